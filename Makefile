@@ -1,0 +1,30 @@
+# qcert: the two commands of the quick start, and a few more.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench lint format
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+demo: $(BIN)/.installed  ## install, then build the demo store and serve it on 127.0.0.1:8000
+	$(BIN)/qcert demo
+
+test: $(BIN)/.installed  ## install, then run lint and the whole test suite
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
+	$(BIN)/python bench/ledger.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench

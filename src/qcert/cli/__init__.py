@@ -1,0 +1,1 @@
+"""The ``qcert`` command line: a thin face over the parts."""

@@ -1,0 +1,65 @@
+"""What every command shares: settings from the context, output, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+
+from ..config import Settings
+from ..errors import QcertError
+from ..ledger import LedgerError
+
+__all__ = ["console", "errors", "fail", "print_json", "settings"]
+
+console = Console(highlight=False, soft_wrap=True)
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """Settings from the global options of ``qcert``."""
+    obj = ctx.find_root().obj or {}
+    return Settings.from_env(obj.get("data_dir"), obj.get("database_url"))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` on stderr and return the exit to raise."""
+    _stderr.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def errors(fn: F) -> F:
+    """Turn expected failures into a one-line message and exit status 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (LedgerError, QcertError) as err:
+            raise fail(str(err)) from None
+        except sa.exc.OperationalError as err:
+            raise fail(f"database unavailable: {str(err.orig).strip().splitlines()[0]}") from None
+        except OSError as err:
+            raise fail(f"{err.filename or ''}: {err.strerror}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON on stdout (no colour, no wrapping)."""
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def read_file(path: Path) -> bytes:
+    """Bytes of ``path``, or a clear error naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise QcertError(f"cannot read {path}: {err.strerror}") from None

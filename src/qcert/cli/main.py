@@ -1,0 +1,145 @@
+"""The ``qcert`` command: global options and the top-level commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ..config import Settings
+from ..errors import QcertError
+from ..keys import create_keys, load_signers
+from ..ledger.note import Ed25519Signer
+from ..store import create_engine, migrate
+from . import ledger
+from ._common import console, errors, print_json, settings
+
+app = typer.Typer(
+    help="qcert: digital quality certification on a verifiable ledger. / 质量认证数字化平台。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ledger.app, name="ledger")
+keys_app = typer.Typer(help="Signing and verifier keys. / 签名与验证密钥。", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+DEFAULT_ORIGIN = "qcert.localhost/ledger"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qcert {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", envvar="QCERT_DATA_DIR", help="Data directory")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="QCERT_DATABASE_URL", help="Database URL"),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version")
+    ] = False,
+) -> None:
+    """Global options apply to every command."""
+    ctx.obj = {"data_dir": data_dir, "database_url": database_url}
+
+
+@app.command()
+@errors
+def init(
+    ctx: typer.Context,
+    origin: Annotated[
+        str, typer.Option(help="Log name: checkpoint origin and key name (no spaces or '+')")
+    ] = DEFAULT_ORIGIN,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Create the data directory, the signing keys and the database. / 初始化。"""
+    cfg = settings(ctx)
+    signers = create_keys(cfg.keys_dir, origin)
+    migrate(create_engine(cfg.database_url))
+    vkeys = [s.verifier().vkey() for s in signers]
+    if json_:
+        print_json({"data_dir": str(cfg.data_dir), "database_url": _safe(cfg), "vkeys": vkeys})
+        return
+    console.print(f"initialised {cfg.data_dir}\ndatabase {_safe(cfg)}\nverifier keys:")
+    for v in vkeys:
+        console.print(f"  {v}")
+
+
+def _safe(cfg: Settings) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(cfg.database_url).render_as_string(hide_password=True)
+
+
+@keys_app.command("show")
+@errors
+def keys_show(
+    ctx: typer.Context,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Print the verifier keys (vkeys) of this installation. / 显示验证密钥。"""
+    signers = load_signers(settings(ctx).keys_dir)
+    rows = [
+        {
+            "algorithm": "ed25519" if isinstance(s, Ed25519Signer) else "sm2-sm3",
+            "vkey": s.verifier().vkey(),
+        }
+        for s in signers
+    ]
+    if json_:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(row["vkey"])
+
+
+@app.command()
+@errors
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the API (OpenAPI at /docs). / 启动服务。"""
+    from ..api.app import serve as run
+
+    run(settings(ctx), host, port)
+
+
+@app.command()
+@errors
+def demo(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="TCP port for the API")] = 8000,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API after filling the store")
+    ] = True,
+) -> None:
+    """Fresh demo store: keys, sample events, a signed checkpoint, then the API. / 演示。"""
+    from ..demo import build_demo
+
+    cfg = settings(ctx)
+    demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
+    if not demo_cfg.database_url.startswith("sqlite"):
+        raise QcertError("the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL")
+    result = build_demo(demo_cfg)
+    console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)\n")
+    console.print("signed checkpoint / 已签名检查点:")
+    typer.echo(result.checkpoint)
+    console.print("verifier keys / 验证密钥:")
+    for v in result.vkeys:
+        typer.echo(f"  {v}")
+    if serve_api:
+        from ..api.app import serve as run
+
+        console.print(f"\nAPI on http://127.0.0.1:{port}/  (docs: http://127.0.0.1:{port}/docs)")
+        run(demo_cfg, "127.0.0.1", port)

@@ -1,0 +1,41 @@
+"""Settings, read from the environment.
+
+``QCERT_DATA_DIR``: where keys and the embedded database live
+(default ``$XDG_DATA_HOME/qcert``, i.e. ``~/.local/share/qcert``).
+``QCERT_DATABASE_URL``: the database (default a SQLite file in the data directory;
+``postgresql+psycopg://user@host/db`` for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "qcert"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where qcert keeps its data."""
+
+    data_dir: Path
+    database_url: str
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
+        """Settings from arguments, then ``QCERT_*`` environment variables, then defaults."""
+        env_dir = os.environ.get("QCERT_DATA_DIR")
+        directory = data_dir or (Path(env_dir) if env_dir else _default_data_dir())
+        url = database_url or os.environ.get("QCERT_DATABASE_URL")
+        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}")
+
+    @property
+    def keys_dir(self) -> Path:
+        """Directory of the signing keys (mode 0700, files 0600)."""
+        return self.data_dir / "keys"

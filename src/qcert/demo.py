@@ -1,0 +1,63 @@
+"""The demo world: a fresh embedded store with keys and sample certification events."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+import rfc8785
+
+from .bootstrap import open_ledger
+from .config import Settings
+from .keys import create_keys
+from .ledger import SHA256
+
+__all__ = ["DemoResult", "build_demo"]
+
+DEMO_ORIGIN = "demo.qcert.localhost/ledger"
+
+_EVENTS = [
+    {
+        "type": "body.registered",
+        "body": "CNCA-R-2002-001",
+        "name": {"zh-CN": "示例认证中心", "en": "Example Certification Centre"},
+    },
+    {
+        "type": "client.registered",
+        "uscc": "91110000100000000A",
+        "name": {
+            "zh-CN": "示例精密制造有限公司",
+            "en": "Example Precision Manufacturing Co., Ltd.",
+        },
+        "adcode": "110105",
+    },
+    {
+        "type": "application.submitted",
+        "client": "91110000100000000A",
+        "scheme": "urn:qcert:scheme:iso9001:2015",
+        "personnel": 55,
+    },
+    {"type": "audit.completed", "stage": "stage2", "method": "FS01", "days": 5.0},
+    {"type": "certificate.issued", "number": "00126Q30001R0M", "expires": "2029-11-24"},
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    entries: int
+    checkpoint: str
+    vkeys: list[str]
+
+
+def build_demo(settings: Settings) -> DemoResult:
+    """Wipe and rebuild the demo store in ``settings.data_dir``; return what to show."""
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    create_keys(settings.keys_dir, DEMO_ORIGIN)
+    ledger = open_ledger(settings)
+    ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
+    for suite in ledger.suites:
+        ledger.checkpoint(suite)
+    return DemoResult(
+        ledger.size(), ledger.checkpoint(SHA256), [v.vkey() for v in ledger.verifiers()]
+    )

@@ -1,0 +1,17 @@
+"""qcert's errors: each has a one-line message and the HTTP status a face should use."""
+
+from __future__ import annotations
+
+__all__ = ["NotInitialised", "QcertError"]
+
+
+class QcertError(Exception):
+    """An expected refusal; ``str(err)`` is one line for the user."""
+
+    status = 400
+
+
+class NotInitialised(QcertError):
+    """The data directory or its keys do not exist yet."""
+
+    status = 503

@@ -1,0 +1,53 @@
+"""The signing keys of a qcert installation, kept as files only the owner can read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import NotInitialised, QcertError
+from .ledger import LedgerError, generate_ed25519, generate_sm2, parse_signer
+from .ledger.note import Signer
+
+__all__ = ["KEY_FILES", "create_keys", "load_signers"]
+
+KEY_FILES = ("ed25519.skey", "sm2.skey")
+
+
+def create_keys(keys_dir: Path, name: str) -> list[Signer]:
+    """Create an Ed25519 and an SM2 signer named ``name``; refuse to overwrite."""
+    existing = [f for f in KEY_FILES if (keys_dir / f).exists()]
+    if existing:
+        raise QcertError(f"keys already exist in {keys_dir} ({', '.join(existing)}); not replacing")
+    try:
+        signers: list[Signer] = [generate_ed25519(name), generate_sm2(name)]
+    except LedgerError as err:
+        raise QcertError(f"--origin: {err}") from None
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(keys_dir, 0o700)
+    for filename, signer in zip(KEY_FILES, signers, strict=True):
+        path = keys_dir / filename
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(signer.skey() + "\n")
+    return signers
+
+
+def load_signers(keys_dir: Path) -> list[Signer]:
+    """The installation's signers; raise NotInitialised when keys are missing."""
+    paths = [keys_dir / f for f in KEY_FILES]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise NotInitialised(f"no signing keys in {keys_dir}: run `qcert init` first")
+    signers = []
+    for path in paths:
+        if path.stat().st_mode & 0o077:
+            raise QcertError(f"{path} is readable by others; run `chmod 600 {path}`")
+        try:
+            signers.append(parse_signer(path.read_text()))
+        except LedgerError as err:
+            raise QcertError(f"{path}: {err}") from None
+    names = {s.name for s in signers}
+    if len(names) != 1:
+        raise QcertError(f"signing keys in {keys_dir} have different names: {sorted(names)}")
+    return signers

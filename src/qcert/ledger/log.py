@@ -1,0 +1,208 @@
+"""The ledger: an append-only log of entries with two parallel Merkle trees.
+
+``Ledger`` ties a storage driver to the log's origin and signing keys. It
+sequences entries, integrates them into the SHA-256 and SM3 trees, signs
+checkpoints, and serves inclusion and consistency proofs.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .bundle import ProofBundle
+from .checkpoint import Checkpoint
+from .errors import IndexOutOfRange, LedgerError
+from .hashing import SHA256, SM3, HashSuite
+from .note import Signer, Verifier, sign_note
+from .proof import consistency_ranges, inclusion_ranges
+from .tiles import TileId, node_from_tiles, tiles_for_nodes
+from .tree import NodeId, fold, range_nodes
+
+__all__ = ["ConsistencyProof", "Ledger", "Storage"]
+
+_RANGE_MEMO = 1 << 16
+
+
+class Storage(Protocol):
+    """What the ledger needs from a storage driver."""
+
+    def append(self, entries: Sequence[bytes]) -> int: ...
+    def size(self) -> int: ...
+    def integrated_size(self, suite: HashSuite) -> int: ...
+    def integrate(self, suite: HashSuite, up_to: int | None = None) -> int: ...
+    def tiles(
+        self, suite: HashSuite, ids: Sequence[TileId], cached: bool = False
+    ) -> dict[TileId, bytes]: ...
+    def entry(self, index: int) -> bytes: ...
+    def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None: ...
+    def latest_checkpoint(self, suite: HashSuite) -> str | None: ...
+    def checkpoint_at(self, suite: HashSuite, size: int) -> str | None: ...
+    def checkpoints(self) -> list[tuple[str, int, str]]: ...
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """Hashes proving the tree at ``new`` extends the tree at ``old`` (RFC 9162 2.1.4)."""
+
+    suite: str
+    old: int
+    new: int
+    old_root: bytes
+    new_root: bytes
+    hashes: tuple[bytes, ...]
+
+
+class Ledger:
+    """An append-only, verifiable log over a storage driver.
+
+    ``origin`` names the log (the SHA-256 tree's checkpoint origin and the
+    signing keys' name); the SM3 tree's origin is ``origin + "/sm3"``.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        origin: str,
+        signers: Sequence[Signer] = (),
+        suites: Sequence[HashSuite] = (SHA256, SM3),
+    ) -> None:
+        self.storage = storage
+        self.origin = origin
+        self.signers = list(signers)
+        self.suites = list(suites)
+        self._integrated: dict[str, int] = {}
+        self._range_memo: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+
+    # -- writing ------------------------------------------------------------
+
+    def append(self, entries: Sequence[bytes]) -> list[int]:
+        """Durably sequence ``entries`` in one transaction; return their indices."""
+        first = self.storage.append(entries)
+        return list(range(first, first + len(entries)))
+
+    def integrate(self) -> dict[str, int]:
+        """Bring every suite's tree up to the sequenced size; return the sizes."""
+        return {s.name: self.storage.integrate(s) for s in self.suites}
+
+    def checkpoint(self, suite: HashSuite = SHA256, size: int | None = None) -> str:
+        """A signed checkpoint of ``suite``'s tree at ``size`` (default: everything sequenced).
+
+        Reuses a stored checkpoint of that size, else signs and stores a new one.
+        """
+        if size is None:
+            size = self.storage.integrate(suite)
+        else:
+            self._ensure(suite, size)
+        stored = self.storage.checkpoint_at(suite, size)
+        if stored is not None:
+            return stored
+        if not self.signers:
+            raise LedgerError("no signing keys: run `qcert init` first")
+        text = Checkpoint(self.origin_of(suite), size, self.root(size, suite)).text()
+        note = sign_note(text, self.signers)
+        self.storage.save_checkpoint(suite, size, note)
+        return note
+
+    # -- reading ------------------------------------------------------------
+
+    def origin_of(self, suite: HashSuite) -> str:
+        """Checkpoint origin of ``suite``'s tree."""
+        return self.origin + suite.origin_suffix
+
+    def verifiers(self) -> list[Verifier]:
+        """Verifier keys of this log's signers."""
+        return [s.verifier() for s in self.signers]
+
+    def size(self) -> int:
+        """Number of entries sequenced."""
+        return self.storage.size()
+
+    def entry(self, index: int) -> bytes:
+        """The entry at ``index``."""
+        return self.storage.entry(index)
+
+    def root(self, size: int | None = None, suite: HashSuite = SHA256) -> bytes:
+        """Root hash of ``suite``'s tree at ``size`` (default: the integrated size)."""
+        size = self._ensure(suite, size)
+        if size == 0:
+            return suite.empty_root()
+        return self._hashes(suite, [(0, size)])[0]
+
+    def inclusion_proof(
+        self, index: int, size: int | None = None, suite: HashSuite = SHA256
+    ) -> list[bytes]:
+        """Audit path of leaf ``index`` in the tree of ``size`` (RFC 9162 2.1.3.1)."""
+        size = self._ensure(suite, size)
+        return self._hashes(suite, inclusion_ranges(index, size))
+
+    def prove(self, index: int, size: int | None = None, suite: HashSuite = SHA256) -> str:
+        """A tlog-proof@v1 bundle proving leaf ``index`` in a signed checkpoint of ``size``."""
+        if size is None:
+            size = self.storage.integrate(suite)
+        if not 0 <= index < size:
+            raise IndexOutOfRange(f"index {index} is past the tree size {size}")
+        note = self.checkpoint(suite, size)
+        hashes = self.inclusion_proof(index, size, suite)
+        return ProofBundle(index, tuple(hashes), note).text()
+
+    def consistency(self, old: int, new: int, suite: HashSuite = SHA256) -> ConsistencyProof:
+        """Proof that the tree at ``new`` extends the tree at ``old`` (RFC 9162 2.1.4.1)."""
+        self._ensure(suite, new)
+        ranges = consistency_ranges(old, new)
+        hashes = self._hashes(suite, [*ranges, (0, new), (0, old)])
+        return ConsistencyProof(
+            suite.name, old, new, hashes[-1], hashes[-2], tuple(hashes[: len(ranges)])
+        )
+
+    def audit(self, progress: Callable[[int], None] | None = None, workers: int | None = None):
+        """Recompute every hash and check every checkpoint; see :func:`qcert.ledger.audit.audit`."""
+        from .audit import audit
+
+        return audit(self, progress=progress, workers=workers)
+
+    # -- helpers ------------------------------------------------------------
+
+    def _ensure(self, suite: HashSuite, size: int | None) -> int:
+        """Integrate ``suite`` far enough for ``size``; check it is within the log."""
+        if size is not None and 0 <= size <= self._integrated.get(suite.name, 0):
+            return size  # integrated sizes only grow, so a size seen once stays valid
+        done = self.storage.integrated_size(suite)
+        self._integrated[suite.name] = done
+        if size is None:
+            return done
+        if size < 0:
+            raise IndexOutOfRange(f"tree size {size} is negative")
+        if size > done:
+            sequenced = self.storage.size()
+            if size > sequenced:
+                raise IndexOutOfRange(f"tree size {size} is past the ledger's size {sequenced}")
+            self.storage.integrate(suite, size)
+        return size
+
+    def _hashes(self, suite: HashSuite, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Hash of each leaf range, reading every tile they need in one query.
+
+        The hash of a range within the tree never changes, so recent ones are
+        remembered: proofs at one size share their upper elements.
+        """
+        memo = self._range_memo
+        todo = [r for r in dict.fromkeys(ranges) if (suite.name, *r) not in memo]
+        if todo:
+            plans = [range_nodes(a, b) for a, b in todo]
+            needed: set[NodeId] = {n for plan in plans for n in plan}
+            tiles = self.storage.tiles(suite, sorted(tiles_for_nodes(needed)), cached=True)
+            for r, plan in zip(todo, plans, strict=True):
+                memo[(suite.name, *r)] = fold(suite, [self._node(suite, n, tiles) for n in plan])
+            while len(memo) > _RANGE_MEMO:
+                memo.popitem(last=False)
+        return [memo[(suite.name, *r)] for r in ranges]
+
+    @staticmethod
+    def _node(suite: HashSuite, node: NodeId, tiles: Mapping[TileId, bytes]) -> bytes:
+        h = node_from_tiles(suite, node, tiles)
+        if h is None:
+            raise LedgerError(f"{suite.name} tree storage is missing node {node}; run an audit")
+        return h

@@ -1,0 +1,430 @@
+"""The ledger's SQL driver (SQLite and PostgreSQL through SQLAlchemy Core).
+
+Layout:
+
+- ``ledger_entries``: the sequenced entries, one row per appended bundle
+  (``first_index``, ``count``, and ``data``: the entries' lengths as big-endian
+  uint32s followed by the entries). A batch append writes one row per MiB and
+  never rewrites a row.
+- ``ledger_tiles``: hash tiles per suite (see ``qcert.ledger.tiles``).
+- ``ledger_state``: ``sequence`` = entries durably sequenced; one row per suite
+  = leaves integrated into that suite's tree. Each row is also the lock its
+  writer takes (``SELECT ... FOR UPDATE``; SQLite writers use ``BEGIN IMMEDIATE``).
+- ``ledger_checkpoints``: every signed checkpoint, per suite and size.
+
+Sequencing is durable when the append commits; integrating leaves into each
+suite's tree is a separate, idempotent step (as in C2SP/tessera logs), run on
+demand before any proof or checkpoint needs it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import accumulate
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import EntryTooLarge, IndexOutOfRange, LedgerError
+from ..hashing import HashSuite
+from ..tiles import TileId, integrate, is_full, partial_tiles
+
+__all__ = ["MAX_ENTRY_BYTES", "SqlLedgerStorage", "metadata"]
+
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+_BUNDLE_BYTES = 1024 * 1024
+_INTEGRATE_CHUNK = 1 << 16
+
+metadata = sa.MetaData()
+
+entries_table = sa.Table(
+    "ledger_entries",
+    metadata,
+    sa.Column("first_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+tiles_table = sa.Table(
+    "ledger_tiles",
+    metadata,
+    sa.Column("suite", sa.String(16), primary_key=True),
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hashes", sa.LargeBinary, nullable=False),
+)
+state_table = sa.Table(
+    "ledger_state",
+    metadata,
+    sa.Column("name", sa.String(16), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+)
+checkpoints_table = sa.Table(
+    "ledger_checkpoints",
+    metadata,
+    sa.Column("suite", sa.String(16), primary_key=True),
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+SEQUENCE = "sequence"
+
+
+def frame(entries: Sequence[bytes]) -> bytes:
+    """A bundle: the entries' lengths as big-endian uint32s, then the entries back to back."""
+    return struct.pack(f">{len(entries)}I", *map(len, entries)) + b"".join(entries)
+
+
+def unframe(data: bytes, count: int, lo: int = 0, hi: int | None = None) -> list[bytes]:
+    """Entries ``[lo, hi)`` of a bundle of ``count`` entries written by :func:`frame`.
+
+    A bundle whose lengths do not add up to its size is refused, so a corrupt
+    row can never pass for fewer or other entries.
+    """
+    hi = count if hi is None else hi
+    head = 4 * count
+    if len(data) < head:
+        raise LedgerError(f"entry bundle of {len(data)} bytes is too short for {count} entries")
+    lengths = struct.unpack_from(f">{count}I", data)
+    ends = list(accumulate(lengths, initial=head))
+    if ends[-1] != len(data):
+        raise LedgerError(
+            f"entry bundle holds {len(data) - head} bytes of entries, "
+            f"its lengths say {ends[-1] - head}"
+        )
+    return [data[ends[i] : ends[i + 1]] for i in range(lo, hi)]
+
+
+def _bundles(entries: Sequence[bytes], lengths: Sequence[int]) -> Iterator[Sequence[bytes]]:
+    """Split a batch into bundles of about 1 MiB (one bundle when it is smaller)."""
+    if sum(lengths) + 4 * len(lengths) <= _BUNDLE_BYTES:
+        yield entries
+        return
+    start, size = 0, 0
+    for i, n in enumerate(lengths):
+        if i > start and size + n + 4 > _BUNDLE_BYTES:
+            yield entries[start:i]
+            start, size = i, 0
+        size += n + 4
+    yield entries[start:]
+
+
+def _check(entries: Sequence[bytes]) -> list[int]:
+    """Lengths of the entries; refuse any that is not bytes or is too large."""
+    if set(map(type, entries)) - {bytes}:
+        for i, e in enumerate(entries):
+            if type(e) is not bytes:
+                raise LedgerError(f"entry {i} is {type(e).__name__}, not bytes")
+    lengths = list(map(len, entries))
+    if lengths and max(lengths) > MAX_ENTRY_BYTES:
+        i = next(i for i, n in enumerate(lengths) if n > MAX_ENTRY_BYTES)
+        raise EntryTooLarge(
+            f"entry {i} is {lengths[i]} bytes; the ledger takes at most "
+            f"{MAX_ENTRY_BYTES} bytes per entry (anchor large files by their hash)"
+        )
+    return lengths
+
+
+class SqlLedgerStorage:
+    """Ledger storage in the database behind ``engine``.
+
+    Methods ending in ``_in`` work inside a caller's transaction (so a unit of
+    work can append events and update projections atomically); the others open
+    their own.
+    """
+
+    def __init__(self, engine: Engine, cache_tiles: int = 1024) -> None:
+        self.engine = engine
+        # Full tiles never change in an append-only log, so proofs may reuse them.
+        self._cache: OrderedDict[tuple[str, TileId], bytes] = OrderedDict()
+        self._cache_size = cache_tiles
+
+    def __reduce__(self):  # audit workers in other processes reopen by URL
+        return (_reopen, (self.engine.url.render_as_string(hide_password=False),))
+
+    # -- transactions -------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(qcert_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # -- sequencing ---------------------------------------------------------
+
+    def append(self, entries: Sequence[bytes]) -> int:
+        """Durably sequence ``entries`` in one transaction; return the first index."""
+        with self.write() as conn:
+            return self.append_in(conn, entries)
+
+    def append_in(self, conn: Connection, entries: Sequence[bytes]) -> int:
+        """Sequence ``entries`` inside the caller's write transaction; return the first index."""
+        entries = list(entries)
+        lengths = _check(entries)
+        # The hot path of every append: plain SQL, two statements. The first both
+        # locks the sequence row and reserves the indices.
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        end = conn.exec_driver_sql(
+            f"UPDATE ledger_state SET size = size + {mark} WHERE name = {mark} RETURNING size",
+            (len(entries), SEQUENCE),
+        ).scalar()
+        if end is None:
+            self._lock(conn, SEQUENCE)
+            return self.append_in(conn, entries)
+        first = index = end - len(entries)
+        rows = []
+        for bundle in _bundles(entries, lengths):
+            rows.append((index, len(bundle), frame(bundle)))
+            index += len(bundle)
+        if rows:
+            conn.exec_driver_sql(
+                "INSERT INTO ledger_entries (first_index, count, data) "
+                f"VALUES ({mark}, {mark}, {mark})",
+                rows if len(rows) > 1 else rows[0],
+            )
+        return first
+
+    def _lock(self, conn: Connection, name: str) -> int:
+        row = conn.execute(
+            sa.select(state_table.c.size).where(state_table.c.name == name).with_for_update()
+        ).first()
+        if row is None:
+            conn.execute(state_table.insert().values(name=name, size=0))
+            return 0
+        return int(row[0])
+
+    def _set(self, conn: Connection, name: str, size: int) -> None:
+        conn.execute(state_table.update().where(state_table.c.name == name).values(size=size))
+
+    # -- sizes --------------------------------------------------------------
+
+    def size(self) -> int:
+        """Number of entries durably sequenced."""
+        with self.read() as conn:
+            return self._size(conn, SEQUENCE)
+
+    def integrated_size(self, suite: HashSuite) -> int:
+        """Number of leaves in ``suite``'s tree."""
+        with self.read() as conn:
+            return self._size(conn, suite.name)
+
+    @staticmethod
+    def _size(conn: Connection, name: str) -> int:
+        value = conn.execute(
+            sa.select(state_table.c.size).where(state_table.c.name == name)
+        ).scalar()
+        return int(value or 0)
+
+    # -- integration --------------------------------------------------------
+
+    def integrate(self, suite: HashSuite, up_to: int | None = None) -> int:
+        """Hash sequenced entries into ``suite``'s tree up to ``up_to`` (default: all).
+
+        Commits every 65,536 leaves so a crash loses at most one chunk of work.
+        Returns the integrated size.
+        """
+        while True:
+            with self.write() as conn:
+                done = self._lock(conn, suite.name)
+                target = self._size(conn, SEQUENCE) if up_to is None else up_to
+                if done >= target:
+                    return done
+                end = min(target, done - done % _INTEGRATE_CHUNK + _INTEGRATE_CHUNK)
+                leaves = suite.leaf_hashes(self._entries(conn, done, end))
+                partials = self._tiles(conn, suite.name, partial_tiles(done))
+                writes = integrate(suite, done, b"".join(leaves), partials)
+                inserts = [
+                    {"suite": suite.name, "level": w.tile[0], "idx": w.tile[1], "hashes": w.hashes}
+                    for w in writes
+                    if not w.existed
+                ]
+                for w in writes:
+                    if w.existed:
+                        conn.execute(
+                            tiles_table.update()
+                            .where(
+                                tiles_table.c.suite == suite.name,
+                                tiles_table.c.level == w.tile[0],
+                                tiles_table.c.idx == w.tile[1],
+                            )
+                            .values(hashes=w.hashes)
+                        )
+                if inserts:
+                    conn.execute(tiles_table.insert(), inserts)
+                self._set(conn, suite.name, end)
+
+    # -- reads --------------------------------------------------------------
+
+    def tiles(
+        self, suite: HashSuite, ids: Sequence[TileId], cached: bool = False
+    ) -> dict[TileId, bytes]:
+        """Current content of the tiles ``ids`` of ``suite`` (missing ones are absent).
+
+        With ``cached``, full tiles read before come from memory; audits never
+        ask for that.
+        """
+        found: dict[TileId, bytes] = {}
+        if cached:
+            for tile in ids:
+                blob = self._cache.get((suite.name, tile))
+                if blob is not None:
+                    self._cache.move_to_end((suite.name, tile))
+                    found[tile] = blob
+            ids = [t for t in ids if t not in found]
+        if ids:
+            with self.read() as conn:
+                fresh = self._tiles(conn, suite.name, ids)
+            found.update(fresh)
+            if cached:
+                for tile, blob in fresh.items():
+                    if is_full(suite, blob):
+                        self._cache[(suite.name, tile)] = blob
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return found
+
+    def tile_level(self, suite: HashSuite, level: int) -> Iterator[tuple[int, bytes]]:
+        """All tiles of one level, in index order."""
+        with self.read() as conn:
+            rows = conn.execute(
+                sa.select(tiles_table.c.idx, tiles_table.c.hashes)
+                .where(tiles_table.c.suite == suite.name, tiles_table.c.level == level)
+                .order_by(tiles_table.c.idx)
+            )
+            for idx, hashes in rows:
+                yield int(idx), bytes(hashes)
+
+    @staticmethod
+    def _tiles(conn: Connection, suite: str, ids: Sequence[TileId]) -> dict[TileId, bytes]:
+        if not ids:
+            return {}
+        rows = conn.execute(
+            sa.select(tiles_table.c.level, tiles_table.c.idx, tiles_table.c.hashes).where(
+                tiles_table.c.suite == suite,
+                sa.tuple_(tiles_table.c.level, tiles_table.c.idx).in_(list(ids)),
+            )
+        )
+        return {(int(lv), int(ix)): bytes(h) for lv, ix, h in rows}
+
+    def entry(self, index: int) -> bytes:
+        """The entry at ``index``."""
+        with self.read() as conn:
+            size = self._size(conn, SEQUENCE)
+            if not 0 <= index < size:
+                raise IndexOutOfRange(f"index {index} is past the ledger's size {size}")
+            return next(iter(self._entries(conn, index, index + 1)))
+
+    def entries(self, begin: int, end: int) -> list[bytes]:
+        """Entries ``[begin, end)``."""
+        with self.read() as conn:
+            return self._entries(conn, begin, end)
+
+    @staticmethod
+    def _entries(conn: Connection, begin: int, end: int) -> list[bytes]:
+        if begin >= end:
+            return []
+        e = entries_table.c
+        start = (
+            sa.select(sa.func.max(e.first_index)).where(e.first_index <= begin).scalar_subquery()
+        )
+        rows = conn.execute(
+            sa.select(e.first_index, e.count, e.data)
+            .where(e.first_index >= sa.func.coalesce(start, 0), e.first_index < end)
+            .order_by(e.first_index)
+        )
+        out: list[bytes] = []
+        expect = None
+        for first, count, data in rows:
+            if expect is not None and first != expect:
+                raise LedgerError(f"entries {expect}..{first - 1} are missing from storage")
+            expect = first + count
+            out.extend(unframe(bytes(data), count, max(begin - first, 0), min(end - first, count)))
+        if len(out) != end - begin:
+            raise LedgerError(f"storage returned {len(out)} entries for [{begin}, {end})")
+        return out
+
+    def entry_rows(self, begin: int, end: int) -> Iterator[tuple[int, int, bytes]]:
+        """Raw bundle rows overlapping ``[begin, end)`` as ``(first_index, count, data)``."""
+        with self.read() as conn:
+            e = entries_table.c
+            start = (
+                sa.select(sa.func.max(e.first_index))
+                .where(e.first_index <= begin)
+                .scalar_subquery()
+            )
+            rows = conn.execute(
+                sa.select(e.first_index, e.count, e.data)
+                .where(e.first_index >= sa.func.coalesce(start, 0), e.first_index < end)
+                .order_by(e.first_index)
+            )
+            for first, count, data in rows:
+                yield int(first), int(count), bytes(data)
+
+    # -- checkpoints --------------------------------------------------------
+
+    def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None:
+        """Store a signed checkpoint (idempotent per suite and size)."""
+        with self.write() as conn:
+            c = checkpoints_table.c
+            exists = conn.execute(
+                sa.select(c.size).where(c.suite == suite.name, c.size == size)
+            ).first()
+            values = {"note": note, "signed_at": datetime.now(UTC)}
+            if exists:
+                conn.execute(
+                    checkpoints_table.update()
+                    .where(c.suite == suite.name, c.size == size)
+                    .values(**values)
+                )
+            else:
+                conn.execute(
+                    checkpoints_table.insert().values(suite=suite.name, size=size, **values)
+                )
+
+    def latest_checkpoint(self, suite: HashSuite) -> str | None:
+        """The stored checkpoint of ``suite`` with the largest size, if any."""
+        with self.read() as conn:
+            c = checkpoints_table.c
+            return conn.execute(
+                sa.select(c.note).where(c.suite == suite.name).order_by(c.size.desc()).limit(1)
+            ).scalar()
+
+    def checkpoint_at(self, suite: HashSuite, size: int) -> str | None:
+        """The stored checkpoint of ``suite`` at exactly ``size``, if any."""
+        with self.read() as conn:
+            c = checkpoints_table.c
+            return conn.execute(
+                sa.select(c.note).where(c.suite == suite.name, c.size == size)
+            ).scalar()
+
+    def checkpoints(self) -> list[tuple[str, int, str]]:
+        """Every stored checkpoint as ``(suite, size, note)``."""
+        with self.read() as conn:
+            c = checkpoints_table.c
+            rows = conn.execute(sa.select(c.suite, c.size, c.note).order_by(c.suite, c.size))
+            return [(s, int(n), note) for s, n, note in rows]
+
+    def bundle_counts(self) -> Mapping[int, int]:
+        """``first_index -> count`` of every entry row (for audits of contiguity)."""
+        with self.read() as conn:
+            e = entries_table.c
+            rows = conn.execute(sa.select(e.first_index, e.count).order_by(e.first_index))
+            return {int(a): int(b) for a, b in rows}
+
+
+def _reopen(url: str) -> SqlLedgerStorage:
+    from .engine import create_engine
+
+    return SqlLedgerStorage(create_engine(url))

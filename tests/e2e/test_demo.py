@@ -1,0 +1,79 @@
+"""`qcert demo`: a fresh store, a signed checkpoint printed, the API served on localhost."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from qcert.ledger import verify_checkpoint, verify_proof
+
+QCERT = Path(sys.executable).with_name("qcert")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_serves_a_verifiable_ledger(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "QCERT_DATABASE_URL"}
+    env["QCERT_DATA_DIR"] = str(tmp_path)
+    proc = subprocess.Popen(
+        [str(QCERT), "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "demo did not start serving within 60 s"
+            time.sleep(0.2)
+        vkeys = httpx.get(base + "/ledger/keys").json()["vkeys"]
+        note = httpx.get(base + "/ledger/checkpoint").text
+        checkpoint, _, good = verify_checkpoint(note, vkeys)
+        assert checkpoint.size >= 5 and len(good) == 2
+        bundle = httpx.get(base + "/ledger/proof/0").text
+        entry = httpx.get(base + "/ledger/entries/0").content
+        assert verify_proof(bundle, entry, vkeys).index == 0
+        assert b"body.registered" in entry
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert note in out, out
+    assert f"http://127.0.0.1:{port}/" in out
+
+
+def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "QCERT_DATABASE_URL"}
+    env["QCERT_DATA_DIR"] = str(tmp_path)
+    runs = [
+        subprocess.run([str(QCERT), "demo", "--no-serve"], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert "(5 events on the ledger)" in run.stdout
+    keys = [
+        [
+            line.strip()
+            for line in run.stdout.splitlines()
+            if line.strip().startswith("demo.qcert.localhost/ledger+")
+        ]
+        for run in runs
+    ]
+    assert len(keys[0]) == 2 and keys[0] != keys[1]  # a fresh store has fresh keys

@@ -1,0 +1,105 @@
+"""The ledger on SQLite and PostgreSQL: vectors, proofs at every size, durability of indices."""
+
+import json
+import random
+
+import pytest
+
+from qcert.ledger import (
+    SHA256,
+    SM3,
+    EntryTooLarge,
+    IndexOutOfRange,
+    LedgerError,
+    verify_consistency,
+    verify_proof,
+)
+from qcert.ledger.storage.sql import MAX_ENTRY_BYTES
+from tests.conftest import DATA
+from tests.unit.ledger.reference import mth
+
+ROOTS = json.loads((DATA / "ledger" / "rfc6962_roots.json").read_text())
+LEAVES = [bytes.fromhex(h) for h in ROOTS["leaves_hex"]]
+
+
+def test_rfc6962_roots_for_every_size_from_stored_tiles(ledger):
+    assert ledger.root(0).hex() == ROOTS["roots_by_size"]["0"]
+    for i, leaf in enumerate(LEAVES):
+        assert ledger.append([leaf]) == [i]
+        ledger.integrate()
+    for size in range(9):
+        assert ledger.root(size).hex() == ROOTS["roots_by_size"][str(size)]
+
+
+def test_one_batch_gives_the_same_tree_as_single_appends(ledger):
+    assert ledger.append(LEAVES) == list(range(8))
+    assert ledger.root(8).hex() == ROOTS["roots_by_size"]["8"]
+    assert ledger.root(8, SM3) == mth(SM3, LEAVES)
+
+
+def test_proofs_across_tile_boundaries_verify_against_the_reference_tree(ledger, vkeys):
+    entries = [i.to_bytes(3, "big") for i in range(700)]
+    rng = random.Random(7)
+    pos = 0
+    while pos < len(entries):  # batches of uneven size, so partial tiles get rewritten
+        step = rng.choice([1, 3, 255, 256, 257])
+        ledger.append(entries[pos : pos + step])
+        pos += step
+    for size in (1, 255, 256, 257, 511, 512, 513, 700):
+        assert ledger.root(size, SHA256) == mth(SHA256, entries[:size])
+    for _ in range(25):
+        size = rng.randint(1, 700)
+        index = rng.randint(0, size - 1)
+        suite = rng.choice([SHA256, SM3])
+        result = verify_proof(ledger.prove(index, size, suite), entries[index], vkeys[:1])
+        assert (result.index, result.checkpoint.size, result.suite) == (index, size, suite.name)
+        old = rng.randint(1, size)
+        c = ledger.consistency(old, size, suite)
+        verify_consistency(suite, old, size, c.hashes, c.old_root, c.new_root)
+
+
+def test_checkpoints_are_stored_and_reused(ledger, vkeys):
+    ledger.append([b"a", b"b", b"c"])
+    first = ledger.checkpoint()
+    assert ledger.checkpoint() == first
+    assert ledger.storage.latest_checkpoint(SHA256) == first
+    sm3 = ledger.checkpoint(SM3)
+    assert sm3.startswith("test.qcert.local/ledger/sm3\n3\n")
+
+
+def test_entries_come_back_exactly(ledger):
+    data = [b"", b"\x00" * 5, bytes(range(256)) * 40, "证书".encode()]
+    ledger.append(data)
+    assert [ledger.entry(i) for i in range(4)] == data
+
+
+def test_large_batches_split_into_bundles_and_read_back(ledger):
+    big = [bytes([i % 256]) * 300_000 for i in range(8)]
+    ledger.append(big)
+    assert [ledger.entry(i) for i in range(8)] == big
+    assert len(ledger.storage.bundle_counts()) > 1
+
+
+def test_oversized_entry_is_refused_and_nothing_is_written(ledger):
+    ledger.append([b"ok"])
+    with pytest.raises(EntryTooLarge, match="entry 1 is"):
+        ledger.append([b"fine", b"x" * (MAX_ENTRY_BYTES + 1)])
+    assert ledger.size() == 1
+
+
+def test_non_bytes_entries_are_refused(ledger):
+    with pytest.raises(LedgerError, match="entry 0 is str, not bytes"):
+        ledger.append(["text"])
+    assert ledger.size() == 0
+
+
+def test_indices_past_the_tree_are_refused(ledger):
+    ledger.append([b"a", b"b"])
+    with pytest.raises(IndexOutOfRange, match="index 2 is past the tree size 2"):
+        ledger.prove(2)
+    with pytest.raises(IndexOutOfRange, match="past the ledger's size 2"):
+        ledger.root(3)
+    with pytest.raises(IndexOutOfRange):
+        ledger.entry(5)
+    with pytest.raises(IndexOutOfRange):
+        ledger.consistency(2, 3)
