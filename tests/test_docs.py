@@ -1,0 +1,52 @@
+"""Documentation checked by tests: every CLI command and API route is in the README."""
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from fastapi.routing import APIRoute
+
+from qcert.api.app import create_app
+from qcert.cli.main import app
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+
+
+def _commands(group: typer.Typer, prefix: str = "qcert") -> list[str]:
+    names = []
+    for cmd in group.registered_commands:
+        names.append(f"{prefix} {cmd.name or cmd.callback.__name__.replace('_', '-')}")
+    for sub in group.registered_groups:
+        names += _commands(sub.typer_instance, f"{prefix} {sub.name}")
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(app))
+def test_every_cli_command_is_in_the_readme(command):
+    assert f"`{command}" in README
+
+
+def test_the_command_list_is_complete():
+    assert "qcert ledger verify-proof" in _commands(app)
+    assert len(_commands(app)) == 10
+
+
+ROUTES = [r.path for r in create_app(None).routes if isinstance(r, APIRoute) and r.path != "/"]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_every_api_route_is_in_the_readme(path):
+    assert f"`GET {path}" in README
+
+
+def test_the_route_list_is_complete():
+    assert "/ledger/entries/{index}" in ROUTES
+
+
+def test_the_readme_quick_start_has_the_two_commands():
+    block = re.search(r"## Quick start.*?```sh\n(.*?)```", README, re.S).group(1)
+    assert [line.split()[0:2] for line in block.strip().splitlines()] == [
+        ["make", "demo"],
+        ["make", "test"],
+    ]
