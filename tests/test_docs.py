@@ -29,7 +29,7 @@ def test_every_cli_command_is_in_the_readme(command):
 
 def test_the_command_list_is_complete():
     assert "qcert ledger verify-proof" in _commands(app)
-    assert len(_commands(app)) == 10
+    assert len(_commands(app)) == 15
 
 
 ROUTES = [r.path for r in create_app(None).routes if isinstance(r, APIRoute) and r.path != "/"]
@@ -50,3 +50,12 @@ def test_the_readme_quick_start_has_the_two_commands():
         ["make", "demo"],
         ["make", "test"],
     ]
+
+
+def test_scheme_pages_cover_every_bundled_scheme():
+    from qcert.schemes import bundled
+
+    page = (Path(__file__).parents[1] / "docs" / "schemes.md").read_text()
+    for scheme in bundled().values():
+        assert f"`{scheme.id}`" in page
+        assert scheme.audit_time.source in page

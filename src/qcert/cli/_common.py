@@ -15,6 +15,7 @@ from rich.console import Console
 from ..config import Settings
 from ..errors import QcertError
 from ..ledger import LedgerError
+from ..schemes import SchemeError
 
 __all__ = ["console", "errors", "fail", "print_json", "settings"]
 
@@ -42,7 +43,7 @@ def errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (LedgerError, QcertError) as err:
+        except (LedgerError, QcertError, SchemeError) as err:
             raise fail(str(err)) from None
         except sa.exc.OperationalError as err:
             raise fail(f"database unavailable: {str(err.orig).strip().splitlines()[0]}") from None

@@ -1,0 +1,140 @@
+"""``qcert schemes ...``: list, show, validate, audit-time, sample-sites."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..schemes import bundled as bundled_schemes
+from ..schemes import get, load, sample_sizes, scheme_audit_time
+from ._common import console, errors, print_json
+
+app = typer.Typer(
+    help="Certification schemes as data. / 认证方案（数据化）。", no_args_is_help=True
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+
+
+@app.command("list")
+@errors
+def list_(json_: JsonOpt = False) -> None:
+    """List the bundled schemes. / 列出内置认证方案。"""
+    schemes = list(bundled_schemes().values())
+    if json_:
+        print_json(
+            [
+                {
+                    "id": s.id,
+                    "version": s.version,
+                    "kind": s.kind.value,
+                    "standard": f"{s.standard.code}:{s.standard.edition}",
+                    "title": {"zh-CN": s.title.zh, "en": s.title.en},
+                }
+                for s in schemes
+            ]
+        )
+        return
+    for s in schemes:
+        standard = f"{s.standard.code}:{s.standard.edition}"
+        console.print(f"{s.id}  v{s.version}  {standard}  {s.title.zh} / {s.title.en}")
+
+
+@app.command()
+@errors
+def show(
+    scheme_id: Annotated[str, typer.Argument(metavar="ID", help="Scheme id or short name")],
+    json_: JsonOpt = False,
+) -> None:
+    """Show a scheme: clauses, stages, rules. / 显示认证方案。"""
+    scheme = get(scheme_id)
+    if json_:
+        print_json(scheme.model_dump(mode="json", by_alias=True))
+        return
+    console.print(
+        f"[bold]{scheme.id}[/bold] v{scheme.version}  {scheme.title.zh} / {scheme.title.en}"
+    )
+    console.print(
+        f"{scheme.standard.code}:{scheme.standard.edition} under {scheme.accreditation}; "
+        f"valid {scheme.validity_years} years; audit time: {scheme.audit_time.source}"
+    )
+    console.print("stages / 阶段: " + ", ".join(s.id for s in scheme.stages))
+
+    def walk(clauses, depth: int) -> None:
+        for c in clauses:
+            console.print(f"{'  ' * depth}{c.id}  {c.title.zh} / {c.title.en}")
+            walk(c.clauses, depth + 1)
+
+    walk(scheme.clauses, 0)
+
+
+@app.command()
+@errors
+def validate(
+    file: Annotated[Path, typer.Argument(help="A scheme YAML file")], json_: JsonOpt = False
+) -> None:
+    """Validate a scheme file against the scheme schema. / 校验方案文件。"""
+    scheme = load(file)
+    if json_:
+        print_json(
+            {
+                "ok": True,
+                "id": scheme.id,
+                "version": scheme.version,
+                "clauses": len(scheme.all_clauses()),
+            }
+        )
+        return
+    console.print(
+        f"[green]OK[/green] {file}: {scheme.id} v{scheme.version}, "
+        f"{len(scheme.all_clauses())} clauses"
+    )
+
+
+@app.command("audit-time")
+@errors
+def audit_time_cmd(
+    scheme_id: Annotated[str, typer.Argument(metavar="ID", help="Scheme id or short name")],
+    personnel: Annotated[int, typer.Option(help="Effective number of personnel (IAF MD 5 1.9)")],
+    complexity: Annotated[
+        str | None, typer.Option(help="high, medium, low or limited (EMS, OH&S)")
+    ] = None,
+    reduction: Annotated[float, typer.Option(help="Net reduction for MD 5 factors, %")] = 0.0,
+    integrated: Annotated[float, typer.Option(help="Integrated-audit reduction (MD 11), %")] = 0.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Audit days: initial, surveillance, recertification, with reasons. / 审核人日。"""
+    result = scheme_audit_time(get(scheme_id), personnel, complexity, reduction, integrated)
+    if json_:
+        print_json(asdict(result))
+        return
+    console.print(
+        f"initial (stage 1 + stage 2) / 初次认证（一阶段+二阶段）: {result.initial_days} days"
+    )
+    console.print(f"  of which on site at least / 其中现场不少于: {result.on_site_min_days} days")
+    console.print(f"surveillance (each) / 每次监督: {result.surveillance_days} days")
+    console.print(f"recertification / 再认证: {result.recertification_days} days")
+    console.print("justification / 依据:")
+    for r in result.reasons:
+        console.print(f"  - {r.en}\n    {r.zh}  [{r.rule}]")
+
+
+@app.command("sample-sites")
+@errors
+def sample_sites(
+    sites: Annotated[int, typer.Option(help="Sites besides the central function")],
+    json_: JsonOpt = False,
+) -> None:
+    """Multi-site sample sizes (IAF MD 1). / 多场所抽样数量。"""
+    result = sample_sizes(sites)
+    if json_:
+        print_json(asdict(result) | {"cycle": result.cycle()})
+        return
+    console.print(
+        f"initial / 初次: {result.initial}; surveillance / 监督: {result.surveillance}; "
+        f"recertification / 再认证: {result.recertification}  (+ central function / 中心职能)"
+    )
+    for r in result.reasons:
+        console.print(f"  - {r.en}\n    {r.zh}  [{r.rule}]")
