@@ -26,6 +26,12 @@ PG_ADMIN_URL = os.environ.get(
 LEDGER_TABLES = ("ledger_entries", "ledger_tiles", "ledger_state", "ledger_checkpoints")
 
 
+def _all_tables() -> list[str]:
+    from qcert.store.tables import metadata
+
+    return [*LEDGER_TABLES, *metadata.tables]
+
+
 def _need_service(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
@@ -68,7 +74,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE " + ", ".join(LEDGER_TABLES))
+        conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{name}"' for name in _all_tables()))
     engine.dispose()
     yield url
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 
 import rfc8785
 
 from .bootstrap import open_ledger
 from .config import Settings
+from .demo_world import build_world
 from .keys import create_keys
 from .ledger import SHA256
+from .lifecycle import handle
+from .store.uow import UnitOfWork
 
 __all__ = ["DemoResult", "build_demo"]
 
@@ -47,6 +51,7 @@ class DemoResult:
     entries: int
     checkpoint: str
     vkeys: list[str]
+    stages: dict[str, str]
 
 
 def build_demo(settings: Settings) -> DemoResult:
@@ -56,8 +61,10 @@ def build_demo(settings: Settings) -> DemoResult:
     create_keys(settings.keys_dir, DEMO_ORIGIN)
     ledger = open_ledger(settings)
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
+    engine = ledger.storage.engine  # type: ignore[attr-defined]
+    stages = build_world(lambda cmd: handle(cmd, UnitOfWork(engine, actor="demo")), date.today())
     for suite in ledger.suites:
         ledger.checkpoint(suite)
     return DemoResult(
-        ledger.size(), ledger.checkpoint(SHA256), [v.vkey() for v in ledger.verifiers()]
+        ledger.size(), ledger.checkpoint(SHA256), [v.vkey() for v in ledger.verifiers()], stages
     )

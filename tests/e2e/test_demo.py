@@ -67,7 +67,8 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
     ]
     for run in runs:
         assert run.returncode == 0, run.stderr
-        assert "(5 events on the ledger)" in run.stdout
+        assert "events on the ledger)" in run.stdout
+        assert "suspended            demo-cert-07" in run.stdout
     keys = [
         [
             line.strip()

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..bootstrap import open_ledger
 from ..ledger import ProofBundle, suite_by_name, verify_proof
+from ..store.replay import check_projections, is_event_document
 from ._common import console, errors, fail, print_json, read_file, settings
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
@@ -35,6 +36,9 @@ def append(
 ) -> None:
     """Append each FILE as one entry, in one transaction; print each index. / 追加条目。"""
     data = [read_file(f) for f in files]
+    for f, entry in zip(files, data, strict=True):
+        if is_event_document(entry):
+            raise fail(f"{f}: lifecycle events enter the ledger only through their commands")
     indices = open_ledger(settings(ctx)).append(data)
     if json_:
         print_json([{"index": i, "file": str(f)} for i, f in zip(indices, files, strict=True)])
@@ -177,6 +181,7 @@ def audit(
             bar.refresh()
 
         report = ledger.audit(progress=advance, workers=workers)
+    report.problems += check_projections(ledger.storage.engine)
     if json_:
         print_json(
             {

@@ -134,6 +134,9 @@ def demo(
         raise QcertError("the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL")
     result = build_demo(demo_cfg)
     console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)\n")
+    console.print("certifications at every stage / 各阶段的认证项目:")
+    for stage, cid in result.stages.items():
+        console.print(f"  {stage:<20} {cid}")
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
     console.print("verifier keys / 验证密钥:")

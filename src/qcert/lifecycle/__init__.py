@@ -1,0 +1,13 @@
+"""The certification lifecycle (certification-body side), event-sourced on the ledger.
+
+Aggregates in ``model`` enforce the rules of ISO/IEC 17021-1, IAF MD 1/2/5/11
+and the scheme files; ``commands`` and ``handlers`` are how faces ask for
+changes; every change is an event (``events``) on the ledger.
+"""
+
+from .commands import *  # noqa: F403
+from .commands import __all__ as _commands
+from .handlers import handle
+from .model import CERTSEARCH_STATUS, CertStatus
+
+__all__ = [*_commands, "CERTSEARCH_STATUS", "CertStatus", "handle"]

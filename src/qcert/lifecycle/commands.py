@@ -1,0 +1,241 @@
+"""Lifecycle commands: what a user asks for, in the imperative. Handlers live in handlers.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "AnswerFinding",
+    "ApplyForCertification",
+    "ChangeScope",
+    "CheckIn",
+    "CloseFinding",
+    "CompleteAudit",
+    "Decide",
+    "EnforceClocks",
+    "ExpireCertificate",
+    "GrantBodyScope",
+    "OpenCase",
+    "PlanAudit",
+    "QualifyAuditor",
+    "RaiseFinding",
+    "RegisterAuditor",
+    "RegisterBody",
+    "RegisterClient",
+    "ResolveCase",
+    "RestoreCertificate",
+    "ReviewContract",
+    "SuspendCertificate",
+    "TechnicalReview",
+    "TransferCertificate",
+    "WithdrawCertificate",
+]
+
+
+@dataclass(frozen=True)
+class RegisterBody:
+    body_id: str
+    approval_no: str
+    name_zh: str
+    name_en: str
+    accreditation: str
+
+
+@dataclass(frozen=True)
+class GrantBodyScope:
+    body_id: str
+    scheme_id: str
+    sectors: list[int]
+    valid_from: date
+    valid_to: date | None = None
+
+
+@dataclass(frozen=True)
+class RegisterAuditor:
+    auditor_id: str
+    registration_no: str
+    name_zh: str
+    body_id: str
+
+
+@dataclass(frozen=True)
+class QualifyAuditor:
+    auditor_id: str
+    scheme_id: str
+    sectors: list[int]
+
+
+@dataclass(frozen=True)
+class RegisterClient:
+    client_id: str
+    uscc: str
+    name_zh: str
+    name_en: str
+    address: str
+    adcode: str
+    personnel: int
+    sites: list[dict[str, Any]]
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class ApplyForCertification:
+    certification_id: str
+    body_id: str
+    client_id: str
+    scheme_id: str
+    sectors: list[int]
+    sites: list[str]
+    complexity: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewContract:
+    certification_id: str
+    reviewer: str
+    reduction_pct: float = 0.0
+    integrated_pct: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlanAudit:
+    certification_id: str
+    audit_id: str
+    kind: str
+    team: list[dict[str, str]]
+    method: str
+    start: date
+    end: date
+    planned_days: float
+    sites: list[str]
+    override: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    certification_id: str
+    audit_id: str
+    auditor: str
+    lat: float
+    lon: float
+    out: bool = False
+
+
+@dataclass(frozen=True)
+class CompleteAudit:
+    certification_id: str
+    audit_id: str
+    actual_days: float
+    last_day: date
+
+
+@dataclass(frozen=True)
+class RaiseFinding:
+    certification_id: str
+    finding_id: str
+    audit_id: str
+    grade: str
+    clause: str
+    evidence: str
+    auditor: str
+
+
+@dataclass(frozen=True)
+class AnswerFinding:
+    certification_id: str
+    finding_id: str
+    correction: str
+    cause: str
+    action: str
+
+
+@dataclass(frozen=True)
+class CloseFinding:
+    certification_id: str
+    finding_id: str
+    verifier: str
+    on: date
+
+
+@dataclass(frozen=True)
+class TechnicalReview:
+    certification_id: str
+    reviewer: str
+    recommendation: str
+
+
+@dataclass(frozen=True)
+class Decide:
+    certification_id: str
+    decider: str
+    outcome: str
+    on: date
+    number: str = ""
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class SuspendCertificate:
+    certification_id: str
+    reason: str
+    on: date
+    months: int = 6
+
+
+@dataclass(frozen=True)
+class RestoreCertificate:
+    certification_id: str
+    on: date
+
+
+@dataclass(frozen=True)
+class WithdrawCertificate:
+    certification_id: str
+    reason: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ExpireCertificate:
+    certification_id: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ChangeScope:
+    certification_id: str
+    change: str
+    scope: str
+    sites: list[str]
+    on: date
+
+
+@dataclass(frozen=True)
+class TransferCertificate:
+    certification_id: str
+    to_body: str
+    on: date
+
+
+@dataclass(frozen=True)
+class EnforceClocks:
+    certification_ids: list[str]
+    on: date
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    case_id: str
+    kind: str
+    certification_id: str
+    handler: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ResolveCase:
+    case_id: str
+    outcome: str
+    on: date = field(default_factory=date.today)

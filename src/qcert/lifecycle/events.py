@@ -1,0 +1,356 @@
+"""Lifecycle events: what happened, in past tense, with a stable dotted name.
+
+Fields hold JSON values only (dates as ``YYYY-MM-DD``, instants as ISO 8601
+UTC), so an event's canonical JSON (RFC 8785) is exactly what was decided.
+Each event's docstring is its reference documentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+import rfc8785
+
+__all__ = ["EVENTS", "Envelope", "Event", "decode"]
+
+EVENTS: dict[str, type[Event]] = {}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event."""
+
+    name: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            EVENTS[cls.name] = cls
+
+    def data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as recorded: on which aggregate, at which version, when, where and by whom."""
+
+    event: Event
+    aggregate: str
+    seq: int
+    at: str
+    tz: str
+    actor: str
+    tenant: str
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "type": self.event.name,
+            "aggregate": self.aggregate,
+            "seq": self.seq,
+            "at": self.at,
+            "tz": self.tz,
+            "actor": self.actor,
+            "tenant": self.tenant,
+            "data": self.event.data(),
+        }
+
+    def canonical(self) -> bytes:
+        """RFC 8785 canonical JSON: the bytes that become a ledger leaf."""
+        return rfc8785.dumps(self.document())
+
+
+def decode(doc: dict[str, Any]) -> Envelope:
+    """An envelope from its JSON document."""
+    cls = EVENTS[doc["type"]]
+    names = {f.name for f in fields(cls)}
+    event = cls(**{k: v for k, v in doc["data"].items() if k in names})
+    return Envelope(
+        event, doc["aggregate"], doc["seq"], doc["at"], doc["tz"], doc["actor"], doc["tenant"]
+    )
+
+
+# -- certification bodies, auditors, clients ----------------------------------
+
+
+@dataclass(frozen=True)
+class BodyRegistered(Event):
+    """A certification body was registered with its approval number and accreditation."""
+
+    name: ClassVar[str] = "body.registered"
+    body_id: str
+    approval_no: str
+    name_zh: str
+    name_en: str
+    accreditation: str
+
+
+@dataclass(frozen=True)
+class BodyScopeGranted(Event):
+    """The regulator approved a body to certify a scheme for some sectors, from a date."""
+
+    name: ClassVar[str] = "body.scope-granted"
+    scheme_id: str
+    sectors: list[int]
+    valid_from: str
+    valid_to: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditorRegistered(Event):
+    """An auditor was registered, with registration number and employing body."""
+
+    name: ClassVar[str] = "auditor.registered"
+    auditor_id: str
+    registration_no: str
+    name_zh: str
+    body_id: str
+
+
+@dataclass(frozen=True)
+class AuditorQualified(Event):
+    """An auditor was found competent for a scheme and sectors (ISO/IEC 17021-1 7.2)."""
+
+    name: ClassVar[str] = "auditor.qualified"
+    scheme_id: str
+    sectors: list[int]
+
+
+@dataclass(frozen=True)
+class ClientRegistered(Event):
+    """An organisation became a client: credit code, names, address, division, sites, personnel."""
+
+    name: ClassVar[str] = "client.registered"
+    client_id: str
+    uscc: str
+    name_zh: str
+    name_en: str
+    address: str
+    adcode: str
+    personnel: int
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    confidential: bool = False
+
+
+# -- the certification cycle --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationSubmitted(Event):
+    """A client applied to a body for certification to a scheme."""
+
+    name: ClassVar[str] = "certification.applied"
+    certification_id: str
+    body_id: str
+    client_id: str
+    scheme_id: str
+    sectors: list[int]
+    sites: list[str]
+    personnel: int
+    complexity: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractReviewed(Event):
+    """The application was reviewed and the audit time determined, with its justification."""
+
+    name: ClassVar[str] = "certification.contract-reviewed"
+    reviewer: str
+    initial_days: float
+    surveillance_days: float
+    recertification_days: float
+    reduction_pct: float
+    reasons: list[str]
+    sample: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class AuditPlanned(Event):
+    """An audit was planned: kind, team with roles, method code, dates, days and sites."""
+
+    name: ClassVar[str] = "certification.audit-planned"
+    audit_id: str
+    kind: str
+    team: list[dict[str, str]]
+    method: str
+    start: str
+    end: str
+    planned_days: float
+    sites: list[str]
+    override: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class AuditorCheckedIn(Event):
+    """An auditor checked in on site, with time and position."""
+
+    name: ClassVar[str] = "certification.checked-in"
+    audit_id: str
+    auditor: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class AuditorCheckedOut(Event):
+    """An auditor checked out, with time and position."""
+
+    name: ClassVar[str] = "certification.checked-out"
+    audit_id: str
+    auditor: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class AuditCompleted(Event):
+    """An audit ended; its actual days and last day are recorded."""
+
+    name: ClassVar[str] = "certification.audit-completed"
+    audit_id: str
+    actual_days: float
+    last_day: str
+
+
+@dataclass(frozen=True)
+class FindingRaised(Event):
+    """An auditor recorded a finding against a clause, with evidence."""
+
+    name: ClassVar[str] = "certification.finding-raised"
+    finding_id: str
+    audit_id: str
+    grade: str
+    clause: str
+    evidence: str
+    auditor: str
+
+
+@dataclass(frozen=True)
+class CorrectiveActionSubmitted(Event):
+    """The client answered a finding: correction, cause and corrective action."""
+
+    name: ClassVar[str] = "certification.corrective-action-submitted"
+    finding_id: str
+    correction: str
+    cause: str
+    action: str
+
+
+@dataclass(frozen=True)
+class FindingClosed(Event):
+    """The body verified the correction and corrective action of a finding."""
+
+    name: ClassVar[str] = "certification.finding-closed"
+    finding_id: str
+    verifier: str
+    on: str
+
+
+@dataclass(frozen=True)
+class TechnicalReviewed(Event):
+    """The audit's records were reviewed before the decision (ISO/IEC 17021-1 9.5.1)."""
+
+    name: ClassVar[str] = "certification.technical-reviewed"
+    reviewer: str
+    recommendation: str
+
+
+@dataclass(frozen=True)
+class CertificationDecided(Event):
+    """The decision maker granted, renewed, restored or refused certification."""
+
+    name: ClassVar[str] = "certification.decided"
+    decider: str
+    outcome: str
+    on: str
+
+
+@dataclass(frozen=True)
+class CertificateIssued(Event):
+    """A certificate was issued (or reissued on renewal), with scope per site and dates."""
+
+    name: ClassVar[str] = "certificate.issued"
+    number: str
+    scope: str
+    sites: list[str]
+    issue_date: str
+    original_issue_date: str
+    expiry_date: str
+
+
+@dataclass(frozen=True)
+class CertificateSuspended(Event):
+    """The certificate was suspended until a deadline (ISO/IEC 17021-1 9.6.5)."""
+
+    name: ClassVar[str] = "certificate.suspended"
+    reason: str
+    on: str
+    deadline: str
+
+
+@dataclass(frozen=True)
+class CertificateRestored(Event):
+    """A suspension was lifted."""
+
+    name: ClassVar[str] = "certificate.restored"
+    on: str
+
+
+@dataclass(frozen=True)
+class CertificateWithdrawn(Event):
+    """The certificate was withdrawn."""
+
+    name: ClassVar[str] = "certificate.withdrawn"
+    reason: str
+    on: str
+
+
+@dataclass(frozen=True)
+class CertificateExpired(Event):
+    """The certificate reached its expiry date without renewal."""
+
+    name: ClassVar[str] = "certificate.expired"
+    on: str
+
+
+@dataclass(frozen=True)
+class CertificateScopeChanged(Event):
+    """The certified scope was reduced or extended."""
+
+    name: ClassVar[str] = "certificate.scope-changed"
+    change: str
+    scope: str
+    sites: list[str]
+    on: str
+
+
+@dataclass(frozen=True)
+class CertificateTransferred(Event):
+    """The certification moved to another accredited body (IAF MD 2)."""
+
+    name: ClassVar[str] = "certificate.transferred"
+    to_body: str
+    on: str
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    """A complaint or appeal was received and given to a handler."""
+
+    name: ClassVar[str] = "case.opened"
+    case_id: str
+    kind: str
+    certification_id: str
+    body_id: str
+    handler: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class CaseResolved(Event):
+    """A complaint or appeal was decided."""
+
+    name: ClassVar[str] = "case.resolved"
+    outcome: str
+    on: str

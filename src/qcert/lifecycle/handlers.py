@@ -1,0 +1,209 @@
+"""Handlers: open the unit of work, load, call one domain method, commit.
+
+``handle(command, uow)`` is the message bus: it finds the handler by the
+command's type and returns the ledger indices of the events it recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from . import commands as c
+from .model import Aggregate, Auditor, Body, Case, Certification, Client
+
+__all__ = ["UnitOfWork", "handle"]
+
+
+class UnitOfWork(Protocol):
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def get(self, cls: type[Any], id: str) -> Any: ...
+    def add(self, agg: Aggregate) -> None: ...
+    def commit(self, tenant: str = "") -> list[int]: ...
+
+
+def _certification(uow: UnitOfWork, cmd: Any) -> Certification:
+    return uow.get(Certification, cmd.certification_id)
+
+
+def register_body(cmd: c.RegisterBody, uow: UnitOfWork) -> None:
+    uow.add(
+        Body.register(cmd.body_id, cmd.approval_no, cmd.name_zh, cmd.name_en, cmd.accreditation)
+    )
+
+
+def grant_body_scope(cmd: c.GrantBodyScope, uow: UnitOfWork) -> None:
+    uow.get(Body, cmd.body_id).grant_scope(cmd.scheme_id, cmd.sectors, cmd.valid_from, cmd.valid_to)
+
+
+def register_auditor(cmd: c.RegisterAuditor, uow: UnitOfWork) -> None:
+    uow.get(Body, cmd.body_id)
+    uow.add(Auditor.register(cmd.auditor_id, cmd.registration_no, cmd.name_zh, cmd.body_id))
+
+
+def qualify_auditor(cmd: c.QualifyAuditor, uow: UnitOfWork) -> None:
+    uow.get(Auditor, cmd.auditor_id).qualify(cmd.scheme_id, cmd.sectors)
+
+
+def register_client(cmd: c.RegisterClient, uow: UnitOfWork) -> None:
+    uow.add(
+        Client.register(
+            cmd.client_id,
+            cmd.uscc,
+            cmd.name_zh,
+            cmd.name_en,
+            cmd.address,
+            cmd.adcode,
+            cmd.personnel,
+            cmd.sites,
+            cmd.confidential,
+        )
+    )
+
+
+def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> None:
+    body, client = uow.get(Body, cmd.body_id), uow.get(Client, cmd.client_id)
+    uow.add(
+        Certification.apply_for(
+            cmd.certification_id,
+            body,
+            client,
+            cmd.scheme_id,
+            cmd.sectors,
+            cmd.sites,
+            cmd.complexity,
+        )
+    )
+
+
+def review_contract(cmd: c.ReviewContract, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).review_contract(cmd.reviewer, cmd.reduction_pct, cmd.integrated_pct)
+
+
+def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:
+    cert = _certification(uow, cmd)
+    body = uow.get(Body, cert.body_id)
+    auditors = {m["auditor"]: uow.get(Auditor, m["auditor"]) for m in cmd.team if m.get("auditor")}
+    cert.plan_audit(
+        cmd.audit_id,
+        cmd.kind,
+        cmd.team,
+        cmd.method,
+        cmd.start,
+        cmd.end,
+        cmd.planned_days,
+        cmd.sites,
+        auditors,
+        body,
+        cmd.override,
+    )
+
+
+def check_in(cmd: c.CheckIn, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).check_in(cmd.audit_id, cmd.auditor, cmd.lat, cmd.lon, cmd.out)
+
+
+def complete_audit(cmd: c.CompleteAudit, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).complete_audit(cmd.audit_id, cmd.actual_days, cmd.last_day)
+
+
+def raise_finding(cmd: c.RaiseFinding, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).raise_finding(
+        cmd.finding_id, cmd.audit_id, cmd.grade, cmd.clause, cmd.evidence, cmd.auditor
+    )
+
+
+def answer_finding(cmd: c.AnswerFinding, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).answer_finding(cmd.finding_id, cmd.correction, cmd.cause, cmd.action)
+
+
+def close_finding(cmd: c.CloseFinding, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).close_finding(cmd.finding_id, cmd.verifier, cmd.on)
+
+
+def technical_review(cmd: c.TechnicalReview, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).technical_review(cmd.reviewer, cmd.recommendation)
+
+
+def decide(cmd: c.Decide, uow: UnitOfWork) -> None:
+    cert = _certification(uow, cmd)
+    cert.decide(
+        cmd.decider, cmd.outcome, cmd.on, uow.get(Body, cert.body_id), cmd.number, cmd.scope
+    )
+
+
+def suspend_certificate(cmd: c.SuspendCertificate, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).suspend(cmd.reason, cmd.on, cmd.months)
+
+
+def restore_certificate(cmd: c.RestoreCertificate, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).restore(cmd.on)
+
+
+def withdraw_certificate(cmd: c.WithdrawCertificate, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).withdraw(cmd.reason, cmd.on)
+
+
+def expire_certificate(cmd: c.ExpireCertificate, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).expire(cmd.on)
+
+
+def change_scope(cmd: c.ChangeScope, uow: UnitOfWork) -> None:
+    cert = _certification(uow, cmd)
+    cert.change_scope(cmd.change, cmd.scope, cmd.sites, cmd.on, uow.get(Body, cert.body_id))
+
+
+def transfer_certificate(cmd: c.TransferCertificate, uow: UnitOfWork) -> None:
+    uow.get(Body, cmd.to_body)
+    _certification(uow, cmd).transfer(cmd.to_body, cmd.on)
+
+
+def enforce_clocks(cmd: c.EnforceClocks, uow: UnitOfWork) -> None:
+    for cid in cmd.certification_ids:
+        uow.get(Certification, cid).enforce_clocks(cmd.on)
+
+
+def open_case(cmd: c.OpenCase, uow: UnitOfWork) -> None:
+    cert = _certification(uow, cmd)
+    uow.add(Case.open(cmd.case_id, cmd.kind, cert, cmd.handler, cmd.summary))
+
+
+def resolve_case(cmd: c.ResolveCase, uow: UnitOfWork) -> None:
+    uow.get(Case, cmd.case_id).resolve(cmd.outcome, cmd.on)
+
+
+HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
+    c.RegisterBody: register_body,
+    c.GrantBodyScope: grant_body_scope,
+    c.RegisterAuditor: register_auditor,
+    c.QualifyAuditor: qualify_auditor,
+    c.RegisterClient: register_client,
+    c.ApplyForCertification: apply_for_certification,
+    c.ReviewContract: review_contract,
+    c.PlanAudit: plan_audit,
+    c.CheckIn: check_in,
+    c.CompleteAudit: complete_audit,
+    c.RaiseFinding: raise_finding,
+    c.AnswerFinding: answer_finding,
+    c.CloseFinding: close_finding,
+    c.TechnicalReview: technical_review,
+    c.Decide: decide,
+    c.SuspendCertificate: suspend_certificate,
+    c.RestoreCertificate: restore_certificate,
+    c.WithdrawCertificate: withdraw_certificate,
+    c.ExpireCertificate: expire_certificate,
+    c.ChangeScope: change_scope,
+    c.TransferCertificate: transfer_certificate,
+    c.EnforceClocks: enforce_clocks,
+    c.OpenCase: open_case,
+    c.ResolveCase: resolve_case,
+}
+
+
+def handle(command: Any, uow: UnitOfWork) -> list[int]:
+    """Run ``command`` in one unit of work; return the ledger indices of its events."""
+    handler = HANDLERS[type(command)]
+    with uow:
+        handler(command, uow)
+        return uow.commit()

@@ -1,0 +1,1058 @@
+"""The certification lifecycle's domain: event-sourced aggregates that enforce the rules.
+
+Each aggregate is rebuilt from its events (``replay``) and changes only by
+recording new events (``record``), after its rules allow the change. Nothing
+here knows of databases, HTTP or terminals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from .. import schemes
+from . import events as ev
+from .identifiers import check_adcode, check_uscc
+from .rules import refuse
+
+__all__ = [
+    "AUDIT_KINDS",
+    "CERTSEARCH_STATUS",
+    "Aggregate",
+    "Auditor",
+    "Body",
+    "Case",
+    "CertStatus",
+    "Certification",
+    "Client",
+    "add_months",
+]
+
+AUDIT_KINDS = ("stage1", "stage2", "surveillance", "recertification", "special", "short-notice")
+ROLES = ("lead", "auditor", "technical-expert", "trainee")
+GRADES = ("major", "minor", "observation", "improvement")
+
+
+class CertStatus(StrEnum):
+    """Certificate status; restoration, scope changes and transfers are transitions between them."""
+
+    active = "active"
+    suspended = "suspended"
+    withdrawn = "withdrawn"
+    expired = "expired"
+
+
+# IAF CertSearch certification status for each of ours, one to one.
+CERTSEARCH_STATUS = {
+    CertStatus.active: "Active",
+    CertStatus.suspended: "Suspended",
+    CertStatus.withdrawn: "Withdrawn",
+    CertStatus.expired: "Expired",
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus calendar months, clamped to the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _invalid(field_: str, problem: str) -> Exception:
+    return refuse("input.invalid", field=field_, problem=problem)
+
+
+def _text(field_: str, value: str, limit: int = 500) -> str:
+    value = value.strip()
+    if not value:
+        return _raise(_invalid(field_, "must not be empty"))
+    if len(value) > limit:
+        return _raise(_invalid(field_, f"at most {limit} characters"))
+    return value
+
+
+def _raise(err: Exception) -> Any:
+    raise err
+
+
+class Aggregate:
+    """An event-sourced entity: its state is the fold of its events."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.version = 0
+        self.pending: list[ev.Event] = []
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def replay(cls, id: str, history: list[ev.Event]):  # type: ignore[no-untyped-def]
+        agg = cls(id)
+        for e in history:
+            agg._apply(e)
+        return agg
+
+    def record(self, event: ev.Event) -> None:
+        self._apply(event)
+        self.pending.append(event)
+
+    def _apply(self, event: ev.Event) -> None:
+        handler = "_on_" + event.name.split(".", 1)[1].replace("-", "_")
+        getattr(self, handler)(event)
+        self.version += 1
+
+
+# -- bodies, auditors, clients ------------------------------------------------
+
+
+@dataclass
+class _Scope:
+    scheme_id: str
+    sectors: set[int]
+    valid_from: date
+    valid_to: date | None
+
+
+class Body(Aggregate):
+    """A certification body and the scopes it is approved for over time."""
+
+    kind = "body"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.approval_no = ""
+        self.name_zh = self.name_en = ""
+        self.scopes: list[_Scope] = []
+
+    @classmethod
+    def register(
+        cls, body_id: str, approval_no: str, name_zh: str, name_en: str, accreditation: str
+    ) -> Body:
+        body = cls(_text("body_id", body_id, 64))
+        body.record(
+            ev.BodyRegistered(
+                body.id,
+                _text("approval_no", approval_no, 64),
+                _text("name_zh", name_zh),
+                _text("name_en", name_en),
+                _text("accreditation", accreditation, 64),
+            )
+        )
+        return body
+
+    def grant_scope(
+        self, scheme_id: str, sectors: list[int], valid_from: date, valid_to: date | None = None
+    ) -> None:
+        scheme = schemes.get(scheme_id)
+        _check_sectors(sectors)
+        if valid_to and valid_to < valid_from:
+            raise _invalid("valid_to", "must not be before valid_from")
+        self.record(
+            ev.BodyScopeGranted(
+                scheme.id,
+                sorted(set(sectors)),
+                valid_from.isoformat(),
+                valid_to.isoformat() if valid_to else None,
+            )
+        )
+
+    def covers(self, scheme_id: str, sectors: list[int], on: date) -> bool:
+        """Whether the body was approved for ``scheme_id`` and every sector on ``on``."""
+        allowed: set[int] = set()
+        for s in self.scopes:
+            if (
+                s.scheme_id == scheme_id
+                and s.valid_from <= on
+                and (s.valid_to is None or on <= s.valid_to)
+            ):
+                allowed |= s.sectors
+        return set(sectors) <= allowed
+
+    def _on_registered(self, e: ev.BodyRegistered) -> None:
+        self.approval_no, self.name_zh, self.name_en = e.approval_no, e.name_zh, e.name_en
+
+    def _on_scope_granted(self, e: ev.BodyScopeGranted) -> None:
+        self.scopes.append(
+            _Scope(
+                e.scheme_id,
+                set(e.sectors),
+                date.fromisoformat(e.valid_from),
+                date.fromisoformat(e.valid_to) if e.valid_to else None,
+            )
+        )
+
+
+def _check_sectors(sectors: list[int]) -> None:
+    if not sectors:
+        raise _invalid("sectors", "at least one IAF sector code is required")
+    bad = [s for s in sectors if s not in schemes.sectors()]
+    if bad:
+        raise _invalid("sectors", f"{bad} are not IAF sector codes (1-39)")
+
+
+class Auditor(Aggregate):
+    """A registered auditor, the body employing them, and their qualifications."""
+
+    kind = "auditor"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.body_id = ""
+        self.qualifications: dict[str, set[int]] = {}
+
+    @classmethod
+    def register(cls, auditor_id: str, registration_no: str, name_zh: str, body_id: str) -> Auditor:
+        a = cls(_text("auditor_id", auditor_id, 64))
+        a.record(
+            ev.AuditorRegistered(
+                a.id,
+                _text("registration_no", registration_no, 64),
+                _text("name_zh", name_zh),
+                _text("body_id", body_id, 64),
+            )
+        )
+        return a
+
+    def qualify(self, scheme_id: str, sectors: list[int]) -> None:
+        scheme = schemes.get(scheme_id)
+        _check_sectors(sectors)
+        self.record(ev.AuditorQualified(scheme.id, sorted(set(sectors))))
+
+    def qualified(self, scheme_id: str, sectors: list[int]) -> bool:
+        return set(sectors) <= self.qualifications.get(scheme_id, set())
+
+    def _on_registered(self, e: ev.AuditorRegistered) -> None:
+        self.body_id = e.body_id
+
+    def _on_qualified(self, e: ev.AuditorQualified) -> None:
+        self.qualifications.setdefault(e.scheme_id, set()).update(e.sectors)
+
+
+class Client(Aggregate):
+    """A client organisation: credit code, names, address, division code, sites, personnel."""
+
+    kind = "client"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.uscc = ""
+        self.sites: dict[str, dict[str, Any]] = {}
+        self.personnel = 0
+
+    @classmethod
+    def register(
+        cls,
+        client_id: str,
+        uscc: str,
+        name_zh: str,
+        name_en: str,
+        address: str,
+        adcode: str,
+        personnel: int,
+        sites: list[dict[str, Any]],
+        confidential: bool = False,
+    ) -> Client:
+        problem = check_uscc(uscc)
+        if problem:
+            raise refuse("uscc.check", problem=problem)
+        if (problem := check_adcode(adcode)) is not None:
+            raise refuse("adcode.format", field="adcode", problem=problem)
+        if not isinstance(personnel, int) or personnel < 1:
+            raise _invalid("personnel", "must be a whole number of at least 1")
+        clean = [_site(i, s) for i, s in enumerate(sites)]
+        if len({s["id"] for s in clean}) != len(clean):
+            raise _invalid("sites", "site ids must be unique")
+        c = cls(_text("client_id", client_id, 64))
+        c.record(
+            ev.ClientRegistered(
+                c.id,
+                uscc,
+                _text("name_zh", name_zh),
+                name_en.strip(),
+                _text("address", address),
+                adcode,
+                personnel,
+                clean,
+                confidential,
+            )
+        )
+        return c
+
+    def _on_registered(self, e: ev.ClientRegistered) -> None:
+        self.uscc, self.personnel = e.uscc, e.personnel
+        self.sites = {s["id"]: s for s in e.sites}
+
+
+def _site(i: int, s: dict[str, Any]) -> dict[str, Any]:
+    where = f"sites.{i}"
+    for key in ("id", "name", "address", "adcode"):
+        if not isinstance(s.get(key), str) or not s[key].strip():
+            raise _invalid(f"{where}.{key}", "is required")
+    if (problem := check_adcode(s["adcode"])) is not None:
+        raise refuse("adcode.format", field=f"{where}.adcode", problem=problem)
+    lat, lon = s.get("lat"), s.get("lon")
+    if not isinstance(lat, int | float) or not -90 <= lat <= 90:
+        raise _invalid(f"{where}.lat", "must be a latitude between -90 and 90")
+    if not isinstance(lon, int | float) or not -180 <= lon <= 180:
+        raise _invalid(f"{where}.lon", "must be a longitude between -180 and 180")
+    central = bool(s.get("central", False))
+    return {
+        "id": s["id"].strip(),
+        "name": s["name"].strip(),
+        "address": s["address"].strip(),
+        "adcode": s["adcode"],
+        "lat": float(lat),
+        "lon": float(lon),
+        "central": central,
+    }
+
+
+# -- the certification cycle --------------------------------------------------
+
+
+@dataclass
+class Audit:
+    kind: str
+    team: list[dict[str, str]]
+    method: str
+    start: date
+    end: date
+    planned_days: float
+    sites: list[str]
+    cycle: int
+    actual_days: float | None = None
+    last_day: date | None = None
+    presence: list[tuple[str, str]] = field(default_factory=list)
+
+    def members(self) -> set[str]:
+        return {m["auditor"] for m in self.team}
+
+
+@dataclass
+class Finding:
+    audit_id: str
+    grade: str
+    clause: str
+    status: str = "open"  # open -> answered -> closed
+
+
+@dataclass
+class Certificate:
+    number: str
+    status: CertStatus
+    scope: str
+    sites: list[str]
+    issue_date: date
+    original_issue_date: date
+    expiry_date: date
+    deadline: date | None = None
+    transferred_to: str | None = None
+
+
+class Certification(Aggregate):
+    """One client's certification to one scheme at one body, across its cycles.
+
+    Holds the application, contract review, audits, findings, reviews,
+    decisions and the certificate with its status history.
+    """
+
+    kind = "certification"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.body_id = self.client_id = self.scheme_id = ""
+        self.sectors: list[int] = []
+        self.sites: list[str] = []
+        self.personnel = 0
+        self.complexity: str | None = None
+        self.contract: ev.ContractReviewed | None = None
+        self.audits: dict[str, Audit] = {}
+        self.findings: dict[str, Finding] = {}
+        self.reviewer: str | None = None
+        self.reviewers: set[str] = set()
+        self.deciders: set[str] = set()
+        self.cycle = 0
+        self.decided_on: date | None = None
+        self.certificate: Certificate | None = None
+
+    # .. application and contract review ......................................
+
+    @classmethod
+    def apply_for(
+        cls,
+        certification_id: str,
+        body: Body,
+        client: Client,
+        scheme_id: str,
+        sectors: list[int],
+        sites: list[str],
+        complexity: str | None = None,
+        personnel: int | None = None,
+    ) -> Certification:
+        """A client's application (ISO/IEC 17021-1 9.1.1)."""
+        scheme = schemes.get(scheme_id)
+        _check_sectors(sectors)
+        unknown = [s for s in sites if s not in client.sites]
+        if not sites or unknown:
+            raise _invalid(
+                "sites", f"unknown site(s) {unknown}" if unknown else "at least one site"
+            )
+        staff = client.personnel if personnel is None else personnel
+        if staff < 1:
+            raise _invalid("personnel", "must be at least 1")
+        c = cls(_text("certification_id", certification_id, 64))
+        c.record(
+            ev.ApplicationSubmitted(
+                c.id,
+                body.id,
+                client.id,
+                scheme.id,
+                sorted(set(sectors)),
+                list(sites),
+                staff,
+                complexity,
+            )
+        )
+        return c
+
+    def review_contract(
+        self, reviewer: str, reduction_pct: float = 0.0, integrated_pct: float = 0.0
+    ) -> None:
+        """Determine audit time and multi-site sample (ISO/IEC 17021-1 9.1.2, 9.1.4)."""
+        self._require(
+            self.client_id != "" and self.decided_on is None and not self.audits,
+            "contract review",
+            "合同评审",
+            "only before the first audit",
+            "仅可在首次审核之前进行",
+        )
+        time = schemes.scheme_audit_time(
+            schemes.get(self.scheme_id),
+            self.personnel,
+            self.complexity,
+            reduction_pct,
+            integrated_pct,
+        )
+        sample = None
+        remote = len(self.sites) - 1
+        if remote >= 1:
+            s = schemes.sample_sizes(remote)
+            sample = {
+                "initial": s.initial,
+                "surveillance": s.surveillance,
+                "recertification": s.recertification,
+            }
+        self.record(
+            ev.ContractReviewed(
+                _text("reviewer", reviewer, 64),
+                time.initial_days,
+                time.surveillance_days,
+                time.recertification_days,
+                time.reduction_pct,
+                [f"{r.en} [{r.rule}]" for r in time.reasons],
+                sample,
+            )
+        )
+
+    # .. audits ...............................................................
+
+    def plan_audit(
+        self,
+        audit_id: str,
+        kind: str,
+        team: list[dict[str, str]],
+        method: str,
+        start: date,
+        end: date,
+        planned_days: float,
+        sites: list[str],
+        auditors: dict[str, Auditor],
+        body: Body,
+        override: dict[str, str] | None = None,
+    ) -> None:
+        """Plan an audit: team competence, method, timing and audit time rules."""
+        self._require(
+            self.contract is not None,
+            "planning an audit",
+            "策划审核",
+            "the contract review comes first",
+            "须先完成合同评审",
+        )
+        if audit_id in self.audits:
+            raise _invalid("audit_id", f"{audit_id} is already planned")
+        if kind not in AUDIT_KINDS:
+            raise _invalid("kind", f"must be one of {', '.join(AUDIT_KINDS)}")
+        if method not in schemes.audit_methods():
+            raise refuse("audit.method", method=method)
+        if end < start:
+            raise _invalid("end", "must not be before start")
+        if planned_days <= 0 or planned_days * 2 != math.floor(planned_days * 2):
+            raise _invalid("planned_days", "must be a positive number of half days")
+        if not sites or any(s not in self.sites for s in sites):
+            raise _invalid("sites", "must be sites of this certification")
+        self._check_team(team, auditors, body)
+        if kind in ("surveillance", "recertification") and self.certificate is None:
+            raise refuse(
+                "state.order",
+                action=f"a {kind} audit",
+                action_zh="策划该审核",
+                why="no certificate yet",
+                why_zh="尚未发证",
+            )
+        if kind == "surveillance":
+            self._check_surveillance_timing(start)
+        if override and not (
+            override.get("reason", "").strip() and override.get("approved_by", "").strip()
+        ):
+            raise refuse("override.reason")
+        self._check_audit_time(kind, planned_days, override)
+        self.record(
+            ev.AuditPlanned(
+                audit_id,
+                kind,
+                [dict(m) for m in team],
+                method,
+                start.isoformat(),
+                end.isoformat(),
+                planned_days,
+                list(sites),
+                override,
+            )
+        )
+
+    def _check_team(
+        self, team: list[dict[str, str]], auditors: dict[str, Auditor], body: Body
+    ) -> None:
+        if sum(1 for m in team if m.get("role") == "lead") != 1:
+            raise refuse("audit.team-lead")
+        for i, m in enumerate(team):
+            if m.get("role") not in ROLES:
+                raise _invalid(f"team.{i}.role", f"must be one of {', '.join(ROLES)}")
+            who = m.get("auditor", "")
+            a = auditors.get(who)
+            if a is None:
+                raise _invalid(f"team.{i}.auditor", f"unknown auditor {who!r}")
+            if m["role"] in ("lead", "auditor"):
+                if a.body_id != body.id:
+                    raise refuse("auditor.employer", auditor=who, body=body.id)
+                if not a.qualified(self.scheme_id, self.sectors):
+                    raise refuse(
+                        "auditor.qualified",
+                        auditor=who,
+                        scheme=self.scheme_id,
+                        sectors=self.sectors,
+                    )
+
+    def _check_surveillance_timing(self, start: date) -> None:
+        assert self.decided_on is not None
+        cycle_audits = [a for a in self.audits.values() if a.cycle == self.cycle]
+        if not any(a.kind == "surveillance" for a in cycle_audits):
+            limit = add_months(self.decided_on, 12)
+            if start > limit:
+                raise refuse("surveillance.first-12-months", limit=limit.isoformat())
+        covered = {
+            a.start.year for a in cycle_audits if a.kind in ("surveillance", "recertification")
+        }
+        for year in range(self.decided_on.year + 1, start.year):
+            if year not in covered:
+                raise refuse("surveillance.calendar-year", year=year)
+
+    def _check_audit_time(self, kind: str, planned: float, override: dict[str, str] | None) -> None:
+        assert self.contract is not None
+        if kind in ("stage1", "stage2"):
+            other = sum(
+                a.planned_days
+                for a in self.audits.values()
+                if a.cycle == self.cycle and a.kind in ("stage1", "stage2")
+            )
+            minimum, planned_total = self.contract.initial_days, planned + other
+            if kind == "stage1":
+                return  # stage 1 + stage 2 together are checked when stage 2 is planned
+        elif kind == "surveillance":
+            minimum, planned_total = self.contract.surveillance_days, planned
+        elif kind == "recertification":
+            minimum, planned_total = self.contract.recertification_days, planned
+        else:
+            return
+        if planned_total < minimum and not override:
+            raise refuse("audit.time-minimum", planned=planned_total, minimum=minimum)
+
+    def check_in(
+        self, audit_id: str, auditor: str, lat: float, lon: float, out: bool = False
+    ) -> None:
+        """Record presence on site with time (the event's) and position."""
+        audit = self._audit(audit_id)
+        if auditor not in audit.members():
+            raise _invalid("auditor", f"{auditor} is not on the team of {audit_id}")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise _invalid("position", "latitude -90..90 and longitude -180..180")
+        cls = ev.AuditorCheckedOut if out else ev.AuditorCheckedIn
+        self.record(cls(audit_id, auditor, float(lat), float(lon)))
+
+    def complete_audit(self, audit_id: str, actual_days: float, last_day: date) -> None:
+        audit = self._audit(audit_id)
+        self._require(
+            audit.last_day is None,
+            "completing the audit",
+            "完成审核",
+            "it is already completed",
+            "该审核已完成",
+        )
+        if actual_days <= 0:
+            raise _invalid("actual_days", "must be positive")
+        if last_day < audit.start:
+            raise _invalid("last_day", "must not be before the audit's start")
+        self.record(ev.AuditCompleted(audit_id, actual_days, last_day.isoformat()))
+
+    def _audit(self, audit_id: str) -> Audit:
+        if audit_id not in self.audits:
+            raise _invalid("audit_id", f"no audit {audit_id!r} in {self.id}")
+        return self.audits[audit_id]
+
+    # .. findings .............................................................
+
+    def raise_finding(
+        self, finding_id: str, audit_id: str, grade: str, clause: str, evidence: str, auditor: str
+    ) -> None:
+        audit = self._audit(audit_id)
+        if finding_id in self.findings:
+            raise _invalid("finding_id", f"{finding_id} already exists")
+        if grade not in GRADES:
+            raise _invalid("grade", f"must be one of {', '.join(GRADES)}")
+        if auditor not in audit.members():
+            raise _invalid("auditor", f"{auditor} is not on the team of {audit_id}")
+        scheme = schemes.get(self.scheme_id)
+        if clause not in {c.id for c in scheme.all_clauses()}:
+            raise refuse("finding.clause", clause=clause, scheme=scheme.id)
+        self.record(
+            ev.FindingRaised(
+                finding_id, audit_id, grade, clause, _text("evidence", evidence, 4000), auditor
+            )
+        )
+
+    def answer_finding(self, finding_id: str, correction: str, cause: str, action: str) -> None:
+        f = self._finding(finding_id)
+        self._require(
+            f.grade in ("major", "minor") and f.status != "closed",
+            "answering",
+            "回复",
+            "only open nonconformities take corrective action",
+            "仅未关闭的不符合项需要纠正措施",
+        )
+        self.record(
+            ev.CorrectiveActionSubmitted(
+                finding_id,
+                _text("correction", correction, 4000),
+                _text("cause", cause, 4000),
+                _text("action", action, 4000),
+            )
+        )
+
+    def close_finding(self, finding_id: str, verifier: str, on: date) -> None:
+        f = self._finding(finding_id)
+        self._require(
+            f.status == "answered" or f.grade in ("observation", "improvement"),
+            "closing the finding",
+            "关闭该发现",
+            "its corrective action is not in yet",
+            "尚未提交纠正措施",
+        )
+        audit = self.audits[f.audit_id]
+        if f.grade == "major" and audit.kind in ("stage1", "stage2"):
+            stage2 = self._stage2_end()
+            if stage2 and on > add_months(stage2, 6):
+                raise refuse("nc.major-six-months", finding=finding_id, stage2=stage2.isoformat())
+        self.record(ev.FindingClosed(finding_id, _text("verifier", verifier, 64), on.isoformat()))
+
+    def _stage2_end(self) -> date | None:
+        ends = [
+            a.last_day
+            for a in self.audits.values()
+            if a.kind == "stage2" and a.cycle == self.cycle and a.last_day
+        ]
+        return max(ends) if ends else None
+
+    def _finding(self, finding_id: str) -> Finding:
+        if finding_id not in self.findings:
+            raise _invalid("finding_id", f"no finding {finding_id!r} in {self.id}")
+        return self.findings[finding_id]
+
+    # .. review and decision ..................................................
+
+    def team_members(self) -> set[str]:
+        return {m for a in self.audits.values() if a.cycle == self.cycle for m in a.members()}
+
+    def involved(self) -> set[str]:
+        """Everyone who audited, reviewed or decided in any cycle."""
+        audited = {m for a in self.audits.values() for m in a.members()}
+        return audited | self.reviewers | self.deciders
+
+    def technical_review(self, reviewer: str, recommendation: str) -> None:
+        self._require(
+            any(a.last_day for a in self.audits.values() if a.cycle == self.cycle),
+            "technical review",
+            "技术评审",
+            "no audit of this cycle is completed",
+            "本周期尚无完成的审核",
+        )
+        if reviewer in self.team_members():
+            raise refuse("review.independence", person=reviewer)
+        if recommendation not in ("grant", "refuse", "renew"):
+            raise _invalid("recommendation", "must be grant, refuse or renew")
+        self.record(ev.TechnicalReviewed(reviewer, recommendation))
+
+    def decide(
+        self, decider: str, outcome: str, on: date, body: Body, number: str = "", scope: str = ""
+    ) -> None:
+        """Grant, renew (restore) or refuse certification (ISO/IEC 17021-1 9.5)."""
+        if outcome not in ("grant", "renew", "refuse"):
+            raise _invalid("outcome", "must be grant, renew or refuse")
+        self._require(
+            self.reviewer is not None,
+            "a decision",
+            "认证决定",
+            "the technical review comes first",
+            "须先完成技术评审",
+        )
+        if decider in self.team_members() or decider == self.reviewer:
+            raise refuse("decision.independence", person=decider)
+        open_majors = sorted(
+            fid
+            for fid, f in self.findings.items()
+            if f.grade == "major"
+            and f.status != "closed"
+            and self.audits[f.audit_id].cycle == self.cycle
+        )
+        if outcome != "refuse" and open_majors:
+            raise refuse("decision.majors-open", findings=open_majors)
+        if outcome != "refuse" and not body.covers(self.scheme_id, self.sectors, on):
+            raise refuse(
+                "body.scope",
+                body=body.id,
+                scheme=self.scheme_id,
+                sectors=self.sectors,
+                on=on.isoformat(),
+            )
+        if outcome == "renew":
+            cert = self.certificate
+            self._require(
+                cert is not None and cert.status != CertStatus.withdrawn,
+                "renewal",
+                "再认证",
+                "there is no live certificate",
+                "没有有效证书",
+            )
+            assert cert is not None
+            if on > cert.expiry_date and on > add_months(cert.expiry_date, 6):
+                raise refuse(
+                    "recertification.before-expiry",
+                    expiry=cert.expiry_date.isoformat(),
+                    limit=add_months(cert.expiry_date, 6).isoformat(),
+                )
+        if outcome == "grant":
+            self._require(
+                self.certificate is None,
+                "a grant",
+                "初次认证决定",
+                "a certificate exists; renew it instead",
+                "已有证书，应进行再认证",
+            )
+        self.record(ev.CertificationDecided(_text("decider", decider, 64), outcome, on.isoformat()))
+        if outcome == "refuse":
+            return
+        years = schemes.get(self.scheme_id).validity_years
+        if outcome == "grant":
+            issue = original = on
+            expiry = add_months(on, 12 * years) - timedelta(days=1)
+            cert_no = _text("number", number, 64)
+            scope_text = _text("scope", scope, 2000)
+        else:
+            assert self.certificate is not None
+            cert = self.certificate
+            issue, original, cert_no, scope_text = (
+                on,
+                cert.original_issue_date,
+                cert.number,
+                cert.scope,
+            )
+            # ISO/IEC 17021-1 9.6.3.2.3: the new cycle runs from the old expiry date.
+            base = cert.expiry_date if on <= cert.expiry_date else on
+            expiry = add_months(base, 12 * years)
+        self.record(
+            ev.CertificateIssued(
+                cert_no,
+                scope_text,
+                list(self.sites),
+                issue.isoformat(),
+                original.isoformat(),
+                expiry.isoformat(),
+            )
+        )
+
+    # .. certificate status ...................................................
+
+    def _cert(self, action: str, action_zh: str, allowed: tuple[CertStatus, ...]) -> Certificate:
+        cert = self.certificate
+        if cert is None:
+            raise refuse(
+                "state.order",
+                action=action,
+                action_zh=action_zh,
+                why="no certificate",
+                why_zh="尚未发证",
+            )
+        if cert.status not in allowed:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action=action,
+                action_zh=action_zh,
+                status=cert.status.value,
+            )
+        return cert
+
+    def suspend(self, reason: str, on: date, months: int = 6) -> None:
+        """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
+        self._cert("suspend", "暂停", (CertStatus.active,))
+        if not 1 <= months <= 6:
+            raise _invalid("months", "suspension lasts 1 to 6 months")
+        self.record(
+            ev.CertificateSuspended(
+                _text("reason", reason), on.isoformat(), add_months(on, months).isoformat()
+            )
+        )
+
+    def restore(self, on: date) -> None:
+        cert = self._cert("restore", "恢复", (CertStatus.suspended,))
+        assert cert.deadline is not None
+        if on > cert.deadline:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="restore after the deadline",
+                action_zh="在期限后恢复",
+                status=cert.status.value,
+            )
+        self.record(ev.CertificateRestored(on.isoformat()))
+
+    def withdraw(self, reason: str, on: date) -> None:
+        self._cert("withdraw", "撤销", (CertStatus.active, CertStatus.suspended))
+        self.record(ev.CertificateWithdrawn(_text("reason", reason), on.isoformat()))
+
+    def expire(self, on: date) -> None:
+        cert = self._cert("expire", "到期", (CertStatus.active, CertStatus.suspended))
+        if on <= cert.expiry_date:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="expire before its date",
+                action_zh="提前到期",
+                status=cert.status.value,
+            )
+        self.record(ev.CertificateExpired(on.isoformat()))
+
+    def enforce_clocks(self, on: date) -> list[str]:
+        """Apply what time decides: unresolved suspensions end in withdrawal, lapsed ones expire."""
+        cert, done = self.certificate, []
+        if cert and cert.status == CertStatus.suspended and cert.deadline and on > cert.deadline:
+            self.record(
+                ev.CertificateWithdrawn("suspension not resolved by its deadline", on.isoformat())
+            )
+            done.append("withdrawn")
+        elif cert and cert.status == CertStatus.active and on > cert.expiry_date:
+            self.record(ev.CertificateExpired(on.isoformat()))
+            done.append("expired")
+        return done
+
+    def change_scope(self, change: str, scope: str, sites: list[str], on: date, body: Body) -> None:
+        self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
+        if change not in ("reduce", "extend"):
+            raise _invalid("change", "must be reduce or extend")
+        if not sites or any(s not in self.sites for s in sites):
+            raise _invalid("sites", "must be sites of this certification")
+        if change == "extend" and not body.covers(self.scheme_id, self.sectors, on):
+            raise refuse(
+                "body.scope",
+                body=body.id,
+                scheme=self.scheme_id,
+                sectors=self.sectors,
+                on=on.isoformat(),
+            )
+        self.record(
+            ev.CertificateScopeChanged(
+                change, _text("scope", scope, 2000), list(sites), on.isoformat()
+            )
+        )
+
+    def transfer(self, to_body: str, on: date) -> None:
+        """Hand the certification to another accredited body (IAF MD 2)."""
+        cert = self.certificate
+        if cert is not None and cert.status == CertStatus.suspended:
+            raise refuse("transfer.suspended", number=cert.number)
+        self._cert("transfer", "转换", (CertStatus.active,))
+        if to_body == self.body_id:
+            raise _invalid("to_body", "must be another body")
+        self.record(ev.CertificateTransferred(_text("to_body", to_body, 64), on.isoformat()))
+
+    def _require(self, ok: bool, action: str, action_zh: str, why: str, why_zh: str) -> None:
+        if not ok:
+            raise refuse("state.order", action=action, action_zh=action_zh, why=why, why_zh=why_zh)
+
+    # .. event application ....................................................
+
+    def _on_applied(self, e: ev.ApplicationSubmitted) -> None:
+        self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id
+        self.sectors, self.sites, self.personnel, self.complexity = (
+            e.sectors,
+            e.sites,
+            e.personnel,
+            e.complexity,
+        )
+
+    def _on_contract_reviewed(self, e: ev.ContractReviewed) -> None:
+        self.contract = e
+
+    def _on_audit_planned(self, e: ev.AuditPlanned) -> None:
+        self.audits[e.audit_id] = Audit(
+            e.kind,
+            e.team,
+            e.method,
+            date.fromisoformat(e.start),
+            date.fromisoformat(e.end),
+            e.planned_days,
+            e.sites,
+            self.cycle,
+        )
+
+    def _on_checked_in(self, e: ev.AuditorCheckedIn) -> None:
+        self.audits[e.audit_id].presence.append((e.auditor, "in"))
+
+    def _on_checked_out(self, e: ev.AuditorCheckedOut) -> None:
+        self.audits[e.audit_id].presence.append((e.auditor, "out"))
+
+    def _on_audit_completed(self, e: ev.AuditCompleted) -> None:
+        a = self.audits[e.audit_id]
+        a.actual_days, a.last_day = e.actual_days, date.fromisoformat(e.last_day)
+
+    def _on_finding_raised(self, e: ev.FindingRaised) -> None:
+        self.findings[e.finding_id] = Finding(e.audit_id, e.grade, e.clause)
+
+    def _on_corrective_action_submitted(self, e: ev.CorrectiveActionSubmitted) -> None:
+        self.findings[e.finding_id].status = "answered"
+
+    def _on_finding_closed(self, e: ev.FindingClosed) -> None:
+        self.findings[e.finding_id].status = "closed"
+
+    def _on_technical_reviewed(self, e: ev.TechnicalReviewed) -> None:
+        self.reviewer = e.reviewer
+        self.reviewers.add(e.reviewer)
+
+    def _on_decided(self, e: ev.CertificationDecided) -> None:
+        self.deciders.add(e.decider)
+        if e.outcome != "refuse":
+            self.decided_on = date.fromisoformat(e.on)
+            self.reviewer = None
+            self.cycle += 1
+
+    def _on_issued(self, e: ev.CertificateIssued) -> None:
+        self.certificate = Certificate(
+            e.number,
+            CertStatus.active,
+            e.scope,
+            e.sites,
+            date.fromisoformat(e.issue_date),
+            date.fromisoformat(e.original_issue_date),
+            date.fromisoformat(e.expiry_date),
+        )
+
+    def _on_suspended(self, e: ev.CertificateSuspended) -> None:
+        assert self.certificate
+        self.certificate.status = CertStatus.suspended
+        self.certificate.deadline = date.fromisoformat(e.deadline)
+
+    def _on_restored(self, e: ev.CertificateRestored) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.active, None
+
+    def _on_withdrawn(self, e: ev.CertificateWithdrawn) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.withdrawn, None
+
+    def _on_expired(self, e: ev.CertificateExpired) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.expired, None
+
+    def _on_scope_changed(self, e: ev.CertificateScopeChanged) -> None:
+        assert self.certificate
+        self.certificate.scope, self.certificate.sites = e.scope, e.sites
+
+    def _on_transferred(self, e: ev.CertificateTransferred) -> None:
+        assert self.certificate
+        self.certificate.status = CertStatus.withdrawn
+        self.certificate.transferred_to = e.to_body
+
+
+class Case(Aggregate):
+    """A complaint or an appeal, handled by someone independent of what it is about."""
+
+    kind = "case"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.kind_ = self.body_id = ""
+        self.resolved = False
+
+    @classmethod
+    def open(
+        cls, case_id: str, kind: str, certification: Certification, handler: str, summary: str
+    ) -> Case:
+        if kind not in ("complaint", "appeal"):
+            raise _invalid("kind", "must be complaint or appeal")
+        if handler in certification.involved():
+            raise refuse(
+                "case.independence",
+                person=handler,
+                kind=kind,
+                kind_zh="投诉" if kind == "complaint" else "申诉",
+            )
+        c = cls(_text("case_id", case_id, 64))
+        c.record(
+            ev.CaseOpened(
+                c.id,
+                kind,
+                certification.id,
+                certification.body_id,
+                _text("handler", handler, 64),
+                _text("summary", summary, 4000),
+            )
+        )
+        return c
+
+    def resolve(self, outcome: str, on: date) -> None:
+        if self.resolved:
+            raise refuse(
+                "state.order",
+                action="resolving",
+                action_zh="处理",
+                why="already resolved",
+                why_zh="已处理完毕",
+            )
+        self.record(ev.CaseResolved(_text("outcome", outcome, 4000), on.isoformat()))
+
+    def _on_opened(self, e: ev.CaseOpened) -> None:
+        self.kind_, self.body_id = e.kind, e.body_id
+
+    def _on_resolved(self, e: ev.CaseResolved) -> None:
+        self.resolved = True

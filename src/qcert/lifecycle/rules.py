@@ -1,0 +1,159 @@
+"""The lifecycle's hard rules: id, source clause, and the refusal in zh-CN and en.
+
+A refusal raises :class:`qcert.schemes.RuleViolation` carrying the rule id and
+its source, so every face can say which rule refused and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..schemes.errors import RuleViolation
+
+__all__ = ["RULES", "Rule", "refuse"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    source: str
+    en: str
+    zh: str
+
+
+_RULES = [
+    Rule("input.invalid", "qcert", "{field}: {problem}", "{field}：{problem}"),
+    Rule(
+        "state.order",
+        "ISO/IEC 17021-1:2015 9.1-9.6",
+        "{action} is not possible now: {why}",
+        "当前不能{action_zh}：{why_zh}",
+    ),
+    Rule("uscc.check", "GB 32100-2015 4.3", "uscc: {problem}", "统一社会信用代码：{problem}"),
+    Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field}：{problem}"),
+    Rule(
+        "body.scope",
+        "ISO/IEC 17011 / CNCA approval",
+        "body {body} is not approved for {scheme} sector(s) {sectors} on {on}",
+        "认证机构 {body} 在 {on} 未获批准从事 {scheme} 专业 {sectors} 的认证",
+    ),
+    Rule(
+        "auditor.qualified",
+        "ISO/IEC 17021-1:2015 7.2.4",
+        "auditor {auditor} is not qualified for {scheme} sector(s) {sectors}",
+        "审核员 {auditor} 不具备 {scheme} 专业 {sectors} 的能力",
+    ),
+    Rule(
+        "auditor.employer",
+        "ISO/IEC 17021-1:2015 7.3",
+        "auditor {auditor} does not work for body {body}",
+        "审核员 {auditor} 不属于认证机构 {body}",
+    ),
+    Rule(
+        "audit.team-lead",
+        "ISO/IEC 17021-1:2015 9.2.2.1",
+        "team: exactly one lead auditor is required",
+        "审核组：须有且仅有一名审核组长",
+    ),
+    Rule(
+        "audit.method",
+        "CNCA audit method codes",
+        "method: {method} is not FS01, FS02 or FS03",
+        "审核方式：{method} 不是 FS01、FS02 或 FS03",
+    ),
+    Rule(
+        "audit.time-minimum",
+        "IAF MD 5:2019 3.9; IAF MD 11:2019 2.2",
+        "planned_days: {planned} days is below the {minimum} days the contract review set",
+        "计划人日：{planned} 低于合同评审确定的 {minimum} 人日",
+    ),
+    Rule(
+        "surveillance.first-12-months",
+        "ISO/IEC 17021-1:2015 9.6.2.2",
+        "start: the first surveillance must be within 12 months of the decision ({limit})",
+        "开始日期：初次认证后的第一次监督审核须在认证决定后 12 个月内（{limit} 前）",
+    ),
+    Rule(
+        "surveillance.calendar-year",
+        "ISO/IEC 17021-1:2015 9.1.3.2",
+        "start: {year} would pass without a surveillance audit",
+        "开始日期：{year} 年将没有监督审核",
+    ),
+    Rule(
+        "finding.clause",
+        "scheme clause tree",
+        "clause: {clause} is not a clause of {scheme}",
+        "条款：{clause} 不是 {scheme} 的条款",
+    ),
+    Rule(
+        "nc.major-six-months",
+        "ISO/IEC 17021-1:2015 9.5.3.2",
+        "major nonconformity {finding} can no longer be closed: more than 6 months since stage 2 "
+        "ended on {stage2}; a new stage 2 is required",
+        "严重不符合 {finding} 已超过第二阶段审核结束（{stage2}）后 6 个月，须重新进行第二阶段审核",
+    ),
+    Rule(
+        "decision.majors-open",
+        "ISO/IEC 17021-1:2015 9.5.3.2",
+        "decision: major nonconformities still open: {findings}",
+        "认证决定：仍有未关闭的严重不符合：{findings}",
+    ),
+    Rule(
+        "decision.independence",
+        "ISO/IEC 17021-1:2015 9.5.1.2",
+        "decider: {person} took part in the audit or its technical review",
+        "决定人员：{person} 参与了该审核或技术评审",
+    ),
+    Rule(
+        "review.independence",
+        "ISO/IEC 17021-1:2015 9.5.1.2",
+        "reviewer: {person} took part in the audit",
+        "技术评审人员：{person} 参与了该审核",
+    ),
+    Rule(
+        "recertification.before-expiry",
+        "ISO/IEC 17021-1:2015 9.6.3.2.5",
+        "decision: the certificate expired on {expiry}; restoration is possible only within "
+        "6 months ({limit}), after that a new certification is required",
+        "认证决定：证书已于 {expiry} 到期，仅可在 6 个月内（{limit} 前）恢复，之后须重新认证",
+    ),
+    Rule(
+        "status.transition",
+        "ISO/IEC 17021-1:2015 9.6.5",
+        "certificate {number}: cannot {action} a {status} certificate",
+        "证书 {number}：不能对状态为 {status} 的证书执行{action_zh}",
+    ),
+    Rule(
+        "transfer.suspended",
+        "IAF MD 2:2017 2.2",
+        "certificate {number} is suspended and cannot be transferred",
+        "证书 {number} 处于暂停状态，不能转换认证机构",
+    ),
+    Rule(
+        "case.independence",
+        "ISO/IEC 17021-1:2015 9.7.2, 9.8.3",
+        "handler: {person} was involved in the activities the {kind} is about",
+        "处理人员：{person} 参与了该{kind_zh}所涉及的活动",
+    ),
+    Rule(
+        "override.reason",
+        "qcert",
+        "override: a reason and the person who approves it are required",
+        "例外批准：须说明理由并注明批准人",
+    ),
+]
+RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+def refuse(rule_id: str, **values: object) -> RuleViolation:
+    """The violation of ``rule_id``, its messages filled from ``values``."""
+    rule = RULES[rule_id]
+
+    class _Missing(dict):
+        def __missing__(self, key: str) -> str:
+            return values.get(key.removesuffix("_zh"), "")  # type: ignore[return-value]
+
+    fill = _Missing(
+        {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}
+    )
+    return RuleViolation(rule.id, rule.source, rule.en.format_map(fill), rule.zh.format_map(fill))

@@ -1,0 +1,234 @@
+"""Projections: table rows computed from aggregates and events, and their replay check.
+
+Rows are a pure function of an aggregate's state (plus, for the status
+history, of its events and their ledger indices), so the live tables can be
+rebuilt from the ledger and compared row by row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..lifecycle import events as ev
+from ..lifecycle.model import (
+    CERTSEARCH_STATUS,
+    Aggregate,
+    Auditor,
+    Body,
+    Case,
+    Certification,
+    Client,
+)
+from . import tables as t
+
+__all__ = ["history_rows", "rows_for", "write"]
+
+Rows = dict[sa.Table, list[dict[str, Any]]]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _stage(c: Certification) -> str:
+    if c.certificate is not None:
+        return c.certificate.status.value
+    if c.reviewer:
+        return "reviewed"
+    if c.audits:
+        return "auditing"
+    return "contract-reviewed" if c.contract else "applied"
+
+
+def rows_for(agg: Aggregate) -> Rows:
+    """The projection rows of one aggregate, by table."""
+    if isinstance(agg, Body):
+        scopes = [
+            {
+                "scheme": s.scheme_id,
+                "sectors": sorted(s.sectors),
+                "from": s.valid_from.isoformat(),
+                "to": s.valid_to.isoformat() if s.valid_to else None,
+            }
+            for s in agg.scopes
+        ]
+        return {
+            t.bodies: [
+                {
+                    "id": agg.id,
+                    "approval_no": agg.approval_no,
+                    "name_zh": agg.name_zh,
+                    "name_en": agg.name_en,
+                    "scopes": _json(scopes),
+                }
+            ]
+        }
+    if isinstance(agg, Auditor):
+        quals = {k: sorted(v) for k, v in agg.qualifications.items()}
+        return {
+            t.auditors: [{"id": agg.id, "body_id": agg.body_id, "qualifications": _json(quals)}]
+        }
+    if isinstance(agg, Client):
+        return {
+            t.clients: [
+                {
+                    "id": agg.id,
+                    "uscc": agg.uscc,
+                    "personnel": agg.personnel,
+                    "sites": _json(list(agg.sites.values())),
+                }
+            ]
+        }
+    if isinstance(agg, Case):
+        return {}  # written from its events below; a case's row needs the opening event
+    if isinstance(agg, Certification):
+        return _certification_rows(agg)
+    raise TypeError(f"no projection for {type(agg).__name__}")
+
+
+def _certification_rows(c: Certification) -> Rows:
+    out: Rows = {
+        t.certifications: [
+            {
+                "id": c.id,
+                "body_id": c.body_id,
+                "client_id": c.client_id,
+                "scheme_id": c.scheme_id,
+                "sectors": _json(c.sectors),
+                "stage": _stage(c),
+                "cycle": c.cycle,
+                "initial_days": c.contract.initial_days if c.contract else None,
+                "decided_on": c.decided_on.isoformat() if c.decided_on else None,
+            }
+        ],
+        t.audits: [
+            {
+                "certification_id": c.id,
+                "audit_id": aid,
+                "body_id": c.body_id,
+                "kind": a.kind,
+                "method": a.method,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "planned_days": a.planned_days,
+                "actual_days": a.actual_days,
+                "last_day": a.last_day.isoformat() if a.last_day else None,
+                "team": _json(a.team),
+            }
+            for aid, a in c.audits.items()
+        ],
+        t.findings: [
+            {
+                "certification_id": c.id,
+                "finding_id": fid,
+                "body_id": c.body_id,
+                "audit_id": f.audit_id,
+                "grade": f.grade,
+                "clause": f.clause,
+                "status": f.status,
+            }
+            for fid, f in c.findings.items()
+        ],
+        t.certificates: [],
+    }
+    cert = c.certificate
+    if cert is not None:
+        out[t.certificates].append(
+            {
+                "number": cert.number,
+                "certification_id": c.id,
+                "body_id": c.body_id,
+                "client_id": c.client_id,
+                "scheme_id": c.scheme_id,
+                "status": cert.status.value,
+                "certsearch_status": CERTSEARCH_STATUS[cert.status],
+                "scope": cert.scope,
+                "sites": _json(cert.sites),
+                "issue_date": cert.issue_date.isoformat(),
+                "original_issue_date": cert.original_issue_date.isoformat(),
+                "expiry_date": cert.expiry_date.isoformat(),
+                "deadline": cert.deadline.isoformat() if cert.deadline else None,
+                "transferred_to": cert.transferred_to,
+            }
+        )
+    return out
+
+
+_STATUS_AFTER = {
+    ev.CertificateIssued: "active",
+    ev.CertificateSuspended: "suspended",
+    ev.CertificateRestored: "active",
+    ev.CertificateWithdrawn: "withdrawn",
+    ev.CertificateExpired: "expired",
+    ev.CertificateScopeChanged: "active",
+    ev.CertificateTransferred: "withdrawn",
+}
+
+
+def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> Rows:
+    """Status-history and case rows from events and their ledger indices."""
+    history, cases = [], []
+    for index, env in recorded:
+        e = env.event
+        if type(e) in _STATUS_AFTER:
+            on = e.issue_date if isinstance(e, ev.CertificateIssued) else e.on  # type: ignore[attr-defined]
+            history.append(
+                {
+                    "ledger_index": index,
+                    "certification_id": env.aggregate.split(":", 1)[1],
+                    "event": e.name,
+                    "status": _STATUS_AFTER[type(e)],
+                    "on": on,
+                }
+            )
+        elif isinstance(e, ev.CaseOpened):
+            cases.append(
+                {
+                    "id": e.case_id,
+                    "kind": e.kind,
+                    "certification_id": e.certification_id,
+                    "body_id": e.body_id,
+                    "handler": e.handler,
+                    "resolved": False,
+                }
+            )
+        elif isinstance(e, ev.CaseResolved):
+            cases.append({"id": env.aggregate.split(":", 1)[1], "resolved": True})
+    return {t.certificate_history: history, t.cases: cases}
+
+
+_KEYS = {
+    t.bodies: ("id",),
+    t.auditors: ("id",),
+    t.clients: ("id",),
+    t.certifications: ("id",),
+    t.audits: ("certification_id",),
+    t.findings: ("certification_id",),
+    t.certificates: ("certification_id",),
+}
+
+
+def write(
+    conn: Connection, aggregates: Iterable[Aggregate], recorded: Iterable[tuple[int, ev.Envelope]]
+) -> None:
+    """Bring the projections up to date with ``aggregates`` and the events just recorded."""
+    for agg in aggregates:
+        for table, rows in rows_for(agg).items():
+            key = _KEYS[table][0]
+            value = agg.id
+            conn.execute(table.delete().where(table.c[key] == value))
+            if rows:
+                conn.execute(table.insert(), rows)
+    extra = history_rows(recorded)
+    if extra[t.certificate_history]:
+        conn.execute(t.certificate_history.insert(), extra[t.certificate_history])
+    for row in extra[t.cases]:
+        if len(row) > 2:
+            conn.execute(t.cases.insert(), row)
+        else:
+            conn.execute(t.cases.update().where(t.cases.c.id == row["id"]).values(resolved=True))

@@ -1,0 +1,97 @@
+"""Rebuild the projections from the ledger's events and compare them with the live tables."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..ledger import LedgerError
+from ..ledger.storage import SqlLedgerStorage
+from ..lifecycle import events as ev
+from ..lifecycle.model import Aggregate, Auditor, Body, Case, Certification, Client
+from . import projections
+from . import tables as t
+
+__all__ = ["check_projections", "is_event_document"]
+
+_KINDS: dict[str, type[Aggregate]] = {
+    cls.kind: cls for cls in (Body, Auditor, Client, Certification, Case)
+}
+
+
+def is_event_document(entry: bytes) -> bool:
+    """Whether ``entry`` reads as a lifecycle event (such entries may come only from the bus)."""
+    try:
+        doc = json.loads(entry)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("type") in ev.EVENTS and "aggregate" in doc
+
+
+def _events(engine: Engine) -> list[tuple[int, ev.Envelope]]:
+    """Every lifecycle event on the ledger, in ledger order."""
+    storage = SqlLedgerStorage(engine)
+    out = []
+    for index, entry in enumerate(storage.entries(0, storage.size())):
+        if is_event_document(entry):
+            out.append((index, ev.decode(json.loads(entry))))
+    return out
+
+
+def _normal(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(
+        sorted(
+            (k, float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v)
+            for k, v in row.items()
+        )
+    )
+
+
+def check_projections(engine: Engine) -> list[str]:
+    """Differences between the live projections and a replay of the ledger's events."""
+    try:
+        recorded = _events(engine)
+    except LedgerError as err:
+        return [f"projections: cannot replay the ledger: {err}"]
+    streams: dict[str, list[ev.Event]] = defaultdict(list)
+    for _, env in recorded:
+        streams[env.aggregate].append(env.event)
+    expected: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+    for key, history in streams.items():
+        kind, id_ = key.split(":", 1)
+        for table, rows in projections.rows_for(_KINDS[kind].replay(id_, history)).items():
+            expected[table] += rows
+    cases: dict[str, dict[str, Any]] = {}
+    for table, rows in projections.history_rows(recorded).items():
+        if table is t.cases:
+            for row in rows:
+                cases.setdefault(row["id"], {}).update(row)
+        else:
+            expected[table] += rows
+    expected[t.cases] = list(cases.values())
+    expected[t.events] = [
+        {
+            "ledger_index": i,
+            "aggregate": e.aggregate,
+            "seq": e.seq,
+            "type": e.event.name,
+            "tenant": e.tenant,
+            "at": e.at,
+            "document": e.canonical().decode(),
+        }
+        for i, e in recorded
+    ]
+    problems = []
+    with engine.connect() as conn:
+        for table in (*t.PROJECTIONS, t.certificate_history, t.events):
+            live = {_normal(dict(r._mapping)) for r in conn.execute(sa.select(table))}
+            want = {_normal(r) for r in expected[table]}
+            for row in sorted(live - want, key=str)[:20]:
+                problems.append(f"{table.name}: row not explained by the ledger: {dict(row)}")
+            for row in sorted(want - live, key=str)[:20]:
+                problems.append(f"{table.name}: row missing or changed: {dict(row)}")
+    return problems

@@ -1,0 +1,132 @@
+"""The application's tables: the index of lifecycle events and the projections.
+
+Every row here is derived from events on the ledger (``qcert ledger audit``
+rebuilds them and reports any difference). Only ``store.projections`` writes
+them, and only while committing the events they come from.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = ["PROJECTIONS", "metadata"]
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "lc_events",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("aggregate", sa.String(120), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.UniqueConstraint("aggregate", "seq", name="uq_lc_events_aggregate_seq"),
+)
+sa.Index("ix_lc_events_tenant", events.c.tenant)
+
+bodies = sa.Table(
+    "lc_bodies",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("approval_no", sa.String(64), nullable=False),
+    sa.Column("name_zh", sa.String(500), nullable=False),
+    sa.Column("name_en", sa.String(500), nullable=False),
+    sa.Column("scopes", sa.Text, nullable=False),
+)
+auditors = sa.Table(
+    "lc_auditors",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("qualifications", sa.Text, nullable=False),
+)
+clients = sa.Table(
+    "lc_clients",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("uscc", sa.String(18), nullable=False, unique=True),
+    sa.Column("personnel", sa.Integer, nullable=False),
+    sa.Column("sites", sa.Text, nullable=False),
+)
+certifications = sa.Table(
+    "lc_certifications",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("scheme_id", sa.String(120), nullable=False),
+    sa.Column("sectors", sa.String(200), nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("cycle", sa.Integer, nullable=False),
+    sa.Column("initial_days", sa.Float),
+    sa.Column("decided_on", sa.String(10)),
+)
+audits = sa.Table(
+    "lc_audits",
+    metadata,
+    sa.Column("certification_id", sa.String(64), primary_key=True),
+    sa.Column("audit_id", sa.String(64), primary_key=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("method", sa.String(8), nullable=False),
+    sa.Column("start", sa.String(10), nullable=False),
+    sa.Column("end", sa.String(10), nullable=False),
+    sa.Column("planned_days", sa.Float, nullable=False),
+    sa.Column("actual_days", sa.Float),
+    sa.Column("last_day", sa.String(10)),
+    sa.Column("team", sa.Text, nullable=False),
+)
+findings = sa.Table(
+    "lc_findings",
+    metadata,
+    sa.Column("certification_id", sa.String(64), primary_key=True),
+    sa.Column("finding_id", sa.String(64), primary_key=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("audit_id", sa.String(64), nullable=False),
+    sa.Column("grade", sa.String(16), nullable=False),
+    sa.Column("clause", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+)
+certificates = sa.Table(
+    "lc_certificates",
+    metadata,
+    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("certification_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("scheme_id", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("certsearch_status", sa.String(16), nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("sites", sa.Text, nullable=False),
+    sa.Column("issue_date", sa.String(10), nullable=False),
+    sa.Column("original_issue_date", sa.String(10), nullable=False),
+    sa.Column("expiry_date", sa.String(10), nullable=False),
+    sa.Column("deadline", sa.String(10)),
+    sa.Column("transferred_to", sa.String(64)),
+)
+certificate_history = sa.Table(
+    "lc_certificate_history",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("certification_id", sa.String(64), nullable=False, index=True),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("on", sa.String(10), nullable=False),
+)
+cases = sa.Table(
+    "lc_cases",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("certification_id", sa.String(64), nullable=False),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("handler", sa.String(64), nullable=False),
+    sa.Column("resolved", sa.Boolean, nullable=False),
+)
+
+# Tables that are a pure function of aggregate state, keyed by the aggregate they come from.
+PROJECTIONS = (bodies, auditors, clients, certifications, audits, findings, certificates, cases)

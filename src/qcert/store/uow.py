@@ -1,0 +1,154 @@
+"""The unit of work: events and projections commit together, on the ledger, in one transaction.
+
+``with uow:`` opens a write transaction; aggregates are loaded by replaying
+their events; ``commit`` encodes each new event canonically (RFC 8785),
+appends them all to the ledger in that same transaction, indexes them, and
+updates the projections. Either everything is committed or nothing is.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import QcertError
+from ..ledger.storage import SqlLedgerStorage
+from ..lifecycle import events as ev
+from ..lifecycle.model import Aggregate
+from . import projections
+from . import tables as t
+
+__all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class NotFound(QcertError):
+    status = 404
+
+
+class ConcurrentChange(QcertError):
+    status = 409
+
+
+class UnitOfWork:
+    """One business transaction over the event store, the ledger and the projections."""
+
+    def __init__(self, engine: Engine, actor: str = "system", tz: str = "Asia/Shanghai") -> None:
+        self.engine = engine
+        self.ledger = SqlLedgerStorage(engine)
+        self.actor, self.tz = actor, tz
+        self.conn: Connection | None = None
+        self._seen: dict[str, Aggregate] = {}
+        self.recorded: list[tuple[int, ev.Envelope]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self._cm = self.engine.connect()
+        self.conn = self._cm.execution_options(qcert_write=True)
+        self._tx = self.conn.begin()
+        self._seen = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()
+        self._cm.close()
+        self.conn = None
+
+    def get(self, cls: type[A], id: str) -> A:
+        """The aggregate ``cls`` with ``id``, rebuilt from its events; NotFound if none."""
+        key = f"{cls.kind}:{id}"
+        if key in self._seen:
+            return self._seen[key]  # type: ignore[return-value]
+        assert self.conn is not None
+        docs = (
+            self.conn.execute(
+                sa.select(t.events.c.document)
+                .where(t.events.c.aggregate == key)
+                .order_by(t.events.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+        if not docs:
+            raise NotFound(f"no {cls.kind} {id!r}")
+        agg = cls.replay(id, [ev.decode(json.loads(d)).event for d in docs])
+        self._seen[key] = agg
+        return agg
+
+    def exists(self, cls: type[Aggregate], id: str) -> bool:
+        assert self.conn is not None
+        return (
+            self.conn.execute(
+                sa.select(t.events.c.seq).where(t.events.c.aggregate == f"{cls.kind}:{id}").limit(1)
+            ).first()
+            is not None
+        )
+
+    def add(self, agg: Aggregate) -> None:
+        """Track a new aggregate; refuse one whose id is taken."""
+        if self.exists(type(agg), agg.id):
+            raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
+        self._seen[agg.key] = agg
+
+    def commit(self, tenant: str = "", at: datetime | None = None) -> list[int]:
+        """Record every new event on the ledger and in the projections; return ledger indices."""
+        assert self.conn is not None
+        when = (at or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z")
+        envelopes: list[ev.Envelope] = []
+        changed = [a for a in self._seen.values() if a.pending]
+        for agg in changed:
+            base = agg.version - len(agg.pending)
+            for i, event in enumerate(agg.pending, start=1):
+                envelopes.append(
+                    ev.Envelope(
+                        event, agg.key, base + i, when, self.tz, self.actor, tenant or _tenant(agg)
+                    )
+                )
+        if not envelopes:
+            self._tx.commit()
+            return []
+        docs = [e.canonical() for e in envelopes]
+        first = self.ledger.append_in(self.conn, docs)
+        indices = list(range(first, first + len(docs)))
+        try:
+            self.conn.execute(
+                t.events.insert(),
+                [
+                    {
+                        "ledger_index": i,
+                        "aggregate": e.aggregate,
+                        "seq": e.seq,
+                        "type": e.event.name,
+                        "tenant": e.tenant,
+                        "at": e.at,
+                        "document": d.decode(),
+                    }
+                    for i, e, d in zip(indices, envelopes, docs, strict=True)
+                ],
+            )
+        except sa.exc.IntegrityError:
+            self._tx.rollback()
+            raise ConcurrentChange(
+                "someone else changed this record; reload and try again"
+            ) from None
+        recorded = list(zip(indices, envelopes, strict=True))
+        projections.write(self.conn, changed, recorded)
+        self._tx.commit()
+        for agg in changed:
+            agg.pending.clear()
+        self.recorded += recorded
+        return indices
+
+
+def _tenant(agg: Aggregate) -> str:
+    """The body an aggregate belongs to (clients belong to no single body)."""
+    for attr in ("body_id",):
+        value = getattr(agg, attr, "")
+        if value:
+            return str(value)
+    return agg.id if agg.kind == "body" else ""

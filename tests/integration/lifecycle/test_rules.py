@@ -1,0 +1,366 @@
+"""One test per hard rule: the refusal, its rule id, source and message in both languages."""
+
+from datetime import date
+
+import pytest
+
+from qcert.lifecycle import (
+    AnswerFinding,
+    ApplyForCertification,
+    CloseFinding,
+    CompleteAudit,
+    Decide,
+    EnforceClocks,
+    GrantBodyScope,
+    OpenCase,
+    PlanAudit,
+    RaiseFinding,
+    RegisterAuditor,
+    RegisterBody,
+    RegisterClient,
+    ReviewContract,
+    SuspendCertificate,
+    TechnicalReview,
+    TransferCertificate,
+)
+from qcert.schemes import RuleViolation
+
+from .conftest import SITES, TEAM, certify
+
+
+def refused(bus, cmd, rule: str, text: str, source: str | None = None) -> RuleViolation:
+    with pytest.raises(RuleViolation) as err:
+        bus(cmd)
+    assert err.value.rule == rule, err.value
+    assert text in err.value.en, err.value.en
+    assert err.value.zh and err.value.zh != err.value.en
+    if source:
+        assert err.value.source == source
+    return err.value
+
+
+def _through_stage2(bus, cid="x", stage2_end=date(2023, 3, 3), major=False):
+    bus(ApplyForCertification(cid, "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
+    bus(ReviewContract(cid, "rev1"))
+    bus(
+        PlanAudit(
+            cid, "s1", "stage1", TEAM, "FS01", date(2023, 2, 1), date(2023, 2, 1), 1.5, ["hq"]
+        )
+    )
+    bus(CompleteAudit(cid, "s1", 1.5, date(2023, 2, 1)))
+    bus(PlanAudit(cid, "s2", "stage2", TEAM, "FS01", stage2_end, stage2_end, 3.5, ["hq"]))
+    if major:
+        bus(RaiseFinding(cid, "nc1", "s2", "major", "8.5", "evidence", "aud1"))
+    bus(CompleteAudit(cid, "s2", 3.5, stage2_end))
+
+
+def test_decision_maker_cannot_have_audited_the_client(world):
+    _through_stage2(world)
+    world(TechnicalReview("x", "rev1", "grant"))
+    refused(
+        world,
+        Decide("x", "aud1", "grant", date(2023, 4, 1), "N1", "scope"),
+        "decision.independence",
+        "aud1 took part",
+        "ISO/IEC 17021-1:2015 9.5.1.2",
+    )
+
+
+def test_decision_maker_cannot_be_the_technical_reviewer(world):
+    _through_stage2(world)
+    world(TechnicalReview("x", "rev1", "grant"))
+    refused(
+        world,
+        Decide("x", "rev1", "grant", date(2023, 4, 1), "N1", "scope"),
+        "decision.independence",
+        "rev1 took part",
+    )
+
+
+def test_technical_reviewer_cannot_have_audited(world):
+    _through_stage2(world)
+    refused(world, TechnicalReview("x", "lead1", "grant"), "review.independence", "lead1")
+
+
+def test_complaint_handler_must_be_independent(world):
+    certify(world)
+    refused(
+        world,
+        OpenCase("k1", "complaint", "cert1", "dec1", "late certificate"),
+        "case.independence",
+        "dec1 was involved in the activities the complaint is about",
+        "ISO/IEC 17021-1:2015 9.7.2, 9.8.3",
+    )
+
+
+def test_first_surveillance_within_12_months_of_the_decision(world):
+    certify(world, on=date(2023, 3, 1))
+    refused(
+        world,
+        PlanAudit(
+            "cert1",
+            "sv1",
+            "surveillance",
+            TEAM,
+            "FS01",
+            date(2024, 3, 2),
+            date(2024, 3, 2),
+            1.5,
+            ["hq"],
+        ),
+        "surveillance.first-12-months",
+        "within 12 months of the decision (2024-03-01)",
+        "ISO/IEC 17021-1:2015 9.6.2.2",
+    )
+    world(
+        PlanAudit(
+            "cert1",
+            "sv1",
+            "surveillance",
+            TEAM,
+            "FS01",
+            date(2024, 3, 1),
+            date(2024, 3, 1),
+            1.5,
+            ["hq"],
+        )
+    )
+
+
+def test_at_least_one_surveillance_per_calendar_year(world):
+    certify(world, on=date(2023, 1, 10))
+    world(
+        PlanAudit(
+            "cert1",
+            "sv1",
+            "surveillance",
+            TEAM,
+            "FS01",
+            date(2023, 12, 1),
+            date(2023, 12, 1),
+            1.5,
+            ["hq"],
+        )
+    )
+    refused(
+        world,
+        PlanAudit(
+            "cert1",
+            "sv2",
+            "surveillance",
+            TEAM,
+            "FS01",
+            date(2025, 1, 5),
+            date(2025, 1, 5),
+            1.5,
+            ["hq"],
+        ),
+        "surveillance.calendar-year",
+        "2024 would pass without a surveillance audit",
+    )
+
+
+def test_major_nonconformity_closed_within_six_months_of_stage2(world):
+    _through_stage2(world, stage2_end=date(2023, 3, 3), major=True)
+    world(AnswerFinding("x", "nc1", "fixed", "cause", "action"))
+    refused(
+        world,
+        CloseFinding("x", "nc1", "lead1", date(2023, 9, 4)),
+        "nc.major-six-months",
+        "a new stage 2 is required",
+        "ISO/IEC 17021-1:2015 9.5.3.2",
+    )
+    world(CloseFinding("x", "nc1", "lead1", date(2023, 9, 3)))
+
+
+def test_no_grant_while_a_major_nonconformity_is_open(world):
+    _through_stage2(world, major=True)
+    world(TechnicalReview("x", "rev1", "grant"))
+    refused(
+        world,
+        Decide("x", "dec1", "grant", date(2023, 4, 1), "N1", "s"),
+        "decision.majors-open",
+        "nc1",
+    )
+
+
+def test_recertification_after_expiry_only_within_six_months(world):
+    certify(world, on=date(2020, 3, 1))  # expires 2023-02-28
+    world(
+        PlanAudit(
+            "cert1",
+            "rc",
+            "recertification",
+            TEAM,
+            "FS01",
+            date(2021, 2, 1),
+            date(2021, 2, 1),
+            3.5,
+            ["hq"],
+        )
+    )
+    world(CompleteAudit("cert1", "rc", 3.5, date(2021, 2, 1)))
+    world(TechnicalReview("cert1", "rev1", "renew"))
+    refused(
+        world,
+        Decide("cert1", "dec2", "renew", date(2023, 9, 1)),
+        "recertification.before-expiry",
+        "restoration is possible only within 6 months",
+        "ISO/IEC 17021-1:2015 9.6.3.2.5",
+    )
+    world(Decide("cert1", "dec2", "renew", date(2023, 8, 1)))
+
+
+def test_suspension_clock_defaults_to_six_months_then_withdraws(world, engine):
+    certify(world)
+    world(SuspendCertificate("cert1", "no surveillance", date(2024, 1, 15)))
+    world(EnforceClocks(["cert1"], date(2024, 7, 16)))
+    from tests.integration.lifecycle.test_scenarios import _cert
+
+    assert _cert(engine)["status"] == "withdrawn"
+
+
+def test_suspended_certificate_cannot_be_transferred(world):
+    certify(world)
+    world(SuspendCertificate("cert1", "reason", date(2024, 1, 15)))
+    refused(
+        world,
+        TransferCertificate("cert1", "cb2", date(2024, 2, 1)),
+        "transfer.suspended",
+        "is suspended and cannot be transferred",
+        "IAF MD 2:2017 2.2",
+    )
+
+
+def test_planned_audit_time_may_not_go_below_the_contract_review(world):
+    world(ApplyForCertification("x", "cb1", "c1", "iso9001", [17], ["hq"]))
+    world(ReviewContract("x", "rev1"))  # 55 persons: 5 days
+    world(
+        PlanAudit("x", "s1", "stage1", TEAM, "FS01", date(2023, 2, 1), date(2023, 2, 1), 1, ["hq"])
+    )
+    refused(
+        world,
+        PlanAudit("x", "s2", "stage2", TEAM, "FS01", date(2023, 3, 1), date(2023, 3, 1), 3, ["hq"]),
+        "audit.time-minimum",
+        "4 days is below the 5 days",
+    )
+    refused(
+        world,
+        PlanAudit(
+            "x",
+            "s2",
+            "stage2",
+            TEAM,
+            "FS01",
+            date(2023, 3, 1),
+            date(2023, 3, 1),
+            3,
+            ["hq"],
+            override={"reason": "", "approved_by": "dec1"},
+        ),
+        "override.reason",
+        "a reason and the person",
+    )
+    world(
+        PlanAudit(
+            "x",
+            "s2",
+            "stage2",
+            TEAM,
+            "FS01",
+            date(2023, 3, 1),
+            date(2023, 3, 1),
+            3,
+            ["hq"],
+            override={"reason": "remote document review done", "approved_by": "dec1"},
+        )
+    )
+
+
+def test_contract_review_refuses_reductions_past_the_md5_cap(world):
+    world(ApplyForCertification("x", "cb1", "c1", "iso9001", [17], ["hq"]))
+    refused(
+        world,
+        ReviewContract("x", "rev1", reduction_pct=35),
+        "md5.reduction-cap",
+        "35% exceeds the 30% cap",
+        "IAF MD 5:2019 3.9",
+    )
+
+
+def test_auditors_must_be_qualified_for_scheme_and_sector(world):
+    world(ApplyForCertification("x", "cb1", "c1", "iso9001", [19], ["hq"]))
+    world(ReviewContract("x", "rev1"))
+    refused(
+        world,
+        PlanAudit(
+            "x", "s1", "stage1", TEAM, "FS01", date(2023, 2, 1), date(2023, 2, 1), 1.5, ["hq"]
+        ),
+        "auditor.qualified",
+        "lead1 is not qualified for urn:qcert:scheme:iso9001:2015 sector(s) 19",
+        "ISO/IEC 17021-1:2015 7.2.4",
+    )
+
+
+def test_body_certifies_only_inside_its_approved_scope_on_the_issue_date(world):
+    world(RegisterBody("cb3", "CNCA-R-2024-003", "新机构", "New Body", "CNAS C999-M"))
+    world(GrantBodyScope("cb3", "iso9001", [17], date(2024, 1, 1), date(2024, 12, 31)))
+    world(RegisterAuditor("l3", "R3", "组长", "cb3"))
+    from qcert.lifecycle import QualifyAuditor
+
+    world(QualifyAuditor("l3", "iso9001", [17]))
+    team = [{"auditor": "l3", "role": "lead"}]
+    world(ApplyForCertification("y", "cb3", "c1", "iso9001", [17], ["hq"]))
+    world(ReviewContract("y", "rev1"))
+    world(
+        PlanAudit(
+            "y", "s2", "stage2", team, "FS01", date(2024, 11, 1), date(2024, 11, 1), 5, ["hq"]
+        )
+    )
+    world(CompleteAudit("y", "s2", 5, date(2024, 11, 1)))
+    world(TechnicalReview("y", "rev1", "grant"))
+    refused(
+        world,
+        Decide("y", "dec1", "grant", date(2025, 1, 2), "N3", "scope"),
+        "body.scope",
+        "cb3 is not approved for urn:qcert:scheme:iso9001:2015 sector(s) 17 on 2025-01-02",
+    )
+
+
+def test_clients_need_a_valid_unified_social_credit_code(world):
+    refused(
+        world,
+        RegisterClient(
+            "c9", "91110108551385082A", "某公司", "Some Co", "地址", "110108", 10, SITES
+        ),
+        "uscc.check",
+        "check character is 'A', GB 32100 gives 'Q'",
+        "GB 32100-2015 4.3",
+    )
+    refused(
+        world,
+        RegisterClient(
+            "c9", "91110108551385082Q", "某公司", "Some Co", "地址", "790108", 10, SITES
+        ),
+        "adcode.format",
+        "adcode: province part 79",
+    )
+
+
+def test_findings_must_name_a_clause_of_the_scheme(world):
+    _through_stage2(world)
+    refused(
+        world,
+        RaiseFinding("x", "f9", "s2", "minor", "4.9.9", "evidence", "aud1"),
+        "finding.clause",
+        "4.9.9 is not a clause of urn:qcert:scheme:iso9001:2015",
+    )
+
+
+def test_failed_commands_leave_nothing_behind(world, engine):
+    from qcert.ledger.storage import SqlLedgerStorage
+
+    before = SqlLedgerStorage(engine).size()
+    with pytest.raises(RuleViolation):
+        world(ApplyForCertification("z", "cb1", "c1", "iso9001", [17], ["nowhere"]))
+    assert SqlLedgerStorage(engine).size() == before
