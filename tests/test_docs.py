@@ -29,7 +29,7 @@ def test_every_cli_command_is_in_the_readme(command):
 
 def test_the_command_list_is_complete():
     assert "qcert ledger verify-proof" in _commands(app)
-    assert len(_commands(app)) == 15
+    assert len(_commands(app)) == 19
 
 
 ROUTES = [r.path for r in create_app(None).routes if isinstance(r, APIRoute) and r.path != "/"]
@@ -59,3 +59,19 @@ def test_scheme_pages_cover_every_bundled_scheme():
     for scheme in bundled().values():
         assert f"`{scheme.id}`" in page
         assert scheme.audit_time.source in page
+
+
+def test_event_reference_is_current():
+    from qcert.lifecycle.events import EVENTS, reference
+
+    page = (Path(__file__).parents[1] / "docs" / "events.md").read_text()
+    assert page == reference(), "regenerate docs/events.md from qcert.lifecycle.events.reference()"
+    assert all(cls.__doc__ and cls.__doc__.strip() for cls in EVENTS.values())
+
+
+def test_every_rule_has_a_source_and_both_languages():
+    from qcert.lifecycle.rules import RULES
+
+    for rule in RULES.values():
+        assert rule.source and rule.en and rule.zh
+        assert f"`{rule.id}`" in README, f"rule {rule.id} is not in the README"

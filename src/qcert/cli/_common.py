@@ -11,15 +11,18 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from ..config import Settings
 from ..errors import QcertError
 from ..ledger import LedgerError
-from ..schemes import SchemeError
+from ..schemes import RuleViolation, SchemeError
 
 __all__ = ["console", "errors", "fail", "print_json", "settings"]
 
-console = Console(highlight=False, soft_wrap=True)
+# No markup: printed text (rule ids in brackets, user content) is shown as it is.
+console = Console(highlight=False, soft_wrap=True, markup=False)
 _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +35,7 @@ def settings(ctx: typer.Context) -> Settings:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr and return the exit to raise."""
-    _stderr.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    _stderr.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -43,6 +46,8 @@ def errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except RuleViolation as err:
+            raise fail(f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}") from None
         except (LedgerError, QcertError, SchemeError) as err:
             raise fail(str(err)) from None
         except sa.exc.OperationalError as err:
@@ -51,6 +56,16 @@ def errors(fn: F) -> F:
             raise fail(f"{err.filename or ''}: {err.strerror}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def ok(text: str) -> Text:
+    """``OK`` in green, then ``text``."""
+    return Text.assemble(("OK", "green"), " ", text)
+
+
+def bad(text: str) -> Text:
+    """``FAIL`` in red, then ``text``."""
+    return Text.assemble(("FAIL", "red"), " ", text)
 
 
 def print_json(value: Any) -> None:

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..bootstrap import open_ledger
 from ..ledger import ProofBundle, suite_by_name, verify_proof
 from ..store.replay import check_projections, is_event_document
-from ._common import console, errors, fail, print_json, read_file, settings
+from ._common import bad, console, errors, fail, ok, print_json, read_file, settings
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
 
@@ -154,8 +154,10 @@ def verify_proof_cmd(
         )
         return
     console.print(
-        f"[green]OK[/green] entry {result.index} is in {cp.origin} at size {cp.size} "
-        f"({result.suite}); signed by {len(result.signed_by)} known key(s)"
+        ok(
+            f"entry {result.index} is in {cp.origin} at size {cp.size} "
+            f"({result.suite}); signed by {len(result.signed_by)} known key(s)"
+        )
     )
 
 
@@ -194,12 +196,14 @@ def audit(
         )
     elif report.ok:
         console.print(
-            f"[green]OK[/green] {report.sequenced} entries; trees "
-            + ", ".join(f"{k} {v}" for k, v in report.integrated.items())
-            + f"; {report.checkpoints} checkpoints verified"
+            ok(
+                f"{report.sequenced} entries; trees "
+                + ", ".join(f"{k} {v}" for k, v in report.integrated.items())
+                + f"; {report.checkpoints} checkpoints verified; projections match the events"
+            )
         )
     else:
         for problem in report.problems:
-            console.print(f"[red]FAIL[/red] {problem}")
+            console.print(bad(problem))
     if not report.ok:
         raise typer.Exit(1)

@@ -10,7 +10,7 @@ import typer
 
 from ..schemes import bundled as bundled_schemes
 from ..schemes import get, load, sample_sizes, scheme_audit_time
-from ._common import console, errors, print_json
+from ._common import console, errors, ok, print_json
 
 app = typer.Typer(
     help="Certification schemes as data. / 认证方案（数据化）。", no_args_is_help=True
@@ -53,9 +53,7 @@ def show(
     if json_:
         print_json(scheme.model_dump(mode="json", by_alias=True))
         return
-    console.print(
-        f"[bold]{scheme.id}[/bold] v{scheme.version}  {scheme.title.zh} / {scheme.title.en}"
-    )
+    console.print(f"{scheme.id} v{scheme.version}  {scheme.title.zh} / {scheme.title.en}")
     console.print(
         f"{scheme.standard.code}:{scheme.standard.edition} under {scheme.accreditation}; "
         f"valid {scheme.validity_years} years; audit time: {scheme.audit_time.source}"
@@ -87,10 +85,7 @@ def validate(
             }
         )
         return
-    console.print(
-        f"[green]OK[/green] {file}: {scheme.id} v{scheme.version}, "
-        f"{len(scheme.all_clauses())} clauses"
-    )
+    console.print(ok(f"{file}: {scheme.id} v{scheme.version}, {len(scheme.all_clauses())} clauses"))
 
 
 @app.command("audit-time")

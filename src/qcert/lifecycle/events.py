@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import rfc8785
 
-__all__ = ["EVENTS", "Envelope", "Event", "decode"]
+__all__ = ["EVENTS", "Envelope", "Event", "decode", "reference"]
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -354,3 +354,21 @@ class CaseResolved(Event):
     name: ClassVar[str] = "case.resolved"
     outcome: str
     on: str
+
+
+def reference() -> str:
+    """The event reference (docs/events.md), from the events' docstrings and fields."""
+    lines = [
+        "# Lifecycle events",
+        "",
+        "Every change of the certification lifecycle is one of these events, recorded as a ledger",
+        "leaf in canonical JSON (RFC 8785): `{type, aggregate, seq, at, tz, actor, tenant, data}`.",
+        "Generated from `qcert.lifecycle.events`; a test keeps this page current.",
+        "",
+    ]
+    for name, cls in EVENTS.items():
+        doc = " ".join((cls.__doc__ or "").split())
+        lines += [f"## `{name}`", "", doc, ""]
+        lines += [f"- `{f.name}`: {f.type}" for f in fields(cls)]
+        lines.append("")
+    return "\n".join(lines)
