@@ -163,6 +163,7 @@ class ContractReviewed(Event):
     reduction_pct: float
     reasons: list[str]
     sample: dict[str, int] | None = None
+    table_days: float = 0.0
 
 
 @dataclass(frozen=True)

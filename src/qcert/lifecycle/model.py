@@ -463,6 +463,7 @@ class Certification(Aggregate):
                 time.reduction_pct,
                 [f"{r.en} [{r.rule}]" for r in time.reasons],
                 sample,
+                time.table_days,
             )
         )
 
@@ -571,6 +572,8 @@ class Certification(Aggregate):
 
     def _check_audit_time(self, kind: str, planned: float, override: dict[str, str] | None) -> None:
         assert self.contract is not None
+        # Even an override may not reduce past the MD 5 (30%) and MD 11 (20%) caps together.
+        floor = self.contract.table_days * 0.7 * 0.8
         if kind in ("stage1", "stage2"):
             other = sum(
                 a.planned_days
@@ -582,11 +585,13 @@ class Certification(Aggregate):
                 return  # stage 1 + stage 2 together are checked when stage 2 is planned
         elif kind == "surveillance":
             minimum, planned_total = self.contract.surveillance_days, planned
+            floor /= 3
         elif kind == "recertification":
             minimum, planned_total = self.contract.recertification_days, planned
+            floor *= 2 / 3
         else:
             return
-        if planned_total < minimum and not override:
+        if planned_total < minimum and (not override or planned_total < floor):
             raise refuse("audit.time-minimum", planned=planned_total, minimum=minimum)
 
     def check_in(

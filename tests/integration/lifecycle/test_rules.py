@@ -261,20 +261,16 @@ def test_planned_audit_time_may_not_go_below_the_contract_review(world):
         "override.reason",
         "a reason and the person",
     )
-    world(
-        PlanAudit(
-            "x",
-            "s2",
-            "stage2",
-            TEAM,
-            "FS01",
-            date(2023, 3, 1),
-            date(2023, 3, 1),
-            3,
-            ["hq"],
-            override={"reason": "remote document review done", "approved_by": "dec1"},
-        )
+    why = {"reason": "remote document review done", "approved_by": "dec1"}
+    day = date(2023, 3, 1)
+    # 5 table days: an override can go to 0.56 x 5 = 2.8 days in all (1 + 1.5 is below it).
+    refused(
+        world,
+        PlanAudit("x", "s2", "stage2", TEAM, "FS01", day, day, 1.5, ["hq"], override=why),
+        "audit.time-minimum",
+        "2.5 days is below",
     )
+    world(PlanAudit("x", "s2", "stage2", TEAM, "FS01", day, day, 3, ["hq"], override=why))
 
 
 def test_contract_review_refuses_reductions_past_the_md5_cap(world):
