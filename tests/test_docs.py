@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from fastapi.routing import APIRoute
 
 from qcert.api.app import create_app
 from qcert.cli.main import app
@@ -32,16 +31,27 @@ def test_the_command_list_is_complete():
     assert len(_commands(app)) == 19
 
 
-ROUTES = [r.path for r in create_app(None).routes if isinstance(r, APIRoute) and r.path != "/"]
+ROUTES = [
+    (method.upper(), path)
+    for path, operations in create_app(None).openapi()["paths"].items()
+    if path != "/"
+    for method in operations
+]
 
 
-@pytest.mark.parametrize("path", ROUTES)
-def test_every_api_route_is_in_the_readme(path):
-    assert f"`GET {path}" in README
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_api_route_is_in_the_readme(method, path):
+    if path.startswith("/api/v1/commands/"):
+        name = path.rsplit("/", 1)[1]
+        assert "`POST /api/v1/commands/{command}`" in README
+        assert f"| `{name}` |" in README, f"command {name} is not in the README's role table"
+    else:
+        assert f"`{method} {path}" in README
 
 
 def test_the_route_list_is_complete():
-    assert "/ledger/entries/{index}" in ROUTES
+    assert ("GET", "/ledger/entries/{index}") in ROUTES
+    assert ("POST", "/api/v1/commands/plan-audit") in ROUTES
 
 
 def test_the_readme_quick_start_has_the_two_commands():

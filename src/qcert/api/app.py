@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import secrets
 from enum import StrEnum
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
@@ -15,6 +18,14 @@ from ..bootstrap import open_ledger
 from ..config import Settings
 from ..errors import QcertError
 from ..ledger import IndexOutOfRange, Ledger, LedgerError, suite_by_name
+from ..schemes import RuleViolation, SchemeError
+from ..security import TokenSigner
+from ..store.replay import is_event_document
+from .auth import _Limiter
+from .auth import router as auth_router
+from .commands import router as commands_router
+from .principal import Forbidden
+from .queries import router as queries_router
 
 __all__ = ["create_app", "serve"]
 
@@ -45,9 +56,36 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def create_app(ledger: Ledger) -> FastAPI:
-    """The API over ``ledger``."""
-    app = FastAPI(title="qcert", version=__version__, description="qcert ledger API / 账本接口")
+def create_app(
+    ledger: Ledger, engine: sa.Engine | None = None, signer: TokenSigner | None = None
+) -> FastAPI:
+    """The API over ``ledger`` and the lifecycle in ``engine`` (default: the ledger's database)."""
+    app = FastAPI(title="qcert", version=__version__, description="qcert API / 质量认证平台接口")
+    app.state.engine = (
+        engine
+        if engine is not None
+        else getattr(ledger, "storage", None) and getattr(ledger.storage, "engine", None)
+    )
+    app.state.signer = signer or TokenSigner(secrets.token_bytes(32))
+    app.state.limiter = _Limiter()
+    app.include_router(auth_router)
+    app.include_router(commands_router)
+    app.include_router(queries_router)
+
+    @app.exception_handler(RuleViolation)
+    async def _rule(_: Request, err: RuleViolation) -> JSONResponse:
+        body = {"code": err.rule, "source": err.source, "message": err.en, "message_zh": err.zh}
+        return JSONResponse({"error": body}, status_code=409)
+
+    @app.exception_handler(SchemeError)
+    async def _scheme(_: Request, err: SchemeError) -> JSONResponse:
+        return _error(err.status, "scheme", str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if p != "body")
+        return _error(422, "invalid", f"{where}: {first['msg']}")
 
     @app.exception_handler(IndexOutOfRange)
     async def _not_found(_: Request, err: IndexOutOfRange) -> JSONResponse:
@@ -59,7 +97,15 @@ def create_app(ledger: Ledger) -> FastAPI:
 
     @app.exception_handler(QcertError)
     async def _qcert(_: Request, err: QcertError) -> JSONResponse:
-        return _error(err.status, "qcert", str(err))
+        code = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            429: "too_many_requests",
+        }.get(err.status, "refused")
+        headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
+        return JSONResponse({"error": {"code": code, "message": str(err)}}, err.status, headers)
 
     @app.get("/", response_class=PlainTextResponse)
     def index() -> str:
@@ -103,8 +149,11 @@ def create_app(ledger: Ledger) -> FastAPI:
 
     @app.get("/ledger/entries/{index}")
     def entry(index: int) -> Response:
-        """The raw bytes of entry ``index``."""
-        return Response(ledger.entry(index), media_type="application/octet-stream")
+        """The raw bytes of entry ``index`` (lifecycle events are not public: their proofs are)."""
+        data = ledger.entry(index)
+        if is_event_document(data):
+            raise Forbidden("lifecycle events are not public; their inclusion proofs are")
+        return Response(data, media_type="application/octet-stream")
 
     return app
 
@@ -113,4 +162,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
     """Run the API with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(open_ledger(settings)), host=host, port=port, log_level="warning")
+    signer = TokenSigner.from_file(settings.keys_dir / "api-token.secret")
+    app = create_app(open_ledger(settings), signer=signer)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -5,6 +5,7 @@ and the scheme files; ``commands`` and ``handlers`` are how faces ask for
 changes; every change is an event (``events``) on the ledger.
 """
 
+from . import accounts  # noqa: F401  (registers the account events)
 from .commands import *  # noqa: F403
 from .commands import __all__ as _commands
 from .handlers import handle

@@ -9,6 +9,7 @@ from typing import Any
 __all__ = [
     "AnswerFinding",
     "ApplyForCertification",
+    "ChangePassword",
     "ChangeScope",
     "CheckIn",
     "CloseFinding",
@@ -17,6 +18,8 @@ __all__ = [
     "EnforceClocks",
     "ExpireCertificate",
     "GrantBodyScope",
+    "IssueApiKey",
+    "OpenAccount",
     "OpenCase",
     "PlanAudit",
     "QualifyAuditor",
@@ -27,6 +30,8 @@ __all__ = [
     "ResolveCase",
     "RestoreCertificate",
     "ReviewContract",
+    "RevokeApiKey",
+    "SetRoles",
     "SuspendCertificate",
     "TechnicalReview",
     "TransferCertificate",
@@ -239,3 +244,35 @@ class ResolveCase:
     case_id: str
     outcome: str
     on: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class OpenAccount:
+    account_id: str
+    display_name: str
+    roles: list[str]
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    account_id: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SetRoles:
+    account_id: str
+    roles: list[str]
+
+
+@dataclass(frozen=True)
+class IssueApiKey:
+    account_id: str
+    key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RevokeApiKey:
+    account_id: str
+    key_id: str

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .. import security
+from ..errors import QcertError
 from . import commands as c
+from .accounts import Account
 from .model import Aggregate, Auditor, Body, Case, Certification, Client
 
 __all__ = ["UnitOfWork", "handle"]
@@ -20,6 +23,7 @@ class UnitOfWork(Protocol):
     def __exit__(self, *exc: object) -> None: ...
     def get(self, cls: type[Any], id: str) -> Any: ...
     def add(self, agg: Aggregate) -> None: ...
+    def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None: ...
     def commit(self, tenant: str = "") -> list[int]: ...
 
 
@@ -173,7 +177,42 @@ def resolve_case(cmd: c.ResolveCase, uow: UnitOfWork) -> None:
     uow.get(Case, cmd.case_id).resolve(cmd.outcome, cmd.on)
 
 
+def open_account(cmd: c.OpenAccount, uow: UnitOfWork) -> None:
+    hashed = security.hash_password(cmd.password)
+    uow.add(Account.open(cmd.account_id, cmd.display_name, cmd.roles, security.commitment(hashed)))
+    uow.put_secret("password", cmd.account_id, hashed)
+
+
+def change_password(cmd: c.ChangePassword, uow: UnitOfWork) -> None:
+    hashed = security.hash_password(cmd.password)
+    uow.get(Account, cmd.account_id).change_password(security.commitment(hashed))
+    uow.put_secret("password", cmd.account_id, hashed)
+
+
+def set_roles(cmd: c.SetRoles, uow: UnitOfWork) -> None:
+    uow.get(Account, cmd.account_id).set_roles(cmd.roles)
+
+
+def issue_api_key(cmd: c.IssueApiKey, uow: UnitOfWork) -> None:
+    parts = security.split_api_key(cmd.key)
+    if parts is None:
+        raise QcertError("key: not a qcert API key (qk_<id>_<secret>)")
+    hashed = security.hash_api_key(cmd.key)
+    uow.get(Account, cmd.account_id).issue_key(parts[0], security.commitment(hashed))
+    uow.put_secret("api-key", parts[0], hashed)
+
+
+def revoke_api_key(cmd: c.RevokeApiKey, uow: UnitOfWork) -> None:
+    uow.get(Account, cmd.account_id).revoke_key(cmd.key_id)
+    uow.put_secret("api-key", cmd.key_id, None)
+
+
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
+    c.OpenAccount: open_account,
+    c.ChangePassword: change_password,
+    c.SetRoles: set_roles,
+    c.IssueApiKey: issue_api_key,
+    c.RevokeApiKey: revoke_api_key,
     c.RegisterBody: register_body,
     c.GrantBodyScope: grant_body_scope,
     c.RegisterAuditor: register_auditor,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..lifecycle import events as ev
+from ..lifecycle.accounts import Account
 from ..lifecycle.model import (
     CERTSEARCH_STATUS,
     Aggregate,
@@ -81,6 +82,17 @@ def rows_for(agg: Aggregate) -> Rows:
                     "uscc": agg.uscc,
                     "personnel": agg.personnel,
                     "sites": _json(list(agg.sites.values())),
+                }
+            ]
+        }
+    if isinstance(agg, Account):
+        return {
+            t.accounts: [
+                {
+                    "id": agg.id,
+                    "display_name": agg.display_name,
+                    "roles": _json(agg.roles),
+                    "api_keys": _json(sorted(agg.keys)),
                 }
             ]
         }
@@ -210,6 +222,7 @@ _KEYS = {
     t.audits: ("certification_id",),
     t.findings: ("certification_id",),
     t.certificates: ("certification_id",),
+    t.accounts: ("id",),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
+from ..lifecycle.accounts import Account
 from ..lifecycle.model import Aggregate, Auditor, Body, Case, Certification, Client
 from . import projections
 from . import tables as t
@@ -19,7 +21,7 @@ from . import tables as t
 __all__ = ["check_projections", "is_event_document"]
 
 _KINDS: dict[str, type[Aggregate]] = {
-    cls.kind: cls for cls in (Body, Auditor, Client, Certification, Case)
+    cls.kind: cls for cls in (Body, Auditor, Client, Certification, Case, Account)
 }
 
 
@@ -86,6 +88,21 @@ def check_projections(engine: Engine) -> list[str]:
         for i, e in recorded
     ]
     problems = []
+    commitments = {}
+    for key, history in streams.items():
+        if key.startswith("account:"):
+            acc = Account.replay(key.split(":", 1)[1], history)
+            commitments[("password", acc.id)] = acc.commitment
+            commitments.update({("api-key", k): c for k, c in acc.keys.items()})
+    with engine.connect() as conn:
+        stored = {(k, i): h for k, i, h in conn.execute(sa.select(t.secrets))}
+    for key in sorted(set(stored) | set(commitments)):
+        if key not in commitments:
+            problems.append(f"auth_secrets: {key[0]} {key[1]} has no event committing to it")
+        elif key not in stored:
+            problems.append(f"auth_secrets: {key[0]} {key[1]} is missing")
+        elif hashlib.sha256(stored[key].encode()).hexdigest() != commitments[key]:
+            problems.append(f"auth_secrets: {key[0]} {key[1]} differs from its commitment")
     with engine.connect() as conn:
         for table in (*t.PROJECTIONS, t.certificate_history, t.events):
             live = {_normal(dict(r._mapping)) for r in conn.execute(sa.select(table))}

@@ -128,5 +128,33 @@ cases = sa.Table(
     sa.Column("resolved", sa.Boolean, nullable=False),
 )
 
+accounts = sa.Table(
+    "lc_accounts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("roles", sa.Text, nullable=False),
+    sa.Column("api_keys", sa.Text, nullable=False),
+)
+# Secret hashes: not a projection but a store the events commit to (``secret_commitment``),
+# written only in the transaction of the event that commits to it.
+secrets = sa.Table(
+    "auth_secrets",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("hash", sa.String(200), nullable=False),
+)
+
 # Tables that are a pure function of aggregate state, keyed by the aggregate they come from.
-PROJECTIONS = (bodies, auditors, clients, certifications, audits, findings, certificates, cases)
+PROJECTIONS = (
+    bodies,
+    auditors,
+    clients,
+    certifications,
+    audits,
+    findings,
+    certificates,
+    cases,
+    accounts,
+)

@@ -44,13 +44,14 @@ class UnitOfWork:
         self.actor, self.tz = actor, tz
         self.conn: Connection | None = None
         self._seen: dict[str, Aggregate] = {}
+        self._secrets: list[tuple[str, str, str | None]] = []
         self.recorded: list[tuple[int, ev.Envelope]] = []
 
     def __enter__(self) -> UnitOfWork:
         self._cm = self.engine.connect()
         self.conn = self._cm.execution_options(qcert_write=True)
         self._tx = self.conn.begin()
-        self._seen = {}
+        self._seen, self._secrets = {}, []
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -95,6 +96,10 @@ class UnitOfWork:
             raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
         self._seen[agg.key] = agg
 
+    def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
+        """Store (or, with None, delete) a secret hash when the events committing to it commit."""
+        self._secrets.append((kind, id, secret_hash))
+
     def commit(self, tenant: str = "", at: datetime | None = None) -> list[int]:
         """Record every new event on the ledger and in the projections; return ledger indices."""
         assert self.conn is not None
@@ -138,6 +143,11 @@ class UnitOfWork:
             ) from None
         recorded = list(zip(indices, envelopes, strict=True))
         projections.write(self.conn, changed, recorded)
+        for kind, id_, secret_hash in self._secrets:
+            where = (t.secrets.c.kind == kind) & (t.secrets.c.id == id_)
+            self.conn.execute(t.secrets.delete().where(where))
+            if secret_hash is not None:
+                self.conn.execute(t.secrets.insert().values(kind=kind, id=id_, hash=secret_hash))
         self._tx.commit()
         for agg in changed:
             agg.pending.clear()

@@ -1,0 +1,55 @@
+"""One POST endpoint per lifecycle command: parse, authorise, hand to the bus."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+
+from ..lifecycle import commands, handle
+from ..store.uow import UnitOfWork
+from .auth import principal
+from .principal import NEEDS, Principal, authorize
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/commands", tags=["commands"])
+
+
+class CommandRead(BaseModel):
+    command: str
+    ledger_indices: list[int]
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
+    def endpoint(body: Any, request: Request, who: Any) -> CommandRead:
+        engine = request.app.state.engine
+        with engine.connect() as conn:
+            authorize(conn, who, body)
+        indices = handle(body, UnitOfWork(engine, actor=who.account_id))
+        return CommandRead(command=name, ledger_indices=indices)
+
+    # Real types, not strings: FastAPI reads them to build each command's schema.
+    endpoint.__annotations__ = {
+        "body": cls,
+        "request": Request,
+        "who": Annotated[Principal, Depends(principal)],
+        "return": CommandRead,
+    }
+    endpoint.__name__ = name.replace("-", "_")
+    endpoint.__doc__ = f"{cls.__name__}: needs role `{NEEDS[cls]}`. Fields: " + ", ".join(
+        f.name for f in dataclasses.fields(cls)
+    )
+    return endpoint
+
+
+for _name in commands.__all__:
+    _cls = getattr(commands, _name)
+    router.add_api_route(f"/{_kebab(_name)}", _endpoint(_cls, _kebab(_name)), methods=["POST"])

@@ -1,0 +1,163 @@
+"""Accounts of people and machines, their roles, and commitments to their secrets.
+
+Secrets (password hashes, API-key hashes) never enter an event: the event
+carries a SHA-256 commitment to the stored hash, so the secret store can be
+checked against the ledger without publishing it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from . import events as ev
+from .model import Aggregate, _invalid, _text
+from .rules import refuse
+
+__all__ = ["ROLES", "Account", "parse_role"]
+
+# Roles and what they may do; a role holds for one scope: a body, a client, or the platform.
+ROLES = {
+    "platform-admin": "register bodies and grant scopes",
+    "cb-admin": "manage a body's auditors, clients, accounts and cases",
+    "application-reviewer": "review applications and contracts",
+    "planner": "plan audits",
+    "auditor": "check in, record findings, complete audits, verify corrective actions",
+    "technical-reviewer": "review audits before the decision",
+    "decision-maker": "decide, and suspend, restore, withdraw, change or transfer certificates",
+    "client-user": "apply, answer findings, read its own organisation's records",
+}
+_ROLE = re.compile(r"(?P<role>[a-z-]+)@(?P<scope>platform|body:[^\s@]+|client:[^\s@]+)")
+
+
+def parse_role(text: str) -> tuple[str, str]:
+    """``role@scope`` into ``(role, scope)``; refuse unknown roles and scopes."""
+    m = _ROLE.fullmatch(text)
+    if not m or m["role"] not in ROLES:
+        raise _invalid("roles", f"{text!r} is not role@scope with a role of {', '.join(ROLES)}")
+    role, scope = m["role"], m["scope"]
+    if (role == "platform-admin") != (scope == "platform"):
+        raise _invalid("roles", f"{text!r}: only platform-admin holds for the platform")
+    if role == "client-user" and not scope.startswith("client:"):
+        raise _invalid("roles", f"{text!r}: client-user holds for a client")
+    if role not in ("platform-admin", "client-user") and not scope.startswith("body:"):
+        raise _invalid("roles", f"{text!r}: {role} holds for a body")
+    return role, scope
+
+
+@dataclass(frozen=True)
+class AccountOpened(ev.Event):
+    """An account was opened with its roles and a commitment to its password hash."""
+
+    name: ClassVar[str] = "account.opened"
+    account_id: str
+    display_name: str
+    roles: list[str]
+    secret_commitment: str
+
+
+@dataclass(frozen=True)
+class PasswordChanged(ev.Event):
+    """An account's password was changed (commitment to the new hash)."""
+
+    name: ClassVar[str] = "account.password-changed"
+    secret_commitment: str
+
+
+@dataclass(frozen=True)
+class RolesChanged(ev.Event):
+    """An account's roles were replaced."""
+
+    name: ClassVar[str] = "account.roles-changed"
+    roles: list[str]
+
+
+@dataclass(frozen=True)
+class ApiKeyIssued(ev.Event):
+    """An API key was issued to an account (commitment to the key's hash)."""
+
+    name: ClassVar[str] = "account.api-key-issued"
+    key_id: str
+    secret_commitment: str
+
+
+@dataclass(frozen=True)
+class ApiKeyRevoked(ev.Event):
+    """An API key was revoked."""
+
+    name: ClassVar[str] = "account.api-key-revoked"
+    key_id: str
+
+
+class Account(Aggregate):
+    """A person's or a machine's account."""
+
+    kind = "account"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.display_name = ""
+        self.roles: list[str] = []
+        self.commitment = ""
+        self.keys: dict[str, str] = {}  # key id -> commitment, for live keys
+
+    @classmethod
+    def open(cls, account_id: str, display_name: str, roles: list[str], commitment: str) -> Account:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", account_id):
+            raise _invalid("account_id", "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric")
+        for r in roles:
+            parse_role(r)
+        a = cls(account_id)
+        a.record(
+            AccountOpened(
+                account_id, _text("display_name", display_name, 200), sorted(set(roles)), commitment
+            )
+        )
+        return a
+
+    def change_password(self, commitment: str) -> None:
+        self.record(PasswordChanged(commitment))
+
+    def set_roles(self, roles: list[str]) -> None:
+        for r in roles:
+            parse_role(r)
+        self.record(RolesChanged(sorted(set(roles))))
+
+    def issue_key(self, key_id: str, commitment: str) -> None:
+        self.record(ApiKeyIssued(key_id, commitment))
+
+    def revoke_key(self, key_id: str) -> None:
+        if key_id not in self.keys:
+            raise refuse(
+                "state.order",
+                action="revoking",
+                action_zh="吊销",
+                why=f"no live key {key_id}",
+                why_zh=f"没有有效的密钥 {key_id}",
+            )
+        self.record(ApiKeyRevoked(key_id))
+
+    @property
+    def body_id(self) -> str:
+        bodies = [r.split("@body:")[1] for r in self.roles if "@body:" in r]
+        return bodies[0] if len(bodies) == 1 else ""
+
+    def _on_opened(self, e: AccountOpened) -> None:
+        self.display_name, self.roles, self.commitment = (
+            e.display_name,
+            e.roles,
+            e.secret_commitment,
+        )
+
+    def _on_password_changed(self, e: PasswordChanged) -> None:
+        self.commitment = e.secret_commitment
+
+    def _on_roles_changed(self, e: RolesChanged) -> None:
+        self.roles = e.roles
+
+    def _on_api_key_issued(self, e: ApiKeyIssued) -> None:
+        self.keys[e.key_id] = e.secret_commitment
+
+    def _on_api_key_revoked(self, e: ApiKeyRevoked) -> None:
+        self.keys.pop(e.key_id, None)

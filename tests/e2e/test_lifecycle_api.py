@@ -1,0 +1,256 @@
+"""The lifecycle over HTTP: sign-in, roles, tenancy, errors, on SQLite and PostgreSQL."""
+
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qcert.api.app import create_app
+from qcert.ledger import Ledger, generate_ed25519
+from qcert.ledger.storage import SqlLedgerStorage
+from qcert.lifecycle import (
+    GrantBodyScope,
+    OpenAccount,
+    QualifyAuditor,
+    RegisterAuditor,
+    RegisterBody,
+    RegisterClient,
+    handle,
+)
+from qcert.security import TokenSigner, new_api_key
+from qcert.store.uow import UnitOfWork
+
+PASSWORD = "correct horse battery"
+SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat": 39.9, "lon": 116.3}
+TEAM = [{"auditor": "lead", "role": "lead"}]
+
+
+@pytest.fixture
+def api(engine):
+    def bus(cmd):
+        return handle(cmd, UnitOfWork(engine, actor="setup"))
+
+    for body in ("cb1", "cb2"):
+        bus(RegisterBody(body, f"A-{body}", "机构", "Body", "CNAS"))
+        bus(GrantBodyScope(body, "iso9001", [17], date(2020, 1, 1)))
+    bus(RegisterAuditor("lead", "R1", "组长", "cb1"))
+    bus(QualifyAuditor("lead", "iso9001", [17]))
+    bus(RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, [SITE]))
+    accounts = {
+        "root": ["platform-admin@platform"],
+        "admin1": ["cb-admin@body:cb1"],
+        "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
+        "plan": ["planner@body:cb1"],
+        "lead": ["auditor@body:cb1"],
+        "dec": ["decision-maker@body:cb1"],
+        "dec2": ["decision-maker@body:cb2"],
+        "client": ["client-user@client:c1"],
+    }
+    for name, roles in accounts.items():
+        bus(OpenAccount(name, name, roles, PASSWORD))
+    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
+    client = TestClient(create_app(ledger, engine, TokenSigner(b"k" * 32)))
+
+    def as_(who):
+        token = client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD})
+        assert token.status_code == 200, token.text
+        return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    return client, as_
+
+
+def _certify(client, as_):
+    d = date.today() - timedelta(days=30)
+    steps = [
+        (
+            "client",
+            "apply-for-certification",
+            {
+                "certification_id": "x",
+                "body_id": "cb1",
+                "client_id": "c1",
+                "scheme_id": "iso9001",
+                "sectors": [17],
+                "sites": ["hq"],
+            },
+        ),
+        ("rev", "review-contract", {"certification_id": "x", "reviewer": "rev"}),
+        (
+            "plan",
+            "plan-audit",
+            {
+                "certification_id": "x",
+                "audit_id": "s2",
+                "kind": "stage2",
+                "team": TEAM,
+                "method": "FS01",
+                "start": str(d),
+                "end": str(d),
+                "planned_days": 4,
+                "sites": ["hq"],
+            },
+        ),
+        (
+            "lead",
+            "complete-audit",
+            {"certification_id": "x", "audit_id": "s2", "actual_days": 4, "last_day": str(d)},
+        ),
+        (
+            "rev",
+            "technical-review",
+            {"certification_id": "x", "reviewer": "rev", "recommendation": "grant"},
+        ),
+        (
+            "dec",
+            "decide",
+            {
+                "certification_id": "x",
+                "decider": "dec",
+                "outcome": "grant",
+                "on": str(d + timedelta(days=10)),
+                "number": "N-1",
+                "scope": "parts",
+            },
+        ),
+    ]
+    for who, name, body in steps:
+        r = client.post(f"/api/v1/commands/{name}", json=body, headers=as_(who))
+        assert r.status_code == 200, (name, r.text)
+        assert r.json()["ledger_indices"]
+
+
+def test_a_certification_through_the_api_with_each_role(api):
+    client, as_ = api
+    _certify(client, as_)
+    page = client.get("/api/v1/certificates", headers=as_("dec")).json()
+    assert page["total"] == 1 and page["items"][0]["status"] == "active"
+    detail = client.get("/api/v1/certifications/x", headers=as_("client")).json()
+    assert detail["certificate"]["number"] == "N-1" and detail["audits"][0]["audit_id"] == "s2"
+
+
+def test_each_caller_sees_only_its_own_tenants(api):
+    client, as_ = api
+    _certify(client, as_)
+    assert client.get("/api/v1/certifications", headers=as_("dec2")).json()["total"] == 0
+    assert client.get("/api/v1/certifications/x", headers=as_("dec2")).status_code == 404
+    assert client.get("/api/v1/certifications", headers=as_("root")).json()["total"] == 1
+    assert client.get("/api/v1/clients", headers=as_("dec")).json()["total"] == 1
+    assert client.get("/api/v1/clients", headers=as_("dec2")).json()["total"] == 0
+
+
+def test_roles_are_enforced_and_people_act_as_themselves(api):
+    client, as_ = api
+    _certify(client, as_)
+    body = {"certification_id": "x", "reason": "r", "on": str(date.today())}
+    planner = client.post("/api/v1/commands/suspend-certificate", json=body, headers=as_("plan"))
+    assert planner.status_code == 403
+    assert planner.json()["error"]["code"] == "forbidden"
+    other_body = client.post("/api/v1/commands/suspend-certificate", json=body, headers=as_("dec2"))
+    assert other_body.status_code == 403
+    forged = client.post(
+        "/api/v1/commands/technical-review",
+        headers=as_("rev"),
+        json={"certification_id": "x", "reviewer": "someone", "recommendation": "grant"},
+    )
+    assert forged.status_code == 403 and "only as yourself" in forged.json()["error"]["message"]
+    assert (
+        client.post(
+            "/api/v1/commands/suspend-certificate", json=body, headers=as_("dec")
+        ).status_code
+        == 200
+    )
+
+
+def test_rule_refusals_and_invalid_input_have_one_shape(api):
+    client, as_ = api
+    _certify(client, as_)
+    body = {"certification_id": "x", "to_body": "cb2", "on": str(date.today())}
+    client.post(
+        "/api/v1/commands/suspend-certificate",
+        headers=as_("dec"),
+        json={"certification_id": "x", "reason": "r", "on": str(date.today())},
+    )
+    refused = client.post("/api/v1/commands/transfer-certificate", json=body, headers=as_("dec"))
+    assert refused.status_code == 409
+    err = refused.json()["error"]
+    assert (err["code"], err["source"]) == ("transfer.suspended", "IAF MD 2:2017 2.2")
+    assert "不能转换认证机构" in err["message_zh"]
+    bad = client.post(
+        "/api/v1/commands/suspend-certificate",
+        headers=as_("dec"),
+        json={"certification_id": "x", "reason": "r", "on": "tomorrow"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid" and bad.json()["error"]["message"].startswith(
+        "on:"
+    )
+
+
+def test_sign_in_is_required_rate_limited_and_tokens_expire(api, engine):
+    client, _ = api
+    assert client.get("/api/v1/certifications").status_code == 401
+    for _ in range(5):
+        wrong = client.post("/api/v1/auth/token", json={"username": "dec", "password": "nope"})
+        assert wrong.status_code == 401
+    blocked = client.post("/api/v1/auth/token", json={"username": "dec", "password": PASSWORD})
+    assert blocked.status_code == 429
+    expired = TokenSigner(b"k" * 32, lifetime=timedelta(seconds=-1)).issue("rev")[0]
+    r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"})
+    assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
+    forged = TokenSigner(b"x" * 32).issue("root")[0]
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )
+
+
+def test_api_keys_are_stored_hashed_and_revocable(api, engine):
+    import sqlalchemy as sa
+
+    from qcert.store import tables as t
+
+    client, as_ = api
+    key_id, key = new_api_key()
+    r = client.post(
+        "/api/v1/commands/issue-api-key",
+        headers=as_("lead"),
+        json={"account_id": "lead", "key": key},
+    )
+    assert r.status_code == 200
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(t.secrets.c.hash).where(t.secrets.c.id == key_id)).scalar()
+    assert stored.startswith("sha256$") and key not in stored
+    assert client.get("/api/v1/me", headers={"X-API-Key": key}).json()["account_id"] == "lead"
+    client.post(
+        "/api/v1/commands/revoke-api-key",
+        headers=as_("lead"),
+        json={"account_id": "lead", "key_id": key_id},
+    )
+    assert client.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_passwords_are_argon2id_and_never_on_the_ledger(api, engine):
+    import sqlalchemy as sa
+
+    from qcert.store import tables as t
+    from qcert.store.replay import check_projections
+
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(t.secrets.c.hash).where(t.secrets.c.id == "dec")).scalar()
+    assert stored.startswith("$argon2id$")
+    entries = SqlLedgerStorage(engine).entries(0, SqlLedgerStorage(engine).size())
+    assert not any(PASSWORD.encode() in e or stored.encode() in e for e in entries)
+    assert check_projections(engine) == []
+
+
+def test_lists_are_paginated(api):
+    client, as_ = api
+    page = client.get("/api/v1/certifications", params={"limit": 500}, headers=as_("root"))
+    assert page.status_code == 422
+    ok = client.get("/api/v1/certifications", params={"limit": 1, "offset": 0}, headers=as_("root"))
+    assert ok.json()["limit"] == 1
+
+
+def test_lifecycle_events_are_not_served_as_public_entries(api):
+    client, _ = api
+    r = client.get("/ledger/entries/0")
+    assert r.status_code == 403
