@@ -10,7 +10,19 @@ from typing import Any
 from .lifecycle import commands as c
 from .lifecycle.identifiers import uscc_check_char
 
-__all__ = ["build_world"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "build_world"]
+
+DEMO_PASSWORD = "qcert-demo-2026"
+DEMO_ACCOUNTS = {
+    "demo-platform": ["platform-admin@platform"],
+    "demo-admin": ["cb-admin@body:demo-cb"],
+    "demo-reviewer": ["application-reviewer@body:demo-cb", "technical-reviewer@body:demo-cb"],
+    "demo-lead": ["planner@body:demo-cb", "auditor@body:demo-cb"],
+    "demo-auditor": ["auditor@body:demo-cb"],
+    "demo-decider": ["decision-maker@body:demo-cb"],
+    "demo-handler": ["cb-admin@body:demo-cb"],
+    "demo-client": ["client-user@client:demo-client-05"],
+}
 
 _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CITIES = [
@@ -88,6 +100,8 @@ def build_world(bus: Callable[[Any], Any], today: date, seed: int = 7) -> dict[s
             )
         )
         bus(c.QualifyAuditor(person, "iso9001", [14, 17, 18, 19, 29, 33]))
+    for account, roles in DEMO_ACCOUNTS.items():
+        bus(c.OpenAccount(account, account, roles, DEMO_PASSWORD))
     ids = {}
     for i, stage in enumerate(STAGES):
         adcode, city, lat, lon = _CITIES[i % len(_CITIES)]

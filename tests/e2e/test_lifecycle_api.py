@@ -2,61 +2,10 @@
 
 from datetime import date, timedelta
 
-import pytest
-from fastapi.testclient import TestClient
-
-from qcert.api.app import create_app
-from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger.storage import SqlLedgerStorage
-from qcert.lifecycle import (
-    GrantBodyScope,
-    OpenAccount,
-    QualifyAuditor,
-    RegisterAuditor,
-    RegisterBody,
-    RegisterClient,
-    handle,
-)
 from qcert.security import TokenSigner, new_api_key
-from qcert.store.uow import UnitOfWork
 
-PASSWORD = "correct horse battery"
-SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat": 39.9, "lon": 116.3}
-TEAM = [{"auditor": "lead", "role": "lead"}]
-
-
-@pytest.fixture
-def api(engine):
-    def bus(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="setup"))
-
-    for body in ("cb1", "cb2"):
-        bus(RegisterBody(body, f"A-{body}", "机构", "Body", "CNAS"))
-        bus(GrantBodyScope(body, "iso9001", [17], date(2020, 1, 1)))
-    bus(RegisterAuditor("lead", "R1", "组长", "cb1"))
-    bus(QualifyAuditor("lead", "iso9001", [17]))
-    bus(RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, [SITE]))
-    accounts = {
-        "root": ["platform-admin@platform"],
-        "admin1": ["cb-admin@body:cb1"],
-        "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
-        "plan": ["planner@body:cb1"],
-        "lead": ["auditor@body:cb1"],
-        "dec": ["decision-maker@body:cb1"],
-        "dec2": ["decision-maker@body:cb2"],
-        "client": ["client-user@client:c1"],
-    }
-    for name, roles in accounts.items():
-        bus(OpenAccount(name, name, roles, PASSWORD))
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    client = TestClient(create_app(ledger, engine, TokenSigner(b"k" * 32)))
-
-    def as_(who):
-        token = client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD})
-        assert token.status_code == 200, token.text
-        return {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-    return client, as_
+from .conftest import PASSWORD, TEAM
 
 
 def _certify(client, as_):
@@ -254,3 +203,14 @@ def test_lifecycle_events_are_not_served_as_public_entries(api):
     client, _ = api
     r = client.get("/ledger/entries/0")
     assert r.status_code == 403
+
+
+def test_bodies_auditors_and_cases_are_scoped_too(api):
+    client, as_ = api
+    assert [b["id"] for b in client.get("/api/v1/bodies", headers=as_("dec")).json()["items"]] == [
+        "cb1"
+    ]
+    assert client.get("/api/v1/bodies", headers=as_("root")).json()["total"] == 2
+    assert client.get("/api/v1/auditors", headers=as_("dec2")).json()["total"] == 0
+    assert client.get("/api/v1/auditors", headers=as_("dec")).json()["total"] == 1
+    assert client.get("/api/v1/cases", headers=as_("client")).json()["total"] == 0

@@ -59,7 +59,10 @@ def visible(principal: Principal, table: sa.Table) -> sa.ColumnElement[bool]:
     bodies, clients = principal.scopes("body"), principal.scopes("client")
     conds: list[sa.ColumnElement[bool]] = []
     certs = t.certifications
-    if table is t.clients:
+    if table is t.bodies:
+        if bodies:
+            conds.append(table.c.id.in_(bodies))
+    elif table is t.clients:
         if clients:
             conds.append(table.c.id.in_(clients))
         if bodies:

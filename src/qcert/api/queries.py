@@ -130,3 +130,21 @@ def findings(
 def clients(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
     """Client organisations the caller may see."""
     return _page(request, who, t.clients, limit, offset)
+
+
+@router.get("/bodies")
+def bodies(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
+    """Certification bodies the caller belongs to (all, for platform administrators)."""
+    return _page(request, who, t.bodies, limit, offset)
+
+
+@router.get("/auditors")
+def auditors(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
+    """Auditors of the caller's bodies."""
+    return _page(request, who, t.auditors, limit, offset)
+
+
+@router.get("/cases")
+def cases(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
+    """Complaints and appeals handled by the caller's bodies."""
+    return _page(request, who, t.cases, limit, offset)

@@ -128,6 +128,7 @@ def demo(
 ) -> None:
     """Fresh demo store: keys, sample events, a signed checkpoint, then the API. / 演示。"""
     from ..demo import build_demo
+    from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     cfg = settings(ctx)
     demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
@@ -140,6 +141,9 @@ def demo(
         console.print(f"  {stage:<20} {cid}")
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
+    console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
+    for account, roles in DEMO_ACCOUNTS.items():
+        console.print(f"  {account:<15} {', '.join(roles)}")
     console.print("verifier keys / 验证密钥:")
     for v in result.vkeys:
         typer.echo(f"  {v}")
