@@ -61,11 +61,9 @@ def create_app(
 ) -> FastAPI:
     """The API over ``ledger`` and the lifecycle in ``engine`` (default: the ledger's database)."""
     app = FastAPI(title="qcert", version=__version__, description="qcert API / 质量认证平台接口")
-    app.state.engine = (
-        engine
-        if engine is not None
-        else getattr(ledger, "storage", None) and getattr(ledger.storage, "engine", None)
-    )
+    if engine is None and ledger is not None:
+        engine = ledger.storage.engine  # type: ignore[attr-defined]
+    app.state.engine = engine
     app.state.signer = signer or TokenSigner(secrets.token_bytes(32))
     app.state.limiter = _Limiter()
     app.include_router(auth_router)

@@ -1016,7 +1016,7 @@ class Case(Aggregate):
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
-        self.kind_ = self.body_id = ""
+        self.kind_ = self.body_id = self.certification_id = self.handler = ""
         self.resolved = False
 
     @classmethod
@@ -1058,6 +1058,7 @@ class Case(Aggregate):
 
     def _on_opened(self, e: ev.CaseOpened) -> None:
         self.kind_, self.body_id = e.kind, e.body_id
+        self.certification_id, self.handler = e.certification_id, e.handler
 
     def _on_resolved(self, e: ev.CaseResolved) -> None:
         self.resolved = True

@@ -97,7 +97,18 @@ def rows_for(agg: Aggregate) -> Rows:
             ]
         }
     if isinstance(agg, Case):
-        return {}  # written from its events below; a case's row needs the opening event
+        return {
+            t.cases: [
+                {
+                    "id": agg.id,
+                    "kind": agg.kind_,
+                    "certification_id": agg.certification_id,
+                    "body_id": agg.body_id,
+                    "handler": agg.handler,
+                    "resolved": agg.resolved,
+                }
+            ]
+        }
     if isinstance(agg, Certification):
         return _certification_rows(agg)
     raise TypeError(f"no projection for {type(agg).__name__}")
@@ -182,9 +193,9 @@ _STATUS_AFTER = {
 }
 
 
-def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> Rows:
-    """Status-history and case rows from events and their ledger indices."""
-    history, cases = [], []
+def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
+    """Certificate status-history rows from events and their ledger indices."""
+    history = []
     for index, env in recorded:
         e = env.event
         if type(e) in _STATUS_AFTER:
@@ -198,20 +209,7 @@ def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> Rows:
                     "on": on,
                 }
             )
-        elif isinstance(e, ev.CaseOpened):
-            cases.append(
-                {
-                    "id": e.case_id,
-                    "kind": e.kind,
-                    "certification_id": e.certification_id,
-                    "body_id": e.body_id,
-                    "handler": e.handler,
-                    "resolved": False,
-                }
-            )
-        elif isinstance(e, ev.CaseResolved):
-            cases.append({"id": env.aggregate.split(":", 1)[1], "resolved": True})
-    return {t.certificate_history: history, t.cases: cases}
+    return history
 
 
 _KEYS = {
@@ -223,6 +221,7 @@ _KEYS = {
     t.findings: ("certification_id",),
     t.certificates: ("certification_id",),
     t.accounts: ("id",),
+    t.cases: ("id",),
 }
 
 
@@ -237,11 +236,6 @@ def write(
             conn.execute(table.delete().where(table.c[key] == value))
             if rows:
                 conn.execute(table.insert(), rows)
-    extra = history_rows(recorded)
-    if extra[t.certificate_history]:
-        conn.execute(t.certificate_history.insert(), extra[t.certificate_history])
-    for row in extra[t.cases]:
-        if len(row) > 2:
-            conn.execute(t.cases.insert(), row)
-        else:
-            conn.execute(t.cases.update().where(t.cases.c.id == row["id"]).values(resolved=True))
+    history = history_rows(recorded)
+    if history:
+        conn.execute(t.certificate_history.insert(), history)
