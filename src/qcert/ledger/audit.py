@@ -6,9 +6,7 @@ audited in worker processes when the log is large enough to pay for them.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from .errors import LedgerError
 from .hashing import HashSuite, suite_by_name
 from .tiles import TILE_WIDTH, full_tile, is_full
 from .verify import verify_checkpoint
+from .workers import process_context
 
 if TYPE_CHECKING:
     from .log import Ledger
@@ -183,10 +182,7 @@ def audit(
             progress(task[2] - task[1])
 
     if workers > 1 and len(tasks) > 1:
-        # Forking is much faster to start, but only safe while no other thread runs.
-        method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
-        ctx = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
             futures = [pool.submit(audit_chunk, storage, *t) for t in tasks]
             for task, fut in zip(tasks, futures, strict=True):
                 collect(task, fut.result())

@@ -103,3 +103,22 @@ def test_indices_past_the_tree_are_refused(ledger):
         ledger.entry(5)
     with pytest.raises(IndexOutOfRange):
         ledger.consistency(2, 3)
+
+
+def test_parallel_integration_builds_the_same_trees(engine, signers, tmp_path):
+    from qcert.ledger import Ledger
+    from qcert.ledger.storage import SqlLedgerStorage
+    from qcert.store import create_engine, migrate
+
+    entries = [i.to_bytes(4, "big") for i in range(2 * 65536 + 300)]
+    parallel = Ledger(SqlLedgerStorage(engine), "p", signers)
+    parallel.append(entries)
+    assert parallel.integrate(workers=2) == {"sha256": len(entries), "sm3": len(entries)}
+    other = create_engine(f"sqlite:///{tmp_path / 'seq.db'}")
+    migrate(other)
+    sequential = Ledger(SqlLedgerStorage(other), "s", signers)
+    sequential.append(entries)
+    sequential.integrate(workers=1)
+    for suite in (SHA256, SM3):
+        assert parallel.root(len(entries), suite) == sequential.root(len(entries), suite)
+    assert parallel.root(len(entries)) == mth(SHA256, entries)

@@ -236,15 +236,21 @@ class SqlLedgerStorage:
         Returns the integrated size.
         """
         while True:
-            with self.write() as conn:
-                done = self._lock(conn, suite.name)
+            # Hash outside the write lock, so appends never wait for it; then write only if
+            # no other integrator of this suite moved the tree meanwhile.
+            with self.read() as conn:
+                done = self._size(conn, suite.name)
                 target = self._size(conn, SEQUENCE) if up_to is None else up_to
                 if done >= target:
                     return done
                 end = min(target, done - done % _INTEGRATE_CHUNK + _INTEGRATE_CHUNK)
-                leaves = suite.leaf_hashes(self._entries(conn, done, end))
+                entries = self._entries(conn, done, end)
                 partials = self._tiles(conn, suite.name, partial_tiles(done))
-                writes = integrate(suite, done, b"".join(leaves), partials)
+            leaves = b"".join(suite.leaf_hashes(entries))
+            writes = integrate(suite, done, leaves, partials)
+            with self.write() as conn:
+                if self._lock(conn, suite.name) != done:
+                    continue
                 inserts = [
                     {"suite": suite.name, "level": w.tile[0], "idx": w.tile[1], "hashes": w.hashes}
                     for w in writes
