@@ -214,3 +214,12 @@ def test_bodies_auditors_and_cases_are_scoped_too(api):
     assert client.get("/api/v1/auditors", headers=as_("dec2")).json()["total"] == 0
     assert client.get("/api/v1/auditors", headers=as_("dec")).json()["total"] == 1
     assert client.get("/api/v1/cases", headers=as_("client")).json()["total"] == 0
+
+
+def test_overdue_programme_items(api):
+    client, as_ = api
+    _certify(client, as_)
+    far = (date.today() + timedelta(days=800)).isoformat()
+    overdue = client.get("/api/v1/programme", params={"overdue_on": far}, headers=as_("dec")).json()
+    assert overdue["total"] >= 1 and all(i["done_on"] is None for i in overdue["items"])
+    assert client.get("/api/v1/programme", headers=as_("dec2")).json()["total"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -148,3 +149,17 @@ def auditors(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 
 def cases(request: Request, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Page:
     """Complaints and appeals handled by the caller's bodies."""
     return _page(request, who, t.cases, limit, offset)
+
+
+@router.get("/programme")
+def programme(
+    request: Request,
+    who: Caller,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    overdue_on: date | None = None,
+) -> Page:
+    """Audit-programme items of current cycles; with ``overdue_on``, those undone by that day."""
+    p = t.programme
+    where = [p.c.done_on.is_(None), p.c.due_by < overdue_on.isoformat()] if overdue_on else []
+    return _page(request, who, p, limit, offset, *where, order=p.c.due_by)

@@ -806,6 +806,47 @@ class Certification(Aggregate):
             )
         )
 
+    # .. the audit programme ..................................................
+
+    def programme(self) -> list[dict[str, Any]]:
+        """The current cycle's programme: what is due by when, and when it was done.
+
+        ISO/IEC 17021-1:2015 9.1.3.2 (a surveillance every calendar year but the
+        recertification year), 9.6.2.2 (the first within 12 months of the
+        decision) and 9.6.3.2 (recertification decided before expiry).
+        """
+        cert, decided = self.certificate, self.decided_on
+        if (
+            cert is None
+            or decided is None
+            or cert.status in (CertStatus.withdrawn, CertStatus.expired)
+        ):
+            return []
+        cycle = [a for a in self.audits.values() if a.cycle == self.cycle]
+        rows = []
+        first_due = add_months(decided, 12)
+        for year in range(decided.year + 1, cert.expiry_date.year):
+            due = min(date(year, 12, 31), first_due) if not rows else date(year, 12, 31)
+            done = [a.start for a in cycle if a.kind == "surveillance" and a.start.year == year]
+            if year == decided.year + 1 and not done:
+                done = [a.start for a in cycle if a.kind == "surveillance" and a.start <= first_due]
+            rows.append(
+                {
+                    "item": f"surveillance-{year}",
+                    "due_by": due,
+                    "done_on": min(done) if done else None,
+                }
+            )
+        recert = [a.start for a in cycle if a.kind == "recertification"]
+        rows.append(
+            {
+                "item": "recertification",
+                "due_by": cert.expiry_date,
+                "done_on": min(recert) if recert else None,
+            }
+        )
+        return rows
+
     # .. certificate status ...................................................
 
     def _cert(self, action: str, action_zh: str, allowed: tuple[CertStatus, ...]) -> Certificate:

@@ -158,6 +158,16 @@ def _certification_rows(c: Certification) -> Rows:
             for fid, f in c.findings.items()
         ],
         t.certificates: [],
+        t.programme: [
+            {
+                "certification_id": c.id,
+                "item": row["item"],
+                "body_id": c.body_id,
+                "due_by": row["due_by"].isoformat(),
+                "done_on": row["done_on"].isoformat() if row["done_on"] else None,
+            }
+            for row in c.programme()
+        ],
     }
     cert = c.certificate
     if cert is not None:
@@ -222,6 +232,7 @@ _KEYS = {
     t.certificates: ("certification_id",),
     t.accounts: ("id",),
     t.cases: ("id",),
+    t.programme: ("certification_id",),
 }
 
 

@@ -108,6 +108,15 @@ certificates = sa.Table(
     sa.Column("deadline", sa.String(10)),
     sa.Column("transferred_to", sa.String(64)),
 )
+programme = sa.Table(
+    "lc_programme",
+    metadata,
+    sa.Column("certification_id", sa.String(64), primary_key=True),
+    sa.Column("item", sa.String(32), primary_key=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("due_by", sa.String(10), nullable=False, index=True),
+    sa.Column("done_on", sa.String(10)),
+)
 certificate_history = sa.Table(
     "lc_certificate_history",
     metadata,
@@ -157,4 +166,5 @@ PROJECTIONS = (
     certificates,
     cases,
     accounts,
+    programme,
 )

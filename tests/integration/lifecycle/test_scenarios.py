@@ -21,6 +21,7 @@ from qcert.lifecycle import (
     SuspendCertificate,
     TechnicalReview,
     TransferCertificate,
+    WithdrawCertificate,
 )
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
@@ -193,3 +194,35 @@ def test_a_projection_row_edited_behind_the_ledger_is_reported(world, engine):
     problems = check_projections(engine)
     assert any("lc_certificates: row not explained by the ledger" in p for p in problems)
     assert any("2099-01-01" in p for p in problems)
+
+
+def test_the_audit_programme_shows_what_is_due_and_done(world, engine):
+    certify(world, on=date(2023, 3, 1))  # certificate valid to 2026-02-28
+    world(
+        PlanAudit(
+            "cert1",
+            "sv1",
+            "surveillance",
+            TEAM,
+            "FS01",
+            date(2024, 2, 10),
+            date(2024, 2, 10),
+            1.5,
+            ["hq"],
+        )
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(t.programme.c.item, t.programme.c.due_by, t.programme.c.done_on).order_by(
+                t.programme.c.due_by
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("surveillance-2024", "2024-03-01", "2024-02-10"),
+        ("surveillance-2025", "2025-12-31", None),
+        ("recertification", "2026-02-28", None),
+    ]
+    world(WithdrawCertificate("cert1", "client request", date(2024, 6, 1)))
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.programme)).scalar() == 0
+    assert check_projections(engine) == []
