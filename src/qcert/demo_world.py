@@ -205,7 +205,17 @@ def _advance(
     elif stage == "expired":
         bus(c.EnforceClocks([cid], today))
     elif stage == "transferred":
-        bus(c.TransferCertificate(cid, "demo-cb2", today - timedelta(days=5)))
+        bus(
+            c.AcceptTransfer(
+                f"{cid}-cb2",
+                "demo-cb2",
+                cid,
+                "cb2-reviewer",
+                "cb2-decider",
+                today - timedelta(days=5),
+                f"00327Q2{i + 1:04d}R1M",
+            )
+        )
     elif stage == "appealed":
         bus(
             c.OpenCase(

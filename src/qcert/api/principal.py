@@ -115,6 +115,7 @@ NEEDS: dict[type, str] = {
     c.ChangePassword: "self",
     c.IssueApiKey: "self",
     c.RevokeApiKey: "self",
+    c.AcceptTransfer: "decision-maker",
 }
 SELF_FIELDS: dict[type, str] = {
     c.ReviewContract: "reviewer",
@@ -123,6 +124,7 @@ SELF_FIELDS: dict[type, str] = {
     c.CloseFinding: "verifier",
     c.TechnicalReview: "reviewer",
     c.Decide: "decider",
+    c.AcceptTransfer: "decider",
 }
 
 
@@ -181,6 +183,8 @@ def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
         ):
             return
         raise Forbidden("applications come from the client's users or the body's reviewers")
+    elif kind is c.AcceptTransfer:
+        scopes = [f"body:{cmd.body_id}"]
     elif kind is c.EnforceClocks:
         found = [_certification_scopes(conn, cid) for cid in cmd.certification_ids]
         scopes = sorted({f"body:{f[0]}" for f in found if f})

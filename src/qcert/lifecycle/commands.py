@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 __all__ = [
+    "AcceptTransfer",
     "AnswerFinding",
     "ApplyForCertification",
     "ChangePassword",
@@ -276,3 +277,14 @@ class IssueApiKey:
 class RevokeApiKey:
     account_id: str
     key_id: str
+
+
+@dataclass(frozen=True)
+class AcceptTransfer:
+    certification_id: str
+    body_id: str
+    from_certification_id: str
+    reviewer: str
+    decider: str
+    on: date
+    number: str

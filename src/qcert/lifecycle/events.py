@@ -336,6 +336,25 @@ class CertificateTransferred(Event):
 
 
 @dataclass(frozen=True)
+class TransferAccepted(Event):
+    """A body took over a certification from another after its pre-transfer review (IAF MD 2)."""
+
+    name: ClassVar[str] = "certification.transfer-accepted"
+    certification_id: str
+    body_id: str
+    client_id: str
+    scheme_id: str
+    sectors: list[int]
+    sites: list[str]
+    personnel: int
+    from_certification: str
+    from_body: str
+    reviewer: str
+    decider: str
+    on: str
+
+
+@dataclass(frozen=True)
 class CaseOpened(Event):
     """A complaint or appeal was received and given to a handler."""
 

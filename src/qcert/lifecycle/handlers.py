@@ -163,6 +163,21 @@ def transfer_certificate(cmd: c.TransferCertificate, uow: UnitOfWork) -> None:
     _certification(uow, cmd).transfer(cmd.to_body, cmd.on)
 
 
+def accept_transfer(cmd: c.AcceptTransfer, uow: UnitOfWork) -> None:
+    source = uow.get(Certification, cmd.from_certification_id)
+    uow.add(
+        Certification.accept_transfer(
+            cmd.certification_id,
+            uow.get(Body, cmd.body_id),
+            source,
+            cmd.reviewer,
+            cmd.decider,
+            cmd.on,
+            cmd.number,
+        )
+    )
+
+
 def enforce_clocks(cmd: c.EnforceClocks, uow: UnitOfWork) -> None:
     for cid in cmd.certification_ids:
         uow.get(Certification, cid).enforce_clocks(cmd.on)
@@ -208,6 +223,7 @@ def revoke_api_key(cmd: c.RevokeApiKey, uow: UnitOfWork) -> None:
 
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
+    c.AcceptTransfer: accept_transfer,
     c.OpenAccount: open_account,
     c.ChangePassword: change_password,
     c.SetRoles: set_roles,

@@ -942,6 +942,77 @@ class Certification(Aggregate):
             )
         )
 
+    @classmethod
+    def accept_transfer(
+        cls,
+        certification_id: str,
+        body: Body,
+        source: Certification,
+        reviewer: str,
+        decider: str,
+        on: date,
+        number: str,
+    ) -> Certification:
+        """Take over ``source`` at ``body`` (IAF MD 2:2017): same cycle, new certificate number.
+
+        The source must be active (not suspended or about to lapse), the accepting body
+        approved for its scheme and sectors on ``on``, and the reviewer and decider two people.
+        """
+        cert = source.certificate
+        if cert is not None and cert.status == CertStatus.suspended:
+            raise refuse("transfer.suspended", number=cert.number)
+        source._cert("transfer", "转换", (CertStatus.active,))
+        assert cert is not None
+        if body.id == source.body_id:
+            raise _invalid("body_id", "must be another body than the issuing one")
+        if not body.covers(source.scheme_id, source.sectors, on):
+            raise refuse(
+                "body.scope",
+                body=body.id,
+                scheme=source.scheme_id,
+                sectors=source.sectors,
+                on=on.isoformat(),
+            )
+        if reviewer == decider:
+            raise refuse("decision.independence", person=decider)
+        if on > cert.expiry_date:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="transfer after expiry",
+                action_zh="到期后转换",
+                status=cert.status.value,
+            )
+        new = cls(_text("certification_id", certification_id, 64))
+        new.record(
+            ev.TransferAccepted(
+                new.id,
+                body.id,
+                source.client_id,
+                source.scheme_id,
+                source.sectors,
+                source.sites,
+                source.personnel,
+                source.id,
+                source.body_id,
+                _text("reviewer", reviewer, 64),
+                _text("decider", decider, 64),
+                on.isoformat(),
+            )
+        )
+        new.record(
+            ev.CertificateIssued(
+                _text("number", number, 64),
+                cert.scope,
+                list(cert.sites),
+                on.isoformat(),
+                cert.original_issue_date.isoformat(),
+                cert.expiry_date.isoformat(),
+            )
+        )
+        source.transfer(body.id, on)
+        return new
+
     def transfer(self, to_body: str, on: date) -> None:
         """Hand the certification to another accredited body (IAF MD 2)."""
         cert = self.certificate
@@ -966,6 +1037,14 @@ class Certification(Aggregate):
             e.personnel,
             e.complexity,
         )
+
+    def _on_transfer_accepted(self, e: ev.TransferAccepted) -> None:
+        self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id
+        self.sectors, self.sites, self.personnel = e.sectors, e.sites, e.personnel
+        self.reviewers.add(e.reviewer)
+        self.deciders.add(e.decider)
+        self.decided_on = date.fromisoformat(e.on)
+        self.cycle = 1
 
     def _on_contract_reviewed(self, e: ev.ContractReviewed) -> None:
         self.contract = e

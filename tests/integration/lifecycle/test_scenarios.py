@@ -226,3 +226,32 @@ def test_the_audit_programme_shows_what_is_due_and_done(world, engine):
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.programme)).scalar() == 0
     assert check_projections(engine) == []
+
+
+def test_a_transfer_is_accepted_by_another_body_keeping_the_cycle(world, engine):
+    from qcert.lifecycle import AcceptTransfer, RegisterAuditor
+
+    certify(world, on=date(2023, 3, 1))
+    world(RegisterAuditor("rev2", "R-rev2", "评审", "cb2"))
+    world(AcceptTransfer("cert1-cb2", "cb2", "cert1", "rev2", "dec2", date(2024, 5, 2), "CB2-0001"))
+    old, new = _cert(engine), _cert(engine, "cert1-cb2")
+    assert (old["status"], old["transferred_to"]) == ("withdrawn", "cb2")
+    assert (new["status"], new["body_id"], new["number"]) == ("active", "cb2", "CB2-0001")
+    assert (new["original_issue_date"], new["expiry_date"]) == (
+        old["original_issue_date"],
+        old["expiry_date"],
+    )
+    assert check_projections(engine) == []
+
+
+def test_a_suspended_certificate_is_not_accepted_for_transfer(world):
+    import pytest
+
+    from qcert.lifecycle import AcceptTransfer
+    from qcert.schemes import RuleViolation
+
+    certify(world)
+    world(SuspendCertificate("cert1", "r", date(2024, 1, 1)))
+    with pytest.raises(RuleViolation) as err:
+        world(AcceptTransfer("n", "cb2", "cert1", "rev2", "dec2", date(2024, 2, 1), "N"))
+    assert err.value.rule == "transfer.suspended"
