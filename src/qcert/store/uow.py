@@ -142,7 +142,11 @@ class UnitOfWork:
                 "someone else changed this record; reload and try again"
             ) from None
         recorded = list(zip(indices, envelopes, strict=True))
-        projections.write(self.conn, changed, recorded)
+        try:
+            projections.write(self.conn, changed, recorded)
+        except sa.exc.IntegrityError as err:
+            self._tx.rollback()
+            raise ConcurrentChange(_duplicate(err)) from None
         for kind, id_, secret_hash in self._secrets:
             where = (t.secrets.c.kind == kind) & (t.secrets.c.id == id_)
             self.conn.execute(t.secrets.delete().where(where))
@@ -162,3 +166,13 @@ def _tenant(agg: Aggregate) -> str:
         if value:
             return str(value)
     return agg.id if agg.kind == "body" else ""
+
+
+def _duplicate(err: sa.exc.IntegrityError) -> str:
+    """A one-line reason for a unique key the projections refused."""
+    text = str(err.orig)
+    if "uscc" in text:
+        return "uscc: a client with this unified social credit code is already registered"
+    if "certification_id" in text or "number" in text:
+        return "number: this certificate number or certification is already taken"
+    return "a record with the same identifier already exists"

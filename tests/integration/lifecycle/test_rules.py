@@ -360,3 +360,24 @@ def test_failed_commands_leave_nothing_behind(world, engine):
     with pytest.raises(RuleViolation):
         world(ApplyForCertification("z", "cb1", "c1", "iso9001", [17], ["nowhere"]))
     assert SqlLedgerStorage(engine).size() == before
+
+
+def test_a_credit_code_is_registered_once(world):
+    from qcert.store.uow import ConcurrentChange
+
+    with pytest.raises(
+        ConcurrentChange, match="uscc: a client with this unified social credit code"
+    ):
+        world(
+            RegisterClient(
+                "c2", "91110108551385082Q", "又一家", "Again", "北京", "110108", 5, SITES
+            )
+        )
+
+
+def test_a_certificate_number_is_issued_once(world):
+    from qcert.store.uow import ConcurrentChange
+
+    certify(world, "a", number="SAME-1")
+    with pytest.raises(ConcurrentChange, match="certificate number"):
+        certify(world, "b", number="SAME-1")
