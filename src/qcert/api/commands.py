@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,10 +21,6 @@ router = APIRouter(prefix="/api/v1/commands", tags=["commands"])
 class CommandRead(BaseModel):
     command: str
     ledger_indices: list[int]
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
@@ -50,6 +45,5 @@ def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-for _name in commands.__all__:
-    _cls = getattr(commands, _name)
-    router.add_api_route(f"/{_kebab(_name)}", _endpoint(_cls, _kebab(_name)), methods=["POST"])
+for _name, _cls in commands.by_name().items():
+    router.add_api_route(f"/{_name}", _endpoint(_cls, _name), methods=["POST"])

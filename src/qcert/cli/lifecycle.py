@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import re
 import sys
 from typing import Annotated, Any
 
@@ -23,11 +22,7 @@ app = typer.Typer(help="The certification lifecycle. / 认证全生命周期。"
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
 
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
-COMMANDS = {_kebab(n): getattr(commands, n) for n in commands.__all__}
+COMMANDS = commands.by_name()
 
 
 def _engine(ctx: typer.Context) -> sa.Engine:

@@ -161,11 +161,7 @@ class UnitOfWork:
 
 def _tenant(agg: Aggregate) -> str:
     """The body an aggregate belongs to (clients belong to no single body)."""
-    for attr in ("body_id",):
-        value = getattr(agg, attr, "")
-        if value:
-            return str(value)
-    return agg.id if agg.kind == "body" else ""
+    return str(getattr(agg, "body_id", "") or (agg.id if agg.kind == "body" else ""))
 
 
 def _duplicate(err: sa.exc.IntegrityError) -> str:

@@ -361,23 +361,6 @@ class SqlLedgerStorage:
             raise LedgerError(f"storage returned {len(out)} entries for [{begin}, {end})")
         return out
 
-    def entry_rows(self, begin: int, end: int) -> Iterator[tuple[int, int, bytes]]:
-        """Raw bundle rows overlapping ``[begin, end)`` as ``(first_index, count, data)``."""
-        with self.read() as conn:
-            e = entries_table.c
-            start = (
-                sa.select(sa.func.max(e.first_index))
-                .where(e.first_index <= begin)
-                .scalar_subquery()
-            )
-            rows = conn.execute(
-                sa.select(e.first_index, e.count, e.data)
-                .where(e.first_index >= sa.func.coalesce(start, 0), e.first_index < end)
-                .order_by(e.first_index)
-            )
-            for first, count, data in rows:
-                yield int(first), int(count), bytes(data)
-
     # -- checkpoints --------------------------------------------------------
 
     def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None:
