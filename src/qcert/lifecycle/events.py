@@ -149,6 +149,7 @@ class ApplicationSubmitted(Event):
     sites: list[str]
     personnel: int
     complexity: str | None = None
+    central_site: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class AuditPlanned(Event):
     planned_days: float
     sites: list[str]
     override: dict[str, str] | None = None
+    random_sites: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -377,6 +377,7 @@ class Certification(Aggregate):
         self.sites: list[str] = []
         self.personnel = 0
         self.complexity: str | None = None
+        self.central_site: str | None = None
         self.contract: ev.ContractReviewed | None = None
         self.audits: dict[str, Audit] = {}
         self.findings: dict[str, Finding] = {}
@@ -423,6 +424,7 @@ class Certification(Aggregate):
                 list(sites),
                 staff,
                 complexity,
+                next((s for s in sites if client.sites[s].get("central")), None),
             )
         )
         return c
@@ -519,6 +521,7 @@ class Certification(Aggregate):
         ):
             raise refuse("override.reason")
         self._check_audit_time(kind, planned_days, override)
+        drawn = self._check_sample(kind, sites)
         self.record(
             ev.AuditPlanned(
                 audit_id,
@@ -530,6 +533,7 @@ class Certification(Aggregate):
                 planned_days,
                 list(sites),
                 override,
+                drawn,
             )
         )
 
@@ -1029,6 +1033,42 @@ class Certification(Aggregate):
 
     # .. event application ....................................................
 
+    def required_random_sites(self, kind: str) -> list[str]:
+        """Sites the next ``kind`` audit must include, drawn at random (IAF MD 1 6.1)."""
+        size = self._sample_size(kind)
+        if not size:
+            return []
+        nth = sum(1 for a in self.audits.values() if a.cycle == self.cycle and a.kind == kind)
+        others = [s for s in self.sites if s != self.central_site]
+        return schemes.random_sites(others, size, self.id, self.cycle, kind, nth)
+
+    def _sample_size(self, kind: str) -> int:
+        key = {
+            "stage2": "initial",
+            "surveillance": "surveillance",
+            "recertification": "recertification",
+        }.get(kind)
+        sample = self.contract.sample if self.contract else None
+        return sample[key] if sample and key else 0
+
+    def _check_sample(self, kind: str, sites: list[str]) -> list[str] | None:
+        size = self._sample_size(kind)
+        if not size:
+            return None
+        central = self.central_site
+        visited = [s for s in sites if s != central]
+        if len(visited) < size or (central and central not in sites):
+            raise refuse(
+                "md1.sample",
+                kind=kind,
+                size=size,
+                central=f" (and the central function {central})" if central else "",
+            )
+        drawn = self.required_random_sites(kind)
+        if not set(drawn) <= set(sites):
+            raise refuse("md1.random", sites=drawn)
+        return drawn
+
     def _on_applied(self, e: ev.ApplicationSubmitted) -> None:
         self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id
         self.sectors, self.sites, self.personnel, self.complexity = (
@@ -1037,6 +1077,7 @@ class Certification(Aggregate):
             e.personnel,
             e.complexity,
         )
+        self.central_site = e.central_site
 
     def _on_transfer_accepted(self, e: ev.TransferAccepted) -> None:
         self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id

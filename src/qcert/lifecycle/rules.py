@@ -80,6 +80,19 @@ _RULES = [
         "开始日期：{year} 年将没有监督审核",
     ),
     Rule(
+        "md1.sample",
+        "IAF MD 1:2018 6.1.3.3",
+        "sites: a {kind} audit of this multi-site organisation visits at least {size} site(s) "
+        "besides the central function{central}",
+        "场所：本次{kind}须抽取中心职能以外至少 {size} 个场所{central}",
+    ),
+    Rule(
+        "md1.random",
+        "IAF MD 1:2018 6.1",
+        "sites: at least 25% of the sample is drawn at random; include {sites}",
+        "场所：样本中至少 25% 须随机抽取；须包含 {sites}",
+    ),
+    Rule(
         "finding.clause",
         "scheme clause tree",
         "clause: {clause} is not a clause of {scheme}",

@@ -7,7 +7,9 @@ why the days are what they are.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,6 +22,7 @@ __all__ = [
     "Reason",
     "SampleSizes",
     "audit_time",
+    "random_sites",
     "round_half_day",
     "sample_sizes",
     "scheme_audit_time",
@@ -262,3 +265,15 @@ def _fixed(scheme: Scheme, reduction_pct: float) -> AuditTime:
         for stage, days in rule.days.items()
     ]
     return AuditTime(initial, initial, surveillance, initial, initial, 0.0, 8, reasons)
+
+
+def random_sites(candidates: list[str], size: int, *seed_parts: object) -> list[str]:
+    """The sites IAF MD 1 requires to be chosen at random: at least 25% of a sample of ``size``.
+
+    Drawn from the sites other than the central function with a seed made of
+    facts the planner cannot choose (certification, cycle, audit kind and its
+    ordinal), so anyone can recompute the draw and no one can steer it.
+    """
+    count = min(len(candidates), math.ceil(0.25 * size))
+    seed = hashlib.sha256("\x1f".join(map(str, seed_parts)).encode()).digest()
+    return sorted(random.Random(seed).sample(sorted(candidates), count))

@@ -48,7 +48,7 @@ def _through_stage2(bus, cid="x", stage2_end=date(2023, 3, 3), major=False):
         )
     )
     bus(CompleteAudit(cid, "s1", 1.5, date(2023, 2, 1)))
-    bus(PlanAudit(cid, "s2", "stage2", TEAM, "FS01", stage2_end, stage2_end, 3.5, ["hq"]))
+    bus(PlanAudit(cid, "s2", "stage2", TEAM, "FS01", stage2_end, stage2_end, 3.5, ["hq", "plant"]))
     if major:
         bus(RaiseFinding(cid, "nc1", "s2", "major", "8.5", "evidence", "aud1"))
     bus(CompleteAudit(cid, "s2", 3.5, stage2_end))
@@ -106,7 +106,7 @@ def test_first_surveillance_within_12_months_of_the_decision(world):
             date(2024, 3, 2),
             date(2024, 3, 2),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         ),
         "surveillance.first-12-months",
         "within 12 months of the decision (2024-03-01)",
@@ -122,7 +122,7 @@ def test_first_surveillance_within_12_months_of_the_decision(world):
             date(2024, 3, 1),
             date(2024, 3, 1),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         )
     )
 
@@ -139,7 +139,7 @@ def test_at_least_one_surveillance_per_calendar_year(world):
             date(2023, 12, 1),
             date(2023, 12, 1),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         )
     )
     refused(
@@ -153,7 +153,7 @@ def test_at_least_one_surveillance_per_calendar_year(world):
             date(2025, 1, 5),
             date(2025, 1, 5),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         ),
         "surveillance.calendar-year",
         "2024 would pass without a surveillance audit",
@@ -196,7 +196,7 @@ def test_recertification_after_expiry_only_within_six_months(world):
             date(2021, 2, 1),
             date(2021, 2, 1),
             3.5,
-            ["hq"],
+            ["hq", "plant"],
         )
     )
     world(CompleteAudit("cert1", "rc", 3.5, date(2021, 2, 1)))
@@ -381,3 +381,65 @@ def test_a_certificate_number_is_issued_once(world):
     certify(world, "a", number="SAME-1")
     with pytest.raises(ConcurrentChange, match="certificate number"):
         certify(world, "b", number="SAME-1")
+
+
+def _multi_site_client(world):
+    sites = [{**SITES[0], "id": "centre"}] + [
+        {**SITES[1], "id": f"site{i}", "central": False} for i in range(1, 10)
+    ]
+    world(
+        RegisterClient(
+            "m1", "91440300708461136T", "多场所公司", "Multi-site Co", "深圳", "440305", 300, sites
+        )
+    )
+    world(ApplyForCertification("m", "cb1", "m1", "iso9001", [17], [s["id"] for s in sites]))
+    world(ReviewContract("m", "rev1"))  # 9 sites besides the centre: samples 3 / 2 / 3
+
+
+def test_multi_site_audits_visit_the_central_function_and_the_md1_sample(world):
+    _multi_site_client(world)
+    day = date(2023, 3, 1)
+
+    def plan(sites):
+        return PlanAudit("m", "s2", "stage2", TEAM, "FS01", day, day, 10, sites)
+
+    refused(
+        world,
+        plan(["site1", "site2", "site3"]),
+        "md1.sample",
+        "at least 3 site(s) besides the central function (and the central function centre)",
+        "IAF MD 1:2018 6.1.3.3",
+    )
+    refused(world, plan(["centre", "site1"]), "md1.sample", "at least 3 site(s)")
+
+
+def test_a_quarter_of_the_sample_is_drawn_at_random_reproducibly(world, engine):
+    import json
+
+    import sqlalchemy as sa
+
+    from qcert.schemes import random_sites
+    from qcert.store import tables as t
+
+    _multi_site_client(world)
+    others = [f"site{i}" for i in range(1, 10)]
+    drawn = random_sites(others, 3, "m", 0, "stage2", 0)
+    assert len(drawn) == 1  # ceil(25% of 3)
+    avoid = [s for s in others if s not in drawn][:3]
+    day = date(2023, 3, 1)
+    err = refused(
+        world,
+        PlanAudit("m", "s2", "stage2", TEAM, "FS01", day, day, 10, ["centre", *avoid]),
+        "md1.random",
+        f"include {drawn[0]}",
+        "IAF MD 1:2018 6.1",
+    )
+    assert drawn[0] in err.zh
+    world(
+        PlanAudit("m", "s2", "stage2", TEAM, "FS01", day, day, 10, ["centre", *avoid[:2], *drawn])
+    )
+    with engine.connect() as conn:
+        doc = conn.execute(
+            sa.select(t.events.c.document).where(t.events.c.type == "certification.audit-planned")
+        ).scalar()
+    assert json.loads(doc)["data"]["random_sites"] == drawn

@@ -96,7 +96,7 @@ def test_initial_audit_two_surveillances_and_recertification(world, engine):
             date(2024, 3, 5),
             date(2024, 3, 5),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         )
     )
     bus(CompleteAudit("cert1", "sv1", 1.5, date(2024, 3, 5)))
@@ -110,7 +110,7 @@ def test_initial_audit_two_surveillances_and_recertification(world, engine):
             date(2025, 3, 4),
             date(2025, 3, 4),
             1.5,
-            ["plant"],
+            ["hq", "plant"],
         )
     )
     bus(CompleteAudit("cert1", "sv2", 1.5, date(2025, 3, 4)))
@@ -208,7 +208,7 @@ def test_the_audit_programme_shows_what_is_due_and_done(world, engine):
             date(2024, 2, 10),
             date(2024, 2, 10),
             1.5,
-            ["hq"],
+            ["hq", "plant"],
         )
     )
     with engine.connect() as conn:
