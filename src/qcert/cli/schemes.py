@@ -98,10 +98,15 @@ def audit_time_cmd(
     ] = None,
     reduction: Annotated[float, typer.Option(help="Net reduction for MD 5 factors, %")] = 0.0,
     integrated: Annotated[float, typer.Option(help="Integrated-audit reduction (MD 11), %")] = 0.0,
+    per_site: Annotated[
+        bool, typer.Option("--per-site", help="One sampled site of a multi-site client (MD 1)")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Audit days: initial, surveillance, recertification, with reasons. / 审核人日。"""
-    result = scheme_audit_time(get(scheme_id), personnel, complexity, reduction, integrated)
+    result = scheme_audit_time(
+        get(scheme_id), personnel, complexity, reduction, integrated, per_site=per_site
+    )
     if json_:
         print_json(asdict(result))
         return

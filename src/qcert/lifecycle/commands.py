@@ -104,6 +104,7 @@ class ReviewContract:
     reviewer: str
     reduction_pct: float = 0.0
     integrated_pct: float = 0.0
+    site_reduction_pct: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,7 @@ class ContractReviewed(Event):
     reasons: list[str]
     sample: dict[str, int] | None = None
     table_days: float = 0.0
+    site_days: dict[str, list[float]] | None = None
 
 
 @dataclass(frozen=True)

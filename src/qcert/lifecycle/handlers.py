@@ -82,7 +82,12 @@ def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> No
 
 
 def review_contract(cmd: c.ReviewContract, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).review_contract(cmd.reviewer, cmd.reduction_pct, cmd.integrated_pct)
+    cert = _certification(uow, cmd)
+    client = uow.get(Client, cert.client_id)
+    staff = {s: site.get("personnel") for s, site in client.sites.items()}
+    cert.review_contract(
+        cmd.reviewer, cmd.reduction_pct, cmd.integrated_pct, cmd.site_reduction_pct, staff
+    )
 
 
 def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:

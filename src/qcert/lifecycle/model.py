@@ -308,7 +308,11 @@ def _site(i: int, s: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(lon, int | float) or not -180 <= lon <= 180:
         raise _invalid(f"{where}.lon", "must be a longitude between -180 and 180")
     central = bool(s.get("central", False))
-    return {
+    staff = s.get("personnel")
+    if staff is not None and (not isinstance(staff, int) or staff < 1):
+        raise _invalid(f"{where}.personnel", "must be a whole number of at least 1")
+    extra = {"personnel": staff} if staff is not None else {}
+    return extra | {
         "id": s["id"].strip(),
         "name": s["name"].strip(),
         "address": s["address"].strip(),
@@ -430,9 +434,18 @@ class Certification(Aggregate):
         return c
 
     def review_contract(
-        self, reviewer: str, reduction_pct: float = 0.0, integrated_pct: float = 0.0
+        self,
+        reviewer: str,
+        reduction_pct: float = 0.0,
+        integrated_pct: float = 0.0,
+        site_reduction_pct: float = 0.0,
+        site_personnel: dict[str, int] | None = None,
     ) -> None:
-        """Determine audit time and multi-site sample (ISO/IEC 17021-1 9.1.2, 9.1.4)."""
+        """Determine audit time and multi-site sample (ISO/IEC 17021-1 9.1.2, 9.1.4).
+
+        For a multi-site organisation whose sites all give their personnel, each
+        site also gets its own time (IAF MD 1:2018 7.3), reduced by at most 50%.
+        """
         self._require(
             self.client_id != "" and self.decided_on is None and not self.audits,
             "contract review",
@@ -447,8 +460,26 @@ class Certification(Aggregate):
             reduction_pct,
             integrated_pct,
         )
-        sample = None
+        sample, site_days = None, None
         remote = len(self.sites) - 1
+        scheme = schemes.get(self.scheme_id)
+        staffed = site_personnel or {}
+        if (
+            remote >= 1
+            and scheme.audit_time.method != "fixed"
+            and all(staffed.get(s) for s in self.sites)
+        ):
+            site_days = {}
+            for s in self.sites:
+                t = schemes.scheme_audit_time(
+                    scheme,
+                    staffed[s],
+                    self.complexity,
+                    site_reduction_pct,
+                    integrated_pct,
+                    per_site=True,
+                )
+                site_days[s] = [t.initial_days, t.surveillance_days, t.recertification_days]
         if remote >= 1:
             s = schemes.sample_sizes(remote)
             sample = {
@@ -466,6 +497,7 @@ class Certification(Aggregate):
                 [f"{r.en} [{r.rule}]" for r in time.reasons],
                 sample,
                 time.table_days,
+                site_days,
             )
         )
 
@@ -520,7 +552,7 @@ class Certification(Aggregate):
             override.get("reason", "").strip() and override.get("approved_by", "").strip()
         ):
             raise refuse("override.reason")
-        self._check_audit_time(kind, planned_days, override)
+        self._check_audit_time(kind, planned_days, override, sites)
         drawn = self._check_sample(kind, sites)
         self.record(
             ev.AuditPlanned(
@@ -574,8 +606,13 @@ class Certification(Aggregate):
             if year not in covered:
                 raise refuse("surveillance.calendar-year", year=year)
 
-    def _check_audit_time(self, kind: str, planned: float, override: dict[str, str] | None) -> None:
+    def _check_audit_time(
+        self, kind: str, planned: float, override: dict[str, str] | None, sites: list[str]
+    ) -> None:
         assert self.contract is not None
+        if self.contract.site_days:
+            self._check_site_time(kind, planned, sites)
+            return
         # Even an override may not reduce past the MD 5 (30%) and MD 11 (20%) caps together.
         floor = self.contract.table_days * 0.7 * 0.8
         if kind in ("stage1", "stage2"):
@@ -597,6 +634,25 @@ class Certification(Aggregate):
             return
         if planned_total < minimum and (not override or planned_total < floor):
             raise refuse("audit.time-minimum", planned=planned_total, minimum=minimum)
+
+    def _check_site_time(self, kind: str, planned: float, sites: list[str]) -> None:
+        """Multi-site: at least the sum of the visited sites' own times (IAF MD 1:2018 7.3).
+
+        Their reductions already reach MD 1's 50% cap, so no override goes lower.
+        """
+        assert self.contract is not None and self.contract.site_days is not None
+        column = {"stage2": 0, "surveillance": 1, "recertification": 2}.get(kind)
+        if column is None:
+            return
+        minimum = sum(self.contract.site_days[s][column] for s in sites)
+        if kind == "stage2":
+            planned += sum(
+                a.planned_days
+                for a in self.audits.values()
+                if a.cycle == self.cycle and a.kind == "stage1"
+            )
+        if planned < minimum:
+            raise refuse("audit.time-minimum", planned=planned, minimum=minimum)
 
     def check_in(
         self, audit_id: str, auditor: str, lat: float, lon: float, out: bool = False

@@ -65,12 +65,16 @@ def audit_time(
     reduction_pct: float = 0.0,
     integrated_pct: float = 0.0,
     caps: ReductionCaps | None = None,
+    per_site: bool = False,
 ) -> AuditTime:
     """Initial, surveillance and recertification days for ``personnel`` effective persons.
 
     ``reduction_pct`` is the net reduction for MD 5 factors (capped at 30%),
     ``integrated_pct`` the reduction for an integrated audit (IAF MD 11, capped
-    at 20%). Refuses, naming the rule, anything a cap forbids.
+    at 20%). With ``per_site`` the time is one sampled site's of a multi-site
+    organisation: its reduction, which may include centralised processes, is
+    capped at 50% in all (IAF MD 1:2018 7.3.1). Refuses, naming the rule,
+    anything a cap forbids.
     """
     caps = caps or table.caps
     if personnel < 1:
@@ -89,9 +93,14 @@ def audit_time(
             f"{'，复杂程度 ' + column if column != 'all' else ''}）",
         )
     ]
-    _check_cap(
-        "md5.reduction-cap", reduction_pct, caps.md5_pct, caps.md5_source, "reduction", "减少"
-    )
+    if per_site:
+        _check_cap(
+            "md1.site-cap", reduction_pct, caps.md1_site_pct, caps.md1_source, "reduction", "减少"
+        )
+    else:
+        _check_cap(
+            "md5.reduction-cap", reduction_pct, caps.md5_pct, caps.md5_source, "reduction", "减少"
+        )
     _check_cap(
         "md11.integration-cap",
         integrated_pct,
@@ -104,11 +113,25 @@ def audit_time(
     days = base * (1 - reduction_pct / 100) * (1 - integrated_pct / 100)
     total_pct = round(100 * (1 - days / base), 2)
     floor = base * (1 - caps.md5_pct / 100) * (1 - (caps.md11_pct if integrated_pct else 0) / 100)
+    if per_site:
+        # MD 1 7.3.1: whatever is combined, a sampled site keeps at least half its table time.
+        floor = base * (1 - caps.md1_site_pct / 100)
+        if total_pct > caps.md1_site_pct:
+            raise RuleViolation(
+                "md1.site-cap",
+                caps.md1_source,
+                f"reduction: {total_pct:g}% in all exceeds the {caps.md1_site_pct:g}% cap per "
+                f"sampled site of {caps.md1_source}",
+                f"减少：合计 {total_pct:g}% 超过 {caps.md1_source} 规定的每个抽样场所上限 "
+                f"{caps.md1_site_pct:g}%",
+            )
     if total_pct:
         reasons.append(
             Reason(
-                caps.md5_source,
-                f"reduced by {reduction_pct:g}% for MD 5 factors, then {integrated_pct:g}% for an "
+                caps.md1_source if per_site else caps.md5_source,
+                f"reduced by {reduction_pct:g}% for "
+                f"{'this site (MD 5 factors, centralised processes)' if per_site else 'MD 5 factors'}"
+                f", then {integrated_pct:g}% for an "
                 f"integrated audit: {days:.4g} days",
                 f"按 MD 5 因素减少 {reduction_pct:g}%，再按结合审核减少 {integrated_pct:g}%："
                 f"{days:.4g} 人日",
@@ -230,6 +253,7 @@ def scheme_audit_time(
     complexity: str | None = None,
     reduction_pct: float = 0.0,
     integrated_pct: float = 0.0,
+    per_site: bool = False,
 ) -> AuditTime:
     """Audit time for ``scheme`` by the rule its file declares (``audit_time.method``)."""
     rule = scheme.audit_time
@@ -246,7 +270,9 @@ def scheme_audit_time(
         )
     else:
         return _fixed(scheme, reduction_pct)
-    return audit_time(table, personnel, complexity, reduction_pct, integrated_pct)
+    return audit_time(
+        table, personnel, complexity, reduction_pct, integrated_pct, per_site=per_site
+    )
 
 
 def _fixed(scheme: Scheme, reduction_pct: float) -> AuditTime:

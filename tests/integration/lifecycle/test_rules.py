@@ -443,3 +443,38 @@ def test_a_quarter_of_the_sample_is_drawn_at_random_reproducibly(world, engine):
             sa.select(t.events.c.document).where(t.events.c.type == "certification.audit-planned")
         ).scalar()
     assert json.loads(doc)["data"]["random_sites"] == drawn
+
+
+def test_sampled_sites_are_reduced_at_most_half_and_audits_cover_their_time(world):
+    from qcert.schemes import audit_time, md5_table
+
+    sites = [{**SITES[0], "id": "centre", "personnel": 40}] + [
+        {**SITES[1], "id": f"site{i}", "central": False, "personnel": 20} for i in (1, 2)
+    ]
+    world(
+        RegisterClient(
+            "m2", "91440300708461136T", "多场所公司", "Multi-site Co", "深圳", "440305", 80, sites
+        )
+    )
+    world(ApplyForCertification("m", "cb1", "m2", "iso9001", [17], ["centre", "site1", "site2"]))
+    refused(
+        world,
+        ReviewContract("m", "rev1", site_reduction_pct=55),
+        "md1.site-cap",
+        "55% exceeds the 50% cap",
+        "IAF MD 1:2018 7.3.1",
+    )
+    world(ReviewContract("m", "rev1", site_reduction_pct=40))
+    qms = md5_table("qms")
+    centre = audit_time(qms, 40, reduction_pct=40, per_site=True).initial_days  # 4 -> 2.5
+    site = audit_time(qms, 20, reduction_pct=40, per_site=True).initial_days  # 3 -> 2
+    day = date(2023, 3, 1)
+    sample = ["centre", "site1", "site2"]  # x = 2: initial sample ceil(sqrt 2) = 2
+    short = centre + 2 * site - 0.5
+    refused(
+        world,
+        PlanAudit("m", "s2", "stage2", TEAM, "FS01", day, day, short, sample),
+        "audit.time-minimum",
+        f"below the {centre + 2 * site:g} days",
+    )
+    world(PlanAudit("m", "s2", "stage2", TEAM, "FS01", day, day, centre + 2 * site, sample))
