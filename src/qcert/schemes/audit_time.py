@@ -126,14 +126,14 @@ def audit_time(
                 f"{caps.md1_site_pct:g}%",
             )
     if total_pct:
+        why_en = "this site (MD 5 factors, centralised processes)" if per_site else "MD 5 factors"
+        why_zh = "该场所（MD 5 因素、集中过程）" if per_site else "MD 5 因素"
         reasons.append(
             Reason(
                 caps.md1_source if per_site else caps.md5_source,
-                f"reduced by {reduction_pct:g}% for "
-                f"{'this site (MD 5 factors, centralised processes)' if per_site else 'MD 5 factors'}"
-                f", then {integrated_pct:g}% for an "
+                f"reduced by {reduction_pct:g}% for {why_en}, then {integrated_pct:g}% for an "
                 f"integrated audit: {days:.4g} days",
-                f"按 MD 5 因素减少 {reduction_pct:g}%，再按结合审核减少 {integrated_pct:g}%："
+                f"按{why_zh}减少 {reduction_pct:g}%，再按结合审核减少 {integrated_pct:g}%："
                 f"{days:.4g} 人日",
             )
         )
