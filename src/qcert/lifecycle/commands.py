@@ -182,6 +182,7 @@ class Decide:
     on: date
     number: str = ""
     scope: str = ""
+    site_scopes: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -281,6 +281,7 @@ class CertificateIssued(Event):
     issue_date: str
     original_issue_date: str
     expiry_date: str
+    site_scopes: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -137,9 +137,8 @@ def technical_review(cmd: c.TechnicalReview, uow: UnitOfWork) -> None:
 
 def decide(cmd: c.Decide, uow: UnitOfWork) -> None:
     cert = _certification(uow, cmd)
-    cert.decide(
-        cmd.decider, cmd.outcome, cmd.on, uow.get(Body, cert.body_id), cmd.number, cmd.scope
-    )
+    body = uow.get(Body, cert.body_id)
+    cert.decide(cmd.decider, cmd.outcome, cmd.on, body, cmd.number, cmd.scope, cmd.site_scopes)
 
 
 def suspend_certificate(cmd: c.SuspendCertificate, uow: UnitOfWork) -> None:

@@ -363,6 +363,11 @@ class Certificate:
     expiry_date: date
     deadline: date | None = None
     transferred_to: str | None = None
+    site_scopes: dict[str, str] | None = None
+
+    def scope_of(self, site: str) -> str:
+        """The certified scope at ``site`` (ISO/IEC 17021-1 8.2.2: scope per site)."""
+        return (self.site_scopes or {}).get(site, self.scope)
 
 
 class Certification(Aggregate):
@@ -779,11 +784,25 @@ class Certification(Aggregate):
         self.record(ev.TechnicalReviewed(reviewer, recommendation))
 
     def decide(
-        self, decider: str, outcome: str, on: date, body: Body, number: str = "", scope: str = ""
+        self,
+        decider: str,
+        outcome: str,
+        on: date,
+        body: Body,
+        number: str = "",
+        scope: str = "",
+        site_scopes: dict[str, str] | None = None,
     ) -> None:
-        """Grant, renew (restore) or refuse certification (ISO/IEC 17021-1 9.5)."""
+        """Grant, renew (restore) or refuse certification (ISO/IEC 17021-1 9.5).
+
+        ``site_scopes`` gives a site its own scope where it differs from ``scope``.
+        """
         if outcome not in ("grant", "renew", "refuse"):
             raise _invalid("outcome", "must be grant, renew or refuse")
+        for site, text in (site_scopes or {}).items():
+            if site not in self.sites:
+                raise _invalid(f"site_scopes.{site}", "is not a site of this certification")
+            _text(f"site_scopes.{site}", text, 2000)
         self._require(
             self.reviewer is not None,
             "a decision",
@@ -843,6 +862,7 @@ class Certification(Aggregate):
             expiry = add_months(on, 12 * years) - timedelta(days=1)
             cert_no = _text("number", number, 64)
             scope_text = _text("scope", scope, 2000)
+            per_site = site_scopes or None
         else:
             assert self.certificate is not None
             cert = self.certificate
@@ -852,6 +872,7 @@ class Certification(Aggregate):
                 cert.number,
                 cert.scope,
             )
+            per_site = site_scopes or cert.site_scopes
             # ISO/IEC 17021-1 9.6.3.2.3: the new cycle runs from the old expiry date.
             base = cert.expiry_date if on <= cert.expiry_date else on
             expiry = add_months(base, 12 * years)
@@ -863,6 +884,7 @@ class Certification(Aggregate):
                 issue.isoformat(),
                 original.isoformat(),
                 expiry.isoformat(),
+                dict(per_site) if per_site else None,
             )
         )
 
@@ -1068,6 +1090,7 @@ class Certification(Aggregate):
                 on.isoformat(),
                 cert.original_issue_date.isoformat(),
                 cert.expiry_date.isoformat(),
+                cert.site_scopes,
             )
         )
         source.transfer(body.id, on)
@@ -1197,6 +1220,7 @@ class Certification(Aggregate):
             date.fromisoformat(e.issue_date),
             date.fromisoformat(e.original_issue_date),
             date.fromisoformat(e.expiry_date),
+            site_scopes=e.site_scopes,
         )
 
     def _on_suspended(self, e: ev.CertificateSuspended) -> None:

@@ -181,7 +181,7 @@ def _certification_rows(c: Certification) -> Rows:
                 "status": cert.status.value,
                 "certsearch_status": CERTSEARCH_STATUS[cert.status],
                 "scope": cert.scope,
-                "sites": _json(cert.sites),
+                "sites": _json([{"site": s, "scope": cert.scope_of(s)} for s in cert.sites]),
                 "issue_date": cert.issue_date.isoformat(),
                 "original_issue_date": cert.original_issue_date.isoformat(),
                 "expiry_date": cert.expiry_date.isoformat(),

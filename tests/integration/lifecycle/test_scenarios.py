@@ -255,3 +255,33 @@ def test_a_suspended_certificate_is_not_accepted_for_transfer(world):
     with pytest.raises(RuleViolation) as err:
         world(AcceptTransfer("n", "cb2", "cert1", "rev2", "dec2", date(2024, 2, 1), "N"))
     assert err.value.rule == "transfer.suspended"
+
+
+def test_a_certificate_states_the_scope_of_each_site(world, engine):
+    import json
+
+    from qcert.lifecycle import ApplyForCertification, ReviewContract
+
+    world(ApplyForCertification("p", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
+    world(ReviewContract("p", "rev1"))
+    day = date(2023, 3, 1)
+    world(PlanAudit("p", "s2", "stage2", TEAM, "FS01", day, day, 5, ["hq", "plant"]))
+    world(CompleteAudit("p", "s2", 5, day))
+    world(TechnicalReview("p", "rev1", "grant"))
+    world(
+        Decide(
+            "p",
+            "dec1",
+            "grant",
+            day,
+            "N-P",
+            "设计和生产 / design and production",
+            site_scopes={"plant": "生产 / production"},
+        )
+    )
+    sites = json.loads(_cert(engine, "p")["sites"])
+    assert sites == [
+        {"site": "hq", "scope": "设计和生产 / design and production"},
+        {"site": "plant", "scope": "生产 / production"},
+    ]
+    assert check_projections(engine) == []
