@@ -223,3 +223,62 @@ def test_overdue_programme_items(api):
     overdue = client.get("/api/v1/programme", params={"overdue_on": far}, headers=as_("dec")).json()
     assert overdue["total"] >= 1 and all(i["done_on"] is None for i in overdue["items"])
     assert client.get("/api/v1/programme", headers=as_("dec2")).json()["total"] == 0
+
+
+def test_body_keys_rotate_and_the_did_document_keeps_their_history(api, engine):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from qcert.credentials import multibase_public_key
+    from qcert.store.replay import check_projections
+
+    client, as_ = api
+    old, new = (multibase_public_key(Ed25519PrivateKey.generate().public_key()) for _ in range(2))
+    add = {
+        "body_id": "cb1",
+        "key_id": "k1",
+        "public_key_multibase": old,
+        "valid_from": "2025-01-01T00:00:00+08:00",
+    }
+    assert (
+        client.post("/api/v1/commands/add-body-key", json=add, headers=as_("dec")).status_code
+        == 403
+    )
+    assert (
+        client.post("/api/v1/commands/add-body-key", json=add, headers=as_("admin1")).status_code
+        == 200
+    )
+    client.post(
+        "/api/v1/commands/add-body-key",
+        headers=as_("admin1"),
+        json={
+            **add,
+            "key_id": "k2",
+            "public_key_multibase": new,
+            "valid_from": "2026-01-01T00:00:00Z",
+        },
+    )
+    client.post(
+        "/api/v1/commands/revoke-body-key",
+        headers=as_("admin1"),
+        json={
+            "body_id": "cb1",
+            "key_id": "k1",
+            "revoked": "2026-02-01T00:00:00Z",
+            "reason": "rotated",
+        },
+    )
+    doc = client.get("/bodies/cb1/did.json", headers={"host": "cert.example:8443"}).json()
+    did = "did:web:cert.example%3A8443:bodies:cb1"
+    assert doc["id"] == did
+    assert [
+        (m["id"], m["publicKeyMultibase"], m.get("revoked")) for m in doc["verificationMethod"]
+    ] == [(f"{did}#k1", old, "2026-02-01T00:00:00Z"), (f"{did}#k2", new, None)]
+    assert doc["assertionMethod"] == [f"{did}#k2"]
+    bad = client.post(
+        "/api/v1/commands/add-body-key",
+        headers=as_("admin1"),
+        json={**add, "key_id": "k3", "public_key_multibase": "zNotAKey"},
+    )
+    assert bad.status_code == 409 and "Multikey" in bad.json()["error"]["message"]
+    assert client.get("/bodies/nobody/did.json").status_code == 404
+    assert check_projections(engine) == []

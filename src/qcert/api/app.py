@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import secrets
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Query, Request
@@ -16,15 +16,18 @@ from pydantic import BaseModel
 from .. import __version__
 from ..bootstrap import open_ledger
 from ..config import Settings
+from ..credentials.did import did_document, did_web
 from ..errors import QcertError
 from ..ledger import IndexOutOfRange, Ledger, LedgerError, suite_by_name
 from ..schemes import RuleViolation, SchemeError
 from ..security import TokenSigner
+from ..store import tables
 from ..store.replay import is_event_document
 from .auth import _Limiter
 from .auth import router as auth_router
 from .commands import router as commands_router
 from .principal import Forbidden
+from .queries import NotFound
 from .queries import router as queries_router
 
 __all__ = ["create_app", "serve"]
@@ -144,6 +147,28 @@ def create_app(
             new=RootRead(size=new, root=b64(p.new_root)),
             proof=[b64(h) for h in p.hashes],
         )
+
+    @app.get("/bodies/{body_id}/did.json")
+    def body_did(body_id: str, request: Request) -> dict[str, Any]:
+        """A certification body's DID document (did:web), with every key it published."""
+        t = tables
+        with app.state.engine.connect() as conn:
+            if (
+                conn.execute(sa.select(t.bodies.c.id).where(t.bodies.c.id == body_id)).first()
+                is None
+            ):
+                raise NotFound(f"no body {body_id!r}")
+            keys = (
+                conn.execute(
+                    sa.select(t.body_keys)
+                    .where(t.body_keys.c.body_id == body_id)
+                    .order_by(t.body_keys.c.valid_from)
+                )
+                .mappings()
+                .all()
+            )
+        host = request.headers.get("host", "localhost")
+        return did_document(did_web(host, body_id), [dict(k) for k in keys])
 
     @app.get("/ledger/entries/{index}")
     def entry(index: int) -> Response:

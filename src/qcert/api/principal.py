@@ -116,6 +116,8 @@ NEEDS: dict[type, str] = {
     c.IssueApiKey: "self",
     c.RevokeApiKey: "self",
     c.AcceptTransfer: "decision-maker",
+    c.AddBodyKey: "cb-admin",
+    c.RevokeBodyKey: "cb-admin",
 }
 SELF_FIELDS: dict[type, str] = {
     c.ReviewContract: "reviewer",
@@ -183,7 +185,7 @@ def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
         ):
             return
         raise Forbidden("applications come from the client's users or the body's reviewers")
-    elif kind is c.AcceptTransfer:
+    elif kind in (c.AddBodyKey, c.RevokeBodyKey) or kind is c.AcceptTransfer:
         scopes = [f"body:{cmd.body_id}"]
     elif kind is c.EnforceClocks:
         found = [_certification_scopes(conn, cid) for cid in cmd.certification_ids]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 __all__ = [
     "AcceptTransfer",
+    "AddBodyKey",
     "AnswerFinding",
     "ApplyForCertification",
     "ChangePassword",
@@ -33,6 +34,7 @@ __all__ = [
     "RestoreCertificate",
     "ReviewContract",
     "RevokeApiKey",
+    "RevokeBodyKey",
     "SetRoles",
     "SuspendCertificate",
     "TechnicalReview",
@@ -296,3 +298,19 @@ class AcceptTransfer:
 def by_name() -> dict[str, type]:
     """Every command by its name on the command line and in the API (``plan-audit``)."""
     return {re.sub(r"(?<!^)(?=[A-Z])", "-", n).lower(): globals()[n] for n in __all__}
+
+
+@dataclass(frozen=True)
+class AddBodyKey:
+    body_id: str
+    key_id: str
+    public_key_multibase: str
+    valid_from: datetime
+
+
+@dataclass(frozen=True)
+class RevokeBodyKey:
+    body_id: str
+    key_id: str
+    revoked: datetime
+    reason: str

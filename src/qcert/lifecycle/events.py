@@ -98,6 +98,26 @@ class BodyScopeGranted(Event):
 
 
 @dataclass(frozen=True)
+class BodyKeyAdded(Event):
+    """A body published a credential-signing key (Ed25519 Multikey), valid from an instant."""
+
+    name: ClassVar[str] = "body.key-added"
+    key_id: str
+    public_key_multibase: str
+    valid_from: str
+
+
+@dataclass(frozen=True)
+class BodyKeyRevoked(Event):
+    """A body revoked a signing key; credentials it signed after this instant do not verify."""
+
+    name: ClassVar[str] = "body.key-revoked"
+    key_id: str
+    revoked: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AuditorRegistered(Event):
     """An auditor was registered, with registration number and employing body."""
 

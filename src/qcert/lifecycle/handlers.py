@@ -41,6 +41,14 @@ def grant_body_scope(cmd: c.GrantBodyScope, uow: UnitOfWork) -> None:
     uow.get(Body, cmd.body_id).grant_scope(cmd.scheme_id, cmd.sectors, cmd.valid_from, cmd.valid_to)
 
 
+def add_body_key(cmd: c.AddBodyKey, uow: UnitOfWork) -> None:
+    uow.get(Body, cmd.body_id).add_key(cmd.key_id, cmd.public_key_multibase, cmd.valid_from)
+
+
+def revoke_body_key(cmd: c.RevokeBodyKey, uow: UnitOfWork) -> None:
+    uow.get(Body, cmd.body_id).revoke_key(cmd.key_id, cmd.revoked, cmd.reason)
+
+
 def register_auditor(cmd: c.RegisterAuditor, uow: UnitOfWork) -> None:
     uow.get(Body, cmd.body_id)
     uow.add(Auditor.register(cmd.auditor_id, cmd.registration_no, cmd.name_zh, cmd.body_id))
@@ -228,6 +236,8 @@ def revoke_api_key(cmd: c.RevokeApiKey, uow: UnitOfWork) -> None:
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.AcceptTransfer: accept_transfer,
+    c.AddBodyKey: add_body_key,
+    c.RevokeBodyKey: revoke_body_key,
     c.OpenAccount: open_account,
     c.ChangePassword: change_password,
     c.SetRoles: set_roles,

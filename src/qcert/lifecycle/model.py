@@ -8,8 +8,9 @@ here knows of databases, HTTP or terminals.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -79,6 +80,12 @@ def _text(field_: str, value: str, limit: int = 500) -> str:
     return value
 
 
+def _instant(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise _invalid("time", "must carry a time zone")
+    return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _raise(err: Exception) -> Any:
     raise err
 
@@ -134,6 +141,7 @@ class Body(Aggregate):
         super().__init__(id)
         self.approval_no = ""
         self.name_zh = self.name_en = ""
+        self.keys: dict[str, dict[str, Any]] = {}
         self.scopes: list[_Scope] = []
 
     @classmethod
@@ -182,6 +190,32 @@ class Body(Aggregate):
 
     def _on_registered(self, e: ev.BodyRegistered) -> None:
         self.approval_no, self.name_zh, self.name_en = e.approval_no, e.name_zh, e.name_en
+
+    def add_key(self, key_id: str, public_key_multibase: str, valid_from: datetime) -> None:
+        """Publish a credential-signing key; its history stays in the body's DID document."""
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", key_id):
+            raise _invalid("key_id", "1-64 of letters, digits, '.', '_', '-'")
+        if key_id in self.keys:
+            raise _invalid("key_id", f"{key_id} is already a key of {self.id}")
+        if not re.fullmatch(r"z6Mk[1-9A-HJ-NP-Za-km-z]{44}", public_key_multibase):
+            raise _invalid("public_key_multibase", "must be an Ed25519 Multikey (z6Mk…)")
+        self.record(ev.BodyKeyAdded(key_id, public_key_multibase, _instant(valid_from)))
+
+    def revoke_key(self, key_id: str, revoked: datetime, reason: str) -> None:
+        key = self.keys.get(key_id)
+        if key is None or key["revoked"]:
+            raise _invalid("key_id", f"{key_id} is not a live key of {self.id}")
+        self.record(ev.BodyKeyRevoked(key_id, _instant(revoked), _text("reason", reason)))
+
+    def _on_key_added(self, e: ev.BodyKeyAdded) -> None:
+        self.keys[e.key_id] = {
+            "public_key_multibase": e.public_key_multibase,
+            "valid_from": e.valid_from,
+            "revoked": None,
+        }
+
+    def _on_key_revoked(self, e: ev.BodyKeyRevoked) -> None:
+        self.keys[e.key_id]["revoked"] = e.revoked
 
     def _on_scope_granted(self, e: ev.BodyScopeGranted) -> None:
         self.scopes.append(

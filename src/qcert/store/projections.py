@@ -59,6 +59,9 @@ def rows_for(agg: Aggregate) -> Rows:
             for s in agg.scopes
         ]
         return {
+            t.body_keys: [
+                {"body_id": agg.id, "key_id": kid, **key} for kid, key in agg.keys.items()
+            ],
             t.bodies: [
                 {
                     "id": agg.id,
@@ -67,7 +70,7 @@ def rows_for(agg: Aggregate) -> Rows:
                     "name_en": agg.name_en,
                     "scopes": _json(scopes),
                 }
-            ]
+            ],
         }
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
@@ -233,6 +236,7 @@ _KEYS = {
     t.accounts: ("id",),
     t.cases: ("id",),
     t.programme: ("certification_id",),
+    t.body_keys: ("body_id",),
 }
 
 

@@ -36,6 +36,15 @@ bodies = sa.Table(
     sa.Column("name_en", sa.String(500), nullable=False),
     sa.Column("scopes", sa.Text, nullable=False),
 )
+body_keys = sa.Table(
+    "lc_body_keys",
+    metadata,
+    sa.Column("body_id", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("public_key_multibase", sa.String(64), nullable=False),
+    sa.Column("valid_from", sa.String(20), nullable=False),
+    sa.Column("revoked", sa.String(20)),
+)
 auditors = sa.Table(
     "lc_auditors",
     metadata,
@@ -167,4 +176,5 @@ PROJECTIONS = (
     cases,
     accounts,
     programme,
+    body_keys,
 )
