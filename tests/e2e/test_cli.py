@@ -163,3 +163,10 @@ def test_missing_file_is_named(qcert, tmp_path):
     result = qcert("ledger", "append", tmp_path / "nope.txt", ok=False)
     assert result.exit_code == 1
     assert "nope.txt" in result.output
+
+
+def test_json_entries_of_any_shape_append_and_audit(qcert, tmp_path):
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"type": ["VerifiableCredential"], "aggregate": 1}')
+    qcert("ledger", "append", odd)
+    assert json.loads(qcert("ledger", "audit", "--json").stdout)["ok"]

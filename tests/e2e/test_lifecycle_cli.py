@@ -65,3 +65,21 @@ def test_bad_payloads_and_refusals_name_the_field_and_rule(qcert):
     assert "统一社会信用代码" in refused.output
     missing = qcert("lifecycle", "show", "nothing", ok=False)
     assert "no certification 'nothing'" in missing.output
+
+
+def test_add_body_key_keeps_the_private_key_owner_only(qcert, tmp_path):
+    body = {
+        "body_id": "cb",
+        "approval_no": "CNCA-R-1",
+        "name_zh": "机构",
+        "name_en": "Body",
+        "accreditation": "CNAS C1",
+    }
+    qcert("lifecycle", "do", "register-body", json.dumps(body))
+    out = json.loads(qcert("keys", "add-body-key", "cb", "--json").stdout)
+    assert out["public_key_multibase"].startswith("z6Mk") and out["ledger_indices"]
+    key_file = tmp_path / "data" / "keys" / "bodies" / "cb" / f"{out['key_id']}.key"
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    missing = qcert("keys", "add-body-key", "nobody", ok=False)
+    assert missing.exit_code == 1 and "no body 'nobody'" in missing.output
+    assert not list((tmp_path / "data" / "keys" / "bodies" / "nobody").glob("*.key"))

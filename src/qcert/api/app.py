@@ -17,6 +17,7 @@ from .. import __version__
 from ..bootstrap import open_ledger
 from ..config import Settings
 from ..credentials.did import did_document, did_web
+from ..credentials.keystore import KeyStore
 from ..errors import QcertError
 from ..ledger import IndexOutOfRange, Ledger, LedgerError, suite_by_name
 from ..schemes import RuleViolation, SchemeError
@@ -60,7 +61,10 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def create_app(
-    ledger: Ledger, engine: sa.Engine | None = None, signer: TokenSigner | None = None
+    ledger: Ledger,
+    engine: sa.Engine | None = None,
+    signer: TokenSigner | None = None,
+    keys: KeyStore | None = None,
 ) -> FastAPI:
     """The API over ``ledger`` and the lifecycle in ``engine`` (default: the ledger's database)."""
     app = FastAPI(title="qcert", version=__version__, description="qcert API / 质量认证平台接口")
@@ -68,6 +72,7 @@ def create_app(
         engine = ledger.storage.engine  # type: ignore[attr-defined]
     app.state.engine = engine
     app.state.signer = signer or TokenSigner(secrets.token_bytes(32))
+    app.state.keys = keys
     app.state.limiter = _Limiter()
     app.include_router(auth_router)
     app.include_router(commands_router)
@@ -186,5 +191,6 @@ def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     signer = TokenSigner.from_file(settings.keys_dir / "api-token.secret")
-    app = create_app(open_ledger(settings), signer=signer)
+    keys = KeyStore(settings.keys_dir / "bodies")
+    app = create_app(open_ledger(settings), signer=signer, keys=keys)
     uvicorn.run(app, host=host, port=port, log_level="warning")

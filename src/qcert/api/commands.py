@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from ..lifecycle import commands, handle
+from ..bus import by_name, handle
 from ..store.uow import UnitOfWork
 from .auth import principal
 from .principal import NEEDS, Principal, authorize
@@ -28,7 +28,9 @@ def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
         engine = request.app.state.engine
         with engine.connect() as conn:
             authorize(conn, who, body)
-        indices = handle(body, UnitOfWork(engine, actor=who.account_id))
+        indices = handle(
+            body, UnitOfWork(engine, actor=who.account_id, keys=request.app.state.keys)
+        )
         return CommandRead(command=name, ledger_indices=indices)
 
     # Real types, not strings: FastAPI reads them to build each command's schema.
@@ -45,5 +47,5 @@ def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-for _name, _cls in commands.by_name().items():
+for _name, _cls in by_name().items():
     router.add_api_route(f"/{_name}", _endpoint(_cls, _name), methods=["POST"])

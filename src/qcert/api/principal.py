@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..credentials.commands import IssueCredential
 from ..errors import QcertError
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
@@ -118,6 +119,7 @@ NEEDS: dict[type, str] = {
     c.AcceptTransfer: "decision-maker",
     c.AddBodyKey: "cb-admin",
     c.RevokeBodyKey: "cb-admin",
+    IssueCredential: "decision-maker",
 }
 SELF_FIELDS: dict[type, str] = {
     c.ReviewContract: "reviewer",

@@ -12,8 +12,9 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from ..bootstrap import open_ledger
+from ..bus import by_name, handle
+from ..credentials.keystore import KeyStore
 from ..errors import QcertError
-from ..lifecycle import commands, handle
 from ..store import tables as t
 from ..store.uow import UnitOfWork
 from ._common import console, errors, ok, print_json, settings
@@ -22,7 +23,7 @@ app = typer.Typer(help="The certification lifecycle. / 认证全生命周期。"
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
 
-COMMANDS = commands.by_name()
+COMMANDS = by_name()
 
 
 def _engine(ctx: typer.Context) -> sa.Engine:
@@ -69,7 +70,8 @@ def do(
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(payload)"
         raise QcertError(f"{name}: {where}: {first['msg']}") from None
-    indices = handle(command, UnitOfWork(_engine(ctx), actor=actor or getpass.getuser()))
+    keys = KeyStore(settings(ctx).keys_dir / "bodies")
+    indices = handle(command, UnitOfWork(_engine(ctx), actor=actor or getpass.getuser(), keys=keys))
     if json_:
         print_json({"command": name, "ledger_indices": indices})
         return

@@ -104,6 +104,49 @@ def keys_show(
         typer.echo(row["vkey"])
 
 
+@keys_app.command("add-body-key")
+@errors
+def add_body_key(
+    ctx: typer.Context,
+    body_id: Annotated[str, typer.Argument(help="The certification body")],
+    actor: Annotated[str, typer.Option(help="Who is acting")] = "",
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Create a credential-signing key for a body and publish it. / 为认证机构生成签名密钥。"""
+    import getpass
+    from datetime import UTC, datetime
+
+    from ..bootstrap import open_ledger
+    from ..bus import handle
+    from ..credentials import multibase_public_key
+    from ..credentials.keystore import KeyStore
+    from ..lifecycle.commands import AddBodyKey
+    from ..store.uow import UnitOfWork
+
+    cfg = settings(ctx)
+    engine = open_ledger(cfg).storage.engine  # type: ignore[attr-defined]
+    store = KeyStore(cfg.keys_dir / "bodies")
+    key_id, key = store.create(body_id)
+    public = multibase_public_key(key.public_key())
+    cmd = AddBodyKey(body_id, key_id, public, datetime.now(UTC))
+    try:
+        indices = handle(cmd, UnitOfWork(engine, actor=actor or getpass.getuser()))
+    except Exception:
+        store.discard(body_id, key_id)  # an unpublished key must not linger
+        raise
+    if json_:
+        print_json(
+            {
+                "body_id": body_id,
+                "key_id": key_id,
+                "public_key_multibase": public,
+                "ledger_indices": indices,
+            }
+        )
+        return
+    console.print(f"{body_id} {key_id} {public}")
+
+
 @app.command()
 @errors
 def serve(

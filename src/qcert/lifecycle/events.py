@@ -305,6 +305,17 @@ class CertificateIssued(Event):
 
 
 @dataclass(frozen=True)
+class CredentialIssued(Event):
+    """The certificate was issued as a signed credential: a ledger entry of its own."""
+
+    name: ClassVar[str] = "certificate.credential-issued"
+    number: str
+    key_id: str
+    ledger_index: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class CertificateSuspended(Event):
     """The certificate was suspended until a deadline (ISO/IEC 17021-1 9.6.5)."""
 

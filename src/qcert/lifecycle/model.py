@@ -326,6 +326,7 @@ class Client(Aggregate):
 
     def _on_registered(self, e: ev.ClientRegistered) -> None:
         self.uscc, self.personnel = e.uscc, e.personnel
+        self.name_zh, self.name_en = e.name_zh, e.name_en
         self.sites = {s["id"]: s for s in e.sites}
 
 
@@ -430,6 +431,7 @@ class Certification(Aggregate):
         self.cycle = 0
         self.decided_on: date | None = None
         self.certificate: Certificate | None = None
+        self.credentials: list[ev.CredentialIssued] = []
 
     # .. application and contract review ......................................
 
@@ -985,6 +987,11 @@ class Certification(Aggregate):
             )
         return cert
 
+    def record_credential(self, key_id: str, ledger_index: int, sha256: str) -> None:
+        """Note that the live certificate was issued as a credential at ``ledger_index``."""
+        cert = self._cert("issue a credential for", "签发电子证书", (CertStatus.active,))
+        self.record(ev.CredentialIssued(cert.number, key_id, ledger_index, sha256))
+
     def suspend(self, reason: str, on: date, months: int = 6) -> None:
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
         self._cert("suspend", "暂停", (CertStatus.active,))
@@ -1256,6 +1263,9 @@ class Certification(Aggregate):
             date.fromisoformat(e.expiry_date),
             site_scopes=e.site_scopes,
         )
+
+    def _on_credential_issued(self, e: ev.CredentialIssued) -> None:
+        self.credentials.append(e)
 
     def _on_suspended(self, e: ev.CertificateSuspended) -> None:
         assert self.certificate

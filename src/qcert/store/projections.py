@@ -161,6 +161,17 @@ def _certification_rows(c: Certification) -> Rows:
             for fid, f in c.findings.items()
         ],
         t.certificates: [],
+        t.credentials: [
+            {
+                "ledger_index": e.ledger_index,
+                "certification_id": c.id,
+                "body_id": c.body_id,
+                "number": e.number,
+                "key_id": e.key_id,
+                "sha256": e.sha256,
+            }
+            for e in c.credentials
+        ],
         t.programme: [
             {
                 "certification_id": c.id,
@@ -237,6 +248,7 @@ _KEYS = {
     t.cases: ("id",),
     t.programme: ("certification_id",),
     t.body_keys: ("body_id",),
+    t.credentials: ("certification_id",),
 }
 
 

@@ -31,7 +31,8 @@ def is_event_document(entry: bytes) -> bool:
         doc = json.loads(entry)
     except ValueError:
         return False
-    return isinstance(doc, dict) and doc.get("type") in ev.EVENTS and "aggregate" in doc
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    return isinstance(kind, str) and kind in ev.EVENTS and "aggregate" in doc
 
 
 def _events(engine: Engine) -> list[tuple[int, ev.Envelope]]:

@@ -126,6 +126,16 @@ programme = sa.Table(
     sa.Column("due_by", sa.String(10), nullable=False, index=True),
     sa.Column("done_on", sa.String(10)),
 )
+credentials = sa.Table(
+    "lc_credentials",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("certification_id", sa.String(64), nullable=False, index=True),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("number", sa.String(64), nullable=False, index=True),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
 certificate_history = sa.Table(
     "lc_certificate_history",
     metadata,
@@ -177,4 +187,5 @@ PROJECTIONS = (
     accounts,
     programme,
     body_keys,
+    credentials,
 )

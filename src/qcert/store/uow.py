@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -38,8 +38,11 @@ class ConcurrentChange(QcertError):
 class UnitOfWork:
     """One business transaction over the event store, the ledger and the projections."""
 
-    def __init__(self, engine: Engine, actor: str = "system", tz: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self, engine: Engine, actor: str = "system", tz: str = "Asia/Shanghai", keys: Any = None
+    ) -> None:
         self.engine = engine
+        self.keys = keys  # the body key store, for handlers that sign
         self.ledger = SqlLedgerStorage(engine)
         self.actor, self.tz = actor, tz
         self.conn: Connection | None = None
@@ -95,6 +98,11 @@ class UnitOfWork:
         if self.exists(type(agg), agg.id):
             raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
         self._seen[agg.key] = agg
+
+    def append_entry(self, data: bytes) -> int:
+        """Append a non-event entry (a credential, say) in this transaction; its ledger index."""
+        assert self.conn is not None
+        return self.ledger.append_in(self.conn, [data])
 
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""
