@@ -13,3 +13,38 @@ def test_migrations_match_the_declared_tables(engine):
         diff = compare_metadata(context, [ledger_metadata, store_metadata])
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
     assert diff == []
+
+
+def test_client_names_are_refilled_from_their_events_on_upgrade(database_url):
+    from qcert.lifecycle import RegisterClient, handle
+    from qcert.store import create_engine, migrate
+    from qcert.store.replay import check_projections
+    from qcert.store.uow import UnitOfWork
+
+    engine = create_engine(database_url)
+    site = {
+        "id": "hq",
+        "name": "HQ",
+        "address": "北京",
+        "adcode": "110108",
+        "lat": 39.9,
+        "lon": 116.3,
+    }
+    handle(
+        RegisterClient(
+            "c",
+            "91110108551385082Q",
+            "示例公司",
+            "Example Co",
+            "北京",
+            "110108",
+            5,
+            [site],
+            confidential=True,
+        ),
+        UnitOfWork(engine),
+    )
+    migrate(engine, "0006")  # back to before the names, then forward again
+    migrate(engine)
+    assert check_projections(engine) == []
+    engine.dispose()

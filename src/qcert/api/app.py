@@ -28,6 +28,7 @@ from .auth import _Limiter
 from .auth import router as auth_router
 from .commands import router as commands_router
 from .principal import Forbidden
+from .public import router as public_router
 from .queries import NotFound
 from .queries import router as queries_router
 
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(commands_router)
     app.include_router(queries_router)
+    app.include_router(public_router)
 
     @app.exception_handler(RuleViolation)
     async def _rule(_: Request, err: RuleViolation) -> JSONResponse:

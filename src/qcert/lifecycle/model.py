@@ -327,6 +327,7 @@ class Client(Aggregate):
     def _on_registered(self, e: ev.ClientRegistered) -> None:
         self.uscc, self.personnel = e.uscc, e.personnel
         self.name_zh, self.name_en = e.name_zh, e.name_en
+        self.confidential = e.confidential
         self.sites = {s["id"]: s for s in e.sites}
 
 

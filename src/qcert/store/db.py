@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..ledger.storage.engine import create_engine
 
@@ -24,7 +24,20 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema of ``engine``'s database to ``revision``."""
+    """Move the schema of ``engine``'s database to ``revision`` (up or down)."""
     if engine.dialect.name == "sqlite" and engine.url.database:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    with engine.connect() as conn:
+        current = _current(conn)
+    # Revision ids are zero-padded sequence numbers, so they compare as strings.
+    if revision != "head" and current and current > revision:
+        command.downgrade(config, revision)
+    else:
+        command.upgrade(config, revision)
+
+
+def _current(conn: Connection) -> str | None:
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()

@@ -85,6 +85,9 @@ def rows_for(agg: Aggregate) -> Rows:
                     "uscc": agg.uscc,
                     "personnel": agg.personnel,
                     "sites": _json(list(agg.sites.values())),
+                    "name_zh": agg.name_zh,
+                    "name_en": agg.name_en,
+                    "confidential": agg.confidential,
                 }
             ]
         }

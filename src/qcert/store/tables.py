@@ -59,6 +59,9 @@ clients = sa.Table(
     sa.Column("uscc", sa.String(18), nullable=False, unique=True),
     sa.Column("personnel", sa.Integer, nullable=False),
     sa.Column("sites", sa.Text, nullable=False),
+    sa.Column("name_zh", sa.String(500), nullable=False, server_default=""),
+    sa.Column("name_en", sa.String(500), nullable=False, server_default=""),
+    sa.Column("confidential", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 certifications = sa.Table(
     "lc_certifications",

@@ -1,0 +1,129 @@
+"""Public lookup and verification: plain verdicts in both languages, nothing confidential leaked."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qcert.api.app import create_app
+from qcert.bus import handle
+from qcert.credentials import multibase_public_key
+from qcert.credentials.commands import IssueCredential
+from qcert.credentials.keystore import KeyStore
+from qcert.ledger import Ledger, generate_ed25519
+from qcert.ledger.storage import SqlLedgerStorage
+from qcert.lifecycle import AddBodyKey, RegisterClient, SuspendCertificate, WithdrawCertificate
+from qcert.store.uow import UnitOfWork
+from tests.integration.lifecycle.conftest import SITES, bus, certify, world  # noqa: F401
+
+
+@pytest.fixture
+def public(world, engine, tmp_path):  # noqa: F811
+    keys = KeyStore(tmp_path / "bodies")
+    key_id, key = keys.create("cb1")
+    run = lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys))  # noqa: E731
+    run(
+        AddBodyKey(
+            "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
+        )
+    )
+    today = datetime.now(UTC).date()
+    certify(world, "a", on=date(today.year - 1, today.month, 1), number="N-A")
+    run(IssueCredential("a", "testserver"))
+    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
+    client = TestClient(create_app(ledger, engine))
+    return client, run, ledger
+
+
+def _credential(ledger, engine):
+    import json
+
+    import sqlalchemy as sa
+
+    from qcert.store import tables as t
+
+    with engine.connect() as conn:
+        index = conn.execute(sa.select(t.credentials.c.ledger_index)).scalar()
+    return json.loads(ledger.entry(index))
+
+
+def test_lookup_by_number_name_and_credit_code(public):
+    client, _, _ = public
+    found = client.get("/public/certificates/N-A").json()
+    assert found["verdict"] == {"code": "valid", "en": "genuine and valid", "zh-CN": "真实有效"}
+    assert found["uscc"] == "91110108551385082Q" and found["history"]
+    assert (
+        client.get("/public/certificates", params={"q": "精密"}).json()["items"][0]["number"]
+        == "N-A"
+    )
+    assert client.get("/public/certificates", params={"q": "91110108551385082Q"}).json()["items"]
+    unknown = client.get("/public/certificates/NOPE").json()
+    assert unknown["verdict"]["code"] == "unknown" and unknown["verdict"]["zh-CN"] == "查无此证"
+
+
+def test_verdicts_follow_suspension_and_withdrawal(public, world):  # noqa: F811
+    client, _, _ = public
+    today = datetime.now(UTC).date()
+    world(SuspendCertificate("a", "r", today))
+    assert client.get("/public/certificates/N-A").json()["verdict"]["code"] == "suspended"
+    world(WithdrawCertificate("a", "r", today))
+    assert client.get("/public/certificates/N-A").json()["verdict"]["zh-CN"] == "已撤销"
+
+
+def test_uploaded_credentials_genuine_tampered_and_forged(public, engine):
+    client, _, ledger = public
+    credential = _credential(ledger, engine)
+    ok = client.post("/public/verify", json=credential).json()
+    assert ok["verdict"]["code"] == "valid" and ok["number"] == "N-A"
+    tampered = {**credential, "validUntil": "2099-01-01T00:00:00Z"}
+    assert client.post("/public/verify", json=tampered).json()["verdict"]["code"] == "tampered"
+    forged = {**credential, "issuer": "did:web:testserver:bodies:cb2"}
+    assert client.post("/public/verify", json=forged).json()["verdict"]["code"] == "not-issued"
+    stranger = {**credential, "issuer": "did:web:elsewhere.example:bodies:x"}
+    assert client.post("/public/verify", json=stranger).json()["verdict"]["en"] == (
+        "not issued by the body it names"
+    )
+
+
+def test_confidential_clients_show_only_what_certsearch_shows(public, world):  # noqa: F811
+    client, _, _ = public
+    world(
+        RegisterClient(
+            "secret",
+            "91440300708461136T",
+            "保密公司",
+            "Private Co",
+            "深圳",
+            "440305",
+            10,
+            [SITES[0]],
+            confidential=True,
+        )
+    )
+    from qcert.lifecycle import (
+        ApplyForCertification,
+        CompleteAudit,
+        Decide,
+        PlanAudit,
+        ReviewContract,
+        TechnicalReview,
+    )
+
+    day = date(2025, 1, 10)
+    world(ApplyForCertification("s", "cb1", "secret", "iso9001", [17], ["hq"]))
+    world(ReviewContract("s", "rev1"))
+    world(
+        PlanAudit(
+            "s", "s2", "stage2", [{"auditor": "lead1", "role": "lead"}], "FS01", day, day, 3, ["hq"]
+        )
+    )
+    world(CompleteAudit("s", "s2", 3, day))
+    world(TechnicalReview("s", "rev1", "grant"))
+    world(Decide("s", "dec1", "grant", day, "N-S", "scope"))
+    shown = client.get("/public/certificates/N-S").json()
+    assert shown["verdict"]["code"] == "valid"
+    assert not {"uscc", "sites", "history"} & set(shown)
+    assert client.get("/public/certificates", params={"q": "保密"}).json()["items"] == []
+    assert (
+        client.get("/public/certificates", params={"q": "91440300708461136T"}).json()["items"] == []
+    )
