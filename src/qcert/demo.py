@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import rfc8785
 
 from .bootstrap import open_ledger
+from .bus import handle
 from .config import Settings
+from .credentials import multibase_public_key
+from .credentials.commands import IssueCredential
+from .credentials.keystore import KeyStore
 from .demo_world import build_world
 from .keys import create_keys
 from .ledger import SHA256
-from .lifecycle import handle
+from .lifecycle.commands import AddBodyKey
 from .store.uow import UnitOfWork
 
 __all__ = ["DemoResult", "build_demo"]
 
 DEMO_ORIGIN = "demo.qcert.localhost/ledger"
+DEMO_HOST = "127.0.0.1:8000"
 
 _EVENTS = [
     {
@@ -62,7 +67,16 @@ def build_demo(settings: Settings) -> DemoResult:
     ledger = open_ledger(settings)
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
     engine = ledger.storage.engine  # type: ignore[attr-defined]
-    stages = build_world(lambda cmd: handle(cmd, UnitOfWork(engine, actor="demo")), date.today())
+    keys = KeyStore(settings.keys_dir / "bodies")
+
+    def bus(cmd: object) -> list[int]:
+        return handle(cmd, UnitOfWork(engine, actor="demo", keys=keys))
+
+    stages = build_world(bus, date.today())
+    key_id, key = keys.create("demo-cb")
+    bus(AddBodyKey("demo-cb", key_id, multibase_public_key(key.public_key()), datetime.now(UTC)))
+    for stage in ("certified", "surveilled", "recertified", "appealed"):
+        bus(IssueCredential(stages[stage], DEMO_HOST))
     for suite in ledger.suites:
         ledger.checkpoint(suite)
     return DemoResult(
