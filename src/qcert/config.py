@@ -4,6 +4,8 @@
 (default ``$XDG_DATA_HOME/qcert``, i.e. ``~/.local/share/qcert``).
 ``QCERT_DATABASE_URL``: the database (default a SQLite file in the data directory;
 ``postgresql+psycopg://user@host/db`` for PostgreSQL).
+``QCERT_PUBLIC_HOST``: the host (and port) the platform is reached at, which names
+bodies in did:web; when set, the command line issues credentials on each grant.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Settings:
 
     data_dir: Path
     database_url: str
+    public_host: str | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -33,7 +36,8 @@ class Settings:
         env_dir = os.environ.get("QCERT_DATA_DIR")
         directory = data_dir or (Path(env_dir) if env_dir else _default_data_dir())
         url = database_url or os.environ.get("QCERT_DATABASE_URL")
-        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}")
+        host = os.environ.get("QCERT_PUBLIC_HOST") or None
+        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}", host)
 
     @property
     def keys_dir(self) -> Path:

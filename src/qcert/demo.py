@@ -12,12 +12,11 @@ from .bootstrap import open_ledger
 from .bus import handle
 from .config import Settings
 from .credentials import multibase_public_key
-from .credentials.commands import IssueCredential
 from .credentials.keystore import KeyStore
 from .demo_world import build_world
 from .keys import create_keys
 from .ledger import SHA256
-from .lifecycle.commands import AddBodyKey
+from .lifecycle.commands import AddBodyKey, RegisterBody
 from .store.uow import UnitOfWork
 
 __all__ = ["DemoResult", "build_demo"]
@@ -70,13 +69,19 @@ def build_demo(settings: Settings) -> DemoResult:
     keys = KeyStore(settings.keys_dir / "bodies")
 
     def bus(cmd: object) -> list[int]:
-        return handle(cmd, UnitOfWork(engine, actor="demo", keys=keys))
+        return handle(cmd, UnitOfWork(engine, actor="demo", keys=keys, host=DEMO_HOST))
 
-    stages = build_world(bus, date.today())
-    key_id, key = keys.create("demo-cb")
-    bus(AddBodyKey("demo-cb", key_id, multibase_public_key(key.public_key()), datetime.now(UTC)))
-    for stage in ("certified", "surveilled", "recertified", "appealed"):
-        bus(IssueCredential(stages[stage], DEMO_HOST))
+    def with_key(cmd: object) -> list[int]:
+        # The body gets its signing key right after it is registered, so every grant
+        # from then on is issued as a credential too.
+        done = bus(cmd)
+        if isinstance(cmd, RegisterBody) and cmd.body_id == "demo-cb":
+            key_id, key = keys.create("demo-cb")
+            public = multibase_public_key(key.public_key())
+            bus(AddBodyKey("demo-cb", key_id, public, datetime(2015, 1, 1, tzinfo=UTC)))
+        return done
+
+    stages = build_world(with_key, date.today())
     for suite in ledger.suites:
         ledger.checkpoint(suite)
     return DemoResult(

@@ -28,9 +28,8 @@ def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
         engine = request.app.state.engine
         with engine.connect() as conn:
             authorize(conn, who, body)
-        indices = handle(
-            body, UnitOfWork(engine, actor=who.account_id, keys=request.app.state.keys)
-        )
+        keys, host = request.app.state.keys, request.headers.get("host")
+        indices = handle(body, UnitOfWork(engine, actor=who.account_id, keys=keys, host=host))
         return CommandRead(command=name, ledger_indices=indices)
 
     # Real types, not strings: FastAPI reads them to build each command's schema.

@@ -70,8 +70,14 @@ def do(
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(payload)"
         raise QcertError(f"{name}: {where}: {first['msg']}") from None
-    keys = KeyStore(settings(ctx).keys_dir / "bodies")
-    indices = handle(command, UnitOfWork(_engine(ctx), actor=actor or getpass.getuser(), keys=keys))
+    cfg = settings(ctx)
+    uow = UnitOfWork(
+        _engine(ctx),
+        actor=actor or getpass.getuser(),
+        keys=KeyStore(cfg.keys_dir / "bodies"),
+        host=cfg.public_host,
+    )
+    indices = handle(command, uow)
     if json_:
         print_json({"command": name, "ledger_indices": indices})
         return

@@ -15,14 +15,20 @@ from .certificate import certificate_credential, sign_credential
 from .commands import IssueCredential
 from .did import did_web
 
-__all__ = ["HANDLERS", "issue_credential"]
+__all__ = ["HANDLERS", "NoSigningKey", "issue_credential"]
+
+
+class NoSigningKey(QcertError):
+    """The body has not published a credential-signing key (yet)."""
+
+    status = 409
 
 
 def _signing_key(body: Body) -> str:
     live = [(k["valid_from"], kid) for kid, k in body.keys.items() if not k["revoked"]]
     if not live:
-        raise QcertError(
-            f"body {body.id} has no live signing key: run `qcert body keygen {body.id}`"
+        raise NoSigningKey(
+            f"body {body.id} has no live signing key: run `qcert keys add-body-key {body.id}`"
         )
     return max(live)[1]
 

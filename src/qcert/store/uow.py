@@ -39,10 +39,16 @@ class UnitOfWork:
     """One business transaction over the event store, the ledger and the projections."""
 
     def __init__(
-        self, engine: Engine, actor: str = "system", tz: str = "Asia/Shanghai", keys: Any = None
+        self,
+        engine: Engine,
+        actor: str = "system",
+        tz: str = "Asia/Shanghai",
+        keys: Any = None,
+        host: str | None = None,
     ) -> None:
         self.engine = engine
         self.keys = keys  # the body key store, for handlers that sign
+        self.host = host  # the public host credentials name their issuers by (did:web)
         self.ledger = SqlLedgerStorage(engine)
         self.actor, self.tz = actor, tz
         self.conn: Connection | None = None
@@ -54,7 +60,7 @@ class UnitOfWork:
         self._cm = self.engine.connect()
         self.conn = self._cm.execution_options(qcert_write=True)
         self._tx = self.conn.begin()
-        self._seen, self._secrets = {}, []
+        self._seen, self._secrets, self.recorded = {}, [], []
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -62,6 +68,10 @@ class UnitOfWork:
             self._tx.rollback()
         self._cm.close()
         self.conn = None
+
+    def fresh(self) -> UnitOfWork:
+        """A new unit of work with the same engine, actor and adapters."""
+        return UnitOfWork(self.engine, self.actor, self.tz, self.keys, self.host)
 
     def get(self, cls: type[A], id: str) -> A:
         """The aggregate ``cls`` with ``id``, rebuilt from its events; NotFound if none."""

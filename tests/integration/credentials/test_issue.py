@@ -66,7 +66,7 @@ def test_no_credential_without_a_live_key_or_for_a_suspended_certificate(world, 
     from qcert.schemes import RuleViolation
 
     certify(world)
-    with pytest.raises(QcertError, match="no live signing key"):
+    with pytest.raises(QcertError, match="no live signing key: run `qcert keys add-body-key cb1`"):
         handle(IssueCredential("cert1", "cert.example"), UnitOfWork(engine, keys=keys))
     key_id, key = keys.create("cb1")
     handle(
@@ -80,3 +80,56 @@ def test_no_credential_without_a_live_key_or_for_a_suspended_certificate(world, 
     with pytest.raises(RuleViolation, match="cannot issue a credential for a suspended"):
         handle(IssueCredential("cert1", "cert.example"), UnitOfWork(engine, keys=keys))
     assert SqlLedgerStorage(engine).size() == before  # the credential entry was rolled back too
+
+
+def test_every_grant_and_renewal_is_issued_as_a_credential_after_commit(world, engine, keys):  # noqa: F811
+    from datetime import date
+
+    from qcert.lifecycle import CompleteAudit, Decide, PlanAudit, TechnicalReview
+    from tests.integration.lifecycle.conftest import TEAM
+
+    key_id, key = keys.create("cb1")
+    handle(
+        AddBodyKey(
+            "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
+        ),
+        UnitOfWork(engine),
+    )
+
+    def run(cmd):
+        return handle(cmd, UnitOfWork(engine, actor="t", keys=keys, host="cert.example"))
+
+    certify(run, on=date(2020, 3, 1))  # grant: one credential
+    run(
+        PlanAudit(
+            "cert1",
+            "rc",
+            "recertification",
+            TEAM,
+            "FS01",
+            date(2021, 2, 1),
+            date(2021, 2, 1),
+            3.5,
+            ["hq", "plant"],
+        )
+    )
+    run(CompleteAudit("cert1", "rc", 3.5, date(2021, 2, 1)))
+    run(TechnicalReview("cert1", "rev1", "renew"))
+    run(Decide("cert1", "dec2", "renew", date(2023, 1, 10)))  # renewal: a second one
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(sa.select(t.credentials).order_by(t.credentials.c.ledger_index))
+            .mappings()
+            .all()
+        )
+    assert [r["number"] for r in rows] == ["00123Q0001", "00123Q0001"]
+    latest = json.loads(SqlLedgerStorage(engine).entry(rows[-1]["ledger_index"]))
+    assert latest["validUntil"].startswith("2026-02-28")
+    assert check_projections(engine) == []
+
+
+def test_a_body_without_a_key_still_grants(world, engine, keys):  # noqa: F811
+    certify(lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys, host="cert.example")))
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.credentials)).scalar() == 0
+        assert conn.execute(sa.select(t.certificates.c.status)).scalar() == "active"
