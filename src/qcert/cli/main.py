@@ -13,7 +13,7 @@ from ..errors import QcertError
 from ..keys import create_keys, load_signers
 from ..ledger.note import Ed25519Signer
 from ..store import create_engine, migrate
-from . import ledger, lifecycle, schemes
+from . import ledger, lifecycle, schemes, verify
 from ._common import console, errors, print_json, settings
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(schemes.app, name="schemes")
 app.add_typer(lifecycle.app, name="lifecycle")
+app.command("verify")(verify.verify)
 keys_app = typer.Typer(help="Signing and verifier keys. / 签名与验证密钥。", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
