@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -293,11 +292,6 @@ class AcceptTransfer:
     decider: str
     on: date
     number: str
-
-
-def by_name() -> dict[str, type]:
-    """Every command by its name on the command line and in the API (``plan-audit``)."""
-    return {re.sub(r"(?<!^)(?=[A-Z])", "-", n).lower(): globals()[n] for n in __all__}
 
 
 @dataclass(frozen=True)

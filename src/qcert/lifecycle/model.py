@@ -176,6 +176,13 @@ class Body(Aggregate):
             )
         )
 
+    def require_scope(self, scheme_id: str, sectors: list[int], on: date) -> None:
+        """Refuse unless the body was approved for the scheme and sectors on ``on``."""
+        if not self.covers(scheme_id, sectors, on):
+            raise refuse(
+                "body.scope", body=self.id, scheme=scheme_id, sectors=sectors, on=on.isoformat()
+            )
+
     def covers(self, scheme_id: str, sectors: list[int], on: date) -> bool:
         """Whether the body was approved for ``scheme_id`` and every sector on ``on``."""
         allowed: set[int] = set()
@@ -858,14 +865,8 @@ class Certification(Aggregate):
         )
         if outcome != "refuse" and open_majors:
             raise refuse("decision.majors-open", findings=open_majors)
-        if outcome != "refuse" and not body.covers(self.scheme_id, self.sectors, on):
-            raise refuse(
-                "body.scope",
-                body=body.id,
-                scheme=self.scheme_id,
-                sectors=self.sectors,
-                on=on.isoformat(),
-            )
+        if outcome != "refuse":
+            body.require_scope(self.scheme_id, self.sectors, on)
         if outcome == "renew":
             cert = self.certificate
             self._require(
@@ -1052,14 +1053,8 @@ class Certification(Aggregate):
             raise _invalid("change", "must be reduce or extend")
         if not sites or any(s not in self.sites for s in sites):
             raise _invalid("sites", "must be sites of this certification")
-        if change == "extend" and not body.covers(self.scheme_id, self.sectors, on):
-            raise refuse(
-                "body.scope",
-                body=body.id,
-                scheme=self.scheme_id,
-                sectors=self.sectors,
-                on=on.isoformat(),
-            )
+        if change == "extend":
+            body.require_scope(self.scheme_id, self.sectors, on)
         self.record(
             ev.CertificateScopeChanged(
                 change, _text("scope", scope, 2000), list(sites), on.isoformat()
@@ -1089,14 +1084,7 @@ class Certification(Aggregate):
         assert cert is not None
         if body.id == source.body_id:
             raise _invalid("body_id", "must be another body than the issuing one")
-        if not body.covers(source.scheme_id, source.sectors, on):
-            raise refuse(
-                "body.scope",
-                body=body.id,
-                scheme=source.scheme_id,
-                sectors=source.sectors,
-                on=on.isoformat(),
-            )
+        body.require_scope(source.scheme_id, source.sectors, on)
         if reviewer == decider:
             raise refuse("decision.independence", person=decider)
         if on > cert.expiry_date:
