@@ -1,23 +1,27 @@
-"""The demo world: a fresh embedded store with keys and sample certification events."""
+"""The demo store: a fresh embedded store with keys, filled with a generated certification world."""
 
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import rfc8785
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from .bootstrap import open_ledger
-from .bus import handle
 from .config import Settings
 from .credentials import multibase_public_key
 from .credentials.keystore import KeyStore
-from .demo_world import build_world
 from .keys import create_keys
 from .ledger import SHA256
 from .lifecycle.commands import AddBodyKey, RegisterBody
-from .store.uow import UnitOfWork
+from .worldgen import DEFAULT_SIZE, WorldSummary, generate, store_bus
 
 __all__ = ["DemoResult", "build_demo"]
 
@@ -50,16 +54,56 @@ _EVENTS = [
 ]
 
 
+class _BulkBuild:
+    """SQLite commits without waiting for the disk while the demo world is built.
+
+    Every command still runs through the bus, its events on the ledger and its projections in
+    one transaction; only the wait for each commit to reach the disk (``synchronous=FULL``, a
+    few milliseconds) is skipped. The demo store is rebuilt from nothing on every run, so a
+    crash mid-build loses nothing. ``close`` restores full durability before the checkpoints
+    are signed.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.on = engine, engine.dialect.name == "sqlite"
+        if self.on:
+            sa.event.listen(engine, "connect", self._fast)
+            engine.dispose()  # so every connection from now on is a fast one
+
+    def _fast(self, dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+    def close(self) -> None:
+        if self.on:
+            sa.event.remove(self.engine, "connect", self._fast)
+            self.engine.dispose()
+            self.on = False
+
+
 @dataclass(frozen=True)
 class DemoResult:
     entries: int
     checkpoint: str
     vkeys: list[str]
     stages: dict[str, str]
+    world: WorldSummary | None = None
+    seconds: float = 0.0
 
 
-def build_demo(settings: Settings) -> DemoResult:
-    """Wipe and rebuild the demo store in ``settings.data_dir``; return what to show."""
+def build_demo(
+    settings: Settings,
+    *,
+    size: int = DEFAULT_SIZE,
+    seed: int = 7,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Wipe and rebuild the demo store in ``settings.data_dir`` with the world of ``size``
+    generated clients and ``seed`` as it stands at the end of ``today`` (default: yesterday in
+    Beijing); return what to show."""
+    started = time.monotonic()
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     create_keys(settings.keys_dir, DEMO_ORIGIN)
@@ -67,23 +111,40 @@ def build_demo(settings: Settings) -> DemoResult:
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
     engine = ledger.storage.engine  # type: ignore[attr-defined]
     keys = KeyStore(settings.keys_dir / "bodies")
-
-    def bus(cmd: object) -> list[int]:
-        return handle(cmd, UnitOfWork(engine, actor="demo", keys=keys, host=DEMO_HOST))
+    bus, clock = store_bus(engine, actor="demo", keys=keys, host=DEMO_HOST)
+    bulk = _BulkBuild(engine)
 
     def with_key(cmd: object) -> list[int]:
-        # The body gets its signing key right after it is registered, so every grant
+        # Each body gets its signing key right after it is registered, so every grant
         # from then on is issued as a credential too.
         done = bus(cmd)
-        if isinstance(cmd, RegisterBody) and cmd.body_id == "demo-cb":
-            key_id, key = keys.create("demo-cb")
+        if isinstance(cmd, RegisterBody):
+            key_id, key = keys.create(cmd.body_id)
             public = multibase_public_key(key.public_key())
-            bus(AddBodyKey("demo-cb", key_id, public, datetime(2015, 1, 1, tzinfo=UTC)))
+            bus(AddBodyKey(cmd.body_id, key_id, public, datetime(2015, 1, 1, tzinfo=UTC)))
         return done
 
-    stages = build_world(with_key, date.today())
+    # By default the world stands as of yesterday (Beijing time), so no generated instant lies
+    # ahead of the clock of the server that takes over: status lists never go back in time.
+    yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+    try:
+        world = generate(
+            with_key,
+            size=size,
+            seed=seed,
+            today=today or yesterday,
+            clock_setter=clock.set,
+            progress=progress,
+        )
+    finally:
+        bulk.close()
     for suite in ledger.suites:
         ledger.checkpoint(suite)
     return DemoResult(
-        ledger.size(), ledger.checkpoint(SHA256), [v.vkey() for v in ledger.verifiers()], stages
+        ledger.size(),
+        ledger.checkpoint(SHA256),
+        [v.vkey() for v in ledger.verifiers()],
+        world.stages,
+        world,
+        time.monotonic() - started,
     )

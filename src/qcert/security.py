@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
+from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +19,14 @@ from .errors import QcertError
 
 __all__ = [
     "MIN_PASSWORD",
+    "SignInLimiter",
     "TokenSigner",
+    "TooManyAttempts",
     "commitment",
     "hash_api_key",
     "hash_password",
     "new_api_key",
+    "sign_in",
     "split_api_key",
     "verify_api_key",
     "verify_password",
@@ -111,3 +116,41 @@ class TokenSigner:
         except jwt.InvalidTokenError:
             raise AuthError("invalid token") from None
         return str(payload["sub"])
+
+
+class TooManyAttempts(QcertError):
+    status = 429
+
+
+class SignInLimiter:
+    """At most ``limit`` failed sign-ins per account per ``window`` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def check(self, key: str) -> None:
+        q, now = self.failures[key], time.monotonic()
+        while q and now - q[0] > self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            raise TooManyAttempts(f"too many failed sign-ins for {key}; wait {int(self.window)} s")
+
+    def fail(self, key: str) -> None:
+        self.failures[key].append(time.monotonic())
+
+
+_dummy: list[str] = []
+
+
+def sign_in(limiter: SignInLimiter, username: str, password: str, stored: str | None) -> None:
+    """Accept ``password`` for ``username`` against its ``stored`` hash, or raise AuthError
+    (TooManyAttempts after repeated failures)."""
+    limiter.check(username)
+    if not _dummy:
+        _dummy.append(hash_password("not-a-real-password-at-all"))
+    # Verify against a dummy hash for unknown users too, so timing does not tell who exists.
+    good = verify_password(stored or _dummy[0], password) and stored is not None
+    if not good:
+        limiter.fail(username)
+        raise AuthError("wrong username or password")

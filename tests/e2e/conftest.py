@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from qcert import security
 from qcert.api.app import create_app
 from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger.storage import SqlLedgerStorage
@@ -25,8 +26,18 @@ SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat"
 TEAM = [{"auditor": "lead", "role": "lead"}]
 
 
+_HASHES: dict[str, str] = {}
+
+
 @pytest.fixture
-def api(engine):
+def api(engine, monkeypatch):
+    # argon2id is slow by design; every account here shares one password, so hash it once
+    # per run (the hash is still a real argon2id hash that sign-in verifies).
+    real = security.hash_password
+    monkeypatch.setattr(
+        security, "hash_password", lambda pw: _HASHES.get(pw) or _HASHES.setdefault(pw, real(pw))
+    )
+
     def bus(cmd):
         return handle(cmd, UnitOfWork(engine, actor="setup"))
 

@@ -282,3 +282,28 @@ def test_body_keys_rotate_and_the_did_document_keeps_their_history(api, engine):
     assert bad.status_code == 409 and "Multikey" in bad.json()["error"]["message"]
     assert client.get("/bodies/nobody/did.json").status_code == 404
     assert check_projections(engine) == []
+
+
+def test_an_upload_through_the_command_api_must_name_a_stored_file(api, tmp_path):
+    import hashlib
+
+    from qcert.store.documents import DocumentStore
+
+    client, as_ = api
+    payload = {
+        "client_id": "c1",
+        "sha256": hashlib.sha256(b"%PDF-1.4 x").hexdigest(),
+        "filename": "a.pdf",
+        "media_type": "application/pdf",
+        "size": 10,
+        "purpose": "manual",
+        "uploaded_by": "client",
+    }
+    url = "/api/v1/commands/upload-document"
+    kept_none = client.post(url, json=payload, headers=as_("client"))
+    assert kept_none.status_code == 400 and "keeps no documents" in kept_none.text
+    client.app.state.documents = DocumentStore(tmp_path / "docs")
+    missing = client.post(url, json=payload, headers=as_("client"))
+    assert missing.status_code == 400 and "no stored file has hash" in missing.text
+    client.app.state.documents.put(b"%PDF-1.4 x")
+    assert client.post(url, json=payload, headers=as_("client")).status_code == 200

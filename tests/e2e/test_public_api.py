@@ -127,3 +127,35 @@ def test_confidential_clients_show_only_what_certsearch_shows(public, world):  #
     assert (
         client.get("/public/certificates", params={"q": "91440300708461136T"}).json()["items"] == []
     )
+
+
+def test_a_credential_naming_a_host_with_a_port_verifies(public, engine):
+    client, run, ledger = public
+    run(IssueCredential("a", "127.0.0.1:8000"))  # did:web:127.0.0.1%3A8000:bodies:cb1
+    credential = _credential_newest(ledger, engine)
+    assert credential["issuer"] == "did:web:127.0.0.1%3A8000:bodies:cb1"
+    answer = client.post("/public/verify", json=credential).json()
+    assert answer["verdict"]["code"] == "valid", answer
+
+
+def _credential_newest(ledger, engine):
+    import json
+
+    import sqlalchemy as sa
+
+    from qcert.store import tables as t
+
+    with engine.connect() as conn:
+        index = conn.execute(sa.select(sa.func.max(t.credentials.c.ledger_index))).scalar()
+    return json.loads(ledger.entry(index))
+
+
+def test_kept_answers_never_outlive_a_change(public, world):  # noqa: F811
+    client, _, _ = public
+    today = datetime.now(UTC).date()
+    for _ in range(2):  # the second answer comes from the cache
+        assert client.get("/public/certificates/N-A").json()["verdict"]["code"] == "valid"
+        assert 'data-verdict="valid"' in client.get("/v/N-A").text
+    world(SuspendCertificate("a", "r", today))
+    assert client.get("/public/certificates/N-A").json()["verdict"]["code"] == "suspended"
+    assert 'data-verdict="suspended"' in client.get("/v/N-A").text

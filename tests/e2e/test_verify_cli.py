@@ -100,3 +100,49 @@ def test_changed_ids_and_wrong_ledger_keys_are_caught(files):
         "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
     )
     assert bad_key.exit_code == 1 and "no signature from a known key" in bad_key.output
+
+
+def _write_lists(engine, tmp_path):
+    storage = SqlLedgerStorage(engine)
+    paths = []
+    with engine.connect() as conn:
+        for purpose in ("revocation", "suspension"):
+            index = conn.execute(
+                sa.select(t.status_lists.c.ledger_index)
+                .where(t.status_lists.c.purpose == purpose)
+                .order_by(t.status_lists.c.version.desc())
+            ).first()[0]
+            path = tmp_path / f"{purpose}.json"
+            path.write_bytes(storage.entry(index))
+            paths.append(path)
+    return paths
+
+
+def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, tmp_path):
+    from datetime import date
+
+    from qcert.lifecycle import SuspendCertificate
+
+    paths, _ = files
+    lists = _write_lists(engine, tmp_path)
+    args = [paths["vc.json"], "--did-doc", paths["did.json"], "--at", "2024-06-01T00:00:00Z"]
+    fine = run(*args, "--status-list", lists[0], "--status-list", lists[1], "--json")
+    assert fine.exit_code == 0, fine.output
+    assert json.loads(fine.stdout)["status"] == {"revocation": False, "suspension": False}
+    keys = KeyStore(tmp_path / "bodies")
+    handle(
+        SuspendCertificate("cert1", "overdue", date(2024, 3, 31)),
+        UnitOfWork(engine, keys=keys, host="cert.example"),
+    )
+    lists = _write_lists(engine, tmp_path)
+    suspended = run(*args, "--status-list", lists[0], "--status-list", lists[1])
+    assert suspended.exit_code == 1 and "is suspended / 已暂停" in suspended.output
+    missing = run(*args, "--status-list", lists[0])
+    assert missing.exit_code == 1 and "no suspension list" in missing.output
+    forged = json.loads(lists[1].read_text())
+    forged["credentialSubject"]["encodedList"] = json.loads(lists[0].read_text())[
+        "credentialSubject"
+    ]["encodedList"]
+    lists[1].write_text(json.dumps(forged))
+    caught = run(*args, "--status-list", lists[0], "--status-list", lists[1])
+    assert caught.exit_code == 1 and "signature does not match" in caught.output

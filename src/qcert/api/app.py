@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 from enum import StrEnum
 from typing import Annotated, Any
@@ -21,18 +22,25 @@ from ..credentials.keystore import KeyStore
 from ..errors import QcertError
 from ..ledger import IndexOutOfRange, Ledger, LedgerError, suite_by_name
 from ..schemes import RuleViolation, SchemeError
-from ..security import TokenSigner
+from ..security import SignInLimiter, TokenSigner
 from ..store import tables
+from ..store.documents import DocumentStore
 from ..store.replay import is_event_document
-from .auth import _Limiter
+from ..web import router as pages_router
+from ..web.site import install as install_workspace
+from .answers import AnswerCache, store_version
 from .auth import router as auth_router
 from .commands import router as commands_router
+from .exchange import router as exchange_router
 from .principal import Forbidden
 from .public import router as public_router
 from .queries import NotFound
 from .queries import router as queries_router
+from .status import router as status_router
 
 __all__ = ["create_app", "serve"]
+
+log = logging.getLogger(__name__)
 
 
 class Suite(StrEnum):
@@ -66,19 +74,28 @@ def create_app(
     engine: sa.Engine | None = None,
     signer: TokenSigner | None = None,
     keys: KeyStore | None = None,
+    documents: DocumentStore | None = None,
 ) -> FastAPI:
-    """The API over ``ledger`` and the lifecycle in ``engine`` (default: the ledger's database)."""
+    """The API over ``ledger`` and the lifecycle in ``engine`` (default: the ledger's database);
+    uploaded documents' bytes go to ``documents`` (without one, uploads are refused)."""
     app = FastAPI(title="qcert", version=__version__, description="qcert API / 质量认证平台接口")
     if engine is None and ledger is not None:
         engine = ledger.storage.engine  # type: ignore[attr-defined]
     app.state.engine = engine
+    app.state.ledger = ledger
+    app.state.answers = AnswerCache(store_version(engine) if engine is not None else lambda: 0)
     app.state.signer = signer or TokenSigner(secrets.token_bytes(32))
     app.state.keys = keys
-    app.state.limiter = _Limiter()
+    app.state.documents = documents
+    app.state.limiter = SignInLimiter()
     app.include_router(auth_router)
     app.include_router(commands_router)
     app.include_router(queries_router)
+    app.include_router(exchange_router)
     app.include_router(public_router)
+    app.include_router(pages_router)
+    install_workspace(app)
+    app.include_router(status_router)
 
     @app.exception_handler(RuleViolation)
     async def _rule(_: Request, err: RuleViolation) -> JSONResponse:
@@ -110,6 +127,7 @@ def create_app(
             403: "forbidden",
             404: "not_found",
             409: "conflict",
+            422: "invalid",
             429: "too_many_requests",
         }.get(err.status, "refused")
         headers = {"WWW-Authenticate": "Bearer"} if err.status == 401 else None
@@ -192,7 +210,19 @@ def serve(settings: Settings, host: str, port: int) -> None:
     """Run the API with uvicorn until interrupted."""
     import uvicorn
 
+    from ..bus import reconcile
+    from ..store.uow import UnitOfWork
+
     signer = TokenSigner.from_file(settings.keys_dir / "api-token.secret")
     keys = KeyStore(settings.keys_dir / "bodies")
-    app = create_app(open_ledger(settings), signer=signer, keys=keys)
+    ledger = open_ledger(settings)
+    public = settings.public_host or (f"{host}:{port}" if host not in ("0.0.0.0", "::") else None)
+    if public:
+        # Whatever an earlier run owed (a credential or a status list it failed to publish).
+        engine = ledger.storage.engine  # type: ignore[attr-defined]
+        done = reconcile(lambda: UnitOfWork(engine, "reconcile", keys=keys, host=public), public)
+        for cmd, why in done.failed:
+            log.warning("still owed: %s: %s", cmd, why)
+    documents = DocumentStore(settings.data_dir / "documents")
+    app = create_app(ledger, signer=signer, keys=keys, documents=documents)
     uvicorn.run(app, host=host, port=port, log_level="warning")

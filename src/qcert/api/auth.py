@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -11,14 +9,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
 from .. import security
-from ..errors import QcertError
 from ..store import tables as t
+from ..store.secrets import password_hash
 from .principal import Principal
 
 __all__ = ["principal", "router"]
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-_DUMMY = security.hash_password("not-a-real-password-at-all")
 
 
 class TokenRequest(BaseModel):
@@ -32,45 +29,13 @@ class TokenRead(BaseModel):
     expires_in: int
 
 
-class TooManyAttempts(QcertError):
-    status = 429
-
-
-class _Limiter:
-    """At most ``limit`` failed sign-ins per account per ``window`` seconds."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def check(self, key: str) -> None:
-        q, now = self.failures[key], time.monotonic()
-        while q and now - q[0] > self.window:
-            q.popleft()
-        if len(q) >= self.limit:
-            raise TooManyAttempts(f"too many failed sign-ins for {key}; wait {int(self.window)} s")
-
-    def fail(self, key: str) -> None:
-        self.failures[key].append(time.monotonic())
-
-
 @router.post("/token")
 def token(body: TokenRequest, request: Request) -> TokenRead:
     """Exchange a username and password for a bearer token that expires."""
     state = request.app.state
-    limiter: _Limiter = state.limiter
-    limiter.check(body.username)
     with state.engine.connect() as conn:
-        stored = conn.execute(
-            sa.select(t.secrets.c.hash).where(
-                t.secrets.c.kind == "password", t.secrets.c.id == body.username
-            )
-        ).scalar()
-    # Verify against a dummy hash for unknown users too, so timing does not tell who exists.
-    good = security.verify_password(stored or _DUMMY, body.password) and stored is not None
-    if not good:
-        limiter.fail(body.username)
-        raise security.AuthError("wrong username or password")
+        stored = password_hash(conn, body.username)
+    security.sign_in(state.limiter, body.username, body.password, stored)
     access, lifetime = state.signer.issue(body.username)
     return TokenRead(access_token=access, expires_in=lifetime)
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from ..bus import by_name, handle
+from ..errors import QcertError
+from ..lifecycle import commands as c
 from ..store.uow import UnitOfWork
 from .auth import principal
 from .principal import NEEDS, Principal, authorize
@@ -29,7 +31,11 @@ def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
         with engine.connect() as conn:
             authorize(conn, who, body)
         keys, host = request.app.state.keys, request.headers.get("host")
-        indices = handle(body, UnitOfWork(engine, actor=who.account_id, keys=keys, host=host))
+        documents = request.app.state.documents
+        if documents is None and isinstance(body, c.UploadDocument):
+            raise QcertError("upload-document: this server keeps no documents")
+        uow = UnitOfWork(engine, actor=who.account_id, keys=keys, host=host, documents=documents)
+        indices = handle(body, uow)
         return CommandRead(command=name, ledger_indices=indices)
 
     # Real types, not strings: FastAPI reads them to build each command's schema.

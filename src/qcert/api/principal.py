@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..credentials.commands import IssueCredential
+from ..credentials.commands import IssueCredential, PublishStatus
 from ..errors import QcertError
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
@@ -93,6 +93,7 @@ NEEDS: dict[type, str] = {
     c.QualifyAuditor: "cb-admin",
     c.RegisterClient: "cb-admin",
     c.ApplyForCertification: "client-user",
+    c.UploadDocument: "client-user",
     c.ReviewContract: "application-reviewer",
     c.PlanAudit: "planner",
     c.CheckIn: "auditor",
@@ -120,6 +121,7 @@ NEEDS: dict[type, str] = {
     c.AddBodyKey: "cb-admin",
     c.RevokeBodyKey: "cb-admin",
     IssueCredential: "decision-maker",
+    PublishStatus: "decision-maker",
 }
 SELF_FIELDS: dict[type, str] = {
     c.ReviewContract: "reviewer",
@@ -129,6 +131,7 @@ SELF_FIELDS: dict[type, str] = {
     c.TechnicalReview: "reviewer",
     c.Decide: "decider",
     c.AcceptTransfer: "decider",
+    c.UploadDocument: "uploaded_by",
 }
 
 
@@ -139,6 +142,13 @@ def _certification_scopes(conn: Connection, cid: str) -> tuple[str, str] | None:
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def _applied_to(conn: Connection, client_id: str) -> set[str]:
+    """The bodies ``client_id`` has a certification with."""
+    certs = t.certifications
+    query = sa.select(certs.c.body_id).where(certs.c.client_id == client_id).distinct()
+    return set(conn.execute(query).scalars())
 
 
 def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
@@ -187,9 +197,15 @@ def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
         ):
             return
         raise Forbidden("applications come from the client's users or the body's reviewers")
+    elif kind is c.UploadDocument:
+        if principal.may("client-user", f"client:{cmd.client_id}") or (
+            principal.scopes("body") & _applied_to(conn, cmd.client_id)
+        ):
+            return
+        raise Forbidden("documents come from the client's users or a body it applied to")
     elif kind in (c.AddBodyKey, c.RevokeBodyKey) or kind is c.AcceptTransfer:
         scopes = [f"body:{cmd.body_id}"]
-    elif kind is c.EnforceClocks:
+    elif kind in (c.EnforceClocks, PublishStatus):
         found = [_certification_scopes(conn, cid) for cid in cmd.certification_ids]
         scopes = sorted({f"body:{f[0]}" for f in found if f})
     elif kind is c.ResolveCase:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..bootstrap import open_ledger
 from ..ledger import ProofBundle, suite_by_name, verify_proof
+from ..store.documents import DocumentStore
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, print_json, read_file, settings
 
@@ -183,7 +184,8 @@ def audit(
             bar.refresh()
 
         report = ledger.audit(progress=advance, workers=workers)
-    report.problems += check_projections(ledger.storage.engine)
+    documents = DocumentStore(settings(ctx).data_dir / "documents")
+    report.problems += check_projections(ledger.storage.engine, documents)
     if json_:
         print_json(
             {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -13,9 +15,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..bootstrap import open_ledger
 from ..bus import by_name, handle
+from ..credentials import printable
 from ..credentials.keystore import KeyStore
 from ..errors import QcertError
 from ..store import tables as t
+from ..store.documents import DocumentStore
 from ..store.uow import UnitOfWork
 from ._common import console, errors, ok, print_json, settings
 
@@ -76,6 +80,7 @@ def do(
         actor=actor or getpass.getuser(),
         keys=KeyStore(cfg.keys_dir / "bodies"),
         host=cfg.public_host,
+        documents=DocumentStore(cfg.data_dir / "documents"),
     )
     indices = handle(command, uow)
     if json_:
@@ -158,3 +163,43 @@ def certificates(
         console.print(
             f"{r['number']}  {r['status']:<10} {r['expiry_date']}  {r['certification_id']}"
         )
+
+
+@app.command("certificate-pdf")
+@errors
+def certificate_pdf(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="Certificate number")],
+    out: Annotated[Path, typer.Option("--out", help="PDF file to write / 输出的 PDF 文件")],
+    host: Annotated[
+        str | None,
+        typer.Option(help="Public host for the QR code (default QCERT_PUBLIC_HOST) / 公网主机"),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Print a certificate as a bilingual A4 PDF with its verification QR code. / 打印证书。"""
+    host = host or settings(ctx).public_host
+    if not host:
+        raise QcertError("host: no public host; pass --host or set QCERT_PUBLIC_HOST")
+    with _engine(ctx).connect() as conn:
+        sheet = printable.certificate_sheet(conn, number)
+    try:
+        pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())
+        url = printable.verification_url(host, number, sheet["sha256"])
+    except ValueError as err:
+        raise QcertError(str(err)) from None
+    out.write_bytes(pdf)
+    if json_:
+        print_json(
+            {
+                "number": number,
+                "status": sheet["status"],
+                "file": str(out),
+                "bytes": len(pdf),
+                "url": url,
+                "sha256": sheet["sha256"],
+            }
+        )
+        return
+    console.print(ok(f"{number} ({sheet['status']}): {out}, {len(pdf)} bytes"))
+    console.print(f"QR / 二维码: {url}")

@@ -13,7 +13,7 @@ from ..errors import QcertError
 from ..keys import create_keys, load_signers
 from ..ledger.note import Ed25519Signer
 from ..store import create_engine, migrate
-from . import ledger, lifecycle, schemes, verify
+from . import credentials, exchange, ledger, lifecycle, quality, schemes, verify
 from ._common import console, errors, print_json, settings
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app = typer.Typer(
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(schemes.app, name="schemes")
 app.add_typer(lifecycle.app, name="lifecycle")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(credentials.app, name="credentials")
+app.add_typer(quality.app, name="quality")
 app.command("verify")(verify.verify)
 keys_app = typer.Typer(help="Signing and verifier keys. / 签名与验证密钥。", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -169,8 +172,14 @@ def demo(
     serve_api: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the API after filling the store")
     ] = True,
+    size: Annotated[
+        int, typer.Option(min=0, help="Generated client organisations (besides the 12 named)")
+    ] = 300,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated world (same seed, same world)")
+    ] = 7,
 ) -> None:
-    """Fresh demo store: keys, sample events, a signed checkpoint, then the API. / 演示。"""
+    """Fresh demo store: a generated world, a signed checkpoint, then the API. / 演示。"""
     from ..demo import build_demo
     from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
 
@@ -178,8 +187,24 @@ def demo(
     demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
     if not demo_cfg.database_url.startswith("sqlite"):
         raise QcertError("the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL")
-    result = build_demo(demo_cfg)
-    console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)\n")
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
+        result = build_demo(
+            demo_cfg,
+            size=size,
+            seed=seed,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)")
+    if (w := result.world) is not None:
+        console.print(
+            f"{w.bodies} bodies, {w.auditors} auditors, {w.clients} clients in {w.provinces} "
+            f"provinces, {w.certifications} certifications, {w.first_day} to {w.last_day}, "
+            f"built in {result.seconds:.0f} s / {w.bodies} 家认证机构、{w.auditors} 名审核员、"
+            f"{w.clients} 家组织（{w.provinces} 个省份）、{w.certifications} 个认证项目\n"
+        )
     console.print("certifications at every stage / 各阶段的认证项目:")
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import rfc8785
 import typer
 
-from ..credentials.certificate import verify_credential
+from ..credentials.certificate import verify_credential, verify_status
 from ..credentials.dataintegrity import ProofError
 from ..errors import QcertError
 from ..ledger import ProofBundle, verify_proof
@@ -31,6 +31,10 @@ def verify(
     proof: Annotated[Path | None, typer.Option(help="The credential's tlog-proof bundle")] = None,
     vkey: Annotated[
         list[str] | None, typer.Option(help="Ledger verifier key (with --proof)")
+    ] = None,
+    status_list: Annotated[
+        list[Path] | None,
+        typer.Option("--status-list", help="A status list credential of the issuer (repeatable)"),
     ] = None,
     at: Annotated[str | None, typer.Option(help="Check as of this ISO 8601 time")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
@@ -54,6 +58,19 @@ def verify(
         "key": check.method,
         "within_validity": check.within_validity,
     }
+    if status_list:
+        lists = [_json(p, "status list") for p in status_list]
+        try:
+            flags = verify_status(doc, lists, _json(did_doc, "DID document"), when)
+        except ProofError as err:
+            raise QcertError(str(err)) from None
+        result["status"] = flags
+        set_ = [purpose for purpose, on in flags.items() if on]
+        if set_:
+            word = {"revocation": "revoked / 已撤销", "suspension": "suspended / 已暂停"}
+            raise QcertError(
+                f"status: certificate {check.number} is " + ", ".join(word[p] for p in set_)
+            )
     if proof is not None:
         if not vkey:
             raise QcertError("--proof needs --vkey: the ledger's verifier key")
@@ -71,6 +88,8 @@ def verify(
     console.print(
         ok("within its validity" if check.within_validity else "outside its validity dates")
     )
+    if "status" in result:
+        console.print(ok("neither revoked nor suspended, per the status lists given"))
     if "ledger" in result:
         led = result["ledger"]
         console.print(ok(f"in the log {led['origin']} at index {led['index']} of {led['size']}"))

@@ -14,9 +14,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .contexts import require_known
 from .dataintegrity import ProofError, add_proof, public_key_from_multibase, verify_proof
+from .statuslist import StatusList, StatusListError
 
-__all__ = ["CredentialCheck", "certificate_credential", "sign_credential", "verify_credential"]
+__all__ = [
+    "CredentialCheck",
+    "certificate_credential",
+    "sign_credential",
+    "verify_credential",
+    "verify_status",
+]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -26,10 +34,12 @@ def certificate_credential(
     certificate: Mapping[str, Any],
     organisation: Mapping[str, str],
     standard: str,
+    status: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned credential for a certificate row (number, scope, sites, dates, scheme)."""
+    """An unsigned credential for a certificate row (number, scope, sites, dates, scheme), with
+    its ``credentialStatus`` entries when given (W3C Bitstring Status List v1.0 2.1)."""
     sites = certificate["sites"]
-    return {
+    credential: dict[str, Any] = {
         "@context": [VC_CONTEXT],
         "id": f"urn:qcert:certificate:{certificate['number']}",
         "type": ["VerifiableCredential", "QualityCertificationCredential"],
@@ -49,6 +59,9 @@ def certificate_credential(
             "expiryDate": certificate["expiry_date"],
         },
     }
+    if status:
+        credential["credentialStatus"] = status
+    return credential
 
 
 def sign_credential(
@@ -85,7 +98,9 @@ def verify_credential(
     credential: Mapping[str, Any], did_document: Mapping[str, Any], now: datetime | None = None
 ) -> CredentialCheck:
     """Check a certificate credential against its issuer's DID document; raise ProofError saying
-    which check failed (issuer, key, revocation, signature)."""
+    which check failed (context, issuer, key, revocation, signature)."""
+    # Only bundled, pinned contexts are understood (VC Data Model 2.0 B.1).
+    require_known(credential.get("@context"))
     now = now or datetime.now(UTC)
     issuer = credential.get("issuer")
     if issuer != did_document.get("id"):
@@ -104,3 +119,42 @@ def verify_credential(
     end = datetime.fromisoformat(credential["validUntil"].replace("Z", "+00:00"))
     number = credential["credentialSubject"]["certificateNumber"]
     return CredentialCheck(str(issuer), method, number, start <= now <= end)
+
+
+def verify_status(
+    credential: Mapping[str, Any],
+    lists: list[Mapping[str, Any]],
+    did_document: Mapping[str, Any],
+    now: datetime | None = None,
+) -> dict[str, bool]:
+    """Each ``credentialStatus`` purpose of ``credential`` and whether its bit is set, read from
+    the given status list credentials, each checked as signed by the same issuer (W3C
+    Bitstring Status List v1.0 3.2). Raise ProofError naming what does not check out."""
+    require_known(credential.get("@context"))
+    for lst in lists:
+        require_known(lst.get("@context"))
+    now = now or datetime.now(UTC)
+    by_url = {str(lst.get("id")): lst for lst in lists}
+    entries = credential.get("credentialStatus") or []
+    if isinstance(entries, Mapping):
+        entries = [entries]
+    if not entries:
+        raise ProofError("status: the credential names no status list")
+    answer: dict[str, bool] = {}
+    for e in entries:
+        url, purpose = e.get("statusListCredential"), e.get("statusPurpose")
+        listed = by_url.get(str(url))
+        if listed is None:
+            raise ProofError(f"status: no {purpose} list {url} was given")
+        if listed.get("issuer") != credential.get("issuer"):
+            raise ProofError(f"status: list {url} is not by the credential's issuer")
+        verify_proof(listed, lambda m: _key_in(did_document, m, now))
+        subject = listed.get("credentialSubject", {})
+        if subject.get("statusPurpose") != purpose:
+            raise ProofError(f"status: list {url} is for {subject.get('statusPurpose')}")
+        try:
+            bits = StatusList.decode(subject["encodedList"])
+            answer[str(purpose)] = bits[int(e["statusListIndex"])]
+        except (KeyError, ValueError, StatusListError) as err:
+            raise ProofError(f"status: list {url}: {err}") from None
+    return answer

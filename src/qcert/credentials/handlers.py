@@ -1,27 +1,46 @@
-"""Issuing a certificate as a credential: signed, appended to the ledger, recorded as an event."""
+"""Issuing certificates as credentials, and publishing their status lists.
+
+A credential is signed, appended to the ledger and recorded as an event. Each certificate
+gets one bit in its body's status lists; every change of a list is a new signed version,
+itself a ledger entry recorded as an event (W3C Bitstring Status List v1.0).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 import rfc8785
 
 from .. import schemes
 from ..errors import QcertError
-from ..lifecycle.model import Body, Certification, Client
+from ..lifecycle.model import STATUS_PURPOSES, Body, Certification, Client, PublishedStatusList
 from .certificate import certificate_credential, sign_credential
-from .commands import IssueCredential
+from .commands import IssueCredential, PublishStatus
 from .did import did_web
+from .statuslist import MIN_ENTRIES, StatusList, entry, list_credential
 
-__all__ = ["HANDLERS", "NoSigningKey", "issue_credential"]
+__all__ = ["HANDLERS", "LIST_FILL", "NoSigningKey", "issue_credential", "status_list_url"]
+
+# Bits given out per list before the next list opens. Drawing at random from a list kept
+# three-quarters empty hides which certificate a bit belongs to among many (Bitstring
+# Status List v1.0 6.1, group privacy) and keeps redraws rare.
+LIST_FILL = MIN_ENTRIES // 4
 
 
 class NoSigningKey(QcertError):
     """The body has not published a credential-signing key (yet)."""
 
     status = 409
+
+
+def status_list_url(host: str, body_id: str, purpose: str, list_no: int) -> str:
+    """Where a body's status list is published (its ``statusListCredential``)."""
+    return f"https://{host}/bodies/{body_id}/status/{purpose}/{list_no}"
 
 
 def _signing_key(body: Body) -> str:
@@ -33,6 +52,22 @@ def _signing_key(body: Body) -> str:
     return max(live)[1]
 
 
+def _instant(at: datetime) -> str:
+    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _assign_status_entry(uow: Any, cert: Certification) -> tuple[int, int]:
+    """The certificate's status bit, drawn at random from the body's open list on first use."""
+    if cert.status_entry is None:
+        list_no = uow.status_entries_used(cert.body_id) // LIST_FILL + 1
+        index = secrets.randbelow(MIN_ENTRIES)
+        while uow.status_entry_taken(cert.body_id, list_no, index):
+            index = secrets.randbelow(MIN_ENTRIES)
+        cert.assign_status_entry(list_no, index)
+    assert cert.status_entry is not None
+    return cert.status_entry
+
+
 def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     """Sign the live certificate of a certification with its body's newest key (W3C VC 2.0)."""
     cert = uow.get(Certification, cmd.certification_id)
@@ -42,6 +77,11 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
         raise QcertError(f"{cert.id} has no certificate yet")
     key_id = _signing_key(body)
     scheme = schemes.get(cert.scheme_id)
+    list_no, index = _assign_status_entry(uow, cert)
+    status = [
+        entry(status_list_url(cmd.host, body.id, purpose, list_no), purpose, index)
+        for purpose in STATUS_PURPOSES
+    ]
     row = {
         "number": c.number,
         "scheme_id": cert.scheme_id,
@@ -54,12 +94,81 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     did = did_web(cmd.host, body.id)
     organisation = {"uscc": client.uscc, "name_zh": client.name_zh, "name_en": client.name_en}
     unsigned = certificate_credential(
-        did, row, organisation, f"{scheme.standard.code}:{scheme.standard.edition}"
+        did, row, organisation, f"{scheme.standard.code}:{scheme.standard.edition}", status
     )
-    signed = sign_credential(unsigned, uow.keys.load(body.id, key_id), f"{did}#{key_id}")
+    key = uow.keys.load(body.id, key_id)
+    signed = sign_credential(unsigned, key, f"{did}#{key_id}", uow.clock())
+    data = rfc8785.dumps(signed)
+    index_on_ledger = uow.append_entry(data)
+    cert.record_credential(key_id, index_on_ledger, hashlib.sha256(data).hexdigest())
+    # A renewal after a suspension clears the bit, and a body's first credential opens its lists.
+    _publish(uow, [cert], cmd.host)
+
+
+def publish_status(cmd: PublishStatus, uow: Any) -> None:
+    """Publish a new version of every list whose bits for these certificates changed."""
+    _publish(uow, [uow.get(Certification, cid) for cid in cmd.certification_ids], cmd.host)
+
+
+def _publish(uow: Any, certs: Iterable[Certification], host: str) -> None:
+    lists: dict[tuple[str, int], list[Certification]] = defaultdict(list)
+    for cert in certs:
+        if cert.status_entry is not None:
+            lists[(cert.body_id, cert.status_entry[0])].append(cert)
+    for (body_id, list_no), members in sorted(lists.items()):
+        body = uow.get(Body, body_id)
+        for purpose in STATUS_PURPOSES:
+            list_id = PublishedStatusList.id_for(body_id, purpose, list_no)
+            if uow.exists(PublishedStatusList, list_id):
+                published = uow.get(PublishedStatusList, list_id)
+            else:
+                published = PublishedStatusList(list_id)
+            bits = (
+                StatusList.decode(published.encoded_list)
+                if published.encoded_list
+                else StatusList()
+            )
+            for cert in members:
+                assert cert.status_entry is not None
+                bits[cert.status_entry[1]] = cert.status_flags()[purpose]
+            encoded = bits.encode()
+            if encoded == published.encoded_list:
+                continue
+            if published.version == 0:
+                uow.add(published)
+            _sign_and_record(uow, body, published, purpose, list_no, bits, host)
+
+
+def _sign_and_record(
+    uow: Any,
+    body: Body,
+    published: PublishedStatusList,
+    purpose: str,
+    list_no: int,
+    bits: StatusList,
+    host: str,
+) -> None:
+    key_id = _signing_key(body)
+    now = uow.clock()
+    did = did_web(host, body.id)
+    unsigned = list_credential(
+        status_list_url(host, body.id, purpose, list_no), did, purpose, bits, _instant(now)
+    )
+    signed = sign_credential(unsigned, uow.keys.load(body.id, key_id), f"{did}#{key_id}", now)
     data = rfc8785.dumps(signed)
     index = uow.append_entry(data)
-    cert.record_credential(key_id, index, hashlib.sha256(data).hexdigest())
+    published.publish(
+        body.id,
+        purpose,
+        list_no,
+        now,
+        unsigned["credentialSubject"]["encodedList"],
+        index,
+        hashlib.sha256(data).hexdigest(),
+    )
 
 
-HANDLERS: dict[type, Callable[[Any, Any], None]] = {IssueCredential: issue_credential}
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    IssueCredential: issue_credential,
+    PublishStatus: publish_status,
+}

@@ -38,6 +38,7 @@ __all__ = [
     "SuspendCertificate",
     "TechnicalReview",
     "TransferCertificate",
+    "UploadDocument",
     "WithdrawCertificate",
 ]
 
@@ -86,6 +87,19 @@ class RegisterClient:
     personnel: int
     sites: list[dict[str, Any]]
     confidential: bool = False
+
+
+@dataclass(frozen=True)
+class UploadDocument:
+    """Record a document whose bytes the document store already holds under ``sha256``."""
+
+    client_id: str
+    sha256: str
+    filename: str
+    media_type: str
+    size: int
+    purpose: str
+    uploaded_by: str
 
 
 @dataclass(frozen=True)

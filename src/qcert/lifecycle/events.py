@@ -153,6 +153,21 @@ class ClientRegistered(Event):
     confidential: bool = False
 
 
+@dataclass(frozen=True)
+class DocumentUploaded(Event):
+    """A document of the organisation was stored by its SHA-256: file name, media type (checked
+    from the content), size in bytes, what it is for, and who uploaded it. The bytes are kept
+    outside the ledger, content-addressed; the ledger holds the hash that binds them."""
+
+    name: ClassVar[str] = "client.document-uploaded"
+    sha256: str
+    filename: str
+    media_type: str
+    size: int
+    purpose: str
+    uploaded_by: str
+
+
 # -- the certification cycle --------------------------------------------------
 
 
@@ -316,6 +331,16 @@ class CredentialIssued(Event):
 
 
 @dataclass(frozen=True)
+class StatusEntryAssigned(Event):
+    """The certificate was given its bit in the body's status lists (W3C Bitstring Status List
+    v1.0): the same index in list ``list_no`` of each purpose, revocation and suspension."""
+
+    name: ClassVar[str] = "certificate.status-entry-assigned"
+    list_no: int
+    index: int
+
+
+@dataclass(frozen=True)
 class CertificateSuspended(Event):
     """The certificate was suspended until a deadline (ISO/IEC 17021-1 9.6.5)."""
 
@@ -387,6 +412,23 @@ class TransferAccepted(Event):
     reviewer: str
     decider: str
     on: str
+
+
+@dataclass(frozen=True)
+class StatusListPublished(Event):
+    """A body published a new version of one of its status lists (W3C Bitstring Status List
+    v1.0): the signed list credential is a ledger entry of its own, so which certificates were
+    revoked or suspended at any past instant is provable."""
+
+    name: ClassVar[str] = "status-list.published"
+    body_id: str
+    purpose: str
+    list_no: int
+    version: int
+    valid_from: str
+    encoded_list: str
+    ledger_index: int
+    sha256: str
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,19 @@ def register_client(cmd: c.RegisterClient, uow: UnitOfWork) -> None:
     )
 
 
+def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
+    documents = getattr(uow, "documents", None)
+    if documents is not None and not documents.exists(cmd.sha256):
+        # Through the command API only the hash arrives: the file must be stored already.
+        raise QcertError(
+            f"sha256: no stored file has hash {cmd.sha256}; upload the file itself "
+            "(the portal's documents page) / 未找到该哈希对应的文件，请通过门户上传文件本身"
+        )
+    uow.get(Client, cmd.client_id).upload_document(
+        cmd.sha256, cmd.filename, cmd.media_type, cmd.size, cmd.purpose, cmd.uploaded_by
+    )
+
+
 def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> None:
     body, client = uow.get(Body, cmd.body_id), uow.get(Client, cmd.client_id)
     uow.add(
@@ -248,6 +261,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.RegisterAuditor: register_auditor,
     c.QualifyAuditor: qualify_auditor,
     c.RegisterClient: register_client,
+    c.UploadDocument: upload_document,
     c.ApplyForCertification: apply_for_certification,
     c.ReviewContract: review_contract,
     c.PlanAudit: plan_audit,

@@ -22,6 +22,8 @@ from .rules import refuse
 __all__ = [
     "AUDIT_KINDS",
     "CERTSEARCH_STATUS",
+    "DOCUMENT_TYPES",
+    "MAX_DOCUMENT_BYTES",
     "Aggregate",
     "Auditor",
     "Body",
@@ -29,7 +31,9 @@ __all__ = [
     "CertStatus",
     "Certification",
     "Client",
+    "PublishedStatusList",
     "add_months",
+    "check_document",
 ]
 
 AUDIT_KINDS = ("stage1", "stage2", "surveillance", "recertification", "special", "short-notice")
@@ -88,6 +92,45 @@ def _instant(at: datetime) -> str:
 
 def _raise(err: Exception) -> Any:
     raise err
+
+
+# The documents an organisation may upload, by media type (always found from the content, never
+# from the name), and the file-name endings each may carry, so a downloaded file opens as what
+# it is and never as a page or a program.
+DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "text/plain": (".txt", ".csv"),
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def check_document(
+    sha256: str, filename: str, media_type: str, size: int, purpose: str
+) -> tuple[str, str]:
+    """Refuse a document record that breaks a rule; return its (file name, purpose) cleaned.
+
+    ``sha256`` is 64 lowercase hex digits, ``size`` in bytes (1 to 10 MiB), ``media_type`` one
+    of DOCUMENT_TYPES, and ``filename`` 1-200 characters with no path or control characters,
+    ending as its media type does.
+    """
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise _invalid("sha256", "must be 64 lowercase hexadecimal digits")
+    if media_type not in DOCUMENT_TYPES:
+        raise _invalid("media_type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
+    if not isinstance(size, int) or not 1 <= size <= MAX_DOCUMENT_BYTES:
+        raise _invalid("size", f"must be 1 to {MAX_DOCUMENT_BYTES} bytes (10 MiB)")
+    name = filename.strip() if isinstance(filename, str) else ""
+    if not 1 <= len(name) <= 200:
+        raise _invalid("filename", "must be 1 to 200 characters")
+    if any(ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name) or name in (".", ".."):
+        raise _invalid("filename", "must be a plain name, without folders or control characters")
+    endings = DOCUMENT_TYPES[media_type]
+    if not name.lower().endswith(endings):
+        raise _invalid("filename", f"a {media_type} file's name must end in {' or '.join(endings)}")
+    return name, _text("purpose", purpose, 500)
 
 
 class Aggregate:
@@ -291,6 +334,7 @@ class Client(Aggregate):
         self.uscc = ""
         self.sites: dict[str, dict[str, Any]] = {}
         self.personnel = 0
+        self.documents: set[str] = set()  # SHA-256 of every document uploaded
 
     @classmethod
     def register(
@@ -331,11 +375,34 @@ class Client(Aggregate):
         )
         return c
 
+    def upload_document(
+        self,
+        sha256: str,
+        filename: str,
+        media_type: str,
+        size: int,
+        purpose: str,
+        uploaded_by: str,
+    ) -> None:
+        """Record a document whose bytes are stored under ``sha256`` (see ``check_document``);
+        the same file twice is refused, since its hash already names it."""
+        name, why = check_document(sha256, filename, media_type, size, purpose)
+        if sha256 in self.documents:
+            raise _invalid("file", f"this file is already among the documents of {self.id}")
+        self.record(
+            ev.DocumentUploaded(
+                sha256, name, media_type, size, why, _text("uploaded_by", uploaded_by, 64)
+            )
+        )
+
     def _on_registered(self, e: ev.ClientRegistered) -> None:
         self.uscc, self.personnel = e.uscc, e.personnel
         self.name_zh, self.name_en = e.name_zh, e.name_en
         self.confidential = e.confidential
         self.sites = {s["id"]: s for s in e.sites}
+
+    def _on_document_uploaded(self, e: ev.DocumentUploaded) -> None:
+        self.documents.add(e.sha256)
 
 
 def _site(i: int, s: dict[str, Any]) -> dict[str, Any]:
@@ -440,6 +507,8 @@ class Certification(Aggregate):
         self.decided_on: date | None = None
         self.certificate: Certificate | None = None
         self.credentials: list[ev.CredentialIssued] = []
+        self.status_entry: tuple[int, int] | None = None  # (list_no, index)
+        self.transferred_from: str | None = None  # the certification taken over, if any
 
     # .. application and contract review ......................................
 
@@ -495,8 +564,11 @@ class Certification(Aggregate):
         For a multi-site organisation whose sites all give their personnel, each
         site also gets its own time (IAF MD 1:2018 7.3), reduced by at most 50%.
         """
+        # A certification taken over by transfer gets its audit time set by the accepting
+        # body, which plans the rest of the programme (IAF MD 2:2017 2.4).
+        taken_over = self.transferred_from is not None and self.contract is None
         self._require(
-            self.client_id != "" and self.decided_on is None and not self.audits,
+            self.client_id != "" and (taken_over or (self.decided_on is None and not self.audits)),
             "contract review",
             "合同评审",
             "only before the first audit",
@@ -994,6 +1066,27 @@ class Certification(Aggregate):
         cert = self._cert("issue a credential for", "签发电子证书", (CertStatus.active,))
         self.record(ev.CredentialIssued(cert.number, key_id, ledger_index, sha256))
 
+    def assign_status_entry(self, list_no: int, index: int) -> None:
+        """Give the certificate its bit in the body's status lists; once, for good, so every
+        credential of this certification points at the same bit."""
+        self._cert("assign a status entry to", "分配状态位给", tuple(CertStatus))
+        if self.status_entry is not None:
+            raise _invalid(
+                "status_entry", f"{self.id} already has status entry {self.status_entry}"
+            )
+        if list_no < 1 or index < 0:
+            raise _invalid("index", "list_no counts from 1 and index from 0")
+        self.record(ev.StatusEntryAssigned(list_no, index))
+
+    def status_flags(self) -> dict[str, bool]:
+        """The certificate's bits by status purpose: revocation for a withdrawal (a transfer
+        withdraws too), suspension while suspended (W3C Bitstring Status List v1.0 2.1)."""
+        status = self.certificate.status if self.certificate else None
+        return {
+            "revocation": status == CertStatus.withdrawn,
+            "suspension": status == CertStatus.suspended,
+        }
+
     def suspend(self, reason: str, on: date, months: int = 6) -> None:
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
         self._cert("suspend", "暂停", (CertStatus.active,))
@@ -1195,6 +1288,7 @@ class Certification(Aggregate):
         self.deciders.add(e.decider)
         self.decided_on = date.fromisoformat(e.on)
         self.cycle = 1
+        self.transferred_from = e.from_certification
 
     def _on_contract_reviewed(self, e: ev.ContractReviewed) -> None:
         self.contract = e
@@ -1256,6 +1350,9 @@ class Certification(Aggregate):
     def _on_credential_issued(self, e: ev.CredentialIssued) -> None:
         self.credentials.append(e)
 
+    def _on_status_entry_assigned(self, e: ev.StatusEntryAssigned) -> None:
+        self.status_entry = (e.list_no, e.index)
+
     def _on_suspended(self, e: ev.CertificateSuspended) -> None:
         assert self.certificate
         self.certificate.status = CertStatus.suspended
@@ -1281,6 +1378,66 @@ class Certification(Aggregate):
         assert self.certificate
         self.certificate.status = CertStatus.withdrawn
         self.certificate.transferred_to = e.to_body
+
+
+STATUS_PURPOSES = ("revocation", "suspension")
+
+
+class PublishedStatusList(Aggregate):
+    """One status list of a body (``<body>.<purpose>.<list_no>``) and every version it published.
+
+    Only the newest bitstring is kept in state; every version's signed list credential stays on
+    the ledger, so the list as it stood at any instant can be fetched and proved.
+    """
+
+    kind = "status-list"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.body_id = self.purpose = ""
+        self.list_no = 0
+        self.encoded_list: str | None = None
+        self.versions: list[ev.StatusListPublished] = []
+
+    @staticmethod
+    def id_for(body_id: str, purpose: str, list_no: int) -> str:
+        if purpose not in STATUS_PURPOSES:
+            raise _invalid("purpose", "must be revocation or suspension")
+        return f"{body_id}.{purpose}.{list_no}"
+
+    def publish(
+        self,
+        body_id: str,
+        purpose: str,
+        list_no: int,
+        valid_from: datetime,
+        encoded_list: str,
+        ledger_index: int,
+        sha256: str,
+    ) -> None:
+        """Record a new version; refuse one that goes back in time (versions are ordered)."""
+        if self.id != self.id_for(body_id, purpose, list_no):
+            raise _invalid("list", f"{self.id} is not list {list_no} of {purpose} of {body_id}")
+        at = _instant(valid_from)
+        if self.versions and at < self.versions[-1].valid_from:
+            raise _invalid("valid_from", f"must not be before {self.versions[-1].valid_from}")
+        self.record(
+            ev.StatusListPublished(
+                body_id,
+                purpose,
+                list_no,
+                len(self.versions) + 1,
+                at,
+                encoded_list,
+                ledger_index,
+                sha256,
+            )
+        )
+
+    def _on_published(self, e: ev.StatusListPublished) -> None:
+        self.body_id, self.purpose, self.list_no = e.body_id, e.purpose, e.list_no
+        self.encoded_list = e.encoded_list
+        self.versions.append(e)
 
 
 class Case(Aggregate):

@@ -24,10 +24,11 @@ from ..lifecycle.model import (
     Case,
     Certification,
     Client,
+    PublishedStatusList,
 )
 from . import tables as t
 
-__all__ = ["history_rows", "rows_for", "write"]
+__all__ = ["document_rows", "history_rows", "rows_for", "write"]
 
 Rows = dict[sa.Table, list[dict[str, Any]]]
 
@@ -117,6 +118,22 @@ def rows_for(agg: Aggregate) -> Rows:
         }
     if isinstance(agg, Certification):
         return _certification_rows(agg)
+    if isinstance(agg, PublishedStatusList):
+        return {
+            t.status_lists: [
+                {
+                    "list_id": agg.id,
+                    "version": v.version,
+                    "body_id": v.body_id,
+                    "purpose": v.purpose,
+                    "list_no": v.list_no,
+                    "valid_from": v.valid_from,
+                    "ledger_index": v.ledger_index,
+                    "sha256": v.sha256,
+                }
+                for v in agg.versions
+            ]
+        }
     raise TypeError(f"no projection for {type(agg).__name__}")
 
 
@@ -133,6 +150,8 @@ def _certification_rows(c: Certification) -> Rows:
                 "cycle": c.cycle,
                 "initial_days": c.contract.initial_days if c.contract else None,
                 "decided_on": c.decided_on.isoformat() if c.decided_on else None,
+                "status_list": c.status_entry[0] if c.status_entry else None,
+                "status_index": c.status_entry[1] if c.status_entry else None,
             }
         ],
         t.audits: [
@@ -239,6 +258,20 @@ def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, 
     return history
 
 
+def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
+    """Document rows (one per upload, with its ledger index) from events."""
+    return [
+        {
+            "ledger_index": index,
+            "client_id": env.aggregate.split(":", 1)[1],
+            **env.event.data(),
+            "at": env.at,
+        }
+        for index, env in recorded
+        if isinstance(env.event, ev.DocumentUploaded)
+    ]
+
+
 _KEYS = {
     t.bodies: ("id",),
     t.auditors: ("id",),
@@ -252,6 +285,7 @@ _KEYS = {
     t.programme: ("certification_id",),
     t.body_keys: ("body_id",),
     t.credentials: ("certification_id",),
+    t.status_lists: ("list_id",),
 }
 
 
@@ -259,6 +293,7 @@ def write(
     conn: Connection, aggregates: Iterable[Aggregate], recorded: Iterable[tuple[int, ev.Envelope]]
 ) -> None:
     """Bring the projections up to date with ``aggregates`` and the events just recorded."""
+    recorded = list(recorded)
     for agg in aggregates:
         for table, rows in rows_for(agg).items():
             key = _KEYS[table][0]
@@ -269,3 +304,6 @@ def write(
     history = history_rows(recorded)
     if history:
         conn.execute(t.certificate_history.insert(), history)
+    documents = document_rows(recorded)
+    if documents:
+        conn.execute(t.documents.insert(), documents)

@@ -14,14 +14,24 @@ from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.accounts import Account
-from ..lifecycle.model import Aggregate, Auditor, Body, Case, Certification, Client
+from ..lifecycle.model import (
+    Aggregate,
+    Auditor,
+    Body,
+    Case,
+    Certification,
+    Client,
+    PublishedStatusList,
+)
 from . import projections
 from . import tables as t
+from .documents import DocumentMissing, DocumentStore
 
 __all__ = ["check_projections", "is_event_document"]
 
 _KINDS: dict[str, type[Aggregate]] = {
-    cls.kind: cls for cls in (Body, Auditor, Client, Certification, Case, Account)
+    cls.kind: cls
+    for cls in (Body, Auditor, Client, Certification, Case, Account, PublishedStatusList)
 }
 
 
@@ -45,6 +55,20 @@ def _events(engine: Engine) -> list[tuple[int, ev.Envelope]]:
     return out
 
 
+def _missing_documents(
+    recorded: list[tuple[int, ev.Envelope]], documents: DocumentStore
+) -> list[str]:
+    problems = []
+    for index, env in recorded:
+        e = env.event
+        if isinstance(e, ev.DocumentUploaded):
+            try:
+                documents.read(e.sha256)
+            except DocumentMissing as err:
+                problems.append(f"documents: entry {index} ({env.aggregate}): {err}")
+    return problems
+
+
 def _normal(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(
         sorted(
@@ -54,12 +78,14 @@ def _normal(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     )
 
 
-def check_projections(engine: Engine) -> list[str]:
-    """Differences between the live projections and a replay of the ledger's events."""
+def check_projections(engine: Engine, documents: DocumentStore | None = None) -> list[str]:
+    """Differences between the live projections and a replay of the ledger's events; with
+    ``documents``, also each uploaded document whose file is missing or no longer matches."""
     try:
         recorded = _events(engine)
     except LedgerError as err:
         return [f"projections: cannot replay the ledger: {err}"]
+    problems = _missing_documents(recorded, documents) if documents is not None else []
     streams: dict[str, list[ev.Event]] = defaultdict(list)
     for _, env in recorded:
         streams[env.aggregate].append(env.event)
@@ -69,6 +95,7 @@ def check_projections(engine: Engine) -> list[str]:
         for table, rows in projections.rows_for(_KINDS[kind].replay(id_, history)).items():
             expected[table] += rows
     expected[t.certificate_history] = projections.history_rows(recorded)
+    expected[t.documents] = projections.document_rows(recorded)
     expected[t.events] = [
         {
             "ledger_index": i,
@@ -81,7 +108,6 @@ def check_projections(engine: Engine) -> list[str]:
         }
         for i, e in recorded
     ]
-    problems = []
     commitments = {}
     for key, history in streams.items():
         if key.startswith("account:"):

@@ -75,6 +75,13 @@ certifications = sa.Table(
     sa.Column("cycle", sa.Integer, nullable=False),
     sa.Column("initial_days", sa.Float),
     sa.Column("decided_on", sa.String(10)),
+    # The certificate's bit in its body's status lists; unique, so two certifications can
+    # never be drawn the same bit even when drawn concurrently.
+    sa.Column("status_list", sa.Integer),
+    sa.Column("status_index", sa.Integer),
+    sa.UniqueConstraint(
+        "body_id", "status_list", "status_index", name="uq_lc_certifications_status_entry"
+    ),
 )
 audits = sa.Table(
     "lc_audits",
@@ -148,6 +155,21 @@ certificate_history = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("on", sa.String(10), nullable=False),
 )
+# One row per document uploaded (an event), so the list carries each upload's ledger index.
+documents = sa.Table(
+    "lc_documents",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("media_type", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("purpose", sa.String(500), nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+sa.Index("ix_lc_documents_client", documents.c.client_id, documents.c.sha256)
 cases = sa.Table(
     "lc_cases",
     metadata,
@@ -178,6 +200,20 @@ secrets = sa.Table(
 )
 
 # Tables that are a pure function of aggregate state, keyed by the aggregate they come from.
+status_lists = sa.Table(
+    "lc_status_lists",
+    metadata,
+    sa.Column("list_id", sa.String(120), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body_id", sa.String(64), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("list_no", sa.Integer, nullable=False),
+    sa.Column("valid_from", sa.String(20), nullable=False),
+    sa.Column("ledger_index", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+sa.Index("ix_lc_status_lists_lookup", status_lists.c.body_id, status_lists.c.purpose)
+
 PROJECTIONS = (
     bodies,
     auditors,
@@ -191,4 +227,6 @@ PROJECTIONS = (
     programme,
     body_keys,
     credentials,
+    status_lists,
+    documents,
 )

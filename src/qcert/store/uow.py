@@ -9,6 +9,7 @@ updates the projections. Either everything is committed or nothing is.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -45,10 +46,14 @@ class UnitOfWork:
         tz: str = "Asia/Shanghai",
         keys: Any = None,
         host: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        documents: Any = None,
     ) -> None:
         self.engine = engine
         self.keys = keys  # the body key store, for handlers that sign
         self.host = host  # the public host credentials name their issuers by (did:web)
+        self.clock = clock or (lambda: datetime.now(UTC))  # what signatures and events call now
+        self.documents = documents  # the document store, so an upload names a stored file
         self.ledger = SqlLedgerStorage(engine)
         self.actor, self.tz = actor, tz
         self.conn: Connection | None = None
@@ -71,7 +76,9 @@ class UnitOfWork:
 
     def fresh(self) -> UnitOfWork:
         """A new unit of work with the same engine, actor and adapters."""
-        return UnitOfWork(self.engine, self.actor, self.tz, self.keys, self.host)
+        return UnitOfWork(
+            self.engine, self.actor, self.tz, self.keys, self.host, self.clock, self.documents
+        )
 
     def get(self, cls: type[A], id: str) -> A:
         """The aggregate ``cls`` with ``id``, rebuilt from its events; NotFound if none."""
@@ -114,6 +121,22 @@ class UnitOfWork:
         assert self.conn is not None
         return self.ledger.append_in(self.conn, [data])
 
+    def status_entries_used(self, body_id: str) -> int:
+        """How many status-list bits ``body_id`` has given out so far."""
+        assert self.conn is not None
+        c = t.certifications.c
+        query = sa.select(sa.func.count()).where(c.body_id == body_id, c.status_index.is_not(None))
+        return int(self.conn.execute(query).scalar_one())
+
+    def status_entry_taken(self, body_id: str, list_no: int, index: int) -> bool:
+        """Whether bit ``index`` of list ``list_no`` of ``body_id`` belongs to a certificate."""
+        assert self.conn is not None
+        c = t.certifications.c
+        query = sa.select(c.id).where(
+            c.body_id == body_id, c.status_list == list_no, c.status_index == index
+        )
+        return self.conn.execute(query).first() is not None
+
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""
         self._secrets.append((kind, id, secret_hash))
@@ -121,7 +144,7 @@ class UnitOfWork:
     def commit(self, tenant: str = "", at: datetime | None = None) -> list[int]:
         """Record every new event on the ledger and in the projections; return ledger indices."""
         assert self.conn is not None
-        when = (at or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z")
+        when = (at or self.clock()).astimezone(UTC).isoformat().replace("+00:00", "Z")
         envelopes: list[ev.Envelope] = []
         changed = [a for a in self._seen.values() if a.pending]
         for agg in changed:

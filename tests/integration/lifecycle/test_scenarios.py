@@ -285,3 +285,36 @@ def test_a_certificate_states_the_scope_of_each_site(world, engine):
         {"site": "plant", "scope": "生产 / production"},
     ]
     assert check_projections(engine) == []
+
+
+def test_the_accepting_body_reviews_the_contract_and_audits_a_transferred_certification(
+    world, engine
+):
+    from qcert.lifecycle import (
+        AcceptTransfer,
+        PlanAudit,
+        QualifyAuditor,
+        RegisterAuditor,
+        ReviewContract,
+    )
+    from qcert.schemes import RuleViolation
+
+    certify(world, on=date(2023, 3, 1))
+    for person in ("rev2", "lead2"):
+        world(RegisterAuditor(person, f"R-{person}", "审核员", "cb2"))
+        world(QualifyAuditor(person, "iso9001", [17, 18]))
+    world(AcceptTransfer("cert1-cb2", "cb2", "cert1", "rev2", "dec2", date(2024, 5, 2), "CB2-0001"))
+    world(ReviewContract("cert1-cb2", "rev2"))
+    team = [{"auditor": "lead2", "role": "lead"}]
+    day = date(2024, 9, 2)
+    world(PlanAudit("cert1-cb2", "sv", "surveillance", team, "FS01", day, day, 1.5, ["hq"]))
+    with engine.connect() as conn:
+        kinds = conn.execute(
+            sa.select(t.audits.c.kind).where(t.audits.c.certification_id == "cert1-cb2")
+        ).scalars()
+        assert list(kinds) == ["surveillance"]
+    import pytest
+
+    with pytest.raises(RuleViolation):  # once the programme is planned, no second review
+        world(ReviewContract("cert1-cb2", "rev2"))
+    assert check_projections(engine) == []

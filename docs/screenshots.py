@@ -1,0 +1,159 @@
+"""The README's screenshots, taken from the demo world in a real browser.
+
+Builds the demo store (``qcert.demo``) in a temporary directory, serves it on a free port of
+127.0.0.1, signs in as the demo decision maker and saves, as PNG at 1280x900:
+
+- ``dashboard.png``: the demo body's dashboard (figures and charts);
+- ``certification.png``: a client's certification with its audits, findings and timeline;
+- ``verify.png``: the public verification page of a live certificate, with its verdict.
+
+Needs Debian's chromium and a CJK font (``apt-get install chromium fonts-noto-cjk``) and the
+test extra (Playwright). Run from the repository root::
+
+    .venv/bin/python docs/screenshots.py            # writes docs/img/*.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import uvicorn
+
+from qcert.api.app import create_app
+from qcert.bootstrap import open_ledger
+from qcert.config import Settings
+from qcert.credentials.keystore import KeyStore
+from qcert.demo import build_demo
+from qcert.demo_world import DEMO_PASSWORD
+from qcert.store import tables as t
+from qcert.store.documents import DocumentStore
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+BODY = "demo-cb"
+ACCOUNT = "demo-decider"
+# The named certification whose page is shown: stage 2 with an open major nonconformity, so
+# audits, a finding and a long timeline are all on it.
+SHOWN_STAGE = "stage2-open-major"
+LIVE_STAGE = "certified"
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 until the block ends; its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise SystemExit("error: the server did not start within 30 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _number_of(settings: Settings, certification_id: str) -> str:
+    engine = sa.create_engine(settings.database_url)
+    with engine.connect() as conn:
+        number = conn.execute(
+            sa.select(t.certificates.c.number).where(
+                t.certificates.c.certification_id == certification_id
+            )
+        ).scalar_one()
+    engine.dispose()
+    return number
+
+
+def _capture(base: str, out: Path, shown: str, number: str) -> list[Path]:
+    """Sign in, open the three pages and save them; the files written."""
+    from playwright.sync_api import sync_playwright
+
+    saved = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_context(locale="zh-CN", viewport=VIEWPORT).new_page()
+        page.goto(f"{base}/signin")
+        page.fill("#username", ACCOUNT)
+        page.fill("#password", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.click("form.form button[type=submit]")
+
+        page.goto(f"{base}/ws/bodies/{BODY}")
+        page.wait_for_selector("#chart-audits .main-svg")  # the charts are drawn
+        saved.append(_save(page, out / "dashboard.png"))
+
+        page.goto(f"{base}/ws/bodies/{BODY}/certifications/{shown}")
+        # From the top down to the first events of the timeline, in one picture.
+        timeline = page.locator("#timeline").bounding_box()
+        height = min(int(timeline["y"]) + 420, 1800)
+        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+        saved.append(_save(page, out / "certification.png", clip))
+
+        page.goto(f"{base}/v/{number}")
+        verdict = page.locator("[data-verdict]").get_attribute("data-verdict")
+        if verdict != "valid":
+            raise SystemExit(f"error: certificate {number} shows {verdict!r}, not valid")
+        saved.append(_save(page, out / "verify.png"))
+        browser.close()
+    return saved
+
+
+def _save(page: Any, path: Path, clip: dict[str, int] | None = None) -> Path:
+    # The viewport (or the clip) only, not the whole page: keeps each file small.
+    page.screenshot(path=str(path), full_page=clip is not None, clip=clip)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the demo, serve it and save the screenshots; 0 on success."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "img")
+    parser.add_argument("--size", type=int, default=300, help="generated client organisations")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "demo"
+        settings = Settings(directory, f"sqlite:///{directory / 'qcert.db'}")
+        result = build_demo(settings, size=args.size)
+        shown, live = result.stages[SHOWN_STAGE], result.stages[LIVE_STAGE]
+        ledger = open_ledger(settings)
+        app = create_app(
+            ledger,
+            keys=KeyStore(settings.keys_dir / "bodies"),
+            documents=DocumentStore(directory / "documents"),
+        )
+        with served(app) as base:
+            saved = _capture(base, args.out, shown, _number_of(settings, live))
+        ledger.storage.engine.dispose()  # type: ignore[attr-defined]
+    for path in saved:
+        print(f"{path}  {path.stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

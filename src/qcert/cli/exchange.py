@@ -1,0 +1,204 @@
+"""``qcert exchange ...``: IAF CertSearch upload files and the national reporting set."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..bootstrap import open_ledger
+from ..credentials import certsearch, national
+from ..errors import QcertError
+from ..store import views
+from ._common import bad, console, errors, ok, print_json, read_file, settings
+
+app = typer.Typer(
+    help="IAF CertSearch files and the national reporting set. / 国际与国内数据交换。",
+    no_args_is_help=True,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+BodyArg = Annotated[str, typer.Argument(metavar="BODY", help="The certification body's id")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="File to write / 输出文件")]
+
+
+class FileFormat(StrEnum):
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _engine(ctx: typer.Context) -> sa.Engine:
+    return open_ledger(settings(ctx)).storage.engine  # type: ignore[attr-defined]
+
+
+def _body(conn: sa.Connection, body_id: str) -> dict[str, Any]:
+    body = views.body_row(conn, body_id)
+    if body is None:
+        raise QcertError(f"body: no body {body_id!r}")
+    return body
+
+
+def batch_path(out: Path, batch: int, batches: int) -> Path:
+    """``out`` itself for a single batch, else ``out`` numbered: ``certs_1.xlsx``, ``certs_2.xlsx``
+    (the file names CertSearch suggests for uploads split into several files)."""
+    if batches == 1:
+        return out
+    return out.with_name(f"{out.stem}_{batch}{out.suffix}")
+
+
+def _write_batch(
+    records: list[dict[str, Any]], batch: int, batches: int, out: Path, fmt: FileFormat
+) -> dict[str, Any]:
+    path = batch_path(out, batch, batches)
+    if fmt is FileFormat.xlsx:
+        path.write_bytes(certsearch.write_xlsx(records))
+    else:
+        path.write_bytes(certsearch.write_json(certsearch.batch_document(records, batch, batches)))
+    return {"path": str(path), "batch": batch, "records": len(records)}
+
+
+@app.command("certsearch-export")
+@errors
+def certsearch_export(
+    ctx: typer.Context,
+    body_id: BodyArg,
+    out: OutOpt,
+    format_: Annotated[
+        FileFormat, typer.Option("--format", help="json or xlsx / 文件格式")
+    ] = FileFormat.json,
+    json_: JsonOpt = False,
+) -> None:
+    """Write a body's certificates as IAF CertSearch upload files, 1,000 records each.
+    / 导出 IAF CertSearch 上传文件。"""
+    engine = _engine(ctx)
+    files: list[dict[str, Any]] = []
+    confidential = 0
+    with engine.connect() as conn:
+        body = _body(conn, body_id)
+        total = views.count_certificates(conn, body_id)
+        count = certsearch.batch_count(total)
+        columns = [
+            TextColumn("exporting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        ]
+        with Progress(*columns, console=console, transient=True, disable=json_) as bar:
+            task = bar.add_task("export", total=total)
+            batch: list[dict[str, Any]] = []
+            for row in views.certificate_rows(conn, body_id):
+                batch.append(certsearch.to_record(row, body))
+                confidential += bool(row["client"]["confidential"])
+                bar.advance(task)
+                if len(batch) == certsearch.BATCH_LIMIT:
+                    files.append(_write_batch(batch, len(files) + 1, count, out, format_))
+                    batch = []
+            if batch or not files:
+                files.append(_write_batch(batch, len(files) + 1, count, out, format_))
+    summary = {
+        "body": body_id,
+        "format": format_.value,
+        "records": total,
+        "confidential": confidential,
+        "batches": len(files),
+        "files": files,
+    }
+    if json_:
+        print_json(summary)
+        return
+    console.print(
+        ok(
+            f"{total} certificates of {body_id} ({confidential} confidential) in "
+            f"{len(files)} file(s) / 共 {total} 张证书，{len(files)} 个文件"
+        )
+    )
+    for f in files:
+        console.print(f"  {f['path']}  {f['records']} records / 条")
+
+
+@app.command("certsearch-import")
+@errors
+def certsearch_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help=".json or .xlsx")],
+    json_: JsonOpt = False,
+) -> None:
+    """Check a CertSearch upload file record by record; writes nothing. / 校验 CertSearch 文件。"""
+    data = read_file(file)
+    if file.suffix.lower() == ".xlsx":
+        raw = certsearch.read_xlsx(data)
+    else:
+        raw = certsearch.read_json(data)
+    result = certsearch.validate(raw)
+    if json_:
+        print_json(
+            {
+                "file": str(file),
+                "records": result.total,
+                "valid": len(result.records),
+                "failed": result.failed,
+                "errors": [e.as_dict() for e in result.errors],
+            }
+        )
+    else:
+        for e in result.errors:
+            console.print(bad(e.en))
+            console.print(f"     {e.zh}")
+        line = (
+            f"{result.total} records: {len(result.records)} valid, {result.failed} failed"
+            f" / 共 {result.total} 条：{len(result.records)} 条有效，{result.failed} 条有误"
+        )
+        console.print(bad(line) if result.errors else ok(line))
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("national-export")
+@errors
+def national_export(
+    ctx: typer.Context,
+    body_id: BodyArg,
+    out: OutOpt,
+    from_: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First day, YYYY-MM-DD / 起始日期"),
+    ] = None,
+    to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day, YYYY-MM-DD / 截止日期"),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Write a body's national reporting set (audit plans and results, certificates, status
+    changes) as one JSON document. / 导出国家监管报送数据。"""
+    start, end = (d.date() if d else None for d in (from_, to))
+    national.check_period(start, end)
+    with _engine(ctx).connect() as conn:
+        body = _body(conn, body_id)
+        doc = national.report(
+            body,
+            views.audit_rows(conn, body_id),
+            views.finding_rows(conn, body_id),
+            views.certificate_rows(conn, body_id),
+            views.history_rows(conn, body_id),
+            views.auditor_registrations(conn, body_id),
+            start,
+            end,
+        )
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary = {
+        "path": str(out),
+        "schema": doc["schema"],
+        "version": doc["version"],
+        "period": doc["period"],
+        "counts": doc["counts"],
+    }
+    if json_:
+        print_json(summary)
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in doc["counts"].items())
+    console.print(ok(f"{out}: {counts} / 已写入"))

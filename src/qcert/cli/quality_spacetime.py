@@ -1,0 +1,202 @@
+"""``qcert quality hotspots``: emerging hot spots and space-time clusters from a CSV file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from ..errors import QcertError
+from ..quality.spacetime import (
+    EmergingHotSpots,
+    Pattern,
+    ScanResult,
+    cube_from_frame,
+    distance_band,
+    emerging_hot_spots,
+    k_nearest,
+    space_time_permutation_scan,
+)
+from ._common import bad, console, errors, ok, print_json
+
+__all__ = ["hotspots"]
+
+
+class MetricKind(StrEnum):
+    euclidean = "euclidean"
+    haversine = "haversine"
+
+
+def _plain(value: Any) -> Any:
+    """A pandas / NumPy scalar as the Python value JSON can hold."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@errors
+def hotspots(
+    file: Annotated[Path, typer.Argument(help="CSV file, one row per location and slice")],
+    location: Annotated[str, typer.Option(help="Column naming the location / 位置列")] = (
+        "location"
+    ),
+    time: Annotated[str, typer.Option(help="Column naming the time slice / 时间片列")] = "time",
+    value: Annotated[str, typer.Option(help="Column of counts or values / 数值列")] = "value",
+    x: Annotated[str, typer.Option(help="Column of x, or longitude in degrees")] = "x",
+    y: Annotated[str, typer.Option(help="Column of y, or latitude in degrees")] = "y",
+    metric: Annotated[
+        MetricKind, typer.Option(help="haversine: x, y are lon, lat; distances in km")
+    ] = MetricKind.euclidean,
+    distance: Annotated[
+        float | None, typer.Option(help="Neighbours within this distance (else --k)")
+    ] = None,
+    k: Annotated[int | None, typer.Option(help="Neighbours: the k nearest (default 8)")] = None,
+    fill: Annotated[
+        float | None, typer.Option(help="Value of a missing location and slice (0 for counts)")
+    ] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level / 显著性水平")] = 0.05,
+    fdr: Annotated[bool, typer.Option(help="Benjamini-Hochberg within each slice")] = True,
+    scan: Annotated[
+        bool, typer.Option(help="Also run the space-time permutation scan (counts only)")
+    ] = False,
+    retrospective: Annotated[
+        bool, typer.Option(help="Scan every window, not only those ending now")
+    ] = False,
+    replications: Annotated[int, typer.Option(min=1, help="Monte Carlo replications")] = 999,
+    seed: Annotated[int | None, typer.Option(help="Seed of the permutations, to repeat")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")] = (
+        False
+    ),
+) -> None:
+    """Emerging hot spots (G_i*, Mann-Kendall) and clusters. / 新兴热点与时空聚集。"""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(file)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise QcertError(f"{file}: not a readable CSV file ({err})") from None
+    try:
+        cube = cube_from_frame(frame, location=location, time=time, value=value, fill=fill)
+        coords = _coordinates(frame, cube.locations, location, x, y)
+        weights = (
+            distance_band(coords, distance, metric=metric.value)
+            if distance is not None
+            else k_nearest(coords, k or min(8, len(coords) - 1), metric=metric.value)
+        )
+        result = emerging_hot_spots(cube.values, weights, alpha=alpha, fdr=fdr)
+        clusters = (
+            space_time_permutation_scan(
+                cube.values,
+                coords,
+                metric=metric.value,
+                prospective=not retrospective,
+                replications=replications,
+                seed=seed,
+            )
+            if scan
+            else None
+        )
+    except ValueError as err:
+        raise QcertError(str(err)) from None
+    report = _as_json(result, clusters, cube.locations, cube.slices, seed)
+    if json_:
+        print_json(report)
+    else:
+        _print(report)
+
+
+def _coordinates(frame: Any, locations: tuple[Any, ...], column: str, x: str, y: str) -> Any:
+    """One (x, y) per location, in the cube's order; a location with two is an error."""
+    for name in (x, y):
+        if name not in frame.columns:
+            raise ValueError(f"{name}: no such column in the table (coordinates)")
+    points = frame[[column, x, y]].drop_duplicates()
+    twice = points[column].duplicated()
+    if twice.any():
+        raise ValueError(f"{x}, {y}: location {points[column][twice].iloc[0]!r} has two positions")
+    by_location = points.set_index(column)
+    return by_location.loc[list(locations), [x, y]].to_numpy(dtype=float)
+
+
+def _as_json(
+    result: EmergingHotSpots,
+    clusters: ScanResult | None,
+    locations: tuple[Any, ...],
+    slices: tuple[Any, ...],
+    seed: int | None,
+) -> dict[str, Any]:
+    spots = result.hot_spots
+    rows = []
+    for i, (pattern, trend) in enumerate(zip(result.patterns, result.trends, strict=True)):
+        rows.append(
+            {
+                "location": _plain(locations[i]),
+                "pattern": pattern.value,
+                "en": pattern.label("en"),
+                "zh": pattern.label("zh-CN"),
+                "z_last": float(spots.z[-1, i]),
+                "q_last": float(spots.q[-1, i]),
+                "hot_slices": int(spots.hot[:, i].sum()),
+                "cold_slices": int(spots.cold[:, i].sum()),
+                "trend": {"s": trend.s, "z": trend.z, "p": trend.p, "slope": trend.slope},
+            }
+        )
+    return {
+        "slices": [_plain(s) for s in slices],
+        "alpha": spots.alpha,
+        "fdr": spots.fdr,
+        "counts": {p.value: n for p, n in sorted(result.counts().items())},
+        "locations": rows,
+        "scan": None
+        if clusters is None
+        else {
+            "replications": int(clusters.null_llr.size),
+            "seed": seed,
+            "clusters": [
+                {
+                    "locations": [_plain(locations[m]) for m in c.locations],
+                    "start": _plain(slices[c.start]),
+                    "end": _plain(slices[c.end]),
+                    "observed": c.observed,
+                    "expected": c.expected,
+                    "relative_risk": c.relative_risk,
+                    "llr": c.llr,
+                    "p_value": c.p_value,
+                    "significant": c.p_value <= spots.alpha,
+                }
+                for c in clusters.clusters
+            ],
+        },
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    slices = report["slices"]
+    size = f"{len(report['locations'])} locations × {len(slices)} slices"
+    console.print(
+        f"{size} ({slices[0]} … {slices[-1]}); "
+        f"α = {report['alpha']}{', FDR' if report['fdr'] else ''}"
+    )
+    found = [r for r in report["locations"] if r["pattern"] != Pattern.NONE.value]
+    if not found:
+        console.print(ok("no emerging hot or cold spot / 未发现新兴热点或冷点"))
+    for r in found:
+        console.print(
+            f"  {r['location']!s:<16} {r['en']} / {r['zh']}  (z now {r['z_last']:+.2f}, "
+            f"hot {r['hot_slices']}, cold {r['cold_slices']}, trend p {r['trend']['p']:.3g})"
+        )
+    if report["scan"] is None:
+        return
+    significant = [c for c in report["scan"]["clusters"] if c["significant"]]
+    if not significant:
+        console.print(ok("no significant space-time cluster / 未发现显著时空聚集"))
+    for c in significant:
+        where = ", ".join(str(m) for m in c["locations"])
+        console.print(
+            bad(
+                f"cluster / 聚集 {where}: {c['start']} … {c['end']}, observed {c['observed']} "
+                f"vs expected {c['expected']:.1f} (RR {c['relative_risk']:.2f}), "
+                f"p = {c['p_value']:.3g}"
+            )
+        )

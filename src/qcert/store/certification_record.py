@@ -1,0 +1,136 @@
+"""Read view of one certification as its body's staff see it: the projections' rows, plus
+what only the events hold (a finding's evidence, an audit's sites, the application's
+personnel), and every event of the certification and of its client in ledger order.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import tables as t
+
+__all__ = ["certification_record", "event_rows"]
+
+
+def event_rows(conn: Connection, aggregates: list[str]) -> list[dict[str, Any]]:
+    """Every event of ``aggregates`` in ledger order: index, type, aggregate, seq, the instant
+    (``at``), the acting account (``actor``), the data, and the entry's exact bytes
+    (``entry``: the canonical document that is the ledger leaf)."""
+    e = t.events
+    rows = conn.execute(
+        sa.select(e.c.ledger_index, e.c.aggregate, e.c.seq, e.c.type, e.c.at, e.c.document)
+        .where(e.c.aggregate.in_(aggregates))
+        .order_by(e.c.ledger_index)
+    ).mappings()
+    out = []
+    for r in rows:
+        doc = json.loads(r["document"])
+        out.append(
+            {
+                "ledger_index": r["ledger_index"],
+                "aggregate": r["aggregate"],
+                "seq": r["seq"],
+                "type": r["type"],
+                "at": r["at"],
+                "actor": doc.get("actor", ""),
+                "data": doc.get("data", {}),
+                "entry": r["document"].encode(),
+            }
+        )
+    return out
+
+
+def _rows(conn: Connection, table: sa.Table, cid: str, *order: Any) -> list[dict[str, Any]]:
+    query = sa.select(table).where(table.c.certification_id == cid).order_by(*order)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, Any] | None:
+    """Certification ``cid`` of ``body_id`` with its client, certificate, audits, findings,
+    programme, application, latest contract review and timeline; None when ``body_id`` has
+    no such certification.
+
+    Audits carry their sites and check-ins from the ``audit-planned`` and ``checked-in/out``
+    events; findings their evidence, auditor and the client's answer from theirs.
+    """
+    cn, cl = t.certifications, t.clients
+    row = (
+        conn.execute(sa.select(cn).where(cn.c.id == cid, cn.c.body_id == body_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    client = conn.execute(sa.select(cl).where(cl.c.id == row["client_id"])).mappings().first()
+    events = event_rows(conn, [f"certification:{cid}", f"client:{row['client_id']}"])
+    mine = [e for e in events if e["aggregate"] == f"certification:{cid}"]
+    certificate = next(iter(_rows(conn, t.certificates, cid, t.certificates.c.number)), None)
+    if certificate is not None:
+        certificate["sites"] = json.loads(certificate["sites"])
+    return {
+        **row,
+        "sectors": json.loads(row["sectors"]),
+        "client": {**client, "sites": json.loads(client["sites"])} if client else None,
+        "certificate": certificate,
+        "audits": _audits(conn, cid, mine),
+        "findings": _findings(conn, cid, mine),
+        "programme": _rows(conn, t.programme, cid, t.programme.c.due_by),
+        "application": _latest(mine, ("certification.applied", "certification.transfer-accepted")),
+        "contract": _latest(mine, ("certification.contract-reviewed",)),
+        "awaiting_decision": _awaiting_decision(mine),
+        "events": events,
+    }
+
+
+def _latest(events: list[dict[str, Any]], types: tuple[str, ...]) -> dict[str, Any] | None:
+    found = [e["data"] for e in events if e["type"] in types]
+    return found[-1] if found else None
+
+
+def _awaiting_decision(events: list[dict[str, Any]]) -> bool:
+    """Whether the latest technical review has had no decision after it."""
+    steps = [e["type"] for e in events if e["type"].endswith(("technical-reviewed", ".decided"))]
+    return bool(steps) and steps[-1] == "certification.technical-reviewed"
+
+
+def _audits(conn: Connection, cid: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    planned = {e["data"]["audit_id"]: e["data"] for e in events if e["type"].endswith("planned")}
+    presence: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        if e["type"] in ("certification.checked-in", "certification.checked-out"):
+            presence.setdefault(e["data"]["audit_id"], []).append(
+                {**e["data"], "at": e["at"], "out": e["type"].endswith("out")}
+            )
+    audits = _rows(conn, t.audits, cid, t.audits.c.start, t.audits.c.audit_id)
+    return [
+        {
+            **a,
+            "team": json.loads(a["team"]),
+            "sites": planned.get(a["audit_id"], {}).get("sites", []),
+            "presence": presence.get(a["audit_id"], []),
+        }
+        for a in audits
+    ]
+
+
+def _findings(conn: Connection, cid: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    raised = {e["data"]["finding_id"]: e["data"] for e in events if e["type"].endswith("raised")}
+    answers = {
+        e["data"]["finding_id"]: e["data"]
+        for e in events
+        if e["type"] == "certification.corrective-action-submitted"
+    }
+    findings = _rows(conn, t.findings, cid, t.findings.c.audit_id, t.findings.c.finding_id)
+    return [
+        {
+            **f,
+            "evidence": raised.get(f["finding_id"], {}).get("evidence", ""),
+            "auditor": raised.get(f["finding_id"], {}).get("auditor", ""),
+            "answer": answers.get(f["finding_id"]),
+        }
+        for f in findings
+    ]

@@ -1,0 +1,237 @@
+"""Read views for a certification body's workspace: its dashboard, its certifications, its
+audit calendar and its auditors.
+
+SQLAlchemy Core selects over the projections, each limited to one body; the caller decides
+who may ask for which body. Days are ``YYYY-MM-DD`` strings, as the projections store them,
+so comparing them as text compares them as dates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import tables as t
+
+__all__ = [
+    "DUE_SOON_DAYS",
+    "STAGES",
+    "STATUSES",
+    "Dashboard",
+    "audits_between",
+    "body_auditors",
+    "body_exists",
+    "certification_page",
+    "dashboard",
+    "last_months",
+]
+
+# Stages of a certification as the projections name them (store.projections._stage), in order.
+STAGES = (
+    "applied",
+    "contract-reviewed",
+    "auditing",
+    "reviewed",
+    "active",
+    "suspended",
+    "withdrawn",
+    "expired",
+)
+STATUSES = ("active", "suspended", "withdrawn", "expired")
+DUE_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What a body's dashboard shows, as of ``today``.
+
+    ``stages`` and ``statuses`` count certifications by stage and certificates by status
+    (every key present, zero or not); ``audits_per_month`` counts audits by the month they
+    start in, for the last 12 months ending with today's; the lists hold the rows behind
+    the other figures.
+    """
+
+    today: date
+    clients: int
+    stages: dict[str, int]
+    statuses: dict[str, int]
+    audits_this_month: list[dict[str, Any]] = field(default_factory=list)
+    due_soon: list[dict[str, Any]] = field(default_factory=list)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    suspensions: list[dict[str, Any]] = field(default_factory=list)
+    open_majors: list[dict[str, Any]] = field(default_factory=list)
+    audits_per_month: list[tuple[str, int]] = field(default_factory=list)
+
+
+def body_exists(conn: Connection, body_id: str) -> bool:
+    """Whether a body ``body_id`` is registered."""
+    query = sa.select(t.bodies.c.id).where(t.bodies.c.id == body_id)
+    return conn.execute(query).first() is not None
+
+
+def last_months(today: date, count: int = 12) -> list[str]:
+    """The ``count`` months ending with today's, oldest first, as ``YYYY-MM``."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _month_bounds(day: date) -> tuple[str, str]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first.isoformat(), (following - timedelta(days=1)).isoformat()
+
+
+def _counts(conn: Connection, column: sa.ColumnElement[Any], where: Any, keys: tuple) -> dict:
+    rows = conn.execute(sa.select(column, sa.func.count()).where(where).group_by(column)).all()
+    found = {k: int(n) for k, n in rows}
+    return {k: found.get(k, 0) for k in keys} | {k: n for k, n in found.items() if k not in keys}
+
+
+def dashboard(conn: Connection, body_id: str, today: date) -> Dashboard:
+    """The figures of ``body_id``'s dashboard on ``today``.
+
+    - clients: distinct client organisations with a certification at the body;
+    - audits this month: audits starting in today's calendar month;
+    - due soon / overdue: audit-programme items (surveillance, recertification) not yet done,
+      due within ``DUE_SOON_DAYS`` days from today (inclusive) / due before today
+      (ISO/IEC 17021-1:2015 9.1.3.2, 9.6.2.2, 9.6.3.2);
+    - suspensions: suspended certificates with their deadline and the days left
+      (ISO/IEC 17021-1:2015 9.6.5.2: unresolved by then, the certificate is withdrawn);
+    - open major nonconformities: major findings not closed (9.5.3.2 blocks the decision).
+    """
+    cn, a, p, c, f = t.certifications, t.audits, t.programme, t.certificates, t.findings
+    clients = conn.execute(
+        sa.select(sa.func.count(sa.distinct(cn.c.client_id))).where(cn.c.body_id == body_id)
+    ).scalar()
+    first, last = _month_bounds(today)
+    audits_now = conn.execute(
+        sa.select(a.c.certification_id, a.c.audit_id, a.c.kind, a.c.start, a.c.end)
+        .where(a.c.body_id == body_id, a.c.start >= first, a.c.start <= last)
+        .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
+    ).mappings()
+    undone = sa.and_(p.c.body_id == body_id, p.c.done_on.is_(None))
+    horizon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    programme = sa.select(p.c.certification_id, p.c.item, p.c.due_by).order_by(
+        p.c.due_by, p.c.certification_id
+    )
+    due_soon = conn.execute(
+        programme.where(undone, p.c.due_by >= today.isoformat(), p.c.due_by <= horizon)
+    ).mappings()
+    overdue = conn.execute(programme.where(undone, p.c.due_by < today.isoformat())).mappings()
+    suspended = conn.execute(
+        sa.select(c.c.certification_id, c.c.number, c.c.deadline)
+        .where(c.c.body_id == body_id, c.c.status == "suspended")
+        .order_by(c.c.deadline, c.c.number)
+    ).mappings()
+    majors = conn.execute(
+        sa.select(f.c.certification_id, f.c.finding_id, f.c.audit_id, f.c.clause, f.c.status)
+        .where(f.c.body_id == body_id, f.c.grade == "major", f.c.status != "closed")
+        .order_by(f.c.certification_id, f.c.finding_id)
+    ).mappings()
+    return Dashboard(
+        today=today,
+        clients=int(clients or 0),
+        stages=_counts(conn, cn.c.stage, cn.c.body_id == body_id, STAGES),
+        statuses=_counts(conn, c.c.status, c.c.body_id == body_id, STATUSES),
+        audits_this_month=[dict(r) for r in audits_now],
+        due_soon=[dict(r) for r in due_soon],
+        overdue=[dict(r) for r in overdue],
+        suspensions=[
+            {**r, "days_left": (date.fromisoformat(r["deadline"]) - today).days}
+            for r in suspended
+            if r["deadline"]
+        ],
+        open_majors=[dict(r) for r in majors],
+        audits_per_month=_audits_per_month(conn, body_id, today),
+    )
+
+
+def _audits_per_month(conn: Connection, body_id: str, today: date) -> list[tuple[str, int]]:
+    months = last_months(today)
+    a = t.audits
+    month = sa.func.substr(a.c.start, 1, 7)
+    rows = conn.execute(
+        sa.select(month, sa.func.count())
+        .where(a.c.body_id == body_id, a.c.start >= f"{months[0]}-01", month <= months[-1])
+        .group_by(month)
+    ).all()
+    found = {m: int(n) for m, n in rows}
+    return [(m, found.get(m, 0)) for m in months]
+
+
+def certification_page(
+    conn: Connection, body_id: str, stage: str | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``body_id``'s certifications (optionally of one stage) and their total.
+
+    Each row: the certification's id, client (id and names), scheme, sectors, stage and
+    cycle, and its certificate's number and status when it has one; by id.
+    """
+    cn, cl, c = t.certifications, t.clients, t.certificates
+    where = [cn.c.body_id == body_id, *([cn.c.stage == stage] if stage else [])]
+    total = conn.execute(sa.select(sa.func.count()).select_from(cn).where(*where)).scalar()
+    rows = conn.execute(
+        sa.select(
+            cn.c.id,
+            cn.c.client_id,
+            cn.c.scheme_id,
+            cn.c.sectors,
+            cn.c.stage,
+            cn.c.cycle,
+            cl.c.name_zh,
+            cl.c.name_en,
+            c.c.number,
+            c.c.status,
+        )
+        .join(cl, cl.c.id == cn.c.client_id)
+        .outerjoin(c, c.c.certification_id == cn.c.id)
+        .where(*where)
+        .order_by(cn.c.id)
+        .offset(offset)
+        .limit(limit)
+    ).mappings()
+    return [{**r, "sectors": json.loads(r["sectors"])} for r in rows], int(total or 0)
+
+
+def audits_between(conn: Connection, body_id: str, first: date, last: date) -> list[dict[str, Any]]:
+    """``body_id``'s audits that overlap ``first``..``last`` (inclusive), by start date."""
+    a = t.audits
+    rows = conn.execute(
+        sa.select(a.c.certification_id, a.c.audit_id, a.c.kind, a.c.method, a.c.start, a.c.end)
+        .where(a.c.body_id == body_id, a.c.start <= last.isoformat(), a.c.end >= first.isoformat())
+        .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def body_auditors(conn: Connection, body_id: str) -> list[dict[str, Any]]:
+    """``body_id``'s auditors: id, name (from their registration) and qualifications by scheme."""
+    au, e = t.auditors, t.events
+    registered = (
+        sa.select(e.c.aggregate, e.c.document)
+        .where(e.c.type == "auditor.registered")
+        .subquery("registered")
+    )
+    rows = conn.execute(
+        sa.select(au.c.id, au.c.qualifications, registered.c.document)
+        .outerjoin(registered, registered.c.aggregate == sa.literal("auditor:").concat(au.c.id))
+        .where(au.c.body_id == body_id)
+        .order_by(au.c.id)
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "name": json.loads(r["document"])["data"]["name_zh"] if r["document"] else "",
+            "qualifications": {k: set(v) for k, v in json.loads(r["qualifications"]).items()},
+        }
+        for r in rows
+    ]

@@ -1,0 +1,220 @@
+"""The certification body's workspace: dashboard, certifications, and each certification's
+page with its timeline and the action forms of the viewer's roles.
+
+Every page is scoped to one body: a viewer with no role there gets the 403 page (platform
+administrators see every body). Actions go through the same authorisation and message bus
+as the API; a refusal re-renders the page with the rule, its source clause and the message
+in the viewer's language, keeping what was typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib.resources import files
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import bus
+from ..api.principal import NEEDS, Forbidden, authorize
+from ..errors import QcertError
+from ..schemes import RuleViolation, SchemeError
+from ..store import dashboard as views
+from ..store.certification_record import certification_record
+from ..store.uow import UnitOfWork
+from ..store.views import body_row
+from .body_charts import charts
+from .body_context import certification_context, parse_month
+from .body_forms import FORMS, build, form_values, preview_audit_time
+from .body_text import EVENT_LABELS, MESSAGES
+from .i18n import lang_of, translator
+from .render import PageForbidden, PageNotFound, Viewer, page, require_csrf, viewer
+
+__all__ = ["PAGE_SIZE", "router"]
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 25
+TEXT = {**MESSAGES, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
+_CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _body(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
+    """The viewer and the body, if the viewer has a role at it (or runs the platform)."""
+    who = viewer(request)
+    assert who is not None
+    if not (who.principal.platform or body_id in who.principal.scopes("body")):
+        raise PageForbidden
+    with request.app.state.engine.connect() as conn:
+        body = body_row(conn, body_id)
+    if body is None:
+        raise PageNotFound
+    return who, body
+
+
+def _record(request: Request, body_id: str, cid: str) -> dict[str, Any]:
+    with request.app.state.engine.connect() as conn:
+        record = certification_record(conn, body_id, cid)
+    if record is None:
+        raise PageNotFound
+    return record
+
+
+@router.get("/static/charts.js", include_in_schema=False)
+def charts_script() -> Response:
+    """Our few lines that draw the dashboard's charts with the locally served plotly bundle."""
+    return Response(
+        _CHARTS_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+    )
+
+
+@router.get("/ws/bodies/{body_id}", response_class=HTMLResponse)
+def dashboard(request: Request, body_id: str) -> Response:
+    """A body's dashboard: figures with the rows behind them, and three charts."""
+    who, body = _body(request, body_id)
+    today = _today()
+    with request.app.state.engine.connect() as conn:
+        board = views.dashboard(conn, body_id, today)
+    t = translator(lang_of(request), TEXT)
+    return page(
+        request,
+        "ws/body/dashboard.html",
+        who=who,
+        messages=TEXT,
+        body=body,
+        board=board,
+        charts=charts(board, t),
+    )
+
+
+@router.get("/ws/bodies/{body_id}/certifications", response_class=HTMLResponse)
+def certifications(request: Request, body_id: str) -> Response:
+    """A body's certifications, a page at a time, optionally of one stage."""
+    who, body = _body(request, body_id)
+    stage = request.query_params.get("stage") or None
+    number = request.query_params.get("page", "1")
+    error = None
+    if stage is not None and stage not in views.STAGES:
+        error, stage = "body.list.bad_stage", None
+    if not number.isdigit() or int(number) < 1:
+        error, number = "body.list.bad_page", "1"
+    current = int(number)
+    with request.app.state.engine.connect() as conn:
+        rows, total = views.certification_page(
+            conn, body_id, stage, (current - 1) * PAGE_SIZE, PAGE_SIZE
+        )
+    return page(
+        request,
+        "ws/body/certifications.html",
+        422 if error else 200,
+        who=who,
+        messages=TEXT,
+        body=body,
+        rows=rows,
+        total=total,
+        stage=stage,
+        stages=views.STAGES,
+        current=current,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        error=error,
+    )
+
+
+def _certification_page(
+    request: Request,
+    who: Viewer,
+    body: dict[str, Any],
+    cid: str,
+    status: int = 200,
+    failed: str | None = None,
+    values: dict[str, Any] | None = None,
+    error: dict[str, str] | None = None,
+) -> Response:
+    record = _record(request, body["id"], cid)
+    today = _today()
+    month = parse_month(request.query_params.get("month"), today) or parse_month(None, today)
+    assert month is not None
+    with request.app.state.engine.connect() as conn:
+        context = certification_context(conn, who, body, record, today, month, failed, values)
+    done = request.query_params.get("done")
+    return page(
+        request,
+        "ws/body/certification.html",
+        status,
+        who,
+        TEXT,
+        **context,
+        error=error,
+        done=done if done in FORMS else None,
+    )
+
+
+@router.get("/ws/bodies/{body_id}/certifications/{cid}", response_class=HTMLResponse)
+def certification(request: Request, body_id: str, cid: str) -> Response:
+    """One certification: client, certificate, audits, findings, programme, its timeline with
+    a ledger proof per event, and the forms the viewer's roles may use."""
+    who, body = _body(request, body_id)
+    return _certification_page(request, who, body, cid)
+
+
+@router.get("/ws/bodies/{body_id}/certifications/{cid}/{action}")
+def action_form(body_id: str, cid: str, action: str) -> Response:
+    """An action's address opened directly: back to the form on the certification's page."""
+    if action not in FORMS:
+        raise PageNotFound
+    target = f"/ws/bodies/{quote(body_id, safe='')}/certifications/{quote(cid, safe='')}"
+    return RedirectResponse(f"{target}#form-{action}", status_code=303)
+
+
+def _refusal(err: Exception, lang: str) -> tuple[int, dict[str, str]]:
+    """The status and what the page says of a refused command, in the viewer's language."""
+    if isinstance(err, RuleViolation):
+        status = 422 if err.rule == "input.invalid" else 409
+        message = err.zh if lang == "zh-CN" else err.en
+        return status, {"rule": err.rule, "source": err.source, "message": message}
+    status = int(getattr(err, "status", 422))
+    return status, {"rule": type(err).__name__, "source": "qcert", "message": str(err)}
+
+
+@router.post("/ws/bodies/{body_id}/certifications/{cid}/{action}")
+async def act(request: Request, body_id: str, cid: str, action: str) -> Response:
+    """Run the viewer's command on a certification, then show the certification again."""
+    who, body = _body(request, body_id)
+    form = await request.form(max_files=0, max_fields=1000)
+    require_csrf(request, form, who)
+    if action not in FORMS:
+        raise PageNotFound
+    if not who.principal.may(NEEDS[FORMS[action]], f"body:{body_id}"):
+        raise PageForbidden
+    record = _record(request, body_id, cid)
+    values = form_values(form)
+    engine = request.app.state.engine
+    try:
+        command = build(action, values, who.account_id, cid)
+        if action == "review-contract" and values.get("step") == "preview":
+            # Recalculate only: show the justification for these percentages, record nothing.
+            shown = preview_audit_time(record, values)
+            if shown.error is not None:
+                raise shown.error
+            return _certification_page(request, who, body, cid, 200, action, values)
+        with engine.connect() as conn:
+            authorize(conn, who.principal, command)
+        uow = UnitOfWork(
+            engine,
+            actor=who.account_id,
+            keys=request.app.state.keys,
+            host=request.headers.get("host"),
+        )
+        bus.handle(command, uow)
+    except Forbidden:
+        raise PageForbidden from None
+    except (SchemeError, QcertError) as err:
+        status, error = _refusal(err, lang_of(request))
+        return _certification_page(request, who, body, cid, status, action, values, error)
+    target = f"/ws/bodies/{quote(body_id, safe='')}/certifications/{quote(cid, safe='')}"
+    return RedirectResponse(f"{target}?done={action}#timeline", status_code=303)

@@ -1,0 +1,206 @@
+"""The public verification pages: search, certificate (the QR landing page), credential upload.
+
+A thin face over qcert.credentials.lookup: every page shows what the JSON API
+under /public shows, rendered in zh-CN and en side by side. The pages load
+nothing from elsewhere (one stylesheet from this app, no scripts), so they
+work offline; bad input is a bilingual error page with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib.resources import files
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+
+from ..credentials import lookup
+from .labels import EVENTS, STATUSES
+
+__all__ = ["MAX_UPLOAD", "router"]
+
+router = APIRouter(tags=["public pages"])
+
+MAX_UPLOAD = 256 * 1024  # bytes: a credential is a few KiB; anything larger is not one
+# Multipart boundaries and part headers on top of the file itself.
+_MAX_BODY = MAX_UPLOAD + 16 * 1024
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+# No scripts at all, and nothing from another origin.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("qcert.web", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["segment"] = lambda value: quote(str(value), safe="")
+_env.globals |= {"STATUSES": STATUSES, "EVENTS": EVENTS, "MAX_UPLOAD_KIB": MAX_UPLOAD // 1024}
+_CSS = files("qcert.web").joinpath("static/verify.css").read_bytes()
+
+
+@dataclass(frozen=True)
+class PageError:
+    """Bad input, said in both languages and naming the field."""
+
+    status: int
+    field: str
+    zh: str
+    en: str
+
+
+def _page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _env.get_template(name).render(**context)
+    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+
+
+def _error(err: PageError, q: str = "") -> HTMLResponse:
+    return _page("verify.html", err.status, error=err, q=q, results=None)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@router.get("/verify/style.css", include_in_schema=False)
+def stylesheet() -> Response:
+    """The pages' one stylesheet, served here so nothing is fetched from elsewhere."""
+    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_page(request: Request, q: str | None = None) -> HTMLResponse:
+    """The verification page: search by number, organisation name or credit code; with ``q``,
+    the certificates found (confidential clients: by number only)."""
+    if q is None or not q.strip():
+        return _page("verify.html", q="", results=None, error=None)
+    q = q.strip()
+    if not 2 <= len(q) <= 100:
+        return _error(
+            PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters"), q=q[:100]
+        )
+    with request.app.state.engine.connect() as conn:
+        results = lookup.search(conn, q, _today())
+    return _page("verify.html", q=q, results=results["items"], error=None)
+
+
+@router.get("/v/{number}", response_class=HTMLResponse)
+async def certificate_page(
+    request: Request, number: str, sha256: str | None = None
+) -> HTMLResponse:
+    """A certificate and its verdict; the QR landing page. With ``sha256`` (64 hex digits, the
+    credential's hash) the page also says whether the platform issued that credential.
+
+    Rendered pages are kept while the store is unchanged (a printed QR code is scanned
+    again and again), like the JSON answers."""
+    if sha256 is not None and not _SHA256.fullmatch(sha256):
+        return _error(
+            PageError(400, "sha256", "应为 64 位十六进制数字", "must be 64 hexadecimal digits")
+        )
+    today = _today()
+    cache = request.app.state.answers
+    version = cache.version()
+    key = ("page", number, sha256, today)
+    cached = cache.get(key, version)
+    if cached is not None:
+        status = int.from_bytes(cached[:2], "big")
+        return HTMLResponse(cached[2:], status_code=status, headers=_HEADERS)
+
+    def render() -> HTMLResponse:
+        with request.app.state.engine.connect() as conn:
+            if sha256 is None:
+                answer = lookup.certificate(conn, number, today)
+            else:
+                answer = lookup.scanned(conn, number, sha256, today)
+        status = 404 if answer["verdict"]["code"] == "unknown" else 200
+        return _page("certificate.html", status, answer=answer, uploaded=False)
+
+    response = await run_in_threadpool(render)
+    cache.put(key, version, response.status_code.to_bytes(2, "big") + bytes(response.body))
+    return response
+
+
+async def _uploaded_bytes(request: Request) -> bytes | PageError:
+    too_big = PageError(
+        413,
+        "credential",
+        f"文件超过 {MAX_UPLOAD // 1024} KiB",
+        f"the file is larger than {MAX_UPLOAD // 1024} KiB",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_BODY:
+        return too_big
+    # Read the body with a cap ourselves: the form parser would spool any size to disk.
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            return too_big
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    missing = PageError(400, "credential", "请选择要上传的证书文件", "choose a credential file")
+    try:
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=2)
+    except (HTTPException, MultiPartException):
+        return missing
+    upload = form.get("credential")
+    if not isinstance(upload, UploadFile):
+        return missing
+    data = await upload.read(MAX_UPLOAD + 1)
+    return too_big if len(data) > MAX_UPLOAD else data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _credential(data: bytes) -> dict[str, Any] | PageError:
+    try:
+        credential = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return PageError(400, "credential", "文件不是 JSON", "the file is not JSON")
+    if not isinstance(credential, dict):
+        return PageError(
+            400, "credential", "文件应为一个 JSON 对象（证书）", "the file must be one JSON object"
+        )
+    return credential
+
+
+@router.post("/verify/upload", response_class=HTMLResponse)
+async def upload_page(request: Request) -> HTMLResponse:
+    """The verdict for an uploaded credential file (multipart field ``credential``, at most
+    256 KiB of JSON): signature, issuer, and the certificate's status now."""
+    data = await _uploaded_bytes(request)
+    if isinstance(data, PageError):
+        return _error(data)
+    credential = _credential(data)
+    if isinstance(credential, PageError):
+        return _error(credential)
+
+    def check() -> dict[str, Any]:
+        with request.app.state.engine.connect() as conn:
+            return lookup.verify_upload(conn, credential, datetime.now(UTC))
+
+    answer = await run_in_threadpool(check)
+    return _page("certificate.html", answer=answer, uploaded=True)

@@ -1,0 +1,526 @@
+"""The organisation portal: apply, answer findings, upload documents, get certificates.
+
+A thin face. Reads go through ``qcert.store.portal`` scoped by the viewer; changes are
+commands, authorised for the viewer and handed to the bus. Uploaded bytes are checked by
+their content (PDF, PNG, JPEG or UTF-8 text, at most 10 MiB, read with a cap), stored by
+their SHA-256 before the event commits, and served back only as attachments of the type
+recorded at upload, never sniffed and never run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import schemes
+from ..api.principal import Forbidden, authorize, visible
+from ..bus import handle
+from ..errors import QcertError
+from ..lifecycle import commands as c
+from ..lifecycle.model import MAX_DOCUMENT_BYTES, check_document
+from ..lifecycle.rules import refuse
+from ..schemes import RuleViolation
+from ..store import portal
+from ..store.documents import DocumentMissing, DocumentStore, media_type_of
+from ..store.uow import UnitOfWork
+from .i18n import lang_of
+from .portal_text import MESSAGES
+from .render import PageForbidden, PageNotFound, Viewer, page, require_csrf, viewer
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+# Multipart boundaries, part headers and the small fields on top of the file itself.
+_MAX_BODY = MAX_DOCUMENT_BYTES + 64 * 1024
+_COMPLEXITY = ("high", "medium", "low", "limited")
+_SECTIONS = ("overview", "apply", "findings", "documents", "certificates")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a form was refused, in both languages, with the rule and its source when a rule
+    refused it."""
+
+    status: int
+    rule: str
+    source: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The viewer and the organisation they are looking at."""
+
+    who: Viewer
+    client: dict[str, Any]
+
+    def scope(self, table: Any) -> Any:
+        return visible(self.who.principal, table)
+
+    @property
+    def can_apply(self) -> bool:
+        """Applications come from the client's users or a body's application reviewers."""
+        principal = self.who.principal
+        return principal.may("client-user", f"client:{self.client['id']}") or bool(
+            principal.scopes("body", "application-reviewer")
+        )
+
+    @property
+    def can_answer(self) -> bool:
+        return self.who.principal.may("client-user", f"client:{self.client['id']}")
+
+
+def _refusal(err: Exception) -> Refusal:
+    """A refused command as a form error; a Forbidden one becomes the 403 page."""
+    if isinstance(err, Forbidden):
+        raise PageForbidden from err
+    if isinstance(err, RuleViolation):
+        status = 422 if err.rule == "input.invalid" else 409
+        return Refusal(status, err.rule, err.source, err.zh, err.en)
+    status = getattr(err, "status", 409)
+    zh, en = MESSAGES["error.refused"]
+    return Refusal(status if 400 <= status < 500 else 409, "", "", zh + str(err), en + str(err))
+
+
+def _own(key: str, status: int = 422) -> Refusal:
+    """A refusal of this page's own (the upload's size and type), naming the field."""
+    zh, en = MESSAGES[key]
+    return Refusal(status, "input.invalid", "qcert", zh, en)
+
+
+def _portal(request: Request, client_id: str) -> Portal:
+    """The viewer and the organisation, or the 403 page (404 for platform administrators,
+    who may know which organisations exist)."""
+    who = viewer(request)
+    assert who is not None
+    scope = partial(visible, who.principal)
+    with request.app.state.engine.connect() as conn:
+        if not portal.visible_client(conn, scope, client_id):
+            raise PageNotFound if who.principal.platform else PageForbidden
+        client = portal.client(conn, client_id)
+    assert client is not None
+    return Portal(who, client)
+
+
+def _render(
+    request: Request,
+    p: Portal,
+    template: str,
+    section: str,
+    status: int = 200,
+    error: Refusal | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    client = p.client
+    name = client["name_en"] if lang_of(request) == "en" and client["name_en"] else None
+    return page(
+        request,
+        template,
+        status,
+        p.who,
+        MESSAGES,
+        client=client,
+        client_name=name or client["name_zh"],
+        section=section,
+        sections=[s for s in _SECTIONS if s != "apply" or p.can_apply],
+        error=error,
+        **context,
+    )
+
+
+def _run(request: Request, who: Viewer, cmd: Any) -> Refusal | None:
+    """Authorise ``cmd`` for the viewer and hand it to the bus; the refusal, if any."""
+    state = request.app.state
+    try:
+        with state.engine.connect() as conn:
+            authorize(conn, who.principal, cmd)
+        uow = UnitOfWork(
+            state.engine,
+            actor=who.account_id,
+            keys=state.keys,
+            host=request.headers.get("host"),
+            documents=state.documents,
+        )
+        handle(cmd, uow)
+    except (RuleViolation, QcertError) as err:
+        return _refusal(err)
+    return None
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    """Headers that make a download a download: named, typed as recorded, never sniffed,
+    never run as a page."""
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "download"
+    return {
+        "Content-Disposition": (
+            f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "private, no-store",
+    }
+
+
+# -- overview -----------------------------------------------------------------
+
+
+@router.get("/portal/{client_id}", response_class=HTMLResponse)
+def overview(request: Request, client_id: str) -> Response:
+    """The organisation: its record and sites, certifications by stage, certificates with
+    their status, open findings and the newest documents."""
+    p = _portal(request, client_id)
+    with request.app.state.engine.connect() as conn:
+        certifications = portal.certifications(conn, p.scope, client_id)
+        certificates = portal.certificates(conn, p.scope, client_id)
+        findings = portal.findings(conn, p.scope, client_id)
+        documents = portal.documents(conn, client_id)
+    return _render(
+        request,
+        p,
+        "ws/portal/overview.html",
+        "overview",
+        certifications=certifications,
+        certificates=certificates,
+        open_findings=[f for f in findings if f["status"] != "closed"],
+        documents=documents[:5],
+        titles=_scheme_titles(),
+    )
+
+
+def _scheme_titles() -> dict[str, tuple[str, str]]:
+    return {s.id: (s.title.zh, s.title.en) for s in schemes.bundled().values()}
+
+
+# -- applying -----------------------------------------------------------------
+
+
+def _apply_page(
+    request: Request,
+    p: Portal,
+    values: dict[str, Any],
+    status: int = 200,
+    error: Refusal | None = None,
+) -> HTMLResponse:
+    principal = p.who.principal
+    own = principal.platform or principal.may("client-user", f"client:{p.client['id']}")
+    with request.app.state.engine.connect() as conn:
+        bodies = portal.bodies(
+            conn, None if own else principal.scopes("body", "application-reviewer")
+        )
+    return _render(
+        request,
+        p,
+        "ws/portal/apply.html",
+        "apply",
+        status,
+        error,
+        bodies=bodies,
+        schemes=sorted(_scheme_titles().items()),
+        sectors=sorted(schemes.sectors().values(), key=lambda s: s.code),
+        complexities=_COMPLEXITY,
+        values=values,
+    )
+
+
+@router.get("/portal/{client_id}/apply", response_class=HTMLResponse)
+def apply_form(request: Request, client_id: str) -> Response:
+    """The application form: body, scheme, IAF sectors, sites, complexity."""
+    p = _portal(request, client_id)
+    if not p.can_apply:
+        raise PageForbidden
+    values = {"body_id": "", "scheme_id": "", "sectors": [], "sites": [], "complexity": ""}
+    return _apply_page(request, p, values)
+
+
+def _apply_values(form: FormData) -> dict[str, Any]:
+    """The application form's values, kept as typed so a refused form shows them again."""
+    return {
+        "body_id": str(form.get("body_id", "")),
+        "scheme_id": str(form.get("scheme_id", "")),
+        "sectors": [str(s) for s in form.getlist("sectors")],
+        "sites": [str(s) for s in form.getlist("sites")],
+        "complexity": str(form.get("complexity", "")),
+    }
+
+
+def _application(client_id: str, values: dict[str, Any]) -> c.ApplyForCertification:
+    """The command the application form's values make."""
+    if not all(s.isdigit() for s in values["sectors"]):
+        raise refuse("input.invalid", field="sectors", problem="must be IAF sector codes (1-39)")
+    if values["complexity"] not in ("", *_COMPLEXITY):
+        problem = "must be high, medium, low or limited"
+        raise refuse("input.invalid", field="complexity", problem=problem)
+    # An id the organisation can quote: its own id, the day, and a random part.
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    return c.ApplyForCertification(
+        f"{client_id[:44]}-{day}-{secrets.token_hex(3)}",
+        values["body_id"],
+        client_id,
+        values["scheme_id"],
+        [int(s) for s in values["sectors"]],
+        values["sites"],
+        values["complexity"] or None,
+    )
+
+
+@router.post("/portal/{client_id}/apply")
+async def apply(request: Request, client_id: str) -> Response:
+    """Submit an application (ApplyForCertification); back to the overview, or the form
+    with the rule that refused it."""
+    form = await request.form(max_files=0, max_fields=128)
+    p = await run_in_threadpool(_portal, request, client_id)
+    require_csrf(request, form, p.who)
+    if not p.can_apply:
+        raise PageForbidden
+    values = _apply_values(form)
+    try:
+        cmd = _application(client_id, values)
+    except RuleViolation as err:
+        return await run_in_threadpool(_apply_page, request, p, values, 422, _refusal(err))
+    refused = await run_in_threadpool(_run, request, p.who, cmd)
+    if refused is not None:
+        return await run_in_threadpool(_apply_page, request, p, values, refused.status, refused)
+    target = f"/portal/{quote(client_id, safe='')}#certification-{cmd.certification_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+# -- findings -----------------------------------------------------------------
+
+
+def _findings_page(
+    request: Request,
+    p: Portal,
+    status: int = 200,
+    error: Refusal | None = None,
+    answering: tuple[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    with request.app.state.engine.connect() as conn:
+        findings = portal.findings(conn, p.scope, p.client["id"])
+    return _render(
+        request,
+        p,
+        "ws/portal/findings.html",
+        "findings",
+        status,
+        error,
+        findings=findings,
+        can_answer=p.can_answer,
+        answering=answering,
+        values=values or {},
+    )
+
+
+@router.get("/portal/{client_id}/findings", response_class=HTMLResponse)
+def findings_page(request: Request, client_id: str) -> Response:
+    """Findings of the organisation's audits, each open nonconformity with its answer form."""
+    return _findings_page(request, _portal(request, client_id))
+
+
+@router.post("/portal/{client_id}/findings/{certification_id}/{finding_id}/answer")
+async def answer(
+    request: Request, client_id: str, certification_id: str, finding_id: str
+) -> Response:
+    """Answer a finding (AnswerFinding: correction, root cause, corrective action)."""
+    form = await request.form(max_files=0, max_fields=8)
+    p = await run_in_threadpool(_portal, request, client_id)
+    require_csrf(request, form, p.who)
+
+    def ours() -> bool:
+        with request.app.state.engine.connect() as conn:
+            found = portal.findings(conn, p.scope, client_id)
+        return any(
+            f["certification_id"] == certification_id and f["finding_id"] == finding_id
+            for f in found
+        )
+
+    if not await run_in_threadpool(ours):
+        raise PageNotFound
+    values = {k: str(form.get(k, "")) for k in ("correction", "cause", "action")}
+    cmd = c.AnswerFinding(certification_id, finding_id, **values)
+    refused = await run_in_threadpool(_run, request, p.who, cmd)
+    if refused is not None:
+        key = (certification_id, finding_id)
+        return await run_in_threadpool(
+            _findings_page, request, p, refused.status, refused, key, values
+        )
+    anchor = f"finding-{certification_id}-{finding_id}"
+    return RedirectResponse(
+        f"/portal/{quote(client_id, safe='')}/findings#{quote(anchor, safe='')}", status_code=303
+    )
+
+
+# -- documents ----------------------------------------------------------------
+
+
+def _documents_page(
+    request: Request,
+    p: Portal,
+    status: int = 200,
+    error: Refusal | None = None,
+    purpose: str = "",
+) -> HTMLResponse:
+    with request.app.state.engine.connect() as conn:
+        documents = portal.documents(conn, p.client["id"])
+    return _render(
+        request,
+        p,
+        "ws/portal/documents.html",
+        "documents",
+        status,
+        error,
+        documents=documents,
+        purpose=purpose,
+        max_mib=MAX_DOCUMENT_BYTES // (1024 * 1024),
+    )
+
+
+@router.get("/portal/{client_id}/documents", response_class=HTMLResponse)
+def documents_page(request: Request, client_id: str) -> Response:
+    """The organisation's documents (SHA-256, ledger index, proof) and the upload form."""
+    return _documents_page(request, _portal(request, client_id))
+
+
+async def _capped_form(request: Request) -> FormData | Refusal:
+    """The multipart form, read with a cap: the parser itself would spool any size to disk."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _MAX_BODY:
+        return _own("upload.too_big", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            return _own("upload.too_big", 413)
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(max_files=1, max_fields=4)
+    except (HTTPException, MultiPartException):
+        return _own("upload.missing")
+
+
+def _store_and_record(
+    request: Request, p: Portal, cmd: c.UploadDocument, data: bytes, store: DocumentStore
+) -> Refusal | None:
+    """Check the record, authorise it, write the bytes, then commit the event."""
+    try:
+        check_document(cmd.sha256, cmd.filename, cmd.media_type, cmd.size, cmd.purpose)
+        with request.app.state.engine.connect() as conn:
+            authorize(conn, p.who.principal, cmd)
+    except (RuleViolation, QcertError) as err:
+        return _refusal(err)
+    store.put(data)
+    return _run(request, p.who, cmd)
+
+
+@router.post("/portal/{client_id}/documents")
+async def upload(request: Request, client_id: str) -> Response:
+    """Upload a document (multipart ``file`` and ``purpose``): stored by its SHA-256, recorded
+    as ``client.document-uploaded``; 413 past 10 MiB, 422 for content of another type."""
+    p = await run_in_threadpool(_portal, request, client_id)
+    form = await _capped_form(request)
+    if isinstance(form, Refusal):
+        return await run_in_threadpool(_documents_page, request, p, form.status, form)
+    require_csrf(request, form, p.who)
+    purpose = str(form.get("purpose", ""))
+    refused = await _upload(request, p, form, purpose)
+    if refused is not None:
+        return await run_in_threadpool(
+            _documents_page, request, p, refused.status, refused, purpose
+        )
+    return RedirectResponse(f"/portal/{quote(client_id, safe='')}/documents", status_code=303)
+
+
+async def _upload(request: Request, p: Portal, form: FormData, purpose: str) -> Refusal | None:
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        return _own("upload.missing")
+    data = await file.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return _own("upload.too_big", 413)
+    if not data:
+        return _own("upload.missing")
+    media_type = media_type_of(data)
+    if media_type is None:
+        return _own("upload.type")
+    store = request.app.state.documents
+    if store is None:
+        zh, en = MESSAGES["upload.unavailable"]
+        return Refusal(503, "", "", zh, en)
+    cmd = c.UploadDocument(
+        p.client["id"],
+        hashlib.sha256(data).hexdigest(),
+        file.filename or "",
+        media_type,
+        len(data),
+        purpose,
+        p.who.account_id,
+    )
+    return await run_in_threadpool(_store_and_record, request, p, cmd, data, store)
+
+
+@router.get("/portal/{client_id}/documents/{sha256}")
+def download(request: Request, client_id: str, sha256: str) -> Response:
+    """A document's bytes, as an attachment of the media type recorded at upload."""
+    p = _portal(request, client_id)
+    with request.app.state.engine.connect() as conn:
+        row = portal.document(conn, p.client["id"], sha256)
+    store = request.app.state.documents
+    if row is None or store is None:
+        raise PageNotFound
+    try:
+        data = store.read(sha256)
+    except DocumentMissing:
+        raise PageNotFound from None
+    return Response(data, media_type=row["media_type"], headers=_attachment(row["filename"]))
+
+
+# -- certificates -------------------------------------------------------------
+
+
+@router.get("/portal/{client_id}/certificates", response_class=HTMLResponse)
+def certificates_page(request: Request, client_id: str) -> Response:
+    """The organisation's certificates, with the PDF and the newest signed credential."""
+    p = _portal(request, client_id)
+    with request.app.state.engine.connect() as conn:
+        certificates = portal.certificates(conn, p.scope, client_id)
+    return _render(
+        request,
+        p,
+        "ws/portal/certificates.html",
+        "certificates",
+        certificates=certificates,
+        titles=_scheme_titles(),
+    )
+
+
+@router.get("/portal/{client_id}/certificates/{number}/credential")
+def credential(request: Request, client_id: str, number: str) -> Response:
+    """The certificate's newest signed credential: its ledger entry's bytes, unchanged."""
+    p = _portal(request, client_id)
+    with request.app.state.engine.connect() as conn:
+        found = portal.certificate(conn, p.scope, client_id, number)
+    if found is None or found["credential_index"] is None:
+        raise PageNotFound
+    data = request.app.state.ledger.entry(found["credential_index"])
+    headers = _attachment(f"{number}.credential.json")
+    headers["X-Ledger-Index"] = str(found["credential_index"])
+    return Response(data, media_type="application/vc+ld+json", headers=headers)

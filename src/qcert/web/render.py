@@ -1,0 +1,129 @@
+"""Rendering workspace pages: one Jinja2 environment, the viewer, and the page-level errors.
+
+Pages know their viewer (session + principal), their language and the CSRF token, so
+templates can show role-aware navigation and forms that carry the token. Errors that a
+page handler raises (sign-in required, forbidden, not found, a refused form) are turned
+into HTML pages by the handlers ``install`` registers, never into JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..api.principal import Principal
+from . import session as sessions
+from .i18n import LANGS, lang_of, translator
+
+__all__ = [
+    "HEADERS",
+    "PageForbidden",
+    "PageNotFound",
+    "SignInRequired",
+    "Viewer",
+    "env",
+    "page",
+    "require_csrf",
+    "viewer",
+]
+
+# Scripts and styles from this origin only (the chart library is served by the app).
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+env = jinja2.Environment(
+    loader=jinja2.PackageLoader("qcert.web", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["segment"] = lambda value: quote(str(value), safe="")
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in viewer."""
+
+
+class PageForbidden(Exception):
+    """The viewer's roles do not allow this page or record (a 403 page, never the data)."""
+
+
+class PageNotFound(Exception):
+    """No such record (or none the viewer may know of)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    session: sessions.Session
+    principal: Principal
+
+    @property
+    def account_id(self) -> str:
+        return self.session.account_id
+
+
+def viewer(request: Request, required: bool = True) -> Viewer | None:
+    """The signed-in viewer of ``request``; SignInRequired (or None) when there is none."""
+    state = request.app.state
+    found = sessions.read(request, state.signer.secret)
+    principal = None
+    if found is not None:
+        with state.engine.connect() as conn:
+            principal = Principal.load(conn, found.account_id)
+    if found is None or principal is None:
+        if required:
+            raise SignInRequired
+        return None
+    return Viewer(found, principal)
+
+
+def require_csrf(request: Request, form: Any, who: Viewer | None) -> None:
+    """Refuse (PageForbidden with the CSRF message) a form without the right token."""
+    expected = who.session.csrf if who else request.cookies.get(sessions.PRE_COOKIE)
+    if not sessions.csrf_matches(expected, form.get("csrf")):
+        raise CsrfRefused
+
+
+class CsrfRefused(PageForbidden):
+    """A form posted without this session's CSRF token."""
+
+
+def page(
+    request: Request,
+    template: str,
+    status: int = 200,
+    who: Viewer | None = None,
+    messages: dict[str, tuple[str, str]] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` for ``request`` in the viewer's language."""
+    lang = lang_of(request)
+    html = env.get_template(template).render(
+        request_path=request.url.path,
+        lang=lang,
+        other_lang=LANGS[1 - LANGS.index(lang)],
+        t=translator(lang, messages),
+        who=who,
+        csrf=who.session.csrf if who else "",
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)

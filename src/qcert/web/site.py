@@ -1,0 +1,73 @@
+"""Mounting the web workspace on the application: routers, stylesheet, chart library, and
+the error pages (sign-in, 403, 404) for page routes."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from . import account_pages, body_pages, portal_pages, transparency
+from .render import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, page, sign_in_redirect
+from .render import viewer as find_viewer
+
+__all__ = ["install"]
+
+_CSS = files("qcert.web").joinpath("static/ws.css").read_bytes()
+
+
+def _plotly() -> bytes | None:
+    try:
+        return files("plotly").joinpath("package_data/plotly.min.js").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return None
+
+
+def install(app: FastAPI) -> None:
+    """Add the workspace pages to ``app``."""
+    app.include_router(account_pages.router)
+    app.include_router(transparency.router)
+    app.include_router(portal_pages.router)
+    app.include_router(body_pages.router)
+    plotly = _plotly()
+
+    @app.get("/static/ws.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    if plotly is not None:
+
+        @app.get("/static/plotly.min.js", include_in_schema=False)
+        def chart_library() -> Response:
+            # The chart library as installed with the Python package: nothing from a CDN.
+            return Response(
+                plotly,
+                media_type="text/javascript",
+                headers={"Cache-Control": "max-age=86400"},
+            )
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired) -> Response:
+        return sign_in_redirect(request)
+
+    @app.exception_handler(PageForbidden)
+    async def _forbidden(request: Request, err: PageForbidden) -> Response:
+        who = find_viewer(request, required=False)
+        body = "csrf.refused" if isinstance(err, CsrfRefused) else "forbidden.body"
+        return page(
+            request, "ws/message.html", 403, who, title="forbidden.title", body=body, code=403
+        )
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, _: PageNotFound) -> Response:
+        who = find_viewer(request, required=False)
+        return page(
+            request,
+            "ws/message.html",
+            404,
+            who,
+            title="notfound.title",
+            body="notfound.body",
+            code=404,
+        )

@@ -1,0 +1,71 @@
+"""A world for the public pages: a valid, a suspended and a withdrawn certificate, each issued
+as a signed credential, and forged and tampered copies of the valid one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from qcert.bus import handle
+from qcert.credentials import multibase_public_key
+from qcert.credentials.certificate import sign_credential
+from qcert.credentials.commands import IssueCredential
+from qcert.credentials.keystore import KeyStore
+from qcert.ledger.storage import SqlLedgerStorage
+from qcert.lifecycle import AddBodyKey, SuspendCertificate, WithdrawCertificate
+from qcert.store import tables as t
+from qcert.store.uow import UnitOfWork
+from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+
+HOST = "verify.example"
+
+
+@dataclass(frozen=True)
+class Certified:
+    """What the pages are tested against: credentials and their hashes by certificate number."""
+
+    engine: sa.Engine
+    credentials: dict[str, dict[str, Any]]
+    sha256: dict[str, str]
+
+    def forged_by_another_body(self) -> dict[str, Any]:
+        return {**self.credentials["N-V"], "issuer": f"did:web:{HOST}:bodies:cb2"}
+
+    def forged_with_another_key(self) -> dict[str, Any]:
+        unsigned = {k: v for k, v in self.credentials["N-V"].items() if k != "proof"}
+        issuer = unsigned["issuer"]
+        return sign_credential(unsigned, Ed25519PrivateKey.generate(), f"{issuer}#forged")
+
+    def tampered(self) -> dict[str, Any]:
+        return {**self.credentials["N-V"], "validUntil": "2099-12-31T23:59:59Z"}
+
+
+def _issued(engine: sa.Engine) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    storage = SqlLedgerStorage(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.credentials)).mappings().all()
+    credentials = {r["number"]: json.loads(storage.entry(r["ledger_index"])) for r in rows}
+    return credentials, {r["number"]: r["sha256"] for r in rows}
+
+
+@pytest.fixture
+def certified(world, engine, tmp_path) -> Certified:  # noqa: F811
+    keys = KeyStore(tmp_path / "bodies")
+    key_id, key = keys.create("cb1")
+    run = lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys))  # noqa: E731
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), since))
+    today = datetime.now(UTC).date()
+    for cid in ("v", "s", "w"):
+        certify(world, cid, on=date(today.year - 1, today.month, 1), number=f"N-{cid.upper()}")
+        run(IssueCredential(cid, HOST))
+    world(SuspendCertificate("s", "r", today))
+    world(WithdrawCertificate("w", "r", today))
+    credentials, sha256 = _issued(engine)
+    return Certified(engine, credentials, sha256)

@@ -1,0 +1,192 @@
+"""Two certification bodies with a staff account for every role, two organisations, body signing
+keys and a document store: the world the browser walk and the access matrix run in.
+
+The accounts are those of tests/e2e/conftest.py (``api``): root, admin1, rev, plan, lead, dec,
+dec2 and client, all with the same password; ``lead`` is also a registered, qualified auditor of
+cb1 and ``far`` one of cb2, so both bodies can audit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from qcert.api.app import create_app
+from qcert.bus import handle
+from qcert.credentials import multibase_public_key
+from qcert.credentials.keystore import KeyStore
+from qcert.ledger import Ledger, generate_ed25519
+from qcert.ledger.storage import SqlLedgerStorage
+from qcert.lifecycle import (
+    AddBodyKey,
+    ApplyForCertification,
+    CompleteAudit,
+    Decide,
+    GrantBodyScope,
+    OpenAccount,
+    PlanAudit,
+    QualifyAuditor,
+    RegisterAuditor,
+    RegisterBody,
+    RegisterClient,
+    ReviewContract,
+    TechnicalReview,
+)
+from qcert.lifecycle.commands import UploadDocument
+from qcert.security import TokenSigner
+from qcert.store import tables as t
+from qcert.store.documents import DocumentStore
+from qcert.store.uow import UnitOfWork
+from tests.e2e.conftest import PASSWORD
+
+__all__ = [
+    "ACCOUNTS",
+    "BODIES",
+    "CLIENTS",
+    "ISO9001",
+    "PASSWORD",
+    "Staffed",
+    "staff",
+]
+
+ISO9001 = "urn:qcert:scheme:iso9001:2015"
+ACCOUNTS: dict[str, list[str]] = {
+    "root": ["platform-admin@platform"],
+    "admin1": ["cb-admin@body:cb1"],
+    "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
+    "plan": ["planner@body:cb1"],
+    "lead": ["auditor@body:cb1"],
+    "dec": ["decision-maker@body:cb1"],
+    "dec2": ["decision-maker@body:cb2"],
+    "client": ["client-user@client:c1"],
+}
+# Names no other record shares, so a page that shows one has shown that body's data.
+BODIES = {
+    "cb1": ("东方质量认证中心", "Eastern Quality Certification Centre"),
+    "cb2": ("西岭认证有限公司", "Xiling Certification Company"),
+}
+_SITES = {
+    "c1": [
+        {
+            "id": "hq",
+            "name": "总部",
+            "address": "北京市海淀区示例路1号",
+            "adcode": "110108",
+            "lat": 39.96,
+            "lon": 116.30,
+            "central": True,
+        },
+        {
+            "id": "plant",
+            "name": "工厂",
+            "address": "天津市滨海新区示例路2号",
+            "adcode": "120116",
+            "lat": 39.03,
+            "lon": 117.71,
+        },
+    ],
+    "c2": [
+        {
+            "id": "works",
+            "name": "南山厂区",
+            "address": "深圳市南山区远方路9号",
+            "adcode": "440305",
+            "lat": 22.53,
+            "lon": 113.93,
+            "central": True,
+        }
+    ],
+}
+CLIENTS = {
+    "c1": ("91110108551385082Q", "示例精密制造有限公司", "Example Precision Manufacturing"),
+    "c2": ("91440300708461136T", "远方精工有限公司", "Faraway Precision Works"),
+}
+_AUDITORS = {"cb1": "lead", "cb2": "far"}
+HOST = "testserver"
+
+
+@dataclass
+class Staffed:
+    """The store, its keys and documents, and the commands run to fill it."""
+
+    engine: sa.Engine
+    keys: KeyStore
+    documents: DocumentStore
+    ledger: Ledger
+
+    def run(self, cmd: Any, actor: str = "setup") -> list[int]:
+        """Run ``cmd`` through the bus (no authorisation: this is the world's setup)."""
+        uow = UnitOfWork(
+            self.engine, actor=actor, keys=self.keys, host=HOST, documents=self.documents
+        )
+        return handle(cmd, uow)
+
+    def app(self) -> FastAPI:
+        """The application over this world: grants issue credentials, uploads are kept."""
+        signer = TokenSigner(b"k" * 32)
+        return create_app(self.ledger, self.engine, signer, self.keys, self.documents)
+
+    def events(self) -> int:
+        """How many events the ledger's projections hold."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
+
+    def certify(self, cid: str, body: str, client: str, number: str, on: date) -> None:
+        """Take a certification from application to a granted certificate on ``on``."""
+        sites = [s["id"] for s in _SITES[client]]
+        auditor = _AUDITORS[body]
+        decider = "dec" if body == "cb1" else "dec2"
+        self.run(ApplyForCertification(cid, body, client, ISO9001, [17], sites))
+        self.run(ReviewContract(cid, "rev"))
+        team = [{"auditor": auditor, "role": "lead"}]
+        self.run(PlanAudit(cid, "s1", "stage1", team, "FS01", on, on, 1.0, sites[:1]))
+        self.run(CompleteAudit(cid, "s1", 1.0, on))
+        self.run(PlanAudit(cid, "s2", "stage2", team, "FS01", on, on, 9.0, sites))
+        self.run(CompleteAudit(cid, "s2", 9.0, on))
+        self.run(TechnicalReview(cid, "rev", "grant"))
+        self.run(Decide(cid, decider, "grant", on, number, f"精密零件的生产 {number}"))
+
+    def upload(self, client: str, filename: str, data: bytes) -> str:
+        """A document of ``client`` in the store and on the ledger; its SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        self.documents.put(data)
+        self.run(
+            UploadDocument(client, sha256, filename, "text/plain", len(data), "质量手册", "client")
+        )
+        return sha256
+
+
+def staff(engine: sa.Engine, root: Path) -> Staffed:
+    """Register both bodies (each with a signing key and ISO 9001 sector 17), their auditors,
+    both organisations and one account per role."""
+    world = Staffed(
+        engine,
+        KeyStore(root / "bodies"),
+        DocumentStore(root / "documents"),
+        Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")]),
+    )
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    for body, (zh, en) in BODIES.items():
+        world.run(RegisterBody(body, f"CNCA-R-2020-{body}", zh, en, "CNAS C001-M"))
+        world.run(GrantBodyScope(body, "iso9001", [17, 18], date(2020, 1, 1)))
+        key_id, key = world.keys.create(body)
+        world.run(AddBodyKey(body, key_id, multibase_public_key(key.public_key()), since))
+        auditor = _AUDITORS[body]
+        world.run(RegisterAuditor(auditor, f"2020-N1QMS-{auditor}", "审核组长", body))
+        world.run(QualifyAuditor(auditor, "iso9001", [17, 18]))
+    for client, (uscc, zh, en) in CLIENTS.items():
+        first = _SITES[client][0]
+        world.run(
+            RegisterClient(
+                client, uscc, zh, en, first["address"], first["adcode"], 20, _SITES[client]
+            )
+        )
+    for name, roles in ACCOUNTS.items():
+        world.run(OpenAccount(name, name, roles, PASSWORD))
+    return world

@@ -1,0 +1,195 @@
+"""The public verification page in a real browser (Debian's chromium, headless) against a server.
+
+Needs /usr/bin/chromium and a CJK font (Debian ``chromium`` and ``fonts-noto-cjk``): without
+them these tests are skipped on a laptop and fail under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from qcert.api.app import create_app
+from qcert.ledger import Ledger, generate_ed25519
+from qcert.ledger.storage import SqlLedgerStorage
+from qcert.store import create_engine, migrate
+from tests.e2e.web.conftest import Certified
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI=true: a missing browser is a failure)")
+    pytest.skip(reason)
+
+
+def _has_cjk_font() -> bool:
+    if shutil.which("fc-list") is None:
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh-cn"], capture_output=True, text=True, check=False)
+    return bool(found.stdout.strip())
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A SQLite file: the server thread opens its own connections to it."""
+    url = f"sqlite:///{tmp_path / 'qcert.db'}"
+    engine = create_engine(url)
+    migrate(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        _need(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    if not _has_cjk_font():
+        _need("no CJK font, Chinese would render as boxes: apt-get install fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(certified: Certified) -> Iterator[str]:
+    """The app served by uvicorn on a free 127.0.0.1 port in a background thread."""
+    ledger = Ledger(SqlLedgerStorage(certified.engine), "t/l", [generate_ed25519("t/l")])
+    app = create_app(ledger, certified.engine)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start within 10 s"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def page(browser, server: str) -> Iterator[object]:
+    """A fresh page that refuses, and records, any request leaving the server."""
+    context = browser.new_context(locale="zh-CN")
+    outside: list[str] = []
+
+    def guard(route) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.base = server
+    yield tab
+    context.close()
+    assert outside == [], f"the page asked for resources elsewhere: {outside}"
+
+
+def _verdict(page) -> str:
+    return page.locator("[data-verdict]").get_attribute("data-verdict")
+
+
+def _search(page, q: str) -> None:
+    page.goto(page.base + "/verify")
+    page.fill("#q", q)
+    page.click("form[role=search] button")
+    page.click(f"[data-number='{q}'] a")
+
+
+@pytest.mark.parametrize(
+    ("number", "verdict", "zh"),
+    [("N-V", "valid", "真实有效"), ("N-S", "suspended", "已暂停"), ("N-W", "withdrawn", "已撤销")],
+)
+def test_search_by_number_shows_the_verdict(page, number, verdict, zh):
+    _search(page, number)
+    assert page.url.endswith(f"/v/{number}")
+    assert _verdict(page) == verdict
+    assert page.locator("[data-verdict] .zh").inner_text() == zh
+
+
+def _upload(page, tmp_path: Path, credential: dict) -> None:
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(credential, ensure_ascii=False), encoding="utf-8")
+    page.goto(page.base + "/verify")
+    page.set_input_files("#credential", str(path))
+    page.click("form[enctype='multipart/form-data'] button")
+    page.wait_for_selector("[data-verdict]")
+
+
+def test_an_uploaded_genuine_credential_is_valid(page, certified, tmp_path):
+    _upload(page, tmp_path, certified.credentials["N-V"])
+    assert _verdict(page) == "valid"
+
+
+def test_a_credential_forged_under_another_body_is_not_issued(page, certified, tmp_path):
+    _upload(page, tmp_path, certified.forged_by_another_body())
+    assert _verdict(page) == "not-issued"
+    assert "并非由所称认证机构颁发" in page.locator("[data-verdict]").inner_text()
+
+
+def test_a_credential_signed_with_another_key_is_not_issued(page, certified, tmp_path):
+    _upload(page, tmp_path, certified.forged_with_another_key())
+    assert _verdict(page) == "not-issued"
+
+
+def test_an_altered_credential_is_tampered(page, certified, tmp_path):
+    _upload(page, tmp_path, certified.tampered())
+    assert _verdict(page) == "tampered"
+    assert "已被篡改" in page.locator("[data-verdict]").inner_text()
+
+
+def test_a_qr_link_with_the_wrong_hash_is_tampered(page, certified):
+    page.goto(f"{page.base}/v/N-V?sha256={'ab' * 32}")
+    assert _verdict(page) == "tampered"
+    page.goto(f"{page.base}/v/N-V?sha256={certified.sha256['N-V']}")
+    assert _verdict(page) == "valid"
+    assert page.locator("[data-credential]").get_attribute("data-credential") == "match"
+
+
+def test_chinese_text_is_visible_first_and_rendered_with_a_cjk_font(page):
+    page.goto(page.base + "/v/N-V")
+    verdict = page.get_by_text("真实有效", exact=True)
+    assert verdict.is_visible()
+    box = verdict.bounding_box()
+    assert box["width"] > 0 and box["y"] < page.viewport_size["height"] / 2
+    assert page.get_by_text("示例精密制造有限公司").first.is_visible()
+    # The fonts chromium actually drew the verdict's glyphs with (DevTools protocol).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-verdict] .zh"})
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    assert sum(f["glyphCount"] for f in fonts if "CJK" in f["familyName"]) == len("真实有效")

@@ -1,0 +1,390 @@
+"""The organisation portal over TestClient: access, applying, answering findings, uploading and
+downloading documents, and getting certificates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from qcert.bus import handle
+from qcert.credentials import multibase_public_key
+from qcert.credentials.commands import IssueCredential
+from qcert.credentials.keystore import KeyStore
+from qcert.ledger import verify_proof
+from qcert.lifecycle import (
+    AddBodyKey,
+    ApplyForCertification,
+    CompleteAudit,
+    Decide,
+    OpenAccount,
+    PlanAudit,
+    RaiseFinding,
+    RegisterClient,
+    ReviewContract,
+    TechnicalReview,
+)
+from qcert.lifecycle.model import MAX_DOCUMENT_BYTES
+from qcert.store import tables as t
+from qcert.store.documents import DocumentStore
+from qcert.store.replay import check_projections
+from qcert.store.uow import UnitOfWork
+from qcert.web.portal_text import MESSAGES
+from tests.e2e.conftest import PASSWORD, SITE, TEAM, api  # noqa: F401
+
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ISO9001 = "urn:qcert:scheme:iso9001:2015"
+ACCOUNTS = ("root", "admin1", "rev", "plan", "lead", "dec", "dec2", "client", "client2")
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]*)"', html)[1]
+
+
+@dataclass
+class Site:
+    """The app with a document store, and a way to run commands and sign people in."""
+
+    app: object
+    engine: sa.Engine
+    documents: Path
+    keys: KeyStore
+
+    def run(self, cmd: object) -> list[int]:
+        return handle(cmd, UnitOfWork(self.engine, actor="setup", keys=self.keys))
+
+    def browser(self, who: str) -> TestClient:
+        # Session cookies are Secure: sent over HTTPS only.
+        web = TestClient(self.app, base_url="https://testserver")
+        form = web.get("/signin")
+        done = web.post(
+            "/signin",
+            data={"username": who, "password": PASSWORD, "csrf": _csrf(form.text)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, done.text
+        return web
+
+    def rows(self, table: sa.Table) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(table)).mappings()]
+
+    def events(self, kind: str) -> list[dict]:
+        return [r for r in self.rows(t.events) if r["type"] == kind]
+
+    def stored_files(self) -> list[Path]:
+        return [p for p in self.documents.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def site(api, engine, tmp_path) -> Site:  # noqa: F811
+    client, _ = api
+    app = client.app
+    app.state.documents = DocumentStore(tmp_path / "documents")
+    s = Site(app, engine, tmp_path / "documents", KeyStore(tmp_path / "bodies"))
+    s.run(
+        RegisterClient(
+            "c2", "91440300708461136T", "另一公司", "Other Co", "深圳", "440300", 9, [SITE]
+        )
+    )
+    s.run(OpenAccount("client2", "client2", ["client-user@client:c2"], PASSWORD))
+    return s
+
+
+def _certified(site: Site) -> None:
+    """c1 certified by cb1 (certificate N-1, issued as a credential), with a minor finding
+    whose evidence holds markup, and one uploaded PDF."""
+    key_id, key = site.keys.create("cb1")
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    site.run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), since))
+    today = datetime.now(UTC).date()
+    on = date(today.year - 1, today.month, 1)
+    site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
+    site.run(ReviewContract("a1", "rev"))
+    site.run(PlanAudit("a1", "s1", "stage1", TEAM, "FS01", on, on, 1.0, ["hq"]))
+    site.run(CompleteAudit("a1", "s1", 1.0, on))
+    site.run(PlanAudit("a1", "s2", "stage2", TEAM, "FS01", on, on, 2.0, ["hq"]))
+    evidence = "<script>alert(1)</script> no lot records"
+    site.run(RaiseFinding("a1", "f1", "s2", "minor", "8.5", evidence, "lead"))
+    site.run(CompleteAudit("a1", "s2", 2.0, on))
+    site.run(TechnicalReview("a1", "rev", "grant"))
+    site.run(Decide("a1", "dec", "grant", on, "N-1", "零件生产 / Production of parts"))
+    site.run(IssueCredential("a1", "testserver"))
+
+
+def _upload(web: TestClient, data: bytes, name: str = "report.pdf", purpose: str = "QM"):
+    token = _csrf(web.get("/portal/c1/documents").text)
+    return web.post(
+        "/portal/c1/documents",
+        data={"csrf": token, "purpose": purpose},
+        files={"file": (name, data, "application/pdf")},
+        follow_redirects=False,
+    )
+
+
+def test_every_portal_message_has_both_languages():
+    for key, (zh, en) in MESSAGES.items():
+        assert zh and en and zh != en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh), key
+
+
+def test_every_portal_page_is_the_page_or_403_for_each_account(site):
+    _certified(site)
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert _upload(site.browser("client"), PDF).status_code == 303
+    pages = {
+        "overview": "/portal/c1",
+        "apply": "/portal/c1/apply",
+        "findings": "/portal/c1/findings",
+        "documents": "/portal/c1/documents",
+        "certificates": "/portal/c1/certificates",
+        "download": f"/portal/c1/documents/{sha}",
+        "credential": "/portal/c1/certificates/N-1/credential",
+    }
+    anonymous = TestClient(site.app, base_url="https://testserver")
+    for path in pages.values():
+        answer = anonymous.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/signin?next=")
+    seen = {}
+    for who in ACCOUNTS:
+        web = site.browser(who)
+        for name, path in pages.items():
+            seen[(who, name)] = web.get(path, follow_redirects=False).status_code
+    # cb2's staff and another organisation's users never see c1; only applicants get the form.
+    appliers = {"root", "rev", "client"}
+    expected = {
+        (who, name): 200
+        if who not in ("dec2", "client2") and (name != "apply" or who in appliers)
+        else 403
+        for who in ACCOUNTS
+        for name in pages
+    }
+    assert seen == expected
+
+
+def test_applying_through_the_portal_opens_it_to_the_body(site):
+    staff = site.browser("admin1")
+    assert staff.get("/portal/c1").status_code == 403  # c1 has not applied to cb1 yet
+    web = site.browser("client")
+    form = web.get("/portal/c1/apply")
+    assert form.status_code == 200 and 'data-form="apply"' in form.text
+    assert re.search(r'<label for="sectors">', form.text) and 'id="site-hq"' in form.text
+    done = web.post(
+        "/portal/c1/apply",
+        data={
+            "csrf": _csrf(form.text),
+            "body_id": "cb1",
+            "scheme_id": ISO9001,
+            "sectors": ["17"],
+            "sites": ["hq"],
+            "complexity": "",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    cid = done.headers["location"].split("#certification-")[1]
+    [row] = site.rows(t.certifications)
+    assert (row["id"], row["body_id"], row["client_id"], row["stage"]) == (
+        cid,
+        "cb1",
+        "c1",
+        "applied",
+    )
+    assert f'data-certification="{cid}"' in web.get("/portal/c1").text
+    assert 'data-stage="applied"' in web.get("/portal/c1").text
+    assert staff.get("/portal/c1").status_code == 200
+    assert check_projections(site.engine) == []
+
+
+def test_a_refused_application_names_its_rule_in_both_languages_and_keeps_the_input(site):
+    web = site.browser("client")
+    values = {"body_id": "cb2", "scheme_id": ISO9001, "sectors": ["29"], "complexity": "low"}
+    token = _csrf(web.get("/portal/c1/apply").text)
+    refused = web.post("/portal/c1/apply", data={"csrf": token, **values})  # no site chosen
+    assert refused.status_code == 422
+    assert 'data-rule="input.invalid"' in refused.text and "data-source>qcert<" in refused.text
+    assert "sites：at least one site" in refused.text  # the zh-CN template of the rule
+    assert '<option value="29" selected>' in refused.text
+    assert '<option value="cb2" selected>' in refused.text
+    assert '<option value="low" selected>' in refused.text
+    web.get("/lang/en")
+    english = web.post("/portal/c1/apply", data={"csrf": token, **values})
+    assert english.status_code == 422 and "sites: at least one site" in english.text
+    assert site.rows(t.certifications) == []
+
+
+def test_answering_a_finding_through_the_portal(site):
+    _certified(site)
+    web = site.browser("client")
+    page = web.get("/portal/c1/findings")
+    assert page.status_code == 200 and 'data-finding-status="open"' in page.text
+    # The auditor's text is shown, never run.
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    action = "/portal/c1/findings/a1/f1/answer"
+    empty = {"csrf": _csrf(page.text), "correction": "relabelled lot 42", "cause": "", "action": ""}
+    refused = web.post(action, data=empty)
+    assert refused.status_code == 422 and 'data-rule="input.invalid"' in refused.text
+    assert "relabelled lot 42</textarea>" in refused.text
+    answer = {**empty, "cause": "no labelling step", "action": "label at packing"}
+    done = web.post(action, data=answer, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("#finding-a1-f1")
+    [finding] = site.rows(t.findings)
+    assert finding["status"] == "answered"
+    after = web.get("/portal/c1/findings").text
+    assert 'data-answer="a1/f1"' in after and "label at packing" in after
+    assert 'data-answer-form="a1/f1"' not in after  # answered: no second form
+    assert check_projections(site.engine) == []
+
+
+def test_only_the_organisation_answers_its_findings(site):
+    _certified(site)
+    lead = site.browser("lead")
+    page = lead.get("/portal/c1/findings")
+    assert page.status_code == 200 and 'data-answer-form="a1/f1"' not in page.text
+    data = {"csrf": _csrf(page.text), "correction": "x", "cause": "y", "action": "z"}
+    assert lead.post("/portal/c1/findings/a1/f1/answer", data=data).status_code == 403
+    assert site.rows(t.findings)[0]["status"] == "open"
+
+
+def test_an_uploaded_pdf_is_hashed_into_the_ledger_and_comes_back_unchanged(site):
+    web = site.browser("client")
+    done = _upload(web, PDF, "质量手册 v2.pdf", "quality manual")
+    assert done.status_code == 303
+    sha = hashlib.sha256(PDF).hexdigest()
+    [event] = site.events("client.document-uploaded")
+    data = json.loads(event["document"])["data"]
+    assert data == {
+        "sha256": sha,
+        "filename": "质量手册 v2.pdf",
+        "media_type": "application/pdf",
+        "size": len(PDF),
+        "purpose": "quality manual",
+        "uploaded_by": "client",
+    }
+    assert site.stored_files() == [site.documents / sha[:2] / sha[2:]]
+    assert (site.documents / sha[:2] / sha[2:]).stat().st_mode & 0o777 == 0o600
+    [row] = site.rows(t.documents)
+    assert (row["client_id"], row["sha256"], row["ledger_index"]) == (
+        "c1",
+        sha,
+        event["ledger_index"],
+    )
+    listing = web.get("/portal/c1/documents").text
+    assert f'data-document="{sha}" data-ledger-index="{event["ledger_index"]}"' in listing
+    prove = re.search(r'href="(/ledger/proof/\d+)"', listing)[1]
+    bundle = web.get(prove).text
+    ledger = site.app.state.ledger
+    entry = ledger.entry(event["ledger_index"])
+    assert sha.encode() in entry
+    assert verify_proof(bundle, entry, [ledger.verifiers()[0].vkey()]).index == row["ledger_index"]
+    got = web.get(f"/portal/c1/documents/{sha}")
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-security-policy"].startswith("default-src 'none'")
+    disposition = got.headers["content-disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''%E8%B4%A8%E9%87%8F%E6%89%8B%E5%86%8C%20v2.pdf" in disposition
+    assert check_projections(site.engine, DocumentStore(site.documents)) == []
+
+
+def test_refused_uploads_write_nothing(site):
+    web = site.browser("client")
+    cases = [
+        ("invoice.pdf", b"<!doctype html><script>alert(1)</script>", "UTF-8"),  # HTML named .pdf
+        ("scan.pdf", b"\x00\x01\x02 not a known format", "UTF-8"),
+        ("../../evil.pdf", PDF, "filename"),
+        ("report.txt", PDF, "filename"),  # the name and the content disagree
+    ]
+    for name, data, field in cases:
+        refused = _upload(web, data, name)
+        assert refused.status_code == 422, name
+        assert 'data-rule="input.invalid"' in refused.text and field in refused.text, name
+    assert site.events("client.document-uploaded") == [] and site.stored_files() == []
+
+
+def test_an_upload_past_10_mib_is_refused_with_413_and_nothing_written(site):
+    web = site.browser("client")
+    refused = _upload(web, PDF + b"0" * (MAX_DOCUMENT_BYTES + 1 - len(PDF)))
+    assert refused.status_code == 413 and "10 MiB" in refused.text
+    assert site.events("client.document-uploaded") == [] and site.stored_files() == []
+    at_limit = _upload(web, PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF)))
+    assert at_limit.status_code == 303
+
+
+def test_text_is_served_as_text_and_the_same_file_is_taken_once(site):
+    web = site.browser("client")
+    text = "产量记录 2026\n".encode()
+    assert _upload(web, text, "records.txt").status_code == 303
+    got = web.get(f"/portal/c1/documents/{hashlib.sha256(text).hexdigest()}")
+    assert got.content == text and got.headers["content-type"] == "text/plain; charset=utf-8"
+    again = _upload(web, text, "copy.txt")
+    assert again.status_code == 422 and "already among the documents" in again.text
+    assert len(site.events("client.document-uploaded")) == 1
+
+
+def test_body_staff_upload_only_once_the_organisation_applied(site):
+    staff = site.browser("plan")
+    assert staff.get("/portal/c1/documents").status_code == 403
+    site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
+    assert _upload(staff, PDF, "plan.pdf", "audit plan").status_code == 303
+    [row] = site.rows(t.documents)
+    assert row["uploaded_by"] == "plan"
+
+
+def test_forms_without_the_csrf_token_are_refused(site):
+    _certified(site)
+    web = site.browser("client")
+    web.get("/portal/c1")
+    apply = {"body_id": "cb1", "scheme_id": ISO9001, "sectors": ["17"], "sites": ["hq"]}
+    answer = {"correction": "a", "cause": "b", "action": "c"}
+    for path, data, files in [
+        ("/portal/c1/apply", apply, None),
+        ("/portal/c1/findings/a1/f1/answer", answer, None),
+        ("/portal/c1/documents", {"purpose": "x"}, {"file": ("a.pdf", PDF, "application/pdf")}),
+    ]:
+        forged = web.post(path, data={**data, "csrf": "forged"}, files=files)
+        assert forged.status_code == 403, path
+        assert "表单已过期或来源不明" in forged.text
+    assert len(site.rows(t.certifications)) == 1
+    assert site.rows(t.findings)[0]["status"] == "open"
+    assert site.rows(t.documents) == [] and site.stored_files() == []
+
+
+def test_certificates_link_the_pdf_and_serve_the_newest_credential_from_the_ledger(site):
+    _certified(site)
+    web = site.browser("client")
+    page = web.get("/portal/c1/certificates").text
+    assert 'data-certificate="N-1"' in page and 'data-status="active"' in page
+    assert 'href="/public/certificates/N-1/pdf"' in page
+    [credential] = site.rows(t.credentials)
+    assert f'data-credential="{credential["ledger_index"]}"' in page
+    got = web.get("/portal/c1/certificates/N-1/credential")
+    assert got.status_code == 200
+    assert got.content == site.app.state.ledger.entry(credential["ledger_index"])
+    assert hashlib.sha256(got.content).hexdigest() == credential["sha256"]
+    assert got.headers["content-type"] == "application/vc+ld+json"
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert web.get("/portal/c1/certificates/NOPE/credential").status_code == 404
+
+
+def test_the_overview_shows_the_organisation_at_a_glance(site):
+    _certified(site)
+    web = site.browser("client")
+    assert _upload(web, PDF).status_code == 303
+    page = web.get("/portal/c1").text
+    assert "data-uscc>91110108551385082Q<" in page and 'data-site="hq"' in page
+    assert 'data-certification="a1"' in page and 'data-stage="active"' in page
+    assert 'class="badge b-active" data-status="active"' in page
+    assert 'data-finding="a1/f1" data-finding-status="open"' in page
+    assert f'data-document="{hashlib.sha256(PDF).hexdigest()}"' in page
+    assert "<script>alert(1)</script>" not in page

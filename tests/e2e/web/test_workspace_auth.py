@@ -1,0 +1,104 @@
+"""Workspace sessions: sign-in, CSRF, rate limit, language, the public ledger page."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qcert.ledger import verify_checkpoint
+from qcert.web.i18n import MESSAGES
+from tests.e2e.conftest import PASSWORD, api  # noqa: F401
+
+
+@pytest.fixture
+def web(api):  # noqa: F811
+    client, _ = api
+    # Session cookies are Secure: the browser sends them over HTTPS (and to localhost) only.
+    return TestClient(client.app, base_url="https://testserver")
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]*)"', html)[1]
+
+
+def sign_in(web, who, password=PASSWORD, next="/workspace"):
+    form = web.get("/signin")
+    return web.post(
+        "/signin",
+        data={"username": who, "password": password, "csrf": _csrf(form.text), "next": next},
+        follow_redirects=False,
+    )
+
+
+def test_every_message_has_both_languages():
+    for key, (zh, en) in MESSAGES.items():
+        assert zh and en and zh != en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh) or key == "nav.language", key
+
+
+def test_sign_in_sets_a_guarded_session_and_lands_on_the_workspace(web):
+    assert web.get("/workspace", follow_redirects=False).headers["location"] == (
+        "/signin?next=%2Fworkspace"
+    )
+    done = sign_in(web, "admin1")
+    assert done.status_code == 303 and done.headers["location"] == "/workspace"
+    cookie = done.headers["set-cookie"].lower()
+    assert "qcert_session=" in cookie
+    assert all(flag in cookie for flag in ("httponly", "secure", "samesite=strict"))
+    home = web.get("/workspace")
+    assert home.status_code == 200 and "cb-admin@body:cb1" in home.text
+    assert 'href="/ws/bodies/cb1"' in home.text and "c1" not in re.findall(
+        r"/portal/(\w+)", home.text
+    )
+    assert "default-src 'none'" in home.headers["content-security-policy"]
+
+
+def test_wrong_passwords_are_refused_then_throttled(web):
+    wrong = sign_in(web, "admin1", "not the password")
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
+    for _ in range(4):
+        sign_in(web, "admin1", "still not it")
+    throttled = sign_in(web, "admin1")  # even the right password waits now
+    assert throttled.status_code == 429 and "失败次数过多" in throttled.text
+    assert web.get("/workspace", follow_redirects=False).status_code == 303
+
+
+def test_forms_without_their_csrf_token_are_refused(web):
+    web.get("/signin")
+    forged = web.post("/signin", data={"username": "admin1", "password": PASSWORD, "csrf": "x"})
+    assert forged.status_code == 403 and "表单已过期或来源不明" in forged.text
+    assert sign_in(web, "admin1").status_code == 303
+    refused = web.post("/signout", data={"csrf": "not-the-token"})
+    assert refused.status_code == 403
+    assert web.get("/workspace").status_code == 200  # still signed in
+    token = _csrf(web.get("/workspace").text)
+    out = web.post("/signout", data={"csrf": token}, follow_redirects=False)
+    assert (
+        out.status_code == 303 and web.get("/workspace", follow_redirects=False).status_code == 303
+    )
+
+
+def test_next_never_leaves_the_site(web):
+    done = sign_in(web, "admin1", next="//evil.example/x")
+    assert done.headers["location"] == "/workspace"
+
+
+def test_the_language_switch_is_remembered(web):
+    sign_in(web, "client")
+    assert "工作台" in web.get("/workspace").text
+    switched = web.get("/lang/en", params={"next": "/workspace"}, follow_redirects=False)
+    assert switched.headers["location"] == "/workspace"
+    page = web.get("/workspace")
+    assert "Workspace" in page.text and 'lang="en"' in page.text and "工作台" not in page.text
+    assert 'href="/portal/c1"' in page.text
+
+
+def test_the_ledger_page_publishes_a_checkpoint_anyone_can_check(web):
+    page = web.get("/transparency")
+    assert page.status_code == 200
+    note = re.search(r'data-checkpoint="sha256">(.*?)</pre>', page.text, re.S)[1]
+    import html
+
+    vkeys = re.findall(r"<li><code>([^<]+)</code></li>", page.text)
+    checkpoint, _, good = verify_checkpoint(html.unescape(note), [html.unescape(k) for k in vkeys])
+    assert checkpoint.size == int(re.search(r'data-size="(\d+)"', page.text)[1]) and good
