@@ -23,6 +23,7 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/spacetime.py
+	$(BIN)/python bench/spc.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

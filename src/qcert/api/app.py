@@ -88,14 +88,15 @@ def create_app(
     app.state.keys = keys
     app.state.documents = documents
     app.state.limiter = SignInLimiter()
+    # Routes are matched in order: the public verification routes, the busiest, come first.
+    app.include_router(public_router)
+    app.include_router(pages_router)
+    app.include_router(status_router)
     app.include_router(auth_router)
     app.include_router(commands_router)
     app.include_router(queries_router)
     app.include_router(exchange_router)
-    app.include_router(public_router)
-    app.include_router(pages_router)
     install_workspace(app)
-    app.include_router(status_router)
 
     @app.exception_handler(RuleViolation)
     async def _rule(_: Request, err: RuleViolation) -> JSONResponse:

@@ -63,6 +63,12 @@ def hotspots(
     retrospective: Annotated[
         bool, typer.Option(help="Scan every window, not only those ending now")
     ] = False,
+    max_fraction: Annotated[
+        float, typer.Option(help="Scan: largest circle, as a share of the locations")
+    ] = 0.5,
+    max_duration: Annotated[
+        int | None, typer.Option(help="Scan: longest window in slices (default: half)")
+    ] = None,
     replications: Annotated[int, typer.Option(min=1, help="Monte Carlo replications")] = 999,
     seed: Annotated[int | None, typer.Option(help="Seed of the permutations, to repeat")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")] = (
@@ -91,6 +97,8 @@ def hotspots(
                 coords,
                 metric=metric.value,
                 prospective=not retrospective,
+                max_fraction=max_fraction,
+                max_duration=max_duration,
                 replications=replications,
                 seed=seed,
             )

@@ -535,6 +535,9 @@ class Certification(Aggregate):
         staff = client.personnel if personnel is None else personnel
         if staff < 1:
             raise _invalid("personnel", "must be at least 1")
+        # The contract review will need the audit time: refuse now what it could never compute
+        # (a complexity the scheme's table does not have, say), not after the application.
+        schemes.scheme_audit_time(scheme, staff, complexity)
         c = cls(_text("certification_id", certification_id, 64))
         c.record(
             ev.ApplicationSubmitted(

@@ -318,3 +318,16 @@ def test_the_accepting_body_reviews_the_contract_and_audits_a_transferred_certif
     with pytest.raises(RuleViolation):  # once the programme is planned, no second review
         world(ReviewContract("cert1-cb2", "rev2"))
     assert check_projections(engine) == []
+
+
+def test_an_application_the_contract_review_could_not_price_is_refused_at_once(world, engine):
+    import pytest
+
+    from qcert.lifecycle import ApplyForCertification
+    from qcert.schemes import RuleViolation
+
+    with pytest.raises(RuleViolation) as err:
+        world(ApplyForCertification("x", "cb1", "c1", "iso9001", [17], ["hq"], "high"))
+    assert err.value.rule == "md5.complexity" and "no complexity categories" in err.value.en
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.certifications)).scalar() == 0

@@ -1,0 +1,347 @@
+"""``qcert quality ...``: quality diagnosis on process data read from a CSV file."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+import typer
+
+from ..errors import QcertError
+from ._common import bad, console, errors, ok, print_json
+from .quality_spacetime import hotspots
+
+if TYPE_CHECKING:
+    from ..quality.capability import Capability, Interval
+    from ..quality.study import Study
+
+app = typer.Typer(
+    help="Quality diagnosis on process data: SPC, capability, hot spots. / 质量诊断。",
+    no_args_is_help=True,
+)
+app.command("hotspots")(hotspots)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+
+TITLES = {
+    "imr": "I-MR / 单值-移动极差图",
+    "xbar-r": "X-bar/R / 均值-极差图",
+    "xbar-s": "X-bar/S / 均值-标准差图",
+    "p": "p / 不合格品率图",
+    "np": "np / 不合格品数图",
+    "c": "c / 缺陷数图",
+    "u": "u / 单位缺陷数图",
+    "ewma": "EWMA / 指数加权移动平均图",
+    "cusum": "CUSUM / 累积和图",
+}
+
+
+class ChartKind(StrEnum):
+    imr = "imr"
+    xbar_r = "xbar-r"
+    xbar_s = "xbar-s"
+    p = "p"
+    np = "np"
+    c = "c"
+    u = "u"
+    ewma = "ewma"
+    cusum = "cusum"
+
+
+class RuleSet(StrEnum):
+    nelson = "nelson"
+    we = "we"
+
+
+@app.command("spc")
+@errors
+def spc_(
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row / 带表头的 CSV 文件")],
+    chart: Annotated[ChartKind, typer.Option(help="Chart / 控制图类型")],
+    column: Annotated[
+        str | None, typer.Option(help="Column charted (default: the first numeric one)")
+    ] = None,
+    subgroup: Annotated[
+        int | None,
+        typer.Option(min=1, help="X-bar: consecutive rows per subgroup; p/np: sample size"),
+    ] = None,
+    by: Annotated[str | None, typer.Option(help="X-bar: column labelling the subgroups")] = None,
+    size_column: Annotated[
+        str | None, typer.Option(help="p/u: column with each sample's size or units")
+    ] = None,
+    phase1: Annotated[
+        int | None,
+        typer.Option(min=2, help="Points (subgroups) that set the limits; the rest are phase II"),
+    ] = None,
+    center: Annotated[
+        float | None,
+        typer.Option(help="Given standard centre μ0, p0, c0 or u0: monitor every point"),
+    ] = None,
+    sigma: Annotated[
+        float | None, typer.Option(help="Given standard σ (variables, EWMA, CUSUM)")
+    ] = None,
+    rules: Annotated[RuleSet, typer.Option(help="Run rules / 判异准则")] = RuleSet.nelson,
+    lsl: Annotated[float | None, typer.Option(help="Lower specification limit")] = None,
+    usl: Annotated[float | None, typer.Option(help="Upper specification limit")] = None,
+    target: Annotated[float | None, typer.Option(help="Target (default: mid-point)")] = None,
+    lam: Annotated[float, typer.Option("--lambda", help="EWMA weight λ")] = 0.1,
+    width: Annotated[float, typer.Option("--L", help="EWMA limit width L, in σ")] = 2.7,
+    k: Annotated[float, typer.Option("--k", help="CUSUM reference value k, in σ")] = 0.5,
+    h: Annotated[float, typer.Option("--h", help="CUSUM decision interval h, in σ")] = 5.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Control chart, run rules and capability from a CSV column. / 控制图、判异与过程能力。"""
+    # imported here: pandas, SciPy and statsmodels take seconds to load, which every other
+    # qcert command would otherwise pay
+    import pandas as pd
+
+    from ..quality import spc
+    from ..quality.rules import NELSON, WESTERN_ELECTRIC
+    from ..quality.study import study
+
+    try:
+        frame = pd.read_csv(file)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise QcertError(f"{file}: not a readable CSV file ({err})") from None
+    kind = chart.value
+    try:
+        values = _column(frame, column, skip=(by, size_column))
+        data: Any = values
+        sizes: Any = None
+        if kind in ("xbar-r", "xbar-s"):
+            labels = _labels(frame, by) if by else None
+            data = spc.subgroups(values, subgroup if labels is None else None, labels)
+        elif kind in ("p", "u"):
+            sizes = _column(frame, size_column) if size_column else subgroup
+        elif kind == "np":
+            sizes = subgroup
+        if sigma is not None and center is None:
+            raise ValueError("center: a given σ needs the given centre too")
+        result = study(
+            kind,
+            data,
+            sizes=sizes,
+            phase1=phase1,
+            params=None if center is None else spc.Params(center, sigma),
+            rules=NELSON if rules is RuleSet.nelson else WESTERN_ELECTRIC,
+            lsl=lsl,
+            usl=usl,
+            target=target,
+            lam=lam,
+            L=width,
+            k=k,
+            h=h,
+        )
+    except ValueError as err:
+        raise QcertError(str(err)) from None
+    if json_:
+        print_json(_as_json(result))
+        return
+    _print(result)
+
+
+def _column(frame: Any, name: str | None, skip: tuple[str | None, ...] = ()) -> np.ndarray:
+    """The column ``name``, or the first numeric one not in ``skip``, as floats."""
+    import pandas as pd
+
+    if name is None:
+        numeric = [
+            c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in skip
+        ]
+        if not numeric:
+            raise ValueError("column: the file has no numeric column")
+        name = numeric[0]
+    if name not in frame.columns:
+        raise ValueError(f"column: no column {name!r}; columns: {', '.join(map(str, frame))}")
+    series = pd.to_numeric(frame[name], errors="coerce")
+    bad_rows = np.flatnonzero(series.isna().to_numpy())
+    if bad_rows.size:
+        raise ValueError(f"column: {name!r} row {int(bad_rows[0]) + 1} is not a number")
+    return series.to_numpy(dtype=float)
+
+
+def _labels(frame: Any, name: str) -> list[Any]:
+    if name not in frame.columns:
+        raise ValueError(f"by: no column {name!r}")
+    return frame[name].tolist()
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def _num(value: float) -> float | None:
+    """JSON has no NaN or infinity: an absent limit is null."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _points(indices: tuple[int, ...]) -> list[int]:
+    return [i + 1 for i in indices]
+
+
+def _as_json(s: Study) -> dict[str, Any]:
+    a = s.analysis
+    return {
+        "chart": s.kind,
+        "points": len(a.sizes),
+        "phase1_points": s.phase1,
+        "params": {"center": a.params.center, "sigma": a.params.sigma},
+        "excluded": _points(s.fit.excluded),
+        "rounds": [_points(r) for r in s.fit.rounds],
+        "charts": [
+            {
+                "name": c.name,
+                "statistic": [_num(v) for v in c.statistic],
+                "center": [_num(v) for v in c.center],
+                "lower": [_num(v) for v in c.lower],
+                "upper": [_num(v) for v in c.upper],
+                "beyond": _points(s.beyond[c.name]),
+            }
+            for c in a.charts
+        ],
+        "violations": [
+            {
+                "chart": s.primary,
+                "rule": v.rule,
+                "en": v.en,
+                "zh": v.zh,
+                "points": _points(v.indices),
+                "direction": v.direction,
+                "signal": v.signal + 1,
+            }
+            for v in s.violations
+        ],
+        "alarms": [
+            {
+                "side": al.side,
+                "signal": al.signal + 1,
+                "start": al.start + 1,
+                "shifted_mean": al.shifted_mean,
+            }
+            for al in a.alarms
+        ],
+        "capability": _capability_json(s.capability) if s.capability else None,
+    }
+
+
+def _interval(iv: Interval | None) -> dict[str, float] | None:
+    if iv is None:
+        return None
+    return {"estimate": iv.estimate, "lower": iv.lower, "upper": iv.upper}
+
+
+def _capability_json(c: Capability) -> dict[str, Any]:
+    return {
+        "n": c.n,
+        "mean": c.mean,
+        "sigma_within": c.sigma_within,
+        "within_method": c.within_method,
+        "within_df": c.within_df,
+        "sigma_overall": c.sigma_overall,
+        "lsl": c.lsl,
+        "usl": c.usl,
+        "target": c.target,
+        "confidence": c.confidence,
+        **{name: _interval(getattr(c, name)) for name in ("cp", "cpk", "pp", "ppk", "cpm")},
+        "ppm": {"within": c.ppm_within, "overall": c.ppm_overall, "observed": c.ppm_observed},
+        "normality": {
+            "test": "anderson-darling",
+            "statistic": c.normality.statistic,
+            "p_value": c.normality.p_value,
+            "normal": c.normality.normal,
+        },
+        "quotable": c.quotable,
+        "reasons": [{"rule": r.rule, "en": r.en, "zh": r.zh} for r in c.reasons],
+    }
+
+
+def _fmt(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:.6g}"
+
+
+def _span(values: np.ndarray) -> str:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return "-"
+    lo, hi = float(finite.min()), float(finite.max())
+    return (
+        _fmt(lo)
+        if math.isclose(lo, hi, rel_tol=1e-12, abs_tol=1e-15)
+        else (f"{_fmt(lo)}…{_fmt(hi)}")
+    )
+
+
+def _ranges(points: list[int]) -> str:
+    """1, 2, 3, 5 → ``1-3, 5``."""
+    parts: list[str] = []
+    for p in points:
+        if parts and p == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{p}"
+        else:
+            parts.append(str(p))
+    return ", ".join(parts)
+
+
+def _print(s: Study) -> None:
+    a = s.analysis
+    m = len(a.sizes)
+    if s.phase1 == 0:
+        phase = "phase II against the given standard / 按给定标准值监控"
+    else:
+        phase = f"phase I: points 1-{s.phase1}"
+        phase += f", phase II: {s.phase1 + 1}-{m}" if s.phase1 < m else ""
+    console.print(f"{TITLES[s.kind]}  ({m} points; {phase})")
+    sigma = f"  σ = {_fmt(a.params.sigma)}" if a.params.sigma is not None else ""
+    console.print(f"centre / 中心 = {_fmt(a.params.center)}{sigma}")
+    console.print(f"  {'chart':<12} {'LCL':>14} {'CL':>14} {'UCL':>14}  beyond / 超限")
+    for c in a.charts:
+        out = _ranges(_points(s.beyond[c.name])) or "none / 无"
+        console.print(
+            f"  {c.name:<12} {_span(c.lower):>14} {_span(c.center):>14} {_span(c.upper):>14}  {out}"
+        )
+    dropped = "; ".join(
+        f"round {i} / 第 {i} 轮: {_ranges(_points(r))}" for i, r in enumerate(s.fit.rounds, 1)
+    )
+    dropped = dropped or "none / 无"
+    console.print(f"excluded from the estimate / 估计时剔除: {dropped}")
+    for al in a.alarms:
+        console.print(
+            bad(
+                f"alarm ({al.side}) at point {al.signal + 1}: the shift began at point "
+                f"{al.start + 1}, mean now ≈ {_fmt(al.shifted_mean)} / 第 {al.signal + 1} 点报警，"
+                f"漂移始于第 {al.start + 1} 点"
+            )
+        )
+    if not s.violations and a.chart(s.primary).shewhart:
+        console.print(ok(f"no run-rule violation on {s.primary} / 未触发判异准则"))
+    for v in s.violations:
+        console.print(
+            bad(f"{v.rule} {s.primary} points {_ranges(_points(v.indices))}: {v.en} / {v.zh}")
+        )
+    if s.capability is not None:
+        _print_capability(s.capability)
+
+
+def _print_capability(c: Capability) -> None:
+    console.print(
+        f"capability / 过程能力 (n = {c.n}, mean {_fmt(c.mean)}, σ within {_fmt(c.sigma_within)} "
+        f"by {c.within_method}, overall {_fmt(c.sigma_overall)}; "
+        f"{c.confidence:.0%} intervals / 置信区间):"
+    )
+    for name in ("cp", "cpk", "pp", "ppk", "cpm"):
+        iv = getattr(c, name)
+        if iv is not None:
+            console.print(
+                f"  {name.capitalize():<4} {iv.estimate:7.3f}  [{iv.lower:.3f}, {iv.upper:.3f}]"
+            )
+    console.print(
+        f"  expected ppm out of spec / 预计不合格 ppm: within {c.ppm_within:.1f}, "
+        f"overall {c.ppm_overall:.1f}; observed {c.ppm_observed:.1f}"
+    )
+    nm = c.normality
+    console.print(f"  Anderson-Darling A² = {nm.statistic:.3f}, p = {nm.p_value:.4f}")
+    if c.quotable:
+        console.print(ok("indices may be quoted / 能力指数可以引用"))
+    for r in c.reasons:
+        console.print(bad(f"[{r.rule}] {r.en}\n       {r.zh}"))
