@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -52,7 +53,18 @@ from qcert.quality.monitoring import (
     parallel_analysis,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "tep"
+
+def _data() -> Path:
+    """``$QCERT_SHARED_DATA/tep``, else the first ``shared/data/tep`` beside the repository or
+    one of its parent folders."""
+    if env := os.environ.get("QCERT_SHARED_DATA"):
+        return Path(env) / "tep"
+    repo = Path(__file__).resolve().parents[1]
+    found = [p / "shared" / "data" / "tep" for p in repo.parents]
+    return next((p for p in found if p.is_dir()), repo.parent / "shared" / "data" / "tep")
+
+
+DATA = _data()
 FAULTS = range(1, 22)
 HARD = (3, 9, 15)
 EIGHTEEN = [f for f in FAULTS if f not in HARD]

@@ -208,6 +208,7 @@ def demo(
     console.print("certifications at every stage / 各阶段的认证项目:")
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")
+    console.print("quality examination / 质量体检: qcert quality examine 91110000100000000A")
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
     console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
@@ -219,5 +220,11 @@ def demo(
     if serve_api:
         from ..api.app import serve as run
 
-        console.print(f"\nAPI on http://127.0.0.1:{port}/  (docs: http://127.0.0.1:{port}/docs)")
+        base = f"http://127.0.0.1:{port}"
+        console.print(
+            f"\nworkspace / 工作台:        {base}/signin  (e.g. demo-decider / {DEMO_PASSWORD})\n"
+            f"verification / 证书查验:  {base}/verify\n"
+            f"ledger / 账本公示:        {base}/transparency\n"
+            f"API / 接口:               {base}/docs"
+        )
         run(demo_cfg, "127.0.0.1", port)

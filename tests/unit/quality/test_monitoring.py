@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
@@ -25,8 +24,9 @@ from qcert.quality.monitoring import (
     persistent,
     t2_limit,
 )
+from tests.shared_data import shared_data
 
-TEP = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "tep"
+TEP = shared_data("tep")
 SHIFTED = 5  # the variable the planted fault moves
 MIXING = np.array(
     [[1.0, 0.8, 0.6, 0.0, 0.3, -0.5, 0.9, 0.2], [0.0, 0.5, -0.7, 1.0, 0.6, 0.4, -0.2, 0.8]]
