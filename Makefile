@@ -24,6 +24,7 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/spacetime.py
 	$(BIN)/python bench/spc.py
+	$(BIN)/python bench/examination.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -12,6 +12,7 @@ import typer
 
 from ..errors import QcertError
 from ._common import bad, console, errors, ok, print_json
+from .quality_examine import examine
 from .quality_spacetime import hotspots
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("hotspots")(hotspots)
+app.command("examine")(examine)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
 TITLES = {

@@ -1,0 +1,1 @@
+"""Printed reports rendered from pure analysis results (HTML and PDF)."""
