@@ -7,47 +7,17 @@ them these tests are skipped on a laptop and fail under ``CI=true``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from qcert.api.app import create_app
 from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.store import create_engine, migrate
 from tests.e2e.web.conftest import Certified
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _need(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason} (CI=true: a missing browser is a failure)")
-    pytest.skip(reason)
-
-
-def _has_cjk_font() -> bool:
-    if shutil.which("fc-list") is None:
-        return False
-    found = subprocess.run(["fc-list", ":lang=zh-cn"], capture_output=True, text=True, check=False)
-    return bool(found.stdout.strip())
+from tests.e2e.web.live_server import chromium, guarded_page, served
 
 
 @pytest.fixture
@@ -62,59 +32,24 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        _need(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
-    if not _has_cjk_font():
-        _need("no CJK font, Chinese would render as boxes: apt-get install fonts-noto-cjk")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def server(certified: Certified) -> Iterator[str]:
     """The app served by uvicorn on a free 127.0.0.1 port in a background thread."""
     ledger = Ledger(SqlLedgerStorage(certified.engine), "t/l", [generate_ed25519("t/l")])
-    app = create_app(ledger, certified.engine)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start within 10 s"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(create_app(ledger, certified.engine)) as base:
+        yield base
 
 
 @pytest.fixture
 def page(browser, server: str) -> Iterator[object]:
     """A fresh page that refuses, and records, any request leaving the server."""
-    context = browser.new_context(locale="zh-CN")
-    outside: list[str] = []
-
-    def guard(route) -> None:
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    tab = context.new_page()
-    tab.base = server
-    yield tab
-    context.close()
-    assert outside == [], f"the page asked for resources elsewhere: {outside}"
+    with guarded_page(browser, server, locale="zh-CN") as tab:
+        tab.base = server
+        yield tab
 
 
 def _verdict(page) -> str:
