@@ -307,3 +307,25 @@ def test_an_upload_through_the_command_api_must_name_a_stored_file(api, tmp_path
     assert missing.status_code == 400 and "no stored file has hash" in missing.text
     client.app.state.documents.put(b"%PDF-1.4 x")
     assert client.post(url, json=payload, headers=as_("client")).status_code == 200
+
+
+def test_only_the_organisations_users_record_its_line_alarms(api):
+    client, as_ = api
+    alarm = {
+        "client_id": "c1",
+        "line": "line-1",
+        "reading": 200,
+        "onset": 161,
+        "statistic": "spe",
+        "value": 31.5,
+        "limit": 20.1,
+        "top_variables": ["coolant_temp"],
+        "at": "2026-03-02T08:30:00Z",
+    }
+    url = "/api/v1/commands/record-line-alarm"
+    assert client.post(url, json=alarm, headers=as_("dec2")).status_code == 403
+    done = client.post(url, json=alarm, headers=as_("client"))
+    assert done.status_code == 200 and len(done.json()["ledger_indices"]) == 1
+    clear = {"client_id": "c1", "line": "line-1", "reading": 150, "at": "2026-03-02T09:00:00Z"}
+    refused = client.post("/api/v1/commands/clear-line-alarm", json=clear, headers=as_("client"))
+    assert refused.status_code == 409 and "must come after" in refused.text

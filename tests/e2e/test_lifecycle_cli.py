@@ -83,3 +83,23 @@ def test_add_body_key_keeps_the_private_key_owner_only(qcert, tmp_path):
     missing = qcert("keys", "add-body-key", "nobody", ok=False)
     assert missing.exit_code == 1 and "no body 'nobody'" in missing.output
     assert not list((tmp_path / "data" / "keys" / "bodies" / "nobody").glob("*.key"))
+
+
+def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
+    client = {
+        "client_id": "c",
+        "uscc": "91110108551385082Q",
+        "name_zh": "公司",
+        "name_en": "Co",
+        "address": "北京",
+        "adcode": "110108",
+        "personnel": 5,
+        "sites": [],
+    }
+    qcert("lifecycle", "do", "register-client", json.dumps(client))
+    out = json.loads(qcert("quality", "examine", "c", "--record", "line-1", "--json").stdout)
+    assert out["alarm"] is not None and out["recorded"]
+    again = qcert("quality", "examine", "c", "--record", "line-1", ok=False)
+    assert again.exit_code == 1 and "is open" in again.output  # one open alarm per line
+    nobody = qcert("quality", "examine", "nobody", "--record", "line-1", ok=False)
+    assert nobody.exit_code == 1 and "no client 'nobody'" in nobody.output

@@ -94,6 +94,8 @@ NEEDS: dict[type, str] = {
     c.RegisterClient: "cb-admin",
     c.ApplyForCertification: "client-user",
     c.UploadDocument: "client-user",
+    c.RecordLineAlarm: "client-user",
+    c.ClearLineAlarm: "client-user",
     c.ReviewContract: "application-reviewer",
     c.PlanAudit: "planner",
     c.CheckIn: "auditor",
@@ -203,6 +205,8 @@ def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
         ):
             return
         raise Forbidden("documents come from the client's users or a body it applied to")
+    elif kind in (c.RecordLineAlarm, c.ClearLineAlarm):
+        scopes = [f"client:{cmd.client_id}"]
     elif kind in (c.AddBodyKey, c.RevokeBodyKey) or kind is c.AcceptTransfer:
         scopes = [f"body:{cmd.body_id}"]
     elif kind in (c.EnforceClocks, PublishStatus):

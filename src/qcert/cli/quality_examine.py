@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import getpass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 
+from ..bootstrap import open_ledger
+from ..bus import handle
 from ..errors import QcertError
-from ._common import console, errors, ok, print_json
+from ..lifecycle import RecordLineAlarm
+from ..store.uow import UnitOfWork
+from ._common import console, errors, ok, print_json, settings
 
 __all__ = ["examine"]
 
 
+def _record(ctx: typer.Context, client_id: str, line: str, exam: object) -> list[int]:
+    """The alarm as a ``line.alarm-raised`` event (none when there is no alarm)."""
+    alarm = getattr(exam, "alarm", None)
+    if alarm is None:
+        return []
+    cmd = RecordLineAlarm(
+        client_id,
+        line,
+        alarm.index,
+        alarm.onset if alarm.onset is not None else alarm.index,
+        alarm.statistic,
+        alarm.value,
+        float(exam.monitor_limits[alarm.statistic]),  # type: ignore[attr-defined]
+        [name for name, _ in alarm.top],
+        datetime.now(UTC),
+    )
+    engine = open_ledger(settings(ctx)).storage.engine  # type: ignore[attr-defined]
+    return handle(cmd, UnitOfWork(engine, actor=getpass.getuser()))
+
+
 @errors
 def examine(
+    ctx: typer.Context,
     client_id: Annotated[str, typer.Argument(help="Client organisation id / 客户组织编号")],
     out: Annotated[
         Path | None, typer.Option(help="Write the report: .pdf or .html / 输出报告文件")
@@ -28,6 +55,14 @@ def examine(
         int | None, typer.Option(min=20, help="Leading readings of normal operation / 基线读数")
     ] = None,
     lang: Annotated[str, typer.Option(help="HTML language: en, zh-CN or both")] = "both",
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            metavar="LINE",
+            help="Record the alarm on the ledger as line LINE's event / 将报警记入账本",
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")] = (
         False
     ),
@@ -59,6 +94,8 @@ def examine(
     data = summary(exam)
     if out is not None:
         data["report"] = str(out)
+    if record is not None:
+        data["recorded"] = _record(ctx, client_id, record, exam)
     if json_:
         print_json(data)
         return
@@ -87,3 +124,6 @@ def _print(data: dict) -> None:
         console.print(f"      {r['zh']}")
     if "report" in data:
         console.print(ok(f"report written / 报告已写入: {data['report']}"))
+    if data.get("recorded"):
+        at = ", ".join(map(str, data["recorded"]))
+        console.print(ok(f"alarm recorded on the ledger at / 报警已记入账本: {at}"))

@@ -14,6 +14,7 @@ __all__ = [
     "ChangePassword",
     "ChangeScope",
     "CheckIn",
+    "ClearLineAlarm",
     "CloseFinding",
     "CompleteAudit",
     "Decide",
@@ -26,6 +27,7 @@ __all__ = [
     "PlanAudit",
     "QualifyAuditor",
     "RaiseFinding",
+    "RecordLineAlarm",
     "RegisterAuditor",
     "RegisterBody",
     "RegisterClient",
@@ -87,6 +89,29 @@ class RegisterClient:
     personnel: int
     sites: list[dict[str, Any]]
     confidential: bool = False
+
+
+@dataclass(frozen=True)
+class RecordLineAlarm:
+    """Record an alarm a line's quality monitor raised (readings counted from 0)."""
+
+    client_id: str
+    line: str
+    reading: int
+    onset: int
+    statistic: str
+    value: float
+    limit: float
+    top_variables: list[str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ClearLineAlarm:
+    client_id: str
+    line: str
+    reading: int
+    at: datetime
 
 
 @dataclass(frozen=True)

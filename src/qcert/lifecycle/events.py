@@ -432,6 +432,32 @@ class StatusListPublished(Event):
 
 
 @dataclass(frozen=True)
+class LineAlarmRaised(Event):
+    """A production line's monitor raised an alarm: a statistic stayed beyond its control limit
+    for the persistence rule's run of readings; the variables contributing most are named."""
+
+    name: ClassVar[str] = "line.alarm-raised"
+    client_id: str
+    line: str
+    reading: int
+    onset: int
+    statistic: str
+    value: float
+    limit: float
+    top_variables: list[str]
+    at: str
+
+
+@dataclass(frozen=True)
+class LineAlarmCleared(Event):
+    """The line's readings came back within every limit: its open alarm ended."""
+
+    name: ClassVar[str] = "line.alarm-cleared"
+    reading: int
+    at: str
+
+
+@dataclass(frozen=True)
 class CaseOpened(Event):
     """A complaint or appeal was received and given to a handler."""
 

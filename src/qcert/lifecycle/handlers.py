@@ -13,7 +13,7 @@ from .. import security
 from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
-from .model import Aggregate, Auditor, Body, Case, Certification, Client
+from .model import Aggregate, Auditor, Body, Case, Certification, Client, ProcessLine
 
 __all__ = ["UnitOfWork", "handle"]
 
@@ -72,6 +72,35 @@ def register_client(cmd: c.RegisterClient, uow: UnitOfWork) -> None:
             cmd.confidential,
         )
     )
+
+
+def _line(uow: UnitOfWork, client_id: str, line: str) -> ProcessLine:
+    line_id = ProcessLine.id_for(client_id, line)
+    if uow.exists(ProcessLine, line_id):
+        return uow.get(ProcessLine, line_id)
+    new = ProcessLine(line_id)
+    uow.add(new)
+    return new
+
+
+def record_line_alarm(cmd: c.RecordLineAlarm, uow: UnitOfWork) -> None:
+    client = uow.get(Client, cmd.client_id)
+    _line(uow, cmd.client_id, cmd.line).raise_alarm(
+        client,
+        cmd.line,
+        cmd.reading,
+        cmd.onset,
+        cmd.statistic,
+        cmd.value,
+        cmd.limit,
+        cmd.top_variables,
+        cmd.at,
+    )
+
+
+def clear_line_alarm(cmd: c.ClearLineAlarm, uow: UnitOfWork) -> None:
+    uow.get(Client, cmd.client_id)
+    _line(uow, cmd.client_id, cmd.line).clear_alarm(cmd.reading, cmd.at)
 
 
 def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
@@ -262,6 +291,8 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.QualifyAuditor: qualify_auditor,
     c.RegisterClient: register_client,
     c.UploadDocument: upload_document,
+    c.RecordLineAlarm: record_line_alarm,
+    c.ClearLineAlarm: clear_line_alarm,
     c.ApplyForCertification: apply_for_certification,
     c.ReviewContract: review_contract,
     c.PlanAudit: plan_audit,

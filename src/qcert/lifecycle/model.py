@@ -31,6 +31,7 @@ __all__ = [
     "CertStatus",
     "Certification",
     "Client",
+    "ProcessLine",
     "PublishedStatusList",
     "add_months",
     "check_document",
@@ -1441,6 +1442,81 @@ class PublishedStatusList(Aggregate):
         self.body_id, self.purpose, self.list_no = e.body_id, e.purpose, e.list_no
         self.encoded_list = e.encoded_list
         self.versions.append(e)
+
+
+class ProcessLine(Aggregate):
+    """A client's production line as its quality monitor sees it: the alarms it raised and
+    cleared (id ``<client>.<line>``). The readings stay with the client; the alarms are facts."""
+
+    kind = "line"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.client_id = self.line = ""
+        self.alarms: list[dict[str, Any]] = []
+
+    @staticmethod
+    def id_for(client_id: str, line: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", line):
+            raise _invalid("line", "1-64 of letters, digits, '_', '-'")
+        return f"{client_id}.{line}"
+
+    @property
+    def open_alarm(self) -> dict[str, Any] | None:
+        return self.alarms[-1] if self.alarms and self.alarms[-1]["cleared"] is None else None
+
+    def raise_alarm(
+        self,
+        client: Client,
+        line: str,
+        reading: int,
+        onset: int,
+        statistic: str,
+        value: float,
+        limit: float,
+        top_variables: list[str],
+        at: datetime,
+    ) -> None:
+        """Record an alarm; refuse a second one while one is open, or one that is no alarm."""
+        if self.id != self.id_for(client.id, line):
+            raise _invalid("line", f"{self.id} is not line {line} of {client.id}")
+        if self.open_alarm is not None:
+            raise _invalid(
+                "reading", f"an alarm raised at reading {self.open_alarm['reading']} is open"
+            )
+        if not 0 <= onset <= reading:
+            raise _invalid("onset", "must be a reading at or before the alarm's")
+        if not value > limit:
+            raise _invalid("value", f"{value} does not exceed the limit {limit}")
+        self.record(
+            ev.LineAlarmRaised(
+                client.id,
+                line,
+                reading,
+                onset,
+                _text("statistic", statistic, 32),
+                float(value),
+                float(limit),
+                [_text("top_variables", v, 64) for v in top_variables[:10]],
+                _instant(at),
+            )
+        )
+
+    def clear_alarm(self, reading: int, at: datetime) -> None:
+        """End the open alarm at ``reading``."""
+        open_ = self.open_alarm
+        if open_ is None:
+            raise _invalid("reading", f"line {self.id} has no open alarm")
+        if reading <= open_["reading"]:
+            raise _invalid("reading", f"must come after the alarm's reading {open_['reading']}")
+        self.record(ev.LineAlarmCleared(reading, _instant(at)))
+
+    def _on_alarm_raised(self, e: ev.LineAlarmRaised) -> None:
+        self.client_id, self.line = e.client_id, e.line
+        self.alarms.append({**e.data(), "cleared": None, "cleared_at": None})
+
+    def _on_alarm_cleared(self, e: ev.LineAlarmCleared) -> None:
+        self.alarms[-1]["cleared"], self.alarms[-1]["cleared_at"] = e.reading, e.at
 
 
 class Case(Aggregate):

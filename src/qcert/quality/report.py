@@ -90,13 +90,15 @@ class Alarm:
 
     ``index``: first reading of the alarm; ``onset``: estimated start of the deviation (None
     if no change point precedes it); ``statistic``: ``"spe"`` or ``"t2"``; ``top``: variables
-    ranked by mean reconstruction-based contribution over the alarm's first readings.
+    ranked by mean reconstruction-based contribution over the alarm's first readings;
+    ``value``: the statistic at ``index`` (dimensionless, like its limit).
     """
 
     index: int
     onset: int | None
     statistic: str
     top: tuple[tuple[str, float], ...]
+    value: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,8 @@ def _first_alarm(
     mean = np.nanmean(rbc, axis=0)
     order = np.argsort(mean)[::-1][:3]
     top = tuple((str(process.columns[i]), float(mean[i])) for i in order)
-    return Alarm(first, onset(statistics[name], first), name, top)
+    value = float(statistics[name][first])
+    return Alarm(first, onset(statistics[name], first), name, top, value)
 
 
 # ----------------------------------------------------------------------------- recommendations

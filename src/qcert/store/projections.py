@@ -24,6 +24,7 @@ from ..lifecycle.model import (
     Case,
     Certification,
     Client,
+    ProcessLine,
     PublishedStatusList,
 )
 from . import tables as t
@@ -118,6 +119,26 @@ def rows_for(agg: Aggregate) -> Rows:
         }
     if isinstance(agg, Certification):
         return _certification_rows(agg)
+    if isinstance(agg, ProcessLine):
+        return {
+            t.line_alarms: [
+                {
+                    "line_id": agg.id,
+                    "reading": a["reading"],
+                    "client_id": a["client_id"],
+                    "line": a["line"],
+                    "onset": a["onset"],
+                    "statistic": a["statistic"],
+                    "value": a["value"],
+                    "limit": a["limit"],
+                    "top_variables": _json(a["top_variables"]),
+                    "at": a["at"],
+                    "cleared": a["cleared"],
+                    "cleared_at": a["cleared_at"],
+                }
+                for a in agg.alarms
+            ]
+        }
     if isinstance(agg, PublishedStatusList):
         return {
             t.status_lists: [
@@ -286,6 +307,7 @@ _KEYS = {
     t.body_keys: ("body_id",),
     t.credentials: ("certification_id",),
     t.status_lists: ("list_id",),
+    t.line_alarms: ("line_id",),
 }
 
 

@@ -21,6 +21,7 @@ from ..lifecycle.model import (
     Case,
     Certification,
     Client,
+    ProcessLine,
     PublishedStatusList,
 )
 from . import projections
@@ -31,7 +32,16 @@ __all__ = ["check_projections", "is_event_document"]
 
 _KINDS: dict[str, type[Aggregate]] = {
     cls.kind: cls
-    for cls in (Body, Auditor, Client, Certification, Case, Account, PublishedStatusList)
+    for cls in (
+        Body,
+        Auditor,
+        Client,
+        Certification,
+        Case,
+        Account,
+        PublishedStatusList,
+        ProcessLine,
+    )
 }
 
 

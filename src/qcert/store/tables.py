@@ -214,6 +214,23 @@ status_lists = sa.Table(
 )
 sa.Index("ix_lc_status_lists_lookup", status_lists.c.body_id, status_lists.c.purpose)
 
+line_alarms = sa.Table(
+    "lc_line_alarms",
+    metadata,
+    sa.Column("line_id", sa.String(140), primary_key=True),
+    sa.Column("reading", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("line", sa.String(64), nullable=False),
+    sa.Column("onset", sa.Integer, nullable=False),
+    sa.Column("statistic", sa.String(32), nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("limit", sa.Float, nullable=False),
+    sa.Column("top_variables", sa.Text, nullable=False),
+    sa.Column("at", sa.String(20), nullable=False),
+    sa.Column("cleared", sa.Integer),
+    sa.Column("cleared_at", sa.String(20)),
+)
+
 PROJECTIONS = (
     bodies,
     auditors,
@@ -229,4 +246,5 @@ PROJECTIONS = (
     credentials,
     status_lists,
     documents,
+    line_alarms,
 )
