@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from qcert.store import create_engine, migrate
@@ -95,8 +96,12 @@ def submit(tab: Any, form: str) -> None:
 
 
 def need_form(tab: Any, form: str) -> None:
-    """Fail, naming the form, when the page does not offer it to the signed-in role."""
-    if tab.locator(f"[data-form='{form}']").count() == 0:
+    """Fail, naming the form, when the page does not offer it to the signed-in role (after
+    waiting for the page a link just opened to load)."""
+    tab.wait_for_load_state()
+    try:
+        tab.locator(f"[data-form='{form}']").first.wait_for(state="attached", timeout=5000)
+    except PlaywrightTimeout:
         pytest.fail(f"no {form} form on {tab.url} (offered: {offered(tab)})")
 
 
