@@ -19,6 +19,7 @@ from .ledger.storage import SqlLedgerStorage
 from .lifecycle import commands as lifecycle_commands
 from .lifecycle import events as ev
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
+from .lifecycle.model import status_flags
 from .store import status as status_views
 from .store.uow import ConcurrentChange, UnitOfWork
 
@@ -117,11 +118,7 @@ def owed(engine: Any, host: str) -> list[Any]:
         lists: dict[tuple[str, str, int], StatusList | None] = {}
         stale: list[str] = []
         for row in entries:
-            flags = {
-                "revocation": row["status"] == "withdrawn",
-                "suspension": row["status"] == "suspended",
-            }
-            for purpose, flag in flags.items():
+            for purpose, flag in status_flags(row["status"]).items():
                 key = (row["body_id"], purpose, row["status_list"])
                 if key not in lists:
                     lists[key] = _latest_bits(conn, storage, *key)

@@ -35,6 +35,7 @@ __all__ = [
     "PublishedStatusList",
     "add_months",
     "check_document",
+    "status_flags",
 ]
 
 AUDIT_KINDS = ("stage1", "stage2", "surveillance", "recertification", "special", "short-notice")
@@ -1083,13 +1084,8 @@ class Certification(Aggregate):
         self.record(ev.StatusEntryAssigned(list_no, index))
 
     def status_flags(self) -> dict[str, bool]:
-        """The certificate's bits by status purpose: revocation for a withdrawal (a transfer
-        withdraws too), suspension while suspended (W3C Bitstring Status List v1.0 2.1)."""
-        status = self.certificate.status if self.certificate else None
-        return {
-            "revocation": status == CertStatus.withdrawn,
-            "suspension": status == CertStatus.suspended,
-        }
+        """The certificate's bits by status purpose (see :func:`status_flags`)."""
+        return status_flags(self.certificate.status if self.certificate else None)
 
     def suspend(self, reason: str, on: date, months: int = 6) -> None:
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
@@ -1385,6 +1381,15 @@ class Certification(Aggregate):
 
 
 STATUS_PURPOSES = ("revocation", "suspension")
+
+
+def status_flags(status: str | None) -> dict[str, bool]:
+    """A certificate status's bits by status purpose: revocation for a withdrawal (a transfer
+    withdraws too), suspension while suspended (W3C Bitstring Status List v1.0 2.1)."""
+    return {
+        "revocation": status == CertStatus.withdrawn,
+        "suspension": status == CertStatus.suspended,
+    }
 
 
 class PublishedStatusList(Aggregate):
