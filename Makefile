@@ -25,6 +25,8 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/spacetime.py
 	$(BIN)/python bench/spc.py
 	$(BIN)/python bench/examination.py
+	$(BIN)/python bench/tep.py
+	$(BIN)/python bench/tep_rootcause.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

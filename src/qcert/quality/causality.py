@@ -94,6 +94,11 @@ class ProcessGraph:
         self._known(vid)
         return self._children[vid]
 
+    def parents(self, vid: str) -> tuple[str, ...]:
+        """Variables that directly affect ``vid``."""
+        self._known(vid)
+        return self._parents[vid]
+
     def descendants(self, vid: str) -> frozenset[str]:
         """Variables ``vid`` can affect through one or more edges (itself only on a cycle)."""
         self._known(vid)
@@ -287,7 +292,7 @@ class Candidate:
 
     variable: str
     score: float
-    contribution: float  # ρ: mean RBC relative to the largest one
+    contribution: float  # ρ: mean contribution relative to the largest one
     explained: float  # share of the deviating variables it can reach
     precedence: float  # share of its deviating descendants that deviated no earlier
     first_deviation: float  # readings; inf when it did not deviate
@@ -303,8 +308,11 @@ def rank_root_causes(
 ) -> tuple[Candidate, ...]:
     """Candidate root causes, best first, from data evidence and the process graph.
 
-    ``contributions``: reconstruction-based contributions (RBC) of the m variables, one row or
-    the readings of a window after the alarm (n x m, averaged, NaN rows skipped).
+    ``contributions``: per-variable evidence of the m variables, one row or the readings of a
+    window after the alarm (n x m, averaged, NaN rows skipped): reconstruction-based
+    contributions (RBC), or the squared residuals of the graph's local mechanism models
+    (:meth:`qcert.quality.mechanism.MechanismModel.contributions`), which fuse the graph in
+    already and do not blame a variable that only follows its causes.
     ``first_deviation_times``: reading at which each variable first deviated (inf or NaN: did
     not). ``alarm_variables``: the graph ids of the m columns, in order. ``tolerance``: readings
     within which a variable still counts among the first to deviate.
@@ -313,7 +321,7 @@ def rank_root_causes(
 
     - candidates K: variables equal to or upstream of a member of F (graph ancestors); with no
       deviation at all every column is a candidate;
-    - ρ_c = RBC_c / max_i RBC_i (data evidence, Alcala & Qin 2009);
+    - ρ_c = C_c / max_i C_i with C the mean contribution (data evidence);
     - e_c = Σ_{j in D reachable from c} ½^{d(c, j)} / |D|, d the fewest edges from c to j
       (0 for c itself): how much of the deviating set short propagation paths from c explain;
     - p_c = mean over j in desc(c) ∩ D, j != c, of 1[t_j > t_c] + ½·1[t_j = t_c] (did c move
