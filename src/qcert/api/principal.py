@@ -73,6 +73,14 @@ def visible(principal: Principal, table: sa.Table) -> sa.ColumnElement[bool]:
     else:
         if bodies and "body_id" in table.c:
             conds.append(table.c.body_id.in_(bodies))
+        elif bodies and "certification_id" in table.c:
+            # Rows that belong to a certification (an organisation's documents, a
+            # certificate's history): the body holding that certification reads them.
+            conds.append(
+                table.c.certification_id.in_(
+                    sa.select(certs.c.id).where(certs.c.body_id.in_(bodies))
+                )
+            )
         if clients and "client_id" in table.c:
             conds.append(table.c.client_id.in_(clients))
         elif clients and "certification_id" in table.c:
@@ -146,10 +154,12 @@ def _certification_scopes(conn: Connection, cid: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def _applied_to(conn: Connection, client_id: str) -> set[str]:
-    """The bodies ``client_id`` has a certification with."""
+def _held_by(conn: Connection, client_id: str, certification_id: str) -> set[str]:
+    """The body holding ``certification_id`` when it is a certification of ``client_id``."""
     certs = t.certifications
-    query = sa.select(certs.c.body_id).where(certs.c.client_id == client_id).distinct()
+    query = sa.select(certs.c.body_id).where(
+        certs.c.id == certification_id, certs.c.client_id == client_id
+    )
     return set(conn.execute(query).scalars())
 
 
@@ -200,11 +210,18 @@ def authorize(conn: Connection, principal: Principal, cmd: Any) -> None:
             return
         raise Forbidden("applications come from the client's users or the body's reviewers")
     elif kind is c.UploadDocument:
-        if principal.may("client-user", f"client:{cmd.client_id}") or (
-            principal.scopes("body") & _applied_to(conn, cmd.client_id)
+        if principal.may("client-user", f"client:{cmd.client_id}"):
+            return
+        # A body's staff give a document to one of their own certifications of the client:
+        # one they could not read afterwards is not theirs to give.
+        if cmd.certification_id is not None and principal.scopes("body") & _held_by(
+            conn, cmd.client_id, cmd.certification_id
         ):
             return
-        raise Forbidden("documents come from the client's users or a body it applied to")
+        raise Forbidden(
+            "documents come from the client's users, or from a body's staff for that body's "
+            "certification of the client"
+        )
     elif kind in (c.RecordLineAlarm, c.ClearLineAlarm):
         scopes = [f"client:{cmd.client_id}"]
     elif kind in (c.AddBodyKey, c.RevokeBodyKey) or kind is c.AcceptTransfer:

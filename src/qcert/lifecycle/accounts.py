@@ -35,14 +35,30 @@ def parse_role(text: str) -> tuple[str, str]:
     """``role@scope`` into ``(role, scope)``; refuse unknown roles and scopes."""
     m = _ROLE.fullmatch(text)
     if not m or m["role"] not in ROLES:
-        raise _invalid("roles", f"{text!r} is not role@scope with a role of {', '.join(ROLES)}")
+        raise _invalid(
+            "roles",
+            f"{text!r} is not role@scope with a role of {', '.join(ROLES)}",
+            f"{text!r} 不是 role@scope 格式，或角色不是 {'、'.join(ROLES)} 之一",
+        )
     role, scope = m["role"], m["scope"]
     if (role == "platform-admin") != (scope == "platform"):
-        raise _invalid("roles", f"{text!r}: only platform-admin holds for the platform")
+        raise _invalid(
+            "roles",
+            f"{text!r}: only platform-admin holds for the platform",
+            f"{text!r}：platform-admin 角色只能且必须用于平台（platform）范围",
+        )
     if role == "client-user" and not scope.startswith("client:"):
-        raise _invalid("roles", f"{text!r}: client-user holds for a client")
+        raise _invalid(
+            "roles",
+            f"{text!r}: client-user holds for a client",
+            f"{text!r}：client-user 角色须用于客户组织（client:…）范围",
+        )
     if role not in ("platform-admin", "client-user") and not scope.startswith("body:"):
-        raise _invalid("roles", f"{text!r}: {role} holds for a body")
+        raise _invalid(
+            "roles",
+            f"{text!r}: {role} holds for a body",
+            f"{text!r}：{role} 角色须用于认证机构（body:…）范围",
+        )
     return role, scope
 
 
@@ -105,7 +121,11 @@ class Account(Aggregate):
     @classmethod
     def open(cls, account_id: str, display_name: str, roles: list[str], commitment: str) -> Account:
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", account_id):
-            raise _invalid("account_id", "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric")
+            raise _invalid(
+                "account_id",
+                "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric",
+                "须为 2-64 个 a-z、0-9、'.'、'_' 或 '-'，并以字母或数字开头",
+            )
         for r in roles:
             parse_role(r)
         a = cls(account_id)

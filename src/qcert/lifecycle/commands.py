@@ -116,7 +116,9 @@ class ClearLineAlarm:
 
 @dataclass(frozen=True)
 class UploadDocument:
-    """Record a document whose bytes the document store already holds under ``sha256``."""
+    """Record a document whose bytes the document store already holds under ``sha256``, for
+    one of the organisation's certifications (its body may read it) or, with none, for the
+    organisation alone."""
 
     client_id: str
     sha256: str
@@ -125,6 +127,7 @@ class UploadDocument:
     size: int
     purpose: str
     uploaded_by: str
+    certification_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ class ClientRegistered(Event):
 @dataclass(frozen=True)
 class DocumentUploaded(Event):
     """A document of the organisation was stored by its SHA-256: file name, media type (checked
-    from the content), size in bytes, what it is for, and who uploaded it. The bytes are kept
+    from the content), size in bytes, what it is for, who uploaded it, and the certification it
+    was given for (whose body may read it; absent: the organisation's alone). The bytes are kept
     outside the ledger, content-addressed; the ledger holds the hash that binds them."""
 
     name: ClassVar[str] = "client.document-uploaded"
@@ -166,6 +167,15 @@ class DocumentUploaded(Event):
     size: int
     purpose: str
     uploaded_by: str
+    certification_id: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        # Absent rather than null, so uploads recorded before documents could be given for a
+        # certification decode and re-encode to the very bytes on the ledger.
+        out = asdict(self)
+        if out["certification_id"] is None:
+            del out["certification_id"]
+        return out
 
 
 # -- the certification cycle --------------------------------------------------

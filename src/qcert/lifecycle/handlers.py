@@ -14,6 +14,7 @@ from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
 from .model import Aggregate, Auditor, Body, Case, Certification, Client, ProcessLine
+from .rules import refuse
 
 __all__ = ["UnitOfWork", "handle"]
 
@@ -103,6 +104,16 @@ def clear_line_alarm(cmd: c.ClearLineAlarm, uow: UnitOfWork) -> None:
     _line(uow, cmd.client_id, cmd.line).clear_alarm(cmd.reading, cmd.at)
 
 
+def not_a_certification_of(certification_id: str, client_id: str) -> Exception:
+    """The refusal of a document given for a certification that is not the client's."""
+    return refuse(
+        "input.invalid",
+        field="certification_id",
+        problem=f"{certification_id} is not a certification of {client_id}",
+        problem_zh=f"{certification_id} 不是 {client_id} 的认证",
+    )
+
+
 def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
     documents = getattr(uow, "documents", None)
     if documents is not None and not documents.exists(cmd.sha256):
@@ -111,8 +122,20 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
             f"sha256: no stored file has hash {cmd.sha256}; upload the file itself "
             "(the portal's documents page) / 未找到该哈希对应的文件，请通过门户上传文件本身"
         )
-    uow.get(Client, cmd.client_id).upload_document(
-        cmd.sha256, cmd.filename, cmd.media_type, cmd.size, cmd.purpose, cmd.uploaded_by
+    client = uow.get(Client, cmd.client_id)
+    # ISO/IEC 17021-1:2015 8.4: what an organisation gives one body stays with that body, so
+    # a document names the certification it serves, and that one must be its own.
+    cid = cmd.certification_id
+    if cid is not None and uow.get(Certification, cid).client_id != cmd.client_id:
+        raise not_a_certification_of(cid, cmd.client_id)
+    client.upload_document(
+        cmd.sha256,
+        cmd.filename,
+        cmd.media_type,
+        cmd.size,
+        cmd.purpose,
+        cmd.uploaded_by,
+        cmd.certification_id,
     )
 
 

@@ -73,22 +73,22 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def _invalid(field_: str, problem: str) -> Exception:
-    return refuse("input.invalid", field=field_, problem=problem)
+def _invalid(field_: str, problem: str, problem_zh: str) -> Exception:
+    return refuse("input.invalid", field=field_, problem=problem, problem_zh=problem_zh)
 
 
 def _text(field_: str, value: str, limit: int = 500) -> str:
     value = value.strip()
     if not value:
-        return _raise(_invalid(field_, "must not be empty"))
+        return _raise(_invalid(field_, "must not be empty", "不能为空"))
     if len(value) > limit:
-        return _raise(_invalid(field_, f"at most {limit} characters"))
+        return _raise(_invalid(field_, f"at most {limit} characters", f"最多 {limit} 个字符"))
     return value
 
 
 def _instant(at: datetime) -> str:
     if at.tzinfo is None:
-        raise _invalid("time", "must carry a time zone")
+        raise _invalid("time", "must carry a time zone", "须带时区")
     return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -119,19 +119,37 @@ def check_document(
     ending as its media type does.
     """
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
-        raise _invalid("sha256", "must be 64 lowercase hexadecimal digits")
+        raise _invalid(
+            "sha256", "must be 64 lowercase hexadecimal digits", "须为 64 位小写十六进制数字"
+        )
     if media_type not in DOCUMENT_TYPES:
-        raise _invalid("media_type", f"must be one of {', '.join(DOCUMENT_TYPES)}")
+        raise _invalid(
+            "media_type",
+            f"must be one of {', '.join(DOCUMENT_TYPES)}",
+            f"须为 {'、'.join(DOCUMENT_TYPES)} 之一",
+        )
     if not isinstance(size, int) or not 1 <= size <= MAX_DOCUMENT_BYTES:
-        raise _invalid("size", f"must be 1 to {MAX_DOCUMENT_BYTES} bytes (10 MiB)")
+        raise _invalid(
+            "size",
+            f"must be 1 to {MAX_DOCUMENT_BYTES} bytes (10 MiB)",
+            f"须为 1 至 {MAX_DOCUMENT_BYTES} 字节（10 MiB）",
+        )
     name = filename.strip() if isinstance(filename, str) else ""
     if not 1 <= len(name) <= 200:
-        raise _invalid("filename", "must be 1 to 200 characters")
+        raise _invalid("filename", "must be 1 to 200 characters", "须为 1 至 200 个字符")
     if any(ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name) or name in (".", ".."):
-        raise _invalid("filename", "must be a plain name, without folders or control characters")
+        raise _invalid(
+            "filename",
+            "must be a plain name, without folders or control characters",
+            "须为单纯的文件名，不能含文件夹或控制字符",
+        )
     endings = DOCUMENT_TYPES[media_type]
     if not name.lower().endswith(endings):
-        raise _invalid("filename", f"a {media_type} file's name must end in {' or '.join(endings)}")
+        raise _invalid(
+            "filename",
+            f"a {media_type} file's name must end in {' or '.join(endings)}",
+            f"{media_type} 文件的名称须以 {' 或 '.join(endings)} 结尾",
+        )
     return name, _text("purpose", purpose, 500)
 
 
@@ -211,7 +229,7 @@ class Body(Aggregate):
         scheme = schemes.get(scheme_id)
         _check_sectors(sectors)
         if valid_to and valid_to < valid_from:
-            raise _invalid("valid_to", "must not be before valid_from")
+            raise _invalid("valid_to", "must not be before valid_from", "不能早于 valid_from")
         self.record(
             ev.BodyScopeGranted(
                 scheme.id,
@@ -246,17 +264,33 @@ class Body(Aggregate):
     def add_key(self, key_id: str, public_key_multibase: str, valid_from: datetime) -> None:
         """Publish a credential-signing key; its history stays in the body's DID document."""
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", key_id):
-            raise _invalid("key_id", "1-64 of letters, digits, '.', '_', '-'")
+            raise _invalid(
+                "key_id",
+                "1-64 of letters, digits, '.', '_', '-'",
+                "须为 1-64 个字母、数字、'.'、'_' 或 '-'",
+            )
         if key_id in self.keys:
-            raise _invalid("key_id", f"{key_id} is already a key of {self.id}")
+            raise _invalid(
+                "key_id",
+                f"{key_id} is already a key of {self.id}",
+                f"{key_id} 已是 {self.id} 的密钥",
+            )
         if not re.fullmatch(r"z6Mk[1-9A-HJ-NP-Za-km-z]{44}", public_key_multibase):
-            raise _invalid("public_key_multibase", "must be an Ed25519 Multikey (z6Mk…)")
+            raise _invalid(
+                "public_key_multibase",
+                "must be an Ed25519 Multikey (z6Mk…)",
+                "须为 Ed25519 Multikey 公钥（z6Mk…）",
+            )
         self.record(ev.BodyKeyAdded(key_id, public_key_multibase, _instant(valid_from)))
 
     def revoke_key(self, key_id: str, revoked: datetime, reason: str) -> None:
         key = self.keys.get(key_id)
         if key is None or key["revoked"]:
-            raise _invalid("key_id", f"{key_id} is not a live key of {self.id}")
+            raise _invalid(
+                "key_id",
+                f"{key_id} is not a live key of {self.id}",
+                f"{key_id} 不是 {self.id} 的有效密钥",
+            )
         self.record(ev.BodyKeyRevoked(key_id, _instant(revoked), _text("reason", reason)))
 
     def _on_key_added(self, e: ev.BodyKeyAdded) -> None:
@@ -282,10 +316,14 @@ class Body(Aggregate):
 
 def _check_sectors(sectors: list[int]) -> None:
     if not sectors:
-        raise _invalid("sectors", "at least one IAF sector code is required")
+        raise _invalid(
+            "sectors", "at least one IAF sector code is required", "须至少有一个 IAF 行业代码"
+        )
     bad = [s for s in sectors if s not in schemes.sectors()]
     if bad:
-        raise _invalid("sectors", f"{bad} are not IAF sector codes (1-39)")
+        raise _invalid(
+            "sectors", f"{bad} are not IAF sector codes (1-39)", f"{bad} 不是 IAF 行业代码（1-39）"
+        )
 
 
 class Auditor(Aggregate):
@@ -336,7 +374,8 @@ class Client(Aggregate):
         self.uscc = ""
         self.sites: dict[str, dict[str, Any]] = {}
         self.personnel = 0
-        self.documents: set[str] = set()  # SHA-256 of every document uploaded
+        # (SHA-256, certification or None) of every document uploaded
+        self.documents: set[tuple[str, str | None]] = set()
 
     @classmethod
     def register(
@@ -353,14 +392,16 @@ class Client(Aggregate):
     ) -> Client:
         problem = check_uscc(uscc)
         if problem:
-            raise refuse("uscc.check", problem=problem)
+            raise refuse("uscc.check", problem=problem, problem_zh=problem.zh)
         if (problem := check_adcode(adcode)) is not None:
-            raise refuse("adcode.format", field="adcode", problem=problem)
+            raise refuse("adcode.format", field="adcode", problem=problem, problem_zh=problem.zh)
         if not isinstance(personnel, int) or personnel < 1:
-            raise _invalid("personnel", "must be a whole number of at least 1")
+            raise _invalid(
+                "personnel", "must be a whole number of at least 1", "须为不小于 1 的整数"
+            )
         clean = [_site(i, s) for i, s in enumerate(sites)]
         if len({s["id"] for s in clean}) != len(clean):
-            raise _invalid("sites", "site ids must be unique")
+            raise _invalid("sites", "site ids must be unique", "场所 id 不能重复")
         c = cls(_text("client_id", client_id, 64))
         c.record(
             ev.ClientRegistered(
@@ -385,15 +426,28 @@ class Client(Aggregate):
         size: int,
         purpose: str,
         uploaded_by: str,
+        certification_id: str | None = None,
     ) -> None:
-        """Record a document whose bytes are stored under ``sha256`` (see ``check_document``);
-        the same file twice is refused, since its hash already names it."""
+        """Record a document whose bytes are stored under ``sha256`` (see ``check_document``),
+        for one of the organisation's certifications (its body may read it) or, with none, for
+        the organisation alone. The same file twice for the same use is refused, since its
+        hash already names it; the caller checks that the certification is this one's."""
         name, why = check_document(sha256, filename, media_type, size, purpose)
-        if sha256 in self.documents:
-            raise _invalid("file", f"this file is already among the documents of {self.id}")
+        if (sha256, certification_id) in self.documents:
+            raise _invalid(
+                "file",
+                f"this file is already among the documents of {self.id}",
+                f"{self.id} 的文件中已有该文件",
+            )
         self.record(
             ev.DocumentUploaded(
-                sha256, name, media_type, size, why, _text("uploaded_by", uploaded_by, 64)
+                sha256,
+                name,
+                media_type,
+                size,
+                why,
+                _text("uploaded_by", uploaded_by, 64),
+                certification_id,
             )
         )
 
@@ -404,25 +458,35 @@ class Client(Aggregate):
         self.sites = {s["id"]: s for s in e.sites}
 
     def _on_document_uploaded(self, e: ev.DocumentUploaded) -> None:
-        self.documents.add(e.sha256)
+        self.documents.add((e.sha256, e.certification_id))
 
 
 def _site(i: int, s: dict[str, Any]) -> dict[str, Any]:
     where = f"sites.{i}"
     for key in ("id", "name", "address", "adcode"):
         if not isinstance(s.get(key), str) or not s[key].strip():
-            raise _invalid(f"{where}.{key}", "is required")
+            raise _invalid(f"{where}.{key}", "is required", "为必填项")
     if (problem := check_adcode(s["adcode"])) is not None:
-        raise refuse("adcode.format", field=f"{where}.adcode", problem=problem)
+        raise refuse(
+            "adcode.format", field=f"{where}.adcode", problem=problem, problem_zh=problem.zh
+        )
     lat, lon = s.get("lat"), s.get("lon")
     if not isinstance(lat, int | float) or not -90 <= lat <= 90:
-        raise _invalid(f"{where}.lat", "must be a latitude between -90 and 90")
+        raise _invalid(
+            f"{where}.lat", "must be a latitude between -90 and 90", "须为 -90 至 90 之间的纬度"
+        )
     if not isinstance(lon, int | float) or not -180 <= lon <= 180:
-        raise _invalid(f"{where}.lon", "must be a longitude between -180 and 180")
+        raise _invalid(
+            f"{where}.lon",
+            "must be a longitude between -180 and 180",
+            "须为 -180 至 180 之间的经度",
+        )
     central = bool(s.get("central", False))
     staff = s.get("personnel")
     if staff is not None and (not isinstance(staff, int) or staff < 1):
-        raise _invalid(f"{where}.personnel", "must be a whole number of at least 1")
+        raise _invalid(
+            f"{where}.personnel", "must be a whole number of at least 1", "须为不小于 1 的整数"
+        )
     extra = {"personnel": staff} if staff is not None else {}
     return extra | {
         "id": s["id"].strip(),
@@ -532,11 +596,13 @@ class Certification(Aggregate):
         unknown = [s for s in sites if s not in client.sites]
         if not sites or unknown:
             raise _invalid(
-                "sites", f"unknown site(s) {unknown}" if unknown else "at least one site"
+                "sites",
+                f"unknown site(s) {unknown}" if unknown else "at least one site",
+                f"未知的场所 {unknown}" if unknown else "须至少有一个场所",
             )
         staff = client.personnel if personnel is None else personnel
         if staff < 1:
-            raise _invalid("personnel", "must be at least 1")
+            raise _invalid("personnel", "must be at least 1", "须不小于 1")
         # The contract review will need the audit time: refuse now what it could never compute
         # (a complexity the scheme's table does not have, say), not after the application.
         schemes.scheme_audit_time(scheme, staff, complexity)
@@ -652,17 +718,25 @@ class Certification(Aggregate):
             "须先完成合同评审",
         )
         if audit_id in self.audits:
-            raise _invalid("audit_id", f"{audit_id} is already planned")
+            raise _invalid("audit_id", f"{audit_id} is already planned", f"审核 {audit_id} 已策划")
         if kind not in AUDIT_KINDS:
-            raise _invalid("kind", f"must be one of {', '.join(AUDIT_KINDS)}")
+            raise _invalid(
+                "kind",
+                f"must be one of {', '.join(AUDIT_KINDS)}",
+                f"须为 {'、'.join(AUDIT_KINDS)} 之一",
+            )
         if method not in schemes.audit_methods():
             raise refuse("audit.method", method=method)
         if end < start:
-            raise _invalid("end", "must not be before start")
+            raise _invalid("end", "must not be before start", "不能早于开始日期")
         if planned_days <= 0 or planned_days * 2 != math.floor(planned_days * 2):
-            raise _invalid("planned_days", "must be a positive number of half days")
+            raise _invalid(
+                "planned_days",
+                "must be a positive number of half days",
+                "须为半天（0.5 人日）的正整数倍",
+            )
         if not sites or any(s not in self.sites for s in sites):
-            raise _invalid("sites", "must be sites of this certification")
+            raise _invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
         self._check_team(team, auditors, body)
         if kind in ("surveillance", "recertification") and self.certificate is None:
             raise refuse(
@@ -702,11 +776,17 @@ class Certification(Aggregate):
             raise refuse("audit.team-lead")
         for i, m in enumerate(team):
             if m.get("role") not in ROLES:
-                raise _invalid(f"team.{i}.role", f"must be one of {', '.join(ROLES)}")
+                raise _invalid(
+                    f"team.{i}.role",
+                    f"must be one of {', '.join(ROLES)}",
+                    f"须为 {'、'.join(ROLES)} 之一",
+                )
             who = m.get("auditor", "")
             a = auditors.get(who)
             if a is None:
-                raise _invalid(f"team.{i}.auditor", f"unknown auditor {who!r}")
+                raise _invalid(
+                    f"team.{i}.auditor", f"unknown auditor {who!r}", f"未知的审核员 {who!r}"
+                )
             if m["role"] in ("lead", "auditor"):
                 if a.body_id != body.id:
                     raise refuse("auditor.employer", auditor=who, body=body.id)
@@ -786,9 +866,17 @@ class Certification(Aggregate):
         """Record presence on site with time (the event's) and position."""
         audit = self._audit(audit_id)
         if auditor not in audit.members():
-            raise _invalid("auditor", f"{auditor} is not on the team of {audit_id}")
+            raise _invalid(
+                "auditor",
+                f"{auditor} is not on the team of {audit_id}",
+                f"{auditor} 不是审核 {audit_id} 的审核组成员",
+            )
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise _invalid("position", "latitude -90..90 and longitude -180..180")
+            raise _invalid(
+                "position",
+                "latitude -90..90 and longitude -180..180",
+                "纬度须在 -90 至 90 之间，经度须在 -180 至 180 之间",
+            )
         cls = ev.AuditorCheckedOut if out else ev.AuditorCheckedIn
         self.record(cls(audit_id, auditor, float(lat), float(lon)))
 
@@ -802,14 +890,20 @@ class Certification(Aggregate):
             "该审核已完成",
         )
         if actual_days <= 0:
-            raise _invalid("actual_days", "must be positive")
+            raise _invalid("actual_days", "must be positive", "须为正数")
         if last_day < audit.start:
-            raise _invalid("last_day", "must not be before the audit's start")
+            raise _invalid(
+                "last_day", "must not be before the audit's start", "不能早于审核开始日期"
+            )
         self.record(ev.AuditCompleted(audit_id, actual_days, last_day.isoformat()))
 
     def _audit(self, audit_id: str) -> Audit:
         if audit_id not in self.audits:
-            raise _invalid("audit_id", f"no audit {audit_id!r} in {self.id}")
+            raise _invalid(
+                "audit_id",
+                f"no audit {audit_id!r} in {self.id}",
+                f"{self.id} 中没有审核 {audit_id!r}",
+            )
         return self.audits[audit_id]
 
     # .. findings .............................................................
@@ -819,11 +913,19 @@ class Certification(Aggregate):
     ) -> None:
         audit = self._audit(audit_id)
         if finding_id in self.findings:
-            raise _invalid("finding_id", f"{finding_id} already exists")
+            raise _invalid(
+                "finding_id", f"{finding_id} already exists", f"不符合项 {finding_id} 已存在"
+            )
         if grade not in GRADES:
-            raise _invalid("grade", f"must be one of {', '.join(GRADES)}")
+            raise _invalid(
+                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {'、'.join(GRADES)} 之一"
+            )
         if auditor not in audit.members():
-            raise _invalid("auditor", f"{auditor} is not on the team of {audit_id}")
+            raise _invalid(
+                "auditor",
+                f"{auditor} is not on the team of {audit_id}",
+                f"{auditor} 不是审核 {audit_id} 的审核组成员",
+            )
         scheme = schemes.get(self.scheme_id)
         if clause not in {c.id for c in scheme.all_clauses()}:
             raise refuse("finding.clause", clause=clause, scheme=scheme.id)
@@ -877,7 +979,11 @@ class Certification(Aggregate):
 
     def _finding(self, finding_id: str) -> Finding:
         if finding_id not in self.findings:
-            raise _invalid("finding_id", f"no finding {finding_id!r} in {self.id}")
+            raise _invalid(
+                "finding_id",
+                f"no finding {finding_id!r} in {self.id}",
+                f"{self.id} 中没有不符合项 {finding_id!r}",
+            )
         return self.findings[finding_id]
 
     # .. review and decision ..................................................
@@ -901,7 +1007,9 @@ class Certification(Aggregate):
         if reviewer in self.team_members():
             raise refuse("review.independence", person=reviewer)
         if recommendation not in ("grant", "refuse", "renew"):
-            raise _invalid("recommendation", "must be grant, refuse or renew")
+            raise _invalid(
+                "recommendation", "must be grant, refuse or renew", "须为 grant、refuse 或 renew"
+            )
         self.record(ev.TechnicalReviewed(reviewer, recommendation))
 
     def decide(
@@ -919,10 +1027,16 @@ class Certification(Aggregate):
         ``site_scopes`` gives a site its own scope where it differs from ``scope``.
         """
         if outcome not in ("grant", "renew", "refuse"):
-            raise _invalid("outcome", "must be grant, renew or refuse")
+            raise _invalid(
+                "outcome", "must be grant, renew or refuse", "须为 grant、renew 或 refuse"
+            )
         for site, text in (site_scopes or {}).items():
             if site not in self.sites:
-                raise _invalid(f"site_scopes.{site}", "is not a site of this certification")
+                raise _invalid(
+                    f"site_scopes.{site}",
+                    "is not a site of this certification",
+                    "不是本认证项目的场所",
+                )
             _text(f"site_scopes.{site}", text, 2000)
         self._require(
             self.reviewer is not None,
@@ -1077,10 +1191,16 @@ class Certification(Aggregate):
         self._cert("assign a status entry to", "分配状态位给", tuple(CertStatus))
         if self.status_entry is not None:
             raise _invalid(
-                "status_entry", f"{self.id} already has status entry {self.status_entry}"
+                "status_entry",
+                f"{self.id} already has status entry {self.status_entry}",
+                f"{self.id} 已分配状态位 {self.status_entry}",
             )
         if list_no < 1 or index < 0:
-            raise _invalid("index", "list_no counts from 1 and index from 0")
+            raise _invalid(
+                "index",
+                "list_no counts from 1 and index from 0",
+                "list_no 从 1 起计，index 从 0 起计",
+            )
         self.record(ev.StatusEntryAssigned(list_no, index))
 
     def status_flags(self) -> dict[str, bool]:
@@ -1091,7 +1211,7 @@ class Certification(Aggregate):
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
         self._cert("suspend", "暂停", (CertStatus.active,))
         if not 1 <= months <= 6:
-            raise _invalid("months", "suspension lasts 1 to 6 months")
+            raise _invalid("months", "suspension lasts 1 to 6 months", "暂停期限为 1 至 6 个月")
         self.record(
             ev.CertificateSuspended(
                 _text("reason", reason), on.isoformat(), add_months(on, months).isoformat()
@@ -1143,9 +1263,9 @@ class Certification(Aggregate):
     def change_scope(self, change: str, scope: str, sites: list[str], on: date, body: Body) -> None:
         self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
         if change not in ("reduce", "extend"):
-            raise _invalid("change", "must be reduce or extend")
+            raise _invalid("change", "must be reduce or extend", "须为 reduce 或 extend")
         if not sites or any(s not in self.sites for s in sites):
-            raise _invalid("sites", "must be sites of this certification")
+            raise _invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
         if change == "extend":
             body.require_scope(self.scheme_id, self.sectors, on)
         self.record(
@@ -1176,7 +1296,11 @@ class Certification(Aggregate):
         source._cert("transfer", "转换", (CertStatus.active,))
         assert cert is not None
         if body.id == source.body_id:
-            raise _invalid("body_id", "must be another body than the issuing one")
+            raise _invalid(
+                "body_id",
+                "must be another body than the issuing one",
+                "须为发证认证机构以外的另一认证机构",
+            )
         body.require_scope(source.scheme_id, source.sectors, on)
         if reviewer == decider:
             raise refuse("decision.independence", person=decider)
@@ -1226,7 +1350,7 @@ class Certification(Aggregate):
             raise refuse("transfer.suspended", number=cert.number)
         self._cert("transfer", "转换", (CertStatus.active,))
         if to_body == self.body_id:
-            raise _invalid("to_body", "must be another body")
+            raise _invalid("to_body", "must be another body", "须为另一认证机构")
         self.record(ev.CertificateTransferred(_text("to_body", to_body, 64), on.isoformat()))
 
     def _require(self, ok: bool, action: str, action_zh: str, why: str, why_zh: str) -> None:
@@ -1411,7 +1535,9 @@ class PublishedStatusList(Aggregate):
     @staticmethod
     def id_for(body_id: str, purpose: str, list_no: int) -> str:
         if purpose not in STATUS_PURPOSES:
-            raise _invalid("purpose", "must be revocation or suspension")
+            raise _invalid(
+                "purpose", "must be revocation or suspension", "须为 revocation 或 suspension"
+            )
         return f"{body_id}.{purpose}.{list_no}"
 
     def publish(
@@ -1426,10 +1552,18 @@ class PublishedStatusList(Aggregate):
     ) -> None:
         """Record a new version; refuse one that goes back in time (versions are ordered)."""
         if self.id != self.id_for(body_id, purpose, list_no):
-            raise _invalid("list", f"{self.id} is not list {list_no} of {purpose} of {body_id}")
+            raise _invalid(
+                "list",
+                f"{self.id} is not list {list_no} of {purpose} of {body_id}",
+                f"{self.id} 不是 {body_id} 的第 {list_no} 号 {purpose} 状态列表",
+            )
         at = _instant(valid_from)
         if self.versions and at < self.versions[-1].valid_from:
-            raise _invalid("valid_from", f"must not be before {self.versions[-1].valid_from}")
+            raise _invalid(
+                "valid_from",
+                f"must not be before {self.versions[-1].valid_from}",
+                f"不能早于 {self.versions[-1].valid_from}",
+            )
         self.record(
             ev.StatusListPublished(
                 body_id,
@@ -1463,7 +1597,9 @@ class ProcessLine(Aggregate):
     @staticmethod
     def id_for(client_id: str, line: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", line):
-            raise _invalid("line", "1-64 of letters, digits, '_', '-'")
+            raise _invalid(
+                "line", "1-64 of letters, digits, '_', '-'", "须为 1-64 个字母、数字、'_' 或 '-'"
+            )
         return f"{client_id}.{line}"
 
     @property
@@ -1484,15 +1620,25 @@ class ProcessLine(Aggregate):
     ) -> None:
         """Record an alarm; refuse a second one while one is open, or one that is no alarm."""
         if self.id != self.id_for(client.id, line):
-            raise _invalid("line", f"{self.id} is not line {line} of {client.id}")
+            raise _invalid(
+                "line",
+                f"{self.id} is not line {line} of {client.id}",
+                f"{self.id} 不是 {client.id} 的生产线 {line}",
+            )
         if self.open_alarm is not None:
             raise _invalid(
-                "reading", f"an alarm raised at reading {self.open_alarm['reading']} is open"
+                "reading",
+                f"an alarm raised at reading {self.open_alarm['reading']} is open",
+                f"第 {self.open_alarm['reading']} 个读数处的报警尚未解除",
             )
         if not 0 <= onset <= reading:
-            raise _invalid("onset", "must be a reading at or before the alarm's")
+            raise _invalid(
+                "onset", "must be a reading at or before the alarm's", "须为报警读数或其之前的读数"
+            )
         if not value > limit:
-            raise _invalid("value", f"{value} does not exceed the limit {limit}")
+            raise _invalid(
+                "value", f"{value} does not exceed the limit {limit}", f"{value} 未超过限值 {limit}"
+            )
         self.record(
             ev.LineAlarmRaised(
                 client.id,
@@ -1511,9 +1657,15 @@ class ProcessLine(Aggregate):
         """End the open alarm at ``reading``."""
         open_ = self.open_alarm
         if open_ is None:
-            raise _invalid("reading", f"line {self.id} has no open alarm")
+            raise _invalid(
+                "reading", f"line {self.id} has no open alarm", f"生产线 {self.id} 没有未解除的报警"
+            )
         if reading <= open_["reading"]:
-            raise _invalid("reading", f"must come after the alarm's reading {open_['reading']}")
+            raise _invalid(
+                "reading",
+                f"must come after the alarm's reading {open_['reading']}",
+                f"须在报警读数 {open_['reading']} 之后",
+            )
         self.record(ev.LineAlarmCleared(reading, _instant(at)))
 
     def _on_alarm_raised(self, e: ev.LineAlarmRaised) -> None:
@@ -1539,7 +1691,7 @@ class Case(Aggregate):
         cls, case_id: str, kind: str, certification: Certification, handler: str, summary: str
     ) -> Case:
         if kind not in ("complaint", "appeal"):
-            raise _invalid("kind", "must be complaint or appeal")
+            raise _invalid("kind", "must be complaint or appeal", "须为 complaint 或 appeal")
         if handler in certification.involved():
             raise refuse(
                 "case.independence",

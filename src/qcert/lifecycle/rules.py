@@ -22,15 +22,15 @@ class Rule:
 
 
 _RULES = [
-    Rule("input.invalid", "qcert", "{field}: {problem}", "{field}：{problem}"),
+    Rule("input.invalid", "qcert", "{field}: {problem}", "{field}：{problem_zh}"),
     Rule(
         "state.order",
         "ISO/IEC 17021-1:2015 9.1-9.6",
         "{action} is not possible now: {why}",
         "当前不能{action_zh}：{why_zh}",
     ),
-    Rule("uscc.check", "GB 32100-2015 4.3", "uscc: {problem}", "统一社会信用代码：{problem}"),
-    Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field}：{problem}"),
+    Rule("uscc.check", "GB 32100-2015 4.3", "uscc: {problem}", "统一社会信用代码：{problem_zh}"),
+    Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field}：{problem_zh}"),
     Rule(
         "body.scope",
         "ISO/IEC 17011 / CNCA approval",

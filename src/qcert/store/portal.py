@@ -28,6 +28,7 @@ __all__ = [
     "client",
     "document",
     "documents",
+    "documents_for",
     "findings",
     "newest_credential",
     "visible_client",
@@ -168,19 +169,36 @@ def findings(conn: Connection, scope: Scope, client_id: str) -> list[dict[str, A
     return out
 
 
-def documents(conn: Connection, client_id: str) -> list[dict[str, Any]]:
-    """The organisation's uploaded documents, newest first, each with its ledger index."""
+def documents(conn: Connection, scope: Scope, client_id: str) -> list[dict[str, Any]]:
+    """The organisation's uploaded documents the viewer may read, newest first, each with its
+    ledger index: all of them for its own users, those given for a body's certifications for
+    that body's staff."""
     d = t.documents
-    query = sa.select(d).where(d.c.client_id == client_id).order_by(d.c.ledger_index.desc())
+    query = (
+        sa.select(d).where(d.c.client_id == client_id, scope(d)).order_by(d.c.ledger_index.desc())
+    )
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def document(conn: Connection, client_id: str, sha256: str) -> dict[str, Any] | None:
-    """The upload of the organisation's document with this SHA-256, or None."""
+def documents_for(conn: Connection, certification_id: str) -> list[dict[str, Any]]:
+    """The documents the organisation gave for one certification, newest first (for the
+    staff of the body holding it, whose access the caller has checked)."""
     d = t.documents
     query = (
         sa.select(d)
-        .where(d.c.client_id == client_id, d.c.sha256 == sha256)
+        .where(d.c.certification_id == certification_id)
+        .order_by(d.c.ledger_index.desc())
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def document(conn: Connection, scope: Scope, client_id: str, sha256: str) -> dict[str, Any] | None:
+    """The newest upload the viewer may read of the organisation's document with this SHA-256,
+    or None."""
+    d = t.documents
+    query = (
+        sa.select(d)
+        .where(d.c.client_id == client_id, d.c.sha256 == sha256, scope(d))
         .order_by(d.c.ledger_index.desc())
         .limit(1)
     )

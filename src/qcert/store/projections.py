@@ -286,6 +286,7 @@ def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str,
             "ledger_index": index,
             "client_id": env.aggregate.split(":", 1)[1],
             **env.event.data(),
+            "certification_id": env.event.certification_id,
             "at": env.at,
         }
         for index, env in recorded

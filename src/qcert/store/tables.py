@@ -168,6 +168,8 @@ documents = sa.Table(
     sa.Column("purpose", sa.String(500), nullable=False),
     sa.Column("uploaded_by", sa.String(64), nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
+    # The certification it was given for, whose body may read it; NULL: the organisation's own.
+    sa.Column("certification_id", sa.String(64), nullable=True),
 )
 sa.Index("ix_lc_documents_client", documents.c.client_id, documents.c.sha256)
 cases = sa.Table(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from .. import schemes
 from ..lifecycle.model import AUDIT_KINDS, GRADES, ROLES
 from ..store import dashboard as views
+from ..store import portal
 from .body_forms import offered, preview_audit_time
 from .body_text import EVENT_LABELS, WEEKDAYS
 from .render import Viewer
@@ -118,6 +119,7 @@ def certification_context(
         "weeks": [],
         "month": month,
         "weekdays": WEEKDAYS,
+        "documents": portal.documents_for(conn, record["id"]),
     }
     if "review-contract" in forms:
         context["preview"] = preview_audit_time(

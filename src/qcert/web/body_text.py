@@ -75,6 +75,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.event": ("事件", "Event"),
     "col.proof": ("账本证明", "Ledger proof"),
     "col.presence": ("签到记录", "Check-ins"),
+    "col.document": ("文件", "File"),
+    "col.purpose": ("用途说明", "Purpose"),
     "stage.applied": ("已申请", "applied"),
     "stage.contract-reviewed": ("合同已评审", "contract reviewed"),
     "stage.auditing": ("审核中", "auditing"),
@@ -118,6 +120,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cert.audits": ("审核", "Audits"),
     "cert.findings": ("审核发现与纠正措施", "Findings and corrective actions"),
     "cert.programme": ("审核方案", "Audit programme"),
+    "cert.documents": ("客户提供的文件", "Documents from the organisation"),
+    "cert.documents.intro": (
+        "客户组织为本认证提供的文件；其哈希记入账本。",
+        "Files the organisation gave for this certification; their hashes are on the ledger.",
+    ),
     "cert.timeline": ("全过程记录", "History"),
     "cert.timeline.intro": (
         "每条记录都是账本中的一个条目；“证明”下载其包含证明，"

@@ -30,6 +30,7 @@ from ..api.principal import Forbidden, authorize, visible
 from ..bus import handle
 from ..errors import QcertError
 from ..lifecycle import commands as c
+from ..lifecycle.handlers import not_a_certification_of
 from ..lifecycle.model import MAX_DOCUMENT_BYTES, check_document
 from ..lifecycle.rules import refuse
 from ..schemes import RuleViolation
@@ -189,7 +190,7 @@ def overview(request: Request, client_id: str) -> Response:
         certifications = portal.certifications(conn, p.scope, client_id)
         certificates = portal.certificates(conn, p.scope, client_id)
         findings = portal.findings(conn, p.scope, client_id)
-        documents = portal.documents(conn, client_id)
+        documents = portal.documents(conn, p.scope, client_id)
     return _render(
         request,
         p,
@@ -262,10 +263,12 @@ def _apply_values(form: FormData) -> dict[str, Any]:
 def _application(client_id: str, values: dict[str, Any]) -> c.ApplyForCertification:
     """The command the application form's values make."""
     if not all(s.isdigit() for s in values["sectors"]):
-        raise refuse("input.invalid", field="sectors", problem="must be IAF sector codes (1-39)")
+        problem, problem_zh = "must be IAF sector codes (1-39)", "须为 IAF 行业代码（1-39）"
+        raise refuse("input.invalid", field="sectors", problem=problem, problem_zh=problem_zh)
     if values["complexity"] not in ("", *_COMPLEXITY):
-        problem = "must be high, medium, low or limited"
-        raise refuse("input.invalid", field="complexity", problem=problem)
+        # The zh-CN form names the levels 高、中、低、有限, so the message does too.
+        problem, problem_zh = "must be high, medium, low or limited", "须为高、中、低或有限"
+        raise refuse("input.invalid", field="complexity", problem=problem, problem_zh=problem_zh)
     # An id the organisation can quote: its own id, the day, and a random part.
     day = datetime.now(UTC).strftime("%Y%m%d")
     return c.ApplyForCertification(
@@ -375,9 +378,11 @@ def _documents_page(
     status: int = 200,
     error: Refusal | None = None,
     purpose: str = "",
+    given_for: str = "",
 ) -> HTMLResponse:
     with request.app.state.engine.connect() as conn:
-        documents = portal.documents(conn, p.client["id"])
+        documents = portal.documents(conn, p.scope, p.client["id"])
+        certifications = portal.certifications(conn, p.scope, p.client["id"])
     return _render(
         request,
         p,
@@ -387,6 +392,9 @@ def _documents_page(
         error,
         documents=documents,
         purpose=purpose,
+        given_for=given_for,
+        certifications=certifications,
+        own=p.can_answer,
         max_mib=MAX_DOCUMENT_BYTES // (1024 * 1024),
     )
 
@@ -412,7 +420,7 @@ async def _capped_form(request: Request) -> FormData | Refusal:
         return {"type": "http.request", "body": bytes(body), "more_body": False}
 
     try:
-        return await Request(request.scope, replay).form(max_files=1, max_fields=4)
+        return await Request(request.scope, replay).form(max_files=1, max_fields=5)
     except (HTTPException, MultiPartException):
         return _own("upload.missing")
 
@@ -425,6 +433,11 @@ def _store_and_record(
         check_document(cmd.sha256, cmd.filename, cmd.media_type, cmd.size, cmd.purpose)
         with request.app.state.engine.connect() as conn:
             authorize(conn, p.who.principal, cmd)
+            # Refused before the bytes are written, so a refused upload leaves no file.
+            offered = {cn["id"] for cn in portal.certifications(conn, p.scope, p.client["id"])}
+        given = cmd.certification_id
+        if given is not None and given not in offered:
+            raise not_a_certification_of(given, cmd.client_id)
     except (RuleViolation, QcertError) as err:
         return _refusal(err)
     store.put(data)
@@ -441,18 +454,23 @@ async def upload(request: Request, client_id: str) -> Response:
         return await run_in_threadpool(_documents_page, request, p, form.status, form)
     require_csrf(request, form, p.who)
     purpose = str(form.get("purpose", ""))
-    refused = await _upload(request, p, form, purpose)
+    given_for = str(form.get("certification_id", ""))
+    refused = await _upload(request, p, form, purpose, given_for or None)
     if refused is not None:
         return await run_in_threadpool(
-            _documents_page, request, p, refused.status, refused, purpose
+            _documents_page, request, p, refused.status, refused, purpose, given_for
         )
     return RedirectResponse(f"/portal/{quote(client_id, safe='')}/documents", status_code=303)
 
 
-async def _upload(request: Request, p: Portal, form: FormData, purpose: str) -> Refusal | None:
+async def _upload(
+    request: Request, p: Portal, form: FormData, purpose: str, given_for: str | None
+) -> Refusal | None:
     file = form.get("file")
     if not isinstance(file, UploadFile):
         return _own("upload.missing")
+    if given_for is None and not p.can_answer:
+        return _own("upload.for")  # a body's staff give documents to a certification
     data = await file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         return _own("upload.too_big", 413)
@@ -473,6 +491,7 @@ async def _upload(request: Request, p: Portal, form: FormData, purpose: str) -> 
         len(data),
         purpose,
         p.who.account_id,
+        given_for,
     )
     return await run_in_threadpool(_store_and_record, request, p, cmd, data, store)
 
@@ -482,7 +501,7 @@ def download(request: Request, client_id: str, sha256: str) -> Response:
     """A document's bytes, as an attachment of the media type recorded at upload."""
     p = _portal(request, client_id)
     with request.app.state.engine.connect() as conn:
-        row = portal.document(conn, p.client["id"], sha256)
+        row = portal.document(conn, p.scope, p.client["id"], sha256)
     store = request.app.state.documents
     if row is None or store is None:
         raise PageNotFound

@@ -81,6 +81,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "content), at most 10 MiB.",
     ),
     "documents.file": ("文件", "File"),
+    "documents.for": ("提供给", "Given for"),
+    "documents.own": (
+        "仅本组织（认证机构不可见）",
+        "the organisation alone (no certification body sees it)",
+    ),
+    "documents.for_note": (
+        "选择认证时，仅该认证所属的认证机构可以查看此文件；其他认证机构看不到。",
+        "Given for a certification, the file is seen by that certification's body only; "
+        "no other body sees it.",
+    ),
     "documents.purpose": ("用途说明", "Purpose"),
     "documents.upload": ("上传", "Upload"),
     "documents.filename": ("文件名", "File name"),
@@ -92,6 +102,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "documents.download": ("下载", "Download"),
     "documents.uploaded_by": ("上传人", "Uploaded by"),
     "documents.at": ("时间（UTC）", "Time (UTC)"),
+    "upload.for": (
+        "certification_id：请选择此文件提供给哪个认证",
+        "certification_id: choose the certification the file is given for",
+    ),
     "upload.missing": ("file：请选择要上传的文件", "file: choose a file to upload"),
     "upload.too_big": ("file：文件超过 10 MiB", "file: the file is larger than 10 MiB"),
     "upload.type": (

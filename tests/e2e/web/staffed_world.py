@@ -152,12 +152,15 @@ class Staffed:
         self.run(TechnicalReview(cid, "rev", "grant"))
         self.run(Decide(cid, decider, "grant", on, number, f"精密零件的生产 {number}"))
 
-    def upload(self, client: str, filename: str, data: bytes) -> str:
-        """A document of ``client`` in the store and on the ledger; its SHA-256."""
+    def upload(self, client: str, filename: str, data: bytes, given_for: str | None = None) -> str:
+        """A document of ``client`` (for certification ``given_for``, whose body may read it)
+        in the store and on the ledger; its SHA-256."""
         sha256 = hashlib.sha256(data).hexdigest()
         self.documents.put(data)
         self.run(
-            UploadDocument(client, sha256, filename, "text/plain", len(data), "质量手册", "client")
+            UploadDocument(
+                client, sha256, filename, "text/plain", len(data), "质量手册", "client", given_for
+            )
         )
         return sha256
 

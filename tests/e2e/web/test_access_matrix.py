@@ -67,7 +67,11 @@ MARKERS = {
 # On an organisation's pages, what a body's staff must not see: the other body's records.
 NOT_THEIRS = {
     "c2": {
-        **{who: {*BODIES["cb2"], "N-C2-0002", "c2-active"} for who in CB1 - {"root"}},
+        # c2's document was given for cb2's certification: cb1's staff do not read it.
+        **{
+            who: {*BODIES["cb2"], "N-C2-0002", "c2-active", "c2-handbook.txt"}
+            for who in CB1 - {"root"}
+        },
         "dec2": {*BODIES["cb1"], "c2-at-cb1"},
     },
 }
@@ -122,8 +126,14 @@ def _cases(docs: dict[str, str]) -> list[Case]:
             Case(portal + "/apply", f"{base}/apply", frozenset(viewers & APPLIERS), records),
             Case(portal + "/findings", f"{base}/findings", allowed, records),
             Case(portal + "/documents", f"{base}/documents", allowed, records),
+            # Each document was given for a certification: of c2's, only cb2 (which holds it)
+            # reads it; cb1's staff, who see c2, learn only that it is not there.
             Case(
-                portal + "/documents/{sha256}", f"{base}/documents/{docs[client]}", allowed, records
+                portal + "/documents/{sha256}",
+                f"{base}/documents/{docs[client]}",
+                allowed if client == "c1" else frozenset(C2 - (CB1 - {"root"})),
+                records,
+                frozenset() if client == "c1" else frozenset(CB1 - {"root"}),
             ),
             Case(portal + "/certificates", f"{base}/certificates", allowed, records),
         ]
@@ -205,8 +215,8 @@ def _populate(world: Staffed) -> dict[str, str]:
     world.certify("c2-active", "cb2", "c2", "N-C2-0002", TODAY)
     run(ApplyForCertification("c2-at-cb1", "cb1", "c2", ISO9001, [17], ["works"]))
     return {
-        "c1": world.upload("c1", "c1-manual.txt", "质量手册 c1".encode()),
-        "c2": world.upload("c2", "c2-handbook.txt", "质量手册 c2".encode()),
+        "c1": world.upload("c1", "c1-manual.txt", "质量手册 c1".encode(), "c1-active"),
+        "c2": world.upload("c2", "c2-handbook.txt", "质量手册 c2".encode(), "c2-active"),
     }
 
 

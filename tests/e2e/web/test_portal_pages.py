@@ -119,11 +119,18 @@ def _certified(site: Site) -> None:
     site.run(IssueCredential("a1", "testserver"))
 
 
-def _upload(web: TestClient, data: bytes, name: str = "report.pdf", purpose: str = "QM"):
-    token = _csrf(web.get("/portal/c1/documents").text)
+def _upload(
+    web: TestClient,
+    data: bytes,
+    name: str = "report.pdf",
+    purpose: str = "QM",
+    given_for: str = "",
+    client: str = "c1",
+):
+    token = _csrf(web.get(f"/portal/{client}/documents").text)
     return web.post(
-        "/portal/c1/documents",
-        data={"csrf": token, "purpose": purpose},
+        f"/portal/{client}/documents",
+        data={"csrf": token, "purpose": purpose, "certification_id": given_for},
         files={"file": (name, data, "application/pdf")},
         follow_redirects=False,
     )
@@ -138,7 +145,7 @@ def test_every_portal_message_has_both_languages():
 def test_every_portal_page_is_the_page_or_403_for_each_account(site):
     _certified(site)
     sha = hashlib.sha256(PDF).hexdigest()
-    assert _upload(site.browser("client"), PDF).status_code == 303
+    assert _upload(site.browser("client"), PDF, given_for="a1").status_code == 303
     pages = {
         "overview": "/portal/c1",
         "apply": "/portal/c1/apply",
@@ -210,7 +217,7 @@ def test_a_refused_application_names_its_rule_in_both_languages_and_keeps_the_in
     refused = web.post("/portal/c1/apply", data={"csrf": token, **values})  # no site chosen
     assert refused.status_code == 422
     assert 'data-rule="input.invalid"' in refused.text and "data-source>qcert<" in refused.text
-    assert "sites：at least one site" in refused.text  # the zh-CN template of the rule
+    assert "sites：须至少有一个场所" in refused.text  # the zh-CN template of the rule
     assert '<option value="29" selected>' in refused.text
     assert '<option value="cb2" selected>' in refused.text
     assert '<option value="low" selected>' in refused.text
@@ -327,7 +334,7 @@ def test_text_is_served_as_text_and_the_same_file_is_taken_once(site):
     got = web.get(f"/portal/c1/documents/{hashlib.sha256(text).hexdigest()}")
     assert got.content == text and got.headers["content-type"] == "text/plain; charset=utf-8"
     again = _upload(web, text, "copy.txt")
-    assert again.status_code == 422 and "already among the documents" in again.text
+    assert again.status_code == 422 and "c1 的文件中已有该文件" in again.text
     assert len(site.events("client.document-uploaded")) == 1
 
 
@@ -335,9 +342,66 @@ def test_body_staff_upload_only_once_the_organisation_applied(site):
     staff = site.browser("plan")
     assert staff.get("/portal/c1/documents").status_code == 403
     site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
-    assert _upload(staff, PDF, "plan.pdf", "audit plan").status_code == 303
+    form = staff.get("/portal/c1/documents").text
+    assert '<option value="a1">' in form and '<option value="">' not in form
+    unnamed = _upload(staff, PDF, "plan.pdf", "audit plan")
+    assert unnamed.status_code == 422 and "certification_id" in unnamed.text
+    assert _upload(staff, PDF, "plan.pdf", "audit plan", "a1").status_code == 303
     [row] = site.rows(t.documents)
-    assert row["uploaded_by"] == "plan"
+    assert (row["uploaded_by"], row["certification_id"]) == ("plan", "a1")
+
+
+def test_a_document_given_for_a_certification_is_seen_by_that_body_only(site):
+    """ISO/IEC 17021-1 8.4: what the organisation gives one body, another does not read."""
+    site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
+    site.run(ApplyForCertification("a2", "cb2", "c1", "iso9001", [17], ["hq"]))
+    web = site.browser("client")
+    own, for_cb1, for_cb2 = b"own notes\n", b"for cb1\n", b"for cb2\n"
+    assert _upload(web, own, "own.txt", "internal").status_code == 303
+    assert _upload(web, for_cb1, "cb1.txt", "manual", "a1").status_code == 303
+    assert _upload(web, for_cb2, "cb2.txt", "manual", "a2").status_code == 303
+    sha = {
+        k: hashlib.sha256(v).hexdigest()
+        for k, v in (("own", own), ("cb1", for_cb1), ("cb2", for_cb2))
+    }
+    listing = web.get("/portal/c1/documents").text
+    assert all(f'data-document="{h}"' in listing for h in sha.values())
+    assert 'data-for="a1"' in listing and 'data-for=""' in listing
+    for who, seen in (("plan", "cb1"), ("dec2", "cb2")):
+        staff = site.browser(who)
+        page = staff.get("/portal/c1/documents").text
+        assert [k for k, h in sha.items() if f'data-document="{h}"' in page] == [seen], who
+        for key, h in sha.items():
+            got = staff.get(f"/portal/c1/documents/{h}").status_code
+            assert got == (200 if key == seen else 404), (who, key)
+        overview = staff.get("/portal/c1").text
+        assert [k for k, h in sha.items() if f'data-document="{h}"' in overview] == [seen]
+        body, cid = {"cb1": ("cb1", "a1"), "cb2": ("cb2", "a2")}[seen]
+        record = staff.get(f"/ws/bodies/{body}/certifications/{cid}").text
+        assert [k for k, h in sha.items() if f'data-document="{h}"' in record] == [seen]
+        assert f'href="/portal/c1/documents/{sha[seen]}"' in record
+
+
+def test_the_same_file_may_go_to_two_certifications_and_no_further(site):
+    site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
+    site.run(ApplyForCertification("a2", "cb2", "c1", "iso9001", [17], ["hq"]))
+    web = site.browser("client")
+    assert _upload(web, PDF, given_for="a1").status_code == 303
+    assert _upload(web, PDF, given_for="a2").status_code == 303
+    again = _upload(web, PDF, given_for="a2")
+    assert again.status_code == 422 and 'data-rule="input.invalid"' in again.text
+    assert [r["certification_id"] for r in site.rows(t.documents)] == ["a1", "a2"]
+
+
+def test_a_document_cannot_be_given_for_a_certification_not_of_the_organisation(site):
+    site.run(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
+    site.run(ApplyForCertification("b1", "cb1", "c2", "iso9001", [17], ["hq"]))
+    refused = _upload(site.browser("client"), PDF, given_for="b1")
+    assert refused.status_code == 422
+    assert "certification_id：b1 不是 c1 的认证" in refused.text
+    staff = _upload(site.browser("dec2"), PDF, given_for="a1")  # cb2 staff, cb1's certification
+    assert staff.status_code == 403
+    assert site.rows(t.documents) == [] and site.stored_files() == []
 
 
 def test_forms_without_the_csrf_token_are_refused(site):

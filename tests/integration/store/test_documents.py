@@ -63,9 +63,11 @@ def test_the_media_type_comes_from_the_content(data, media_type):
     assert media_type_of(data) == media_type
 
 
-def _upload(who: str = "client1", data: bytes = PDF) -> UploadDocument:
-    sha = hashlib.sha256(data).hexdigest()
-    return UploadDocument("c1", sha, "手册.pdf", "application/pdf", len(data), "manual", who)
+def _upload(who: str = "client1", given_for: str | None = None) -> UploadDocument:
+    sha = hashlib.sha256(PDF).hexdigest()
+    return UploadDocument(
+        "c1", sha, "手册.pdf", "application/pdf", len(PDF), "manual", who, given_for
+    )
 
 
 def test_an_upload_is_an_event_a_row_and_a_file_the_audit_checks(world, engine, tmp_path):  # noqa: F811
@@ -119,7 +121,11 @@ def test_who_may_upload_for_an_organisation(world, engine):  # noqa: F811
             authorize(conn, planner, _upload("plan1"))
     world(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
     with engine.connect() as conn:
-        authorize(conn, planner, _upload("plan1"))
+        authorize(conn, planner, _upload("plan1", "a1"))
+        with pytest.raises(Forbidden):  # not a certification of c1 that cb1 holds
+            authorize(conn, planner, _upload("plan1", "nope"))
+        with pytest.raises(Forbidden):  # a body's staff give documents to a certification
+            authorize(conn, planner, _upload("plan1"))
         for other in (
             _principal("dec2", "decision-maker@body:cb2"),
             _principal("client2", "client-user@client:c2"),

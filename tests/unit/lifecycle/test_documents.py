@@ -25,7 +25,17 @@ def test_a_document_is_recorded_with_its_cleaned_name_and_purpose():
     [event] = c.pending
     assert event.name == "client.document-uploaded"
     assert (event.filename, event.purpose, event.size) == ("质量手册.PDF", "manual", 1)
-    assert SHA in c.documents
+    assert (SHA, None) in c.documents
+    assert "certification_id" not in event.data()  # absent, so older uploads re-encode alike
+
+
+def test_the_same_file_may_serve_two_certifications_once_each():
+    c = _client()
+    c.upload_document(SHA, "a.pdf", "application/pdf", 1, "p", "client", "cert-1")
+    c.upload_document(SHA, "a.pdf", "application/pdf", 1, "p", "client", "cert-2")
+    assert [e.data()["certification_id"] for e in c.pending] == ["cert-1", "cert-2"]
+    with pytest.raises(RuleViolation, match="already among the documents"):
+        c.upload_document(SHA, "b.pdf", "application/pdf", 1, "p", "client", "cert-2")
 
 
 def test_the_same_file_is_taken_once():
