@@ -163,8 +163,10 @@ def certification(request: Request, body_id: str, cid: str) -> Response:
 
 
 @router.get("/ws/bodies/{body_id}/certifications/{cid}/{action}")
-def action_form(body_id: str, cid: str, action: str) -> Response:
-    """An action's address opened directly: back to the form on the certification's page."""
+def action_form(request: Request, body_id: str, cid: str, action: str) -> Response:
+    """An action's address opened directly: back to the form on the certification's page,
+    for those who may see that body (others get the 403 page here, not at the next hop)."""
+    _body(request, body_id)
     if action not in FORMS:
         raise PageNotFound
     target = f"/ws/bodies/{quote(body_id, safe='')}/certifications/{quote(cid, safe='')}"

@@ -523,3 +523,12 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
     assert not problems, "\n".join(problems)
     # Every action form of the workspace and the portal was among the pages checked.
     assert forms >= {*FORMS, "apply", "answer", "upload"}
+
+
+def test_an_action_address_refuses_outsiders_itself_not_at_the_next_hop(matrix):
+    path = "/ws/bodies/cb1/certifications/c1-active/decide"
+    outsider = matrix.as_("dec2").get(path, follow_redirects=False)
+    assert outsider.status_code == 403 and 'data-status="403"' in outsider.text
+    staff = matrix.as_("dec").get(path, follow_redirects=False)
+    assert staff.status_code == 303
+    assert staff.headers["location"].endswith("/certifications/c1-active#form-decide")
