@@ -20,7 +20,8 @@ from .credentials import multibase_public_key
 from .credentials.keystore import KeyStore
 from .keys import create_keys
 from .ledger import SHA256
-from .lifecycle.commands import AddBodyKey, RegisterBody
+from .lifecycle.commands import AddBodyKey, ApplyForCertification, RegisterBody, UploadDocument
+from .store.documents import DocumentStore
 from .worldgen import DEFAULT_SIZE, WorldSummary, generate, store_bus
 
 __all__ = ["DemoResult", "build_demo"]
@@ -82,6 +83,23 @@ class _BulkBuild:
             self.on = False
 
 
+# Who uploads each organisation's manual: its demo account where it has one.
+DEMO_UPLOADERS = {"demo-client-05": "demo-client"}
+
+
+def _manual(cmd: ApplyForCertification) -> str:
+    """A short, made-up quality manual for an application (plain UTF-8 text)."""
+    return (
+        f"质量手册 / Quality manual\n"
+        f"组织 / Organisation: {cmd.client_id}\n"
+        f"认证项目 / Certification: {cmd.certification_id} ({cmd.scheme_id})\n"
+        f"场所 / Sites: {', '.join(cmd.sites)}\n"
+        "1 范围 / Scope\n2 质量方针 / Quality policy\n3 过程及其相互作用 / Processes\n"
+        "4 文件化信息的控制 / Control of documented information\n"
+        "(示例文件，由演示数据生成 / sample file generated for the demo)\n"
+    )
+
+
 @dataclass(frozen=True)
 class DemoResult:
     entries: int
@@ -111,6 +129,7 @@ def build_demo(
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
     engine = ledger.storage.engine  # type: ignore[attr-defined]
     keys = KeyStore(settings.keys_dir / "bodies")
+    documents = DocumentStore(settings.data_dir / "documents")
     bus, clock = store_bus(engine, actor="demo", keys=keys, host=DEMO_HOST)
     bulk = _BulkBuild(engine)
 
@@ -122,6 +141,22 @@ def build_demo(
             key_id, key = keys.create(cmd.body_id)
             public = multibase_public_key(key.public_key())
             bus(AddBodyKey(cmd.body_id, key_id, public, datetime(2015, 1, 1, tzinfo=UTC)))
+        elif isinstance(cmd, ApplyForCertification):
+            # Every application comes with the organisation's quality manual, given for that
+            # certification, so the portal and the body's page show documents on the ledger.
+            data = _manual(cmd).encode()
+            bus(
+                UploadDocument(
+                    cmd.client_id,
+                    documents.put(data),
+                    f"quality-manual-{cmd.certification_id}.txt",
+                    "text/plain",
+                    len(data),
+                    "质量手册（申请材料） / Quality manual (application)",
+                    DEMO_UPLOADERS.get(cmd.client_id, "demo"),
+                    cmd.certification_id,
+                )
+            )
         return done
 
     # By default the world stands as of yesterday (Beijing time), so no generated instant lies

@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from qcert.ledger import verify_checkpoint, verify_proof
+from qcert.store import tables as t
+from qcert.store.documents import DocumentStore
 
 QCERT = Path(sys.executable).with_name("qcert")
 
@@ -78,3 +81,21 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
         for run in runs
     ]
     assert len(keys[0]) == 2 and keys[0] != keys[1]  # a fresh store has fresh keys
+    # The store the second run left passes the audit, documents included: every application
+    # came with a manual, given for its certification and stored under its hash.
+    audit = subprocess.run(
+        [str(QCERT), "ledger", "audit"],
+        env={**env, "QCERT_DATA_DIR": str(tmp_path / "demo")},
+        capture_output=True,
+        text=True,
+    )
+    assert audit.returncode == 0 and "projections match the events" in audit.stdout, audit.stderr
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.documents)).mappings().all()
+        applied = sa.select(sa.func.count()).where(t.events.c.type == "certification.applied")
+        assert len(rows) == conn.execute(applied).scalar() > 0
+    engine.dispose()
+    assert all(r["certification_id"] for r in rows)
+    stored = DocumentStore(tmp_path / "demo" / "documents")
+    assert all(stored.read(r["sha256"]).startswith("质量手册".encode()) for r in rows)
