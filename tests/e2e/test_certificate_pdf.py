@@ -25,14 +25,19 @@ from qcert.lifecycle import (
     CompleteAudit,
     Decide,
     PlanAudit,
-    RegisterClient,
     ReviewContract,
     SuspendCertificate,
     TechnicalReview,
 )
 from qcert.store import tables as t
 from qcert.store.uow import UnitOfWork
-from tests.integration.lifecycle.conftest import SITES, bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import (  # noqa: F401
+    CONFIDENTIAL,
+    SITES,
+    bus,
+    certify,
+    world,
+)
 from tests.pdfs import pdf_text, qr_codes
 
 TODAY = datetime.now(UTC).date()
@@ -122,19 +127,7 @@ def test_a_suspended_certificate_prints_as_suspended(client, world):  # noqa: F8
 
 
 def test_a_confidential_clients_public_pdf_withholds_its_sites(client, world, issue):  # noqa: F811
-    world(
-        RegisterClient(
-            "secret",
-            "91440300708461136T",
-            "保密公司",
-            "Private Co",
-            "深圳",
-            "440305",
-            10,
-            [SITES[0]],
-            confidential=True,
-        )
-    )
+    world(CONFIDENTIAL)
     day = date(2025, 1, 10)
     world(ApplyForCertification("s", "cb1", "secret", "iso9001", [17], ["hq"]))
     world(ReviewContract("s", "rev1"))

@@ -12,9 +12,14 @@ from qcert.credentials.commands import IssueCredential
 from qcert.credentials.keystore import KeyStore
 from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger.storage import SqlLedgerStorage
-from qcert.lifecycle import AddBodyKey, RegisterClient, SuspendCertificate, WithdrawCertificate
+from qcert.lifecycle import AddBodyKey, SuspendCertificate, WithdrawCertificate
 from qcert.store.uow import UnitOfWork
-from tests.integration.lifecycle.conftest import SITES, bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import (  # noqa: F401
+    CONFIDENTIAL,
+    bus,
+    certify,
+    world,
+)
 
 
 @pytest.fixture
@@ -87,19 +92,7 @@ def test_uploaded_credentials_genuine_tampered_and_forged(public, engine):
 
 def test_confidential_clients_show_only_what_certsearch_shows(public, world):  # noqa: F811
     client, _, _ = public
-    world(
-        RegisterClient(
-            "secret",
-            "91440300708461136T",
-            "保密公司",
-            "Private Co",
-            "深圳",
-            "440305",
-            10,
-            [SITES[0]],
-            confidential=True,
-        )
-    )
+    world(CONFIDENTIAL)
     from qcert.lifecycle import (
         ApplyForCertification,
         CompleteAudit,

@@ -17,13 +17,12 @@ from qcert.lifecycle import (
     CompleteAudit,
     Decide,
     PlanAudit,
-    RegisterClient,
     ReviewContract,
     TechnicalReview,
 )
 from qcert.web.pages import MAX_UPLOAD
 from tests.e2e.web.conftest import Certified
-from tests.integration.lifecycle.conftest import SITES
+from tests.integration.lifecycle.conftest import CONFIDENTIAL
 
 
 @pytest.fixture
@@ -159,19 +158,7 @@ def test_everything_shown_is_escaped(client, certified):
 
 
 def test_a_confidential_client_shows_only_what_certsearch_shows(client, world):
-    world(
-        RegisterClient(
-            "secret",
-            "91440300708461136T",
-            "保密公司",
-            "Private Co",
-            "深圳",
-            "440305",
-            10,
-            [SITES[0]],
-            confidential=True,
-        )
-    )
+    world(CONFIDENTIAL)
     day = date(2025, 1, 10)
     lead = [{"auditor": "lead1", "role": "lead"}]
     world(ApplyForCertification("p", "cb1", "secret", "iso9001", [17], ["hq"]))

@@ -42,6 +42,18 @@ SITES = [
         "lon": 117.71,
     },
 ]
+# An organisation that asked for confidentiality: the public sees only what CertSearch shows.
+CONFIDENTIAL = RegisterClient(
+    "secret",
+    "91440300708461136T",
+    "保密公司",
+    "Private Co",
+    "深圳",
+    "440305",
+    10,
+    [SITES[0]],
+    confidential=True,
+)
 
 
 @pytest.fixture
