@@ -19,7 +19,7 @@ from ..errors import QcertError
 from ..ledger import LedgerError
 from ..schemes import RuleViolation, SchemeError
 
-__all__ = ["console", "errors", "fail", "print_json", "settings"]
+__all__ = ["console", "errors", "fail", "print_json", "read_csv", "settings"]
 
 # No markup: printed text (rule ids in brackets, user content) is shown as it is.
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -79,3 +79,14 @@ def read_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as err:
         raise QcertError(f"cannot read {path}: {err.strerror}") from None
+
+
+def read_csv(path: Path, label: str) -> Any:
+    """The CSV file at ``path`` as a pandas data frame, or a one-line error led by ``label``."""
+    # imported here: pandas takes seconds to load, which commands without a CSV need not pay
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except ValueError as err:  # parser errors, an empty file, bytes that are not text
+        raise QcertError(f"{label}: not a readable CSV file ({err})") from None

@@ -11,7 +11,7 @@ import numpy as np
 import typer
 
 from ..errors import QcertError
-from ._common import bad, console, errors, ok, print_json
+from ._common import bad, console, errors, ok, print_json, read_csv
 from .quality_causes import causes
 from .quality_examine import examine
 from .quality_spacetime import hotspots
@@ -97,18 +97,13 @@ def spc_(
     json_: JsonOpt = False,
 ) -> None:
     """Control chart, run rules and capability from a CSV column. / 控制图、判异与过程能力。"""
-    # imported here: pandas, SciPy and statsmodels take seconds to load, which every other
-    # qcert command would otherwise pay
-    import pandas as pd
-
+    # imported here: SciPy and statsmodels take seconds to load, which every other qcert
+    # command would otherwise pay
     from ..quality import spc
     from ..quality.rules import NELSON, WESTERN_ELECTRIC
     from ..quality.study import study
 
-    try:
-        frame = pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise QcertError(f"{file}: not a readable CSV file ({err})") from None
+    frame = read_csv(file, str(file))
     kind = chart.value
     try:
         values = _column(frame, column, skip=(by, size_column))

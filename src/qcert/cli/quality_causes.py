@@ -10,7 +10,7 @@ import numpy as np
 import typer
 
 from ..errors import QcertError
-from ._common import console, errors, print_json
+from ._common import console, errors, print_json, read_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,10 +97,7 @@ def _readings(path: Path, ids: list[str], name: str) -> np.ndarray:
     """The columns ``ids`` of the CSV at ``path`` as floats; errors name the file and column."""
     import pandas as pd
 
-    try:
-        frame: pd.DataFrame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise QcertError(f"{name} {path}: not a readable CSV file ({err})") from None
+    frame: pd.DataFrame = read_csv(path, f"{name} {path}")
     missing = [v for v in ids if v not in frame.columns]
     if missing:
         raise QcertError(

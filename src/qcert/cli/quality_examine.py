@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from ..bootstrap import open_ledger
@@ -15,7 +14,7 @@ from ..bus import handle
 from ..errors import QcertError
 from ..lifecycle import RecordLineAlarm
 from ..store.uow import UnitOfWork
-from ._common import console, errors, ok, print_json, settings
+from ._common import console, errors, ok, print_json, read_csv, settings
 
 __all__ = ["examine"]
 
@@ -77,10 +76,7 @@ def examine(
         raise QcertError("out: the report file must end in .pdf or .html")
     frame = None
     if readings is not None:
-        try:
-            frame = pd.read_csv(readings)
-        except (ValueError, pd.errors.ParserError) as err:
-            raise QcertError(f"readings: not a readable CSV file ({err})") from None
+        frame = read_csv(readings, "readings")
     try:
         exam = demo_examination(client_id, frame, normal)
         html = render_html(exam, lang) if out is not None and out.suffix == ".html" else None

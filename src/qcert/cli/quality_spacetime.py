@@ -20,7 +20,7 @@ from ..quality.spacetime import (
     k_nearest,
     space_time_permutation_scan,
 )
-from ._common import bad, console, errors, ok, print_json
+from ._common import bad, console, errors, ok, print_json, read_csv
 
 __all__ = ["hotspots"]
 
@@ -76,12 +76,7 @@ def hotspots(
     ),
 ) -> None:
     """Emerging hot spots (G_i*, Mann-Kendall) and clusters. / 新兴热点与时空聚集。"""
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise QcertError(f"{file}: not a readable CSV file ({err})") from None
+    frame = read_csv(file, str(file))
     try:
         cube = cube_from_frame(frame, location=location, time=time, value=value, fill=fill)
         coords = _coordinates(frame, cube.locations, location, x, y)
