@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.linear_model import Ridge
 
 from qcert.quality.causality import GraphError, ProcessGraph
+from qcert.quality.monitoring import persistent
 
 __all__ = ["MechanismModel", "ewma", "first_deviations"]
 
@@ -72,10 +73,9 @@ def first_deviations(E: ArrayLike, limits: ArrayLike, start: int, stop: int, run
     over = np.abs(A[start:stop]) > lim
     times = np.full(A.shape[1], np.inf)
     for j in range(A.shape[1]):
-        for i in range(over.shape[0] - run + 1):
-            if over[i : i + run, j].all():
-                times[j] = start + i
-                break
+        fired = np.flatnonzero(persistent(over[:, j], run))  # last reading of each full run
+        if fired.size:
+            times[j] = start + int(fired[0]) - run + 1
     return times
 
 
