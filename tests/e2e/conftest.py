@@ -24,6 +24,17 @@ from qcert.store.uow import UnitOfWork
 PASSWORD = "correct horse battery"
 SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat": 39.9, "lon": 116.3}
 TEAM = [{"auditor": "lead", "role": "lead"}]
+# One account per role: cb1's staff, one decision maker of cb2, and c1's user.
+ACCOUNTS: dict[str, list[str]] = {
+    "root": ["platform-admin@platform"],
+    "admin1": ["cb-admin@body:cb1"],
+    "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
+    "plan": ["planner@body:cb1"],
+    "lead": ["auditor@body:cb1"],
+    "dec": ["decision-maker@body:cb1"],
+    "dec2": ["decision-maker@body:cb2"],
+    "client": ["client-user@client:c1"],
+}
 
 
 _HASHES: dict[str, str] = {}
@@ -47,17 +58,7 @@ def api(engine, monkeypatch):
     bus(RegisterAuditor("lead", "R1", "组长", "cb1"))
     bus(QualifyAuditor("lead", "iso9001", [17]))
     bus(RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, [SITE]))
-    accounts = {
-        "root": ["platform-admin@platform"],
-        "admin1": ["cb-admin@body:cb1"],
-        "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
-        "plan": ["planner@body:cb1"],
-        "lead": ["auditor@body:cb1"],
-        "dec": ["decision-maker@body:cb1"],
-        "dec2": ["decision-maker@body:cb2"],
-        "client": ["client-user@client:c1"],
-    }
-    for name, roles in accounts.items():
+    for name, roles in ACCOUNTS.items():
         bus(OpenAccount(name, name, roles, PASSWORD))
     ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
     client = TestClient(create_app(ledger, engine, TokenSigner(b"k" * 32)))

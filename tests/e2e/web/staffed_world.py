@@ -43,7 +43,8 @@ from qcert.security import TokenSigner
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
 from qcert.store.uow import UnitOfWork
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import ACCOUNTS, PASSWORD
+from tests.integration.lifecycle.conftest import SITES
 
 __all__ = [
     "ACCOUNTS",
@@ -56,41 +57,13 @@ __all__ = [
 ]
 
 ISO9001 = "urn:qcert:scheme:iso9001:2015"
-ACCOUNTS: dict[str, list[str]] = {
-    "root": ["platform-admin@platform"],
-    "admin1": ["cb-admin@body:cb1"],
-    "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
-    "plan": ["planner@body:cb1"],
-    "lead": ["auditor@body:cb1"],
-    "dec": ["decision-maker@body:cb1"],
-    "dec2": ["decision-maker@body:cb2"],
-    "client": ["client-user@client:c1"],
-}
 # Names no other record shares, so a page that shows one has shown that body's data.
 BODIES = {
     "cb1": ("东方质量认证中心", "Eastern Quality Certification Centre"),
     "cb2": ("西岭认证有限公司", "Xiling Certification Company"),
 }
 _SITES = {
-    "c1": [
-        {
-            "id": "hq",
-            "name": "总部",
-            "address": "北京市海淀区示例路1号",
-            "adcode": "110108",
-            "lat": 39.96,
-            "lon": 116.30,
-            "central": True,
-        },
-        {
-            "id": "plant",
-            "name": "工厂",
-            "address": "天津市滨海新区示例路2号",
-            "adcode": "120116",
-            "lat": 39.03,
-            "lon": 117.71,
-        },
-    ],
+    "c1": SITES,
     "c2": [
         {
             "id": "works",

@@ -36,21 +36,11 @@ from qcert.store import tables as t
 from qcert.web import body_pages
 from qcert.web.body_forms import FORMS
 from qcert.web.body_text import EVENT_LABELS, MESSAGES, WEEKDAYS
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import ACCOUNTS, PASSWORD
 from tests.integration.lifecycle.conftest import TEAM, bus, certify, world  # noqa: F401
 
-# The e2e world's accounts, one per role (tests/e2e/conftest.py), over the lifecycle world
-# of tests/integration/lifecycle/conftest.py, whose client has a central site and a plant.
-ACCOUNTS = {
-    "root": ["platform-admin@platform"],
-    "admin1": ["cb-admin@body:cb1"],
-    "rev": ["application-reviewer@body:cb1", "technical-reviewer@body:cb1"],
-    "plan": ["planner@body:cb1"],
-    "lead": ["auditor@body:cb1"],
-    "dec": ["decision-maker@body:cb1"],
-    "dec2": ["decision-maker@body:cb2"],
-    "client": ["client-user@client:c1"],
-}
+# The e2e world's accounts (ACCOUNTS, tests/e2e/conftest.py) over the lifecycle world of
+# tests/integration/lifecycle/conftest.py, whose client has a central site and a plant.
 CB1_STAFF = {"root", "admin1", "rev", "plan", "lead", "dec"}
 CB2_STAFF = {"root", "dec2"}
 TODAY = date.today()
