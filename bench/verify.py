@@ -110,10 +110,12 @@ def minimal_app() -> FastAPI:
 
 
 def settings_for(data_dir: Path) -> Settings:
-    """Settings over a store in ``data_dir``, ignoring any ``QCERT_*`` variables set here."""
+    """Settings over a store in ``data_dir``, ignoring any ``QCERT_*`` variables set here; the
+    public host is the demo's, which its credentials name as their issuers' domain."""
     from qcert.config import Settings
+    from qcert.demo import DEMO_HOST
 
-    return Settings(data_dir, f"sqlite:///{data_dir / 'qcert.db'}")
+    return Settings(data_dir, f"sqlite:///{data_dir / 'qcert.db'}", DEMO_HOST)
 
 
 def serve_main(kind: str, port: int, data_dir: Path | None) -> None:
@@ -121,7 +123,7 @@ def serve_main(kind: str, port: int, data_dir: Path | None) -> None:
     import uvicorn
 
     if kind == "qcert":
-        from qcert.api.app import serve
+        from qcert.server import serve
 
         assert data_dir is not None
         serve(settings_for(data_dir), HOST, port)  # the code path of `qcert serve`
@@ -206,28 +208,19 @@ class Sample:
     certificates: int
 
 
-# The issuer host of the credential the benchmark verifies. It has no port on purpose:
-# /public/verify currently percent-encodes the issuer's host a second time, so a credential naming
-# did:web:127.0.0.1%3A8000 (the demo's) is refused before its signature is checked.
-ISSUER_HOST = "bench.qcert.localhost"
-
-
 def build_store(data_dir: Path) -> Sample:
-    """Build the demo world in ``data_dir``; sign a fresh credential for a valid certificate."""
+    """Build the demo world in ``data_dir``; pick a valid certificate and its newest credential
+    (issued by the demo under its public host, which the server is configured with)."""
     import sqlalchemy as sa
 
-    from qcert.bootstrap import open_ledger
-    from qcert.bus import handle
-    from qcert.credentials.commands import IssueCredential
-    from qcert.credentials.keystore import KeyStore
+    from qcert.bootstrap import bootstrap
     from qcert.demo import build_demo
     from qcert.store import tables as t
-    from qcert.store.uow import UnitOfWork
 
     settings = settings_for(data_dir)
     build_demo(settings)
-    ledger = open_ledger(settings)
-    engine = ledger.storage.engine  # type: ignore[attr-defined]
+    services = bootstrap(settings)
+    ledger, engine = services.ledger, services.engine
     c, cert = t.credentials, t.certificates
     with engine.connect() as conn:
         # A certification the demo already issues credentials for: its body has a key.
@@ -239,16 +232,13 @@ def build_store(data_dir: Path) -> Sample:
         ).first()
     if chosen is None:
         raise SystemExit("error: the demo store holds no credential of an active certificate")
-    keys = KeyStore(settings.keys_dir / "bodies")
-    uow = UnitOfWork(engine, actor="bench", keys=keys, host=ISSUER_HOST)
-    handle(IssueCredential(chosen.certification_id, ISSUER_HOST), uow)
     with engine.connect() as conn:
         index = conn.execute(
             sa.select(sa.func.max(c.c.ledger_index)).where(c.c.number == chosen.number)
         ).scalar_one()
         count = conn.execute(sa.select(sa.func.count()).select_from(cert)).scalar_one()
     sample = Sample(chosen.number, ledger.entry(index), ledger.size(), count)
-    engine.dispose()
+    services.close()
     return sample
 
 

@@ -16,6 +16,7 @@ test extra (Playwright). Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import socket
 import tempfile
 import threading
@@ -28,14 +29,12 @@ from typing import Any
 import sqlalchemy as sa
 import uvicorn
 
-from qcert.api.app import create_app
-from qcert.bootstrap import open_ledger
+from qcert.bootstrap import bootstrap
 from qcert.config import Settings
-from qcert.credentials.keystore import KeyStore
-from qcert.demo import build_demo
+from qcert.demo import DEMO_HOST, build_demo
 from qcert.demo_world import DEMO_PASSWORD
+from qcert.server import create_app
 from qcert.store import tables as t
-from qcert.store.documents import DocumentStore
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -61,7 +60,7 @@ def served(app: Any) -> Iterator[str]:
     """Serve ``app`` on a free port of 127.0.0.1 until the block ends; its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -141,15 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(directory, f"sqlite:///{directory / 'qcert.db'}")
         result = build_demo(settings, size=args.size)
         shown, live = result.stages[SHOWN_STAGE], result.stages[LIVE_STAGE]
-        ledger = open_ledger(settings)
-        app = create_app(
-            ledger,
-            keys=KeyStore(settings.keys_dir / "bodies"),
-            documents=DocumentStore(directory / "documents"),
-        )
-        with served(app) as base:
+        services = bootstrap(dataclasses.replace(settings, public_host=DEMO_HOST))
+        with served(create_app(services)) as base:
             saved = _capture(base, args.out, shown, _number_of(settings, live))
-        ledger.storage.engine.dispose()  # type: ignore[attr-defined]
+        services.close()
     for path in saved:
         print(f"{path}  {path.stat().st_size // 1024} KiB")
     return 0

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from qcert.api.app import create_app
 from qcert.cli.main import app
+from qcert.server import create_app
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
@@ -28,12 +28,12 @@ def test_every_cli_command_is_in_the_readme(command):
 
 def test_the_command_list_is_complete():
     assert "qcert ledger verify-proof" in _commands(app)
-    assert len(_commands(app)) == 30
+    assert len(_commands(app)) == 35
 
 
 ROUTES = [
     (method.upper(), path)
-    for path, operations in create_app(None).openapi()["paths"].items()
+    for path, operations in create_app(None, schedule=False).openapi()["paths"].items()
     if path != "/"
     for method in operations
 ]
@@ -85,3 +85,12 @@ def test_every_rule_has_a_source_and_both_languages():
     for rule in RULES.values():
         assert rule.source and rule.en and rule.zh
         assert f"`{rule.id}`" in README, f"rule {rule.id} is not in the README"
+
+
+def test_the_readme_command_table_is_the_access_policys():
+    from qcert.access import COMMANDS, command_names
+
+    for name, cls in command_names().items():
+        rule = COMMANDS[cls]
+        needs = rule.needs + (f" (acts as `{rule.as_self}`)" if rule.as_self else "")
+        assert f"| `{name}` | {needs} |" in README, name

@@ -1,20 +1,122 @@
-"""The one place where settings become wired objects (engine, storage, keys, ledger)."""
+"""The one place where settings become wired objects: built once, handed to every face.
+
+A face (the API and its pages, the command line) asks for :func:`bootstrap` and uses what it
+gets: the engine, the ledger, the key and document stores, the clock, the identity service and
+the bus. No face constructs any of them itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from .bus import MessageBus
 from .config import Settings
+from .credentials.keystore import KeyStore
+from .identity import Identity
 from .keys import load_signers
 from .ledger import Ledger
 from .ledger.storage import SqlLedgerStorage
+from .schedule import Schedule
 from .store import create_engine, migrate
+from .store.answers import AnswerCache, store_version
+from .store.documents import DocumentStore
+from .store.identity import DbFailures, DbSessions
 
-__all__ = ["open_ledger"]
+__all__ = ["Services", "bootstrap"]
 
 
-def open_ledger(settings: Settings, *, upgrade: bool = True) -> Ledger:
-    """The installation's ledger: its database (migrated to the latest schema) and signing keys."""
+@dataclass
+class Services:
+    """Everything a face needs, wired once from the settings."""
+
+    settings: Settings
+    engine: Engine
+    ledger: Ledger
+    keys: KeyStore
+    documents: DocumentStore
+    identity: Identity
+    bus: MessageBus
+    schedule: Schedule
+    clock: Callable[[], datetime]
+    answers: AnswerCache
+    appended: list[int] = field(default_factory=list)  # commits since the last signing
+
+    @property
+    def public_host(self) -> str | None:
+        """The host credentials and status lists name (bodies' did:web domain), if known."""
+        return self.settings.public_host
+
+    def sign_if_appended(self) -> None:
+        """Sign checkpoints now if this process committed anything (a command line has no
+        schedule running: it signs what it appended before it exits)."""
+        if self.appended:
+            self.schedule.sign_checkpoints()
+            self.appended.clear()
+
+    def close(self) -> None:
+        """Stop the schedule and release the database's connections."""
+        self.schedule.stop()
+        self.engine.dispose()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def bootstrap(
+    settings: Settings,
+    *,
+    upgrade: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    engine: Engine | None = None,
+) -> Services:
+    """The installation's services: its database (migrated to the latest schema unless
+    ``upgrade`` is False), signing keys (``qcert init`` made them), stores, identity and bus.
+
+    ``clock`` is what events and signatures call now (the demo drives its own); ``engine``
+    reuses an engine already open on ``settings.database_url``.
+    """
     signers = load_signers(settings.keys_dir)
-    engine = create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url)
     if upgrade:
         migrate(engine)
-    return Ledger(SqlLedgerStorage(engine), signers[0].name, signers)
+    ledger = Ledger(SqlLedgerStorage(engine), signers[0].name, signers)
+    if settings.redis_url:
+        from .store.redis_state import RedisFailures, RedisSessions, connect
+
+        client = connect(settings.redis_url)
+        identity = Identity(engine, RedisSessions(client), RedisFailures(client))
+    else:
+        identity = Identity(engine, DbSessions(engine), DbFailures(engine))
+    keys = KeyStore(settings.keys_dir / "bodies")
+    documents = DocumentStore(settings.documents_dir)
+    clock = clock or _now
+    schedule = Schedule(ledger)
+    appended: list[int] = []
+    bus = MessageBus(
+        engine,
+        keys=keys,
+        documents=documents,
+        host=settings.public_host,
+        clock=clock,
+        end_sessions=identity.end_sessions,
+        committed=lambda: appended.append(1),
+    )
+    answers = AnswerCache(store_version(engine))
+    return Services(
+        settings,
+        engine,
+        ledger,
+        keys,
+        documents,
+        identity,
+        bus,
+        schedule,
+        clock,
+        answers,
+        appended,
+    )

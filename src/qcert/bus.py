@@ -1,4 +1,12 @@
-"""The message bus: every command of every part, and the one place they are dispatched."""
+"""The message bus: every command of every part, checked, authorised and run in one place.
+
+``bus.handle(command, principal)`` validates the command's fields (every input bounded
+before anything reads it), asks the one access policy whether ``principal`` may run it on
+the record it touches, then runs its handler in a unit of work whose events name the
+principal as their actor. After the commit come the side effects, each in a unit of work of
+its own: a certificate issued becomes a signed credential, a status change re-publishes the
+status lists, an account's password or roles changing ends its sessions.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,11 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from . import access
+from .access import Principal
 from .credentials import commands as credential_commands
 from .credentials.commands import IssueCredential, PublishStatus
 from .credentials.handlers import HANDLERS as CREDENTIAL_HANDLERS
@@ -16,25 +27,19 @@ from .credentials.handlers import NoSigningKey
 from .credentials.statuslist import StatusList
 from .errors import QcertError
 from .ledger.storage import SqlLedgerStorage
+from .lifecycle import accounts
 from .lifecycle import commands as lifecycle_commands
 from .lifecycle import events as ev
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
+from .lifecycle.inputs import validate
 from .lifecycle.model import status_flags
 from .store import status as status_views
+from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "ATTEMPTS",
-    "HANDLERS",
-    "Reconciled",
-    "by_name",
-    "handle",
-    "owed",
-    "reconcile",
-    "side_effects",
-]
+__all__ = ["ATTEMPTS", "HANDLERS", "MessageBus", "Outcome", "Reconciled", "by_name"]
 
 HANDLERS = {**LIFECYCLE_HANDLERS, **CREDENTIAL_HANDLERS}
 
@@ -59,84 +64,13 @@ def by_name() -> dict[str, type]:
     return {re.sub(r"(?<!^)(?=[A-Z])", "-", c.__name__).lower(): c for c in classes}
 
 
-def handle(command: Any, uow: Any) -> list[int]:
-    """Run ``command`` in one unit of work; return the ledger indices of what it recorded.
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: the ledger indices of what it recorded, and what it gives back
+    besides (a server-drawn API key or invitation code, shown to the caller once)."""
 
-    After the commit, side effects run in units of work of their own: each certificate
-    issued is issued as a credential too, and each status change re-publishes the status
-    lists, when the unit of work has a key store and a public host. A side effect that
-    lost a race is retried; one that still fails is logged and never undoes the command.
-    """
-    handler = HANDLERS[type(command)]
-    with uow:
-        handler(command, uow)
-        indices = uow.commit()
-    for follow_up in side_effects(uow):
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                indices += handle(follow_up, uow.fresh())
-                break
-            except NoSigningKey as err:
-                log.info("no credential issued: %s", err)
-                break
-            except ConcurrentChange:
-                if attempt == ATTEMPTS:
-                    log.warning(
-                        "side effect %s lost %d races; left to reconcile", follow_up, ATTEMPTS
-                    )
-            except Exception:  # a side effect must not undo what was committed
-                log.exception("side effect %s failed after %s", follow_up, type(command).__name__)
-                break
-    return indices
-
-
-def side_effects(uow: Any) -> list[Any]:
-    """The commands owed after what ``uow`` recorded (none without a key store and host)."""
-    if getattr(uow, "keys", None) is None or not getattr(uow, "host", None):
-        return []
-    out: list[Any] = []
-    changed: list[str] = []
-    for _, env in getattr(uow, "recorded", []):
-        cid = env.aggregate.split(":", 1)[1]
-        if isinstance(env.event, ev.CertificateIssued):
-            out.append(IssueCredential(cid, uow.host))
-        elif isinstance(env.event, _STATUS_EVENTS) and cid not in changed:
-            changed.append(cid)
-    if changed:
-        out.append(PublishStatus(tuple(changed), uow.host))
-    return out
-
-
-def owed(engine: Any, host: str) -> list[Any]:
-    """Side effects the ledger shows are still owed: credentials for certificates (re)issued
-    since their newest credential, and status lists that disagree with a certificate's status.
-    Every command returned is idempotent, so running one twice does no harm."""
-    storage = SqlLedgerStorage(engine)
-    with engine.connect() as conn:
-        issue = [IssueCredential(cid, host) for cid in status_views.credentials_owed(conn)]
-        entries = status_views.status_entries(conn)
-        lists: dict[tuple[str, str, int], StatusList | None] = {}
-        stale: list[str] = []
-        for row in entries:
-            for purpose, flag in status_flags(row["status"]).items():
-                key = (row["body_id"], purpose, row["status_list"])
-                if key not in lists:
-                    lists[key] = _latest_bits(conn, storage, *key)
-                bits = lists[key]
-                if bits is None or bits[row["status_index"]] != flag:
-                    stale.append(row["certification_id"])
-                    break
-    return [*issue, *([PublishStatus(tuple(stale), host)] if stale else [])]
-
-
-def _latest_bits(
-    conn: Any, storage: SqlLedgerStorage, body_id: str, purpose: str, list_no: int
-) -> StatusList | None:
-    latest = status_views.list_version(conn, body_id, purpose, list_no)
-    if latest is None:
-        return None
-    listed = json.loads(storage.entry(latest["ledger_index"]))
-    return StatusList.decode(listed["credentialSubject"]["encodedList"])
+    indices: list[int]
+    reply: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,20 +81,164 @@ class Reconciled:
     failed: list[tuple[Any, str]] = field(default_factory=list)
 
 
-def reconcile(
-    make_uow: Callable[[], UnitOfWork],
-    host: str,
-    progress: Callable[[int, int], None] | None = None,
-) -> Reconciled:
-    """Run every side effect still owed (see ``owed``), each in a unit of work of its own."""
-    report = Reconciled()
-    commands = owed(make_uow().engine, host)
-    for n, cmd in enumerate(commands, start=1):
-        try:
-            handle(cmd, make_uow())
-            report.done.append(cmd)
-        except QcertError as err:
-            report.failed.append((cmd, str(err)))
-        if progress:
-            progress(n, len(commands))
-    return report
+class MessageBus:
+    """The one way a command is run, whatever face built it."""
+
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        keys: Any = None,
+        documents: Any = None,
+        host: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        end_sessions: Callable[[str, str | None], Any] | None = None,
+        committed: Callable[[], None] | None = None,
+        tz: str = "Asia/Shanghai",
+    ) -> None:
+        self.engine, self.keys, self.documents, self.host = engine, keys, documents, host
+        self.clock, self.tz = clock, tz
+        self._end_sessions = end_sessions
+        self._committed = committed
+
+    def handle(self, command: Any, principal: Principal) -> Outcome:
+        """Validate ``command``, authorise it for ``principal`` (Forbidden or Unauthenticated
+        when the policy refuses), run it and its side effects; what it did."""
+        command = validate(command)
+        with self.engine.connect() as conn:
+            resource = resource_of(conn, command)
+        access.authorize(principal, command, resource)
+        return self._run(command, principal)
+
+    def authorized(self, command: Any, principal: Principal) -> None:
+        """Check ``command`` as :meth:`handle` would, without running it (a form that stores
+        a file first asks this, so a refused upload writes nothing)."""
+        command = validate(command)
+        with self.engine.connect() as conn:
+            resource = resource_of(conn, command)
+        access.authorize(principal, command, resource)
+
+    def unit_of_work(self, actor: str) -> UnitOfWork:
+        """A unit of work acting as ``actor``, with this installation's adapters."""
+        return UnitOfWork(
+            self.engine,
+            actor,
+            self.tz,
+            keys=self.keys,
+            host=self.host,
+            clock=self.clock,
+            documents=self.documents,
+        )
+
+    def _run(self, command: Any, principal: Principal) -> Outcome:
+        uow = self.unit_of_work(principal.account_id)
+        handler = HANDLERS[type(command)]
+        with uow:
+            handler(command, uow)
+            indices = uow.commit()
+        if indices and self._committed is not None:
+            self._committed()
+        self._sessions_after(uow.recorded, principal)
+        for follow_up in self.side_effects(uow.recorded):
+            indices += self._side_effect(follow_up, principal)
+        return Outcome(indices, uow.reply)
+
+    def _sessions_after(
+        self, recorded: list[tuple[int, ev.Envelope]], principal: Principal
+    ) -> None:
+        """An account whose password changed keeps only the session that changed it; one
+        whose roles changed, or whose sessions were revoked, keeps none."""
+        if self._end_sessions is None:
+            return
+        for _, env in recorded:
+            account = env.aggregate.split(":", 1)[1]
+            if isinstance(env.event, accounts.PasswordChanged):
+                keep = principal.session if principal.account_id == account else None
+                self._end_sessions(account, keep)
+            elif isinstance(env.event, accounts.RolesChanged | accounts.SessionsRevoked):
+                self._end_sessions(account, None)
+
+    def _side_effect(self, command: Any, principal: Principal) -> list[int]:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                # Owed by rule, not asked for: the platform does it, in the caller's name.
+                return self._run(command, principal).indices
+            except NoSigningKey as err:
+                log.info("no credential issued: %s", err)
+                return []
+            except ConcurrentChange:
+                if attempt == ATTEMPTS:
+                    log.warning(
+                        "side effect %s lost %d races; left to reconcile", command, ATTEMPTS
+                    )
+            except Exception:  # a side effect must not undo what was committed
+                log.exception("side effect %s failed", command)
+                return []
+        return []
+
+    def side_effects(self, recorded: list[tuple[int, ev.Envelope]]) -> list[Any]:
+        """The commands owed after ``recorded`` (none without a key store and a host)."""
+        if self.keys is None or not self.host:
+            return []
+        out: list[Any] = []
+        changed: list[str] = []
+        for _, env in recorded:
+            cid = env.aggregate.split(":", 1)[1]
+            if isinstance(env.event, ev.CertificateIssued):
+                out.append(IssueCredential(cid))
+            elif isinstance(env.event, _STATUS_EVENTS) and cid not in changed:
+                changed.append(cid)
+        if changed:
+            out.append(PublishStatus(tuple(changed)))
+        return out
+
+    # -- what is still owed --------------------------------------------------
+
+    def owed(self) -> list[Any]:
+        """Side effects the ledger shows are still owed: credentials for certificates
+        (re)issued since their newest credential, and status lists that disagree with a
+        certificate's status. Every command returned is idempotent."""
+        storage = SqlLedgerStorage(self.engine)
+        with self.engine.connect() as conn:
+            issue = [IssueCredential(cid) for cid in status_views.credentials_owed(conn)]
+            entries = status_views.status_entries(conn)
+            lists: dict[tuple[str, str, int], StatusList | None] = {}
+            stale: list[str] = []
+            for row in entries:
+                for purpose, flag in status_flags(row["status"]).items():
+                    key = (row["body_id"], purpose, row["status_list"])
+                    if key not in lists:
+                        lists[key] = _latest_bits(conn, storage, *key)
+                    bits = lists[key]
+                    if bits is None or bits[row["status_index"]] != flag:
+                        stale.append(row["certification_id"])
+                        break
+        return [*issue, *([PublishStatus(tuple(stale))] if stale else [])]
+
+    def reconcile(self, progress: Callable[[int, int], None] | None = None) -> Reconciled:
+        """Run every side effect still owed, each in a unit of work of its own, as the
+        platform itself (``system:reconcile``)."""
+        report = Reconciled()
+        if self.keys is None or not self.host:
+            return report
+        commands = self.owed()
+        actor = Principal.system("reconcile")
+        for n, cmd in enumerate(commands, start=1):
+            try:
+                self._run(cmd, actor)
+                report.done.append(cmd)
+            except QcertError as err:
+                report.failed.append((cmd, str(err)))
+            if progress:
+                progress(n, len(commands))
+        return report
+
+
+def _latest_bits(
+    conn: Any, storage: SqlLedgerStorage, body_id: str, purpose: str, list_no: int
+) -> StatusList | None:
+    latest = status_views.list_version(conn, body_id, purpose, list_no)
+    if latest is None:
+        return None
+    listed = json.loads(storage.entry(latest["ledger_index"]))
+    return StatusList.decode(listed["credentialSubject"]["encodedList"])

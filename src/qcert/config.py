@@ -5,7 +5,10 @@
 ``QCERT_DATABASE_URL``: the database (default a SQLite file in the data directory;
 ``postgresql+psycopg://user@host/db`` for PostgreSQL).
 ``QCERT_PUBLIC_HOST``: the host (and port) the platform is reached at, which names
-bodies in did:web; when set, the command line issues credentials on each grant.
+bodies in did:web and status lists; credentials and lists are issued only when it is known
+(``qcert serve`` falls back to the address it listens on, when that is a single host).
+``QCERT_REDIS_URL``: keep sessions and sign-in failure counts in Redis (``redis://…``) rather
+than in the database, for several workers or hosts behind one address.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Settings:
     data_dir: Path
     database_url: str
     public_host: str | None = None
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -37,9 +41,15 @@ class Settings:
         directory = data_dir or (Path(env_dir) if env_dir else _default_data_dir())
         url = database_url or os.environ.get("QCERT_DATABASE_URL")
         host = os.environ.get("QCERT_PUBLIC_HOST") or None
-        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}", host)
+        redis = os.environ.get("QCERT_REDIS_URL") or None
+        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}", host, redis)
 
     @property
     def keys_dir(self) -> Path:
         """Directory of the signing keys (mode 0700, files 0600)."""
         return self.data_dir / "keys"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Directory of the documents' bytes, stored by their SHA-256 (mode 0700)."""
+        return self.data_dir / "documents"

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import rfc8785
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from .bootstrap import open_ledger
+from .access import Principal
+from .bootstrap import bootstrap
 from .config import Settings
 from .credentials import multibase_public_key
-from .credentials.keystore import KeyStore
 from .keys import create_keys
 from .ledger import SHA256
 from .lifecycle.commands import AddBodyKey, ApplyForCertification, RegisterBody, UploadDocument
-from .store.documents import DocumentStore
-from .worldgen import DEFAULT_SIZE, WorldSummary, generate, store_bus
+from .operator import ensure_operator
+from .store.db import BulkBuild
+from .worldgen import DEFAULT_SIZE, Clock, WorldSummary, generate
 
 __all__ = ["DemoResult", "build_demo"]
 
@@ -53,34 +53,6 @@ _EVENTS = [
     {"type": "audit.completed", "stage": "stage2", "method": "FS01", "days": 5.0},
     {"type": "certificate.issued", "number": "00126Q30001R0M", "expires": "2029-11-24"},
 ]
-
-
-class _BulkBuild:
-    """SQLite commits without waiting for the disk while the demo world is built.
-
-    Every command still runs through the bus, its events on the ledger and its projections in
-    one transaction; only the wait for each commit to reach the disk (``synchronous=FULL``, a
-    few milliseconds) is skipped. The demo store is rebuilt from nothing on every run, so a
-    crash mid-build loses nothing. ``close`` restores full durability before the checkpoints
-    are signed.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine, self.on = engine, engine.dialect.name == "sqlite"
-        if self.on:
-            sa.event.listen(engine, "connect", self._fast)
-            engine.dispose()  # so every connection from now on is a fast one
-
-    def _fast(self, dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA synchronous=OFF")
-        cursor.close()
-
-    def close(self) -> None:
-        if self.on:
-            sa.event.remove(self.engine, "connect", self._fast)
-            self.engine.dispose()
-            self.on = False
 
 
 # Who uploads each organisation's manual: its demo account where it has one.
@@ -125,13 +97,17 @@ def build_demo(
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     create_keys(settings.keys_dir, DEMO_ORIGIN)
-    ledger = open_ledger(settings)
+    clock = Clock()
+    services = bootstrap(dataclasses.replace(settings, public_host=DEMO_HOST), clock=clock)
+    ledger, keys = services.ledger, services.keys
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
-    engine = ledger.storage.engine  # type: ignore[attr-defined]
-    keys = KeyStore(settings.keys_dir / "bodies")
-    documents = DocumentStore(settings.data_dir / "documents")
-    bus, clock = store_bus(engine, actor="demo", keys=keys, host=DEMO_HOST)
-    bulk = _BulkBuild(engine)
+    bulk = BulkBuild(services.engine)
+    # The demo world is put together by the platform itself (``system:demo``), each command
+    # through the bus and the lifecycle's rules on its business day.
+    demo = Principal.system("demo")
+
+    def bus(cmd: object) -> list[int]:
+        return services.bus.handle(cmd, demo).indices
 
     def with_key(cmd: object) -> list[int]:
         # Each body gets its signing key right after it is registered, so every grant
@@ -148,13 +124,14 @@ def build_demo(
             bus(
                 UploadDocument(
                     cmd.client_id,
-                    documents.put(data),
+                    hashlib.sha256(data).hexdigest(),
                     f"quality-manual-{cmd.certification_id}.txt",
                     "text/plain",
                     len(data),
                     "质量手册（申请材料） / Quality manual (application)",
                     DEMO_UPLOADERS.get(cmd.client_id, "demo"),
                     cmd.certification_id,
+                    content=data,
                 )
             )
         return done
@@ -173,13 +150,16 @@ def build_demo(
         )
     finally:
         bulk.close()
-    for suite in ledger.suites:
-        ledger.checkpoint(suite)
-    return DemoResult(
+    clock.set(datetime.now(UTC))
+    ensure_operator(services)
+    ledger.sign_due()
+    result = DemoResult(
         ledger.size(),
-        ledger.checkpoint(SHA256),
+        ledger.signed(SHA256),
         [v.vkey() for v in ledger.verifiers()],
         world.stages,
         world,
         time.monotonic() - started,
     )
+    services.close()
+    return result

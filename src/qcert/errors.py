@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NotInitialised", "QcertError"]
+__all__ = ["NotInitialised", "QcertError", "Unavailable"]
 
 
 class QcertError(Exception):
@@ -13,5 +13,11 @@ class QcertError(Exception):
 
 class NotInitialised(QcertError):
     """The data directory or its keys do not exist yet."""
+
+    status = 503
+
+
+class Unavailable(QcertError):
+    """This installation does not offer what was asked (not configured)."""
 
     status = 503

@@ -1,17 +1,13 @@
-"""Secrets: password hashing (argon2id), API keys, and expiring bearer tokens."""
+"""Secrets: password hashing (argon2id), server-drawn API keys, session tokens and invitation
+codes, and how long a sign-in waits after failures. Nothing here touches storage."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-import time
-from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from dataclasses import dataclass
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -19,37 +15,61 @@ from .errors import QcertError
 
 __all__ = [
     "MIN_PASSWORD",
-    "SignInLimiter",
-    "TokenSigner",
+    "AuthError",
+    "Backoff",
     "TooManyAttempts",
     "commitment",
     "hash_api_key",
     "hash_password",
+    "hash_token",
     "new_api_key",
-    "sign_in",
+    "new_invitation",
+    "new_session_token",
     "split_api_key",
+    "split_invitation",
     "verify_api_key",
     "verify_password",
 ]
 
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # characters: sign-in reads no more, so no longer one can ever be used
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY = _hasher.hash("not-a-real-password-at-all")
 
 
 class AuthError(QcertError):
+    """A sign-in or a credential that does not hold."""
+
     status = 401
+
+    def __init__(self, message: str, message_zh: str = "登录信息无效") -> None:
+        super().__init__(message)
+        self.zh = message_zh
+
+
+class TooManyAttempts(QcertError):
+    """Sign-ins are being slowed here: try again after ``retry_after`` seconds."""
+
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.zh = f"登录失败次数过多，请 {retry_after} 秒后再试"
+        self.retry_after = retry_after
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` (refuses passwords shorter than 12 characters)."""
-    if len(password) < MIN_PASSWORD:
-        raise QcertError(f"password: at least {MIN_PASSWORD} characters")
+    """An argon2id hash of ``password`` (12 to 1,024 characters)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise QcertError(f"password: {MIN_PASSWORD} to {MAX_PASSWORD} characters")
     return _hasher.hash(password)
 
 
-def verify_password(stored: str, password: str) -> bool:
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``stored``; with no stored hash, a dummy one is checked so
+    the time taken does not tell whether the account exists."""
     try:
-        return _hasher.verify(stored, password)
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -59,17 +79,48 @@ def commitment(secret_hash: str) -> str:
     return hashlib.sha256(secret_hash.encode()).hexdigest()
 
 
+def _drawn(prefix: str) -> tuple[str, str]:
+    # 64 random bits name it (looked up exactly), 256 random bits make it unguessable.
+    ident = secrets.token_hex(8)
+    return ident, f"{prefix}_{ident}_{secrets.token_urlsafe(32)}"
+
+
+def _split(prefix: str, text: str) -> tuple[str, str] | None:
+    parts = text.split("_", 2)
+    if len(parts) != 3 or parts[0] != prefix or len(parts[1]) != 16 or len(parts[2]) != 43:
+        return None
+    if not all(ch in "0123456789abcdef" for ch in parts[1]):
+        return None
+    return parts[1], parts[2]
+
+
 def new_api_key() -> tuple[str, str]:
     """A fresh API key as ``(key_id, full key)``; the full key is shown to its owner once."""
-    key_id = secrets.token_hex(6)
-    return key_id, f"qk_{key_id}_{secrets.token_urlsafe(32)}"
+    return _drawn("qk")
 
 
 def split_api_key(key: str) -> tuple[str, str] | None:
-    parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != "qk" or len(parts[1]) != 12:
-        return None
-    return parts[1], parts[2]
+    """``(key_id, secret)`` of a well-formed API key, else None."""
+    return _split("qk", key)
+
+
+def new_invitation() -> tuple[str, str]:
+    """A fresh invitation as ``(invitation_id, code)``; the code is shown once."""
+    return _drawn("qi")
+
+
+def split_invitation(code: str) -> tuple[str, str] | None:
+    return _split("qi", code)
+
+
+def new_session_token() -> str:
+    """A session's bearer secret (256 random bits); only its hash is stored."""
+    return "qs_" + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The stored name of a session token: SHA-256, hex (256 random bits need no slow hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def hash_api_key(key: str) -> str:
@@ -81,76 +132,29 @@ def verify_api_key(stored: str, key: str) -> bool:
     return hmac.compare_digest(stored, hash_api_key(key))
 
 
-class TokenSigner:
-    """Signs and checks expiring bearer tokens (JWT, HS256) with a secret from the data dir."""
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait after failures: ``free`` failures cost nothing, then the wait doubles
+    from ``base`` seconds up to ``cap``; failures older than ``window`` seconds are forgotten.
 
-    def __init__(self, secret: bytes, lifetime: timedelta = timedelta(hours=8)) -> None:
-        self.secret, self.lifetime = secret, lifetime
+    A growing wait with a cap slows guessing without letting a stranger lock anyone out.
+    """
 
-    @classmethod
-    def from_file(cls, path: Path) -> TokenSigner:
-        """The signer whose secret is in ``path``, created (mode 0600) when missing."""
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(secrets.token_bytes(32))
-        return cls(path.read_bytes())
+    free: int
+    base: float
+    cap: float
+    window: float = 900.0
 
-    def issue(self, account_id: str, now: datetime | None = None) -> tuple[str, int]:
-        """A token for ``account_id`` and its lifetime in seconds."""
-        now = now or datetime.now(UTC)
-        payload = {"sub": account_id, "iat": now, "exp": now + self.lifetime}
-        return jwt.encode(payload, self.secret, algorithm="HS256"), int(
-            self.lifetime.total_seconds()
-        )
-
-    def check(self, token: str) -> str:
-        """The account id a valid, unexpired token names; AuthError otherwise."""
-        try:
-            payload = jwt.decode(
-                token, self.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
-            )
-        except jwt.ExpiredSignatureError:
-            raise AuthError("token expired; sign in again") from None
-        except jwt.InvalidTokenError:
-            raise AuthError("invalid token") from None
-        return str(payload["sub"])
+    def wait(self, failures: int) -> float:
+        """Seconds to wait after the last of ``failures`` before the next attempt."""
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.base * 2 ** (failures - self.free))
 
 
-class TooManyAttempts(QcertError):
-    status = 429
-
-
-class SignInLimiter:
-    """At most ``limit`` failed sign-ins per account per ``window`` seconds."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def check(self, key: str) -> None:
-        q, now = self.failures[key], time.monotonic()
-        while q and now - q[0] > self.window:
-            q.popleft()
-        if len(q) >= self.limit:
-            raise TooManyAttempts(f"too many failed sign-ins for {key}; wait {int(self.window)} s")
-
-    def fail(self, key: str) -> None:
-        self.failures[key].append(time.monotonic())
-
-
-_dummy: list[str] = []
-
-
-def sign_in(limiter: SignInLimiter, username: str, password: str, stored: str | None) -> None:
-    """Accept ``password`` for ``username`` against its ``stored`` hash, or raise AuthError
-    (TooManyAttempts after repeated failures)."""
-    limiter.check(username)
-    if not _dummy:
-        _dummy.append(hash_password("not-a-real-password-at-all"))
-    # Verify against a dummy hash for unknown users too, so timing does not tell who exists.
-    good = verify_password(stored or _dummy[0], password) and stored is not None
-    if not good:
-        limiter.fail(username)
-        raise AuthError("wrong username or password")
+# One name from one address: guessing one password is slowed hard (1 s doubling to 5 min).
+PER_PAIR = Backoff(free=3, base=1.0, cap=300.0)
+# One address, whatever the names: one guess on each of many names is slowed just as hard.
+PER_ADDRESS = Backoff(free=10, base=1.0, cap=300.0)
+# One name, whatever the addresses: a stranger can slow its holder by 10 s at most.
+PER_ACCOUNT = Backoff(free=10, base=1.0, cap=10.0)

@@ -6,9 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qcert import security
-from qcert.api.app import create_app
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import (
     GrantBodyScope,
     OpenAccount,
@@ -16,15 +13,15 @@ from qcert.lifecycle import (
     RegisterAuditor,
     RegisterBody,
     RegisterClient,
-    handle,
 )
-from qcert.security import TokenSigner
-from qcert.store.uow import UnitOfWork
+from qcert.server import create_app
+from tests.services import make_services, system_bus
 
 PASSWORD = "correct horse battery"
+HOST = "api.example"  # the installation's public host (its bodies' did:web domain)
 SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat": 39.9, "lon": 116.3}
 TEAM = [{"auditor": "lead", "role": "lead"}]
-# One account per role: cb1's staff, one decision maker of cb2, and c1's user.
+# One account per role: cb1's staff, one decision maker of cb2, c1's user and administrator.
 ACCOUNTS: dict[str, list[str]] = {
     "root": ["platform-admin@platform"],
     "admin1": ["cb-admin@body:cb1"],
@@ -34,6 +31,7 @@ ACCOUNTS: dict[str, list[str]] = {
     "dec": ["decision-maker@body:cb1"],
     "dec2": ["decision-maker@body:cb2"],
     "client": ["client-user@client:c1"],
+    "cadmin": ["client-admin@client:c1"],
 }
 
 
@@ -41,7 +39,15 @@ _HASHES: dict[str, str] = {}
 
 
 @pytest.fixture
-def api(engine, monkeypatch):
+def services(engine, tmp_path):
+    """The wired services over the test database (keys made in a temporary folder)."""
+    svc = make_services(engine, tmp_path / "data", host=HOST)
+    yield svc
+    svc.schedule.stop()
+
+
+@pytest.fixture
+def api(services, monkeypatch):
     # argon2id is slow by design; every account here shares one password, so hash it once
     # per run (the hash is still a real argon2id hash that sign-in verifies).
     real = security.hash_password
@@ -49,9 +55,7 @@ def api(engine, monkeypatch):
         security, "hash_password", lambda pw: _HASHES.get(pw) or _HASHES.setdefault(pw, real(pw))
     )
 
-    def bus(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="setup"))
-
+    bus = system_bus(services)
     for body in ("cb1", "cb2"):
         bus(RegisterBody(body, f"A-{body}", "机构", "Body", "CNAS"))
         bus(GrantBodyScope(body, "iso9001", [17], date(2020, 1, 1)))
@@ -60,8 +64,7 @@ def api(engine, monkeypatch):
     bus(RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, [SITE]))
     for name, roles in ACCOUNTS.items():
         bus(OpenAccount(name, name, roles, PASSWORD))
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    client = TestClient(create_app(ledger, engine, TokenSigner(b"k" * 32)))
+    client = TestClient(create_app(services, schedule=False))
 
     def as_(who):
         token = client.post("/api/v1/auth/token", json={"username": who, "password": PASSWORD})

@@ -9,15 +9,10 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from qcert.api.app import create_app
-from qcert.bus import handle
 from qcert.cli.main import app
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential
-from qcert.credentials.keystore import KeyStore
 from qcert.credentials.printable import verification_url
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import (
     AddBodyKey,
     ApplyForCertification,
@@ -29,8 +24,8 @@ from qcert.lifecycle import (
     SuspendCertificate,
     TechnicalReview,
 )
+from qcert.server import create_app
 from qcert.store import tables as t
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import (  # noqa: F401
     CONFIDENTIAL,
     SITES,
@@ -39,16 +34,22 @@ from tests.integration.lifecycle.conftest import (  # noqa: F401
     world,
 )
 from tests.pdfs import pdf_text, qr_codes
+from tests.services import make_services, system_bus
 
 TODAY = datetime.now(UTC).date()
+HOST = "testserver"
 
 
 @pytest.fixture
-def issue(world, engine, tmp_path):  # noqa: F811
+def services(engine, tmp_path):
+    return make_services(engine, tmp_path / "services", host=HOST)
+
+
+@pytest.fixture
+def issue(world, services):  # noqa: F811
     """Certify ``N-A`` (client c1, two sites) and issue its credential; returns an issuer."""
-    keys = KeyStore(tmp_path / "bodies")
-    key_id, key = keys.create("cb1")
-    run = lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys))  # noqa: E731
+    key_id, key = services.keys.create("cb1")
+    run = system_bus(services)
     run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
@@ -57,16 +58,15 @@ def issue(world, engine, tmp_path):  # noqa: F811
     certify(world, "a", on=date(TODAY.year - 1, TODAY.month, 1), number="N-A")
 
     def credential(certification_id="a"):
-        run(IssueCredential(certification_id, "testserver"))
+        run(IssueCredential(certification_id))
 
     credential()
     return credential
 
 
 @pytest.fixture
-def client(issue, engine):
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    return TestClient(create_app(ledger, engine))
+def client(issue, services):
+    return TestClient(create_app(services, schedule=False))
 
 
 def _newest_hash(engine, number):
@@ -115,9 +115,8 @@ def test_the_qr_code_follows_the_newest_credential(client, engine, issue, world)
 def test_an_unknown_number_is_a_404_json_error(client):
     answer = client.get("/public/certificates/NOPE/pdf")
     assert answer.status_code == 404
-    assert answer.json() == {
-        "error": {"code": "not_found", "message": "number: no certificate 'NOPE'"}
-    }
+    assert answer.json()["error"]["code"] == "not_found"
+    assert answer.json()["error"]["message"] == "number: no certificate 'NOPE'"
 
 
 def test_a_suspended_certificate_prints_as_suspended(client, world):  # noqa: F811
@@ -143,10 +142,9 @@ def test_a_confidential_clients_public_pdf_withholds_its_sites(client, world, is
     assert "91440300708461136T" not in text and SITES[0]["address"] not in text
 
 
-def test_a_certificate_without_a_credential_is_refused(world, engine):  # noqa: F811
+def test_a_certificate_without_a_credential_is_refused(world, services):  # noqa: F811
     certify(world, "b", number="N-B")
-    client = TestClient(create_app(Ledger(SqlLedgerStorage(engine), "t/l", [])))
-    client.app.state.engine = engine
+    client = TestClient(create_app(services, schedule=False))
     answer = client.get("/public/certificates/N-B/pdf")
     assert answer.status_code == 409
     assert "has no signed credential yet" in answer.json()["error"]["message"]

@@ -52,14 +52,25 @@ def test_keys_show_prints_one_ed25519_and_one_sm2_vkey(qcert):
     assert qcert("keys", "show").stdout.split() == [r["vkey"] for r in rows]
 
 
+def _size(qcert) -> int:
+    """The ledger's size: `qcert init` put the operator's account on it already."""
+    return json.loads(qcert("ledger", "checkpoint", "--json").stdout)["size"]
+
+
+def test_init_records_the_operator_and_signs_it(qcert):
+    assert _size(qcert) == 2  # account.opened and account.api-key-issued of `operator`
+    assert json.loads(qcert("whoami", "--json").stdout)["roles"] == ["platform-admin@platform"]
+
+
 def test_append_prove_and_verify_round_trip(qcert, files, tmp_path):
+    base = _size(qcert)
     out = qcert("ledger", "append", *files).stdout.splitlines()
-    assert [line.split("\t")[0] for line in out] == ["0", "1", "2"]
+    assert [int(line.split("\t")[0]) for line in out] == [base, base + 1, base + 2]
     vkey = qcert("keys", "show").stdout.split()[0]
     bundle = tmp_path / "p.tlog-proof"
-    qcert("ledger", "prove", 2, "-o", bundle)
+    qcert("ledger", "prove", base + 2, "-o", bundle)
     ok = qcert("ledger", "verify-proof", bundle, "--entry", files[2], "--vkey", vkey)
-    assert "OK entry 2 is in cli.test/ledger at size 3" in ok.stdout
+    assert f"OK entry {base + 2} is in cli.test/ledger at size {base + 3}" in ok.stdout
     wrong = qcert("ledger", "verify-proof", bundle, "--entry", files[1], "--vkey", vkey, ok=False)
     assert wrong.exit_code == 1
     assert "does not match expected" in wrong.output
@@ -67,10 +78,11 @@ def test_append_prove_and_verify_round_trip(qcert, files, tmp_path):
 
 
 def test_sm3_bundle_verifies_with_the_same_keys(qcert, files, tmp_path):
+    base = _size(qcert)
     qcert("ledger", "append", *files)
     bundle = tmp_path / "sm3.tlog-proof"
-    bundle.write_text(qcert("ledger", "prove", 0, "--suite", "sm3").stdout)
-    assert bundle.read_text().split("\n\n")[1].startswith("cli.test/ledger/sm3\n3\n")
+    bundle.write_text(qcert("ledger", "prove", base, "--suite", "sm3").stdout)
+    assert bundle.read_text().split("\n\n")[1].startswith(f"cli.test/ledger/sm3\n{base + 3}\n")
     vkey_file = tmp_path / "vkey"
     vkey_file.write_text(qcert("keys", "show").stdout.split()[1])
     result = json.loads(
@@ -78,17 +90,18 @@ def test_sm3_bundle_verifies_with_the_same_keys(qcert, files, tmp_path):
             "ledger", "verify-proof", bundle, "--entry", files[0], "--vkey", vkey_file, "--json"
         ).stdout
     )
-    assert result["suite"] == "sm3" and result["index"] == 0
+    assert result["suite"] == "sm3" and result["index"] == base
 
 
 def test_checkpoint_and_consistency_as_json(qcert, files):
+    base = _size(qcert)
     qcert("ledger", "append", *files[:1])
     qcert("ledger", "append", *files[1:])
     cp = json.loads(qcert("ledger", "checkpoint", "--json").stdout)
-    assert (cp["origin"], cp["size"]) == ("cli.test/ledger", 3)
-    proof = json.loads(qcert("ledger", "consistency", 1, 3, "--json").stdout)
+    assert (cp["origin"], cp["size"]) == ("cli.test/ledger", base + 3)
+    proof = json.loads(qcert("ledger", "consistency", base + 1, base + 3, "--json").stdout)
     assert proof["new"]["root"] == cp["root"]
-    assert len(proof["proof"]) == 2
+    assert proof["proof"]
 
 
 @pytest.mark.parametrize(
@@ -98,17 +111,19 @@ def test_checkpoint_and_consistency_as_json(qcert, files):
         (lambda t: t.replace("index 1", "index 7"), "not in a tree of size"),
         (
             lambda t: t.split("\n\n")[0].rsplit("\n", 1)[0] + "\n\n" + t.split("\n\n", 1)[1],
-            "needs 1",
+            "hashes, needs",
         ),
         (lambda t: t.replace(t.split("\n")[2], "A" + t.split("\n")[2][1:]), "does not match"),
     ],
     ids=["malformed", "index-past-size", "truncated", "bit-flipped"],
 )
 def test_bad_bundles_fail_with_one_line(qcert, files, tmp_path, mutate, message):
+    base = _size(qcert)
     qcert("ledger", "append", *files[:2])
     vkey = qcert("keys", "show").stdout.split()[0]
     bundle = tmp_path / "bad.tlog-proof"
-    bundle.write_text(mutate(qcert("ledger", "prove", 1).stdout))
+    text = qcert("ledger", "prove", base + 1).stdout.replace(f"index {base + 1}", "index 1")
+    bundle.write_text(mutate(text).replace("index 1", f"index {base + 1}", 1))
     result = qcert("ledger", "verify-proof", bundle, "--entry", files[1], "--vkey", vkey, ok=False)
     assert result.exit_code == 1
     assert message in result.output
@@ -116,9 +131,10 @@ def test_bad_bundles_fail_with_one_line(qcert, files, tmp_path, mutate, message)
 
 
 def test_wrong_vkey_fails_with_one_line(qcert, files, tmp_path):
+    base = _size(qcert)
     qcert("ledger", "append", *files[:1])
     bundle = tmp_path / "p.tlog-proof"
-    qcert("ledger", "prove", 0, "-o", bundle)
+    qcert("ledger", "prove", base, "-o", bundle)
     other = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     result = qcert("ledger", "verify-proof", bundle, "--entry", files[0], "--vkey", other, ok=False)
     assert result.exit_code == 1
@@ -128,10 +144,13 @@ def test_wrong_vkey_fails_with_one_line(qcert, files, tmp_path):
 
 
 def test_index_past_the_tree_fails_cleanly(qcert, files):
+    base = _size(qcert)
     qcert("ledger", "append", *files[:1])
-    result = qcert("ledger", "prove", 1, ok=False)
+    result = qcert("ledger", "prove", base + 1, ok=False)
     assert result.exit_code == 1
-    assert result.output.strip() == "error: index 1 is past the tree size 1"
+    assert result.output.strip().startswith(
+        f"error: entry {base + 1} is not in the signed checkpoint of size {base + 1} yet"
+    )
 
 
 def test_audit_reports_ok_then_finds_tampering(qcert, files, database_url):
@@ -140,7 +159,7 @@ def test_audit_reports_ok_then_finds_tampering(qcert, files, database_url):
     qcert("ledger", "append", *files)
     qcert("ledger", "checkpoint")
     report = json.loads(qcert("ledger", "audit", "--json").stdout)
-    assert report["ok"] and report["checkpoints"] == 2
+    assert report["ok"] and report["checkpoints"] == 4  # both trees, after init and the append
     engine = sa.create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(

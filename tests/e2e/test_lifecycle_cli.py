@@ -24,16 +24,34 @@ def qcert(tmp_path, database_url, monkeypatch):
     return run
 
 
+PASSWORD = "correct horse battery"
+
+
+def _login(qcert, account: str) -> None:
+    from unittest import mock
+
+    with mock.patch("getpass.getpass", return_value=PASSWORD):
+        qcert("login", account)
+
+
+def _open(qcert, account: str, *roles: str) -> None:
+    """The operator (a platform administrator) opens an account with ``roles``."""
+    payload = {"account_id": account, "display_name": account, "roles": list(roles)}
+    qcert("lifecycle", "do", "open-account", json.dumps({**payload, "password": PASSWORD}))
+
+
+BODY = {
+    "body_id": "cb",
+    "approval_no": "CNCA-R-1",
+    "name_zh": "机构",
+    "name_en": "Body",
+    "accreditation": "CNAS C1",
+}
+
+
 def test_commands_run_and_certifications_read_back(qcert, tmp_path):
-    body = {
-        "body_id": "cb",
-        "approval_no": "CNCA-R-1",
-        "name_zh": "机构",
-        "name_en": "Body",
-        "accreditation": "CNAS C1",
-    }
-    out = json.loads(qcert("lifecycle", "do", "register-body", json.dumps(body), "--json").stdout)
-    assert out["ledger_indices"] == [0]
+    out = json.loads(qcert("lifecycle", "do", "register-body", json.dumps(BODY), "--json").stdout)
+    assert len(out["ledger_indices"]) == 1
     payload = tmp_path / "scope.json"
     payload.write_text(
         json.dumps(
@@ -47,7 +65,8 @@ def test_commands_run_and_certifications_read_back(qcert, tmp_path):
 
 def test_bad_payloads_and_refusals_name_the_field_and_rule(qcert):
     bad = qcert("lifecycle", "do", "register-body", '{"body_id": "cb"}', ok=False)
-    assert bad.exit_code == 1 and "register-body: approval_no: Field required" in bad.output
+    assert bad.exit_code == 1 and "approval_no: Field required [input.invalid" in bad.output
+    assert "approval_no：缺少此字段" in bad.output
     nope = qcert("lifecycle", "do", "fly-to-moon", "{}", ok=False)
     assert "no command 'fly-to-moon'" in nope.output
     client = {
@@ -68,21 +87,63 @@ def test_bad_payloads_and_refusals_name_the_field_and_rule(qcert):
 
 
 def test_add_body_key_keeps_the_private_key_owner_only(qcert, tmp_path):
-    body = {
-        "body_id": "cb",
-        "approval_no": "CNCA-R-1",
-        "name_zh": "机构",
-        "name_en": "Body",
-        "accreditation": "CNAS C1",
-    }
-    qcert("lifecycle", "do", "register-body", json.dumps(body))
+    qcert("lifecycle", "do", "register-body", json.dumps(BODY))
+    # The operator runs the platform, not the body: the body's own administrator adds keys.
+    refused = qcert("keys", "add-body-key", "cb", ok=False)
+    assert refused.exit_code == 1 and "cb-admin" in refused.output
+    _open(qcert, "cbadmin", "cb-admin@body:cb")
+    _login(qcert, "cbadmin")
     out = json.loads(qcert("keys", "add-body-key", "cb", "--json").stdout)
     assert out["public_key_multibase"].startswith("z6Mk") and out["ledger_indices"]
     key_file = tmp_path / "data" / "keys" / "bodies" / "cb" / f"{out['key_id']}.key"
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    missing = qcert("keys", "add-body-key", "nobody", ok=False)
-    assert missing.exit_code == 1 and "no body 'nobody'" in missing.output
-    assert not list((tmp_path / "data" / "keys" / "bodies" / "nobody").glob("*.key"))
+    other = qcert("keys", "add-body-key", "nobody", ok=False)
+    assert other.exit_code == 1 and "[access.role]" in other.output
+    assert not (tmp_path / "data" / "keys" / "bodies" / "nobody").exists()
+
+
+def test_the_command_line_acts_as_the_signed_in_account_and_names_it(qcert, tmp_path):
+    import sqlalchemy as sa
+
+    from qcert.store import create_engine
+    from qcert.store import tables as t
+
+    assert json.loads(qcert("whoami", "--json").stdout)["account_id"] == "operator"
+    qcert("lifecycle", "do", "register-body", json.dumps(BODY))
+    _open(qcert, "cbadmin", "cb-admin@body:cb")
+    _login(qcert, "cbadmin")
+    assert json.loads(qcert("whoami", "--json").stdout) == {
+        "account_id": "cbadmin",
+        "roles": ["cb-admin@body:cb"],
+    }
+    auditor = {"auditor_id": "a1", "registration_no": "R1", "name_zh": "审核员", "body_id": "cb"}
+    qcert("lifecycle", "do", "register-auditor", json.dumps(auditor))
+    import os
+
+    engine = create_engine(os.environ["QCERT_DATABASE_URL"])
+    with engine.connect() as conn:
+        documents = conn.execute(sa.select(t.events.c.document)).scalars().all()
+    engine.dispose()
+    assert any('"actor":"cbadmin"' in d and "auditor.registered" in d for d in documents)
+    assert any('"actor":"operator"' in d and "body.registered" in d for d in documents)
+    # No option picks who to act as: an actor named on the command line is refused outright.
+    forged = qcert("lifecycle", "do", "register-auditor", "{}", "--actor", "nobody", ok=False)
+    assert forged.exit_code != 0 and "No such option" in forged.output
+    qcert("logout")
+    assert json.loads(qcert("whoami", "--json").stdout)["account_id"] == "operator"
+    assert not (tmp_path / "data" / "cli-session").exists()
+
+
+def test_a_saved_sign_in_ends_with_the_accounts_sessions(qcert):
+    qcert("lifecycle", "do", "register-body", json.dumps(BODY))
+    _open(qcert, "cbadmin", "cb-admin@body:cb")
+    _login(qcert, "cbadmin")
+    change = {"account_id": "cbadmin", "current_password": PASSWORD, "password": "x" * 16}
+    qcert("lifecycle", "do", "change-password", json.dumps(change))  # keeps this session
+    assert json.loads(qcert("whoami", "--json").stdout)["account_id"] == "cbadmin"
+    qcert("lifecycle", "do", "revoke-sessions", json.dumps({"account_id": "cbadmin"}))
+    ended = qcert("whoami", ok=False)
+    assert ended.exit_code == 1 and "qcert login" in ended.output
 
 
 def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
@@ -97,9 +158,11 @@ def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
         "sites": [],
     }
     qcert("lifecycle", "do", "register-client", json.dumps(client))
+    _open(qcert, "cadmin", "client-admin@client:c")
+    _login(qcert, "cadmin")
     out = json.loads(qcert("quality", "examine", "c", "--record", "line-1", "--json").stdout)
     assert out["alarm"] is not None and out["recorded"]
     again = qcert("quality", "examine", "c", "--record", "line-1", ok=False)
     assert again.exit_code == 1 and "is open" in again.output  # one open alarm per line
     nobody = qcert("quality", "examine", "nobody", "--record", "line-1", ok=False)
-    assert nobody.exit_code == 1 and "no client 'nobody'" in nobody.output
+    assert nobody.exit_code == 1 and "[access.role]" in nobody.output  # not its organisation

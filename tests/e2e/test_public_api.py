@@ -3,30 +3,30 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
-from qcert.api.app import create_app
-from qcert.bus import handle
 from qcert.credentials import multibase_public_key
+from qcert.credentials.certificate import sign_credential
 from qcert.credentials.commands import IssueCredential
-from qcert.credentials.keystore import KeyStore
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import AddBodyKey, SuspendCertificate, WithdrawCertificate
-from qcert.store.uow import UnitOfWork
+from qcert.server import create_app
 from tests.integration.lifecycle.conftest import (  # noqa: F401
     CONFIDENTIAL,
     bus,
     certify,
     world,
 )
+from tests.services import make_services, system_bus
+
+HOST = "127.0.0.1:8000"  # the installation's public host: did:web:127.0.0.1%3A8000:bodies:…
 
 
 @pytest.fixture
 def public(world, engine, tmp_path):  # noqa: F811
-    keys = KeyStore(tmp_path / "bodies")
-    key_id, key = keys.create("cb1")
-    run = lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys))  # noqa: E731
+    services = make_services(engine, tmp_path / "data", host=HOST)
+    key_id, key = services.keys.create("cb1")
+    run = system_bus(services)
     run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
@@ -34,10 +34,9 @@ def public(world, engine, tmp_path):  # noqa: F811
     )
     today = datetime.now(UTC).date()
     certify(world, "a", on=date(today.year - 1, today.month, 1), number="N-A")
-    run(IssueCredential("a", "testserver"))
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    client = TestClient(create_app(ledger, engine))
-    return client, run, ledger
+    run(IssueCredential("a"))
+    client = TestClient(create_app(services, schedule=False))
+    return client, run, services.ledger
 
 
 def _credential(ledger, engine):
@@ -82,7 +81,7 @@ def test_uploaded_credentials_genuine_tampered_and_forged(public, engine):
     assert ok["verdict"]["code"] == "valid" and ok["number"] == "N-A"
     tampered = {**credential, "validUntil": "2099-01-01T00:00:00Z"}
     assert client.post("/public/verify", json=tampered).json()["verdict"]["code"] == "tampered"
-    forged = {**credential, "issuer": "did:web:testserver:bodies:cb2"}
+    forged = {**credential, "issuer": "did:web:127.0.0.1%3A8000:bodies:cb2"}
     assert client.post("/public/verify", json=forged).json()["verdict"]["code"] == "not-issued"
     stranger = {**credential, "issuer": "did:web:elsewhere.example:bodies:x"}
     assert client.post("/public/verify", json=stranger).json()["verdict"]["en"] == (
@@ -124,11 +123,34 @@ def test_confidential_clients_show_only_what_certsearch_shows(public, world):  #
 
 def test_a_credential_naming_a_host_with_a_port_verifies(public, engine):
     client, run, ledger = public
-    run(IssueCredential("a", "127.0.0.1:8000"))  # did:web:127.0.0.1%3A8000:bodies:cb1
+    run(IssueCredential("a"))
     credential = _credential_newest(ledger, engine)
     assert credential["issuer"] == "did:web:127.0.0.1%3A8000:bodies:cb1"
     answer = client.post("/public/verify", json=credential).json()
     assert answer["verdict"]["code"] == "valid", answer
+
+
+def test_a_credential_naming_another_host_is_never_genuine(public, engine):
+    # Re-issued under another issuer host with a key of its own, a credential must not pass
+    # for one of ours, even though the body id, the number and the signature all line up.
+    client, _, ledger = public
+    unsigned = {k: v for k, v in _credential(ledger, engine).items() if k != "proof"}
+    evil = "did:web:evil.example:bodies:cb1"
+    forged = sign_credential(
+        {**unsigned, "issuer": evil}, Ed25519PrivateKey.generate(), f"{evil}#k"
+    )
+    answer = client.post("/public/verify", json=forged).json()
+    assert answer["verdict"]["code"] == "not-issued"
+    assert "is not a body on this platform" in answer["reason"]
+
+
+def test_deeply_nested_json_is_refused_not_an_error(public):
+    client, _, _ = public
+    deep = b"[" * 200_000 + b"]" * 200_000  # over the body cap: refused before it is read
+    assert client.post("/public/verify", content=deep).status_code == 413
+    nested = b'{"a":' * 5_000 + b"1" + b"}" * 5_000  # under the cap, too deep to be one
+    answer = client.post("/public/verify", content=nested)
+    assert answer.status_code == 422 and answer.json()["error"]["message"].startswith("credential")
 
 
 def _credential_newest(ledger, engine):

@@ -7,38 +7,40 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from qcert.bus import handle
 from qcert.cli.main import app
 from qcert.credentials import multibase_public_key
 from qcert.credentials.did import did_document, did_web
-from qcert.credentials.keystore import KeyStore
-from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import AddBodyKey
 from qcert.store import tables as t
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.services import make_services, system_bus
 
 
 @pytest.fixture
-def files(world, engine, tmp_path):  # noqa: F811
-    keys = KeyStore(tmp_path / "bodies")
-    key_id, key = keys.create("cb1")
-    handle(
+def services(engine, tmp_path):
+    return make_services(engine, tmp_path / "services", host="cert.example")
+
+
+@pytest.fixture
+def files(world, services, engine, tmp_path):  # noqa: F811
+    key_id, key = services.keys.create("cb1")
+    run = system_bus(services)
+    run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
-        ),
-        UnitOfWork(engine),
+        )
     )
-    certify(lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys, host="cert.example")))
+    certify(run)
+    ledger = services.ledger
+    ledger.sign_due()
     with engine.connect() as conn:
         index = conn.execute(sa.select(t.credentials.c.ledger_index)).scalar()
         key_rows = [dict(r) for r in conn.execute(sa.select(t.body_keys)).mappings()]
-    ledger = Ledger(SqlLedgerStorage(engine), "t.local/l", [generate_ed25519("t.local/l")])
     paths = {name: tmp_path / name for name in ("vc.json", "did.json", "vc.tlog-proof")}
     paths["vc.json"].write_bytes(ledger.entry(index))
     paths["did.json"].write_text(json.dumps(did_document(did_web("cert.example", "cb1"), key_rows)))
-    paths["vc.tlog-proof"].write_text(ledger.prove(index))
+    paths["vc.tlog-proof"].write_text(ledger.prove_signed(index))
     return paths, ledger.verifiers()[0].vkey()
 
 
@@ -118,7 +120,7 @@ def _write_lists(engine, tmp_path):
     return paths
 
 
-def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, tmp_path):
+def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, tmp_path, services):
     from datetime import date
 
     from qcert.lifecycle import SuspendCertificate
@@ -129,11 +131,7 @@ def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, 
     fine = run(*args, "--status-list", lists[0], "--status-list", lists[1], "--json")
     assert fine.exit_code == 0, fine.output
     assert json.loads(fine.stdout)["status"] == {"revocation": False, "suspension": False}
-    keys = KeyStore(tmp_path / "bodies")
-    handle(
-        SuspendCertificate("cert1", "overdue", date(2024, 3, 31)),
-        UnitOfWork(engine, keys=keys, host="cert.example"),
-    )
+    system_bus(services)(SuspendCertificate("cert1", "overdue", date(2024, 3, 31)))
     lists = _write_lists(engine, tmp_path)
     suspended = run(*args, "--status-list", lists[0], "--status-list", lists[1])
     assert suspended.exit_code == 1 and "is suspended / 已暂停" in suspended.output

@@ -9,14 +9,17 @@ import sqlalchemy as sa
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
-from qcert.worldgen import generate, store_bus
+from qcert.worldgen import Clock, generate
+from tests.services import make_services, system_bus
 
 TODAY = date(2026, 11, 25)
 SIZE = 20
 
 
-def _build(engine, seed: int = 7):
-    bus, clock = store_bus(engine)
+def _build(engine, data, seed: int = 7):
+    clock = Clock()
+    services = make_services(engine, data, clock=clock)
+    bus = system_bus(services)
     return generate(bus, size=SIZE, seed=seed, today=TODAY, clock_setter=clock.set, accounts=False)
 
 
@@ -25,8 +28,8 @@ def _column(engine, table, column):
         return {row[0] for row in conn.execute(sa.select(table.c[column]).distinct())}
 
 
-def test_a_generated_world_reaches_every_stage_and_replays_to_its_projections(engine):
-    summary = _build(engine)
+def test_a_generated_world_reaches_every_stage_and_replays_to_its_projections(engine, tmp_path):
+    summary = _build(engine, tmp_path / "services")
     assert summary.clients == SIZE + 12
     assert _column(engine, t.certificates, "status") == {
         "active",
@@ -92,7 +95,7 @@ def test_the_same_seed_gives_the_same_store(tmp_path):
     # Another seed plans another world: tests/unit/test_worldgen.py compares the plans.
     stores = [_store(tmp_path, f"{n}.db") for n in range(2)]
     for engine in stores:
-        _build(engine, seed=5)
+        _build(engine, tmp_path / f"services-{engine.url.database[-4:-3]}", seed=5)
     first, again = (_contents(engine) for engine in stores)
     assert len(first[0]) > SIZE and len(first[1]) > 1000
     assert first == again

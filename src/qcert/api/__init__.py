@@ -1,1 +1,29 @@
-"""The HTTP API: a thin FastAPI face over the parts."""
+"""The HTTP API: a thin FastAPI face over the parts.
+
+``install(app)`` adds the JSON routes, their error shape and the documentation pages to an
+application whose ``state.services`` holds the wired services (see ``qcert.server``).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from . import auth, commands, docs, errors, exchange, ledger, public, queries, status
+
+__all__ = ["UPLOAD_PATH", "install"]
+
+UPLOAD_PATH = commands.UPLOAD_PATH
+
+
+def install(app: FastAPI) -> None:
+    """Add the API's routes (the public verification routes, the busiest, first) and its
+    error handlers."""
+    errors.install(app)
+    app.include_router(public.router)
+    app.include_router(status.router)
+    app.include_router(ledger.router)
+    app.include_router(auth.router)
+    app.include_router(commands.router)
+    app.include_router(queries.router)
+    app.include_router(exchange.router)
+    app.include_router(docs.router)

@@ -1,21 +1,18 @@
-"""Signing in (password to token), and finding the caller of each request."""
+"""Signing in (password to a session token) and out, for API clients."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from .. import security
-from ..store import tables as t
-from ..store.secrets import password_hash
-from .principal import Principal
+from .deps import Caller, Svc, guard
+from .errors import errors
 
-__all__ = ["principal", "router"]
+__all__ = ["client_address", "router"]
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard)])
 
 
 class TokenRequest(BaseModel):
@@ -29,51 +26,23 @@ class TokenRead(BaseModel):
     expires_in: int
 
 
-@router.post("/token")
-def token(body: TokenRequest, request: Request) -> TokenRead:
-    """Exchange a username and password for a bearer token that expires."""
-    state = request.app.state
-    with state.engine.connect() as conn:
-        stored = password_hash(conn, body.username)
-    security.sign_in(state.limiter, body.username, body.password, stored)
-    access, lifetime = state.signer.issue(body.username)
-    return TokenRead(access_token=access, expires_in=lifetime)
+def client_address(request: Request) -> str:
+    """The address a request came from (behind a proxy: as the proxy reported it, when
+    ``qcert serve --forwarded-allow-ips`` trusts that proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
-def principal(
-    request: Request,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> Principal:
-    """The caller, from a bearer token or an API key; 401 when neither is valid."""
-    state = request.app.state
-    with state.engine.connect() as conn:
-        if authorization and authorization.lower().startswith("bearer "):
-            account = state.signer.check(authorization[7:].strip())
-        elif x_api_key:
-            parts = security.split_api_key(x_api_key)
-            stored = (
-                parts
-                and conn.execute(
-                    sa.select(t.secrets.c.hash).where(
-                        t.secrets.c.kind == "api-key", t.secrets.c.id == parts[0]
-                    )
-                ).scalar()
-            )
-            if not stored or not security.verify_api_key(stored, x_api_key):
-                raise security.AuthError("invalid or revoked API key")
-            account = (
-                conn.execute(
-                    sa.select(t.accounts.c.id).where(t.accounts.c.api_keys.like(f'%"{parts[0]}"%'))
-                ).scalar()
-                or ""
-            )
-        else:
-            raise security.AuthError("sign in: send 'Authorization: Bearer <token>' or 'X-API-Key'")
-        found = Principal.load(conn, account)
-    if found is None:
-        raise security.AuthError("the account no longer exists")
-    return found
+@router.post("/token", responses=errors(401, 413, 422, 429))
+def token(body: TokenRequest, request: Request, svc: Svc) -> TokenRead:
+    """Exchange a username and password for a session token (8 hours; ended by sign-out, a
+    password change, a role change or an administrator). Failed attempts make the next one
+    wait longer (429 with Retry-After), never lock the account."""
+    signed = svc.identity.sign_in(body.username, body.password, client_address(request), "api")
+    return TokenRead(access_token=signed.token, expires_in=signed.lifetime)
 
 
-Caller = Annotated[Principal, Depends(principal)]
+@router.post("/signout", status_code=204, responses=errors(401, 403, 413))
+def signout(svc: Svc, who: Caller) -> Response:
+    """End the session of the bearer token sent (an API key is revoked with revoke-api-key)."""
+    svc.identity.sign_out(who)
+    return Response(status_code=204)

@@ -1,56 +1,102 @@
-"""One POST endpoint per lifecycle command: parse, authorise, hand to the bus."""
+"""One POST endpoint per command: parse, hand to the bus with the caller; the bus authorises.
+
+Documents are the exception: their bytes come as a multipart upload to
+``POST /api/v1/documents`` (a hash alone records nothing), so ``upload-document`` has no JSON
+endpoint.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from ..bus import by_name, handle
-from ..errors import QcertError
+from ..access import COMMANDS, command_names
 from ..lifecycle import commands as c
-from ..store.uow import UnitOfWork
-from .auth import principal
-from .principal import NEEDS, Principal, authorize
+from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
+from ..lifecycle.inputs import Id, Note
+from ..lifecycle.rules import refuse
+from .deps import Caller, Svc, guard
+from .errors import errors
 
-__all__ = ["router"]
+__all__ = ["UPLOAD_PATH", "router"]
 
-router = APIRouter(prefix="/api/v1/commands", tags=["commands"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["commands"],
+    dependencies=[Depends(guard)],
+    responses=errors(400, 401, 403, 404, 409, 413, 422, 503),
+)
+UPLOAD_PATH = "/api/v1/documents"
 
 
 class CommandRead(BaseModel):
+    """What a command did: the ledger indices of its events, and what it gives back once
+    (a new API key, an invitation's code)."""
+
     command: str
     ledger_indices: list[int]
+    reply: dict[str, Any] = {}
 
 
 def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
-    def endpoint(body: Any, request: Request, who: Any) -> CommandRead:
-        engine = request.app.state.engine
-        with engine.connect() as conn:
-            authorize(conn, who, body)
-        keys, host = request.app.state.keys, request.headers.get("host")
-        documents = request.app.state.documents
-        if documents is None and isinstance(body, c.UploadDocument):
-            raise QcertError("upload-document: this server keeps no documents")
-        uow = UnitOfWork(engine, actor=who.account_id, keys=keys, host=host, documents=documents)
-        indices = handle(body, uow)
-        return CommandRead(command=name, ledger_indices=indices)
+    def endpoint(body: Any, svc: Any, who: Any) -> CommandRead:
+        outcome = svc.bus.handle(body, who)
+        return CommandRead(command=name, ledger_indices=outcome.indices, reply=outcome.reply)
 
     # Real types, not strings: FastAPI reads them to build each command's schema.
-    endpoint.__annotations__ = {
-        "body": cls,
-        "request": Request,
-        "who": Annotated[Principal, Depends(principal)],
-        "return": CommandRead,
-    }
+    endpoint.__annotations__ = {"body": cls, "svc": Svc, "who": Caller, "return": CommandRead}
     endpoint.__name__ = name.replace("-", "_")
-    endpoint.__doc__ = f"{cls.__name__}: needs role `{NEEDS[cls]}`. Fields: " + ", ".join(
+    rule = COMMANDS[cls]
+    endpoint.__doc__ = f"{cls.__name__}: {rule.needs}. Fields: " + ", ".join(
         f.name for f in dataclasses.fields(cls)
     )
     return endpoint
 
 
-for _name, _cls in by_name().items():
-    router.add_api_route(f"/{_name}", _endpoint(_cls, _name), methods=["POST"])
+for _name, _cls in command_names().items():
+    if _cls is not c.UploadDocument:
+        router.add_api_route(f"/commands/{_name}", _endpoint(_cls, _name), methods=["POST"])
+
+
+@router.post(UPLOAD_PATH.removeprefix("/api/v1"))
+async def upload_document(
+    svc: Svc,
+    who: Caller,
+    client_id: Annotated[Id, Form(description="The organisation")],
+    file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or UTF-8 text, ≤ 10 MiB")],
+    purpose: Annotated[Note, Form(description="What the document is for")] = "",
+    certification_id: Annotated[Id | None, Form(description="The certification it is for")] = None,
+) -> CommandRead:
+    """Give a document (UploadDocument): its bytes are stored under their SHA-256 and the hash
+    recorded on the ledger as ``client.document-uploaded``; the caller is the uploader."""
+    data = await file.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise refuse(
+            "input.invalid", field="file", problem="larger than 10 MiB", problem_zh="超过 10 MiB"
+        )
+    media_type = media_type_of(data)
+    if media_type is None:
+        raise refuse(
+            "input.invalid",
+            field="file",
+            problem="must be a PDF, PNG or JPEG file, or UTF-8 plain text (not markup)",
+            problem_zh="须为 PDF、PNG、JPEG 文件或 UTF-8 纯文本（不能是标记语言）",
+        )
+    cmd = c.UploadDocument(
+        client_id,
+        hashlib.sha256(data).hexdigest(),
+        file.filename or "",
+        media_type,
+        len(data),
+        purpose,
+        who.account_id,
+        certification_id,
+        content=data,
+    )
+    outcome = await run_in_threadpool(svc.bus.handle, cmd, who)
+    return CommandRead(command="upload-document", ledger_indices=outcome.indices)

@@ -12,20 +12,29 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 from starlette.concurrency import run_in_threadpool
 
 from ..credentials import lookup, printable
-from ..credentials.lookup import VERDICTS
-from ..errors import QcertError
+from ..credentials.lookup import VERDICTS, json_depth
+from ..errors import QcertError, Unavailable
+from .deps import Svc, guard
+from .errors import errors
 
-__all__ = ["VERDICTS", "router"]
+__all__ = ["MAX_CREDENTIAL", "VERDICTS", "router"]
 
-router = APIRouter(prefix="/public", tags=["public"])
+router = APIRouter(
+    prefix="/public",
+    tags=["public"],
+    dependencies=[Depends(guard)],
+    responses=errors(400, 404, 413, 422),
+)
 
 MAX_CREDENTIAL = 256 * 1024  # bytes: a credential is a few KiB
+MAX_DEPTH = 32  # levels of nesting: a credential has five or six
+Number = Annotated[str, Path(min_length=1, max_length=64, description="Certificate number")]
 
 
 class InvalidCredential(QcertError):
@@ -36,10 +45,10 @@ def _json(answer: dict[str, Any]) -> bytes:
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
+async def _answer(svc: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
     """The cached answer for ``key`` if the store has not changed since, else computed anew
     (off the event loop, as it reads the database)."""
-    cache = request.app.state.answers
+    cache = svc.answers
     version = cache.version()
     body = cache.get(key, version)
     if body is None:
@@ -49,29 +58,27 @@ async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[], 
 
 
 @router.get("/certificates/{number}", response_model=None)
-async def certificate(request: Request, number: str) -> Response:
+async def certificate(svc: Svc, number: Number) -> Response:
     """A certificate by number, with a plain verdict (no sign-in needed)."""
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:
-        with request.app.state.engine.connect() as conn:
+        with svc.engine.connect() as conn:
             return lookup.certificate(conn, number, today)
 
-    return await _answer(request, ("certificate", number, today), compute)
+    return await _answer(svc, ("certificate", number, today), compute)
 
 
 @router.get("/certificates", response_model=None)
-async def search(
-    request: Request, q: Annotated[str, Query(min_length=2, max_length=100)]
-) -> Response:
+async def search(svc: Svc, q: Annotated[str, Query(min_length=2, max_length=100)]) -> Response:
     """Certificates by number, credit code or name (confidential clients: by number only)."""
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:
-        with request.app.state.engine.connect() as conn:
+        with svc.engine.connect() as conn:
             return lookup.search(conn, q, today)
 
-    return await _answer(request, ("search", q, today), compute)
+    return await _answer(svc, ("search", q, today), compute)
 
 
 class CredentialBody(RootModel[dict[str, Any]]):
@@ -88,7 +95,7 @@ class CredentialBody(RootModel[dict[str, Any]]):
         }
     },
 )
-async def verify(request: Request) -> Response:
+async def verify(request: Request, svc: Svc) -> Response:
     """Check an uploaded credential: signature, issuer, and the certificate's status now.
 
     The same bytes checked again while the store is unchanged get the same answer, kept
@@ -102,22 +109,28 @@ async def verify(request: Request) -> Response:
     def compute() -> dict[str, Any]:
         try:
             credential = json.loads(raw)
-        except ValueError:
-            raise InvalidCredential("credential: the body is not JSON") from None
+        except (ValueError, RecursionError):
+            raise InvalidCredential("credential: the body is not JSON / 请求体不是 JSON") from None
         if not isinstance(credential, dict):
-            raise InvalidCredential("credential: must be a JSON object")
-        with request.app.state.engine.connect() as conn:
-            return lookup.verify_upload(conn, credential, now)
+            raise InvalidCredential("credential: must be a JSON object / 须为一个 JSON 对象")
+        if json_depth(credential) > MAX_DEPTH:
+            raise InvalidCredential(
+                f"credential: nested deeper than {MAX_DEPTH} levels / 嵌套超过 {MAX_DEPTH} 层"
+            )
+        with svc.engine.connect() as conn:
+            return lookup.verify_upload(conn, credential, now, svc.public_host)
 
     # Validity dates are checked against the day, so the day is part of the key.
-    return await _answer(request, ("verify", hashlib.sha256(raw).digest(), now.date()), compute)
+    return await _answer(svc, ("verify", hashlib.sha256(raw).digest(), now.date()), compute)
 
 
-@router.get("/certificates/{number}/pdf", response_class=Response)
-def certificate_pdf(request: Request, number: str) -> Response:
+@router.get("/certificates/{number}/pdf", response_class=Response, responses=errors(503))
+def certificate_pdf(svc: Svc, number: Number) -> Response:
     """The printable certificate (A4 PDF, zh-CN and en) with its verification QR code."""
-    host = request.headers.get("host", "localhost")
-    with request.app.state.engine.connect() as conn:
+    host = svc.public_host
+    if not host:
+        raise Unavailable("no public host is configured for the QR code's address")
+    with svc.engine.connect() as conn:
         sheet = printable.certificate_sheet(conn, number, withhold_confidential=True)
     pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())
     disposition = f'inline; filename="{printable.file_name(number)}"'

@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 import typer
@@ -14,12 +14,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from ..access import Forbidden, Principal, Unauthenticated
 from ..config import Settings
 from ..errors import QcertError
 from ..ledger import LedgerError
 from ..schemes import RuleViolation, SchemeError
 
-__all__ = ["console", "errors", "fail", "print_json", "read_csv", "settings"]
+if TYPE_CHECKING:
+    from ..bootstrap import Services
+
+__all__ = [
+    "OPERATOR_KEY",
+    "SESSION_FILE",
+    "console",
+    "errors",
+    "fail",
+    "principal",
+    "print_json",
+    "read_csv",
+    "services",
+    "settings",
+]
+
+SESSION_FILE = "cli-session"  # in the data directory: the token `qcert login` saved (0600)
+OPERATOR_KEY = "operator.key"  # in the keys directory: the operator's key `qcert init` drew
 
 # No markup: printed text (rule ids in brackets, user content) is shown as it is.
 console = Console(highlight=False, soft_wrap=True, markup=False)
@@ -31,6 +49,50 @@ def settings(ctx: typer.Context) -> Settings:
     """Settings from the global options of ``qcert``."""
     obj = ctx.find_root().obj or {}
     return Settings.from_env(obj.get("data_dir"), obj.get("database_url"))
+
+
+def services(ctx: typer.Context) -> Services:
+    """The installation's services, wired once for this command (see ``qcert.bootstrap``)."""
+    from ..bootstrap import bootstrap
+
+    root = ctx.find_root()
+    root.obj = root.obj or {}
+    if "services" not in root.obj:
+        svc = bootstrap(settings(ctx))
+        root.obj["services"] = svc
+
+        def close() -> None:
+            svc.sign_if_appended()
+            svc.close()
+            root.obj.pop("services", None)
+
+        ctx.call_on_close(close)
+    return root.obj["services"]  # type: ignore[no-any-return]
+
+
+def principal(ctx: typer.Context) -> Principal:
+    """Who this command acts as: the account ``qcert login`` signed in, else the installation's
+    operator (its key, made by ``qcert init``, readable by the data directory's owner only).
+    The ledger records that account; nobody types a name to act as."""
+    svc = services(ctx)
+    session = svc.settings.data_dir / SESSION_FILE
+    if session.exists():
+        found = svc.identity.session(session.read_text().strip(), "cli")
+        if found is None:
+            raise Unauthenticated(
+                "the saved sign-in has ended; run `qcert login ACCOUNT` again",
+                "保存的登录已失效，请重新运行 `qcert login ACCOUNT`",
+            )
+        return found[0]
+    key = svc.settings.keys_dir / OPERATOR_KEY
+    if key.exists():
+        operator = svc.identity.by_api_key(key.read_text().strip())
+        if operator is not None:
+            return operator
+    raise Unauthenticated(
+        "sign in first: `qcert login ACCOUNT` (or `qcert init` to create the operator)",
+        "请先登录：`qcert login ACCOUNT`（或运行 `qcert init` 创建运维账号）",
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -48,8 +110,12 @@ def errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except RuleViolation as err:
             raise fail(f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}") from None
+        except (Forbidden, Unauthenticated) as err:
+            rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
+            raise fail(f"{err}{rule}\n       {err.zh}") from None
         except (LedgerError, QcertError, SchemeError) as err:
-            raise fail(str(err)) from None
+            zh = getattr(err, "zh", None)
+            raise fail(f"{err}\n       {zh}" if zh else str(err)) from None
         except sa.exc.OperationalError as err:
             raise fail(f"database unavailable: {str(err.orig).strip().splitlines()[0]}") from None
         except OSError as err:

@@ -7,19 +7,12 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from ..bootstrap import open_ledger
-from ..bus import owed, reconcile
-from ..credentials.keystore import KeyStore
+from ..access import check_operation
 from ..errors import QcertError
-from ..store.uow import UnitOfWork
-from ._common import bad, console, errors, ok, print_json, settings
+from ._common import bad, console, errors, ok, principal, print_json, services
 
 app = typer.Typer(help="Certificate credentials. / 电子证书。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
-HostOpt = Annotated[
-    str | None,
-    typer.Option(help="Public host credentials name (default QCERT_PUBLIC_HOST)"),
-]
 
 
 def _describe(cmd: object) -> str:
@@ -32,32 +25,30 @@ def _describe(cmd: object) -> str:
 @errors
 def reconcile_command(
     ctx: typer.Context,
-    host: HostOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what is owed")] = False,
     json_: JsonOpt = False,
 ) -> None:
     """Issue the credentials and publish the status lists still owed (after a failure or a
-    crash between a decision and its credential). / 补签电子证书、补发状态列表。"""
-    cfg = settings(ctx)
-    public_host = host or cfg.public_host
-    if not public_host:
-        raise QcertError("host: give --host or set QCERT_PUBLIC_HOST (it names the issuers)")
-    engine = open_ledger(cfg).storage.engine  # type: ignore[attr-defined]
-    keys = KeyStore(cfg.keys_dir / "bodies")
+    crash between a decision and its credential), as the platform itself; the issuers'
+    host is the configured one (QCERT_PUBLIC_HOST). / 补签电子证书、补发状态列表。"""
+    check_operation(principal(ctx), "credentials.reconcile")
+    bus = services(ctx).bus
+    if not bus.host:
+        raise QcertError(
+            "no public host is configured: set QCERT_PUBLIC_HOST (it names the issuers) / "
+            "未配置公网主机 QCERT_PUBLIC_HOST"
+        )
     if dry_run:
-        pending = [_describe(c) for c in owed(engine, public_host)]
+        pending = [_describe(c) for c in bus.owed()]
         if json_:
             print_json({"owed": pending})
         else:
             for line in pending or ["nothing owed / 无待办"]:
                 console.print(line)
         return
-    make = lambda: UnitOfWork(engine, actor="reconcile", keys=keys, host=public_host)  # noqa: E731
     with Progress(console=console, transient=True, disable=json_) as bar:
         task = bar.add_task("reconciling / 对账中", total=None)
-        report = reconcile(
-            make, public_host, lambda n, total: bar.update(task, completed=n, total=total)
-        )
+        report = bus.reconcile(lambda n, total: bar.update(task, completed=n, total=total))
     if json_:
         print_json(
             {

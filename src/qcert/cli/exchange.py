@@ -8,15 +8,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..bootstrap import open_ledger
+from ..access import check_operation
 from ..credentials import certsearch, national
 from ..errors import QcertError
 from ..store import views
-from ._common import bad, console, errors, ok, print_json, read_file, settings
+from ._common import bad, console, errors, ok, principal, print_json, read_file, services
 
 app = typer.Typer(
     help="IAF CertSearch files and the national reporting set. / 国际与国内数据交换。",
@@ -32,11 +31,13 @@ class FileFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def _engine(ctx: typer.Context) -> sa.Engine:
-    return open_ledger(settings(ctx)).storage.engine  # type: ignore[attr-defined]
+def _engine(ctx: typer.Context, body_id: str) -> Any:
+    """The database, once the signed-in account is found to be the body's staff."""
+    check_operation(principal(ctx), "exchange.export", {"body": body_id})
+    return services(ctx).engine
 
 
-def _body(conn: sa.Connection, body_id: str) -> dict[str, Any]:
+def _body(conn: Any, body_id: str) -> dict[str, Any]:
     body = views.body_row(conn, body_id)
     if body is None:
         raise QcertError(f"body: no body {body_id!r}")
@@ -75,7 +76,7 @@ def certsearch_export(
 ) -> None:
     """Write a body's certificates as IAF CertSearch upload files, 1,000 records each.
     / 导出 IAF CertSearch 上传文件。"""
-    engine = _engine(ctx)
+    engine = _engine(ctx, body_id)
     files: list[dict[str, Any]] = []
     confidential = 0
     with engine.connect() as conn:
@@ -177,7 +178,7 @@ def national_export(
     changes) as one JSON document. / 导出国家监管报送数据。"""
     start, end = (d.date() if d else None for d in (from_, to))
     national.check_period(start, end)
-    with _engine(ctx).connect() as conn:
+    with _engine(ctx, body_id).connect() as conn:
         body = _body(conn, body_id)
         doc = national.report(
             body,

@@ -10,11 +10,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..bootstrap import open_ledger
+from ..access import check_operation
 from ..ledger import ProofBundle, suite_by_name, verify_proof
-from ..store.documents import DocumentStore
 from ..store.replay import check_projections, is_event_document
-from ._common import bad, console, errors, fail, ok, print_json, read_file, settings
+from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
 
@@ -40,7 +39,10 @@ def append(
     for f, entry in zip(files, data, strict=True):
         if is_event_document(entry):
             raise fail(f"{f}: lifecycle events enter the ledger only through their commands")
-    indices = open_ledger(settings(ctx)).append(data)
+    check_operation(principal(ctx), "ledger.append")
+    svc = services(ctx)
+    indices = svc.ledger.append(data)
+    svc.appended.append(len(indices))
     if json_:
         print_json([{"index": i, "file": str(f)} for i, f in zip(indices, files, strict=True)])
         return
@@ -51,8 +53,10 @@ def append(
 @app.command()
 @errors
 def checkpoint(ctx: typer.Context, suite: SuiteOpt = Suite.sha256, json_: JsonOpt = False) -> None:
-    """Integrate every entry, sign checkpoints of both trees, print one. / 签署检查点。"""
-    ledger = open_ledger(settings(ctx))
+    """Integrate every entry, sign checkpoints of both trees (if not signed at this size
+    already), print one. / 签署检查点。"""
+    check_operation(principal(ctx), "ledger.sign")
+    ledger = services(ctx).ledger
     notes = {s.name: ledger.checkpoint(s) for s in ledger.suites}
     note = notes[suite.value]
     if json_:
@@ -79,8 +83,9 @@ def prove(
     suite: SuiteOpt = Suite.sha256,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file")] = None,
 ) -> None:
-    """Print a C2SP tlog-proof bundle for entry INDEX. / 生成包含证明。"""
-    bundle = open_ledger(settings(ctx)).prove(index, size, suite_by_name(suite.value))
+    """Print a C2SP tlog-proof bundle for entry INDEX in a signed checkpoint (the newest, or
+    the one of --size). / 生成包含证明。"""
+    bundle = services(ctx).ledger.prove_signed(index, size, suite_by_name(suite.value))
     if output:
         output.write_text(bundle)
         console.print(f"wrote {output}")
@@ -98,7 +103,7 @@ def consistency(
     json_: JsonOpt = False,
 ) -> None:
     """Print the RFC 9162 consistency proof from tree size OLD to NEW. / 一致性证明。"""
-    proof = open_ledger(settings(ctx)).consistency(old, new, suite_by_name(suite.value))
+    proof = services(ctx).ledger.consistency(old, new, suite_by_name(suite.value))
     b64 = [base64.b64encode(h).decode() for h in proof.hashes]
     if json_:
         print_json(
@@ -170,7 +175,9 @@ def audit(
     json_: JsonOpt = False,
 ) -> None:
     """Recompute every leaf and interior hash and check every checkpoint. / 全量审计。"""
-    ledger = open_ledger(settings(ctx))
+    check_operation(principal(ctx), "ledger.audit")
+    svc = services(ctx)
+    ledger = svc.ledger
     total = sum(ledger.storage.integrated_size(s) for s in ledger.suites)
     columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     # Refreshed by hand: no display thread, so the audit may fork its workers.
@@ -184,8 +191,7 @@ def audit(
             bar.refresh()
 
         report = ledger.audit(progress=advance, workers=workers)
-    documents = DocumentStore(settings(ctx).data_dir / "documents")
-    report.problems += check_projections(ledger.storage.engine, documents)
+    report.problems += check_projections(svc.engine, svc.documents)
     if json_:
         print_json(
             {

@@ -3,35 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
+import hashlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from ..bootstrap import open_ledger
-from ..bus import by_name, handle
+from ..access import check_operation, command_names, read_scope
 from ..credentials import printable
-from ..credentials.keystore import KeyStore
 from ..errors import QcertError
-from ..store import tables as t
-from ..store.documents import DocumentStore
-from ..store.uow import UnitOfWork
-from ._common import console, errors, ok, print_json, settings
+from ..lifecycle.commands import UploadDocument
+from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
+from ..lifecycle.inputs import refusal_of
+from ..store import queries
+from ._common import console, errors, ok, principal, print_json, read_file, services, settings
 
 app = typer.Typer(help="The certification lifecycle. / 认证全生命周期。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
-
-COMMANDS = by_name()
-
-
-def _engine(ctx: typer.Context) -> sa.Engine:
-    return open_ledger(settings(ctx)).storage.engine  # type: ignore[attr-defined]
+# upload-document carries a file's bytes: `qcert lifecycle upload` sends them.
+COMMANDS = {n: c for n, c in command_names().items() if c is not UploadDocument}
 
 
 @app.command("commands")
@@ -55,10 +49,10 @@ def do(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Command, e.g. suspend-certificate")],
     payload: Annotated[str, typer.Argument(help="JSON object, @file.json, or - for stdin")],
-    actor: Annotated[str, typer.Option(help="Who is acting (recorded with the events)")] = "",
     json_: JsonOpt = False,
 ) -> None:
-    """Run one lifecycle command; print the ledger indices of its events. / 执行生命周期命令。"""
+    """Run one lifecycle command as the signed-in account (`qcert whoami`); print the ledger
+    indices of its events. / 执行生命周期命令。"""
     cls = COMMANDS.get(name)
     if cls is None:
         raise QcertError(f"no command {name!r}; `qcert lifecycle commands` lists them")
@@ -68,25 +62,59 @@ def do(
             text = open(payload[1:], encoding="utf-8").read()  # noqa: SIM115
         except OSError as err:
             raise QcertError(f"{payload[1:]}: {err.strerror}") from None
+    if len(text) > 1024 * 1024:
+        raise QcertError(f"{name}: the payload is larger than 1 MiB / 命令内容超过 1 MiB")
     try:
         command = TypeAdapter(cls).validate_json(text)
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(payload)"
-        raise QcertError(f"{name}: {where}: {first['msg']}") from None
-    cfg = settings(ctx)
-    uow = UnitOfWork(
-        _engine(ctx),
-        actor=actor or getpass.getuser(),
-        keys=KeyStore(cfg.keys_dir / "bodies"),
-        host=cfg.public_host,
-        documents=DocumentStore(cfg.data_dir / "documents"),
-    )
-    indices = handle(command, uow)
+        raise refusal_of(list(err.errors())) from None
+    outcome = services(ctx).bus.handle(command, principal(ctx))
     if json_:
-        print_json({"command": name, "ledger_indices": indices})
+        print_json({"command": name, "ledger_indices": outcome.indices, "reply": outcome.reply})
         return
-    console.print(ok(f"{name}: events at ledger " + (", ".join(map(str, indices)) or "(none)")))
+    indices = ", ".join(map(str, outcome.indices)) or "(none)"
+    console.print(ok(f"{name}: events at ledger {indices}"))
+    for key, value in outcome.reply.items():
+        console.print(f"  {key}: {value}")
+
+
+@app.command()
+@errors
+def upload(
+    ctx: typer.Context,
+    client_id: Annotated[str, typer.Argument(metavar="CLIENT", help="The organisation")],
+    file: Annotated[Path, typer.Argument(help="PDF, PNG, JPEG or UTF-8 text, ≤ 10 MiB")],
+    purpose: Annotated[str, typer.Option(help="What the document is for / 用途")] = "",
+    certification: Annotated[
+        str | None, typer.Option(help="The certification it is given for / 所属认证项目")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Give a document: its bytes stored under their SHA-256, the hash recorded on the
+    ledger, as the signed-in account. / 上传文件。"""
+    if file.is_file() and file.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise QcertError(f"{file}: larger than 10 MiB / 文件超过 10 MiB")
+    data = read_file(file)
+    media_type = media_type_of(data)
+    if media_type is None:
+        raise QcertError(f"{file}: not a PDF, PNG, JPEG or UTF-8 text file / 文件类型不受支持")
+    who = principal(ctx)
+    cmd = UploadDocument(
+        client_id,
+        hashlib.sha256(data).hexdigest(),
+        file.name,
+        media_type,
+        len(data),
+        purpose,
+        who.account_id,
+        certification,
+        content=data,
+    )
+    outcome = services(ctx).bus.handle(cmd, who)
+    if json_:
+        print_json({"sha256": cmd.sha256, "ledger_indices": outcome.indices})
+        return
+    console.print(ok(f"{file.name} {cmd.sha256}: ledger {', '.join(map(str, outcome.indices))}"))
 
 
 @app.command()
@@ -97,35 +125,20 @@ def show(
     json_: JsonOpt = False,
 ) -> None:
     """A certification: its state, certificate and every event with its ledger index. / 查看。"""
-    engine = _engine(ctx)
-    with engine.connect() as conn:
-        row = (
-            conn.execute(
-                sa.select(t.certifications).where(t.certifications.c.id == certification_id)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
+    who = principal(ctx)
+    check_operation(who, "records.read")
+    with services(ctx).engine.connect() as conn:
+        found = queries.certification(conn, read_scope(who), certification_id)
+        if found is None:
             raise QcertError(f"no certification {certification_id!r}")
-        cert = (
-            conn.execute(
-                sa.select(t.certificates).where(
-                    t.certificates.c.certification_id == certification_id
-                )
-            )
-            .mappings()
-            .first()
-        )
-        events = conn.execute(
-            sa.select(t.events.c.ledger_index, t.events.c.type, t.events.c.at)
-            .where(t.events.c.aggregate == f"certification:{certification_id}")
-            .order_by(t.events.c.seq)
-        ).all()
+        events = queries.certification_events(conn, certification_id)
+    row, cert = found, found["certificate"]
     body: dict[str, Any] = {
-        "certification": dict(row),
-        "certificate": dict(cert) if cert else None,
-        "events": [{"ledger_index": i, "type": ty, "at": at} for i, ty, at in events],
+        "certification": {
+            k: v for k, v in found.items() if k not in ("audits", "findings", "certificate")
+        },
+        "certificate": cert,
+        "events": events,
     }
     if json_:
         print_json(body)
@@ -150,12 +163,11 @@ def certificates(
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """List certificates with their status. / 证书列表。"""
-    query = sa.select(t.certificates).order_by(t.certificates.c.number)
-    if status:
-        query = query.where(t.certificates.c.status == status)
-    with _engine(ctx).connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+    """List the certificates you may see, with their status. / 证书列表。"""
+    who = principal(ctx)
+    check_operation(who, "records.read")
+    with services(ctx).engine.connect() as conn:
+        rows = queries.rows(conn, read_scope(who), "certificates", {"status": status})
     if json_:
         print_json(rows)
         return
@@ -181,7 +193,11 @@ def certificate_pdf(
     host = host or settings(ctx).public_host
     if not host:
         raise QcertError("host: no public host; pass --host or set QCERT_PUBLIC_HOST")
-    with _engine(ctx).connect() as conn:
+    who = principal(ctx)
+    check_operation(who, "records.read")
+    with services(ctx).engine.connect() as conn:
+        if not queries.rows(conn, read_scope(who), "certificates", {"number": number}):
+            raise QcertError(f"number: no certificate {number!r}")
         sheet = printable.certificate_sheet(conn, number)
     try:
         pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())

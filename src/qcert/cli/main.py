@@ -12,9 +12,8 @@ from ..config import Settings
 from ..errors import QcertError
 from ..keys import create_keys, load_signers
 from ..ledger.note import Ed25519Signer
-from ..store import create_engine, migrate
-from . import credentials, exchange, ledger, lifecycle, quality, schemes, verify
-from ._common import console, errors, print_json, settings
+from . import account, credentials, exchange, ledger, lifecycle, quality, schemes, verify
+from ._common import console, errors, principal, print_json, services, settings
 
 app = typer.Typer(
     help="qcert: digital quality certification on a verifiable ledger. / 质量认证数字化平台。",
@@ -28,6 +27,9 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(credentials.app, name="credentials")
 app.add_typer(quality.app, name="quality")
 app.command("verify")(verify.verify)
+app.command("login")(account.login)
+app.command("logout")(account.logout)
+app.command("whoami")(account.whoami)
 keys_app = typer.Typer(help="Signing and verifier keys. / 签名与验证密钥。", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
@@ -67,15 +69,27 @@ def init(
     ] = DEFAULT_ORIGIN,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Create the data directory, the signing keys and the database. / 初始化。"""
+    """Create the data directory, the signing keys, the database and the operator account
+    (a platform administrator whose key, readable by you only, the command line acts with
+    until you `qcert login`). / 初始化。"""
+    from ..operator import ensure_operator
+
     cfg = settings(ctx)
     signers = create_keys(cfg.keys_dir, origin)
-    migrate(create_engine(cfg.database_url))
+    operator = ensure_operator(services(ctx))
     vkeys = [s.verifier().vkey() for s in signers]
     if json_:
-        print_json({"data_dir": str(cfg.data_dir), "database_url": _safe(cfg), "vkeys": vkeys})
+        print_json(
+            {
+                "data_dir": str(cfg.data_dir),
+                "database_url": _safe(cfg),
+                "vkeys": vkeys,
+                "operator": operator,
+            }
+        )
         return
-    console.print(f"initialised {cfg.data_dir}\ndatabase {_safe(cfg)}\nverifier keys:")
+    console.print(f"initialised {cfg.data_dir}\ndatabase {_safe(cfg)}\noperator {operator}")
+    console.print("verifier keys:")
     for v in vkeys:
         console.print(f"  {v}")
 
@@ -108,35 +122,47 @@ def keys_show(
         typer.echo(row["vkey"])
 
 
+@keys_app.command("operator")
+@errors
+def keys_operator(
+    ctx: typer.Context,
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Create the operator account and its key if missing (for stores made before it
+    existed; `qcert init` does it for new ones). / 创建运维账号及其密钥。"""
+    from ..operator import ensure_operator
+
+    operator = ensure_operator(services(ctx))
+    if json_:
+        print_json({"operator": operator})
+        return
+    console.print(f"operator {operator}")
+
+
 @keys_app.command("add-body-key")
 @errors
 def add_body_key(
     ctx: typer.Context,
     body_id: Annotated[str, typer.Argument(help="The certification body")],
-    actor: Annotated[str, typer.Option(help="Who is acting")] = "",
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Create a credential-signing key for a body and publish it. / 为认证机构生成签名密钥。"""
-    import getpass
+    """Create a credential-signing key for a body and publish it, as the body's cb-admin
+    (`qcert login`). / 为认证机构生成签名密钥。"""
     from datetime import UTC, datetime
 
-    from ..bootstrap import open_ledger
-    from ..bus import handle
     from ..credentials import multibase_public_key
-    from ..credentials.keystore import KeyStore
     from ..lifecycle.commands import AddBodyKey
-    from ..store.uow import UnitOfWork
 
-    cfg = settings(ctx)
-    engine = open_ledger(cfg).storage.engine  # type: ignore[attr-defined]
-    store = KeyStore(cfg.keys_dir / "bodies")
-    key_id, key = store.create(body_id)
+    svc, who = services(ctx), principal(ctx)
+    probe = AddBodyKey(body_id, "key-00000000", "z6Mk" + "1" * 44, datetime.now(UTC))
+    svc.bus.authorized(probe, who)  # refused before a private key is written
+    key_id, key = svc.keys.create(body_id)
     public = multibase_public_key(key.public_key())
     cmd = AddBodyKey(body_id, key_id, public, datetime.now(UTC))
     try:
-        indices = handle(cmd, UnitOfWork(engine, actor=actor or getpass.getuser()))
+        indices = svc.bus.handle(cmd, who).indices
     except Exception:
-        store.discard(body_id, key_id)  # an unpublished key must not linger
+        svc.keys.discard(body_id, key_id)  # an unpublished key must not linger
         raise
     if json_:
         print_json(
@@ -156,12 +182,20 @@ def add_body_key(
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Trust X-Forwarded-For from these proxy addresses (comma-separated), so "
+            "sign-in delays count the client's address, not the proxy's"
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API (OpenAPI at /docs). / 启动服务。"""
-    from ..api.app import serve as run
+    """Serve the API and the pages (OpenAPI at /docs). / 启动服务。"""
+    from ..server import serve as run
 
-    run(settings(ctx), host, port)
+    run(settings(ctx), host, port, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
 
 
 @app.command()
@@ -212,13 +246,13 @@ def demo(
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
     console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
-    for account, roles in DEMO_ACCOUNTS.items():
-        console.print(f"  {account:<15} {', '.join(roles)}")
+    for name, roles in DEMO_ACCOUNTS.items():
+        console.print(f"  {name:<15} {', '.join(roles)}")
     console.print("verifier keys / 验证密钥:")
     for v in result.vkeys:
         typer.echo(f"  {v}")
     if serve_api:
-        from ..api.app import serve as run
+        from ..server import serve as run
 
         base = f"http://127.0.0.1:{port}"
         console.print(

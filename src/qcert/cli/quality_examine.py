@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..bootstrap import open_ledger
-from ..bus import handle
 from ..errors import QcertError
 from ..lifecycle import RecordLineAlarm
-from ..store.uow import UnitOfWork
-from ._common import console, errors, ok, print_json, read_csv, settings
+from ._common import console, errors, ok, principal, print_json, read_csv, services
 
 __all__ = ["examine"]
 
@@ -35,8 +31,7 @@ def _record(ctx: typer.Context, client_id: str, line: str, exam: object) -> list
         [name for name, _ in alarm.top],
         datetime.now(UTC),
     )
-    engine = open_ledger(settings(ctx)).storage.engine  # type: ignore[attr-defined]
-    return handle(cmd, UnitOfWork(engine, actor=getpass.getuser()))
+    return services(ctx).bus.handle(cmd, principal(ctx)).indices
 
 
 @errors

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from annotated_types import MaxLen
+
+from ..lifecycle.inputs import Id
 
 __all__ = ["IssueCredential", "PublishStatus"]
 
 
+# The issuer's host is the installation's configured public host (its bodies' did:web
+# domain), never a field a caller fills in.
 @dataclass(frozen=True)
 class IssueCredential:
-    certification_id: str
-    host: str
+    """Sign a certification's live certificate as a credential with its body's newest key."""
+
+    certification_id: Id
 
 
 @dataclass(frozen=True)
 class PublishStatus:
     """Bring the status lists holding these certificates' bits up to date with their status."""
 
-    certification_ids: tuple[str, ...]
-    host: str
+    certification_ids: Annotated[tuple[Id, ...], MaxLen(10_000)]

@@ -43,6 +43,16 @@ def status_list_url(host: str, body_id: str, purpose: str, list_no: int) -> str:
     return f"https://{host}/bodies/{body_id}/status/{purpose}/{list_no}"
 
 
+def _host(uow: Any) -> str:
+    """The installation's public host: its bodies' did:web domain and where lists are served."""
+    if not getattr(uow, "host", None):
+        raise QcertError(
+            "no public host is configured (QCERT_PUBLIC_HOST): credentials cannot name "
+            "their issuer / 未配置公网主机（QCERT_PUBLIC_HOST），无法签发电子证书"
+        )
+    return str(uow.host)
+
+
 def _signing_key(body: Body) -> str:
     live = [(k["valid_from"], kid) for kid, k in body.keys.items() if not k["revoked"]]
     if not live:
@@ -70,6 +80,7 @@ def _assign_status_entry(uow: Any, cert: Certification) -> tuple[int, int]:
 
 def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     """Sign the live certificate of a certification with its body's newest key (W3C VC 2.0)."""
+    host = _host(uow)
     cert = uow.get(Certification, cmd.certification_id)
     body, client = uow.get(Body, cert.body_id), uow.get(Client, cert.client_id)
     c = cert.certificate
@@ -79,7 +90,7 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     scheme = schemes.get(cert.scheme_id)
     list_no, index = _assign_status_entry(uow, cert)
     status = [
-        entry(status_list_url(cmd.host, body.id, purpose, list_no), purpose, index)
+        entry(status_list_url(host, body.id, purpose, list_no), purpose, index)
         for purpose in STATUS_PURPOSES
     ]
     row = {
@@ -91,7 +102,7 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
         "original_issue_date": c.original_issue_date.isoformat(),
         "expiry_date": c.expiry_date.isoformat(),
     }
-    did = did_web(cmd.host, body.id)
+    did = did_web(host, body.id)
     organisation = {"uscc": client.uscc, "name_zh": client.name_zh, "name_en": client.name_en}
     unsigned = certificate_credential(
         did, row, organisation, f"{scheme.standard.code}:{scheme.standard.edition}", status
@@ -102,12 +113,13 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     index_on_ledger = uow.append_entry(data)
     cert.record_credential(key_id, index_on_ledger, hashlib.sha256(data).hexdigest())
     # A renewal after a suspension clears the bit, and a body's first credential opens its lists.
-    _publish(uow, [cert], cmd.host)
+    _publish(uow, [cert], host)
 
 
 def publish_status(cmd: PublishStatus, uow: Any) -> None:
     """Publish a new version of every list whose bits for these certificates changed."""
-    _publish(uow, [uow.get(Certification, cid) for cid in cmd.certification_ids], cmd.host)
+    certs = [uow.get(Certification, cid) for cid in cmd.certification_ids]
+    _publish(uow, certs, _host(uow))
 
 
 def _publish(uow: Any, certs: Iterable[Certification], host: str) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "VERDICTS",
     "certificate",
     "credential_index",
+    "json_depth",
     "scanned",
     "search",
     "verdict",
@@ -182,10 +183,33 @@ def scanned(conn: sa.Connection, number: str, sha256: str, today: date) -> dict[
     return answer
 
 
-def verify_upload(conn: sa.Connection, credential: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Check an uploaded credential: signature, issuer, and the certificate's status at ``now``."""
+def json_depth(value: Any) -> int:
+    """How deeply ``value`` (parsed JSON) nests, counted without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def verify_upload(
+    conn: sa.Connection, credential: dict[str, Any], now: datetime, host: str | None
+) -> dict[str, Any]:
+    """Check an uploaded credential: signature, issuer, and the certificate's status at ``now``.
+
+    Its issuer must be a body of this platform as the platform names them: ``did:web`` on
+    ``host``, the configured public host. A credential naming any other host was not issued
+    here, whatever else it says.
+    """
     issuer = str(credential.get("issuer", ""))
     m = _DID.fullmatch(issuer)
+    if m is None or host is None or unquote(m["host"]) != host:
+        return {
+            "verdict": verdict("not-issued"),
+            "reason": f"{issuer!r} is not a body on this platform ({host or 'no public host'})",
+        }
     keys = (
         conn.execute(sa.select(t.body_keys).where(t.body_keys.c.body_id == m["body"]))
         .mappings()
@@ -199,7 +223,7 @@ def verify_upload(conn: sa.Connection, credential: dict[str, Any], now: datetime
             "reason": f"{issuer!r} is not a body on this platform",
         }
     # The DID names the host percent-encoded (did:web 3.2): decode it before encoding again.
-    document = did_document(did_web(unquote(m["host"]), m["body"]), [dict(k) for k in keys])
+    document = did_document(did_web(host, m["body"]), [dict(k) for k in keys])
     try:
         check = verify_credential(credential, document, now)
     except ProofError as err:

@@ -125,9 +125,53 @@ class Ledger:
         if not self.signers:
             raise LedgerError("no signing keys: run `qcert init` first")
         text = Checkpoint(self.origin_of(suite), size, self.root(size, suite)).text()
-        note = sign_note(text, self.signers)
-        self.storage.save_checkpoint(suite, size, note)
+        self.storage.save_checkpoint(suite, size, sign_note(text, self.signers))
+        # Another process may have signed this size first: the first one stored is the one.
+        return self.storage.checkpoint_at(suite, size) or ""
+
+    def sign_due(self) -> dict[str, int]:
+        """Sign every suite's tree at the sequenced size if no checkpoint covers it yet; the
+        sizes signed (what a server's schedule runs, never a request)."""
+        size = self.storage.size()
+        done: dict[str, int] = {}
+        for suite in self.suites:
+            if size and self.signed_size(suite) < size:
+                self.checkpoint(suite)
+                done[suite.name] = self.signed_size(suite)
+        return done
+
+    def signed_size(self, suite: HashSuite = SHA256) -> int:
+        """The size of the newest stored checkpoint of ``suite`` (0 when there is none)."""
+        note = self.storage.latest_checkpoint(suite)
+        return _size_of(note) if note else 0
+
+    def signed(self, suite: HashSuite = SHA256, size: int | None = None) -> str:
+        """A stored checkpoint: the newest, or the one of exactly ``size``. Never signs:
+        IndexOutOfRange when there is none."""
+        note = (
+            self.storage.latest_checkpoint(suite)
+            if size is None
+            else self.storage.checkpoint_at(suite, size)
+        )
+        if note is None:
+            raise IndexOutOfRange(
+                "no signed checkpoint yet" if size is None else f"no checkpoint of size {size}"
+            )
         return note
+
+    def prove_signed(self, index: int, size: int | None = None, suite: HashSuite = SHA256) -> str:
+        """A tlog-proof@v1 bundle for leaf ``index`` in a checkpoint already signed (the newest,
+        or the one of ``size``); never signs a new one. IndexOutOfRange when the entry is not
+        yet covered by a signed checkpoint."""
+        note = self.signed(suite, size)
+        covered = _size_of(note)
+        if not 0 <= index < covered:
+            raise IndexOutOfRange(
+                f"entry {index} is not in the signed checkpoint of size {covered} yet; "
+                "checkpoints are signed every few seconds"
+            )
+        hashes = self.inclusion_proof(index, covered, suite)
+        return ProofBundle(index, tuple(hashes), note).text()
 
     # -- reading ------------------------------------------------------------
 
@@ -229,3 +273,8 @@ class Ledger:
         if h is None:
             raise LedgerError(f"{suite.name} tree storage is missing node {node}; run an audit")
         return h
+
+
+def _size_of(note: str) -> int:
+    """The tree size a stored checkpoint note states (its second line)."""
+    return int(note.split("\n", 2)[1])

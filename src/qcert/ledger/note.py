@@ -268,7 +268,11 @@ def parse_signer(skey: str) -> Signer:
         signer = Sm2Signer(name, int.from_bytes(d, "big"), user_id)
     else:
         raise KeyFormatError(f"unknown signer algorithm 0x{typed[0]:02x}")
-    if signer.key_id != kid:
+    try:
+        key_id = signer.key_id
+    except ValueError as err:  # an SM2 scalar outside [1, n-2] is no key
+        raise KeyFormatError(f"malformed signer key: {err}") from None
+    if key_id != kid:
         raise KeyFormatError(f"invalid signer key id {kid:08x} for key {name!r}")
     return signer
 

@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from . import events as ev
 from .model import Aggregate, _invalid, _text
 from .rules import refuse
 
-__all__ = ["ROLES", "Account", "parse_role"]
+__all__ = ["CLIENT_ROLES", "ROLES", "Account", "parse_role"]
 
 # Roles and what they may do; a role holds for one scope: a body, a client, or the platform.
 ROLES = {
-    "platform-admin": "register bodies and grant scopes",
-    "cb-admin": "manage a body's auditors, clients, accounts and cases",
+    "platform-admin": "register bodies, grant their scopes, onboard their and organisations' "
+    "administrators, read everything",
+    "cb-admin": "manage a body's auditors, clients, staff accounts and cases",
     "application-reviewer": "review applications and contracts",
     "planner": "plan audits",
     "auditor": "check in, record findings, complete audits, verify corrective actions",
     "technical-reviewer": "review audits before the decision",
     "decision-maker": "decide, and suspend, restore, withdraw, change or transfer certificates",
-    "client-user": "apply, answer findings, read its own organisation's records",
+    "client-admin": "invite an organisation's users, give its consents, act as its user",
+    "client-user": "apply, answer findings, upload documents, read its own organisation's records",
 }
+CLIENT_ROLES = ("client-admin", "client-user")
 _ROLE = re.compile(r"(?P<role>[a-z-]+)@(?P<scope>platform|body:[^\s@]+|client:[^\s@]+)")
 
 
@@ -47,13 +50,13 @@ def parse_role(text: str) -> tuple[str, str]:
             f"{text!r}: only platform-admin holds for the platform",
             f"{text!r}：platform-admin 角色只能且必须用于平台（platform）范围",
         )
-    if role == "client-user" and not scope.startswith("client:"):
+    if role in CLIENT_ROLES and not scope.startswith("client:"):
         raise _invalid(
             "roles",
-            f"{text!r}: client-user holds for a client",
-            f"{text!r}：client-user 角色须用于客户组织（client:…）范围",
+            f"{text!r}: {role} holds for a client",
+            f"{text!r}：{role} 角色须用于客户组织（client:…）范围",
         )
-    if role not in ("platform-admin", "client-user") and not scope.startswith("body:"):
+    if role not in ("platform-admin", *CLIENT_ROLES) and not scope.startswith("body:"):
         raise _invalid(
             "roles",
             f"{text!r}: {role} holds for a body",
@@ -91,11 +94,26 @@ class RolesChanged(ev.Event):
 
 @dataclass(frozen=True)
 class ApiKeyIssued(ev.Event):
-    """An API key was issued to an account (commitment to the key's hash)."""
+    """An API key the server drew was issued to an account (commitment to the key's hash),
+    with the label its holder gave it."""
 
     name: ClassVar[str] = "account.api-key-issued"
     key_id: str
     secret_commitment: str
+    label: str = ""
+
+    def data(self) -> dict[str, Any]:
+        out = super().data()
+        if not out["label"]:
+            del out["label"]  # keys issued before labels re-encode to the same bytes
+        return out
+
+
+@dataclass(frozen=True)
+class SessionsRevoked(ev.Event):
+    """Every session and bearer token of the account was ended (sign-out everywhere)."""
+
+    name: ClassVar[str] = "account.sessions-revoked"
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,7 @@ class Account(Aggregate):
         self.roles: list[str] = []
         self.commitment = ""
         self.keys: dict[str, str] = {}  # key id -> commitment, for live keys
+        self.labels: dict[str, str] = {}  # key id -> its holder's label, for live keys
 
     @classmethod
     def open(cls, account_id: str, display_name: str, roles: list[str], commitment: str) -> Account:
@@ -144,8 +163,17 @@ class Account(Aggregate):
             parse_role(r)
         self.record(RolesChanged(sorted(set(roles))))
 
-    def issue_key(self, key_id: str, commitment: str) -> None:
-        self.record(ApiKeyIssued(key_id, commitment))
+    def issue_key(self, key_id: str, commitment: str, label: str = "") -> None:
+        self.record(ApiKeyIssued(key_id, commitment, _label(label)))
+
+    def grant(self, role: str) -> None:
+        """Add one role (an accepted invitation's)."""
+        parse_role(role)
+        if role not in self.roles:
+            self.record(RolesChanged(sorted({*self.roles, role})))
+
+    def revoke_sessions(self) -> None:
+        self.record(SessionsRevoked())
 
     def revoke_key(self, key_id: str) -> None:
         if key_id not in self.keys:
@@ -178,6 +206,15 @@ class Account(Aggregate):
 
     def _on_api_key_issued(self, e: ApiKeyIssued) -> None:
         self.keys[e.key_id] = e.secret_commitment
+        self.labels[e.key_id] = e.label
 
     def _on_api_key_revoked(self, e: ApiKeyRevoked) -> None:
         self.keys.pop(e.key_id, None)
+        self.labels.pop(e.key_id, None)
+
+    def _on_sessions_revoked(self, e: SessionsRevoked) -> None:
+        pass  # sessions are not part of the account's state: the bus ends them
+
+
+def _label(label: str) -> str:
+    return label.strip() and _text("label", label, 200)

@@ -3,10 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Annotated
+
+from annotated_types import Ge, Le, MaxLen
+from pydantic import Strict, StrictBool
+
+from .documents import MAX_DOCUMENT_BYTES
+from .inputs import (
+    Code,
+    Count,
+    Day,
+    Days,
+    Id,
+    Instant,
+    Latitude,
+    Long,
+    Longitude,
+    Name,
+    Note,
+    Password,
+    Percent,
+    Real,
+    Secret,
+    Sector,
+    Sha256,
+    Site,
+    Word,
+)
+
+Roles = Annotated[list[Name], MaxLen(100)]
 
 __all__ = [
+    "AcceptInvitation",
     "AcceptTransfer",
     "AddBodyKey",
     "AnswerFinding",
@@ -20,8 +49,11 @@ __all__ = [
     "Decide",
     "EnforceClocks",
     "ExpireCertificate",
+    "GiveConsent",
     "GrantBodyScope",
+    "InviteUser",
     "IssueApiKey",
+    "JoinWithInvitation",
     "OpenAccount",
     "OpenCase",
     "PlanAudit",
@@ -36,317 +68,381 @@ __all__ = [
     "ReviewContract",
     "RevokeApiKey",
     "RevokeBodyKey",
+    "RevokeSessions",
     "SetRoles",
     "SuspendCertificate",
     "TechnicalReview",
     "TransferCertificate",
     "UploadDocument",
     "WithdrawCertificate",
+    "WithdrawConsent",
 ]
 
 
 @dataclass(frozen=True)
 class RegisterBody:
-    body_id: str
-    approval_no: str
-    name_zh: str
-    name_en: str
-    accreditation: str
+    body_id: Id
+    approval_no: Code
+    name_zh: Name
+    name_en: Name
+    accreditation: Name
 
 
 @dataclass(frozen=True)
 class GrantBodyScope:
-    body_id: str
-    scheme_id: str
-    sectors: list[int]
-    valid_from: date
-    valid_to: date | None = None
+    body_id: Id
+    scheme_id: Code
+    sectors: Annotated[list[Sector], MaxLen(39)]
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 @dataclass(frozen=True)
 class RegisterAuditor:
-    auditor_id: str
-    registration_no: str
-    name_zh: str
-    body_id: str
+    auditor_id: Id
+    registration_no: Code
+    name_zh: Name
+    body_id: Id
 
 
 @dataclass(frozen=True)
 class QualifyAuditor:
-    auditor_id: str
-    scheme_id: str
-    sectors: list[int]
+    auditor_id: Id
+    scheme_id: Code
+    sectors: Annotated[list[Sector], MaxLen(39)]
 
 
 @dataclass(frozen=True)
 class RegisterClient:
-    client_id: str
-    uscc: str
-    name_zh: str
-    name_en: str
-    address: str
-    adcode: str
-    personnel: int
-    sites: list[dict[str, Any]]
-    confidential: bool = False
+    client_id: Id
+    uscc: Code
+    name_zh: Name
+    name_en: Name
+    address: Note
+    adcode: Code
+    personnel: Count
+    sites: Annotated[list[Site], MaxLen(1000)]
+    confidential: StrictBool = False
 
 
 @dataclass(frozen=True)
 class RecordLineAlarm:
     """Record an alarm a line's quality monitor raised (readings counted from 0)."""
 
-    client_id: str
-    line: str
-    reading: int
-    onset: int
-    statistic: str
-    value: float
-    limit: float
-    top_variables: list[str]
-    at: datetime
+    client_id: Id
+    line: Id
+    reading: Count
+    onset: Count
+    statistic: Word
+    value: Real
+    limit: Real
+    top_variables: Annotated[list[Word], MaxLen(100)]
+    at: Instant
 
 
 @dataclass(frozen=True)
 class ClearLineAlarm:
-    client_id: str
-    line: str
-    reading: int
-    at: datetime
+    client_id: Id
+    line: Id
+    reading: Count
+    at: Instant
 
 
 @dataclass(frozen=True)
 class UploadDocument:
-    """Record a document whose bytes the document store already holds under ``sha256``, for
-    one of the organisation's certifications (its body may read it) or, with none, for the
-    organisation alone."""
+    """Give a document: its bytes (``content``, stored under their SHA-256, which must be
+    ``sha256``) for one of the organisation's certifications (its body may read it) or, with
+    none, for the organisation alone."""
 
-    client_id: str
-    sha256: str
-    filename: str
-    media_type: str
-    size: int
-    purpose: str
-    uploaded_by: str
-    certification_id: str | None = None
+    client_id: Id
+    sha256: Sha256
+    filename: Name
+    media_type: Word
+    size: Count
+    purpose: Note
+    uploaded_by: Id
+    certification_id: Id | None = None
+    # The file itself: stored under its hash by the handler, never part of the event.
+    content: Annotated[bytes, MaxLen(MAX_DOCUMENT_BYTES)] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
 class ApplyForCertification:
-    certification_id: str
-    body_id: str
-    client_id: str
-    scheme_id: str
-    sectors: list[int]
-    sites: list[str]
-    complexity: str | None = None
+    certification_id: Id
+    body_id: Id
+    client_id: Id
+    scheme_id: Code
+    sectors: Annotated[list[Sector], MaxLen(39)]
+    sites: Annotated[list[Id], MaxLen(1000)]
+    complexity: Word | None = None
 
 
 @dataclass(frozen=True)
 class ReviewContract:
-    certification_id: str
-    reviewer: str
-    reduction_pct: float = 0.0
-    integrated_pct: float = 0.0
-    site_reduction_pct: float = 0.0
+    certification_id: Id
+    reviewer: Id
+    reduction_pct: Percent = 0.0
+    integrated_pct: Percent = 0.0
+    site_reduction_pct: Percent = 0.0
 
 
 @dataclass(frozen=True)
 class PlanAudit:
-    certification_id: str
-    audit_id: str
-    kind: str
-    team: list[dict[str, str]]
-    method: str
-    start: date
-    end: date
-    planned_days: float
-    sites: list[str]
-    override: dict[str, str] | None = None
+    certification_id: Id
+    audit_id: Id
+    kind: Word
+    team: Annotated[list[dict[Word, Id]], MaxLen(50)]
+    method: Word
+    start: Day
+    end: Day
+    planned_days: Days
+    sites: Annotated[list[Id], MaxLen(1000)]
+    override: Annotated[dict[Word, Note], MaxLen(10)] | None = None
 
 
 @dataclass(frozen=True)
 class CheckIn:
-    certification_id: str
-    audit_id: str
-    auditor: str
-    lat: float
-    lon: float
-    out: bool = False
+    certification_id: Id
+    audit_id: Id
+    auditor: Id
+    lat: Latitude
+    lon: Longitude
+    out: StrictBool = False
 
 
 @dataclass(frozen=True)
 class CompleteAudit:
-    certification_id: str
-    audit_id: str
-    actual_days: float
-    last_day: date
+    certification_id: Id
+    audit_id: Id
+    actual_days: Days
+    last_day: Day
 
 
 @dataclass(frozen=True)
 class RaiseFinding:
-    certification_id: str
-    finding_id: str
-    audit_id: str
-    grade: str
-    clause: str
-    evidence: str
-    auditor: str
+    certification_id: Id
+    finding_id: Id
+    audit_id: Id
+    grade: Word
+    clause: Word
+    evidence: Long
+    auditor: Id
 
 
 @dataclass(frozen=True)
 class AnswerFinding:
-    certification_id: str
-    finding_id: str
-    correction: str
-    cause: str
-    action: str
+    certification_id: Id
+    finding_id: Id
+    correction: Long
+    cause: Long
+    action: Long
 
 
 @dataclass(frozen=True)
 class CloseFinding:
-    certification_id: str
-    finding_id: str
-    verifier: str
-    on: date
+    certification_id: Id
+    finding_id: Id
+    verifier: Id
+    on: Day
 
 
 @dataclass(frozen=True)
 class TechnicalReview:
-    certification_id: str
-    reviewer: str
-    recommendation: str
+    certification_id: Id
+    reviewer: Id
+    recommendation: Word
 
 
 @dataclass(frozen=True)
 class Decide:
-    certification_id: str
-    decider: str
-    outcome: str
-    on: date
-    number: str = ""
-    scope: str = ""
-    site_scopes: dict[str, str] | None = None
+    certification_id: Id
+    decider: Id
+    outcome: Word
+    on: Day
+    number: Code = ""
+    scope: Long = ""
+    site_scopes: Annotated[dict[Id, Long], MaxLen(1000)] | None = None
 
 
 @dataclass(frozen=True)
 class SuspendCertificate:
-    certification_id: str
-    reason: str
-    on: date
-    months: int = 6
+    certification_id: Id
+    reason: Note
+    on: Day
+    months: Annotated[int, Strict(), Ge(1), Le(12)] = 6
 
 
 @dataclass(frozen=True)
 class RestoreCertificate:
-    certification_id: str
-    on: date
+    certification_id: Id
+    on: Day
 
 
 @dataclass(frozen=True)
 class WithdrawCertificate:
-    certification_id: str
-    reason: str
-    on: date
+    certification_id: Id
+    reason: Note
+    on: Day
 
 
 @dataclass(frozen=True)
 class ExpireCertificate:
-    certification_id: str
-    on: date
+    certification_id: Id
+    on: Day
 
 
 @dataclass(frozen=True)
 class ChangeScope:
-    certification_id: str
-    change: str
-    scope: str
-    sites: list[str]
-    on: date
+    certification_id: Id
+    change: Word
+    scope: Long
+    sites: Annotated[list[Id], MaxLen(1000)]
+    on: Day
 
 
 @dataclass(frozen=True)
 class TransferCertificate:
-    certification_id: str
-    to_body: str
-    on: date
+    certification_id: Id
+    to_body: Id
+    on: Day
 
 
 @dataclass(frozen=True)
 class EnforceClocks:
-    certification_ids: list[str]
-    on: date
+    certification_ids: Annotated[list[Id], MaxLen(10_000)]
+    on: Day
 
 
 @dataclass(frozen=True)
 class OpenCase:
-    case_id: str
-    kind: str
-    certification_id: str
-    handler: str
-    summary: str
+    case_id: Id
+    kind: Word
+    certification_id: Id
+    handler: Id
+    summary: Long
 
 
 @dataclass(frozen=True)
 class ResolveCase:
-    case_id: str
-    outcome: str
-    on: date = field(default_factory=date.today)
+    case_id: Id
+    outcome: Long
+    on: Day = field(default_factory=date.today)
 
 
 @dataclass(frozen=True)
 class OpenAccount:
-    account_id: str
-    display_name: str
-    roles: list[str]
-    password: str = field(repr=False)
+    account_id: Id
+    display_name: Name
+    roles: Roles
+    password: Password = field(repr=False)
 
 
 @dataclass(frozen=True)
 class ChangePassword:
-    account_id: str
-    password: str = field(repr=False)
+    """Change one's own password, proving it with the current one."""
+
+    account_id: Id
+    current_password: Secret = field(repr=False)
+    password: Password = field(repr=False)
 
 
 @dataclass(frozen=True)
 class SetRoles:
-    account_id: str
-    roles: list[str]
+    """Replace an account's roles; every role added or removed must be the caller's to manage."""
+
+    account_id: Id
+    roles: Roles
 
 
 @dataclass(frozen=True)
 class IssueApiKey:
-    account_id: str
-    key: str = field(repr=False)
+    """Issue an API key to one's own account; the server draws it and shows it once."""
+
+    account_id: Id
+    label: Name = ""
 
 
 @dataclass(frozen=True)
 class RevokeApiKey:
-    account_id: str
-    key_id: str
+    account_id: Id
+    key_id: Word
+
+
+@dataclass(frozen=True)
+class RevokeSessions:
+    """End every session and bearer token of an account at once (sign-out everywhere)."""
+
+    account_id: Id
+
+
+@dataclass(frozen=True)
+class GiveConsent:
+    """An organisation's written consent that ``body_id``'s application reviewers may file
+    applications for it (recorded; until withdrawn)."""
+
+    client_id: Id
+    body_id: Id
+    note: Note = ""
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    client_id: Id
+    body_id: Id
+
+
+@dataclass(frozen=True)
+class InviteUser:
+    """Invite someone to an organisation with ``role`` (client-user or client-admin); the
+    server draws the invitation's code and shows it once."""
+
+    client_id: Id
+    role: Word
+    note: Note = ""
+
+
+@dataclass(frozen=True)
+class JoinWithInvitation:
+    """Open a new account with an invitation's code and take its role."""
+
+    code: Secret = field(repr=False)
+    account_id: Id
+    display_name: Name
+    password: Password = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AcceptInvitation:
+    """Take an invitation's role on one's own, existing account."""
+
+    account_id: Id
+    code: Secret = field(repr=False)
 
 
 @dataclass(frozen=True)
 class AcceptTransfer:
-    certification_id: str
-    body_id: str
-    from_certification_id: str
-    reviewer: str
-    decider: str
-    on: date
-    number: str
+    certification_id: Id
+    body_id: Id
+    from_certification_id: Id
+    reviewer: Id
+    decider: Id
+    on: Day
+    number: Code
 
 
 @dataclass(frozen=True)
 class AddBodyKey:
-    body_id: str
-    key_id: str
-    public_key_multibase: str
-    valid_from: datetime
+    body_id: Id
+    key_id: Word
+    public_key_multibase: Code
+    valid_from: Instant
 
 
 @dataclass(frozen=True)
 class RevokeBodyKey:
-    body_id: str
-    key_id: str
-    revoked: datetime
-    reason: str
+    body_id: Id
+    key_id: Word
+    revoked: Instant
+    reason: Note

@@ -178,6 +178,50 @@ class DocumentUploaded(Event):
         return out
 
 
+@dataclass(frozen=True)
+class ConsentGiven(Event):
+    """The organisation consented, in writing, that a body's application reviewers may file
+    applications for it (until it withdraws the consent); who gave it and what it says."""
+
+    name: ClassVar[str] = "client.consent-given"
+    body_id: str
+    given_by: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawn(Event):
+    """The organisation withdrew its consent to a body's filing applications for it."""
+
+    name: ClassVar[str] = "client.consent-withdrawn"
+    body_id: str
+    withdrawn_by: str
+
+
+@dataclass(frozen=True)
+class UserInvited(Event):
+    """The organisation's administrator (or, for its first administrator, the platform) invited
+    someone to take a role at the organisation: the invitation's id, the role, until when it
+    holds (a date), and a commitment to the hash of its code (the code itself is shown once)."""
+
+    name: ClassVar[str] = "client.user-invited"
+    invitation_id: str
+    role: str
+    invited_by: str
+    expires: str
+    secret_commitment: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InvitationAccepted(Event):
+    """An invitation's code was redeemed: the account that took its role."""
+
+    name: ClassVar[str] = "client.invitation-accepted"
+    invitation_id: str
+    account_id: str
+
+
 # -- the certification cycle --------------------------------------------------
 
 

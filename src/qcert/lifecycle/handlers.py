@@ -6,13 +6,16 @@ command's type and returns the ledger indices of the events it recorded.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from .. import security
 from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
+from .documents import media_type_of
 from .model import Aggregate, Auditor, Body, Case, Certification, Client, ProcessLine
 from .rules import refuse
 
@@ -20,11 +23,19 @@ __all__ = ["UnitOfWork", "handle"]
 
 
 class UnitOfWork(Protocol):
+    reply: dict[str, Any]  # what the command gives back besides its events (a key, shown once)
+    actor: str  # who is acting
+    documents: Any  # the document store
+
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...
     def get(self, cls: type[Any], id: str) -> Any: ...
+    def exists(self, cls: type[Any], id: str) -> bool: ...
     def add(self, agg: Aggregate) -> None: ...
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None: ...
+    def secret(self, kind: str, id: str) -> str | None: ...
+    def invitation_client(self, invitation_id: str) -> str | None: ...
+    def clock(self) -> datetime: ...
     def commit(self, tenant: str = "") -> list[int]: ...
 
 
@@ -115,12 +126,22 @@ def not_a_certification_of(certification_id: str, client_id: str) -> Exception:
 
 
 def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
-    documents = getattr(uow, "documents", None)
-    if documents is not None and not documents.exists(cmd.sha256):
-        # Through the command API only the hash arrives: the file must be stored already.
-        raise QcertError(
-            f"sha256: no stored file has hash {cmd.sha256}; upload the file itself "
-            "(the portal's documents page) / 未找到该哈希对应的文件，请通过门户上传文件本身"
+    # The bytes come with the upload and are stored under their own hash: a hash alone
+    # records nothing, so nobody claims a file they never had.
+    content = cmd.content
+    if content is None or hashlib.sha256(content).hexdigest() != cmd.sha256:
+        raise refuse(
+            "input.invalid",
+            field="file",
+            problem="the file's bytes must come with the upload, and hash to sha256",
+            problem_zh="上传须附带文件内容，且其 SHA-256 须与 sha256 一致",
+        )
+    if len(content) != cmd.size or media_type_of(content) != cmd.media_type:
+        raise refuse(
+            "input.invalid",
+            field="file",
+            problem="size and media type must be those of the bytes sent",
+            problem_zh="大小和类型须与所传文件一致",
         )
     client = uow.get(Client, cmd.client_id)
     # ISO/IEC 17021-1:2015 8.4: what an organisation gives one body stays with that body, so
@@ -137,6 +158,11 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
         cmd.uploaded_by,
         cmd.certification_id,
     )
+    if uow.documents is None:
+        raise QcertError("upload-document: this installation keeps no documents")
+    # Stored before the event commits: a file without an event (a refused upload) is
+    # harmless, an event without its file would be a loss.
+    uow.documents.put(content)
 
 
 def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> None:
@@ -269,15 +295,28 @@ def resolve_case(cmd: c.ResolveCase, uow: UnitOfWork) -> None:
     uow.get(Case, cmd.case_id).resolve(cmd.outcome, cmd.on)
 
 
+def _open(uow: UnitOfWork, account_id: str, display_name: str, roles: list[str], pw: str) -> None:
+    hashed = security.hash_password(pw)
+    uow.add(Account.open(account_id, display_name, roles, security.commitment(hashed)))
+    uow.put_secret("password", account_id, hashed)
+
+
 def open_account(cmd: c.OpenAccount, uow: UnitOfWork) -> None:
-    hashed = security.hash_password(cmd.password)
-    uow.add(Account.open(cmd.account_id, cmd.display_name, cmd.roles, security.commitment(hashed)))
-    uow.put_secret("password", cmd.account_id, hashed)
+    _open(uow, cmd.account_id, cmd.display_name, cmd.roles, cmd.password)
 
 
 def change_password(cmd: c.ChangePassword, uow: UnitOfWork) -> None:
+    account = uow.get(Account, cmd.account_id)
+    stored = uow.secret("password", cmd.account_id)
+    if stored is None or not security.verify_password(stored, cmd.current_password):
+        raise refuse(
+            "input.invalid",
+            field="current_password",
+            problem="is not the account's current password",
+            problem_zh="不是该账号的当前密码",
+        )
     hashed = security.hash_password(cmd.password)
-    uow.get(Account, cmd.account_id).change_password(security.commitment(hashed))
+    account.change_password(security.commitment(hashed))
     uow.put_secret("password", cmd.account_id, hashed)
 
 
@@ -286,17 +325,74 @@ def set_roles(cmd: c.SetRoles, uow: UnitOfWork) -> None:
 
 
 def issue_api_key(cmd: c.IssueApiKey, uow: UnitOfWork) -> None:
-    parts = security.split_api_key(cmd.key)
-    if parts is None:
-        raise QcertError("key: not a qcert API key (qk_<id>_<secret>)")
-    hashed = security.hash_api_key(cmd.key)
-    uow.get(Account, cmd.account_id).issue_key(parts[0], security.commitment(hashed))
-    uow.put_secret("api-key", parts[0], hashed)
+    account = uow.get(Account, cmd.account_id)
+    key_id, key = security.new_api_key()
+    while uow.secret("api-key", key_id) is not None:  # 64 random bits: a clash is a marvel
+        key_id, key = security.new_api_key()
+    hashed = security.hash_api_key(key)
+    account.issue_key(key_id, security.commitment(hashed), cmd.label)
+    uow.put_secret("api-key", key_id, hashed)
+    uow.reply = {"key_id": key_id, "api_key": key}
 
 
 def revoke_api_key(cmd: c.RevokeApiKey, uow: UnitOfWork) -> None:
     uow.get(Account, cmd.account_id).revoke_key(cmd.key_id)
     uow.put_secret("api-key", cmd.key_id, None)
+
+
+def revoke_sessions(cmd: c.RevokeSessions, uow: UnitOfWork) -> None:
+    uow.get(Account, cmd.account_id).revoke_sessions()
+
+
+def give_consent(cmd: c.GiveConsent, uow: UnitOfWork) -> None:
+    body = uow.get(Body, cmd.body_id)
+    uow.get(Client, cmd.client_id).give_consent(body, uow.actor, cmd.note)
+
+
+def withdraw_consent(cmd: c.WithdrawConsent, uow: UnitOfWork) -> None:
+    uow.get(Client, cmd.client_id).withdraw_consent(cmd.body_id, uow.actor)
+
+
+INVITATION_DAYS = 14  # an invitation's code holds this long
+
+
+def invite_user(cmd: c.InviteUser, uow: UnitOfWork) -> None:
+    client = uow.get(Client, cmd.client_id)
+    invitation_id, code = security.new_invitation()
+    hashed = security.hash_api_key(code)  # 256 random bits: a plain SHA-256 suffices
+    expires = (uow.clock() + timedelta(days=INVITATION_DAYS)).date()
+    client.invite(
+        invitation_id, cmd.role, uow.actor, expires, security.commitment(hashed), cmd.note
+    )
+    uow.put_secret("invitation", invitation_id, hashed)
+    uow.reply = {"invitation_id": invitation_id, "code": code, "expires": expires.isoformat()}
+
+
+def _redeem(uow: UnitOfWork, code: str, account_id: str) -> str:
+    """Check an invitation's code and record its acceptance; the role it grants."""
+    parts = security.split_invitation(code)
+    stored = parts and uow.secret("invitation", parts[0])
+    client_id = parts and uow.invitation_client(parts[0])
+    if not parts or not stored or not client_id or not security.verify_api_key(stored, code):
+        raise refuse(
+            "input.invalid",
+            field="code",
+            problem="is not a valid invitation code",
+            problem_zh="不是有效的邀请码",
+        )
+    role = uow.get(Client, client_id).accept_invitation(parts[0], account_id, uow.clock().date())
+    uow.put_secret("invitation", parts[0], None)  # a code is good for one account only
+    return role
+
+
+def join_with_invitation(cmd: c.JoinWithInvitation, uow: UnitOfWork) -> None:
+    role = _redeem(uow, cmd.code, cmd.account_id)
+    _open(uow, cmd.account_id, cmd.display_name, [role], cmd.password)
+
+
+def accept_invitation(cmd: c.AcceptInvitation, uow: UnitOfWork) -> None:
+    role = _redeem(uow, cmd.code, cmd.account_id)
+    uow.get(Account, cmd.account_id).grant(role)
 
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
@@ -308,6 +404,12 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.SetRoles: set_roles,
     c.IssueApiKey: issue_api_key,
     c.RevokeApiKey: revoke_api_key,
+    c.RevokeSessions: revoke_sessions,
+    c.GiveConsent: give_consent,
+    c.WithdrawConsent: withdraw_consent,
+    c.InviteUser: invite_user,
+    c.JoinWithInvitation: join_with_invitation,
+    c.AcceptInvitation: accept_invitation,
     c.RegisterBody: register_body,
     c.GrantBodyScope: grant_body_scope,
     c.RegisterAuditor: register_auditor,

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from .. import schemes
 from . import events as ev
+from .documents import MAX_DOCUMENT_BYTES
 from .identifiers import check_adcode, check_uscc
 from .rules import refuse
 
@@ -105,7 +106,6 @@ DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg"),
     "text/plain": (".txt", ".csv"),
 }
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -376,6 +376,8 @@ class Client(Aggregate):
         self.personnel = 0
         # (SHA-256, certification or None) of every document uploaded
         self.documents: set[tuple[str, str | None]] = set()
+        self.consents: dict[str, dict[str, str]] = {}  # body -> who consented and why
+        self.invitations: dict[str, dict[str, str]] = {}  # id -> role, expiry, who took it
 
     @classmethod
     def register(
@@ -450,6 +452,76 @@ class Client(Aggregate):
                 certification_id,
             )
         )
+
+    def give_consent(self, body: Body, given_by: str, note: str = "") -> None:
+        """Consent that ``body``'s application reviewers may file applications for this
+        organisation (the organisation applies itself otherwise)."""
+        if body.id in self.consents:
+            raise refuse(
+                "state.order",
+                action="consenting",
+                action_zh="同意",
+                why=f"{self.id} already consented to {body.id}",
+                why_zh=f"{self.id} 已同意 {body.id}",
+            )
+        note = note.strip() and _text("note", note)
+        self.record(ev.ConsentGiven(body.id, _text("given_by", given_by, 64), note))
+
+    def withdraw_consent(self, body_id: str, by: str) -> None:
+        if body_id not in self.consents:
+            raise refuse(
+                "state.order",
+                action="withdrawing the consent",
+                action_zh="撤回同意",
+                why=f"{self.id} gave {body_id} no consent",
+                why_zh=f"{self.id} 未曾同意 {body_id}",
+            )
+        self.record(ev.ConsentWithdrawn(body_id, _text("withdrawn_by", by, 64)))
+
+    def invite(
+        self,
+        invitation_id: str,
+        role: str,
+        invited_by: str,
+        expires: date,
+        commitment: str,
+        note: str = "",
+    ) -> None:
+        """Invite someone to take ``role`` (client-user or client-admin) here until ``expires``."""
+        if role not in ("client-user", "client-admin"):
+            raise _invalid(
+                "role", "must be client-user or client-admin", "须为 client-user 或 client-admin"
+            )
+        note = note.strip() and _text("note", note)
+        self.record(
+            ev.UserInvited(invitation_id, role, invited_by, expires.isoformat(), commitment, note)
+        )
+
+    def accept_invitation(self, invitation_id: str, account_id: str, today: date) -> str:
+        """Redeem an open invitation for ``account_id``; the role it grants, as role@scope."""
+        found = self.invitations.get(invitation_id)
+        if found is None or found.get("account_id") or found["expires"] < today.isoformat():
+            raise refuse(
+                "state.order",
+                action="accepting the invitation",
+                action_zh="接受邀请",
+                why="it was already used, or it has expired",
+                why_zh="邀请已被使用或已过期",
+            )
+        self.record(ev.InvitationAccepted(invitation_id, account_id))
+        return f"{found['role']}@client:{self.id}"
+
+    def _on_consent_given(self, e: ev.ConsentGiven) -> None:
+        self.consents[e.body_id] = {"given_by": e.given_by, "note": e.note}
+
+    def _on_consent_withdrawn(self, e: ev.ConsentWithdrawn) -> None:
+        self.consents.pop(e.body_id, None)
+
+    def _on_user_invited(self, e: ev.UserInvited) -> None:
+        self.invitations[e.invitation_id] = {"role": e.role, "expires": e.expires}
+
+    def _on_invitation_accepted(self, e: ev.InvitationAccepted) -> None:
+        self.invitations[e.invitation_id]["account_id"] = e.account_id
 
     def _on_registered(self, e: ev.ClientRegistered) -> None:
         self.uscc, self.personnel = e.uscc, e.personnel

@@ -66,7 +66,11 @@ def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, 
     if row is None:
         return None
     client = conn.execute(sa.select(cl).where(cl.c.id == row["client_id"])).mappings().first()
-    events = event_rows(conn, [f"certification:{cid}", f"client:{row['client_id']}"])
+    events = [
+        e
+        for e in event_rows(conn, [f"certification:{cid}", f"client:{row['client_id']}"])
+        if _for_this(e, cid, body_id)
+    ]
     mine = [e for e in events if e["aggregate"] == f"certification:{cid}"]
     certificate = next(iter(_rows(conn, t.certificates, cid, t.certificates.c.number)), None)
     if certificate is not None:
@@ -84,6 +88,23 @@ def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, 
         "awaiting_decision": _awaiting_decision(mine),
         "events": events,
     }
+
+
+def _for_this(event: dict[str, Any], cid: str, body_id: str) -> bool:
+    """Whether the body's staff may see ``event`` on this certification's timeline: all of the
+    certification's own, and of its organisation's only its registration, the documents given
+    for this certification and the consents given to this body (ISO/IEC 17021-1:2015 8.4:
+    what the organisation gave another body, or keeps for itself, stays out of sight)."""
+    if event["aggregate"].startswith("certification:"):
+        return True
+    data, kind = event["data"], event["type"]
+    if kind == "client.registered":
+        return True
+    if kind == "client.document-uploaded":
+        return data.get("certification_id") == cid
+    if kind in ("client.consent-given", "client.consent-withdrawn"):
+        return data.get("body_id") == body_id
+    return False
 
 
 def _latest(events: list[dict[str, Any]], types: tuple[str, ...]) -> dict[str, Any] | None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from ..ledger.storage.engine import create_engine
 
-__all__ = ["create_engine", "migrate"]
+__all__ = ["BulkBuild", "create_engine", "migrate"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,3 +43,31 @@ def _current(conn: Connection) -> str | None:
     from alembic.migration import MigrationContext
 
     return MigrationContext.configure(conn).get_current_revision()
+
+
+class BulkBuild:
+    """SQLite commits without waiting for the disk while a store is built from nothing (the demo).
+
+    Every command still runs through the bus, its events on the ledger and its projections in
+    one transaction; only the wait for each commit to reach the disk (``synchronous=FULL``, a
+    few milliseconds) is skipped. The demo store is rebuilt from nothing on every run, so a
+    crash mid-build loses nothing. ``close`` restores full durability before the checkpoints
+    are signed.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.on = engine, engine.dialect.name == "sqlite"
+        if self.on:
+            sa.event.listen(engine, "connect", self._fast)
+            engine.dispose()  # so every connection from now on is a fast one
+
+    def _fast(self, dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+    def close(self) -> None:
+        if self.on:
+            sa.event.remove(self.engine, "connect", self._fast)
+            self.engine.dispose()
+            self.on = False

@@ -2,10 +2,10 @@
 findings and documents, each scoped by the caller.
 
 Read-only. ``scope`` is a function giving, for a table, the condition on the rows the
-viewer may read (``qcert.api.principal.visible`` bound to the viewer), so a body's staff see
-only their body's certifications of the organisation. Facts the projections do not carry (the
-registered address, a finding's evidence, the answers to it) come from the event documents
-indexed in ``lc_events``.
+viewer may read (``qcert.store.scoping.visible`` bound to the viewer's read scope), so a
+body's staff see only their body's certifications of the organisation. Facts the projections
+do not carry (the registered address, a finding's evidence, the answers to it) come from the
+event documents indexed in ``lc_events``.
 """
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ __all__ = [
     "certificates",
     "certifications",
     "client",
+    "clients_named",
+    "consents",
     "document",
     "documents",
     "documents_for",
     "findings",
+    "invitations",
     "newest_credential",
     "visible_client",
 ]
@@ -213,3 +216,25 @@ def bodies(conn: Connection, only: set[str] | None = None) -> list[dict[str, Any
     if only is not None:
         query = query.where(b.c.id.in_(only))
     return [{**row, "scopes": json.loads(row["scopes"])} for row in conn.execute(query).mappings()]
+
+
+def clients_named(conn: Connection, ids: set[str]) -> list[dict[str, Any]]:
+    """The organisations ``ids`` by id, with their names (for a user's landing page)."""
+    c = t.clients
+    query = sa.select(c.c.id, c.c.name_zh, c.c.name_en).where(c.c.id.in_(ids)).order_by(c.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def consents(conn: Connection, client_id: str) -> list[dict[str, Any]]:
+    """The bodies the organisation consented to filing applications for it, with who gave
+    each consent and its note."""
+    k = t.consents.c
+    query = sa.select(t.consents).where(k.client_id == client_id).order_by(k.body_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def invitations(conn: Connection, client_id: str) -> list[dict[str, Any]]:
+    """The organisation's invitations: id, role, until when, and who took each."""
+    i = t.invitations.c
+    query = sa.select(t.invitations).where(i.client_id == client_id).order_by(i.expires.desc())
+    return [dict(r) for r in conn.execute(query).mappings()]

@@ -91,18 +91,31 @@ def rows_for(agg: Aggregate) -> Rows:
                     "name_en": agg.name_en,
                     "confidential": agg.confidential,
                 }
-            ]
+            ],
+            t.consents: [
+                {"client_id": agg.id, "body_id": body, **given}
+                for body, given in sorted(agg.consents.items())
+            ],
+            t.invitations: [
+                {
+                    "id": inv_id,
+                    "client_id": agg.id,
+                    "role": inv["role"],
+                    "expires": inv["expires"],
+                    "account_id": inv.get("account_id"),
+                }
+                for inv_id, inv in sorted(agg.invitations.items())
+            ],
         }
     if isinstance(agg, Account):
         return {
             t.accounts: [
-                {
-                    "id": agg.id,
-                    "display_name": agg.display_name,
-                    "roles": _json(agg.roles),
-                    "api_keys": _json(sorted(agg.keys)),
-                }
-            ]
+                {"id": agg.id, "display_name": agg.display_name, "roles": _json(agg.roles)}
+            ],
+            t.api_keys: [
+                {"key_id": key_id, "account_id": agg.id, "label": agg.labels.get(key_id, "")}
+                for key_id in sorted(agg.keys)
+            ],
         }
     if isinstance(agg, Case):
         return {
@@ -303,6 +316,9 @@ _KEYS = {
     t.findings: ("certification_id",),
     t.certificates: ("certification_id",),
     t.accounts: ("id",),
+    t.api_keys: ("account_id",),
+    t.consents: ("client_id",),
+    t.invitations: ("client_id",),
     t.cases: ("id",),
     t.programme: ("certification_id",),
     t.body_keys: ("body_id",),

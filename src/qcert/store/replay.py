@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
-from ..lifecycle.accounts import Account
+from ..lifecycle.accounts import Account, ApiKeyIssued
 from ..lifecycle.model import (
     Aggregate,
     Auditor,
@@ -88,6 +88,33 @@ def _normal(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     )
 
 
+def _commitments(
+    streams: dict[str, list[ev.Event]], problems: list[str]
+) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """What the ledger commits the secret store to: each account's password, each live API
+    key and each open invitation (a key id issued twice is reported, never merged)."""
+    commitments: dict[tuple[str, str], str] = {}
+    holders: dict[str, str] = {}
+    for key, history in streams.items():
+        kind, id_ = key.split(":", 1)
+        if kind == "account":
+            for event in history:
+                if isinstance(event, ApiKeyIssued) and holders.setdefault(event.key_id, id_) != id_:
+                    problems.append(
+                        f"api key {event.key_id} was issued to {holders[event.key_id]} and {id_}"
+                    )
+            acc = Account.replay(id_, history)
+            commitments[("password", acc.id)] = acc.commitment
+            commitments.update({("api-key", k): c for k, c in acc.keys.items()})
+        elif kind == "client":
+            for event in history:
+                if isinstance(event, ev.UserInvited):
+                    commitments[("invitation", event.invitation_id)] = event.secret_commitment
+                elif isinstance(event, ev.InvitationAccepted):
+                    commitments.pop(("invitation", event.invitation_id), None)
+    return commitments, problems
+
+
 def check_projections(engine: Engine, documents: DocumentStore | None = None) -> list[str]:
     """Differences between the live projections and a replay of the ledger's events; with
     ``documents``, also each uploaded document whose file is missing or no longer matches."""
@@ -118,12 +145,7 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
         }
         for i, e in recorded
     ]
-    commitments = {}
-    for key, history in streams.items():
-        if key.startswith("account:"):
-            acc = Account.replay(key.split(":", 1)[1], history)
-            commitments[("password", acc.id)] = acc.commitment
-            commitments.update({("api-key", k): c for k, c in acc.keys.items()})
+    commitments, problems = _commitments(streams, problems)
     with engine.connect() as conn:
         stored = {(k, i): h for k, i, h in conn.execute(sa.select(t.secrets))}
     for key in sorted(set(stored) | set(commitments)):

@@ -189,7 +189,32 @@ accounts = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("roles", sa.Text, nullable=False),
-    sa.Column("api_keys", sa.Text, nullable=False),
+)
+# Live API keys by their exact id (the key's secret is only in ``auth_secrets``, hashed).
+api_keys = sa.Table(
+    "lc_api_keys",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.String(64), nullable=False, index=True),
+    sa.Column("label", sa.String(200), nullable=False),
+)
+# An organisation's standing consents to bodies filing applications for it.
+consents = sa.Table(
+    "lc_consents",
+    metadata,
+    sa.Column("client_id", sa.String(64), primary_key=True),
+    sa.Column("body_id", sa.String(64), primary_key=True),
+    sa.Column("given_by", sa.String(64), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+)
+invitations = sa.Table(
+    "lc_invitations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("expires", sa.String(10), nullable=False),
+    sa.Column("account_id", sa.String(64)),
 )
 # Secret hashes: not a projection but a store the events commit to (``secret_commitment``),
 # written only in the transaction of the event that commits to it.
@@ -199,6 +224,26 @@ secrets = sa.Table(
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("hash", sa.String(200), nullable=False),
+)
+
+# Sessions and sign-in failures: not projections but the state of who is signed in now,
+# which no event records (a sign-out is not a business fact). Sessions are named by the
+# SHA-256 of their token; times are seconds since the epoch (UTC).
+sessions = sa.Table(
+    "auth_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+sign_in_failures = sa.Table(
+    "auth_failures",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),
 )
 
 # Tables that are a pure function of aggregate state, keyed by the aggregate they come from.
@@ -243,6 +288,9 @@ PROJECTIONS = (
     certificates,
     cases,
     accounts,
+    api_keys,
+    consents,
+    invitations,
     programme,
     body_keys,
     credentials,

@@ -20,7 +20,7 @@ from ..errors import QcertError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.model import Aggregate
-from . import projections
+from . import identity, projections
 from . import tables as t
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
@@ -60,12 +60,13 @@ class UnitOfWork:
         self._seen: dict[str, Aggregate] = {}
         self._secrets: list[tuple[str, str, str | None]] = []
         self.recorded: list[tuple[int, ev.Envelope]] = []
+        self.reply: dict[str, Any] = {}
 
     def __enter__(self) -> UnitOfWork:
         self._cm = self.engine.connect()
         self.conn = self._cm.execution_options(qcert_write=True)
         self._tx = self.conn.begin()
-        self._seen, self._secrets, self.recorded = {}, [], []
+        self._seen, self._secrets, self.recorded, self.reply = {}, [], [], {}
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -136,6 +137,16 @@ class UnitOfWork:
             c.body_id == body_id, c.status_list == list_no, c.status_index == index
         )
         return self.conn.execute(query).first() is not None
+
+    def secret(self, kind: str, id: str) -> str | None:
+        """The stored hash of secret ``kind`` ``id`` (as committed so far), or None."""
+        assert self.conn is not None
+        return identity.secret(self.conn, kind, id)
+
+    def invitation_client(self, invitation_id: str) -> str | None:
+        """The organisation an invitation is to, or None."""
+        assert self.conn is not None
+        return identity.invitation_client(self.conn, invitation_id)
 
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""

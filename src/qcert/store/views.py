@@ -20,6 +20,7 @@ from . import tables as t
 __all__ = [
     "audit_rows",
     "auditor_registrations",
+    "body_keys",
     "body_row",
     "certificate_rows",
     "count_certificates",
@@ -179,3 +180,14 @@ def auditor_registrations(conn: Connection, body_id: str) -> dict[str, str]:
         row["id"]: _data(row["document"]).get("registration_no", "")
         for row in conn.execute(query).mappings()
     }
+
+
+def body_keys(conn: Connection, body_id: str) -> list[dict[str, Any]] | None:
+    """Every signing key a body published, oldest first; None when there is no such body."""
+    if conn.execute(sa.select(t.bodies.c.id).where(t.bodies.c.id == body_id)).first() is None:
+        return None
+    k = t.body_keys
+    rows = conn.execute(
+        sa.select(k).where(k.c.body_id == body_id).order_by(k.c.valid_from)
+    ).mappings()
+    return [dict(r) for r in rows]

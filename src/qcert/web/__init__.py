@@ -1,5 +1,9 @@
-"""Server-rendered public pages: certificate verification in zh-CN and en, offline-safe."""
+"""Server-rendered pages: public verification, the body workspace and the organisation portal.
 
-from .pages import router
+``install_public(app)`` and ``install(app)`` add them to an application whose
+``state.services`` holds the wired services (see ``qcert.server``).
+"""
 
-__all__ = ["router"]
+from .site import install, install_public
+
+__all__ = ["install", "install_public"]

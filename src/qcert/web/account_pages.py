@@ -1,22 +1,27 @@
-"""Signing in and out, the language switch, and the workspace landing page."""
+"""Signing in and out, one's account (password, sign-out everywhere), joining an organisation
+by invitation, the language switch, and the workspace landing page."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import security
-from ..api.principal import visible
-from ..store import tables as t
-from ..store.secrets import password_hash
+from ..access import ANONYMOUS, read_scope
+from ..errors import QcertError
+from ..lifecycle import commands as c
+from ..schemes import RuleViolation, SchemeError
+from ..store import portal
 from . import session as sessions
-from .i18n import LANG_COOKIE, LANGS
-from .render import page, require_csrf, viewer
+from .i18n import LANG_COOKIE, LANGS, lang_of
+from .render import Viewer, guard, page, require_csrf, services, viewer
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
 
 def _safe_next(target: object) -> str:
@@ -26,8 +31,17 @@ def _safe_next(target: object) -> str:
     return "/workspace"
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _signin_page(
-    request: Request, next: str, error: str | None = None, username: str = "", status: int = 200
+    request: Request,
+    next: str,
+    error: str | None = None,
+    username: str = "",
+    status: int = 200,
+    wait: int = 0,
 ) -> Response:
     token = sessions.pre_token(request)
     response = page(
@@ -38,8 +52,11 @@ def _signin_page(
         next=_safe_next(next),
         error=error,
         username=username,
+        wait=wait,
     )
     sessions.set_pre(response, token)
+    if wait:
+        response.headers["Retry-After"] = str(wait)
     return response
 
 
@@ -51,34 +68,35 @@ def signin_form(request: Request, next: str = "/workspace") -> Response:
 
 @router.post("/signin")
 async def signin(request: Request) -> Response:
-    """Check the password (rate-limited per account), then start a session."""
+    """Check the password (failures slow the next attempt), then start a session."""
     form = await request.form(max_files=0, max_fields=8)
     require_csrf(request, form, None)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     target = _safe_next(form.get("next"))
     if not username or not password or len(username) > 64 or len(password) > 1024:
         return _signin_page(request, target, "signin.missing", username[:64], 422)
-    state = request.app.state
-    with state.engine.connect() as conn:
-        stored = password_hash(conn, username)
+    identity = services(request).identity
     try:
-        security.sign_in(state.limiter, username, password, stored)
-    except security.TooManyAttempts:
-        return _signin_page(request, target, "signin.throttled", username, 429)
+        signed = await run_in_threadpool(
+            identity.sign_in, username, password, _address(request), "web"
+        )
+    except security.TooManyAttempts as err:
+        return _signin_page(request, target, "signin.throttled", username, 429, err.retry_after)
     except security.AuthError:
         return _signin_page(request, target, "signin.failed", username, 401)
     response = RedirectResponse(target, status_code=303)
-    sessions.start(response, state.signer.secret, username)
+    sessions.start(response, signed)
     return response
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    """End the session (a form with the session's CSRF token)."""
+    """End the session, on the server as in the browser (a form with the session's token)."""
     who = viewer(request, required=False)
     form = await request.form(max_files=0, max_fields=4)
     if who is not None:
         require_csrf(request, form, who)
+        services(request).identity.sign_out(who.principal)
     response = RedirectResponse("/signin", status_code=303)
     sessions.end(response)
     return response
@@ -100,16 +118,129 @@ def workspace(request: Request) -> Response:
     """Where a signed-in user starts: their roles, and the bodies and organisations they see."""
     who = viewer(request)
     assert who is not None
-    with request.app.state.engine.connect() as conn:
-        bodies = conn.execute(
-            sa.select(t.bodies.c.id, t.bodies.c.name_zh, t.bodies.c.name_en)
-            .where(visible(who.principal, t.bodies))
-            .order_by(t.bodies.c.id)
-        ).all()
-        clients = conn.execute(
-            sa.select(t.clients.c.id, t.clients.c.name_zh, t.clients.c.name_en)
-            .where(t.clients.c.id.in_(who.principal.scopes("client")))
-            .order_by(t.clients.c.id)
-        ).all()
+    scope = read_scope(who.principal)
+    with services(request).engine.connect() as conn:
+        bodies = portal.bodies(conn, None if scope.everything else set(scope.bodies))
+        clients = portal.clients_named(conn, set(scope.clients))
     roles = sorted(who.principal.roles)
     return page(request, "ws/home.html", who=who, roles=roles, bodies=bodies, clients=clients)
+
+
+# -- one's own account ----------------------------------------------------------
+
+
+def _account_page(
+    request: Request,
+    who: Viewer,
+    status: int = 200,
+    error: dict[str, str] | None = None,
+    done: str | None = None,
+) -> Response:
+    return page(request, "ws/account.html", status, who, error=error, done=done)
+
+
+def _refusal(err: Exception, lang: str) -> dict[str, str]:
+    if isinstance(err, RuleViolation):
+        return {"rule": err.rule, "message": err.zh if lang == "zh-CN" else err.en}
+    zh = getattr(err, "zh", None)
+    return {"rule": type(err).__name__, "message": zh if zh and lang == "zh-CN" else str(err)}
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request) -> Response:
+    """One's account: change the password, sign out everywhere."""
+    who = viewer(request)
+    assert who is not None
+    done = request.query_params.get("done")
+    return _account_page(request, who, done=done if done in ("password", "sessions") else None)
+
+
+async def _run(request: Request, who: Viewer, command: Any) -> dict[str, str] | None:
+    try:
+        await run_in_threadpool(services(request).bus.handle, command, who.principal)
+    except (QcertError, SchemeError) as err:
+        return _refusal(err, lang_of(request))
+    return None
+
+
+@router.post("/account/password")
+async def change_password(request: Request) -> Response:
+    """Change the password (the current one is asked); every other session ends."""
+    who = viewer(request)
+    assert who is not None
+    form = await request.form(max_files=0, max_fields=4)
+    require_csrf(request, form, who)
+    current, new = str(form.get("current_password", "")), str(form.get("password", ""))
+    if new != str(form.get("password_again", "")):
+        refusal = {"rule": "input.invalid", "message": _mismatch(lang_of(request))}
+        return _account_page(request, who, 422, refusal)
+    cmd = c.ChangePassword(who.account_id, current, new)
+    refused = await _run(request, who, cmd)
+    if refused is not None:
+        status = 422 if refused["rule"] == "input.invalid" else 403
+        return _account_page(request, who, status, refused)
+    return RedirectResponse("/account?done=password", status_code=303)
+
+
+def _mismatch(lang: str) -> str:
+    return "两次输入的新密码不一致" if lang == "zh-CN" else "the two new passwords differ"
+
+
+@router.post("/account/sessions")
+async def sign_out_everywhere(request: Request) -> Response:
+    """End every session of the account, this one too (RevokeSessions)."""
+    who = viewer(request)
+    assert who is not None
+    form = await request.form(max_files=0, max_fields=4)
+    require_csrf(request, form, who)
+    refused = await _run(request, who, c.RevokeSessions(who.account_id))
+    if refused is not None:
+        return _account_page(request, who, 409, refused)
+    response = RedirectResponse("/signin", status_code=303)
+    sessions.end(response)
+    return response
+
+
+# -- joining an organisation by invitation ---------------------------------------
+
+
+def _join_page(
+    request: Request, status: int = 200, error: dict[str, str] | None = None, **values: str
+) -> Response:
+    who = viewer(request, required=False)
+    token = sessions.pre_token(request)
+    values = {"code": "", "account_id": "", "display_name": "", **values}
+    response = page(request, "ws/join.html", status, who, pre=token, error=error, values=values)
+    if who is None:
+        sessions.set_pre(response, token)
+    return response
+
+
+@router.get("/join", response_class=HTMLResponse)
+def join_form(request: Request, code: str = "") -> Response:
+    """Take an invitation: a new account, or (signed in) the role added to one's own."""
+    return _join_page(request, code=code[:200])
+
+
+@router.post("/join")
+async def join(request: Request) -> Response:
+    """Redeem an invitation's code (JoinWithInvitation, or AcceptInvitation when signed in)."""
+    who = viewer(request, required=False)
+    form = await request.form(max_files=0, max_fields=8)
+    require_csrf(request, form, who)
+    values = {k: str(form.get(k, ""))[:1024] for k in ("code", "account_id", "display_name")}
+    principal = who.principal if who else None
+    lang = lang_of(request)
+    try:
+        if principal is not None:
+            cmd: Any = c.AcceptInvitation(principal.account_id, values["code"])
+        else:
+            password = str(form.get("password", ""))
+            cmd = c.JoinWithInvitation(
+                values["code"], values["account_id"], values["display_name"], password
+            )
+        await run_in_threadpool(services(request).bus.handle, cmd, principal or ANONYMOUS)
+    except (QcertError, SchemeError) as err:
+        status = 422 if isinstance(err, RuleViolation) and err.rule == "input.invalid" else 409
+        return _join_page(request, status, _refusal(err, lang), **values)
+    return RedirectResponse("/workspace" if who else "/signin", status_code=303)

@@ -1,8 +1,8 @@
 """The action forms of a certification's page: which a viewer is offered, the audit-time
 calculation the contract reviewer confirms, and the command each posted form becomes.
 
-Who may run what is ``qcert.api.principal.NEEDS`` (ISO/IEC 17021-1 separates these
-functions); whether it may run now is the domain's to decide: a form is offered when the
+Who may run what is the access policy's to say (``qcert.access``; ISO/IEC 17021-1 separates
+these functions); whether it may run now is the domain's to decide: a form is offered when the
 record's state suggests it, and a refusal is shown with its rule and clause.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from .. import schemes
-from ..api.principal import NEEDS, Principal
+from ..access import Principal, Resource, may
 from ..lifecycle import commands as c
 from ..schemes import AuditTime, RuleViolation, SampleSizes
 from .body_text import MESSAGES
@@ -52,11 +52,11 @@ def offered(
 ) -> list[str]:
     """The forms ``principal`` is offered on ``record``: those their roles at the body allow
     and the record's state suggests, plus the one that just failed (to show its refusal)."""
-    scope = f"body:{body_id}"
+    here = Resource(bodies=frozenset({body_id}), client=record.get("client_id"))
     return [
         name
         for name, cls in FORMS.items()
-        if principal.may(NEEDS[cls], scope) and (name == failed or _fits(name, record))
+        if may(principal, cls, here) and (name == failed or _fits(name, record))
     ]
 
 

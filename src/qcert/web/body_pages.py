@@ -14,28 +14,38 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import bus
-from ..api.principal import NEEDS, Forbidden, authorize
+from ..access import Forbidden, Resource, may
 from ..errors import QcertError
 from ..schemes import RuleViolation, SchemeError
 from ..store import dashboard as views
 from ..store.certification_record import certification_record
-from ..store.uow import UnitOfWork
 from ..store.views import body_row
 from .body_charts import charts
 from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
 from .body_text import EVENT_LABELS, MESSAGES
 from .i18n import lang_of, translator
-from .render import PageForbidden, PageNotFound, Viewer, page, require_csrf, viewer
+from .render import (
+    PageForbidden,
+    PageNotFound,
+    Viewer,
+    guard,
+    page,
+    require_csrf,
+    services,
+    viewer,
+)
 
 __all__ = ["PAGE_SIZE", "router"]
 
-router = APIRouter(include_in_schema=False)
+# Every page here is its body's staff's only (the access policy, via ``guard``).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay small integers
 TEXT = {**MESSAGES, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
@@ -45,12 +55,10 @@ def _today() -> date:
 
 
 def _body(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
-    """The viewer and the body, if the viewer has a role at it (or runs the platform)."""
+    """The viewer and the body (``guard`` has checked the viewer may see it)."""
     who = viewer(request)
     assert who is not None
-    if not (who.principal.platform or body_id in who.principal.scopes("body")):
-        raise PageForbidden
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         body = body_row(conn, body_id)
     if body is None:
         raise PageNotFound
@@ -58,14 +66,14 @@ def _body(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
 
 
 def _record(request: Request, body_id: str, cid: str) -> dict[str, Any]:
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         record = certification_record(conn, body_id, cid)
     if record is None:
         raise PageNotFound
     return record
 
 
-@router.get("/static/charts.js", include_in_schema=False)
+@router.get("/static/charts.js")
 def charts_script() -> Response:
     """Our few lines that draw the dashboard's charts with the locally served plotly bundle."""
     return Response(
@@ -78,7 +86,7 @@ def dashboard(request: Request, body_id: str) -> Response:
     """A body's dashboard: figures with the rows behind them, and three charts."""
     who, body = _body(request, body_id)
     today = _today()
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         board = views.dashboard(conn, body_id, today)
     t = translator(lang_of(request), TEXT)
     return page(
@@ -101,10 +109,11 @@ def certifications(request: Request, body_id: str) -> Response:
     error = None
     if stage is not None and stage not in views.STAGES:
         error, stage = "body.list.bad_stage", None
-    if not number.isdigit() or int(number) < 1:
+    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
+    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_PAGE):
         error, number = "body.list.bad_page", "1"
     current = int(number)
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         rows, total = views.certification_page(
             conn, body_id, stage, (current - 1) * PAGE_SIZE, PAGE_SIZE
         )
@@ -139,7 +148,7 @@ def _certification_page(
     today = _today()
     month = parse_month(request.query_params.get("month"), today) or parse_month(None, today)
     assert month is not None
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         context = certification_context(conn, who, body, record, today, month, failed, values)
     done = request.query_params.get("done")
     return page(
@@ -166,7 +175,6 @@ def certification(request: Request, body_id: str, cid: str) -> Response:
 def action_form(request: Request, body_id: str, cid: str, action: str) -> Response:
     """An action's address opened directly: back to the form on the certification's page,
     for those who may see that body (others get the 403 page here, not at the next hop)."""
-    _body(request, body_id)
     if action not in FORMS:
         raise PageNotFound
     target = f"/ws/bodies/{quote(body_id, safe='')}/certifications/{quote(cid, safe='')}"
@@ -186,16 +194,19 @@ def _refusal(err: Exception, lang: str) -> tuple[int, dict[str, str]]:
 @router.post("/ws/bodies/{body_id}/certifications/{cid}/{action}")
 async def act(request: Request, body_id: str, cid: str, action: str) -> Response:
     """Run the viewer's command on a certification, then show the certification again."""
-    who, body = _body(request, body_id)
     form = await request.form(max_files=0, max_fields=1000)
+    return await run_in_threadpool(_act, request, body_id, cid, action, form)
+
+
+def _act(request: Request, body_id: str, cid: str, action: str, form: Any) -> Response:
+    who, body = _body(request, body_id)
     require_csrf(request, form, who)
     if action not in FORMS:
         raise PageNotFound
-    if not who.principal.may(NEEDS[FORMS[action]], f"body:{body_id}"):
+    if not may(who.principal, FORMS[action], Resource(bodies=frozenset({body_id}))):
         raise PageForbidden
     record = _record(request, body_id, cid)
     values = form_values(form)
-    engine = request.app.state.engine
     try:
         command = build(action, values, who.account_id, cid)
         if action == "review-contract" and values.get("step") == "preview":
@@ -204,15 +215,7 @@ async def act(request: Request, body_id: str, cid: str, action: str) -> Response
             if shown.error is not None:
                 raise shown.error
             return _certification_page(request, who, body, cid, 200, action, values)
-        with engine.connect() as conn:
-            authorize(conn, who.principal, command)
-        uow = UnitOfWork(
-            engine,
-            actor=who.account_id,
-            keys=request.app.state.keys,
-            host=request.headers.get("host"),
-        )
-        bus.handle(command, uow)
+        services(request).bus.handle(command, who.principal)
     except Forbidden:
         raise PageForbidden from None
     except (SchemeError, QcertError) as err:

@@ -259,6 +259,10 @@ WEEKDAYS: tuple[tuple[str, str], ...] = (
 EVENT_LABELS: dict[str, tuple[str, str]] = {
     "client.registered": ("客户登记", "client registered"),
     "client.document-uploaded": ("客户上传文件", "client uploaded a document"),
+    "client.consent-given": ("客户同意由本机构代为申请", "client consented to the body applying"),
+    "client.consent-withdrawn": ("客户撤回代为申请的同意", "client withdrew its consent"),
+    "client.user-invited": ("客户邀请用户", "client invited a user"),
+    "client.invitation-accepted": ("客户用户接受邀请", "client's invitation accepted"),
     "certification.applied": ("提交认证申请", "application submitted"),
     "certification.contract-reviewed": (
         "合同评审，确定审核时间",

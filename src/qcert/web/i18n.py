@@ -32,6 +32,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "signin.failed": ("用户名或密码错误", "Wrong username or password"),
     "signin.throttled": ("失败次数过多，请稍后再试", "Too many failed sign-ins; try again later"),
     "signin.missing": ("请填写用户名和密码", "Enter your username and password"),
+    "signin.wait": ("请在 {seconds} 秒后再试。", "Try again in {seconds} s."),
+    "nav.account": ("我的账号", "My account"),
+    "account.title": ("我的账号", "My account"),
+    "account.password": ("修改密码", "Change the password"),
+    "account.current": ("当前密码", "Current password"),
+    "account.new": ("新密码（至少 12 个字符）", "New password (at least 12 characters)"),
+    "account.again": ("再次输入新密码", "New password again"),
+    "account.password_note": (
+        "修改密码后，本账号在其他设备和程序上的会话将全部结束。",
+        "Changing the password ends this account's sessions everywhere else.",
+    ),
+    "account.change": ("修改密码", "Change the password"),
+    "account.sessions": ("会话", "Sessions"),
+    "account.sessions_note": (
+        "结束本账号的全部会话（包括此会话与 API 令牌）；API 密钥需单独吊销。",
+        "End every session of this account (this one and API tokens too); API keys are "
+        "revoked on their own.",
+    ),
+    "account.everywhere": ("在所有设备上退出", "Sign out everywhere"),
+    "account.done.password": (
+        "密码已修改，其他会话已结束。",
+        "Password changed; other sessions ended.",
+    ),
+    "account.done.sessions": ("所有会话已结束。", "Every session ended."),
+    "join.link": ("收到邀请码？加入组织", "Have an invitation code? Join an organisation"),
+    "join.title": ("凭邀请码加入组织", "Join an organisation with an invitation"),
+    "join.intro": (
+        "输入组织管理员给您的邀请码，并创建您的账号。邀请码只能使用一次。",
+        "Enter the code an organisation's administrator gave you and create your account. "
+        "A code works once.",
+    ),
+    "join.intro_signed_in": (
+        "输入邀请码，该组织的角色将加入您当前的账号。",
+        "Enter the code; the organisation's role is added to the account you are signed in as.",
+    ),
+    "join.code": ("邀请码", "Invitation code"),
+    "join.account_id": (
+        "账号（2-64 个小写字母、数字、'.'、'_' 或 '-'）",
+        "Account id (2-64 of a-z, 0-9, '.', '_', '-')",
+    ),
+    "join.display_name": ("姓名", "Your name"),
+    "join.submit": ("加入", "Join"),
     "csrf.refused": (
         "表单已过期或来源不明，请刷新页面后重试",
         "The form expired or did not come from this site; reload the page and try again",

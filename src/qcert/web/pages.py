@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -26,10 +26,11 @@ from starlette.formparsers import MultiPartException
 
 from ..credentials import lookup
 from .labels import EVENTS, STATUSES
+from .render import guard, services
 
 __all__ = ["MAX_UPLOAD", "router"]
 
-router = APIRouter(tags=["public pages"])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
 MAX_UPLOAD = 256 * 1024  # bytes: a credential is a few KiB; anything larger is not one
 # Multipart boundaries and part headers on top of the file itself.
@@ -81,7 +82,7 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-@router.get("/verify/style.css", include_in_schema=False)
+@router.get("/verify/style.css")
 def stylesheet() -> Response:
     """The pages' one stylesheet, served here so nothing is fetched from elsewhere."""
     return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -98,7 +99,7 @@ def verify_page(request: Request, q: str | None = None) -> HTMLResponse:
         return _error(
             PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters"), q=q[:100]
         )
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         results = lookup.search(conn, q, _today())
     return _page("verify.html", q=q, results=results["items"], error=None)
 
@@ -116,8 +117,10 @@ async def certificate_page(
         return _error(
             PageError(400, "sha256", "应为 64 位十六进制数字", "must be 64 hexadecimal digits")
         )
+    if len(number) > 64:
+        return _error(PageError(404, "number", "没有这个证书编号", "no such certificate number"))
     today = _today()
-    cache = request.app.state.answers
+    cache = services(request).answers
     version = cache.version()
     key = ("page", number, sha256, today)
     cached = cache.get(key, version)
@@ -126,7 +129,7 @@ async def certificate_page(
         return HTMLResponse(cached[2:], status_code=status, headers=_HEADERS)
 
     def render() -> HTMLResponse:
-        with request.app.state.engine.connect() as conn:
+        with services(request).engine.connect() as conn:
             if sha256 is None:
                 answer = lookup.certificate(conn, number, today)
             else:
@@ -180,6 +183,8 @@ def _credential(data: bytes) -> dict[str, Any] | PageError:
         credential = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return PageError(400, "credential", "文件不是 JSON", "the file is not JSON")
+    if lookup.json_depth(credential) > 32:
+        return PageError(400, "credential", "文件嵌套过深", "the file nests too deeply")
     if not isinstance(credential, dict):
         return PageError(
             400, "credential", "文件应为一个 JSON 对象（证书）", "the file must be one JSON object"
@@ -199,8 +204,9 @@ async def upload_page(request: Request) -> HTMLResponse:
         return _error(credential)
 
     def check() -> dict[str, Any]:
-        with request.app.state.engine.connect() as conn:
-            return lookup.verify_upload(conn, credential, datetime.now(UTC))
+        svc = services(request)
+        with svc.engine.connect() as conn:
+            return lookup.verify_upload(conn, credential, datetime.now(UTC), svc.public_host)
 
     answer = await run_in_threadpool(check)
     return _page("certificate.html", answer=answer, uploaded=True)

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -26,29 +26,37 @@ from starlette.formparsers import MultiPartException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import schemes
-from ..api.principal import Forbidden, authorize, visible
-from ..bus import handle
+from ..access import CLIENT_ROLES, Forbidden, Unauthenticated, read_scope
 from ..errors import QcertError
 from ..lifecycle import commands as c
-from ..lifecycle.handlers import not_a_certification_of
-from ..lifecycle.model import MAX_DOCUMENT_BYTES, check_document
+from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.rules import refuse
-from ..schemes import RuleViolation
+from ..schemes import RuleViolation, SchemeError
 from ..store import portal
-from ..store.documents import DocumentMissing, DocumentStore, media_type_of
-from ..store.uow import UnitOfWork
+from ..store.documents import DocumentMissing
+from ..store.scoping import visible
 from .i18n import lang_of
 from .portal_text import MESSAGES
-from .render import PageForbidden, PageNotFound, Viewer, page, require_csrf, viewer
+from .render import (
+    PageForbidden,
+    PageNotFound,
+    SignInRequired,
+    Viewer,
+    guard,
+    page,
+    require_csrf,
+    services,
+    viewer,
+)
 
-__all__ = ["router"]
+__all__ = ["Portal", "Refusal", "portal_of", "render", "router", "run"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
 # Multipart boundaries, part headers and the small fields on top of the file itself.
 _MAX_BODY = MAX_DOCUMENT_BYTES + 64 * 1024
 _COMPLEXITY = ("high", "medium", "low", "limited")
-_SECTIONS = ("overview", "apply", "findings", "documents", "certificates")
+_SECTIONS = ("overview", "apply", "findings", "documents", "certificates", "users")
 
 
 @dataclass(frozen=True)
@@ -65,31 +73,50 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Portal:
-    """The viewer and the organisation they are looking at."""
+    """The viewer and the organisation they are looking at, with the bodies the organisation
+    consented to filing applications for it."""
 
     who: Viewer
     client: dict[str, Any]
+    consented: frozenset[str] = frozenset()
 
     def scope(self, table: Any) -> Any:
-        return visible(self.who.principal, table)
+        return visible(read_scope(self.who.principal), table)
+
+    @property
+    def own(self) -> bool:
+        """Whether the viewer is one of the organisation's users."""
+        scope = f"client:{self.client['id']}"
+        return any(self.who.principal.has(role, scope) for role in CLIENT_ROLES)
+
+    @property
+    def admin(self) -> bool:
+        """Whether the viewer administers the organisation's users and consents."""
+        return self.who.principal.has("client-admin", f"client:{self.client['id']}")
+
+    @property
+    def reviewing_for(self) -> set[str]:
+        """Bodies whose application reviewer the viewer is and that the organisation
+        consented to: those the viewer may file applications at for it."""
+        return self.who.principal.scopes("body", "application-reviewer") & self.consented
 
     @property
     def can_apply(self) -> bool:
-        """Applications come from the client's users or a body's application reviewers."""
-        principal = self.who.principal
-        return principal.may("client-user", f"client:{self.client['id']}") or bool(
-            principal.scopes("body", "application-reviewer")
-        )
+        """Applications come from the organisation's users, or from a body's application
+        reviewers on the organisation's recorded consent."""
+        return self.own or bool(self.reviewing_for)
 
     @property
     def can_answer(self) -> bool:
-        return self.who.principal.may("client-user", f"client:{self.client['id']}")
+        return self.own
 
 
 def _refusal(err: Exception) -> Refusal:
     """A refused command as a form error; a Forbidden one becomes the 403 page."""
     if isinstance(err, Forbidden):
         raise PageForbidden from err
+    if isinstance(err, Unauthenticated):
+        raise SignInRequired from err
     if isinstance(err, RuleViolation):
         status = 422 if err.rule == "input.invalid" else 409
         return Refusal(status, err.rule, err.source, err.zh, err.en)
@@ -104,21 +131,25 @@ def _own(key: str, status: int = 422) -> Refusal:
     return Refusal(status, "input.invalid", "qcert", zh, en)
 
 
-def _portal(request: Request, client_id: str) -> Portal:
+def portal_of(request: Request, client_id: str) -> Portal:
     """The viewer and the organisation, or the 403 page (404 for platform administrators,
     who may know which organisations exist)."""
     who = viewer(request)
     assert who is not None
-    scope = partial(visible, who.principal)
-    with request.app.state.engine.connect() as conn:
+    scope = partial(visible, read_scope(who.principal))
+    with services(request).engine.connect() as conn:
         if not portal.visible_client(conn, scope, client_id):
             raise PageNotFound if who.principal.platform else PageForbidden
         client = portal.client(conn, client_id)
+        consented = portal.consents(conn, client_id)
     assert client is not None
-    return Portal(who, client)
+    return Portal(who, client, frozenset(c["body_id"] for c in consented))
 
 
-def _render(
+_portal = portal_of
+
+
+def render(
     request: Request,
     p: Portal,
     template: str,
@@ -138,29 +169,35 @@ def _render(
         client=client,
         client_name=name or client["name_zh"],
         section=section,
-        sections=[s for s in _SECTIONS if s != "apply" or p.can_apply],
+        sections=[s for s in _SECTIONS if _shown(s, p)],
         error=error,
         **context,
     )
 
 
-def _run(request: Request, who: Viewer, cmd: Any) -> Refusal | None:
-    """Authorise ``cmd`` for the viewer and hand it to the bus; the refusal, if any."""
-    state = request.app.state
+def _shown(section: str, p: Portal) -> bool:
+    if section == "apply":
+        return p.can_apply
+    if section == "users":
+        return p.own
+    return True
+
+
+_render = render
+
+
+def run(request: Request, who: Viewer, cmd: Any) -> tuple[Refusal | None, dict[str, Any]]:
+    """Hand ``cmd`` to the bus as the viewer (the bus authorises it); the refusal, if any,
+    and what the command gave back."""
     try:
-        with state.engine.connect() as conn:
-            authorize(conn, who.principal, cmd)
-        uow = UnitOfWork(
-            state.engine,
-            actor=who.account_id,
-            keys=state.keys,
-            host=request.headers.get("host"),
-            documents=state.documents,
-        )
-        handle(cmd, uow)
-    except (RuleViolation, QcertError) as err:
-        return _refusal(err)
-    return None
+        outcome = services(request).bus.handle(cmd, who.principal)
+    except (SchemeError, QcertError) as err:
+        return _refusal(err), {}
+    return None, outcome.reply
+
+
+def _run(request: Request, who: Viewer, cmd: Any) -> Refusal | None:
+    return run(request, who, cmd)[0]
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -186,7 +223,7 @@ def overview(request: Request, client_id: str) -> Response:
     """The organisation: its record and sites, certifications by stage, certificates with
     their status, open findings and the newest documents."""
     p = _portal(request, client_id)
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         certifications = portal.certifications(conn, p.scope, client_id)
         certificates = portal.certificates(conn, p.scope, client_id)
         findings = portal.findings(conn, p.scope, client_id)
@@ -218,12 +255,8 @@ def _apply_page(
     status: int = 200,
     error: Refusal | None = None,
 ) -> HTMLResponse:
-    principal = p.who.principal
-    own = principal.platform or principal.may("client-user", f"client:{p.client['id']}")
-    with request.app.state.engine.connect() as conn:
-        bodies = portal.bodies(
-            conn, None if own else principal.scopes("body", "application-reviewer")
-        )
+    with services(request).engine.connect() as conn:
+        bodies = portal.bodies(conn, None if p.own else p.reviewing_for)
     return _render(
         request,
         p,
@@ -314,7 +347,7 @@ def _findings_page(
     answering: tuple[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         findings = portal.findings(conn, p.scope, p.client["id"])
     return _render(
         request,
@@ -346,7 +379,7 @@ async def answer(
     require_csrf(request, form, p.who)
 
     def ours() -> bool:
-        with request.app.state.engine.connect() as conn:
+        with services(request).engine.connect() as conn:
             found = portal.findings(conn, p.scope, client_id)
         return any(
             f["certification_id"] == certification_id and f["finding_id"] == finding_id
@@ -380,7 +413,7 @@ def _documents_page(
     purpose: str = "",
     given_for: str = "",
 ) -> HTMLResponse:
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         documents = portal.documents(conn, p.scope, p.client["id"])
         certifications = portal.certifications(conn, p.scope, p.client["id"])
     return _render(
@@ -425,25 +458,6 @@ async def _capped_form(request: Request) -> FormData | Refusal:
         return _own("upload.missing")
 
 
-def _store_and_record(
-    request: Request, p: Portal, cmd: c.UploadDocument, data: bytes, store: DocumentStore
-) -> Refusal | None:
-    """Check the record, authorise it, write the bytes, then commit the event."""
-    try:
-        check_document(cmd.sha256, cmd.filename, cmd.media_type, cmd.size, cmd.purpose)
-        with request.app.state.engine.connect() as conn:
-            authorize(conn, p.who.principal, cmd)
-            # Refused before the bytes are written, so a refused upload leaves no file.
-            offered = {cn["id"] for cn in portal.certifications(conn, p.scope, p.client["id"])}
-        given = cmd.certification_id
-        if given is not None and given not in offered:
-            raise not_a_certification_of(given, cmd.client_id)
-    except (RuleViolation, QcertError) as err:
-        return _refusal(err)
-    store.put(data)
-    return _run(request, p.who, cmd)
-
-
 @router.post("/portal/{client_id}/documents")
 async def upload(request: Request, client_id: str) -> Response:
     """Upload a document (multipart ``file`` and ``purpose``): stored by its SHA-256, recorded
@@ -479,10 +493,6 @@ async def _upload(
     media_type = media_type_of(data)
     if media_type is None:
         return _own("upload.type")
-    store = request.app.state.documents
-    if store is None:
-        zh, en = MESSAGES["upload.unavailable"]
-        return Refusal(503, "", "", zh, en)
     cmd = c.UploadDocument(
         p.client["id"],
         hashlib.sha256(data).hexdigest(),
@@ -492,18 +502,21 @@ async def _upload(
         purpose,
         p.who.account_id,
         given_for,
+        content=data,
     )
-    return await run_in_threadpool(_store_and_record, request, p, cmd, data, store)
+    # The bus checks the record, then stores the bytes, then commits the event: a refused
+    # upload writes no file.
+    return await run_in_threadpool(_run, request, p.who, cmd)
 
 
 @router.get("/portal/{client_id}/documents/{sha256}")
 def download(request: Request, client_id: str, sha256: str) -> Response:
     """A document's bytes, as an attachment of the media type recorded at upload."""
     p = _portal(request, client_id)
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         row = portal.document(conn, p.scope, p.client["id"], sha256)
-    store = request.app.state.documents
-    if row is None or store is None:
+    store = services(request).documents
+    if row is None:
         raise PageNotFound
     try:
         data = store.read(sha256)
@@ -519,7 +532,7 @@ def download(request: Request, client_id: str, sha256: str) -> Response:
 def certificates_page(request: Request, client_id: str) -> Response:
     """The organisation's certificates, with the PDF and the newest signed credential."""
     p = _portal(request, client_id)
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         certificates = portal.certificates(conn, p.scope, client_id)
     return _render(
         request,
@@ -535,11 +548,11 @@ def certificates_page(request: Request, client_id: str) -> Response:
 def credential(request: Request, client_id: str, number: str) -> Response:
     """The certificate's newest signed credential: its ledger entry's bytes, unchanged."""
     p = _portal(request, client_id)
-    with request.app.state.engine.connect() as conn:
+    with services(request).engine.connect() as conn:
         found = portal.certificate(conn, p.scope, client_id, number)
     if found is None or found["credential_index"] is None:
         raise PageNotFound
-    data = request.app.state.ledger.entry(found["credential_index"])
+    data = services(request).ledger.entry(found["credential_index"])
     headers = _attachment(f"{number}.credential.json")
     headers["X-Ledger-Index"] = str(found["credential_index"])
     return Response(data, media_type="application/vc+ld+json", headers=headers)

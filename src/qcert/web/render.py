@@ -16,7 +16,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..api.principal import Principal
+from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, check_route
 from . import session as sessions
 from .i18n import LANGS, lang_of, translator
 
@@ -27,8 +27,10 @@ __all__ = [
     "SignInRequired",
     "Viewer",
     "env",
+    "guard",
     "page",
     "require_csrf",
+    "services",
     "viewer",
 ]
 
@@ -69,26 +71,46 @@ class PageNotFound(Exception):
 @dataclass(frozen=True)
 class Viewer:
     session: sessions.Session
-    principal: Principal
+
+    @property
+    def principal(self) -> Principal:
+        return self.session.principal
 
     @property
     def account_id(self) -> str:
         return self.session.account_id
 
 
+def services(request: Request) -> Any:
+    """The installation's services (``qcert.bootstrap.Services``), wired once at start."""
+    return request.app.state.services
+
+
 def viewer(request: Request, required: bool = True) -> Viewer | None:
-    """The signed-in viewer of ``request``; SignInRequired (or None) when there is none."""
-    state = request.app.state
-    found = sessions.read(request, state.signer.secret)
-    principal = None
-    if found is not None:
-        with state.engine.connect() as conn:
-            principal = Principal.load(conn, found.account_id)
-    if found is None or principal is None:
-        if required:
-            raise SignInRequired
-        return None
-    return Viewer(found, principal)
+    """The signed-in viewer of ``request``, read once per request; SignInRequired (or None)
+    when there is none."""
+    if "qcert_viewer" not in request.scope:
+        found = sessions.read(request, services(request).identity)
+        request.scope["qcert_viewer"] = Viewer(found) if found is not None else None
+    who: Viewer | None = request.scope["qcert_viewer"]
+    if who is None and required:
+        raise SignInRequired
+    return who
+
+
+def guard(request: Request) -> None:
+    """Ask the access policy about this page for its viewer: the sign-in page for nobody
+    where a sign-in is needed, the 403 page for the wrong person."""
+    who = viewer(request, required=False)
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    params = {**request.query_params, **request.path_params}
+    try:
+        check_route(who.principal if who else ANONYMOUS, request.method, path, params)
+    except Unauthenticated:
+        raise SignInRequired from None
+    except Forbidden:
+        raise PageForbidden from None
 
 
 def require_csrf(request: Request, form: Any, who: Viewer | None) -> None:

@@ -1,22 +1,24 @@
-"""Browser sessions: a signed cookie naming the account, and a CSRF token per session.
+"""Browser sessions: a cookie holding a server-side session's token, and its CSRF token.
 
-The cookie is HttpOnly (scripts cannot read it), Secure, and SameSite=Strict (other
-sites' pages cannot send it). Every form carries the session's CSRF token, an HMAC of a
-nonce inside the signed cookie, so a form posted from elsewhere is refused even if a
-browser ignored SameSite. Forms shown before sign-in use a double-submit token instead.
+The cookie is HttpOnly (scripts cannot read it), Secure, and SameSite=Strict (other sites'
+pages cannot send it). The session itself lives on the server (the database or Redis), so
+signing out, changing the password, a role change or an administrator's revocation ends it
+at once, on every worker. Every form carries the session's CSRF token, drawn at sign-in and
+kept with the session, so a form posted from elsewhere is refused even if a browser ignored
+SameSite. Forms shown before sign-in use a double-submit token instead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-import jwt
 from starlette.requests import Request
 from starlette.responses import Response
+
+from ..access import Principal
+from ..identity import LIFETIMES, Identity, SignedIn
 
 __all__ = [
     "COOKIE",
@@ -32,18 +34,18 @@ __all__ = [
 
 COOKIE = "qcert_session"
 PRE_COOKIE = "qcert_pre"  # the double-submit token of forms shown before sign-in
-LIFETIME = timedelta(hours=8)
-_AUDIENCE = "qcert-web"  # a web session is not an API token, and the reverse
 
 
 @dataclass(frozen=True)
 class Session:
-    account_id: str
+    """A signed-in browser: its principal and the CSRF token its forms must carry."""
+
+    principal: Principal
     csrf: str
 
-
-def _csrf(secret: bytes, nonce: str) -> str:
-    return hmac.new(secret, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+    @property
+    def account_id(self) -> str:
+        return self.principal.account_id
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int) -> None:
@@ -52,41 +54,26 @@ def _cookie(response: Response, name: str, value: str, max_age: int) -> None:
     )
 
 
-def start(response: Response, secret: bytes, account_id: str) -> Session:
-    """Sign ``account_id`` in on ``response``; the new session (with a fresh CSRF token)."""
-    now = datetime.now(UTC)
-    nonce = secrets.token_urlsafe(18)
-    payload = {"sub": account_id, "n": nonce, "aud": _AUDIENCE, "iat": now, "exp": now + LIFETIME}
-    _cookie(
-        response,
-        COOKIE,
-        jwt.encode(payload, secret, algorithm="HS256"),
-        int(LIFETIME.total_seconds()),
-    )
+def start(response: Response, signed: SignedIn) -> None:
+    """Set the new session's cookie on ``response`` (the session is already stored)."""
+    _cookie(response, COOKIE, signed.token, LIFETIMES["web"])
     response.delete_cookie(PRE_COOKIE, path="/")
-    return Session(account_id, _csrf(secret, nonce))
 
 
-def read(request: Request, secret: bytes) -> Session | None:
-    """The request's session, or None when there is none or it is invalid or expired."""
+def read(request: Request, identity: Identity) -> Session | None:
+    """The request's live session, or None (none sent, ended, expired, or its account gone)."""
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    try:
-        payload = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            audience=_AUDIENCE,
-            options={"require": ["exp", "sub", "n", "aud"]},
-        )
-    except jwt.InvalidTokenError:
+    found = identity.session(token, "web")
+    if found is None:
         return None
-    return Session(str(payload["sub"]), _csrf(secret, str(payload["n"])))
+    principal, record = found
+    return Session(principal, record.csrf)
 
 
 def end(response: Response) -> None:
-    """Sign out: the cookie is cleared."""
+    """Clear the cookie (the caller ends the session on the server)."""
     response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="strict")
 
 

@@ -5,14 +5,28 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
-from . import account_pages, body_pages, portal_pages, transparency
-from .render import CsrfRefused, PageForbidden, PageNotFound, SignInRequired, page, sign_in_redirect
+from . import account_pages, body_pages, pages, portal_pages, portal_users, transparency
+from .render import (
+    CsrfRefused,
+    PageForbidden,
+    PageNotFound,
+    SignInRequired,
+    guard,
+    page,
+    sign_in_redirect,
+)
 from .render import viewer as find_viewer
 
-__all__ = ["install"]
+__all__ = ["install", "install_public"]
+
+
+def install_public(app: FastAPI) -> None:
+    """Add the public verification pages (matched early: they are the busiest)."""
+    app.include_router(pages.router)
+
 
 _CSS = files("qcert.web").joinpath("static/ws.css").read_bytes()
 
@@ -29,16 +43,18 @@ def install(app: FastAPI) -> None:
     app.include_router(account_pages.router)
     app.include_router(transparency.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_users.router)
     app.include_router(body_pages.router)
     plotly = _plotly()
+    static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
-    @app.get("/static/ws.css", include_in_schema=False)
+    @static.get("/static/ws.css")
     def stylesheet() -> Response:
         return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
     if plotly is not None:
 
-        @app.get("/static/plotly.min.js", include_in_schema=False)
+        @static.get("/static/plotly.min.js")
         def chart_library() -> Response:
             # The chart library as installed with the Python package: nothing from a CDN.
             return Response(
@@ -46,6 +62,8 @@ def install(app: FastAPI) -> None:
                 media_type="text/javascript",
                 headers={"Cache-Control": "max-age=86400"},
             )
+
+    app.include_router(static)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _: SignInRequired) -> Response:

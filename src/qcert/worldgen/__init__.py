@@ -43,7 +43,6 @@ __all__ = [
     "cities",
     "generate",
     "plan",
-    "store_bus",
 ]
 
 DEFAULT_SIZE = 300
@@ -193,21 +192,6 @@ class Clock:
 
     def set(self, instant: datetime) -> None:
         self.now = instant
-
-
-def store_bus(
-    engine: Any, *, actor: str = "demo", keys: Any = None, host: str | None = None
-) -> tuple[Callable[[Any], list[int]], Clock]:
-    """A bus over ``engine`` whose units of work read the returned clock."""
-    from ..bus import handle
-    from ..store.uow import UnitOfWork
-
-    clock = Clock()
-
-    def bus(command: Any) -> list[int]:
-        return handle(command, UnitOfWork(engine, actor=actor, keys=keys, host=host, clock=clock))
-
-    return bus, clock
 
 
 def generate(

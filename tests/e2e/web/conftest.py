@@ -12,16 +12,15 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from qcert.bus import handle
+from qcert.bootstrap import Services
 from qcert.credentials import multibase_public_key
 from qcert.credentials.certificate import sign_credential
 from qcert.credentials.commands import IssueCredential
-from qcert.credentials.keystore import KeyStore
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import AddBodyKey, SuspendCertificate, WithdrawCertificate
 from qcert.store import tables as t
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.services import make_services, system_bus
 
 HOST = "verify.example"
 
@@ -33,6 +32,7 @@ class Certified:
     engine: sa.Engine
     credentials: dict[str, dict[str, Any]]
     sha256: dict[str, str]
+    services: Services
 
     def forged_by_another_body(self) -> dict[str, Any]:
         return {**self.credentials["N-V"], "issuer": f"did:web:{HOST}:bodies:cb2"}
@@ -56,16 +56,16 @@ def _issued(engine: sa.Engine) -> tuple[dict[str, dict[str, Any]], dict[str, str
 
 @pytest.fixture
 def certified(world, engine, tmp_path) -> Certified:  # noqa: F811
-    keys = KeyStore(tmp_path / "bodies")
-    key_id, key = keys.create("cb1")
-    run = lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys))  # noqa: E731
+    services = make_services(engine, tmp_path / "services", host=HOST)
+    key_id, key = services.keys.create("cb1")
+    run = system_bus(services)
     since = datetime(2020, 1, 1, tzinfo=UTC)
     run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), since))
     today = datetime.now(UTC).date()
     for cid in ("v", "s", "w"):
         certify(world, cid, on=date(today.year - 1, today.month, 1), number=f"N-{cid.upper()}")
-        run(IssueCredential(cid, HOST))
+        run(IssueCredential(cid))
     world(SuspendCertificate("s", "r", today))
     world(WithdrawCertificate("w", "r", today))
     credentials, sha256 = _issued(engine)
-    return Certified(engine, credentials, sha256)
+    return Certified(engine, credentials, sha256, services)

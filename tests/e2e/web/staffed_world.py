@@ -17,12 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from qcert.api.app import create_app
-from qcert.bus import handle
+from qcert.bootstrap import Services
 from qcert.credentials import multibase_public_key
 from qcert.credentials.keystore import KeyStore
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
+from qcert.ledger import Ledger
 from qcert.lifecycle import (
     AddBodyKey,
     ApplyForCertification,
@@ -38,13 +36,13 @@ from qcert.lifecycle import (
     ReviewContract,
     TechnicalReview,
 )
-from qcert.lifecycle.commands import UploadDocument
-from qcert.security import TokenSigner
+from qcert.lifecycle.commands import GiveConsent, UploadDocument
+from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
-from qcert.store.uow import UnitOfWork
 from tests.e2e.conftest import ACCOUNTS, PASSWORD
 from tests.integration.lifecycle.conftest import SITES
+from tests.services import SYSTEM, make_services
 
 __all__ = [
     "ACCOUNTS",
@@ -86,24 +84,34 @@ HOST = "testserver"
 
 @dataclass
 class Staffed:
-    """The store, its keys and documents, and the commands run to fill it."""
+    """The wired services over the store, and the commands run to fill it."""
 
-    engine: sa.Engine
-    keys: KeyStore
-    documents: DocumentStore
-    ledger: Ledger
+    services: Services
 
-    def run(self, cmd: Any, actor: str = "setup") -> list[int]:
-        """Run ``cmd`` through the bus (no authorisation: this is the world's setup)."""
-        uow = UnitOfWork(
-            self.engine, actor=actor, keys=self.keys, host=HOST, documents=self.documents
-        )
-        return handle(cmd, uow)
+    @property
+    def engine(self) -> sa.Engine:
+        return self.services.engine
 
-    def app(self) -> FastAPI:
-        """The application over this world: grants issue credentials, uploads are kept."""
-        signer = TokenSigner(b"k" * 32)
-        return create_app(self.ledger, self.engine, signer, self.keys, self.documents)
+    @property
+    def keys(self) -> KeyStore:
+        return self.services.keys
+
+    @property
+    def documents(self) -> DocumentStore:
+        return self.services.documents
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.services.ledger
+
+    def run(self, cmd: Any) -> list[int]:
+        """Run ``cmd`` through the bus as the platform itself (this is the world's setup)."""
+        return self.services.bus.handle(cmd, SYSTEM).indices
+
+    def app(self, schedule: bool = True) -> FastAPI:
+        """The application over this world: grants issue credentials, uploads are kept, and
+        (served) checkpoints are signed every few seconds."""
+        return create_app(self.services, schedule=schedule)
 
     def events(self) -> int:
         """How many events the ledger's projections hold."""
@@ -129,10 +137,17 @@ class Staffed:
         """A document of ``client`` (for certification ``given_for``, whose body may read it)
         in the store and on the ledger; its SHA-256."""
         sha256 = hashlib.sha256(data).hexdigest()
-        self.documents.put(data)
         self.run(
             UploadDocument(
-                client, sha256, filename, "text/plain", len(data), "质量手册", "client", given_for
+                client,
+                sha256,
+                filename,
+                "text/plain",
+                len(data),
+                "质量手册",
+                "client",
+                given_for,
+                content=data,
             )
         )
         return sha256
@@ -141,12 +156,7 @@ class Staffed:
 def staff(engine: sa.Engine, root: Path) -> Staffed:
     """Register both bodies (each with a signing key and ISO 9001 sector 17), their auditors,
     both organisations and one account per role."""
-    world = Staffed(
-        engine,
-        KeyStore(root / "bodies"),
-        DocumentStore(root / "documents"),
-        Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")]),
-    )
+    world = Staffed(make_services(engine, root / "data", host=HOST))
     since = datetime(2020, 1, 1, tzinfo=UTC)
     for body, (zh, en) in BODIES.items():
         world.run(RegisterBody(body, f"CNCA-R-2020-{body}", zh, en, "CNAS C001-M"))
@@ -165,4 +175,6 @@ def staff(engine: sa.Engine, root: Path) -> Staffed:
         )
     for name, roles in ACCOUNTS.items():
         world.run(OpenAccount(name, name, roles, PASSWORD))
+    # c1 lets cb1's reviewers file its applications (c2 gave no one its consent).
+    world.run(GiveConsent("c1", "cb1", "书面同意 / written consent"))
     return world

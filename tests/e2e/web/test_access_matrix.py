@@ -53,9 +53,12 @@ EVIDENCE = "EVIDENCE-C1 首件检验记录缺失"
 # organisation (its own users, and the staff of bodies certifying it: c2 applied to cb1 too).
 CB1 = {"root", "admin1", "rev", "plan", "lead", "dec"}
 CB2 = {"root", "dec2"}
-C1 = CB1 | {"client"}
+C1 = CB1 | {"client", "cadmin"}
 C2 = CB1 | CB2
-APPLIERS = {"root", "rev", "client"}  # the organisation's users and application reviewers
+# The organisation's own users, and application reviewers of a body it consented to (c1 gave
+# cb1 its consent; c2 gave none, and has no users here).
+APPLIERS = {"c1": {"rev", "client", "cadmin"}, "c2": set()}
+OWN = {"c1": {"client", "cadmin"}, "c2": set()}  # the organisation's users and consents page
 
 # What would show that a page leaked a record: text found only in that record's pages.
 MARKERS = {
@@ -123,7 +126,8 @@ def _cases(docs: dict[str, str]) -> list[Case]:
         allowed, records, base = frozenset(viewers), (client,), f"/portal/{client}"
         cases += [
             Case(portal, base, allowed, records),
-            Case(portal + "/apply", f"{base}/apply", frozenset(viewers & APPLIERS), records),
+            Case(portal + "/apply", f"{base}/apply", frozenset(APPLIERS[client]), records),
+            Case(portal + "/users", f"{base}/users", frozenset(OWN[client]), records),
             Case(portal + "/findings", f"{base}/findings", allowed, records),
             Case(portal + "/documents", f"{base}/documents", allowed, records),
             # Each document was given for a certification: of c2's, only cb2 (which holds it)
@@ -269,7 +273,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 11
+    assert len(covered) == 12
 
 
 def _outcome(response: Any) -> int | str:
@@ -349,13 +353,7 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
     action = "/ws/bodies/{body_id}/certifications/{cid}/{action}"
     # People act as themselves: the lead auditor checks in and raises findings.
     posts = [
-        (
-            action,
-            f"/ws/bodies/cb1/certifications/{cid}/{name}",
-            "lead" if name in ("check-in", "raise-finding") else "root",
-            fields,
-            None,
-        )
+        (action, f"/ws/bodies/cb1/certifications/{cid}/{name}", _POSTER[name], fields, None)
         for name, (cid, fields) in _ACTIONS.items()
     ]
     apply = {"body_id": "cb1", "scheme_id": ISO9001, "sectors": "17", "sites": "hq"}
@@ -373,7 +371,25 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
             None,
         ),
         (portal + "/documents", "/portal/c1/documents", "client", {"purpose": "手册"}, upload),
+        (portal + "/users", "/portal/c1/users", "cadmin", {"role": "client-user"}, None),
+        (portal + "/consents", "/portal/c1/consents", "cadmin", {"body_id": "cb2"}, None),
     ]
+
+
+# Who posts each action: the role the access policy asks of it (ISO/IEC 17021-1 9.1-9.6).
+_POSTER = {
+    "review-contract": "rev",
+    "plan-audit": "plan",
+    "check-in": "lead",
+    "complete-audit": "lead",
+    "raise-finding": "lead",
+    "close-finding": "lead",
+    "technical-review": "rev",
+    "decide": "dec",
+    "suspend-certificate": "dec",
+    "restore-certificate": "dec",
+    "withdraw-certificate": "dec",
+}
 
 
 def test_every_form_route_is_tried_without_its_token(matrix):
@@ -398,7 +414,9 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_records_nothing(cha
         web = changing.as_(who)
         token = _csrf(web.get("/workspace").text)
         posted = web.post(path, data={**fields, "csrf": token}, files=files, follow_redirects=False)
-        assert posted.status_code == 303, (path, posted.text[:300])
+        # An invitation's page answers with its code (shown once), not a redirect.
+        done = 200 if path.endswith("/users") else 303
+        assert posted.status_code == done, (path, posted.text[:300])
     assert world.events() >= before[0] + len(_posts())
 
 
@@ -505,12 +523,14 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
         who: [
             "/workspace",
             "/transparency",
+            "/account",
+            "/join",
             *(c.path for c in _cases(matrix.docs) if c.expected(who) == 200),
             *(f"/ws/bodies/cb1/certifications/{cid}" for cid in certifications if who in CB1),
         ]
-        for who in ("root", "client", "rev", "plan", "lead", "dec", "dec2")
+        for who in ("root", "client", "cadmin", "rev", "plan", "lead", "dec", "dec2")
     }
-    pages[ANONYMOUS] = ["/signin", "/verify", "/v/N-C1-0001", "/transparency"]
+    pages[ANONYMOUS] = ["/signin", "/verify", "/v/N-C1-0001", "/transparency", "/join"]
     problems, forms = [], set()
     for who, paths in pages.items():
         web = matrix.as_(who)
@@ -522,7 +542,8 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
             forms |= audit.data_forms
     assert not problems, "\n".join(problems)
     # Every action form of the workspace and the portal was among the pages checked.
-    assert forms >= {*FORMS, "apply", "answer", "upload"}
+    assert forms >= {*FORMS, "apply", "answer", "upload", "invite", "consent"}
+    assert forms >= {"password", "sessions", "join"}
 
 
 def test_an_action_address_refuses_outsiders_itself_not_at_the_next_hop(matrix):

@@ -14,9 +14,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from qcert.api.app import create_app
-from qcert.ledger import Ledger, generate_ed25519, verify_proof
-from qcert.ledger.storage import SqlLedgerStorage
+from qcert.ledger import verify_proof
 from qcert.lifecycle import (
     AnswerFinding,
     ApplyForCertification,
@@ -31,13 +29,14 @@ from qcert.lifecycle import (
 )
 from qcert.lifecycle.events import EVENTS
 from qcert.lifecycle.model import add_months
-from qcert.security import TokenSigner
+from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.web import body_pages
 from qcert.web.body_forms import FORMS
 from qcert.web.body_text import EVENT_LABELS, MESSAGES, WEEKDAYS
 from tests.e2e.conftest import ACCOUNTS, PASSWORD
 from tests.integration.lifecycle.conftest import TEAM, bus, certify, world  # noqa: F401
+from tests.services import make_services
 
 # The e2e world's accounts (ACCOUNTS, tests/e2e/conftest.py) over the lifecycle world of
 # tests/integration/lifecycle/conftest.py, whose client has a central site and a plant.
@@ -47,14 +46,16 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def ws(world, engine):  # noqa: F811
+def ws(world, engine, tmp_path):  # noqa: F811
     world(RegisterAuditor("lead", "2020-N1QMS-lead", "组长", "cb1"))
     world(QualifyAuditor("lead", "iso9001", [17]))
     world(RegisterAuditor("novice", "2024-N1QMS-novice", "新审核员", "cb1"))
     world(QualifyAuditor("novice", "iso9001", [19]))
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    app = create_app(ledger, engine, TokenSigner(b"k" * 32))
-    return SimpleNamespace(app=app, engine=engine, ledger=ledger, bus=world, opened=set())
+    services = make_services(engine, tmp_path / "services")
+    app = create_app(services, schedule=False)
+    return SimpleNamespace(
+        app=app, engine=engine, ledger=services.ledger, bus=world, opened=set(), services=services
+    )
 
 
 @pytest.fixture
@@ -79,10 +80,26 @@ def busy(ws):
     return ws
 
 
+# One person holding every role of cb1 (a small body's staff), to see every form at once.
+EVERY_ROLE = {
+    "allcb1": [
+        f"{role}@body:cb1"
+        for role in (
+            "cb-admin",
+            "application-reviewer",
+            "planner",
+            "auditor",
+            "technical-reviewer",
+            "decision-maker",
+        )
+    ]
+}
+
+
 def signed_in(ws, who: str) -> TestClient:
     """A browser (HTTPS, so the Secure session cookie is sent) signed in as ``who``."""
     if who not in ws.opened:  # accounts are opened when first used: hashing takes a while
-        ws.bus(OpenAccount(who, who, ACCOUNTS[who], PASSWORD))
+        ws.bus(OpenAccount(who, who, {**ACCOUNTS, **EVERY_ROLE}[who], PASSWORD))
         ws.opened.add(who)
     web = TestClient(ws.app, base_url="https://testserver")
     form = web.get("/signin")
@@ -233,6 +250,7 @@ def test_the_timeline_lists_every_event_in_ledger_order_with_proofs_that_verify(
         ).all()
     assert shown == [i for i, _ in events] and len(shown) > 10
     assert "证书暂停" in page.text and "客户登记" in page.text
+    busy.ledger.sign_due()  # what the server's schedule does within seconds of the commits
     vkeys = web.get("/ledger/keys").json()["vkeys"]
     for index, document in events:
         link = f'href="/ledger/proof/{index}" download="qcert-proof-{index}.txt"'
@@ -297,7 +315,7 @@ def test_the_contract_review_shows_its_calculation_and_refuses_past_the_cap(busy
 
 
 def test_every_form_field_has_a_label(busy):
-    web = signed_in(busy, "root")
+    web = signed_in(busy, "allcb1")
     seen = set()
     for cid in ("app", "nc", "old", "susp"):
         text = web.get(f"/ws/bodies/cb1/certifications/{cid}").text

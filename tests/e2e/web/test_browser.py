@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qcert.api.app import create_app
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
+from qcert.server import create_app
 from qcert.store import create_engine, migrate
 from tests.e2e.web.conftest import Certified
 from tests.e2e.web.live_server import chromium, guarded_page, served
@@ -39,8 +37,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def server(certified: Certified) -> Iterator[str]:
     """The app served by uvicorn on a free 127.0.0.1 port in a background thread."""
-    ledger = Ledger(SqlLedgerStorage(certified.engine), "t/l", [generate_ed25519("t/l")])
-    with served(create_app(ledger, certified.engine)) as base:
+    with served(create_app(certified.services, schedule=False)) as base:
         yield base
 
 

@@ -333,5 +333,5 @@ def test_a_certification_from_application_to_public_verification(tab, tmp_path):
     expect(tab.locator("[data-verdict]")).to_have_attribute("data-verdict", "valid")
     tab.goto(tab.base + "/transparency")
     assert int(tab.locator("[data-size]").get_attribute("data-size")) > 30
-    expect(tab.locator("[data-checkpoint='sha256']")).to_contain_text("t/l")
+    expect(tab.locator("[data-checkpoint='sha256']")).to_contain_text("test.qcert/ledger")
     shot(tab, "transparency")

@@ -9,9 +9,6 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from qcert.api.app import create_app
-from qcert.ledger import Ledger, generate_ed25519
-from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import (
     ApplyForCertification,
     CompleteAudit,
@@ -20,6 +17,7 @@ from qcert.lifecycle import (
     ReviewContract,
     TechnicalReview,
 )
+from qcert.server import create_app
 from qcert.web.pages import MAX_UPLOAD
 from tests.e2e.web.conftest import Certified
 from tests.integration.lifecycle.conftest import CONFIDENTIAL
@@ -27,8 +25,7 @@ from tests.integration.lifecycle.conftest import CONFIDENTIAL
 
 @pytest.fixture
 def client(certified: Certified) -> TestClient:
-    ledger = Ledger(SqlLedgerStorage(certified.engine), "t/l", [generate_ed25519("t/l")])
-    return TestClient(create_app(ledger, certified.engine))
+    return TestClient(create_app(certified.services, schedule=False))
 
 
 def _verdict(html: str) -> str:

@@ -7,37 +7,44 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from qcert.bus import handle
 from qcert.credentials import multibase_public_key
 from qcert.credentials.certificate import verify_credential
 from qcert.credentials.commands import IssueCredential
 from qcert.credentials.did import did_document, did_web
-from qcert.credentials.keystore import KeyStore
 from qcert.errors import QcertError
-from qcert.ledger import Ledger, generate_ed25519, verify_proof
+from qcert.ledger import verify_proof
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle.commands import AddBodyKey
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.services import make_services, system_bus
 
 
 @pytest.fixture
-def keys(tmp_path):
-    return KeyStore(tmp_path / "bodies")
+def services(engine, tmp_path):
+    return make_services(engine, tmp_path / "services", host="cert.example")
 
 
-def test_a_certificate_becomes_a_provable_credential(world, engine, keys):  # noqa: F811
+@pytest.fixture
+def keys(services):
+    return services.keys
+
+
+@pytest.fixture
+def run(services):
+    return system_bus(services)
+
+
+def test_a_certificate_becomes_a_provable_credential(world, engine, keys, run, services):  # noqa: F811
     certify(world)
     key_id, key = keys.create("cb1")
-    run = lambda cmd: handle(cmd, UnitOfWork(engine, actor="dec1", keys=keys))  # noqa: E731
     run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2023, 1, 1, tzinfo=UTC)
         )
     )
-    run(IssueCredential("cert1", "cert.example"))
+    run(IssueCredential("cert1"))
     with engine.connect() as conn:
         row = conn.execute(sa.select(t.credentials)).mappings().one()
         key_rows = [dict(r) for r in conn.execute(sa.select(t.body_keys)).mappings()]
@@ -53,13 +60,14 @@ def test_a_certificate_becomes_a_provable_credential(world, engine, keys):  # no
         "site": "plant",
         "scope": credential["credentialSubject"]["scope"],
     }
-    ledger = Ledger(storage, "t/l", [generate_ed25519("t/l")])
-    bundle = ledger.prove(row["ledger_index"])
+    ledger = services.ledger
+    ledger.sign_due()
+    bundle = ledger.prove_signed(row["ledger_index"])
     assert verify_proof(bundle, entry, [ledger.verifiers()[0].vkey()]).index == row["ledger_index"]
     assert check_projections(engine) == []
 
 
-def test_no_credential_without_a_live_key_or_for_a_suspended_certificate(world, engine, keys):  # noqa: F811
+def test_no_credential_without_a_live_key_or_for_a_suspended_certificate(world, engine, keys, run):  # noqa: F811
     from datetime import date
 
     from qcert.lifecycle import SuspendCertificate
@@ -67,38 +75,32 @@ def test_no_credential_without_a_live_key_or_for_a_suspended_certificate(world, 
 
     certify(world)
     with pytest.raises(QcertError, match="no live signing key: run `qcert keys add-body-key cb1`"):
-        handle(IssueCredential("cert1", "cert.example"), UnitOfWork(engine, keys=keys))
+        run(IssueCredential("cert1"))
     key_id, key = keys.create("cb1")
-    handle(
+    run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2023, 1, 1, tzinfo=UTC)
-        ),
-        UnitOfWork(engine),
+        )
     )
     world(SuspendCertificate("cert1", "r", date(2024, 1, 1)))
     before = SqlLedgerStorage(engine).size()
     with pytest.raises(RuleViolation, match="cannot issue a credential for a suspended"):
-        handle(IssueCredential("cert1", "cert.example"), UnitOfWork(engine, keys=keys))
+        run(IssueCredential("cert1"))
     assert SqlLedgerStorage(engine).size() == before  # the credential entry was rolled back too
 
 
-def test_every_grant_and_renewal_is_issued_as_a_credential_after_commit(world, engine, keys):  # noqa: F811
+def test_every_grant_and_renewal_is_issued_as_a_credential_after_commit(world, engine, keys, run):  # noqa: F811
     from datetime import date
 
     from qcert.lifecycle import CompleteAudit, Decide, PlanAudit, TechnicalReview
     from tests.integration.lifecycle.conftest import TEAM
 
     key_id, key = keys.create("cb1")
-    handle(
+    run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
-        ),
-        UnitOfWork(engine),
+        )
     )
-
-    def run(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="t", keys=keys, host="cert.example"))
-
     certify(run, on=date(2020, 3, 1))  # grant: one credential
     run(
         PlanAudit(
@@ -128,8 +130,8 @@ def test_every_grant_and_renewal_is_issued_as_a_credential_after_commit(world, e
     assert check_projections(engine) == []
 
 
-def test_a_body_without_a_key_still_grants(world, engine, keys):  # noqa: F811
-    certify(lambda cmd: handle(cmd, UnitOfWork(engine, keys=keys, host="cert.example")))
+def test_a_body_without_a_key_still_grants(world, engine, run):  # noqa: F811
+    certify(run)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(t.credentials)).scalar() == 0
         assert conn.execute(sa.select(t.certificates.c.status)).scalar() == "active"

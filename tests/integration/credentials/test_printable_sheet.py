@@ -6,28 +6,26 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from qcert.bus import handle
 from qcert.credentials import multibase_public_key
-from qcert.credentials.keystore import KeyStore
 from qcert.credentials.printable import CertificateNotFound, NoCredential, certificate_sheet
 from qcert.lifecycle import ChangeScope, CompleteAudit, Decide, PlanAudit, TechnicalReview
 from qcert.lifecycle.commands import AddBodyKey
 from qcert.store import tables as t
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import TEAM, bus, certify, world  # noqa: F401
+from tests.services import make_services, system_bus
 
 
 @pytest.fixture
 def run(world, engine, tmp_path):  # noqa: F811
-    keys = KeyStore(tmp_path / "bodies")
-    key_id, key = keys.create("cb1")
-    handle(
+    services = make_services(engine, tmp_path / "services", host="cert.example")
+    key_id, key = services.keys.create("cb1")
+    run = system_bus(services)
+    run(
         AddBodyKey(
             "cb1", key_id, multibase_public_key(key.public_key()), datetime(2020, 1, 1, tzinfo=UTC)
-        ),
-        UnitOfWork(engine),
+        )
     )
-    return lambda cmd: handle(cmd, UnitOfWork(engine, actor="t", keys=keys, host="cert.example"))
+    return run
 
 
 def test_the_sheet_has_dates_sites_body_and_the_newest_credential(run, engine):

@@ -7,15 +7,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from qcert.api.app import create_app
-from qcert.bus import handle
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
 from qcert.credentials.dataintegrity import ProofError, public_key_from_multibase, verify_proof
 from qcert.credentials.did import did_document, did_web
-from qcert.credentials.keystore import KeyStore
 from qcert.credentials.statuslist import MIN_ENTRIES, StatusList
-from qcert.ledger import Ledger, generate_ed25519
 from qcert.ledger import verify_proof as verify_inclusion
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import (
@@ -24,10 +20,11 @@ from qcert.lifecycle import (
     SuspendCertificate,
     WithdrawCertificate,
 )
+from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
-from qcert.store.uow import UnitOfWork
 from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.services import make_services, system_bus
 
 HOST = "cert.example"
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
@@ -44,14 +41,15 @@ class Clock:
 
 
 @pytest.fixture
-def platform(world, engine, tmp_path):  # noqa: F811
-    keys = KeyStore(tmp_path / "bodies")
-    clock = Clock(T0)
+def services(engine, tmp_path):
+    return make_services(engine, tmp_path / "services", host=HOST, clock=Clock(T0))
 
-    def run(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="dec1", keys=keys, host=HOST, clock=clock))
 
-    key_id, key = keys.create("cb1")
+@pytest.fixture
+def platform(world, services):  # noqa: F811
+    clock = services.clock
+    run = system_bus(services)
+    key_id, key = services.keys.create("cb1")
     run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), T0 - timedelta(days=1)))
     return run, clock
 
@@ -90,7 +88,7 @@ def _credential(engine, cid="cert1"):
 def test_a_credential_carries_its_bit_and_its_body_publishes_both_lists(world, engine, platform):  # noqa: F811
     run, _ = platform
     certify(world, on=date(2024, 1, 10))
-    run(IssueCredential("cert1", HOST))
+    run(IssueCredential("cert1"))
     credential = _credential(engine)
     revocation, suspension = credential["credentialStatus"]
     assert (revocation["statusPurpose"], suspension["statusPurpose"]) == (
@@ -125,8 +123,8 @@ def test_suspend_restore_and_withdraw_flip_the_right_bit(world, engine, platform
     run, clock = platform
     certify(world, on=date(2024, 1, 10))
     certify(world, "cert2", on=date(2024, 1, 10), number="00123Q0002")
-    run(IssueCredential("cert1", HOST))
-    run(IssueCredential("cert2", HOST))
+    run(IssueCredential("cert1"))
+    run(IssueCredential("cert2"))
     mine = int(_credential(engine)["credentialStatus"][0]["statusListIndex"])
     other = int(_credential(engine, "cert2")["credentialStatus"][0]["statusListIndex"])
     assert mine != other
@@ -154,23 +152,24 @@ def test_suspend_restore_and_withdraw_flip_the_right_bit(world, engine, platform
 def test_publishing_again_without_a_change_records_nothing(world, engine, platform):  # noqa: F811
     run, _ = platform
     certify(world, on=date(2024, 1, 10))
-    run(IssueCredential("cert1", HOST))
+    run(IssueCredential("cert1"))
     before = SqlLedgerStorage(engine).size()
-    assert run(PublishStatus(("cert1",), HOST)) == []
+    assert run(PublishStatus(("cert1",))) == []
     assert SqlLedgerStorage(engine).size() == before
 
 
-def test_the_status_on_past_days_is_answered_and_provable(world, engine, platform):  # noqa: F811
+def test_the_status_on_past_days_is_answered_and_provable(world, engine, platform, services):  # noqa: F811
     run, clock = platform
     certify(world, on=date(2024, 1, 10))
-    run(IssueCredential("cert1", HOST))
+    run(IssueCredential("cert1"))
     clock.now = T0 + timedelta(days=30)
     run(SuspendCertificate("cert1", "overdue surveillance", date(2024, 3, 31)))
     clock.now = T0 + timedelta(days=60)
     run(WithdrawCertificate("cert1", "not restored in time", date(2024, 4, 30)))
 
-    ledger = Ledger(SqlLedgerStorage(engine), "t/l", [generate_ed25519("t/l")])
-    client = TestClient(create_app(ledger, engine))
+    ledger = services.ledger
+    ledger.sign_due()
+    client = TestClient(create_app(services, schedule=False))
     status = lambda at: client.get("/public/certificates/00123Q0001/status", params={"at": at})  # noqa: E731
     before = status("2024-02-29T00:00:00Z").json()
     assert before["revocation"] is None and before["status"] == "not-yet-published"
@@ -184,20 +183,20 @@ def test_the_status_on_past_days_is_answered_and_provable(world, engine, platfor
     served = client.get("/bodies/cb1/status/suspension/1", params={"at": "2024-04-15"})
     assert served.status_code == 200 and served.headers["X-List-Version"] == "2"
     index = int(served.headers["X-Ledger-Index"])
-    bundle = ledger.prove(index)
+    bundle = ledger.prove_signed(index)
     assert verify_inclusion(bundle, served.content, [ledger.verifiers()[0].vkey()]).index == index
     versions = client.get("/bodies/cb1/status/suspension/1/versions").json()["versions"]
     assert [v["version"] for v in versions] == [1, 2, 3]
     assert versions[1]["valid_from"] == "2024-03-31T08:00:00Z"
 
 
-def test_status_queries_refuse_bad_input(world, engine, platform):  # noqa: F811
+def test_status_queries_refuse_bad_input(world, engine, platform, services):  # noqa: F811
     run, _ = platform
     certify(world, on=date(2024, 1, 10))
-    client = TestClient(create_app(Ledger(SqlLedgerStorage(engine), "t/l", []), engine))
+    client = TestClient(create_app(services, schedule=False))
     unissued = client.get("/public/certificates/00123Q0001/status")
     assert unissued.status_code == 404 and "no credential status" in unissued.text
-    run(IssueCredential("cert1", HOST))
+    run(IssueCredential("cert1"))
     bad = client.get("/public/certificates/00123Q0001/status", params={"at": "yesterday"})
     assert bad.status_code == 422 and "at: must be a date" in bad.text
     naive = client.get("/bodies/cb1/status/revocation/1", params={"at": "2024-03-01T00:00:00"})

@@ -21,6 +21,7 @@ from qcert.lifecycle import (
     TechnicalReview,
     handle,
 )
+from qcert.store.documents import DocumentStore
 from qcert.store.uow import UnitOfWork
 
 SITES = [
@@ -57,9 +58,13 @@ CONFIDENTIAL = RegisterClient(
 
 
 @pytest.fixture
-def bus(engine):
+def bus(engine, tmp_path):
+    """Commands straight to the domain's handlers (the rules under test), as ``tester``; the
+    access policy and the bus are tested on their own."""
+    documents = DocumentStore(tmp_path / "docs")
+
     def run(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="tester"))
+        return handle(cmd, UnitOfWork(engine, actor="tester", documents=documents))
 
     return run
 

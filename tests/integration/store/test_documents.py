@@ -7,11 +7,13 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from qcert.api.principal import Forbidden, Principal, authorize
-from qcert.lifecycle import ApplyForCertification, UploadDocument
+from qcert.access import Forbidden, Principal
+from qcert.access import authorize as decide
+from qcert.lifecycle import ApplyForCertification, GiveConsent, UploadDocument
 from qcert.store import tables as t
 from qcert.store.documents import DocumentMissing, DocumentStore, media_type_of
 from qcert.store.replay import check_projections
+from qcert.store.resources import resource_of
 from tests.integration.lifecycle.conftest import bus, world  # noqa: F401
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -66,14 +68,15 @@ def test_the_media_type_comes_from_the_content(data, media_type):
 def _upload(who: str = "client1", given_for: str | None = None) -> UploadDocument:
     sha = hashlib.sha256(PDF).hexdigest()
     return UploadDocument(
-        "c1", sha, "手册.pdf", "application/pdf", len(PDF), "manual", who, given_for
+        "c1", sha, "手册.pdf", "application/pdf", len(PDF), "manual", who, given_for, content=PDF
     )
 
 
 def test_an_upload_is_an_event_a_row_and_a_file_the_audit_checks(world, engine, tmp_path):  # noqa: F811
-    store = DocumentStore(tmp_path / "docs")
-    sha = store.put(PDF)
+    store = DocumentStore(tmp_path / "docs")  # where the world's units of work keep documents
+    sha = hashlib.sha256(PDF).hexdigest()
     [index] = world(_upload())
+    assert store.read(sha) == PDF
     with engine.connect() as conn:
         [row] = conn.execute(sa.select(t.documents)).mappings().all()
         kind = conn.execute(
@@ -110,6 +113,27 @@ def _principal(account: str, *roles: str) -> Principal:
     return Principal(account, frozenset(tuple(r.split("@")) for r in roles))
 
 
+def authorize(conn, principal, command):
+    decide(principal, command, resource_of(conn, command))
+
+
+def test_a_hash_without_its_bytes_records_nothing(world, engine, tmp_path):  # noqa: F811
+    from qcert.schemes import RuleViolation
+
+    bare = UploadDocument(
+        "c1", hashlib.sha256(PDF).hexdigest(), "a.pdf", "application/pdf", len(PDF), "m", "c"
+    )
+    with pytest.raises(RuleViolation, match="bytes must come with the upload"):
+        world(bare)
+    other = UploadDocument(
+        "c1", bare.sha256, "a.pdf", "application/pdf", len(PDF), "m", "c", content=PDF + b" "
+    )
+    with pytest.raises(RuleViolation, match="hash to sha256"):
+        world(other)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.documents)).scalar() == 0
+
+
 def test_who_may_upload_for_an_organisation(world, engine):  # noqa: F811
     client = _principal("client1", "client-user@client:c1")
     planner = _principal("plan1", "planner@body:cb1")
@@ -119,6 +143,7 @@ def test_who_may_upload_for_an_organisation(world, engine):  # noqa: F811
             authorize(conn, client, _upload("someone-else"))
         with pytest.raises(Forbidden):  # c1 has not applied to cb1 yet
             authorize(conn, planner, _upload("plan1"))
+    world(GiveConsent("c1", "cb1"))
     world(ApplyForCertification("a1", "cb1", "c1", "iso9001", [17], ["hq"]))
     with engine.connect() as conn:
         authorize(conn, planner, _upload("plan1", "a1"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +21,22 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     """
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        _private_file(engine.url.database)
         _tune_sqlite(engine)
     return engine
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600, in a 0700 folder when we make
+    it): it holds every record and the secrets' hashes. SQLite gives its -wal and -shm files
+    the database file's mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -364,23 +364,22 @@ class SqlLedgerStorage:
     # -- checkpoints --------------------------------------------------------
 
     def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None:
-        """Store a signed checkpoint (idempotent per suite and size)."""
+        """Store a signed checkpoint unless one of that suite and size is stored already: a
+        checkpoint once published is never replaced (SM2 signatures differ each time, so a
+        second signing of the same tree would otherwise change what was published)."""
+        c = checkpoints_table.c
+        values = {"suite": suite.name, "size": size, "note": note, "signed_at": datetime.now(UTC)}
         with self.write() as conn:
-            c = checkpoints_table.c
             exists = conn.execute(
                 sa.select(c.size).where(c.suite == suite.name, c.size == size)
             ).first()
-            values = {"note": note, "signed_at": datetime.now(UTC)}
             if exists:
-                conn.execute(
-                    checkpoints_table.update()
-                    .where(c.suite == suite.name, c.size == size)
-                    .values(**values)
-                )
-            else:
-                conn.execute(
-                    checkpoints_table.insert().values(suite=suite.name, size=size, **values)
-                )
+                return
+            try:
+                with conn.begin_nested():
+                    conn.execute(checkpoints_table.insert().values(**values))
+            except sa.exc.IntegrityError:
+                pass  # another process stored it between our look and our insert
 
     def latest_checkpoint(self, suite: HashSuite) -> str | None:
         """The stored checkpoint of ``suite`` with the largest size, if any."""

@@ -1,7 +1,7 @@
 """Kept answers: served again only while the store is unchanged."""
 
-from qcert.api.answers import AnswerCache, store_version
 from qcert.ledger.storage import SqlLedgerStorage
+from qcert.store.answers import AnswerCache, store_version
 
 
 def test_the_store_version_moves_with_every_commit(engine):

@@ -1,0 +1,61 @@
+"""The platform's own schedule: work the server does by itself, never because a request asked.
+
+Every few seconds it signs a checkpoint of each tree if entries were appended since the last
+one, so anonymous readers of proofs and checkpoints only ever read what is signed already.
+Several workers may run it at once: a tree size is signed once, and the first checkpoint
+stored for it is the one kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from .ledger import Ledger
+
+__all__ = ["CHECKPOINT_SECONDS", "Schedule"]
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_SECONDS = 2.0  # at most this long between an append and a checkpoint covering it
+
+
+class Schedule:
+    """A background scheduler running the platform's periodic work."""
+
+    def __init__(self, ledger: Ledger, interval: float = CHECKPOINT_SECONDS) -> None:
+        self.ledger, self.interval = ledger, interval
+        self._scheduler: Any = None
+
+    def sign_checkpoints(self) -> dict[str, int]:
+        """Sign what is due now (each suite's tree at the sequenced size); the sizes signed."""
+        try:
+            return self.ledger.sign_due()
+        except Exception:  # a failed round is logged and tried again next time
+            log.exception("signing checkpoints failed")
+            return {}
+
+    def start(self) -> None:
+        """Run the work every ``interval`` seconds in a background thread, starting now."""
+        if self._scheduler is not None:
+            return
+        scheduler = BackgroundScheduler(daemon=True, timezone=UTC)
+        scheduler.add_job(
+            self.sign_checkpoints,
+            "interval",
+            seconds=self.interval,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+            id="checkpoints",
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None

@@ -1,0 +1,97 @@
+"""What a command touches, read from the projections for the access policy to decide on.
+
+The policy (:mod:`qcert.access`) is pure; this is where it learns whose record a command is
+about: the body and organisation of a certification, the body of an auditor or a case, the
+current roles of an account, whether an organisation consented to a body.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..access import Resource
+from ..credentials.commands import PublishStatus
+from ..lifecycle import commands as c
+from ..lifecycle.accounts import parse_role
+from . import tables as t
+
+__all__ = ["account_roles", "resource_of"]
+
+
+def _certification(conn: Connection, cid: str) -> tuple[str, str] | None:
+    cn = t.certifications.c
+    row = conn.execute(sa.select(cn.body_id, cn.client_id).where(cn.id == cid)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _of_certifications(conn: Connection, cids: Any) -> Resource:
+    cn = t.certifications.c
+    ids = list(dict.fromkeys(cids))
+    rows = conn.execute(sa.select(cn.id, cn.body_id).where(cn.id.in_(ids))).all()
+    # An id nobody holds names no body: the policy refuses a record it cannot place.
+    bodies = {r[1] for r in rows} | ({"?"} if len(rows) < len(ids) else set())
+    return Resource(bodies=frozenset(bodies))
+
+
+def account_roles(conn: Connection, account_id: str) -> frozenset[tuple[str, str]] | None:
+    """The roles an account holds now, or None when there is no such account."""
+    roles = conn.execute(
+        sa.select(t.accounts.c.roles).where(t.accounts.c.id == account_id)
+    ).scalar()
+    if roles is None:
+        return None
+    return frozenset(parse_role(r) for r in json.loads(roles))
+
+
+def _consented(conn: Connection, client_id: str, body_id: str) -> bool:
+    k = t.consents.c
+    query = sa.select(k.body_id).where(k.client_id == client_id, k.body_id == body_id)
+    return conn.execute(query).first() is not None
+
+
+def _one(conn: Connection, table: sa.Table, key: str, value: str) -> str | None:
+    return conn.execute(sa.select(table.c.body_id).where(table.c[key] == value)).scalar()
+
+
+def resource_of(conn: Connection, command: Any) -> Resource:
+    """The record ``command`` is about, as far as the access policy needs to know it."""
+    kind = type(command)
+    if kind in (c.SetRoles, c.RevokeApiKey, c.RevokeSessions):
+        return Resource(account_roles=account_roles(conn, command.account_id) or frozenset())
+    if kind is c.OpenAccount:
+        return Resource(account_roles=frozenset())
+    if kind is c.ApplyForCertification:
+        consent = _consented(conn, command.client_id, command.body_id)
+        return Resource(
+            bodies=frozenset({command.body_id}), client=command.client_id, consent=consent
+        )
+    if kind is c.UploadDocument:
+        found = command.certification_id and _certification(conn, command.certification_id)
+        holder = found[0] if found and found[1] == command.client_id else None
+        return Resource(client=command.client_id, holder=holder)
+    if kind in (c.GiveConsent, c.WithdrawConsent):
+        return Resource(bodies=frozenset({command.body_id}), client=command.client_id)
+    if kind is c.QualifyAuditor:
+        body = _one(conn, t.auditors, "id", command.auditor_id)
+        return Resource(bodies=frozenset({body or "?"}))
+    if kind is c.ResolveCase:
+        body = _one(conn, t.cases, "id", command.case_id)
+        return Resource(bodies=frozenset({body or "?"}))
+    if kind in (c.EnforceClocks, PublishStatus):
+        return _of_certifications(conn, command.certification_ids)
+    if kind in (c.AcceptTransfer, c.RegisterAuditor, c.AddBodyKey, c.RevokeBodyKey):
+        return Resource(bodies=frozenset({command.body_id}))
+    if kind in (c.RegisterBody, c.GrantBodyScope):
+        return Resource(bodies=frozenset({command.body_id}))
+    if hasattr(command, "certification_id"):
+        found = _certification(conn, command.certification_id)
+        if found is None:
+            return Resource(bodies=frozenset({"?"}))
+        return Resource(bodies=frozenset({found[0]}), client=found[1])
+    if hasattr(command, "client_id"):
+        return Resource(client=command.client_id)
+    return Resource()
