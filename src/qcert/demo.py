@@ -19,9 +19,16 @@ from .config import Settings
 from .credentials import multibase_public_key
 from .keys import create_keys
 from .ledger import SHA256
-from .lifecycle.commands import AddBodyKey, ApplyForCertification, RegisterBody, UploadDocument
+from .lifecycle.commands import (
+    AcceptTransfer,
+    AddBodyKey,
+    ApplyForCertification,
+    RegisterBody,
+    UploadDocument,
+)
 from .operator import ensure_operator
 from .store.db import BulkBuild
+from .store.queries import certification_client
 from .worldgen import DEFAULT_SIZE, Clock, WorldSummary, generate
 
 __all__ = ["DemoResult", "build_demo"]
@@ -56,7 +63,23 @@ _EVENTS = [
 
 
 # Who uploads each organisation's manual: its demo account where it has one.
-DEMO_UPLOADERS = {"demo-client-05": "demo-client"}
+DEMO_UPLOADERS = {"demo-client-05": "demo-client", "demo-client-10": "demo-client10"}
+
+
+MANUAL = "质量手册（申请材料） / Quality manual (application)"
+TRANSFER = "认证转换资料（给接收机构） / Transfer papers (for the accepting body)"
+
+
+def _transfer(cmd: AcceptTransfer) -> str:
+    """A short, made-up set of transfer papers for the accepting body."""
+    return (
+        f"认证转换资料 / Transfer papers\n"
+        f"原认证项目 / Certification transferred: {cmd.from_certification_id}\n"
+        f"接收机构 / Accepting body: {cmd.body_id}\n"
+        "最近一次审核报告、不符合项关闭证据、投诉记录 / last audit report, evidence of closed "
+        "nonconformities, complaints\n"
+        "(示例文件，由演示数据生成 / sample file generated for the demo)\n"
+    )
 
 
 def _manual(cmd: ApplyForCertification) -> str:
@@ -120,21 +143,30 @@ def build_demo(
         elif isinstance(cmd, ApplyForCertification):
             # Every application comes with the organisation's quality manual, given for that
             # certification, so the portal and the body's page show documents on the ledger.
-            data = _manual(cmd).encode()
-            bus(
-                UploadDocument(
-                    cmd.client_id,
-                    hashlib.sha256(data).hexdigest(),
-                    f"quality-manual-{cmd.certification_id}.txt",
-                    "text/plain",
-                    len(data),
-                    "质量手册（申请材料） / Quality manual (application)",
-                    DEMO_UPLOADERS.get(cmd.client_id, "demo"),
-                    cmd.certification_id,
-                    content=data,
-                )
-            )
+            give(cmd.client_id, cmd.certification_id, _manual(cmd), "quality-manual", MANUAL)
+        elif isinstance(cmd, AcceptTransfer):
+            # The organisation gives the accepting body its own papers (IAF MD 2:2017 2.3):
+            # one organisation, documents at two bodies, each reading only its own.
+            with services.engine.connect() as conn:
+                client = certification_client(conn, cmd.from_certification_id)
+            give(client, cmd.certification_id, _transfer(cmd), "transfer-papers", TRANSFER)
         return done
+
+    def give(client: str, certification: str, text: str, name: str, purpose: str) -> None:
+        data = text.encode()
+        bus(
+            UploadDocument(
+                client,
+                hashlib.sha256(data).hexdigest(),
+                f"{name}-{certification}.txt",
+                "text/plain",
+                len(data),
+                purpose,
+                DEMO_UPLOADERS.get(client, "demo"),
+                certification,
+                content=data,
+            )
+        )
 
     # By default the world stands as of yesterday (Beijing time), so no generated instant lies
     # ahead of the clock of the server that takes over: status lists never go back in time.

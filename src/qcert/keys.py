@@ -23,6 +23,8 @@ def create_keys(keys_dir: Path, name: str) -> list[Signer]:
         signers: list[Signer] = [generate_ed25519(name), generate_sm2(name)]
     except LedgerError as err:
         raise QcertError(f"--origin: {err}") from None
+    if not keys_dir.parent.exists():  # the data directory: the owner's alone, like all in it
+        keys_dir.parent.mkdir(parents=True, mode=0o700)
     keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(keys_dir, 0o700)
     for filename, signer in zip(KEY_FILES, signers, strict=True):

@@ -93,9 +93,22 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.documents)).mappings().all()
-        applied = sa.select(sa.func.count()).where(t.events.c.type == "certification.applied")
-        assert len(rows) == conn.execute(applied).scalar() > 0
+        count = sa.select(sa.func.count())
+        applied = conn.execute(count.where(t.events.c.type == "certification.applied")).scalar()
+        accepted = conn.execute(
+            count.where(t.events.c.type == "certification.transfer-accepted")
+        ).scalar()
+        confidential = conn.execute(count.where(t.clients.c.confidential)).scalar()
+        certifications = conn.execute(sa.select(t.certifications.c.id, t.certifications.c.body_id))
+        holders = {cid: body for cid, body in certifications}
     engine.dispose()
+    # A manual with every application, transfer papers with every transfer accepted.
+    assert len(rows) == applied + accepted and applied > 0 and accepted > 0
     assert all(r["certification_id"] for r in rows)
     stored = DocumentStore(tmp_path / "demo" / "documents")
-    assert all(stored.read(r["sha256"]).startswith("质量手册".encode()) for r in rows)
+    first_lines = {stored.read(r["sha256"]).split(b"\n")[0].decode() for r in rows}
+    assert first_lines == {"质量手册 / Quality manual", "认证转换资料 / Transfer papers"}
+    # Organisations that asked for confidentiality, and one that gave documents to two bodies.
+    assert confidential >= 2
+    bodies = {holders[r["certification_id"]] for r in rows if r["client_id"] == "demo-client-10"}
+    assert len(bodies) == 2

@@ -21,7 +21,7 @@ from ..lifecycle.inputs import refusal_of
 from ..schemes import RuleViolation, SchemeError
 from ..security import AuthError, TooManyAttempts
 
-__all__ = ["ErrorRead", "errors", "install"]
+__all__ = ["ErrorRead", "declare_common", "errors", "install"]
 
 
 class ErrorBody(BaseModel):
@@ -78,8 +78,43 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# What any operation can answer, whatever it does: a body or query that cannot be parsed (400),
+# a token or key sent that does not hold (401: even a public route says so rather than serve an
+# expired session as anonymous), a body over the cap (413, before the route runs), a field out
+# of bounds (422).
+COMMON = (400, 401, 413, 422)
+
+
+def declare_common(app: FastAPI) -> None:
+    """Make the OpenAPI document declare, on every operation, the statuses any request can
+    get (``COMMON``) with the one error shape, besides those its router declares."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        ref = {"$ref": "#/components/schemas/ErrorRead"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status in COMMON:
+                    responses.setdefault(
+                        str(status),
+                        {
+                            "description": _WHAT[status],
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Turn every expected refusal into the one error shape (JSON)."""
+    """Turn every expected refusal into the one error shape (JSON), and declare it."""
+    declare_common(app)
 
     @app.exception_handler(RuleViolation)
     async def _rule(_: Request, err: RuleViolation) -> JSONResponse:
@@ -129,5 +164,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
         status = err.status_code
-        zh = {404: "未找到", 405: "不支持此方法"}.get(status)
+        zh = {400: "请求无法解析", 404: "未找到", 405: "不支持此方法"}.get(status)
         return _json(status, _body(status, str(err.detail), zh), getattr(err, "headers", None))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from annotated_types import MaxLen
+from pydantic import ConfigDict
 
 from ..lifecycle.inputs import Id
 
@@ -26,3 +27,7 @@ class PublishStatus:
     """Bring the status lists holding these certificates' bits up to date with their status."""
 
     certification_ids: Annotated[tuple[Id, ...], MaxLen(10_000)]
+
+
+for _command in (IssueCredential, PublishStatus):
+    _command.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]

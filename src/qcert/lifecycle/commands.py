@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen
-from pydantic import Strict, StrictBool
+from pydantic import ConfigDict, Strict, StrictBool
 
 from .documents import MAX_DOCUMENT_BYTES
 from .inputs import (
@@ -446,3 +446,9 @@ class RevokeBodyKey:
     key_id: Word
     revoked: Instant
     reason: Note
+
+
+# A field a command does not have is refused, never ignored: a caller who sends ``key`` to
+# issue-api-key or ``host`` to issue-credential learns that the server chooses those.
+for _name in __all__:
+    globals()[_name].__pydantic_config__ = ConfigDict(extra="forbid")

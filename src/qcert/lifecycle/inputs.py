@@ -80,6 +80,14 @@ def _in_range(day: date) -> date:
     return day
 
 
+def _zoned(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise PydanticCustomError(
+            "qcert_zone", "must carry a time zone (Z or +08:00)", {"zh": "须带时区（Z 或 +08:00）"}
+        )
+    return at
+
+
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise PydanticCustomError("qcert_finite", "must be a finite number", {"zh": "须为有限数值"})
@@ -111,7 +119,7 @@ Percent = Annotated[float, Field(allow_inf_nan=False), Ge(0), Le(100)]
 Latitude = Annotated[float, Field(allow_inf_nan=False), Ge(-90), Le(90)]
 Longitude = Annotated[float, Field(allow_inf_nan=False), Ge(-180), Le(180)]
 Day = Annotated[date, AfterValidator(_in_range)]
-Instant = Annotated[datetime, AfterValidator(_in_range)]
+Instant = Annotated[datetime, AfterValidator(_zoned), AfterValidator(_in_range)]
 Scalar = (
     Annotated[bool, Strict()]
     | Annotated[int, Strict(), Ge(-1_000_000_000), Le(1_000_000_000)]
@@ -178,6 +186,7 @@ _ZH = {
     "dataclass_type": "须为对象",
     "dataclass_exact_type": "须为对象",
     "extra_forbidden": "不允许此字段",
+    "unexpected_keyword_argument": "此命令没有该字段（由服务器决定的值不能由调用者指定）",
     "enum": "须为 {expected} 之一",
     "literal_error": "须为 {expected} 之一",
     "value_error": "取值无效",

@@ -16,7 +16,14 @@ from ..access import ReadScope
 from . import tables as t
 from .scoping import visible
 
-__all__ = ["LISTS", "certification", "certification_events", "page", "rows"]
+__all__ = [
+    "LISTS",
+    "certification",
+    "certification_client",
+    "certification_events",
+    "page",
+    "rows",
+]
 
 _JSON = {"sectors", "team", "sites", "roles", "scopes", "qualifications"}
 
@@ -109,3 +116,9 @@ def certification_events(conn: Connection, cid: str) -> list[dict[str, Any]]:
         .order_by(e.seq)
     )
     return [{"ledger_index": i, "type": ty, "at": at} for i, ty, at in found]
+
+
+def certification_client(conn: Connection, cid: str) -> str:
+    """The organisation a certification is of (the caller knows it exists)."""
+    c = t.certifications.c
+    return str(conn.execute(sa.select(c.client_id).where(c.id == cid)).scalar_one())

@@ -84,12 +84,27 @@ class RedisSessions:
         return ended
 
 
+# One failure more under a key, starting again when the last one is older than the window
+# (atomic, so two workers counting at once lose nothing).
+_ADD = """
+local last = redis.call('HGET', KEYS[1], 'last_at')
+if last and tonumber(last) < tonumber(ARGV[1]) - tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HINCRBY', KEYS[1], 'failures', 1)
+redis.call('HSET', KEYS[1], 'last_at', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
 class RedisFailures:
     """Failed sign-ins counted per key in Redis; a count is forgotten ``window`` seconds after
     its last failure."""
 
     def __init__(self, client: Any, prefix: str = _PREFIX) -> None:
         self.r, self.prefix = client, prefix
+        self._add = client.register_script(_ADD)
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}f:{key}"
@@ -105,12 +120,8 @@ class RedisFailures:
         return out
 
     def add(self, keys: list[str], now: float, window: float) -> None:
-        pipe = self.r.pipeline()
         for key in keys:
-            pipe.hincrby(self._key(key), "failures", 1)
-            pipe.hset(self._key(key), "last_at", now)
-            pipe.expire(self._key(key), math.ceil(window))
-        pipe.execute()
+            self._add(keys=[self._key(key)], args=[repr(now), repr(window), math.ceil(window)])
 
     def clear(self, keys: list[str]) -> None:
         if keys:

@@ -6,6 +6,7 @@ industry is denser; a multi-site organisation's other sites lie in its own provi
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .names import BRANDS, INDUSTRIES, PARKS, ROADS, Industry
 from .places import City, cities, province_code
 from .schedule import Schedule
 
-__all__ = ["ClientPlan", "organisation_code", "plan_client", "register", "uscc"]
+__all__ = ["ClientPlan", "confidential", "organisation_code", "plan_client", "register", "uscc"]
 
 # Relative weight of a city by province (GB/T 2260 prefix): the coastal manufacturing provinces
 # hold most certified organisations, the west the fewest.
@@ -42,6 +43,7 @@ class ClientPlan:
     industry: Industry
     personnel: int
     sites: list[dict[str, Any]]
+    confidential: bool = False
 
     @property
     def central(self) -> str:
@@ -151,7 +153,14 @@ def plan_client(
         industry,
         personnel,
         _sites(rng, city, personnel, service),
+        confidential(client_id),
     )
+
+
+def confidential(client_id: str) -> bool:
+    """Whether an organisation asked that the public see of it only what CertSearch shows:
+    about one in ten, drawn from its id (so the world's other draws stay as they were)."""
+    return hashlib.sha256(client_id.encode()).digest()[0] < 26
 
 
 def register(
@@ -181,5 +190,6 @@ def register(
             client.city.adcode,
             client.personnel,
             client.sites,
+            client.confidential,
         ),
     )

@@ -13,7 +13,9 @@ from .places import cities
 from .scenarios import tell
 from .stories import Context, Fixed, Story
 
-__all__ = ["named_stories"]
+__all__ = ["CONFIDENTIAL_STAGE", "named_stories"]
+
+CONFIDENTIAL_STAGE = "surveilled"
 
 _INDUSTRY = Industry(
     "精密机械",
@@ -56,6 +58,9 @@ def named_stories(
             _INDUSTRY,
             rng.choice([12, 38, 55, 140, 320]),
             [site],
+            # The surveilled one asked for confidentiality: its public page shows only what
+            # IAF CertSearch would.
+            stage == CONFIDENTIAL_STAGE,
         )
         fixed = Fixed(
             TEAM,

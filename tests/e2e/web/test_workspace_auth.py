@@ -103,3 +103,68 @@ def test_the_ledger_page_publishes_a_checkpoint_anyone_can_check(web, services):
     vkeys = re.findall(r"<li><code>([^<]+)</code></li>", page.text)
     checkpoint, _, good = verify_checkpoint(html.unescape(note), [html.unescape(k) for k in vkeys])
     assert checkpoint.size == int(re.search(r'data-size="(\d+)"', page.text)[1]) and good
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works(web):
+    assert sign_in(web, "admin1").status_code == 303
+    stolen = web.cookies.get("qcert_session")
+    token = _csrf(web.get("/workspace").text)
+    web.post("/signout", data={"csrf": token})
+    thief = TestClient(web.app, base_url="https://testserver", cookies={"qcert_session": stolen})
+    assert thief.get("/workspace", follow_redirects=False).status_code == 303
+
+
+def test_changing_the_password_asks_for_the_current_one_and_ends_other_sessions(web):
+    other = TestClient(web.app, base_url="https://testserver")
+    sign_in(other, "admin1")
+    sign_in(web, "admin1")
+    token = _csrf(web.get("/account").text)
+    new = "another long password"
+    wrong = web.post(
+        "/account/password",
+        data={"csrf": token, "current_password": "guess", "password": new, "password_again": new},
+    )
+    assert wrong.status_code == 422 and "当前密码" in wrong.text
+    assert other.get("/workspace", follow_redirects=False).status_code == 200
+    done = web.post(
+        "/account/password",
+        data={"csrf": token, "current_password": PASSWORD, "password": new, "password_again": new},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/account?done=password"
+    assert web.get("/workspace", follow_redirects=False).status_code == 200  # this one goes on
+    assert other.get("/workspace", follow_redirects=False).status_code == 303  # ended
+    ended = web.post("/account/sessions", data={"csrf": token}, follow_redirects=False)
+    assert ended.status_code == 303 and ended.headers["location"] == "/signin"
+    assert web.get("/workspace", follow_redirects=False).status_code == 303
+
+
+def test_an_invitation_brings_a_new_user_into_the_organisation(web):
+    sign_in(web, "cadmin")
+    page = web.get("/portal/c1/users")
+    assert page.status_code == 200 and 'data-form="invite"' in page.text
+    made = web.post("/portal/c1/users", data={"csrf": _csrf(page.text), "role": "client-user"})
+    assert made.status_code == 200
+    code = re.search(r"<code class=\"hash\" data-code>([^<]+)</code>", made.text)[1]
+    newcomer = TestClient(web.app, base_url="https://testserver")
+    form = newcomer.get("/join", params={"code": code})
+    assert form.status_code == 200 and code in form.text
+    joined = newcomer.post(
+        "/join",
+        data={
+            "csrf": _csrf(form.text),
+            "code": code,
+            "account_id": "newcomer",
+            "display_name": "新同事",
+            "password": "a long enough password",
+        },
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    sign_in(newcomer, "newcomer", password="a long enough password")
+    assert "client-user@client:c1" in newcomer.get("/workspace").text
+    again = newcomer.post(
+        "/join",
+        data={"csrf": _csrf(newcomer.get("/join").text), "code": code},
+    )
+    assert again.status_code == 422  # a code works once
