@@ -107,7 +107,7 @@ class MessageBus:
         command = validate(command)
         with self.engine.connect() as conn:
             resource = resource_of(conn, command)
-        access.authorize(principal, command, resource)
+        access.decide(principal, command, resource)
         return self._run(command, principal)
 
     def authorized(self, command: Any, principal: Principal) -> None:
@@ -116,7 +116,7 @@ class MessageBus:
         command = validate(command)
         with self.engine.connect() as conn:
             resource = resource_of(conn, command)
-        access.authorize(principal, command, resource)
+        access.decide(principal, command, resource)
 
     def unit_of_work(self, actor: str) -> UnitOfWork:
         """A unit of work acting as ``actor``, with this installation's adapters."""

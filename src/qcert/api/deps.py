@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from ..access import ANONYMOUS, Principal, check_route
+from ..access import ANONYMOUS, Principal, decide
 from ..bootstrap import Services
 from ..security import AuthError
 
@@ -71,4 +71,4 @@ def guard(request: Request, who: Caller) -> None:
     route = request.scope.get("route")
     path = getattr(route, "path", request.url.path)
     params = {**request.query_params, **request.path_params}
-    check_route(who, request.method, path, params)
+    decide(who, f"{request.method} {path}", params)

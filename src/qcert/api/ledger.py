@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 
 from .. import __version__
-from ..access import Forbidden, may_read_entry
+from ..access import READ_ENTRY, decide
 from ..credentials.did import did_document, did_web
 from ..errors import Unavailable
 from ..ledger import suite_by_name
@@ -112,13 +112,7 @@ def entry(svc: Svc, who: Caller, index: Index) -> Response:
     record (its proofs stay public, so a holder can prove what they hold)."""
     data = svc.ledger.entry(index)
     with svc.engine.connect() as conn:
-        owner = entry_owner(conn, index)
-    if not may_read_entry(who, owner):
-        raise Forbidden(
-            "access.entry",
-            f"entry {index} is not public; its inclusion proof is",
-            f"条目 {index} 不公开；其包含证明是公开的",
-        )
+        decide(who, READ_ENTRY, entry_owner(conn, index))
     return Response(data, media_type="application/octet-stream")
 
 

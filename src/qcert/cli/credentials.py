@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from ..access import check_operation
+from ..access import decide
 from ..errors import QcertError
 from ._common import bad, console, errors, ok, principal, print_json, services
 
@@ -31,7 +31,7 @@ def reconcile_command(
     """Issue the credentials and publish the status lists still owed (after a failure or a
     crash between a decision and its credential), as the platform itself; the issuers'
     host is the configured one (QCERT_PUBLIC_HOST). / 补签电子证书、补发状态列表。"""
-    check_operation(principal(ctx), "credentials.reconcile")
+    decide(principal(ctx), "credentials.reconcile")
     bus = services(ctx).bus
     if not bus.host:
         raise QcertError(

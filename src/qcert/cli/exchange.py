@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..access import check_operation
+from ..access import decide
 from ..credentials import certsearch, national
 from ..errors import QcertError
 from ..store import views
@@ -33,7 +33,7 @@ class FileFormat(StrEnum):
 
 def _engine(ctx: typer.Context, body_id: str) -> Any:
     """The database, once the signed-in account is found to be the body's staff."""
-    check_operation(principal(ctx), "exchange.export", {"body": body_id})
+    decide(principal(ctx), "exchange.export", {"body": body_id})
     return services(ctx).engine
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..access import check_operation
+from ..access import decide
 from ..ledger import ProofBundle, suite_by_name, verify_proof
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
@@ -39,7 +39,7 @@ def append(
     for f, entry in zip(files, data, strict=True):
         if is_event_document(entry):
             raise fail(f"{f}: lifecycle events enter the ledger only through their commands")
-    check_operation(principal(ctx), "ledger.append")
+    decide(principal(ctx), "ledger.append")
     svc = services(ctx)
     indices = svc.ledger.append(data)
     svc.appended.append(len(indices))
@@ -55,7 +55,7 @@ def append(
 def checkpoint(ctx: typer.Context, suite: SuiteOpt = Suite.sha256, json_: JsonOpt = False) -> None:
     """Integrate every entry, sign checkpoints of both trees (if not signed at this size
     already), print one. / 签署检查点。"""
-    check_operation(principal(ctx), "ledger.sign")
+    decide(principal(ctx), "ledger.sign")
     ledger = services(ctx).ledger
     notes = {s.name: ledger.checkpoint(s) for s in ledger.suites}
     note = notes[suite.value]
@@ -175,7 +175,7 @@ def audit(
     json_: JsonOpt = False,
 ) -> None:
     """Recompute every leaf and interior hash and check every checkpoint. / 全量审计。"""
-    check_operation(principal(ctx), "ledger.audit")
+    decide(principal(ctx), "ledger.audit")
     svc = services(ctx)
     ledger = svc.ledger
     total = sum(ledger.storage.integrated_size(s) for s in ledger.suites)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from ..access import check_operation, command_names, read_scope
+from ..access import command_names, decide, read_scope
 from ..credentials import printable
 from ..errors import QcertError
 from ..lifecycle.commands import UploadDocument
@@ -126,7 +126,7 @@ def show(
 ) -> None:
     """A certification: its state, certificate and every event with its ledger index. / 查看。"""
     who = principal(ctx)
-    check_operation(who, "records.read")
+    decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         found = queries.certification(conn, read_scope(who), certification_id)
         if found is None:
@@ -165,7 +165,7 @@ def certificates(
 ) -> None:
     """List the certificates you may see, with their status. / 证书列表。"""
     who = principal(ctx)
-    check_operation(who, "records.read")
+    decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         rows = queries.rows(conn, read_scope(who), "certificates", {"status": status})
     if json_:
@@ -194,7 +194,7 @@ def certificate_pdf(
     if not host:
         raise QcertError("host: no public host; pass --host or set QCERT_PUBLIC_HOST")
     who = principal(ctx)
-    check_operation(who, "records.read")
+    decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         if not queries.rows(conn, read_scope(who), "certificates", {"number": number}):
             raise QcertError(f"number: no certificate {number!r}")

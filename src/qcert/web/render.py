@@ -16,7 +16,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, check_route
+from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide
 from . import session as sessions
 from .i18n import LANGS, lang_of, translator
 
@@ -106,7 +106,7 @@ def guard(request: Request) -> None:
     path = getattr(route, "path", request.url.path)
     params = {**request.query_params, **request.path_params}
     try:
-        check_route(who.principal if who else ANONYMOUS, request.method, path, params)
+        decide(who.principal if who else ANONYMOUS, f"{request.method} {path}", params)
     except Unauthenticated:
         raise SignInRequired from None
     except Forbidden:

@@ -1,0 +1,85 @@
+"""The one access policy: may this principal do this action on this resource?
+
+Every face asks here, and only here: the bus before it runs a command (whichever face built
+it), the API and the web pages before a route answers, the command line before an operation,
+the read views when they scope their queries, the ledger before it serves an entry's bytes.
+:func:`decide` answers every such question; the helpers below are its named uses. The policy
+is pure: the store says what a command touches (:class:`Resource`), whose an entry is
+(:class:`EntryOwner`), and who is asking (:class:`Principal`); this package decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..lifecycle.accounts import CLIENT_ROLES, ROLES
+from .commands import COMMANDS, Resource, Rule, authorize, may
+from .principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
+from .reads import EntryOwner, ReadScope, may_read_entry, read_scope
+from .routes import (
+    OPERATIONS,
+    ROUTES,
+    RouteRule,
+    check_operation,
+    check_route,
+    command_names,
+    route_rule,
+)
+
+__all__ = [
+    "ANONYMOUS",
+    "CLIENT_ROLES",
+    "COMMANDS",
+    "OPERATIONS",
+    "READ_ENTRY",
+    "ROLES",
+    "ROUTES",
+    "EntryOwner",
+    "Forbidden",
+    "Principal",
+    "ReadScope",
+    "Resource",
+    "RouteRule",
+    "Rule",
+    "Unauthenticated",
+    "authorize",
+    "check_operation",
+    "check_route",
+    "command_names",
+    "decide",
+    "may",
+    "may_read_entry",
+    "read_scope",
+    "route_rule",
+]
+
+READ_ENTRY = "ledger.entry"  # reading a ledger entry's bytes (its proof is public)
+
+
+def decide(principal: Principal, action: Any, resource: Any = None) -> None:
+    """Refuse ``action`` on ``resource`` unless ``principal`` may: Unauthenticated (401) for
+    nobody where a sign-in is needed, Forbidden (403, with the rule and why) otherwise.
+
+    ``action`` is a command of the bus (``resource``: the :class:`Resource` it touches), a
+    route as ``"METHOD /path/{template}"`` (``resource``: its path and query parameters), an
+    operation of the command line named in ``OPERATIONS`` (its parameters), or
+    :data:`READ_ENTRY` (``resource``: the entry's :class:`EntryOwner`).
+    """
+    if isinstance(action, str) and action == READ_ENTRY:
+        if not may_read_entry(principal, resource):
+            raise Forbidden(
+                "access.entry",
+                "this entry is not public; its inclusion proof is",
+                "该条目不公开；其包含证明是公开的",
+            )
+    elif isinstance(action, str) and action in OPERATIONS:
+        check_operation(principal, action, resource)
+    elif isinstance(action, str) and " " in action:
+        method, path = action.split(" ", 1)
+        check_route(principal, method, path, resource or _NONE)
+    else:
+        authorize(principal, action, resource or Resource())
+
+
+_NONE: Mapping[str, str] = {}

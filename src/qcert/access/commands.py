@@ -1,0 +1,325 @@
+"""Who may run which command: a rule per command of the bus, and the checks they are made of.
+
+ISO/IEC 17021-1:2015 separates the functions of a certification body (application review,
+audit planning, auditing, technical review, decision: 9.1-9.5), and 8.4 keeps what an
+organisation gives one body with that body; the rules follow those separations. People act
+only as themselves, and nobody grants or removes their own roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..credentials.commands import IssueCredential, PublishStatus
+from ..lifecycle import commands as c
+from ..lifecycle.accounts import CLIENT_ROLES, parse_role
+from .principals import Forbidden, Principal, Unauthenticated
+
+__all__ = ["COMMANDS", "Resource", "Rule", "authorize", "may"]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a command touches, as the store knows it before the command runs.
+
+    ``bodies``: the bodies whose record it is (each must allow); ``client``: the organisation
+    whose record it is; ``holder``: for a document given for a certification, the body
+    holding that certification (when it is the organisation's); ``account_roles``: the
+    target account's current roles; ``consent``: whether the organisation consented to this
+    body filing applications for it.
+    """
+
+    bodies: frozenset[str] = frozenset()
+    client: str | None = None
+    holder: str | None = None
+    account_roles: frozenset[tuple[str, str]] | None = None
+    consent: bool = False
+
+
+Check = Callable[[Principal, Any, Resource], tuple[str, str] | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may run a command: ``needs`` says it for people, ``check`` decides (None: allowed,
+    else the refusal in en and zh-CN). ``as_self`` names the field that must be the caller."""
+
+    needs: str
+    check: Check
+    as_self: str | None = None
+    roles: tuple[str, ...] = ()  # the roles it needs, for pages that offer its form
+
+
+def _platform(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
+    if p.platform:
+        return None
+    return ("only a platform administrator may do this", "仅平台管理员可执行此操作")
+
+
+def _body_role(role: str) -> Check:
+    def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+        if r.bodies and all(p.has(role, f"body:{b}") for b in r.bodies):
+            return None
+        return (
+            f"role {role} at the record's body is required",
+            f"需要该记录所属认证机构的 {role} 角色",
+        )
+
+    return check
+
+
+def _client_role(*roles: str) -> Check:
+    def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+        if r.client and any(p.has(role, f"client:{r.client}") for role in roles):
+            return None
+        wanted = " or ".join(roles)
+        return (f"role {wanted} of the organisation is required", f"需要该组织的 {wanted} 角色")
+
+    return check
+
+
+def _self(p: Principal, cmd: Any, _: Resource) -> tuple[str, str] | None:
+    if cmd.account_id == p.account_id:
+        return None
+    return ("you may do this for your own account only", "只能对自己的账号执行此操作")
+
+
+def _manages(p: Principal, role: str, scope: str) -> bool:
+    """Whether ``p`` may grant or take away ``role`` at ``scope``: platform roles and the first
+    administrator of a body or an organisation by the platform; a body's roles by its cb-admin;
+    an organisation's by its client-admin (client-user is granted only by invitation)."""
+    if scope == "platform":
+        return p.platform
+    kind = scope.partition(":")[0]
+    if kind == "body":
+        return p.has("cb-admin", scope) or (role == "cb-admin" and p.platform)
+    if kind == "client":
+        return p.has("client-admin", scope) or (role == "client-admin" and p.platform)
+    return False
+
+
+def _role_change(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    if cmd.account_id == p.account_id and not p.is_system:
+        return ("nobody changes their own roles", "不能变更自己的角色")
+    before = r.account_roles or frozenset()
+    after = frozenset(parse_role(text) for text in cmd.roles)
+    if ("platform-admin", "platform") in before and not p.platform:
+        return (
+            "only a platform administrator changes a platform administrator's account",
+            "仅平台管理员可变更平台管理员的账号",
+        )
+    for role, scope in sorted(after - before):
+        if role == "client-user" and not p.is_system:
+            return (
+                f"{role}@{scope}: an organisation's users join by its administrator's invitation",
+                f"{role}@{scope}：组织用户只能通过该组织管理员的邀请加入",
+            )
+        if not _manages(p, role, scope):
+            return (f"you may not grant {role}@{scope}", f"无权授予 {role}@{scope}")
+    for role, scope in sorted(before - after):
+        if not _manages(p, role, scope):
+            return (f"you may not remove {role}@{scope}", f"无权移除 {role}@{scope}")
+    return None
+
+
+def _account_manager(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    """The account's own holder, or someone who manages every role it holds."""
+    if cmd.account_id == p.account_id:
+        return None
+    held = r.account_roles or frozenset()
+    if ("platform-admin", "platform") in held and not p.platform:
+        return (
+            "only a platform administrator acts on a platform administrator's account",
+            "仅平台管理员可操作平台管理员的账号",
+        )
+    if held and all(_manages(p, role, scope) or p.platform for role, scope in held):
+        return None
+    return (
+        "you may act only on accounts whose every role you manage",
+        "只能操作其全部角色均由您管理的账号",
+    )
+
+
+def _apply(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    # The organisation applies, or the body's reviewer files for it on its recorded consent.
+    if r.client and (
+        p.has("client-user", f"client:{r.client}") or p.has("client-admin", f"client:{r.client}")
+    ):
+        return None
+    if r.consent and all(p.has("application-reviewer", f"body:{b}") for b in r.bodies):
+        return None
+    return (
+        "applications come from the organisation's users, or from the body's application "
+        "reviewers on the organisation's recorded consent",
+        "认证申请须由组织用户提交，或由认证机构的申请评审人员凭组织已记录的同意代为提交",
+    )
+
+
+def _upload(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    if r.client and any(p.has(role, f"client:{r.client}") for role in CLIENT_ROLES):
+        return None
+    # A body's staff give a document to one of their own certifications of the client: one
+    # they could not read afterwards is not theirs to give (ISO/IEC 17021-1:2015 8.4).
+    if r.holder is not None and r.holder in p.scopes("body"):
+        return None
+    return (
+        "documents come from the organisation's users, or from a body's staff for that body's "
+        "certification of the organisation",
+        "文件须由组织用户上传，或由认证机构人员为本机构对该组织的认证上传",
+    )
+
+
+def _invitation(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    if cmd.role == "client-admin" and p.platform:
+        return None
+    return _client_role("client-admin")(p, cmd, r)
+
+
+def _anyone(_: Principal, __: Any, ___: Resource) -> tuple[str, str] | None:
+    return None
+
+
+def _body(role: str) -> Rule:
+    return Rule(f"{role} of the body", _body_role(role), roles=(role,))
+
+
+def _client(*roles: str) -> Rule:
+    return Rule(" or ".join(roles) + " of the organisation", _client_role(*roles), roles=roles)
+
+
+PLATFORM = Rule("platform-admin", _platform, roles=("platform-admin",))
+COMMANDS: dict[type, Rule] = {
+    c.RegisterBody: PLATFORM,
+    c.GrantBodyScope: PLATFORM,
+    c.RegisterAuditor: _body("cb-admin"),
+    c.QualifyAuditor: _body("cb-admin"),
+    c.RegisterClient: Rule(
+        "cb-admin of a body, or platform-admin",
+        lambda p, cmd, r: (
+            None
+            if p.platform or p.scopes("body", "cb-admin")
+            else ("role cb-admin is required", "需要 cb-admin 角色")
+        ),
+        roles=("cb-admin",),
+    ),
+    c.GiveConsent: _client("client-admin", "client-user"),
+    c.WithdrawConsent: _client("client-admin", "client-user"),
+    c.InviteUser: Rule(
+        "client-admin of the organisation (platform-admin for its first client-admin)", _invitation
+    ),
+    c.JoinWithInvitation: Rule("anyone holding the invitation's code", _anyone),
+    c.AcceptInvitation: Rule("the signed-in account holding the invitation's code", _self),
+    c.ApplyForCertification: Rule(
+        "client-user or client-admin of the organisation, or application-reviewer of the body "
+        "on the organisation's consent",
+        _apply,
+        roles=("application-reviewer",),
+    ),
+    c.UploadDocument: Rule(
+        "a user of the organisation, or staff of the body holding the certification",
+        _upload,
+        as_self="uploaded_by",
+    ),
+    c.RecordLineAlarm: _client("client-admin", "client-user"),
+    c.ClearLineAlarm: _client("client-admin", "client-user"),
+    c.ReviewContract: Rule(
+        "application-reviewer of the body",
+        _body_role("application-reviewer"),
+        "reviewer",
+        ("application-reviewer",),
+    ),
+    c.PlanAudit: _body("planner"),
+    c.CheckIn: Rule("auditor of the body", _body_role("auditor"), "auditor", ("auditor",)),
+    c.CompleteAudit: _body("auditor"),
+    c.RaiseFinding: Rule("auditor of the body", _body_role("auditor"), "auditor", ("auditor",)),
+    c.AnswerFinding: _client("client-admin", "client-user"),
+    c.CloseFinding: Rule("auditor of the body", _body_role("auditor"), "verifier", ("auditor",)),
+    c.TechnicalReview: Rule(
+        "technical-reviewer of the body",
+        _body_role("technical-reviewer"),
+        "reviewer",
+        ("technical-reviewer",),
+    ),
+    c.Decide: Rule(
+        "decision-maker of the body",
+        _body_role("decision-maker"),
+        "decider",
+        ("decision-maker",),
+    ),
+    c.SuspendCertificate: _body("decision-maker"),
+    c.RestoreCertificate: _body("decision-maker"),
+    c.WithdrawCertificate: _body("decision-maker"),
+    c.ExpireCertificate: _body("decision-maker"),
+    c.ChangeScope: _body("decision-maker"),
+    c.TransferCertificate: _body("decision-maker"),
+    c.AcceptTransfer: Rule(
+        "decision-maker of the accepting body",
+        _body_role("decision-maker"),
+        "decider",
+        ("decision-maker",),
+    ),
+    c.EnforceClocks: _body("decision-maker"),
+    c.OpenCase: _body("cb-admin"),
+    c.ResolveCase: _body("cb-admin"),
+    c.OpenAccount: Rule("an administrator of every role granted", _role_change),
+    c.SetRoles: Rule("an administrator of every role added or removed", _role_change),
+    c.ChangePassword: Rule("the account's holder (with the current password)", _self),
+    c.IssueApiKey: Rule("the account's holder", _self),
+    c.RevokeApiKey: Rule(
+        "the account's holder, or an administrator of its roles", _account_manager
+    ),
+    c.RevokeSessions: Rule(
+        "the account's holder, or an administrator of its roles", _account_manager
+    ),
+    c.AddBodyKey: _body("cb-admin"),
+    c.RevokeBodyKey: _body("cb-admin"),
+    IssueCredential: _body("decision-maker"),
+    PublishStatus: _body("decision-maker"),
+}
+
+
+def authorize(principal: Principal, command: Any, resource: Resource) -> None:
+    """Refuse ``command`` unless ``principal`` may run it on ``resource``: Unauthenticated
+    (401) for nobody, Forbidden (403, with the rule and why) for the wrong person."""
+    rule = COMMANDS.get(type(command))
+    if rule is None:  # a command nobody wrote a rule for is nobody's to run
+        raise Forbidden(
+            "access.unlisted",
+            f"{type(command).__name__} has no access rule",
+            f"{type(command).__name__} 没有访问规则",
+        )
+    if principal.is_system:
+        return
+    if not principal.signed_in and rule.check is not _anyone:
+        raise Unauthenticated()
+    if rule.as_self and getattr(command, rule.as_self) != principal.account_id:
+        raise Forbidden(
+            "access.as-self",
+            f"{rule.as_self}: you may act only as yourself ({principal.account_id})",
+            f"{rule.as_self}：只能以本人身份操作（{principal.account_id}）",
+        )
+    refused = rule.check(principal, command, resource)
+    if refused is not None:
+        raise Forbidden("access.role", *refused)
+
+
+def may(principal: Principal, command_type: type, resource: Resource) -> bool:
+    """Whether ``principal``'s roles allow ``command_type`` on ``resource`` at all (what a
+    page asks before offering a form; the bus still decides on the command itself)."""
+    rule = COMMANDS[command_type]
+    if principal.is_system:
+        return True
+    probe = _Probe(principal.account_id)
+    return principal.signed_in and rule.check(principal, probe, resource) is None
+
+
+class _Probe:
+    """A stand-in command for :func:`may`: every field names the principal."""
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+
+    def __getattr__(self, name: str) -> Any:
+        return self.account_id if name != "roles" else ()

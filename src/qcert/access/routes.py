@@ -1,0 +1,221 @@
+"""Who may call which route of the application, and which operation of the command line.
+
+Every route, API and pages alike, has an entry here by method and path template; a route
+without one is refused to all but the platform's own process, and a test fails. What a route
+then shows is further scoped by the read scope (:mod:`qcert.access.reads`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .commands import COMMANDS, Resource, _platform
+from .principals import Forbidden, Principal, Unauthenticated
+
+__all__ = [
+    "OPERATIONS",
+    "ROUTES",
+    "RouteRule",
+    "check_operation",
+    "check_route",
+    "command_names",
+    "route_rule",
+]
+
+RouteCheck = Callable[[Principal, Mapping[str, str]], tuple[str, str] | None]
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """Who may call a route; records inside are further scoped by the read scope."""
+
+    needs: str
+    check: RouteCheck
+    public: bool = False
+
+
+def _public(_: Principal, __: Mapping[str, str]) -> tuple[str, str] | None:
+    return None
+
+
+def _any_account(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
+    return None
+
+
+def _staff_of(param: str) -> RouteCheck:
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if p.platform or body in p.scopes("body"):
+            return None
+        return (
+            f"{param}: only {body}'s own staff may see this",
+            f"{param}：仅 {body} 的人员可查看",
+        )
+
+    return check
+
+
+PUBLIC = RouteRule("anyone", _public, public=True)
+SIGNED_IN = RouteRule(
+    "any signed-in account; records scoped to its bodies or organisations", _any_account
+)
+
+# Every route of the application, by method and path template. A route missing here is
+# refused to everyone but the platform's own process, and a test fails.
+ROUTES: dict[str, RouteRule] = {
+    # the public ledger and verification (nothing of a confidential client beyond CertSearch)
+    "GET /": PUBLIC,
+    "GET /ledger/checkpoint": PUBLIC,
+    "GET /ledger/keys": PUBLIC,
+    "GET /ledger/proof/{index}": PUBLIC,
+    "GET /ledger/consistency": PUBLIC,
+    "GET /ledger/entries/{index}": RouteRule(
+        "anyone for credentials and status lists of public certificates; an event or a "
+        "confidential client's credential only for those who may read its record",
+        _public,
+        public=True,
+    ),
+    "GET /bodies/{body_id}/did.json": PUBLIC,
+    "GET /bodies/{body_id}/status/{purpose}/{list_no}": PUBLIC,
+    "GET /bodies/{body_id}/status/{purpose}/{list_no}/versions": PUBLIC,
+    "GET /public/certificates": PUBLIC,
+    "GET /public/certificates/{number}": PUBLIC,
+    "GET /public/certificates/{number}/status": PUBLIC,
+    "GET /public/certificates/{number}/pdf": PUBLIC,
+    "POST /public/verify": PUBLIC,
+    "GET /verify": PUBLIC,
+    "GET /verify/style.css": PUBLIC,
+    "POST /verify/upload": PUBLIC,
+    "GET /v/{number}": PUBLIC,
+    "GET /transparency": PUBLIC,
+    "GET /static/ws.css": PUBLIC,
+    "GET /static/plotly.min.js": PUBLIC,
+    "GET /static/charts.js": PUBLIC,
+    "GET /static/docs/{name}": PUBLIC,
+    "GET /docs": PUBLIC,
+    "GET /redoc": PUBLIC,
+    "GET /openapi.json": PUBLIC,
+    # signing in and out, invitations
+    "POST /api/v1/auth/token": PUBLIC,
+    "POST /api/v1/auth/signout": SIGNED_IN,
+    "GET /signin": PUBLIC,
+    "POST /signin": PUBLIC,
+    "POST /signout": PUBLIC,
+    "GET /join": PUBLIC,
+    "POST /join": PUBLIC,
+    "GET /lang/{code}": PUBLIC,
+    "GET /workspace": SIGNED_IN,
+    "GET /account": SIGNED_IN,
+    "POST /account/password": SIGNED_IN,
+    "POST /account/sessions": SIGNED_IN,
+    # commands: the bus decides each (see COMMANDS)
+    "POST /api/v1/commands/{command}": RouteRule(
+        "per command (see the command table)", _public, public=True
+    ),
+    "POST /api/v1/documents": SIGNED_IN,
+    # the API's reads, scoped by read_scope
+    "GET /api/v1/me": SIGNED_IN,
+    "GET /api/v1/certifications": SIGNED_IN,
+    "GET /api/v1/certifications/{certification_id}": SIGNED_IN,
+    "GET /api/v1/certificates": SIGNED_IN,
+    "GET /api/v1/audits": SIGNED_IN,
+    "GET /api/v1/findings": SIGNED_IN,
+    "GET /api/v1/clients": SIGNED_IN,
+    "GET /api/v1/bodies": SIGNED_IN,
+    "GET /api/v1/auditors": SIGNED_IN,
+    "GET /api/v1/cases": SIGNED_IN,
+    "GET /api/v1/programme": SIGNED_IN,
+    "GET /api/v1/exchange/certsearch": RouteRule("staff of the body", _staff_of("body")),
+    "GET /api/v1/exchange/national": RouteRule("staff of the body", _staff_of("body")),
+    # the body's workspace
+    "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/certifications/{cid}": RouteRule(
+        "staff of the body", _staff_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/certifications/{cid}/{action}": RouteRule(
+        "staff of the body", _staff_of("body_id")
+    ),
+    "POST /ws/bodies/{body_id}/certifications/{cid}/{action}": RouteRule(
+        "staff of the body (the bus decides the command)", _staff_of("body_id")
+    ),
+    # the organisation's portal: its users, and the bodies it applied or consented to
+    "GET /portal/{client_id}": SIGNED_IN,
+    "GET /portal/{client_id}/apply": SIGNED_IN,
+    "POST /portal/{client_id}/apply": SIGNED_IN,
+    "GET /portal/{client_id}/findings": SIGNED_IN,
+    "POST /portal/{client_id}/findings/{certification_id}/{finding_id}/answer": SIGNED_IN,
+    "GET /portal/{client_id}/documents": SIGNED_IN,
+    "POST /portal/{client_id}/documents": SIGNED_IN,
+    "GET /portal/{client_id}/documents/{sha256}": SIGNED_IN,
+    "GET /portal/{client_id}/certificates": SIGNED_IN,
+    "GET /portal/{client_id}/certificates/{number}/credential": SIGNED_IN,
+    "GET /portal/{client_id}/users": SIGNED_IN,
+    "POST /portal/{client_id}/users": SIGNED_IN,
+    "POST /portal/{client_id}/consents": SIGNED_IN,
+}
+
+
+def command_names() -> dict[str, type]:
+    """Every command by its name on the command line and in the API (``plan-audit``)."""
+    return {re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower(): cls for cls in COMMANDS}
+
+
+# Each command has its route; whether the caller may run it is the bus's to decide.
+_BY_COMMAND = RouteRule("per command (see COMMANDS)", _public, public=True)
+ROUTES.update({f"POST /api/v1/commands/{name}": _BY_COMMAND for name in command_names()})
+del ROUTES["POST /api/v1/commands/{command}"]
+del ROUTES["POST /api/v1/commands/upload-document"]  # documents come with their bytes
+
+
+# What the command line does besides commands, with the same rules as the routes that do it.
+OPERATIONS: dict[str, RouteRule] = {
+    "ledger.append": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
+    "ledger.sign": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
+    "ledger.audit": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
+    "credentials.reconcile": RouteRule(
+        "platform-admin", lambda p, _: _platform(p, None, Resource())
+    ),
+    "exchange.export": RouteRule("staff of the body", _staff_of("body")),
+    "records.read": SIGNED_IN,
+}
+
+
+def check_operation(
+    principal: Principal, name: str, params: Mapping[str, str] | None = None
+) -> None:
+    """Refuse an operation of the command line the policy does not allow ``principal``."""
+    rule = OPERATIONS[name]
+    if principal.is_system:
+        return
+    if not rule.public and not principal.signed_in:
+        raise Unauthenticated()
+    refused = rule.check(principal, params or {})
+    if refused is not None:
+        raise Forbidden("access.operation", *refused)
+
+
+def route_rule(method: str, path: str) -> RouteRule | None:
+    """The rule of the route ``method path`` (its template, as declared), if it has one."""
+    return ROUTES.get(f"{method} {path}")
+
+
+def check_route(principal: Principal, method: str, path: str, params: Mapping[str, str]) -> None:
+    """Refuse a call of route ``method path`` (its template) the policy does not allow:
+    Unauthenticated for nobody where a sign-in is needed, Forbidden otherwise."""
+    rule = route_rule(method, path)
+    if principal.is_system:
+        return
+    if rule is None:
+        raise Forbidden(
+            "access.unlisted",
+            f"{method} {path} has no access rule",
+            f"{method} {path} 没有访问规则",
+        )
+    if not rule.public and not principal.signed_in:
+        raise Unauthenticated()
+    refused = rule.check(principal, params)
+    if refused is not None:
+        raise Forbidden("access.route", *refused)
