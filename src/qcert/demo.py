@@ -112,16 +112,17 @@ def build_demo(
     seed: int = 7,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    host: str = DEMO_HOST,
 ) -> DemoResult:
     """Wipe and rebuild the demo store in ``settings.data_dir`` with the world of ``size``
     generated clients and ``seed`` as it stands at the end of ``today`` (default: yesterday in
-    Beijing); return what to show."""
+    Beijing), its credentials naming ``host`` (where it will be served); return what to show."""
     started = time.monotonic()
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     create_keys(settings.keys_dir, DEMO_ORIGIN)
     clock = Clock()
-    services = bootstrap(dataclasses.replace(settings, public_host=DEMO_HOST), clock=clock)
+    services = bootstrap(dataclasses.replace(settings, public_host=host), clock=clock)
     ledger, keys = services.ledger, services.keys
     ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
     bulk = BulkBuild(services.engine)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from . import security
 from .access import Principal
-from .security import PER_ACCOUNT, PER_ADDRESS, PER_PAIR, AuthError, Backoff, TooManyAttempts
+from .security import PER_ACCOUNT, PER_ADDRESS, PER_PAIR, AuthError, TooManyAttempts
 from .store import identity as store
 from .store.identity import SessionRecord
 from .store.resources import account_roles
@@ -160,8 +160,3 @@ class Identity:
 def _keys(username: str, address: str) -> dict[str, str]:
     name, where = username[:64], address[:64]
     return {"pair": f"pair:{name}|{where}", "address": f"addr:{where}", "account": f"acct:{name}"}
-
-
-def backoffs() -> dict[str, Backoff]:
-    """The three delays sign-in applies, by what they count (for documentation)."""
-    return {"pair": PER_PAIR, "address": PER_ADDRESS, "account": PER_ACCOUNT}

@@ -47,6 +47,16 @@ BODY = {
     "name_en": "Body",
     "accreditation": "CNAS C1",
 }
+CLIENT = {
+    "client_id": "c",
+    "uscc": "91110108551385082Q",
+    "name_zh": "公司",
+    "name_en": "Co",
+    "address": "北京",
+    "adcode": "110108",
+    "personnel": 5,
+    "sites": [],
+}
 
 
 def test_commands_run_and_certifications_read_back(qcert, tmp_path):
@@ -69,16 +79,7 @@ def test_bad_payloads_and_refusals_name_the_field_and_rule(qcert):
     assert "approval_no：缺少此字段" in bad.output
     nope = qcert("lifecycle", "do", "fly-to-moon", "{}", ok=False)
     assert "no command 'fly-to-moon'" in nope.output
-    client = {
-        "client_id": "c",
-        "uscc": "91110108551385082A",
-        "name_zh": "公司",
-        "name_en": "",
-        "address": "北京",
-        "adcode": "110108",
-        "personnel": 5,
-        "sites": [],
-    }
+    client = {**CLIENT, "uscc": "91110108551385082A"}  # check character wrong
     refused = qcert("lifecycle", "do", "register-client", json.dumps(client), ok=False)
     assert "[uscc.check, GB 32100-2015 4.3]" in refused.output
     assert "统一社会信用代码" in refused.output
@@ -147,17 +148,7 @@ def test_a_saved_sign_in_ends_with_the_accounts_sessions(qcert):
 
 
 def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
-    client = {
-        "client_id": "c",
-        "uscc": "91110108551385082Q",
-        "name_zh": "公司",
-        "name_en": "Co",
-        "address": "北京",
-        "adcode": "110108",
-        "personnel": 5,
-        "sites": [],
-    }
-    qcert("lifecycle", "do", "register-client", json.dumps(client))
+    qcert("lifecycle", "do", "register-client", json.dumps(CLIENT))
     _open(qcert, "cadmin", "client-admin@client:c")
     _login(qcert, "cadmin")
     out = json.loads(qcert("quality", "examine", "c", "--record", "line-1", "--json").stdout)
@@ -166,3 +157,22 @@ def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
     assert again.exit_code == 1 and "is open" in again.output  # one open alarm per line
     nobody = qcert("quality", "examine", "nobody", "--record", "line-1", ok=False)
     assert nobody.exit_code == 1 and "[access.role]" in nobody.output  # not its organisation
+
+
+def test_a_document_is_given_with_its_bytes_by_the_organisations_user(qcert, tmp_path):
+    qcert("lifecycle", "do", "register-client", json.dumps(CLIENT))
+    manual = tmp_path / "manual.txt"
+    manual.write_text("质量手册\n1 范围\n", encoding="utf-8")
+    refused = qcert("lifecycle", "upload", "c", manual, "--purpose", "manual", ok=False)
+    assert refused.exit_code == 1 and "[access.role]" in refused.output  # the operator's not it
+    _open(qcert, "cadmin", "client-admin@client:c")
+    _login(qcert, "cadmin")
+    done = json.loads(
+        qcert("lifecycle", "upload", "c", manual, "--purpose", "manual", "--json").stdout
+    )
+    stored = tmp_path / "data" / "documents" / done["sha256"][:2] / done["sha256"][2:]
+    assert stored.read_bytes() == manual.read_bytes() and len(done["ledger_indices"]) == 1
+    markup = tmp_path / "page.txt"
+    markup.write_text("<html><script>x</script></html>")
+    wrong = qcert("lifecycle", "upload", "c", markup, ok=False)
+    assert wrong.exit_code == 1 and "not a PDF, PNG, JPEG or UTF-8 text file" in wrong.output

@@ -96,8 +96,12 @@ class BodyLimit:
             # (under uvicorn) no "100 Continue" goes out, so a polite client sends none of it.
             await _refuse(send, 413, "too_large", _too_large(cap), http1)
             return
-        # No Content-Length and no Transfer-Encoding: an HTTP/1.1 request without a body.
+        # No Content-Length and no Transfer-Encoding: an HTTP/1.1 request without a body,
+        # which has nothing to count (the busiest requests, GETs, pass straight on).
         empty = declared == 0 and not streamed
+        if empty and not lengths:
+            await self.app(scope, receive, send)
+            return
         guard = _Guard(cap, receive, send, http1, unbounded=streamed or not lengths, empty=empty)
         try:
             await self.app(scope, guard.receive, guard.send)

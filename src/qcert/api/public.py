@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from ..credentials import lookup, printable
 from ..credentials.lookup import VERDICTS, json_depth
 from ..errors import QcertError, Unavailable
-from .deps import Svc, guard
+from .deps import PublicRoute, Svc
 from .errors import errors
 
 __all__ = ["MAX_CREDENTIAL", "VERDICTS", "router"]
@@ -28,7 +28,7 @@ __all__ = ["MAX_CREDENTIAL", "VERDICTS", "router"]
 router = APIRouter(
     prefix="/public",
     tags=["public"],
-    dependencies=[Depends(guard)],
+    route_class=PublicRoute,
     responses=errors(400, 404, 413, 422),
 )
 
@@ -58,8 +58,9 @@ async def _answer(svc: Any, key: tuple[Any, ...], compute: Callable[[], Any]) ->
 
 
 @router.get("/certificates/{number}", response_model=None)
-async def certificate(svc: Svc, number: Number) -> Response:
+async def certificate(request: Request, number: Number) -> Response:
     """A certificate by number, with a plain verdict (no sign-in needed)."""
+    svc = request.app.state.services  # not a dependency: the busiest route, kept lean
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:
@@ -95,12 +96,13 @@ class CredentialBody(RootModel[dict[str, Any]]):
         }
     },
 )
-async def verify(request: Request, svc: Svc) -> Response:
+async def verify(request: Request) -> Response:
     """Check an uploaded credential: signature, issuer, and the certificate's status now.
 
     The same bytes checked again while the store is unchanged get the same answer, kept
     from the first check (the answer depends only on the bytes, the keys and the status).
     """
+    svc = request.app.state.services  # not a dependency: a busy route, kept lean
     raw = await request.body()
     if len(raw) > MAX_CREDENTIAL:
         raise InvalidCredential(f"credential: larger than {MAX_CREDENTIAL // 1024} KiB")

@@ -7,21 +7,19 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from ..credentials.statuslist import StatusList
 from ..errors import QcertError
 from ..lifecycle.inputs import Id
 from ..store import status as views
-from .deps import Svc, guard
+from .deps import PublicRoute, Svc
 from .errors import errors
 
 __all__ = ["parse_instant", "router"]
 
-router = APIRouter(
-    tags=["status"], dependencies=[Depends(guard)], responses=errors(400, 404, 413, 422)
-)
+router = APIRouter(tags=["status"], route_class=PublicRoute, responses=errors(400, 404, 413, 422))
 ListNo = Annotated[int, Path(ge=1, le=1_000_000, description="List number, from 1")]
 
 

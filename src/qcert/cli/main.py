@@ -230,6 +230,7 @@ def demo(
             size=size,
             seed=seed,
             progress=lambda n, total: bar.update(task, completed=n, total=total),
+            host=f"127.0.0.1:{port}",  # where it is served: its bodies' did:web host
         )
     console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)")
     if (w := result.world) is not None:

@@ -143,10 +143,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "file: the content is not PDF, PNG, JPEG or plain UTF-8 text "
         "(judged by the content, not the name)",
     ),
-    "upload.unavailable": (
-        "file：文件存储未配置，暂不能上传",
-        "file: document storage is not configured",
-    ),
     "certificates.number": ("证书编号", "Number"),
     "certificates.status": ("状态", "Status"),
     "certificates.scope": ("认证范围", "Scope"),

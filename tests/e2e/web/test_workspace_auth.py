@@ -168,3 +168,29 @@ def test_an_invitation_brings_a_new_user_into_the_organisation(web):
         data={"csrf": _csrf(newcomer.get("/join").text), "code": code},
     )
     assert again.status_code == 422  # a code works once
+
+
+def test_the_account_forms_need_a_session_and_its_token(web):
+    for path in ("/account/password", "/account/sessions"):
+        anonymous = web.post(path, data={}, follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    sign_in(web, "admin1")
+    for path in ("/account/password", "/account/sessions"):
+        forged = web.post(path, data={"csrf": "forged", "current_password": PASSWORD})
+        assert forged.status_code == 403 and "表单已过期或来源不明" in forged.text
+    assert web.get("/workspace", follow_redirects=False).status_code == 200  # nothing ended
+
+
+def test_only_the_organisations_administrator_invites_and_no_body_consents_for_it(web):
+    sign_in(web, "client")  # a user of c1, not its administrator
+    page = web.get("/portal/c1/users")
+    assert page.status_code == 200 and 'data-form="invite"' not in page.text
+    refused = web.post("/portal/c1/users", data={"csrf": _csrf(page.text), "role": "client-user"})
+    assert refused.status_code == 403 and "data-code" not in refused.text
+    staff = TestClient(web.app, base_url="https://testserver")
+    sign_in(staff, "admin1")
+    token = _csrf(staff.get("/workspace").text)
+    # c1 has not applied to cb1: its pages are not cb1's to see, nor its consents to give.
+    assert staff.get("/portal/c1/users").status_code == 403
+    forged = staff.post("/portal/c1/consents", data={"csrf": token, "body_id": "cb1"})
+    assert forged.status_code == 403

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import select
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from fastapi import FastAPI, Request
 from starlette.types import Message, Receive, Scope, Send
 
 from qcert.api.limits import DEFAULT_CAP, BodyLimit, KiB, MiB, size_text
+from tests.served import memory, post_chunked, post_declared, reset_peak
 
 UPLOAD_CAP = 10 * MiB + 64 * KiB  # bytes: a 10 MiB document plus its multipart framing
 
@@ -394,82 +394,7 @@ SERVER = textwrap.dedent(
     uvicorn.Server(config).run(sockets=[sock])
     """
 )
-HEAD = b"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\n"
 HUGE = 256 * MiB
-
-
-def _memory(pid: int) -> dict[str, int]:
-    """VmRSS (resident now) and VmHWM (resident at its highest) of ``pid``, in bytes."""
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-    )
-    return {k: int(fields[k].split()[0]) * KiB for k in ("VmRSS", "VmHWM")}
-
-
-def _reset_peak(pid: int) -> bool:
-    """Restart VmHWM from the current RSS (Linux 4.0+); False where not allowed."""
-    try:
-        Path(f"/proc/{pid}/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
-def _read_answer(sock: socket.socket) -> bytes:
-    """One answer with a Content-Length: what the server said until it was whole, or until
-    the server closed (a reset after the answer is a close too)."""
-    sock.setblocking(True)
-    sock.settimeout(3)
-    answer = b""
-    try:
-        while chunk := sock.recv(65536):
-            answer += chunk
-            head, found, body = answer.partition(b"\r\n\r\n")
-            length = re.search(rb"(?im)^content-length: *(\d+)", head)
-            if found and length and len(body) >= int(length[1]):
-                break
-    except (ConnectionResetError, TimeoutError):
-        pass
-    return answer
-
-
-def _post_chunked(port: int, total: int, size: int = 64 * KiB) -> tuple[bytes, int]:
-    """Stream ``total`` body bytes chunked until the server answers or hangs up.
-
-    Returns the answer and the bytes of chunked body the kernel took from us (an upper
-    bound on what the server read).
-    """
-    frame = b"%x\r\n%s\r\n" % (size, b"\0" * size)
-    whole = total // size * len(frame)
-    sent, pending = 0, memoryview(frame)
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(HEAD + b"Transfer-Encoding: chunked\r\n\r\n")
-        sock.setblocking(False)
-        deadline = time.monotonic() + 10
-        while sent < whole and time.monotonic() < deadline:
-            # Watch for the answer between sends: read it before the server's close resets
-            # the connection (it has unread body bytes, so the kernel answers with RST).
-            readable, writable, _ = select.select([sock], [sock], [], 1)
-            if readable:
-                break
-            if writable:
-                try:
-                    n = sock.send(pending)
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-                sent += n
-                pending = pending[n:] or memoryview(frame)
-        if sent == whole:
-            sock.setblocking(True)
-            sock.sendall(b"0\r\n\r\n")
-        return _read_answer(sock), sent
-
-
-def _post_declared(port: int, length: int) -> bytes:
-    """Announce ``length`` bytes of body, send none of them, and return the answer."""
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        sock.sendall(HEAD + b"Content-Length: %d\r\n\r\n" % length)
-        return _read_answer(sock)
 
 
 @pytest.fixture
@@ -502,15 +427,16 @@ def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_a_real_server_refuses_256_mib_early_and_its_memory_stays_flat(server):
     proc, port = server
-    warm = _post_chunked(port, 16 * KiB, 16 * KiB)[0]  # first requests allocate; not the body
+    # The first requests allocate; that growth is not the body's.
+    warm = post_chunked(port, "/echo", 16 * KiB, 16 * KiB)[0]
     assert warm.startswith(b"HTTP/1.1 200 ") and warm.endswith(b'{"length":16384}')
 
-    before = _memory(proc.pid)
-    peak_tracked = _reset_peak(proc.pid)
+    before = memory(proc.pid)
+    peak_tracked = reset_peak(proc.pid)
     started = time.monotonic()
-    answer, sent = _post_chunked(port, HUGE)
+    answer, sent = post_chunked(port, "/echo", HUGE)
     elapsed = time.monotonic() - started
-    after = _memory(proc.pid)
+    after = memory(proc.pid)
 
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413 "), answer[:200]
@@ -522,11 +448,11 @@ def test_a_real_server_refuses_256_mib_early_and_its_memory_stays_flat(server):
     grown = (after["VmHWM"] if peak_tracked else after["VmRSS"]) - before["VmRSS"]
     assert grown < 20 * MiB, f"server memory grew by {grown / MiB:.1f} MiB"
 
-    declared = _post_declared(port, HUGE)
+    declared = post_declared(port, "/echo", HUGE)
     assert declared.startswith(b"HTTP/1.1 413 "), declared[:200]
     message = json.loads(declared.partition(b"\r\n\r\n")[2])["error"]["message"]
     assert message == "body: larger than 64 KiB / 请求体超过 64 KiB"
-    assert _memory(proc.pid)["VmRSS"] - before["VmRSS"] < 20 * MiB
+    assert memory(proc.pid)["VmRSS"] - before["VmRSS"] < 20 * MiB
 
     proc.terminate()
     _, errors = proc.communicate(timeout=5)
