@@ -9,9 +9,13 @@ Figures (each with the ratio qcert / pymerkle):
 2. inclusion-proof latency at 1,000,000 leaves (median and p99 over random
    indices, on freshly opened trees as after a restart; lower is better, so
    the ratio printed is pymerkle / qcert = "times faster").
-3. full audit (leaves/s): qcert recomputes every leaf and interior hash of both
-   trees from the entries and checks every checkpoint; pymerkle's nearest
-   operation recomputes its root from its stored leaf hashes.
+3. full audit (leaves/s): qcert checks every entry against its sealed leaf hash,
+   recomputes every leaf and interior hash of one tree (SHA-256) and of both
+   trees from the entries, and checks every checkpoint in order; pymerkle's
+   nearest operation recomputes its root from its stored leaf hashes. Each qcert
+   audit runs in a fresh process, as ``qcert ledger audit`` does, which prints
+   its peak resident memory; the same audit of a 10,000-entry log gives the
+   memory ratio (flat memory: close to x1).
 
 Run: ``make bench`` or ``.venv/bin/python bench/ledger.py [--help]``.
 """
@@ -19,8 +23,12 @@ Run: ``make bench`` or ``.venv/bin/python bench/ledger.py [--help]``.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -138,6 +146,43 @@ def bench_proofs(size: int, count: int, workdir: Path, seed: int):
     return build_q, build_p, q, p, reopen(ledger, qpath), root_p
 
 
+def audit_child(path: str, suites: str) -> None:
+    """Audit the log at ``path`` in this process; print seconds, peak RSS and problems."""
+    engine = create_engine(f"sqlite:///{path}")
+    chosen = [{"sha256": SHA256, "sm3": SM3}[s] for s in suites.split(",")]
+    origin = "bench.qcert.localhost/ledger"
+    keys = json.loads(Path(path + ".keys").read_text())
+    from qcert.ledger import parse_signer
+
+    ledger = Ledger(SqlLedgerStorage(engine), origin, [parse_signer(k) for k in keys], chosen)
+    start = time.perf_counter()
+    report = ledger.audit()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "peak": peak, "problems": len(report.problems)}))
+
+
+def audit_in_child(path: Path, ledger: Ledger, suites: str) -> dict:
+    """Run :func:`audit_child` in a fresh interpreter, as the command line would."""
+    Path(str(path) + ".keys").write_text(json.dumps([s.skey() for s in ledger.signers]))
+    out = subprocess.run(
+        [sys.executable, __file__, "--audit-child", str(path), "--suites", suites],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def small_log(workdir: Path, seed: int, size: int = 10_000) -> tuple[Path, Ledger]:
+    path = workdir / "small-q.db"
+    ledger = open_qcert(path)
+    ledger.append(make_entries(size, seed + 2))
+    ledger.integrate()
+    ledger.sign_due()
+    return path, ledger
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1]
 
@@ -150,7 +195,12 @@ def main() -> None:
     ap.add_argument("--proofs", type=int, default=200, help="inclusion proofs timed")
     ap.add_argument("--rounds", type=int, default=3, help="append rounds (median is printed)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--audit-child", help=argparse.SUPPRESS)
+    ap.add_argument("--suites", default="sha256,sm3", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.audit_child:
+        audit_child(args.audit_child, args.suites)
+        return
 
     with tempfile.TemporaryDirectory(prefix="qcert-bench-") as tmp:
         workdir = Path(tmp)
@@ -174,14 +224,19 @@ def main() -> None:
         print(f"  first proof: qcert {q[0] * 1e3:.3f} ms, pymerkle {p[0] * 1e3:.1f} ms")
 
         print(f"## 3. full audit at {args.size:,} leaves (leaves/s, higher is better)")
-        start = time.perf_counter()
-        report = ledger.audit()
-        audit_q = time.perf_counter() - start
+        qpath = workdir / "big-q.db"
+        small_path, small = small_log(workdir, args.seed)
         print(f"  pymerkle root recompute (baseline) {rate(args.size, root_p)}")
-        print(
-            f"  qcert audit, both trees            {rate(args.size, audit_q)}   "
-            f"x{root_p / audit_q:.2f}  (problems: {len(report.problems)})"
-        )
+        for label, suites in (("one tree (sha256)", "sha256"), ("both trees", "sha256,sm3")):
+            big = audit_in_child(qpath, ledger, suites)
+            little = audit_in_child(small_path, small, suites)
+            print(
+                f"  qcert audit, {label:<21}{rate(args.size, big['seconds'])}   "
+                f"x{root_p / big['seconds']:.2f}  peak {big['peak'] / 2**20:.0f} MiB, "
+                f"at 10,000 {little['peak'] / 2**20:.0f} MiB: memory "
+                f"x{big['peak'] / little['peak']:.2f}  "
+                f"(problems: {big['problems'] + little['problems']})"
+            )
 
 
 if __name__ == "__main__":

@@ -418,7 +418,7 @@ READS: dict[str, str | frozenset[str]] = {
 
 
 def _filled(path: str, matrix: Any) -> str:
-    sizes = sorted({n for _, n, _ in matrix.ledger.storage.checkpoints()})
+    sizes = sorted({c.size for c in matrix.ledger.storage.checkpoints()})
     with matrix.engine.connect() as conn:
         event = conn.execute(
             sa.select(sa.func.min(t.events.c.ledger_index)).where(

@@ -40,12 +40,12 @@ def test_proof_bundle_verifies_offline(setup):
 
 def test_no_request_makes_the_server_sign(setup):
     client, ledger = setup
-    before = ledger.storage.checkpoints()
+    before = list(ledger.storage.checkpoints())
     for size in (1, 2, 3):  # size 1 was never signed: asking for it signs nothing
         client.get("/ledger/proof/0", params={"size": size})
     client.get("/ledger/checkpoint")
     client.get("/ledger/consistency", params={"old": 1, "new": 3})
-    assert ledger.storage.checkpoints() == before
+    assert list(ledger.storage.checkpoints()) == before
     assert client.get("/ledger/proof/0", params={"size": 1}).status_code == 404
 
 

@@ -171,6 +171,36 @@ def test_audit_reports_ok_then_finds_tampering(qcert, files, database_url):
     assert "FAIL" in bad.output
 
 
+def test_a_checkpoint_kept_by_a_verifier_exposes_a_rebuilt_store(
+    qcert, files, tmp_path, database_url
+):
+    import sqlalchemy as sa
+
+    qcert("ledger", "append", *files)
+    seen = tmp_path / "seen.checkpoint"
+    seen.write_text(qcert("ledger", "checkpoint").stdout)  # as fetched from /ledger/checkpoint
+    size = int(seen.read_text().split("\n")[1])
+    report = json.loads(qcert("ledger", "audit", "--seen", seen, "--json").stdout)
+    assert report["ok"] and report["seen"] == 1
+    # The operator empties the ledger and rebuilds a shorter one, signed with the keys on disk.
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        for table in ("ledger_entries", "ledger_tiles", "ledger_state", "ledger_checkpoints"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+    engine.dispose()
+    qcert("ledger", "append", files[0])
+    qcert("ledger", "checkpoint")
+    alone = json.loads(qcert("ledger", "audit", "--json", ok=False).stdout)
+    assert not any("rollback" in p for p in alone["problems"])  # nothing inside can tell
+    caught = qcert("ledger", "audit", "--seen", seen, ok=False)
+    assert caught.exit_code == 1
+    assert f"rollback: the log was seen at size {size}, the store holds 1 entries" in caught.output
+    huge = tmp_path / "huge.checkpoint"
+    huge.write_bytes(b"x" * (64 * 1024 + 1))
+    refused = qcert("ledger", "audit", "--seen", huge, ok=False)
+    assert refused.exit_code == 1 and "larger than 65536 bytes" in refused.output
+
+
 def test_commands_before_init_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "none"))
     result = CliRunner().invoke(app, ["ledger", "checkpoint"])

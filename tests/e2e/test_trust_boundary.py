@@ -113,7 +113,7 @@ def test_a_caller_cannot_choose_an_api_key_and_no_pattern_matches_one(api, engin
 
 def test_one_key_id_is_never_two_accounts_and_the_audit_would_say_so(api, engine):
     from qcert.lifecycle.accounts import Account, ApiKeyIssued
-    from qcert.store.replay import _commitments
+    from qcert.store.replay import _commit
     from qcert.store.uow import ConcurrentChange, UnitOfWork
 
     # Straight into the domain, as a dishonest operator with the store's files might: the
@@ -126,7 +126,12 @@ def test_one_key_id_is_never_two_accounts_and_the_audit_would_say_so(api, engine
     assert _events(engine) == before
     # And an audit over a log that says otherwise reports it.
     stream = [ApiKeyIssued("aaaaaaaaaaaaaaaa", "0" * 64)]
-    _, problems = _commitments({"account:client": stream, "account:root": stream}, [])
+    commitments: dict = {}
+    holders: dict = {}
+    problems = [
+        *_commit("account", "client", stream, commitments, holders),
+        *_commit("account", "root", stream, commitments, holders),
+    ]
     assert problems == ["api key aaaaaaaaaaaaaaaa was issued to client and root"]
 
 

@@ -139,12 +139,21 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def read_file(path: Path) -> bytes:
-    """Bytes of ``path``, or a clear error naming it."""
+def read_file(path: Path, limit: int | None = None) -> bytes:
+    """Bytes of ``path``, or a clear error naming it; with ``limit`` (bytes), a larger file
+    is refused before it is read."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            if limit is None:
+                return f.read()
+            data = f.read(limit + 1)
     except OSError as err:
         raise QcertError(f"cannot read {path}: {err.strerror}") from None
+    if len(data) > limit:
+        raise QcertError(
+            f"{path}: larger than {limit} bytes / 文件超过 {limit} 字节",
+        )
+    return data
 
 
 def read_csv(path: Path, label: str) -> Any:

@@ -25,6 +25,7 @@ class Suite(StrEnum):
 
 SuiteOpt = Annotated[Suite, typer.Option("--suite", help="Hash suite of the tree / 哈希算法")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+SEEN_LIMIT = 64 * 1024  # bytes: a checkpoint note is a few hundred
 
 
 @app.command()
@@ -171,14 +172,30 @@ def verify_proof_cmd(
 @errors
 def audit(
     ctx: typer.Context,
+    seen: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--seen",
+            help="A checkpoint a verifier or witness kept (as served at /ledger/checkpoint); "
+            "it must still be on the log's line. Repeatable. / 外部保存的检查点",
+        ),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPUs)")] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Recompute every leaf and interior hash and check every checkpoint. / 全量审计。"""
+    """Check every entry against its sealed hash, recompute every hash, check every checkpoint
+    in order, and that checkpoints seen elsewhere are still here. / 全量审计。"""
     decide(principal(ctx), "ledger.audit")
+    notes = [read_file(path, SEEN_LIMIT).decode("utf-8", "replace") for path in seen or []]
     svc = services(ctx)
     ledger = svc.ledger
-    total = sum(ledger.storage.integrated_size(s) for s in ledger.suites)
+    storage = ledger.storage
+    total = sum(
+        max(storage.integrated_size(s), storage.size())
+        if s.name == "sha256"
+        else storage.integrated_size(s)
+        for s in ledger.suites
+    )
     columns = [TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     # Refreshed by hand: no display thread, so the audit may fork its workers.
     with Progress(
@@ -190,7 +207,7 @@ def audit(
             bar.advance(task, n)
             bar.refresh()
 
-        report = ledger.audit(progress=advance, workers=workers)
+        report = ledger.audit(progress=advance, workers=workers, seen=notes)
     report.problems += check_projections(svc.engine, svc.documents)
     if json_:
         print_json(
@@ -199,15 +216,19 @@ def audit(
                 "sequenced": report.sequenced,
                 "integrated": report.integrated,
                 "checkpoints": report.checkpoints,
+                "signed": report.signed,
+                "seen": report.seen,
                 "problems": report.problems,
             }
         )
     elif report.ok:
+        seen_text = f"; {report.seen} seen checkpoint(s) still on the line" if report.seen else ""
         console.print(
             ok(
-                f"{report.sequenced} entries; trees "
+                f"{report.sequenced} entries, each as sealed; trees "
                 + ", ".join(f"{k} {v}" for k, v in report.integrated.items())
-                + f"; {report.checkpoints} checkpoints verified; projections match the events"
+                + f"; {report.checkpoints} checkpoints verified in order{seen_text}; "
+                "projections match the events"
             )
         )
     else:

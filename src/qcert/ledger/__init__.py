@@ -6,14 +6,14 @@ consistency proofs, tlog-proof bundles and an offline verifier. The core has no
 I/O; storage drivers live in ``qcert.ledger.storage``. Nothing here imports
 any other part of qcert.
 
-The verbs, as on the command line: ``Ledger.append``, ``Ledger.checkpoint``,
-``Ledger.prove``, ``Ledger.consistency``, :func:`verify_proof` and
-``Ledger.audit``.
+The verbs, as on the command line: ``Ledger.append``, ``Ledger.checkpoint``
+(``Ledger.sign_due`` on a schedule), ``Ledger.prove_signed``,
+``Ledger.consistency``, :func:`verify_proof` and ``Ledger.audit``.
 """
 
 from .audit import AuditReport
 from .bundle import ProofBundle
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, StoredCheckpoint
 from .errors import (
     BundleFormatError,
     CheckpointError,
@@ -57,6 +57,7 @@ __all__ = [
     "ProofError",
     "RootMismatch",
     "SignatureError",
+    "StoredCheckpoint",
     "VerifiedInclusion",
     "generate_ed25519",
     "generate_sm2",

@@ -6,10 +6,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from .errors import CheckpointError
 
-__all__ = ["Checkpoint"]
+__all__ = ["Checkpoint", "StoredCheckpoint"]
 
 _SIZE = re.compile(r"0|[1-9][0-9]*")
 
@@ -57,3 +58,16 @@ class Checkpoint:
         if any(not line for line in ext):
             raise CheckpointError("checkpoint extension lines must not be empty")
         return cls(origin, int(size), digest, tuple(ext))
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A checkpoint as a log keeps it: the signed note, its number in its suite's order
+    (1, 2, ...; sizes grow with it) and when it was stored (UTC, never earlier than the
+    one before)."""
+
+    suite: str
+    seq: int
+    size: int
+    note: str
+    signed_at: datetime

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
 from .bundle import ProofBundle
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, StoredCheckpoint
 from .errors import IndexOutOfRange, LedgerError
 from .hashing import SHA256, SM3, HashSuite, suite_by_name
 from .note import Signer, Verifier, sign_note
@@ -44,11 +44,16 @@ class Storage(Protocol):
     def tiles(
         self, suite: HashSuite, ids: Sequence[TileId], cached: bool = False
     ) -> dict[TileId, bytes]: ...
+    def tile_level(self, suite: HashSuite, level: int) -> Iterator[tuple[int, bytes]]: ...
     def entry(self, index: int) -> bytes: ...
+    def entries(self, begin: int, end: int) -> list[bytes]: ...
+    def sealed(self, begin: int, end: int) -> tuple[list[bytes], bytes]: ...
+    def bundle_spans(self) -> Iterator[tuple[int, int]]: ...
     def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None: ...
     def latest_checkpoint(self, suite: HashSuite) -> str | None: ...
     def checkpoint_at(self, suite: HashSuite, size: int) -> str | None: ...
-    def checkpoints(self) -> list[tuple[str, int, str]]: ...
+    def checkpoints(self, suite: HashSuite | None = None) -> Iterator[StoredCheckpoint]: ...
+    def checkpoint_count(self, suite: HashSuite) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,9 @@ class Ledger:
     def checkpoint(self, suite: HashSuite = SHA256, size: int | None = None) -> str:
         """A signed checkpoint of ``suite``'s tree at ``size`` (default: everything sequenced).
 
-        Reuses a stored checkpoint of that size, else signs and stores a new one.
+        Reuses a stored checkpoint of that size, else signs and stores a new one as the
+        suite's next; a size below the newest stored checkpoint's is refused (LedgerError):
+        checkpoints are signed in order.
         """
         if size is None:
             size = self.storage.integrate(suite)
@@ -205,16 +212,6 @@ class Ledger:
         size = self._ensure(suite, size)
         return self._hashes(suite, inclusion_ranges(index, size))
 
-    def prove(self, index: int, size: int | None = None, suite: HashSuite = SHA256) -> str:
-        """A tlog-proof@v1 bundle proving leaf ``index`` in a signed checkpoint of ``size``."""
-        if size is None:
-            size = self.storage.integrate(suite)
-        if not 0 <= index < size:
-            raise IndexOutOfRange(f"index {index} is past the tree size {size}")
-        note = self.checkpoint(suite, size)
-        hashes = self.inclusion_proof(index, size, suite)
-        return ProofBundle(index, tuple(hashes), note).text()
-
     def consistency(self, old: int, new: int, suite: HashSuite = SHA256) -> ConsistencyProof:
         """Proof that the tree at ``new`` extends the tree at ``old`` (RFC 9162 2.1.4.1)."""
         self._ensure(suite, new)
@@ -224,11 +221,17 @@ class Ledger:
             suite.name, old, new, hashes[-1], hashes[-2], tuple(hashes[: len(ranges)])
         )
 
-    def audit(self, progress: Callable[[int], None] | None = None, workers: int | None = None):
-        """Recompute every hash and check every checkpoint; see :func:`qcert.ledger.audit.audit`."""
+    def audit(
+        self,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+        seen: Iterable[str] = (),
+    ):
+        """Check every entry, hash and checkpoint, and that each checkpoint in ``seen`` is still
+        on the log's line; see :func:`qcert.ledger.audit.audit`."""
         from .audit import audit
 
-        return audit(self, progress=progress, workers=workers)
+        return audit(self, progress=progress, workers=workers, seen=seen)
 
     # -- helpers ------------------------------------------------------------
 

@@ -86,14 +86,14 @@ def _edit_note(engine, size, suite, old, new):
 
 def test_edited_checkpoint_size_is_caught(filled, engine):
     _edit_note(engine, 600, "sha256", "\n600\n", "\n599\n")
-    assert any("checkpoint sha256@600" in p for p in filled.audit().problems)
+    assert any("checkpoint sha256 #1 (size 600)" in p for p in filled.audit().problems)
 
 
 def test_edited_checkpoint_signature_is_caught(filled, engine):
     _edit_note(
         engine, 601, "sha256", "\u2014 test.qcert.local/ledger ", "\u2014 test.qcert.local/ledger A"
     )
-    assert any("checkpoint sha256@601" in p for p in filled.audit().problems)
+    assert any("checkpoint sha256 #2 (size 601)" in p for p in filled.audit().problems)
 
 
 def test_a_checkpoint_re_signed_over_a_forged_root_is_caught(filled, engine, signers):

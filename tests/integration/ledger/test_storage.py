@@ -47,11 +47,15 @@ def test_proofs_across_tile_boundaries_verify_against_the_reference_tree(ledger,
         pos += step
     for size in (1, 255, 256, 257, 511, 512, 513, 700):
         assert ledger.root(size, SHA256) == mth(SHA256, entries[:size])
-    for _ in range(25):
-        size = rng.randint(1, 700)
+    # Checkpoints are signed in order, so the sizes to prove against are signed smallest first.
+    for size, suite in sorted(
+        {(rng.randint(1, 700), rng.choice([SHA256, SM3])) for _ in range(25)},
+        key=lambda pair: pair[0],
+    ):
+        ledger.checkpoint(suite, size)
         index = rng.randint(0, size - 1)
-        suite = rng.choice([SHA256, SM3])
-        result = verify_proof(ledger.prove(index, size, suite), entries[index], vkeys[:1])
+        bundle = ledger.prove_signed(index, size, suite)
+        result = verify_proof(bundle, entries[index], vkeys[:1])
         assert (result.index, result.checkpoint.size, result.suite) == (index, size, suite.name)
         old = rng.randint(1, size)
         c = ledger.consistency(old, size, suite)
@@ -77,7 +81,7 @@ def test_large_batches_split_into_bundles_and_read_back(ledger):
     big = [bytes([i % 256]) * 300_000 for i in range(8)]
     ledger.append(big)
     assert [ledger.entry(i) for i in range(8)] == big
-    assert len(ledger.storage.bundle_counts()) > 1
+    assert len(list(ledger.storage.bundle_spans())) > 1
 
 
 def test_oversized_entry_is_refused_and_nothing_is_written(ledger):
@@ -95,8 +99,9 @@ def test_non_bytes_entries_are_refused(ledger):
 
 def test_indices_past_the_tree_are_refused(ledger):
     ledger.append([b"a", b"b"])
-    with pytest.raises(IndexOutOfRange, match="index 2 is past the tree size 2"):
-        ledger.prove(2)
+    ledger.checkpoint()
+    with pytest.raises(IndexOutOfRange, match="entry 2 is not in the signed checkpoint of size 2"):
+        ledger.prove_signed(2)
     with pytest.raises(IndexOutOfRange, match="past the ledger's size 2"):
         ledger.root(3)
     with pytest.raises(IndexOutOfRange):

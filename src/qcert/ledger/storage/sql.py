@@ -3,37 +3,50 @@
 Layout:
 
 - ``ledger_entries``: the sequenced entries, one row per appended bundle
-  (``first_index``, ``count``, and ``data``: the entries' lengths as big-endian
-  uint32s followed by the entries). A batch append writes one row per MiB and
-  never rewrites a row.
+  (``first_index``, ``count``, ``data``: the entries' lengths as big-endian
+  uint32s followed by the entries, and ``leaves``: their SHA-256 leaf hashes,
+  sealed in the transaction that sequences them). A batch append writes one row
+  per MiB and never rewrites a row.
 - ``ledger_tiles``: hash tiles per suite (see ``qcert.ledger.tiles``).
 - ``ledger_state``: ``sequence`` = entries durably sequenced; one row per suite
   = leaves integrated into that suite's tree. Each row is also the lock its
   writer takes (``SELECT ... FOR UPDATE``; SQLite writers use ``BEGIN IMMEDIATE``).
-- ``ledger_checkpoints``: every signed checkpoint, per suite and size.
+- ``ledger_checkpoints``: every signed checkpoint, per suite and size, numbered
+  ``seq`` = 1, 2, ... per suite in the order signed; sizes grow with ``seq``.
+  ``ledger_state`` row ``cp:<suite>`` holds the newest number, so a deleted
+  checkpoint leaves a gap or a count that the audit reports.
 
 Sequencing is durable when the append commits; integrating leaves into each
 suite's tree is a separate, idempotent step (as in C2SP/tessera logs), run on
-demand before any proof or checkpoint needs it.
+demand before any proof or checkpoint needs it. The sealed leaf hashes let an
+audit check entries that no tree holds yet.
 """
 
 from __future__ import annotations
 
 import struct
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..checkpoint import StoredCheckpoint
 from ..errors import EntryTooLarge, IndexOutOfRange, LedgerError
-from ..hashing import HashSuite
+from ..hashing import SHA256, HashSuite
 from ..tiles import TileId, integrate, is_full, partial_tiles
 
-__all__ = ["MAX_ENTRY_BYTES", "SqlLedgerStorage", "metadata"]
+__all__ = [
+    "MAX_ENTRY_BYTES",
+    "Bundle",
+    "SqlLedgerStorage",
+    "checkpoint_counter",
+    "metadata",
+]
 
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _BUNDLE_BYTES = 1024 * 1024
@@ -47,6 +60,7 @@ entries_table = sa.Table(
     sa.Column("first_index", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("leaves", sa.LargeBinary, nullable=False),
 )
 tiles_table = sa.Table(
     "ledger_tiles",
@@ -69,9 +83,27 @@ checkpoints_table = sa.Table(
     sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("suite", "seq", name="uq_ledger_checkpoints_seq"),
 )
 
 SEQUENCE = "sequence"
+
+
+def checkpoint_counter(suite: HashSuite) -> str:
+    """The ``ledger_state`` row holding the number of ``suite``'s newest checkpoint."""
+    return f"cp:{suite.name}"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A row of ``ledger_entries``: ``count`` entries from ``first``, framed, with the SHA-256
+    leaf hashes sealed when they were sequenced."""
+
+    first: int
+    count: int
+    data: bytes
+    leaves: bytes
 
 
 def frame(entries: Sequence[bytes]) -> bytes:
@@ -186,12 +218,13 @@ class SqlLedgerStorage:
         first = index = end - len(entries)
         rows = []
         for bundle in _bundles(entries, lengths):
-            rows.append((index, len(bundle), frame(bundle)))
+            leaves = b"".join(SHA256.leaf_hashes(bundle))
+            rows.append((index, len(bundle), frame(bundle), leaves))
             index += len(bundle)
         if rows:
             conn.exec_driver_sql(
-                "INSERT INTO ledger_entries (first_index, count, data) "
-                f"VALUES ({mark}, {mark}, {mark})",
+                "INSERT INTO ledger_entries (first_index, count, data, leaves) "
+                f"VALUES ({mark}, {mark}, {mark}, {mark})",
                 rows if len(rows) > 1 else rows[0],
             )
         return first
@@ -337,49 +370,108 @@ class SqlLedgerStorage:
         with self.read() as conn:
             return self._entries(conn, begin, end)
 
+    def sealed(self, begin: int, end: int) -> tuple[list[bytes], bytes]:
+        """Entries ``[begin, end)`` and the SHA-256 leaf hashes sealed when they were
+        sequenced (32 bytes per entry), read in one snapshot."""
+        with self.read() as conn:
+            entries: list[bytes] = []
+            leaves: list[bytes] = []
+            for bundle, lo, hi in self._bundles_over(conn, begin, end):
+                entries.extend(unframe(bundle.data, bundle.count, lo, hi))
+                leaves.append(bundle.leaves[32 * lo : 32 * hi])
+            self._check_count(entries, begin, end)
+            return entries, b"".join(leaves)
+
+    @classmethod
+    def _entries(cls, conn: Connection, begin: int, end: int) -> list[bytes]:
+        out: list[bytes] = []
+        for bundle, lo, hi in cls._bundles_over(conn, begin, end):
+            out.extend(unframe(bundle.data, bundle.count, lo, hi))
+        cls._check_count(out, begin, end)
+        return out
+
     @staticmethod
-    def _entries(conn: Connection, begin: int, end: int) -> list[bytes]:
+    def _bundles_over(conn: Connection, begin: int, end: int) -> Iterator[tuple[Bundle, int, int]]:
+        """The rows holding entries ``[begin, end)``, each with the slice of it in range; a
+        gap between rows is an error."""
         if begin >= end:
-            return []
+            return
         e = entries_table.c
         start = (
             sa.select(sa.func.max(e.first_index)).where(e.first_index <= begin).scalar_subquery()
         )
         rows = conn.execute(
-            sa.select(e.first_index, e.count, e.data)
+            sa.select(e.first_index, e.count, e.data, e.leaves)
             .where(e.first_index >= sa.func.coalesce(start, 0), e.first_index < end)
             .order_by(e.first_index)
         )
-        out: list[bytes] = []
         expect = None
-        for first, count, data in rows:
+        for first, count, data, leaves in rows:
             if expect is not None and first != expect:
                 raise LedgerError(f"entries {expect}..{first - 1} are missing from storage")
             expect = first + count
-            out.extend(unframe(bytes(data), count, max(begin - first, 0), min(end - first, count)))
+            bundle = Bundle(int(first), int(count), bytes(data), bytes(leaves))
+            yield bundle, max(begin - first, 0), min(end - first, count)
+
+    @staticmethod
+    def _check_count(out: Sequence[bytes], begin: int, end: int) -> None:
         if len(out) != end - begin:
             raise LedgerError(f"storage returned {len(out)} entries for [{begin}, {end})")
-        return out
+
+    def bundle_spans(self) -> Iterator[tuple[int, int]]:
+        """``(first_index, count)`` of every entry row, in order, streamed (for audits of
+        contiguity)."""
+        with self.read() as conn:
+            e = entries_table.c
+            rows = conn.execution_options(yield_per=10_000).execute(
+                sa.select(e.first_index, e.count).order_by(e.first_index)
+            )
+            for first, count in rows:
+                yield int(first), int(count)
 
     # -- checkpoints --------------------------------------------------------
 
     def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None:
-        """Store a signed checkpoint unless one of that suite and size is stored already: a
-        checkpoint once published is never replaced (SM2 signatures differ each time, so a
-        second signing of the same tree would otherwise change what was published)."""
+        """Store a signed checkpoint as ``suite``'s next one.
+
+        A checkpoint of a size already stored is not stored again: once published it is never
+        replaced (SM2 signatures differ each time, so a second signing of the same tree would
+        otherwise change what was published). Checkpoints are stored in the order of their
+        sizes: one smaller than the newest is refused, since a verifier holding the newest
+        would take it for a rollback. ``signed_at`` never runs backwards, whatever the clock.
+        """
+        counter = checkpoint_counter(suite)
         c = checkpoints_table.c
-        values = {"suite": suite.name, "size": size, "note": note, "signed_at": datetime.now(UTC)}
-        with self.write() as conn:
-            exists = conn.execute(
-                sa.select(c.size).where(c.suite == suite.name, c.size == size)
-            ).first()
-            if exists:
-                return
+        for attempt in range(3):
             try:
-                with conn.begin_nested():
-                    conn.execute(checkpoints_table.insert().values(**values))
+                with self.write() as conn:
+                    newest = self._lock(conn, counter)
+                    if conn.execute(
+                        sa.select(c.size).where(c.suite == suite.name, c.size == size)
+                    ).first():
+                        return
+                    last = conn.execute(
+                        sa.select(c.size, c.signed_at).where(c.suite == suite.name, c.seq == newest)
+                    ).first()
+                    now = datetime.now(UTC)
+                    if last is not None:
+                        if size < last.size:
+                            raise LedgerError(
+                                f"{suite.name}: a checkpoint of size {size} cannot follow the "
+                                f"one of size {last.size}: checkpoints are signed in order"
+                            )
+                        now = max(now, _utc(last.signed_at))
+                    conn.execute(
+                        checkpoints_table.insert().values(
+                            suite=suite.name, size=size, note=note, signed_at=now, seq=newest + 1
+                        )
+                    )
+                    self._set(conn, counter, newest + 1)
+                    return
             except sa.exc.IntegrityError:
-                pass  # another process stored it between our look and our insert
+                # Two first checkpoints raced to create the counter row: take it again.
+                if attempt == 2:
+                    raise
 
     def latest_checkpoint(self, suite: HashSuite) -> str | None:
         """The stored checkpoint of ``suite`` with the largest size, if any."""
@@ -397,19 +489,25 @@ class SqlLedgerStorage:
                 sa.select(c.note).where(c.suite == suite.name, c.size == size)
             ).scalar()
 
-    def checkpoints(self) -> list[tuple[str, int, str]]:
-        """Every stored checkpoint as ``(suite, size, note)``."""
+    def checkpoints(self, suite: HashSuite | None = None) -> Iterator[StoredCheckpoint]:
+        """Every stored checkpoint (of ``suite``, or of all), by suite and number, streamed."""
         with self.read() as conn:
             c = checkpoints_table.c
-            rows = conn.execute(sa.select(c.suite, c.size, c.note).order_by(c.suite, c.size))
-            return [(s, int(n), note) for s, n, note in rows]
+            query = sa.select(c.suite, c.seq, c.size, c.note, c.signed_at).order_by(c.suite, c.seq)
+            if suite is not None:
+                query = query.where(c.suite == suite.name)
+            for name, seq, size, note, at in conn.execution_options(yield_per=1000).execute(query):
+                yield StoredCheckpoint(name, int(seq), int(size), note, _utc(at))
 
-    def bundle_counts(self) -> Mapping[int, int]:
-        """``first_index -> count`` of every entry row (for audits of contiguity)."""
+    def checkpoint_count(self, suite: HashSuite) -> int:
+        """The number of ``suite``'s newest checkpoint, as its counter row holds it."""
         with self.read() as conn:
-            e = entries_table.c
-            rows = conn.execute(sa.select(e.first_index, e.count).order_by(e.first_index))
-            return {int(a): int(b) for a, b in rows}
+            return self._size(conn, checkpoint_counter(suite))
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _reopen(url: str) -> SqlLedgerStorage:
