@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -158,7 +157,9 @@ def audit_child(path: str, suites: str) -> None:
     start = time.perf_counter()
     report = ledger.audit()
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM belongs to this address space; ru_maxrss would carry the parent's peak over exec.
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
     print(json.dumps({"seconds": seconds, "peak": peak, "problems": len(report.problems)}))
 
 

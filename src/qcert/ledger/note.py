@@ -245,6 +245,10 @@ def parse_verifier(vkey: str) -> Verifier:
         if len(point) != 65 or point[0] != 4:
             raise KeyFormatError("malformed verifier key: SM2 point must be 65 bytes, uncompressed")
         verifier = Sm2Verifier(name, point, user_id)
+    elif typed[:1] == b"\x04":
+        raise KeyFormatError(
+            f"{name!r} is a witness's cosignature key (type 0x04), not a log's signing key"
+        )
     else:
         raise KeyFormatError(f"unknown verifier algorithm 0x{typed[0]:02x}")
     if verifier.key_id != kid:
