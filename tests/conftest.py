@@ -23,13 +23,13 @@ DATA = Path(__file__).parent / "data"
 PG_ADMIN_URL = os.environ.get(
     "QCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-LEDGER_TABLES = ("ledger_entries", "ledger_tiles", "ledger_state", "ledger_checkpoints")
 
 
 def _all_tables() -> list[str]:
+    from qcert.ledger.storage import metadata as ledger
     from qcert.store.tables import metadata
 
-    return [*LEDGER_TABLES, *metadata.tables]
+    return [*ledger.tables, *metadata.tables]
 
 
 def _need_service(reason: str) -> None:

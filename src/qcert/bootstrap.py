@@ -17,14 +17,16 @@ from .bus import MessageBus
 from .config import Settings
 from .credentials.keystore import KeyStore
 from .identity import Identity
-from .keys import load_signers
+from .keys import load_signers, load_witness_key
 from .ledger import Ledger
-from .ledger.storage import SqlLedgerStorage
+from .ledger.storage import SqlLedgerStorage, SqlWitnessState
+from .ledger.witness import Witness
 from .schedule import Schedule
 from .store import create_engine, migrate
 from .store.answers import AnswerCache, store_version
 from .store.documents import DocumentStore
 from .store.identity import DbFailures, DbSessions
+from .witnessing import Policy, load_policy
 
 __all__ = ["Services", "bootstrap"]
 
@@ -44,6 +46,9 @@ class Services:
     clock: Callable[[], datetime]
     answers: AnswerCache
     appended: list[int] = field(default_factory=list)  # commits since the last signing
+    policy: Policy = field(default_factory=Policy)  # the witnesses this log asks
+    witness_state: SqlWitnessState | None = None  # the logs this installation witnesses
+    witness: Witness | None = None  # ... and the witness, once it has a key
 
     @property
     def public_host(self) -> str | None:
@@ -81,10 +86,17 @@ def bootstrap(
     reuses an engine already open on ``settings.database_url``.
     """
     signers = load_signers(settings.keys_dir)
+    policy = load_policy(settings.witness_policy)
     engine = engine or create_engine(settings.database_url)
     if upgrade:
         migrate(engine)
-    ledger = Ledger(SqlLedgerStorage(engine), signers[0].name, signers)
+    ledger = Ledger(
+        SqlLedgerStorage(engine),
+        signers[0].name,
+        signers,
+        witnesses=[w.key for w in policy.witnesses],
+        quorum=policy.quorum,
+    )
     if settings.redis_url:
         from .store.redis_state import RedisFailures, RedisSessions, connect
 
@@ -95,7 +107,7 @@ def bootstrap(
     keys = KeyStore(settings.keys_dir / "bodies")
     documents = DocumentStore(settings.documents_dir)
     clock = clock or _now
-    schedule = Schedule(ledger)
+    schedule = Schedule(ledger, policy)
     appended: list[int] = []
     bus = MessageBus(
         engine,
@@ -107,6 +119,9 @@ def bootstrap(
         committed=lambda: appended.append(1),
     )
     answers = AnswerCache(store_version(engine))
+    witness_key = load_witness_key(settings.keys_dir)
+    state = SqlWitnessState(engine)
+    witness = Witness(witness_key, state.log, state) if witness_key is not None else None
     return Services(
         settings,
         engine,
@@ -119,4 +134,7 @@ def bootstrap(
         clock,
         answers,
         appended,
+        policy,
+        state,
+        witness,
     )

@@ -9,6 +9,9 @@ bodies in did:web and status lists; credentials and lists are issued only when i
 (``qcert serve`` falls back to the address it listens on, when that is a single host).
 ``QCERT_REDIS_URL``: keep sessions and sign-in failure counts in Redis (``redis://…``) rather
 than in the database, for several workers or hosts behind one address.
+``QCERT_WITNESS_POLICY``: a file naming the witnesses that cosign this log's checkpoints and
+how many must (C2SP tlog-policy ``witness`` and ``quorum`` lines); checkpoints are published
+only once cosigned by that many.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Settings:
     database_url: str
     public_host: str | None = None
     redis_url: str | None = None
+    witness_policy: Path | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -42,7 +46,14 @@ class Settings:
         url = database_url or os.environ.get("QCERT_DATABASE_URL")
         host = os.environ.get("QCERT_PUBLIC_HOST") or None
         redis = os.environ.get("QCERT_REDIS_URL") or None
-        return cls(directory, url or f"sqlite:///{directory / 'qcert.db'}", host, redis)
+        policy = os.environ.get("QCERT_WITNESS_POLICY") or None
+        return cls(
+            directory,
+            url or f"sqlite:///{directory / 'qcert.db'}",
+            host,
+            redis,
+            Path(policy) if policy else None,
+        )
 
     @property
     def keys_dir(self) -> Path:

@@ -1,9 +1,10 @@
 """The platform's own schedule: work the server does by itself, never because a request asked.
 
 Every few seconds it signs a checkpoint of each tree if entries were appended since the last
-one, so anonymous readers of proofs and checkpoints only ever read what is signed already.
-Several workers may run it at once: a tree size is signed once, and the first checkpoint
-stored for it is the one kept.
+one, so anonymous readers of proofs and checkpoints only ever read what is signed already, and
+asks the log's witnesses (if it has any) to cosign the newest. Several workers may run it at
+once: a tree size is signed once, the first checkpoint stored for it is the one kept, and a
+witness's cosignature is kept once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .ledger import Ledger
+from .witnessing import Policy, witness_due
 
 __all__ = ["CHECKPOINT_SECONDS", "Schedule"]
 
@@ -26,17 +28,26 @@ CHECKPOINT_SECONDS = 2.0  # at most this long between an append and a checkpoint
 class Schedule:
     """A background scheduler running the platform's periodic work."""
 
-    def __init__(self, ledger: Ledger, interval: float = CHECKPOINT_SECONDS) -> None:
+    def __init__(
+        self, ledger: Ledger, policy: Policy | None = None, interval: float = CHECKPOINT_SECONDS
+    ) -> None:
         self.ledger, self.interval = ledger, interval
+        self.policy = policy or Policy()
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
-        """Sign what is due now (each suite's tree at the sequenced size); the sizes signed."""
+        """Sign what is due now (each suite's tree at the sequenced size), then ask the
+        witnesses to cosign; the sizes signed."""
         try:
-            return self.ledger.sign_due()
+            signed = self.ledger.sign_due()
         except Exception:  # a failed round is logged and tried again next time
             log.exception("signing checkpoints failed")
             return {}
+        try:
+            witness_due(self.ledger, self.policy)
+        except Exception:
+            log.exception("asking the witnesses failed")
+        return signed
 
     def start(self) -> None:
         """Run the work every ``interval`` seconds in a background thread, starting now."""

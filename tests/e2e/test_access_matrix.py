@@ -365,7 +365,7 @@ def _routes(app: Any) -> Iterator[Any]:
     return flat(app.routes)
 
 
-PUBLIC, SIGNED = "public", "signed-in"
+PUBLIC, SIGNED, NO_WITNESS = "public", "signed-in", "public, not a witness"
 # Each GET route outside the workspace and portal pages: how it answers whom, for the records of
 # cb1 and c1 its path is filled with (see _filled).
 READS: dict[str, str | frozenset[str]] = {
@@ -377,6 +377,10 @@ READS: dict[str, str | frozenset[str]] = {
     # an event of cb1's certification of c1: its body's staff, its organisation, the platform
     "/ledger/entries/{index}": CB1 | C1 | {"platform"},
     "/bodies/{body_id}/did.json": PUBLIC,
+    # this installation is no witness: everyone alike gets 404 (tests/e2e/test_witness.py
+    # tries them on one that is)
+    "/witness": NO_WITNESS,
+    "/witness/{origin_hash}/checkpoint": NO_WITNESS,
     "/bodies/{body_id}/status/{purpose}/{list_no}": PUBLIC,
     "/bodies/{body_id}/status/{purpose}/{list_no}/versions": PUBLIC,
     "/public/certificates": PUBLIC,
@@ -434,6 +438,7 @@ def _filled(path: str, matrix: Any) -> str:
         "name": "swagger-ui.css",
         "code": "en",
         "certification_id": "c1-cert",
+        "origin_hash": "0" * 64,
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {
@@ -469,6 +474,8 @@ def test_every_read_route_answers_as_its_row_says(matrix, http):
 def _expected(path: str, rule: str | frozenset[str], who: str) -> set[int]:
     if rule == PUBLIC:
         return {200}
+    if rule == NO_WITNESS:
+        return {404}
     if rule == "redirect":
         return {303}
     page = not path.startswith("/api/") and not path.startswith("/ledger/")

@@ -19,6 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
+from qcert.keys import create_keys, create_witness_key
 from qcert.lifecycle import (
     GiveConsent,
     GrantBodyScope,
@@ -59,7 +60,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     root: Path = tmp_path_factory.mktemp("fuzz")
     engine = create_engine(f"sqlite:///{root / 'qcert.db'}")
     migrate(engine)
+    # A witness as well, of its own log, so add-checkpoint meets the generated bodies.
+    create_keys(root / "data" / "keys", "test.qcert/ledger")
+    create_witness_key(root / "data" / "keys", "fuzz.example/witness")
     services = make_services(engine, root / "data", host="fuzz.example")
+    assert services.witness_state is not None
+    services.witness_state.follow(
+        "test.qcert/ledger", [v.vkey() for v in services.ledger.verifiers()]
+    )
     run = system_bus(services)
     run(RegisterBody("cb1", "A-1", "机构", "Body", "CNAS"))
     run(GrantBodyScope("cb1", "iso9001", [17], date(2020, 1, 1)))

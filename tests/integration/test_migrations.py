@@ -48,3 +48,36 @@ def test_client_names_are_refilled_from_their_events_on_upgrade(database_url):
     migrate(engine)
     assert check_projections(engine) == []
     engine.dispose()
+
+
+def test_projection_json_written_before_0015_is_made_canonical(database_url, tmp_path):
+    import json
+
+    from qcert.lifecycle import RegisterClient
+    from qcert.store import create_engine, migrate
+    from qcert.store import tables as t
+    from qcert.store.replay import check_projections
+    from tests.services import make_services, system_bus
+
+    engine = create_engine(database_url)
+    run = system_bus(make_services(engine, tmp_path / "services"))
+    site = {
+        "id": "hq",
+        "name": "HQ",
+        "address": "北京",
+        "adcode": "110108",
+        "lat": 39.0,
+        "lon": 116.0,
+    }
+    run(RegisterClient("c", "91110108551385082Q", "公司", "Co", "北京", "110108", 5, [site]))
+    migrate(engine, "0014")
+    with engine.begin() as conn:  # as the code before 0015 wrote it
+        old = json.dumps(
+            [{**site, "central": False}], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        assert '"lat":39.0' in old
+        conn.execute(t.clients.update().values(sites=old))
+    assert check_projections(engine) != []
+    migrate(engine)
+    assert check_projections(engine) == []
+    engine.dispose()

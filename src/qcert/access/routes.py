@@ -78,6 +78,10 @@ ROUTES: dict[str, RouteRule] = {
         public=True,
     ),
     "GET /bodies/{body_id}/did.json": PUBLIC,
+    # this installation as a witness: the log's signature is what it trusts (C2SP tlog-witness)
+    "GET /witness": PUBLIC,
+    "POST /witness/add-checkpoint": PUBLIC,
+    "GET /witness/{origin_hash}/checkpoint": PUBLIC,
     "GET /bodies/{body_id}/status/{purpose}/{list_no}": PUBLIC,
     "GET /bodies/{body_id}/status/{purpose}/{list_no}/versions": PUBLIC,
     "GET /public/certificates": PUBLIC,
@@ -179,6 +183,7 @@ OPERATIONS: dict[str, RouteRule] = {
         "platform-admin", lambda p, _: _platform(p, None, Resource())
     ),
     "exchange.export": RouteRule("staff of the body", _staff_of("body")),
+    "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
 }
 

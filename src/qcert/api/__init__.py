@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import auth, commands, docs, errors, exchange, ledger, public, queries, status
+from . import auth, commands, docs, errors, exchange, ledger, public, queries, status, witness
 
 __all__ = ["UPLOAD_PATH", "install"]
 
@@ -21,6 +21,7 @@ def install(app: FastAPI) -> None:
     errors.install(app)
     app.include_router(public.router)
     app.include_router(status.router)
+    app.include_router(witness.router)
     app.include_router(ledger.router)
     app.include_router(auth.router)
     app.include_router(commands.router)

@@ -41,9 +41,16 @@ class Suite(StrEnum):
     sm3 = "sm3"
 
 
+class WitnessKeyRead(BaseModel):
+    name: str
+    vkey: str
+
+
 class KeysRead(BaseModel):
     origin: str
     vkeys: list[str]
+    witnesses: list[WitnessKeyRead] = []
+    quorum: int = 0
 
 
 class RootRead(BaseModel):
@@ -78,9 +85,15 @@ def checkpoint(svc: Svc, suite: Suite = Suite.sha256) -> str:
 
 @router.get("/ledger/keys")
 def keys(svc: Svc) -> KeysRead:
-    """The verifier keys that sign this log's checkpoints."""
+    """The verifier keys that sign this log's checkpoints, and the witnesses whose
+    cosignatures it publishes them with (``quorum`` of them at least)."""
     ledger = svc.ledger
-    return KeysRead(origin=ledger.origin, vkeys=[v.vkey() for v in ledger.verifiers()])
+    return KeysRead(
+        origin=ledger.origin,
+        vkeys=[v.vkey() for v in ledger.verifiers()],
+        witnesses=[WitnessKeyRead(name=w.name, vkey=w.key.vkey()) for w in svc.policy.witnesses],
+        quorum=ledger.quorum,
+    )
 
 
 @router.get("/ledger/proof/{index}", response_class=PlainTextResponse, responses=errors(404))

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..access import decide
 from ..ledger import ProofBundle, suite_by_name, verify_proof
+from ..ledger.cosignature import parse_cosigner
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
 
@@ -138,14 +139,33 @@ def verify_proof_cmd(
     bundle: Annotated[Path, typer.Argument(help="A .tlog-proof file")],
     entry: Annotated[Path, typer.Option("--entry", help="The entry's file")],
     vkey: Annotated[list[str], typer.Option("--vkey", help="Verifier key, or a file holding one")],
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--witness", help="A witness's key (cosignature/v1), or a file holding one / 见证者公钥"
+        ),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Witness cosignatures required (default: every --witness given) / 法定数"
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Verify a proof bundle offline: signature, origin, inclusion. / 离线验证证明。"""
+    """Verify a proof bundle offline: signature, origin, witness cosignatures, inclusion.
+    / 离线验证证明。"""
     try:
         text = bundle.read_text()
     except UnicodeDecodeError:
         raise fail(f"{bundle}: not a text proof bundle") from None
-    result = verify_proof(ProofBundle.parse(text), read_file(entry), [_vkey(v) for v in vkey])
+    witnesses = [parse_cosigner(_vkey(w)) for w in witness or []]
+    need = len(witnesses) if quorum is None else quorum
+    if need > len(witnesses):
+        raise fail(f"--quorum: {need} is more than the {len(witnesses)} --witness keys given")
+    result = verify_proof(
+        ProofBundle.parse(text), read_file(entry), [_vkey(v) for v in vkey], witnesses, need
+    )
     cp = result.checkpoint
     if json_:
         print_json(
@@ -157,6 +177,7 @@ def verify_proof_cmd(
                 "size": cp.size,
                 "root": _b64(cp.root),
                 "signed_by": list(result.signed_by),
+                "cosigned_by": list(result.cosigned_by),
             }
         )
         return
@@ -164,6 +185,7 @@ def verify_proof_cmd(
         ok(
             f"entry {result.index} is in {cp.origin} at size {cp.size} "
             f"({result.suite}); signed by {len(result.signed_by)} known key(s)"
+            + (f", cosigned by {len(result.cosigned_by)} witness(es)" if result.cosigned_by else "")
         )
     )
 

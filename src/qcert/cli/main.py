@@ -12,7 +12,17 @@ from ..config import Settings
 from ..errors import QcertError
 from ..keys import create_keys, load_signers
 from ..ledger.note import Ed25519Signer
-from . import account, credentials, exchange, ledger, lifecycle, quality, schemes, verify
+from . import (
+    account,
+    credentials,
+    exchange,
+    ledger,
+    lifecycle,
+    quality,
+    schemes,
+    verify,
+    witness,
+)
 from ._common import console, errors, principal, print_json, services, settings
 
 app = typer.Typer(
@@ -26,6 +36,7 @@ app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(credentials.app, name="credentials")
 app.add_typer(quality.app, name="quality")
+app.add_typer(witness.app, name="witness")
 app.command("verify")(verify.verify)
 app.command("login")(account.login)
 app.command("logout")(account.logout)

@@ -14,6 +14,7 @@ from ..credentials.certificate import verify_credential, verify_status
 from ..credentials.dataintegrity import ProofError
 from ..errors import QcertError
 from ..ledger import ProofBundle, verify_proof
+from ..ledger.cosignature import parse_cosigner
 from ._common import console, errors, ok, print_json, read_file
 
 
@@ -35,6 +36,14 @@ def verify(
     status_list: Annotated[
         list[Path] | None,
         typer.Option("--status-list", help="A status list credential of the issuer (repeatable)"),
+    ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness's key (cosignature/v1) the proof's checkpoint must carry"),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(min=0, help="Witness cosignatures required (default: every --witness)"),
     ] = None,
     at: Annotated[str | None, typer.Option(help="Check as of this ISO 8601 time")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
@@ -75,11 +84,16 @@ def verify(
         if not vkey:
             raise QcertError("--proof needs --vkey: the ledger's verifier key")
         bundle = ProofBundle.parse(read_file(proof).decode())
-        logged = verify_proof(bundle, rfc8785.dumps(doc), vkey)
+        witnesses = [parse_cosigner(w) for w in witness or []]
+        need = len(witnesses) if quorum is None else quorum
+        if need > len(witnesses):
+            raise QcertError(f"--quorum: {need} is more than the {len(witnesses)} --witness keys")
+        logged = verify_proof(bundle, rfc8785.dumps(doc), vkey, witnesses, need)
         result["ledger"] = {
             "origin": logged.checkpoint.origin,
             "index": logged.index,
             "size": logged.checkpoint.size,
+            "cosigned_by": list(logged.cosigned_by),
         }
     if json_:
         print_json(result)

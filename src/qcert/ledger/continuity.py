@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .checkpoint import Checkpoint, StoredCheckpoint
+from .cosignature import cosignatures, parse_cosigner
 from .errors import LedgerError
 from .hashing import HashSuite
 from .note import split_note
@@ -63,6 +64,7 @@ def check_line(ledger: Ledger, suite: HashSuite, integrated: int) -> tuple[int, 
         if previous and previous[1] and checkpoint and row.size > previous[0].size:
             _check_consistent(ledger, suite, previous[1], checkpoint, where, problems)
         previous = (row, checkpoint)
+    problems += _check_cosignatures(ledger, suite)
     newest = ledger.storage.checkpoint_count(suite)
     last = previous[0].seq if previous else 0
     if last < newest:
@@ -126,6 +128,23 @@ def _check_consistent(
         verify_consistency(suite, old.size, new.size, proof.hashes, old.root, new.root)
     except LedgerError as err:
         problems.append(f"{where}: not consistent with the checkpoint of size {old.size}: {err}")
+
+
+def _check_cosignatures(ledger: Ledger, suite: HashSuite) -> list[str]:
+    """Each kept cosignature, by the witness it names, on the checkpoint it is kept with."""
+    problems: list[str] = []
+    for size, witness, line in ledger.storage.cosignature_rows(suite):
+        where = f"cosignature on {suite.name} size {size} by {witness}"
+        note = ledger.storage.checkpoint_at(suite, size)
+        try:
+            key = parse_cosigner(witness)
+            if note is None:
+                problems.append(f"{where}: its checkpoint is not stored")
+            elif not cosignatures(note + line, [key]):
+                problems.append(f"{where}: the line is not this witness's")
+        except LedgerError as err:
+            problems.append(f"{where}: {err}")
+    return problems
 
 
 def check_seen(ledger: Ledger, notes: Iterable[str]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from .bundle import ProofBundle
 from .checkpoint import Checkpoint, StoredCheckpoint
+from .cosignature import CosignatureVerifier, cosignatures
 from .errors import IndexOutOfRange, LedgerError
 from .hashing import SHA256, SM3, HashSuite, suite_by_name
 from .note import Signer, Verifier, sign_note
@@ -54,6 +55,12 @@ class Storage(Protocol):
     def checkpoint_at(self, suite: HashSuite, size: int) -> str | None: ...
     def checkpoints(self, suite: HashSuite | None = None) -> Iterator[StoredCheckpoint]: ...
     def checkpoint_count(self, suite: HashSuite) -> int: ...
+    def latest_witnessed(
+        self, suite: HashSuite, witnesses: Sequence[str], quorum: int, size: int | None = None
+    ) -> tuple[str, list[str]] | None: ...
+    def save_cosignature(self, suite: HashSuite, size: int, witness: str, line: str) -> None: ...
+    def witnessed_size(self, suite: HashSuite, witness: str) -> int: ...
+    def cosignature_rows(self, suite: HashSuite) -> Iterator[tuple[int, str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,9 @@ class Ledger:
     """An append-only, verifiable log over a storage driver.
 
     ``origin`` names the log (the SHA-256 tree's checkpoint origin and the
-    signing keys' name); the SM3 tree's origin is ``origin + "/sm3"``.
+    signing keys' name); the SM3 tree's origin is ``origin + "/sm3"``. With
+    ``witnesses`` and a ``quorum``, a checkpoint is published (served, used in
+    proofs) only once that many of them have cosigned it.
     """
 
     def __init__(
@@ -81,11 +90,17 @@ class Ledger:
         origin: str,
         signers: Sequence[Signer] = (),
         suites: Sequence[HashSuite] = (SHA256, SM3),
+        witnesses: Sequence[CosignatureVerifier] = (),
+        quorum: int = 0,
     ) -> None:
+        if not 0 <= quorum <= len(witnesses):
+            raise LedgerError(f"quorum: {quorum} is not between 0 and {len(witnesses)} witnesses")
         self.storage = storage
         self.origin = origin
         self.signers = list(signers)
         self.suites = list(suites)
+        self.witnesses = list(witnesses)
+        self.quorum = quorum
         self._integrated: dict[str, int] = {}
         self._range_memo: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
 
@@ -153,8 +168,19 @@ class Ledger:
         return _size_of(note) if note else 0
 
     def signed(self, suite: HashSuite = SHA256, size: int | None = None) -> str:
-        """A stored checkpoint: the newest, or the one of exactly ``size``. Never signs:
+        """A published checkpoint: the newest, or the one of exactly ``size``; with a quorum of
+        witnesses, only one they cosigned, with their cosignatures. Never signs:
         IndexOutOfRange when there is none."""
+        if self.quorum:
+            vkeys = [w.vkey() for w in self.witnesses]
+            found = self.storage.latest_witnessed(suite, vkeys, self.quorum, size)
+            if found is None:
+                what = "yet" if size is None else f"of size {size}"
+                raise IndexOutOfRange(
+                    f"no checkpoint cosigned by {self.quorum} witness(es) {what}; witnesses "
+                    "cosign within seconds when they are reachable"
+                )
+            return found[0] + "".join(found[1])
         note = (
             self.storage.latest_checkpoint(suite)
             if size is None
@@ -165,6 +191,18 @@ class Ledger:
                 "no signed checkpoint yet" if size is None else f"no checkpoint of size {size}"
             )
         return note
+
+    def keep_cosignature(
+        self, suite: HashSuite, size: int, witness: CosignatureVerifier, line: str
+    ) -> None:
+        """Keep ``witness``'s cosignature ``line`` on the stored checkpoint of ``size``, once it is
+        checked to cosign exactly that checkpoint (LedgerError otherwise: nothing kept)."""
+        note = self.storage.checkpoint_at(suite, size)
+        if note is None:
+            raise IndexOutOfRange(f"no checkpoint of size {size} to keep a cosignature on")
+        if not cosignatures(note + line, [witness]):
+            raise LedgerError(f"witness {witness.vkey()} sent no cosignature of its own")
+        self.storage.save_cosignature(suite, size, witness.vkey(), line)
 
     def prove_signed(self, index: int, size: int | None = None, suite: HashSuite = SHA256) -> str:
         """A tlog-proof@v1 bundle for leaf ``index`` in a checkpoint already signed (the newest,

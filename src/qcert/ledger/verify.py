@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .bundle import ProofBundle
 from .checkpoint import Checkpoint
+from .cosignature import CosignatureVerifier, cosignatures
 from .errors import SignatureError
 from .hashing import SUITES, HashSuite
 from .note import Verifier, open_note, parse_verifier
@@ -23,6 +24,7 @@ class VerifiedInclusion:
     checkpoint: Checkpoint
     suite: str
     signed_by: tuple[str, ...]
+    cosigned_by: tuple[str, ...] = ()
 
 
 def _verifiers(vkeys: Sequence[str | Verifier]) -> list[Verifier]:
@@ -48,16 +50,28 @@ def verify_checkpoint(
 
 
 def verify_proof(
-    bundle: str | ProofBundle, entry: bytes, vkeys: Sequence[str | Verifier]
+    bundle: str | ProofBundle,
+    entry: bytes,
+    vkeys: Sequence[str | Verifier],
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
 ) -> VerifiedInclusion:
     """Verify that ``entry`` is in the log, offline.
 
     Checks the checkpoint's signatures against ``vkeys``, picks the hash suite
-    from its origin, and checks the inclusion proof (RFC 9162 2.1.3.2).
+    from its origin, requires ``quorum`` valid cosignatures by distinct ``witnesses``
+    (C2SP tlog-cosignature: so the log cannot show this tree to one reader and
+    another to the next), and checks the inclusion proof (RFC 9162 2.1.3.2).
     Raises a ``LedgerError`` subclass saying which check failed.
     """
     parsed = bundle if isinstance(bundle, ProofBundle) else ProofBundle.parse(bundle)
     checkpoint, suite, good = verify_checkpoint(parsed.checkpoint, vkeys)
+    cosigned = cosignatures(parsed.checkpoint, witnesses) if witnesses else []
+    if len(cosigned) < quorum:
+        raise SignatureError(
+            f"the checkpoint is cosigned by {len(cosigned)} of the witnesses given, "
+            f"{quorum} required"
+        )
     verify_inclusion(
         suite,
         parsed.index,
@@ -66,4 +80,10 @@ def verify_proof(
         parsed.hashes,
         checkpoint.root,
     )
-    return VerifiedInclusion(parsed.index, checkpoint, suite.name, tuple(v.vkey() for v in good))
+    return VerifiedInclusion(
+        parsed.index,
+        checkpoint,
+        suite.name,
+        tuple(v.vkey() for v in good),
+        tuple(c.witness.vkey() for c in cosigned),
+    )

@@ -7,10 +7,10 @@ rebuilt from the ledger and compared row by row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
+import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -35,7 +35,9 @@ Rows = dict[sa.Table, list[dict[str, Any]]]
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """RFC 8785 canonical JSON, as on the ledger: a replay of the ledger's events writes the
+    same text (a latitude entered as 39.0 is 39 on both sides)."""
+    return rfc8785.dumps(value).decode()
 
 
 def _stage(c: Certification) -> str:

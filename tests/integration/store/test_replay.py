@@ -74,3 +74,23 @@ def test_the_digest_is_of_the_multiset_not_the_order():
         three.add(row)
     assert one != three
     assert Multiset() == Multiset()
+
+
+def test_a_latitude_entered_as_39_0_replays_as_itself(engine, tmp_path):
+    """The projection's JSON is the ledger's canonical JSON, where 39.0 is written 39."""
+    from qcert.lifecycle import RegisterClient
+
+    run = system_bus(make_services(engine, tmp_path / "services"))
+    site = {
+        "id": "hq",
+        "name": "HQ",
+        "address": "北京",
+        "adcode": "110108",
+        "lat": 39.0,
+        "lon": 116.5,
+    }
+    run(RegisterClient("c", "91110108551385082Q", "公司", "Co", "北京", "110108", 5, [site]))
+    with engine.connect() as conn:
+        sites = conn.execute(sa.select(t.clients.c.sites)).scalar_one()
+    assert '"lat":39,' in sites and '"lon":116.5' in sites
+    assert check_projections(engine) == []

@@ -1,5 +1,6 @@
-"""Storage drivers for the ledger. The ledger core never imports these."""
+"""Storage drivers for the ledger and its witnesses. The ledger core never imports these."""
 
 from .sql import SqlLedgerStorage, metadata
+from .witness import SqlWitnessState
 
-__all__ = ["SqlLedgerStorage", "metadata"]
+__all__ = ["SqlLedgerStorage", "SqlWitnessState", "metadata"]

@@ -11,6 +11,8 @@ Layout:
 - ``ledger_state``: ``sequence`` = entries durably sequenced; one row per suite
   = leaves integrated into that suite's tree. Each row is also the lock its
   writer takes (``SELECT ... FOR UPDATE``; SQLite writers use ``BEGIN IMMEDIATE``).
+- ``ledger_cosignatures``: witnesses' cosignature lines on stored checkpoints, one per
+  witness (by verifier key) and checkpoint, each checked before it is kept.
 - ``ledger_checkpoints``: every signed checkpoint, per suite and size, numbered
   ``seq`` = 1, 2, ... per suite in the order signed; sizes grow with ``seq``.
   ``ledger_state`` row ``cp:<suite>`` holds the newest number, so a deleted
@@ -85,6 +87,16 @@ checkpoints_table = sa.Table(
     sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.UniqueConstraint("suite", "seq", name="uq_ledger_checkpoints_seq"),
+)
+
+cosignatures_table = sa.Table(
+    "ledger_cosignatures",
+    metadata,
+    sa.Column("suite", sa.String(16), primary_key=True),
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("witness", sa.String(300), primary_key=True),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 SEQUENCE = "sequence"
@@ -480,6 +492,74 @@ class SqlLedgerStorage:
             return conn.execute(
                 sa.select(c.note).where(c.suite == suite.name).order_by(c.size.desc()).limit(1)
             ).scalar()
+
+    def latest_witnessed(
+        self, suite: HashSuite, witnesses: Sequence[str], quorum: int, size: int | None = None
+    ) -> tuple[str, list[str]] | None:
+        """The newest stored checkpoint of ``suite`` (or the one of ``size``) that at least
+        ``quorum`` of ``witnesses`` (verifier keys) cosigned, with their cosignature lines."""
+        c, w = checkpoints_table.c, cosignatures_table.c
+        count = (
+            sa.select(sa.func.count())
+            .where(w.suite == c.suite, w.size == c.size, w.witness.in_(list(witnesses)))
+            .scalar_subquery()
+        )
+        query = sa.select(c.size, c.note).where(c.suite == suite.name, count >= quorum)
+        if size is not None:
+            query = query.where(c.size == size)
+        with self.read() as conn:
+            row = conn.execute(query.order_by(c.size.desc()).limit(1)).first()
+            if row is None:
+                return None
+            lines = conn.execute(
+                sa.select(w.line)
+                .where(w.suite == suite.name, w.size == row.size, w.witness.in_(list(witnesses)))
+                .order_by(w.witness)
+            ).scalars()
+            return row.note, list(lines)
+
+    def save_cosignature(self, suite: HashSuite, size: int, witness: str, line: str) -> None:
+        """Keep ``witness``'s cosignature line on the stored checkpoint of ``suite`` at ``size``
+        (the first one kept stays: a later one of the same witness adds nothing)."""
+        values = {
+            "suite": suite.name,
+            "size": size,
+            "witness": witness,
+            "line": line,
+            "received_at": datetime.now(UTC),
+        }
+        w = cosignatures_table.c
+        with self.write() as conn:
+            if conn.execute(
+                sa.select(w.size).where(w.suite == suite.name, w.size == size, w.witness == witness)
+            ).first():
+                return
+            try:
+                with conn.begin_nested():
+                    conn.execute(cosignatures_table.insert().values(**values))
+            except sa.exc.IntegrityError:
+                pass  # another worker kept the same witness's line first
+
+    def cosignature_rows(self, suite: HashSuite) -> Iterator[tuple[int, str, str]]:
+        """``(size, witness vkey, line)`` of every cosignature kept on ``suite``, streamed."""
+        w = cosignatures_table.c
+        with self.read() as conn:
+            rows = conn.execution_options(yield_per=1000).execute(
+                sa.select(w.size, w.witness, w.line)
+                .where(w.suite == suite.name)
+                .order_by(w.size, w.witness)
+            )
+            for size, witness, line in rows:
+                yield int(size), witness, line
+
+    def witnessed_size(self, suite: HashSuite, witness: str) -> int:
+        """The largest size of ``suite`` that ``witness`` cosigned (0 when none)."""
+        w = cosignatures_table.c
+        with self.read() as conn:
+            value = conn.execute(
+                sa.select(sa.func.max(w.size)).where(w.suite == suite.name, w.witness == witness)
+            ).scalar()
+        return int(value or 0)
 
     def checkpoint_at(self, suite: HashSuite, size: int) -> str | None:
         """The stored checkpoint of ``suite`` at exactly ``size``, if any."""
