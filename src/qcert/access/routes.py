@@ -136,6 +136,9 @@ ROUTES: dict[str, RouteRule] = {
     # the body's workspace
     "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
     "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/certifications/{cid}/entries/{index}": RouteRule(
+        "staff of the body (entries its timeline shows them)", _staff_of("body_id")
+    ),
     "GET /ws/bodies/{body_id}/certifications/{cid}": RouteRule(
         "staff of the body", _staff_of("body_id")
     ),

@@ -135,9 +135,12 @@ def show(
     row, cert = found, found["certificate"]
     body: dict[str, Any] = {
         "certification": {
-            k: v for k, v in found.items() if k not in ("audits", "findings", "certificate")
+            k: v
+            for k, v in found.items()
+            if k not in ("audits", "findings", "certificate", "cases")
         },
         "certificate": cert,
+        "cases": found["cases"],
         "events": events,
     }
     if json_:
@@ -148,6 +151,16 @@ def show(
         console.print(
             f"certificate {cert['number']}: {cert['status']} ({cert['certsearch_status']}), "
             f"issued {cert['issue_date']}, expires {cert['expiry_date']}"
+        )
+    for case in found["cases"]:
+        kind = {"appeal": "appeal / 申诉", "complaint": "complaint / 投诉"}[case["kind"]]
+        state = (
+            f"resolved {case['resolved_on']}: {case['outcome']}"
+            if case["resolved"]
+            else "open / 处理中"
+        )
+        console.print(
+            f"{kind} {case['id']} (handler {case['handler']}): {case['summary']} — {state}"
         )
     for e in body["events"]:
         console.print(f"  #{e['ledger_index']:<6} {e['at']}  {e['type']}")

@@ -1756,6 +1756,8 @@ class Case(Aggregate):
     def __init__(self, id: str) -> None:
         super().__init__(id)
         self.kind_ = self.body_id = self.certification_id = self.handler = ""
+        self.summary = self.outcome = ""
+        self.resolved_on: str | None = None
         self.resolved = False
 
     @classmethod
@@ -1798,6 +1800,8 @@ class Case(Aggregate):
     def _on_opened(self, e: ev.CaseOpened) -> None:
         self.kind_, self.body_id = e.kind, e.body_id
         self.certification_id, self.handler = e.certification_id, e.handler
+        self.summary = e.summary
 
     def _on_resolved(self, e: ev.CaseResolved) -> None:
         self.resolved = True
+        self.outcome, self.resolved_on = e.outcome, e.on

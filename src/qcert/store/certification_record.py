@@ -51,8 +51,8 @@ def _rows(conn: Connection, table: sa.Table, cid: str, *order: Any) -> list[dict
 
 def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, Any] | None:
     """Certification ``cid`` of ``body_id`` with its client, certificate, audits, findings,
-    programme, application, latest contract review and timeline; None when ``body_id`` has
-    no such certification.
+    programme, application, latest contract review, complaints and appeals, and timeline (the
+    cases' events included); None when ``body_id`` has no such certification.
 
     Audits carry their sites and check-ins from the ``audit-planned`` and ``checked-in/out``
     events; findings their evidence, auditor and the client's answer from theirs.
@@ -66,9 +66,11 @@ def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, 
     if row is None:
         return None
     client = conn.execute(sa.select(cl).where(cl.c.id == row["client_id"])).mappings().first()
+    cases = _rows(conn, t.cases, cid, t.cases.c.id)
+    aggregates = [f"certification:{cid}", f"client:{row['client_id']}"]
     events = [
         e
-        for e in event_rows(conn, [f"certification:{cid}", f"client:{row['client_id']}"])
+        for e in event_rows(conn, aggregates + [f"case:{c['id']}" for c in cases])
         if _for_this(e, cid, body_id)
     ]
     mine = [e for e in events if e["aggregate"] == f"certification:{cid}"]
@@ -86,6 +88,7 @@ def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, 
         "application": _latest(mine, ("certification.applied", "certification.transfer-accepted")),
         "contract": _latest(mine, ("certification.contract-reviewed",)),
         "awaiting_decision": _awaiting_decision(mine),
+        "cases": cases,
         "events": events,
     }
 
@@ -95,8 +98,8 @@ def _for_this(event: dict[str, Any], cid: str, body_id: str) -> bool:
     certification's own, and of its organisation's only its registration, the documents given
     for this certification and the consents given to this body (ISO/IEC 17021-1:2015 8.4:
     what the organisation gave another body, or keeps for itself, stays out of sight)."""
-    if event["aggregate"].startswith("certification:"):
-        return True
+    if event["aggregate"].startswith(("certification:", "case:")):
+        return True  # a case is read with its certification (ISO/IEC 17021-1:2015 9.7, 9.8)
     data, kind = event["data"], event["type"]
     if kind == "client.registered":
         return True

@@ -129,6 +129,9 @@ def rows_for(agg: Aggregate) -> Rows:
                     "body_id": agg.body_id,
                     "handler": agg.handler,
                     "resolved": agg.resolved,
+                    "summary": agg.summary,
+                    "outcome": agg.outcome,
+                    "resolved_on": agg.resolved_on,
                 }
             ]
         }

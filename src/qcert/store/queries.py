@@ -74,8 +74,8 @@ def page(
 
 
 def certification(conn: Connection, scope: ReadScope, cid: str) -> dict[str, Any] | None:
-    """One certification in ``scope`` with its audits, findings, certificate and status
-    history; None when there is none the scope may see."""
+    """One certification in ``scope`` with its audits, findings, certificate, status history
+    and complaints and appeals; None when there is none the scope may see."""
     c = t.certifications
     row = conn.execute(sa.select(c).where(c.c.id == cid, visible(scope, c))).mappings().first()
     if row is None:
@@ -91,6 +91,7 @@ def certification(conn: Connection, scope: ReadScope, cid: str) -> dict[str, Any
         "findings": rows(t.findings),
         "certificate": next(iter(rows(t.certificates)), None),
         "history": rows(t.certificate_history),
+        "cases": rows(t.cases),
     }
 
 
@@ -107,13 +108,15 @@ def rows(
 
 
 def certification_events(conn: Connection, cid: str) -> list[dict[str, Any]]:
-    """A certification's events in order: ledger index, type and when it was recorded (the
-    caller has checked the certification is in its scope)."""
+    """A certification's events and those of its complaints and appeals, in ledger order:
+    ledger index, type and when it was recorded (the caller has checked the certification is
+    in its scope)."""
     e = t.events.c
+    cases = sa.select(sa.literal("case:") + t.cases.c.id).where(t.cases.c.certification_id == cid)
     found = conn.execute(
         sa.select(e.ledger_index, e.type, e.at)
-        .where(e.aggregate == f"certification:{cid}")
-        .order_by(e.seq)
+        .where(sa.or_(e.aggregate == f"certification:{cid}", e.aggregate.in_(cases)))
+        .order_by(e.ledger_index)
     )
     return [{"ledger_index": i, "type": ty, "at": at} for i, ty, at in found]
 

@@ -181,6 +181,9 @@ cases = sa.Table(
     sa.Column("body_id", sa.String(64), nullable=False, index=True),
     sa.Column("handler", sa.String(64), nullable=False),
     sa.Column("resolved", sa.Boolean, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("resolved_on", sa.String(10), nullable=True),
 )
 
 accounts = sa.Table(

@@ -171,6 +171,24 @@ def certification(request: Request, body_id: str, cid: str) -> Response:
     return _certification_page(request, who, body, cid)
 
 
+@router.get("/ws/bodies/{body_id}/certifications/{cid}/entries/{index}")
+def entry(request: Request, body_id: str, cid: str, index: str) -> Response:
+    """The exact bytes of one entry on this certification's timeline: what its proof proves,
+    for ``qcert ledger verify-proof --entry`` (only entries the timeline shows its viewer)."""
+    _body(request, body_id)
+    if not index.isdigit() or len(index) > 19:
+        raise PageNotFound
+    record = _record(request, body_id, cid)
+    found = next((e for e in record["events"] if e["ledger_index"] == int(index)), None)
+    if found is None:
+        raise PageNotFound
+    return Response(
+        found["entry"],
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="qcert-entry-{int(index)}.json"'},
+    )
+
+
 @router.get("/ws/bodies/{body_id}/certifications/{cid}/{action}")
 def action_form(request: Request, body_id: str, cid: str, action: str) -> Response:
     """An action's address opened directly: back to the form on the certification's page,

@@ -127,11 +127,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cert.timeline": ("全过程记录", "History"),
     "cert.timeline.intro": (
-        "每条记录都是账本中的一个条目；“证明”下载其包含证明，"
-        "可用 qcert ledger verify-proof 离线核验。",
-        "Each record is an entry of the ledger; “prove it” downloads its inclusion proof, "
-        "which qcert ledger verify-proof checks offline.",
+        "每条记录都是账本中的一个条目：“证明”下载其包含证明，“条目”下载该条目的原始字节。"
+        "离线核验：",
+        "Each record is an entry of the ledger: “prove it” downloads its inclusion proof and "
+        "“entry” the entry's exact bytes. Check both offline:",
     ),
+    "cert.timeline.keys": (
+        "VKEY 为本平台的验证公钥（见 /ledger/keys 或“透明日志”页）。",
+        "VKEY is this platform's verifier key (see /ledger/keys or the transparency page).",
+    ),
+    "cert.entry": ("条目", "entry"),
+    "cert.entry.title": ("下载第 {index} 条的原始字节", "Download the bytes of entry {index}"),
+    "cert.cases": ("投诉与申诉", "Complaints and appeals"),
+    "case.appeal": ("申诉", "appeal"),
+    "case.complaint": ("投诉", "complaint"),
+    "case.open": ("处理中", "open"),
+    "case.resolved": ("已处理（{on}）", "resolved ({on})"),
+    "col.case": ("编号", "Case"),
+    "col.case_kind": ("类型", "Kind"),
+    "col.handler": ("处理人", "Handler"),
+    "col.summary": ("事由", "About"),
+    "col.outcome": ("结果", "Outcome"),
     "cert.prove": ("证明", "prove it"),
     "cert.prove.title": (
         "下载第 {index} 条的包含证明",
@@ -287,4 +303,6 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "certificate.expired": ("证书过期", "certificate expired"),
     "certificate.scope-changed": ("认证范围变更", "scope changed"),
     "certificate.transferred": ("转出至其他机构", "transferred to another body"),
+    "case.opened": ("受理投诉或申诉", "complaint or appeal received"),
+    "case.resolved": ("投诉或申诉处理完毕", "complaint or appeal resolved"),
 }

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -34,6 +35,7 @@ from qcert.lifecycle import (
     TechnicalReview,
 )
 from qcert.store import create_engine, migrate
+from qcert.store import tables as t
 from qcert.web.body_forms import FORMS
 from tests.e2e.web.staffed_world import (
     ACCOUNTS,
@@ -114,6 +116,12 @@ def _cases(docs: dict[str, str]) -> list[Case]:
             Case(ws, f"/ws/bodies/{body}", allowed, records),
             Case(ws + "/certifications", f"/ws/bodies/{body}/certifications", allowed, records),
             Case(cert, f"/ws/bodies/{body}/certifications/{cid}", allowed, records),
+            Case(
+                cert + "/entries/{index}",
+                f"/ws/bodies/{body}/certifications/{cid}/entries/{docs['entry:' + cid]}",
+                allowed,
+                records,
+            ),
             # An action's address opened directly leads (303) to the certification's page.
             Case(
                 cert + "/{action}",
@@ -156,6 +164,14 @@ def _cases(docs: dict[str, str]) -> list[Case]:
         # A record asked for where it is not: cb2's certification under cb1, c2's document
         # under c1. Those who may see the place learn only that it is not there.
         Case(cert, "/ws/bodies/cb1/certifications/c2-active", nobody, ("cb2",), frozenset(CB1)),
+        # An entry of cb2's certification asked for on cb1's: not on that timeline.
+        Case(
+            cert + "/entries/{index}",
+            f"/ws/bodies/cb1/certifications/c1-active/entries/{docs['entry:c2-active']}",
+            nobody,
+            ("cb2",),
+            frozenset(CB1),
+        ),
         Case(
             portal + "/documents/{sha256}",
             f"/portal/c1/documents/{docs['c2']}",
@@ -218,9 +234,19 @@ def _populate(world: Staffed) -> dict[str, str]:
     run(TechnicalReview("c1-waiting", "rev", "grant"))
     world.certify("c2-active", "cb2", "c2", "N-C2-0002", TODAY)
     run(ApplyForCertification("c2-at-cb1", "cb1", "c2", ISO9001, [17], ["works"]))
+    with world.engine.connect() as conn:
+        first = {
+            cid: conn.execute(
+                sa.select(sa.func.min(t.events.c.ledger_index)).where(
+                    t.events.c.aggregate == f"certification:{cid}"
+                )
+            ).scalar_one()
+            for cid in ("c1-active", "c2-active")
+        }
     return {
         "c1": world.upload("c1", "c1-manual.txt", "质量手册 c1".encode(), "c1-active"),
         "c2": world.upload("c2", "c2-handbook.txt", "质量手册 c2".encode(), "c2-active"),
+        **{f"entry:{cid}": str(index) for cid, index in first.items()},
     }
 
 
@@ -273,7 +299,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 12
+    assert len(covered) == 13
 
 
 def _outcome(response: Any) -> int | str:
@@ -535,7 +561,7 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
     for who, paths in pages.items():
         web = matrix.as_(who)
         for path in paths:
-            if "/documents/" in path or path.endswith("/credential"):
+            if "/documents/" in path or "/entries/" in path or path.endswith("/credential"):
                 continue  # downloads, not pages
             audit = _audited(web, path)
             problems += [f"{who} {path}: {p}" for p in audit.check()]

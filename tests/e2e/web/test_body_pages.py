@@ -535,3 +535,74 @@ def test_an_action_outside_the_viewers_roles_is_refused(busy):
         data={"csrf": _csrf(other.get("/workspace").text), "reason": "x", "on": "2020-01-01"},
     )
     assert forged.status_code == 403
+
+
+def test_the_timelines_instructions_work_as_written(busy, tmp_path):
+    """Sign in, download an event's proof and its bytes from the links, run the command the
+    page prints with the key /ledger/keys publishes: it verifies."""
+    from typer.testing import CliRunner
+
+    from qcert.cli.main import app as cli
+
+    web = signed_in(busy, "dec")
+    page = web.get("/ws/bodies/cb1/certifications/susp").text
+    howto = html.unescape(re.search(r"<pre data-howto>([^<]*)</pre>", page)[1]).split()
+    assert howto[:3] == ["qcert", "ledger", "verify-proof"]
+    busy.ledger.sign_due()
+    (vkey,) = web.get("/ledger/keys").json()["vkeys"][:1]
+    suspended = re.search(r'<li data-event="(\d+)" data-type="certificate.suspended"', page)[1]
+    links = dict(re.findall(r'href="([^"]+)" download="(qcert-(?:proof|entry)-\d+\.\w+)"', page))
+    for href, name in links.items():
+        if name.split("-")[-1].split(".")[0] == suspended:
+            got = web.get(html.unescape(href))
+            assert got.status_code == 200, href
+            (tmp_path / name).write_bytes(got.content)
+    files = {"qcert-proof-N.txt": f"qcert-proof-{suspended}.txt"}
+    files["qcert-entry-N.json"] = f"qcert-entry-{suspended}.json"
+    args = [str(tmp_path / files[a]) if a in files else vkey if a == "VKEY" else a for a in howto]
+    result = CliRunner().invoke(cli, args[1:])
+    assert result.exit_code == 0, result.output
+    assert f"entry {suspended}" in result.output or suspended in result.output
+    entry = (tmp_path / files["qcert-entry-N.json"]).read_bytes()
+    assert b"certificate.suspended" in entry
+    # A changed byte is not the entry the proof proves.
+    (tmp_path / files["qcert-entry-N.json"]).write_bytes(entry.replace(b"susp", b"sush", 1))
+    assert CliRunner().invoke(cli, args[1:]).exit_code != 0
+
+
+def test_an_entry_off_this_timeline_is_not_served_from_it(busy):
+    web = signed_in(busy, "dec")
+    e = t.events
+    with busy.engine.connect() as conn:
+        other = conn.execute(
+            sa.select(e.c.ledger_index).where(e.c.aggregate == "certification:other")
+        ).scalar()
+        own = conn.execute(
+            sa.select(e.c.ledger_index).where(e.c.aggregate == "certification:susp")
+        ).scalar()
+    assert web.get(f"/ws/bodies/cb1/certifications/susp/entries/{own}").status_code == 200
+    # Another body's event, through this body's certification: not found, not served.
+    assert web.get(f"/ws/bodies/cb1/certifications/susp/entries/{other}").status_code == 404
+    for bad in ("-1", "x", "9" * 30):
+        assert web.get(f"/ws/bodies/cb1/certifications/susp/entries/{bad}").status_code == 404
+    assert signed_in(busy, "dec2").get(
+        f"/ws/bodies/cb1/certifications/susp/entries/{own}"
+    ).status_code in (403, 404)
+
+
+def test_complaints_and_appeals_show_on_the_certification_page(busy):
+    from qcert.lifecycle import OpenCase, ResolveCase
+
+    busy.bus(OpenCase("ap1", "appeal", "susp", "dec", "客户对暂停决定提出申诉"))
+    busy.bus(OpenCase("co1", "complaint", "susp", "rev", "相关方投诉审核员迟到"))
+    busy.bus(ResolveCase("ap1", "维持暂停决定", TODAY))
+    page = signed_in(busy, "dec").get("/ws/bodies/cb1/certifications/susp").text
+    rows = dict(re.findall(r'<tr data-case="(\w+)" data-kind="\w+" data-resolved="(\w+)"', page))
+    assert rows == {"ap1": "yes", "co1": "no"}
+    assert "维持暂停决定" in page and "客户对暂停决定提出申诉" in page
+    assert f"已处理（{TODAY.isoformat()}）" in page
+    types = re.findall(r'data-type="(case\.\w+)"', page)
+    assert sorted(types) == ["case.opened", "case.opened", "case.resolved"]
+    assert "受理投诉或申诉" in page  # the timeline names the events in words
+    # Another certification's page does not show them.
+    assert "data-case=" not in signed_in(busy, "dec").get("/ws/bodies/cb1/certifications/wd").text

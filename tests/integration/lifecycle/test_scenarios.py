@@ -170,6 +170,19 @@ def test_appeal_handled_by_someone_independent(world, engine):
     with engine.connect() as conn:
         row = conn.execute(sa.select(t.cases)).mappings().one()
     assert (row["kind"], row["handler"], row["resolved"]) == ("appeal", "handler1", True)
+    assert (row["summary"], row["outcome"], row["resolved_on"]) == (
+        "the client appeals finding nc1",
+        "appeal upheld in part",
+        "2024-01-20",
+    )
+    assert check_projections(engine) == []
+    # A store from before the cases kept these is refilled from the events.
+    from qcert.store import migrate
+
+    migrate(engine, "0015")
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.cases)).mappings().one() == row
     assert check_projections(engine) == []
 
 
