@@ -24,6 +24,7 @@ from .credentials import commands as credential_commands
 from .credentials.commands import IssueCredential, PublishStatus
 from .credentials.handlers import HANDLERS as CREDENTIAL_HANDLERS
 from .credentials.handlers import NoSigningKey
+from .credentials.status_lists import status_flags
 from .credentials.statuslist import StatusList
 from .errors import QcertError
 from .ledger.storage import SqlLedgerStorage
@@ -32,7 +33,6 @@ from .lifecycle import commands as lifecycle_commands
 from .lifecycle import events as ev
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
-from .lifecycle.model import status_flags
 from .store import status as status_views
 from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork

@@ -10,8 +10,8 @@ import qcert.bus as qbus
 from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
+from qcert.credentials.status_lists import PublishedStatusList
 from qcert.lifecycle import AddBodyKey, OpenAccount, SuspendCertificate
-from qcert.lifecycle.model import PublishedStatusList
 from qcert.schemes import RuleViolation
 from qcert.store import tables as t
 from qcert.store.replay import check_projections

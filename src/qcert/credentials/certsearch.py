@@ -58,10 +58,11 @@ from pydantic_core import PydanticCustomError
 
 from .. import schemes
 from ..errors import QcertError
-from ..lifecycle.model import CERTSEARCH_STATUS, CertStatus
+from ..lifecycle.cycle import CertStatus
 
 __all__ = [
     "BATCH_LIMIT",
+    "CERTSEARCH_STATUS",
     "DATA_MAPPING",
     "MISSING_FIELD",
     "CertSearchFileError",
@@ -79,6 +80,14 @@ __all__ = [
     "write_xlsx",
     "yyyymmdd",
 ]
+
+# IAF CertSearch certification status for each of ours, one to one.
+CERTSEARCH_STATUS = {
+    CertStatus.active: "Active",
+    CertStatus.suspended: "Suspended",
+    CertStatus.withdrawn: "Withdrawn",
+    CertStatus.expired: "Expired",
+}
 
 FORMAT = "iaf-certsearch-upload"
 TEMPLATE = "2.1"

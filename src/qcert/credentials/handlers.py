@@ -18,10 +18,12 @@ import rfc8785
 
 from .. import schemes
 from ..errors import QcertError
-from ..lifecycle.model import STATUS_PURPOSES, Body, Certification, Client, PublishedStatusList
+from ..lifecycle.certification import Certification
+from ..lifecycle.parties import Body, Client
 from .certificate import certificate_credential, sign_credential
 from .commands import IssueCredential, PublishStatus
 from .did import did_web
+from .status_lists import STATUS_PURPOSES, PublishedStatusList, status_flags
 from .statuslist import MIN_ENTRIES, StatusList, entry, list_credential
 
 __all__ = ["HANDLERS", "LIST_FILL", "NoSigningKey", "issue_credential", "status_list_url"]
@@ -142,7 +144,9 @@ def _publish(uow: Any, certs: Iterable[Certification], host: str) -> None:
             )
             for cert in members:
                 assert cert.status_entry is not None
-                bits[cert.status_entry[1]] = cert.status_flags()[purpose]
+                bits[cert.status_entry[1]] = status_flags(
+                    cert.certificate.status if cert.certificate else None
+                )[purpose]
             encoded = bits.encode()
             if encoded == published.encoded_list:
                 continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import events as ev
-from .model import Aggregate, _invalid, _text
+from .aggregate import Aggregate, invalid, text_field
 from .rules import refuse
 
 __all__ = ["CLIENT_ROLES", "ROLES", "Account", "parse_role"]
@@ -38,26 +38,26 @@ def parse_role(text: str) -> tuple[str, str]:
     """``role@scope`` into ``(role, scope)``; refuse unknown roles and scopes."""
     m = _ROLE.fullmatch(text)
     if not m or m["role"] not in ROLES:
-        raise _invalid(
+        raise invalid(
             "roles",
             f"{text!r} is not role@scope with a role of {', '.join(ROLES)}",
             f"{text!r} 不是 role@scope 格式，或角色不是 {'、'.join(ROLES)} 之一",
         )
     role, scope = m["role"], m["scope"]
     if (role == "platform-admin") != (scope == "platform"):
-        raise _invalid(
+        raise invalid(
             "roles",
             f"{text!r}: only platform-admin holds for the platform",
             f"{text!r}：platform-admin 角色只能且必须用于平台（platform）范围",
         )
     if role in CLIENT_ROLES and not scope.startswith("client:"):
-        raise _invalid(
+        raise invalid(
             "roles",
             f"{text!r}: {role} holds for a client",
             f"{text!r}：{role} 角色须用于客户组织（client:…）范围",
         )
     if role not in ("platform-admin", *CLIENT_ROLES) and not scope.startswith("body:"):
-        raise _invalid(
+        raise invalid(
             "roles",
             f"{text!r}: {role} holds for a body",
             f"{text!r}：{role} 角色须用于认证机构（body:…）范围",
@@ -140,7 +140,7 @@ class Account(Aggregate):
     @classmethod
     def open(cls, account_id: str, display_name: str, roles: list[str], commitment: str) -> Account:
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", account_id):
-            raise _invalid(
+            raise invalid(
                 "account_id",
                 "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric",
                 "须为 2-64 个 a-z、0-9、'.'、'_' 或 '-'，并以字母或数字开头",
@@ -150,7 +150,10 @@ class Account(Aggregate):
         a = cls(account_id)
         a.record(
             AccountOpened(
-                account_id, _text("display_name", display_name, 200), sorted(set(roles)), commitment
+                account_id,
+                text_field("display_name", display_name, 200),
+                sorted(set(roles)),
+                commitment,
             )
         )
         return a
@@ -217,4 +220,4 @@ class Account(Aggregate):
 
 
 def _label(label: str) -> str:
-    return label.strip() and _text("label", label, 200)
+    return label.strip() and text_field("label", label, 200)

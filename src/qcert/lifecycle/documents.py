@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["MAX_DOCUMENT_BYTES", "media_type_of"]
+import re
+
+from .aggregate import invalid, text_field
+
+__all__ = ["DOCUMENT_TYPES", "MAX_DOCUMENT_BYTES", "check_document", "media_type_of"]
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB
 
@@ -31,3 +35,61 @@ def media_type_of(data: bytes) -> str | None:
     if any((ord(ch) < 32 and ord(ch) not in _TEXT_CONTROLS) or ord(ch) == 127 for ch in text):
         return None
     return "text/plain"
+
+
+# The documents an organisation may upload, by media type (always found from the content, never
+# from the name), and the file-name endings each may carry, so a downloaded file opens as what
+# it is and never as a page or a program.
+DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "text/plain": (".txt", ".csv"),
+}
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def check_document(
+    sha256: str, filename: str, media_type: str, size: int, purpose: str
+) -> tuple[str, str]:
+    """Refuse a document record that breaks a rule; return its (file name, purpose) cleaned.
+
+    ``sha256`` is 64 lowercase hex digits, ``size`` in bytes (1 to 10 MiB), ``media_type`` one
+    of DOCUMENT_TYPES, and ``filename`` 1-200 characters with no path or control characters,
+    ending as its media type does.
+    """
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise invalid(
+            "sha256", "must be 64 lowercase hexadecimal digits", "须为 64 位小写十六进制数字"
+        )
+    if media_type not in DOCUMENT_TYPES:
+        raise invalid(
+            "media_type",
+            f"must be one of {', '.join(DOCUMENT_TYPES)}",
+            f"须为 {'、'.join(DOCUMENT_TYPES)} 之一",
+        )
+    if not isinstance(size, int) or not 1 <= size <= MAX_DOCUMENT_BYTES:
+        raise invalid(
+            "size",
+            f"must be 1 to {MAX_DOCUMENT_BYTES} bytes (10 MiB)",
+            f"须为 1 至 {MAX_DOCUMENT_BYTES} 字节（10 MiB）",
+        )
+    name = filename.strip() if isinstance(filename, str) else ""
+    if not 1 <= len(name) <= 200:
+        raise invalid("filename", "must be 1 to 200 characters", "须为 1 至 200 个字符")
+    if any(ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name) or name in (".", ".."):
+        raise invalid(
+            "filename",
+            "must be a plain name, without folders or control characters",
+            "须为单纯的文件名，不能含文件夹或控制字符",
+        )
+    endings = DOCUMENT_TYPES[media_type]
+    if not name.lower().endswith(endings):
+        raise invalid(
+            "filename",
+            f"a {media_type} file's name must end in {' or '.join(endings)}",
+            f"{media_type} 文件的名称须以 {' 或 '.join(endings)} 结尾",
+        )
+    return name, text_field("purpose", purpose, 500)

@@ -15,8 +15,12 @@ from .. import security
 from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
+from .aggregate import Aggregate
+from .cases import Case
+from .certification import Certification
 from .documents import media_type_of
-from .model import Aggregate, Auditor, Body, Case, Certification, Client, ProcessLine
+from .lines import ProcessLine
+from .parties import Auditor, Body, Client
 from .rules import refuse
 
 __all__ = ["UnitOfWork", "handle"]

@@ -14,19 +14,15 @@ import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..credentials.certsearch import CERTSEARCH_STATUS
+from ..credentials.status_lists import PublishedStatusList
 from ..lifecycle import events as ev
 from ..lifecycle.accounts import Account
-from ..lifecycle.model import (
-    CERTSEARCH_STATUS,
-    Aggregate,
-    Auditor,
-    Body,
-    Case,
-    Certification,
-    Client,
-    ProcessLine,
-    PublishedStatusList,
-)
+from ..lifecycle.aggregate import Aggregate
+from ..lifecycle.cases import Case
+from ..lifecycle.certification import Certification
+from ..lifecycle.lines import ProcessLine
+from ..lifecycle.parties import Auditor, Body, Client
 from . import tables as t
 
 __all__ = ["document_rows", "history_rows", "rows_for", "write"]

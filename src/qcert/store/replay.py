@@ -22,20 +22,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..credentials.status_lists import PublishedStatusList
 from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.accounts import Account, ApiKeyIssued
-from ..lifecycle.model import (
-    Aggregate,
-    Auditor,
-    Body,
-    Case,
-    Certification,
-    Client,
-    ProcessLine,
-    PublishedStatusList,
-)
+from ..lifecycle.aggregate import Aggregate
+from ..lifecycle.cases import Case
+from ..lifecycle.certification import Certification
+from ..lifecycle.lines import ProcessLine
+from ..lifecycle.parties import Auditor, Body, Client
 from . import projections
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import QcertError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
-from ..lifecycle.model import Aggregate
+from ..lifecycle.aggregate import Aggregate
 from . import identity, projections
 from . import tables as t
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from .. import schemes
-from ..lifecycle.model import AUDIT_KINDS, GRADES, ROLES
+from ..lifecycle.cycle import AUDIT_KINDS, GRADES, ROLES
 from ..store import dashboard as views
 from ..store import portal
 from .body_forms import offered, preview_audit_time

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from ..lifecycle.model import add_months
+from ..lifecycle.aggregate import add_months
 from .parties import BodyPlan
 from .stories import Story, StoryEnd
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import schemes
 from ..lifecycle import commands as c
-from ..lifecycle.model import add_months
+from ..lifecycle.aggregate import add_months
 from .clients import ClientPlan
 from .names import (
     ACTIONS,

@@ -27,8 +27,8 @@ from qcert.lifecycle import (
     SuspendCertificate,
     WithdrawCertificate,
 )
+from qcert.lifecycle.aggregate import add_months
 from qcert.lifecycle.events import EVENTS
-from qcert.lifecycle.model import add_months
 from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.web import body_pages

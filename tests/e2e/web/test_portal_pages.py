@@ -29,7 +29,7 @@ from qcert.lifecycle import (
     ReviewContract,
     TechnicalReview,
 )
-from qcert.lifecycle.model import MAX_DOCUMENT_BYTES
+from qcert.lifecycle.documents import MAX_DOCUMENT_BYTES
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
 from qcert.store.replay import check_projections

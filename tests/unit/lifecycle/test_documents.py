@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from qcert.lifecycle.model import MAX_DOCUMENT_BYTES, Client, check_document
+from qcert.lifecycle.documents import MAX_DOCUMENT_BYTES, check_document
+from qcert.lifecycle.parties import Client
 from qcert.schemes import RuleViolation
 
 SHA = hashlib.sha256(b"x").hexdigest()

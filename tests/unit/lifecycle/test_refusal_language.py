@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from qcert.lifecycle.accounts import Account, parse_role
-from qcert.lifecycle.model import Auditor, Body, Certification, Client, check_document
+from qcert.lifecycle.certification import Certification
+from qcert.lifecycle.documents import check_document
+from qcert.lifecycle.parties import Auditor, Body, Client
 from qcert.lifecycle.rules import refuse
 from qcert.schemes import RuleViolation
 from qcert.web.portal_pages import _application
@@ -157,7 +159,7 @@ def _invalid_calls() -> list[tuple[str, ast.Call]]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "_invalid"
+                and node.func.id == "invalid"
             ):
                 calls.append((f"{path.name}:{node.lineno}", node))
     return calls

@@ -5,15 +5,11 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcert.lifecycle.model import (
-    CERTSEARCH_STATUS,
-    Auditor,
-    Body,
-    Certification,
-    CertStatus,
-    Client,
-    add_months,
-)
+from qcert.credentials.certsearch import CERTSEARCH_STATUS
+from qcert.lifecycle.aggregate import add_months
+from qcert.lifecycle.certification import Certification
+from qcert.lifecycle.cycle import CertStatus
+from qcert.lifecycle.parties import Auditor, Body, Client
 from qcert.schemes import RuleViolation
 
 SITES = [

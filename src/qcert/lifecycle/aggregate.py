@@ -1,0 +1,78 @@
+"""What every aggregate of the lifecycle shares: the event fold, and the checks of plain inputs
+(bounded text, instants with a zone) whose refusals name the field in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from . import events as ev
+from .rules import refuse
+
+__all__ = ["Aggregate", "add_months", "invalid", "raise_", "text_field", "utc_instant"]
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus calendar months, clamped to the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def invalid(field_: str, problem: str, problem_zh: str) -> Exception:
+    return refuse("input.invalid", field=field_, problem=problem, problem_zh=problem_zh)
+
+
+def text_field(field_: str, value: str, limit: int = 500) -> str:
+    value = value.strip()
+    if not value:
+        return raise_(invalid(field_, "must not be empty", "不能为空"))
+    if len(value) > limit:
+        return raise_(invalid(field_, f"at most {limit} characters", f"最多 {limit} 个字符"))
+    return value
+
+
+def utc_instant(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise invalid("time", "must carry a time zone", "须带时区")
+    return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def raise_(err: Exception) -> Any:
+    raise err
+
+
+class Aggregate:
+    """An event-sourced entity: its state is the fold of its events."""
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, id: str) -> None:
+        self.id = id
+        self.version = 0
+        self.pending: list[ev.Event] = []
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def replay(cls, id: str, history: list[ev.Event]):  # type: ignore[no-untyped-def]
+        agg = cls(id)
+        for e in history:
+            agg._apply(e)
+        return agg
+
+    def record(self, event: ev.Event) -> None:
+        self._apply(event)
+        self.pending.append(event)
+
+    def _apply(self, event: ev.Event) -> None:
+        handler = "_on_" + event.name.split(".", 1)[1].replace("-", "_")
+        getattr(self, handler)(event)
+        self.version += 1

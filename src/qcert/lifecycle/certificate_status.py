@@ -1,0 +1,254 @@
+"""A certificate's life after the decision: credentials and status bits, suspension, restoration,
+withdrawal, expiry, scope changes and transfers (ISO/IEC 17021-1:2015 9.6, IAF MD 2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from . import events as ev
+from .aggregate import add_months, invalid, text_field
+from .cycle import Certificate, CertStatus
+from .parties import Body
+from .rules import refuse
+
+if TYPE_CHECKING:
+    from .certification import Certification
+
+__all__ = ["CertificateStatus"]
+
+
+class CertificateStatus:
+    """A certificate's life after the decision: credentials and status bits, suspension,
+    restoration, withdrawal, expiry, scope changes and transfers (ISO/IEC 17021-1:2015 9.6,
+    IAF MD 2)."""
+
+    def _cert(self, action: str, action_zh: str, allowed: tuple[CertStatus, ...]) -> Certificate:
+        cert = self.certificate
+        if cert is None:
+            raise refuse(
+                "state.order",
+                action=action,
+                action_zh=action_zh,
+                why="no certificate",
+                why_zh="尚未发证",
+            )
+        if cert.status not in allowed:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action=action,
+                action_zh=action_zh,
+                status=cert.status.value,
+            )
+        return cert
+
+    def record_credential(self, key_id: str, ledger_index: int, sha256: str) -> None:
+        """Note that the live certificate was issued as a credential at ``ledger_index``."""
+        cert = self._cert("issue a credential for", "签发电子证书", (CertStatus.active,))
+        self.record(ev.CredentialIssued(cert.number, key_id, ledger_index, sha256))
+
+    def assign_status_entry(self, list_no: int, index: int) -> None:
+        """Give the certificate its bit in the body's status lists; once, for good, so every
+        credential of this certification points at the same bit."""
+        self._cert("assign a status entry to", "分配状态位给", tuple(CertStatus))
+        if self.status_entry is not None:
+            raise invalid(
+                "status_entry",
+                f"{self.id} already has status entry {self.status_entry}",
+                f"{self.id} 已分配状态位 {self.status_entry}",
+            )
+        if list_no < 1 or index < 0:
+            raise invalid(
+                "index",
+                "list_no counts from 1 and index from 0",
+                "list_no 从 1 起计，index 从 0 起计",
+            )
+        self.record(ev.StatusEntryAssigned(list_no, index))
+
+    def suspend(self, reason: str, on: date, months: int = 6) -> None:
+        """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
+        self._cert("suspend", "暂停", (CertStatus.active,))
+        if not 1 <= months <= 6:
+            raise invalid("months", "suspension lasts 1 to 6 months", "暂停期限为 1 至 6 个月")
+        self.record(
+            ev.CertificateSuspended(
+                text_field("reason", reason), on.isoformat(), add_months(on, months).isoformat()
+            )
+        )
+
+    def restore(self, on: date) -> None:
+        cert = self._cert("restore", "恢复", (CertStatus.suspended,))
+        assert cert.deadline is not None
+        if on > cert.deadline:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="restore after the deadline",
+                action_zh="在期限后恢复",
+                status=cert.status.value,
+            )
+        self.record(ev.CertificateRestored(on.isoformat()))
+
+    def withdraw(self, reason: str, on: date) -> None:
+        self._cert("withdraw", "撤销", (CertStatus.active, CertStatus.suspended))
+        self.record(ev.CertificateWithdrawn(text_field("reason", reason), on.isoformat()))
+
+    def expire(self, on: date) -> None:
+        cert = self._cert("expire", "到期", (CertStatus.active, CertStatus.suspended))
+        if on <= cert.expiry_date:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="expire before its date",
+                action_zh="提前到期",
+                status=cert.status.value,
+            )
+        self.record(ev.CertificateExpired(on.isoformat()))
+
+    def enforce_clocks(self, on: date) -> list[str]:
+        """Apply what time decides: unresolved suspensions end in withdrawal, lapsed ones expire."""
+        cert, done = self.certificate, []
+        if cert and cert.status == CertStatus.suspended and cert.deadline and on > cert.deadline:
+            self.record(
+                ev.CertificateWithdrawn("suspension not resolved by its deadline", on.isoformat())
+            )
+            done.append("withdrawn")
+        elif cert and cert.status == CertStatus.active and on > cert.expiry_date:
+            self.record(ev.CertificateExpired(on.isoformat()))
+            done.append("expired")
+        return done
+
+    def change_scope(self, change: str, scope: str, sites: list[str], on: date, body: Body) -> None:
+        self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
+        if change not in ("reduce", "extend"):
+            raise invalid("change", "must be reduce or extend", "须为 reduce 或 extend")
+        if not sites or any(s not in self.sites for s in sites):
+            raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
+        if change == "extend":
+            body.require_scope(self.scheme_id, self.sectors, on)
+        self.record(
+            ev.CertificateScopeChanged(
+                change, text_field("scope", scope, 2000), list(sites), on.isoformat()
+            )
+        )
+
+    @classmethod
+    def accept_transfer(
+        cls,
+        certification_id: str,
+        body: Body,
+        source: Certification,
+        reviewer: str,
+        decider: str,
+        on: date,
+        number: str,
+    ) -> Certification:
+        """Take over ``source`` at ``body`` (IAF MD 2:2017): same cycle, new certificate number.
+
+        The source must be active (not suspended or about to lapse), the accepting body
+        approved for its scheme and sectors on ``on``, and the reviewer and decider two people.
+        """
+        cert = source.certificate
+        if cert is not None and cert.status == CertStatus.suspended:
+            raise refuse("transfer.suspended", number=cert.number)
+        source._cert("transfer", "转换", (CertStatus.active,))
+        assert cert is not None
+        if body.id == source.body_id:
+            raise invalid(
+                "body_id",
+                "must be another body than the issuing one",
+                "须为发证认证机构以外的另一认证机构",
+            )
+        body.require_scope(source.scheme_id, source.sectors, on)
+        if reviewer == decider:
+            raise refuse("decision.independence", person=decider)
+        if on > cert.expiry_date:
+            raise refuse(
+                "status.transition",
+                number=cert.number,
+                action="transfer after expiry",
+                action_zh="到期后转换",
+                status=cert.status.value,
+            )
+        new = cls(text_field("certification_id", certification_id, 64))
+        new.record(
+            ev.TransferAccepted(
+                new.id,
+                body.id,
+                source.client_id,
+                source.scheme_id,
+                source.sectors,
+                source.sites,
+                source.personnel,
+                source.id,
+                source.body_id,
+                text_field("reviewer", reviewer, 64),
+                text_field("decider", decider, 64),
+                on.isoformat(),
+            )
+        )
+        new.record(
+            ev.CertificateIssued(
+                text_field("number", number, 64),
+                cert.scope,
+                list(cert.sites),
+                on.isoformat(),
+                cert.original_issue_date.isoformat(),
+                cert.expiry_date.isoformat(),
+                cert.site_scopes,
+            )
+        )
+        source.transfer(body.id, on)
+        return new
+
+    def transfer(self, to_body: str, on: date) -> None:
+        """Hand the certification to another accredited body (IAF MD 2)."""
+        cert = self.certificate
+        if cert is not None and cert.status == CertStatus.suspended:
+            raise refuse("transfer.suspended", number=cert.number)
+        self._cert("transfer", "转换", (CertStatus.active,))
+        if to_body == self.body_id:
+            raise invalid("to_body", "must be another body", "须为另一认证机构")
+        self.record(ev.CertificateTransferred(text_field("to_body", to_body, 64), on.isoformat()))
+
+    def _on_transfer_accepted(self, e: ev.TransferAccepted) -> None:
+        self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id
+        self.sectors, self.sites, self.personnel = e.sectors, e.sites, e.personnel
+        self.reviewers.add(e.reviewer)
+        self.deciders.add(e.decider)
+        self.decided_on = date.fromisoformat(e.on)
+        self.cycle = 1
+        self.transferred_from = e.from_certification
+
+    def _on_credential_issued(self, e: ev.CredentialIssued) -> None:
+        self.credentials.append(e)
+
+    def _on_status_entry_assigned(self, e: ev.StatusEntryAssigned) -> None:
+        self.status_entry = (e.list_no, e.index)
+
+    def _on_suspended(self, e: ev.CertificateSuspended) -> None:
+        assert self.certificate
+        self.certificate.status = CertStatus.suspended
+        self.certificate.deadline = date.fromisoformat(e.deadline)
+
+    def _on_restored(self, e: ev.CertificateRestored) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.active, None
+
+    def _on_withdrawn(self, e: ev.CertificateWithdrawn) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.withdrawn, None
+
+    def _on_expired(self, e: ev.CertificateExpired) -> None:
+        assert self.certificate
+        self.certificate.status, self.certificate.deadline = CertStatus.expired, None
+
+    def _on_scope_changed(self, e: ev.CertificateScopeChanged) -> None:
+        assert self.certificate
+        self.certificate.scope, self.certificate.sites = e.scope, e.sites
+
+    def _on_transferred(self, e: ev.CertificateTransferred) -> None:
+        assert self.certificate
+        self.certificate.status = CertStatus.withdrawn
+        self.certificate.transferred_to = e.to_body
