@@ -71,6 +71,9 @@ class Outcome:
 
     indices: list[int]
     reply: dict[str, Any] = field(default_factory=dict)
+    # What the platform still owes after this command (a credential that cannot be issued
+    # yet, say), in both languages, for the face to show; empty when nothing is owed.
+    owed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -139,9 +142,29 @@ class MessageBus:
         if indices and self._committed is not None:
             self._committed()
         self._sessions_after(uow.recorded, principal)
+        owed = self._owed_after(uow.recorded)
         for follow_up in self.side_effects(uow.recorded):
-            indices += self._side_effect(follow_up, principal)
-        return Outcome(indices, uow.reply)
+            done, why = self._side_effect(follow_up, principal)
+            indices += done
+            owed += [why] if why else []
+        return Outcome(indices, uow.reply, owed)
+
+    def _owed_after(self, recorded: list[tuple[int, ev.Envelope]]) -> list[str]:
+        """Credentials a certificate issued here cannot get yet: no key store or host."""
+        issued = [
+            env.aggregate.split(":", 1)[1]
+            for _, env in recorded
+            if isinstance(env.event, ev.CertificateIssued)
+        ]
+        if not issued or (self.keys is not None and self.host):
+            return []
+        return [
+            f"{cid}: its credential is owed until the platform knows its public host "
+            "(QCERT_PUBLIC_HOST); `qcert serve` or `qcert credentials reconcile` issues it / "
+            f"{cid}：未配置公网主机（QCERT_PUBLIC_HOST），电子证书待签发；"
+            "`qcert serve` 或 `qcert credentials reconcile` 将补签"
+            for cid in issued
+        ]
 
     def _sessions_after(
         self, recorded: list[tuple[int, ev.Envelope]], principal: Principal
@@ -158,34 +181,41 @@ class MessageBus:
             elif isinstance(env.event, accounts.RolesChanged | accounts.SessionsRevoked):
                 self._end_sessions(account, None)
 
-    def _side_effect(self, command: Any, principal: Principal) -> list[int]:
+    def _side_effect(self, command: Any, principal: Principal) -> tuple[list[int], str]:
+        """Run a side effect: the indices it recorded, and why not when it could not."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 # Owed by rule, not asked for: the platform does it, in the caller's name.
-                return self._run(command, principal).indices
+                return self._run(command, principal).indices, ""
             except NoSigningKey as err:
                 log.info("no credential issued: %s", err)
-                return []
+                return [], ""
             except ConcurrentChange:
                 if attempt == ATTEMPTS:
                     log.warning(
                         "side effect %s lost %d races; left to reconcile", command, ATTEMPTS
                     )
+            except QcertError as err:
+                log.warning("side effect %s not done: %s", command, err)
+                return [], f"{_name(command)}: {err}"
             except Exception:  # a side effect must not undo what was committed
                 log.exception("side effect %s failed", command)
-                return []
-        return []
+                return [], f"{_name(command)}: failed; `qcert credentials reconcile` retries it"
+        return [], f"{_name(command)}: left to `qcert credentials reconcile`"
 
     def side_effects(self, recorded: list[tuple[int, ev.Envelope]]) -> list[Any]:
-        """The commands owed after ``recorded`` (none without a key store and a host)."""
-        if self.keys is None or not self.host:
+        """The commands owed after ``recorded``: with a key store, the status lists a status
+        change touched (each at the address it has, whatever this face's host), and with a
+        public host too, a credential for a certificate issued."""
+        if self.keys is None:
             return []
         out: list[Any] = []
         changed: list[str] = []
         for _, env in recorded:
             cid = env.aggregate.split(":", 1)[1]
             if isinstance(env.event, ev.CertificateIssued):
-                out.append(IssueCredential(cid))
+                if self.host:
+                    out.append(IssueCredential(cid))
             elif isinstance(env.event, _STATUS_EVENTS) and cid not in changed:
                 changed.append(cid)
         if changed:
@@ -200,7 +230,11 @@ class MessageBus:
         certificate's status. Every command returned is idempotent."""
         storage = SqlLedgerStorage(self.engine)
         with self.engine.connect() as conn:
-            issue = [IssueCredential(cid) for cid in status_views.credentials_owed(conn)]
+            issue = (
+                [IssueCredential(cid) for cid in status_views.credentials_owed(conn)]
+                if self.host
+                else []
+            )
             entries = status_views.status_entries(conn)
             lists: dict[tuple[str, str, int], StatusList | None] = {}
             stale: list[str] = []
@@ -219,7 +253,7 @@ class MessageBus:
         """Run every side effect still owed, each in a unit of work of its own, as the
         platform itself (``system:reconcile``)."""
         report = Reconciled()
-        if self.keys is None or not self.host:
+        if self.keys is None:
             return report
         commands = self.owed()
         actor = Principal.system("reconcile")
@@ -232,6 +266,10 @@ class MessageBus:
             if progress:
                 progress(n, len(commands))
         return report
+
+
+def _name(command: Any) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", type(command).__name__).lower()
 
 
 def _latest_bits(

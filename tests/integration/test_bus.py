@@ -1,6 +1,7 @@
 """The bus: commands authorised before they run, side effects retried when they lose a race,
 and what failed after a commit reconciled later."""
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
 from qcert.credentials.status_lists import PublishedStatusList
+from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import AddBodyKey, OpenAccount, SuspendCertificate
 from qcert.schemes import RuleViolation
 from qcert.store import tables as t
@@ -158,3 +160,64 @@ def test_the_publishing_clock_is_the_installations(world, engine, keys, tmp_path
     system_bus(services)(IssueCredential("cert1"))
     assert _credential(engine)["proof"]["created"] == "2024-02-01T09:30:00Z"
     assert _lists(engine, "revocation")[0]["valid_from"] == "2024-02-01T09:30:00Z"
+
+
+def test_a_face_without_a_host_still_republishes_the_lists_at_their_address(
+    world,  # noqa: F811
+    engine,
+    keys,
+    services,
+    tmp_path,
+):
+    """The command line run without QCERT_PUBLIC_HOST suspends a certificate: the lists the
+    credential points at are re-published there, signed as the issuer the credential names."""
+    certify(world, on=date(2024, 1, 10))
+    system_bus(services)(IssueCredential("cert1"))
+    credential = _credential(engine)
+    index = int(credential["credentialStatus"][1]["statusListIndex"])
+    cli = make_services(engine, tmp_path / "services")  # same keys, no host
+    assert cli.bus.host is None
+    outcome = cli.bus.handle(SuspendCertificate("cert1", "overdue", date(2024, 3, 31)), SYSTEM)
+    assert outcome.owed == []
+    newest = _lists(engine, "suspension")[-1]
+    assert newest["version"] == 2 and _bits(engine, newest)[index]
+    listed = json.loads(SqlLedgerStorage(engine).entry(newest["ledger_index"]))
+    assert listed["id"] == credential["credentialStatus"][1]["statusListCredential"]
+    assert listed["issuer"] == credential["issuer"]
+    assert cli.bus.owed() == [] and services.bus.owed() == []
+    assert check_projections(engine) == []
+
+
+def test_a_certificate_issued_without_a_host_says_its_credential_is_owed(
+    world,  # noqa: F811
+    engine,
+    keys,
+    tmp_path,
+):
+    from qcert.lifecycle import (
+        ApplyForCertification,
+        CompleteAudit,
+        Decide,
+        PlanAudit,
+        ReviewContract,
+        TechnicalReview,
+    )
+    from tests.integration.lifecycle.conftest import TEAM
+
+    cli = make_services(engine, tmp_path / "services")
+    day = date(2024, 1, 10)
+    world(ApplyForCertification("cert1", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
+    world(ReviewContract("cert1", "rev1"))
+    world(PlanAudit("cert1", "s1", "stage1", TEAM, "FS01", day, day, 1.5, ["hq"]))
+    world(CompleteAudit("cert1", "s1", 1.5, day))
+    world(PlanAudit("cert1", "s2", "stage2", TEAM, "FS01", day, day, 3.5, ["hq", "plant"]))
+    world(CompleteAudit("cert1", "s2", 3.5, day))
+    world(TechnicalReview("cert1", "rev1", "grant"))
+    decide = ("cert1", "dec1", "grant", day, "00123Q0001", "精密机械零件的生产")
+    outcome = cli.bus.handle(Decide(*decide), SYSTEM)
+    (owed,) = outcome.owed
+    assert "cert1" in owed and "QCERT_PUBLIC_HOST" in owed and "电子证书待签发" in owed
+    assert _count(engine, t.credentials) == 0
+    # Once the host is known, the platform catches up.
+    served = make_services(engine, tmp_path / "services", host=HOST)
+    assert served.bus.reconcile().done == [IssueCredential("cert1")]

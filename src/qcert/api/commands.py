@@ -41,12 +41,15 @@ class CommandRead(BaseModel):
     command: str
     ledger_indices: list[int]
     reply: dict[str, Any] = {}
+    owed: list[str] = []  # what the platform still owes after it (a credential, say)
 
 
 def _endpoint(cls: type, name: str):  # type: ignore[no-untyped-def]
     def endpoint(body: Any, svc: Any, who: Any) -> CommandRead:
         outcome = svc.bus.handle(body, who)
-        return CommandRead(command=name, ledger_indices=outcome.indices, reply=outcome.reply)
+        return CommandRead(
+            command=name, ledger_indices=outcome.indices, reply=outcome.reply, owed=outcome.owed
+        )
 
     # Real types, not strings: FastAPI reads them to build each command's schema.
     endpoint.__annotations__ = {"body": cls, "svc": Svc, "who": Caller, "return": CommandRead}

@@ -101,6 +101,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def warn(message: str) -> None:
+    """Print ``warning: message`` on stderr (something owed, not a failure)."""
+    _stderr.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True, soft_wrap=True)
+
+
 def errors(fn: F) -> F:
     """Turn expected failures into a one-line message and exit status 1, never a traceback."""
 

@@ -8,8 +8,7 @@ import typer
 from rich.progress import Progress
 
 from ..access import decide
-from ..errors import QcertError
-from ._common import bad, console, errors, ok, principal, print_json, services
+from ._common import bad, console, errors, ok, principal, print_json, services, warn
 
 app = typer.Typer(help="Certificate credentials. / 电子证书。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
@@ -34,9 +33,10 @@ def reconcile_command(
     decide(principal(ctx), "credentials.reconcile")
     bus = services(ctx).bus
     if not bus.host:
-        raise QcertError(
-            "no public host is configured: set QCERT_PUBLIC_HOST (it names the issuers) / "
-            "未配置公网主机 QCERT_PUBLIC_HOST"
+        warn(
+            "no public host is configured (QCERT_PUBLIC_HOST): status lists are published at "
+            "their own addresses, credentials wait until it is set / 未配置公网主机 "
+            "QCERT_PUBLIC_HOST：状态列表按原地址发布，电子证书待配置后补签"
         )
     if dry_run:
         pending = [_describe(c) for c in bus.owed()]

@@ -19,7 +19,17 @@ from ..lifecycle.commands import UploadDocument
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.inputs import refusal_of
 from ..store import queries
-from ._common import console, errors, ok, principal, print_json, read_file, services, settings
+from ._common import (
+    console,
+    errors,
+    ok,
+    principal,
+    print_json,
+    read_file,
+    services,
+    settings,
+    warn,
+)
 
 app = typer.Typer(help="The certification lifecycle. / 认证全生命周期。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
@@ -70,12 +80,21 @@ def do(
         raise refusal_of(list(err.errors())) from None
     outcome = services(ctx).bus.handle(command, principal(ctx))
     if json_:
-        print_json({"command": name, "ledger_indices": outcome.indices, "reply": outcome.reply})
+        print_json(
+            {
+                "command": name,
+                "ledger_indices": outcome.indices,
+                "reply": outcome.reply,
+                "owed": outcome.owed,
+            }
+        )
         return
     indices = ", ".join(map(str, outcome.indices)) or "(none)"
     console.print(ok(f"{name}: events at ledger {indices}"))
     for key, value in outcome.reply.items():
         console.print(f"  {key}: {value}")
+    for why in outcome.owed:
+        warn(why)
 
 
 @app.command()

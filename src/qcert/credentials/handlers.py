@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import rfc8785
 
@@ -119,12 +120,21 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
 
 
 def publish_status(cmd: PublishStatus, uow: Any) -> None:
-    """Publish a new version of every list whose bits for these certificates changed."""
+    """Publish a new version of every list whose bits for these certificates changed, at the
+    address each list has had since its first version (whatever host this face was given)."""
     certs = [uow.get(Certification, cid) for cid in cmd.certification_ids]
-    _publish(uow, certs, _host(uow))
+    _publish(uow, certs, uow.host or None)
 
 
-def _publish(uow: Any, certs: Iterable[Certification], host: str) -> None:
+def _list_host(published: PublishedStatusList, host: str | None) -> str:
+    """The host a list is published under: the one in its address for a list that has one
+    (credentials point there), else the configured one."""
+    if published.url:
+        return urlsplit(published.url).netloc
+    return host or _host(None)
+
+
+def _publish(uow: Any, certs: Iterable[Certification], host: str | None) -> None:
     lists: dict[tuple[str, int], list[Certification]] = defaultdict(list)
     for cert in certs:
         if cert.status_entry is not None:
@@ -152,7 +162,9 @@ def _publish(uow: Any, certs: Iterable[Certification], host: str) -> None:
                 continue
             if published.version == 0:
                 uow.add(published)
-            _sign_and_record(uow, body, published, purpose, list_no, bits, host)
+            _sign_and_record(
+                uow, body, published, purpose, list_no, bits, _list_host(published, host)
+            )
 
 
 def _sign_and_record(
@@ -167,9 +179,8 @@ def _sign_and_record(
     key_id = _signing_key(body)
     now = uow.clock()
     did = did_web(host, body.id)
-    unsigned = list_credential(
-        status_list_url(host, body.id, purpose, list_no), did, purpose, bits, _instant(now)
-    )
+    url = status_list_url(host, body.id, purpose, list_no)
+    unsigned = list_credential(url, did, purpose, bits, _instant(now))
     signed = sign_credential(unsigned, uow.keys.load(body.id, key_id), f"{did}#{key_id}", now)
     data = rfc8785.dumps(signed)
     index = uow.append_entry(data)
@@ -181,6 +192,7 @@ def _sign_and_record(
         unsigned["credentialSubject"]["encodedList"],
         index,
         hashlib.sha256(data).hexdigest(),
+        url,
     )
 
 

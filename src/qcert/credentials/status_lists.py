@@ -38,6 +38,7 @@ class PublishedStatusList(Aggregate):
         self.body_id = self.purpose = ""
         self.list_no = 0
         self.encoded_list: str | None = None
+        self.url = ""  # where it is published, once known
         self.versions: list[ev.StatusListPublished] = []
 
     @staticmethod
@@ -57,8 +58,10 @@ class PublishedStatusList(Aggregate):
         encoded_list: str,
         ledger_index: int,
         sha256: str,
+        url: str = "",
     ) -> None:
-        """Record a new version; refuse one that goes back in time (versions are ordered)."""
+        """Record a new version; refuse one that goes back in time (versions are ordered) or
+        moves the list to another address (credentials already point at the old one)."""
         if self.id != self.id_for(body_id, purpose, list_no):
             raise invalid(
                 "list",
@@ -72,6 +75,12 @@ class PublishedStatusList(Aggregate):
                 f"must not be before {self.versions[-1].valid_from}",
                 f"不能早于 {self.versions[-1].valid_from}",
             )
+        if self.url and url != self.url:
+            raise invalid(
+                "url",
+                f"list {self.id} is published at {self.url}, not {url}",
+                f"状态列表 {self.id} 的发布地址为 {self.url}，不能改为 {url}",
+            )
         self.record(
             ev.StatusListPublished(
                 body_id,
@@ -82,10 +91,12 @@ class PublishedStatusList(Aggregate):
                 encoded_list,
                 ledger_index,
                 sha256,
+                url,
             )
         )
 
     def _on_published(self, e: ev.StatusListPublished) -> None:
         self.body_id, self.purpose, self.list_no = e.body_id, e.purpose, e.list_no
         self.encoded_list = e.encoded_list
+        self.url = self.url or e.url
         self.versions.append(e)

@@ -483,6 +483,10 @@ class StatusListPublished(Event):
     encoded_list: str
     ledger_index: int
     sha256: str
+    # Where the list is published (its credential's id). A list keeps its address for good:
+    # every credential pointing at it was signed with that address. Empty on versions
+    # recorded before addresses were.
+    url: str = ""
 
 
 @dataclass(frozen=True)
