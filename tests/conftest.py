@@ -85,3 +85,11 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     eng = create_engine(database_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def clock():
+    """The installation's clock in a test world, driven by its scenario (tests/clock.py)."""
+    from tests.clock import ScenarioClock
+
+    return ScenarioClock()

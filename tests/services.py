@@ -13,6 +13,7 @@ from qcert.access import Principal
 from qcert.bootstrap import Services, bootstrap
 from qcert.config import Settings
 from qcert.keys import create_keys
+from tests.clock import ScenarioClock
 
 SYSTEM = Principal.system("test")
 
@@ -30,7 +31,17 @@ def make_services(
         create_keys(data_dir / "keys", "test.qcert/ledger")
     url = engine.url.render_as_string(hide_password=False)
     settings = Settings(data_dir, url, host, redis_url)
-    return bootstrap(settings, upgrade=False, clock=clock, engine=engine)
+    services = bootstrap(settings, upgrade=False, clock=clock, engine=engine)
+    if isinstance(clock, ScenarioClock):
+        # The scenario's commands are recorded on the days they name, whoever sends them.
+        handle = services.bus.handle
+
+        def following(command: Any, principal: Principal) -> Any:
+            clock.follow(command)
+            return handle(command, principal)
+
+        services.bus.handle = following  # type: ignore[method-assign]
+    return services
 
 
 def system_bus(services: Services) -> Callable[[Any], list[int]]:

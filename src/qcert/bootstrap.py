@@ -117,6 +117,7 @@ def bootstrap(
         clock=clock,
         end_sessions=identity.end_sessions,
         committed=lambda: appended.append(1),
+        late_days=settings.late_days,
     )
     answers = AnswerCache(store_version(engine))
     witness_key = load_witness_key(settings.keys_dir)

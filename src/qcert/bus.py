@@ -31,6 +31,7 @@ from .ledger.storage import SqlLedgerStorage
 from .lifecycle import accounts
 from .lifecycle import commands as lifecycle_commands
 from .lifecycle import events as ev
+from .lifecycle.aggregate import LATE_DAYS
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
 from .store import status as status_views
@@ -98,9 +99,10 @@ class MessageBus:
         end_sessions: Callable[[str, str | None], Any] | None = None,
         committed: Callable[[], None] | None = None,
         tz: str = "Asia/Shanghai",
+        late_days: int = LATE_DAYS,
     ) -> None:
         self.engine, self.keys, self.documents, self.host = engine, keys, documents, host
-        self.clock, self.tz = clock, tz
+        self.clock, self.tz, self.late_days = clock, tz, late_days
         self._end_sessions = end_sessions
         self._committed = committed
 
@@ -123,7 +125,7 @@ class MessageBus:
 
     def unit_of_work(self, actor: str) -> UnitOfWork:
         """A unit of work acting as ``actor``, with this installation's adapters."""
-        return UnitOfWork(
+        uow = UnitOfWork(
             self.engine,
             actor,
             self.tz,
@@ -132,6 +134,8 @@ class MessageBus:
             clock=self.clock,
             documents=self.documents,
         )
+        uow.late_days = self.late_days
+        return uow
 
     def _run(self, command: Any, principal: Principal) -> Outcome:
         uow = self.unit_of_work(principal.account_id)

@@ -9,6 +9,8 @@ bodies in did:web and status lists; credentials and lists are issued only when i
 (``qcert serve`` falls back to the address it listens on, when that is a single host).
 ``QCERT_REDIS_URL``: keep sessions and sign-in failure counts in Redis (``redis://…``) rather
 than in the database, for several workers or hosts behind one address.
+``QCERT_LATE_DAYS``: how many days back a status change may be dated without a second
+person's approval (0 to 31, default 3); further back it needs ``approve-late-record``.
 ``QCERT_WITNESS_POLICY``: a file naming the witnesses that cosign this log's checkpoints and
 how many must (C2SP tlog-policy ``witness`` and ``quorum`` lines); checkpoints are published
 only once cosigned by that many.
@@ -20,12 +22,26 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import QcertError
+from .lifecycle.aggregate import LATE_DAYS
+
 __all__ = ["Settings"]
 
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "qcert"
+
+
+def _late_days(value: str | None) -> int:
+    if value is None or not value.strip():
+        return LATE_DAYS
+    if not value.strip().isdigit() or int(value) > 31:
+        raise QcertError(
+            f"QCERT_LATE_DAYS: {value!r} is not a whole number of days from 0 to 31 / "
+            f"QCERT_LATE_DAYS：{value!r} 不是 0 至 31 之间的整数天数"
+        )
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class Settings:
     public_host: str | None = None
     redis_url: str | None = None
     witness_policy: Path | None = None
+    late_days: int = LATE_DAYS
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -53,6 +70,7 @@ class Settings:
             host,
             redis,
             Path(policy) if policy else None,
+            _late_days(os.environ.get("QCERT_LATE_DAYS")),
         )
 
     @property

@@ -39,9 +39,10 @@ _HASHES: dict[str, str] = {}
 
 
 @pytest.fixture
-def services(engine, tmp_path):
-    """The wired services over the test database (keys made in a temporary folder)."""
-    svc = make_services(engine, tmp_path / "data", host=HOST)
+def services(engine, tmp_path, clock):
+    """The wired services over the test database (keys made in a temporary folder), on a
+    clock the tests' scenarios drive."""
+    svc = make_services(engine, tmp_path / "data", host=HOST, clock=clock)
     yield svc
     svc.schedule.stop()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +29,7 @@ from qcert.lifecycle import commands as c
 from qcert.server import create_app
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
+from tests.clock import ScenarioClock
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
 
@@ -164,6 +165,10 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
             ("change-scope", lambda _: c.ChangeScope("c1-cert", "reduce", "s", ["hq"], TODAY)),
             ("transfer-certificate", lambda _: c.TransferCertificate("c1-cert", "cb2", TODAY)),
             ("enforce-clocks", lambda _: c.EnforceClocks(["c1-cert"], TODAY)),
+            (
+                "approve-late-record",
+                lambda _: c.ApproveLateRecord("c1-cert", "suspend", TODAY - timedelta(30), "r"),
+            ),
             ("issue-credential", lambda _: IssueCredential("c1-cert")),
             ("publish-status", lambda _: PublishStatus(("c1-cert",))),
         )
@@ -264,7 +269,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     root = tmp_path_factory.mktemp("access")
     engine = create_engine(f"sqlite:///{root / 'qcert.db'}")
     migrate(engine)
-    services = make_services(engine, root / "data", host="matrix.example")
+    services = make_services(engine, root / "data", host="matrix.example", clock=ScenarioClock())
     hashed = security.hash_password("correct horse battery")
     real = security.hash_password
     security.hash_password = lambda pw: hashed if pw == "correct horse battery" else real(pw)

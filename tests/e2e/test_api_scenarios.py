@@ -215,7 +215,8 @@ def test_suspension_expiring_into_withdrawal_transfer_and_appeal_through_the_api
     )
     assert _status(client, as_, "x")["certsearch_status"] == "Withdrawn"
 
-    _initial(client, as_, "y", "N-2", date(2024, 2, 1))
+    # The second certification comes after the first's story: the clock never runs back.
+    second = _initial(client, as_, "y", "N-2", date(2025, 1, 6))
     _do(
         client,
         as_,
@@ -223,7 +224,7 @@ def test_suspension_expiring_into_withdrawal_transfer_and_appeal_through_the_api
         "transfer-certificate",
         certification_id="y",
         to_body="cb2",
-        on=date(2024, 12, 1),
+        on=second + timedelta(days=30),
     )
     assert _status(client, as_, "y")["transferred_to"] == "cb2"
 
@@ -257,7 +258,7 @@ def test_suspension_expiring_into_withdrawal_transfer_and_appeal_through_the_api
         "resolve-case",
         case_id="ap1",
         outcome="withdrawal upheld",
-        on=date(2025, 1, 5),
+        on=second + timedelta(days=40),
     )
     cases = client.get("/api/v1/cases", headers=as_("admin1")).json()["items"]
     assert cases == [
@@ -268,6 +269,9 @@ def test_suspension_expiring_into_withdrawal_transfer_and_appeal_through_the_api
             "body_id": "cb1",
             "handler": "admin1",
             "resolved": True,
+            "summary": "the client appeals the withdrawal",
+            "outcome": "withdrawal upheld",
+            "resolved_on": (second + timedelta(days=40)).isoformat(),
         }
     ]
     assert check_projections(engine) == []

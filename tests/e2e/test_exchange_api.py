@@ -20,9 +20,10 @@ from .conftest import TEAM
 
 
 @pytest.fixture
-def certified(api, engine):
+def certified(api, engine, clock):
     def run(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="setup"))
+        clock.follow(cmd)  # each fact recorded on its day
+        return handle(cmd, UnitOfWork(engine, actor="setup", clock=clock))
 
     day, stage2 = date(2024, 3, 4), date(2024, 3, 25)
     run(ApplyForCertification("x", "cb1", "c1", "iso9001", [17], ["hq"]))

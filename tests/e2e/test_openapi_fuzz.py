@@ -31,6 +31,7 @@ from qcert.lifecycle import (
 )
 from qcert.server import create_app
 from qcert.store import create_engine, migrate
+from tests.clock import ScenarioClock
 from tests.e2e.web.live_server import served
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import make_services, system_bus
@@ -63,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     # A witness as well, of its own log, so add-checkpoint meets the generated bodies.
     create_keys(root / "data" / "keys", "test.qcert/ledger")
     create_witness_key(root / "data" / "keys", "fuzz.example/witness")
-    services = make_services(engine, root / "data", host="fuzz.example")
+    services = make_services(engine, root / "data", host="fuzz.example", clock=ScenarioClock())
     assert services.witness_state is not None
     services.witness_state.follow(
         "test.qcert/ledger", [v.vkey() for v in services.ledger.verifiers()]

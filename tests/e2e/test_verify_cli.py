@@ -18,8 +18,8 @@ from tests.services import make_services, system_bus
 
 
 @pytest.fixture
-def services(engine, tmp_path):
-    return make_services(engine, tmp_path / "services", host="cert.example")
+def services(engine, tmp_path, clock):
+    return make_services(engine, tmp_path / "services", host="cert.example", clock=clock)
 
 
 @pytest.fixture

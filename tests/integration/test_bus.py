@@ -25,8 +25,8 @@ HOST = "cert.example"
 
 
 @pytest.fixture
-def services(engine, tmp_path):
-    return make_services(engine, tmp_path / "services", host=HOST)
+def services(engine, tmp_path, clock):
+    return make_services(engine, tmp_path / "services", host=HOST, clock=clock)
 
 
 @pytest.fixture
@@ -164,6 +164,7 @@ def test_the_publishing_clock_is_the_installations(world, engine, keys, tmp_path
 
 def test_a_face_without_a_host_still_republishes_the_lists_at_their_address(
     world,  # noqa: F811
+    clock,
     engine,
     keys,
     services,
@@ -175,7 +176,7 @@ def test_a_face_without_a_host_still_republishes_the_lists_at_their_address(
     system_bus(services)(IssueCredential("cert1"))
     credential = _credential(engine)
     index = int(credential["credentialStatus"][1]["statusListIndex"])
-    cli = make_services(engine, tmp_path / "services")  # same keys, no host
+    cli = make_services(engine, tmp_path / "services", clock=clock)  # same keys, no host
     assert cli.bus.host is None
     outcome = cli.bus.handle(SuspendCertificate("cert1", "overdue", date(2024, 3, 31)), SYSTEM)
     assert outcome.owed == []
@@ -190,6 +191,7 @@ def test_a_face_without_a_host_still_republishes_the_lists_at_their_address(
 
 def test_a_certificate_issued_without_a_host_says_its_credential_is_owed(
     world,  # noqa: F811
+    clock,
     engine,
     keys,
     tmp_path,
@@ -204,7 +206,7 @@ def test_a_certificate_issued_without_a_host_says_its_credential_is_owed(
     )
     from tests.integration.lifecycle.conftest import TEAM
 
-    cli = make_services(engine, tmp_path / "services")
+    cli = make_services(engine, tmp_path / "services", clock=clock)
     day = date(2024, 1, 10)
     world(ApplyForCertification("cert1", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     world(ReviewContract("cert1", "rev1"))
@@ -219,5 +221,5 @@ def test_a_certificate_issued_without_a_host_says_its_credential_is_owed(
     assert "cert1" in owed and "QCERT_PUBLIC_HOST" in owed and "电子证书待签发" in owed
     assert _count(engine, t.credentials) == 0
     # Once the host is known, the platform catches up.
-    served = make_services(engine, tmp_path / "services", host=HOST)
+    served = make_services(engine, tmp_path / "services", host=HOST, clock=clock)
     assert served.bus.reconcile().done == [IssueCredential("cert1")]

@@ -243,6 +243,7 @@ COMMANDS: dict[type, Rule] = {
         "decider",
     ),
     c.SuspendCertificate: _body("decision-maker"),
+    c.ApproveLateRecord: _body("decision-maker"),
     c.RestoreCertificate: _body("decision-maker"),
     c.WithdrawCertificate: _body("decision-maker"),
     c.ExpireCertificate: _body("decision-maker"),

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -101,17 +102,35 @@ def _describe(conn: sa.Connection, row: sa.RowMapping, today: date) -> dict[str,
     if row["transferred_to"]:
         answer["transferred_to"] = row["transferred_to"]
     if not client["confidential"]:
+        h = t.certificate_history
         history = conn.execute(
-            sa.select(t.certificate_history.c.event, t.certificate_history.c.on)
-            .where(t.certificate_history.c.certification_id == row["certification_id"])
-            .order_by(t.certificate_history.c.ledger_index)
+            sa.select(h.c.event, h.c.on, t.events.c.at)
+            .join(t.events, t.events.c.ledger_index == h.c.ledger_index)
+            .where(h.c.certification_id == row["certification_id"])
+            .order_by(h.c.ledger_index)
         )
         answer |= {
             "uscc": client["uscc"],
             "sites": _sites(row, client),
-            "history": [{"event": e, "on": on} for e, on in history],
+            "history": [_entry(e, on, at) for e, on, at in history],
         }
     return answer
+
+
+# The zone business dates are given in (the bodies' own, as their events record).
+_BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _entry(event: str, on: str, at: str) -> dict[str, Any]:
+    """One status-history entry: what, its effective date, when it was recorded, and whether
+    it was recorded after the day it took effect (a late record adds, never rewrites)."""
+    recorded = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(_BEIJING)
+    return {
+        "event": event,
+        "on": on,
+        "recorded_at": at,
+        "recorded_late": recorded.date().isoformat() > on,
+    }
 
 
 def certificate(conn: sa.Connection, number: str, today: date) -> dict[str, Any]:

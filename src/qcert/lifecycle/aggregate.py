@@ -3,13 +3,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from . import events as ev
 from .rules import refuse
 
-__all__ = ["Aggregate", "add_months", "invalid", "raise_", "text_field", "utc_instant"]
+__all__ = [
+    "LATE_DAYS",
+    "Aggregate",
+    "Recording",
+    "add_months",
+    "invalid",
+    "raise_",
+    "text_field",
+    "utc_instant",
+]
+
+# How many days back a status change may be dated without a second person's approval
+# (QCERT_LATE_DAYS); the record stays marked as late whenever its date lies before the day
+# it was recorded.
+LATE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Recording:
+    """When and by whom a change is being recorded: the installation's clock (``at``, UTC),
+    the day it is in the body's zone (``today``), the acting account, and the late window
+    (days)."""
+
+    at: datetime
+    today: date
+    actor: str
+    late_days: int = LATE_DAYS
 
 
 def add_months(day: date, months: int) -> date:

@@ -9,12 +9,40 @@ from typing import Any
 
 from .. import schemes
 from . import events as ev
-from .aggregate import add_months, invalid, text_field
+from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import AUDIT_KINDS, GRADES, ROLES, Audit, CertStatus, Finding
 from .parties import Auditor, Body
 from .rules import refuse
 
-__all__ = ["AuditWork"]
+__all__ = ["CHECKIN_KM", "AuditWork"]
+
+# How far from the audited site a check-in may be before it is marked an anomaly (km): the
+# national check-in system's "location deviation" rule (国认监〔2021〕3号, deviation over 5 km).
+CHECKIN_KM = 5.0
+_EARTH_KM = 6371.0088  # mean Earth radius (IUGG)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _nearest(
+    audited: list[str], sites: dict[str, dict[str, Any]], lat: float, lon: float
+) -> tuple[str, float | None]:
+    """The audited site nearest (lat, lon) and its distance (km); ("", None) without sites."""
+    found = [
+        (_km(lat, lon, sites[s]["lat"], sites[s]["lon"]), s)
+        for s in audited
+        if s in sites and "lat" in sites[s] and "lon" in sites[s]
+    ]
+    if not found:
+        return "", None
+    km, site = min(found)
+    return site, km
 
 
 class AuditWork:
@@ -187,9 +215,20 @@ class AuditWork:
             raise refuse("audit.time-minimum", planned=planned, minimum=minimum)
 
     def check_in(
-        self, audit_id: str, auditor: str, lat: float, lon: float, out: bool = False
+        self,
+        audit_id: str,
+        auditor: str,
+        lat: float,
+        lon: float,
+        out: bool = False,
+        sites: dict[str, dict[str, Any]] | None = None,
+        rec: Recording | None = None,
     ) -> None:
-        """Record presence on site with time (the event's) and position."""
+        """Record presence on site with time (the event's) and position: only on the audit's
+        days, and marked "far-from-site" when more than CHECKIN_KM from every site the audit
+        visits (``sites``: the client's, with ``lat``/``lon``). 国认监〔2021〕3号: check in at
+        the opening meeting and out at the closing one; a position off the audited site is
+        recorded with the anomaly, not refused."""
         audit = self._audit(audit_id)
         if auditor not in audit.members():
             raise invalid(
@@ -203,11 +242,39 @@ class AuditWork:
                 "latitude -90..90 and longitude -180..180",
                 "纬度须在 -90 至 90 之间，经度须在 -180 至 180 之间",
             )
+        last = audit.last_day or audit.end
+        if rec is not None and not audit.start <= rec.today <= last:
+            raise refuse(
+                "checkin.window",
+                auditor=auditor,
+                direction="out" if out else "in",
+                direction_zh="退" if out else "到",
+                audit=audit_id,
+                today=rec.today.isoformat(),
+                start=audit.start.isoformat(),
+                end=last.isoformat(),
+            )
+        site, km = _nearest(audit.sites, sites or {}, lat, lon)
+        # A remote audit (FS02) is not held on the site: its position is no anomaly.
+        far = km is not None and km > CHECKIN_KM and audit.method != "FS02"
         cls = ev.AuditorCheckedOut if out else ev.AuditorCheckedIn
-        self.record(cls(audit_id, auditor, float(lat), float(lon)))
+        self.record(
+            cls(
+                audit_id,
+                auditor,
+                float(lat),
+                float(lon),
+                site,
+                None if km is None else round(km, 3),
+                "far-from-site" if far else "",
+            )
+        )
 
-    def complete_audit(self, audit_id: str, actual_days: float, last_day: date) -> None:
+    def complete_audit(
+        self, audit_id: str, actual_days: float, last_day: date, rec: Recording | None = None
+    ) -> None:
         audit = self._audit(audit_id)
+        self._effective("last_day", last_day, rec, ordered=False)
         self._require(
             audit.last_day is None,
             "completing the audit",
@@ -277,8 +344,11 @@ class AuditWork:
             )
         )
 
-    def close_finding(self, finding_id: str, verifier: str, on: date) -> None:
+    def close_finding(
+        self, finding_id: str, verifier: str, on: date, rec: Recording | None = None
+    ) -> None:
         f = self._finding(finding_id)
+        self._effective("on", on, rec, ordered=False)
         self._require(
             f.status == "answered" or f.grade in ("observation", "improvement"),
             "closing the finding",

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import events as ev
-from .aggregate import add_months, invalid, text_field
+from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
 from .parties import Body
 from .rules import refuse
@@ -66,9 +66,10 @@ class CertificateStatus:
             )
         self.record(ev.StatusEntryAssigned(list_no, index))
 
-    def suspend(self, reason: str, on: date, months: int = 6) -> None:
+    def suspend(self, reason: str, on: date, months: int = 6, rec: Recording | None = None) -> None:
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
         self._cert("suspend", "暂停", (CertStatus.active,))
+        self._status_date("suspend", "on", on, rec)
         if not 1 <= months <= 6:
             raise invalid("months", "suspension lasts 1 to 6 months", "暂停期限为 1 至 6 个月")
         self.record(
@@ -77,8 +78,9 @@ class CertificateStatus:
             )
         )
 
-    def restore(self, on: date) -> None:
+    def restore(self, on: date, rec: Recording | None = None) -> None:
         cert = self._cert("restore", "恢复", (CertStatus.suspended,))
+        self._status_date("restore", "on", on, rec)
         assert cert.deadline is not None
         if on > cert.deadline:
             raise refuse(
@@ -90,12 +92,14 @@ class CertificateStatus:
             )
         self.record(ev.CertificateRestored(on.isoformat()))
 
-    def withdraw(self, reason: str, on: date) -> None:
+    def withdraw(self, reason: str, on: date, rec: Recording | None = None) -> None:
         self._cert("withdraw", "撤销", (CertStatus.active, CertStatus.suspended))
+        self._status_date("withdraw", "on", on, rec)
         self.record(ev.CertificateWithdrawn(text_field("reason", reason), on.isoformat()))
 
-    def expire(self, on: date) -> None:
+    def expire(self, on: date, rec: Recording | None = None) -> None:
         cert = self._cert("expire", "到期", (CertStatus.active, CertStatus.suspended))
+        self._effective("on", on, rec)
         if on <= cert.expiry_date:
             raise refuse(
                 "status.transition",
@@ -119,8 +123,17 @@ class CertificateStatus:
             done.append("expired")
         return done
 
-    def change_scope(self, change: str, scope: str, sites: list[str], on: date, body: Body) -> None:
+    def change_scope(
+        self,
+        change: str,
+        scope: str,
+        sites: list[str],
+        on: date,
+        body: Body,
+        rec: Recording | None = None,
+    ) -> None:
         self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
+        self._status_date("change-scope", "on", on, rec)
         if change not in ("reduce", "extend"):
             raise invalid("change", "must be reduce or extend", "须为 reduce 或 extend")
         if not sites or any(s not in self.sites for s in sites):
@@ -143,6 +156,7 @@ class CertificateStatus:
         decider: str,
         on: date,
         number: str,
+        rec: Recording | None = None,
     ) -> Certification:
         """Take over ``source`` at ``body`` (IAF MD 2:2017): same cycle, new certificate number.
 
@@ -199,15 +213,16 @@ class CertificateStatus:
                 cert.site_scopes,
             )
         )
-        source.transfer(body.id, on)
+        source.transfer(body.id, on, rec)
         return new
 
-    def transfer(self, to_body: str, on: date) -> None:
+    def transfer(self, to_body: str, on: date, rec: Recording | None = None) -> None:
         """Hand the certification to another accredited body (IAF MD 2)."""
         cert = self.certificate
         if cert is not None and cert.status == CertStatus.suspended:
             raise refuse("transfer.suspended", number=cert.number)
         self._cert("transfer", "转换", (CertStatus.active,))
+        self._status_date("transfer", "on", on, rec)
         if to_body == self.body_id:
             raise invalid("to_body", "must be another body", "须为另一认证机构")
         self.record(ev.CertificateTransferred(text_field("to_body", to_body, 64), on.isoformat()))

@@ -7,10 +7,11 @@ from datetime import date
 
 from .. import schemes
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field
+from .aggregate import Aggregate, Recording, invalid, text_field
 from .audits import AuditWork
 from .certificate_status import CertificateStatus
 from .cycle import Audit, Certificate, Finding
+from .dates import EffectiveDates
 from .decision import DecisionWork
 from .parties import Body, Client, check_sectors
 from .rules import refuse
@@ -18,7 +19,7 @@ from .rules import refuse
 __all__ = ["Certification"]
 
 
-class Certification(AuditWork, DecisionWork, CertificateStatus, Aggregate):
+class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, Aggregate):
     """One client's certification to one scheme at one body, across its cycles.
 
     Holds the application, contract review, audits, findings, reviews,
@@ -47,6 +48,8 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, Aggregate):
         self.credentials: list[ev.CredentialIssued] = []
         self.status_entry: tuple[int, int] | None = None  # (list_no, index)
         self.transferred_from: str | None = None  # the certification taken over, if any
+        self.dated: tuple[date, str] | None = None  # the latest effective date, and of what
+        self.late_approvals: dict[tuple[str, str], str] = {}  # (action, day) -> approver
 
     @classmethod
     def apply_for(
@@ -59,8 +62,9 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, Aggregate):
         sites: list[str],
         complexity: str | None = None,
         personnel: int | None = None,
+        rec: Recording | None = None,
     ) -> Certification:
-        """A client's application (ISO/IEC 17021-1 9.1.1)."""
+        """A client's application (ISO/IEC 17021-1 9.1.1), received on the recording day."""
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         unknown = [s for s in sites if s not in client.sites]
@@ -88,6 +92,7 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, Aggregate):
                 staff,
                 complexity,
                 next((s for s in sites if client.sites[s].get("central")), None),
+                rec.today.isoformat() if rec else "",
             )
         )
         return c
@@ -166,6 +171,10 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, Aggregate):
     def _require(self, ok: bool, action: str, action_zh: str, why: str, why_zh: str) -> None:
         if not ok:
             raise refuse("state.order", action=action, action_zh=action_zh, why=why, why_zh=why_zh)
+
+    def _apply(self, event: ev.Event) -> None:
+        super()._apply(event)
+        self._note_dated(event)
 
     def _on_applied(self, e: ev.ApplicationSubmitted) -> None:
         self.body_id, self.client_id, self.scheme_id = e.body_id, e.client_id, e.scheme_id

@@ -40,6 +40,7 @@ __all__ = [
     "AddBodyKey",
     "AnswerFinding",
     "ApplyForCertification",
+    "ApproveLateRecord",
     "ChangePassword",
     "ChangeScope",
     "CheckIn",
@@ -307,6 +308,18 @@ class TransferCertificate:
     certification_id: Id
     to_body: Id
     on: Day
+
+
+@dataclass(frozen=True)
+class ApproveLateRecord:
+    """Approve recording a status change (``action``: suspend, restore, withdraw,
+    change-scope or transfer) dated ``on``, more than the allowed days back; another person
+    then records it."""
+
+    certification_id: Id
+    action: Word
+    on: Day
+    reason: Long
 
 
 @dataclass(frozen=True)

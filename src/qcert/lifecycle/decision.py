@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from .. import schemes
 from . import events as ev
-from .aggregate import add_months, invalid, text_field
+from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
 from .parties import Body
 from .rules import refuse
@@ -47,8 +47,10 @@ class DecisionWork:
         number: str = "",
         scope: str = "",
         site_scopes: dict[str, str] | None = None,
+        rec: Recording | None = None,
     ) -> None:
-        """Grant, renew (restore) or refuse certification (ISO/IEC 17021-1 9.5).
+        """Grant, renew (restore) or refuse certification (ISO/IEC 17021-1 9.5), on ``on``:
+        not after today, nor before the certification's latest dated record.
 
         ``site_scopes`` gives a site its own scope where it differs from ``scope``.
         """
@@ -64,6 +66,7 @@ class DecisionWork:
                     "不是本认证项目的场所",
                 )
             text_field(f"site_scopes.{site}", text, 2000)
+        self._effective("on", on, rec)
         self._require(
             self.reviewer is not None,
             "a decision",

@@ -22,6 +22,9 @@ class Event:
     """Base of every event."""
 
     name: ClassVar[str] = ""
+    # Fields added after events of this type were first recorded: absent when empty, so those
+    # older events decode and re-encode to the very bytes on the ledger.
+    optional: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -29,7 +32,11 @@ class Event:
             EVENTS[cls.name] = cls
 
     def data(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        for name in self.optional:
+            if out[name] is None or out[name] == "":
+                del out[name]
+        return out
 
 
 @dataclass(frozen=True)
@@ -168,14 +175,7 @@ class DocumentUploaded(Event):
     purpose: str
     uploaded_by: str
     certification_id: str | None = None
-
-    def data(self) -> dict[str, Any]:
-        # Absent rather than null, so uploads recorded before documents could be given for a
-        # certification decode and re-encode to the very bytes on the ledger.
-        out = asdict(self)
-        if out["certification_id"] is None:
-            del out["certification_id"]
-        return out
+    optional: ClassVar[tuple[str, ...]] = ("certification_id",)
 
 
 @dataclass(frozen=True)
@@ -239,6 +239,10 @@ class ApplicationSubmitted(Event):
     personnel: int
     complexity: str | None = None
     central_site: str | None = None
+    # The day it was received (the recording day, in the body's zone): nothing of this
+    # certification happened before. Empty on applications recorded before it was kept.
+    on: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("on",)
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,12 @@ class AuditorCheckedIn(Event):
     auditor: str
     lat: float
     lon: float
+    # The audited site nearest the position, how far it is (km), and "far-from-site" when
+    # further than the check-in rules allow; empty on check-ins recorded before.
+    site: str = ""
+    distance_km: float | None = None
+    anomaly: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("site", "distance_km", "anomaly")
 
 
 @dataclass(frozen=True)
@@ -294,6 +304,12 @@ class AuditorCheckedOut(Event):
     auditor: str
     lat: float
     lon: float
+    # The audited site nearest the position, how far it is (km), and "far-from-site" when
+    # further than the check-in rules allow; empty on check-ins recorded before.
+    site: str = ""
+    distance_km: float | None = None
+    anomaly: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("site", "distance_km", "anomaly")
 
 
 @dataclass(frozen=True)
@@ -395,6 +411,18 @@ class StatusEntryAssigned(Event):
 
 
 @dataclass(frozen=True)
+class LateRecordApproved(Event):
+    """A decision-maker approved recording a status change dated more than the allowed window
+    back: the action, its effective date and why it comes late. Another person records it."""
+
+    name: ClassVar[str] = "certification.late-record-approved"
+    action: str
+    on: str
+    reason: str
+    approver: str
+
+
+@dataclass(frozen=True)
 class CertificateSuspended(Event):
     """The certificate was suspended until a deadline (ISO/IEC 17021-1 9.6.5)."""
 
@@ -487,6 +515,7 @@ class StatusListPublished(Event):
     # every credential pointing at it was signed with that address. Empty on versions
     # recorded before addresses were.
     url: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("url",)
 
 
 @dataclass(frozen=True)

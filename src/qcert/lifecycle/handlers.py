@@ -180,6 +180,7 @@ def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> No
             cmd.sectors,
             cmd.sites,
             cmd.complexity,
+            rec=uow.recording,
         )
     )
 
@@ -213,11 +214,15 @@ def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:
 
 
 def check_in(cmd: c.CheckIn, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).check_in(cmd.audit_id, cmd.auditor, cmd.lat, cmd.lon, cmd.out)
+    cert = _certification(uow, cmd)
+    sites = uow.get(Client, cert.client_id).sites
+    cert.check_in(cmd.audit_id, cmd.auditor, cmd.lat, cmd.lon, cmd.out, sites, uow.recording)
 
 
 def complete_audit(cmd: c.CompleteAudit, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).complete_audit(cmd.audit_id, cmd.actual_days, cmd.last_day)
+    _certification(uow, cmd).complete_audit(
+        cmd.audit_id, cmd.actual_days, cmd.last_day, uow.recording
+    )
 
 
 def raise_finding(cmd: c.RaiseFinding, uow: UnitOfWork) -> None:
@@ -231,7 +236,7 @@ def answer_finding(cmd: c.AnswerFinding, uow: UnitOfWork) -> None:
 
 
 def close_finding(cmd: c.CloseFinding, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).close_finding(cmd.finding_id, cmd.verifier, cmd.on)
+    _certification(uow, cmd).close_finding(cmd.finding_id, cmd.verifier, cmd.on, uow.recording)
 
 
 def technical_review(cmd: c.TechnicalReview, uow: UnitOfWork) -> None:
@@ -241,33 +246,43 @@ def technical_review(cmd: c.TechnicalReview, uow: UnitOfWork) -> None:
 def decide(cmd: c.Decide, uow: UnitOfWork) -> None:
     cert = _certification(uow, cmd)
     body = uow.get(Body, cert.body_id)
-    cert.decide(cmd.decider, cmd.outcome, cmd.on, body, cmd.number, cmd.scope, cmd.site_scopes)
+    cert.decide(
+        cmd.decider,
+        cmd.outcome,
+        cmd.on,
+        body,
+        cmd.number,
+        cmd.scope,
+        cmd.site_scopes,
+        rec=uow.recording,
+    )
 
 
 def suspend_certificate(cmd: c.SuspendCertificate, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).suspend(cmd.reason, cmd.on, cmd.months)
+    _certification(uow, cmd).suspend(cmd.reason, cmd.on, cmd.months, uow.recording)
 
 
 def restore_certificate(cmd: c.RestoreCertificate, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).restore(cmd.on)
+    _certification(uow, cmd).restore(cmd.on, uow.recording)
 
 
 def withdraw_certificate(cmd: c.WithdrawCertificate, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).withdraw(cmd.reason, cmd.on)
+    _certification(uow, cmd).withdraw(cmd.reason, cmd.on, uow.recording)
 
 
 def expire_certificate(cmd: c.ExpireCertificate, uow: UnitOfWork) -> None:
-    _certification(uow, cmd).expire(cmd.on)
+    _certification(uow, cmd).expire(cmd.on, uow.recording)
 
 
 def change_scope(cmd: c.ChangeScope, uow: UnitOfWork) -> None:
     cert = _certification(uow, cmd)
-    cert.change_scope(cmd.change, cmd.scope, cmd.sites, cmd.on, uow.get(Body, cert.body_id))
+    body = uow.get(Body, cert.body_id)
+    cert.change_scope(cmd.change, cmd.scope, cmd.sites, cmd.on, body, uow.recording)
 
 
 def transfer_certificate(cmd: c.TransferCertificate, uow: UnitOfWork) -> None:
     uow.get(Body, cmd.to_body)
-    _certification(uow, cmd).transfer(cmd.to_body, cmd.on)
+    _certification(uow, cmd).transfer(cmd.to_body, cmd.on, uow.recording)
 
 
 def accept_transfer(cmd: c.AcceptTransfer, uow: UnitOfWork) -> None:
@@ -281,8 +296,13 @@ def accept_transfer(cmd: c.AcceptTransfer, uow: UnitOfWork) -> None:
             cmd.decider,
             cmd.on,
             cmd.number,
+            uow.recording,
         )
     )
+
+
+def approve_late_record(cmd: c.ApproveLateRecord, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).approve_late_record(cmd.action, cmd.on, cmd.reason, uow.recording)
 
 
 def enforce_clocks(cmd: c.EnforceClocks, uow: UnitOfWork) -> None:
@@ -401,6 +421,7 @@ def accept_invitation(cmd: c.AcceptInvitation, uow: UnitOfWork) -> None:
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.AcceptTransfer: accept_transfer,
+    c.ApproveLateRecord: approve_late_record,
     c.AddBodyKey: add_body_key,
     c.RevokeBodyKey: revoke_body_key,
     c.OpenAccount: open_account,

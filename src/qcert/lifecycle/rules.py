@@ -31,6 +31,36 @@ _RULES = [
     ),
     Rule("uscc.check", "GB 32100-2015 4.3", "uscc: {problem}", "统一社会信用代码：{problem_zh}"),
     Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field}：{problem_zh}"),
+    # Effective dates: a record says when its fact happened; the ledger says when it was
+    # recorded. 国市监认证发〔2025〕72号 (二) asks that the whole process be traceable and
+    # auditable, and ISO/IEC 17021-1:2015 9.9 that client records be kept as they happened.
+    Rule(
+        "date.future",
+        "国市监认证发〔2025〕72号 (二); ISO/IEC 17021-1:2015 9.9",
+        "{field}: {on} is after today ({today}); a fact is recorded once it has happened",
+        "{field}：{on} 晚于今天（{today}）；事实发生后方可记录",
+    ),
+    Rule(
+        "date.order",
+        "国市监认证发〔2025〕72号 (二); ISO/IEC 17021-1:2015 9.9",
+        "{field}: {on} is before {previous}, the date of an earlier record of {cid} ({what})",
+        "{field}：{on} 早于 {cid} 此前一条记录（{what}）的日期 {previous}",
+    ),
+    Rule(
+        "date.late",
+        "ISO/IEC 17021-1:2015 9.6.5, 8.1.3; 国市监认证发〔2025〕72号 (二)",
+        "{field}: {on} is {days} days before today ({today}); a status change dated more than "
+        "{window} days back needs a reason and a second person's approval "
+        "(approve-late-record), and is shown as recorded late",
+        "{field}：{on} 早于今天（{today}）{days} 天；超过 {window} 天的补记状态变更须说明理由"
+        "并经另一人批准（approve-late-record），并标示为补记",
+    ),
+    Rule(
+        "date.late-approver",
+        "ISO/IEC 17021-1:2015 9.6.5; four-eyes principle",
+        "the late record of {on} was approved by {person}, who cannot also record it",
+        "{on} 的补记由 {person} 批准，批准人不能同时记录",
+    ),
     Rule(
         "body.scope",
         "ISO/IEC 17011 / CNCA approval",
@@ -60,6 +90,13 @@ _RULES = [
         "CNCA audit method codes",
         "method: {method} is not FS01, FS02 or FS03",
         "审核方式：{method} 不是 FS01、FS02 或 FS03",
+    ),
+    Rule(
+        "checkin.window",
+        "国认监〔2021〕3号 (check in at the opening meeting, out at the closing meeting)",
+        "{auditor} cannot check {direction} to {audit} on {today}: the audit runs from {start} "
+        "to {end}",
+        "{auditor} 不能在 {today} 对审核 {audit} 签{direction_zh}：审核日期为 {start} 至 {end}",
     ),
     Rule(
         "audit.time-minimum",

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..errors import QcertError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
-from ..lifecycle.aggregate import Aggregate
+from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
 from . import identity, projections
 from . import tables as t
 
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.documents = documents  # the document store, so an upload names a stored file
         self.ledger = SqlLedgerStorage(engine)
         self.actor, self.tz = actor, tz
+        self.late_days = LATE_DAYS  # how far back a status change may be dated unapproved
         self.conn: Connection | None = None
         self._seen: dict[str, Aggregate] = {}
         self._secrets: list[tuple[str, str, str | None]] = []
@@ -77,9 +79,18 @@ class UnitOfWork:
 
     def fresh(self) -> UnitOfWork:
         """A new unit of work with the same engine, actor and adapters."""
-        return UnitOfWork(
+        uow = UnitOfWork(
             self.engine, self.actor, self.tz, self.keys, self.host, self.clock, self.documents
         )
+        uow.late_days = self.late_days
+        return uow
+
+    @property
+    def recording(self) -> Recording:
+        """Now, by the installation's clock: the instant, the day in the body's zone, who
+        acts, and how far back a status change may be dated without approval."""
+        at = self.clock()
+        return Recording(at, at.astimezone(ZoneInfo(self.tz)).date(), self.actor, self.late_days)
 
     def get(self, cls: type[A], id: str) -> A:
         """The aggregate ``cls`` with ``id``, rebuilt from its events; NotFound if none."""
@@ -155,7 +166,7 @@ class UnitOfWork:
     def commit(self, tenant: str = "", at: datetime | None = None) -> list[int]:
         """Record every new event on the ledger and in the projections; return ledger indices."""
         assert self.conn is not None
-        when = (at or self.clock()).astimezone(UTC).isoformat().replace("+00:00", "Z")
+        when = _not_before(self.conn, (at or self.clock()).astimezone(UTC))
         envelopes: list[ev.Envelope] = []
         changed = [a for a in self._seen.values() if a.pending]
         for agg in changed:
@@ -209,6 +220,22 @@ class UnitOfWork:
             agg.pending.clear()
         self.recorded += recorded
         return indices
+
+
+def _not_before(conn: Connection, now: datetime) -> str:
+    """``now`` as recorded (ISO 8601, UTC): never earlier than the newest event's time, so
+    recorded times never run backwards in ledger order, whatever a clock did."""
+    last = conn.execute(
+        sa.select(t.events.c.at).order_by(t.events.c.ledger_index.desc()).limit(1)
+    ).scalar()
+    stamp = now.isoformat().replace("+00:00", "Z")
+    if last is not None and _instant(last) > now:
+        return str(last)
+    return stamp
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _tenant(agg: Aggregate) -> str:

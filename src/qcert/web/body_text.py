@@ -240,6 +240,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "finding.evidence": ("客观证据", "Evidence"),
     "finding.on": ("验证日期", "Verified on"),
     "checkin.audit": ("审核", "Audit"),
+    "checkin.distance": ("距场所 {site} {km} 公里", "{km} km from site {site}"),
+    "checkin.far": (
+        "异常：偏离审核场所超过 5 公里",
+        "anomaly: more than 5 km from the audited site",
+    ),
     "checkin.lat": ("纬度", "Latitude"),
     "checkin.lon": ("经度", "Longitude"),
     "checkin.direction": ("签到或签退", "In or out"),
@@ -303,6 +308,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "certificate.expired": ("证书过期", "certificate expired"),
     "certificate.scope-changed": ("认证范围变更", "scope changed"),
     "certificate.transferred": ("转出至其他机构", "transferred to another body"),
+    "certification.late-record-approved": ("批准补记状态变更", "late status change approved"),
     "case.opened": ("受理投诉或申诉", "complaint or appeal received"),
     "case.resolved": ("投诉或申诉处理完毕", "complaint or appeal resolved"),
 }

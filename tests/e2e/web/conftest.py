@@ -55,8 +55,8 @@ def _issued(engine: sa.Engine) -> tuple[dict[str, dict[str, Any]], dict[str, str
 
 
 @pytest.fixture
-def certified(world, engine, tmp_path) -> Certified:  # noqa: F811
-    services = make_services(engine, tmp_path / "services", host=HOST)
+def certified(world, engine, tmp_path, clock) -> Certified:  # noqa: F811
+    services = make_services(engine, tmp_path / "services", host=HOST, clock=clock)
     key_id, key = services.keys.create("cb1")
     run = system_bus(services)
     since = datetime(2020, 1, 1, tzinfo=UTC)

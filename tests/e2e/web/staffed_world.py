@@ -40,6 +40,7 @@ from qcert.lifecycle.commands import GiveConsent, UploadDocument
 from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
+from tests.clock import ScenarioClock
 from tests.e2e.conftest import ACCOUNTS, PASSWORD
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
@@ -156,7 +157,7 @@ class Staffed:
 def staff(engine: sa.Engine, root: Path) -> Staffed:
     """Register both bodies (each with a signing key and ISO 9001 sector 17), their auditors,
     both organisations and one account per role."""
-    world = Staffed(make_services(engine, root / "data", host=HOST))
+    world = Staffed(make_services(engine, root / "data", host=HOST, clock=ScenarioClock()))
     since = datetime(2020, 1, 1, tzinfo=UTC)
     for body, (zh, en) in BODIES.items():
         world.run(RegisterBody(body, f"CNCA-R-2020-{body}", zh, en, "CNAS C001-M"))

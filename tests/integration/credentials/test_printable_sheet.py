@@ -16,8 +16,8 @@ from tests.services import make_services, system_bus
 
 
 @pytest.fixture
-def run(world, engine, tmp_path):  # noqa: F811
-    services = make_services(engine, tmp_path / "services", host="cert.example")
+def run(world, engine, tmp_path, clock):  # noqa: F811
+    services = make_services(engine, tmp_path / "services", host="cert.example", clock=clock)
     key_id, key = services.keys.create("cb1")
     run = system_bus(services)
     run(

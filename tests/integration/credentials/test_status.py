@@ -203,3 +203,44 @@ def test_status_queries_refuse_bad_input(world, engine, platform, services):  # 
     assert naive.status_code == 422 and "time zone" in naive.text
     assert client.get("/bodies/cb1/status/expiry/1").status_code == 422
     assert client.get("/bodies/cb1/status/revocation/2").status_code == 404
+
+
+def test_a_late_record_adds_to_the_history_and_never_changes_what_was_answered(
+    world,  # noqa: F811
+    engine,
+    platform,
+    services,
+):
+    from qcert.access import Principal
+    from qcert.lifecycle import ApproveLateRecord
+
+    run, clock = platform
+    certify(world, on=date(2024, 1, 10))
+    run(IssueCredential("cert1"))
+    client = TestClient(create_app(services, schedule=False))
+    status = lambda at: client.get("/public/certificates/00123Q0001/status", params={"at": at})  # noqa: E731
+    before = status("2024-03-15T00:00:00Z").json()
+    assert before["status"] == "not-revoked-or-suspended"
+
+    # On 31 March the body learns it should have suspended on 10 March: a second
+    # decision-maker approves the late record, another records it.
+    clock.now = T0 + timedelta(days=30)
+    dec = lambda who: Principal(who, frozenset({("decision-maker", "body:cb1")}))  # noqa: E731
+    services.bus.handle(
+        ApproveLateRecord("cert1", "suspend", date(2024, 3, 10), "board minutes found late"),
+        dec("dec2"),
+    )
+    services.bus.handle(SuspendCertificate("cert1", "misuse", date(2024, 3, 10)), dec("dec1"))
+
+    # What was answered for 15 March stays what it was; from 31 March on, it is suspended.
+    assert status("2024-03-15T00:00:00Z").json() == before
+    assert status("2024-04-01").json()["status"] == "suspended"
+    clock.now = T0 + timedelta(days=31)  # restored the day it is recorded: on time
+    services.bus.handle(RestoreCertificate("cert1", date(2024, 4, 1)), dec("dec1"))
+    history = client.get("/public/certificates/00123Q0001").json()["history"]
+    suspended, restored = history[-2:]
+    assert suspended["event"] == "certificate.suspended" and suspended["on"] == "2024-03-10"
+    assert suspended["recorded_at"].startswith("2024-03-31") and suspended["recorded_late"]
+    assert restored["on"] == "2024-04-01" and not restored["recorded_late"]
+    page = client.get("/v/00123Q0001").text
+    assert "data-late" in page and "recorded late" in page

@@ -58,13 +58,16 @@ CONFIDENTIAL = RegisterClient(
 
 
 @pytest.fixture
-def bus(engine, tmp_path):
-    """Commands straight to the domain's handlers (the rules under test), as ``tester``; the
-    access policy and the bus are tested on their own."""
+def bus(engine, tmp_path, clock):
+    """Commands straight to the domain's handlers (the rules under test), as ``tester``, each
+    recorded on the day it names; the access policy and the bus are tested on their own.
+    ``run(cmd, follow=False)`` records it at the clock as it stands."""
     documents = DocumentStore(tmp_path / "docs")
 
-    def run(cmd):
-        return handle(cmd, UnitOfWork(engine, actor="tester", documents=documents))
+    def run(cmd, follow=True):
+        if follow:
+            clock.follow(cmd)
+        return handle(cmd, UnitOfWork(engine, actor="tester", documents=documents, clock=clock))
 
     return run
 

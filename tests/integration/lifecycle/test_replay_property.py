@@ -24,7 +24,7 @@ from .conftest import certify
 STEPS = st.lists(
     st.tuples(
         st.sampled_from(["suspend", "restore", "withdraw", "expire", "clock", "scope", "transfer"]),
-        st.integers(0, 300),
+        st.integers(0, 60),
     ),
     min_size=1,
     max_size=6,
@@ -35,10 +35,12 @@ STEPS = st.lists(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(STEPS)
-def test_projections_always_equal_the_replayed_ledger(world, engine, steps):
+def test_projections_always_equal_the_replayed_ledger(world, clock, engine, steps):
+    # Examples share the world and its clock, which only moves forward: each starts the
+    # month after the last one ended.
     cid = uuid.uuid4().hex[:12]
-    certify(world, cid, number=f"N-{cid}")
-    on = date(2023, 3, 1)
+    on = max(date(2016, 3, 1), clock().date() + timedelta(days=31))
+    certify(world, cid, on=on, number=f"N-{cid}")
     for op, days in steps:
         on += timedelta(days=days)
         cmd = {
