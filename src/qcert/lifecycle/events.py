@@ -414,19 +414,41 @@ class CertificateRestored(Event):
 
 @dataclass(frozen=True)
 class CertificateWithdrawn(Event):
-    """The certificate was withdrawn."""
+    """The certificate was withdrawn. When time decided it (a suspension unresolved by its
+    deadline), ``rule`` names the rule that fired and ``source`` its clause; a person's
+    withdrawal has neither."""
 
     name: ClassVar[str] = "certificate.withdrawn"
     reason: str
     on: str
+    rule: str = ""
+    source: str = ""
+
+    def data(self) -> dict[str, Any]:
+        return _without_empty(asdict(self), "rule", "source")
 
 
 @dataclass(frozen=True)
 class CertificateExpired(Event):
-    """The certificate reached its expiry date without renewal."""
+    """The certificate reached its expiry date without renewal. When time decided it,
+    ``rule`` names the rule that fired and ``source`` its clause."""
 
     name: ClassVar[str] = "certificate.expired"
     on: str
+    rule: str = ""
+    source: str = ""
+
+    def data(self) -> dict[str, Any]:
+        return _without_empty(asdict(self), "rule", "source")
+
+
+def _without_empty(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """``data`` without the optional ``names`` left empty: absent rather than "", so events
+    recorded before those fields existed decode and re-encode to the very bytes on the ledger."""
+    for name in names:
+        if not data[name]:
+            del data[name]
+    return data
 
 
 @dataclass(frozen=True)
