@@ -94,3 +94,15 @@ def test_the_readme_command_table_is_the_access_policys():
         rule = COMMANDS[cls]
         needs = rule.needs + (f" (acts as `{rule.as_self}`)" if rule.as_self else "")
         assert f"| `{name}` | {needs} |" in README, name
+
+
+def test_every_setting_is_in_the_readme_and_the_settings_docstring():
+    from qcert import config
+
+    source = Path(config.__file__).read_text()
+    names = set(re.findall(r'environ\.get\("(QCERT_[A-Z_]+)"\)', source))
+    assert {"QCERT_DATA_DIR", "QCERT_CLOCK_HOURS"} <= names
+    table = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for name in sorted(names):
+        assert f"| `{name}`" in table, f"{name} is not in the README's configuration table"
+        assert f"``{name}``" in (config.__doc__ or ""), f"{name} is not in config.py's docstring"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from .bus import MessageBus
+from .clocks import Clocks
 from .config import Settings
 from .credentials.keystore import KeyStore
 from .identity import Identity
@@ -107,7 +108,6 @@ def bootstrap(
     keys = KeyStore(settings.keys_dir / "bodies")
     documents = DocumentStore(settings.documents_dir)
     clock = clock or _now
-    schedule = Schedule(ledger, policy)
     appended: list[int] = []
     bus = MessageBus(
         engine,
@@ -119,6 +119,7 @@ def bootstrap(
         committed=lambda: appended.append(1),
         late_days=settings.late_days,
     )
+    schedule = Schedule(ledger, policy, clocks=Clocks(bus, clock, settings.clock_hours))
     answers = AnswerCache(store_version(engine))
     witness_key = load_witness_key(settings.keys_dir)
     state = SqlWitnessState(engine)

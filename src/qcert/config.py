@@ -14,10 +14,14 @@ person's approval (0 to 31, default 3); further back it needs ``approve-late-rec
 ``QCERT_WITNESS_POLICY``: a file naming the witnesses that cosign this log's checkpoints and
 how many must (C2SP tlog-policy ``witness`` and ``quorum`` lines); checkpoints are published
 only once cosigned by that many.
+``QCERT_CLOCK_HOURS``: how often, in hours, ``qcert serve`` applies what time decides
+(a suspension past its deadline is withdrawn, a certificate past its expiry date expires),
+besides once when it starts (default 24: daily; any number above 0 and at most 8784).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +29,17 @@ from pathlib import Path
 from .errors import QcertError
 from .lifecycle.aggregate import LATE_DAYS
 
-__all__ = ["Settings"]
+__all__ = ["CLOCK_HOURS", "SettingInvalid", "Settings"]
+
+CLOCK_HOURS = 24.0  # the clocks run daily unless QCERT_CLOCK_HOURS says otherwise
+
+
+class SettingInvalid(QcertError):
+    """A ``QCERT_*`` setting that cannot be used, in en and zh-CN."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.zh = message_zh
 
 
 def _default_data_dir() -> Path:
@@ -37,9 +51,9 @@ def _late_days(value: str | None) -> int:
     if value is None or not value.strip():
         return LATE_DAYS
     if not value.strip().isdigit() or int(value) > 31:
-        raise QcertError(
-            f"QCERT_LATE_DAYS: {value!r} is not a whole number of days from 0 to 31 / "
-            f"QCERT_LATE_DAYS：{value!r} 不是 0 至 31 之间的整数天数"
+        raise SettingInvalid(
+            f"QCERT_LATE_DAYS: {value!r} is not a whole number of days from 0 to 31",
+            f"QCERT_LATE_DAYS：{value!r} 不是 0 至 31 之间的整数天数",
         )
     return int(value)
 
@@ -54,6 +68,7 @@ class Settings:
     redis_url: str | None = None
     witness_policy: Path | None = None
     late_days: int = LATE_DAYS
+    clock_hours: float = CLOCK_HOURS
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -71,6 +86,7 @@ class Settings:
             redis,
             Path(policy) if policy else None,
             _late_days(os.environ.get("QCERT_LATE_DAYS")),
+            _clock_hours(os.environ.get("QCERT_CLOCK_HOURS") or None),
         )
 
     @property
@@ -82,3 +98,18 @@ class Settings:
     def documents_dir(self) -> Path:
         """Directory of the documents' bytes, stored by their SHA-256 (mode 0700)."""
         return self.data_dir / "documents"
+
+
+def _clock_hours(text: str | None) -> float:
+    if text is None:
+        return CLOCK_HOURS
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and 0 < hours <= 8784):
+        raise SettingInvalid(
+            f"QCERT_CLOCK_HOURS: {text!r} is not a number of hours above 0 and at most 8784",
+            f"QCERT_CLOCK_HOURS：{text!r} 不是大于 0 且不超过 8784 的小时数",
+        )
+    return hours

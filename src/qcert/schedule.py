@@ -5,6 +5,11 @@ one, so anonymous readers of proofs and checkpoints only ever read what is signe
 asks the log's witnesses (if it has any) to cosign the newest. Several workers may run it at
 once: a tree size is signed once, the first checkpoint stored for it is the one kept, and a
 witness's cosignature is kept once.
+
+With the installation's clocks (:mod:`qcert.clocks`), it also applies what time decides, once
+at start and then every ``QCERT_CLOCK_HOURS`` hours: suspensions past their deadline are
+withdrawn, certificates past their expiry date expire, each transition recorded once however
+many workers run it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from .clocks import ClockRun, Clocks
 from .ledger import Ledger
 from .witnessing import Policy, witness_due
 
@@ -29,10 +35,15 @@ class Schedule:
     """A background scheduler running the platform's periodic work."""
 
     def __init__(
-        self, ledger: Ledger, policy: Policy | None = None, interval: float = CHECKPOINT_SECONDS
+        self,
+        ledger: Ledger,
+        policy: Policy | None = None,
+        interval: float = CHECKPOINT_SECONDS,
+        clocks: Clocks | None = None,
     ) -> None:
         self.ledger, self.interval = ledger, interval
         self.policy = policy or Policy()
+        self.clocks = clocks
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
@@ -49,8 +60,20 @@ class Schedule:
             log.exception("asking the witnesses failed")
         return signed
 
+    def enforce_clocks(self) -> ClockRun | None:
+        """Apply what time decides today (:mod:`qcert.clocks`); what the run did, or None
+        without clocks or when the run failed (logged, and tried again next time)."""
+        if self.clocks is None:
+            return None
+        try:
+            return self.clocks.run()
+        except Exception:
+            log.exception("enforcing the clocks failed")
+            return None
+
     def start(self) -> None:
-        """Run the work every ``interval`` seconds in a background thread, starting now."""
+        """Run the work in a background thread, starting now: checkpoints every ``interval``
+        seconds, the clocks (if any) every ``clocks.hours`` hours."""
         if self._scheduler is not None:
             return
         scheduler = BackgroundScheduler(daemon=True, timezone=UTC)
@@ -63,6 +86,16 @@ class Schedule:
             next_run_time=datetime.now(UTC),
             id="checkpoints",
         )
+        if self.clocks is not None:
+            scheduler.add_job(
+                self.enforce_clocks,
+                "interval",
+                hours=self.clocks.hours,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+                id="clocks",
+            )
         scheduler.start()
         self._scheduler = scheduler
 

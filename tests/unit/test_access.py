@@ -116,3 +116,28 @@ def test_the_platforms_administrator_reads_everything_but_does_no_bodys_work():
         False,
     )
     assert read_scope(ANONYMOUS).nothing
+
+
+def test_the_clocks_enforce_on_any_bodys_records_and_nobody_else_gained_it():
+    from qcert.clocks import ACTOR
+
+    enforce = c.EnforceClocks(["x", "y"], date(2025, 1, 1))
+    cb1, both = Resource(bodies=frozenset({"cb1"})), Resource(bodies=frozenset({"cb1", "cb2"}))
+    for resource in (cb1, both, Resource(bodies=frozenset({"?"}))):
+        decide(ACTOR, enforce, resource)
+    decide(_p("d", "decision-maker@body:cb1"), enforce, cb1)  # as before
+    with pytest.raises(Unauthenticated):
+        decide(ANONYMOUS, enforce, cb1)
+    refused = [
+        _p("d", "decision-maker@body:cb1"),  # not the other body's certification too
+        _p("d2", "decision-maker@body:cb2"),
+        _p("a", "auditor@body:cb1"),
+        ADMIN1,
+        ROOT,
+        _p("ca", "client-admin@client:c1"),
+        # an account that calls itself the clocks is still just an account
+        Principal(ACTOR.account_id, frozenset({("decision-maker", "body:cb2")})),
+    ]
+    for who in refused:
+        with pytest.raises(Forbidden):
+            decide(who, enforce, both)

@@ -10,7 +10,7 @@ from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
 from .parties import Body
-from .rules import refuse
+from .rules import RULES, refuse
 
 if TYPE_CHECKING:
     from .certification import Certification
@@ -111,15 +111,19 @@ class CertificateStatus:
         self.record(ev.CertificateExpired(on.isoformat()))
 
     def enforce_clocks(self, on: date) -> list[str]:
-        """Apply what time decides: unresolved suspensions end in withdrawal, lapsed ones expire."""
+        """Apply what time decides: unresolved suspensions end in withdrawal
+        (``clock.suspension-lapsed``, ISO/IEC 17021-1:2015 9.6.5), lapsed certificates expire
+        (``clock.expired``, 8.2.2, 9.6.3.2). Each event names the rule that fired and its
+        source; a certificate with nothing due records nothing, so running twice is harmless."""
         cert, done = self.certificate, []
         if cert and cert.status == CertStatus.suspended and cert.deadline and on > cert.deadline:
-            self.record(
-                ev.CertificateWithdrawn("suspension not resolved by its deadline", on.isoformat())
-            )
+            rule = RULES["clock.suspension-lapsed"]
+            reason = f"{rule.zh} / {rule.en}"
+            self.record(ev.CertificateWithdrawn(reason, on.isoformat(), rule.id, rule.source))
             done.append("withdrawn")
         elif cert and cert.status == CertStatus.active and on > cert.expiry_date:
-            self.record(ev.CertificateExpired(on.isoformat()))
+            rule = RULES["clock.expired"]
+            self.record(ev.CertificateExpired(on.isoformat(), rule.id, rule.source))
             done.append("expired")
         return done
 

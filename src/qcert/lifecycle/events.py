@@ -442,19 +442,28 @@ class CertificateRestored(Event):
 
 @dataclass(frozen=True)
 class CertificateWithdrawn(Event):
-    """The certificate was withdrawn."""
+    """The certificate was withdrawn. When time decided it (a suspension unresolved by its
+    deadline), ``rule`` names the rule that fired and ``source`` its clause; a person's
+    withdrawal has neither."""
 
     name: ClassVar[str] = "certificate.withdrawn"
     reason: str
     on: str
+    rule: str = ""
+    source: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("rule", "source")
 
 
 @dataclass(frozen=True)
 class CertificateExpired(Event):
-    """The certificate reached its expiry date without renewal."""
+    """The certificate reached its expiry date without renewal. When time decided it,
+    ``rule`` names the rule that fired and ``source`` its clause."""
 
     name: ClassVar[str] = "certificate.expired"
     on: str
+    rule: str = ""
+    source: str = ""
+    optional: ClassVar[tuple[str, ...]] = ("rule", "source")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The lifecycle's hard rules: id, source clause, and the refusal in zh-CN and en.
 
 A refusal raises :class:`qcert.schemes.RuleViolation` carrying the rule id and
-its source, so every face can say which rule refused and why.
+its source, so every face can say which rule refused and why. The ``clock.*`` rules
+refuse nothing: they are what time decides by itself, and the event they cause names
+the rule and its source (:meth:`qcert.lifecycle.model.Certification.enforce_clocks`).
 """
 
 from __future__ import annotations
@@ -184,6 +186,26 @@ _RULES = [
         "ISO/IEC 17021-1:2015 9.7.2, 9.8.3",
         "handler: {person} was involved in the activities the {kind} is about",
         "处理人员：{person} 参与了该{kind_zh}所涉及的活动",
+    ),
+    # ISO/IEC 17021-1:2015 9.6.5 (suspending, withdrawing or reducing the scope): the body
+    # restores a suspended certification once the issue is resolved; failing that within the
+    # time it set, the certification is withdrawn (or its scope reduced). The deadline a
+    # suspension records is that time; a reduction is the body's own decision, never the clock's.
+    Rule(
+        "clock.suspension-lapsed",
+        "ISO/IEC 17021-1:2015 9.6.5",
+        "suspension not resolved by its deadline",
+        "暂停期限届满，导致暂停的问题仍未解决",
+    ),
+    # ISO/IEC 17021-1:2015 8.2.2 (the certificate states its expiry date) and 9.6.3.2
+    # (recertification decided before expiry): without a renewal the certification lapses the
+    # day after; 9.6.3.2.5 still lets the body restore it within 6 months
+    # (``recertification.before-expiry``).
+    Rule(
+        "clock.expired",
+        "ISO/IEC 17021-1:2015 8.2.2, 9.6.3.2",
+        "certificate past its expiry date without recertification",
+        "证书已过有效期且未完成再认证",
     ),
     Rule(
         "override.reason",

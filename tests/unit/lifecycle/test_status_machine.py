@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qcert.credentials.certsearch import CERTSEARCH_STATUS
+from qcert.lifecycle import events as ev
 from qcert.lifecycle.aggregate import add_months
 from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.cycle import CertStatus
@@ -85,6 +86,40 @@ def test_suspended_certificates_withdraw_only_after_their_deadline():
     assert cert.certificate.deadline == date(2024, 2, 29)
     assert cert.enforce_clocks(date(2024, 2, 29)) == []
     assert cert.enforce_clocks(date(2024, 3, 1)) == ["withdrawn"]
+
+
+def test_what_the_clock_decides_names_the_rule_that_fired_and_its_source():
+    cert, _ = granted(date(2023, 3, 1))
+    cert.suspend("r", date(2024, 1, 31), 1)
+    cert.enforce_clocks(date(2024, 3, 1))
+    withdrawn = cert.pending[-1]
+    assert isinstance(withdrawn, ev.CertificateWithdrawn)
+    assert (withdrawn.rule, withdrawn.source) == (
+        "clock.suspension-lapsed",
+        "ISO/IEC 17021-1:2015 9.6.5",
+    )
+    assert withdrawn.reason.endswith(" / suspension not resolved by its deadline")
+    lapsed, _ = granted(date(2023, 3, 1))
+    assert lapsed.enforce_clocks(lapsed.certificate.expiry_date) == []
+    assert lapsed.enforce_clocks(lapsed.certificate.expiry_date + timedelta(days=1)) == ["expired"]
+    expired = lapsed.pending[-1]
+    assert isinstance(expired, ev.CertificateExpired)
+    assert (expired.rule, expired.source) == (
+        "clock.expired",
+        "ISO/IEC 17021-1:2015 8.2.2, 9.6.3.2",
+    )
+    assert lapsed.enforce_clocks(date(2030, 1, 1)) == []  # done once: nothing more to decide
+
+
+def test_a_persons_withdrawal_and_events_recorded_before_rules_keep_their_bytes():
+    cert, _ = granted()
+    cert.withdraw("fraud", date(2024, 1, 1))
+    assert cert.pending[-1].data() == {"reason": "fraud", "on": "2024-01-01"}
+    for data in ({"reason": "r", "on": "2024-01-01"}, {"on": "2024-01-01"}):
+        name = "certificate.withdrawn" if "reason" in data else "certificate.expired"
+        doc = {"type": name, "aggregate": "certification:x", "seq": 9, "at": "2024-01-01T00:00Z"}
+        doc |= {"tz": "Asia/Shanghai", "actor": "a", "tenant": "cb", "data": data}
+        assert ev.decode(doc).document() == doc  # decodes and re-encodes to the same bytes
 
 
 def test_each_status_maps_to_one_certsearch_status():
