@@ -20,8 +20,8 @@ from qcert.server import create_app
 from qcert.store import create_engine
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
 from tests.clock import ScenarioClock
+from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
 from tests.services import make_services, system_bus
 
 HOST = "cert.example"
