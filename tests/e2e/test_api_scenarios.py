@@ -268,6 +268,9 @@ def test_suspension_expiring_into_withdrawal_transfer_and_appeal_through_the_api
             "body_id": "cb1",
             "handler": "admin1",
             "resolved": True,
+            "summary": "the client appeals the withdrawal",
+            "outcome": "withdrawal upheld",
+            "resolved_on": "2025-01-05",
         }
     ]
     assert check_projections(engine) == []
