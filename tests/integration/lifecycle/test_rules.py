@@ -1,6 +1,6 @@
 """One test per hard rule: the refusal, its rule id, source and message in both languages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from qcert.lifecycle import (
     SuspendCertificate,
     TechnicalReview,
     TransferCertificate,
+    WithdrawCertificate,
 )
 from qcert.schemes import RuleViolation
 
@@ -299,8 +300,11 @@ def test_auditors_must_be_qualified_for_scheme_and_sector(world):
 
 
 def test_body_certifies_only_inside_its_approved_scope_on_the_issue_date(world):
+    # Approved until a month from today: it may take the application and review the contract
+    # now, not decide after its approval ends.
+    today = date.today()
     world(RegisterBody("cb3", "CNCA-R-2024-003", "新机构", "New Body", "CNAS C999-M"))
-    world(GrantBodyScope("cb3", "iso9001", [17], date(2024, 1, 1), date(2024, 12, 31)))
+    world(GrantBodyScope("cb3", "iso9001", [17], date(2024, 1, 1), today + timedelta(days=30)))
     world(RegisterAuditor("l3", "R3", "组长", "cb3"))
     from qcert.lifecycle import QualifyAuditor
 
@@ -308,19 +312,20 @@ def test_body_certifies_only_inside_its_approved_scope_on_the_issue_date(world):
     team = [{"auditor": "l3", "role": "lead"}]
     world(ApplyForCertification("y", "cb3", "c1", "iso9001", [17], ["hq"]))
     world(ReviewContract("y", "rev1"))
-    world(
-        PlanAudit(
-            "y", "s2", "stage2", team, "FS01", date(2024, 11, 1), date(2024, 11, 1), 5, ["hq"]
-        )
-    )
-    world(CompleteAudit("y", "s2", 5, date(2024, 11, 1)))
+    day = today - timedelta(days=10)
+    world(PlanAudit("y", "s1", "stage1", team, "FS01", day, day, 1.5, ["hq"]))
+    world(CompleteAudit("y", "s1", 1.5, day))
+    world(PlanAudit("y", "s2", "stage2", team, "FS01", day, day, 3.5, ["hq"]))
+    world(CompleteAudit("y", "s2", 3.5, day))
     world(TechnicalReview("y", "rev1", "grant"))
+    late = today + timedelta(days=31)
     refused(
         world,
-        Decide("y", "dec1", "grant", date(2025, 1, 2), "N3", "scope"),
+        Decide("y", "dec1", "grant", late, "N3", "scope"),
         "body.scope",
-        "cb3 is not approved for urn:qcert:scheme:iso9001:2015 sector(s) 17 on 2025-01-02",
+        f"cb3 is not approved for urn:qcert:scheme:iso9001:2015 sector(s) 17 on {late}",
     )
+    world(Decide("y", "dec1", "grant", today + timedelta(days=30), "N3", "scope"))
 
 
 def test_clients_need_a_valid_unified_social_credit_code(world):
@@ -379,6 +384,7 @@ def test_a_certificate_number_is_issued_once(world):
     from qcert.store.uow import ConcurrentChange
 
     certify(world, "a", number="SAME-1")
+    world(WithdrawCertificate("a", "the client ended its contract", date(2023, 6, 1)))
     with pytest.raises(ConcurrentChange, match="certificate number"):
         certify(world, "b", number="SAME-1")
 
