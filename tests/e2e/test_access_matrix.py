@@ -138,6 +138,10 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: c.CompleteAudit("c1-cert", "s2", 4.0, TODAY),
         {"cb1-auditor"},
     ),
+    "record-test": (
+        lambda _: c.RecordTest("c1-cert", "t9", "type-test", "Lab", "R-9", "pass", TODAY),
+        {"cb1-planner"},
+    ),
     "raise-finding": (
         lambda who: c.RaiseFinding("c1-cert", "f9", "s2", "minor", "8.5", "e", who or "x"),
         {"cb1-auditor"},
@@ -244,6 +248,7 @@ def _world(services: Any) -> None:
     run(c.PlanAudit("c1-cert", "s2", "stage2", team, "FS01", TODAY, TODAY, 9.0, ["hq", "plant"]))
     run(c.RaiseFinding("c1-cert", "f1", "s2", "minor", "8.5", "记录缺失", "lead-a"))
     run(c.CompleteAudit("c1-cert", "s2", 9.0, TODAY))
+    run(c.AnswerFinding("c1-cert", "f1", "记录已补", "无表单", "增加表单"))
     run(c.TechnicalReview("c1-cert", "r1", "grant"))
     run(c.Decide("c1-cert", "d1", "grant", TODAY, "N-C1", "零件"))  # issued as a credential
     run(c.OpenCase("case1", "complaint", "c1-cert", "h1", "late"))

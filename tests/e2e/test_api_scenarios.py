@@ -108,6 +108,7 @@ def _initial(client, as_, cid, number, start):
         audit_id="s2",
         actual_days=2,
         last_day=stage2,
+        on_site_days=1.6,  # combined (FS03): 80% of it on site, as stage 2 asks
     )
     _do(
         client,

@@ -131,6 +131,8 @@ def test_a_confidential_clients_public_pdf_withholds_its_sites(client, world, is
     world(ApplyForCertification("s", "cb1", "secret", "iso9001", [17], ["hq"]))
     world(ReviewContract("s", "rev1"))
     lead = [{"auditor": "lead1", "role": "lead"}]
+    world(PlanAudit("s", "s1", "stage1", lead, "FS02", day, day, 1, ["hq"]))
+    world(CompleteAudit("s", "s1", 1, day))
     world(PlanAudit("s", "s2", "stage2", lead, "FS01", day, day, 3, ["hq"]))
     world(CompleteAudit("s", "s2", 3, day))
     world(TechnicalReview("s", "rev1", "grant"))

@@ -31,7 +31,7 @@ def certified(api, engine, clock):
     run(PlanAudit("x", "s1", "stage1", TEAM, "FS01", day, day, 1, ["hq"]))
     run(CompleteAudit("x", "s1", 1, day))
     run(PlanAudit("x", "s2", "stage2", TEAM, "FS03", stage2, stage2, 2, ["hq"]))
-    run(CompleteAudit("x", "s2", 2, stage2))
+    run(CompleteAudit("x", "s2", 2, stage2, on_site_days=1.6))  # FS03: 80% on site
     run(TechnicalReview("x", "rev", "grant"))
     run(Decide("x", "dec", "grant", stage2, "CB1-0001", "零件 / Parts"))
     return api

@@ -8,7 +8,12 @@ from typer.testing import CliRunner
 
 from qcert.cli.main import app
 from qcert.credentials import certsearch
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import (  # noqa: F401
+    bus,
+    certify,
+    register_client,
+    world,
+)
 
 
 @pytest.fixture
@@ -43,8 +48,10 @@ def test_certsearch_export_writes_a_json_batch_that_uploads(qcert, tmp_path):
 
 
 def test_more_than_one_batch_is_written_as_numbered_files(qcert, tmp_path, world, monkeypatch):  # noqa: F811
-    certify(world, "cert2", on=date(2023, 4, 1), number="00123Q0002")
-    certify(world, "cert3", on=date(2023, 5, 1), number="00123Q0003")
+    # Two more organisations certified (c1 holds its one live ISO 9001 certificate of cb1).
+    for n, on in ((2, date(2023, 4, 1)), (3, date(2023, 5, 1))):
+        register_client(world, f"c{n}", f"cert{n}")
+        certify(world, f"cert{n}", on=on, number=f"00123Q000{n}", client=f"c{n}")
     monkeypatch.setattr(certsearch, "BATCH_LIMIT", 2)
     out = tmp_path / "cb_certs.xlsx"
     summary = json.loads(

@@ -26,25 +26,36 @@ def _certify(client, as_):
             },
         ),
         ("rev", "review-contract", {"certification_id": "x", "reviewer": "rev"}),
-        (
-            "plan",
-            "plan-audit",
-            {
-                "certification_id": "x",
-                "audit_id": "s2",
-                "kind": "stage2",
-                "team": TEAM,
-                "method": "FS01",
-                "start": str(d),
-                "end": str(d),
-                "planned_days": 4,
-                "sites": ["hq"],
-            },
-        ),
-        (
-            "lead",
-            "complete-audit",
-            {"certification_id": "x", "audit_id": "s2", "actual_days": 4, "last_day": str(d)},
+        *(
+            step
+            for aid, kind, days in (("s1", "stage1", 1), ("s2", "stage2", 3))
+            for step in (
+                (
+                    "plan",
+                    "plan-audit",
+                    {
+                        "certification_id": "x",
+                        "audit_id": aid,
+                        "kind": kind,
+                        "team": TEAM,
+                        "method": "FS01",
+                        "start": str(d),
+                        "end": str(d),
+                        "planned_days": days,
+                        "sites": ["hq"],
+                    },
+                ),
+                (
+                    "lead",
+                    "complete-audit",
+                    {
+                        "certification_id": "x",
+                        "audit_id": aid,
+                        "actual_days": days,
+                        "last_day": str(d),
+                    },
+                ),
+            )
         ),
         (
             "rev",
@@ -76,7 +87,238 @@ def test_a_certification_through_the_api_with_each_role(api):
     page = client.get("/api/v1/certificates", headers=as_("dec")).json()
     assert page["total"] == 1 and page["items"][0]["status"] == "active"
     detail = client.get("/api/v1/certifications/x", headers=as_("client")).json()
-    assert detail["certificate"]["number"] == "N-1" and detail["audits"][0]["audit_id"] == "s2"
+    assert detail["certificate"]["number"] == "N-1"
+    assert [a["audit_id"] for a in detail["audits"]] == ["s1", "s2"]
+
+
+def _do(client, as_, who: str, name: str, **body):
+    r = client.post(f"/api/v1/commands/{name}", json=body, headers=as_(who))
+    assert r.status_code == 200, (name, r.text)
+    return r.json()
+
+
+def test_product_certification_under_iso_iec_17065_through_the_api(api, engine):
+    """The generic product scheme's own stages: type test, initial factory inspection, the
+    decision they rest on, then annual surveillance with a sampling test."""
+    from qcert.lifecycle.aggregate import add_months
+    from qcert.store.replay import check_projections
+
+    client, as_ = api
+    today = date.today()
+    tested, inspected, decided = (today - timedelta(days=n) for n in (90, 60, 50))
+    surveilled, sampled = today - timedelta(days=10), today - timedelta(days=3)
+    _do(
+        client,
+        as_,
+        "root",
+        "grant-body-scope",
+        body_id="cb1",
+        scheme_id="product",
+        sectors=[17],
+        valid_from="2020-01-01",
+    )
+    _do(
+        client,
+        as_,
+        "admin1",
+        "qualify-auditor",
+        auditor_id="lead",
+        scheme_id="product",
+        sectors=[17],
+    )
+    _do(
+        client,
+        as_,
+        "client",
+        "apply-for-certification",
+        certification_id="p",
+        body_id="cb1",
+        client_id="c1",
+        scheme_id="product",
+        sectors=[17],
+        sites=["hq"],
+    )
+    _do(client, as_, "rev", "review-contract", certification_id="p", reviewer="rev")
+    # The type test: the laboratory's report and its conclusion.
+    _do(
+        client,
+        as_,
+        "plan",
+        "record-test",
+        certification_id="p",
+        test_id="t1",
+        stage="type-test",
+        laboratory="国家电器产品质量检验检测中心",
+        report_no="2026-TT-0042",
+        result="pass",
+        on=str(tested),
+        note="3 台样品，全部项目 / 3 samples, every item",
+    )
+    # The initial factory inspection is an audit of the scheme's; stage 2 is not.
+    audit = {"certification_id": "p", "team": TEAM, "method": "FS01", "sites": ["hq"]}
+    wrong = client.post(
+        "/api/v1/commands/plan-audit",
+        headers=as_("plan"),
+        json={
+            **audit,
+            "audit_id": "s2",
+            "kind": "stage2",
+            "start": str(inspected),
+            "end": str(inspected),
+            "planned_days": 2,
+        },
+    )
+    assert wrong.status_code == 409
+    assert (wrong.json()["error"]["code"], wrong.json()["error"]["source"]) == (
+        "stage.declared",
+        "the scheme file's stages",
+    )
+    _do(
+        client,
+        as_,
+        "plan",
+        "plan-audit",
+        **audit,
+        audit_id="fi",
+        kind="factory-inspection",
+        start=str(inspected),
+        end=str(inspected),
+        planned_days=2,
+    )
+    _do(
+        client,
+        as_,
+        "lead",
+        "check-in",
+        certification_id="p",
+        audit_id="fi",
+        auditor="lead",
+        lat=39.9,
+        lon=116.3,
+    )
+    _do(
+        client,
+        as_,
+        "lead",
+        "complete-audit",
+        certification_id="p",
+        audit_id="fi",
+        actual_days=2,
+        last_day=str(inspected),
+    )
+    _do(
+        client,
+        as_,
+        "rev",
+        "technical-review",
+        certification_id="p",
+        reviewer="rev",
+        recommendation="grant",
+    )
+    early = client.post(
+        "/api/v1/commands/decide",
+        headers=as_("dec"),
+        json={
+            "certification_id": "p",
+            "decider": "dec",
+            "outcome": "grant",
+            "on": str(inspected - timedelta(days=1)),
+            "number": "P-1",
+            "scope": "开关柜",
+        },
+    )
+    assert early.status_code == 409 and early.json()["error"]["code"] == "decision.date"
+    _do(
+        client,
+        as_,
+        "dec",
+        "decide",
+        certification_id="p",
+        decider="dec",
+        outcome="grant",
+        on=str(decided),
+        number="CQC-P-0001",
+        scope="低压成套开关设备 / LV switchgear",
+    )
+    # Annual surveillance: a factory inspection and the test of samples taken at it.
+    _do(
+        client,
+        as_,
+        "plan",
+        "plan-audit",
+        **audit,
+        audit_id="sv1",
+        kind="surveillance",
+        start=str(surveilled),
+        end=str(surveilled),
+        planned_days=1,
+    )
+    _do(
+        client,
+        as_,
+        "lead",
+        "complete-audit",
+        certification_id="p",
+        audit_id="sv1",
+        actual_days=1,
+        last_day=str(surveilled),
+    )
+    _do(
+        client,
+        as_,
+        "plan",
+        "record-test",
+        certification_id="p",
+        test_id="t2",
+        stage="sampling",
+        laboratory="国家电器产品质量检验检测中心",
+        report_no="2026-SV-0007",
+        result="pass",
+        on=str(sampled),
+    )
+
+    detail = client.get("/api/v1/certifications/p", headers=as_("client")).json()
+    cert = detail["certificate"]
+    assert (cert["number"], cert["status"], cert["issue_date"]) == (
+        "CQC-P-0001",
+        "active",
+        str(decided),
+    )
+    # the scheme's validity: five years
+    assert cert["expiry_date"] == str(add_months(decided, 60) - timedelta(days=1))
+    assert [(a["audit_id"], a["kind"]) for a in detail["audits"]] == [
+        ("fi", "factory-inspection"),
+        ("sv1", "surveillance"),
+    ]
+    assert [(x["stage"], x["result"], x["report_no"]) for x in detail["tests"]] == [
+        ("type-test", "pass", "2026-TT-0042"),
+        ("sampling", "pass", "2026-SV-0007"),
+    ]
+    programme = client.get(
+        "/api/v1/programme", params={"certification_id": "p"}, headers=as_("dec")
+    ).json()["items"]
+    assert programme[0]["done_on"] == str(surveilled)
+    assert check_projections(engine) == []
+
+
+def test_only_the_bodys_planner_records_a_test(api):
+    client, as_ = api
+    _certify(client, as_)
+    body = {
+        "certification_id": "x",
+        "test_id": "t1",
+        "stage": "sampling",
+        "laboratory": "L",
+        "report_no": "R",
+        "result": "pass",
+        "on": str(date.today()),
+    }
+    for who in ("client", "lead", "dec", "dec2", "rev"):
+        r = client.post("/api/v1/commands/record-test", json=body, headers=as_(who))
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", who
+    # The planner may; ISO 9001 has no test stage, and the refusal says so.
+    r = client.post("/api/v1/commands/record-test", json=body, headers=as_("plan"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "stage.declared"
 
 
 def test_each_caller_sees_only_its_own_tenants(api):

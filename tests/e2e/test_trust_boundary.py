@@ -37,25 +37,36 @@ def _grant(client, as_, cid="x", number="N-1"):
     """cb1's staff take an application to a granted certificate, each in their role."""
     steps = [
         ("rev", "review-contract", {"certification_id": cid, "reviewer": "rev"}),
-        (
-            "plan",
-            "plan-audit",
-            {
-                "certification_id": cid,
-                "audit_id": "s2",
-                "kind": "stage2",
-                "team": TEAM,
-                "method": "FS01",
-                "start": str(DAY),
-                "end": str(DAY),
-                "planned_days": 4,
-                "sites": ["hq"],
-            },
-        ),
-        (
-            "lead",
-            "complete-audit",
-            {"certification_id": cid, "audit_id": "s2", "actual_days": 4, "last_day": str(DAY)},
+        *(
+            step
+            for aid, kind, days in (("s1", "stage1", 1), ("s2", "stage2", 3))
+            for step in (
+                (
+                    "plan",
+                    "plan-audit",
+                    {
+                        "certification_id": cid,
+                        "audit_id": aid,
+                        "kind": kind,
+                        "team": TEAM,
+                        "method": "FS01",
+                        "start": str(DAY),
+                        "end": str(DAY),
+                        "planned_days": days,
+                        "sites": ["hq"],
+                    },
+                ),
+                (
+                    "lead",
+                    "complete-audit",
+                    {
+                        "certification_id": cid,
+                        "audit_id": aid,
+                        "actual_days": days,
+                        "last_day": str(DAY),
+                    },
+                ),
+            )
         ),
         (
             "rev",

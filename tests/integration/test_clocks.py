@@ -21,7 +21,7 @@ from qcert.store import create_engine
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
 from tests.clock import ScenarioClock
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import apply, bus, certify, world  # noqa: F401
 from tests.services import make_services, system_bus
 
 HOST = "cert.example"
@@ -58,10 +58,14 @@ def due(world, services):  # noqa: F811
     key_id, key = services.keys.create("cb1")
     valid_from = datetime(2020, 1, 1, tzinfo=UTC)
     run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), valid_from))
-    certify(run, "expiring", date(2021, 3, 1), "N-1")
-    certify(run, "lapsing", date(2023, 3, 1), "N-2")
-    certify(run, "suspended", date(2023, 3, 1), "N-3")
-    certify(run, "active", date(2023, 3, 1), "N-4")
+    # One organisation's applications, filed before any is granted (it holds one live
+    # certificate per scheme and body), then each fact on its day.
+    for cid in ("expiring", "lapsing", "suspended", "active"):
+        apply(run, cid)
+    certify(run, "expiring", date(2021, 3, 1), "N-1", applied=True)
+    certify(run, "lapsing", date(2023, 3, 1), "N-2", applied=True)
+    certify(run, "suspended", date(2023, 3, 1), "N-3", applied=True)
+    certify(run, "active", date(2023, 3, 1), "N-4", applied=True)
     run(SuspendCertificate("lapsing", "r", date(2024, 1, 10), 1))
     run(SuspendCertificate("suspended", "r", date(2024, 2, 20), 6))  # until 2024-08-20
     services.clock.now = NOW

@@ -229,6 +229,9 @@ COMMANDS: dict[type, Rule] = {
     c.PlanAudit: _body("planner"),
     c.CheckIn: Rule("auditor of the body", _body_role("auditor"), "auditor"),
     c.CompleteAudit: _body("auditor"),
+    # The planner arranges the scheme's tests (type test, surveillance sampling) and files the
+    # laboratory's report.
+    c.RecordTest: _body("planner"),
     c.RaiseFinding: Rule("auditor of the body", _body_role("auditor"), "auditor"),
     c.AnswerFinding: _client("client-admin", "client-user"),
     c.CloseFinding: Rule("auditor of the body", _body_role("auditor"), "verifier"),

@@ -58,7 +58,21 @@ def show(
         f"{scheme.standard.code}:{scheme.standard.edition} under {scheme.accreditation}; "
         f"valid {scheme.validity_years} years; audit time: {scheme.audit_time.source}"
     )
-    console.print("stages / 阶段: " + ", ".join(s.id for s in scheme.stages))
+    console.print("stages / 阶段:")
+    for s in scheme.stages:
+        where = "test" if s.activity == "test" else "on site" if s.on_site else "off site"
+        console.print(f"  {s.id}  {s.phase}, {where}  {s.title.zh} / {s.title.en}  [{s.source}]")
+    console.print("decision rules / 认证决定规则:")
+    for r in scheme.decision_rules:
+        params = ", ".join(
+            p
+            for p in (r.stage and f"stage {r.stage}", r.grades and "grades " + "/".join(r.grades))
+            if p
+        )
+        console.print(
+            f"  decision.{r.id}  {r.check}{f' ({params})' if params else ''}  "
+            f"{r.text.zh} / {r.text.en}  [{r.source}]"
+        )
 
     def walk(clauses, depth: int) -> None:
         for c in clauses:

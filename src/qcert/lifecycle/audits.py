@@ -1,5 +1,11 @@
-"""A certification's audits: planning (team, time, sample), check-ins, completion, findings
-and the audit programme (ISO/IEC 17021-1:2015 9.1-9.4, IAF MD 1 and MD 5)."""
+"""A certification's audits and tests: planning (team, time, sample), check-ins, completion
+with the time actually spent, test reports, findings and the audit programme (ISO/IEC 17021-1:2015
+9.1-9.4, ISO/IEC 17065:2012 7.4 and 7.9, IAF MD 1 and MD 5).
+
+Which audits and tests there are is the scheme's: its ``stages``, each with the phase of the
+cycle it belongs to (initial, surveillance, recertification, special). The code below knows
+phases, never a scheme's stage names.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from .. import schemes
+from ..schemes.model import Scheme, Stage
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
-from .cycle import AUDIT_KINDS, GRADES, ROLES, Audit, CertStatus, Finding
+from .cycle import GRADES, RESULTS, ROLES, Audit, CertStatus, Finding, SampleTest
 from .parties import Auditor, Body
 from .rules import refuse
 
@@ -45,9 +52,64 @@ def _nearest(
     return site, km
 
 
+# The contract review's figures (its IAF MD 1 sample, a site's time) by phase of the cycle.
+_SITE_COLUMN = {"initial": 0, "surveillance": 1, "recertification": 2}
+_WHAT = {"audit": ("an audit stage", "审核阶段"), "test": ("a test stage", "试验阶段")}
+# Even an override may not reduce past the MD 5 (30%) and MD 11 (20%) caps together; surveillance
+# and recertification take their third and two thirds of it.
+_CAPPED = 0.7 * 0.8
+_FRACTION = {"initial": 1.0, "surveillance": 1 / 3, "recertification": 2 / 3}
+
+
 class AuditWork:
-    """A certification's audits: planning (team, time, sample), check-ins, completion, findings
-    and the audit programme (ISO/IEC 17021-1:2015 9.1-9.4, IAF MD 1 and MD 5)."""
+    """A certification's audits and tests: planning (team, time, sample), check-ins, completion
+    with the time actually spent, test reports, findings and the audit programme
+    (ISO/IEC 17021-1:2015 9.1-9.4, ISO/IEC 17065:2012 7.4, 7.9, IAF MD 1 and MD 5)."""
+
+    def scheme(self) -> Scheme:
+        return schemes.get(self.scheme_id)
+
+    def phase_of(self, kind: str) -> str | None:
+        """The phase of the scheme's stage ``kind``; None for a kind the scheme does not have
+        (an audit recorded under an earlier version of its file)."""
+        try:
+            return self.scheme().stage(kind).phase
+        except KeyError:
+            return None
+
+    def _declared(self, value: str, activity: str, field_: str) -> Stage:
+        """The scheme's stage ``value`` of ``activity`` (audit or test), or the refusal."""
+        scheme = self.scheme()
+        allowed = [s.id for s in scheme.stages if s.activity == activity]
+        if value not in allowed:
+            what, what_zh = _WHAT[activity]
+            raise refuse(
+                "stage.declared",
+                field=field_,
+                value=value,
+                what=what,
+                what_zh=what_zh,
+                scheme=scheme.id,
+                allowed=", ".join(allowed) or "none",
+            )
+        return scheme.stage(value)
+
+    def _cycle_audits(self, phase: str | None = None) -> list[Audit]:
+        return [
+            a
+            for a in self.audits.values()
+            if a.cycle == self.cycle and (phase is None or self.phase_of(a.kind) == phase)
+        ]
+
+    def _needs_certificate(self, stage: Stage, action: str, action_zh: str) -> None:
+        if stage.phase in ("surveillance", "recertification") and self.certificate is None:
+            raise refuse(
+                "state.order",
+                action=action,
+                action_zh=action_zh,
+                why="no certificate yet",
+                why_zh="尚未发证",
+            )
 
     def plan_audit(
         self,
@@ -73,12 +135,7 @@ class AuditWork:
         )
         if audit_id in self.audits:
             raise invalid("audit_id", f"{audit_id} is already planned", f"审核 {audit_id} 已策划")
-        if kind not in AUDIT_KINDS:
-            raise invalid(
-                "kind",
-                f"must be one of {', '.join(AUDIT_KINDS)}",
-                f"须为 {'、'.join(AUDIT_KINDS)} 之一",
-            )
+        stage = self._declared(kind, "audit", "kind")
         if method not in schemes.audit_methods():
             raise refuse("audit.method", method=method)
         if end < start:
@@ -92,22 +149,22 @@ class AuditWork:
         if not sites or any(s not in self.sites for s in sites):
             raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
         self._check_team(team, auditors, body)
-        if kind in ("surveillance", "recertification") and self.certificate is None:
-            raise refuse(
-                "state.order",
-                action=f"a {kind} audit",
-                action_zh="策划该审核",
-                why="no certificate yet",
-                why_zh="尚未发证",
-            )
-        if kind == "surveillance":
+        self._needs_certificate(stage, f"a {kind} audit", "策划该审核")
+        if stage.phase == "surveillance":
             self._check_surveillance_timing(start)
+        if stage.on_site and method == "FS02":
+            # A remote-only audit spends none of its days on site.
+            self._check_on_site(stage, "method", planned_days, 0.0)
         if override and not (
             override.get("reason", "").strip() and override.get("approved_by", "").strip()
         ):
             raise refuse("override.reason")
-        self._check_audit_time(kind, planned_days, override, sites)
-        drawn = self._check_sample(kind, sites)
+        found = self._time_required(stage, planned_days, sites)
+        if found is not None:
+            total, minimum, floor, _, _ = found
+            if total < minimum and (not override or total < floor):
+                raise refuse("audit.time-minimum", planned=total, minimum=minimum)
+        drawn = self._check_sample(stage, sites)
         self.record(
             ev.AuditPlanned(
                 audit_id,
@@ -154,65 +211,89 @@ class AuditWork:
 
     def _check_surveillance_timing(self, start: date) -> None:
         assert self.decided_on is not None
-        cycle_audits = [a for a in self.audits.values() if a.cycle == self.cycle]
-        if not any(a.kind == "surveillance" for a in cycle_audits):
+        cycle_audits = self._cycle_audits()
+        if not any(self.phase_of(a.kind) == "surveillance" for a in cycle_audits):
             limit = add_months(self.decided_on, 12)
             if start > limit:
                 raise refuse("surveillance.first-12-months", limit=limit.isoformat())
         covered = {
-            a.start.year for a in cycle_audits if a.kind in ("surveillance", "recertification")
+            a.start.year
+            for a in cycle_audits
+            if self.phase_of(a.kind) in ("surveillance", "recertification")
         }
         for year in range(self.decided_on.year + 1, start.year):
             if year not in covered:
                 raise refuse("surveillance.calendar-year", year=year)
 
-    def _check_audit_time(
-        self, kind: str, planned: float, override: dict[str, str] | None, sites: list[str]
-    ) -> None:
-        assert self.contract is not None
-        if self.contract.site_days:
-            self._check_site_time(kind, planned, sites)
-            return
-        # Even an override may not reduce past the MD 5 (30%) and MD 11 (20%) caps together.
-        floor = self.contract.table_days * 0.7 * 0.8
-        if kind in ("stage1", "stage2"):
-            other = sum(
-                a.planned_days
-                for a in self.audits.values()
-                if a.cycle == self.cycle and a.kind in ("stage1", "stage2")
-            )
-            minimum, planned_total = self.contract.initial_days, planned + other
-            if kind == "stage1":
-                return  # stage 1 + stage 2 together are checked when stage 2 is planned
-        elif kind == "surveillance":
-            minimum, planned_total = self.contract.surveillance_days, planned
-            floor /= 3
-        elif kind == "recertification":
-            minimum, planned_total = self.contract.recertification_days, planned
-            floor *= 2 / 3
-        else:
-            return
-        if planned_total < minimum and (not override or planned_total < floor):
-            raise refuse("audit.time-minimum", planned=planned_total, minimum=minimum)
+    def _closing_stage(self) -> str:
+        """The initial audit stage declared last: the one the initial audit time, the IAF MD 1
+        sample and the six months for a major nonconformity are counted at (stage 2)."""
+        return self.scheme().stages_in("initial", "audit")[-1].id
 
-    def _check_site_time(self, kind: str, planned: float, sites: list[str]) -> None:
-        """Multi-site: at least the sum of the visited sites' own times (IAF MD 1:2018 7.3).
+    @staticmethod
+    def _days_spent(a: Audit) -> float:
+        return a.actual_days if a.actual_days is not None else a.planned_days
 
-        Their reductions already reach MD 1's 50% cap, so no override goes lower.
+    def _time_required(
+        self, stage: Stage, days: float, sites: list[str], audit_id: str | None = None
+    ) -> tuple[float, float, float, str, str] | None:
+        """(days counted, minimum, floor with an override, what, what in zh) an audit of
+        ``stage`` with ``days`` is held to; None when nothing sets it a minimum.
+
+        Fixed-time schemes give a stage its own days. Otherwise the contract review's time: the
+        initial stages' audits together meet the initial time (counted at the closing stage, or
+        at any initial stage once it is planned; an audit done counts its actual days), each
+        surveillance and recertification its own; a multi-site client's audit the sum of the
+        visited sites' times (IAF MD 1:2018 7.3, whose 50% cap no override goes past).
         """
-        assert self.contract is not None and self.contract.site_days is not None
-        column = {"stage2": 0, "surveillance": 1, "recertification": 2}.get(kind)
+        assert self.contract is not None
+        rule, phase = self.scheme().audit_time, stage.phase
+        if rule.method == "fixed" and phase != "recertification":
+            fixed = rule.days.get(stage.id)
+            return None if fixed is None else (days, fixed, fixed, "", "")
+        what = what_zh = ""
+        if phase == "initial":
+            closing = self._closing_stage()
+            others = [
+                a
+                for aid, a in self.audits.items()
+                if aid != audit_id and a.cycle == self.cycle and self.phase_of(a.kind) == "initial"
+            ]
+            if stage.id != closing and not any(a.kind == closing for a in others):
+                return None
+            days += sum(self._days_spent(a) for a in others)
+            names = " + ".join(s.id for s in self.scheme().stages_in("initial", "audit"))
+            what, what_zh = f" for the initial audit ({names})", f"（初次审核 {names} 合计）"
+        column = _SITE_COLUMN.get(phase)
         if column is None:
-            return
-        minimum = sum(self.contract.site_days[s][column] for s in sites)
-        if kind == "stage2":
-            planned += sum(
-                a.planned_days
-                for a in self.audits.values()
-                if a.cycle == self.cycle and a.kind == "stage1"
+            return None
+        if self.contract.site_days and rule.method != "fixed":
+            minimum = sum(self.contract.site_days[s][column] for s in sites)
+            return days, minimum, minimum, what, what_zh
+        minimum = (
+            self.contract.initial_days,
+            self.contract.surveillance_days,
+            self.contract.recertification_days,
+        )[column]
+        floor = self.contract.table_days * _CAPPED * _FRACTION[phase]
+        if rule.method == "fixed":
+            floor = minimum
+        return days, minimum, floor, what, what_zh
+
+    def _check_on_site(self, stage: Stage, field_: str, days: float, on_site: float) -> None:
+        """An audit of a stage held on site spends at least the scheme's share of its days on
+        site (IAF MD 5:2019 4.1 for management systems; the scheme file says its source)."""
+        rule = self.scheme().audit_time
+        if stage.on_site and on_site < rule.on_site_share * days - 1e-9:
+            raise refuse(
+                "audit.on-site",
+                cite=rule.on_site_source,
+                field=field_,
+                stage=stage.id,
+                share=f"{rule.on_site_share:.0%}",
+                days=f"{days:g}",
+                on_site=f"{on_site:g}",
             )
-        if planned < minimum:
-            raise refuse("audit.time-minimum", planned=planned, minimum=minimum)
 
     def check_in(
         self,
@@ -271,8 +352,20 @@ class AuditWork:
         )
 
     def complete_audit(
-        self, audit_id: str, actual_days: float, last_day: date, rec: Recording | None = None
+        self,
+        audit_id: str,
+        actual_days: float,
+        last_day: date,
+        on_site_days: float | None = None,
+        rec: Recording | None = None,
     ) -> None:
+        """Record an audit's end and the time actually spent, held to the same minimum as its
+        plan (IAF MD 5:2019 3.9: a reduction only as the contract review or a documented
+        override allows) and, for a stage held on site, the scheme's on-site share.
+
+        ``on_site_days`` defaults to every day for an on-site audit (FS01) and none for a
+        remote one (FS02); a combined audit (FS03) gives it.
+        """
         audit = self._audit(audit_id)
         self._effective("last_day", last_day, rec, ordered=False)
         self._require(
@@ -288,7 +381,99 @@ class AuditWork:
             raise invalid(
                 "last_day", "must not be before the audit's start", "不能早于审核开始日期"
             )
-        self.record(ev.AuditCompleted(audit_id, actual_days, last_day.isoformat()))
+        on_site = self._on_site_days(audit.method, actual_days, on_site_days)
+        try:
+            stage = self.scheme().stage(audit.kind)
+        except KeyError:
+            stage = None
+        if stage is not None:
+            found = self._time_required(stage, actual_days, audit.sites, audit_id)
+            if found is not None:
+                total, minimum, floor, what, what_zh = found
+                if total < minimum and (not audit.override or total < floor):
+                    raise refuse(
+                        "audit.actual-time",
+                        actual=total,
+                        minimum=minimum,
+                        what=what,
+                        what_zh=what_zh,
+                    )
+            self._check_on_site(stage, "on_site_days", actual_days, on_site)
+        self.record(
+            ev.AuditCompleted(audit_id, actual_days, last_day.isoformat(), on_site_days=on_site)
+        )
+
+    @staticmethod
+    def _on_site_days(method: str, actual: float, given: float | None) -> float:
+        if given is None:
+            if method == "FS03":
+                raise invalid(
+                    "on_site_days",
+                    "a combined on-site and remote audit (FS03) gives its days on site",
+                    "现场与远程结合审核（FS03）须给出现场人日",
+                )
+            return actual if method == "FS01" else 0.0
+        if not 0 <= given <= actual:
+            raise invalid(
+                "on_site_days", "must be between 0 and actual_days", "须在 0 与实际人日之间"
+            )
+        if method == "FS02" and given:
+            raise invalid(
+                "on_site_days",
+                "a remote audit (FS02) has no days on site",
+                "远程审核（FS02）没有现场人日",
+            )
+        return given
+
+    def record_test(
+        self,
+        test_id: str,
+        stage: str,
+        laboratory: str,
+        report_no: str,
+        result: str,
+        on: date,
+        note: str = "",
+        rec: Recording | None = None,
+    ) -> None:
+        """Record the report of a test one of the scheme's test stages asks for (a type test
+        before the first decision, a sampling test in surveillance: ISO/IEC 17065:2012 7.4,
+        7.9), with its conclusion; the report's date ``on`` is not after today."""
+        self._effective("on", on, rec, ordered=False)
+        self._require(
+            self.contract is not None,
+            "recording a test",
+            "记录试验",
+            "the contract review comes first",
+            "须先完成合同评审",
+        )
+        if test_id in self.tests:
+            raise invalid("test_id", f"{test_id} is already recorded", f"试验 {test_id} 已记录")
+        declared = self._declared(stage, "test", "stage")
+        self._needs_certificate(declared, f"a {stage} test", "记录该试验")
+        if result not in RESULTS:
+            raise invalid("result", "must be pass or fail", "须为 pass 或 fail")
+        self.record(
+            ev.TestRecorded(
+                test_id,
+                stage,
+                text_field("laboratory", laboratory, 200),
+                text_field("report_no", report_no, 64),
+                result,
+                on.isoformat(),
+                note.strip() and text_field("note", note),
+            )
+        )
+
+    def stage_done(self, stage: str) -> bool:
+        """Whether this cycle has a completed audit, or a recorded test, of ``stage``."""
+        return any(a.kind == stage and a.last_day for a in self._cycle_audits()) or bool(
+            self.tests_of(stage)
+        )
+
+    def tests_of(self, stage: str) -> list[SampleTest]:
+        """The current cycle's tests of ``stage``, in the order recorded."""
+        return [t for t in self.tests.values() if t.cycle == self.cycle and t.stage == stage]
 
     def _audit(self, audit_id: str) -> Audit:
         if audit_id not in self.audits:
@@ -357,7 +542,9 @@ class AuditWork:
             "尚未提交纠正措施",
         )
         audit = self.audits[f.audit_id]
-        if f.grade == "major" and audit.kind in ("stage1", "stage2"):
+        # ISO/IEC 17021-1:2015 9.5.3.2, for the schemes certified under it.
+        under_17021 = self.scheme().accreditation == "ISO/IEC 17021-1"
+        if f.grade == "major" and under_17021 and self.phase_of(audit.kind) == "initial":
             stage2 = self._stage2_end()
             if stage2 and on > add_months(stage2, 6):
                 raise refuse("nc.major-six-months", finding=finding_id, stage2=stage2.isoformat())
@@ -366,11 +553,9 @@ class AuditWork:
         )
 
     def _stage2_end(self) -> date | None:
-        ends = [
-            a.last_day
-            for a in self.audits.values()
-            if a.kind == "stage2" and a.cycle == self.cycle and a.last_day
-        ]
+        """The last day of the closing initial audit stage (stage 2) in this cycle."""
+        closing = self._closing_stage()
+        ends = [a.last_day for a in self._cycle_audits() if a.kind == closing and a.last_day]
         return max(ends) if ends else None
 
     def _finding(self, finding_id: str) -> Finding:
@@ -399,14 +584,14 @@ class AuditWork:
             or cert.status in (CertStatus.withdrawn, CertStatus.expired)
         ):
             return []
-        cycle = [a for a in self.audits.values() if a.cycle == self.cycle]
+        surveillance = self._cycle_audits("surveillance")
         rows = []
         first_due = add_months(decided, 12)
         for year in range(decided.year + 1, cert.expiry_date.year):
             due = min(date(year, 12, 31), first_due) if not rows else date(year, 12, 31)
-            done = [a.start for a in cycle if a.kind == "surveillance" and a.start.year == year]
+            done = [a.start for a in surveillance if a.start.year == year]
             if year == decided.year + 1 and not done:
-                done = [a.start for a in cycle if a.kind == "surveillance" and a.start <= first_due]
+                done = [a.start for a in surveillance if a.start <= first_due]
             rows.append(
                 {
                     "item": f"surveillance-{year}",
@@ -414,7 +599,7 @@ class AuditWork:
                     "done_on": min(done) if done else None,
                 }
             )
-        recert = [a.start for a in cycle if a.kind == "recertification"]
+        recert = [a.start for a in self._cycle_audits("recertification")]
         rows.append(
             {
                 "item": "recertification",
@@ -429,20 +614,21 @@ class AuditWork:
         size = self._sample_size(kind)
         if not size:
             return []
-        nth = sum(1 for a in self.audits.values() if a.cycle == self.cycle and a.kind == kind)
+        nth = sum(1 for a in self._cycle_audits() if a.kind == kind)
         others = [s for s in self.sites if s != self.central_site]
         return schemes.random_sites(others, size, self.id, self.cycle, kind, nth)
 
     def _sample_size(self, kind: str) -> int:
-        key = {
-            "stage2": "initial",
-            "surveillance": "surveillance",
-            "recertification": "recertification",
-        }.get(kind)
+        """The IAF MD 1 sample of an audit of stage ``kind``: the initial one at the closing
+        initial stage, the surveillance and recertification ones at theirs."""
+        phase = self.phase_of(kind)
+        if phase == "initial" and kind != self._closing_stage():
+            return 0
         sample = self.contract.sample if self.contract else None
-        return sample[key] if sample and key else 0
+        return sample[phase] if sample and phase in _SITE_COLUMN else 0
 
-    def _check_sample(self, kind: str, sites: list[str]) -> list[str] | None:
+    def _check_sample(self, stage: Stage, sites: list[str]) -> list[str] | None:
+        kind = stage.id
         size = self._sample_size(kind)
         if not size:
             return None
@@ -470,6 +656,7 @@ class AuditWork:
             e.planned_days,
             e.sites,
             self.cycle,
+            override=e.override,
         )
 
     def _on_checked_in(self, e: ev.AuditorCheckedIn) -> None:
@@ -481,6 +668,12 @@ class AuditWork:
     def _on_audit_completed(self, e: ev.AuditCompleted) -> None:
         a = self.audits[e.audit_id]
         a.actual_days, a.last_day = e.actual_days, date.fromisoformat(e.last_day)
+        a.on_site_days = e.on_site_days
+
+    def _on_test_recorded(self, e: ev.TestRecorded) -> None:
+        self.tests[e.test_id] = SampleTest(
+            e.stage, e.result, date.fromisoformat(e.on), self.cycle, e.laboratory, e.report_no
+        )
 
     def _on_finding_raised(self, e: ev.FindingRaised) -> None:
         self.findings[e.finding_id] = Finding(e.audit_id, e.grade, e.clause)

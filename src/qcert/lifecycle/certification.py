@@ -7,10 +7,10 @@ from datetime import date
 
 from .. import schemes
 from . import events as ev
-from .aggregate import Aggregate, Recording, invalid, text_field
+from .aggregate import Aggregate, invalid, text_field
 from .audits import AuditWork
 from .certificate_status import CertificateStatus
-from .cycle import Audit, Certificate, Finding
+from .cycle import Audit, Certificate, CertStatus, Finding, SampleTest
 from .dates import EffectiveDates
 from .decision import DecisionWork
 from .parties import Body, Client, check_sectors
@@ -38,6 +38,7 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         self.central_site: str | None = None
         self.contract: ev.ContractReviewed | None = None
         self.audits: dict[str, Audit] = {}
+        self.tests: dict[str, SampleTest] = {}
         self.findings: dict[str, Finding] = {}
         self.reviewer: str | None = None
         self.reviewers: set[str] = set()
@@ -62,9 +63,17 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         sites: list[str],
         complexity: str | None = None,
         personnel: int | None = None,
-        rec: Recording | None = None,
+        *,
+        on: date,
+        held: list[Certification] | None = None,
     ) -> Certification:
-        """A client's application (ISO/IEC 17021-1 9.1.1), received on the recording day."""
+        """A client's application (ISO/IEC 17021-1 9.1.1, ISO/IEC 17065 7.2), received ``on``.
+
+        The body must be approved for the scheme and sectors that day (its application review
+        could not otherwise find it able to certify: ISO/IEC 17021-1:2015 9.1.2.2 c),
+        ISO/IEC 17065:2012 7.3.1 e)); ``held`` are the client's certifications at this body for
+        this scheme, none of which may hold a live certificate.
+        """
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         unknown = [s for s in sites if s not in client.sites]
@@ -80,6 +89,9 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         # The contract review will need the audit time: refuse now what it could never compute
         # (a complexity the scheme's table does not have, say), not after the application.
         schemes.scheme_audit_time(scheme, staff, complexity)
+        body.require_scope(scheme.id, sectors, on)
+        for other in held or []:
+            _not_held(other, body, client, scheme.id)
         c = cls(text_field("certification_id", certification_id, 64))
         c.record(
             ev.ApplicationSubmitted(
@@ -92,7 +104,7 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
                 staff,
                 complexity,
                 next((s for s in sites if client.sites[s].get("central")), None),
-                rec.today.isoformat() if rec else "",
+                on.isoformat(),
             )
         )
         return c
@@ -100,6 +112,8 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
     def review_contract(
         self,
         reviewer: str,
+        body: Body,
+        on: date,
         reduction_pct: float = 0.0,
         integrated_pct: float = 0.0,
         site_reduction_pct: float = 0.0,
@@ -109,6 +123,7 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
 
         For a multi-site organisation whose sites all give their personnel, each
         site also gets its own time (IAF MD 1:2018 7.3), reduced by at most 50%.
+        The body must still be approved for the scheme and sectors ``on`` the review's day.
         """
         # A certification taken over by transfer gets its audit time set by the accepting
         # body, which plans the rest of the programme (IAF MD 2:2017 2.4).
@@ -120,6 +135,7 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
             "only before the first audit",
             "仅可在首次审核之前进行",
         )
+        body.require_scope(self.scheme_id, self.sectors, on)
         time = schemes.scheme_audit_time(
             schemes.get(self.scheme_id),
             self.personnel,
@@ -188,3 +204,28 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
 
     def _on_contract_reviewed(self, e: ev.ContractReviewed) -> None:
         self.contract = e
+
+
+_STATUS_ZH = {CertStatus.active: "有效", CertStatus.suspended: "暂停"}
+
+
+def _not_held(other: Certification, body: Body, client: Client, scheme_id: str) -> None:
+    """Refuse a second application while ``other`` holds a live certificate for the same
+    scheme at the same body: that one is renewed or its scope extended instead."""
+    cert = other.certificate
+    if (
+        cert is None
+        or cert.status not in _STATUS_ZH
+        or (other.body_id, other.client_id, other.scheme_id) != (body.id, client.id, scheme_id)
+    ):
+        return
+    raise refuse(
+        "application.duplicate",
+        client=client.id,
+        number=cert.number,
+        status=cert.status.value,
+        status_zh=_STATUS_ZH[cert.status],
+        scheme=scheme_id,
+        body=body.id,
+        held=other.id,
+    )

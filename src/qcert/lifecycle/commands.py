@@ -61,6 +61,7 @@ __all__ = [
     "QualifyAuditor",
     "RaiseFinding",
     "RecordLineAlarm",
+    "RecordTest",
     "RegisterAuditor",
     "RegisterBody",
     "RegisterClient",
@@ -215,10 +216,29 @@ class CheckIn:
 
 @dataclass(frozen=True)
 class CompleteAudit:
+    """End an audit with the days actually spent and, of them, the days on site (by default
+    all for an on-site audit, FS01, and none for a remote one, FS02; a combined one gives it)."""
+
     certification_id: Id
     audit_id: Id
     actual_days: Days
     last_day: Day
+    on_site_days: Days | None = None
+
+
+@dataclass(frozen=True)
+class RecordTest:
+    """Record the report of a test one of the scheme's test stages asks for (a type test, a
+    surveillance sampling test): laboratory, report number, result (pass or fail), its date."""
+
+    certification_id: Id
+    test_id: Id
+    stage: Word
+    laboratory: Name
+    report_no: Code
+    result: Word
+    on: Day
+    note: Note = ""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""What a certification cycle holds: its audits, findings and certificate, and their
-vocabularies."""
+"""What a certification cycle holds: its audits, tests, findings and certificate, and their
+vocabularies. Which audits and tests there are is the scheme's to say (its ``stages``)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["AUDIT_KINDS", "GRADES", "ROLES", "Audit", "CertStatus", "Certificate", "Finding"]
-
-
-AUDIT_KINDS = ("stage1", "stage2", "surveillance", "recertification", "special", "short-notice")
+__all__ = [
+    "GRADES",
+    "RESULTS",
+    "ROLES",
+    "Audit",
+    "CertStatus",
+    "Certificate",
+    "Finding",
+    "SampleTest",
+]
 
 
 ROLES = ("lead", "auditor", "technical-expert", "trainee")
 
 
 GRADES = ("major", "minor", "observation", "improvement")
+
+
+RESULTS = ("pass", "fail")  # a test report's conclusion
 
 
 class CertStatus(StrEnum):
@@ -41,9 +50,24 @@ class Audit:
     actual_days: float | None = None
     last_day: date | None = None
     presence: list[tuple[str, str]] = field(default_factory=list)
+    on_site_days: float | None = None
+    override: dict[str, str] | None = None
 
     def members(self) -> set[str]:
         return {m["auditor"] for m in self.team}
+
+
+@dataclass
+class SampleTest:
+    """A test of samples a scheme's test stage asks for (a type test, a surveillance sampling
+    test): the laboratory's report and its conclusion."""
+
+    stage: str
+    result: str
+    on: date
+    cycle: int
+    laboratory: str
+    report_no: str
 
 
 @dataclass

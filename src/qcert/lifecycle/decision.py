@@ -1,4 +1,5 @@
-"""A certification's technical review and decision (ISO/IEC 17021-1:2015 9.5)."""
+"""A certification's technical review and decision (ISO/IEC 17021-1:2015 9.5, ISO/IEC 17065:2012
+7.5-7.6): the engine's own checks, then the scheme file's decision rules."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from .. import schemes
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
+from .decision_rules import check_decision_rules
 from .parties import Body
 from .rules import refuse
 
@@ -15,7 +17,8 @@ __all__ = ["DecisionWork"]
 
 
 class DecisionWork:
-    """A certification's technical review and decision (ISO/IEC 17021-1:2015 9.5)."""
+    """A certification's technical review and decision (ISO/IEC 17021-1:2015 9.5, ISO/IEC 17065:2012
+    7.5-7.6): the engine's own checks, then the scheme file's decision rules."""
 
     def involved(self) -> set[str]:
         """Everyone who audited, reviewed or decided in any cycle."""
@@ -66,7 +69,6 @@ class DecisionWork:
                     "不是本认证项目的场所",
                 )
             text_field(f"site_scopes.{site}", text, 2000)
-        self._effective("on", on, rec)
         self._require(
             self.reviewer is not None,
             "a decision",
@@ -111,6 +113,10 @@ class DecisionWork:
                 "a certificate exists; renew it instead",
                 "已有证书，应进行再认证",
             )
+        self._check_decision_date(on)
+        self._effective("on", on, rec)
+        if outcome != "refuse":
+            check_decision_rules(self, outcome, decider)
         self.record(
             ev.CertificationDecided(text_field("decider", decider, 64), outcome, on.isoformat())
         )
@@ -147,6 +153,27 @@ class DecisionWork:
                 dict(per_site) if per_site else None,
             )
         )
+
+    def _check_decision_date(self, on: date) -> None:
+        """A decision rests on the cycle's audits and tests: it is not dated before the last of
+        them ended (ISO/IEC 17021-1:2015 9.5.2; ISO/IEC 17065:2012 7.5, 7.6)."""
+        ends = [
+            (a.last_day, "audit", aid)
+            for aid, a in self.audits.items()
+            if a.cycle == self.cycle and a.last_day
+        ]
+        ends += [(t.on, "test", tid) for tid, t in self.tests.items() if t.cycle == self.cycle]
+        if not ends:
+            return
+        last, kind, name = max(ends)
+        if on < last:
+            raise refuse(
+                "decision.date",
+                on=on.isoformat(),
+                what=f"{kind} {name}",
+                what_zh=f"{'审核' if kind == 'audit' else '试验'} {name}",
+                last=last.isoformat(),
+            )
 
     def _on_technical_reviewed(self, e: ev.TechnicalReviewed) -> None:
         self.reviewer = e.reviewer

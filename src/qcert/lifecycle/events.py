@@ -314,12 +314,31 @@ class AuditorCheckedOut(Event):
 
 @dataclass(frozen=True)
 class AuditCompleted(Event):
-    """An audit ended; its actual days and last day are recorded."""
+    """An audit ended; its actual days, of them the days on site, and last day are recorded."""
 
     name: ClassVar[str] = "certification.audit-completed"
     audit_id: str
     actual_days: float
     last_day: str
+    on_site_days: float | None = None
+    optional: ClassVar[tuple[str, ...]] = ("on_site_days",)
+
+
+@dataclass(frozen=True)
+class TestRecorded(Event):
+    """A test one of the scheme's test stages asks for (a type test, a surveillance sampling
+    test) was reported: the laboratory, its report number, the conclusion (pass or fail) and
+    the report's date."""
+
+    name: ClassVar[str] = "certification.test-recorded"
+    __test__ = False  # a test report, not a test case for pytest
+    test_id: str
+    stage: str
+    laboratory: str
+    report_no: str
+    result: str
+    on: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

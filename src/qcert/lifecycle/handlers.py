@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-from .. import security
+from .. import schemes, security
 from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
@@ -29,6 +30,7 @@ __all__ = ["UnitOfWork", "handle"]
 class UnitOfWork(Protocol):
     reply: dict[str, Any]  # what the command gives back besides its events (a key, shown once)
     actor: str  # who is acting
+    tz: str  # the zone the actor works in
     documents: Any  # the document store
 
     def __enter__(self) -> UnitOfWork: ...
@@ -39,12 +41,18 @@ class UnitOfWork(Protocol):
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None: ...
     def secret(self, kind: str, id: str) -> str | None: ...
     def invitation_client(self, invitation_id: str) -> str | None: ...
+    def certifications_of(self, client_id: str, body_id: str, scheme_id: str) -> list[str]: ...
     def clock(self) -> datetime: ...
     def commit(self, tenant: str = "") -> list[int]: ...
 
 
 def _certification(uow: UnitOfWork, cmd: Any) -> Certification:
     return uow.get(Certification, cmd.certification_id)
+
+
+def _today(uow: UnitOfWork) -> date:
+    """The day it is where the actor works: the day an application or review is received."""
+    return uow.clock().astimezone(ZoneInfo(uow.tz)).date()
 
 
 def register_body(cmd: c.RegisterBody, uow: UnitOfWork) -> None:
@@ -171,6 +179,11 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
 
 def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> None:
     body, client = uow.get(Body, cmd.body_id), uow.get(Client, cmd.client_id)
+    scheme_id = schemes.get(cmd.scheme_id).id
+    held = [
+        uow.get(Certification, cid)
+        for cid in uow.certifications_of(cmd.client_id, cmd.body_id, scheme_id)
+    ]
     uow.add(
         Certification.apply_for(
             cmd.certification_id,
@@ -180,7 +193,8 @@ def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> No
             cmd.sectors,
             cmd.sites,
             cmd.complexity,
-            rec=uow.recording,
+            on=_today(uow),
+            held=held,
         )
     )
 
@@ -190,7 +204,13 @@ def review_contract(cmd: c.ReviewContract, uow: UnitOfWork) -> None:
     client = uow.get(Client, cert.client_id)
     staff = {s: site.get("personnel") for s, site in client.sites.items()}
     cert.review_contract(
-        cmd.reviewer, cmd.reduction_pct, cmd.integrated_pct, cmd.site_reduction_pct, staff
+        cmd.reviewer,
+        uow.get(Body, cert.body_id),
+        _today(uow),
+        cmd.reduction_pct,
+        cmd.integrated_pct,
+        cmd.site_reduction_pct,
+        staff,
     )
 
 
@@ -221,7 +241,20 @@ def check_in(cmd: c.CheckIn, uow: UnitOfWork) -> None:
 
 def complete_audit(cmd: c.CompleteAudit, uow: UnitOfWork) -> None:
     _certification(uow, cmd).complete_audit(
-        cmd.audit_id, cmd.actual_days, cmd.last_day, uow.recording
+        cmd.audit_id, cmd.actual_days, cmd.last_day, cmd.on_site_days, uow.recording
+    )
+
+
+def record_test(cmd: c.RecordTest, uow: UnitOfWork) -> None:
+    _certification(uow, cmd).record_test(
+        cmd.test_id,
+        cmd.stage,
+        cmd.laboratory,
+        cmd.report_no,
+        cmd.result,
+        cmd.on,
+        cmd.note,
+        uow.recording,
     )
 
 
@@ -448,6 +481,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.PlanAudit: plan_audit,
     c.CheckIn: check_in,
     c.CompleteAudit: complete_audit,
+    c.RecordTest: record_test,
     c.RaiseFinding: raise_finding,
     c.AnswerFinding: answer_finding,
     c.CloseFinding: close_finding,

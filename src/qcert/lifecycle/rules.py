@@ -3,7 +3,9 @@
 A refusal raises :class:`qcert.schemes.RuleViolation` carrying the rule id and
 its source, so every face can say which rule refused and why. The ``clock.*`` rules
 refuse nothing: they are what time decides by itself, and the event they cause names
-the rule and its source (:meth:`qcert.lifecycle.model.Certification.enforce_clocks`).
+the rule and its source (``CertificateStatus.enforce_clocks``). Where a rule's figure
+and source are the scheme's (its on-site share, its decision rules), the refusal cites
+the scheme file's source.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..schemes.errors import RuleViolation
+from ..schemes.model import DecisionRule
 
-__all__ = ["RULES", "Rule", "refuse"]
+__all__ = ["RULES", "Rule", "refuse", "refuse_decision"]
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,25 @@ _RULES = [
     ),
     Rule(
         "body.scope",
-        "ISO/IEC 17011 / CNCA approval",
+        "CNCA approval of the body's scope; ISO/IEC 17021-1:2015 9.1.2.2 c); "
+        "ISO/IEC 17065:2012 7.3.1 e)",
         "body {body} is not approved for {scheme} sector(s) {sectors} on {on}",
         "认证机构 {body} 在 {on} 未获批准从事 {scheme} 专业 {sectors} 的认证",
+    ),
+    Rule(
+        "application.duplicate",
+        "ISO/IEC 17021-1:2015 9.6.3, 9.6.4.1; ISO/IEC 17065:2012 7.9, 7.10",
+        "{client} already holds certificate {number} ({status}) for {scheme} at body {body} "
+        "(certification {held}); it is renewed by recertification or its scope extended, not "
+        "applied for again",
+        "{client} 已持有认证机构 {body} 颁发的 {scheme} 证书 {number}（{status_zh}，认证项目 "
+        "{held}），应通过再认证或扩大范围办理，不能重复申请",
+    ),
+    Rule(
+        "stage.declared",
+        "the scheme file's stages",
+        "{field}: {value} is not {what} of {scheme}; it has {allowed}",
+        "{field}：{value} 不是 {scheme} 的{what_zh}；可选 {allowed}",
     ),
     Rule(
         "auditor.qualified",
@@ -105,6 +124,20 @@ _RULES = [
         "IAF MD 5:2019 3.9; IAF MD 11:2019 2.2",
         "planned_days: {planned} days is below the {minimum} days the contract review set",
         "计划人日：{planned} 低于合同评审确定的 {minimum} 人日",
+    ),
+    Rule(
+        "audit.actual-time",
+        "IAF MD 5:2019 3.9; IAF MD 11:2019 2.2",
+        "actual_days: {actual} days{what} is below the {minimum} days the contract review set",
+        "实际人日：{actual} 人日{what_zh}低于合同评审确定的 {minimum} 人日",
+    ),
+    Rule(
+        "audit.on-site",
+        "the scheme file's audit_time.on_site_source (IAF MD 5:2019 4.1 for management systems)",
+        "{field}: {stage} is held on site, at least {share} of its {days} days; "
+        "{on_site} days on site is less",
+        "{field}：{stage} 为现场阶段，其 {days} 人日中现场须不少于 {share}；现场 {on_site} "
+        "人日不足",
     ),
     Rule(
         "surveillance.first-12-months",
@@ -149,6 +182,18 @@ _RULES = [
         "ISO/IEC 17021-1:2015 9.5.3.2",
         "decision: major nonconformities still open: {findings}",
         "认证决定：仍有未关闭的严重不符合：{findings}",
+    ),
+    Rule(
+        "decision.date",
+        "ISO/IEC 17021-1:2015 9.5.2; ISO/IEC 17065:2012 7.5, 7.6",
+        "on: the decision ({on}) cannot come before {what} it rests on ended ({last})",
+        "决定日期：{on} 早于其所依据的{what_zh}的结束日期（{last}）",
+    ),
+    Rule(
+        "decision.<rule>",
+        "the source the scheme file gives its decision rule",
+        "decision: {text} ({detail})",
+        "认证决定：{text_zh}（{detail_zh}）",
     ),
     Rule(
         "decision.independence",
@@ -217,8 +262,9 @@ _RULES = [
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 
-def refuse(rule_id: str, **values: object) -> RuleViolation:
-    """The violation of ``rule_id``, its messages filled from ``values``."""
+def refuse(rule_id: str, cite: str | None = None, **values: object) -> RuleViolation:
+    """The violation of ``rule_id``, its messages filled from ``values``; ``cite`` is the source
+    where the scheme file gives it (the catalogue's source says so)."""
     rule = RULES[rule_id]
 
     class _Missing(dict):
@@ -228,4 +274,20 @@ def refuse(rule_id: str, **values: object) -> RuleViolation:
     fill = _Missing(
         {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}
     )
-    return RuleViolation(rule.id, rule.source, rule.en.format_map(fill), rule.zh.format_map(fill))
+    return RuleViolation(
+        rule.id, cite or rule.source, rule.en.format_map(fill), rule.zh.format_map(fill)
+    )
+
+
+def refuse_decision(rule: DecisionRule, detail: str, detail_zh: str) -> RuleViolation:
+    """The violation of a scheme's decision ``rule``: ``decision.<its id>``, its text and the
+    source the scheme file gives it, with what was not met."""
+    found = refuse(
+        "decision.<rule>",
+        cite=rule.source,
+        text=rule.text.en,
+        text_zh=rule.text.zh,
+        detail=detail,
+        detail_zh=detail_zh,
+    )
+    return RuleViolation(f"decision.{rule.id}", found.source, found.en, found.zh)

@@ -276,6 +276,9 @@ def scheme_audit_time(
 
 
 def _fixed(scheme: Scheme, reduction_pct: float) -> AuditTime:
+    """The days the scheme fixes per stage, summed by phase: the initial stages' for the
+    initial audit, the surveillance stages' for each surveillance, the recertification
+    stages' (the initial time when there are none) for a recertification."""
     rule = scheme.audit_time
     if reduction_pct:
         raise RuleViolation(
@@ -284,13 +287,18 @@ def _fixed(scheme: Scheme, reduction_pct: float) -> AuditTime:
             "reduction: this scheme sets fixed days per stage",
             "减少：该方案规定了各阶段的固定人日",
         )
-    initial = sum(d for stage, d in rule.days.items() if stage != "surveillance")
-    surveillance = rule.days.get("surveillance", 0.0)
+
+    def phase(name: str) -> float:
+        return sum(rule.days.get(s.id, 0.0) for s in scheme.stages_in(name))
+
+    initial, surveillance = phase("initial"), phase("surveillance")
+    recert = phase("recertification") or initial
     reasons = [
         Reason(rule.source, f"{stage}: {days} days", f"{stage}：{days} 人日")
         for stage, days in rule.days.items()
     ]
-    return AuditTime(initial, initial, surveillance, initial, initial, 0.0, 8, reasons)
+    on_site = round_half_day(initial * rule.on_site_share)
+    return AuditTime(initial, initial, surveillance, recert, on_site, 0.0, 8, reasons)
 
 
 def random_sites(candidates: list[str], size: int, *seed_parts: object) -> list[str]:

@@ -16,12 +16,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "CHECKS",
+    "PHASES",
     "AuditTimeRule",
     "Clause",
     "ClauseMapping",
     "DecisionRule",
     "Kind",
     "Scheme",
+    "Stage",
     "Text",
 ]
 
@@ -64,12 +67,28 @@ class Clause(_Model):
     clauses: list[Clause] = []
 
 
+# When in a certification cycle a stage is held: before the first decision (``initial``), between
+# decisions (``surveillance``), before a renewal (``recertification``), or when something happens
+# (``special``: complaints, changes, suspensions).
+PHASES = ("initial", "surveillance", "recertification", "special")
+
+
 class Stage(_Model):
-    """One audit or assessment step of the scheme (stage 1, stage 2, type test ...)."""
+    """One audit or assessment step of the scheme (stage 1, stage 2, type test ...).
+
+    ``phase`` says when in the cycle it is held; ``activity`` whether it is an audit (planned
+    with a team and days, held on site when ``on_site``) or a test (a laboratory's report with
+    its result). Every ``initial`` stage is done before a grant and every ``recertification``
+    stage before a renewal when the scheme's decision rules check ``stages-done``. ``source``
+    says where the stage comes from.
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     title: Text
+    phase: Literal["initial", "surveillance", "recertification", "special"]
+    activity: Literal["audit", "test"] = "audit"
     on_site: bool = True
+    source: Annotated[str, Field(min_length=1)]
 
 
 class AuditTimeRule(_Model):
@@ -77,7 +96,9 @@ class AuditTimeRule(_Model):
 
     ``iaf-md5`` uses the IAF MD 5 table named by ``table`` (``qms``, ``ems``,
     ``ohs``) and the effective number of personnel; ``personnel-table`` uses a
-    table of the scheme's own; ``fixed`` gives days per stage.
+    table of the scheme's own; ``fixed`` gives days per stage. An audit of a stage
+    held on site spends at least ``on_site_share`` of its actual days on site
+    (``on_site_source`` says why).
     """
 
     method: Literal["iaf-md5", "personnel-table", "fixed"]
@@ -88,6 +109,8 @@ class AuditTimeRule(_Model):
     surveillance_fraction: Annotated[float, Field(gt=0, le=1)] = 1 / 3
     recertification_fraction: Annotated[float, Field(gt=0, le=1)] = 2 / 3
     source: str
+    on_site_share: Annotated[float, Field(ge=0, le=1)]
+    on_site_source: Annotated[str, Field(min_length=1)]
 
     @model_validator(mode="after")
     def _complete(self) -> AuditTimeRule:
@@ -116,12 +139,65 @@ class CertificateField(_Model):
     required: bool = True
 
 
+# The predicates a decision rule may name, each computed by the lifecycle over a certification's
+# state (``qcert.lifecycle.decision_rules``), with what it checks in en and zh-CN.
+CHECKS: dict[str, tuple[str, str]] = {
+    "stages-done": (
+        "every stage the decision rests on is done in this cycle: the initial stages before a "
+        "grant, the recertification stages before a renewal (audits completed, tests recorded)",
+        "本周期内决定所依据的各阶段均已完成：初次认证决定前的初次各阶段、再认证决定前的再认证各阶段"
+        "（审核已完成、试验已记录）",
+    ),
+    "nonconformities-closed": (
+        "every nonconformity of ``grades`` (major and minor by default) raised in this cycle, "
+        "in the audits of ``stage`` when given, is verified closed",
+        "本周期内（给出 stage 时为该阶段审核中）提出的各 grades 级不符合"
+        "（默认严重和轻微）均已验证关闭",
+    ),
+    "nonconformities-answered": (
+        "every nonconformity of ``grades`` raised in this cycle has the client's correction and "
+        "corrective action plan in (answered or closed)",
+        "本周期内提出的各 grades 级不符合均已提交纠正和纠正措施计划（已回复或已关闭）",
+    ),
+    "test-passed": (
+        "the latest test of ``stage`` in this cycle passed",
+        "本周期内 stage 阶段最近一次试验结论为合格",
+    ),
+    "decider-independent": (
+        "the decider took no part in this cycle's audits or its technical review",
+        "决定人员未参与本周期的审核或技术评审",
+    ),
+}
+
+
 class DecisionRule(_Model):
-    """A condition the decision checks, with where it comes from."""
+    """A condition the decision checks, with where it comes from.
+
+    ``check`` names one of the predicates in :data:`CHECKS`; ``grades`` and ``stage`` are its
+    parameters; ``outcomes`` are the decisions it applies to. A grant or renewal that fails it
+    is refused as ``decision.<id>`` with ``text`` and ``source``.
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     text: Text
     source: str
+    check: Annotated[str, Field(json_schema_extra={"enum": list(CHECKS)})]
+    grades: list[Literal["major", "minor"]] = []
+    stage: str | None = None
+    outcomes: Annotated[list[Literal["grant", "renew"]], Field(min_length=1)] = ["grant", "renew"]
+
+    @model_validator(mode="after")
+    def _known(self) -> DecisionRule:
+        if self.check not in CHECKS:
+            raise ValueError(
+                f"decision rule {self.id!r}: unknown check {self.check!r}; "
+                f"the lifecycle implements {', '.join(CHECKS)}"
+            )
+        if self.check == "test-passed" and not self.stage:
+            raise ValueError(f"decision rule {self.id!r}: test-passed needs stage")
+        if self.check in ("stages-done", "decider-independent") and (self.stage or self.grades):
+            raise ValueError(f"decision rule {self.id!r}: {self.check} takes no stage or grades")
+        return self
 
 
 class MappedClause(_Model):
@@ -198,15 +274,69 @@ class Scheme(_Model):
             for p in m.pairs:
                 if p.clause not in known:
                     raise ValueError(f"mapping to {m.scheme} names unknown clause {p.clause!r}")
-        stages = {s.id for s in self.stages}
-        for stage in self.audit_time.days:
-            if stage not in stages:
-                raise ValueError(f"audit_time.days names unknown stage {stage!r}")
+        self._stages_consistent()
+        self._decision_rules_consistent()
         if self.scoring:
             mins = [lv.min_score for lv in self.scoring.levels]
             if mins != sorted(mins):
                 raise ValueError("scoring levels must rise with min_score")
         return self
+
+    def _stages_consistent(self) -> None:
+        ids = [s.id for s in self.stages]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"stage ids must be unique; repeated: {', '.join(dupes)}")
+        for stage in self.audit_time.days:
+            if stage not in ids:
+                raise ValueError(f"audit_time.days names unknown stage {stage!r}")
+            if self.stage(stage).activity != "audit":
+                raise ValueError(f"audit_time.days: {stage!r} is a test, not an audit")
+        if not self.stages_in("initial"):
+            raise ValueError("stages: at least one initial stage is needed before a first decision")
+        if not self.stages_in("surveillance", "audit"):
+            raise ValueError("stages: a surveillance audit is needed (surveillance)")
+        if self.surveillance.product_sampling and not self.stages_in("surveillance", "test"):
+            raise ValueError(
+                "surveillance.product_sampling needs a surveillance stage with activity: test"
+            )
+
+    def _decision_rules_consistent(self) -> None:
+        ids = [r.id for r in self.decision_rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"decision rule ids must be unique; repeated: {', '.join(dupes)}")
+        if not any(r.check == "stages-done" for r in self.decision_rules):
+            raise ValueError(
+                "decision_rules: a rule with check stages-done is needed: a decision rests on "
+                "the stages the scheme declares"
+            )
+        known = {s.id: s for s in self.stages}
+        for r in self.decision_rules:
+            if r.stage is None:
+                continue
+            if r.stage not in known:
+                raise ValueError(f"decision rule {r.id!r} names unknown stage {r.stage!r}")
+            wanted = "test" if r.check == "test-passed" else "audit"
+            if known[r.stage].activity != wanted:
+                raise ValueError(
+                    f"decision rule {r.id!r}: {r.check} needs a stage with activity {wanted}"
+                )
+
+    def stage(self, stage_id: str) -> Stage:
+        """The stage ``stage_id``; KeyError when the scheme has none."""
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise KeyError(stage_id)
+
+    def stages_in(self, phase: str, activity: str | None = None) -> list[Stage]:
+        """The stages of ``phase`` (and ``activity`` when given), in the order declared."""
+        return [
+            s
+            for s in self.stages
+            if s.phase == phase and (activity is None or s.activity == activity)
+        ]
 
     def all_clauses(self) -> list[Clause]:
         """Every clause, depth first."""

@@ -50,9 +50,10 @@ def _rows(conn: Connection, table: sa.Table, cid: str, *order: Any) -> list[dict
 
 
 def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, Any] | None:
-    """Certification ``cid`` of ``body_id`` with its client, certificate, audits, findings,
-    programme, application, latest contract review, complaints and appeals, and timeline (the
-    cases' events included); None when ``body_id`` has no such certification.
+    """Certification ``cid`` of ``body_id`` with its client, certificate, audits, tests (from
+    their events), findings, programme, application, latest contract review, complaints and
+    appeals, and timeline (the cases' events included); None when ``body_id`` has no such
+    certification.
 
     Audits carry their sites and check-ins from the ``audit-planned`` and ``checked-in/out``
     events; findings their evidence, auditor and the client's answer from theirs.
@@ -83,6 +84,7 @@ def certification_record(conn: Connection, body_id: str, cid: str) -> dict[str, 
         "client": {**client, "sites": json.loads(client["sites"])} if client else None,
         "certificate": certificate,
         "audits": _audits(conn, cid, mine),
+        "tests": [e["data"] for e in mine if e["type"] == "certification.test-recorded"],
         "findings": _findings(conn, cid, mine),
         "programme": _rows(conn, t.programme, cid, t.programme.c.due_by),
         "application": _latest(mine, ("certification.applied", "certification.transfer-accepted")),

@@ -74,8 +74,9 @@ def page(
 
 
 def certification(conn: Connection, scope: ReadScope, cid: str) -> dict[str, Any] | None:
-    """One certification in ``scope`` with its audits, findings, certificate, status history
-    and complaints and appeals; None when there is none the scope may see."""
+    """One certification in ``scope`` with its audits, tests (type tests, sampling tests, from
+    their events), findings, certificate, status history and complaints and appeals; None when
+    there is none the scope may see."""
     c = t.certifications
     row = conn.execute(sa.select(c).where(c.c.id == cid, visible(scope, c))).mappings().first()
     if row is None:
@@ -85,9 +86,16 @@ def certification(conn: Connection, scope: ReadScope, cid: str) -> dict[str, Any
         q = sa.select(table).where(table.c.certification_id == cid)
         return [_row(r) for r in conn.execute(q).mappings()]
 
+    e = t.events.c
+    tests = conn.execute(
+        sa.select(e.document)
+        .where(e.aggregate == f"certification:{cid}", e.type == "certification.test-recorded")
+        .order_by(e.ledger_index)
+    ).scalars()
     return {
         **_row(row),
         "audits": rows(t.audits),
+        "tests": [json.loads(doc)["data"] for doc in tests],
         "findings": rows(t.findings),
         "certificate": next(iter(rows(t.certificates)), None),
         "history": rows(t.certificate_history),

@@ -159,6 +159,18 @@ class UnitOfWork:
         assert self.conn is not None
         return identity.invitation_client(self.conn, invitation_id)
 
+    def certifications_of(self, client_id: str, body_id: str, scheme_id: str) -> list[str]:
+        """The ids of ``client_id``'s certifications to ``scheme_id`` at ``body_id``, as the
+        projections hold them in this transaction."""
+        assert self.conn is not None
+        cn = t.certifications.c
+        query = (
+            sa.select(cn.id)
+            .where(cn.client_id == client_id, cn.body_id == body_id, cn.scheme_id == scheme_id)
+            .order_by(cn.id)
+        )
+        return list(self.conn.execute(query).scalars())
+
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""
         self._secrets.append((kind, id, secret_hash))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from .. import schemes
-from ..lifecycle.cycle import AUDIT_KINDS, GRADES, ROLES
+from ..lifecycle.cycle import GRADES, ROLES
 from ..store import dashboard as views
 from ..store import portal
 from .body_forms import offered, preview_audit_time
@@ -109,7 +109,9 @@ def certification_context(
         "values": values,
         "today": today.isoformat(),
         "labelled": set(EVENT_LABELS),
-        "kinds": AUDIT_KINDS,
+        # The audits and tests the planner may choose from are the scheme's stages.
+        "kinds": [s for s in scheme.stages if s.activity == "audit"],
+        "test_stages": [s for s in scheme.stages if s.activity == "test"],
         "roles": ROLES,
         "grades": GRADES,
         "methods": list(schemes.audit_methods().values()),

@@ -36,6 +36,7 @@ FORMS: dict[str, type] = {
     "plan-audit": c.PlanAudit,
     "check-in": c.CheckIn,
     "complete-audit": c.CompleteAudit,
+    "record-test": c.RecordTest,
     "raise-finding": c.RaiseFinding,
     "close-finding": c.CloseFinding,
     "technical-review": c.TechnicalReview,
@@ -66,11 +67,13 @@ def _fits(name: str, record: dict[str, Any]) -> bool:
     audits = record["audits"]
     running = [a for a in audits if a["last_day"] is None]
     live = status not in ("withdrawn", "expired")
+    tests = [s for s in schemes.get(record["scheme_id"]).stages if s.activity == "test"]
     return {
         "review-contract": not audits and record["decided_on"] is None,
         "plan-audit": record["contract"] is not None and live,
         "check-in": bool(running),
         "complete-audit": bool(running),
+        "record-test": bool(tests) and record["contract"] is not None and live,
         "raise-finding": bool(audits) and live,
         "close-finding": any(f["status"] != "closed" for f in record["findings"]),
         "technical-review": any(a["last_day"] for a in audits)
@@ -218,8 +221,24 @@ def build(name: str, values: dict[str, Any], actor: str, cid: str) -> Any:
             cid, _text(v, "audit_id"), actor, _number(v, "lat"), _number(v, "lon"), out
         )
     if name == "complete-audit":
+        on_site = _text(v, "on_site_days", False)
         return c.CompleteAudit(
-            cid, _text(v, "audit_id"), _number(v, "actual_days"), _day(v, "last_day")
+            cid,
+            _text(v, "audit_id"),
+            _number(v, "actual_days"),
+            _day(v, "last_day"),
+            _number(v, "on_site_days") if on_site else None,
+        )
+    if name == "record-test":
+        return c.RecordTest(
+            cid,
+            _text(v, "test_id"),
+            _text(v, "stage"),
+            _text(v, "laboratory"),
+            _text(v, "report_no"),
+            _choice(v, "result", ("pass", "fail")),
+            _day(v, "on"),
+            _text(v, "note", False),
         )
     if name == "raise-finding":
         return c.RaiseFinding(

@@ -1,10 +1,13 @@
 """The words of the certification-body workspace, in zh-CN and en.
 
 ``MESSAGES`` extends the workspace catalogue (``qcert.web.i18n``) for the body's pages;
-``EVENT_LABELS`` names every event a certification's timeline can show.
+``EVENT_LABELS`` names every event a certification's timeline can show. The names of audits
+and tests (``kind.<stage>``) are those the bundled schemes give their stages.
 """
 
 from __future__ import annotations
+
+from .. import schemes
 
 __all__ = ["EVENT_LABELS", "MESSAGES", "WEEKDAYS"]
 
@@ -251,6 +254,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "complete.audit": ("审核", "Audit"),
     "complete.actual_days": ("实际人日", "Actual days"),
     "complete.last_day": ("最后一天", "Last day"),
+    "complete.on_site_days": (
+        "其中现场人日（FS03 必填）",
+        "Of them on site (required for FS03)",
+    ),
+    "form.record-test": ("记录试验报告", "Record a test report"),
+    "cert.tests": ("型式试验与抽样检测", "Type tests and sampling tests"),
+    "col.test": ("试验编号", "Test"),
+    "test.id": ("试验编号", "Test id"),
+    "test.stage": ("试验阶段", "Test stage"),
+    "test.laboratory": ("检测实验室", "Laboratory"),
+    "test.report_no": ("报告编号", "Report number"),
+    "test.result": ("结论", "Result"),
+    "test.on": ("报告日期", "Report date"),
+    "test.note": ("说明（样品、项目）", "Note (samples, items)"),
+    "result.pass": ("合格", "pass"),
+    "result.fail": ("不合格", "fail"),
     "review.recommendation": ("评审建议", "Recommendation"),
     "decide.outcome": ("决定", "Outcome"),
     "decide.on": ("决定日期", "Decided on"),
@@ -265,6 +284,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.date": ("{field}：须为日期（YYYY-MM-DD）", "{field}: must be a date (YYYY-MM-DD)"),
     "input.choice": ("{field}：不是可选的值", "{field}: is not one of the choices"),
 }
+
+
+def _stage_names() -> dict[str, tuple[str, str]]:
+    """``kind.<stage>`` for every stage of the bundled schemes that the words above do not
+    name already (the first scheme, by id, that has it gives its title)."""
+    out: dict[str, tuple[str, str]] = {}
+    for _, scheme in sorted(schemes.bundled().items()):
+        for stage in scheme.stages:
+            out.setdefault(f"kind.{stage.id}", (stage.title.zh, stage.title.en))
+    return out
+
+
+MESSAGES = {**_stage_names(), **MESSAGES}
 
 WEEKDAYS: tuple[tuple[str, str], ...] = (
     ("一", "Mon"),
@@ -293,6 +325,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "certification.checked-in": ("审核员现场签到", "auditor checked in"),
     "certification.checked-out": ("审核员现场签退", "auditor checked out"),
     "certification.audit-completed": ("审核完成", "audit completed"),
+    "certification.test-recorded": ("记录试验报告", "test report recorded"),
     "certification.finding-raised": ("开具审核发现", "finding raised"),
     "certification.corrective-action-submitted": ("提交纠正措施", "corrective action submitted"),
     "certification.finding-closed": ("审核发现关闭", "finding closed"),

@@ -1,12 +1,15 @@
 """One certification's lifecycle, written as dated commands that keep the lifecycle's rules.
 
 A story walks a certification from its application towards a target stage: contract review with
-its audit time (IAF MD 5, or per site under IAF MD 1 7.3), stage 1 and stage 2 with findings and
-corrective actions, the decision, surveillance in every calendar year with the first within 12
-months of the decision (ISO/IEC 17021-1:2015 9.1.3.2, 9.6.2.2), recertification before expiry
-(9.6.3.2), and what may happen in between: suspension, restoration, withdrawal, expiry, scope
-changes, transfer (IAF MD 2), complaints and appeals. Multi-site audits visit the IAF MD 1 sample
-with its randomly drawn sites. Every step is dated; none is dated after ``today``.
+its audit time (IAF MD 5, or per site under IAF MD 1 7.3), the initial stages its scheme declares
+(stage 1 and stage 2 of a management system; the type test and initial factory inspection of a
+product) with findings and corrective actions, the decision, surveillance in every calendar year
+with the first within 12 months of the decision (ISO/IEC 17021-1:2015 9.1.3.2, 9.6.2.2) and, for
+a product, its sampling test, recertification before expiry (9.6.3.2), and what may happen in
+between: suspension, restoration, withdrawal, expiry, scope changes, transfer (IAF MD 2),
+complaints and appeals. Multi-site audits visit the IAF MD 1 sample with its randomly drawn
+sites; audits spend their planned days, on site as the scheme asks. Every step is dated; none is
+dated after ``today``.
 """
 
 from __future__ import annotations
@@ -51,11 +54,13 @@ _SCHEME_CODES = {
     "smart-manufacturing": "ZN",
     "data-security": "DS",
 }
-_SAMPLE_KEY = {
-    "stage2": "initial",
-    "surveillance": "surveillance",
-    "recertification": "recertification",
-}
+_SITE_COLUMN = {"initial": 0, "surveillance": 1, "recertification": 2}
+_ID_PREFIX = {"surveillance": "sv", "recertification": "rc", "special": "sp"}
+_LABORATORIES = (
+    ("国家电器产品质量检验检测中心", "National Electrical Products Testing Centre"),
+    ("广州检验检测认证集团实验室", "Guangzhou Testing and Certification Group laboratory"),
+    ("上海市质量监督检验技术研究院", "Shanghai Institute of Quality Inspection"),
+)
 # A surveillance audit is held 300-345 days after the decision, then about yearly.
 _FIRST_SURVEILLANCE = (300, 345)
 _NEXT_SURVEILLANCE = (330, 375)
@@ -142,7 +147,11 @@ class Story:
         self.initial_days = self.surveillance_days = self.recert_days = 0.0
         self.site_days: dict[str, list[float]] | None = None
         self.sample: dict[str, int] | None = None
-        self.stage1_days: dict[int, float] = {}  # by cycle
+        self.stage1_days: dict[int, float] = {}  # the initial stages before the closing one
+        self.tests = 0
+        initial = self.scheme.stages_in("initial")
+        self.initial_stages = [st.id for st in initial]
+        self.closing = [st.id for st in initial if st.activity == "audit"][-1]
 
     # .. steps ...............................................................
 
@@ -225,13 +234,26 @@ class Story:
 
     # .. audits ..............................................................
 
+    def _phase(self, kind: str) -> str:
+        return self.scheme.stage(kind).phase
+
+    def _preliminary(self, kind: str) -> bool:
+        """An initial stage held before the closing one (stage 1)."""
+        return self._phase(kind) == "initial" and kind != self.closing
+
+    def _stage_of(self, phase: str) -> str:
+        """The scheme's first audit stage of ``phase``."""
+        return self.scheme.stages_in(phase, "audit")[0].id
+
     def _audit_sites(self, kind: str) -> list[str]:
         central = self.client.central
-        key = _SAMPLE_KEY.get(kind)
-        if kind in ("stage1", "special") or len(self.sites) == 1:
-            return [central] if kind in ("stage1", "special") else list(self.sites)
-        assert self.sample is not None and key is not None
-        size = self.sample[key]
+        phase = self._phase(kind)
+        if phase == "special" or self._preliminary(kind):
+            return [central]
+        if len(self.sites) == 1:
+            return list(self.sites)
+        assert self.sample is not None
+        size = self.sample[phase]  # the contract review keys its samples by phase
         others = [s for s in self.sites if s != central]
         nth = self.planned[(self.cycle, kind)]
         # IAF MD 1 6.1: the lifecycle draws part of the sample at random from facts no planner
@@ -244,23 +266,26 @@ class Story:
     def _planned_days(self, kind: str, sites: list[str]) -> float:
         """The audit days the contract review requires of this audit, sometimes half a day more.
 
-        Stage 1 and stage 2 together meet the initial time; a multi-site audit meets the sum of
-        its sites' own times (IAF MD 1:2018 7.3), other audits the cycle's time (IAF MD 5 3.9).
+        A fixed-time scheme gives each stage its own days. Otherwise the initial stages together
+        meet the initial time; a multi-site audit meets the sum of its sites' own times (IAF MD
+        1:2018 7.3), other audits the cycle's time (IAF MD 5 3.9).
         """
-        stage1 = self.stage1_days.get(self.cycle, 0.0) if kind == "stage2" else 0.0
-        if kind == "stage1":
-            return max(0.5, schemes.round_half_day(self.initial_days * 0.3))
-        if kind == "special":
+        phase, rule = self._phase(kind), self.scheme.audit_time
+        before = self.stage1_days.get(self.cycle, 0.0) if kind == self.closing else 0.0
+        if phase == "special":
             return 1.0
-        if self.site_days:
-            column = {"stage2": 0, "surveillance": 1, "recertification": 2}[kind]
-            minimum = sum(self.site_days[s][column] for s in sites) - stage1
+        if rule.method == "fixed" and phase != "recertification":
+            minimum = rule.days.get(kind, 0.5)
+        elif self._preliminary(kind):
+            return max(0.5, schemes.round_half_day(self.initial_days * 0.3))
+        elif self.site_days:
+            minimum = sum(self.site_days[s][_SITE_COLUMN[phase]] for s in sites) - before
         else:
             minimum = {
-                "stage2": self.initial_days - stage1,
+                "initial": self.initial_days - before,
                 "surveillance": self.surveillance_days,
                 "recertification": self.recert_days,
-            }[kind]
+            }[phase]
         extra = 0.5 if self.rng.random() < 0.15 else 0.0
         return max(0.5, minimum) + extra
 
@@ -282,12 +307,29 @@ class Story:
         return team
 
     def _audit_id(self, kind: str) -> str:
-        """s1, s2; sv1, sv2 … of the first cycle; sv1-c2 … of the next (ids are unique)."""
-        if kind in ("stage1", "stage2"):
-            return "s1" if kind == "stage1" else "s2"
+        """s1, s2 for the initial stages; sv1, sv2 … of the first cycle; sv1-c2 … of the next (ids
+        are unique)."""
+        if self._phase(kind) == "initial":
+            return f"s{self.initial_stages.index(kind) + 1}"
         n = self.planned[(self.cycle, kind)] + 1
-        prefix = {"surveillance": "sv", "recertification": "rc", "special": "sp"}[kind]
+        prefix = _ID_PREFIX[self._phase(kind)]
         return f"{prefix}{n}" if self.cycle <= 1 else f"{prefix}{n}-c{self.cycle}"
+
+    def _method(self, kind: str) -> str:
+        """On site, except a stage held off site now and then remote (FS02) and a surveillance
+        now and then partly remote (FS03)."""
+        stage = self.scheme.stage(kind)
+        if not stage.on_site and self.rng.random() < 0.4:
+            return "FS02"
+        if stage.phase == "surveillance" and self.rng.random() < 0.15:
+            return "FS03"
+        return "FS01"
+
+    def _on_site_days(self, method: str, days: float) -> float | None:
+        """A combined audit's days on site: the scheme's share, to the half day above."""
+        if method != "FS03":
+            return None
+        return min(days, math.ceil(days * self.scheme.audit_time.on_site_share * 2) / 2)
 
     def audit(
         self,
@@ -310,18 +352,16 @@ class Story:
         team = self._team(days)
         auditors = [m["auditor"] for m in team if m["role"] in ("lead", "auditor")]
         end = start + timedelta(days=max(0, math.ceil(days / len(auditors)) - 1))
-        method = "FS02" if kind == "stage1" and self.rng.random() < 0.4 else "FS01"
-        if kind == "surveillance" and self.rng.random() < 0.15:
-            method = "FS03"
+        method = self._method(kind)
         aid = self._audit_id(kind)
         plan_day = max(self.day, start - self.days(7, 25))
         if plan_day > self.ctx.today:
             raise StoryEnd(self.id)
         self.step(plan_day, c.PlanAudit(self.id, aid, kind, team, method, start, end, days, sites))
         self.planned[(self.cycle, kind)] += 1
-        if kind == "stage1":
-            self.stage1_days[self.cycle] = days
-        if kind == "surveillance":
+        if self._preliminary(kind):
+            self.stage1_days[self.cycle] = self.stage1_days.get(self.cycle, 0.0) + days
+        if self._phase(kind) == "surveillance":
             self.sv_starts.append(start)
         if not complete or end > self.ctx.today:
             return None
@@ -330,8 +370,20 @@ class Story:
         for grade in grades or []:
             day = start + timedelta(days=self.rng.randint(0, span))
             done.findings.append((self._raise(day, aid, grade, self.rng.choice(auditors)), grade))
-        self.step(end, c.CompleteAudit(self.id, aid, days, end))
+        on_site = self._on_site_days(method, days)
+        self.step(end, c.CompleteAudit(self.id, aid, days, end, on_site))
         return done
+
+    def test(self, stage: str, day: date, result: str = "pass") -> date:
+        """A laboratory's report on the samples a test stage asks for, dated ``day``."""
+        self.tests += 1
+        zh, en = self.rng.choice(_LABORATORIES)
+        report = f"{day.year}-{self.rng.randint(10000, 99999)}"
+        note = both("样品 3 台，按认证实施规则全部项目检测", "3 samples, every item of the scheme")
+        test = c.RecordTest(
+            self.id, f"t{self.tests}", stage, both(zh, en), report, result, day, note
+        )
+        return self.step(day, test)
 
     def _raise(self, day: date, audit_id: str, grade: str, auditor: str) -> str:
         self.findings += 1
@@ -348,10 +400,11 @@ class Story:
         self.step(day, c.RaiseFinding(self.id, fid, audit_id, grade, clause, text, auditor))
         return fid
 
-    def grades(self, major: float = 0.1, kind: str = "stage2") -> list[str]:
-        """Findings of one audit: nonconformities, observations, opportunities."""
+    def grades(self, major: float = 0.1, kind: str = "") -> list[str]:
+        """Findings of one audit: nonconformities, observations, opportunities (observations
+        only at an initial stage before the closing one)."""
         rng = self.rng
-        if kind == "stage1":
+        if kind and self._preliminary(kind):
             return ["observation"] * rng.choices((0, 1, 2), weights=(50, 35, 15))[0]
         minors = rng.choices((0, 1, 2, 3, 4), weights=(25, 30, 25, 12, 8))[0]
         out = ["major"] * int(rng.random() < major) + ["minor"] * minors
@@ -427,18 +480,33 @@ class Story:
         self.review(d0 + self.days(2, 8))
         if stop == "contract-reviewed":
             return
-        s1 = self.audit("stage1", self.day + self.days(14, 30), self.grades(kind="stage1"))
-        if s1 is None:
-            raise StoryEnd(self.id)
-        self.reached = "stage1"
-        self.resolve(s1)
-        s2_start = s1.end + self.days(20, 45)
+        # The initial stages the scheme declares, in order; the closing audit (stage 2, the
+        # initial factory inspection) is the one whose nonconformities hold the decision up.
+        start = self.day + self.days(14, 30)
+        for n, kind in enumerate(self.initial_stages):
+            if kind == self.closing:
+                continue
+            if self.scheme.stage(kind).activity == "test":
+                end = self.test(kind, start + self.days(10, 30))
+            else:
+                s1 = self.audit(kind, start, self.grades(kind=kind))
+                if s1 is None:
+                    raise StoryEnd(self.id)
+                self.resolve(s1)
+                end = s1.end
+            self.reached = "stage1"
+            start = end + self.days(20, 45)
+            if stop == "stage1" and n == 0:
+                nxt = self.initial_stages[1]
+                audit = self.scheme.stage(nxt).activity == "audit"
+                if audit and start - timedelta(days=7) <= self.ctx.today:
+                    self.audit(nxt, start, complete=False)
+                return
+        s2_start = start
         if stop == "stage1":
-            if s2_start - timedelta(days=7) <= self.ctx.today:
-                self.audit("stage2", s2_start, complete=False)
             return
         forced = stop in ("stage2-open-major", "refused", "appealed")
-        s2 = self.audit("stage2", s2_start, self.grades(1.0 if forced else major))
+        s2 = self.audit(self.closing, s2_start, self.grades(1.0 if forced else major, self.closing))
         if s2 is None:
             raise StoryEnd(self.id)
         self.reached = "stage2"
@@ -477,7 +545,15 @@ class Story:
         return start, latest
 
     def surveillance(self, start: date, latest: date) -> None:
-        audit = self.audit("surveillance", start, self.grades(0.04, "surveillance"), latest=latest)
+        """A surveillance audit and, where the scheme samples products in surveillance, the test
+        of the samples taken at it."""
+        kind = self._stage_of("surveillance")
+        audit = self.audit(kind, start, self.grades(0.04, kind), latest=latest)
+        if audit is not None:
+            for stage in self.scheme.stages_in("surveillance", "test"):
+                day = audit.end + self.days(10, 30)
+                if day <= self.ctx.today:
+                    self.test(stage.id, day)
         self.resolve(audit)
         if self.reached == "certified":
             self.reached = "surveilled"
@@ -501,7 +577,8 @@ class Story:
             start, latest = nxt
             if start > self.ctx.today:
                 if start <= self.ctx.today + timedelta(days=_UPCOMING):
-                    self.audit("surveillance", start, complete=False, latest=latest)
+                    kind = self._stage_of("surveillance")
+                    self.audit(kind, start, complete=False, latest=latest)
                 break
             self.surveillance(start, latest)
 
@@ -516,7 +593,8 @@ class Story:
     def recertify(self, day: date) -> bool:
         """Recertification audit, review and renewal before expiry (9.6.3)."""
         assert self.expiry is not None
-        audit = self.audit("recertification", day, self.grades(0.03, "recertification"))
+        kind = self._stage_of("recertification")
+        audit = self.audit(kind, day, self.grades(0.03, kind))
         if audit is None:
             raise StoryEnd(self.id)
         self.resolve(audit)
@@ -544,7 +622,8 @@ class Story:
     def restore(self, day: date) -> bool:
         """A special audit checks the corrections, then the certificate is restored (9.6.5)."""
         assert self.deadline is not None
-        audit = self.audit("special", day, ["minor"] * (self.rng.random() < 0.3))
+        kind = self._stage_of("special")
+        audit = self.audit(kind, day, ["minor"] * (self.rng.random() < 0.3))
         if audit is None:
             raise StoryEnd(self.id)
         self.resolve(audit)

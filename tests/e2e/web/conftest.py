@@ -19,7 +19,7 @@ from qcert.credentials.commands import IssueCredential
 from qcert.ledger.storage import SqlLedgerStorage
 from qcert.lifecycle import AddBodyKey, SuspendCertificate, WithdrawCertificate
 from qcert.store import tables as t
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import apply, bus, certify, world  # noqa: F401
 from tests.services import make_services, system_bus
 
 HOST = "verify.example"
@@ -63,7 +63,10 @@ def certified(world, engine, tmp_path, clock) -> Certified:  # noqa: F811
     run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), since))
     today = datetime.now(UTC).date()
     for cid in ("v", "s", "w"):
-        certify(world, cid, on=date(today.year - 1, today.month, 1), number=f"N-{cid.upper()}")
+        apply(world, cid)  # one organisation's three applications, filed before any grant
+    for cid in ("v", "s", "w"):
+        on = date(today.year - 1, today.month, 1)
+        certify(world, cid, on=on, number=f"N-{cid.upper()}", applied=True)
         run(IssueCredential(cid))
     world(SuspendCertificate("s", "r", today))
     world(WithdrawCertificate("w", "r", today))

@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 ISO9001 = "urn:qcert:scheme:iso9001:2015"
+PRODUCT = "urn:qcert:scheme:product:generic"
 # Names no other record shares, so a page that shows one has shown that body's data.
 BODIES = {
     "cb1": ("东方质量认证中心", "Eastern Quality Certification Centre"),
@@ -119,12 +120,21 @@ class Staffed:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one()
 
-    def certify(self, cid: str, body: str, client: str, number: str, on: date) -> None:
-        """Take a certification from application to a granted certificate on ``on``."""
+    def apply(self, cid: str, body: str, client: str) -> None:
+        """``client``'s application to ``body`` for ISO 9001 at all its sites."""
+        sites = [s["id"] for s in _SITES[client]]
+        self.run(ApplyForCertification(cid, body, client, ISO9001, [17], sites))
+
+    def certify(
+        self, cid: str, body: str, client: str, number: str, on: date, applied: bool = False
+    ) -> None:
+        """Take a certification from application (unless ``applied`` already) to a granted
+        certificate on ``on``."""
         sites = [s["id"] for s in _SITES[client]]
         auditor = _AUDITORS[body]
         decider = "dec" if body == "cb1" else "dec2"
-        self.run(ApplyForCertification(cid, body, client, ISO9001, [17], sites))
+        if not applied:
+            self.apply(cid, body, client)
         self.run(ReviewContract(cid, "rev"))
         team = [{"auditor": auditor, "role": "lead"}]
         self.run(PlanAudit(cid, "s1", "stage1", team, "FS01", on, on, 1.0, sites[:1]))
@@ -167,6 +177,9 @@ def staff(engine: sa.Engine, root: Path) -> Staffed:
         auditor = _AUDITORS[body]
         world.run(RegisterAuditor(auditor, f"2020-N1QMS-{auditor}", "审核组长", body))
         world.run(QualifyAuditor(auditor, "iso9001", [17, 18]))
+    # cb1 certifies products too (ISO/IEC 17065): type tests, factory inspections.
+    world.run(GrantBodyScope("cb1", PRODUCT, [17], date(2020, 1, 1)))
+    world.run(QualifyAuditor(_AUDITORS["cb1"], PRODUCT, [17]))
     for client, (uscc, zh, en) in CLIENTS.items():
         first = _SITES[client][0]
         world.run(

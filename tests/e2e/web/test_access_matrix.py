@@ -43,6 +43,7 @@ from tests.e2e.web.staffed_world import (
     CLIENTS,
     ISO9001,
     PASSWORD,
+    PRODUCT,
     Staffed,
     staff,
 )
@@ -216,13 +217,15 @@ def _populate(world: Staffed) -> dict[str, str]:
     """cb1's certifications of c1 at every stage an action form is offered at, cb2's granted
     certification of c2 (which has applied to cb1 too), and one document of each organisation."""
     run = world.run
-    world.certify("c1-active", "cb1", "c1", "N-C1-0001", TODAY)
-    world.certify("c1-suspended", "cb1", "c1", "N-C1-0005", TODAY)
+    # c1's applications to cb1 are all filed before any is granted: once it holds a live
+    # certificate it applies for no second one at the same body.
+    for state in ("active", "suspended", "applied", "running", "audited", "waiting"):
+        world.apply(f"c1-{state}", "cb1", "c1")
+    world.certify("c1-active", "cb1", "c1", "N-C1-0001", TODAY, applied=True)
+    world.certify("c1-suspended", "cb1", "c1", "N-C1-0005", TODAY, applied=True)
     run(SuspendCertificate("c1-suspended", "未按期接受监督审核", TODAY, 3))
-    run(ApplyForCertification("c1-applied", "cb1", "c1", ISO9001, [17], ["hq", "plant"]))
     team = [{"auditor": "lead", "role": "lead"}]
     for cid in ("c1-running", "c1-audited", "c1-waiting"):
-        run(ApplyForCertification(cid, "cb1", "c1", ISO9001, [17], ["hq", "plant"]))
         run(ReviewContract(cid, "rev"))
         run(PlanAudit(cid, "s1", "stage1", team, "FS01", TODAY, TODAY, 1.0, ["hq"]))
     run(RaiseFinding("c1-running", "f1", "s1", "minor", "8.5", EVIDENCE, "lead"))
@@ -232,6 +235,9 @@ def _populate(world: Staffed) -> dict[str, str]:
     run(PlanAudit("c1-waiting", "s2", "stage2", team, "FS01", TODAY, TODAY, 9.0, ["hq", "plant"]))
     run(CompleteAudit("c1-waiting", "s2", 9.0, TODAY))
     run(TechnicalReview("c1-waiting", "rev", "grant"))
+    # A product certification of c1, contract reviewed: its type test is still to be recorded.
+    run(ApplyForCertification("c1-product", "cb1", "c1", PRODUCT, [17], ["hq"]))
+    run(ReviewContract("c1-product", "rev"))
     world.certify("c2-active", "cb2", "c2", "N-C2-0002", TODAY)
     run(ApplyForCertification("c2-at-cb1", "cb1", "c2", ISO9001, [17], ["works"]))
     with world.engine.connect() as conn:
@@ -371,6 +377,17 @@ _ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "suspend-certificate": ("c1-active", {"reason": "x", "on": _DAY, "months": "3"}),
     "restore-certificate": ("c1-suspended", {"on": _DAY}),
     "withdraw-certificate": ("c1-active", {"reason": "x", "on": _DAY}),
+    "record-test": (
+        "c1-product",
+        {
+            "test_id": "t1",
+            "stage": "type-test",
+            "laboratory": "国家电器产品质量检验检测中心",
+            "report_no": "R-1",
+            "result": "pass",
+            "on": _DAY,
+        },
+    ),
 }
 
 
@@ -382,7 +399,8 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
         (action, f"/ws/bodies/cb1/certifications/{cid}/{name}", _POSTER[name], fields, None)
         for name, (cid, fields) in _ACTIONS.items()
     ]
-    apply = {"body_id": "cb1", "scheme_id": ISO9001, "sectors": "17", "sites": "hq"}
+    # c1 holds a live ISO 9001 certificate of cb1: it applies for the product scheme.
+    apply = {"body_id": "cb1", "scheme_id": PRODUCT, "sectors": "17", "sites": "hq"}
     answer = {"correction": "补齐", "cause": "未规定", "action": "修订"}
     upload = {"file": ("manual.txt", "质量手册".encode(), "text/plain")}
     portal = "/portal/{client_id}"
@@ -415,6 +433,7 @@ _POSTER = {
     "suspend-certificate": "dec",
     "restore-certificate": "dec",
     "withdraw-certificate": "dec",
+    "record-test": "plan",
 }
 
 
@@ -544,7 +563,7 @@ def _audited(web: TestClient, path: str) -> _Audit:
 
 def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(matrix):
     certifications = ("c1-applied", "c1-running", "c1-audited", "c1-waiting", "c1-active")
-    certifications += ("c1-suspended",)
+    certifications += ("c1-suspended", "c1-product")
     pages = {
         who: [
             "/workspace",

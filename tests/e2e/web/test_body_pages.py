@@ -18,6 +18,7 @@ from qcert.ledger import verify_proof
 from qcert.lifecycle import (
     AnswerFinding,
     ApplyForCertification,
+    GrantBodyScope,
     OpenAccount,
     PlanAudit,
     QualifyAuditor,
@@ -35,7 +36,7 @@ from qcert.web import body_pages
 from qcert.web.body_forms import FORMS
 from qcert.web.body_text import EVENT_LABELS, MESSAGES, WEEKDAYS
 from tests.e2e.conftest import ACCOUNTS, PASSWORD
-from tests.integration.lifecycle.conftest import TEAM, bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import TEAM, apply, bus, certify, world  # noqa: F401
 from tests.services import make_services
 
 # The e2e world's accounts (ACCOUNTS, tests/e2e/conftest.py) over the lifecycle world of
@@ -63,16 +64,18 @@ def busy(ws):
     """Certifications of cb1 at every stage, with audits this month, programme items due soon
     and overdue, a suspension clock running and an open major nonconformity."""
     run = ws.bus
-    certify(run, "old", on=add_months(TODAY, -24), number="N-OLD")
-    certify(run, "soon", on=add_months(TODAY, -12) + timedelta(days=10), number="N-SOON")
-    certify(run, "susp", on=add_months(TODAY, -6), number="N-SUSP")
-    certify(run, "wd", on=add_months(TODAY, -6), number="N-WD")
+    # One organisation's applications, all filed before any of them is granted (once it holds a
+    # live certificate, it applies for no second one at the same body).
+    for cid in ("old", "soon", "susp", "wd", "app", "cr", "nc"):
+        apply(run, cid)
+    certify(run, "old", on=add_months(TODAY, -24), number="N-OLD", applied=True)
+    soon = add_months(TODAY, -12) + timedelta(days=10)
+    certify(run, "soon", on=soon, number="N-SOON", applied=True)
+    certify(run, "susp", on=add_months(TODAY, -6), number="N-SUSP", applied=True)
+    certify(run, "wd", on=add_months(TODAY, -6), number="N-WD", applied=True)
     run(SuspendCertificate("susp", "未按期接受监督审核", TODAY, 3))
     run(WithdrawCertificate("wd", "客户申请撤销", TODAY))
-    run(ApplyForCertification("app", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
-    run(ApplyForCertification("cr", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     run(ReviewContract("cr", "rev1"))
-    run(ApplyForCertification("nc", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     run(ReviewContract("nc", "rev1"))
     run(PlanAudit("nc", "s1", "stage1", TEAM, "FS01", TODAY, TODAY, 1.5, ["hq"]))
     run(RaiseFinding("nc", "f1", "s1", "major", "8.5", "生产记录缺失", "lead1"))
@@ -315,9 +318,13 @@ def test_the_contract_review_shows_its_calculation_and_refuses_past_the_cap(busy
 
 
 def test_every_form_field_has_a_label(busy):
+    # A product certification too: its planner records type tests.
+    busy.bus(GrantBodyScope("cb1", "product", [17], date(2020, 1, 1)))
+    busy.bus(ApplyForCertification("prod", "cb1", "c1", "product", [17], ["hq"]))
+    busy.bus(ReviewContract("prod", "rev1"))
     web = signed_in(busy, "allcb1")
     seen = set()
-    for cid in ("app", "nc", "old", "susp"):
+    for cid in ("app", "nc", "old", "susp", "prod"):
         text = web.get(f"/ws/bodies/cb1/certifications/{cid}").text
         seen |= set(re.findall(r'data-form="([\w-]+)"', text))
         fields = re.findall(r"<(?:input|select|textarea)\b([^>]*)>", text)
@@ -606,3 +613,13 @@ def test_complaints_and_appeals_show_on_the_certification_page(busy):
     assert "受理投诉或申诉" in page  # the timeline names the events in words
     # Another certification's page does not show them.
     assert "data-case=" not in signed_in(busy, "dec").get("/ws/bodies/cb1/certifications/wd").text
+
+
+def test_a_check_in_far_from_the_site_is_marked_on_the_page(busy):
+    from qcert.lifecycle import CheckIn
+
+    busy.bus(CheckIn("nc", "s1", "lead1", 0.0, 0.0), follow=False)  # 12,000 km from hq
+    busy.bus(CheckIn("nc", "s1", "aud1", 39.96, 116.30), follow=False)  # at hq
+    page = signed_in(busy, "dec").get("/ws/bodies/cb1/certifications/nc").text
+    assert page.count('data-anomaly="far-from-site"') == 1
+    assert "异常：偏离审核场所超过 5 公里" in page and "距场所 hq 0 公里" in page

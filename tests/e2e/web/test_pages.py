@@ -159,6 +159,8 @@ def test_a_confidential_client_shows_only_what_certsearch_shows(client, world, c
     lead = [{"auditor": "lead1", "role": "lead"}]
     world(ApplyForCertification("p", "cb1", "secret", "iso9001", [17], ["hq"]))
     world(ReviewContract("p", "rev1"))
+    world(PlanAudit("p", "s1", "stage1", lead, "FS02", day, day, 1, ["hq"]))
+    world(CompleteAudit("p", "s1", 1, day))
     world(PlanAudit("p", "s2", "stage2", lead, "FS01", day, day, 3, ["hq"]))
     world(CompleteAudit("p", "s2", 3, day))
     world(TechnicalReview("p", "rev1", "grant"))

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,8 +110,8 @@ def site(api, engine, services) -> Site:  # noqa: F811
 
 
 def _certified(site: Site) -> None:
-    """c1 certified by cb1 (certificate N-1, issued as a credential), with a minor finding
-    whose evidence holds markup, and one uploaded PDF."""
+    """c1 certified by cb1 (certificate N-1, issued as a credential), with a minor finding of
+    its first surveillance whose evidence holds markup, and one uploaded PDF."""
     key_id, key = site.keys.create("cb1")
     since = datetime(2020, 1, 1, tzinfo=UTC)
     site.run(AddBodyKey("cb1", key_id, multibase_public_key(key.public_key()), since))
@@ -123,12 +123,16 @@ def _certified(site: Site) -> None:
     site.run(PlanAudit("a1", "s1", "stage1", TEAM, "FS01", on, on, 1.0, ["hq"]))
     site.run(CompleteAudit("a1", "s1", 1.0, on))
     site.run(PlanAudit("a1", "s2", "stage2", TEAM, "FS01", on, on, 2.0, ["hq"]))
-    evidence = "<script>alert(1)</script> no lot records"
-    site.run(RaiseFinding("a1", "f1", "s2", "minor", "8.5", evidence, "lead"))
     site.run(CompleteAudit("a1", "s2", 2.0, on))
     site.run(TechnicalReview("a1", "rev", "grant"))
     # The grant is issued as a credential by the bus, after it commits.
     site.run(Decide("a1", "dec", "grant", on, "N-1", "零件生产 / Production of parts"))
+    # The first surveillance leaves a minor nonconformity for the organisation to answer.
+    sv = on + timedelta(days=300)
+    site.run(PlanAudit("a1", "sv1", "surveillance", TEAM, "FS01", sv, sv, 1.0, ["hq"]))
+    evidence = "<script>alert(1)</script> no lot records"
+    site.run(RaiseFinding("a1", "f1", "sv1", "minor", "8.5", evidence, "lead"))
+    site.run(CompleteAudit("a1", "sv1", 1.0, sv))
 
 
 def _upload(

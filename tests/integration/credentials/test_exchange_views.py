@@ -5,6 +5,7 @@ from datetime import date
 
 from qcert.credentials import certsearch, national
 from qcert.lifecycle import (
+    AnswerFinding,
     ApplyForCertification,
     CompleteAudit,
     Decide,
@@ -36,9 +37,12 @@ def _confidential(world):  # noqa: F811
     day = date(2024, 5, 6)
     world(ApplyForCertification("s", "cb1", "secret", "iso9001", [17], ["hq"]))
     world(ReviewContract("s", "rev1"))
-    world(PlanAudit("s", "s2", "stage2", TEAM, "FS02", day, day, 3, ["hq"]))
+    world(PlanAudit("s", "s1", "stage1", TEAM, "FS02", day, day, 1, ["hq"]))  # remote
+    world(CompleteAudit("s", "s1", 1, day))
+    world(PlanAudit("s", "s2", "stage2", TEAM, "FS01", day, day, 3, ["hq"]))
     world(RaiseFinding("s", "f1", "s2", "minor", "8.5", "no lot records", "aud1"))
     world(CompleteAudit("s", "s2", 3, day))
+    world(AnswerFinding("s", "f1", "records kept", "no rule", "rule added"))
     world(TechnicalReview("s", "rev1", "grant"))
     world(Decide("s", "dec1", "grant", day, "00123Q0002", "零件装配 / Assembly of parts"))
 
@@ -108,8 +112,8 @@ def test_the_national_report_holds_plans_results_certificates_and_status_changes
     assert doc["body"]["name"]["zh-CN"] == "示例认证中心"
     assert doc["period"] == {"from": None, "to": None}
     assert doc["counts"] == {
-        "audit_plans": 3,
-        "audit_results": 3,
+        "audit_plans": 4,
+        "audit_results": 4,
         "certificates": 2,
         "status_changes": 3,
     }
@@ -122,7 +126,9 @@ def test_the_national_report_holds_plans_results_certificates_and_status_changes
     ]
     remote = next(r for r in doc["audit_plans"] if r["certification_id"] == "s")
     assert remote["method"]["code"] == "FS02"
-    result = next(r for r in doc["audit_results"] if r["certification_id"] == "s")
+    result = next(
+        r for r in doc["audit_results"] if (r["certification_id"], r["audit_id"]) == ("s", "s2")
+    )
     assert result["findings"] == {"major": 0, "minor": 1, "observation": 0, "improvement": 0}
     assert result["findings_not_closed"] == 1
     secret = next(c for c in doc["certificates"] if c["number"] == "00123Q0002")
@@ -142,8 +148,8 @@ def test_a_period_selects_what_happened_within_it(world, engine):  # noqa: F811
     doc = _report(engine, start=date(2024, 1, 1), end=date(2024, 12, 31))
     assert doc["period"] == {"from": "2024-01-01", "to": "2024-12-31"}
     assert doc["counts"] == {
-        "audit_plans": 1,
-        "audit_results": 1,
+        "audit_plans": 2,  # the confidential client's stage 1 and stage 2
+        "audit_results": 2,
         "certificates": 1,
         "status_changes": 2,
     }

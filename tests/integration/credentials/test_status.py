@@ -23,7 +23,12 @@ from qcert.lifecycle import (
 from qcert.server import create_app
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import (  # noqa: F401
+    bus,
+    certify,
+    register_client,
+    world,
+)
 from tests.services import make_services, system_bus
 
 HOST = "cert.example"
@@ -122,7 +127,8 @@ def test_a_credential_carries_its_bit_and_its_body_publishes_both_lists(world, e
 def test_suspend_restore_and_withdraw_flip_the_right_bit(world, engine, platform):  # noqa: F811
     run, clock = platform
     certify(world, on=date(2024, 1, 10))
-    certify(world, "cert2", on=date(2024, 1, 10), number="00123Q0002")
+    register_client(world, "c2", "cert2")  # another organisation
+    certify(world, "cert2", on=date(2024, 1, 10), number="00123Q0002", client="c2")
     run(IssueCredential("cert1"))
     run(IssueCredential("cert2"))
     mine = int(_credential(engine)["credentialStatus"][0]["statusListIndex"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from hashlib import sha256
 
 import pytest
 
@@ -21,8 +22,10 @@ from qcert.lifecycle import (
     TechnicalReview,
     handle,
 )
+from qcert.lifecycle.identifiers import uscc_check_char
 from qcert.store.documents import DocumentStore
 from qcert.store.uow import UnitOfWork
+from qcert.worldgen.clients import organisation_code
 
 SITES = [
     {
@@ -103,10 +106,17 @@ TEAM = [{"auditor": "lead1", "role": "lead"}, {"auditor": "aud1", "role": "audit
 
 
 def certify(
-    bus, cid: str = "cert1", on: date = date(2023, 3, 1), number: str = "00123Q0001"
+    bus,
+    cid: str = "cert1",
+    on: date = date(2023, 3, 1),
+    number: str = "00123Q0001",
+    client: str = "c1",
+    applied: bool = False,
 ) -> None:
-    """Run an initial certification to a granted certificate, decided on ``on``."""
-    bus(ApplyForCertification(cid, "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
+    """Run an initial certification to a granted certificate, decided on ``on`` (from its
+    application, unless ``applied`` already)."""
+    if not applied:
+        apply(bus, cid, client)
     bus(ReviewContract(cid, "rev1"))
     s1, s2 = date(on.year, on.month, 1), on
     bus(PlanAudit(cid, "s1", "stage1", TEAM, "FS01", s1, s1, 1.5, ["hq"]))
@@ -121,4 +131,29 @@ def certify(
     )
 
 
-__all__ = ["SITES", "TEAM", "CloseFinding", "certify"]
+def apply(bus, cid: str, client: str = "c1") -> None:
+    """``client``'s application to cb1 for ISO 9001 at both sites. An organisation holding a
+    live certificate applies for no second one at the same body, so a world that certifies one
+    organisation several times files those applications first."""
+    bus(ApplyForCertification(cid, "cb1", client, "iso9001", [17], ["hq", "plant"]))
+
+
+def register_client(bus, client_id: str, seed: str) -> None:
+    """Another organisation like ``c1``, its credit code made from ``seed``."""
+    digits = int(sha256(seed.encode()).hexdigest(), 16) % 10**8
+    first = "91110108" + organisation_code(f"{digits:08d}")
+    bus(
+        RegisterClient(
+            client_id,
+            first + uscc_check_char(first),
+            "示例公司",
+            "Example Co",
+            "北京市海淀区示例路1号",
+            "110108",
+            55,
+            SITES,
+        )
+    )
+
+
+__all__ = ["SITES", "TEAM", "CloseFinding", "apply", "certify", "register_client"]

@@ -87,7 +87,7 @@ def test_a_decision_dated_before_the_application_was_received_is_refused(world, 
     world(TechnicalReview("late", "rev1", "grant"))
     # The case: a decision dated 2020 on audits of 2025.
     decide = Decide("late", "dec1", "grant", date(2020, 1, 1), "N-LATE", "scope")
-    err = _refused(lambda c: world(c, follow=False), decide, "date.order")
+    err = _refused(lambda c: world(c, follow=False), decide, "decision.date")
     assert "2025-03-03" in err.en
     world(Decide("late", "dec1", "grant", date(2025, 3, 3), "N-LATE", "scope"))
 

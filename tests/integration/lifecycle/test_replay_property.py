@@ -19,7 +19,7 @@ from qcert.lifecycle import (
 from qcert.schemes import RuleViolation
 from qcert.store.replay import check_projections
 
-from .conftest import certify
+from .conftest import certify, register_client
 
 STEPS = st.lists(
     st.tuples(
@@ -39,8 +39,10 @@ def test_projections_always_equal_the_replayed_ledger(world, clock, engine, step
     # Examples share the world and its clock, which only moves forward: each starts the
     # month after the last one ended.
     cid = uuid.uuid4().hex[:12]
+    # An organisation of its own each time: one holds one live certificate per scheme and body.
+    register_client(world, f"c-{cid}", cid)
     on = max(date(2016, 3, 1), clock().date() + timedelta(days=31))
-    certify(world, cid, on=on, number=f"N-{cid}")
+    certify(world, cid, on=on, number=f"N-{cid}", client=f"c-{cid}")
     for op, days in steps:
         on += timedelta(days=days)
         cmd = {

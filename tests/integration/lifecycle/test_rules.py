@@ -1,6 +1,6 @@
 """One test per hard rule: the refusal, its rule id, source and message in both languages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from qcert.lifecycle import (
     SuspendCertificate,
     TechnicalReview,
     TransferCertificate,
+    WithdrawCertificate,
 )
 from qcert.schemes import RuleViolation
 
@@ -298,29 +299,34 @@ def test_auditors_must_be_qualified_for_scheme_and_sector(world):
     )
 
 
-def test_body_certifies_only_inside_its_approved_scope_on_the_issue_date(world):
+def test_body_certifies_only_inside_its_approved_scope_on_the_issue_date(world, clock):
+    # Approved until 30 June: it may take the application and review the contract in June,
+    # not decide after its approval ends.
+    end = date(2024, 6, 30)
     world(RegisterBody("cb3", "CNCA-R-2024-003", "新机构", "New Body", "CNAS C999-M"))
-    world(GrantBodyScope("cb3", "iso9001", [17], date(2024, 1, 1), date(2024, 12, 31)))
+    world(GrantBodyScope("cb3", "iso9001", [17], date(2024, 1, 1), end))
     world(RegisterAuditor("l3", "R3", "组长", "cb3"))
     from qcert.lifecycle import QualifyAuditor
 
     world(QualifyAuditor("l3", "iso9001", [17]))
     team = [{"auditor": "l3", "role": "lead"}]
+    clock.to_day(date(2024, 6, 1))
     world(ApplyForCertification("y", "cb3", "c1", "iso9001", [17], ["hq"]))
     world(ReviewContract("y", "rev1"))
-    world(
-        PlanAudit(
-            "y", "s2", "stage2", team, "FS01", date(2024, 11, 1), date(2024, 11, 1), 5, ["hq"]
-        )
-    )
-    world(CompleteAudit("y", "s2", 5, date(2024, 11, 1)))
+    day = date(2024, 6, 10)
+    world(PlanAudit("y", "s1", "stage1", team, "FS01", day, day, 1.5, ["hq"]))
+    world(CompleteAudit("y", "s1", 1.5, day))
+    world(PlanAudit("y", "s2", "stage2", team, "FS01", day, day, 3.5, ["hq"]))
+    world(CompleteAudit("y", "s2", 3.5, day))
     world(TechnicalReview("y", "rev1", "grant"))
+    late = end + timedelta(days=5)
     refused(
         world,
-        Decide("y", "dec1", "grant", date(2025, 1, 2), "N3", "scope"),
+        Decide("y", "dec1", "grant", late, "N3", "scope"),
         "body.scope",
-        "cb3 is not approved for urn:qcert:scheme:iso9001:2015 sector(s) 17 on 2025-01-02",
+        f"cb3 is not approved for urn:qcert:scheme:iso9001:2015 sector(s) 17 on {late}",
     )
+    world(Decide("y", "dec1", "grant", end, "N3", "scope"))
 
 
 def test_clients_need_a_valid_unified_social_credit_code(world):
@@ -379,8 +385,9 @@ def test_a_certificate_number_is_issued_once(world):
     from qcert.store.uow import ConcurrentChange
 
     certify(world, "a", number="SAME-1")
+    world(WithdrawCertificate("a", "the client ended its contract", date(2023, 6, 1)))
     with pytest.raises(ConcurrentChange, match="certificate number"):
-        certify(world, "b", number="SAME-1")
+        certify(world, "b", on=date(2023, 7, 1), number="SAME-1")
 
 
 def _multi_site_client(world):

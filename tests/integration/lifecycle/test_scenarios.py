@@ -77,7 +77,8 @@ def test_initial_audit_two_surveillances_and_recertification(world, engine):
     bus(
         RaiseFinding("cert1", "obs1", "s2", "observation", "7.2", "training plan informal", "lead1")
     )
-    bus(CompleteAudit("cert1", "s2", 3.5, date(2023, 3, 3)))
+    # A combined audit (FS03) says how many of its days were on site: 3 of 3.5, over the 80%.
+    bus(CompleteAudit("cert1", "s2", 3.5, date(2023, 3, 3), on_site_days=3))
     bus(AnswerFinding("cert1", "nc1", "lot 42 traced", "no rule for labels", "labelling procedure"))
     bus(CloseFinding("cert1", "nc1", "lead1", date(2023, 4, 10)))
     bus(TechnicalReview("cert1", "rev1", "grant"))
@@ -106,14 +107,15 @@ def test_initial_audit_two_surveillances_and_recertification(world, engine):
             "sv2",
             "surveillance",
             TEAM,
-            "FS02",
+            "FS03",
             date(2025, 3, 4),
             date(2025, 3, 4),
             1.5,
             ["hq", "plant"],
         )
     )
-    bus(CompleteAudit("cert1", "sv2", 1.5, date(2025, 3, 4)))
+    # Partly remote: the surveillance stage is held on site, at least 80% of its days.
+    bus(CompleteAudit("cert1", "sv2", 1.5, date(2025, 3, 4), on_site_days=1.2))
     bus(
         PlanAudit(
             "cert1",
@@ -278,8 +280,10 @@ def test_a_certificate_states_the_scope_of_each_site(world, engine):
     world(ApplyForCertification("p", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     world(ReviewContract("p", "rev1"))
     day = date(2023, 3, 1)
-    world(PlanAudit("p", "s2", "stage2", TEAM, "FS01", day, day, 5, ["hq", "plant"]))
-    world(CompleteAudit("p", "s2", 5, day))
+    world(PlanAudit("p", "s1", "stage1", TEAM, "FS02", day, day, 1.5, ["hq"]))
+    world(CompleteAudit("p", "s1", 1.5, day))
+    world(PlanAudit("p", "s2", "stage2", TEAM, "FS01", day, day, 3.5, ["hq", "plant"]))
+    world(CompleteAudit("p", "s2", 3.5, day))
     world(TechnicalReview("p", "rev1", "grant"))
     world(
         Decide(

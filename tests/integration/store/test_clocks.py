@@ -6,7 +6,7 @@ import pytest
 
 from qcert.lifecycle import EnforceClocks, SuspendCertificate, WithdrawCertificate
 from qcert.store.clocks import clocks_due
-from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.lifecycle.conftest import apply, bus, certify, world  # noqa: F401
 
 # Decided 2021-03-01: expires 2024-02-29. Decided 2023-03-01: expires 2026-02-28.
 OLD, NEW = date(2021, 3, 1), date(2023, 3, 1)
@@ -15,12 +15,16 @@ OLD, NEW = date(2021, 3, 1), date(2023, 3, 1)
 @pytest.fixture
 def clocks(world):  # noqa: F811
     # In the order it happened: the world's clock never runs back.
-    certify(world, "expiring", OLD, "N-1")
-    certify(world, "withdrawn", OLD, "N-5")
+    # One organisation: its applications come first (it holds one live certificate per scheme
+    # and body), then each fact on its day.
+    for cid in ("expiring", "withdrawn", "lapsing", "suspended", "active"):
+        apply(world, cid)
+    certify(world, "expiring", OLD, "N-1", applied=True)
+    certify(world, "withdrawn", OLD, "N-5", applied=True)
     world(WithdrawCertificate("withdrawn", "r", date(2023, 1, 1)))
-    certify(world, "lapsing", NEW, "N-2")
-    certify(world, "suspended", NEW, "N-3")
-    certify(world, "active", NEW, "N-4")
+    certify(world, "lapsing", NEW, "N-2", applied=True)
+    certify(world, "suspended", NEW, "N-3", applied=True)
+    certify(world, "active", NEW, "N-4", applied=True)
     world(SuspendCertificate("lapsing", "r", date(2024, 1, 10), 1))  # deadline 2024-02-10
     world(SuspendCertificate("suspended", "r", date(2024, 2, 20), 6))  # deadline 2024-08-20
     return world

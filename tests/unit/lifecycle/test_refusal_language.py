@@ -43,15 +43,17 @@ def _applied() -> tuple[Certification, Body, Auditor]:
     body = _body()
     lead = Auditor.register("lead", "R1", "组长", "cb")
     lead.qualify("iso9001", [17])
-    cert = Certification.apply_for("x", body, _client(), "iso9001", [17], ["hq"])
-    cert.review_contract("rev")
+    cert = Certification.apply_for("x", body, _client(), "iso9001", [17], ["hq"], on=ON)
+    cert.review_contract("rev", body, ON)
     return cert, body, lead
 
 
 def _granted() -> Certification:
     cert, body, lead = _applied()
-    cert.plan_audit("s2", "stage2", TEAM, "FS01", ON, ON, 4, ["hq"], {"lead": lead}, body)
-    cert.complete_audit("s2", 4, ON)
+    cert.plan_audit("s1", "stage1", TEAM, "FS01", ON, ON, 1, ["hq"], {"lead": lead}, body)
+    cert.complete_audit("s1", 1, ON)
+    cert.plan_audit("s2", "stage2", TEAM, "FS01", ON, ON, 3, ["hq"], {"lead": lead}, body)
+    cert.complete_audit("s2", 3, ON)
     cert.technical_review("rev", "grant")
     cert.decide("dec", "grant", ON, body, "N1", "scope")
     return cert
@@ -80,13 +82,13 @@ CASES: list[tuple[Callable[[], object], str, str, set[str]]] = [
     (_with_site(lat=91), "sites.0.lat", "须为 -90 至 90 之间的纬度", set()),
     (_with_site(name=""), "sites.0.name", "为必填项", set()),
     (
-        lambda: Certification.apply_for("x", _body(), _client(), "iso9001", [], ["hq"]),
+        lambda: Certification.apply_for("x", _body(), _client(), "iso9001", [], ["hq"], on=ON),
         "sectors",
         "须至少有一个 IAF 行业代码",
         {"IAF"},
     ),
     (
-        lambda: Certification.apply_for("x", _body(), _client(), "iso9001", [17], ["plant"]),
+        lambda: Certification.apply_for("x", _body(), _client(), "iso9001", [17], ["plant"], on=ON),
         "sites",
         "未知的场所 ['plant']",
         {"plant"},

@@ -85,6 +85,43 @@ def _iso9001() -> dict:
         ),
         (lambda d: d["clauses"][0]["title"].pop("zh-CN"), "clauses.0.title.zh-CN: Field required"),
         (lambda d: d.update(validity_years=0), "validity_years: Input should be greater than"),
+        (lambda d: d["stages"][0].pop("phase"), "stages.0.phase: Field required"),
+        (lambda d: d["stages"][0].pop("source"), "stages.0.source: Field required"),
+        (
+            lambda d: d["decision_rules"][1].update(check="auditor-smiled"),
+            "unknown check 'auditor-smiled'; the lifecycle implements stages-done, "
+            "nonconformities-closed, nonconformities-answered, test-passed, decider-independent",
+        ),
+        (
+            lambda d: d.update(decision_rules=d["decision_rules"][1:]),
+            "a rule with check stages-done is needed",
+        ),
+        (
+            lambda d: d["decision_rules"][1].update(stage="stage3"),
+            "decision rule 'majors-closed' names unknown stage 'stage3'",
+        ),
+        (
+            lambda d: d["decision_rules"].append(
+                {**d["decision_rules"][1], "id": "t", "check": "test-passed", "stage": "stage2"}
+            ),
+            "decision rule 't': test-passed needs a stage with activity test",
+        ),
+        (
+            lambda d: d.update(stages=[s for s in d["stages"] if s["phase"] != "initial"]),
+            "at least one initial stage",
+        ),
+        (
+            lambda d: d.update(stages=[s for s in d["stages"] if s["phase"] != "surveillance"]),
+            "a surveillance audit is needed",
+        ),
+        (
+            lambda d: d["surveillance"].update(product_sampling=True),
+            "product_sampling needs a surveillance stage with activity: test",
+        ),
+        (
+            lambda d: d["stages"].append(d["stages"][0]),
+            "stage ids must be unique; repeated: stage1",
+        ),
     ],
 )
 def test_invalid_scheme_files_are_refused_naming_the_field(change, message):
@@ -92,6 +129,20 @@ def test_invalid_scheme_files_are_refused_naming_the_field(change, message):
     change(data)
     with pytest.raises(SchemeError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse(yaml.safe_dump(data, allow_unicode=True), "test.yaml")
+
+
+def test_every_bundled_scheme_declares_the_stages_its_flow_needs():
+    initial = {s.id: [x.id for x in s.stages_in("initial")] for s in bundled().values()}
+    assert initial["urn:qcert:scheme:iso9001:2015"] == ["stage1", "stage2"]
+    assert initial["urn:qcert:scheme:product:generic"] == ["type-test", "factory-inspection"]
+    product = get("product")
+    assert [s.id for s in product.stages_in("initial", "test")] == ["type-test"]
+    assert [s.id for s in product.stages_in("surveillance", "test")] == ["sampling"]
+    for scheme in bundled().values():
+        assert scheme.stages_in("surveillance", "audit") and scheme.stages_in("special", "audit")
+        assert any(r.check == "stages-done" for r in scheme.decision_rules), scheme.id
+        if scheme.validity_years == 3:  # renewed at the end of a cycle
+            assert scheme.stages_in("recertification", "audit"), scheme.id
 
 
 def test_broken_yaml_is_refused_with_its_line():
