@@ -34,6 +34,7 @@ from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
 from .lifecycle.model import status_flags
 from .store import status as status_views
+from .store.cache import AggregateCache
 from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork
 
@@ -100,6 +101,7 @@ class MessageBus:
         self.clock, self.tz = clock, tz
         self._end_sessions = end_sessions
         self._committed = committed
+        self.cache = AggregateCache()  # aggregates this process committed, for the next command
 
     def handle(self, command: Any, principal: Principal) -> Outcome:
         """Validate ``command``, authorise it for ``principal`` (Forbidden or Unauthenticated
@@ -128,6 +130,7 @@ class MessageBus:
             host=self.host,
             clock=self.clock,
             documents=self.documents,
+            cache=self.cache,
         )
 
     def _run(self, command: Any, principal: Principal) -> Outcome:

@@ -2,12 +2,17 @@
 
 Rows are a pure function of an aggregate's state (plus, for the status
 history, of its events and their ledger indices), so the live tables can be
-rebuilt from the ledger and compared row by row.
+rebuilt from the ledger and compared row by row. A unit of work writes only the
+rows that changed since it loaded the aggregate, a few statements per table
+(:class:`Batch`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
+from itertools import compress
+from operator import is_not, itemgetter
 from typing import Any
 
 import rfc8785
@@ -29,9 +34,21 @@ from ..lifecycle.model import (
 )
 from . import tables as t
 
-__all__ = ["document_rows", "history_rows", "rows_for", "write"]
+__all__ = [
+    "Batch",
+    "Keyed",
+    "Memo",
+    "Rows",
+    "document_rows",
+    "history_rows",
+    "keyed",
+    "rows_for",
+    "write",
+]
 
 Rows = dict[sa.Table, list[dict[str, Any]]]
+Keyed = dict[sa.Table, dict[Any, dict[str, Any]]]  # rows by table and primary key
+Memo = dict[sa.Table, dict[tuple[Any, ...], dict[str, Any]]]  # rows by what they are built from
 
 
 def _json(value: Any) -> str:
@@ -50,8 +67,14 @@ def _stage(c: Certification) -> str:
     return "contract-reviewed" if c.contract else "applied"
 
 
-def rows_for(agg: Aggregate) -> Rows:
-    """The projection rows of one aggregate, by table."""
+def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
+    """The projection rows of one aggregate, by table.
+
+    With ``memo`` (kept with the aggregate from one unit of work to the next), the rows of the
+    collections that grow with history (findings, credentials, status-list versions, line
+    alarms) are built only for items whose values changed; the others are the very rows built
+    before, found by the values they were built from.
+    """
     if isinstance(agg, Body):
         scopes = [
             {
@@ -136,47 +159,46 @@ def rows_for(agg: Aggregate) -> Rows:
             ]
         }
     if isinstance(agg, Certification):
-        return _certification_rows(agg)
+        return _certification_rows(agg, memo)
     if isinstance(agg, ProcessLine):
         return {
-            t.line_alarms: [
-                {
-                    "line_id": agg.id,
-                    "reading": a["reading"],
-                    "client_id": a["client_id"],
-                    "line": a["line"],
-                    "onset": a["onset"],
-                    "statistic": a["statistic"],
-                    "value": a["value"],
-                    "limit": a["limit"],
-                    "top_variables": _json(a["top_variables"]),
-                    "at": a["at"],
-                    "cleared": a["cleared"],
-                    "cleared_at": a["cleared_at"],
-                }
-                for a in agg.alarms
-            ]
+            t.line_alarms: _memo_rows(
+                memo,
+                t.line_alarms,
+                (
+                    (
+                        agg.id,
+                        a["reading"],
+                        a["client_id"],
+                        a["line"],
+                        a["onset"],
+                        a["statistic"],
+                        a["value"],
+                        a["limit"],
+                        tuple(a["top_variables"]),
+                        a["at"],
+                        a["cleared"],
+                        a["cleared_at"],
+                    )
+                    for a in agg.alarms
+                ),
+                _alarm_row,
+            )
         }
     if isinstance(agg, PublishedStatusList):
         return {
-            t.status_lists: [
-                {
-                    "list_id": agg.id,
-                    "version": v.version,
-                    "body_id": v.body_id,
-                    "purpose": v.purpose,
-                    "list_no": v.list_no,
-                    "valid_from": v.valid_from,
-                    "ledger_index": v.ledger_index,
-                    "sha256": v.sha256,
-                }
-                for v in agg.versions
-            ]
+            t.status_lists: _memo_rows(
+                memo,
+                t.status_lists,
+                ((agg.id, *_published(v)) for v in agg.versions),
+                _status_list_row,
+            )
         }
     raise TypeError(f"no projection for {type(agg).__name__}")
 
 
-def _certification_rows(c: Certification) -> Rows:
+def _certification_rows(c: Certification, memo: Memo | None) -> Rows:
+    cid, body = c.id, c.body_id
     out: Rows = {
         t.certifications: [
             {
@@ -209,30 +231,25 @@ def _certification_rows(c: Certification) -> Rows:
             }
             for aid, a in c.audits.items()
         ],
-        t.findings: [
-            {
-                "certification_id": c.id,
-                "finding_id": fid,
-                "body_id": c.body_id,
-                "audit_id": f.audit_id,
-                "grade": f.grade,
-                "clause": f.clause,
-                "status": f.status,
-            }
-            for fid, f in c.findings.items()
-        ],
+        t.findings: _memo_rows(
+            memo,
+            t.findings,
+            (
+                (cid, fid, body, f.audit_id, f.grade, f.clause, f.status)
+                for fid, f in c.findings.items()
+            ),
+            _finding_row,
+        ),
         t.certificates: [],
-        t.credentials: [
-            {
-                "ledger_index": e.ledger_index,
-                "certification_id": c.id,
-                "body_id": c.body_id,
-                "number": e.number,
-                "key_id": e.key_id,
-                "sha256": e.sha256,
-            }
-            for e in c.credentials
-        ],
+        t.credentials: _memo_rows(
+            memo,
+            t.credentials,
+            (
+                (e.ledger_index, c.id, c.body_id, e.number, e.key_id, e.sha256)
+                for e in c.credentials
+            ),
+            _credential_row,
+        ),
         t.programme: [
             {
                 "certification_id": c.id,
@@ -265,6 +282,71 @@ def _certification_rows(c: Certification) -> Rows:
             }
         )
     return out
+
+
+def _memo_rows(
+    memo: Memo | None,
+    table: sa.Table,
+    sources: Iterable[tuple[Any, ...]],
+    build: Callable[..., dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """``build(*source)`` for each source (every value a row is built from, all hashable),
+    taking the row built from an equal source before when ``memo`` holds one."""
+    if memo is None:
+        return [build(*source) for source in sources]
+    known = memo.setdefault(table, {})
+    rows = []
+    for source in sources:
+        row = known.get(source)
+        if row is None:
+            row = known[source] = build(*source)
+        rows.append(row)
+    if len(known) > 2 * len(rows) + 16:  # mostly rows of values no item has any more:
+        del memo[table]  # start afresh next time
+    return rows
+
+
+def _finding_row(
+    cid: str, fid: str, body: str, audit: str, grade: str, clause: str, status: str
+) -> dict[str, Any]:
+    return {
+        "certification_id": cid,
+        "finding_id": fid,
+        "body_id": body,
+        "audit_id": audit,
+        "grade": grade,
+        "clause": clause,
+        "status": status,
+    }
+
+
+def _credential_row(
+    index: int, cid: str, body: str, number: str, key_id: str, sha256: str
+) -> dict[str, Any]:
+    return {
+        "ledger_index": index,
+        "certification_id": cid,
+        "body_id": body,
+        "number": number,
+        "key_id": key_id,
+        "sha256": sha256,
+    }
+
+
+def _published(v: ev.StatusListPublished) -> tuple[Any, ...]:
+    return (v.version, v.body_id, v.purpose, v.list_no, v.valid_from, v.ledger_index, v.sha256)
+
+
+def _status_list_row(*values: Any) -> dict[str, Any]:
+    names = ("list_id", "version", "body_id", "purpose", "list_no", "valid_from")
+    return dict(zip((*names, "ledger_index", "sha256"), values, strict=True))
+
+
+def _alarm_row(*values: Any) -> dict[str, Any]:
+    names = ("line_id", "reading", "client_id", "line", "onset", "statistic", "value", "limit")
+    row = dict(zip((*names, "top_variables", "at", "cleared", "cleared_at"), values, strict=True))
+    row["top_variables"] = _json(list(row["top_variables"]))
+    return row
 
 
 _STATUS_AFTER = {
@@ -333,21 +415,121 @@ _KEYS = {
 }
 
 
-def write(
-    conn: Connection, aggregates: Iterable[Aggregate], recorded: Iterable[tuple[int, ev.Envelope]]
-) -> None:
-    """Bring the projections up to date with ``aggregates`` and the events just recorded."""
-    recorded = list(recorded)
-    for agg in aggregates:
-        for table, rows in rows_for(agg).items():
-            key = _KEYS[table][0]
-            value = agg.id
-            conn.execute(table.delete().where(table.c[key] == value))
+def keyed(rows: Rows) -> Keyed:
+    """Rows by table and primary key (a value for a one-column key, else a tuple)."""
+    return {
+        table: dict(zip(map(_pk(table), table_rows), table_rows, strict=True))
+        for table, table_rows in rows.items()
+    }
+
+
+@cache
+def _pk(table: sa.Table) -> Any:
+    return itemgetter(*[c.name for c in table.primary_key.columns])
+
+
+class Batch:
+    """The projection writes of one unit of work: the rows each changed aggregate gained, lost
+    or changed since it was loaded, gathered per table, so each table costs at most one
+    DELETE (by key), one UPDATE and one INSERT (each an executemany) however many rows and
+    aggregates it touches. Rows that did not change are not written.
+
+    Tables are written in a fixed order and rows in key order, so two transactions that
+    touch the same rows take their locks in the same order. A DELETE or UPDATE that finds
+    fewer rows than the state said were there (a table that is not as loaded) gives way to
+    rewriting that table's rows of these aggregates whole.
+    """
+
+    def __init__(self) -> None:
+        self.deletes: dict[sa.Table, list[Any]] = {}
+        self.updates: dict[sa.Table, list[dict[str, Any]]] = {}
+        self.inserts: dict[sa.Table, list[dict[str, Any]]] = {}
+        self.after: dict[sa.Table, dict[str, dict[Any, dict[str, Any]]]] = {}  # by aggregate
+
+    def add(self, agg_id: str, before: Keyed, after: Keyed) -> None:
+        """The changes from ``before`` (the aggregate's rows when loaded; empty when new)
+        to ``after`` (its rows now)."""
+        for table in before.keys() | after.keys():
+            was, now = before.get(table, {}), after.get(table, {})
+            self.after.setdefault(table, {})[agg_id] = now
+            if was == now:
+                continue
+            # Set operations and maps, so a table of many rows is compared in C; a row built
+            # from a memo is the very row it was, so only other rows are compared by value.
+            same_keys = was.keys() == now.keys()
+            gone = [] if same_keys else list(was.keys() - now.keys())
+            common = list(now) if same_keys else list(was.keys() & now.keys())
+            rebuilt = compress(
+                common, map(is_not, map(was.__getitem__, common), map(now.get, common))
+            )
+            changed = [now[k] for k in rebuilt if now[k] != was[k]]
+            added = [] if same_keys else list(map(now.__getitem__, now.keys() - was.keys()))
+            if gone:
+                self.deletes.setdefault(table, []).extend(gone)
+            if changed:
+                self.updates.setdefault(table, []).extend(changed)
+            if added:
+                self.inserts.setdefault(table, []).extend(added)
+
+    def write(self, conn: Connection) -> None:
+        for table in _ORDER:
+            if not (table in self.deletes or table in self.updates or table in self.inserts):
+                continue
+            if not (self._delete(conn, table) and self._update(conn, table)):
+                self._rewrite(conn, table)  # the table was not as loaded: write it whole
+                continue
+            rows = self.inserts.get(table)
             if rows:
-                conn.execute(table.insert(), rows)
-    history = history_rows(recorded)
-    if history:
-        conn.execute(t.certificate_history.insert(), history)
-    documents = document_rows(recorded)
-    if documents:
-        conn.execute(t.documents.insert(), documents)
+                conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+
+    def _delete(self, conn: Connection, table: sa.Table) -> bool:
+        keys = sorted(self.deletes.get(table, []), key=_order_key)
+        if not keys:
+            return True
+        cols = list(table.primary_key.columns)
+        where = cols[0].in_(keys) if len(cols) == 1 else sa.tuple_(*cols).in_(keys)
+        return conn.execute(table.delete().where(where)).rowcount == len(keys)
+
+    def _update(self, conn: Connection, table: sa.Table) -> bool:
+        rows = sorted(self.updates.get(table, []), key=_pk_order(table))
+        if not rows:
+            return True
+        cols = list(table.primary_key.columns)
+        names = [c.name for c in cols]
+        statement = (
+            table.update()
+            .where(*(c == sa.bindparam(f"k_{c.name}") for c in cols))
+            .values({n: sa.bindparam(n) for n in rows[0] if n not in names})
+        )
+        params = [{**row, **{f"k_{n}": row[n] for n in names}} for row in rows]
+        return conn.execute(statement, params).rowcount == len(rows)
+
+    def _rewrite(self, conn: Connection, table: sa.Table) -> None:
+        key = table.c[_KEYS[table][0]]
+        conn.execute(table.delete().where(key.in_(sorted(self.after[table]))))
+        rows = [row for rows in self.after[table].values() for row in rows.values()]
+        if rows:
+            conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+
+
+def _order_key(key: Any) -> tuple[Any, ...]:
+    """A sort key for primary key values, None first (no key column here holds None today)."""
+    values = key if isinstance(key, tuple) else (key,)
+    return tuple((v is not None, v) for v in values)
+
+
+def _pk_order(table: sa.Table) -> Any:
+    pk = _pk(table)
+    return lambda row: _order_key(pk(row))
+
+
+def write(conn: Connection, changes: Iterable[tuple[str, Keyed, Keyed]]) -> None:
+    """Bring the projections up to date: ``changes`` are ``(aggregate id, rows when loaded,
+    rows now)`` of each changed aggregate, keyed (see :func:`keyed`)."""
+    batch = Batch()
+    for agg_id, before, after in changes:
+        batch.add(agg_id, before, after)
+    batch.write(conn)
+
+
+_ORDER = [table for table in t.PROJECTIONS if table in _KEYS]
