@@ -201,7 +201,7 @@ class UnitOfWork:
             for a in changed
             if a.key not in unlike and a.version - self._loaded[a.key].loaded.snapshot >= EVERY
         ]
-        self._write_derived(changed, rows, due)
+        due = self._write_derived(changed, rows, due)
         first = self._sequence(envelopes, docs)
         self._tx.commit()
         for agg in changed:
@@ -229,9 +229,10 @@ class UnitOfWork:
 
     def _write_derived(
         self, changed: list[Aggregate], rows: dict[str, projections.Keyed], due: list[Aggregate]
-    ) -> None:
+    ) -> list[Aggregate]:
         """What needs no ledger index, written before the sequence lock is taken: the
-        projection rows that changed, the snapshots due and the secrets."""
+        projection rows that changed, the snapshots due and the secrets; the aggregates
+        snapshotted."""
         assert self.conn is not None
         changes = [(a.id, self._loaded[a.key].rows, rows[a.key]) for a in changed]
         try:
@@ -241,12 +242,13 @@ class UnitOfWork:
             raise ConcurrentChange(_duplicate(err)) from None
         except sa.exc.OperationalError as err:
             raise self._lost(err) from None
-        snapshots.write(self.conn, due)
+        written = snapshots.write(self.conn, due)
         for kind, id_, secret_hash in self._secrets:
             where = (t.secrets.c.kind == kind) & (t.secrets.c.id == id_)
             self.conn.execute(t.secrets.delete().where(where))
             if secret_hash is not None:
                 self.conn.execute(t.secrets.insert().values(kind=kind, id=id_, hash=secret_hash))
+        return written
 
     def _sequence(self, envelopes: list[ev.Envelope], docs: list[bytes]) -> int:
         """Append the events to the ledger with the rows that name them by index; the first

@@ -239,3 +239,19 @@ def test_two_units_of_work_on_one_aggregate_do_not_both_commit(world, engine):  
             second.commit()
     assert _replay(engine, "certification:cert1").certificate.status == "suspended"
     assert check_projections(engine) == []
+
+
+def test_a_state_the_codec_cannot_take_leaves_no_snapshot_and_refuses_nothing(
+    world,  # noqa: F811
+    engine,
+    monkeypatch,
+):
+    def refuse(agg):
+        raise snapshots.SnapshotError(f"cannot snapshot {agg.key}")
+
+    monkeypatch.setattr(snapshots, "encode", refuse)
+    certify(world)
+    _grow(world)
+    assert _snapshot(engine) is None
+    monkeypatch.undo()
+    assert check_projections(engine) == []
