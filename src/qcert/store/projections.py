@@ -494,13 +494,8 @@ class Batch:
         rows = sorted(self.updates.get(table, []), key=_pk_order(table))
         if not rows:
             return True
-        cols = list(table.primary_key.columns)
-        names = [c.name for c in cols]
-        statement = (
-            table.update()
-            .where(*(c == sa.bindparam(f"k_{c.name}") for c in cols))
-            .values({n: sa.bindparam(n) for n in rows[0] if n not in names})
-        )
+        names = [c.name for c in table.primary_key.columns]
+        statement = _update_by_key(table, tuple(rows[0]))
         params = [{**row, **{f"k_{n}": row[n] for n in names}} for row in rows]
         return conn.execute(statement, params).rowcount == len(rows)
 
@@ -510,6 +505,17 @@ class Batch:
         rows = [row for rows in self.after[table].values() for row in rows.values()]
         if rows:
             conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+
+
+@cache
+def _update_by_key(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE ``table`` SET ``columns`` (bound by name) WHERE its key is ``k_<key column>``."""
+    keys = list(table.primary_key.columns)
+    return (
+        table.update()
+        .where(*(c == sa.bindparam(f"k_{c.name}") for c in keys))
+        .values({n: sa.bindparam(n) for n in columns if n not in {c.name for c in keys}})
+    )
 
 
 def _order_key(key: Any) -> tuple[Any, ...]:

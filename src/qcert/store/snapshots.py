@@ -299,11 +299,18 @@ def fold(agg: Any, history: Iterable[ev.Event]) -> None:
         agg._apply(event)
 
 
+_EVENTS_FROM = (
+    sa.select(t.events.c.seq, t.events.c.document)
+    .where(t.events.c.aggregate == sa.bindparam("key"), t.events.c.seq >= sa.bindparam("seq"))
+    .order_by(t.events.c.seq)
+)
+_SNAPSHOT = sa.select(t.snapshots.c.seq, t.snapshots.c.state).where(
+    t.snapshots.c.aggregate == sa.bindparam("key"), t.snapshots.c.format == FORMAT
+)
+
+
 def _events_from(conn: Connection, key: str, seq: int) -> Sequence[Any]:
-    e = t.events.c
-    return conn.execute(
-        sa.select(e.seq, e.document).where(e.aggregate == key, e.seq >= seq).order_by(e.seq)
-    ).all()
+    return conn.execute(_EVENTS_FROM, {"key": key, "seq": seq}).all()
 
 
 def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Loaded | None:
@@ -321,10 +328,7 @@ def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Lo
         if docs and docs[0].seq == kept.agg.version and docs[0].document == kept.last:
             _follow(kept.agg, key, docs[0].seq, docs[1:])
             return Loaded(kept.agg, kept.snapshot, docs[-1].document)
-    s = t.snapshots.c
-    snap = conn.execute(
-        sa.select(s.seq, s.state).where(s.aggregate == key, s.format == FORMAT)
-    ).first()
+    snap = conn.execute(_SNAPSHOT, {"key": key}).first()
     if snap is None:
         return _replay(conn, cls, id, key)
     base = int(snap.seq)

@@ -32,10 +32,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import accumulate
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from ..checkpoint import StoredCheckpoint
 from ..errors import EntryTooLarge, IndexOutOfRange, LedgerError
@@ -185,6 +186,32 @@ def _check(entries: Sequence[bytes]) -> list[int]:
     return lengths
 
 
+@lru_cache(maxsize=64)
+def _append_sql(dialect: Dialect, shape: tuple[tuple[sa.Table, str, tuple[str, ...]], ...]) -> str:
+    """The PostgreSQL statement of an append with rows of ``shape`` (table, index column,
+    other columns): the sequence row's UPDATE, then one INSERT per table, each from arrays
+    ``a<table>_<column>`` unnested side by side (``a0_*``: the bundles)."""
+    quote = dialect.identifier_preparer.quote
+    targets = [("ledger_entries", ("first_index", "count", "data", "leaves"))]
+    kinds = [("BIGINT", "INTEGER", "BYTEA", "BYTEA")]
+    for table, column, names in shape:
+        targets.append((table.name, (column, *names)))
+        kinds.append(("BIGINT", *(table.c[n].type.compile(dialect=dialect) for n in names)))
+    ctes = [
+        "s AS (UPDATE ledger_state SET size = size + %(n)s WHERE name = %(name)s "
+        "RETURNING size - %(n)s AS first)"
+    ]
+    for k, ((table, cols), types) in enumerate(zip(targets, kinds, strict=True)):
+        arrays = ", ".join(f"%(a{k}_{j})s::{kind}[]" for j, kind in enumerate(types))
+        picked = ", ".join(["s.first + u.c0", *(f"u.c{j}" for j in range(1, len(cols)))])
+        ctes.append(
+            f"i{k} AS (INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
+            f"SELECT {picked} FROM s, unnest({arrays}) "
+            f"AS u({', '.join(f'c{j}' for j in range(len(cols)))}))"
+        )
+    return "WITH " + ", ".join(ctes) + " SELECT first FROM s"
+
+
 class SqlLedgerStorage:
     """Ledger storage in the database behind ``engine``.
 
@@ -283,39 +310,16 @@ class SqlLedgerStorage:
     ) -> int | None:
         """One statement: lock the sequence row and take ``count`` indices, insert the bundles
         and every indexed row (data-modifying CTEs, each row's arrays unnested)."""
-        quote = conn.dialect.identifier_preparer.quote
+        shape = tuple(
+            (ix.table, ix.column, tuple(n for n in ix.rows[0][1] if n != ix.column))
+            for ix in indexed
+        )
         params: dict[str, object] = {"n": count, "name": SEQUENCE}
-        ctes = [
-            "s AS (UPDATE ledger_state SET size = size + %(n)s WHERE name = %(name)s "
-            "RETURNING size - %(n)s AS first)"
-        ]
-        columns = [("first_index", "count", "data", "leaves")]
-        types = [("BIGINT", "INTEGER", "BYTEA", "BYTEA")]
-        sources: list[list[list[object]]] = [[list(col) for col in zip(*rows, strict=True)]]
-        tables = ["ledger_entries"]
-        for ix in indexed:
-            names = [n for n in ix.rows[0][1] if n != ix.column]
-            columns.append((ix.column, *names))
-            types.append(
-                ("BIGINT", *(ix.table.c[n].type.compile(dialect=conn.dialect) for n in names))
-            )
-            sources.append(
-                [[at for at, _ in ix.rows], *([row[n] for _, row in ix.rows] for n in names)]
-            )
-            tables.append(ix.table.name)
-        for k, (table, cols, kinds, arrays) in enumerate(
-            zip(tables, columns, types, sources, strict=True)
-        ):
-            unnest = ", ".join(f"%(a{k}_{j})s::{kind}[]" for j, kind in enumerate(kinds))
-            params.update({f"a{k}_{j}": values for j, values in enumerate(arrays)})
-            picked = ", ".join(["s.first + u.c0", *(f"u.c{j}" for j in range(1, len(cols)))])
-            ctes.append(
-                f"i{k} AS (INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
-                f"SELECT {picked} FROM s, unnest({unnest}) "
-                f"AS u({', '.join(f'c{j}' for j in range(len(cols)))}))"
-            )
-        sql = "WITH " + ", ".join(ctes) + " SELECT first FROM s"
-        return conn.exec_driver_sql(sql, params).scalar()
+        params.update({f"a0_{j}": list(col) for j, col in enumerate(zip(*rows, strict=True))})
+        for k, (ix, (_, _, names)) in enumerate(zip(indexed, shape, strict=True), start=1):
+            params[f"a{k}_0"] = [at for at, _ in ix.rows]
+            params.update({f"a{k}_{j}": [r[n] for _, r in ix.rows] for j, n in enumerate(names, 1)})
+        return conn.exec_driver_sql(_append_sql(conn.dialect, shape), params).scalar()
 
     def _lock(self, conn: Connection, name: str) -> int:
         row = conn.execute(
