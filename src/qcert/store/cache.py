@@ -27,7 +27,7 @@ class Kept:
 
     loaded: Loaded
     rows: Keyed
-    memo: Memo = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
 
 
 class AggregateCache:

@@ -10,9 +10,11 @@ rows that changed since it loaded the aggregate, a few statements per table
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from itertools import compress
-from operator import is_not, itemgetter
+from operator import attrgetter, is_not, itemgetter, ne
 from typing import Any
 
 import rfc8785
@@ -48,7 +50,6 @@ __all__ = [
 
 Rows = dict[sa.Table, list[dict[str, Any]]]
 Keyed = dict[sa.Table, dict[Any, dict[str, Any]]]  # rows by table and primary key
-Memo = dict[sa.Table, dict[tuple[Any, ...], dict[str, Any]]]  # rows by what they are built from
 
 
 def _json(value: Any) -> str:
@@ -162,35 +163,24 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
         return _certification_rows(agg, memo)
     if isinstance(agg, ProcessLine):
         return {
-            t.line_alarms: _memo_rows(
+            t.line_alarms: _collection(
                 memo,
                 t.line_alarms,
-                (
-                    (
-                        agg.id,
-                        a["reading"],
-                        a["client_id"],
-                        a["line"],
-                        a["onset"],
-                        a["statistic"],
-                        a["value"],
-                        a["limit"],
-                        tuple(a["top_variables"]),
-                        a["at"],
-                        a["cleared"],
-                        a["cleared_at"],
-                    )
-                    for a in agg.alarms
-                ),
+                (agg.id,),
+                [a["reading"] for a in agg.alarms],
+                # top_variables as a tuple: values are compared with the ones a row was built from
+                [(*_ALARM(a), tuple(a["top_variables"])) for a in agg.alarms],
                 _alarm_row,
             )
         }
     if isinstance(agg, PublishedStatusList):
         return {
-            t.status_lists: _memo_rows(
+            t.status_lists: _collection(
                 memo,
                 t.status_lists,
-                ((agg.id, *_published(v)) for v in agg.versions),
+                (agg.id,),
+                [v.version for v in agg.versions],
+                list(map(_PUBLISHED, agg.versions)),
                 _status_list_row,
             )
         }
@@ -215,39 +205,29 @@ def _certification_rows(c: Certification, memo: Memo | None) -> Rows:
                 "status_index": c.status_entry[1] if c.status_entry else None,
             }
         ],
-        t.audits: [
-            {
-                "certification_id": c.id,
-                "audit_id": aid,
-                "body_id": c.body_id,
-                "kind": a.kind,
-                "method": a.method,
-                "start": a.start.isoformat(),
-                "end": a.end.isoformat(),
-                "planned_days": a.planned_days,
-                "actual_days": a.actual_days,
-                "last_day": a.last_day.isoformat() if a.last_day else None,
-                "team": _json(a.team),
-            }
-            for aid, a in c.audits.items()
-        ],
-        t.findings: _memo_rows(
+        t.audits: _collection(
+            memo,
+            t.audits,
+            (cid, body),
+            list(c.audits),
+            [(*_AUDIT(a), _frozen(a.team)) for a in c.audits.values()],
+            _audit_row,
+        ),
+        t.findings: _collection(
             memo,
             t.findings,
-            (
-                (cid, fid, body, f.audit_id, f.grade, f.clause, f.status)
-                for fid, f in c.findings.items()
-            ),
+            (cid, body),
+            list(c.findings),
+            list(map(_FINDING, c.findings.values())),
             _finding_row,
         ),
         t.certificates: [],
-        t.credentials: _memo_rows(
+        t.credentials: _collection(
             memo,
             t.credentials,
-            (
-                (e.ledger_index, c.id, c.body_id, e.number, e.key_id, e.sha256)
-                for e in c.credentials
-            ),
+            (cid, body),
+            [e.ledger_index for e in c.credentials],
+            list(map(_CREDENTIAL, c.credentials)),
             _credential_row,
         ),
         t.programme: [
@@ -284,30 +264,103 @@ def _certification_rows(c: Certification, memo: Memo | None) -> Rows:
     return out
 
 
-def _memo_rows(
+class Memo:
+    """The rows of an aggregate's growing collections (findings, credentials, status-list
+    versions, line alarms) with what each row was built from, kept with the aggregate from one
+    unit of work to the next so that only rows of changed items are built again."""
+
+    __slots__ = ("tables",)
+
+    def __init__(self) -> None:
+        self.tables: dict[sa.Table, _Built] = {}
+
+
+@dataclass
+class _Built:
+    context: tuple[Any, ...]  # what every row of the table takes from the aggregate
+    keys: list[Any]
+    values: list[tuple[Any, ...]]
+    rows: list[dict[str, Any]]
+    keyed: dict[Any, dict[str, Any]] | None = None  # rows by primary key, once asked for
+    # when only some rows were built again: the rows by key before, and the rows built
+    base: dict[Any, dict[str, Any]] | None = None
+    patch: list[dict[str, Any]] | None = None
+
+
+def _collection(
     memo: Memo | None,
     table: sa.Table,
-    sources: Iterable[tuple[Any, ...]],
+    context: tuple[Any, ...],
+    keys: list[Any],
+    values: list[tuple[Any, ...]],
     build: Callable[..., dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """``build(*source)`` for each source (every value a row is built from, all hashable),
-    taking the row built from an equal source before when ``memo`` holds one."""
-    if memo is None:
-        return [build(*source) for source in sources]
-    known = memo.setdefault(table, {})
-    rows = []
-    for source in sources:
-        row = known.get(source)
-        if row is None:
-            row = known[source] = build(*source)
-        rows.append(row)
-    if len(known) > 2 * len(rows) + 16:  # mostly rows of values no item has any more:
-        del memo[table]  # start afresh next time
+    """The rows ``build(*context, key, *item_values)`` of a collection's items, given as
+    parallel lists (made in C: ``list(d)``, ``map(attrgetter(...), ...)``). ``values`` must
+    hold immutable values only (strings, numbers, dates, None, tuples of them), so that an
+    equal tuple means an unchanged item. With ``memo``, the lists are compared in C with the
+    ones the rows were built from: an unchanged collection gives back the very list of rows,
+    and only the rows of items that differ are built again."""
+    built = memo.tables.get(table) if memo is not None else None
+    if built is None or built.context != context:
+        rows = [build(*context, k, *v) for k, v in zip(keys, values, strict=True)]
+        after = _Built(context, keys, values, rows)
+    elif built.keys == keys and built.values == values:
+        return built.rows
+    else:
+        n = min(len(keys), len(built.keys))
+        rows = built.rows[:n]
+        now, then = zip(keys, values, strict=True), zip(built.keys, built.values, strict=True)
+        patch = []
+        for i in compress(range(n), map(ne, now, then)):
+            rows[i] = build(*context, keys[i], *values[i])
+            patch.append(rows[i])
+        patch += [build(*context, k, *v) for k, v in zip(keys[n:], values[n:], strict=True)]
+        rows += patch[len(patch) - (len(keys) - n) :]
+        # The rows by key can be patched when no item left and none changed its key.
+        same_keys = len(keys) >= len(built.keys) and keys[:n] == built.keys
+        base = built.keyed if same_keys else None
+        after = _Built(context, keys, values, rows, None, base, patch if base else None)
+    if memo is not None:
+        memo.tables[table] = after
     return rows
 
 
+_AUDIT = attrgetter("kind", "method", "start", "end", "planned_days", "actual_days", "last_day")
+_FINDING = attrgetter("audit_id", "grade", "clause", "status")
+_CREDENTIAL = attrgetter("number", "key_id", "sha256")
+_PUBLISHED = attrgetter("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
+_ALARM = itemgetter(
+    "client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared", "cleared_at"
+)
+
+
+def _frozen(team: list[dict[str, str]]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """A team as immutable values (its members' fields in order), to compare and rebuild."""
+    return tuple(tuple(member.items()) for member in team)
+
+
+def _audit_row(
+    cid: str, body: str, aid: str, kind: str, method: str, start: date, end: date, *rest: Any
+) -> dict[str, Any]:
+    planned, actual, last_day, team = rest
+    return {
+        "certification_id": cid,
+        "audit_id": aid,
+        "body_id": body,
+        "kind": kind,
+        "method": method,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "planned_days": planned,
+        "actual_days": actual,
+        "last_day": last_day.isoformat() if last_day else None,
+        "team": _json([dict(member) for member in team]),
+    }
+
+
 def _finding_row(
-    cid: str, fid: str, body: str, audit: str, grade: str, clause: str, status: str
+    cid: str, body: str, fid: str, audit: str, grade: str, clause: str, status: str
 ) -> dict[str, Any]:
     return {
         "certification_id": cid,
@@ -321,7 +374,7 @@ def _finding_row(
 
 
 def _credential_row(
-    index: int, cid: str, body: str, number: str, key_id: str, sha256: str
+    cid: str, body: str, index: int, number: str, key_id: str, sha256: str
 ) -> dict[str, Any]:
     return {
         "ledger_index": index,
@@ -333,20 +386,16 @@ def _credential_row(
     }
 
 
-def _published(v: ev.StatusListPublished) -> tuple[Any, ...]:
-    return (v.version, v.body_id, v.purpose, v.list_no, v.valid_from, v.ledger_index, v.sha256)
+def _status_list_row(list_id: str, version: int, *values: Any) -> dict[str, Any]:
+    names = ("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
+    return {"list_id": list_id, "version": version, **dict(zip(names, values, strict=True))}
 
 
-def _status_list_row(*values: Any) -> dict[str, Any]:
-    names = ("list_id", "version", "body_id", "purpose", "list_no", "valid_from")
-    return dict(zip((*names, "ledger_index", "sha256"), values, strict=True))
-
-
-def _alarm_row(*values: Any) -> dict[str, Any]:
-    names = ("line_id", "reading", "client_id", "line", "onset", "statistic", "value", "limit")
-    row = dict(zip((*names, "top_variables", "at", "cleared", "cleared_at"), values, strict=True))
+def _alarm_row(line_id: str, reading: int, *values: Any) -> dict[str, Any]:
+    names = ("client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared")
+    row = dict(zip((*names, "cleared_at", "top_variables"), values, strict=True))
     row["top_variables"] = _json(list(row["top_variables"]))
-    return row
+    return {"line_id": line_id, "reading": reading, **row}
 
 
 _STATUS_AFTER = {
@@ -415,12 +464,27 @@ _KEYS = {
 }
 
 
-def keyed(rows: Rows) -> Keyed:
-    """Rows by table and primary key (a value for a one-column key, else a tuple)."""
-    return {
-        table: dict(zip(map(_pk(table), table_rows), table_rows, strict=True))
-        for table, table_rows in rows.items()
-    }
+def keyed(rows: Rows, memo: Memo | None = None) -> Keyed:
+    """Rows by table and primary key (a value for a one-column key, else a tuple); a
+    collection that ``memo`` built and that did not change gives back the very same dict."""
+    out = {}
+    for table, table_rows in rows.items():
+        built = memo.tables.get(table) if memo is not None else None
+        if built is not None and built.rows is table_rows:
+            if built.keyed is None and built.base is not None and built.patch is not None:
+                pk = _pk(table)
+                built.keyed = {**built.base, **{pk(row): row for row in built.patch}}
+            elif built.keyed is None:
+                built.keyed = _by_key(table, table_rows)
+            built.base = built.patch = None
+            out[table] = built.keyed
+        else:
+            out[table] = _by_key(table, table_rows)
+    return out
+
+
+def _by_key(table: sa.Table, rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    return dict(zip(map(_pk(table), rows), rows, strict=True))
 
 
 @cache
@@ -452,7 +516,7 @@ class Batch:
         for table in before.keys() | after.keys():
             was, now = before.get(table, {}), after.get(table, {})
             self.after.setdefault(table, {})[agg_id] = now
-            if was == now:
+            if was is now or was == now:
                 continue
             # Set operations and maps, so a table of many rows is compared in C; a row built
             # from a memo is the very row it was, so only other rows are compared by value.

@@ -149,28 +149,34 @@ def _enc_float(v: float) -> float:
 def _enc_dict(v: dict[Any, Any]) -> dict[str, list[Any]]:
     flat: list[Any] = []
     for key, value in v.items():
-        flat += (_enc(key), _enc(value))
+        flat += (_enc(key), value if type(value) in _SCALARS else _enc(value))
     return {"m": flat}
 
 
 def _enc_dataclass(v: Any) -> dict[str, list[Any]]:
     name = _known(v)
-    names = _field_names(type(v))
     state = getattr(v, "__dict__", None)
     if state is None or state.keys() != _field_set(type(v)):
         raise SnapshotError(f"a {name} holds attributes that are not its fields")
     out: list[Any] = [name]
-    for field in names:
-        out += (field, _enc(state[field]))
+    for field in _field_names(type(v)):
+        value = state[field]
+        out += (field, value if type(value) in _SCALARS else _enc(value))
     return {"c": out}
+
+
+def _enc_items(v: list[Any] | tuple[Any, ...]) -> list[Any]:
+    if all(map(_SCALARS.__contains__, map(type, v))):  # checked in C: the common case
+        return list(v)
+    return [_enc(x) for x in v]
 
 
 _SCALARS = frozenset({str, int, bool, type(None)})
 _ENCODERS: dict[type, Any] = {
     float: _enc_float,
-    list: lambda v: [_enc(x) for x in v],
+    list: _enc_items,
     dict: _enc_dict,
-    tuple: lambda v: {"t": [_enc(x) for x in v]},
+    tuple: lambda v: {"t": _enc_items(v)},
     set: lambda v: {"s": sorted(map(_enc, v), key=_sort_key)},
     frozenset: lambda v: {"f": sorted(map(_enc, v), key=_sort_key)},
     date: lambda v: {"d": v.isoformat()},

@@ -118,8 +118,8 @@ class UnitOfWork:
                 self._seen[key], self._loaded[key] = agg, kept
                 return agg
         else:
-            memo = {}
-        rows = projections.keyed(projections.rows_for(agg, memo))
+            memo = projections.Memo()
+        rows = projections.keyed(projections.rows_for(agg, memo), memo)
         self._seen[key] = agg
         self._loaded[key] = Kept(loaded, rows, memo)
         return agg
@@ -138,7 +138,7 @@ class UnitOfWork:
         if self.exists(type(agg), agg.id):
             raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
         self._seen[agg.key] = agg
-        self._loaded[agg.key] = Kept(snapshots.Loaded(agg, 0, ""), {}, {})
+        self._loaded[agg.key] = Kept(snapshots.Loaded(agg, 0, ""), {}, projections.Memo())
 
     def append_entry(self, data: bytes) -> int:
         """Append a non-event entry (a credential, say) in this transaction; its ledger index."""
@@ -185,10 +185,7 @@ class UnitOfWork:
             self._keep()
             return []
         docs = [e.canonical() for e in envelopes]
-        rows = {
-            a.key: projections.keyed(projections.rows_for(a, self._loaded[a.key].memo))
-            for a in changed
-        }
+        rows = {a.key: self._rows(a) for a in changed}
         # An aggregate is snapshotted, and kept for the next unit of work, only when its state
         # is the one a replay gives: when each new event is exactly what its document decodes to.
         unlike = {
@@ -210,6 +207,10 @@ class UnitOfWork:
         indices = list(range(first, first + len(docs)))
         self.recorded += zip(indices, envelopes, strict=True)
         return indices
+
+    def _rows(self, agg: Aggregate) -> projections.Keyed:
+        memo = self._loaded[agg.key].memo
+        return projections.keyed(projections.rows_for(agg, memo), memo)
 
     def _envelopes(
         self, changed: list[Aggregate], tenant: str, at: datetime | None
