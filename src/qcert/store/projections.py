@@ -269,10 +269,13 @@ class Memo:
     versions, line alarms) with what each row was built from, kept with the aggregate from one
     unit of work to the next so that only rows of changed items are built again."""
 
-    __slots__ = ("tables",)
+    __slots__ = ("patched", "tables")
 
     def __init__(self) -> None:
         self.tables: dict[sa.Table, _Built] = {}
+        # from the last :func:`keyed`: tables whose rows by key were the ones before with
+        # only these rows put in (none removed), so the changes are these rows at most
+        self.patched: dict[sa.Table, tuple[dict[Any, dict[str, Any]], list[dict[str, Any]]]] = {}
 
 
 @dataclass
@@ -468,18 +471,21 @@ def keyed(rows: Rows, memo: Memo | None = None) -> Keyed:
     """Rows by table and primary key (a value for a one-column key, else a tuple); a
     collection that ``memo`` built and that did not change gives back the very same dict."""
     out = {}
+    if memo is not None:
+        memo.patched = {}
     for table, table_rows in rows.items():
         built = memo.tables.get(table) if memo is not None else None
-        if built is not None and built.rows is table_rows:
-            if built.keyed is None and built.base is not None and built.patch is not None:
-                pk = _pk(table)
-                built.keyed = {**built.base, **{pk(row): row for row in built.patch}}
-            elif built.keyed is None:
-                built.keyed = _by_key(table, table_rows)
-            built.base = built.patch = None
-            out[table] = built.keyed
-        else:
+        if built is None or built.rows is not table_rows:
             out[table] = _by_key(table, table_rows)
+            continue
+        if built.keyed is None and built.base is not None and built.patch is not None:
+            pk = _pk(table)
+            built.keyed = {**built.base, **{pk(row): row for row in built.patch}}
+            memo.patched[table] = (built.base, built.patch)  # type: ignore[union-attr]
+        elif built.keyed is None:
+            built.keyed = _by_key(table, table_rows)
+        built.base = built.patch = None
+        out[table] = built.keyed
     return out
 
 
@@ -510,13 +516,20 @@ class Batch:
         self.inserts: dict[sa.Table, list[dict[str, Any]]] = {}
         self.after: dict[sa.Table, dict[str, dict[Any, dict[str, Any]]]] = {}  # by aggregate
 
-    def add(self, agg_id: str, before: Keyed, after: Keyed) -> None:
+    def add(self, agg_id: str, before: Keyed, after: Keyed, memo: Memo | None = None) -> None:
         """The changes from ``before`` (the aggregate's rows when loaded; empty when new)
-        to ``after`` (its rows now)."""
+        to ``after`` (its rows now); ``memo`` the one :func:`keyed` made ``after`` with."""
+        patched = memo.patched if memo is not None else {}
         for table in before.keys() | after.keys():
             was, now = before.get(table, {}), after.get(table, {})
             self.after.setdefault(table, {})[agg_id] = now
-            if was is now or was == now:
+            if was is now:
+                continue
+            base, patch = patched.get(table, (None, ()))
+            if base is was:  # only these rows can differ: no need to look at the others
+                self._put(table, was, patch)
+                continue
+            if was == now:
                 continue
             # Set operations and maps, so a table of many rows is compared in C; a row built
             # from a memo is the very row it was, so only other rows are compared by value.
@@ -534,6 +547,17 @@ class Batch:
                 self.updates.setdefault(table, []).extend(changed)
             if added:
                 self.inserts.setdefault(table, []).extend(added)
+
+    def _put(
+        self, table: sa.Table, was: dict[Any, dict[str, Any]], rows: list[dict[str, Any]]
+    ) -> None:
+        pk = _pk(table)
+        for row in rows:
+            old = was.get(pk(row))
+            if old is None:
+                self.inserts.setdefault(table, []).append(row)
+            elif old != row:
+                self.updates.setdefault(table, []).append(row)
 
     def write(self, conn: Connection) -> None:
         for table in _ORDER:
@@ -593,12 +617,12 @@ def _pk_order(table: sa.Table) -> Any:
     return lambda row: _order_key(pk(row))
 
 
-def write(conn: Connection, changes: Iterable[tuple[str, Keyed, Keyed]]) -> None:
+def write(conn: Connection, changes: Iterable[tuple[str, Keyed, Keyed, Memo | None]]) -> None:
     """Bring the projections up to date: ``changes`` are ``(aggregate id, rows when loaded,
-    rows now)`` of each changed aggregate, keyed (see :func:`keyed`)."""
+    rows now, the memo the rows now were keyed with)`` of each changed aggregate."""
     batch = Batch()
-    for agg_id, before, after in changes:
-        batch.add(agg_id, before, after)
+    for agg_id, before, after, memo in changes:
+        batch.add(agg_id, before, after, memo)
     batch.write(conn)
 
 

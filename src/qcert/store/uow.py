@@ -235,7 +235,9 @@ class UnitOfWork:
         projection rows that changed, the snapshots due and the secrets; the aggregates
         snapshotted."""
         assert self.conn is not None
-        changes = [(a.id, self._loaded[a.key].rows, rows[a.key]) for a in changed]
+        changes = [
+            (a.id, self._loaded[a.key].rows, rows[a.key], self._loaded[a.key].memo) for a in changed
+        ]
         try:
             projections.write(self.conn, changes)
         except sa.exc.IntegrityError as err:
