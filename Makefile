@@ -21,6 +21,7 @@ test: $(BIN)/.installed  ## install, then run lint and the whole test suite
 
 bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/commands.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/spacetime.py
 	$(BIN)/python bench/spc.py

@@ -35,6 +35,7 @@ from .lifecycle.aggregate import LATE_DAYS
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
 from .store import status as status_views
+from .store.cache import AggregateCache
 from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork
 
@@ -105,6 +106,7 @@ class MessageBus:
         self.clock, self.tz, self.late_days = clock, tz, late_days
         self._end_sessions = end_sessions
         self._committed = committed
+        self.cache = AggregateCache()  # aggregates this process committed, for the next command
 
     def handle(self, command: Any, principal: Principal) -> Outcome:
         """Validate ``command``, authorise it for ``principal`` (Forbidden or Unauthenticated
@@ -133,6 +135,7 @@ class MessageBus:
             host=self.host,
             clock=self.clock,
             documents=self.documents,
+            cache=self.cache,
         )
         uow.late_days = self.late_days
         return uow

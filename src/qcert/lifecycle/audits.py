@@ -37,6 +37,15 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _json_number(km: float | None) -> float | int | None:
+    """``km`` to the metre, as canonical JSON gives it back (a whole number as an int), so
+    the event folded now is the event a replay folds."""
+    if km is None:
+        return None
+    metres = round(km, 3)
+    return int(metres) if metres.is_integer() else metres
+
+
 def _nearest(
     audited: list[str], sites: dict[str, dict[str, Any]], lat: float, lon: float
 ) -> tuple[str, float | None]:
@@ -346,7 +355,7 @@ class AuditWork:
                 float(lat),
                 float(lon),
                 site,
-                None if km is None else round(km, 3),
+                _json_number(km),
                 "far-from-site" if far else "",
             )
         )

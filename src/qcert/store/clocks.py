@@ -1,12 +1,10 @@
 """Read view of the clocks that have run out: the certifications time decides about on a day.
 
-What :meth:`qcert.lifecycle.model.Certification.enforce_clocks` acts on, read from the
-certificates' projection: a suspended certificate past its deadline (withdrawn,
-``clock.suspension-lapsed``) and an active one past its expiry date (expired,
-``clock.expired``). Read in bounded batches, in certification id order, each batch starting
-after the last id of the one before, so a certification that keeps failing is passed over
-rather than read again and again.
-"""
+What ``CertificateStatus.enforce_clocks`` acts on, read from the certificates' projection: a
+suspended certificate past its deadline (withdrawn, ``clock.suspension-lapsed``) and an active
+one past its expiry date (expired, ``clock.expired``). Read in bounded batches, in
+certification id order, each batch starting after the last id of the one before, so a
+certification that keeps failing is passed over rather than read again and again."""
 
 from __future__ import annotations
 

@@ -2,12 +2,19 @@
 
 Rows are a pure function of an aggregate's state (plus, for the status
 history, of its events and their ledger indices), so the live tables can be
-rebuilt from the ledger and compared row by row.
+rebuilt from the ledger and compared row by row. A unit of work writes only the
+rows that changed since it loaded the aggregate, a few statements per table
+(:class:`Batch`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from itertools import compress
+from operator import attrgetter, is_not, itemgetter, ne
 from typing import Any
 
 import rfc8785
@@ -25,9 +32,20 @@ from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from . import tables as t
 
-__all__ = ["document_rows", "history_rows", "rows_for", "write"]
+__all__ = [
+    "Batch",
+    "Keyed",
+    "Memo",
+    "Rows",
+    "document_rows",
+    "history_rows",
+    "keyed",
+    "rows_for",
+    "write",
+]
 
 Rows = dict[sa.Table, list[dict[str, Any]]]
+Keyed = dict[sa.Table, dict[Any, dict[str, Any]]]  # rows by table and primary key
 
 
 def _json(value: Any) -> str:
@@ -46,8 +64,14 @@ def _stage(c: Certification) -> str:
     return "contract-reviewed" if c.contract else "applied"
 
 
-def rows_for(agg: Aggregate) -> Rows:
-    """The projection rows of one aggregate, by table."""
+def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
+    """The projection rows of one aggregate, by table.
+
+    With ``memo`` (kept with the aggregate from one unit of work to the next), the rows of the
+    collections that grow with history (findings, credentials, status-list versions, line
+    alarms) are built only for items whose values changed; the others are the very rows built
+    before, found by the values they were built from.
+    """
     if isinstance(agg, Body):
         scopes = [
             {
@@ -132,47 +156,35 @@ def rows_for(agg: Aggregate) -> Rows:
             ]
         }
     if isinstance(agg, Certification):
-        return _certification_rows(agg)
+        return _certification_rows(agg, memo)
     if isinstance(agg, ProcessLine):
         return {
-            t.line_alarms: [
-                {
-                    "line_id": agg.id,
-                    "reading": a["reading"],
-                    "client_id": a["client_id"],
-                    "line": a["line"],
-                    "onset": a["onset"],
-                    "statistic": a["statistic"],
-                    "value": a["value"],
-                    "limit": a["limit"],
-                    "top_variables": _json(a["top_variables"]),
-                    "at": a["at"],
-                    "cleared": a["cleared"],
-                    "cleared_at": a["cleared_at"],
-                }
-                for a in agg.alarms
-            ]
+            t.line_alarms: _collection(
+                memo,
+                t.line_alarms,
+                (agg.id,),
+                [a["reading"] for a in agg.alarms],
+                # top_variables as a tuple: values are compared with the ones a row was built from
+                [(*_ALARM(a), tuple(a["top_variables"])) for a in agg.alarms],
+                _alarm_row,
+            )
         }
     if isinstance(agg, PublishedStatusList):
         return {
-            t.status_lists: [
-                {
-                    "list_id": agg.id,
-                    "version": v.version,
-                    "body_id": v.body_id,
-                    "purpose": v.purpose,
-                    "list_no": v.list_no,
-                    "valid_from": v.valid_from,
-                    "ledger_index": v.ledger_index,
-                    "sha256": v.sha256,
-                }
-                for v in agg.versions
-            ]
+            t.status_lists: _collection(
+                memo,
+                t.status_lists,
+                (agg.id,),
+                [v.version for v in agg.versions],
+                list(map(_PUBLISHED, agg.versions)),
+                _status_list_row,
+            )
         }
     raise TypeError(f"no projection for {type(agg).__name__}")
 
 
-def _certification_rows(c: Certification) -> Rows:
+def _certification_rows(c: Certification, memo: Memo | None) -> Rows:
+    cid, body = c.id, c.body_id
     out: Rows = {
         t.certifications: [
             {
@@ -189,46 +201,31 @@ def _certification_rows(c: Certification) -> Rows:
                 "status_index": c.status_entry[1] if c.status_entry else None,
             }
         ],
-        t.audits: [
-            {
-                "certification_id": c.id,
-                "audit_id": aid,
-                "body_id": c.body_id,
-                "kind": a.kind,
-                "method": a.method,
-                "start": a.start.isoformat(),
-                "end": a.end.isoformat(),
-                "planned_days": a.planned_days,
-                "actual_days": a.actual_days,
-                "last_day": a.last_day.isoformat() if a.last_day else None,
-                "team": _json(a.team),
-            }
-            for aid, a in c.audits.items()
-        ],
-        t.findings: [
-            {
-                "certification_id": c.id,
-                "finding_id": fid,
-                "body_id": c.body_id,
-                "audit_id": f.audit_id,
-                "grade": f.grade,
-                "clause": f.clause,
-                "status": f.status,
-            }
-            for fid, f in c.findings.items()
-        ],
+        t.audits: _collection(
+            memo,
+            t.audits,
+            (cid, body),
+            list(c.audits),
+            [(*_AUDIT(a), _frozen(a.team)) for a in c.audits.values()],
+            _audit_row,
+        ),
+        t.findings: _collection(
+            memo,
+            t.findings,
+            (cid, body),
+            list(c.findings),
+            list(map(_FINDING, c.findings.values())),
+            _finding_row,
+        ),
         t.certificates: [],
-        t.credentials: [
-            {
-                "ledger_index": e.ledger_index,
-                "certification_id": c.id,
-                "body_id": c.body_id,
-                "number": e.number,
-                "key_id": e.key_id,
-                "sha256": e.sha256,
-            }
-            for e in c.credentials
-        ],
+        t.credentials: _collection(
+            memo,
+            t.credentials,
+            (cid, body),
+            [e.ledger_index for e in c.credentials],
+            list(map(_CREDENTIAL, c.credentials)),
+            _credential_row,
+        ),
         t.programme: [
             {
                 "certification_id": c.id,
@@ -261,6 +258,143 @@ def _certification_rows(c: Certification) -> Rows:
             }
         )
     return out
+
+
+class Memo:
+    """The rows of an aggregate's growing collections (findings, credentials, status-list
+    versions, line alarms) with what each row was built from, kept with the aggregate from one
+    unit of work to the next so that only rows of changed items are built again."""
+
+    __slots__ = ("patched", "tables")
+
+    def __init__(self) -> None:
+        self.tables: dict[sa.Table, _Built] = {}
+        # from the last :func:`keyed`: tables whose rows by key were the ones before with
+        # only these rows put in (none removed), so the changes are these rows at most
+        self.patched: dict[sa.Table, tuple[dict[Any, dict[str, Any]], list[dict[str, Any]]]] = {}
+
+
+@dataclass
+class _Built:
+    context: tuple[Any, ...]  # what every row of the table takes from the aggregate
+    keys: list[Any]
+    values: list[tuple[Any, ...]]
+    rows: list[dict[str, Any]]
+    keyed: dict[Any, dict[str, Any]] | None = None  # rows by primary key, once asked for
+    # when only some rows were built again: the rows by key before, and the rows built
+    base: dict[Any, dict[str, Any]] | None = None
+    patch: list[dict[str, Any]] | None = None
+
+
+def _collection(
+    memo: Memo | None,
+    table: sa.Table,
+    context: tuple[Any, ...],
+    keys: list[Any],
+    values: list[tuple[Any, ...]],
+    build: Callable[..., dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The rows ``build(*context, key, *item_values)`` of a collection's items, given as
+    parallel lists (made in C: ``list(d)``, ``map(attrgetter(...), ...)``). ``values`` must
+    hold immutable values only (strings, numbers, dates, None, tuples of them), so that an
+    equal tuple means an unchanged item. With ``memo``, the lists are compared in C with the
+    ones the rows were built from: an unchanged collection gives back the very list of rows,
+    and only the rows of items that differ are built again."""
+    built = memo.tables.get(table) if memo is not None else None
+    if built is None or built.context != context:
+        rows = [build(*context, k, *v) for k, v in zip(keys, values, strict=True)]
+        after = _Built(context, keys, values, rows)
+    elif built.keys == keys and built.values == values:
+        return built.rows
+    else:
+        n = min(len(keys), len(built.keys))
+        rows = built.rows[:n]
+        now, then = zip(keys, values, strict=True), zip(built.keys, built.values, strict=True)
+        patch = []
+        for i in compress(range(n), map(ne, now, then)):
+            rows[i] = build(*context, keys[i], *values[i])
+            patch.append(rows[i])
+        patch += [build(*context, k, *v) for k, v in zip(keys[n:], values[n:], strict=True)]
+        rows += patch[len(patch) - (len(keys) - n) :]
+        # The rows by key can be patched when no item left and none changed its key.
+        same_keys = len(keys) >= len(built.keys) and keys[:n] == built.keys
+        base = built.keyed if same_keys else None
+        after = _Built(context, keys, values, rows, None, base, patch if base else None)
+    if memo is not None:
+        memo.tables[table] = after
+    return rows
+
+
+_AUDIT = attrgetter("kind", "method", "start", "end", "planned_days", "actual_days", "last_day")
+_FINDING = attrgetter("audit_id", "grade", "clause", "status")
+_CREDENTIAL = attrgetter("number", "key_id", "sha256")
+_PUBLISHED = attrgetter("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
+_ALARM = itemgetter(
+    "client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared", "cleared_at"
+)
+
+
+def _frozen(team: list[dict[str, str]]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """A team as immutable values (its members' fields in order), to compare and rebuild."""
+    return tuple(tuple(member.items()) for member in team)
+
+
+def _audit_row(
+    cid: str, body: str, aid: str, kind: str, method: str, start: date, end: date, *rest: Any
+) -> dict[str, Any]:
+    planned, actual, last_day, team = rest
+    return {
+        "certification_id": cid,
+        "audit_id": aid,
+        "body_id": body,
+        "kind": kind,
+        "method": method,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "planned_days": planned,
+        "actual_days": actual,
+        "last_day": last_day.isoformat() if last_day else None,
+        "team": _json([dict(member) for member in team]),
+    }
+
+
+def _finding_row(
+    cid: str, body: str, fid: str, audit: str, grade: str, clause: str, status: str
+) -> dict[str, Any]:
+    return {
+        "certification_id": cid,
+        "finding_id": fid,
+        "body_id": body,
+        "audit_id": audit,
+        "grade": grade,
+        "clause": clause,
+        "status": status,
+    }
+
+
+def _credential_row(
+    cid: str, body: str, index: int, number: str, key_id: str, sha256: str
+) -> dict[str, Any]:
+    return {
+        "ledger_index": index,
+        "certification_id": cid,
+        "body_id": body,
+        "number": number,
+        "key_id": key_id,
+        "sha256": sha256,
+    }
+
+
+def _status_list_row(list_id: str, version: int, *values: Any) -> dict[str, Any]:
+    names = ("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
+    return {"list_id": list_id, "version": version, **dict(zip(names, values, strict=True))}
+
+
+def _alarm_row(line_id: str, reading: int, *values: Any) -> dict[str, Any]:
+    names = ("client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared")
+    row = dict(zip((*names, "cleared_at", "top_variables"), values, strict=True))
+    row["top_variables"] = _json(list(row["top_variables"]))
+    return {"line_id": line_id, "reading": reading, **row}
 
 
 _STATUS_AFTER = {
@@ -329,21 +463,163 @@ _KEYS = {
 }
 
 
-def write(
-    conn: Connection, aggregates: Iterable[Aggregate], recorded: Iterable[tuple[int, ev.Envelope]]
-) -> None:
-    """Bring the projections up to date with ``aggregates`` and the events just recorded."""
-    recorded = list(recorded)
-    for agg in aggregates:
-        for table, rows in rows_for(agg).items():
-            key = _KEYS[table][0]
-            value = agg.id
-            conn.execute(table.delete().where(table.c[key] == value))
+def keyed(rows: Rows, memo: Memo | None = None) -> Keyed:
+    """Rows by table and primary key (a value for a one-column key, else a tuple); a
+    collection that ``memo`` built and that did not change gives back the very same dict."""
+    out = {}
+    if memo is not None:
+        memo.patched = {}
+    for table, table_rows in rows.items():
+        built = memo.tables.get(table) if memo is not None else None
+        if built is None or built.rows is not table_rows:
+            out[table] = _by_key(table, table_rows)
+            continue
+        if built.keyed is None and built.base is not None and built.patch is not None:
+            pk = _pk(table)
+            built.keyed = {**built.base, **{pk(row): row for row in built.patch}}
+            memo.patched[table] = (built.base, built.patch)  # type: ignore[union-attr]
+        elif built.keyed is None:
+            built.keyed = _by_key(table, table_rows)
+        built.base = built.patch = None
+        out[table] = built.keyed
+    return out
+
+
+def _by_key(table: sa.Table, rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    return dict(zip(map(_pk(table), rows), rows, strict=True))
+
+
+@cache
+def _pk(table: sa.Table) -> Any:
+    return itemgetter(*[c.name for c in table.primary_key.columns])
+
+
+class Batch:
+    """The projection writes of one unit of work: the rows each changed aggregate gained, lost
+    or changed since it was loaded, gathered per table, so each table costs at most one
+    DELETE (by key), one UPDATE and one INSERT (each an executemany) however many rows and
+    aggregates it touches. Rows that did not change are not written.
+
+    Tables are written in a fixed order and rows in key order, so two transactions that
+    touch the same rows take their locks in the same order. A DELETE or UPDATE that finds
+    fewer rows than the state said were there (a table that is not as loaded) gives way to
+    rewriting that table's rows of these aggregates whole.
+    """
+
+    def __init__(self) -> None:
+        self.deletes: dict[sa.Table, list[Any]] = {}
+        self.updates: dict[sa.Table, list[dict[str, Any]]] = {}
+        self.inserts: dict[sa.Table, list[dict[str, Any]]] = {}
+        self.after: dict[sa.Table, dict[str, dict[Any, dict[str, Any]]]] = {}  # by aggregate
+
+    def add(self, agg_id: str, before: Keyed, after: Keyed, memo: Memo | None = None) -> None:
+        """The changes from ``before`` (the aggregate's rows when loaded; empty when new)
+        to ``after`` (its rows now); ``memo`` the one :func:`keyed` made ``after`` with."""
+        patched = memo.patched if memo is not None else {}
+        for table in before.keys() | after.keys():
+            was, now = before.get(table, {}), after.get(table, {})
+            self.after.setdefault(table, {})[agg_id] = now
+            if was is now:
+                continue
+            base, patch = patched.get(table, (None, ()))
+            if base is was:  # only these rows can differ: no need to look at the others
+                self._put(table, was, patch)
+                continue
+            if was == now:
+                continue
+            # Set operations and maps, so a table of many rows is compared in C; a row built
+            # from a memo is the very row it was, so only other rows are compared by value.
+            same_keys = was.keys() == now.keys()
+            gone = [] if same_keys else list(was.keys() - now.keys())
+            common = list(now) if same_keys else list(was.keys() & now.keys())
+            rebuilt = compress(
+                common, map(is_not, map(was.__getitem__, common), map(now.get, common))
+            )
+            changed = [now[k] for k in rebuilt if now[k] != was[k]]
+            added = [] if same_keys else list(map(now.__getitem__, now.keys() - was.keys()))
+            if gone:
+                self.deletes.setdefault(table, []).extend(gone)
+            if changed:
+                self.updates.setdefault(table, []).extend(changed)
+            if added:
+                self.inserts.setdefault(table, []).extend(added)
+
+    def _put(
+        self, table: sa.Table, was: dict[Any, dict[str, Any]], rows: list[dict[str, Any]]
+    ) -> None:
+        pk = _pk(table)
+        for row in rows:
+            old = was.get(pk(row))
+            if old is None:
+                self.inserts.setdefault(table, []).append(row)
+            elif old != row:
+                self.updates.setdefault(table, []).append(row)
+
+    def write(self, conn: Connection) -> None:
+        for table in _ORDER:
+            if not (table in self.deletes or table in self.updates or table in self.inserts):
+                continue
+            if not (self._delete(conn, table) and self._update(conn, table)):
+                self._rewrite(conn, table)  # the table was not as loaded: write it whole
+                continue
+            rows = self.inserts.get(table)
             if rows:
-                conn.execute(table.insert(), rows)
-    history = history_rows(recorded)
-    if history:
-        conn.execute(t.certificate_history.insert(), history)
-    documents = document_rows(recorded)
-    if documents:
-        conn.execute(t.documents.insert(), documents)
+                conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+
+    def _delete(self, conn: Connection, table: sa.Table) -> bool:
+        keys = sorted(self.deletes.get(table, []), key=_order_key)
+        if not keys:
+            return True
+        cols = list(table.primary_key.columns)
+        where = cols[0].in_(keys) if len(cols) == 1 else sa.tuple_(*cols).in_(keys)
+        return conn.execute(table.delete().where(where)).rowcount == len(keys)
+
+    def _update(self, conn: Connection, table: sa.Table) -> bool:
+        rows = sorted(self.updates.get(table, []), key=_pk_order(table))
+        if not rows:
+            return True
+        names = [c.name for c in table.primary_key.columns]
+        statement = _update_by_key(table, tuple(rows[0]))
+        params = [{**row, **{f"k_{n}": row[n] for n in names}} for row in rows]
+        return conn.execute(statement, params).rowcount == len(rows)
+
+    def _rewrite(self, conn: Connection, table: sa.Table) -> None:
+        key = table.c[_KEYS[table][0]]
+        conn.execute(table.delete().where(key.in_(sorted(self.after[table]))))
+        rows = [row for rows in self.after[table].values() for row in rows.values()]
+        if rows:
+            conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+
+
+@cache
+def _update_by_key(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE ``table`` SET ``columns`` (bound by name) WHERE its key is ``k_<key column>``."""
+    keys = list(table.primary_key.columns)
+    return (
+        table.update()
+        .where(*(c == sa.bindparam(f"k_{c.name}") for c in keys))
+        .values({n: sa.bindparam(n) for n in columns if n not in {c.name for c in keys}})
+    )
+
+
+def _order_key(key: Any) -> tuple[Any, ...]:
+    """A sort key for primary key values, None first (no key column here holds None today)."""
+    values = key if isinstance(key, tuple) else (key,)
+    return tuple((v is not None, v) for v in values)
+
+
+def _pk_order(table: sa.Table) -> Any:
+    pk = _pk(table)
+    return lambda row: _order_key(pk(row))
+
+
+def write(conn: Connection, changes: Iterable[tuple[str, Keyed, Keyed, Memo | None]]) -> None:
+    """Bring the projections up to date: ``changes`` are ``(aggregate id, rows when loaded,
+    rows now, the memo the rows now were keyed with)`` of each changed aggregate."""
+    batch = Batch()
+    for agg_id, before, after, memo in changes:
+        batch.add(agg_id, before, after, memo)
+    batch.write(conn)
+
+
+_ORDER = [table for table in t.PROJECTIONS if table in _KEYS]

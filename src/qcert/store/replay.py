@@ -7,6 +7,8 @@ the ledger. Only a table whose digests differ is compared row by row, to name th
 
 The ledger's events are checked against ``lc_events`` first; aggregates are then replayed
 from ``lc_events`` in (aggregate, seq) order, which is the ledger's order within each one.
+Each snapshot (``lc_snapshots``) is checked on the way: the replay of its aggregate's first
+``seq`` events must encode to its state byte for byte, and it must stand at one of them.
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
-from . import projections
+from . import projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
 
-__all__ = ["check_projections", "is_event_document"]
+__all__ = ["KINDS", "check_projections", "is_event_document"]
 
-_KINDS: dict[str, type[Aggregate]] = {
+KINDS: dict[str, type[Aggregate]] = {
     cls.kind: cls
     for cls in (
         Body,
@@ -81,20 +83,43 @@ def _events(engine: Engine) -> list[tuple[int, ev.Envelope]]:
     return list(_stream_events(engine))
 
 
-def _histories(engine: Engine) -> Iterator[tuple[str, list[ev.Event]]]:
-    """Each aggregate's events from ``lc_events``, one aggregate at a time."""
-    e = t.events.c
-    query = sa.select(e.aggregate, e.document).order_by(e.aggregate, e.seq)
-    key, history = None, []
+def _histories(
+    engine: Engine,
+) -> Iterator[tuple[str, list[ev.Event], tuple[int, str] | None]]:
+    """Each aggregate's events from ``lc_events``, one aggregate at a time, with its snapshot
+    ``(seq, state)`` when one stands at one of its events (joined to the event at its seq)."""
+    e, s = t.events.c, t.snapshots.c
+    on = (s.aggregate == e.aggregate) & (s.seq == e.seq) & (s.format == snapshots.FORMAT)
+    query = (
+        sa.select(e.aggregate, e.document, s.seq, s.state)
+        .select_from(t.events.outerjoin(t.snapshots, on))
+        .order_by(e.aggregate, e.seq)
+    )
+    key, history, snap = None, [], None
     with engine.connect() as conn:
-        for aggregate, document in conn.execution_options(yield_per=2000).execute(query):
+        rows = conn.execution_options(yield_per=2000).execute(query)
+        for aggregate, document, snap_seq, state in rows:
             if aggregate != key:
                 if key is not None:
-                    yield key, history
-                key, history = aggregate, []
+                    yield key, history, snap
+                key, history, snap = aggregate, [], None
             history.append(ev.decode(json.loads(document)).event)
+            if state is not None:
+                snap = (int(snap_seq), state)
     if key is not None:
-        yield key, history
+        yield key, history, snap
+
+
+def _stray_snapshots(engine: Engine) -> list[str]:
+    """Snapshots that stand at no event of their aggregate (past its last, or of none)."""
+    e, s = t.events.c, t.snapshots.c
+    at_event = sa.exists().where(e.aggregate == s.aggregate, e.seq == s.seq)
+    query = sa.select(s.aggregate, s.seq).where(s.format == snapshots.FORMAT, ~at_event)
+    with engine.connect() as conn:
+        return [
+            f"lc_snapshots: the snapshot of {key} stands at event {seq}, which {key} does not have"
+            for key, seq in conn.execute(query.order_by(s.aggregate))
+        ]
 
 
 def _canon(value: Any) -> Any:
@@ -192,15 +217,20 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
         return [f"projections: cannot replay the ledger: {err}"]
     commitments = Multiset()
     holders: dict[str, str] = {}
-    for key, history in _histories(engine):
+    for key, history, snap in _histories(engine):
         kind, id_ = key.split(":", 1)
-        for table, rows in projections.rows_for(_KINDS[kind].replay(id_, history)).items():
+        agg = KINDS[kind](id_)
+        if snap is not None:
+            problems += snapshots.check(key, agg, history, *snap)
+        snapshots.fold(agg, history[agg.version :])
+        for table, rows in projections.rows_for(agg).items():
             for row in rows:
                 expected[table].add(row)
         streamed: dict[tuple[str, str], str] = {}
         problems += _commit(kind, id_, history, streamed, holders)
         for (what, name), commitment in streamed.items():
             commitments.add({"kind": what, "id": name, "commitment": commitment})
+    problems += _stray_snapshots(engine)
     differ = []
     with engine.connect() as conn:
         for table in (*t.PROJECTIONS, t.certificate_history, t.events):
@@ -257,7 +287,7 @@ def _diff(engine: Engine, tables: list[sa.Table], secrets: bool) -> list[str]:
     expected: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
     for key, history in streams.items():
         kind, id_ = key.split(":", 1)
-        for table, rows in projections.rows_for(_KINDS[kind].replay(id_, history)).items():
+        for table, rows in projections.rows_for(KINDS[kind].replay(id_, history)).items():
             expected[table] += rows
     expected[t.certificate_history] = projections.history_rows(recorded)
     expected[t.documents] = projections.document_rows(recorded)

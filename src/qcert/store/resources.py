@@ -22,9 +22,14 @@ from . import tables as t
 __all__ = ["account_roles", "resource_of"]
 
 
+# Built once: the commands on a certification ask this before every run.
+_OF_CERTIFICATION = sa.select(t.certifications.c.body_id, t.certifications.c.client_id).where(
+    t.certifications.c.id == sa.bindparam("cid")
+)
+
+
 def _certification(conn: Connection, cid: str) -> tuple[str, str] | None:
-    cn = t.certifications.c
-    row = conn.execute(sa.select(cn.body_id, cn.client_id).where(cn.id == cid)).first()
+    row = conn.execute(_OF_CERTIFICATION, {"cid": cid}).first()
     return (row[0], row[1]) if row else None
 
 

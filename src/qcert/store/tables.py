@@ -1,8 +1,10 @@
-"""The application's tables: the index of lifecycle events and the projections.
+"""The application's tables: the index of lifecycle events, the aggregates' snapshots and the
+projections.
 
 Every row here is derived from events on the ledger (``qcert ledger audit``
-rebuilds them and reports any difference). Only ``store.projections`` writes
-them, and only while committing the events they come from.
+rebuilds them and reports any difference). Only the unit of work writes them
+(through ``store.projections`` and ``store.snapshots``), and only while
+committing the events they come from.
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ events = sa.Table(
     sa.UniqueConstraint("aggregate", "seq", name="uq_lc_events_aggregate_seq"),
 )
 sa.Index("ix_lc_events_tenant", events.c.tenant)
+
+# Each aggregate's newest snapshot: its state after its first ``seq`` events, written with
+# the events that reached it (``store.snapshots``). Not a projection: which aggregates have
+# one depends on how their events were committed; the audit checks each one that is here.
+snapshots = sa.Table(
+    "lc_snapshots",
+    metadata,
+    sa.Column("aggregate", sa.String(120), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("format", sa.SmallInteger, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+)
 
 bodies = sa.Table(
     "lc_bodies",

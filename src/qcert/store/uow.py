@@ -1,14 +1,19 @@
 """The unit of work: events and projections commit together, on the ledger, in one transaction.
 
-``with uow:`` opens a write transaction; aggregates are loaded by replaying
-their events; ``commit`` encodes each new event canonically (RFC 8785),
-appends them all to the ledger in that same transaction, indexes them, and
-updates the projections. Either everything is committed or nothing is.
+``with uow:`` opens a write transaction; aggregates are loaded from their newest snapshot and
+the events after it (``store.snapshots``), so a load costs the same however long the history;
+``commit`` encodes each new event canonically (RFC 8785), writes the projection rows that
+changed and any snapshot due, then appends the events to the ledger in that same
+transaction and indexes them. Either everything is committed or nothing is.
+
+Appending takes the ledger's sequence lock (held until the commit, so indices are given out
+gap-free and in commit order), so everything that needs no ledger index is done before it:
+on PostgreSQL, writers on different aggregates do their work side by side and queue only
+for the append, the event rows and the commit.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,11 +23,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import QcertError
-from ..ledger.storage import SqlLedgerStorage
+from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
-from . import identity, projections
+from . import identity, projections, snapshots
 from . import tables as t
+from .cache import AggregateCache, Kept
+from .projections import document_rows, history_rows
+from .snapshots import EVERY
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
 
@@ -49,8 +57,10 @@ class UnitOfWork:
         host: str | None = None,
         clock: Callable[[], datetime] | None = None,
         documents: Any = None,
+        cache: AggregateCache | None = None,
     ) -> None:
         self.engine = engine
+        self.cache = cache  # aggregates kept between units of work (the bus keeps one)
         self.keys = keys  # the body key store, for handlers that sign
         self.host = host  # the public host credentials name their issuers by (did:web)
         self.clock = clock or (lambda: datetime.now(UTC))  # what signatures and events call now
@@ -60,6 +70,8 @@ class UnitOfWork:
         self.late_days = LATE_DAYS  # how far back a status change may be dated unapproved
         self.conn: Connection | None = None
         self._seen: dict[str, Aggregate] = {}
+        # per aggregate: how it was loaded, and its projection rows then
+        self._loaded: dict[str, Kept] = {}
         self._secrets: list[tuple[str, str, str | None]] = []
         self.recorded: list[tuple[int, ev.Envelope]] = []
         self.reply: dict[str, Any] = {}
@@ -68,7 +80,7 @@ class UnitOfWork:
         self._cm = self.engine.connect()
         self.conn = self._cm.execution_options(qcert_write=True)
         self._tx = self.conn.begin()
-        self._seen, self._secrets, self.recorded, self.reply = {}, [], [], {}
+        self._seen, self._loaded, self._secrets, self.recorded, self.reply = {}, {}, [], [], {}
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -80,7 +92,14 @@ class UnitOfWork:
     def fresh(self) -> UnitOfWork:
         """A new unit of work with the same engine, actor and adapters."""
         uow = UnitOfWork(
-            self.engine, self.actor, self.tz, self.keys, self.host, self.clock, self.documents
+            self.engine,
+            self.actor,
+            self.tz,
+            self.keys,
+            self.host,
+            self.clock,
+            self.documents,
+            self.cache,
         )
         uow.late_days = self.late_days
         return uow
@@ -93,24 +112,27 @@ class UnitOfWork:
         return Recording(at, at.astimezone(ZoneInfo(self.tz)).date(), self.actor, self.late_days)
 
     def get(self, cls: type[A], id: str) -> A:
-        """The aggregate ``cls`` with ``id``, rebuilt from its events; NotFound if none."""
+        """The aggregate ``cls`` with ``id``, from its snapshot and events; NotFound if none."""
         key = f"{cls.kind}:{id}"
         if key in self._seen:
             return self._seen[key]  # type: ignore[return-value]
         assert self.conn is not None
-        docs = (
-            self.conn.execute(
-                sa.select(t.events.c.document)
-                .where(t.events.c.aggregate == key)
-                .order_by(t.events.c.seq)
-            )
-            .scalars()
-            .all()
-        )
-        if not docs:
+        kept = self.cache.take(key) if self.cache else None
+        version = kept.loaded.agg.version if kept else None
+        loaded = snapshots.load(self.conn, cls, id, kept.loaded if kept else None)
+        if loaded is None:
             raise NotFound(f"no {cls.kind} {id!r}")
-        agg = cls.replay(id, [ev.decode(json.loads(d)).event for d in docs])
+        agg = loaded.agg
+        if kept is not None and kept.loaded.agg is agg:
+            memo = kept.memo
+            if agg.version == version:  # nobody changed it since this process committed it
+                self._seen[key], self._loaded[key] = agg, kept
+                return agg
+        else:
+            memo = projections.Memo()
+        rows = projections.keyed(projections.rows_for(agg, memo), memo)
         self._seen[key] = agg
+        self._loaded[key] = Kept(loaded, rows, memo)
         return agg
 
     def exists(self, cls: type[Aggregate], id: str) -> bool:
@@ -127,6 +149,7 @@ class UnitOfWork:
         if self.exists(type(agg), agg.id):
             raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
         self._seen[agg.key] = agg
+        self._loaded[agg.key] = Kept(snapshots.Loaded(agg, 0, ""), {}, projections.Memo())
 
     def append_entry(self, data: bytes) -> int:
         """Append a non-event entry (a credential, say) in this transaction; its ledger index."""
@@ -178,9 +201,47 @@ class UnitOfWork:
     def commit(self, tenant: str = "", at: datetime | None = None) -> list[int]:
         """Record every new event on the ledger and in the projections; return ledger indices."""
         assert self.conn is not None
-        when = _not_before(self.conn, (at or self.clock()).astimezone(UTC))
-        envelopes: list[ev.Envelope] = []
         changed = [a for a in self._seen.values() if a.pending]
+        envelopes = self._envelopes(changed, tenant, at)
+        if not envelopes:
+            self._tx.commit()
+            self._keep()
+            return []
+        docs = [e.canonical() for e in envelopes]
+        rows = {a.key: self._rows(a) for a in changed}
+        # An aggregate is snapshotted, and kept for the next unit of work, only when its state
+        # is the one a replay gives: when each new event is exactly what its document decodes to.
+        unlike = {
+            e.aggregate
+            for e, d in zip(envelopes, docs, strict=True)
+            if not snapshots.as_recorded(e.event, d)
+        }
+        due = [
+            a
+            for a in changed
+            if a.key not in unlike and a.version - self._loaded[a.key].loaded.snapshot >= EVERY
+        ]
+        due = self._write_derived(changed, rows, due)
+        first = self._sequence(envelopes, docs)
+        self._tx.commit()
+        for agg in changed:
+            agg.pending.clear()
+        self._remember(envelopes, docs, rows, due, unlike)
+        indices = list(range(first, first + len(docs)))
+        self.recorded += zip(indices, envelopes, strict=True)
+        return indices
+
+    def _rows(self, agg: Aggregate) -> projections.Keyed:
+        memo = self._loaded[agg.key].memo
+        return projections.keyed(projections.rows_for(agg, memo), memo)
+
+    def _envelopes(
+        self, changed: list[Aggregate], tenant: str, at: datetime | None
+    ) -> list[ev.Envelope]:
+        """The pending events of ``changed`` as recorded now, aggregate by aggregate."""
+        assert self.conn is not None
+        when = _not_before(self.conn, (at or self.clock()).astimezone(UTC))
+        envelopes = []
         for agg in changed:
             base = agg.version - len(agg.pending)
             for i, event in enumerate(agg.pending, start=1):
@@ -189,49 +250,104 @@ class UnitOfWork:
                         event, agg.key, base + i, when, self.tz, self.actor, tenant or _tenant(agg)
                     )
                 )
-        if not envelopes:
-            self._tx.commit()
-            return []
-        docs = [e.canonical() for e in envelopes]
-        first = self.ledger.append_in(self.conn, docs)
-        indices = list(range(first, first + len(docs)))
+        return envelopes
+
+    def _write_derived(
+        self, changed: list[Aggregate], rows: dict[str, projections.Keyed], due: list[Aggregate]
+    ) -> list[Aggregate]:
+        """What needs no ledger index, written before the sequence lock is taken: the
+        projection rows that changed, the snapshots due and the secrets; the aggregates
+        snapshotted."""
+        assert self.conn is not None
+        changes = [
+            (a.id, self._loaded[a.key].rows, rows[a.key], self._loaded[a.key].memo) for a in changed
+        ]
         try:
-            self.conn.execute(
-                t.events.insert(),
-                [
-                    {
-                        "ledger_index": i,
-                        "aggregate": e.aggregate,
-                        "seq": e.seq,
-                        "type": e.event.name,
-                        "tenant": e.tenant,
-                        "at": e.at,
-                        "document": d.decode(),
-                    }
-                    for i, e, d in zip(indices, envelopes, docs, strict=True)
-                ],
-            )
-        except sa.exc.IntegrityError:
-            self._tx.rollback()
-            raise ConcurrentChange(
-                "someone else changed this record; reload and try again"
-            ) from None
-        recorded = list(zip(indices, envelopes, strict=True))
-        try:
-            projections.write(self.conn, changed, recorded)
+            projections.write(self.conn, changes)
         except sa.exc.IntegrityError as err:
             self._tx.rollback()
             raise ConcurrentChange(_duplicate(err)) from None
+        except sa.exc.OperationalError as err:
+            raise self._lost(err) from None
+        written = snapshots.write(self.conn, due)
         for kind, id_, secret_hash in self._secrets:
             where = (t.secrets.c.kind == kind) & (t.secrets.c.id == id_)
             self.conn.execute(t.secrets.delete().where(where))
             if secret_hash is not None:
                 self.conn.execute(t.secrets.insert().values(kind=kind, id=id_, hash=secret_hash))
-        self._tx.commit()
-        for agg in changed:
-            agg.pending.clear()
-        self.recorded += recorded
-        return indices
+        return written
+
+    def _sequence(self, envelopes: list[ev.Envelope], docs: list[bytes]) -> int:
+        """Append the events to the ledger with the rows that name them by index; the first
+        index. From here to the commit this transaction holds the ledger's sequence lock."""
+        assert self.conn is not None
+        offsets = list(enumerate(envelopes))
+        indexed = [
+            Indexed(
+                t.events,
+                "ledger_index",
+                [(i, _event_row(e, d)) for (i, e), d in zip(offsets, docs, strict=True)],
+            ),
+            Indexed(t.certificate_history, "ledger_index", _by_offset(history_rows(offsets))),
+            Indexed(t.documents, "ledger_index", _by_offset(document_rows(offsets))),
+        ]
+        try:
+            return self.ledger.append_in(self.conn, docs, indexed)
+        except sa.exc.IntegrityError:
+            self._tx.rollback()
+            raise ConcurrentChange(
+                "someone else changed this record; reload and try again"
+            ) from None
+        except sa.exc.OperationalError as err:
+            raise self._lost(err) from None
+
+    def _remember(
+        self,
+        envelopes: list[ev.Envelope],
+        docs: list[bytes],
+        rows: dict[str, projections.Keyed],
+        due: list[Aggregate],
+        unlike: set[str],
+    ) -> None:
+        """After the commit: keep the aggregates as committed, for the next unit of work."""
+        for env, doc in zip(envelopes, docs, strict=True):
+            kept = self._loaded[env.aggregate]
+            kept.loaded.last, kept.rows = doc.decode(), rows[env.aggregate]
+        for agg in due:
+            self._loaded[agg.key].loaded.snapshot = agg.version
+        for key in unlike:
+            del self._loaded[key]  # the next unit of work loads it from the store
+        self._keep()
+
+    def _lost(self, err: sa.exc.OperationalError) -> Exception:
+        """A conflict PostgreSQL resolved by aborting this transaction (a deadlock, or a
+        serialization failure) is a concurrent change like any other; other errors stand."""
+        if getattr(err.orig, "sqlstate", None) not in ("40P01", "40001"):
+            return err
+        self._tx.rollback()
+        return ConcurrentChange("someone else changed this record at the same time; try again")
+
+    def _keep(self) -> None:
+        """After a commit: keep every aggregate of this unit of work for the next one."""
+        if self.cache is not None:
+            for key, kept in self._loaded.items():
+                self.cache.put(key, kept)
+
+
+def _event_row(e: ev.Envelope, document: bytes) -> dict[str, Any]:
+    return {
+        "aggregate": e.aggregate,
+        "seq": e.seq,
+        "type": e.event.name,
+        "tenant": e.tenant,
+        "at": e.at,
+        "document": document.decode(),
+    }
+
+
+def _by_offset(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Rows computed with each event's offset in the append as its ledger index."""
+    return [(row.pop("ledger_index"), row) for row in rows]
 
 
 def _not_before(conn: Connection, now: datetime) -> str:

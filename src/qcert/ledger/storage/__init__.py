@@ -1,6 +1,6 @@
 """Storage drivers for the ledger and its witnesses. The ledger core never imports these."""
 
-from .sql import SqlLedgerStorage, metadata
+from .sql import Indexed, SqlLedgerStorage, metadata
 from .witness import SqlWitnessState
 
-__all__ = ["SqlLedgerStorage", "SqlWitnessState", "metadata"]
+__all__ = ["Indexed", "SqlLedgerStorage", "SqlWitnessState", "metadata"]

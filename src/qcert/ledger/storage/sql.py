@@ -32,10 +32,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import accumulate
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from ..checkpoint import StoredCheckpoint
 from ..errors import EntryTooLarge, IndexOutOfRange, LedgerError
@@ -45,6 +46,7 @@ from ..tiles import TileId, integrate, is_full, partial_tiles
 __all__ = [
     "MAX_ENTRY_BYTES",
     "Bundle",
+    "Indexed",
     "SqlLedgerStorage",
     "checkpoint_counter",
     "metadata",
@@ -105,6 +107,17 @@ SEQUENCE = "sequence"
 def checkpoint_counter(suite: HashSuite) -> str:
     """The ``ledger_state`` row holding the number of ``suite``'s newest checkpoint."""
     return f"cp:{suite.name}"
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """Rows of another table that name entries of one append by their ledger index: ``rows``
+    are ``(offset, row)`` pairs, ``offset`` being the entry's place in the append (0 for its
+    first), and ``column`` the column of ``table`` that takes the entry's index."""
+
+    table: sa.Table
+    column: str
+    rows: Sequence[tuple[int, dict[str, object]]]
 
 
 @dataclass(frozen=True)
@@ -173,6 +186,32 @@ def _check(entries: Sequence[bytes]) -> list[int]:
     return lengths
 
 
+@lru_cache(maxsize=64)
+def _append_sql(dialect: Dialect, shape: tuple[tuple[sa.Table, str, tuple[str, ...]], ...]) -> str:
+    """The PostgreSQL statement of an append with rows of ``shape`` (table, index column,
+    other columns): the sequence row's UPDATE, then one INSERT per table, each from arrays
+    ``a<table>_<column>`` unnested side by side (``a0_*``: the bundles)."""
+    quote = dialect.identifier_preparer.quote
+    targets = [("ledger_entries", ("first_index", "count", "data", "leaves"))]
+    kinds = [("BIGINT", "INTEGER", "BYTEA", "BYTEA")]
+    for table, column, names in shape:
+        targets.append((table.name, (column, *names)))
+        kinds.append(("BIGINT", *(table.c[n].type.compile(dialect=dialect) for n in names)))
+    ctes = [
+        "s AS (UPDATE ledger_state SET size = size + %(n)s WHERE name = %(name)s "
+        "RETURNING size - %(n)s AS first)"
+    ]
+    for k, ((table, cols), types) in enumerate(zip(targets, kinds, strict=True)):
+        arrays = ", ".join(f"%(a{k}_{j})s::{kind}[]" for j, kind in enumerate(types))
+        picked = ", ".join(["s.first + u.c0", *(f"u.c{j}" for j in range(1, len(cols)))])
+        ctes.append(
+            f"i{k} AS (INSERT INTO {quote(table)} ({', '.join(map(quote, cols))}) "
+            f"SELECT {picked} FROM s, unnest({arrays}) "
+            f"AS u({', '.join(f'c{j}' for j in range(len(cols)))}))"
+        )
+    return "WITH " + ", ".join(ctes) + " SELECT first FROM s"
+
+
 class SqlLedgerStorage:
     """Ledger storage in the database behind ``engine``.
 
@@ -213,33 +252,74 @@ class SqlLedgerStorage:
         with self.write() as conn:
             return self.append_in(conn, entries)
 
-    def append_in(self, conn: Connection, entries: Sequence[bytes]) -> int:
-        """Sequence ``entries`` inside the caller's write transaction; return the first index."""
+    def append_in(
+        self, conn: Connection, entries: Sequence[bytes], indexed: Sequence[Indexed] = ()
+    ) -> int:
+        """Sequence ``entries`` inside the caller's write transaction; return the first index.
+
+        ``indexed`` are rows of the caller's tables that name these entries by their index
+        (a unit of work's event rows), inserted in the same transaction with their index
+        filled in. The sequence row stays locked until the caller's transaction ends, so
+        indices are given out gap-free and in commit order; on PostgreSQL the append and
+        every indexed row are one statement, so the lock waits on one round trip, not many.
+        """
         entries = list(entries)
         lengths = _check(entries)
-        # The hot path of every append: plain SQL, two statements. The first both
-        # locks the sequence row and reserves the indices.
+        rows = []
+        offset = 0
+        for bundle in _bundles(entries, lengths):
+            rows.append((offset, len(bundle), frame(bundle), b"".join(SHA256.leaf_hashes(bundle))))
+            offset += len(bundle)
+        indexed = [ix for ix in indexed if ix.rows]
+        if conn.dialect.name == "postgresql" and rows:
+            first = self._append_pg(conn, len(entries), rows, indexed)
+        else:
+            first = self._append(conn, len(entries), rows)
+            for ix in indexed if first is not None else ():
+                conn.execute(
+                    ix.table.insert(), [{**row, ix.column: first + at} for at, row in ix.rows]
+                )
+        if first is None:  # the first append of all: the sequence row is not there yet
+            self._lock(conn, SEQUENCE)
+            return self.append_in(conn, entries, indexed)
+        return first
+
+    @staticmethod
+    def _append(conn: Connection, count: int, rows: list[tuple]) -> int | None:
+        # The hot path of every append: plain SQL, two statements. The first both locks the
+        # sequence row and reserves the indices.
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         end = conn.exec_driver_sql(
             f"UPDATE ledger_state SET size = size + {mark} WHERE name = {mark} RETURNING size",
-            (len(entries), SEQUENCE),
+            (count, SEQUENCE),
         ).scalar()
         if end is None:
-            self._lock(conn, SEQUENCE)
-            return self.append_in(conn, entries)
-        first = index = end - len(entries)
-        rows = []
-        for bundle in _bundles(entries, lengths):
-            leaves = b"".join(SHA256.leaf_hashes(bundle))
-            rows.append((index, len(bundle), frame(bundle), leaves))
-            index += len(bundle)
+            return None
+        first = end - count
         if rows:
             conn.exec_driver_sql(
                 "INSERT INTO ledger_entries (first_index, count, data, leaves) "
                 f"VALUES ({mark}, {mark}, {mark}, {mark})",
-                rows if len(rows) > 1 else rows[0],
+                [(first + at, n, data, leaves) for at, n, data, leaves in rows],
             )
         return first
+
+    @staticmethod
+    def _append_pg(
+        conn: Connection, count: int, rows: list[tuple], indexed: Sequence[Indexed]
+    ) -> int | None:
+        """One statement: lock the sequence row and take ``count`` indices, insert the bundles
+        and every indexed row (data-modifying CTEs, each row's arrays unnested)."""
+        shape = tuple(
+            (ix.table, ix.column, tuple(n for n in ix.rows[0][1] if n != ix.column))
+            for ix in indexed
+        )
+        params: dict[str, object] = {"n": count, "name": SEQUENCE}
+        params.update({f"a0_{j}": list(col) for j, col in enumerate(zip(*rows, strict=True))})
+        for k, (ix, (_, _, names)) in enumerate(zip(indexed, shape, strict=True), start=1):
+            params[f"a{k}_0"] = [at for at, _ in ix.rows]
+            params.update({f"a{k}_{j}": [r[n] for _, r in ix.rows] for j, n in enumerate(names, 1)})
+        return conn.exec_driver_sql(_append_sql(conn.dialect, shape), params).scalar()
 
     def _lock(self, conn: Connection, name: str) -> int:
         row = conn.execute(

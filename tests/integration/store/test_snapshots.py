@@ -1,0 +1,257 @@
+"""Snapshots beside the log: every kind of aggregate round-trips through them, a load from one
+equals the replay of the events, the audit names one that differs, and a snapshot is never
+trusted over the events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from qcert.access import Principal
+from qcert.bus import MessageBus
+from qcert.credentials import multibase_public_key
+from qcert.credentials.commands import IssueCredential
+from qcert.lifecycle import (
+    AcceptTransfer,
+    AnswerFinding,
+    ApplyForCertification,
+    CheckIn,
+    ClearLineAlarm,
+    CloseFinding,
+    GiveConsent,
+    InviteUser,
+    IssueApiKey,
+    OpenAccount,
+    OpenCase,
+    RaiseFinding,
+    RecordLineAlarm,
+    RegisterAuditor,
+    ResolveCase,
+    RestoreCertificate,
+    ReviewContract,
+    SuspendCertificate,
+    UploadDocument,
+)
+from qcert.lifecycle.certification import Certification
+from qcert.lifecycle.commands import AddBodyKey
+from qcert.store import snapshots
+from qcert.store import tables as t
+from qcert.store.replay import KINDS, check_projections
+from qcert.store.snapshots import EVERY, SnapshotMismatch
+from qcert.store.uow import UnitOfWork
+from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
+from tests.integration.store.test_documents import PDF
+from tests.services import SYSTEM, make_services, system_bus
+
+
+@pytest.fixture
+def services(engine, tmp_path, clock):
+    return make_services(engine, tmp_path / "services", host="cert.example", clock=clock)
+
+
+@pytest.fixture
+def rich(world, services):  # noqa: F811
+    """Every kind of aggregate, holding most of what each kind can hold."""
+    run = system_bus(services)
+    certify(world)
+    world(CheckIn("cert1", "s2", "aud1", 39.96, 116.3))  # on the audit's day, at hq
+    world(CheckIn("cert1", "s2", "aud1", 39.96, 116.3, out=True))
+    key_id, key = services.keys.create("cb1")
+    public = multibase_public_key(key.public_key())
+    run(AddBodyKey("cb1", key_id, public, datetime(2023, 1, 1, tzinfo=UTC)))
+    run(IssueCredential("cert1"))  # a credential, a status entry and two status lists
+    world(RaiseFinding("cert1", "f1", "s2", "minor", "8.5", "no lot records", "aud1"))
+    world(AnswerFinding("cert1", "f1", "records kept", "no checklist", "a daily checklist"))
+    world(CloseFinding("cert1", "f1", "lead1", date(2023, 3, 20)))
+    world(RaiseFinding("cert1", "f2", "s2", "observation", "8.5", "labels fade", "aud1"))
+    run(SuspendCertificate("cert1", "overdue surveillance", date(2023, 6, 1)))
+    run(RestoreCertificate("cert1", date(2023, 7, 1)))
+    world(OpenCase("k1", "complaint", "cert1", "handler1", "late certificate"))
+    world(ResolveCase("k1", "upheld", date(2023, 8, 1)))
+    world(RegisterAuditor("rev2", "R-rev2", "评审", "cb2"))
+    world(AcceptTransfer("cert1-cb2", "cb2", "cert1", "rev2", "dec2", date(2024, 5, 2), "CB2-1"))
+    world(GiveConsent("c1", "cb1", "for renewals"))
+    world(InviteUser("c1", "client-user"))
+    sha = hashlib.sha256(PDF).hexdigest()
+    pdf = ("手册.pdf", "application/pdf", len(PDF), "manual", "u1")
+    world(UploadDocument("c1", sha, *pdf, content=PDF))
+    world(UploadDocument("c1", sha, *pdf, certification_id="cert1-cb2", content=PDF))
+    at = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    world(RecordLineAlarm("c1", "line-1", 200, 161, "spe", 31.5, 20.1, ["coolant_temp"], at))
+    world(ClearLineAlarm("c1", "line-1", 260, at))
+    run(OpenAccount("ann", "Ann", ["planner@body:cb1"], "correct horse battery staple"))
+    services.bus.handle(IssueApiKey("ann", "robot"), Principal("ann", frozenset()))
+    return services
+
+
+def _histories(engine):
+    e = t.events.c
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(e.aggregate, e.document).order_by(e.aggregate, e.seq))
+        out: dict[str, list] = {}
+        for key, document in rows:
+            out.setdefault(key, []).append(_event(document))
+    return out
+
+
+def _event(document):
+    from qcert.lifecycle import events as ev
+
+    return ev.decode(json.loads(document)).event
+
+
+def _replay(engine, key):
+    kind, id_ = key.split(":", 1)
+    return KINDS[kind].replay(id_, _histories(engine)[key])
+
+
+def test_every_kind_of_aggregate_snapshots_to_exactly_its_replay(rich, engine):
+    histories = _histories(engine)
+    assert {key.split(":", 1)[0] for key in histories} == set(KINDS)
+    for key, history in histories.items():
+        kind, id_ = key.split(":", 1)
+        agg = KINDS[kind].replay(id_, history)
+        text = snapshots.encode(agg)
+        again = snapshots.decode(KINDS[kind], id_, text)
+        assert vars(again) == vars(agg), key
+        assert snapshots.encode(again) == text, key  # one state, one text
+    assert check_projections(engine) == []
+
+
+def _grow(world, cid="cert1", n=EVERY + 5):  # noqa: F811
+    """``n`` more events on ``cid``: an auditor checking in and out."""
+    for i in range(n):
+        world(CheckIn(cid, "s2", "aud1", 39.96, 116.3, out=bool(i % 2)))
+
+
+def _snapshot(engine, key="certification:cert1"):
+    s = t.snapshots.c
+    with engine.connect() as conn:
+        return conn.execute(sa.select(s.seq, s.state).where(s.aggregate == key)).first()
+
+
+def test_a_load_from_a_snapshot_equals_the_replay_of_every_event(world, engine):  # noqa: F811
+    certify(world)
+    assert _snapshot(engine) is None  # 9 events: none due yet
+    _grow(world)
+    seq, _ = _snapshot(engine)
+    assert EVERY <= seq < EVERY + 14
+    with UnitOfWork(engine) as uow:
+        loaded = uow.get(Certification, "cert1")
+    assert loaded.version == 9 + EVERY + 5
+    assert vars(loaded) == vars(_replay(engine, "certification:cert1"))
+    assert check_projections(engine) == []
+
+
+def test_kept_copies_follow_what_other_processes_commit(world, engine, services):  # noqa: F811
+    certify(world)
+    other = MessageBus(engine)  # another process's bus, with a cache of its own
+    mine = system_bus(services)
+
+    def theirs(cmd):
+        return other.handle(cmd, SYSTEM)
+
+    for i in range(3):
+        mine(CheckIn("cert1", "s2", "aud1", 39.96, 116.3, out=bool(i % 2)))
+        theirs(RaiseFinding("cert1", f"f{i}", "s2", "minor", "8.5", "gap", "aud1"))
+    mine(AnswerFinding("cert1", "f2", "fixed", "cause", "action"))  # needs their finding
+    kept = services.bus.cache.take("certification:cert1")
+    assert vars(kept.loaded.agg) == vars(_replay(engine, "certification:cert1"))
+    assert check_projections(engine) == []
+
+
+def test_a_state_unlike_its_replay_is_neither_kept_nor_snapshotted(world, engine, services):  # noqa: F811
+    run = system_bus(services)
+    run(ApplyForCertification("x", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
+    assert services.bus.cache.take("certification:x") is not None
+    run(ReviewContract("x", "rev1"))  # computes 5.0 audit days; its event, replayed, says 5
+    assert services.bus.cache.take("certification:x") is None
+    certify(run, "y")  # kept between commands from then on, and snapshotted from that copy
+    _grow(run, "y")
+    assert _snapshot(engine, "certification:y") is not None
+    assert check_projections(engine) == []
+
+
+def test_the_audit_names_a_snapshot_that_differs_from_its_events(world, engine):  # noqa: F811
+    certify(world)
+    _grow(world)
+    seq, state = _snapshot(engine)
+    assert '"aud1"' in state
+    with engine.begin() as conn:
+        conn.execute(t.snapshots.update().values(state=state.replace('"aud1"', '"aud9"')))
+    assert check_projections(engine) == [
+        f"lc_snapshots: the snapshot of certification:cert1 at event {seq} differs from its events"
+    ]
+
+
+def test_a_snapshot_past_its_events_is_refused_and_reported(world, engine):  # noqa: F811
+    certify(world)
+    _grow(world)
+    with engine.begin() as conn:
+        conn.execute(t.snapshots.update().values(seq=1000))
+    with pytest.raises(SnapshotMismatch, match="stands at event 1000"), UnitOfWork(engine) as uow:
+        uow.get(Certification, "cert1")
+    assert check_projections(engine) == [
+        "lc_snapshots: the snapshot of certification:cert1 stands at event 1000, "
+        "which certification:cert1 does not have"
+    ]
+
+
+def test_a_snapshot_of_another_shape_is_passed_over_for_the_events(world, engine):  # noqa: F811
+    certify(world)
+    _grow(world)
+    _, state = _snapshot(engine)
+    with engine.begin() as conn:  # as if written before Certification had ``cycle``
+        conn.execute(t.snapshots.update().values(state=state.replace('"cycle"', '"cycles"')))
+    with UnitOfWork(engine) as uow:
+        loaded = uow.get(Certification, "cert1")
+    assert vars(loaded) == vars(_replay(engine, "certification:cert1"))
+    world(CheckIn("cert1", "s2", "aud1", 39.96, 116.3))  # a snapshot is due: written afresh
+    _grow(world, n=EVERY)
+    assert check_projections(engine) == []
+
+
+def test_a_stale_projection_row_is_rewritten_from_the_state(world, engine):  # noqa: F811
+    certify(world)
+    world(RaiseFinding("cert1", "f1", "s2", "minor", "8.5", "gap", "aud1"))
+    with engine.begin() as conn:  # a row lost: the next change of it cannot update it
+        conn.execute(t.findings.delete())
+    world(AnswerFinding("cert1", "f1", "fixed", "cause", "action"))
+    assert check_projections(engine) == []
+
+
+def test_two_units_of_work_on_one_aggregate_do_not_both_commit(world, engine):  # noqa: F811
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers: the second waits for the first to commit")
+    from qcert.store.uow import ConcurrentChange
+
+    certify(world)
+    first, second = UnitOfWork(engine), UnitOfWork(engine)
+    with first, second:
+        first.get(Certification, "cert1").suspend("overdue", date(2023, 6, 1))
+        second.get(Certification, "cert1").withdraw("fraud", date(2023, 6, 1))
+        first.commit()
+        with pytest.raises(ConcurrentChange):
+            second.commit()
+    assert _replay(engine, "certification:cert1").certificate.status == "suspended"
+    assert check_projections(engine) == []
+
+
+def test_a_state_the_codec_cannot_take_leaves_no_snapshot_and_refuses_nothing(
+    world,  # noqa: F811
+    engine,
+    monkeypatch,
+):
+    def refuse(agg):
+        raise snapshots.SnapshotError(f"cannot snapshot {agg.key}")
+
+    monkeypatch.setattr(snapshots, "encode", refuse)
+    certify(world)
+    _grow(world)
+    assert _snapshot(engine) is None
+    monkeypatch.undo()
+    assert check_projections(engine) == []
