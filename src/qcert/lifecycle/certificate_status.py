@@ -110,11 +110,14 @@ class CertificateStatus:
             )
         self.record(ev.CertificateExpired(on.isoformat()))
 
-    def enforce_clocks(self, on: date) -> list[str]:
+    def enforce_clocks(self, on: date, rec: Recording | None = None) -> list[str]:
         """Apply what time decides: unresolved suspensions end in withdrawal
         (``clock.suspension-lapsed``, ISO/IEC 17021-1:2015 9.6.5), lapsed certificates expire
         (``clock.expired``, 8.2.2, 9.6.3.2). Each event names the rule that fired and its
-        source; a certificate with nothing due records nothing, so running twice is harmless."""
+        source; a certificate with nothing due records nothing, so running twice is harmless.
+        ``on`` is an effective date like any other: never after today (a day yet to come would
+        withdraw or expire ahead of time) nor before the certification's latest record."""
+        self._effective("on", on, rec)
         cert, done = self.certificate, []
         if cert and cert.status == CertStatus.suspended and cert.deadline and on > cert.deadline:
             rule = RULES["clock.suspension-lapsed"]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from .. import schemes, security
 from ..errors import QcertError
@@ -48,11 +47,6 @@ class UnitOfWork(Protocol):
 
 def _certification(uow: UnitOfWork, cmd: Any) -> Certification:
     return uow.get(Certification, cmd.certification_id)
-
-
-def _today(uow: UnitOfWork) -> date:
-    """The day it is where the actor works: the day an application or review is received."""
-    return uow.clock().astimezone(ZoneInfo(uow.tz)).date()
 
 
 def register_body(cmd: c.RegisterBody, uow: UnitOfWork) -> None:
@@ -193,7 +187,7 @@ def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> No
             cmd.sectors,
             cmd.sites,
             cmd.complexity,
-            on=_today(uow),
+            on=uow.recording.today,
             held=held,
         )
     )
@@ -206,7 +200,7 @@ def review_contract(cmd: c.ReviewContract, uow: UnitOfWork) -> None:
     cert.review_contract(
         cmd.reviewer,
         uow.get(Body, cert.body_id),
-        _today(uow),
+        uow.recording.today,
         cmd.reduction_pct,
         cmd.integrated_pct,
         cmd.site_reduction_pct,
@@ -339,8 +333,9 @@ def approve_late_record(cmd: c.ApproveLateRecord, uow: UnitOfWork) -> None:
 
 
 def enforce_clocks(cmd: c.EnforceClocks, uow: UnitOfWork) -> None:
+    rec = uow.recording
     for cid in cmd.certification_ids:
-        uow.get(Certification, cid).enforce_clocks(cmd.on)
+        uow.get(Certification, cid).enforce_clocks(cmd.on, rec)
 
 
 def open_case(cmd: c.OpenCase, uow: UnitOfWork) -> None:

@@ -138,3 +138,15 @@ def test_recorded_times_never_run_backwards_whatever_the_clock_does(certified, c
         times = conn.execute(sa.select(t.events.c.at).order_by(t.events.c.ledger_index)).scalars()
         times = [datetime.fromisoformat(x.replace("Z", "+00:00")) for x in times]
     assert times == sorted(times) and times[-1] == times[-2]
+
+
+def test_the_clocks_are_not_run_for_a_day_yet_to_come(certified, clock, engine):
+    from qcert.lifecycle import EnforceClocks
+
+    clock.to_day(date(2024, 6, 1))
+    run = _as(engine, clock, "dec1")
+    run(SuspendCertificate("cert1", "r", date(2024, 6, 1), 1))  # deadline 2024-07-01
+    # Run "as of" a day to come, the suspension would end in withdrawal ahead of its time.
+    _refused(run, EnforceClocks(["cert1"], date(2024, 7, 2)), "date.future")
+    clock.to_day(date(2024, 7, 2))
+    assert run(EnforceClocks(["cert1"], date(2024, 7, 2)))  # the twin: on the day
