@@ -20,6 +20,7 @@ from .credentials.keystore import KeyStore
 from .identity import Identity
 from .keys import load_signers, load_witness_key
 from .ledger import Ledger
+from .ledger.hashing import SHA256
 from .ledger.storage import SqlLedgerStorage, SqlWitnessState
 from .ledger.witness import Witness
 from .schedule import Schedule
@@ -118,6 +119,7 @@ def bootstrap(
         end_sessions=identity.end_sessions,
         committed=lambda: appended.append(1),
         late_days=settings.late_days,
+        origin=ledger.origin_of(SHA256),
     )
     schedule = Schedule(ledger, policy, clocks=Clocks(bus, clock, settings.clock_hours))
     answers = AnswerCache(store_version(engine))

@@ -38,12 +38,14 @@ from .store import status as status_views
 from .store.cache import AggregateCache
 from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork
+from .supervision import commands as hub_commands
+from .supervision.handlers import HANDLERS as HUB_HANDLERS
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ATTEMPTS", "HANDLERS", "MessageBus", "Outcome", "Reconciled", "by_name"]
 
-HANDLERS = {**LIFECYCLE_HANDLERS, **CREDENTIAL_HANDLERS}
+HANDLERS = {**LIFECYCLE_HANDLERS, **CREDENTIAL_HANDLERS, **HUB_HANDLERS}
 
 # A side effect that lost a race (two publications of one status list, say) is tried again
 # this many times in all; what still fails is left to `qcert credentials reconcile`.
@@ -63,6 +65,7 @@ def by_name() -> dict[str, type]:
     names = [*lifecycle_commands.__all__]
     classes = [getattr(lifecycle_commands, n) for n in names]
     classes += [getattr(credential_commands, n) for n in credential_commands.__all__]
+    classes += [getattr(hub_commands, n) for n in hub_commands.__all__]
     return {re.sub(r"(?<!^)(?=[A-Z])", "-", c.__name__).lower(): c for c in classes}
 
 
@@ -101,9 +104,11 @@ class MessageBus:
         committed: Callable[[], None] | None = None,
         tz: str = "Asia/Shanghai",
         late_days: int = LATE_DAYS,
+        origin: str | None = None,
     ) -> None:
         self.engine, self.keys, self.documents, self.host = engine, keys, documents, host
         self.clock, self.tz, self.late_days = clock, tz, late_days
+        self.origin = origin  # this installation's log, which the hub vouches for itself
         self._end_sessions = end_sessions
         self._committed = committed
         self.cache = AggregateCache()  # aggregates this process committed, for the next command
@@ -138,6 +143,7 @@ class MessageBus:
             cache=self.cache,
         )
         uow.late_days = self.late_days
+        uow.origin = self.origin
         return uow
 
     def _run(self, command: Any, principal: Principal) -> Outcome:

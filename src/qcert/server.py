@@ -31,6 +31,7 @@ BODY_RULES = [
     (re.compile(r"/portal/[^/]+/documents"), 12 * MiB),
     ("/public/verify", 320 * KiB),
     ("/verify/upload", 2 * MiB),
+    *api.HUB_CAPS,
 ]
 
 

@@ -19,16 +19,21 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from qcert import security
 from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated, command_names
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
+from qcert.exchange.submission import Envelope, envelope
+from qcert.keys import load_signers
+from qcert.ledger.hashing import SHA256
 from qcert.lifecycle import commands as c
 from qcert.server import create_app
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
+from qcert.supervision import commands as hub
 from tests.clock import ScenarioClock
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
@@ -49,12 +54,54 @@ PRINCIPALS: dict[str, list[str]] = {
     "c1-admin": ["client-admin@client:c1"],
     **{f"cb1-{r}": [f"{r}@body:cb1"] for r in BODY_ROLES},
     **{f"cb2-{r}": [f"{r}@body:cb2"] for r in BODY_ROLES},
+    # the hub's people: regulators of two provinces, and a reporting body's uploader
+    "reg-bj": ["regulator@region:110000"],
+    "reg-sh": ["regulator@region:310000"],
+    "hubcb-reporter": ["reporter@body:hubcb"],
 }
 EVERYONE = frozenset({"anonymous", *PRINCIPALS})
 SIGNED_IN = frozenset(PRINCIPALS)
 CB1 = frozenset(f"cb1-{r}" for r in BODY_ROLES)
 C1 = frozenset({"c1-user", "c1-admin"})
 PDF = b"%PDF-1.4 manual\n%%EOF\n"
+HUB_KEY = Ed25519PrivateKey.generate()
+# Commands open to someone not signed in (a submission signed with the body's key): the
+# unsigned sample is refused with 403, not 401.
+OPEN_TO_ANONYMOUS = {"submit-report"}
+
+
+def _hub_records(number: str = "HUB-1") -> list[dict[str, Any]]:
+    at = "2025-06-01T08:00:00Z"
+    organisation = {"uscc": "91110108551385082Q", "name": "公司", "region": "110108"}
+    return [
+        {
+            "kind": "application",
+            "id": "a1",
+            "occurred_at": at,
+            "certification_id": "h1",
+            "organisation": organisation,
+            "scheme_id": "iso9001",
+            "received_on": "2025-05-01",
+        },
+        {
+            "kind": "certificate",
+            "id": "k1",
+            "occurred_at": at,
+            "certification_id": "h1",
+            "certificate_no": number,
+            "uscc": "91110108551385082Q",
+            "scheme_id": "iso9001",
+            "issued_on": "2025-05-20",
+            "expires_on": "2028-05-19",
+        },
+    ]
+
+
+def _report() -> Any:
+    return hub.SubmitReport(
+        Envelope.model_validate(envelope("hubcb", "2025-06-01T09:00:00Z", _hub_records()))
+    )
+
 
 Sample = Callable[[str], Any]  # the command, given who runs it (people act as themselves)
 
@@ -215,6 +262,16 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: c.RevokeBodyKey("cb1", "k1", datetime(2025, 1, 1, tzinfo=UTC), "rotated"),
         {"cb1-cb-admin"},
     ),
+    "enrol-body": (
+        lambda _: hub.EnrolBody("cb9", "机构", "Body", "110105", "x/log", "x+1+AA", "k1", "z6Mk"),
+        {"platform", "reg-bj"},
+    ),
+    "register-reporting-key": (
+        lambda _: hub.RegisterReportingKey("hubcb", "k2", "z6Mk" + "1" * 44),
+        {"platform", "reg-bj"},
+    ),
+    "submit-report": (lambda _: _report(), {"hubcb-reporter"}),
+    "flag-log": (lambda _: hub.FlagLog("hubcb", "x/log", 9, 3, "rollback"), set()),
 }
 
 
@@ -267,6 +324,20 @@ def _world(services: Any) -> None:
     )
     for name, roles in PRINCIPALS.items():
         run(c.OpenAccount(name, name, roles, "correct horse battery"))
+    signer = load_signers(services.settings.keys_dir)[0]
+    run(
+        hub.EnrolBody(
+            "hubcb",
+            "机构",
+            "Body",
+            "110108",
+            services.ledger.origin_of(SHA256),
+            signer.verifier().vkey(),
+            "k1",
+            multibase_public_key(HUB_KEY.public_key()),
+        )
+    )
+    services.bus.handle(_report(), _principal("hubcb-reporter"))
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +416,11 @@ def _fields(command: Any) -> dict[str, Any]:
     import dataclasses
     import json
 
-    return json.loads(json.dumps(dataclasses.asdict(command), default=str))
+    def plain(value: Any) -> Any:
+        dump = getattr(value, "model_dump", None)
+        return dump(mode="json", exclude_none=True) if dump else str(value)
+
+    return json.loads(json.dumps(dataclasses.asdict(command), default=plain))
 
 
 def test_the_refused_are_refused_through_the_api_and_nothing_is_recorded(matrix, http):
@@ -354,7 +429,8 @@ def test_the_refused_are_refused_through_the_api_and_nothing_is_recorded(matrix,
     for name, (sample, allowed) in sorted(TABLE.items()):
         for who in sorted(EVERYONE - allowed):
             answer = _post(client, name, sample(None if who == "anonymous" else who), headers[who])
-            expected = 401 if who == "anonymous" else 403
+            anonymous = who == "anonymous" and name not in OPEN_TO_ANONYMOUS
+            expected = 401 if anonymous else 403
             if answer.status_code != expected:
                 wrong.append(f"{name} as {who}: {answer.status_code} {answer.text[:120]}")
             elif expected == 403:
@@ -428,6 +504,12 @@ READS: dict[str, str | frozenset[str]] = {
     "/api/v1/certifications/{certification_id}": CB1 | C1 | {"platform"},
     "/api/v1/exchange/certsearch": CB1 | {"platform"},
     "/api/v1/exchange/national": CB1 | {"platform"},
+    # the hub: its standard is public; regulators read, a certificate's trail only within the
+    # jurisdiction of its organisation (Beijing here)
+    "/hub/v1/schema": PUBLIC,
+    "/hub/v1/bodies": frozenset({"platform", "reg-bj", "reg-sh"}),
+    "/hub/v1/records": frozenset({"platform", "reg-bj", "reg-sh"}),
+    "/hub/v1/certificates/{number}": frozenset({"platform", "reg-bj"}),
 }
 
 
@@ -444,7 +526,7 @@ def _filled(path: str, matrix: Any) -> str:
         "body_id": "cb1",
         "purpose": "revocation",
         "list_no": "1",
-        "number": "N-C1",
+        "number": "HUB-1" if path.startswith("/hub/") else "N-C1",
         "name": "swagger-ui.css",
         "code": "en",
         "certification_id": "c1-cert",
@@ -488,7 +570,7 @@ def _expected(path: str, rule: str | frozenset[str], who: str) -> set[int]:
         return {404}
     if rule == "redirect":
         return {303}
-    page = not path.startswith("/api/") and not path.startswith("/ledger/")
+    page = not path.startswith(("/api/", "/ledger/", "/hub/"))
     if who == "anonymous":
         if path == "/ledger/entries/{index}":
             return {403}  # a public route; the entry is not public, its proof is

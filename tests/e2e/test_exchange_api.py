@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from qcert.credentials import certsearch
+from qcert.exchange import certsearch
 from qcert.lifecycle import (
     ApplyForCertification,
     CompleteAudit,

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qcert.cli.main import app
-from qcert.credentials import certsearch
+from qcert.exchange import certsearch
 from tests.integration.lifecycle.conftest import (  # noqa: F401
     bus,
     certify,

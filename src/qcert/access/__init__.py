@@ -16,7 +16,7 @@ from typing import Any
 from ..lifecycle.accounts import CLIENT_ROLES, ROLES
 from .commands import COMMANDS, Resource, Rule, authorize, may
 from .principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
-from .reads import EntryOwner, ReadScope, may_read_entry, read_scope
+from .reads import EntryOwner, ReadScope, may_read_entry, may_supervise, read_scope
 from .routes import (
     OPERATIONS,
     ROUTES,
@@ -35,6 +35,7 @@ __all__ = [
     "READ_ENTRY",
     "ROLES",
     "ROUTES",
+    "SUPERVISE",
     "EntryOwner",
     "Forbidden",
     "Principal",
@@ -50,11 +51,13 @@ __all__ = [
     "decide",
     "may",
     "may_read_entry",
+    "may_supervise",
     "read_scope",
     "route_rule",
 ]
 
 READ_ENTRY = "ledger.entry"  # reading a ledger entry's bytes (its proof is public)
+SUPERVISE = "hub.supervise"  # reading the hub's confidential records of a division
 
 
 def decide(principal: Principal, action: Any, resource: Any = None) -> None:
@@ -63,8 +66,9 @@ def decide(principal: Principal, action: Any, resource: Any = None) -> None:
 
     ``action`` is a command of the bus (``resource``: the :class:`Resource` it touches), a
     route as ``"METHOD /path/{template}"`` (``resource``: its path and query parameters), an
-    operation of the command line named in ``OPERATIONS`` (its parameters), or
-    :data:`READ_ENTRY` (``resource``: the entry's :class:`EntryOwner`).
+    operation of the command line named in ``OPERATIONS`` (its parameters),
+    :data:`READ_ENTRY` (``resource``: the entry's :class:`EntryOwner`), or :data:`SUPERVISE`
+    (``resource``: the division a hub record lies in).
     """
     if isinstance(action, str) and action == READ_ENTRY:
         if not may_read_entry(principal, resource):
@@ -72,6 +76,13 @@ def decide(principal: Principal, action: Any, resource: Any = None) -> None:
                 "access.entry",
                 "this entry is not public; its inclusion proof is",
                 "该条目不公开；其包含证明是公开的",
+            )
+    elif isinstance(action, str) and action == SUPERVISE:
+        if not may_supervise(principal, resource):
+            raise Forbidden(
+                "access.jurisdiction",
+                f"{resource or 'this record'} lies outside your jurisdiction",
+                f"{resource or '该记录'} 不在您的辖区内",
             )
     elif isinstance(action, str) and action in OPERATIONS:
         check_operation(principal, action, resource)

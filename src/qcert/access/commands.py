@@ -8,13 +8,17 @@ only as themselves, and nobody grants or removes their own roles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import jurisdictions
 from ..credentials.commands import IssueCredential, PublishStatus
+from ..credentials.dataintegrity import ProofError, public_key_from_multibase
+from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
+from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
 
 __all__ = ["COMMANDS", "Resource", "Rule", "authorize", "may"]
@@ -36,6 +40,10 @@ class Resource:
     holder: str | None = None
     account_roles: frozenset[tuple[str, str]] | None = None
     consent: bool = False
+    # The division (GB/T 2260) the record lies in, for regulators; and, for a body enrolled at
+    # the hub, the keys it signs its submissions with (key id -> publicKeyMultibase).
+    region: str | None = None
+    keys: Mapping[str, str] | None = None
 
 
 Check = Callable[[Principal, Any, Resource], tuple[str, str] | None]
@@ -49,6 +57,7 @@ class Rule:
     needs: str
     check: Check
     as_self: str | None = None
+    anonymous: bool = False  # whether someone not signed in may pass ``check``
 
 
 def _platform(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
@@ -180,6 +189,46 @@ def _anyone(_: Principal, __: Any, ___: Resource) -> tuple[str, str] | None:
     return None
 
 
+def _regulator_of(p: Principal, region: str | None) -> bool:
+    return any(jurisdictions.contains(j, region) for j in p.scopes("region", "regulator"))
+
+
+def _enrolment(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+    if p.platform or (r.region and _regulator_of(p, r.region)):
+        return None
+    return (
+        f"only a regulator whose jurisdiction holds {r.region or 'the body'} enrols it",
+        f"仅辖区包含 {r.region or '该机构'} 的监管人员可为其办理接入",
+    )
+
+
+def _signed_or_reporter(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    """A submission signed by one of the enrolled body's keys, or uploaded by its reporter."""
+    env = cmd.envelope
+    if r.keys is None:
+        return (
+            f"{env.body_id} is not enrolled at this hub",
+            f"{env.body_id} 未接入本监管平台",
+        )
+    if p.has("reporter", f"body:{env.body_id}"):
+        return None
+    key = r.keys.get(env.signature.key_id) if env.signature else None
+    try:
+        good = key is not None and verify(document(env), public_key_from_multibase(key))
+    except ProofError:
+        good = False
+    if good:
+        return None
+    return (
+        "signature: the submission is not signed by a key the body registered at the hub",
+        "signature：报送未使用该机构在监管平台登记的密钥签名",
+    )
+
+
+def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
+    return ("only the platform itself records this", "仅平台自身可记录此事项")
+
+
 def _body(role: str) -> Rule:
     return Rule(f"{role} of the body", _body_role(role))
 
@@ -274,6 +323,18 @@ COMMANDS: dict[type, Rule] = {
     c.RevokeBodyKey: _body("cb-admin"),
     IssueCredential: _body("decision-maker"),
     PublishStatus: _body("decision-maker"),
+    hub.EnrolBody: Rule(
+        "a regulator whose jurisdiction holds the body, or platform-admin", _enrolment
+    ),
+    hub.RegisterReportingKey: Rule(
+        "a regulator whose jurisdiction holds the body, or platform-admin", _enrolment
+    ),
+    hub.SubmitReport: Rule(
+        "anyone holding a key the body registered at the hub (signed), or its reporter",
+        _signed_or_reporter,
+        anonymous=True,
+    ),
+    hub.FlagLog: Rule("the platform itself (its witness)", _platform_itself),
 }
 
 
@@ -289,7 +350,7 @@ def authorize(principal: Principal, command: Any, resource: Resource) -> None:
         )
     if principal.is_system:
         return
-    if not principal.signed_in and rule.check is not _anyone:
+    if not principal.signed_in and rule.check is not _anyone and not rule.anonymous:
         raise Unauthenticated()
     if rule.as_self and getattr(command, rule.as_self) != principal.account_id:
         raise Forbidden(

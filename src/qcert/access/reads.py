@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import jurisdictions
 from .principals import Principal
 
-__all__ = ["EntryOwner", "ReadScope", "may_read_entry", "read_scope"]
+__all__ = ["EntryOwner", "ReadScope", "may_read_entry", "may_supervise", "read_scope"]
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,29 @@ class ReadScope:
     everything: bool = False
     bodies: frozenset[str] = frozenset()
     clients: frozenset[str] = frozenset()
+    # The divisions (GB/T 2260) whose hub records a regulator reads; the platform reads all.
+    jurisdictions: frozenset[str] = frozenset()
 
     @property
     def nothing(self) -> bool:
-        return not (self.everything or self.bodies or self.clients)
+        return not (self.everything or self.bodies or self.clients or self.jurisdictions)
 
 
 def read_scope(principal: Principal) -> ReadScope:
     """What ``principal`` may read of the non-public records (the views filter by it)."""
     if principal.platform:
-        return ReadScope(everything=True)
+        return ReadScope(everything=True, jurisdictions=frozenset({jurisdictions.NATION}))
     return ReadScope(
-        bodies=frozenset(principal.scopes("body")), clients=frozenset(principal.scopes("client"))
+        bodies=frozenset(principal.scopes("body")),
+        clients=frozenset(principal.scopes("client")),
+        jurisdictions=frozenset(principal.scopes("region", "regulator")),
     )
+
+
+def may_supervise(principal: Principal, region: str | None) -> bool:
+    """Whether ``principal`` may read the hub's confidential records of ``region``: the
+    platform, or a regulator whose jurisdiction holds it (国市监认证发〔2025〕72号 (十三): each
+    level sees its own area; other areas' only when a case is referred to it)."""
+    if principal.platform:
+        return True
+    return any(jurisdictions.contains(j, region) for j in principal.scopes("region", "regulator"))

@@ -58,6 +58,15 @@ def _staff_of(param: str) -> RouteCheck:
 
 
 PUBLIC = RouteRule("anyone", _public, public=True)
+
+
+def _regulator(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
+    if p.platform or p.scopes("region", "regulator"):
+        return None
+    return ("only regulators read the hub", "仅监管人员可查看监管平台数据")
+
+
+REGULATOR = RouteRule("a regulator (records scoped to its jurisdiction)", _regulator)
 SIGNED_IN = RouteRule(
     "any signed-in account; records scoped to its bodies or organisations", _any_account
 )
@@ -133,6 +142,18 @@ ROUTES: dict[str, RouteRule] = {
     "GET /api/v1/programme": SIGNED_IN,
     "GET /api/v1/exchange/certsearch": RouteRule("staff of the body", _staff_of("body")),
     "GET /api/v1/exchange/national": RouteRule("staff of the body", _staff_of("body")),
+    # the supervision hub: bodies report (the bus checks each submission's signature), the
+    # standard is public, regulators read within their jurisdiction
+    "GET /hub/v1/schema": PUBLIC,
+    "POST /hub/v1/reports": RouteRule(
+        "a body enrolled at the hub (the bus checks the submission's signature)",
+        _public,
+        public=True,
+    ),
+    "POST /hub/v1/uploads": SIGNED_IN,
+    "GET /hub/v1/bodies": REGULATOR,
+    "GET /hub/v1/records": REGULATOR,
+    "GET /hub/v1/certificates/{number}": REGULATOR,
     # the body's workspace
     "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
     "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),

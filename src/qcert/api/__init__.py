@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import auth, commands, docs, errors, exchange, ledger, public, queries, status, witness
+from . import (
+    auth,
+    commands,
+    docs,
+    errors,
+    exchange,
+    hub,
+    ledger,
+    public,
+    queries,
+    status,
+    witness,
+)
 
-__all__ = ["UPLOAD_PATH", "install"]
+__all__ = ["HUB_CAPS", "UPLOAD_PATH", "install"]
 
 UPLOAD_PATH = commands.UPLOAD_PATH
+HUB_CAPS = [("/hub/v1/reports", hub.REPORT_CAP), ("/hub/v1/uploads", hub.UPLOAD_CAP + 64 * 1024)]
 
 
 def install(app: FastAPI) -> None:
@@ -27,4 +40,5 @@ def install(app: FastAPI) -> None:
     app.include_router(commands.router)
     app.include_router(queries.router)
     app.include_router(exchange.router)
+    app.include_router(hub.router)
     app.include_router(docs.router)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from ..credentials import certsearch, national
+from ..exchange import certsearch, national
 from ..lifecycle.inputs import Id
 from ..store import views
 from .deps import Svc, guard

@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..access import decide
-from ..credentials import certsearch, national
 from ..errors import QcertError
+from ..exchange import certsearch, national
 from ..store import views
 from ._common import bad, console, errors, ok, principal, print_json, read_file, services
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import jurisdictions as jurisdiction
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field
 from .rules import refuse
@@ -29,9 +30,14 @@ ROLES = {
     "decision-maker": "decide, and suspend, restore, withdraw, change or transfer certificates",
     "client-admin": "invite an organisation's users, give its consents, act as its user",
     "client-user": "apply, answer findings, upload documents, read its own organisation's records",
+    "regulator": "supervise a jurisdiction at the hub: enrol bodies, read their reports, warnings "
+    "and inspections within it, and aggregates above it",
+    "reporter": "upload a body's reports to the hub (xlsx or CSV) for bodies without an API",
 }
 CLIENT_ROLES = ("client-admin", "client-user")
-_ROLE = re.compile(r"(?P<role>[a-z-]+)@(?P<scope>platform|body:[^\s@]+|client:[^\s@]+)")
+_ROLE = re.compile(
+    r"(?P<role>[a-z-]+)@(?P<scope>platform|body:[^\s@]+|client:[^\s@]+|region:[0-9]{6})"
+)
 
 
 def parse_role(text: str) -> tuple[str, str]:
@@ -56,7 +62,20 @@ def parse_role(text: str) -> tuple[str, str]:
             f"{text!r}: {role} holds for a client",
             f"{text!r}：{role} 角色须用于客户组织（client:…）范围",
         )
-    if role not in ("platform-admin", *CLIENT_ROLES) and not scope.startswith("body:"):
+    if (role == "regulator") != scope.startswith("region:"):
+        raise invalid(
+            "roles",
+            f"{text!r}: regulator holds for a jurisdiction (region:<GB/T 2260 code>), "
+            "and only regulator does",
+            f"{text!r}：regulator 角色须用于辖区（region:<GB/T 2260 代码>），且辖区只用于该角色",
+        )
+    if role == "regulator" and not jurisdiction.valid(scope.partition(":")[2]):
+        raise invalid(
+            "roles",
+            f"{text!r}: not a GB/T 2260 division, nor the nation ({jurisdiction.NATION})",
+            f"{text!r}：不是 GB/T 2260 行政区划代码，也不是全国（{jurisdiction.NATION}）",
+        )
+    if role not in ("platform-admin", "regulator", *CLIENT_ROLES) and not scope.startswith("body:"):
         raise invalid(
             "roles",
             f"{text!r}: {role} holds for a body",

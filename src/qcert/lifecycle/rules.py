@@ -258,6 +258,14 @@ _RULES = [
         "override: a reason and the person who approves it are required",
         "例外批准：须说明理由并注明批准人",
     ),
+    # The supervision hub (国市监认证发〔2025〕72号 (十一)): bodies report through one standard
+    # interface, each under the keys and the log it enrolled with.
+    Rule(
+        "hub.enrolment",
+        "国市监认证发〔2025〕72号 (十一)",
+        "{field}: {problem}",
+        "{field}：{problem_zh}",
+    ),
 ]
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 

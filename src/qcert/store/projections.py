@@ -21,8 +21,8 @@ import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..credentials.certsearch import CERTSEARCH_STATUS
 from ..credentials.status_lists import PublishedStatusList
+from ..exchange.certsearch import CERTSEARCH_STATUS
 from ..lifecycle import events as ev
 from ..lifecycle.accounts import Account
 from ..lifecycle.aggregate import Aggregate
@@ -30,6 +30,8 @@ from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
+from ..supervision import events as hub_events
+from ..supervision.model import ReportingBody
 from . import tables as t
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Rows",
     "document_rows",
     "history_rows",
+    "hub_record_rows",
     "keyed",
     "rows_for",
     "write",
@@ -95,6 +98,24 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                     "scopes": _json(scopes),
                 }
             ],
+        }
+    if isinstance(agg, ReportingBody):
+        return {
+            t.hub_bodies: [
+                {
+                    "id": agg.id,
+                    "name_zh": agg.name_zh,
+                    "name_en": agg.name_en,
+                    "region": agg.region,
+                    "origin": agg.origin,
+                    "vkey": agg.vkey,
+                    "signing_keys": _json(agg.keys),
+                    "reported": agg.reported,
+                    "submissions": agg.submissions,
+                    "last_received": agg.last_received,
+                    "refusals": _json(agg.refusals),
+                }
+            ]
         }
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
@@ -427,6 +448,38 @@ def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, 
     return history
 
 
+def hub_record_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
+    """Hub record rows (one per record a submission added, with the hub's ledger index)."""
+    rows = []
+    for index, env in recorded:
+        e = env.event
+        if not isinstance(e, hub_events.ReportAccepted):
+            continue
+        body_id = env.aggregate.split(":", 1)[1]
+        for position, r in enumerate(e.records):
+            rows.append(
+                {
+                    "ledger_index": index,
+                    "position": position,
+                    "body_id": body_id,
+                    "record_id": r["id"],
+                    "kind": r["kind"],
+                    "revision": r["revision"],
+                    "hash": r["hash"],
+                    "certification_id": r.get("certification_id"),
+                    "audit_id": r["record"].get("audit_id"),
+                    "certificate_no": r["record"].get("certificate_no"),
+                    "region": r.get("region"),
+                    "occurred_at": r["record"]["occurred_at"],
+                    "received_at": e.received_at,
+                    "lag_s": r["lag_s"],
+                    "body_ledger_index": r.get("ledger_index"),
+                    "record": _json(r["record"]),
+                }
+            )
+    return rows
+
+
 def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
     """Document rows (one per upload, with its ledger index) from events."""
     return [
@@ -460,6 +513,7 @@ _KEYS = {
     t.credentials: ("certification_id",),
     t.status_lists: ("list_id",),
     t.line_alarms: ("line_id",),
+    t.hub_bodies: ("id",),
 }
 
 

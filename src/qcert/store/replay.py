@@ -34,6 +34,7 @@ from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
+from ..supervision.model import ReportingBody
 from . import projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
@@ -51,6 +52,7 @@ KINDS: dict[str, type[Aggregate]] = {
         Account,
         PublishedStatusList,
         ProcessLine,
+        ReportingBody,
     )
 }
 
@@ -211,6 +213,8 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
                 expected[t.certificate_history].add(row)
             for row in projections.document_rows([(index, env)]):
                 expected[t.documents].add(row)
+            for row in projections.hub_record_rows([(index, env)]):
+                expected[t.hub_records].add(row)
             if documents is not None:
                 problems += _missing_documents([(index, env)], documents)
     except LedgerError as err:
@@ -291,6 +295,7 @@ def _diff(engine: Engine, tables: list[sa.Table], secrets: bool) -> list[str]:
             expected[table] += rows
     expected[t.certificate_history] = projections.history_rows(recorded)
     expected[t.documents] = projections.document_rows(recorded)
+    expected[t.hub_records] = projections.hub_record_rows(recorded)
     expected[t.events] = [_event_row(i, e) for i, e in recorded]
     problems: list[str] = []
     if secrets:

@@ -17,6 +17,7 @@ from ..access import Resource
 from ..credentials.commands import PublishStatus
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
+from ..supervision import commands as hub
 from . import tables as t
 
 __all__ = ["account_roles", "resource_of"]
@@ -42,6 +43,21 @@ def _of_certifications(conn: Connection, cids: Any) -> Resource:
     return Resource(bodies=frozenset(bodies))
 
 
+_HUB = (hub.EnrolBody, hub.RegisterReportingKey, hub.SubmitReport, hub.FlagLog)
+
+
+def _hub(conn: Connection, command: Any) -> Resource:
+    """A hub command's body: its region, and its submission keys once it is enrolled."""
+    if isinstance(command, hub.EnrolBody):
+        return Resource(region=command.region)
+    body_id = command.envelope.body_id if isinstance(command, hub.SubmitReport) else command.body_id
+    b = t.hub_bodies.c
+    row = conn.execute(sa.select(b.region, b.signing_keys).where(b.id == body_id)).first()
+    if row is None:
+        return Resource()
+    return Resource(region=row.region, keys=json.loads(row.signing_keys))
+
+
 def account_roles(conn: Connection, account_id: str) -> frozenset[tuple[str, str]] | None:
     """The roles an account holds now, or None when there is no such account."""
     roles = conn.execute(
@@ -65,6 +81,8 @@ def _one(conn: Connection, table: sa.Table, key: str, value: str) -> str | None:
 def resource_of(conn: Connection, command: Any) -> Resource:
     """The record ``command`` is about, as far as the access policy needs to know it."""
     kind = type(command)
+    if kind in _HUB:
+        return _hub(conn, command)
     if kind in (c.SetRoles, c.RevokeApiKey, c.RevokeSessions):
         return Resource(account_roles=account_roles(conn, command.account_id) or frozenset())
     if kind is c.OpenAccount:

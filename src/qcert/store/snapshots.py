@@ -16,7 +16,7 @@ the events after ``seq``. The events stay the record:
 
 The codec is JSON with type tags, not pickle: it rebuilds only plain JSON values, lists,
 dicts, tuples, sets, dates, datetimes, and the enums and dataclasses defined in
-``qcert.lifecycle`` (named by class name, so a class moving between modules keeps its
+``qcert.lifecycle`` and the hub's (named by class name, so a class moving between modules keeps its
 snapshots); any other type is an error. Every JSON object in a snapshot is one tag with its
 payload: ``{"m": [k1, v1, k2, v2, ...]}`` a dict (insertion order kept), ``{"t": [...]}`` a
 tuple, ``{"s": [...]}`` / ``{"f": [...]}`` a set / frozenset (members sorted by their encoding),
@@ -96,15 +96,18 @@ class SnapshotMismatch(QcertError):
 
 @cache
 def _classes() -> dict[str, type]:
-    """The dataclasses and enums of ``qcert.lifecycle`` by class name; a name two classes
-    share maps to None and cannot be snapshotted (it would be ambiguous)."""
+    """The dataclasses and enums of ``qcert.lifecycle`` and of the hub's model, by class name;
+    a name two classes share maps to None and cannot be snapshotted (it would be ambiguous)."""
     import qcert.lifecycle as lifecycle
 
+    modules = [f"{lifecycle.__name__}.{m.name}" for m in pkgutil.iter_modules(lifecycle.__path__)]
+    # The hub's aggregates and events (its analysis modules hold no state, and are heavy).
+    modules += ["qcert.supervision.events", "qcert.supervision.model"]
     found: dict[str, Any] = {}
-    for info in pkgutil.iter_modules(lifecycle.__path__):
-        module = importlib.import_module(f"{lifecycle.__name__}.{info.name}")
-        for value in vars(module).values():
-            if not isinstance(value, type) or not value.__module__.startswith(lifecycle.__name__):
+    for module_name in modules:
+        package = module_name.rsplit(".", 1)[0]
+        for value in vars(importlib.import_module(module_name)).values():
+            if not isinstance(value, type) or not value.__module__.startswith(package):
                 continue
             if dataclasses.is_dataclass(value) or issubclass(value, Enum):
                 name = value.__qualname__

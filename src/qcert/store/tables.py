@@ -295,6 +295,59 @@ line_alarms = sa.Table(
     sa.Column("cleared_at", sa.String(20)),
 )
 
+# The supervision hub: the bodies enrolled for reporting (a projection of their aggregates)...
+hub_bodies = sa.Table(
+    "hub_bodies",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("region", sa.String(6), nullable=False, index=True),
+    sa.Column("origin", sa.String(200), nullable=False, index=True),
+    sa.Column("vkey", sa.String(400), nullable=False),
+    sa.Column("signing_keys", sa.Text, nullable=False),  # JSON: key id -> publicKeyMultibase
+    sa.Column("reported", sa.Integer, nullable=False),
+    sa.Column("submissions", sa.Integer, nullable=False),
+    sa.Column("last_received", sa.String(40), nullable=False),
+    sa.Column("refusals", sa.Text, nullable=False),  # JSON: the witness's refusals of its log
+)
+# ... and every record they reported, one row per accepted revision, from the hub's events.
+hub_records = sa.Table(
+    "hub_records",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body_id", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("certification_id", sa.String(64), nullable=True),
+    sa.Column("audit_id", sa.String(64), nullable=True),
+    sa.Column("certificate_no", sa.String(64), nullable=True),
+    sa.Column("region", sa.String(6), nullable=True),
+    sa.Column("occurred_at", sa.String(40), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("lag_s", sa.BigInteger, nullable=False),
+    sa.Column("body_ledger_index", sa.BigInteger, nullable=True),
+    sa.Column("record", sa.Text, nullable=False),
+)
+sa.Index("ix_hub_records_body_record", hub_records.c.body_id, hub_records.c.record_id)
+sa.Index("ix_hub_records_certification", hub_records.c.body_id, hub_records.c.certification_id)
+sa.Index("ix_hub_records_region", hub_records.c.region)
+sa.Index("ix_hub_records_audit", hub_records.c.body_id, hub_records.c.audit_id)
+sa.Index("ix_hub_records_number", hub_records.c.certificate_no)
+# How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
+# a projection: the hub's own records say what it holds, and resending is harmless.
+exchange_cursors = sa.Table(
+    "exchange_cursors",
+    metadata,
+    sa.Column("hub", sa.String(200), primary_key=True),
+    sa.Column("body_id", sa.String(64), primary_key=True),
+    sa.Column("up_to", sa.BigInteger, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
 PROJECTIONS = (
     bodies,
     auditors,
@@ -314,4 +367,6 @@ PROJECTIONS = (
     status_lists,
     documents,
     line_alarms,
+    hub_bodies,
+    hub_records,
 )

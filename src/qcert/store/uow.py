@@ -26,10 +26,10 @@ from ..errors import QcertError
 from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
-from . import identity, projections, snapshots
+from . import hub, identity, projections, snapshots
 from . import tables as t
 from .cache import AggregateCache, Kept
-from .projections import document_rows, history_rows
+from .projections import document_rows, history_rows, hub_record_rows
 from .snapshots import EVERY
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
@@ -68,6 +68,7 @@ class UnitOfWork:
         self.ledger = SqlLedgerStorage(engine)
         self.actor, self.tz = actor, tz
         self.late_days = LATE_DAYS  # how far back a status change may be dated unapproved
+        self.origin: str | None = None  # this installation's log (checkpoint origin)
         self.conn: Connection | None = None
         self._seen: dict[str, Aggregate] = {}
         # per aggregate: how it was loaded, and its projection rows then
@@ -194,6 +195,23 @@ class UnitOfWork:
         )
         return list(self.conn.execute(query).scalars())
 
+    def hub_known(
+        self,
+        body_id: str,
+        record_ids: list[str],
+        audit_ids: list[str],
+        numbers: list[str],
+        certification_ids: list[str],
+    ) -> Any:
+        """What the hub holds of a body's earlier records (``store.hub.known``)."""
+        assert self.conn is not None
+        return hub.known(self.conn, body_id, record_ids, audit_ids, numbers, certification_ids)
+
+    def log_root(self, origin: str, size: int) -> bytes | None:
+        """The root of ``origin``'s tree at ``size`` that the hub vouches for, if any."""
+        assert self.conn is not None
+        return hub.log_root(self.conn, origin, size, self.origin)
+
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""
         self._secrets.append((kind, id, secret_hash))
@@ -290,6 +308,7 @@ class UnitOfWork:
             ),
             Indexed(t.certificate_history, "ledger_index", _by_offset(history_rows(offsets))),
             Indexed(t.documents, "ledger_index", _by_offset(document_rows(offsets))),
+            Indexed(t.hub_records, "ledger_index", _by_offset(hub_record_rows(offsets))),
         ]
         try:
             return self.ledger.append_in(self.conn, docs, indexed)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcert.credentials.certsearch import CERTSEARCH_STATUS
+from qcert.exchange.certsearch import CERTSEARCH_STATUS
 from qcert.lifecycle import events as ev
 from qcert.lifecycle.aggregate import add_months
 from qcert.lifecycle.certification import Certification

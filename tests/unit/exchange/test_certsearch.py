@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from qcert.credentials import certsearch as cs
+from qcert.exchange import certsearch as cs
 from qcert.lifecycle import CertStatus
 
 BODY = {

@@ -3,7 +3,7 @@ built from them: CertSearch records and the national reporting set."""
 
 from datetime import date
 
-from qcert.credentials import certsearch, national
+from qcert.exchange import certsearch, national
 from qcert.lifecycle import (
     AnswerFinding,
     ApplyForCertification,

@@ -1,0 +1,153 @@
+"""The hub's reads: what intake needs to know of a body's earlier records, the roots of logs the
+hub can vouch for, and the views regulators read (always scoped to a jurisdiction)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .. import jurisdictions as jurisdiction
+from ..ledger.checkpoint import Checkpoint
+from ..ledger.hashing import SHA256
+from ..ledger.note import split_note
+from ..ledger.storage.sql import checkpoints_table
+from ..ledger.storage.witness import witness_logs
+from ..supervision.intake import Known
+from . import tables as t
+
+__all__ = ["body_rows", "certificate_trail", "known", "log_root", "record_rows"]
+
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    items = list(dict.fromkeys(values))
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def known(
+    conn: Connection,
+    body_id: str,
+    record_ids: Iterable[str],
+    audit_ids: Iterable[str],
+    numbers: Iterable[str],
+    certification_ids: Iterable[str],
+) -> Known:
+    """What the hub holds of ``body_id`` that a submission's records refer to: the latest
+    revision of each record id, and the links from audits and certificate numbers to their
+    certifications, and from certifications to their organisations' regions."""
+    r = t.hub_records.c
+    out = Known()
+    mine = r.body_id == body_id
+    for ids in _chunks(record_ids):
+        query = sa.select(r.record_id, r.kind, r.revision, r.hash).where(mine, r.record_id.in_(ids))
+        for rid, kind, revision, digest in conn.execute(query.order_by(r.revision)):
+            out.records[rid] = (kind, revision, digest)
+    for ids in _chunks(audit_ids):
+        query = sa.select(r.audit_id, r.certification_id).where(
+            mine, r.kind == "audit-plan", r.audit_id.in_(ids)
+        )
+        out.audits.update({a: c for a, c in conn.execute(query)})
+    for ids in _chunks(numbers):
+        query = sa.select(r.certificate_no, r.certification_id).where(
+            mine, r.kind == "certificate", r.certificate_no.in_(ids)
+        )
+        out.numbers.update({n: c for n, c in conn.execute(query)})
+    cids = [*certification_ids, *out.audits.values(), *out.numbers.values()]
+    for ids in _chunks(c for c in cids if c):
+        query = sa.select(r.certification_id, r.region).where(
+            mine, r.kind == "application", r.certification_id.in_(ids), r.region.is_not(None)
+        )
+        out.regions.update({c: region for c, region in conn.execute(query)})
+    return out
+
+
+def log_root(conn: Connection, origin: str, size: int, own: str | None) -> bytes | None:
+    """The root of ``origin``'s tree of ``size`` entries, if the hub vouches for it: the
+    checkpoint its witness holds of that log, or, for the hub's own log (origin ``own``), a
+    checkpoint it signed itself."""
+    w = witness_logs.c
+    held = conn.execute(sa.select(w.root).where(w.origin == origin, w.size == size)).scalar()
+    if held is not None:
+        return bytes(held)
+    if origin != own:
+        return None
+    c = checkpoints_table.c
+    note = conn.execute(sa.select(c.note).where(c.suite == SHA256.name, c.size == size)).scalar()
+    if note is None:
+        return None
+    checkpoint = Checkpoint.parse(split_note(note)[0])
+    return checkpoint.root if checkpoint.size == size and checkpoint.origin == origin else None
+
+
+def _visible(query: Any, table: sa.Table, jurisdictions: Sequence[str]) -> Any:
+    """``query`` narrowed to the rows whose region lies within one of ``jurisdictions``."""
+    if jurisdiction.NATION in jurisdictions:
+        return query
+    region = table.c.region
+    return query.where(sa.or_(*(region.like(jurisdiction.prefix(j) + "%") for j in jurisdictions)))
+
+
+def body_rows(conn: Connection, jurisdictions: Sequence[str]) -> list[dict[str, Any]]:
+    """The enrolled bodies registered within ``jurisdictions``."""
+    b = t.hub_bodies
+    query = _visible(sa.select(b).order_by(b.c.id), b, jurisdictions)
+    rows = []
+    for row in conn.execute(query):
+        out = dict(row._mapping)
+        out["signing_keys"] = json.loads(out["signing_keys"])
+        out["refusals"] = json.loads(out["refusals"])
+        rows.append(out)
+    return rows
+
+
+def record_rows(
+    conn: Connection,
+    jurisdictions: Sequence[str],
+    *,
+    kind: str | None = None,
+    body_id: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Reported records about organisations within ``jurisdictions``, newest first."""
+    r = t.hub_records
+    query = sa.select(r).order_by(r.c.ledger_index.desc(), r.c.position)
+    if kind:
+        query = query.where(r.c.kind == kind)
+    if body_id:
+        query = query.where(r.c.body_id == body_id)
+    query = _visible(query, r, jurisdictions).limit(limit).offset(offset)
+    return [_record(row) for row in conn.execute(query)]
+
+
+def _record(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    out["record"] = json.loads(out["record"])
+    return out
+
+
+def certificate_trail(conn: Connection, number: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """Everything reported about the certification holding certificate ``number``: its region
+    (for the policy to decide on) and its records in the order the hub received them."""
+    r = t.hub_records
+    found = conn.execute(
+        sa.select(r.c.body_id, r.c.certification_id)
+        .where(r.c.kind == "certificate", r.c.certificate_no == number)
+        .order_by(r.c.ledger_index)
+    ).first()
+    if found is None:
+        return None, []
+    rows = conn.execute(
+        sa.select(r)
+        .where(r.c.body_id == found[0], r.c.certification_id == found[1])
+        .order_by(r.c.ledger_index, r.c.position)
+    )
+    records = [_record(row) for row in rows]
+    region = next((x["region"] for x in records if x["region"]), None)
+    return region, records

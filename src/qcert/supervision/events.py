@@ -1,0 +1,65 @@
+"""The hub's events: a body enrolled for reporting, a submission taken in, a body's log refused.
+
+Like every event they are ledger leaves of the hub's own log, so what a body reported, and when
+the hub received it, is provable (国市监认证发〔2025〕72号 (十一), (十二)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..lifecycle.events import Event
+
+__all__ = ["BodyEnrolled", "BodyKeyRegistered", "LogRefused", "ReportAccepted"]
+
+
+@dataclass(frozen=True)
+class BodyEnrolled(Event):
+    """A certification body was enrolled at the hub: its names, the division it is registered
+    in (GB/T 2260), and the log it keeps (checkpoint origin and verifier key), which the hub
+    witnesses."""
+
+    name: ClassVar[str] = "hub.body-enrolled"
+    body_id: str
+    name_zh: str
+    name_en: str
+    region: str
+    origin: str
+    vkey: str
+
+
+@dataclass(frozen=True)
+class BodyKeyRegistered(Event):
+    """A key the body signs its submissions with (Ed25519 Multikey) was registered at the hub."""
+
+    name: ClassVar[str] = "hub.key-registered"
+    key_id: str
+    public_key_multibase: str
+
+
+@dataclass(frozen=True)
+class ReportAccepted(Event):
+    """Records of a signed submission were taken in: the submission's hash, the key that signed
+    it, when it was sent and received, and each record accepted (its id, kind, revision, hash,
+    reporting lag in seconds, the body's ledger index if any, and the record itself). Records
+    sent again unchanged are not repeated here."""
+
+    name: ClassVar[str] = "hub.report-accepted"
+    submission: str
+    key_id: str
+    sent_at: str
+    received_at: str
+    records: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LogRefused(Event):
+    """The hub, as witness, refused a checkpoint of the body's log: a rollback, a fork or a
+    split view (C2SP tlog-witness ``inconsistent``), with the sizes involved."""
+
+    name: ClassVar[str] = "hub.log-refused"
+    origin: str
+    held: int
+    offered: int
+    reason: str

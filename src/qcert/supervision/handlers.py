@@ -1,0 +1,90 @@
+"""The hub's handlers: open the unit of work, load, call one domain method, commit."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import rfc8785
+
+from ..exchange.submission import check_records, document, signed_bytes
+from ..lifecycle.aggregate import utc_instant
+from . import commands as c
+from .intake import Known, take_in
+from .model import ReportingBody
+
+__all__ = ["HANDLERS"]
+
+
+class HubUnitOfWork(Protocol):
+    reply: dict[str, Any]
+
+    def get(self, cls: type[Any], id: str) -> Any: ...
+    def add(self, agg: Any) -> None: ...
+    def clock(self) -> Any: ...
+    def hub_known(
+        self,
+        body_id: str,
+        record_ids: list[str],
+        audit_ids: list[str],
+        numbers: list[str],
+        certification_ids: list[str],
+    ) -> Known: ...
+    def log_root(self, origin: str, size: int) -> bytes | None: ...
+
+
+def enrol_body(cmd: c.EnrolBody, uow: HubUnitOfWork) -> None:
+    body = ReportingBody.enrol(
+        cmd.body_id, cmd.name_zh, cmd.name_en, cmd.region, cmd.origin, cmd.vkey
+    )
+    body.register_key(cmd.key_id, cmd.public_key_multibase)
+    uow.add(body)
+
+
+def register_reporting_key(cmd: c.RegisterReportingKey, uow: HubUnitOfWork) -> None:
+    uow.get(ReportingBody, cmd.body_id).register_key(cmd.key_id, cmd.public_key_multibase)
+
+
+def submit_report(cmd: c.SubmitReport, uow: HubUnitOfWork) -> None:
+    env = cmd.envelope
+    body = uow.get(ReportingBody, env.body_id)
+    received = uow.clock()
+    checked = check_records(env.records, received)
+    records = [r for _, r in checked.good]
+    known = uow.hub_known(
+        body.id,
+        [r.id for r in records],
+        [r.audit_id for r in records if r.kind == "check-in"],
+        [r.certificate_no for r in records if r.kind == "status-change"],
+        [r.certification_id for r in records if hasattr(r, "certification_id")],
+    )
+    intake = take_in(checked.good, known, lambda size: uow.log_root(body.origin, size), received)
+    sent = document(env)
+    submission = hashlib.sha256(rfc8785.dumps(sent)).hexdigest()
+    key_id = env.signature.key_id if env.signature else ""
+    body.accept(submission, key_id, env.sent_at, utc_instant(received), intake.accepted)
+    rejected = sorted(checked.rejected + intake.rejected, key=lambda r: r.position)
+    uow.reply.update(
+        {
+            "submission": submission,
+            "signed_sha256": hashlib.sha256(signed_bytes(sent)).hexdigest(),
+            "received": len(env.records),
+            "accepted": len(intake.accepted),
+            "unchanged": intake.unchanged,
+            "revisions": sum(1 for r in intake.accepted if r["revision"] > 1),
+            "rejected": [r.document() for r in rejected],
+        }
+    )
+
+
+def flag_log(cmd: c.FlagLog, uow: HubUnitOfWork) -> None:
+    uow.get(ReportingBody, cmd.body_id).refuse_log(cmd.origin, cmd.held, cmd.offered, cmd.reason)
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    c.EnrolBody: enrol_body,
+    c.RegisterReportingKey: register_reporting_key,
+    c.SubmitReport: submit_report,
+    c.FlagLog: flag_log,
+}

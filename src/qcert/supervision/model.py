@@ -1,0 +1,132 @@
+"""A body as the hub knows it: enrolled for reporting, its keys, its log, what it reported.
+
+The hub takes a body's records only under a key the body registered (the access policy checks
+the submission's signature), witnesses the log the body enrolled with, and keeps count of what
+came in. Each record's content lives in the hub's events and their projection, not here, so a
+body's state stays small however much it reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..credentials.dataintegrity import ProofError, public_key_from_multibase
+from ..ledger import parse_verifier
+from ..ledger.errors import LedgerError
+from ..lifecycle.aggregate import Aggregate, text_field
+from ..lifecycle.identifiers import check_adcode
+from ..lifecycle.rules import refuse
+from . import events as ev
+
+__all__ = ["ReportingBody"]
+
+
+def _problem(field: str, en: str, zh: str) -> Exception:
+    return refuse("hub.enrolment", field=field, problem=en, problem_zh=zh)
+
+
+class ReportingBody(Aggregate):
+    """A certification body enrolled at the hub."""
+
+    kind = "hub-body"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.name_zh = self.name_en = self.region = self.origin = self.vkey = ""
+        self.keys: dict[str, str] = {}
+        self.reported = 0  # records accepted, revisions included
+        self.submissions = 0
+        self.last_received = ""
+        self.refusals: list[dict[str, Any]] = []
+
+    @classmethod
+    def enrol(
+        cls,
+        body_id: str,
+        name_zh: str,
+        name_en: str,
+        region: str,
+        origin: str,
+        vkey: str,
+    ) -> ReportingBody:
+        """Enrol ``body_id``, registered in ``region`` (GB/T 2260), keeping the log ``origin``
+        whose checkpoints ``vkey`` (a C2SP signed-note verifier key) signs."""
+        problem = check_adcode(region)
+        if problem is not None:
+            raise _problem("region", str(problem), problem.zh)
+        try:
+            verifier = parse_verifier(vkey)
+        except LedgerError as err:
+            raise _problem("vkey", str(err), f"不是有效的签名验证密钥：{err}") from None
+        origin = text_field("origin", origin, 200)
+        if origin not in (verifier.name, verifier.name + " (sm3)"):
+            raise _problem(
+                "vkey",
+                f"the key is named {verifier.name!r}, not after the log {origin!r}",
+                f"密钥名称为 {verifier.name!r}，与日志 {origin!r} 不符",
+            )
+        body = cls(text_field("body_id", body_id, 64))
+        body.record(
+            ev.BodyEnrolled(
+                body.id,
+                text_field("name_zh", name_zh, 200),
+                text_field("name_en", name_en, 200),
+                region,
+                origin,
+                vkey,
+            )
+        )
+        return body
+
+    def register_key(self, key_id: str, public_key_multibase: str) -> None:
+        """Register a key the body signs its submissions with; a key id is never reused."""
+        if key_id in self.keys:
+            raise _problem(
+                "key_id",
+                f"{key_id} is registered already",
+                f"{key_id} 已登记，密钥标识不可重复使用",
+            )
+        try:
+            public_key_from_multibase(public_key_multibase)
+        except (ProofError, ValueError):
+            raise _problem(
+                "public_key_multibase",
+                "not an Ed25519 Multikey (z6Mk...)",
+                "不是 Ed25519 Multikey 公钥（z6Mk...）",
+            ) from None
+        self.record(ev.BodyKeyRegistered(key_id, public_key_multibase))
+
+    def accept(
+        self,
+        submission: str,
+        key_id: str,
+        sent_at: str,
+        received_at: str,
+        records: list[dict[str, Any]],
+    ) -> None:
+        """Record the records of a submission taken in (already checked by the hub's intake)."""
+        if records:
+            self.record(ev.ReportAccepted(submission, key_id, sent_at, received_at, records))
+
+    def refuse_log(self, origin: str, held: int, offered: int, reason: str) -> None:
+        """Record that the hub, as witness, refused a checkpoint of this body's log."""
+        self.record(ev.LogRefused(origin, held, offered, reason[:500]))
+
+    # -- folding ------------------------------------------------------------------------
+
+    def _on_body_enrolled(self, e: ev.BodyEnrolled) -> None:
+        self.name_zh, self.name_en, self.region = e.name_zh, e.name_en, e.region
+        self.origin, self.vkey = e.origin, e.vkey
+
+    def _on_key_registered(self, e: ev.BodyKeyRegistered) -> None:
+        self.keys[e.key_id] = e.public_key_multibase
+
+    def _on_report_accepted(self, e: ev.ReportAccepted) -> None:
+        self.reported += len(e.records)
+        self.submissions += 1
+        self.last_received = e.received_at
+
+    def _on_log_refused(self, e: ev.LogRefused) -> None:
+        self.refusals.append(
+            {"origin": e.origin, "held": e.held, "offered": e.offered, "reason": e.reason}
+        )
