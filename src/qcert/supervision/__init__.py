@@ -1,0 +1,1 @@
+"""The regulator's supervision hub: random inspection, situation views, risk and warnings."""
