@@ -289,7 +289,7 @@ def draw(inputs: DrawInputs, seed: str) -> DrawResult:
         stratified |= {t.id for t in stream.sample(members, n_h)}
     n_c = _control_size(p.control_share, sum(s.sample for s in strata), len(frame))
     control = {t.id for t in stream.sample(frame, n_c)}
-    g = Fraction(n_c, len(frame)) if frame else Fraction(0)
+    g = Fraction(n_c, len(frame))
     probability = {s.risk: _inclusion(Fraction(s.sample, s.population), g) for s in strata}
     assign = _Assigner(inputs, stream)
     selections = tuple(
