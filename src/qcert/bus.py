@@ -27,7 +27,8 @@ from .credentials.handlers import NoSigningKey
 from .credentials.status_lists import status_flags
 from .credentials.statuslist import StatusList
 from .errors import QcertError
-from .ledger.storage import SqlLedgerStorage
+from .ledger.errors import LedgerError
+from .ledger.storage import SqlLedgerStorage, SqlWitnessState
 from .lifecycle import accounts
 from .lifecycle import commands as lifecycle_commands
 from .lifecycle import events as ev
@@ -39,6 +40,7 @@ from .store.cache import AggregateCache
 from .store.resources import resource_of
 from .store.uow import ConcurrentChange, UnitOfWork
 from .supervision import commands as hub_commands
+from .supervision import events as hub_events
 from .supervision.handlers import HANDLERS as HUB_HANDLERS
 
 log = logging.getLogger(__name__)
@@ -155,12 +157,28 @@ class MessageBus:
         if indices and self._committed is not None:
             self._committed()
         self._sessions_after(uow.recorded, principal)
+        self._follow_after(uow.recorded)
         owed = self._owed_after(uow.recorded)
         for follow_up in self.side_effects(uow.recorded):
             done, why = self._side_effect(follow_up, principal)
             indices += done
             owed += [why] if why else []
         return Outcome(indices, uow.reply, owed)
+
+    def _follow_after(self, recorded: list[tuple[int, ev.Envelope]]) -> None:
+        """A body enrolled at this hub has its log followed by the hub's witness (both trees),
+        so a body that rolls back or forks its log is caught; its own log it need not follow."""
+        for _, env in recorded:
+            e = env.event
+            if not isinstance(e, hub_events.BodyEnrolled) or e.origin == self.origin:
+                continue
+            state = SqlWitnessState(self.engine)
+            keys = e.vkey.split("\n")
+            for origin, suite in ((e.origin, "sha256"), (e.origin + "/sm3", "sm3")):
+                try:
+                    state.follow(origin, keys, suite)
+                except LedgerError as err:  # followed already, or keys of one suite only
+                    log.info("witness: not following %s (%s): %s", origin, suite, err)
 
     def _owed_after(self, recorded: list[tuple[int, ev.Envelope]]) -> list[str]:
         """Credentials a certificate issued here cannot get yet: no key store or host."""

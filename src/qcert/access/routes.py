@@ -207,6 +207,7 @@ OPERATIONS: dict[str, RouteRule] = {
         "platform-admin", lambda p, _: _platform(p, None, Resource())
     ),
     "exchange.export": RouteRule("staff of the body", _staff_of("body")),
+    "exchange.report": RouteRule("staff of the body", _staff_of("body")),
     "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
 }

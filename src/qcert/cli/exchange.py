@@ -8,12 +8,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..access import decide
 from ..errors import QcertError
-from ..exchange import certsearch, national
+from ..exchange import certsearch, national, reporter
+from ..ledger.hashing import SHA256
 from ..store import views
 from ._common import bad, console, errors, ok, principal, print_json, read_file, services
 
@@ -203,3 +205,69 @@ def national_export(
         return
     counts = ", ".join(f"{k} {v}" for k, v in doc["counts"].items())
     console.print(ok(f"{out}: {counts} / 已写入"))
+
+
+@app.command("report")
+@errors
+def report(
+    ctx: typer.Context,
+    body_id: BodyArg,
+    hub: Annotated[str, typer.Option("--hub", help="The hub's base URL / 监管平台地址")],
+    key_id: Annotated[
+        str, typer.Option("--key", help="The body's key registered at the hub / 报送密钥")
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Report the body's records to a supervision hub: sign the log's checkpoints and have the
+    hub (a witness in QCERT_WITNESS_POLICY) cosign them, then send every event since the last
+    report with its inclusion proof, 1,000 a call, signed with the body's key.
+    / 向监管平台报送本机构的认证数据。"""
+    decide(principal(ctx), "exchange.report", {"body": body_id})
+    svc = services(ctx)
+    hub = hub.rstrip("/")
+    witness = next((w for w in svc.policy.witnesses if w.url.startswith(hub)), None)
+    if witness is None:
+        raise QcertError(
+            f"--hub: {hub} is no witness in QCERT_WITNESS_POLICY; the hub must witness the log "
+            "it is reported from / 监管平台须作为见证方列入 QCERT_WITNESS_POLICY"
+        )
+    svc.schedule.sign_checkpoints()
+    size = svc.ledger.storage.witnessed_size(SHA256, witness.key.vkey())
+    if size == 0:
+        raise QcertError(
+            f"--hub: {witness.name} has cosigned no checkpoint of this log yet "
+            "/ 监管平台尚未见证本日志的任何检查点"
+        )
+    with (
+        httpx.Client(timeout=reporter.TIMEOUT) as client,
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), disable=json_
+        ) as bar,
+    ):
+        task = bar.add_task("records / 记录", total=None)
+        done = reporter.report_round(
+            svc,
+            body_id,
+            key_id,
+            hub,
+            reporter.http_sender(hub, client),
+            size,
+            progress=lambda n: bar.advance(task, n),
+        )
+    if json_:
+        print_json(done.document())
+    else:
+        console.print(
+            ok(
+                f"{body_id} → {hub}: {done.sent} sent, {done.accepted} accepted, "
+                f"{done.unchanged} unchanged, {len(done.rejected)} refused (proofs to size "
+                f"{done.size}) / 已报送"
+            )
+        )
+        for r in done.rejected:
+            console.print(bad(f"{r['id']} {r['field']} [{r['rule']}]: {r['message']['en']}"))
+            console.print(f"     {r['message']['zh-CN']}")
+        for problem in done.problems:
+            console.print(bad(problem))
+    if done.problems or done.rejected:
+        raise typer.Exit(1)

@@ -68,10 +68,18 @@ class Refusal(Enum):
 class WitnessRefused(LedgerError):
     """A refused ``add-checkpoint``: the reason, and for a conflict the size the witness holds."""
 
-    def __init__(self, refusal: Refusal, message: str, held: int | None = None) -> None:
+    def __init__(
+        self,
+        refusal: Refusal,
+        message: str,
+        held: int | None = None,
+        sizes: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.refusal = refusal
         self.held = held
+        # For a fork or split view: the size held and the size offered (the evidence).
+        self.sizes = sizes
 
 
 @dataclass(frozen=True)
@@ -233,6 +241,7 @@ class Witness:
             raise WitnessRefused(
                 Refusal.INCONSISTENT,
                 f"split view: another tree of size {held.size} was cosigned before",
+                sizes=(held.size, checkpoint.size),
             )
         try:
             verify_consistency(
@@ -243,6 +252,7 @@ class Witness:
                 Refusal.INCONSISTENT,
                 f"consistency proof failed: not consistent with the tree of size {held.size} "
                 f"cosigned before: {err}",
+                sizes=(held.size, checkpoint.size),
             ) from None
 
 

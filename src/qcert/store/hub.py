@@ -19,7 +19,7 @@ from ..ledger.storage.witness import witness_logs
 from ..supervision.intake import Known
 from . import tables as t
 
-__all__ = ["body_rows", "certificate_trail", "known", "log_root", "record_rows"]
+__all__ = ["bodies_of_origin", "body_rows", "certificate_trail", "known", "log_root", "record_rows"]
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -83,6 +83,12 @@ def log_root(conn: Connection, origin: str, size: int, own: str | None) -> bytes
         return None
     checkpoint = Checkpoint.parse(split_note(note)[0])
     return checkpoint.root if checkpoint.size == size and checkpoint.origin == origin else None
+
+
+def bodies_of_origin(conn: Connection, origin: str) -> list[str]:
+    """The enrolled bodies that keep the log ``origin``."""
+    b = t.hub_bodies.c
+    return list(conn.execute(sa.select(b.id).where(b.origin == origin).order_by(b.id)).scalars())
 
 
 def _visible(query: Any, table: sa.Table, jurisdictions: Sequence[str]) -> Any:

@@ -50,21 +50,29 @@ class ReportingBody(Aggregate):
         vkey: str,
     ) -> ReportingBody:
         """Enrol ``body_id``, registered in ``region`` (GB/T 2260), keeping the log ``origin``
-        whose checkpoints ``vkey`` (a C2SP signed-note verifier key) signs."""
+        whose checkpoints the keys in ``vkey`` sign (C2SP signed-note verifier keys, one a line:
+        its Ed25519 and SM2 keys)."""
         problem = check_adcode(region)
         if problem is not None:
             raise _problem("region", str(problem), problem.zh)
-        try:
-            verifier = parse_verifier(vkey)
-        except LedgerError as err:
-            raise _problem("vkey", str(err), f"不是有效的签名验证密钥：{err}") from None
         origin = text_field("origin", origin, 200)
-        if origin not in (verifier.name, verifier.name + " (sm3)"):
+        keys = [k.strip() for k in vkey.strip().split("\n") if k.strip()]
+        if not 1 <= len(keys) <= 4:
             raise _problem(
-                "vkey",
-                f"the key is named {verifier.name!r}, not after the log {origin!r}",
-                f"密钥名称为 {verifier.name!r}，与日志 {origin!r} 不符",
+                "vkey", "one to four verifier keys, a line each", "须为 1 至 4 个验证密钥，每行一个"
             )
+        for key in keys:
+            try:
+                verifier = parse_verifier(key)
+            except LedgerError as err:
+                raise _problem("vkey", str(err), f"不是有效的签名验证密钥：{err}") from None
+            if verifier.name != origin:
+                raise _problem(
+                    "vkey",
+                    f"the key is named {verifier.name!r}, not after the log {origin!r}",
+                    f"密钥名称为 {verifier.name!r}，与日志 {origin!r} 不符",
+                )
+        vkey = "\n".join(keys)
         body = cls(text_field("body_id", body_id, 64))
         body.record(
             ev.BodyEnrolled(
@@ -109,8 +117,11 @@ class ReportingBody(Aggregate):
             self.record(ev.ReportAccepted(submission, key_id, sent_at, received_at, records))
 
     def refuse_log(self, origin: str, held: int, offered: int, reason: str) -> None:
-        """Record that the hub, as witness, refused a checkpoint of this body's log."""
-        self.record(ev.LogRefused(origin, held, offered, reason[:500]))
+        """Record that the hub, as witness, refused a checkpoint of this body's log (once for the
+        same sizes: a log retrying the same fork adds nothing)."""
+        last = self.refusals[-1] if self.refusals else {}
+        if (last.get("origin"), last.get("held"), last.get("offered")) != (origin, held, offered):
+            self.record(ev.LogRefused(origin, held, offered, reason[:500]))
 
     # -- folding ------------------------------------------------------------------------
 
