@@ -35,6 +35,7 @@ from .lifecycle import events as ev
 from .lifecycle.aggregate import LATE_DAYS
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
+from .store import hub as hub_views
 from .store import status as status_views
 from .store.cache import AggregateCache
 from .store.resources import resource_of
@@ -164,6 +165,15 @@ class MessageBus:
             indices += done
             owed += [why] if why else []
         return Outcome(indices, uow.reply, owed)
+
+    def log_refused(self, origin: str, held: int, offered: int, reason: str) -> None:
+        """The hub's witness refused a fork or split view of ``origin``: record it on every
+        enrolled body keeping that log, as the platform itself."""
+        with self.engine.connect() as conn:
+            bodies = hub_views.bodies_of_origin(conn, origin)
+        for body_id in bodies:
+            command = hub_commands.FlagLog(body_id, origin[:200], held, offered, reason[:500])
+            self.handle(command, Principal.system("witness"))
 
     def _follow_after(self, recorded: list[tuple[int, ev.Envelope]]) -> None:
         """A body enrolled at this hub has its log followed by the hub's witness (both trees),

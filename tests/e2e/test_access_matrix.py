@@ -34,6 +34,7 @@ from qcert.server import create_app
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
 from qcert.supervision import commands as hub
+from qcert.supervision.draw import commitment
 from tests.clock import ScenarioClock
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
@@ -272,6 +273,15 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
     ),
     "submit-report": (lambda _: _report(), {"hubcb-reporter"}),
     "flag-log": (lambda _: hub.FlagLog("hubcb", "x/log", 9, 3, "rollback"), set()),
+    "commit-draw": (
+        lambda _: hub.CommitDraw("d9", "抽查", "Checks", "110105", "0" * 64, {"items": []}),
+        {"reg-bj"},
+    ),
+    "reveal-draw": (lambda _: hub.RevealDraw("d1", "s" * 64), {"reg-bj"}),
+    "record-inspection-result": (
+        lambda _: hub.RecordInspectionResult("d1", "HUB-1", "compliant", TODAY),
+        {"reg-bj"},
+    ),
 }
 
 
@@ -338,6 +348,24 @@ def _world(services: Any) -> None:
         )
     )
     services.bus.handle(_report(), _principal("hubcb-reporter"))
+    campaign = {
+        "items": [{"id": "i", "name_zh": "审核", "name_en": "audit", "qualification": "q"}],
+        "targets": [
+            {
+                "id": "HUB-1",
+                "kind": "certificate",
+                "risk": "A",
+                "region": "110108",
+                "body_id": "hubcb",
+            }
+        ],
+        "inspectors": [
+            {"id": f"x{n}", "qualifications": ["q"], "region": "110000"} for n in range(2)
+        ],
+        "history": [],
+        "parameters": {"sizes": {"A": 1}},
+    }
+    run(hub.CommitDraw("d1", "抽查", "Checks", "110000", commitment("s" * 64), campaign))
 
 
 @pytest.fixture(scope="module")
@@ -507,6 +535,9 @@ READS: dict[str, str | frozenset[str]] = {
     # the hub: its standard is public; regulators read, a certificate's trail only within the
     # jurisdiction of its organisation (Beijing here)
     "/hub/v1/schema": PUBLIC,
+    "/public/inspections": PUBLIC,
+    "/public/inspections/{draw_id}": PUBLIC,
+    "/public/inspections/{draw_id}/inputs": PUBLIC,
     "/hub/v1/bodies": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/records": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/certificates/{number}": frozenset({"platform", "reg-bj"}),
@@ -531,6 +562,7 @@ def _filled(path: str, matrix: Any) -> str:
         "code": "en",
         "certification_id": "c1-cert",
         "origin_hash": "0" * 64,
+        "draw_id": "d1",
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {

@@ -225,6 +225,16 @@ def _signed_or_reporter(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] 
     )
 
 
+def _campaign(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+    """A campaign is its jurisdiction's regulators' (one whose jurisdiction holds it)."""
+    if r.region and _regulator_of(p, r.region):
+        return None
+    return (
+        f"only a regulator whose jurisdiction holds {r.region or 'the campaign'} runs it",
+        f"仅辖区包含 {r.region or '该抽查'} 的监管人员可执行",
+    )
+
+
 def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
     return ("only the platform itself records this", "仅平台自身可记录此事项")
 
@@ -335,6 +345,9 @@ COMMANDS: dict[type, Rule] = {
         anonymous=True,
     ),
     hub.FlagLog: Rule("the platform itself (its witness)", _platform_itself),
+    hub.CommitDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
+    hub.RevealDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
+    hub.RecordInspectionResult: Rule("a regulator of the campaign's jurisdiction", _campaign),
 }
 
 

@@ -145,6 +145,10 @@ ROUTES: dict[str, RouteRule] = {
     # the supervision hub: bodies report (the bus checks each submission's signature), the
     # standard is public, regulators read within their jurisdiction
     "GET /hub/v1/schema": PUBLIC,
+    # random inspection campaigns in public (双随机、一公开)
+    "GET /public/inspections": PUBLIC,
+    "GET /public/inspections/{draw_id}": PUBLIC,
+    "GET /public/inspections/{draw_id}/inputs": PUBLIC,
     "POST /hub/v1/reports": RouteRule(
         "a body enrolled at the hub (the bus checks the submission's signature)",
         _public,

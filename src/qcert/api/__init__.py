@@ -15,6 +15,7 @@ from . import (
     errors,
     exchange,
     hub,
+    inspections,
     ledger,
     public,
     queries,
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
     app.include_router(queries.router)
     app.include_router(exchange.router)
     app.include_router(hub.router)
+    app.include_router(inspections.router)
     app.include_router(docs.router)

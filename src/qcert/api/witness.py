@@ -18,10 +18,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ..access import Principal
 from ..ledger.witness import WitnessRefused
-from ..store import hub as hub_views
-from ..supervision.commands import FlagLog
 from .deps import PublicRoute, Svc
 from .errors import errors
 
@@ -97,24 +94,12 @@ async def add_checkpoint(request: Request, svc: Svc) -> Response:
     except WitnessRefused as refused:
         if refused.sizes is not None:
             origin = body.split(b"\n\n", 1)[-1].split(b"\n", 1)[0].decode("utf-8", "replace")
-            await run_in_threadpool(_flag, svc, origin, refused)
+            held, offered = refused.sizes
+            await run_in_threadpool(svc.bus.log_refused, origin, held, offered, str(refused))
         if refused.held is not None:
             return Response(f"{refused.held}\n", status_code=409, media_type=SIZE_TYPE)
         return PlainTextResponse(f"{refused}\n", status_code=refused.refusal.value)
     return PlainTextResponse(line)
-
-
-def _flag(svc: Any, origin: str, refused: WitnessRefused) -> None:
-    """A fork or split view of a body enrolled at this hub is recorded on the hub's log."""
-    assert refused.sizes is not None
-    with svc.engine.connect() as conn:
-        bodies = hub_views.bodies_of_origin(conn, origin)
-    held, offered = refused.sizes
-    for body_id in bodies:
-        svc.bus.handle(
-            FlagLog(body_id, origin[:200], held, offered, str(refused)[:500]),
-            Principal.system("witness"),
-        )
 
 
 OriginHash = Annotated[

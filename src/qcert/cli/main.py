@@ -16,6 +16,7 @@ from . import (
     account,
     credentials,
     exchange,
+    hub,
     ledger,
     lifecycle,
     quality,
@@ -37,6 +38,7 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(credentials.app, name="credentials")
 app.add_typer(quality.app, name="quality")
 app.add_typer(witness.app, name="witness")
+app.add_typer(hub.app, name="hub")
 app.command("verify")(verify.verify)
 app.command("login")(account.login)
 app.command("logout")(account.logout)

@@ -19,7 +19,16 @@ from ..ledger.storage.witness import witness_logs
 from ..supervision.intake import Known
 from . import tables as t
 
-__all__ = ["bodies_of_origin", "body_rows", "certificate_trail", "known", "log_root", "record_rows"]
+__all__ = [
+    "bodies_of_origin",
+    "body_rows",
+    "certificate_trail",
+    "draw_row",
+    "draw_rows",
+    "known",
+    "log_root",
+    "record_rows",
+]
 
 _CHUNK = 500  # ids per IN (...) list
 
@@ -157,3 +166,23 @@ def certificate_trail(conn: Connection, number: str) -> tuple[str | None, list[d
     records = [_record(row) for row in rows]
     region = next((x["region"] for x in records if x["region"]), None)
     return region, records
+
+
+def _draw(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    for key in ("strata", "selections", "results"):
+        out[key] = json.loads(out[key])
+    return out
+
+
+def draw_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every random inspection campaign, newest first (their results are public: 一公开)."""
+    d = t.hub_draws
+    return [_draw(r) for r in conn.execute(sa.select(d).order_by(d.c.committed_on.desc(), d.c.id))]
+
+
+def draw_row(conn: Connection, draw_id: str) -> dict[str, Any] | None:
+    """One campaign, or None."""
+    d = t.hub_draws
+    row = conn.execute(sa.select(d).where(d.c.id == draw_id)).first()
+    return _draw(row) if row else None

@@ -31,6 +31,7 @@ from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision import events as hub_events
+from ..supervision.campaigns import Campaign
 from ..supervision.model import ReportingBody
 from . import tables as t
 
@@ -114,6 +115,26 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                     "submissions": agg.submissions,
                     "last_received": agg.last_received,
                     "refusals": _json(agg.refusals),
+                }
+            ]
+        }
+    if isinstance(agg, Campaign):
+        return {
+            t.hub_draws: [
+                {
+                    "id": agg.id,
+                    "name_zh": agg.name_zh,
+                    "name_en": agg.name_en,
+                    "jurisdiction": agg.jurisdiction,
+                    "commitment": agg.commitment,
+                    "inputs_sha256": agg.inputs_sha256,
+                    "committed_on": agg.committed_at,
+                    "seed": agg.seed,
+                    "digest": agg.digest,
+                    "population": agg.population,
+                    "strata": _json(agg.strata),
+                    "selections": _json(agg.selections),
+                    "results": _json(agg.results),
                 }
             ]
         }
@@ -514,6 +535,7 @@ _KEYS = {
     t.status_lists: ("list_id",),
     t.line_alarms: ("line_id",),
     t.hub_bodies: ("id",),
+    t.hub_draws: ("id",),
 }
 
 

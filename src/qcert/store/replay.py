@@ -34,6 +34,7 @@ from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
+from ..supervision.campaigns import Campaign
 from ..supervision.model import ReportingBody
 from . import projections, snapshots
 from . import tables as t
@@ -53,6 +54,7 @@ KINDS: dict[str, type[Aggregate]] = {
         PublishedStatusList,
         ProcessLine,
         ReportingBody,
+        Campaign,
     )
 }
 

@@ -44,6 +44,7 @@ def _of_certifications(conn: Connection, cids: Any) -> Resource:
 
 
 _HUB = (hub.EnrolBody, hub.RegisterReportingKey, hub.SubmitReport, hub.FlagLog)
+_DRAWS = (hub.RevealDraw, hub.RecordInspectionResult)
 
 
 def _hub(conn: Connection, command: Any) -> Resource:
@@ -74,8 +75,10 @@ def _consented(conn: Connection, client_id: str, body_id: str) -> bool:
     return conn.execute(query).first() is not None
 
 
-def _one(conn: Connection, table: sa.Table, key: str, value: str) -> str | None:
-    return conn.execute(sa.select(table.c.body_id).where(table.c[key] == value)).scalar()
+def _one(
+    conn: Connection, table: sa.Table, key: str, value: str, column: str = "body_id"
+) -> str | None:
+    return conn.execute(sa.select(table.c[column]).where(table.c[key] == value)).scalar()
 
 
 def resource_of(conn: Connection, command: Any) -> Resource:
@@ -83,6 +86,11 @@ def resource_of(conn: Connection, command: Any) -> Resource:
     kind = type(command)
     if kind in _HUB:
         return _hub(conn, command)
+    if kind is hub.CommitDraw:
+        return Resource(region=command.jurisdiction)
+    if kind in _DRAWS:
+        region = _one(conn, t.hub_draws, "id", command.draw_id, "jurisdiction")
+        return Resource(region=region or "?")
     if kind in (c.SetRoles, c.RevokeApiKey, c.RevokeSessions):
         return Resource(account_roles=account_roles(conn, command.account_id) or frozenset())
     if kind is c.OpenAccount:

@@ -102,7 +102,11 @@ def _classes() -> dict[str, type]:
 
     modules = [f"{lifecycle.__name__}.{m.name}" for m in pkgutil.iter_modules(lifecycle.__path__)]
     # The hub's aggregates and events (its analysis modules hold no state, and are heavy).
-    modules += ["qcert.supervision.events", "qcert.supervision.model"]
+    modules += [
+        "qcert.supervision.events",
+        "qcert.supervision.model",
+        "qcert.supervision.campaigns",
+    ]
     found: dict[str, Any] = {}
     for module_name in modules:
         package = module_name.rsplit(".", 1)[0]

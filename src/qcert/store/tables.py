@@ -337,6 +337,25 @@ sa.Index("ix_hub_records_certification", hub_records.c.body_id, hub_records.c.ce
 sa.Index("ix_hub_records_region", hub_records.c.region)
 sa.Index("ix_hub_records_audit", hub_records.c.body_id, hub_records.c.audit_id)
 sa.Index("ix_hub_records_number", hub_records.c.certificate_no)
+# Random inspection campaigns (双随机、一公开): committed, drawn, and their published results.
+hub_draws = sa.Table(
+    "hub_draws",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("jurisdiction", sa.String(6), nullable=False, index=True),
+    sa.Column("commitment", sa.String(64), nullable=False),
+    sa.Column("inputs_sha256", sa.String(64), nullable=False),
+    sa.Column("committed_on", sa.String(10), nullable=False),
+    sa.Column("seed", sa.String(256), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("population", sa.Integer, nullable=False),
+    sa.Column("strata", sa.Text, nullable=False),  # JSON
+    sa.Column("selections", sa.Text, nullable=False),  # JSON
+    sa.Column("results", sa.Text, nullable=False),  # JSON: target -> outcome, on, note
+)
+
 # How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
 # a projection: the hub's own records say what it holds, and resending is harmless.
 exchange_cursors = sa.Table(
@@ -369,4 +388,5 @@ PROJECTIONS = (
     line_alarms,
     hub_bodies,
     hub_records,
+    hub_draws,
 )

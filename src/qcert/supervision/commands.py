@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from annotated_types import Ge, Le
-from pydantic import ConfigDict, Strict
+from annotated_types import Ge, Le, MaxLen
+from pydantic import ConfigDict, Strict, StringConstraints
 
 from ..exchange.submission import Envelope
-from ..lifecycle.inputs import Code, Id, Name, Note, Text
+from ..lifecycle.inputs import Code, Day, Id, Name, Note, Sha256, Text, Word
 
-__all__ = ["EnrolBody", "FlagLog", "RegisterReportingKey", "SubmitReport"]
+__all__ = [
+    "CommitDraw",
+    "EnrolBody",
+    "FlagLog",
+    "RecordInspectionResult",
+    "RegisterReportingKey",
+    "RevealDraw",
+    "SubmitReport",
+]
 
 Size = Annotated[int, Strict(), Ge(0), Le(10**15)]
 
@@ -57,6 +65,39 @@ class FlagLog:
     held: Size
     offered: Size
     reason: Note
+
+
+@dataclass(frozen=True)
+class CommitDraw:
+    """Open a random inspection campaign in a jurisdiction: the SHA-256 commitment to the seed
+    (kept secret until the draw) and the draw's inputs (``qcert.supervision.draw``'s canonical
+    inputs document: items, target and inspector pools, history, parameters)."""
+
+    draw_id: Id
+    name_zh: Name
+    name_en: Name
+    jurisdiction: Code
+    commitment: Sha256
+    inputs: Annotated[dict[str, Any], MaxLen(6)]
+
+
+@dataclass(frozen=True)
+class RevealDraw:
+    """Reveal a campaign's seed: the draw runs on its published inputs and is recorded."""
+
+    draw_id: Id
+    seed: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{32,256}$")]
+
+
+@dataclass(frozen=True)
+class RecordInspectionResult:
+    """Publish the result of inspecting one drawn target."""
+
+    draw_id: Id
+    target_id: Code
+    outcome: Word
+    on: Day
+    note: Note = ""
 
 
 for _name in __all__:

@@ -11,7 +11,15 @@ from typing import Any, ClassVar
 
 from ..lifecycle.events import Event
 
-__all__ = ["BodyEnrolled", "BodyKeyRegistered", "LogRefused", "ReportAccepted"]
+__all__ = [
+    "BodyEnrolled",
+    "BodyKeyRegistered",
+    "DrawCommitted",
+    "DrawRevealed",
+    "InspectionResult",
+    "LogRefused",
+    "ReportAccepted",
+]
 
 
 @dataclass(frozen=True)
@@ -63,3 +71,45 @@ class LogRefused(Event):
     held: int
     offered: int
     reason: str
+
+
+@dataclass(frozen=True)
+class DrawCommitted(Event):
+    """A random inspection campaign was opened in a jurisdiction: the SHA-256 commitment to its
+    seed and the SHA-256 of its published inputs (item list, target and inspector pools,
+    parameters), before anything is drawn (国发〔2019〕5号)."""
+
+    name: ClassVar[str] = "hub.draw-committed"
+    name_zh: str
+    name_en: str
+    jurisdiction: str
+    commitment: str
+    inputs_sha256: str
+    targets: int
+    on: str
+
+
+@dataclass(frozen=True)
+class DrawRevealed(Event):
+    """The campaign's seed was revealed and the draw it gives recorded: the digest seeding the
+    generator, the frame, each risk class's population and sample, and every selected target
+    with its inclusion probability and the inspectors drawn for it."""
+
+    name: ClassVar[str] = "hub.draw-revealed"
+    seed: str
+    digest: str
+    population: int
+    strata: list[dict[str, Any]]
+    selections: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class InspectionResult(Event):
+    """The result of inspecting a drawn target was published (一公开): compliant, non-compliant or
+    not found, on a day, with a note."""
+
+    name: ClassVar[str] = "hub.inspection-result"
+    target: str
+    outcome: str
+    on: str
+    note: str

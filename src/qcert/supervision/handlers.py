@@ -11,6 +11,7 @@ import rfc8785
 from ..exchange.submission import check_records, document, signed_bytes
 from ..lifecycle.aggregate import utc_instant
 from . import commands as c
+from .campaigns import Campaign
 from .intake import Known, take_in
 from .model import ReportingBody
 
@@ -78,6 +79,32 @@ def submit_report(cmd: c.SubmitReport, uow: HubUnitOfWork) -> None:
     )
 
 
+def commit_draw(cmd: c.CommitDraw, uow: Any) -> None:
+    campaign, published = Campaign.commit(
+        cmd.draw_id,
+        cmd.name_zh,
+        cmd.name_en,
+        cmd.jurisdiction,
+        cmd.commitment,
+        cmd.inputs,
+        uow.recording.today,
+    )
+    uow.documents.put(published)  # content-addressed: the event names it by its SHA-256
+    uow.add(campaign)
+    uow.reply["inputs_sha256"] = campaign.inputs_sha256
+
+
+def reveal_draw(cmd: c.RevealDraw, uow: Any) -> None:
+    campaign = uow.get(Campaign, cmd.draw_id)
+    campaign.reveal(cmd.seed, uow.documents.read(campaign.inputs_sha256))
+    uow.reply["selected"] = len(campaign.selections)
+
+
+def record_inspection_result(cmd: c.RecordInspectionResult, uow: Any) -> None:
+    campaign = uow.get(Campaign, cmd.draw_id)
+    campaign.record_result(cmd.target_id, cmd.outcome, cmd.on, cmd.note, uow.recording.today)
+
+
 def flag_log(cmd: c.FlagLog, uow: HubUnitOfWork) -> None:
     uow.get(ReportingBody, cmd.body_id).refuse_log(cmd.origin, cmd.held, cmd.offered, cmd.reason)
 
@@ -87,4 +114,7 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     c.RegisterReportingKey: register_reporting_key,
     c.SubmitReport: submit_report,
     c.FlagLog: flag_log,
+    c.CommitDraw: commit_draw,
+    c.RevealDraw: reveal_draw,
+    c.RecordInspectionResult: record_inspection_result,
 }

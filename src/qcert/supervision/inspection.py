@@ -31,6 +31,7 @@ __all__ = [
     "Stratum",
     "Target",
     "check_inputs",
+    "inputs_from_document",
 ]
 
 KINDS = ("body", "certificate", "organisation")
@@ -327,3 +328,47 @@ def check_inputs(inputs: DrawInputs) -> None:
     _check_targets(inputs.targets)
     _check_inspectors(inputs.inspectors)
     _check_parameters(inputs.parameters)
+
+
+def inputs_from_document(doc: Mapping[str, Any]) -> DrawInputs:
+    """The inputs a canonical inputs document (``draw.canonical_inputs``) holds: what anyone
+    re-running a published draw reads back. DrawInputInvalid naming the field otherwise."""
+    try:
+        p = doc["parameters"]
+        where = {k: tuple(v) for k, v in (p.get("where") or {}).items()}
+        parameters = DrawParameters(
+            sizes=p.get("sizes"),
+            rates=p.get("rates"),
+            floor=int(p.get("floor", 1)),
+            control_share=float(p.get("control_share", 0.0)),
+            inspectors_per_target=int(p.get("inspectors_per_target", 2)),
+            kinds=tuple(p.get("kinds") or ()),
+            region_prefix=str(p.get("region_prefix") or ""),
+            where=where,
+            region_match=p.get("region_match", "any"),
+            no_repeat=bool(p.get("no_repeat", True)),
+        )
+        inputs = DrawInputs(
+            items=[InspectionItem(**i) for i in doc["items"]],
+            targets=[
+                Target(**{**t, "attributes": dict(t.get("attributes") or {})})
+                for t in doc["targets"]
+            ],
+            inspectors=[
+                Inspector(
+                    i["id"],
+                    frozenset(i.get("qualifications") or ()),
+                    i["region"],
+                    frozenset(i.get("affiliations") or ()),
+                )
+                for i in doc["inspectors"]
+            ],
+            history=[Pairing(h["inspector_id"], h["body_id"]) for h in doc.get("history") or ()],
+            parameters=parameters,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise _invalid(
+            "inputs", f"not a draw's inputs document: {err}", f"不是抽查输入文件：{err}"
+        ) from None
+    check_inputs(inputs)
+    return inputs

@@ -1,4 +1,5 @@
-"""The supervision hub: bodies enrolled for reporting and the records they reported.
+"""The supervision hub: bodies enrolled for reporting, the records they reported, random
+inspection campaigns.
 
 Revision ID: 0018
 Revises: 0017
@@ -61,6 +62,24 @@ def upgrade() -> None:
     op.create_index("ix_hub_records_audit", "hub_records", ["body_id", "audit_id"])
     op.create_index("ix_hub_records_number", "hub_records", ["certificate_no"])
     op.create_table(
+        "hub_draws",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("name_zh", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=6), nullable=False),
+        sa.Column("commitment", sa.String(length=64), nullable=False),
+        sa.Column("inputs_sha256", sa.String(length=64), nullable=False),
+        sa.Column("committed_on", sa.String(length=10), nullable=False),
+        sa.Column("seed", sa.String(length=256), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=False),
+        sa.Column("strata", sa.Text(), nullable=False),
+        sa.Column("selections", sa.Text(), nullable=False),
+        sa.Column("results", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_hub_draws_jurisdiction", "hub_draws", ["jurisdiction"])
+    op.create_table(
         "exchange_cursors",
         sa.Column("hub", sa.String(length=200), nullable=False),
         sa.Column("body_id", sa.String(length=64), nullable=False),
@@ -72,5 +91,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("exchange_cursors")
+    op.drop_table("hub_draws")
     op.drop_table("hub_records")
     op.drop_table("hub_bodies")

@@ -1,0 +1,145 @@
+"""``qcert hub ...``: the supervision hub's random inspection campaigns (双随机、一公开).
+
+A regulator makes a secret seed (``qcert hub seed``), commits to it with the campaign's inputs
+(``qcert hub commit``), reveals it to draw (``qcert hub reveal``) and publishes each result
+(``qcert hub result``). Anyone re-runs a published campaign from its inputs and seed
+(``qcert hub rerun``), with no account and no database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from ..errors import QcertError
+from ..supervision.campaigns import rerun
+from ..supervision.commands import CommitDraw, RecordInspectionResult, RevealDraw
+from ..supervision.draw import commitment, new_seed
+from ._common import bad, console, errors, ok, principal, print_json, read_file, services
+
+app = typer.Typer(
+    help="The supervision hub's random inspections. / 监管平台双随机抽查。", no_args_is_help=True
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+DrawArg = Annotated[str, typer.Argument(metavar="DRAW", help="The campaign's id")]
+SeedFile = Annotated[
+    Path, typer.Option("--seed-file", help="The secret seed's file / 随机种子文件")
+]
+INPUTS_LIMIT = 32 * 1024 * 1024  # bytes: pools of a few hundred thousand targets
+
+
+def _seed(path: Path) -> str:
+    return read_file(path, 1024).decode("ascii", "replace").strip()
+
+
+@app.command()
+@errors
+def seed(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to keep it in (0600)")],
+    json_: JsonOpt = False,
+) -> None:
+    """Make a secret seed for a campaign, kept readable by its owner only; print the commitment
+    to publish with the campaign before the draw. / 生成随机种子并给出承诺值。"""
+    value = new_seed()
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise QcertError(f"--out: {out} exists; a seed is never overwritten") from None
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    doc = {"seed_file": str(out), "commitment": commitment(value)}
+    if json_:
+        print_json(doc)
+    else:
+        console.print(ok(f"{out}: commitment {doc['commitment']} / 承诺值"))
+
+
+@app.command()
+@errors
+def commit(
+    ctx: typer.Context,
+    draw_id: DrawArg,
+    seed_file: SeedFile,
+    inputs: Annotated[Path, typer.Option(help="The draw's inputs (JSON) / 抽查输入")],
+    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code / 辖区代码")],
+    name_zh: Annotated[str, typer.Option("--name-zh")],
+    name_en: Annotated[str, typer.Option("--name-en")],
+    json_: JsonOpt = False,
+) -> None:
+    """Open a campaign: publish its inputs and the commitment to its seed on the hub's log.
+    / 公布抽查输入与随机种子承诺。"""
+    try:
+        doc = json.loads(read_file(inputs, INPUTS_LIMIT))
+    except ValueError as err:
+        raise QcertError(f"--inputs: not JSON: {err}") from None
+    command = CommitDraw(draw_id, name_zh, name_en, jurisdiction, commitment(_seed(seed_file)), doc)
+    outcome = services(ctx).bus.handle(command, principal(ctx))
+    _done({"draw": draw_id, "indices": outcome.indices, **outcome.reply}, json_)
+
+
+@app.command()
+@errors
+def reveal(
+    ctx: typer.Context, draw_id: DrawArg, seed_file: SeedFile, json_: JsonOpt = False
+) -> None:
+    """Reveal the seed and draw. / 公开随机种子并抽取。"""
+    outcome = services(ctx).bus.handle(RevealDraw(draw_id, _seed(seed_file)), principal(ctx))
+    _done({"draw": draw_id, "indices": outcome.indices, **outcome.reply}, json_)
+
+
+@app.command()
+@errors
+def result(
+    ctx: typer.Context,
+    draw_id: DrawArg,
+    target: Annotated[str, typer.Argument(help="The drawn target")],
+    outcome: Annotated[str, typer.Argument(help="compliant, non-compliant or not-found")],
+    on: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Day inspected")],
+    note: Annotated[str, typer.Option()] = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Publish the result of inspecting a drawn target. / 公布检查结果。"""
+    command = RecordInspectionResult(draw_id, target, outcome, on.date(), note)
+    done = services(ctx).bus.handle(command, principal(ctx))
+    _done({"draw": draw_id, "target": target, "indices": done.indices}, json_)
+
+
+@app.command("rerun")
+@errors
+def rerun_command(
+    draw_id: DrawArg,
+    url: Annotated[str, typer.Option(help="The hub's base URL / 监管平台地址")],
+    json_: JsonOpt = False,
+) -> None:
+    """Re-run a published campaign from its inputs and revealed seed, and compare: anyone can.
+    / 依据公开的输入与种子复现抽取结果。"""
+    base = f"{url.rstrip('/')}/public/inspections/{draw_id}"
+    try:
+        with httpx.Client(timeout=60) as client:
+            published = client.get(base).raise_for_status().json()
+            inputs = client.get(f"{base}/inputs").raise_for_status().content
+    except httpx.HTTPError as err:
+        raise QcertError(f"--url: {err}") from None
+    problems = rerun(published, inputs)
+    if json_:
+        print_json({"draw": draw_id, "same": not problems, "problems": problems})
+    elif problems:
+        for problem in problems:
+            console.print(bad(problem))
+    else:
+        console.print(ok(f"{draw_id}: the same {len(published['selections'])} targets / 结果一致"))
+    if problems:
+        raise typer.Exit(1)
+
+
+def _done(doc: dict[str, Any], json_: bool) -> None:
+    if json_:
+        print_json(doc)
+        return
+    console.print(ok(", ".join(f"{k} {v}" for k, v in doc.items())))
