@@ -35,6 +35,7 @@ from qcert.store import create_engine, migrate
 from qcert.store import tables as t
 from qcert.supervision import commands as hub
 from qcert.supervision.draw import commitment
+from qcert.supervision.warnings import warning_id
 from tests.clock import ScenarioClock
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
@@ -96,6 +97,21 @@ def _hub_records(number: str = "HUB-1") -> list[dict[str, Any]]:
             "expires_on": "2028-05-19",
         },
     ]
+
+
+WARNING = {
+    "indicator": "checkin-far",
+    "entity_kind": "audit",
+    "entity_id": "s1",
+    "body_id": "hubcb",
+    "org_id": "91110108551385082Q",
+    "region": "110108",
+    "value": 42.0,
+    "threshold": 5.0,
+    "evidence": ["a1"],
+    "day": "2025-05-01",
+}
+WARNING_ID = warning_id("checkin-far", "audit", "s1")
 
 
 def _report() -> Any:
@@ -278,6 +294,13 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         {"reg-bj"},
     ),
     "reveal-draw": (lambda _: hub.RevealDraw("d1", "s" * 64), {"reg-bj"}),
+    "raise-warnings": (lambda _: hub.RaiseWarnings([WARNING]), set()),
+    "change-warning": (lambda _: hub.ChangeWarning(WARNING_ID, "acknowledged", "ok"), {"reg-bj"}),
+    "rank-warning": (lambda _: hub.RankWarning(WARNING_ID, 1, "first"), {"reg-bj"}),
+    "refer-warning": (
+        lambda _: hub.ReferWarning(WARNING_ID, "310000", TODAY + timedelta(days=9), "there"),
+        {"reg-bj"},
+    ),
     "record-inspection-result": (
         lambda _: hub.RecordInspectionResult("d1", "HUB-1", "compliant", TODAY),
         {"reg-bj"},
@@ -365,6 +388,7 @@ def _world(services: Any) -> None:
         "history": [],
         "parameters": {"sizes": {"A": 1}},
     }
+    run(hub.RaiseWarnings([WARNING]))
     run(hub.CommitDraw("d1", "抽查", "Checks", "110000", commitment("s" * 64), campaign))
 
 
@@ -535,6 +559,8 @@ READS: dict[str, str | frozenset[str]] = {
     # the hub: its standard is public; regulators read, a certificate's trail only within the
     # jurisdiction of its organisation (Beijing here)
     "/hub/v1/schema": PUBLIC,
+    "/hub/v1/warnings": frozenset({"platform", "reg-bj", "reg-sh"}),
+    "/hub/v1/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
     "/public/inspections": PUBLIC,
     "/public/inspections/{draw_id}": PUBLIC,
     "/public/inspections/{draw_id}/inputs": PUBLIC,
@@ -563,6 +589,7 @@ def _filled(path: str, matrix: Any) -> str:
         "certification_id": "c1-cert",
         "origin_hash": "0" * 64,
         "draw_id": "d1",
+        "warning_id": WARNING_ID,
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {

@@ -44,6 +44,7 @@ class Resource:
     # the hub, the keys it signs its submissions with (key id -> publicKeyMultibase).
     region: str | None = None
     keys: Mapping[str, str] | None = None
+    referred: frozenset[str] = frozenset()  # the regions a hub warning was referred to
 
 
 Check = Callable[[Principal, Any, Resource], tuple[str, str] | None]
@@ -235,6 +236,16 @@ def _campaign(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     )
 
 
+def _warning(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+    """A warning is handled where its entity lies, or where it was referred to."""
+    if any(_regulator_of(p, region) for region in {r.region, *r.referred} if region):
+        return None
+    return (
+        "only regulators of the warning's region, or of a region it was referred to, handle it",
+        "仅预警所在地或受移交地区的监管人员可处理该预警",
+    )
+
+
 def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
     return ("only the platform itself records this", "仅平台自身可记录此事项")
 
@@ -348,6 +359,16 @@ COMMANDS: dict[type, Rule] = {
     hub.CommitDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.RevealDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.RecordInspectionResult: Rule("a regulator of the campaign's jurisdiction", _campaign),
+    hub.RaiseWarnings: Rule("the platform itself (its risk scan)", _platform_itself),
+    hub.ChangeWarning: Rule(
+        "a regulator of the warning's region or of one it was referred to", _warning
+    ),
+    hub.RankWarning: Rule(
+        "a regulator of the warning's region or of one it was referred to", _warning
+    ),
+    hub.ReferWarning: Rule(
+        "a regulator of the warning's region or of one it was referred to", _warning
+    ),
 }
 
 

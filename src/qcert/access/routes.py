@@ -158,6 +158,8 @@ ROUTES: dict[str, RouteRule] = {
     "GET /hub/v1/bodies": REGULATOR,
     "GET /hub/v1/records": REGULATOR,
     "GET /hub/v1/certificates/{number}": REGULATOR,
+    "GET /hub/v1/warnings": REGULATOR,
+    "GET /hub/v1/warnings/{warning_id}": REGULATOR,
     # the body's workspace
     "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
     "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),

@@ -112,3 +112,35 @@ def certificate(
         raise NotFound(f"no certificate {number!r} was reported to this hub")
     access.decide(who, access.SUPERVISE, region)
     return {"number": number, "region": region, "records": trail}
+
+
+@router.get("/warnings")
+def warnings(
+    svc: Svc,
+    who: Caller,
+    status: Annotated[str | None, Query(max_length=16, pattern="^[a-z-]+$")] = None,
+    indicator: Annotated[str | None, Query(max_length=64, pattern="^[a-z0-9-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    """Warnings on entities within your jurisdiction, or referred to it, highest priority
+    first (a person's override, else how far the value lies past its threshold)."""
+    with svc.engine.connect() as conn:
+        rows = hub_views.warning_rows(
+            conn, _scope(who), status=status, indicator=indicator, limit=limit, offset=offset
+        )
+    return {"warnings": rows}
+
+
+@router.get("/warnings/{warning_id}")
+def warning(svc: Svc, who: Caller, warning_id: Annotated[Id, Path()]) -> dict[str, Any]:
+    """One warning with its evidence and history: for regulators of its region or of a region
+    it was referred to."""
+    with svc.engine.connect() as conn:
+        found = hub_views.warning_row(conn, warning_id)
+    if found is None:
+        raise NotFound(f"no warning {warning_id!r}")
+    regions = [found["region"], *found["referred_to"]]
+    if not any(access.may_supervise(who, r) for r in regions):
+        access.decide(who, access.SUPERVISE, found["region"])
+    return found

@@ -186,3 +186,52 @@ def draw_row(conn: Connection, draw_id: str) -> dict[str, Any] | None:
     d = t.hub_draws
     row = conn.execute(sa.select(d).where(d.c.id == draw_id)).first()
     return _draw(row) if row else None
+
+
+def _warning(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    out["evidence"], out["history"] = json.loads(out["evidence"]), json.loads(out["history"])
+    out["referred_to"] = [r for r in out["referred_to"].split(",") if r]
+    return out
+
+
+def warning_rows(
+    conn: Connection,
+    jurisdictions_: Sequence[str],
+    *,
+    status: str | None = None,
+    indicator: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Warnings on entities within ``jurisdictions_`` or referred to a region within them,
+    by priority (a person's override first, else by value over threshold), newest first."""
+    w = t.hub_warnings
+    query = sa.select(w)
+    if status:
+        query = query.where(w.c.status == status)
+    if indicator:
+        query = query.where(w.c.indicator == indicator)
+    if jurisdiction.NATION not in jurisdictions_:
+        own = [w.c.region.like(jurisdiction.prefix(j) + "%") for j in jurisdictions_]
+        query = query.where(sa.or_(*own, w.c.referred_to != ""))
+    rows = [_warning(r) for r in conn.execute(query.order_by(w.c.day.desc(), w.c.id))]
+    visible = [
+        r
+        for r in rows
+        if jurisdiction.NATION in jurisdictions_
+        or any(
+            jurisdiction.contains(j, region)
+            for j in jurisdictions_
+            for region in (r["region"], *r["referred_to"])
+        )
+    ]
+    visible.sort(key=lambda r: (r["priority"] or 6, -abs(r["value"] - r["threshold"])))
+    return visible[offset : offset + limit]
+
+
+def warning_row(conn: Connection, warning_id: str) -> dict[str, Any] | None:
+    """One warning, or None."""
+    w = t.hub_warnings
+    row = conn.execute(sa.select(w).where(w.c.id == warning_id)).first()
+    return _warning(row) if row else None

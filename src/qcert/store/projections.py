@@ -33,6 +33,7 @@ from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision import events as hub_events
 from ..supervision.campaigns import Campaign
 from ..supervision.model import ReportingBody
+from ..supervision.warnings import Warning
 from . import tables as t
 
 __all__ = [
@@ -135,6 +136,30 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                     "strata": _json(agg.strata),
                     "selections": _json(agg.selections),
                     "results": _json(agg.results),
+                }
+            ]
+        }
+    if isinstance(agg, Warning):
+        return {
+            t.hub_warnings: [
+                {
+                    "id": agg.id,
+                    "indicator": agg.indicator,
+                    "entity_kind": agg.entity_kind,
+                    "entity_id": agg.entity_id,
+                    "body_id": agg.body_id,
+                    "org_id": agg.org_id,
+                    "region": agg.region,
+                    "value": agg.value,
+                    "threshold": agg.threshold,
+                    "evidence": _json(agg.evidence),
+                    "day": agg.day,
+                    "status": agg.status,
+                    "priority": agg.priority,
+                    "raised": agg.raised,
+                    "referred_to": "".join(f",{r}" for r in sorted(agg.referred_to))
+                    + ("," if agg.referrals else ""),
+                    "history": _json(agg.history),
                 }
             ]
         }
@@ -536,6 +561,7 @@ _KEYS = {
     t.line_alarms: ("line_id",),
     t.hub_bodies: ("id",),
     t.hub_draws: ("id",),
+    t.hub_warnings: ("id",),
 }
 
 

@@ -36,6 +36,7 @@ from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision.campaigns import Campaign
 from ..supervision.model import ReportingBody
+from ..supervision.warnings import Warning
 from . import projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
@@ -55,6 +56,7 @@ KINDS: dict[str, type[Aggregate]] = {
         ProcessLine,
         ReportingBody,
         Campaign,
+        Warning,
     )
 }
 

@@ -88,6 +88,16 @@ def resource_of(conn: Connection, command: Any) -> Resource:
         return _hub(conn, command)
     if kind is hub.CommitDraw:
         return Resource(region=command.jurisdiction)
+    if kind in (hub.ChangeWarning, hub.RankWarning, hub.ReferWarning):
+        w = t.hub_warnings.c
+        row = conn.execute(
+            sa.select(w.region, w.referred_to).where(w.id == command.warning_id)
+        ).first()
+        if row is None:
+            return Resource(region="?")
+        return Resource(
+            region=row.region, referred=frozenset(filter(None, row.referred_to.split(",")))
+        )
     if kind in _DRAWS:
         region = _one(conn, t.hub_draws, "id", command.draw_id, "jurisdiction")
         return Resource(region=region or "?")

@@ -356,6 +356,28 @@ hub_draws = sa.Table(
     sa.Column("results", sa.Text, nullable=False),  # JSON: target -> outcome, on, note
 )
 
+# Early warnings: each (indicator, entity) pair, routed by the division it lies in.
+hub_warnings = sa.Table(
+    "hub_warnings",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("indicator", sa.String(64), nullable=False, index=True),
+    sa.Column("entity_kind", sa.String(16), nullable=False),
+    sa.Column("entity_id", sa.String(128), nullable=False),
+    sa.Column("body_id", sa.String(64), nullable=False, index=True),
+    sa.Column("org_id", sa.String(64), nullable=False),
+    sa.Column("region", sa.String(6), nullable=False, index=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("threshold", sa.Float, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),  # JSON: reported records' ids
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=True),
+    sa.Column("raised", sa.Integer, nullable=False),
+    sa.Column("referred_to", sa.String(200), nullable=False),  # ",code,code," or ""
+    sa.Column("history", sa.Text, nullable=False),  # JSON
+)
+
 # How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
 # a projection: the hub's own records say what it holds, and resending is harmless.
 exchange_cursors = sa.Table(
@@ -389,4 +411,5 @@ PROJECTIONS = (
     hub_bodies,
     hub_records,
     hub_draws,
+    hub_warnings,
 )

@@ -12,10 +12,14 @@ from ..exchange.submission import Envelope
 from ..lifecycle.inputs import Code, Day, Id, Name, Note, Sha256, Text, Word
 
 __all__ = [
+    "ChangeWarning",
     "CommitDraw",
     "EnrolBody",
     "FlagLog",
+    "RaiseWarnings",
+    "RankWarning",
     "RecordInspectionResult",
+    "ReferWarning",
     "RegisterReportingKey",
     "RevealDraw",
     "SubmitReport",
@@ -98,6 +102,45 @@ class RecordInspectionResult:
     outcome: Word
     on: Day
     note: Note = ""
+
+
+Hit = Annotated[dict[str, Any], MaxLen(12)]
+
+
+@dataclass(frozen=True)
+class RaiseWarnings:
+    """Record what a risk scan found: each indicator's firing rows (entity, value, threshold,
+    evidence, day) with the division each lies in."""
+
+    hits: Annotated[list[Hit], MaxLen(5000)]
+
+
+@dataclass(frozen=True)
+class ChangeWarning:
+    """Move a warning on (acknowledged, investigating, confirmed, dismissed), saying why."""
+
+    warning_id: Id
+    status: Word
+    reason: Note
+
+
+@dataclass(frozen=True)
+class RankWarning:
+    """Override a warning's priority (1 highest to 5), saying why."""
+
+    warning_id: Id
+    priority: Annotated[int, Strict(), Ge(1), Le(5)]
+    reason: Note
+
+
+@dataclass(frozen=True)
+class ReferWarning:
+    """Refer a warning to another region's regulators, to be handled by ``due``."""
+
+    warning_id: Id
+    to: Code
+    due: Day
+    reason: Note
 
 
 for _name in __all__:

@@ -19,6 +19,10 @@ __all__ = [
     "InspectionResult",
     "LogRefused",
     "ReportAccepted",
+    "WarningChanged",
+    "WarningRaised",
+    "WarningRanked",
+    "WarningReferred",
 ]
 
 
@@ -113,3 +117,52 @@ class InspectionResult(Event):
     outcome: str
     on: str
     note: str
+
+
+@dataclass(frozen=True)
+class WarningRaised(Event):
+    """A risk indicator fired on an entity: the indicator, the entity (and its body and
+    organisation), the division it lies in, the value against the threshold, the evidence (the
+    reported records' ids) and the day; raised again when it fires on new evidence."""
+
+    name: ClassVar[str] = "hub.warning-raised"
+    indicator: str
+    entity_kind: str
+    entity_id: str
+    body_id: str
+    org_id: str
+    region: str
+    value: float
+    threshold: float
+    evidence: list[str]
+    day: str
+
+
+@dataclass(frozen=True)
+class WarningChanged(Event):
+    """A regulator moved a warning on: acknowledged, investigating, confirmed or dismissed,
+    with the reason."""
+
+    name: ClassVar[str] = "hub.warning-changed"
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WarningRanked(Event):
+    """A regulator overrode a warning's priority (1 highest to 5), with the reason."""
+
+    name: ClassVar[str] = "hub.warning-ranked"
+    priority: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class WarningReferred(Event):
+    """A warning was referred to another jurisdiction (GB/T 2260), to be handled by a day: its
+    regulators see it, and the records it rests on, from then on."""
+
+    name: ClassVar[str] = "hub.warning-referred"
+    to: str
+    due: str
+    reason: str

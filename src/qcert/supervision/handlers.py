@@ -14,6 +14,7 @@ from . import commands as c
 from .campaigns import Campaign
 from .intake import Known, take_in
 from .model import ReportingBody
+from .warnings import Warning, warning_id
 
 __all__ = ["HANDLERS"]
 
@@ -105,6 +106,31 @@ def record_inspection_result(cmd: c.RecordInspectionResult, uow: Any) -> None:
     campaign.record_result(cmd.target_id, cmd.outcome, cmd.on, cmd.note, uow.recording.today)
 
 
+def raise_warnings(cmd: c.RaiseWarnings, uow: Any) -> None:
+    new = updated = 0
+    for hit in cmd.hits:
+        wid = warning_id(str(hit["indicator"]), str(hit["entity_kind"]), str(hit["entity_id"]))
+        if uow.exists(Warning, wid):
+            updated += uow.get(Warning, wid).fire(hit)
+        else:
+            uow.add(Warning.first(hit))
+            new += 1
+    uow.reply.update({"new": new, "updated": updated})
+
+
+def change_warning(cmd: c.ChangeWarning, uow: Any) -> None:
+    uow.get(Warning, cmd.warning_id).change(cmd.status, cmd.reason)
+
+
+def rank_warning(cmd: c.RankWarning, uow: Any) -> None:
+    uow.get(Warning, cmd.warning_id).rank(cmd.priority, cmd.reason)
+
+
+def refer_warning(cmd: c.ReferWarning, uow: Any) -> None:
+    found = uow.get(Warning, cmd.warning_id)
+    found.refer(cmd.to, cmd.due, cmd.reason, uow.recording.today)
+
+
 def flag_log(cmd: c.FlagLog, uow: HubUnitOfWork) -> None:
     uow.get(ReportingBody, cmd.body_id).refuse_log(cmd.origin, cmd.held, cmd.offered, cmd.reason)
 
@@ -117,4 +143,8 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     c.CommitDraw: commit_draw,
     c.RevealDraw: reveal_draw,
     c.RecordInspectionResult: record_inspection_result,
+    c.RaiseWarnings: raise_warnings,
+    c.ChangeWarning: change_warning,
+    c.RankWarning: rank_warning,
+    c.ReferWarning: refer_warning,
 }

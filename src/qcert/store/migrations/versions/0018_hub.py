@@ -1,5 +1,5 @@
 """The supervision hub: bodies enrolled for reporting, the records they reported, random
-inspection campaigns.
+inspection campaigns, early warnings.
 
 Revision ID: 0018
 Revises: 0017
@@ -80,6 +80,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_hub_draws_jurisdiction", "hub_draws", ["jurisdiction"])
     op.create_table(
+        "hub_warnings",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("indicator", sa.String(length=64), nullable=False),
+        sa.Column("entity_kind", sa.String(length=16), nullable=False),
+        sa.Column("entity_id", sa.String(length=128), nullable=False),
+        sa.Column("body_id", sa.String(length=64), nullable=False),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("region", sa.String(length=6), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("threshold", sa.Float(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=True),
+        sa.Column("raised", sa.Integer(), nullable=False),
+        sa.Column("referred_to", sa.String(length=200), nullable=False),
+        sa.Column("history", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_hub_warnings_indicator", "hub_warnings", ["indicator"])
+    op.create_index("ix_hub_warnings_body_id", "hub_warnings", ["body_id"])
+    op.create_index("ix_hub_warnings_region", "hub_warnings", ["region"])
+    op.create_table(
         "exchange_cursors",
         sa.Column("hub", sa.String(length=200), nullable=False),
         sa.Column("body_id", sa.String(length=64), nullable=False),
@@ -92,5 +115,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("exchange_cursors")
     op.drop_table("hub_draws")
+    op.drop_table("hub_warnings")
     op.drop_table("hub_records")
     op.drop_table("hub_bodies")

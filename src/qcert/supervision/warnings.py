@@ -1,0 +1,151 @@
+"""Early warnings: a risk indicator that fires becomes a warning routed to the regulator of the
+division the entity lies in, with its evidence, a status workflow, the reason for every change,
+and referral to another region with a deadline (国市监认证发〔2025〕72号 (十二) risk early warning,
+(十三) cases shared between levels and regions).
+
+A warning is one (indicator, entity) pair: firing again on new evidence updates it, never
+duplicates it. Its priority comes from the indicator's ranking until a person overrides it, and
+an override needs a reason, as every status change does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from .. import jurisdictions
+from ..lifecycle.aggregate import Aggregate, invalid, text_field
+from ..lifecycle.rules import refuse
+from . import events as ev
+
+__all__ = ["STATUSES", "Warning", "warning_id"]
+
+# open -> acknowledged -> investigating -> confirmed | dismissed; a closed one reopens only by
+# firing again on new evidence.
+STATUSES = ("open", "acknowledged", "investigating", "confirmed", "dismissed")
+_NEXT = {
+    "open": {"acknowledged", "investigating", "dismissed"},
+    "acknowledged": {"investigating", "dismissed"},
+    "investigating": {"confirmed", "dismissed"},
+    "confirmed": set(),
+    "dismissed": set(),
+}
+
+
+def warning_id(indicator: str, entity_kind: str, entity_id: str) -> str:
+    """The warning's id: the same indicator on the same entity is the same warning."""
+    digest = hashlib.sha256(f"{indicator}\n{entity_kind}\n{entity_id}".encode()).hexdigest()
+    return f"w-{digest[:20]}"
+
+
+class Warning(Aggregate):
+    """A risk warning on one entity by one indicator."""
+
+    kind = "hub-warning"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.indicator = self.entity_kind = self.entity_id = ""
+        self.body_id = self.org_id = self.region = self.day = ""
+        self.value = self.threshold = 0.0
+        self.evidence: list[str] = []
+        self.status = "open"
+        self.priority: int | None = None  # a person's override; None: the indicator's ranking
+        self.raised = 0
+        self.history: list[dict[str, Any]] = []
+        self.referrals: list[dict[str, Any]] = []
+
+    @classmethod
+    def first(cls, hit: dict[str, Any]) -> Warning:
+        """A new warning from an indicator's firing row."""
+        found = cls(warning_id(hit["indicator"], hit["entity_kind"], hit["entity_id"]))
+        found.fire(hit)
+        return found
+
+    def fire(self, hit: dict[str, Any]) -> bool:
+        """Record the indicator firing again; False (nothing recorded) when nothing is new."""
+        evidence = sorted({str(e) for e in hit.get("evidence") or []})[:200]
+        if self.raised and evidence == self.evidence and hit["day"] == self.day:
+            return False
+        self.record(
+            ev.WarningRaised(
+                hit["indicator"],
+                hit["entity_kind"],
+                str(hit["entity_id"]),
+                str(hit.get("body_id") or ""),
+                str(hit.get("org_id") or ""),
+                str(hit.get("region") or ""),
+                float(hit["value"]),
+                float(hit["threshold"]),
+                evidence,
+                str(hit["day"]),
+            )
+        )
+        return True
+
+    def change(self, status: str, reason: str) -> None:
+        """Move the warning on (see :data:`STATUSES`), saying why."""
+        if status not in STATUSES:
+            raise invalid("status", f"must be one of {', '.join(STATUSES)}", "状态取值无效")
+        if status not in _NEXT[self.status]:
+            raise refuse(
+                "state.order",
+                action=f"set {status}",
+                action_zh=f"置为 {status}",
+                why=f"the warning is {self.status}",
+                why_zh=f"该预警当前为 {self.status}",
+            )
+        self.record(ev.WarningChanged(status, text_field("reason", reason)))
+
+    def rank(self, priority: int, reason: str) -> None:
+        """Override the ranking: priority 1 (highest) to 5, with the reason."""
+        if not 1 <= priority <= 5:
+            raise invalid("priority", "must be 1 (highest) to 5", "须为 1（最高）至 5")
+        self.record(ev.WarningRanked(priority, text_field("reason", reason)))
+
+    def refer(self, to: str, due: date, reason: str, today: date) -> None:
+        """Refer the warning to the regulators of ``to``, to be handled by ``due``."""
+        if not jurisdictions.valid(to) or to == jurisdictions.NATION:
+            raise invalid("to", "must be a GB/T 2260 division", "须为 GB/T 2260 行政区划代码")
+        if jurisdictions.contains(to, self.region):
+            raise invalid(
+                "to",
+                f"{to} already holds {self.region}: refer to another region",
+                f"{to} 的辖区已包含 {self.region}，应移交其他地区",
+            )
+        if due <= today:
+            raise invalid("due", "must be after today", "须晚于今天")
+        self.record(ev.WarningReferred(to, due.isoformat(), text_field("reason", reason)))
+
+    @property
+    def referred_to(self) -> frozenset[str]:
+        return frozenset(r["to"] for r in self.referrals)
+
+    # -- folding ------------------------------------------------------------------------
+
+    def _on_warning_raised(self, e: ev.WarningRaised) -> None:
+        self.indicator, self.entity_kind, self.entity_id = e.indicator, e.entity_kind, e.entity_id
+        self.body_id, self.org_id, self.region = e.body_id, e.org_id, e.region
+        self.value, self.threshold, self.evidence, self.day = (
+            e.value,
+            e.threshold,
+            e.evidence,
+            e.day,
+        )
+        self.raised += 1
+        if self.status in ("confirmed", "dismissed"):
+            self.status = "open"  # new evidence after closing reopens it
+        self.history.append({"event": "raised", "day": e.day})
+
+    def _on_warning_changed(self, e: ev.WarningChanged) -> None:
+        self.status = e.status
+        self.history.append({"event": e.status, "reason": e.reason})
+
+    def _on_warning_ranked(self, e: ev.WarningRanked) -> None:
+        self.priority = e.priority
+        self.history.append({"event": "ranked", "priority": e.priority, "reason": e.reason})
+
+    def _on_warning_referred(self, e: ev.WarningReferred) -> None:
+        self.referrals.append({"to": e.to, "due": e.due, "reason": e.reason})
+        self.history.append({"event": "referred", "to": e.to, "due": e.due, "reason": e.reason})
