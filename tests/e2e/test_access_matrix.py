@@ -295,6 +295,10 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
     ),
     "reveal-draw": (lambda _: hub.RevealDraw("d1", "s" * 64), {"reg-bj"}),
     "raise-warnings": (lambda _: hub.RaiseWarnings([WARNING]), set()),
+    "import-registry": (
+        lambda _: hub.ImportRegistry("auditors", [{"registration_id": "R", "name": "N"}]),
+        {"platform"},
+    ),
     "change-warning": (lambda _: hub.ChangeWarning(WARNING_ID, "acknowledged", "ok"), {"reg-bj"}),
     "rank-warning": (lambda _: hub.RankWarning(WARNING_ID, 1, "first"), {"reg-bj"}),
     "refer-warning": (

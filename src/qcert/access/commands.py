@@ -246,6 +246,13 @@ def _warning(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     )
 
 
+def _nation(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
+    """National registers are the national regulator's (or the platform's) to take in."""
+    if p.platform or p.has("regulator", f"region:{jurisdictions.NATION}"):
+        return None
+    return ("only the national regulator takes in registers", "仅国家级监管人员可导入登记数据")
+
+
 def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
     return ("only the platform itself records this", "仅平台自身可记录此事项")
 
@@ -359,6 +366,7 @@ COMMANDS: dict[type, Rule] = {
     hub.CommitDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.RevealDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.RecordInspectionResult: Rule("a regulator of the campaign's jurisdiction", _campaign),
+    hub.ImportRegistry: Rule("the national regulator, or platform-admin", _nation),
     hub.RaiseWarnings: Rule("the platform itself (its risk scan)", _platform_itself),
     hub.ChangeWarning: Rule(
         "a regulator of the warning's region or of one it was referred to", _warning

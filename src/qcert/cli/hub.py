@@ -8,6 +8,8 @@ A regulator makes a secret seed (``qcert hub seed``), commits to it with the cam
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from datetime import datetime
@@ -16,11 +18,18 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..errors import QcertError
 from ..supervision.campaigns import rerun
-from ..supervision.commands import CommitDraw, RecordInspectionResult, RevealDraw
+from ..supervision.commands import (
+    CommitDraw,
+    ImportRegistry,
+    RecordInspectionResult,
+    RevealDraw,
+)
 from ..supervision.draw import commitment, new_seed
+from ..supervision.registries import SOURCES
 from ._common import bad, console, errors, ok, principal, print_json, read_file, services
 
 app = typer.Typer(
@@ -143,3 +152,52 @@ def _done(doc: dict[str, Any], json_: bool) -> None:
         print_json(doc)
         return
     console.print(ok(", ".join(f"{k} {v}" for k, v in doc.items())))
+
+
+@app.command("import")
+@errors
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help=f"One of: {', '.join(SOURCES)}")],
+    file: Annotated[Path, typer.Argument(help="CSV (a header row) or a JSON array")],
+    json_: JsonOpt = False,
+) -> None:
+    """Take in rows of one of the hub's other sources (registers), 5,000 a command, each
+    checked by its source's model; print what was refused. / 导入登记数据（其他来源）。"""
+    if source not in SOURCES:
+        raise QcertError(f"source: {source!r} is not one of {', '.join(SOURCES)}")
+    data = read_file(file, INPUTS_LIMIT)
+    if file.suffix.lower() == ".json":
+        try:
+            rows = json.loads(data)
+        except ValueError as err:
+            raise QcertError(f"{file}: not JSON: {err}") from None
+        if not isinstance(rows, list):
+            raise QcertError(f"{file}: a JSON array of rows is expected")
+    else:
+        text = data.decode("utf-8-sig", "replace")
+        rows = [
+            {k: v for k, v in row.items() if k and v not in (None, "")}
+            for row in csv.DictReader(io.StringIO(text))
+        ]
+    svc, who = services(ctx), principal(ctx)
+    accepted, rejected = 0, []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), disable=json_
+    ) as bar:
+        task = bar.add_task(source, total=len(rows))
+        for start in range(0, len(rows), 5000):
+            chunk = rows[start : start + 5000]
+            reply = svc.bus.handle(ImportRegistry(source, chunk), who).reply  # type: ignore[arg-type]
+            accepted += reply["accepted"]
+            rejected += [{**r, "position": r["position"] + start} for r in reply["rejected"]]
+            bar.advance(task, len(chunk))
+    if json_:
+        print_json({"source": source, "accepted": accepted, "rejected": rejected})
+    else:
+        console.print(ok(f"{source}: {accepted} accepted, {len(rejected)} refused / 已导入"))
+        for r in rejected:
+            console.print(bad(f"row {r['position'] + 1} {r['field']}: {r['message']['en']}"))
+            console.print(f"     {r['message']['zh-CN']}")
+    if rejected:
+        raise typer.Exit(1)

@@ -58,6 +58,17 @@ def size_class(personnel: int) -> str:
     return "medium" if personnel < 1000 else "large"
 
 
+def _minimum(kind: str, initial: float | None) -> float | None:
+    """An audit's minimum days where the contract review's initial time fixes it: a
+    surveillance audit a third of it, a recertification two thirds (IAF MD 5:2019 6.2, 6.3),
+    rounded up to half days. The stages of the initial audit share it, so neither alone has
+    one."""
+    if not initial:
+        return None
+    share = {"surveillance": 1 / 3, "recertification": 2 / 3}.get(kind)
+    return None if share is None else -(-initial * share * 2 // 1) / 2
+
+
 def _region(client: dict[str, Any]) -> str:
     sites = list(client.get("sites") or [])
     central = next((s for s in sites if s.get("central")), sites[0] if sites else {})
@@ -114,7 +125,7 @@ def record_of(index: int, envelope: ev.Envelope, context: Context) -> dict[str, 
                     "role": _ROLES.get(member.get("role", ""), "auditor"),
                 }
             )
-        return {
+        plan = {
             **base,
             "kind": "audit-plan",
             "certification_id": cid,
@@ -127,6 +138,8 @@ def record_of(index: int, envelope: ev.Envelope, context: Context) -> dict[str, 
             "team": team,
             "sites": [_site(client, s) for s in e.sites],
         }
+        minimum = _minimum(e.kind, certification.get("initial_days"))
+        return {**plan, "minimum_days": minimum} if minimum else plan
     if isinstance(e, ev.AuditorCheckedIn | ev.AuditorCheckedOut):
         auditor = context.auditor(e.auditor) or {}
         return {

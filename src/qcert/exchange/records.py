@@ -154,6 +154,9 @@ class AuditPlan(_Record):
     start_on: Day
     end_on: Day
     planned_days: Days
+    minimum_days: Days | None = Field(
+        None, description="The audit's minimum time by the IAF MD 5 tables, where the body set one"
+    )
     team: Annotated[list[Member], Field(min_length=1, max_length=50)]
     sites: Annotated[list[Site], Field(max_length=50)] = []
 

@@ -235,3 +235,38 @@ def warning_row(conn: Connection, warning_id: str) -> dict[str, Any] | None:
     w = t.hub_warnings
     row = conn.execute(sa.select(w).where(w.c.id == warning_id)).first()
     return _warning(row) if row else None
+
+
+def analytic_inputs(
+    conn: Connection,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, Any]]]:
+    """What ``supervision.hub_frames.frames`` builds the analytic tables from: the newest
+    revision of each record, every revision's times, the enrolled bodies, the registers' rows
+    (the newest row of each key)."""
+    r = t.hub_records
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
+    revisions = []
+    query = sa.select(
+        r.c.body_id,
+        r.c.record_id,
+        r.c.kind,
+        r.c.revision,
+        r.c.occurred_at,
+        r.c.received_at,
+        r.c.certification_id,
+        r.c.region,
+        r.c.record,
+    ).order_by(r.c.ledger_index, r.c.position)
+    for row in conn.execution_options(yield_per=5000).execute(query):
+        out = dict(row._mapping)
+        revisions.append({k: v for k, v in out.items() if k != "record"})
+        out["record"] = json.loads(out["record"])
+        newest[(row.body_id, row.record_id)] = out
+    g = t.hub_registry
+    rows: dict[tuple[str, str], Any] = {}
+    for source, key, data in conn.execute(
+        sa.select(g.c.source, g.c.key, g.c.data).order_by(g.c.ledger_index, g.c.position)
+    ):
+        rows[(source, key)] = json.loads(data)
+    registry = [(source, data) for (source, _), data in rows.items()]
+    return list(newest.values()), revisions, body_rows(conn, [jurisdiction.NATION]), registry

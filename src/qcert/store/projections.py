@@ -32,7 +32,7 @@ from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision import events as hub_events
 from ..supervision.campaigns import Campaign
-from ..supervision.model import ReportingBody
+from ..supervision.model import Registry, ReportingBody
 from ..supervision.warnings import Warning
 from . import tables as t
 
@@ -44,6 +44,7 @@ __all__ = [
     "document_rows",
     "history_rows",
     "hub_record_rows",
+    "hub_registry_rows",
     "keyed",
     "rows_for",
     "write",
@@ -139,6 +140,8 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                 }
             ]
         }
+    if isinstance(agg, Registry):
+        return {}
     if isinstance(agg, Warning):
         return {
             t.hub_warnings: [
@@ -524,6 +527,22 @@ def hub_record_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[st
                 }
             )
     return rows
+
+
+def hub_registry_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
+    """Register rows (one per row imported, with the hub's ledger index) from events."""
+    return [
+        {
+            "ledger_index": index,
+            "position": position,
+            "source": env.event.source,
+            "key": row["key"],
+            "data": _json(row["data"]),
+        }
+        for index, env in recorded
+        if isinstance(env.event, hub_events.RegistryImported)
+        for position, row in enumerate(env.event.rows)
+    ]
 
 
 def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:

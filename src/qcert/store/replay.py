@@ -35,7 +35,7 @@ from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision.campaigns import Campaign
-from ..supervision.model import ReportingBody
+from ..supervision.model import Registry, ReportingBody
 from ..supervision.warnings import Warning
 from . import projections, snapshots
 from . import tables as t
@@ -57,6 +57,7 @@ KINDS: dict[str, type[Aggregate]] = {
         ReportingBody,
         Campaign,
         Warning,
+        Registry,
     )
 }
 
@@ -219,6 +220,8 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
                 expected[t.documents].add(row)
             for row in projections.hub_record_rows([(index, env)]):
                 expected[t.hub_records].add(row)
+            for row in projections.hub_registry_rows([(index, env)]):
+                expected[t.hub_registry].add(row)
             if documents is not None:
                 problems += _missing_documents([(index, env)], documents)
     except LedgerError as err:
@@ -300,6 +303,7 @@ def _diff(engine: Engine, tables: list[sa.Table], secrets: bool) -> list[str]:
     expected[t.certificate_history] = projections.history_rows(recorded)
     expected[t.documents] = projections.document_rows(recorded)
     expected[t.hub_records] = projections.hub_record_rows(recorded)
+    expected[t.hub_registry] = projections.hub_registry_rows(recorded)
     expected[t.events] = [_event_row(i, e) for i, e in recorded]
     problems: list[str] = []
     if secrets:

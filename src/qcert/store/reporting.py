@@ -102,7 +102,7 @@ class StoreContext:
         if certification_id not in self._certifications:
             c, k = t.certifications.c, t.certificates.c
             row = self.conn.execute(
-                sa.select(c.client_id, c.scheme_id, c.sectors, k.number)
+                sa.select(c.client_id, c.scheme_id, c.sectors, c.initial_days, k.number)
                 .outerjoin(t.certificates, k.certification_id == c.id)
                 .where(c.id == certification_id)
             ).first()
@@ -112,6 +112,7 @@ class StoreContext:
                     "scheme_id": row.scheme_id,
                     "sectors": json.loads(row.sectors),
                     "number": row.number,
+                    "initial_days": row.initial_days,
                 }
                 if row
                 else None

@@ -86,6 +86,8 @@ def resource_of(conn: Connection, command: Any) -> Resource:
     kind = type(command)
     if kind in _HUB:
         return _hub(conn, command)
+    if kind is hub.ImportRegistry:
+        return Resource()
     if kind is hub.CommitDraw:
         return Resource(region=command.jurisdiction)
     if kind in (hub.ChangeWarning, hub.RankWarning, hub.ReferWarning):

@@ -337,6 +337,19 @@ sa.Index("ix_hub_records_certification", hub_records.c.body_id, hub_records.c.ce
 sa.Index("ix_hub_records_region", hub_records.c.region)
 sa.Index("ix_hub_records_audit", hub_records.c.body_id, hub_records.c.audit_id)
 sa.Index("ix_hub_records_number", hub_records.c.certificate_no)
+# The hub's other sources (registers), one row per imported row, from the hub's events; the
+# newest row of a (source, key) is the one in force.
+hub_registry = sa.Table(
+    "hub_registry",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("key", sa.String(500), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+)
+sa.Index("ix_hub_registry_source_key", hub_registry.c.source, hub_registry.c.key)
+
 # Random inspection campaigns (双随机、一公开): committed, drawn, and their published results.
 hub_draws = sa.Table(
     "hub_draws",
@@ -412,4 +425,5 @@ PROJECTIONS = (
     hub_records,
     hub_draws,
     hub_warnings,
+    hub_registry,
 )

@@ -29,7 +29,7 @@ from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
 from . import hub, identity, projections, snapshots
 from . import tables as t
 from .cache import AggregateCache, Kept
-from .projections import document_rows, history_rows, hub_record_rows
+from .projections import document_rows, history_rows, hub_record_rows, hub_registry_rows
 from .snapshots import EVERY
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
@@ -309,6 +309,7 @@ class UnitOfWork:
             Indexed(t.certificate_history, "ledger_index", _by_offset(history_rows(offsets))),
             Indexed(t.documents, "ledger_index", _by_offset(document_rows(offsets))),
             Indexed(t.hub_records, "ledger_index", _by_offset(hub_record_rows(offsets))),
+            Indexed(t.hub_registry, "ledger_index", _by_offset(hub_registry_rows(offsets))),
         ]
         try:
             return self.ledger.append_in(self.conn, docs, indexed)

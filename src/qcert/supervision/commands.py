@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le, MaxLen
 from pydantic import ConfigDict, Strict, StringConstraints
@@ -16,6 +16,7 @@ __all__ = [
     "CommitDraw",
     "EnrolBody",
     "FlagLog",
+    "ImportRegistry",
     "RaiseWarnings",
     "RankWarning",
     "RecordInspectionResult",
@@ -105,6 +106,24 @@ class RecordInspectionResult:
 
 
 Hit = Annotated[dict[str, Any], MaxLen(12)]
+Source = Literal[
+    "body-scopes",
+    "auditors",
+    "employments",
+    "organisations",
+    "sampling",
+    "complaints",
+    "penalties",
+    "public-queries",
+]
+
+
+@dataclass(frozen=True)
+class ImportRegistry:
+    """Take in rows of one of the hub's other sources (each checked by its source's model)."""
+
+    source: Source
+    rows: Annotated[list[Annotated[dict[str, Any], MaxLen(12)]], MaxLen(5000)]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ __all__ = [
     "DrawRevealed",
     "InspectionResult",
     "LogRefused",
+    "RegistryImported",
     "ReportAccepted",
     "WarningChanged",
     "WarningRaised",
@@ -166,3 +167,14 @@ class WarningReferred(Event):
     to: str
     due: str
     reason: str
+
+
+@dataclass(frozen=True)
+class RegistryImported(Event):
+    """Rows of one of the hub's other sources were taken in (body scopes, auditors, employments,
+    business registrations, sampling results, complaints, penalties, public queries), each with
+    its key within the source; a key imported again replaces its row."""
+
+    name: ClassVar[str] = "hub.registry-imported"
+    source: str
+    rows: list[dict[str, Any]]

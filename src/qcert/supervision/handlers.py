@@ -13,7 +13,8 @@ from ..lifecycle.aggregate import utc_instant
 from . import commands as c
 from .campaigns import Campaign
 from .intake import Known, take_in
-from .model import ReportingBody
+from .model import Registry, ReportingBody
+from .registries import check_rows
 from .warnings import Warning, warning_id
 
 __all__ = ["HANDLERS"]
@@ -131,6 +132,17 @@ def refer_warning(cmd: c.ReferWarning, uow: Any) -> None:
     found.refer(cmd.to, cmd.due, cmd.reason, uow.recording.today)
 
 
+def import_registry(cmd: c.ImportRegistry, uow: Any) -> None:
+    good, refused = check_rows(cmd.source, cmd.rows)
+    registry = (
+        uow.get(Registry, cmd.source) if uow.exists(Registry, cmd.source) else Registry(cmd.source)
+    )
+    if registry.version == 0 and good:
+        uow.add(registry)
+    registry.take(good)
+    uow.reply.update({"accepted": len(good), "rejected": [r.document() for r in refused]})
+
+
 def flag_log(cmd: c.FlagLog, uow: HubUnitOfWork) -> None:
     uow.get(ReportingBody, cmd.body_id).refuse_log(cmd.origin, cmd.held, cmd.offered, cmd.reason)
 
@@ -147,4 +159,5 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     c.ChangeWarning: change_warning,
     c.RankWarning: rank_warning,
     c.ReferWarning: refer_warning,
+    c.ImportRegistry: import_registry,
 }

@@ -18,7 +18,7 @@ from ..lifecycle.identifiers import check_adcode
 from ..lifecycle.rules import refuse
 from . import events as ev
 
-__all__ = ["ReportingBody"]
+__all__ = ["Registry", "ReportingBody"]
 
 
 def _problem(field: str, en: str, zh: str) -> Exception:
@@ -141,3 +141,23 @@ class ReportingBody(Aggregate):
         self.refusals.append(
             {"origin": e.origin, "held": e.held, "offered": e.offered, "reason": e.reason}
         )
+
+
+class Registry(Aggregate):
+    """One of the hub's other sources (``supervision.registries.SOURCES``): its imports."""
+
+    kind = "hub-registry"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.imports = 0
+        self.rows = 0
+
+    def take(self, rows: list[dict[str, Any]]) -> None:
+        """Record checked rows (each ``{"key", "data"}``) of this source."""
+        if rows:
+            self.record(ev.RegistryImported(self.id, rows))
+
+    def _on_registry_imported(self, e: ev.RegistryImported) -> None:
+        self.imports += 1
+        self.rows += len(e.rows)

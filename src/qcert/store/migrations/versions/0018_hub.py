@@ -1,5 +1,5 @@
 """The supervision hub: bodies enrolled for reporting, the records they reported, random
-inspection campaigns, early warnings.
+inspection campaigns, early warnings, and the registers of other sources.
 
 Revision ID: 0018
 Revises: 0017
@@ -103,6 +103,16 @@ def upgrade() -> None:
     op.create_index("ix_hub_warnings_body_id", "hub_warnings", ["body_id"])
     op.create_index("ix_hub_warnings_region", "hub_warnings", ["region"])
     op.create_table(
+        "hub_registry",
+        sa.Column("ledger_index", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("position", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=500), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("ledger_index", "position"),
+    )
+    op.create_index("ix_hub_registry_source_key", "hub_registry", ["source", "key"])
+    op.create_table(
         "exchange_cursors",
         sa.Column("hub", sa.String(length=200), nullable=False),
         sa.Column("body_id", sa.String(length=64), nullable=False),
@@ -116,5 +126,6 @@ def downgrade() -> None:
     op.drop_table("exchange_cursors")
     op.drop_table("hub_draws")
     op.drop_table("hub_warnings")
+    op.drop_table("hub_registry")
     op.drop_table("hub_records")
     op.drop_table("hub_bodies")
