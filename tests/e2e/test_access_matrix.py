@@ -295,6 +295,7 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
     ),
     "reveal-draw": (lambda _: hub.RevealDraw("d1", "s" * 64), {"reg-bj"}),
     "raise-warnings": (lambda _: hub.RaiseWarnings([WARNING]), set()),
+    "record-scan": (lambda _: hub.RecordScan(TODAY, {}, [], {}, []), set()),
     "import-registry": (
         lambda _: hub.ImportRegistry("auditors", [{"registration_id": "R", "name": "N"}]),
         {"platform"},
@@ -565,6 +566,11 @@ READS: dict[str, str | frozenset[str]] = {
     "/hub/v1/schema": PUBLIC,
     "/hub/v1/warnings": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
+    "/hub": frozenset({"platform", "reg-bj", "reg-sh"}),
+    "/hub/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
+    "/hub/bodies/{body_id}": frozenset({"platform", "reg-bj"}),
+    "/inspections": PUBLIC,
+    "/inspections/{draw_id}": PUBLIC,
     "/public/inspections": PUBLIC,
     "/public/inspections/{draw_id}": PUBLIC,
     "/public/inspections/{draw_id}/inputs": PUBLIC,
@@ -584,7 +590,7 @@ def _filled(path: str, matrix: Any) -> str:
         ).scalar_one()
     values = {
         "index": str(event),
-        "body_id": "cb1",
+        "body_id": "hubcb" if path.startswith("/hub") else "cb1",
         "purpose": "revocation",
         "list_no": "1",
         "number": "HUB-1" if path.startswith("/hub/") else "N-C1",
@@ -633,7 +639,7 @@ def _expected(path: str, rule: str | frozenset[str], who: str) -> set[int]:
         return {404}
     if rule == "redirect":
         return {303}
-    page = not path.startswith(("/api/", "/ledger/", "/hub/"))
+    page = not path.startswith(("/api/", "/ledger/", "/hub/v1/"))
     if who == "anonymous":
         if path == "/ledger/entries/{index}":
             return {403}  # a public route; the entry is not public, its proof is

@@ -367,6 +367,7 @@ COMMANDS: dict[type, Rule] = {
     hub.RevealDraw: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.RecordInspectionResult: Rule("a regulator of the campaign's jurisdiction", _campaign),
     hub.ImportRegistry: Rule("the national regulator, or platform-admin", _nation),
+    hub.RecordScan: Rule("the platform itself (its risk scan)", _platform_itself),
     hub.RaiseWarnings: Rule("the platform itself (its risk scan)", _platform_itself),
     hub.ChangeWarning: Rule(
         "a regulator of the warning's region or of one it was referred to", _warning

@@ -160,6 +160,13 @@ ROUTES: dict[str, RouteRule] = {
     "GET /hub/v1/certificates/{number}": REGULATOR,
     "GET /hub/v1/warnings": REGULATOR,
     "GET /hub/v1/warnings/{warning_id}": REGULATOR,
+    # the hub's pages: the cockpit and its pages for regulators, inspection results for all
+    "GET /hub": REGULATOR,
+    "GET /hub/warnings/{warning_id}": REGULATOR,
+    "POST /hub/warnings/{warning_id}/{action}": REGULATOR,
+    "GET /hub/bodies/{body_id}": REGULATOR,
+    "GET /inspections": PUBLIC,
+    "GET /inspections/{draw_id}": PUBLIC,
     # the body's workspace
     "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
     "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),

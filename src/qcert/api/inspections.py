@@ -8,7 +8,6 @@ the inclusion probabilities the draw kept). With the inputs and the seed anyone 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -16,14 +15,12 @@ from fastapi.responses import Response
 
 from ..lifecycle.inputs import Id
 from ..store import hub as hub_views
-from ..supervision.draw import draw
-from ..supervision.estimate import horvitz_thompson
-from ..supervision.inspection import inputs_from_document
+from ..supervision.campaigns import estimate
 from .deps import PublicRoute, Svc
 from .errors import errors
 from .queries import NotFound
 
-__all__ = ["estimate", "router"]
+__all__ = ["router"]
 
 router = APIRouter(
     prefix="/public/inspections",
@@ -34,22 +31,10 @@ router = APIRouter(
 DrawId = Annotated[Id, Path(description="The campaign's id")]
 
 
-def estimate(svc: Any, campaign: dict[str, Any]) -> dict[str, Any] | None:
-    """The Horvitz-Thompson estimate of the frame's non-compliance rate from the results so
-    far, once every drawn target has one; None before."""
-    results = campaign["results"]
-    if not campaign["seed"] or len(results) < len(campaign["selections"]):
+def _estimate(svc: Any, campaign: dict[str, Any]) -> dict[str, Any] | None:
+    if not campaign["seed"]:
         return None
-    inputs = inputs_from_document(json.loads(svc.documents.read(campaign["inputs_sha256"])))
-    result = draw(inputs, campaign["seed"])
-    outcomes = {t: float(r["outcome"] == "non-compliant") for t, r in results.items()}
-    found = horvitz_thompson(result, outcomes)
-    return {
-        "non_compliance_rate": found.rate,
-        "standard_error": found.standard_error,
-        "sample": found.sample,
-        "population": found.population,
-    }
+    return estimate(campaign, svc.documents.read(campaign["inputs_sha256"]))
 
 
 def _public(campaign: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +55,7 @@ def campaign(draw_id: DrawId, svc: Svc) -> dict[str, Any]:
         found = hub_views.draw_row(conn, draw_id)
     if found is None:
         raise NotFound(f"no inspection campaign {draw_id!r}")
-    return {**_public(found), "estimate": estimate(svc, found)}
+    return {**_public(found), "estimate": _estimate(svc, found)}
 
 
 @router.get("/{draw_id}/inputs", response_class=Response)

@@ -270,3 +270,15 @@ def analytic_inputs(
         rows[(source, key)] = json.loads(data)
     registry = [(source, data) for (source, _), data in rows.items()]
     return list(newest.values()), revisions, body_rows(conn, [jurisdiction.NATION]), registry
+
+
+def latest_scan(conn: Connection) -> dict[str, Any] | None:
+    """The newest risk scan's figures, or None before the first."""
+    s = t.hub_scans
+    row = conn.execute(sa.select(s).order_by(s.c.as_of.desc()).limit(1)).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    for key in ("counts", "grades", "classes", "riskiest"):
+        out[key] = json.loads(out[key])
+    return out

@@ -32,7 +32,7 @@ from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision import events as hub_events
 from ..supervision.campaigns import Campaign
-from ..supervision.model import Registry, ReportingBody
+from ..supervision.model import Registry, ReportingBody, Scan
 from ..supervision.warnings import Warning
 from . import tables as t
 
@@ -142,6 +142,18 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
         }
     if isinstance(agg, Registry):
         return {}
+    if isinstance(agg, Scan):
+        return {
+            t.hub_scans: [
+                {
+                    "as_of": agg.id,
+                    "counts": _json(agg.counts),
+                    "grades": _json(agg.grades),
+                    "classes": _json(agg.classes),
+                    "riskiest": _json(agg.riskiest),
+                }
+            ]
+        }
     if isinstance(agg, Warning):
         return {
             t.hub_warnings: [
@@ -581,6 +593,7 @@ _KEYS = {
     t.hub_bodies: ("id",),
     t.hub_draws: ("id",),
     t.hub_warnings: ("id",),
+    t.hub_scans: ("as_of",),
 }
 
 

@@ -35,7 +35,7 @@ from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision.campaigns import Campaign
-from ..supervision.model import Registry, ReportingBody
+from ..supervision.model import Registry, ReportingBody, Scan
 from ..supervision.warnings import Warning
 from . import projections, snapshots
 from . import tables as t
@@ -58,6 +58,7 @@ KINDS: dict[str, type[Aggregate]] = {
         Campaign,
         Warning,
         Registry,
+        Scan,
     )
 }
 

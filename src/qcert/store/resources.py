@@ -86,7 +86,7 @@ def resource_of(conn: Connection, command: Any) -> Resource:
     kind = type(command)
     if kind in _HUB:
         return _hub(conn, command)
-    if kind is hub.ImportRegistry:
+    if kind in (hub.ImportRegistry, hub.RecordScan):
         return Resource()
     if kind is hub.CommitDraw:
         return Resource(region=command.jurisdiction)

@@ -350,6 +350,17 @@ hub_registry = sa.Table(
 )
 sa.Index("ix_hub_registry_source_key", hub_registry.c.source, hub_registry.c.key)
 
+# Risk scans: each day's indicator counts, body grades and the riskiest organisations.
+hub_scans = sa.Table(
+    "hub_scans",
+    metadata,
+    sa.Column("as_of", sa.String(10), primary_key=True),
+    sa.Column("counts", sa.Text, nullable=False),  # JSON
+    sa.Column("grades", sa.Text, nullable=False),  # JSON
+    sa.Column("classes", sa.Text, nullable=False),  # JSON
+    sa.Column("riskiest", sa.Text, nullable=False),  # JSON
+)
+
 # Random inspection campaigns (双随机、一公开): committed, drawn, and their published results.
 hub_draws = sa.Table(
     "hub_draws",
@@ -426,4 +437,5 @@ PROJECTIONS = (
     hub_draws,
     hub_warnings,
     hub_registry,
+    hub_scans,
 )

@@ -18,9 +18,10 @@ from ..lifecycle.aggregate import Aggregate, invalid, text_field
 from ..lifecycle.rules import refuse
 from . import events as ev
 from .draw import canonical_inputs, commitment, draw, verify_reveal
+from .estimate import horvitz_thompson
 from .inspection import inputs_from_document
 
-__all__ = ["OUTCOMES", "Campaign", "rerun"]
+__all__ = ["OUTCOMES", "Campaign", "estimate", "rerun"]
 
 OUTCOMES = ("compliant", "non-compliant", "not-found")
 
@@ -173,3 +174,20 @@ def rerun(published: dict[str, Any], inputs: bytes) -> list[str]:
     if result.digest != published.get("digest"):
         problems.append(f"digest: the draw gives {result.digest}")
     return problems
+
+
+def estimate(published: dict[str, Any], inputs: bytes) -> dict[str, Any] | None:
+    """The Horvitz-Thompson estimate of the frame's non-compliance rate from a campaign's
+    results, once every drawn target has one; None before."""
+    results = published["results"]
+    if not published.get("seed") or len(results) < len(published["selections"]):
+        return None
+    result = draw(inputs_from_document(json.loads(inputs)), published["seed"])
+    outcomes = {t: float(r["outcome"] == "non-compliant") for t, r in results.items()}
+    found = horvitz_thompson(result, outcomes)
+    return {
+        "non_compliance_rate": found.rate,
+        "standard_error": found.standard_error,
+        "sample": found.sample,
+        "population": found.population,
+    }

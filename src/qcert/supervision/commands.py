@@ -20,6 +20,7 @@ __all__ = [
     "RaiseWarnings",
     "RankWarning",
     "RecordInspectionResult",
+    "RecordScan",
     "ReferWarning",
     "RegisterReportingKey",
     "RevealDraw",
@@ -132,6 +133,17 @@ class RaiseWarnings:
     evidence, day) with the division each lies in."""
 
     hits: Annotated[list[Hit], MaxLen(5000)]
+
+
+@dataclass(frozen=True)
+class RecordScan:
+    """Record a risk scan's figures: indicator counts, body grades, organisation classes."""
+
+    as_of: Day
+    counts: Annotated[dict[str, int], MaxLen(100)]
+    grades: Annotated[list[Hit], MaxLen(5000)]
+    classes: Annotated[dict[str, int], MaxLen(10)]
+    riskiest: Annotated[list[Hit], MaxLen(1000)]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ __all__ = [
     "LogRefused",
     "RegistryImported",
     "ReportAccepted",
+    "ScanRecorded",
     "WarningChanged",
     "WarningRaised",
     "WarningRanked",
@@ -178,3 +179,18 @@ class RegistryImported(Event):
     name: ClassVar[str] = "hub.registry-imported"
     source: str
     rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ScanRecorded(Event):
+    """A risk scan of the hub's data as of a day: how often each indicator fired, every body's
+    grade (A-D, with its score and the indicators that raised it most) and the riskiest
+    organisations' classes, besides the count of each class. Grades set inspection odds; they
+    are never a public verdict."""
+
+    name: ClassVar[str] = "hub.scan-recorded"
+    as_of: str
+    counts: dict[str, int]
+    grades: list[dict[str, Any]]
+    classes: dict[str, int]
+    riskiest: list[dict[str, Any]]

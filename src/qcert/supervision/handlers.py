@@ -13,7 +13,7 @@ from ..lifecycle.aggregate import utc_instant
 from . import commands as c
 from .campaigns import Campaign
 from .intake import Known, take_in
-from .model import Registry, ReportingBody
+from .model import Registry, ReportingBody, Scan
 from .registries import check_rows
 from .warnings import Warning, warning_id
 
@@ -119,6 +119,15 @@ def raise_warnings(cmd: c.RaiseWarnings, uow: Any) -> None:
     uow.reply.update({"new": new, "updated": updated})
 
 
+def record_scan(cmd: c.RecordScan, uow: Any) -> None:
+    day = cmd.as_of.isoformat()
+    scan = uow.get(Scan, day) if uow.exists(Scan, day) else None
+    if scan is None:
+        scan = Scan(day)
+        uow.add(scan)
+    scan.found(dict(cmd.counts), list(cmd.grades), dict(cmd.classes), list(cmd.riskiest))
+
+
 def change_warning(cmd: c.ChangeWarning, uow: Any) -> None:
     uow.get(Warning, cmd.warning_id).change(cmd.status, cmd.reason)
 
@@ -160,4 +169,5 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     c.RankWarning: rank_warning,
     c.ReferWarning: refer_warning,
     c.ImportRegistry: import_registry,
+    c.RecordScan: record_scan,
 }

@@ -18,7 +18,7 @@ from ..lifecycle.identifiers import check_adcode
 from ..lifecycle.rules import refuse
 from . import events as ev
 
-__all__ = ["Registry", "ReportingBody"]
+__all__ = ["Registry", "ReportingBody", "Scan"]
 
 
 def _problem(field: str, en: str, zh: str) -> Exception:
@@ -161,3 +161,30 @@ class Registry(Aggregate):
     def _on_registry_imported(self, e: ev.RegistryImported) -> None:
         self.imports += 1
         self.rows += len(e.rows)
+
+
+class Scan(Aggregate):
+    """A risk scan of the hub's data as of a day (its id)."""
+
+    kind = "hub-scan"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.counts: dict[str, int] = {}
+        self.grades: list[dict[str, Any]] = []
+        self.classes: dict[str, int] = {}
+        self.riskiest: list[dict[str, Any]] = []
+
+    def found(
+        self,
+        counts: dict[str, int],
+        grades: list[dict[str, Any]],
+        classes: dict[str, int],
+        riskiest: list[dict[str, Any]],
+    ) -> None:
+        """Record what the scan found (a scan of the same day run again records it anew)."""
+        self.record(ev.ScanRecorded(self.id, counts, grades, classes, riskiest))
+
+    def _on_scan_recorded(self, e: ev.ScanRecorded) -> None:
+        self.counts, self.grades = dict(e.counts), list(e.grades)
+        self.classes, self.riskiest = dict(e.classes), list(e.riskiest)

@@ -8,7 +8,15 @@ from importlib.resources import files
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
-from . import account_pages, body_pages, pages, portal_pages, portal_users, transparency
+from . import (
+    account_pages,
+    body_pages,
+    hub_pages,
+    pages,
+    portal_pages,
+    portal_users,
+    transparency,
+)
 from .render import (
     CsrfRefused,
     PageForbidden,
@@ -45,6 +53,7 @@ def install(app: FastAPI) -> None:
     app.include_router(portal_pages.router)
     app.include_router(portal_users.router)
     app.include_router(body_pages.router)
+    app.include_router(hub_pages.router)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 

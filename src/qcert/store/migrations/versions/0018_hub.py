@@ -1,5 +1,5 @@
 """The supervision hub: bodies enrolled for reporting, the records they reported, random
-inspection campaigns, early warnings, and the registers of other sources.
+inspection campaigns, early warnings, risk scans, and the registers of other sources.
 
 Revision ID: 0018
 Revises: 0017
@@ -113,6 +113,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_hub_registry_source_key", "hub_registry", ["source", "key"])
     op.create_table(
+        "hub_scans",
+        sa.Column("as_of", sa.String(length=10), nullable=False),
+        sa.Column("counts", sa.Text(), nullable=False),
+        sa.Column("grades", sa.Text(), nullable=False),
+        sa.Column("classes", sa.Text(), nullable=False),
+        sa.Column("riskiest", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("as_of"),
+    )
+    op.create_table(
         "exchange_cursors",
         sa.Column("hub", sa.String(length=200), nullable=False),
         sa.Column("body_id", sa.String(length=64), nullable=False),
@@ -127,5 +136,6 @@ def downgrade() -> None:
     op.drop_table("hub_draws")
     op.drop_table("hub_warnings")
     op.drop_table("hub_registry")
+    op.drop_table("hub_scans")
     op.drop_table("hub_records")
     op.drop_table("hub_bodies")
