@@ -17,6 +17,7 @@ from .access import Principal
 from .bootstrap import bootstrap
 from .config import Settings
 from .credentials import multibase_public_key
+from .demo_hub import HubSummary, build_hub
 from .keys import create_keys
 from .ledger import SHA256
 from .lifecycle.commands import (
@@ -103,6 +104,7 @@ class DemoResult:
     stages: dict[str, str]
     world: WorldSummary | None = None
     seconds: float = 0.0
+    hub: HubSummary | None = None
 
 
 def build_demo(
@@ -184,6 +186,7 @@ def build_demo(
     finally:
         bulk.close()
     clock.set(datetime.now(UTC))
+    hub = build_hub(services, today or yesterday)
     ensure_operator(services)
     ledger.sign_due()
     result = DemoResult(
@@ -193,6 +196,7 @@ def build_demo(
         world.stages,
         world,
         time.monotonic() - started,
+        hub,
     )
     services.close()
     return result

@@ -23,6 +23,10 @@ DEMO_ACCOUNTS = {
     "demo-cb2-admin": ["cb-admin@body:demo-cb2"],
     "demo-cb3-admin": ["cb-admin@body:demo-cb3"],
     "demo-cb4-admin": ["cb-admin@body:demo-cb4"],
+    # the supervision hub's regulators: the nation, Beijing, and Zhejiang
+    "demo-regulator": ["regulator@region:100000"],
+    "demo-regulator-bj": ["regulator@region:110000"],
+    "demo-regulator-zj": ["regulator@region:330000"],
 }
 TEAM = [{"auditor": "demo-lead", "role": "lead"}, {"auditor": "demo-auditor", "role": "auditor"}]
 STAGES = [

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import jurisdictions as jurisdiction
+from ..exchange.mapping import size_class
 from ..ledger.checkpoint import Checkpoint
 from ..ledger.hashing import SHA256
 from ..ledger.note import split_note
@@ -282,3 +283,60 @@ def latest_scan(conn: Connection) -> dict[str, Any] | None:
     for key in ("counts", "grades", "classes", "riskiest"):
         out[key] = json.loads(out[key])
     return out
+
+
+def own_registers(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """The registers as this installation's own records state them, for a hub in the same
+    process as its bodies: each body's approved scopes (by IAF sector), each auditor's
+    registration and employer, and each organisation's registration."""
+    e = t.events.c
+    first = {
+        row.aggregate: json.loads(row.document)["data"]
+        for row in conn.execute(
+            sa.select(e.aggregate, e.document).where(
+                e.seq == 1, e.type.in_(("auditor.registered", "client.registered"))
+            )
+        )
+    }
+    scopes = []
+    for body_id, text in conn.execute(sa.select(t.bodies.c.id, t.bodies.c.scopes)):
+        for s in json.loads(text):
+            scopes += [
+                {
+                    "body_id": body_id,
+                    "scheme": s["scheme"],
+                    "sector": f"{int(n):02d}",
+                    "granted_on": s["from"],
+                    **({"revoked_on": s["to"]} if s.get("to") else {}),
+                }
+                for n in s["sectors"]
+            ]
+    auditors, employments = [], []
+    for auditor_id, body_id in conn.execute(sa.select(t.auditors.c.id, t.auditors.c.body_id)):
+        data = first.get(f"auditor:{auditor_id}", {})
+        number = data.get("registration_no") or auditor_id
+        auditors.append(
+            {"registration_id": number, "name": data.get("name_zh") or number, "registered": True}
+        )
+        employments.append({"registration_id": number, "body_id": body_id, "since": "2015-01-01"})
+    organisations = []
+    for client_id, uscc, personnel, sites in conn.execute(
+        sa.select(t.clients.c.id, t.clients.c.uscc, t.clients.c.personnel, t.clients.c.sites)
+    ):
+        data = first.get(f"client:{client_id}", {})
+        listed = json.loads(sites)
+        central = next((s for s in listed if s.get("central")), listed[0] if listed else {})
+        organisations.append(
+            {
+                "org_id": uscc,
+                "name": data.get("name_zh") or client_id,
+                "region": central.get("adcode") or data.get("adcode") or "110000",
+                "size": size_class(int(personnel or 0)),
+            }
+        )
+    return {
+        "body-scopes": scopes,
+        "auditors": auditors,
+        "employments": employments,
+        "organisations": organisations,
+    }

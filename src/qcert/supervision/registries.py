@@ -21,7 +21,7 @@ from ..lifecycle.inputs import Day, Instant, Name, Note, refusal_of
 
 __all__ = ["SOURCES", "check_rows", "key_of"]
 
-Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/()-]{0,63}$")]
+Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/()-]{0,127}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 
 
