@@ -565,6 +565,7 @@ READS: dict[str, str | frozenset[str]] = {
     # jurisdiction of its organisation (Beijing here)
     "/hub/v1/schema": PUBLIC,
     "/hub/v1/warnings": frozenset({"platform", "reg-bj", "reg-sh"}),
+    "/hub/v1/portraits/{kind}/{key}": frozenset({"platform", "reg-bj"}),
     "/hub/v1/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
     "/hub": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
@@ -600,6 +601,8 @@ def _filled(path: str, matrix: Any) -> str:
         "origin_hash": "0" * 64,
         "draw_id": "d1",
         "warning_id": WARNING_ID,
+        "kind": "organisation",
+        "key": "91110108551385082Q",
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {

@@ -159,6 +159,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /hub/v1/records": REGULATOR,
     "GET /hub/v1/certificates/{number}": REGULATOR,
     "GET /hub/v1/warnings": REGULATOR,
+    "GET /hub/v1/portraits/{kind}/{key}": REGULATOR,
     "GET /hub/v1/warnings/{warning_id}": REGULATOR,
     # the hub's pages: the cockpit and its pages for regulators, inspection results for all
     "GET /hub": REGULATOR,

@@ -144,3 +144,22 @@ def warning(svc: Svc, who: Caller, warning_id: Annotated[Id, Path()]) -> dict[st
     if not any(access.may_supervise(who, r) for r in regions):
         access.decide(who, access.SUPERVISE, found["region"])
     return found
+
+
+@router.get("/portraits/{kind}/{key}")
+def portrait(
+    svc: Svc,
+    who: Caller,
+    kind: Annotated[str, Path(pattern="^(organisation|auditor)$")],
+    key: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")],
+) -> dict[str, Any]:
+    """Everything known of an organisation (by unified social credit code) or an auditor (by
+    registration number) from every source, with its history: for regulators of a division
+    its records lie in."""
+    with svc.engine.connect() as conn:
+        found = hub_views.portrait(conn, kind, key)
+    if not found["records"] and not found["registers"]:
+        raise NotFound(f"the hub knows no {kind} {key!r}")
+    if not any(access.may_supervise(who, r) for r in found["regions"]):
+        access.decide(who, access.SUPERVISE, found["regions"][0] if found["regions"] else None)
+    return found

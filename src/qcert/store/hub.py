@@ -340,3 +340,52 @@ def own_registers(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         "employments": employments,
         "organisations": organisations,
     }
+
+
+def open_by_province(conn: Connection) -> dict[str, int]:
+    """Open warnings per province (first two digits of the division): an aggregate every
+    regulator may see, whatever its jurisdiction (国市监认证发〔2025〕72号 (十三))."""
+    w = t.hub_warnings.c
+    province = sa.func.substr(w.region, 1, 2)
+    query = (
+        sa.select(province, sa.func.count())
+        .where(w.status.not_in(("confirmed", "dismissed")), w.region != "")
+        .group_by(province)
+    )
+    return {str(p): int(n) for p, n in conn.execute(query)}
+
+
+def portrait(conn: Connection, kind: str, key: str) -> dict[str, Any]:
+    """Everything the hub knows of an organisation (by credit code) or an auditor (by
+    registration number), from every source: the records naming it, the registers' rows, the
+    warnings on it. ``regions``: the divisions its records lie in, for the policy."""
+    r = t.hub_records
+    records = []
+    # Records name an entity in their JSON; the database narrows them before the parse.
+    mention = r.c.record.like(f'%"{key}"%')
+    for row in conn.execute(sa.select(r).where(mention).order_by(r.c.ledger_index, r.c.position)):
+        record = json.loads(row.record)
+        named = (
+            record.get("uscc") == key or record.get("organisation", {}).get("uscc") == key
+            if kind == "organisation"
+            else record.get("registration_no") == key
+            or any(m.get("registration_no") == key for m in record.get("team", []))
+        )
+        if named:
+            records.append(_record(row))
+    g = t.hub_registry
+    registers = [
+        {"source": source, **json.loads(data)}
+        for source, data in conn.execute(
+            sa.select(g.c.source, g.c.data)
+            .where(g.c.data.like(f'%"{key}"%'))
+            .order_by(g.c.ledger_index)
+        )
+        if f'"{key}"' in data  # LIKE's _ matches any character
+    ]
+    w = t.hub_warnings
+    column = w.c.org_id if kind == "organisation" else w.c.entity_id
+    warnings = [_warning(x) for x in conn.execute(sa.select(w).where(column == key))]
+    regions = sorted({x["region"] for x in records if x["region"]})
+    return {"kind": kind, "id": key, "records": records, "registers": registers,
+            "warnings": warnings, "regions": regions}  # fmt: skip

@@ -55,6 +55,59 @@ def _area(scope: list[str], lang: str) -> str:
     return "、".join(names) if lang == "zh-CN" else ", ".join(names)
 
 
+def _situation(warnings: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+    """Where and when warnings cluster: trends per province, hot spot cities and the space-time
+    scan's clusters (``supervision.situation``); None with fewer than three months."""
+    import pandas as pd
+
+    from ..supervision.situation import SituationInputInvalid, situation
+    from ..worldgen import cities
+
+    places = {c.adcode: (c.lon, c.lat) for c in cities()}
+    rows = [
+        {
+            "city": w["region"][:4] + "00",
+            "province": w["region"][:2] + "0000",
+            "month": w["day"][:7],
+            "count": 1,
+        }
+        for w in warnings
+        if w["region"] and w["day"] and w["region"][:4] + "00" in places
+    ]
+    if len({r["month"] for r in rows}) < 3:
+        return None
+    try:
+        found = situation(pd.DataFrame(rows), places, replications=99)
+    except (SituationInputInvalid, ValueError):
+        return None
+    zh = lang == "zh-CN"
+    names = {c.adcode: (c.name_zh if zh else c.name_en) for c in cities()}
+
+    def province(code: str) -> str:
+        known = PROVINCES.get(code[:2])
+        return (known[0] if zh else known[1]) if known else code
+
+    trends = [
+        {"province": province(p.province), "total": p.total, "trend": p.label(lang)}
+        for p in found.provinces
+        if p.total
+    ]
+    hot = [
+        {"city": names.get(c.city, c.city), "pattern": c.pattern.value} for c in found.hot_cities()
+    ]
+    clusters = [
+        {
+            "cities": ", ".join(names.get(x, x) for x in c.cities),
+            "start": c.start,
+            "end": c.end,
+            "observed": c.observed,
+            "p": c.p_value,
+        }
+        for c in found.significant()
+    ]
+    return {"trends": trends, "hot": hot, "clusters": clusters}
+
+
 def _cockpit(request: Request) -> dict[str, Any]:
     who = viewer(request)
     assert who is not None
@@ -64,6 +117,7 @@ def _cockpit(request: Request) -> dict[str, Any]:
         bodies = hub_views.body_rows(conn, scope)
         warnings = hub_views.warning_rows(conn, scope, limit=100_000)
         scan = hub_views.latest_scan(conn)
+        above = hub_views.open_by_province(conn)
         campaigns = [
             c
             for c in hub_views.draw_rows(conn)
@@ -92,7 +146,9 @@ def _cockpit(request: Request) -> dict[str, Any]:
                 and not any(jurisdictions.contains(j, w["region"]) for j in scope)
             ),
         },
-        "tiles": tiles(Counter(w["region"][:2] for w in open_ if w["region"]), lang),
+        # Counts of every province: aggregates above a jurisdiction are every regulator's.
+        "tiles": tiles(above, lang),
+        "spread": _situation(own, lang),
         "warnings": open_[:50],
         "grades": grades[:50],
         "scan": scan,

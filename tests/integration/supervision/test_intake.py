@@ -184,3 +184,16 @@ def test_regulators_read_only_their_own_jurisdiction(hub):
     assert [r["record_id"] for r in beijing] == ["a1"]
     assert [r["record_id"] for r in shanghai] == ["a2"]
     assert {r["record_id"] for r in nation} == {"a1", "a2"}
+
+
+def test_a_portrait_gathers_what_every_source_says_of_an_entity(hub):
+    _enrol(hub)
+    _submit(hub, [_application(), _plan()])
+    with hub.engine.connect() as conn:
+        organisation = hub_views.portrait(conn, "organisation", USCC)
+        auditor = hub_views.portrait(conn, "auditor", "2020-N1QMS-0001")
+        stranger = hub_views.portrait(conn, "auditor", "2020-N1QMS-0002")
+    assert [r["record_id"] for r in organisation["records"]] == ["a1"]
+    assert organisation["regions"] == ["110108"]
+    assert [r["record_id"] for r in auditor["records"]] == ["p1"]
+    assert stranger["records"] == []
