@@ -23,6 +23,7 @@ from .ledger import Ledger
 from .ledger.hashing import SHA256
 from .ledger.storage import SqlLedgerStorage, SqlWitnessState
 from .ledger.witness import Witness
+from .reporting import report_all
 from .schedule import Schedule
 from .store import create_engine, migrate
 from .store.answers import AnswerCache, store_version
@@ -126,7 +127,7 @@ def bootstrap(
     witness_key = load_witness_key(settings.keys_dir)
     state = SqlWitnessState(engine)
     witness = Witness(witness_key, state.log, state) if witness_key is not None else None
-    return Services(
+    services = Services(
         settings,
         engine,
         ledger,
@@ -142,3 +143,6 @@ def bootstrap(
         state,
         witness,
     )
+    if settings.hub_url:
+        schedule.report = lambda: report_all(services)
+    return services

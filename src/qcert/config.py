@@ -17,12 +17,16 @@ only once cosigned by that many.
 ``QCERT_CLOCK_HOURS``: how often, in hours, ``qcert serve`` applies what time decides
 (a suspension past its deadline is withdrawn, a certificate past its expiry date expires),
 besides once when it starts (default 24: daily; any number above 0 and at most 8784).
+``QCERT_HUB_URL`` and ``QCERT_HUB_REPORTERS`` (``body=key_id,body=key_id``): the supervision hub
+this installation's bodies report to by themselves, every ten minutes while ``qcert serve``
+runs, each signing with its key (the hub must be one of the witnesses of the policy).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +62,42 @@ def _late_days(value: str | None) -> int:
     return int(value)
 
 
+_PAIR = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})=([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+
+
+def _hub(url: str | None, reporters: str | None) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    if not url or not url.strip():
+        if reporters and reporters.strip():
+            raise SettingInvalid(
+                "QCERT_HUB_REPORTERS is set without QCERT_HUB_URL",
+                "设置了 QCERT_HUB_REPORTERS 但未设置 QCERT_HUB_URL",
+            )
+        return None, ()
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingInvalid(
+            f"QCERT_HUB_URL: {url!r} is not an http(s) URL",
+            f"QCERT_HUB_URL：{url!r} 不是 http(s) 地址",
+        )
+    pairs = []
+    for item in (reporters or "").split(","):
+        if not item.strip():
+            continue
+        found = _PAIR.fullmatch(item.strip())
+        if found is None:
+            raise SettingInvalid(
+                f"QCERT_HUB_REPORTERS: {item.strip()!r} is not BODY=KEY_ID",
+                f"QCERT_HUB_REPORTERS：{item.strip()!r} 不是 机构=密钥标识 格式",
+            )
+        pairs.append((found[1], found[2]))
+    if not pairs:
+        raise SettingInvalid(
+            "QCERT_HUB_URL is set but QCERT_HUB_REPORTERS names no body=key",
+            "设置了 QCERT_HUB_URL，但 QCERT_HUB_REPORTERS 未列出任何 机构=密钥",
+        )
+    return url, tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where qcert keeps its data."""
@@ -69,6 +109,10 @@ class Settings:
     witness_policy: Path | None = None
     late_days: int = LATE_DAYS
     clock_hours: float = CLOCK_HOURS
+    # The supervision hub this installation's bodies report to by themselves, and with which
+    # key each body signs (QCERT_HUB_URL, QCERT_HUB_REPORTERS="body=key,body=key").
+    hub_url: str | None = None
+    hub_reporters: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -87,6 +131,7 @@ class Settings:
             Path(policy) if policy else None,
             _late_days(os.environ.get("QCERT_LATE_DAYS")),
             _clock_hours(os.environ.get("QCERT_CLOCK_HOURS") or None),
+            *_hub(os.environ.get("QCERT_HUB_URL"), os.environ.get("QCERT_HUB_REPORTERS")),
         )
 
     @property

@@ -10,11 +10,15 @@ With the installation's clocks (:mod:`qcert.clocks`), it also applies what time 
 at start and then every ``QCERT_CLOCK_HOURS`` hours: suspensions past their deadline are
 withdrawn, certificates past their expiry date expire, each transition recorded once however
 many workers run it.
+
+When the installation reports to a supervision hub (``QCERT_HUB_URL``), it sends each body's
+new records every ten minutes (:mod:`qcert.reporting`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .clocks import ClockRun, Clocks
 from .ledger import Ledger
+from .reporting import MINUTES
 from .witnessing import Policy, witness_due
 
 __all__ = ["CHECKPOINT_SECONDS", "Schedule"]
@@ -44,6 +49,9 @@ class Schedule:
         self.ledger, self.interval = ledger, interval
         self.policy = policy or Policy()
         self.clocks = clocks
+        # Reporting to the supervision hub (``qcert.reporting``), set once the services exist.
+        self.report: Callable[[], Any] | None = None
+        self.report_minutes = MINUTES
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
@@ -95,6 +103,16 @@ class Schedule:
                 coalesce=True,
                 next_run_time=datetime.now(UTC),
                 id="clocks",
+            )
+        if self.report is not None:
+            scheduler.add_job(
+                self.report,
+                "interval",
+                minutes=self.report_minutes,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+                id="reporting",
             )
         scheduler.start()
         self._scheduler = scheduler

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -175,3 +176,27 @@ def test_a_body_reports_to_a_hub_that_witnesses_it_and_catches_its_rollback(hub,
     [refusal] = [r for r in bodies[0]["refusals"] if r["origin"] == BODY_ORIGIN]
     assert refusal["offered"] > refusal["held"] > 0
     assert "consistency" in refusal["reason"] or "split view" in refusal["reason"]
+
+
+def test_a_served_body_reports_by_itself(hub, tmp_path):
+    hub_env, hub_vkey, hub_url = hub
+    body_env = {"QCERT_DATA_DIR": str(tmp_path / "body"), "QCERT_DATABASE_URL": ""}
+    _cli(body_env, "init", "--origin", BODY_ORIGIN)
+    policy = tmp_path / "policy"
+    policy.write_text(f"witness hub {hub_vkey} {hub_url}/witness\nquorum 1\n")
+    svc = _body(tmp_path / "body", policy)
+    key_id = _world(svc)
+    svc.close()
+    _enrol(hub_env, body_env, bootstrap(Settings.from_env(data_dir=tmp_path / "body")), key_id)
+    served = {
+        **body_env,
+        "QCERT_WITNESS_POLICY": str(policy),
+        "QCERT_HUB_URL": hub_url,
+        "QCERT_HUB_REPORTERS": f"cb1={key_id}",
+    }
+    with qcert_serve(served):
+        deadline = time.monotonic() + 30
+        while len(_hub_rows(hub_env)[0]) < 8:
+            assert time.monotonic() < deadline, "the body did not report within 30 s"
+            time.sleep(0.5)
+    assert {r["body_id"] for r in _hub_rows(hub_env)[0]} == {"cb1"}

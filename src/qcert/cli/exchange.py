@@ -12,10 +12,10 @@ import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .. import reporting
 from ..access import decide
 from ..errors import QcertError
 from ..exchange import certsearch, national, reporter
-from ..ledger.hashing import SHA256
 from ..store import views
 from ._common import bad, console, errors, ok, principal, print_json, read_file, services
 
@@ -224,20 +224,6 @@ def report(
     / 向监管平台报送本机构的认证数据。"""
     decide(principal(ctx), "exchange.report", {"body": body_id})
     svc = services(ctx)
-    hub = hub.rstrip("/")
-    witness = next((w for w in svc.policy.witnesses if w.url.startswith(hub)), None)
-    if witness is None:
-        raise QcertError(
-            f"--hub: {hub} is no witness in QCERT_WITNESS_POLICY; the hub must witness the log "
-            "it is reported from / 监管平台须作为见证方列入 QCERT_WITNESS_POLICY"
-        )
-    svc.schedule.sign_checkpoints()
-    size = svc.ledger.storage.witnessed_size(SHA256, witness.key.vkey())
-    if size == 0:
-        raise QcertError(
-            f"--hub: {witness.name} has cosigned no checkpoint of this log yet "
-            "/ 监管平台尚未见证本日志的任何检查点"
-        )
     with (
         httpx.Client(timeout=reporter.TIMEOUT) as client,
         Progress(
@@ -245,14 +231,8 @@ def report(
         ) as bar,
     ):
         task = bar.add_task("records / 记录", total=None)
-        done = reporter.report_round(
-            svc,
-            body_id,
-            key_id,
-            hub,
-            reporter.http_sender(hub, client),
-            size,
-            progress=lambda n: bar.advance(task, n),
+        done = reporting.report(
+            svc, body_id, key_id, hub, client, progress=lambda n: bar.advance(task, n)
         )
     if json_:
         print_json(done.document())
