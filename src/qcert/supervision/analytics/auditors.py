@@ -284,7 +284,7 @@ def auditor_lenient(t: HubTables, as_of: date) -> ir.Table:
 )
 def auditor_same_client(t: HubTables, as_of: date) -> ir.Table:
     a = t.audits.filter(t.audits.start_on < literal_day(as_of))
-    by_start = ibis.window(group_by="cert_no", order_by=["start_on", "audit_id"])
+    by_start = ibis.cumulative_window(group_by="cert_no", order_by=["start_on", "audit_id"])
     starts = a.kind.isin(INITIAL_OR_RECERT).cast("int64")
     a = a.mutate(cycle=starts.sum().over(by_start))
     led = t.audit_team.filter(t.audit_team.role == "lead").join(
