@@ -21,7 +21,7 @@ TRAVEL_KMH = 500.0
 TRAVEL_MIN_KM = 50.0  # below this a "trip" is within one city: clock and GPS noise, not travel
 LENIENT_MADS = 3.0
 LENIENT_MIN_AUDITS = 20  # an auditor's rate is compared only from this many led audits
-LENIENT_FLOOR = 0.25  # the smallest peer scale (findings per audit)
+LENIENT_FLOOR = 0.1  # the smallest peer scale (ratio found / expected)
 ROTATION_CYCLES = 3
 EVIDENCE_MAX = 10  # evidence lists keep the first ids, in order
 EMPLOYMENT_SOURCE = (
@@ -221,45 +221,46 @@ def auditor_multiply_employed(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "audit_team", "certificates"),
     threshold=LENIENT_MADS,
     direction="below",
-    unit="nonconformities (major + minor) per audit led, over the 3 years before the scan",
+    unit="nonconformities found / expected from the sectors' rates (audits led, 3 years)",
     rule="An audit team leader with at least 20 led stage 2, surveillance or recertification "
-    "audits of one sector in the 3 years before the scan whose nonconformities per audit are "
-    "more than 3 scaled MADs (1.4826 × MAD, at least 0.25) below the median of the sector's "
-    "leaders. The row's threshold is that bound.",
-    rule_zh="扫描日前 3 年内在同一行业担任组长的第二阶段、监督或再认证审核不少于 20 次，其每次审核"
-    "不符合项数低于该行业组长中位数 3 倍以上标度化中位数绝对偏差（至少 0.25）。",
-    source="ISO/IEC 17021-1:2015 9.4.5 (audit findings); robust outlier rule: Leys et al. "
-    "2013; MAD scale: Rousseeuw & Croux 1993",
+    "audits in the 3 years before the scan whose nonconformities (major + minor) divided by "
+    "those expected at each audit's sector rate are more than 3 scaled MADs (1.4826 × MAD, "
+    "at least 0.1) below the median of all such leaders. The row's threshold is that bound.",
+    rule_zh="扫描日前 3 年内担任组长的第二阶段、监督或再认证审核不少于 20 次，其不符合项数与按各"
+    "行业平均率应有数之比低于所有组长中位数 3 倍以上标度化中位数绝对偏差（至少 0.1）。",
+    source="ISO/IEC 17021-1:2015 9.4.5 (audit findings); indirect standardisation by sector "
+    "(observed / expected); robust outlier rule: Leys et al. 2013; MAD scale: Rousseeuw & "
+    "Croux 1993",
 )
 def auditor_lenient(t: HubTables, as_of: date) -> ir.Table:
     ta = _team_audits(t)
     since = literal_day(as_of - timedelta(days=3 * 365))
-    led = ta.filter(
-        ta.role == "lead",
-        ta.kind.isin(FINDING_KINDS),
-        ta.end_on >= since,
-        ta.end_on < literal_day(as_of),
+    window = ta.filter(
+        ta.kind.isin(FINDING_KINDS), ta.end_on >= since, ta.end_on < literal_day(as_of)
     )
-    a = t.audits.select("audit_id", "findings_major", "findings_minor")
-    sectors = t.certificates.select("cert_no", "sector")
-    led = led.join(a, "audit_id").join(sectors, "cert_no")
-    per = led.group_by("registration_id", "sector").aggregate(
+    led = window.filter(window.role == "lead")
+    a = t.audits.select("audit_id", found=t.audits.findings_major + t.audits.findings_minor)
+    led = led.join(a, "audit_id").join(t.certificates.select("cert_no", "sector"), "cert_no")
+    sectors = led.group_by("sector").aggregate(expected=led.found.mean())
+    led = led.join(sectors, "sector")
+    per = led.group_by("registration_id").aggregate(
         n=led.count(),
-        findings=(led.findings_major + led.findings_minor).sum(),
+        found=led.found.sum(),
+        expected=led.expected.sum(),
         body_id=led.body_id.max(),
     )
-    per = per.filter(per.n >= LENIENT_MIN_AUDITS)
-    per = per.mutate(rate=per.findings.cast("float64") / per.n)
-    scored = peer_scale(per, "rate", group_by=("sector",), floor=LENIENT_FLOOR)
+    per = per.filter(per.n >= LENIENT_MIN_AUDITS, per.expected > 0)
+    per = per.mutate(ratio=per.found.cast("float64") / per.expected)
+    scored = peer_scale(per, "ratio", floor=LENIENT_FLOOR)
     low = scored.filter(scored.z < -LENIENT_MADS)
     return row(
         low,
         indicator="auditor-lenient",
         entity_kind="auditor",
         entity_id=low.registration_id,
-        value=low.rate,
+        value=low.ratio,
         threshold=low.median - LENIENT_MADS * low.scale,
-        evidence=ibis.array([low.sector]),
+        evidence=ibis.array([low.registration_id]),
         day=literal_day(as_of),
         body_id=low.body_id,
     )

@@ -118,10 +118,11 @@ def _leaders(planted_rate: float) -> World:
 
 
 def test_a_leader_finding_nothing_where_peers_find_two_per_audit_is_lenient(run):
+    # Expected from the sector's rate (about 1.8 per audit); peers' ratios about 1.1.
     rows = run(_leaders(0.0), "auditor-lenient")
     assert rows.entity_id.tolist() == ["L8"]
     assert rows.value[0] == 0.0
-    assert list(rows.evidence[0]) == ["29"]
+    assert list(rows.evidence[0]) == ["L8"]
 
 
 def test_a_leader_finding_like_the_peers_is_not_lenient(run):
