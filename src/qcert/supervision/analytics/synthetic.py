@@ -196,12 +196,21 @@ class _Builder:
         }
 
     def special_audits(self) -> None:
-        """National sampling: 2 % of organisations sampled, a tenth of them failing; each
-        certificate in force then gets a special audit within 25 days (not the planted)."""
+        """National sampling: 5 % of organisations sampled, more often failing with more
+        findings; each certificate in force then gets a special audit within 25 days (not the
+        planted)."""
         rng = self.rng
-        sampled = rng.choice(self.no, size=max(30, round(0.02 * self.no)), replace=False)
+        sampled = rng.choice(self.no, size=max(30, round(0.05 * self.no)), replace=False)
         on = self.as_of - rng.integers(40, 700, size=len(sampled)) * DAY
-        failed = rng.random(len(sampled)) < 0.1
+        # Organisations with more findings per audit fail more often: logit p = -6 + 2 ×
+        # nonconformities per audit + 2 × majors per audit (so the risk model has something to
+        # learn; the figures are this model's, not measured).
+        org = self.cert_org[self.a["cert"]]
+        audits = np.maximum(np.bincount(org, minlength=self.no), 1)
+        majors = np.bincount(org, weights=self.a["major"], minlength=self.no) / audits
+        minors = np.bincount(org, weights=self.a["minor"], minlength=self.no) / audits
+        logit = -6.0 + 2.0 * (majors + minors)[sampled] + 2.0 * majors[sampled]
+        failed = rng.random(len(sampled)) < 1 / (1 + np.exp(-logit))
         failed[: self.k // 3 + 1] = True
         self.sampling = (sampled, on, failed)
         order = np.argsort(self.cert_org, kind="stable")
