@@ -101,7 +101,10 @@ def _team_audits(f: Frames) -> pd.DataFrame:
 
 
 def double_booked(f: Frames, as_of: pd.Timestamp) -> pd.DataFrame:
-    ta = _team_audits(f).sort_values(["registration_id", "start_on", "end_on", "audit_id"])
+    ta = _team_audits(f)
+    several = ta.groupby("registration_id").body_id.nunique()
+    ta = ta[ta.registration_id.isin(several.index[several > 1])]
+    ta = ta.sort_values(["registration_id", "start_on", "end_on", "audit_id"])
     g = ta.groupby("registration_id", sort=False)
     ta["prev_end"], ta["prev_body"] = g.end_on.shift(), g.body_id.shift()
     clash = ta[(ta.prev_end >= ta.start_on) & ta.prev_body.notna() & (ta.prev_body != ta.body_id)]
@@ -176,7 +179,10 @@ def lenient(f: Frames, as_of: pd.Timestamp) -> pd.DataFrame:
 
 def same_client(f: Frames, as_of: pd.Timestamp) -> pd.DataFrame:
     a = f["audits"]
-    a = a[a.start_on < as_of].sort_values(["cert_no", "start_on", "audit_id"])
+    a = a[a.start_on < as_of]
+    starts = a[a.kind.isin(au.INITIAL_OR_RECERT)].groupby("cert_no").size()
+    a = a[a.cert_no.isin(starts.index[starts > au.ROTATION_CYCLES])]
+    a = a.sort_values(["cert_no", "start_on", "audit_id"])
     a["cycle"] = a.kind.isin(au.INITIAL_OR_RECERT).astype(int).groupby(a.cert_no).cumsum()
     team = f["audit_team"]
     led = team[team.role == "lead"].merge(a[["audit_id", "cert_no", "cycle", "start_on"]])
@@ -257,13 +263,12 @@ def surveillance_gap(f: Frames, as_of: pd.Timestamp) -> pd.DataFrame:
     a = a[a.kind.isin(ce.AUDITED) & (a.start_on < as_of)].sort_values(
         ["cert_no", "start_on", "audit_id"]
     )
-    prev_end = a.groupby("cert_no").end_on.shift()
-    closed = pd.DataFrame({"cert_no": a.cert_no, "start": prev_end, "end": a.start_on}).dropna()
-    last = a.groupby("cert_no").tail(1)
+    next_start = a.groupby("cert_no").start_on.shift(-1)
     status = _status_on(f, as_of)
-    last = last[last.cert_no.isin(status[status == "active"].index)]
-    open_ = pd.DataFrame({"cert_no": last.cert_no, "start": last.end_on, "end": as_of})
-    gaps = pd.concat([closed, open_], ignore_index=True)
+    active = a.cert_no.isin(status[status == "active"].index)
+    end = next_start.where(next_start.notna() | ~active, as_of)
+    gaps = pd.DataFrame({"cert_no": a.cert_no, "start": a.end_on, "end": end}).dropna()
+    gaps = gaps.reset_index(drop=True)
     gaps["days"] = (gaps.end - gaps.start).dt.days
     gaps = gaps[gaps.days > ce.SURVEILLANCE_DAYS].reset_index()
     s = f["status_changes"]

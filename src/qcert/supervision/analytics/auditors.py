@@ -30,6 +30,7 @@ EMPLOYMENT_SOURCE = (
 )
 FINDING_KINDS = ("stage2", "surveillance", "recertification")
 INITIAL_OR_RECERT = ("stage2", "recertification")
+_count = ibis._.count()
 
 
 def _team_audits(t: HubTables) -> ir.Table:
@@ -53,6 +54,11 @@ def _team_audits(t: HubTables) -> ir.Table:
 )
 def auditor_double_booked(t: HubTables, as_of: date) -> ir.Table:
     ta = _team_audits(t)
+    # Only auditors seen on audits of two bodies or more can clash across bodies; the calendar
+    # of the others need not be sorted.
+    several = ta.group_by("registration_id").aggregate(bodies=ta.body_id.nunique())
+    several = several.filter(several.bodies > 1).select("registration_id")
+    ta = ta.semi_join(several, "registration_id")
     order = ibis.window(group_by="registration_id", order_by=["start_on", "end_on", "audit_id"])
     ta = ta.mutate(
         prev_end=ta.end_on.lag().over(order),
@@ -285,6 +291,10 @@ def auditor_lenient(t: HubTables, as_of: date) -> ir.Table:
 )
 def auditor_same_client(t: HubTables, as_of: date) -> ir.Table:
     a = t.audits.filter(t.audits.start_on < literal_day(as_of))
+    # Only certificates with more cycles than the threshold can fire.
+    starts_per = a.filter(a.kind.isin(INITIAL_OR_RECERT)).group_by("cert_no").aggregate(n=_count)
+    long = starts_per.filter(starts_per.n > ROTATION_CYCLES).select("cert_no")
+    a = a.semi_join(long, "cert_no")
     by_start = ibis.cumulative_window(group_by="cert_no", order_by=["start_on", "audit_id"])
     starts = a.kind.isin(INITIAL_OR_RECERT).cast("int64")
     a = a.mutate(cycle=starts.sum().over(by_start))

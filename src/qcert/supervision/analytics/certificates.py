@@ -260,19 +260,14 @@ def surveillance_gap(t: HubTables, as_of: date) -> ir.Table:
     day = literal_day(as_of)
     a = t.audits.filter(t.audits.kind.isin(AUDITED), t.audits.start_on < day)
     order = ibis.window(group_by="cert_no", order_by=["start_on", "audit_id"])
-    a = a.mutate(prev_end=a.end_on.lag().over(order), prev_id=a.audit_id.lag().over(order))
-    closed = a.filter(a.prev_end.notnull()).select(
-        "cert_no", "prev_id", start=a.prev_end, end=a.start_on
-    )
-    latest = ibis.window(
-        group_by="cert_no", order_by=[ibis.desc("start_on"), ibis.desc("audit_id")]
-    )
-    last = a.mutate(rank=ibis.row_number().over(latest))
-    last = last.filter(last["rank"] == 0).select("cert_no", start="end_on", prev_id="audit_id")
+    a = a.mutate(next_start=a.start_on.lead().over(order))
     active = status_on(t.certificates, t.status_changes, as_of)
-    active = active.filter(active.status == "active").select("cert_no")
-    open_ = last.join(active, "cert_no").select("cert_no", "prev_id", "start", end=day)
-    gaps = union(closed, open_)
+    active = active.filter(active.status == "active").select("cert_no", open_end=day)
+    # The gap after the last audit stays open to the scan day while the certificate is active.
+    a = a.left_join(active, "cert_no")
+    gaps = a.select(
+        "cert_no", prev_id=a.audit_id, start=a.end_on, end=ibis.coalesce(a.next_start, a.open_end)
+    ).filter(ibis._.end.notnull())
     gaps = gaps.mutate(days=days_between(gaps.start, gaps.end))
     gaps = gaps.filter(gaps.days > SURVEILLANCE_DAYS)
     s = t.status_changes.filter(t.status_changes.status.isin(STOPPED))
