@@ -54,15 +54,13 @@ def _on_site_done(t: HubTables, as_of: date) -> ir.Table:
     source=CHECKIN_SOURCE,
 )
 def checkin_missing(t: HubTables, as_of: date) -> ir.Table:
-    c = t.checkins
-    marks = c.group_by("audit_id", "registration_id").aggregate(
-        ins=(c.kind == "in").cast("int64").sum(), outs=(c.kind == "out").cast("int64").sum()
-    )
+    c = t.checkins.select("audit_id", "registration_id", "kind")
     audits = _on_site_done(t, as_of).select("audit_id", "body_id", "org_id", "start_on")
-    team = t.audit_team.join(audits, "audit_id").left_join(marks, ["audit_id", "registration_id"])
-    lacking = team.filter(
-        team.ins.isnull() | (team.ins == 0) | team.outs.isnull() | (team.outs == 0)
-    )
+    team = t.audit_team.join(audits, "audit_id")
+    keys = ["audit_id", "registration_id"]
+    no_in = team.anti_join(c.filter(c.kind == "in"), keys)
+    no_out = team.anti_join(c.filter(c.kind == "out"), keys)
+    lacking = no_in.union(no_out, distinct=True)
     found = lacking.group_by("audit_id", "body_id", "org_id", "start_on").aggregate(
         n=lacking.count(), who=lacking.registration_id.collect().sort()
     )
