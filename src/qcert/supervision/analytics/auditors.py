@@ -221,6 +221,7 @@ def auditor_multiply_employed(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="auditor-lenient",
+    peer_relative=True,
     zh="审核员发现问题率远低于同行业同行",
     en="Auditor's finding rate far below sector peers",
     entity="auditor",

@@ -117,6 +117,7 @@ def mill_fast(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="mill-rate",
+    peer_relative=True,
     zh="每审核人日发证数远高于同行",
     en="Certificates per auditor-day far above peers",
     entity="body",

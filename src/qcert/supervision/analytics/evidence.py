@@ -187,6 +187,7 @@ def onsite_share_low(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="remote-share-high",
+    peer_relative=True,
     zh="远程审核占比远高于同行",
     en="Remote-audit share far above peers",
     entity="body",

@@ -30,7 +30,7 @@ class Indicator:
     ``direction`` says which side of ``threshold`` fires (``above``: value > threshold;
     ``below``: value < threshold); ``unit`` is the value's unit; ``rule`` and ``rule_zh`` say
     in words when it fires; ``source`` cites the standard, policy or figure behind the
-    threshold. A peer-relative indicator's threshold is per row (the peers' bound), and its
+    threshold. A ``peer_relative`` indicator's threshold is per row (the peers' bound), and its
     ``threshold`` here is the number of scaled MADs.
     """
 
@@ -46,6 +46,7 @@ class Indicator:
     rule_zh: str
     source: str
     build: Build
+    peer_relative: bool = False
 
     def __call__(self, tables: HubTables, as_of: date) -> ir.Table:
         """The rows where this indicator fires, for a scan on ``as_of``."""
@@ -73,13 +74,20 @@ def indicator(**spec: object) -> Callable[[Build], Build]:
 def page(item: Indicator) -> str:
     """The indicator's documentation page (docs/indicators/<id>.md), in both languages."""
     sign = ">" if item.direction == "above" else "<"
+    fires = f"value {sign} {item.threshold:g} ({item.unit})"
+    if item.peer_relative:
+        side = "above" if item.direction == "above" else "below"
+        fires = (
+            f"value ({item.unit}) more than {item.threshold:g} scaled MADs {side} the peers' "
+            "median (the row's threshold is that bound)"
+        )
     return "\n".join(
         [
             f"# `{item.id}`: {item.en} / {item.zh}",
             "",
             f"- Entity / 对象: {item.entity}",
             f"- Inputs / 输入: {', '.join(f'`{name}`' for name in item.inputs)}",
-            f"- Fires when / 触发条件: value {sign} {item.threshold:g} ({item.unit})",
+            f"- Fires when / 触发条件: {fires}",
             f"- Rule: {item.rule}",
             f"- 规则：{item.rule_zh}",
             f"- Source / 依据: {item.source}",
