@@ -13,9 +13,11 @@ entity's ratio is mostly noise, so each is shrunk toward 1 by empirical Bayes (C
 peer mean; variance 1/a_i), the posterior mean is (O_ei + a_i) / (E_ei + a_i). The prior's
 strength a_i is estimated per indicator by the method of moments: the exposure-weighted variance
 of the raw ratios less the Poisson part (the mean of 1/E), floored at 0.01 and with a_i held in
-[0.5, 100]. An entity's score is 1 plus its weighted excess relative risks, 1 + Σ_i w_i (RR_ei −
-1) (weights :data:`WEIGHTS`), at least 0: 1 for an entity like its peers on every indicator, 2
-for one with twice its peers' rate of a weight-1 indicator. Its explanation lists the
+[2, 100]: never weaker than two pseudo-events, so one event in a small body at most triples its
+relative risk on that indicator. An entity's score is 1 plus its weighted excess relative
+risks, 1 + Σ_i w_i (RR_ei − 1) (weights :data:`WEIGHTS`), at least 0: 1 for an entity like its
+peers on every indicator, 2 for one with twice its peers' rate of a weight-1 indicator. Its
+explanation lists the
 indicators contributing most, w_i × (RR_ei − 1).
 
 Grades by score: A < 0.75, B < 1.25, C < 2, D ≥ 2 (bodies); organisation classes
@@ -56,7 +58,7 @@ WEIGHTS: dict[str, float] = {
 CUTS = (0.75, 1.25, 2.0)
 BODY_GRADES = ("A", "B", "C", "D")
 ORG_CLASSES = ("low", "medium", "high", "very high")
-PRIOR_BOUNDS = (0.5, 100.0)
+PRIOR_BOUNDS = (2.0, 100.0)
 
 
 def exposures(tables: HubTables, as_of: date) -> tuple[pd.Series, pd.Series]:

@@ -318,7 +318,14 @@ class _Builder:
             [a["method"] == 0, a["method"] == 1], [a["actual"], 0.0], a["actual"] * 0.85
         )
         a["onsite"][self.low_onsite] = a["actual"][self.low_onsite] * 0.5
-        # Teams in turn from the body's pool: slot s of the body goes to member s mod pool.
+        # Pools in proportion to each body's team places, so every auditor's turn comes as
+        # often whatever the body's size; then teams in turn: slot s goes to member s mod pool.
+        places = np.bincount(body, weights=a["team"], minlength=self.nb)
+        pool = np.maximum(24, np.floor(places / places.sum() * self.na)).astype(int)
+        self.pool_count, self.pool_start = pool, np.concatenate([[0], np.cumsum(pool)[:-1]])
+        self.na = int(pool.sum())
+        self.auditor_body = np.repeat(np.arange(self.nb), pool)
+        self.reg_ids = _ids("2024-N1-", np.arange(self.na), 7)
         first = np.r_[True, body[1:] != body[:-1]]
         slot = _group_cumsum(a["team"], first) - a["team"]
         member = np.repeat(np.arange(n), a["team"])

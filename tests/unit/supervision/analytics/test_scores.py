@@ -63,9 +63,12 @@ def test_the_explanation_names_the_top_indicator_first():
 def test_prior_strength_is_weak_when_bodies_differ_and_strong_when_they_do_not():
     expected = np.full(50, 10.0)
     alike = prior_strength(np.full(50, 10.0), expected)
-    differ = prior_strength(np.r_[np.zeros(25), np.full(25, 20.0)], expected)
+    x = np.sqrt(0.4)  # ratios 1 ± x: variance 0.4, of which 1/E = 0.1 is Poisson noise
+    differ = prior_strength(np.r_[np.full(25, 10 * (1 - x)), np.full(25, 10 * (1 + x))], expected)
+    very = prior_strength(np.r_[np.zeros(25), np.full(25, 20.0)], expected)
     assert alike == 100.0
-    assert differ == pytest.approx(1.0 / (1.0 - 0.1))
+    assert differ == pytest.approx(1.0 / 0.3)
+    assert very == 2.0  # never weaker than two pseudo-events
 
 
 def test_organisation_classes_from_a_scan(run):
