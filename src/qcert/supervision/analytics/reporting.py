@@ -1,0 +1,161 @@
+"""Indicators on reporting to the hub: late, missing, edited after the fact, and certificate
+numbers the public looks up that no body reported (国市监认证发〔2025〕72号 (十一): bodies
+report their whole activity through one standard interface)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ibis
+import ibis.expr.types as ir
+
+from ._common import hours_between, literal_day, row
+from .registry import indicator
+from .tables import HubTables
+
+__all__ = ["PUBLIC_QUERIES", "REPORT_LAG_DAYS"]
+
+# The hub's reporting deadline: a fact is reported within 5 days of happening.
+REPORT_LAG_DAYS = 5.0
+PUBLIC_QUERIES = 1  # one lookup may be a typing error; more are someone relying on it
+REPORTING_SOURCE = (
+    "国市监认证发〔2025〕72号 (十一) (all supervision data gathered to one national hub); "
+    "《认证机构管理办法》 (bodies report certification information as required); "
+    "5 days: the hub's reporting deadline"
+)
+
+
+@indicator(
+    id="report-late",
+    zh="迟报",
+    en="Reported late",
+    entity="report",
+    inputs=("reports",),
+    threshold=REPORT_LAG_DAYS,
+    direction="above",
+    unit="days from the fact to the hub's receipt of its first report",
+    rule="A record whose first report (revision 1) reached the hub more than 5 days after the "
+    "fact it reports happened.",
+    rule_zh="记录首次报送（第 1 版）晚于所报事实发生后 5 天到达监管平台。",
+    source=REPORTING_SOURCE,
+)
+def report_late(t: HubTables, as_of: date) -> ir.Table:
+    r = t.reports
+    first = r.filter(r.revision == 1, r.received_at < literal_day(as_of).cast("timestamp"))
+    first = first.mutate(days=hours_between(first.occurred_at, first.received_at) / 24.0)
+    late = first.filter(first.days > REPORT_LAG_DAYS)
+    return row(
+        late,
+        indicator="report-late",
+        entity_kind="report",
+        entity_id=late.record_id,
+        value=late.days,
+        threshold=REPORT_LAG_DAYS,
+        evidence=ibis.array([late.kind, late.record_id]),
+        day=late.occurred_at.date(),
+        body_id=late.body_id,
+    )
+
+
+@indicator(
+    id="report-missing",
+    zh="证书无已报送审核",
+    en="Certificate without a reported audit",
+    entity="certificate",
+    inputs=("certificates", "audits"),
+    threshold=1,
+    direction="below",
+    unit="audits reported for the certificate",
+    rule="A certificate issued more than 5 days before the scan for which no audit at all has "
+    "been reported.",
+    rule_zh="扫描日 5 天前已签发的证书，未报送任何审核。",
+    source=REPORTING_SOURCE + "; ISO/IEC 17021-1:2015 9.5 (a decision rests on an audit)",
+)
+def report_missing(t: HubTables, as_of: date) -> ir.Table:
+    c = t.certificates
+    due = literal_day(as_of - timedelta(days=REPORT_LAG_DAYS))
+    c = c.filter(c.issued_on < due)
+    bare = c.anti_join(t.audits.select("cert_no"), "cert_no")
+    return row(
+        bare,
+        indicator="report-missing",
+        entity_kind="certificate",
+        entity_id=bare.cert_no,
+        value=ibis.literal(0),
+        threshold=1,
+        evidence=ibis.array([bare.cert_no]),
+        day=bare.issued_on,
+        body_id=bare.body_id,
+        org_id=bare.org_id,
+    )
+
+
+@indicator(
+    id="report-edited",
+    zh="事后修改报送记录",
+    en="Report edited after the fact",
+    entity="report",
+    inputs=("reports",),
+    threshold=0,
+    direction="above",
+    unit="revisions after the first received on a later day than the fact",
+    rule="A record with a revision after the first (revision > 1) received on a later day "
+    "(UTC) than the day the fact happened.",
+    rule_zh="记录在所报事实发生日之后（UTC）仍收到第 2 版及以后的修改。",
+    source=REPORTING_SOURCE + "; what was published at an instant is never rewritten "
+    "(ISO/IEC 17021-1:2015 8.4, records)",
+)
+def report_edited(t: HubTables, as_of: date) -> ir.Table:
+    r = t.reports
+    later = r.filter(
+        r.revision > 1,
+        r.received_at.date() > r.occurred_at.date(),
+        r.received_at < literal_day(as_of).cast("timestamp"),
+    )
+    found = later.group_by("body_id", "record_id").aggregate(
+        n=later.count(), kind=later.kind.max(), occurred=later.occurred_at.min()
+    )
+    return row(
+        found,
+        indicator="report-edited",
+        entity_kind="report",
+        entity_id=found.record_id,
+        value=found.n,
+        threshold=0,
+        evidence=ibis.array([found.kind, found.record_id]),
+        day=found.occurred.date(),
+        body_id=found.body_id,
+    )
+
+
+@indicator(
+    id="query-unreported",
+    zh="公众查询的证书号无机构报送",
+    en="Certificate number queried but never reported",
+    entity="certificate",
+    inputs=("public_queries", "certificates"),
+    threshold=PUBLIC_QUERIES,
+    direction="above",
+    unit="public lookups of the number before the scan",
+    rule="A certificate number looked up on the public service more than once that no body "
+    "has reported: a certificate shown to customers that the hub does not know.",
+    rule_zh="公众多次查询、但无任何机构报送的证书编号（疑似伪造或未报送证书）。",
+    source="国市监认证发〔2025〕72号 (十三) (public verification on one national platform); "
+    "《认证证书和认证标志管理办法》 (forged certificates)",
+)
+def query_unreported(t: HubTables, as_of: date) -> ir.Table:
+    q = t.public_queries
+    q = q.filter(q.queried_at < literal_day(as_of).cast("timestamp"))
+    unknown = q.anti_join(t.certificates.select("cert_no"), "cert_no")
+    found = unknown.group_by("cert_no").aggregate(n=unknown.count(), first=unknown.queried_at.min())
+    found = found.filter(found.n > PUBLIC_QUERIES)
+    return row(
+        found,
+        indicator="query-unreported",
+        entity_kind="certificate",
+        entity_id=found.cert_no,
+        value=found.n,
+        threshold=PUBLIC_QUERIES,
+        evidence=ibis.array([found.cert_no]),
+        day=found["first"].date(),
+    )
