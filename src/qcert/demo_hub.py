@@ -153,6 +153,7 @@ def _planted(today: date, borrowed: dict[str, Any] | None) -> list[dict[str, Any
             "kind": "check-in",
             "id": "z-short-in",
             "occurred_at": _at(start, 9),
+            "certification_id": "z-short",
             "audit_id": "z-s2",
             "registration_no": "2016-N1QMS-0000001",
             "direction": "in",

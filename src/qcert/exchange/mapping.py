@@ -145,6 +145,7 @@ def record_of(index: int, envelope: ev.Envelope, context: Context) -> dict[str, 
         return {
             **base,
             "kind": "check-in",
+            "certification_id": cid,
             "audit_id": e.audit_id,
             "registration_no": auditor.get("registration_no") or e.auditor,
             "direction": "in" if isinstance(e, ev.AuditorCheckedIn) else "out",

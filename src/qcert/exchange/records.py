@@ -162,9 +162,11 @@ class AuditPlan(_Record):
 
 
 class CheckIn(_Record):
-    """An auditor checked in on site, or out: time, position and the hash of the photo taken."""
+    """An auditor checked in on site, or out: time, position and the hash of the photo taken.
+    An audit's id is unique within its certification, so the check-in names both."""
 
     kind: Literal["check-in"] = "check-in"
+    certification_id: Ref
     audit_id: Ref
     registration_no: Registration
     direction: Literal["in", "out"]

@@ -44,13 +44,12 @@ def known(
     conn: Connection,
     body_id: str,
     record_ids: Iterable[str],
-    audit_ids: Iterable[str],
     numbers: Iterable[str],
     certification_ids: Iterable[str],
 ) -> Known:
     """What the hub holds of ``body_id`` that a submission's records refer to: the latest
-    revision of each record id, and the links from audits and certificate numbers to their
-    certifications, and from certifications to their organisations' regions."""
+    revision of each record id, the links from certificate numbers to their certifications,
+    and from certifications to their organisations' regions."""
     r = t.hub_records.c
     out = Known()
     mine = r.body_id == body_id
@@ -58,17 +57,12 @@ def known(
         query = sa.select(r.record_id, r.kind, r.revision, r.hash).where(mine, r.record_id.in_(ids))
         for rid, kind, revision, digest in conn.execute(query.order_by(r.revision)):
             out.records[rid] = (kind, revision, digest)
-    for ids in _chunks(audit_ids):
-        query = sa.select(r.audit_id, r.certification_id).where(
-            mine, r.kind == "audit-plan", r.audit_id.in_(ids)
-        )
-        out.audits.update({a: c for a, c in conn.execute(query)})
     for ids in _chunks(numbers):
         query = sa.select(r.certificate_no, r.certification_id).where(
             mine, r.kind == "certificate", r.certificate_no.in_(ids)
         )
         out.numbers.update({n: c for n, c in conn.execute(query)})
-    cids = [*certification_ids, *out.audits.values(), *out.numbers.values()]
+    cids = [*certification_ids, *out.numbers.values()]
     for ids in _chunks(c for c in cids if c):
         query = sa.select(r.certification_id, r.region).where(
             mine, r.kind == "application", r.certification_id.in_(ids), r.region.is_not(None)

@@ -199,13 +199,12 @@ class UnitOfWork:
         self,
         body_id: str,
         record_ids: list[str],
-        audit_ids: list[str],
         numbers: list[str],
         certification_ids: list[str],
     ) -> Any:
         """What the hub holds of a body's earlier records (``store.hub.known``)."""
         assert self.conn is not None
-        return hub.known(self.conn, body_id, record_ids, audit_ids, numbers, certification_ids)
+        return hub.known(self.conn, body_id, record_ids, numbers, certification_ids)
 
     def log_root(self, origin: str, size: int) -> bytes | None:
         """The root of ``origin``'s tree at ``size`` that the hub vouches for, if any."""

@@ -30,7 +30,6 @@ class HubUnitOfWork(Protocol):
         self,
         body_id: str,
         record_ids: list[str],
-        audit_ids: list[str],
         numbers: list[str],
         certification_ids: list[str],
     ) -> Known: ...
@@ -58,7 +57,6 @@ def submit_report(cmd: c.SubmitReport, uow: HubUnitOfWork) -> None:
     known = uow.hub_known(
         body.id,
         [r.id for r in records],
-        [r.audit_id for r in records if r.kind == "check-in"],
         [r.certificate_no for r in records if r.kind == "status-change"],
         [r.certification_id for r in records if hasattr(r, "certification_id")],
     )

@@ -42,6 +42,11 @@ def _sector(sectors: list[int] | None) -> str:
     return f"{int(sectors[0]):02d}" if sectors else ""
 
 
+def _audit_key(r: Mapping[str, Any]) -> tuple[str, str, str]:
+    """An audit is known by its body, its certification, and its id within the certification."""
+    return (r["body_id"], r["record"]["certification_id"], r["record"]["audit_id"])
+
+
 def region_of(tables: Mapping[str, pd.DataFrame], hit: Mapping[str, Any]) -> str:
     """The division a firing row lies in: its organisation's city, else its body's."""
     orgs, bodies = tables["organisations"], tables["bodies"]
@@ -153,15 +158,12 @@ def frames(
             }
         )
 
-    results = {
-        (r["body_id"], r["record"]["audit_id"]): r["record"]
-        for r in by_kind.get("audit-result", [])
-    }
-    numbered: dict[tuple[str, str], int] = {}
+    results = {_audit_key(r): r["record"] for r in by_kind.get("audit-result", [])}
+    numbered: dict[tuple[str, str, str], int] = {}
     audits, team = [], []
     for r in by_kind.get("audit-plan", []):
         rec = r["record"]
-        key = (r["body_id"], rec["audit_id"])
+        key = _audit_key(r)
         number = numbered.setdefault(key, len(numbered) + 1)
         done = results.get(key, {})
         findings = done.get("findings") or []
@@ -195,7 +197,7 @@ def frames(
         ]
     checkins = [
         {
-            "audit_id": numbered[(r["body_id"], r["record"]["audit_id"])],
+            "audit_id": numbered[_audit_key(r)],
             "registration_id": r["record"]["registration_no"],
             "kind": r["record"]["direction"],
             "at": _utc(r["record"]["at"]),
@@ -203,7 +205,7 @@ def frames(
             "lon": r["record"]["lon"],
         }
         for r in by_kind.get("check-in", [])
-        if (r["body_id"], r["record"]["audit_id"]) in numbered
+        if _audit_key(r) in numbered
     ]
     reports = [
         {

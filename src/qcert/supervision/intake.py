@@ -59,11 +59,10 @@ ENTRY_TYPES = {
 @dataclass
 class Known:
     """What the hub holds of a body already: each record id's kind, latest revision and content
-    hash; and the links that place a record in a certification (an audit's, a certificate
-    number's) and a certification in a division (its organisation's region)."""
+    hash; and the links that place a record in a certification (a certificate number's) and a
+    certification in a division (its organisation's region)."""
 
     records: dict[str, tuple[str, int, str]] = field(default_factory=dict)
-    audits: dict[str, str] = field(default_factory=dict)  # audit id -> certification id
     numbers: dict[str, str] = field(default_factory=dict)  # certificate no -> certification id
     regions: dict[str, str] = field(default_factory=dict)  # certification id -> region
 
@@ -147,8 +146,6 @@ def _certification(record: Any, known: Known, batch: Known) -> str | None:
     cid = getattr(record, "certification_id", None)
     if cid:
         return cid
-    if record.kind == "check-in":
-        return batch.audits.get(record.audit_id) or known.audits.get(record.audit_id)
     if record.kind == "status-change":
         no = record.certificate_no
         return batch.numbers.get(no) or known.numbers.get(no)
@@ -193,9 +190,7 @@ def take_in(
         if before is not None and before[2] == digest:
             unchanged += 1
             continue
-        if record.kind == "audit-plan":
-            batch.audits[record.audit_id] = record.certification_id
-        elif record.kind == "certificate":
+        if record.kind == "certificate":
             batch.numbers[record.certificate_no] = record.certification_id
         elif record.kind == "application":
             batch.regions[record.certification_id] = record.organisation.region

@@ -366,7 +366,7 @@ class Story:
         if not complete or end > self.ctx.today:
             return None
         done = AuditDone(aid, kind, start, end, team[0]["auditor"])
-        self._check_in(aid, method, sites[0], auditors, (start, end))
+        self._check_in(aid, method, sites[0], [m["auditor"] for m in team], (start, end))
         span = (end - start).days
         for grade in grades or []:
             day = start + timedelta(days=self.rng.randint(0, span))
@@ -378,16 +378,18 @@ class Story:
     def _check_in(
         self, aid: str, method: str, site_id: str, auditors: list[str], days: tuple[date, date]
     ) -> None:
-        """The lead auditor checks in on site on the first day and out on the last, a few
-        hundred metres from the site (国认监〔2021〕3号); remote audits (FS02) have no check-in."""
+        """Each member of the team checks in on site on the first day and out on the last, a
+        few hundred metres from the site (国认监〔2021〕3号); remote audits (FS02) have none."""
         if method == "FS02":
             return
         site = next(s for s in self.client.sites if s["id"] == site_id)
         # A stream of its own, so the rest of the story draws what it drew before.
         jitter = random.Random(f"{self.id}/{aid}").uniform(-0.002, 0.002)
         lat, lon = site["lat"] + jitter, site["lon"]
-        self.step(days[0], c.CheckIn(self.id, aid, auditors[0], round(lat, 6), lon))
-        self.step(days[1], c.CheckIn(self.id, aid, auditors[0], round(lat, 6), lon, True))
+        for person in auditors:
+            self.step(days[0], c.CheckIn(self.id, aid, person, round(lat, 6), lon))
+        for person in auditors:
+            self.step(days[1], c.CheckIn(self.id, aid, person, round(lat, 6), lon, True))
 
     def test(self, stage: str, day: date, result: str = "pass") -> date:
         """A laboratory's report on the samples a test stage asks for, dated ``day``."""

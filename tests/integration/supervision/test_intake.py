@@ -106,7 +106,7 @@ def test_a_record_sent_again_with_other_content_is_its_next_revision(hub):
     changed = _submit(hub, [_plan(end="2026-05-12")])
     assert changed.reply["accepted"] == 1 and changed.reply["revisions"] == 1
     with hub.engine.connect() as conn:
-        known = hub_views.known(conn, "cb1", ["p1"], [], [], [])
+        known = hub_views.known(conn, "cb1", ["p1"], [], [])
     assert known.records["p1"][1] == 2
 
 

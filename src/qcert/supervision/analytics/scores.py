@@ -15,12 +15,12 @@ strength a_i is estimated per indicator by the method of moments: the exposure-w
 of the raw ratios less the Poisson part (the mean of 1/E), floored at 0.01 and with a_i held in
 [2, 100]: never weaker than two pseudo-events, so one event in a small body at most triples its
 relative risk on that indicator. An entity's score is 1 plus its weighted excess relative
-risks, 1 + Σ_i w_i (RR_ei − 1) (weights :data:`WEIGHTS`), at least 0: 1 for an entity like its
-peers on every indicator, 2 for one with twice its peers' rate of a weight-1 indicator. Its
-explanation lists the
-indicators contributing most, w_i × (RR_ei − 1).
+risks, 1 + Σ_i w_i max(RR_ei − 1, 0) (weights :data:`WEIGHTS`): 1 for an entity no worse than
+its peers on any indicator, 2 for one with twice its peers' rate of a weight-1 indicator. Only
+excess counts: doing better than peers on one indicator never offsets a signal on another. Its
+explanation lists the indicators contributing most, w_i × (RR_ei − 1).
 
-Grades by score: A < 0.75, B < 1.25, C < 2, D ≥ 2 (bodies); organisation classes
+Grades by score: A < 1.25, B < 1.75, C < 2.5, D ≥ 2.5 (bodies); organisation classes
 low / medium / high / very high on the same cut points.
 """
 
@@ -55,7 +55,7 @@ WEIGHTS: dict[str, float] = {
     "report-late": 0.5,
     "report-edited": 0.5,
 }
-CUTS = (0.75, 1.25, 2.0)
+CUTS = (1.25, 1.75, 2.5)
 BODY_GRADES = ("A", "B", "C", "D")
 ORG_CLASSES = ("low", "medium", "high", "very high")
 PRIOR_BOUNDS = (2.0, 100.0)
@@ -110,8 +110,10 @@ def grade(
             expected = exposure.to_numpy() * observed.sum() / total
             a = prior_strength(observed, expected)
             matrix[:, j] = (observed + a) / (expected + a)
-    score = np.maximum(1.0 + (matrix - 1.0) @ weights, 0.0)
-    contribution = (matrix - 1.0) * weights
+    # Only excess risk counts: being like or better than peers on one indicator never offsets a
+    # signal on another (a certificate mill is not redeemed by punctual reporting).
+    contribution = np.maximum(matrix - 1.0, 0.0) * weights
+    score = 1.0 + contribution.sum(axis=1)
     order = np.argsort(-contribution, axis=1, kind="stable")[:, :3]
     picked = np.take_along_axis(contribution, order, axis=1)
     ids = np.array(names, dtype=object)[order]
