@@ -6,10 +6,10 @@ inclusion proof in the platform's own log; the registers are taken from what the
 spreadsheet, and its records carry planted misconduct: an audit cut to a fraction of its time,
 a check-in 40 km from the site, an auditor of another body in two places at once, an
 unregistered auditor, a certificate hours after its application and outside the body's scope,
-three certificates to a micro firm in one day, an active certificate of a deregistered firm, a
-failed sampling inspection with no follow-up, a late and an edited report, and a certificate
-number looked up in public that no body reported. The risk scan then finds them, and a random
-inspection campaign is committed, drawn and partly answered.
+four certificates to a micro firm in one day, an active certificate of a deregistered firm, a
+failed sampling inspection with no follow-up, an edited report, an auditor employed by two
+bodies at once, and a certificate number looked up in public that no body reported. The risk
+scan then finds them, and a random inspection campaign is committed, drawn and partly answered.
 """
 
 from __future__ import annotations
@@ -122,8 +122,8 @@ def _planted(today: date, borrowed: dict[str, Any] | None) -> list[dict[str, Any
     # A certificate five hours after its application, and outside the body's scope.
     apply("z-mill", mill, "速成机械厂", "small", day)
     certificate("z-mill", mill, "Z25Q0001", day, scheme="iso14001")
-    # Three certificates to a micro firm in one day.
-    for n, scheme in enumerate(("iso9001", "iso14001", "iso45001")):
+    # Four certificates to a micro firm in one day.
+    for n, scheme in enumerate(("iso9001", "iso14001", "iso45001", "iso27001")):
         apply(f"z-micro{n}", micro, "小微贸易商行", "micro", day - timedelta(days=20))
         certificate(f"z-micro{n}", micro, f"Z25M000{n}", day, scheme=scheme)
     # An audit cut to a sixth of its time, a third of it on site, a check-in 40 km away, an
@@ -251,8 +251,14 @@ def _registers(services: Any, today: date) -> None:
         }
     ]
     own["public-queries"] = [
-        {"cert_no": "Z99Q9999", "queried_at": _at(today - timedelta(days=3))},
+        {"cert_no": "Z99Q9999", "queried_at": _at(today - timedelta(days=d))} for d in (3, 9)
     ]
+    # An auditor of the first body employed by the outsider too, at the same time.
+    if own["employments"]:
+        first = own["employments"][0]["registration_id"]
+        own["employments"].append(
+            {"registration_id": first, "body_id": OUTSIDER[0], "since": "2024-01-01"}
+        )
     for source, rows in own.items():
         for start in range(0, len(rows), 5000):
             services.bus.handle(ImportRegistry(source, rows[start : start + 5000]), _DEMO)
@@ -290,13 +296,14 @@ def build_hub(services: Any, today: date) -> HubSummary:
         "decided_on": (today - timedelta(days=280)).isoformat(),
     }
     edited = next(r for r in planted if r["id"] == "z-short-result")
-    edited = {**edited, "actual_days": 2.5, "onsite_days": 2.0}
+    edited = {**edited, "actual_days": 1.0, "onsite_days": 0.5}
     send(sign(envelope(OUTSIDER[0], sent, [late, edited]), key, key_id))
     summary = HubSummary(bodies=len(reporting))
     try:
         from .scans import scan
 
-        run = scan(bus, services.engine, today)
+        # As of the clock's day: the reports were received today, after the world's last day.
+        run = scan(bus, services.engine, services.clock().astimezone(_BEIJING).date())
         summary.warnings = run.new
         summary.grades = {g["body_id"]: g["grade"] for g in run.grades}
     except ImportError as err:  # the analytics extra is not installed: no scan, no warnings

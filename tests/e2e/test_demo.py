@@ -124,3 +124,43 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
     assert confidential >= 2
     bodies = {holders[r["certification_id"]] for r in rows if r["client_id"] == "demo-client-10"}
     assert len(bodies) == 2
+    # The demo's hub: every body reported, the outsider's planted misconduct is found, a
+    # national campaign was drawn; the planted indicators name the outsider.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
+    with engine.connect() as conn:
+        reported = dict(conn.execute(sa.select(t.hub_bodies.c.id, t.hub_bodies.c.reported)))
+        found = set(
+            conn.execute(
+                sa.select(t.hub_warnings.c.indicator).where(t.hub_warnings.c.body_id == "demo-cb5")
+            ).scalars()
+        )
+        drawn = conn.execute(sa.select(t.hub_draws.c.seed)).scalars().all()
+    engine.dispose()
+    assert set(reported) == {"demo-cb", "demo-cb2", "demo-cb3", "demo-cb4", "demo-cb5"}
+    assert reported["demo-cb"] > 0 and reported["demo-cb5"] > 0
+    planted = {
+        "scope-outside",
+        "mill-fast",
+        "mill-many-standards",
+        "mill-deregistered",
+        "audit-time-short",
+        "onsite-share-low",
+        "checkin-far",
+        "auditor-unregistered",
+        "auditor-double-booked",
+        "sampling-no-follow-up",
+        "report-edited",
+    }
+    assert planted <= found, planted - found
+    everywhere = set(conn_indicators(tmp_path))
+    assert {"query-unreported", "auditor-multiply-employed"} <= everywhere
+    assert len(drawn) == 1 and drawn[0]
+
+
+def conn_indicators(root: Path) -> list[str]:
+    """Every indicator that raised a warning in the demo store under ``root``."""
+    engine = sa.create_engine(f"sqlite:///{root / 'demo' / 'qcert.db'}")
+    with engine.connect() as conn:
+        found = list(conn.execute(sa.select(t.hub_warnings.c.indicator)).scalars())
+    engine.dispose()
+    return found

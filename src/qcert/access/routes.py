@@ -66,6 +66,12 @@ def _regulator(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     return ("only regulators read the hub", "仅监管人员可查看监管平台数据")
 
 
+def _national(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
+    if p.platform or p.has("regulator", "region:100000"):
+        return None
+    return ("only the national regulator scans the hub", "仅国家级监管人员可执行风险扫描")
+
+
 REGULATOR = RouteRule("a regulator (records scoped to its jurisdiction)", _regulator)
 SIGNED_IN = RouteRule(
     "any signed-in account; records scoped to its bodies or organisations", _any_account
@@ -224,6 +230,7 @@ OPERATIONS: dict[str, RouteRule] = {
     "exchange.report": RouteRule("staff of the body", _staff_of("body")),
     "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
+    "hub.scan": RouteRule("the national regulator, or platform-admin", _national),
 }
 
 

@@ -12,14 +12,18 @@ import csv
 import io
 import json
 import os
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from .. import scans
+from ..access import decide
 from ..errors import QcertError
 from ..supervision.campaigns import rerun
 from ..supervision.commands import (
@@ -201,3 +205,39 @@ def import_(
             console.print(f"     {r['message']['zh-CN']}")
     if rejected:
         raise typer.Exit(1)
+
+
+@app.command("scan")
+@errors
+def scan_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Scan day (default: today)"),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Run every risk indicator over everything the hub holds: warnings to their regions, body
+    grades and organisation classes recorded on the hub's log. / 风险扫描。"""
+    decide(principal(ctx), "hub.scan", {})
+    svc = services(ctx)
+    day = as_of.date() if as_of else svc.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    with console.status("scanning / 正在扫描", spinner="dots") if not json_ else nullcontext():
+        run = scans.scan(svc.bus, svc.engine, day)
+    doc = {
+        "as_of": day.isoformat(),
+        "counts": run.counts,
+        "new": run.new,
+        "updated": run.updated,
+        "grades": run.grades,
+        "classes": run.classes,
+    }
+    if json_:
+        print_json(doc)
+        return
+    console.print(ok(f"{day}: {sum(run.counts.values())} rows, {run.new} new warnings, "
+                     f"{run.updated} updated / 扫描完成"))  # fmt: skip
+    for name, n in sorted(run.counts.items()):
+        console.print(f"  {name}: {n}")
+    for g in run.grades[:10]:
+        console.print(f"  {g['body_id']}: {g['grade']} ({g['score']:.2f}) {', '.join(g['top'])}")

@@ -112,6 +112,7 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                     "region": agg.region,
                     "origin": agg.origin,
                     "vkey": agg.vkey,
+                    "enrolled_on": agg.enrolled_on,
                     "signing_keys": _json(agg.keys),
                     "reported": agg.reported,
                     "submissions": agg.submissions,

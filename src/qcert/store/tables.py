@@ -305,6 +305,7 @@ hub_bodies = sa.Table(
     sa.Column("region", sa.String(6), nullable=False, index=True),
     sa.Column("origin", sa.String(200), nullable=False, index=True),
     sa.Column("vkey", sa.String(400), nullable=False),
+    sa.Column("enrolled_on", sa.String(10), nullable=False),
     sa.Column("signing_keys", sa.Text, nullable=False),  # JSON: key id -> publicKeyMultibase
     sa.Column("reported", sa.Integer, nullable=False),
     sa.Column("submissions", sa.Integer, nullable=False),

@@ -31,8 +31,9 @@ __all__ = [
 @dataclass(frozen=True)
 class BodyEnrolled(Event):
     """A certification body was enrolled at the hub: its names, the division it is registered
-    in (GB/T 2260), and the log it keeps (checkpoint origin and verifier key), which the hub
-    witnesses."""
+    in (GB/T 2260), the log it keeps (checkpoint origin and verifier keys), which the hub
+    witnesses, and the day its duty to report on time starts (what happened before is a
+    backfill, never late)."""
 
     name: ClassVar[str] = "hub.body-enrolled"
     body_id: str
@@ -41,6 +42,7 @@ class BodyEnrolled(Event):
     region: str
     origin: str
     vkey: str
+    on: str
 
 
 @dataclass(frozen=True)

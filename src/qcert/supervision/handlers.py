@@ -36,9 +36,9 @@ class HubUnitOfWork(Protocol):
     def log_root(self, origin: str, size: int) -> bytes | None: ...
 
 
-def enrol_body(cmd: c.EnrolBody, uow: HubUnitOfWork) -> None:
+def enrol_body(cmd: c.EnrolBody, uow: Any) -> None:
     body = ReportingBody.enrol(
-        cmd.body_id, cmd.name_zh, cmd.name_en, cmd.region, cmd.origin, cmd.vkey
+        cmd.body_id, cmd.name_zh, cmd.name_en, cmd.region, cmd.origin, cmd.vkey, uow.recording.today
     )
     body.register_key(cmd.key_id, cmd.public_key_multibase)
     uow.add(body)

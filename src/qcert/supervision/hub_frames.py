@@ -88,6 +88,7 @@ def frames(
             "name": b["name_zh"],
             "province": _province(b["region"]),
             "city": _city(b["region"]),
+            "enrolled_on": b.get("enrolled_on") or "",
         }
         for b in bodies
     ]
@@ -207,6 +208,9 @@ def frames(
         for r in by_kind.get("check-in", [])
         if _audit_key(r) in numbered
     ]
+    # A first report of what happened before a body's enrolment is a backfill: its duty to
+    # report on time starts the day it enrolled. An edit is an edit whenever the fact happened.
+    enrolled = {b["body_id"]: b["enrolled_on"] for b in body_rows}
     reports = [
         {
             "body_id": v["body_id"],
@@ -217,6 +221,7 @@ def frames(
             "revision": int(v["revision"]),
         }
         for v in revisions
+        if v["revision"] > 1 or v["occurred_at"][:10] >= enrolled.get(v["body_id"], "")
     ]
 
     def registered(source: str, columns: list[str], days: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -231,7 +236,7 @@ def frames(
         for q in sources.get("public-queries", [])
     ]
     return {
-        "bodies": _frame(body_rows, ["body_id", "name", "province", "city"]),
+        "bodies": _frame(body_rows, ["body_id", "name", "province", "city", "enrolled_on"]),
         "body_scopes": registered(
             "body-scopes",
             ["body_id", "scheme", "sector", "granted_on", "revoked_on"],

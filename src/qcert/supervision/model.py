@@ -8,6 +8,7 @@ body's state stays small however much it reports.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..credentials.dataintegrity import ProofError, public_key_from_multibase
@@ -33,6 +34,7 @@ class ReportingBody(Aggregate):
     def __init__(self, id: str) -> None:
         super().__init__(id)
         self.name_zh = self.name_en = self.region = self.origin = self.vkey = ""
+        self.enrolled_on = ""
         self.keys: dict[str, str] = {}
         self.reported = 0  # records accepted, revisions included
         self.submissions = 0
@@ -48,6 +50,7 @@ class ReportingBody(Aggregate):
         region: str,
         origin: str,
         vkey: str,
+        today: date,
     ) -> ReportingBody:
         """Enrol ``body_id``, registered in ``region`` (GB/T 2260), keeping the log ``origin``
         whose checkpoints the keys in ``vkey`` sign (C2SP signed-note verifier keys, one a line:
@@ -82,6 +85,7 @@ class ReportingBody(Aggregate):
                 region,
                 origin,
                 vkey,
+                today.isoformat(),
             )
         )
         return body
@@ -127,7 +131,7 @@ class ReportingBody(Aggregate):
 
     def _on_body_enrolled(self, e: ev.BodyEnrolled) -> None:
         self.name_zh, self.name_en, self.region = e.name_zh, e.name_en, e.region
-        self.origin, self.vkey = e.origin, e.vkey
+        self.origin, self.vkey, self.enrolled_on = e.origin, e.vkey, e.on
 
     def _on_key_registered(self, e: ev.BodyKeyRegistered) -> None:
         self.keys[e.key_id] = e.public_key_multibase

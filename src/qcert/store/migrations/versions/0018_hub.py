@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=6), nullable=False),
         sa.Column("origin", sa.String(length=200), nullable=False),
         sa.Column("vkey", sa.String(length=400), nullable=False),
+        sa.Column("enrolled_on", sa.String(length=10), nullable=False),
         sa.Column("signing_keys", sa.Text(), nullable=False),
         sa.Column("reported", sa.Integer(), nullable=False),
         sa.Column("submissions", sa.Integer(), nullable=False),
