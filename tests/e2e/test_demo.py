@@ -128,7 +128,10 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
     # national campaign was drawn; the planted indicators name the outsider.
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
     with engine.connect() as conn:
-        reported = dict(conn.execute(sa.select(t.hub_bodies.c.id, t.hub_bodies.c.reported)))
+        reported = {
+            row.id: row.reported
+            for row in conn.execute(sa.select(t.hub_bodies.c.id, t.hub_bodies.c.reported))
+        }
         found = set(
             conn.execute(
                 sa.select(t.hub_warnings.c.indicator).where(t.hub_warnings.c.body_id == "demo-cb5")
