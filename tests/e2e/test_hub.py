@@ -120,7 +120,9 @@ def _hub_rows(hub_env: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[
     return rows, bodies
 
 
-def test_a_body_reports_to_a_hub_that_witnesses_it_and_catches_its_rollback(hub, tmp_path):
+def _enrolled_body(hub: Any, tmp_path: Path) -> tuple[dict[str, str], Path, str]:
+    """A body's installation whose witness policy names the hub, its world built, enrolled at
+    the hub: its environment, its policy file and the key it reports with."""
     hub_env, hub_vkey, hub_url = hub
     body_env = {"QCERT_DATA_DIR": str(tmp_path / "body"), "QCERT_DATABASE_URL": ""}
     _cli(body_env, "init", "--origin", BODY_ORIGIN)
@@ -130,6 +132,12 @@ def test_a_body_reports_to_a_hub_that_witnesses_it_and_catches_its_rollback(hub,
     key_id = _world(svc)
     svc.close()
     _enrol(hub_env, body_env, bootstrap(Settings.from_env(data_dir=tmp_path / "body")), key_id)
+    return body_env, policy, key_id
+
+
+def test_a_body_reports_to_a_hub_that_witnesses_it_and_catches_its_rollback(hub, tmp_path):
+    hub_env, _, hub_url = hub
+    body_env, policy, key_id = _enrolled_body(hub, tmp_path)
 
     env = {**body_env, "QCERT_WITNESS_POLICY": str(policy)}
     sent = json.loads(
@@ -179,15 +187,8 @@ def test_a_body_reports_to_a_hub_that_witnesses_it_and_catches_its_rollback(hub,
 
 
 def test_a_served_body_reports_by_itself(hub, tmp_path):
-    hub_env, hub_vkey, hub_url = hub
-    body_env = {"QCERT_DATA_DIR": str(tmp_path / "body"), "QCERT_DATABASE_URL": ""}
-    _cli(body_env, "init", "--origin", BODY_ORIGIN)
-    policy = tmp_path / "policy"
-    policy.write_text(f"witness hub {hub_vkey} {hub_url}/witness\nquorum 1\n")
-    svc = _body(tmp_path / "body", policy)
-    key_id = _world(svc)
-    svc.close()
-    _enrol(hub_env, body_env, bootstrap(Settings.from_env(data_dir=tmp_path / "body")), key_id)
+    hub_env, _, hub_url = hub
+    body_env, policy, key_id = _enrolled_body(hub, tmp_path)
     served = {
         **body_env,
         "QCERT_WITNESS_POLICY": str(policy),
