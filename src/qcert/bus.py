@@ -119,11 +119,7 @@ class MessageBus:
     def handle(self, command: Any, principal: Principal) -> Outcome:
         """Validate ``command``, authorise it for ``principal`` (Forbidden or Unauthenticated
         when the policy refuses), run it and its side effects; what it did."""
-        command = validate(command)
-        with self.engine.connect() as conn:
-            resource = resource_of(conn, command)
-        access.decide(principal, command, resource)
-        return self._run(command, principal)
+        return self._run(validate(command), principal, check=True)
 
     def authorized(self, command: Any, principal: Principal) -> None:
         """Check ``command`` as :meth:`handle` would, without running it (a form that stores
@@ -149,10 +145,19 @@ class MessageBus:
         uow.origin = self.origin
         return uow
 
-    def _run(self, command: Any, principal: Principal) -> Outcome:
+    def _run(self, command: Any, principal: Principal, check: bool = False) -> Outcome:
+        """Run ``command`` and its side effects; with ``check``, after the access policy
+        allowed it on the record as this transaction reads it (a side effect is owed by
+        rule, not asked for, and is not checked)."""
         uow = self.unit_of_work(principal.account_id)
         handler = HANDLERS[type(command)]
         with uow:
+            if check:
+                # In the command's own transaction: no transaction of its own to open and
+                # roll back (on PostgreSQL a rollback also drops the connection's prepared
+                # statements), and the record decided on is the one the command changes.
+                assert uow.conn is not None
+                access.decide(principal, command, resource_of(uow.conn, command))
             handler(command, uow)
             indices = uow.commit()
         if indices and self._committed is not None:

@@ -10,6 +10,7 @@ phases, never a scheme's stage names.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -688,7 +689,7 @@ class AuditWork:
         self.findings[e.finding_id] = Finding(e.audit_id, e.grade, e.clause)
 
     def _on_corrective_action_submitted(self, e: ev.CorrectiveActionSubmitted) -> None:
-        self.findings[e.finding_id].status = "answered"
+        self.findings[e.finding_id] = replace(self.findings[e.finding_id], status="answered")
 
     def _on_finding_closed(self, e: ev.FindingClosed) -> None:
-        self.findings[e.finding_id].status = "closed"
+        self.findings[e.finding_id] = replace(self.findings[e.finding_id], status="closed")

@@ -70,8 +70,12 @@ class SampleTest:
     report_no: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
+    """A finding of an audit; replaced, never changed in place, when its status moves on (so
+    an unchanged finding is the very same object: the projections find the changed ones by
+    identity)."""
+
     audit_id: str
     grade: str
     clause: str

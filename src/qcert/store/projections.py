@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from itertools import compress
 from operator import attrgetter, is_not, itemgetter, ne
@@ -28,6 +27,7 @@ from ..lifecycle.accounts import Account
 from ..lifecycle.aggregate import Aggregate
 from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
+from ..lifecycle.cycle import Finding
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision import events as hub_events
@@ -292,21 +292,17 @@ def _certification_rows(c: Certification, memo: Memo | None) -> Rows:
             [(*_AUDIT(a), _frozen(a.team)) for a in c.audits.values()],
             _audit_row,
         ),
+        # Findings are frozen and replaced when they change: the very objects are the values.
         t.findings: _collection(
-            memo,
-            t.findings,
-            (cid, body),
-            list(c.findings),
-            list(map(_FINDING, c.findings.values())),
-            _finding_row,
+            memo, t.findings, (cid, body), list(c.findings), list(c.findings.values()), _finding_row
         ),
         t.certificates: [],
-        t.credentials: _collection(
+        t.credentials: _collection(  # frozen events, like the findings
             memo,
             t.credentials,
             (cid, body),
-            [e.ledger_index for e in c.credentials],
-            list(map(_CREDENTIAL, c.credentials)),
+            list(map(_LEDGER_INDEX, c.credentials)),
+            list(c.credentials),
             _credential_row,
         ),
         t.programme: [
@@ -361,7 +357,7 @@ class Memo:
 class _Built:
     context: tuple[Any, ...]  # what every row of the table takes from the aggregate
     keys: list[Any]
-    values: list[tuple[Any, ...]]
+    values: list[Any]
     rows: list[dict[str, Any]]
     keyed: dict[Any, dict[str, Any]] | None = None  # rows by primary key, once asked for
     # when only some rows were built again: the rows by key before, and the rows built
@@ -374,18 +370,19 @@ def _collection(
     table: sa.Table,
     context: tuple[Any, ...],
     keys: list[Any],
-    values: list[tuple[Any, ...]],
+    values: list[Any],
     build: Callable[..., dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The rows ``build(*context, key, *item_values)`` of a collection's items, given as
-    parallel lists (made in C: ``list(d)``, ``map(attrgetter(...), ...)``). ``values`` must
-    hold immutable values only (strings, numbers, dates, None, tuples of them), so that an
-    equal tuple means an unchanged item. With ``memo``, the lists are compared in C with the
-    ones the rows were built from: an unchanged collection gives back the very list of rows,
-    and only the rows of items that differ are built again."""
+    """The rows ``build(*context, key, value)`` of a collection's items, given as parallel
+    lists (made in C: ``list(d)``, ``list(d.values())``, ``map(attrgetter(...), ...)``).
+    ``values`` must be immutable (strings, numbers, dates, None, tuples of them, frozen
+    dataclasses of them), so that an equal value means an unchanged item. With ``memo``, the
+    lists are compared in C with the ones the rows were built from, an item that is the very
+    object it was by identity alone: an unchanged collection gives back the very list of
+    rows, and only the rows of items that differ are built again."""
     built = memo.tables.get(table) if memo is not None else None
     if built is None or built.context != context:
-        rows = [build(*context, k, *v) for k, v in zip(keys, values, strict=True)]
+        rows = [build(*context, k, v) for k, v in zip(keys, values, strict=True)]
         after = _Built(context, keys, values, rows)
     elif built.keys == keys and built.values == values:
         return built.rows
@@ -395,9 +392,9 @@ def _collection(
         now, then = zip(keys, values, strict=True), zip(built.keys, built.values, strict=True)
         patch = []
         for i in compress(range(n), map(ne, now, then)):
-            rows[i] = build(*context, keys[i], *values[i])
+            rows[i] = build(*context, keys[i], values[i])
             patch.append(rows[i])
-        patch += [build(*context, k, *v) for k, v in zip(keys[n:], values[n:], strict=True)]
+        patch += [build(*context, k, v) for k, v in zip(keys[n:], values[n:], strict=True)]
         rows += patch[len(patch) - (len(keys) - n) :]
         # The rows by key can be patched when no item left and none changed its key.
         same_keys = len(keys) >= len(built.keys) and keys[:n] == built.keys
@@ -409,8 +406,7 @@ def _collection(
 
 
 _AUDIT = attrgetter("kind", "method", "start", "end", "planned_days", "actual_days", "last_day")
-_FINDING = attrgetter("audit_id", "grade", "clause", "status")
-_CREDENTIAL = attrgetter("number", "key_id", "sha256")
+_LEDGER_INDEX = attrgetter("ledger_index")
 _PUBLISHED = attrgetter("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
 _ALARM = itemgetter(
     "client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared", "cleared_at"
@@ -422,10 +418,8 @@ def _frozen(team: list[dict[str, str]]) -> tuple[tuple[tuple[str, str], ...], ..
     return tuple(tuple(member.items()) for member in team)
 
 
-def _audit_row(
-    cid: str, body: str, aid: str, kind: str, method: str, start: date, end: date, *rest: Any
-) -> dict[str, Any]:
-    planned, actual, last_day, team = rest
+def _audit_row(cid: str, body: str, aid: str, values: tuple[Any, ...]) -> dict[str, Any]:
+    kind, method, start, end, planned, actual, last_day, team = values
     return {
         "certification_id": cid,
         "audit_id": aid,
@@ -441,39 +435,35 @@ def _audit_row(
     }
 
 
-def _finding_row(
-    cid: str, body: str, fid: str, audit: str, grade: str, clause: str, status: str
-) -> dict[str, Any]:
+def _finding_row(cid: str, body: str, fid: str, f: Finding) -> dict[str, Any]:
     return {
         "certification_id": cid,
         "finding_id": fid,
         "body_id": body,
-        "audit_id": audit,
-        "grade": grade,
-        "clause": clause,
-        "status": status,
+        "audit_id": f.audit_id,
+        "grade": f.grade,
+        "clause": f.clause,
+        "status": f.status,
     }
 
 
-def _credential_row(
-    cid: str, body: str, index: int, number: str, key_id: str, sha256: str
-) -> dict[str, Any]:
+def _credential_row(cid: str, body: str, index: int, e: ev.CredentialIssued) -> dict[str, Any]:
     return {
         "ledger_index": index,
         "certification_id": cid,
         "body_id": body,
-        "number": number,
-        "key_id": key_id,
-        "sha256": sha256,
+        "number": e.number,
+        "key_id": e.key_id,
+        "sha256": e.sha256,
     }
 
 
-def _status_list_row(list_id: str, version: int, *values: Any) -> dict[str, Any]:
+def _status_list_row(list_id: str, version: int, values: tuple[Any, ...]) -> dict[str, Any]:
     names = ("body_id", "purpose", "list_no", "valid_from", "ledger_index", "sha256")
     return {"list_id": list_id, "version": version, **dict(zip(names, values, strict=True))}
 
 
-def _alarm_row(line_id: str, reading: int, *values: Any) -> dict[str, Any]:
+def _alarm_row(line_id: str, reading: int, values: tuple[Any, ...]) -> dict[str, Any]:
     names = ("client_id", "line", "onset", "statistic", "value", "limit", "at", "cleared")
     row = dict(zip((*names, "cleared_at", "top_variables"), values, strict=True))
     row["top_variables"] = _json(list(row["top_variables"]))

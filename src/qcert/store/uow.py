@@ -239,8 +239,7 @@ class UnitOfWork:
             if a.key not in unlike and a.version - self._loaded[a.key].loaded.snapshot >= EVERY
         ]
         due = self._write_derived(changed, rows, due)
-        first = self._sequence(envelopes, docs)
-        self._tx.commit()
+        first = self._sequence(envelopes, docs)  # and the commit
         for agg in changed:
             agg.pending.clear()
         self._remember(envelopes, docs, rows, due, unlike)
@@ -295,8 +294,9 @@ class UnitOfWork:
         return written
 
     def _sequence(self, envelopes: list[ev.Envelope], docs: list[bytes]) -> int:
-        """Append the events to the ledger with the rows that name them by index; the first
-        index. From here to the commit this transaction holds the ledger's sequence lock."""
+        """Append the events to the ledger with the rows that name them by index, and commit;
+        the first index. The ledger's sequence lock is held from the append to the commit,
+        which goes with it (on PostgreSQL in the same round trip)."""
         assert self.conn is not None
         offsets = list(enumerate(envelopes))
         indexed = [
@@ -311,7 +311,7 @@ class UnitOfWork:
             Indexed(t.hub_registry, "ledger_index", _by_offset(hub_registry_rows(offsets))),
         ]
         try:
-            return self.ledger.append_in(self.conn, docs, indexed)
+            return self.ledger.append_in(self.conn, docs, indexed, commit=True)
         except sa.exc.IntegrityError:
             self._tx.rollback()
             raise ConcurrentChange(

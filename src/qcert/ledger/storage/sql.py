@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 import sqlalchemy as sa
@@ -197,8 +197,12 @@ def _append_sql(dialect: Dialect, shape: tuple[tuple[sa.Table, str, tuple[str, .
     for table, column, names in shape:
         targets.append((table.name, (column, *names)))
         kinds.append(("BIGINT", *(table.c[n].type.compile(dialect=dialect) for n in names)))
+    # An upsert rather than an UPDATE: it locks the row all the same, and the first append of
+    # all creates it, so the statement always takes its indices (a commit sent with it in one
+    # round trip cannot find out afterwards that it took none).
     ctes = [
-        "s AS (UPDATE ledger_state SET size = size + %(n)s WHERE name = %(name)s "
+        "s AS (INSERT INTO ledger_state (name, size) VALUES (%(name)s, %(n)s) "
+        "ON CONFLICT (name) DO UPDATE SET size = ledger_state.size + EXCLUDED.size "
         "RETURNING size - %(n)s AS first)"
     ]
     for k, ((table, cols), types) in enumerate(zip(targets, kinds, strict=True)):
@@ -253,7 +257,12 @@ class SqlLedgerStorage:
             return self.append_in(conn, entries)
 
     def append_in(
-        self, conn: Connection, entries: Sequence[bytes], indexed: Sequence[Indexed] = ()
+        self,
+        conn: Connection,
+        entries: Sequence[bytes],
+        indexed: Sequence[Indexed] = (),
+        *,
+        commit: bool = False,
     ) -> int:
         """Sequence ``entries`` inside the caller's write transaction; return the first index.
 
@@ -262,6 +271,12 @@ class SqlLedgerStorage:
         filled in. The sequence row stays locked until the caller's transaction ends, so
         indices are given out gap-free and in commit order; on PostgreSQL the append and
         every indexed row are one statement, so the lock waits on one round trip, not many.
+
+        With ``commit``, the append is the transaction's last statement and commits it: on
+        PostgreSQL the commit goes with the append, in the same round trip, so the lock is
+        held while the server appends and commits, never while this process waits for a
+        turn on a CPU to send the commit (with more writers than cores, every other writer
+        would queue behind it).
         """
         entries = list(entries)
         lengths = _check(entries)
@@ -272,16 +287,21 @@ class SqlLedgerStorage:
             offset += len(bundle)
         indexed = [ix for ix in indexed if ix.rows]
         if conn.dialect.name == "postgresql" and rows:
-            first = self._append_pg(conn, len(entries), rows, indexed)
+            first = self._append_pg(conn, len(entries), rows, indexed, commit)
         else:
-            first = self._append(conn, len(entries), rows)
-            for ix in indexed if first is not None else ():
+            found = self._append(conn, len(entries), rows)
+            if found is None:  # the first append of all: the sequence row is not there yet
+                self._lock(conn, SEQUENCE)
+                return self.append_in(conn, entries, indexed, commit=commit)
+            first = found
+            for ix in indexed:
                 conn.execute(
                     ix.table.insert(), [{**row, ix.column: first + at} for at, row in ix.rows]
                 )
-        if first is None:  # the first append of all: the sequence row is not there yet
-            self._lock(conn, SEQUENCE)
-            return self.append_in(conn, entries, indexed)
+        if commit:
+            # On PostgreSQL the commit went with the append: this ends SQLAlchemy's transaction
+            # (the driver has none left to commit).
+            conn.commit()
         return first
 
     @staticmethod
@@ -306,10 +326,15 @@ class SqlLedgerStorage:
 
     @staticmethod
     def _append_pg(
-        conn: Connection, count: int, rows: list[tuple], indexed: Sequence[Indexed]
-    ) -> int | None:
+        conn: Connection,
+        count: int,
+        rows: list[tuple],
+        indexed: Sequence[Indexed],
+        commit: bool = False,
+    ) -> int:
         """One statement: lock the sequence row and take ``count`` indices, insert the bundles
-        and every indexed row (data-modifying CTEs, each row's arrays unnested)."""
+        and every indexed row (data-modifying CTEs, each row's arrays unnested); with
+        ``commit``, the COMMIT pipelined after it."""
         shape = tuple(
             (ix.table, ix.column, tuple(n for n in ix.rows[0][1] if n != ix.column))
             for ix in indexed
@@ -319,7 +344,23 @@ class SqlLedgerStorage:
         for k, (ix, (_, _, names)) in enumerate(zip(indexed, shape, strict=True), start=1):
             params[f"a{k}_0"] = [at for at, _ in ix.rows]
             params.update({f"a{k}_{j}": [r[n] for _, r in ix.rows] for j, n in enumerate(names, 1)})
-        return conn.exec_driver_sql(_append_sql(conn.dialect, shape), params).scalar()
+        sql = _append_sql(conn.dialect, shape)
+        raw = conn.connection.driver_connection  # psycopg's: SQLAlchemy has no pipelines
+        if not (commit and _pipelines(raw)):
+            return int(conn.exec_driver_sql(sql, params).scalar_one())
+        try:
+            with raw.pipeline():
+                cursor = raw.cursor()
+                cursor.execute(sql, params)
+                raw.commit()  # queued behind the append; both sent, then both answered
+                first = cursor.fetchone()
+        except conn.dialect.loaded_dbapi.Error as err:
+            # As SQLAlchemy would raise it (IntegrityError, OperationalError...); the
+            # transaction is left for the caller to roll back.
+            raise sa.exc.DBAPIError.instance(
+                sql, params, err, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+            ) from err
+        return int(first[0])
 
     def _lock(self, conn: Connection, name: str) -> int:
         row = conn.execute(
@@ -663,6 +704,21 @@ class SqlLedgerStorage:
         """The number of ``suite``'s newest checkpoint, as its counter row holds it."""
         with self.read() as conn:
             return self._size(conn, checkpoint_counter(suite))
+
+
+def _pipelines(raw: object) -> bool:
+    """Whether a PostgreSQL driver connection sends statements without waiting for each one's
+    answer (psycopg 3's pipeline mode, with libpq 14 or later)."""
+    return hasattr(raw, "pipeline") and _pipeline_mode()
+
+
+@cache
+def _pipeline_mode() -> bool:
+    try:
+        from psycopg import Pipeline
+    except ImportError:
+        return False
+    return bool(Pipeline.is_supported())
 
 
 def _utc(value: datetime) -> datetime:
