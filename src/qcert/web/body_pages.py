@@ -9,10 +9,11 @@ in the viewer's language, keeping what was typed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -51,7 +52,8 @@ _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
 
 def _today() -> date:
-    return date.today()
+    # The body's day: its rules date everything in Asia/Shanghai, whatever the server's zone.
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _body(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:

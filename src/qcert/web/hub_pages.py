@@ -10,8 +10,9 @@ scoped by the viewer's jurisdictions (``access.read_scope``) as the API's are.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +33,7 @@ from .render import PageForbidden, PageNotFound, guard, page, require_csrf, serv
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
+_BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _names(lang: str) -> dict[str, str]:
@@ -201,7 +203,7 @@ async def warning(request: Request, warning_id: str, done: str = "") -> Response
         names=_names(lang),
         done=done == "1",
         refused="",
-        due=(date.today() + timedelta(days=30)).isoformat(),
+        due=(datetime.now(_BEIJING).date() + timedelta(days=30)).isoformat(),
     )
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -43,7 +44,8 @@ from tests.services import make_services
 # tests/integration/lifecycle/conftest.py, whose client has a central site and a plant.
 CB1_STAFF = {"root", "admin1", "rev", "plan", "lead", "dec"}
 CB2_STAFF = {"root", "dec2"}
-TODAY = date.today()
+# The body's day (Asia/Shanghai), the one its rules date things by, whatever the machine's zone.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @pytest.fixture

@@ -10,11 +10,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from qcert.access import Principal
 from qcert.bus import MessageBus
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential
+from qcert.exchange.submission import Envelope, envelope, sign
+from qcert.ledger.hashing import SHA256
 from qcert.lifecycle import (
     AcceptTransfer,
     AnswerFinding,
@@ -38,14 +41,19 @@ from qcert.lifecycle import (
 )
 from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.commands import AddBodyKey
+from qcert.store import hub as hub_views
 from qcert.store import snapshots
 from qcert.store import tables as t
 from qcert.store.replay import KINDS, check_projections
 from qcert.store.snapshots import EVERY, SnapshotMismatch
 from qcert.store.uow import UnitOfWork
+from qcert.supervision import commands as hub
+from qcert.supervision.draw import canonical_inputs, commitment, new_seed
+from qcert.supervision.warnings import warning_id
 from tests.integration.lifecycle.conftest import bus, certify, world  # noqa: F401
 from tests.integration.store.test_documents import PDF
 from tests.services import SYSTEM, make_services, system_bus
+from tests.unit.supervision.test_draw import inputs as draw_inputs
 
 
 @pytest.fixture
@@ -85,7 +93,52 @@ def rich(world, services):  # noqa: F811
     world(ClearLineAlarm("c1", "line-1", 260, at))
     run(OpenAccount("ann", "Ann", ["planner@body:cb1"], "correct horse battery staple"))
     services.bus.handle(IssueApiKey("ann", "robot"), Principal("ann", frozenset()))
+    _hub(services)
     return services
+
+
+def _hub(services):
+    """One of each of the hub's aggregates: an enrolled body that reported, a register, a
+    campaign drawn and answered, a warning moved on, a scan."""
+    run = system_bus(services)
+    origin = services.ledger.origin_of(SHA256)
+    vkey = "\n".join(v.vkey() for v in services.ledger.verifiers())
+    key = Ed25519PrivateKey.generate()
+    run(hub.EnrolBody("hb", "机构", "Body", "110108", origin, vkey, "k1",
+                      multibase_public_key(key.public_key())))  # fmt: skip
+    records = [_application()]
+    signed = sign(envelope("hb", "2026-03-01T00:00:00Z", records), key, "k1")
+    run(hub.SubmitReport(Envelope.model_validate(signed)))
+    run(
+        hub.ImportRegistry(
+            "auditors", [{"registration_id": "R1", "name": "张三", "registered": True}]
+        )
+    )
+    seed = new_seed()
+    doc = json.loads(canonical_inputs(draw_inputs()))
+    run(hub.CommitDraw("d1", "抽查", "Checks", "320000", commitment(seed), doc))
+    run(hub.RevealDraw("d1", seed))
+    with services.engine.connect() as conn:
+        drawn = hub_views.draw_row(conn, "d1")["selections"][0]["target"]
+    run(hub.RecordInspectionResult("d1", drawn, "compliant", date(2026, 3, 2)))
+    warning = {"indicator": "checkin-far", "entity_kind": "audit", "entity_id": "1",
+               "body_id": "hb", "org_id": "", "region": "110108", "value": 9.0,
+               "threshold": 5.0, "evidence": ["1"], "day": "2026-02-01"}  # fmt: skip
+    run(hub.RaiseWarnings([warning]))
+    run(hub.ChangeWarning(warning_id("checkin-far", "audit", "1"), "acknowledged", "seen"))
+    run(hub.RecordScan(date(2026, 3, 2), {"checkin-far": 1}, [], {"low": 1}, []))
+
+
+def _application():
+    return {
+        "kind": "application",
+        "id": "a1",
+        "occurred_at": "2026-02-01T09:00:00+08:00",
+        "certification_id": "h1",
+        "organisation": {"uscc": "91110108551385082Q", "name": "公司", "region": "110108"},
+        "scheme_id": "iso9001",
+        "received_on": "2026-02-01",
+    }
 
 
 def _histories(engine):
