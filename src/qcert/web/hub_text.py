@@ -51,6 +51,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hub.warning.title": ("预警 {id}", "Warning {id}"),
     "hub.warning.evidence": ("证据（报送记录）", "Evidence (reported records)"),
     "hub.warning.history": ("处理记录", "History"),
+    "hub.warning.proofs": (
+        "每条报送记录附有机构日志条目及其包含证明，可离线核验：",
+        "Each reported record comes with the body's log entry and its inclusion proof, "
+        "verifiable offline:",
+    ),
+    "hub.warning.trail": (
+        "{what} 的全部报送记录与证明",
+        "Every record reported of {what}, with proofs",
+    ),
     "hub.warning.act": ("处理", "Act on it"),
     "hub.warning.status": ("新状态", "New status"),
     "hub.warning.reason": ("理由（必填）", "Reason (required)"),

@@ -97,6 +97,8 @@ def test_a_warning_is_acted_on_through_its_forms_and_a_refusal_is_shown(hub):
     web = _signed_in(hub, "reg-js")
     page = web.get(f"/hub/warnings/{wid}")
     assert page.status_code == 200 and 'data-status="open"' in page.text
+    # From the warning down to the records and their proofs.
+    assert 'href="/hub/v1/portraits/organisation/91320500MA1234567X"' in page.text
     moved = web.post(
         f"/hub/warnings/{wid}/change",
         data={"csrf": _csrf(page.text), "status": "investigating", "reason": "签到偏离场所"},
