@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -132,7 +133,7 @@ def timeline_has(tab: Any, event: str, label: str) -> None:
 
 
 def test_a_certification_from_application_to_public_verification(tab, tmp_path):
-    today = date.today().isoformat()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the body's day
 
     # The client applies through the portal.
     sign_in(tab, "client")
