@@ -30,11 +30,8 @@ from ..lifecycle.certification import Certification
 from ..lifecycle.cycle import Finding
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
-from ..supervision import events as hub_events
-from ..supervision.campaigns import Campaign
-from ..supervision.model import Registry, ReportingBody, Scan
-from ..supervision.warnings import Warning
 from . import tables as t
+from .hub_projections import hub_record_rows, hub_registry_rows, hub_rows
 
 __all__ = [
     "Batch",
@@ -102,83 +99,9 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
                 }
             ],
         }
-    if isinstance(agg, ReportingBody):
-        return {
-            t.hub_bodies: [
-                {
-                    "id": agg.id,
-                    "name_zh": agg.name_zh,
-                    "name_en": agg.name_en,
-                    "region": agg.region,
-                    "origin": agg.origin,
-                    "vkey": agg.vkey,
-                    "enrolled_on": agg.enrolled_on,
-                    "signing_keys": _json(agg.keys),
-                    "reported": agg.reported,
-                    "submissions": agg.submissions,
-                    "last_received": agg.last_received,
-                    "refusals": _json(agg.refusals),
-                }
-            ]
-        }
-    if isinstance(agg, Campaign):
-        return {
-            t.hub_draws: [
-                {
-                    "id": agg.id,
-                    "name_zh": agg.name_zh,
-                    "name_en": agg.name_en,
-                    "jurisdiction": agg.jurisdiction,
-                    "commitment": agg.commitment,
-                    "inputs_sha256": agg.inputs_sha256,
-                    "committed_on": agg.committed_at,
-                    "seed": agg.seed,
-                    "digest": agg.digest,
-                    "population": agg.population,
-                    "strata": _json(agg.strata),
-                    "selections": _json(agg.selections),
-                    "results": _json(agg.results),
-                }
-            ]
-        }
-    if isinstance(agg, Registry):
-        return {}
-    if isinstance(agg, Scan):
-        return {
-            t.hub_scans: [
-                {
-                    "as_of": agg.id,
-                    "counts": _json(agg.counts),
-                    "grades": _json(agg.grades),
-                    "classes": _json(agg.classes),
-                    "riskiest": _json(agg.riskiest),
-                }
-            ]
-        }
-    if isinstance(agg, Warning):
-        return {
-            t.hub_warnings: [
-                {
-                    "id": agg.id,
-                    "indicator": agg.indicator,
-                    "entity_kind": agg.entity_kind,
-                    "entity_id": agg.entity_id,
-                    "body_id": agg.body_id,
-                    "org_id": agg.org_id,
-                    "region": agg.region,
-                    "value": agg.value,
-                    "threshold": agg.threshold,
-                    "evidence": _json(agg.evidence),
-                    "day": agg.day,
-                    "status": agg.status,
-                    "priority": agg.priority,
-                    "raised": agg.raised,
-                    "referred_to": "".join(f",{r}" for r in sorted(agg.referred_to))
-                    + ("," if agg.referrals else ""),
-                    "history": _json(agg.history),
-                }
-            ]
-        }
+    hub = hub_rows(agg)
+    if hub is not None:
+        return hub
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
         return {
@@ -498,54 +421,6 @@ def history_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, 
                 }
             )
     return history
-
-
-def hub_record_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
-    """Hub record rows (one per record a submission added, with the hub's ledger index)."""
-    rows = []
-    for index, env in recorded:
-        e = env.event
-        if not isinstance(e, hub_events.ReportAccepted):
-            continue
-        body_id = env.aggregate.split(":", 1)[1]
-        for position, r in enumerate(e.records):
-            rows.append(
-                {
-                    "ledger_index": index,
-                    "position": position,
-                    "body_id": body_id,
-                    "record_id": r["id"],
-                    "kind": r["kind"],
-                    "revision": r["revision"],
-                    "hash": r["hash"],
-                    "certification_id": r.get("certification_id"),
-                    "audit_id": r["record"].get("audit_id"),
-                    "certificate_no": r["record"].get("certificate_no"),
-                    "region": r.get("region"),
-                    "occurred_at": r["record"]["occurred_at"],
-                    "received_at": e.received_at,
-                    "lag_s": r["lag_s"],
-                    "body_ledger_index": r.get("ledger_index"),
-                    "record": _json(r["record"]),
-                }
-            )
-    return rows
-
-
-def hub_registry_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
-    """Register rows (one per row imported, with the hub's ledger index) from events."""
-    return [
-        {
-            "ledger_index": index,
-            "position": position,
-            "source": env.event.source,
-            "key": row["key"],
-            "data": _json(row["data"]),
-        }
-        for index, env in recorded
-        if isinstance(env.event, hub_events.RegistryImported)
-        for position, row in enumerate(env.event.rows)
-    ]
 
 
 def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, Any]]:
