@@ -108,10 +108,19 @@ def certificate(
     whose jurisdiction holds the certified organisation."""
     with svc.engine.connect() as conn:
         region, trail = hub_views.certificate_trail(conn, number)
+        uscc = next((r["record"].get("uscc") for r in trail if r["kind"] == "certificate"), "")
+        referred = hub_views.referred_to(conn, [number, uscc]) if trail else set()
     if not trail:
         raise NotFound(f"no certificate {number!r} was reported to this hub")
-    access.decide(who, access.SUPERVISE, region)
+    _supervise(who, region, referred)
     return {"number": number, "region": region, "records": trail}
+
+
+def _supervise(who: Any, region: str | None, referred: set[str]) -> None:
+    """Refuse unless ``who`` supervises ``region`` or one a warning on it was referred to
+    (国市监认证发〔2025〕72号 (十三): other areas' records only once a case is referred)."""
+    if not any(access.may_supervise(who, r) for r in referred):
+        access.decide(who, access.SUPERVISE, region)
 
 
 @router.get("/warnings")
@@ -158,8 +167,9 @@ def portrait(
     its records lie in."""
     with svc.engine.connect() as conn:
         found = hub_views.portrait(conn, kind, key)
+        referred = hub_views.referred_to(conn, [key])
     if not found["records"] and not found["registers"]:
         raise NotFound(f"the hub knows no {kind} {key!r}")
     if not any(access.may_supervise(who, r) for r in found["regions"]):
-        access.decide(who, access.SUPERVISE, found["regions"][0] if found["regions"] else None)
+        _supervise(who, found["regions"][0] if found["regions"] else None, referred)
     return found

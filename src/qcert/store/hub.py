@@ -383,3 +383,16 @@ def portrait(conn: Connection, kind: str, key: str) -> dict[str, Any]:
     regions = sorted({x["region"] for x in records if x["region"]})
     return {"kind": kind, "id": key, "records": records, "registers": registers,
             "warnings": warnings, "regions": regions}  # fmt: skip
+
+
+def referred_to(conn: Connection, keys: Iterable[str]) -> set[str]:
+    """The regions warnings on any of ``keys`` (an entity's id or its organisation's credit
+    code) were referred to: their regulators may read what the warnings rest on."""
+    w = t.hub_warnings.c
+    ids = [k for k in keys if k]
+    if not ids:
+        return set()
+    query = sa.select(w.referred_to).where(
+        sa.or_(w.entity_id.in_(ids), w.org_id.in_(ids)), w.referred_to != ""
+    )
+    return {r for (text,) in conn.execute(query) for r in text.split(",") if r}

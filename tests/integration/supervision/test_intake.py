@@ -4,10 +4,11 @@ projections equal to a replay."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 
 from qcert.access import Forbidden, Principal, Unauthenticated
 from qcert.access.principals import ANONYMOUS
@@ -15,10 +16,13 @@ from qcert.credentials.dataintegrity import multibase_public_key
 from qcert.exchange.submission import Envelope, envelope, sign
 from qcert.keys import load_signers
 from qcert.ledger.hashing import SHA256
+from qcert.lifecycle import OpenAccount
 from qcert.schemes import RuleViolation
+from qcert.server import create_app
 from qcert.store import hub as hub_views
 from qcert.store.replay import check_projections
-from qcert.supervision.commands import EnrolBody, SubmitReport
+from qcert.supervision.commands import EnrolBody, RaiseWarnings, ReferWarning, SubmitReport
+from qcert.supervision.warnings import warning_id
 from tests.services import SYSTEM, make_services
 
 KEY = Ed25519PrivateKey.generate()
@@ -197,3 +201,50 @@ def test_a_portrait_gathers_what_every_source_says_of_an_entity(hub):
     assert organisation["regions"] == ["110108"]
     assert [r["record_id"] for r in auditor["records"]] == ["p1"]
     assert stranger["records"] == []
+
+
+def test_another_region_reads_a_certificate_s_trail_once_a_warning_on_it_is_referred(hub):
+    _enrol(hub)
+    certificate = {
+        "kind": "certificate",
+        "id": "k1",
+        "occurred_at": "2026-05-20T09:00:00+08:00",
+        "certification_id": "cert1",
+        "certificate_no": "BJ-1",
+        "uscc": USCC,
+        "scheme_id": "iso9001",
+        "issued_on": "2026-05-20",
+        "expires_on": "2029-05-19",
+    }
+    _submit(hub, [_application(), certificate])
+    for name, region in (("reg-bj", "110000"), ("reg-sh", "310000")):
+        roles = [f"regulator@region:{region}"]
+        hub.bus.handle(OpenAccount(name, name, roles, "correct horse battery"), SYSTEM)
+    with TestClient(create_app(hub, schedule=False)) as client:
+
+        def trail(who: str) -> int:
+            form = {"username": who, "password": "correct horse battery"}
+            token = client.post("/api/v1/auth/token", json=form).json()["access_token"]
+            answer = client.get(
+                "/hub/v1/certificates/BJ-1", headers={"Authorization": f"Bearer {token}"}
+            )
+            return answer.status_code
+
+        assert trail("reg-bj") == 200
+        assert trail("reg-sh") == 403
+        hit = {
+            "indicator": "mill-fast",
+            "entity_kind": "certificate",
+            "entity_id": "BJ-1",
+            "body_id": "cb1",
+            "org_id": USCC,
+            "region": "110108",
+            "value": 5.0,
+            "threshold": 72.0,
+            "evidence": ["k1"],
+            "day": "2026-05-20",
+        }
+        hub.bus.handle(RaiseWarnings([hit]), SYSTEM)
+        wid = warning_id("mill-fast", "certificate", "BJ-1")
+        hub.bus.handle(ReferWarning(wid, "310000", date(2026, 7, 1), "在上海经营"), BEIJING)
+        assert trail("reg-sh") == 200
