@@ -81,39 +81,29 @@ class Schedule:
 
     def start(self) -> None:
         """Run the work in a background thread, starting now: checkpoints every ``interval``
-        seconds, the clocks (if any) every ``clocks.hours`` hours."""
+        seconds, the clocks (if any) every ``clocks.hours`` hours, reporting to the hub (if
+        configured) every ``report_minutes`` minutes."""
         if self._scheduler is not None:
             return
         scheduler = BackgroundScheduler(daemon=True, timezone=UTC)
-        scheduler.add_job(
-            self.sign_checkpoints,
-            "interval",
-            seconds=self.interval,
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-            id="checkpoints",
-        )
+
+        def every(job: Callable[[], Any], name: str, **interval: float) -> None:
+            # Once at start, then at each interval; never two runs of one job at once.
+            scheduler.add_job(
+                job,
+                "interval",
+                **interval,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+                id=name,
+            )
+
+        every(self.sign_checkpoints, "checkpoints", seconds=self.interval)
         if self.clocks is not None:
-            scheduler.add_job(
-                self.enforce_clocks,
-                "interval",
-                hours=self.clocks.hours,
-                max_instances=1,
-                coalesce=True,
-                next_run_time=datetime.now(UTC),
-                id="clocks",
-            )
+            every(self.enforce_clocks, "clocks", hours=self.clocks.hours)
         if self.report is not None:
-            scheduler.add_job(
-                self.report,
-                "interval",
-                minutes=self.report_minutes,
-                max_instances=1,
-                coalesce=True,
-                next_run_time=datetime.now(UTC),
-                id="reporting",
-            )
+            every(self.report, "reporting", minutes=self.report_minutes)
         scheduler.start()
         self._scheduler = scheduler
 
