@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .access import Principal
 from .store import hub as hub_views
 from .supervision.commands import RaiseWarnings, RecordScan
-from .supervision.hub_frames import frames, region_of
+from .supervision.hub_frames import frames, regions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -60,7 +60,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _hit(row: dict[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
+def _hit(row: dict[str, Any], region_of: Any) -> dict[str, Any]:
     hit = {
         "indicator": str(row["indicator"]),
         "entity_kind": str(row["entity_kind"]),
@@ -72,7 +72,7 @@ def _hit(row: dict[str, Any], tables: dict[str, Any]) -> dict[str, Any]:
         "evidence": [str(e) for e in (row.get("evidence") or [])][:200],
         "day": _plain(row["day"]),
     }
-    hit["region"] = region_of(tables, hit)
+    hit["region"] = region_of(hit)
     return hit
 
 
@@ -98,16 +98,18 @@ def scan(bus: MessageBus, engine: Engine, as_of: date) -> ScanRun:
         inputs = hub_views.analytic_inputs(conn)
     tables = frames(*inputs)
     hub = analytics.duckdb(tables)
-    rows = analytics.scan(hub, as_of).to_pylist()
+    found = analytics.scan(hub, as_of)
+    rows = found.to_pylist()
     run = ScanRun(as_of)
     for row in rows:
         run.counts[row["indicator"]] = run.counts.get(row["indicator"], 0) + 1
-    hits = [_hit(r, tables) for r in rows]
+    region_of = regions(tables)
+    hits = [_hit(r, region_of) for r in rows]
     for start in range(0, len(hits), BATCH):
         reply = bus.handle(RaiseWarnings(hits[start : start + BATCH]), ACTOR).reply
         run.new += reply["new"]
         run.updated += reply["updated"]
-    frame = analytics.scan(hub, as_of).to_pandas() if rows else _empty(analytics)
+    frame = found.to_pandas()
     grades = scores.body_grades(frame, hub, as_of)
     classes = scores.org_classes(frame, hub, as_of)
     run.grades = _graded(grades, "body_id")
@@ -115,9 +117,3 @@ def scan(bus: MessageBus, engine: Engine, as_of: date) -> ScanRun:
     riskiest = _graded(classes.head(RISKIEST), "org_id")
     bus.handle(RecordScan(as_of, run.counts, run.grades, run.classes, riskiest), ACTOR)
     return run
-
-
-def _empty(analytics: Any) -> Any:
-    from .supervision.analytics._common import ROW
-
-    return ROW.to_pyarrow().empty_table().to_pandas()

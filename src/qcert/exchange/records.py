@@ -18,7 +18,6 @@ The models are the standard: the JSON Schema the hub publishes is generated from
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -244,13 +243,3 @@ KINDS = (
     "certificate",
     "status-change",
 )
-
-
-def first_day(record: BaseModel) -> date | None:
-    """The business day a record is about (for its reporting lag), if it names one."""
-    for name in ("received_on", "end_on", "decided_on", "issued_on", "effective_on", "start_on"):
-        value = getattr(record, name, None)
-        if isinstance(value, date):
-            return value
-    at = getattr(record, "at", None)
-    return at.date() if isinstance(at, datetime) else None

@@ -119,6 +119,16 @@ class Rejected:
     en: str
     zh: str
 
+    @classmethod
+    def invalid(
+        cls, position: int, record_id: str | None, errors: list[Any], rule: str
+    ) -> Rejected:
+        """A row the model refused: the first error's field and problem (pydantic's shape)."""
+        problem = refusal_of(errors)
+        field, _, en = problem.en.partition(": ")
+        zh = problem.zh.partition("：")[2] or problem.zh
+        return cls(position, record_id, field, rule, en, zh)
+
     def document(self) -> dict[str, Any]:
         return {
             "position": self.position,
@@ -159,10 +169,7 @@ def check_records(records: list[dict[str, Any]], now: datetime) -> Checked:
                 {**e, "loc": e["loc"][1:] if e["loc"][:1] and e["loc"][0] in KINDS else e["loc"]}
                 for e in err.errors()
             ]
-            problem = refusal_of(found)
-            field, _, en = problem.en.partition(": ")
-            zh = problem.zh.partition("：")[2] or problem.zh
-            rejected.append(Rejected(position, rid, field, "exchange.schema", en, zh))
+            rejected.append(Rejected.invalid(position, rid, found, "exchange.schema"))
             continue
         if record.occurred_at > now:
             rejected.append(

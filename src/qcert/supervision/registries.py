@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 
 from ..exchange.submission import Rejected
-from ..lifecycle.inputs import Day, Instant, Name, Note, refusal_of
+from ..lifecycle.inputs import Day, Instant, Name, Note
 
 __all__ = ["SOURCES", "check_rows", "key_of"]
 
@@ -137,10 +137,7 @@ def check_rows(
         try:
             row = _adapter(source).validate_python(raw)
         except ValidationError as err:
-            problem = refusal_of(err.errors())
-            field, _, en = problem.en.partition(": ")
-            zh = problem.zh.partition("：")[2] or problem.zh
-            refused.append(Rejected(position, None, field, "registry.schema", en, zh))
+            refused.append(Rejected.invalid(position, None, err.errors(), "registry.schema"))
             continue
         data = {k: _plain(v) for k, v in row.model_dump().items()}
         good.append({"key": key_of(source, data), "data": data})
