@@ -120,6 +120,14 @@ class Campaign(Aggregate):
             raise _state("nothing is drawn yet", "尚未抽取", "record a result", "登记检查结果")
         if target not in {s["target"] for s in self.selections}:
             raise invalid("target_id", f"{target} was not drawn", f"{target} 未被抽中")
+        if target in self.results:
+            # A published result stands (一公开): what the public read is never rewritten.
+            raise _state(
+                f"the result of {target} is published already",
+                f"{target} 的检查结果已公布",
+                "record a result",
+                "登记检查结果",
+            )
         if outcome not in OUTCOMES:
             raise invalid(
                 "outcome",

@@ -113,6 +113,15 @@ def test_a_warning_is_acted_on_through_its_forms_and_a_refusal_is_shown(hub):
     assert refused.status_code == 409
     assert 'role="alert"' in refused.text and "to" in refused.text
     assert _signed_in(hub, "reg-sh").get(f"/hub/warnings/{wid}").status_code == 403
+    # Nor may it act through the form: the bus refuses, and nothing is recorded.
+    shanghai = _signed_in(hub, "reg-sh")
+    token = _csrf(shanghai.get("/hub").text)
+    posted = shanghai.post(
+        f"/hub/warnings/{wid}/change",
+        data={"csrf": token, "status": "dismissed", "reason": "不是我的"},
+    )
+    assert posted.status_code == 403
+    assert 'data-status="investigating"' in web.get(f"/hub/warnings/{wid}").text
 
 
 def test_the_public_sees_every_campaign_and_its_draw_in_both_languages(hub):

@@ -83,6 +83,12 @@ def test_results_are_published_with_an_estimate_once_every_target_has_one(hub):
         command = RecordInspectionResult("js-2026-1", target, "compliant", date(2026, 7, 1))
         hub.bus.handle(command, JIANGSU)
     assert future.value.rule == "date.future"
+    with pytest.raises(RuleViolation) as again:
+        command = RecordInspectionResult(
+            "js-2026-1", drawn[0]["target"], "compliant", date(2026, 6, 1)
+        )
+        hub.bus.handle(command, JIANGSU)
+    assert again.value.rule == "state.order"  # a published result is never rewritten
 
 
 def test_a_campaign_is_its_jurisdictions_regulators_alone(hub):

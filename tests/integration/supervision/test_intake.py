@@ -4,7 +4,9 @@ projections equal to a replay."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -248,3 +250,41 @@ def test_another_region_reads_a_certificate_s_trail_once_a_warning_on_it_is_refe
         wid = warning_id("mill-fast", "certificate", "BJ-1")
         hub.bus.handle(ReferWarning(wid, "310000", date(2026, 7, 1), "在上海经营"), BEIJING)
         assert trail("reg-sh") == 200
+
+
+def test_only_the_body_s_reporter_uploads_its_records_as_a_table(hub):
+    _enrol(hub)
+    for name, roles in (
+        ("rep-cb1", ["reporter@body:cb1"]),
+        ("rep-cb2", ["reporter@body:cb2"]),
+        ("reg-bj", ["regulator@region:110000"]),
+    ):
+        hub.bus.handle(OpenAccount(name, name, roles, "correct horse battery"), SYSTEM)
+    plan = _plan()
+    head = [k for k in plan if k != "team"] + ["team"]
+    row = [str(plan[k]) for k in head[:-1]] + [
+        '"' + json.dumps(plan["team"]).replace('"', '""') + '"'
+    ]
+    table = (",".join(head) + "\n" + ",".join(row) + "\n").encode()
+    with TestClient(create_app(hub, schedule=False)) as client:
+
+        def upload(who: str | None) -> Any:
+            headers = {}
+            if who:
+                form = {"username": who, "password": "correct horse battery"}
+                token = client.post("/api/v1/auth/token", json=form).json()["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
+            return client.post(
+                "/hub/v1/uploads",
+                data={"body_id": "cb1"},
+                files={"file": ("plans.csv", table, "text/csv")},
+                headers=headers,
+            )
+
+        assert upload(None).status_code == 401
+        for stranger in ("rep-cb2", "reg-bj"):
+            refused = upload(stranger)
+            assert refused.status_code == 403 and refused.json()["error"]["rule"] == "access.role"
+        done = upload("rep-cb1")
+        assert done.status_code == 200, done.text
+        assert done.json()["accepted"] == 1 and done.json()["rejected"] == []
