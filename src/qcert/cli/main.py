@@ -256,7 +256,7 @@ def demo(
     console.print("certifications at every stage / 各阶段的认证项目:")
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")
-    console.print("quality examination / 质量体检: qcert quality examine 91110000100000000A")
+    console.print("quality examination / 质量体检: qcert quality examine demo-client-05")
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
     console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
