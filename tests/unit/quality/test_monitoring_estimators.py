@@ -172,3 +172,20 @@ def test_scikit_learn_estimator_checks(small):
             "check_dtype_object": "non-numbers are refused with a ValueError naming the column",
         },
     )
+
+
+def test_runs_fitted_apart_are_not_joined_by_a_window():
+    a, b = _ar_process(300, seed=1), _ar_process(300, seed=2) + 5.0  # b sits elsewhere
+    apart = CVAMonitor(n_states=3, lags=1).fit_segments([a, b])
+    joined = CVAMonitor(n_states=3, lags=1).fit(np.vstack([a, b]))
+    assert apart.model_.n_rows == joined.model_.n_rows - 3  # the 3 windows across the join
+    with pytest.raises(MonitorInputError, match="run 2 has 7 columns, run 1 has 8"):
+        PCAMonitor(n_components=2).fit_segments([a, b[:, :7]])
+
+
+def test_too_few_readings_to_fit_are_refused_with_the_reason():
+    with pytest.raises(MonitorInputError, match="lags=3 needs more than 7 to fit") as err:
+        DynamicPCAMonitor(n_components=1, lags=3).fit(_process(6, seed=1))
+    assert "滞后阶数 3" in err.value.zh
+    with pytest.raises(MonitorInputError, match="folds: 5 folds leave too few readings"):
+        CVAMonitor(n_states=1, lags=2).fit(_ar_process(12, seed=1))

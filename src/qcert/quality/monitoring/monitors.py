@@ -96,8 +96,19 @@ class Monitor(BaseEstimator):  # type: ignore[misc]
     def fit_segments(self, runs: list[ArrayLike]) -> Self:
         """Fit on several runs of normal readings (each in time order; no window spans two)."""
         self._check_params()
+        if not runs:
+            raise _refuse("X", "no run of readings given", "未提供读数")
         segments = [matrix(r, "X") for r in runs]
         check_same_width(segments)
+        longest = max(s.shape[0] for s in segments)
+        if longest <= 2 * self.lags + 1:
+            raise _refuse(
+                "X",
+                f"the longest run has {longest} reading(s) (n_samples={longest}); "
+                f"lags={self.lags} needs more than {2 * self.lags + 1} to fit",
+                f"最长一段仅 {longest} 条读数；滞后阶数 {self.lags} 拟合至少需要 "
+                f"{2 * self.lags + 2} 条",
+            )
         names = feature_names(runs[0])
         _, self.mean_, self.scale_ = autoscale(np.vstack(segments))
         self.n_features_in_ = segments[0].shape[1]
@@ -128,6 +139,14 @@ class Monitor(BaseEstimator):  # type: ignore[misc]
         for lo, hi in itertools.pairwise(edges):
             train, held = _split(segments, starts, lo, hi)
             train = [s for s in train if s.shape[0] > 2 * (self.lags + 1)]
+            if not train:
+                raise _refuse(
+                    "folds",
+                    f"{self.folds} folds leave too few readings to fit on; use fewer folds, "
+                    "more readings or control_limits='theoretical'",
+                    f"{self.folds} 折交叉验证后可用于拟合的读数过少；"
+                    "请减少折数、增加读数或使用理论控制限",
+                )
             stacked = np.vstack(train)
             mean, scale = stacked.mean(axis=0), stacked.std(axis=0, ddof=1)
             model = self._fit_model([(s - mean) / scale for s in train])
