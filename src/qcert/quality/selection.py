@@ -12,7 +12,8 @@ Two ways, both from data only:
   monitor detects the largest mean share of faulty readings at a fixed false-alarm rate on
   normal validation readings. The rate is fixed by cross-validated limits: each limit is the
   ``alpha`` quantile of the statistic on normal readings held out of the fit (so about
-  1 − alpha of unseen normal readings alarm whatever the sizes). Among equal scores the
+  1 − alpha of unseen normal readings alarm whatever the sizes), or, given a normal
+  ``validation`` run, by thresholds set on it to the same rate. Among equal scores the
   smaller model, met first in the grid, stays.
 
 ``select_monitor("cva", normal, faults)`` with the default grid gives the CVA configuration of
@@ -149,6 +150,7 @@ def select_monitor(
     grid: Mapping[str, Iterable[int]] | None = None,
     alpha: float = 0.99,
     max_lags: int = 4,
+    validation: ArrayLike | None = None,
 ) -> Selection:
     """Sizes of a ``"pca"``, ``"dpca"`` or ``"cva"`` monitor for the readings ``normal``.
 
@@ -157,7 +159,11 @@ def select_monitor(
     :data:`GRIDS`) whose monitor, fitted on ``normal`` with cross-validated ``alpha`` limits,
     has the highest mean share of alarmed readings over the runs (any statistic over its
     limit; a dynamic monitor's first ``lags`` readings of a run are not counted).
-    ``max_lags``: the largest lag tried from normal readings. Errors name the argument.
+    ``validation``: normal readings the monitors are not fitted on (a later normal run); when
+    given, each grid point alarms above the ``alpha`` quantile of its largest statistic / limit
+    over them instead of at its limits, so every point is judged at the same false-alarm rate,
+    1 − ``alpha`` on these readings. ``max_lags``: the largest lag tried from normal readings.
+    Errors name the argument.
     """
     if method not in _BUILD:
         raise MonitorInputError(
@@ -171,6 +177,7 @@ def select_monitor(
     ]
     if not runs:
         raise MonitorInputError("faults: no fault run given", "faults：未提供故障数据")
+    held = None if validation is None else matrix(validation, "validation")
     table, best = [], (-1.0, {})
     for point in _grid(grid if grid is not None else GRIDS[method]):
         params = {**point, "alpha": alpha, "control_limits": "cross-validated"}
@@ -178,12 +185,22 @@ def select_monitor(
             monitor = _BUILD[method](**params).fit(normal)
         except MonitorInputError:
             continue  # a size this data cannot carry (more components than it has)
-        lags = monitor.lags
-        rate = float(np.mean([monitor.score(r).alarm[lags:].mean() for r in runs]))
+        rate = _detection(monitor, runs, held, alpha)
         table.append((params, rate))
         # Strictly better only: among equals the smaller model, met first, stays.
         if rate > best[0] + 1e-12:
             best = (rate, params)
     if not table:
         raise MonitorInputError("grid: no size fits these data", "grid：没有适合此数据的模型规模")
-    return Selection(method, best[1], "detection", best[0], tuple(table))
+    criterion = "detection" if held is None else "detection-at-validation-false-alarm-rate"
+    return Selection(method, best[1], criterion, best[0], tuple(table))
+
+
+def _detection(monitor: Monitor, runs: list[Array], held: Array | None, alpha: float) -> float:
+    """Mean share of alarmed readings over the fault runs (a run's first ``lags`` not counted):
+    at the monitor's limits, or above the ``alpha`` quantile of its ratios on ``held``."""
+    lags = monitor.lags
+    if held is None:
+        return float(np.mean([monitor.score(r).alarm[lags:].mean() for r in runs]))
+    threshold = float(np.nanquantile(monitor.score(held).ratio, alpha))
+    return float(np.mean([(monitor.score(r).ratio[lags:] > threshold).mean() for r in runs]))

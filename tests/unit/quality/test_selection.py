@@ -91,3 +91,20 @@ def test_tep_from_normal_data_alone_comes_within_two_points():
     monitor = chosen.monitor().fit(normal)
     detection = np.mean([monitor.score(r).alarm[monitor.lags :].mean() for r in runs.values()])
     assert 0.9321 - 0.025 < detection < 0.9321
+
+
+def test_with_normal_validation_readings_every_size_is_judged_at_the_same_false_alarm_rate():
+    normal, validation = _process(600, seed=1), _process(2000, seed=4)
+    runs = [_process(200, seed=s) for s in (2, 3)]
+    for run in runs:
+        run[:, SHIFTED] += 1.0
+    grid = {"n_components": (1, 2, 3)}
+    chosen = select_monitor("pca", normal, runs, grid=grid, alpha=0.95, validation=validation)
+    assert chosen.criterion == "detection-at-validation-false-alarm-rate"
+    monitor = chosen.monitor().fit(normal)
+    ratio = monitor.score(validation).ratio
+    threshold = np.quantile(ratio, 0.95)
+    assert np.mean(ratio > threshold) == pytest.approx(0.05, abs=0.001)
+    detected = np.mean([(monitor.score(r).ratio > threshold).mean() for r in runs])
+    assert chosen.detection == pytest.approx(detected)
+    assert chosen.detection == max(rate for _, rate in chosen.table)
