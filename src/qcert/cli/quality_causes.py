@@ -55,7 +55,7 @@ def causes(
     components: Annotated[
         int | None,
         typer.Option(
-            min=1, help="PCA components of the alarm monitor (default: parallel analysis)"
+            min=1, help="PCA components of the alarm monitor (default: parallel analysis) / 主元数"
         ),
     ] = None,
     window: Annotated[

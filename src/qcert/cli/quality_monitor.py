@@ -117,14 +117,18 @@ def _build(
 @errors
 def monitor(
     file: Annotated[
-        Path, typer.Argument(help="CSV of the readings to score, one column per variable")
+        Path,
+        typer.Argument(
+            help="CSV of the readings to score, one column per variable / 待监控数据 CSV"
+        ),
     ],
     normal: Annotated[
         Path, typer.Option(help="CSV of normal readings, same columns / 正常运行数据 CSV")
     ],
     method: Annotated[Method, typer.Option(help="Monitor / 监控方法")] = Method.cva,
     components: Annotated[
-        int | None, typer.Option(min=1, help="PCA/DPCA components (default: parallel analysis)")
+        int | None,
+        typer.Option(min=1, help="PCA/DPCA components (default: parallel analysis) / 主元数"),
     ] = None,
     lags: Annotated[int | None, typer.Option(min=0, help="DPCA/CVA lags / 滞后阶数")] = None,
     states: Annotated[
@@ -135,7 +139,10 @@ def monitor(
     ] = False,
     alpha: Annotated[float, typer.Option(help="Confidence of the limits / 控制限置信度")] = 0.99,
     persistence: Annotated[
-        int, typer.Option(min=1, help="Readings in a row over a limit that raise the alarm")
+        int,
+        typer.Option(
+            min=1, help="Readings in a row over a limit that raise the alarm / 连续超限读数"
+        ),
     ] = 3,
     time: Annotated[
         str | None, typer.Option(help="Column holding each reading's time / 时间列")
