@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -115,3 +116,7 @@ def test_blocks_are_checked():
     with pytest.raises(MonitorInputError, match="block: row 3, column 1"):
         scorer.update_many(bad)
     assert scorer.update_many(np.zeros((0, 8))).events == ()
+    named = [f"v{i}" for i in range(8)]
+    fitted = PCAMonitor(n_components=2).fit(pd.DataFrame(TRAIN, columns=named))
+    with pytest.raises(MonitorInputError, match="block: columns are in another order"):
+        StreamingScorer(fitted).update_many(pd.DataFrame(TRAIN[:5], columns=named[::-1]))

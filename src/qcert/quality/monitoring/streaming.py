@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .inputs import MonitorInputError, check_width, matrix, windows
+from .inputs import MonitorInputError, check_names, check_width, matrix, windows
 from .monitors import Monitor
 from .scores import Scores
 
@@ -179,6 +179,7 @@ class StreamingScorer:
         monitor = self.monitor
         A = matrix(block, "block")
         check_width(A, monitor.n_features_in_, "block", type(monitor).__name__)
+        check_names(block, getattr(monitor, "feature_names_in_", None), "block")
         n, lags = A.shape[0], monitor.lags
         Z = np.vstack([self._tail, (A - monitor.mean_) / monitor.scale_])
         held = self._tail.shape[0]
