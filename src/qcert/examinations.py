@@ -127,8 +127,9 @@ def _micros(at: datetime) -> int:
 def _streams(
     conn: Any, client_ids: list[str], span: tuple[int, int], count: int
 ) -> dict[str, list[Stream]]:
-    """Each organisation's data sources with their newest ``count`` readings in ``span``
-    (µs), as streams (units and specification limits from the device registry)."""
+    """Each organisation's data sources (the first :data:`qcert.store.streams.MAX_DEVICES` in
+    all) with their newest ``count`` readings in ``span`` (µs), as streams (units and
+    specification limits from the device registry)."""
     import pandas as pd
 
     out: dict[str, list[Stream]] = {c: [] for c in client_ids}

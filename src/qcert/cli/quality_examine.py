@@ -48,7 +48,10 @@ def examine(
     from ..examinations import examine as gather
     from ..examinations import window
     from ..reports.examination import render_html, render_pdf, summary
+    from ..reports.examination_text import LANGS
 
+    if lang not in LANGS:
+        raise QcertError(f"lang: must be one of {', '.join(LANGS)} / 须为 {', '.join(LANGS)} 之一")
     if out is not None and out.suffix.lower() not in (".pdf", ".html"):
         raise QcertError(
             "out: the report file must end in .pdf or .html / 报告文件须为 .pdf 或 .html"
@@ -57,10 +60,7 @@ def examine(
     decide(who, "records.read")
     begin, stop = window(start, end, datetime.now(UTC))
     report = gather(services(ctx).engine, who, organisation, begin, stop)
-    try:
-        html = render_html(report, lang) if out is not None and out.suffix == ".html" else None
-    except ValueError as err:
-        raise QcertError(str(err)) from None
+    html = render_html(report, lang) if out is not None and out.suffix == ".html" else None
     written = []
     if out is not None:
         if html is not None:

@@ -18,32 +18,44 @@ from sqlalchemy.engine import Connection
 from . import tables as t
 
 __all__ = [
+    "MAX_DEVICES",
     "MAX_LATEST",
     "client_readable_by_body",
     "dead_letter_count",
     "devices",
     "latest",
     "latest_windows",
+    "owner",
     "sector_peers",
 ]
 
 MAX_LATEST = 5_000  # readings of one data source a read returns at most
+MAX_DEVICES = 200  # data sources a read returns at most
 
 
-def devices(conn: Connection, client_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The data sources of ``client_ids`` by id: organisation, kind, label, variables (name,
-    unit, ``lower``/``upper`` specification limits when registered), whether retired, and how
-    many windows are anchored."""
+def devices(
+    conn: Connection, client_ids: Sequence[str], limit: int = MAX_DEVICES
+) -> list[dict[str, Any]]:
+    """The data sources of ``client_ids`` by id (the first ``limit``): organisation, kind,
+    label, variables (name, unit, ``lower``/``upper`` specification limits when registered),
+    whether retired, and how many windows are anchored."""
     d = t.evidence_devices.c
     query = (
         sa.select(d.id, d.client_id, d.kind, d.label, d.variables, d.retired, d.windows)
         .where(d.client_id.in_(list(client_ids)))
         .order_by(d.id)
+        .limit(limit)
     )
     return [
         {**row, "variables": json.loads(row["variables"]), "retired": bool(row["retired"])}
         for row in conn.execute(query).mappings()
     ]
+
+
+def owner(conn: Connection, device_id: str) -> str | None:
+    """The organisation a data source belongs to, or None when there is no such source."""
+    d = t.evidence_devices.c
+    return conn.execute(sa.select(d.client_id).where(d.id == device_id)).scalar()
 
 
 def latest(

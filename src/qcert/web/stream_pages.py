@@ -57,7 +57,7 @@ def _live(request: Request, client_id: str, text: dict[str, tuple[str, str]]) ->
     """What the live view shows of ``client_id`` (whose reading the caller has checked)."""
     t = translator(lang_of(request), text)
     with services(request).engine.connect() as conn:
-        devices = views.devices(conn, [client_id])[:MAX_DEVICES]
+        devices = views.devices(conn, [client_id], MAX_DEVICES)
         windows = views.latest_windows(conn, [d["id"] for d in devices])
         shown = [
             device_view(d, views.latest(conn, d["id"], CHART_READINGS), windows.get(d["id"]), t)
@@ -97,7 +97,7 @@ def _proof(request: Request, client_id: str, device_id: str, seq: str) -> Respon
         raise PageNotFound
     svc = services(request)
     with svc.engine.connect() as conn:
-        ours = any(d["id"] == device_id for d in views.devices(conn, [client_id]))
+        ours = views.owner(conn, device_id) == client_id
     if not ours:
         raise PageNotFound
     try:
