@@ -149,10 +149,10 @@ class Intake:
             try:
                 parsed.append(self._parse(i, message))
             except Refused as err:
-                verdicts[i] = self._refuse(dead, message, err, None)
+                verdicts[i] = self._refuse(dead, message, err)
             except Exception as err:  # no input may make take raise
                 log.exception("evidence: message %d could not be read", i)
-                verdicts[i] = self._refuse(dead, message, _internal(err), None)
+                verdicts[i] = self._refuse(dead, message, _internal(err))
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with store.write_transaction(self.engine) as conn:
@@ -207,7 +207,8 @@ class Intake:
     ) -> list[Verdict | None]:
         from ..store import evidence as store
 
-        registry = store.devices(conn, [p.device for p in parsed], lock=True)
+        named = [p.device for p in parsed] + [d["_device"] for d in dead if d["_device"]]
+        registry = store.devices(conn, named, lock=True)
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
             for r in p.payload.all_readings():
@@ -220,7 +221,7 @@ class Intake:
             try:
                 new, duplicates = self._check(p, device, known)
             except Refused as err:
-                verdicts[p.position] = self._refuse(dead, p.message, err, device, p.organisation)
+                verdicts[p.position] = self._refuse(dead, p.message, err)
                 continue
             for row in new:
                 known[(row[0], row[1])] = row[5]
@@ -228,7 +229,7 @@ class Intake:
             status = "stored" if new else "duplicate"
             verdicts[p.position] = Verdict(status, len(new), duplicates)
         store.insert_readings(conn, rows)
-        store.insert_dead_letters(conn, dead)
+        store.insert_dead_letters(conn, [_filed(d, registry) for d in dead])
         return verdicts
 
     def _check(
@@ -339,27 +340,20 @@ class Intake:
                 f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
             ) from None
 
-    def _refuse(
-        self,
-        dead: list[dict[str, Any]],
-        message: Message,
-        err: Refused,
-        device: Any,
-        organisation: str | None = None,
-    ) -> Verdict:
+    def _refuse(self, dead: list[dict[str, Any]], message: Message, err: Refused) -> Verdict:
         """Keep the refused message in the dead letters; its verdict. It is filed under the
-        organisation only when the topic names a device registered to it."""
-        mine = device is not None and device.client_id == organisation
+        organisation only when the topic names a device registered to it (:func:`_filed`)."""
         payload = message.payload if isinstance(message.payload, bytes | bytearray) else b""
         topic = message.topic if isinstance(message.topic, str) else repr(message.topic)
         try:
             received = message.received_at.astimezone(UTC).isoformat()
         except (AttributeError, TypeError, ValueError, OverflowError):
             received = datetime.now(UTC).isoformat()
+        found = _TOPIC.fullmatch(topic)
         dead.append(
             {
-                "client_id": device.client_id if mine else None,
-                "device_id": device.id if mine else None,
+                "_organisation": found[1] if found else None,
+                "_device": found[2] if found else None,
                 "topic": topic[:256],
                 "payload": bytes(payload[:DEAD_LETTER_BYTES]),
                 "size": len(payload),
@@ -389,6 +383,18 @@ class Intake:
             total += anchored
             if anchored < command.limit:
                 return total
+
+
+def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
+    """A dead letter's row: under the topic's organisation and device when that device is
+    registered to it, else under nobody (only the platform reads it: a stranger's message
+    never lands in an organisation's list)."""
+    row = {k: v for k, v in dead.items() if not k.startswith("_")}
+    device = registry.get(dead["_device"]) if dead["_device"] else None
+    mine = device is not None and device.client_id == dead["_organisation"]
+    row["client_id"] = device.client_id if mine else None
+    row["device_id"] = device.id if mine else None
+    return row
 
 
 def _internal(err: Exception) -> Refused:

@@ -21,8 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..access import ReadScope
 from ..evidence.window import leaf_hash, window_root
 from . import tables as t
+from .scoping import visible
 
 __all__ = [
     "DeviceRow",
@@ -234,12 +236,14 @@ def frame(
     return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
 
 
-def device_list(conn: Connection, clients: Sequence[str] | None) -> list[dict[str, Any]]:
-    """The data sources of ``clients`` (None: all), by id."""
+def device_list(conn: Connection, scope: ReadScope) -> list[dict[str, Any]]:
+    """The data sources of the organisations ``scope`` reads (its own, or those its bodies
+    certify or were consented to), by id."""
     d = t.evidence_devices.c
+    readable = sa.select(t.clients.c.id).where(visible(scope, t.clients))
     query = sa.select(t.evidence_devices).order_by(d.id)
-    if clients is not None:
-        query = query.where(d.client_id.in_(list(clients)))
+    if not scope.everything:
+        query = query.where(d.client_id.in_(readable))
     out = []
     for row in conn.execute(query):
         item = dict(row._mapping)
