@@ -33,7 +33,7 @@ __all__ = ["BATCH_CAP", "ITEMS", "router"]
 
 ITEMS = 1000  # messages in one request
 BATCH_CAP = 8 * 1024 * 1024  # bytes of one request
-SeqPath = Annotated[int, Path(ge=0, le=2**63 - 1)]
+SeqPath = Annotated[int, Path(ge=0, le=2**53 - 1)]
 Instant = Annotated[datetime | None, Query(description="RFC 3339 with its offset")]
 
 router = APIRouter(

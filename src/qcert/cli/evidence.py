@@ -130,7 +130,7 @@ def anchor(ctx: typer.Context, json_: JsonOpt = False) -> None:
 def proof(
     ctx: typer.Context,
     device_id: Annotated[str, typer.Argument(metavar="DEVICE")],
-    seq: Annotated[int, typer.Argument(min=0, max=2**63 - 1, metavar="SEQ")],
+    seq: Annotated[int, typer.Argument(min=0, max=2**53 - 1, metavar="SEQ")],
     json_: JsonOpt = False,
 ) -> None:
     """A reading's proof (its window's tree, the anchoring event, a signed checkpoint), to keep

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha256
 from typing import Any, Literal
 
 import rfc8785
@@ -212,8 +212,8 @@ class Intake:
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
             for r in p.payload.all_readings():
-                low, high = spans.get(p.device, (r.seq, r.seq))
-                spans[p.device] = (min(low, r.seq), max(high, r.seq))
+                low, high = spans.get(p.device, (r["seq"], r["seq"]))
+                spans[p.device] = (min(low, r["seq"]), max(high, r["seq"]))
         known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
         rows: list[Row] = []
         for p in parsed:
@@ -269,20 +269,21 @@ class Intake:
         units = msg.units
         for n, reading in enumerate(msg.all_readings()):
             where = f"readings.{n}" if msg.readings is not None else "values"
-            for var in reading.values:
-                if var not in units:
-                    raise Refused(
-                        "evidence.unit",
-                        f"{where}.values.{var}: no unit given in units (or not a variable)",
-                        f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
-                    )
-            at = micros(reading.time.astimezone(UTC))
+            seq, values, quality = reading["seq"], reading["values"], reading.get("quality")
+            if not values.keys() <= units.keys():
+                var = sorted(values.keys() - units.keys())[0]
+                raise Refused(
+                    "evidence.unit",
+                    f"{where}.values.{var}: no unit given in units (or not a variable)",
+                    f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
+                )
+            at = micros(reading["time"].astimezone(UTC))
             if not EARLIEST <= at <= latest:
                 raise Refused(
                     "evidence.time",
-                    f"{where}.time: {reading.time.isoformat()} is before 2000 or more than "
+                    f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
                     f"{self.future_us // 1_000_000} s after it was received",
-                    f"{where}.time：{reading.time.isoformat()} 早于 2000 年，或晚于接收时间 "
+                    f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
                     f"{self.future_us // 1_000_000} 秒以上",
                 )
             if at < device.anchored_until:
@@ -291,20 +292,20 @@ class Intake:
                     f"{where}.time: its window is anchored already; nothing anchored is rewritten",
                     f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
                 )
-            body = canonical_reading(p.device, reading.seq, at, reading.values, reading.quality)
-            leaf = hashlib.sha256(b"\x00" + body).digest()
-            before = known.get((p.device, reading.seq)) or mine.get(reading.seq)
+            body = canonical_reading(p.device, seq, at, values, quality)
+            leaf = sha256(b"\x00" + body).digest()
+            before = known.get((p.device, seq)) or mine.get(seq)
             if before == leaf:
                 duplicates += 1
                 continue
             if before is not None:
                 raise Refused(
                     "evidence.replayed",
-                    f"{where}.seq: {reading.seq} was used by another reading of {p.device}",
-                    f"{where}.seq：序号 {reading.seq} 已被 {p.device} 的另一读数使用",
+                    f"{where}.seq: {seq} was used by another reading of {p.device}",
+                    f"{where}.seq：序号 {seq} 已被 {p.device} 的另一读数使用",
                 )
-            mine[reading.seq] = leaf
-            rows.append((p.device, reading.seq, at, received, body.decode(), leaf))
+            mine[seq] = leaf
+            rows.append((p.device, seq, at, received, body.decode(), leaf))
         return rows, duplicates
 
     def _verify(self, p: _Parsed, device: Any) -> None:
