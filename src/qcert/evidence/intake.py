@@ -407,12 +407,15 @@ def _internal(err: Exception) -> Refused:
 
 
 def _raced(err: Exception) -> bool:
-    """Whether ``err`` is another writer's doing (a key taken meanwhile, a deadlock)."""
+    """Whether ``err`` is another writer's doing: a key taken meanwhile (SQLAlchemy's
+    IntegrityError, or PostgreSQL's unique violation from a COPY), a deadlock, a
+    serialization failure."""
     import sqlalchemy as sa
 
-    if isinstance(err, sa.exc.IntegrityError):
+    state = getattr(getattr(err, "orig", err), "sqlstate", None)
+    if isinstance(err, sa.exc.IntegrityError) or state == "23505":
         return True
-    return isinstance(err, sa.exc.OperationalError) and getattr(err.orig, "sqlstate", None) in (
+    return isinstance(err, sa.exc.OperationalError | sa.exc.DBAPIError) and state in (
         "40P01",
         "40001",
     )

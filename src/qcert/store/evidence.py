@@ -116,9 +116,18 @@ _COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
 
 
 def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
-    """Insert readings ``(device, seq, time_us, received_us, body, leaf)`` with one
-    executemany (the driver batches it: SQLite in one loop in C, psycopg in pipeline mode)."""
+    """Insert readings ``(device, seq, time_us, received_us, body, leaf)``: on PostgreSQL with
+    one COPY (binary rows streamed in the transaction), elsewhere with one executemany."""
     if not rows:
+        return
+    if _postgres(conn):
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
