@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcert.evidence.intake import Intake, Message, Verdict
 from qcert.store import evidence as views
@@ -203,3 +205,39 @@ def test_an_organisations_frame_names_each_devices_columns(services):
         other = views.frame(conn, 0, 2**62, client_id="c2")
     assert set(frame.columns) == {"d1.temp", "d1.pressure", "d2.temp", "d2.pressure"}
     assert len(frame) == 2 and other.empty
+
+
+near_readings = st.lists(
+    st.fixed_dictionaries(
+        {
+            "seq": st.integers(0, 5),
+            "time": st.sampled_from(
+                [NOW.isoformat(), (NOW + timedelta(hours=1)).isoformat(), "2026-06-01T08:00:00"]
+            ),
+            "values": st.dictionaries(
+                st.sampled_from(["temp", "pressure", "x"]),
+                st.floats(allow_nan=False, allow_infinity=False, width=32),
+                min_size=1,
+            ),
+        }
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batches=st.lists(st.lists(near_readings, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_near_valid_messages_are_stored_once_or_refused(services, batches):
+    with services.engine.begin() as conn:  # each example starts from no readings
+        conn.execute(t.evidence_readings.delete())
+    stored: dict[int, dict] = {}
+    for batch in batches:
+        verdicts = services.intake.take([message(readings) for readings in batch])
+        for readings, verdict in zip(batch, verdicts, strict=True):
+            assert verdict.status in ("stored", "duplicate", "refused")
+            if verdict.status != "refused":
+                assert verdict.stored + verdict.duplicates == len(readings)
+                for r in readings:
+                    stored.setdefault(r["seq"], r)
+    assert _count(services.engine, t.evidence_readings) == len(stored)
