@@ -21,8 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..access import ReadScope
 from ..evidence.window import leaf_hash, window_root
 from . import tables as t
+from .scoping import visible
 
 __all__ = [
     "DeviceRow",
@@ -114,9 +116,18 @@ _COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
 
 
 def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
-    """Insert readings ``(device, seq, time_us, received_us, body, leaf)`` with one
-    executemany (the driver batches it: SQLite in one loop in C, psycopg in pipeline mode)."""
+    """Insert readings ``(device, seq, time_us, received_us, body, leaf)``: on PostgreSQL with
+    one COPY (binary rows streamed in the transaction), elsewhere with one executemany."""
     if not rows:
+        return
+    if _postgres(conn):
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -234,12 +245,14 @@ def frame(
     return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
 
 
-def device_list(conn: Connection, clients: Sequence[str] | None) -> list[dict[str, Any]]:
-    """The data sources of ``clients`` (None: all), by id."""
+def device_list(conn: Connection, scope: ReadScope) -> list[dict[str, Any]]:
+    """The data sources of the organisations ``scope`` reads (its own, or those its bodies
+    certify or were consented to), by id."""
     d = t.evidence_devices.c
+    readable = sa.select(t.clients.c.id).where(visible(scope, t.clients))
     query = sa.select(t.evidence_devices).order_by(d.id)
-    if clients is not None:
-        query = query.where(d.client_id.in_(list(clients)))
+    if not scope.everything:
+        query = query.where(d.client_id.in_(readable))
     out = []
     for row in conn.execute(query):
         item = dict(row._mapping)
@@ -313,34 +326,56 @@ def check_windows(engine: Engine) -> list[str]:
     """Every anchored window recomputed from the readings stored now: a reading edited,
     deleted or added after its window was anchored changes the window's count, sequence
     range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
-    and must name the device, seq and time its row is filed under."""
+    and must name the device, seq and time its row is filed under.
+
+    Streams, device by device: its windows and its readings are read side by side in time
+    order, so memory holds one window's readings however many there are.
+    """
     w, r = t.evidence_windows.c, t.evidence_readings.c
     problems: list[str] = []
-    with engine.connect() as conn:
-        windows = conn.execute(sa.select(t.evidence_windows).order_by(w.ledger_index)).all()
-        for win in windows:
-            rows = conn.execute(
+    with engine.connect() as wc, engine.connect() as rc:
+        devices = list(wc.execute(sa.select(w.device_id).distinct()).scalars())
+        for device_id in sorted(devices):
+            windows = wc.execution_options(yield_per=1000).execute(
+                sa.select(t.evidence_windows).where(w.device_id == device_id).order_by(w.start_us)
+            )
+            result = rc.execution_options(yield_per=5000).execute(
                 sa.select(r.seq, r.time_us, r.body)
-                .where(
-                    r.device_id == win.device_id, r.time_us >= win.start_us, r.time_us < win.end_us
-                )
-                .order_by(r.seq)
-            ).all()
-            where = f"evidence: window of {win.device_id} anchored at entry {win.ledger_index}"
-            leaves = []
-            for seq, time_us, body in rows:
-                leaves.append(leaf_hash(body.encode()))
-                if not _filed(body, win.device_id, int(seq), int(time_us)):
-                    problems.append(f"{where}: reading {seq}'s bytes do not match its row")
-            seqs = [int(s) for s, _, _ in rows]
-            found = (len(rows), seqs[0] if seqs else None, seqs[-1] if seqs else None)
-            if found != (win.count, win.first_seq, win.last_seq):
-                problems.append(
-                    f"{where}: {win.count} readings {win.first_seq}..{win.last_seq} were "
-                    f"anchored, {found[0]} are stored ({found[1]}..{found[2]})"
-                )
-            elif window_root(leaves).hex() != win.root:
-                problems.append(f"{where}: a reading was changed after anchoring (root differs)")
+                .where(r.device_id == device_id)
+                .order_by(r.time_us)
+            )
+            readings = iter(result)
+            pending = next(readings, None)
+            for win in windows:
+                while pending is not None and pending.time_us < win.start_us:
+                    pending = next(readings, None)  # outside every window: not anchored
+                members = []
+                while pending is not None and pending.time_us < win.end_us:
+                    members.append(pending)
+                    pending = next(readings, None)
+                problems += _check_window(win, sorted(members, key=lambda m: m.seq))
+            result.close()  # readings after the last window are not anchored yet
+    return problems
+
+
+def _check_window(win: Any, rows: list[Any]) -> list[str]:
+    """What is wrong with one anchored window, given its readings in seq order."""
+    where = f"evidence: window of {win.device_id} anchored at entry {win.ledger_index}"
+    problems = []
+    leaves = []
+    for row in rows:
+        leaves.append(leaf_hash(row.body.encode()))
+        if not _filed(row.body, win.device_id, int(row.seq), int(row.time_us)):
+            problems.append(f"{where}: reading {row.seq}'s bytes do not match its row")
+    seqs = [int(row.seq) for row in rows]
+    found = (len(rows), seqs[0] if seqs else None, seqs[-1] if seqs else None)
+    if found != (win.count, win.first_seq, win.last_seq):
+        problems.append(
+            f"{where}: {win.count} readings {win.first_seq}..{win.last_seq} were "
+            f"anchored, {found[0]} are stored ({found[1]}..{found[2]})"
+        )
+    elif window_root(leaves).hex() != win.root:
+        problems.append(f"{where}: a reading was changed after anchoring (root differs)")
     return problems
 
 
