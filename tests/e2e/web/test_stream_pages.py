@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from qcert.cli.main import app as cli
 from qcert.evidence.window import verify_reading_proof
 from qcert.quality.demo_line import FAULT_VARIABLE
 from qcert.store import create_engine, migrate
@@ -85,7 +87,7 @@ def test_the_page_polls_a_json_view_of_the_same(app):
     assert all(c["figure"]["data"] for c in device["charts"])
 
 
-def test_a_readings_proof_downloads_and_verifies_offline(app):
+def test_a_readings_proof_downloads_and_verifies_offline(app, tmp_path: Path):
     web = browse(app, "client")
     page = web.get("/portal/c1/streams").text
     link = re.search(r'href="([^"]+/proof)" data-proof="(\d+)"', page)
@@ -95,6 +97,13 @@ def test_a_readings_proof_downloads_and_verifies_offline(app):
     doc = proof.json()
     verified = verify_reading_proof(doc, doc["vkeys"])
     assert verified.device == "c1-line" and verified.seq == int(link[2])
+    # The command the page names checks the downloaded file offline, pinned to the log's key.
+    path = tmp_path / "proof.json"
+    path.write_bytes(proof.content)
+    key = ["--vkey", doc["vkeys"][0]]
+    checked = CliRunner().invoke(cli, ["evidence", "verify", str(path), *key, "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["verified"] is True
     assert web.get("/portal/c1/streams/c1-line/readings/123456/proof").status_code == 404
     assert web.get("/portal/c1/streams/c2-line/readings/0/proof").status_code == 404
 
