@@ -144,5 +144,8 @@ def _streams(
             [r["values"] for r in rows], index=index, columns=[v.name for v in variables]
         )
         label = device["label"] or device["kind"]
-        out[device["client_id"]].append(Stream(device["id"], variables, frame, label))
+        until = int(device["anchored_until"])
+        anchored = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=until)
+        stream = Stream(device["id"], variables, frame, label, anchored if until else None)
+        out[device["client_id"]].append(stream)
     return out

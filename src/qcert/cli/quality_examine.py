@@ -98,7 +98,10 @@ def _print(data: dict[str, Any]) -> None:
         console.print(f"  {note['en']}")
         console.print(f"  {note['zh']}")
     for s in data["streams"]:
-        console.print(f"  stream / 数据流 {s['device']}: {s['readings']} readings / 读数")
+        console.print(
+            f"  stream / 数据流 {s['device']}: {s['readings']} readings / 读数, "
+            f"{s['anchored']} anchored on the ledger / 已锚定"
+        )
         if "skipped" in s:
             console.print(f"    {s['skipped']['en']}")
             console.print(f"    {s['skipped']['zh']}")

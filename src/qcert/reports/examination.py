@@ -74,13 +74,16 @@ class Variable:
 class Stream:
     """One data source's readings over the window, in time order.
 
-    ``frame``: a UTC time index, one column per variable (values in the variable's unit).
+    ``frame``: a UTC time index, one column per variable (values in the variable's unit);
+    ``anchored_until``: the end of the source's newest window anchored on the ledger (None
+    before the first).
     """
 
     device: str
     variables: tuple[Variable, ...]
     frame: pd.DataFrame
     label: str = ""
+    anchored_until: datetime | None = None  # readings before it are anchored on the ledger
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ class History:
 @dataclass(frozen=True)
 class StreamExamination:
     """One stream's result: its examination, or the reason (a key of :data:`SKIPPED`) why
-    none was made. ``alarm_time`` is the time of the reading that raised the first alarm."""
+    none was made. ``alarm_time`` is the time of the reading that raised the first alarm;
+    ``anchored`` how many of its readings lie in windows anchored on the ledger."""
 
     device: str
     label: str
@@ -121,6 +125,7 @@ class StreamExamination:
     skipped: str | None = None
     detail: str = ""
     alarm_time: datetime | None = None
+    anchored: int = 0  # of the readings, those in windows anchored on the ledger
 
 
 @dataclass(frozen=True)
@@ -184,10 +189,13 @@ def peer_capabilities(peers: Mapping[str, Sequence[Stream]]) -> pd.DataFrame:
 def _examine(organisation: str, stream: Stream, peers: pd.DataFrame) -> StreamExamination:
     frame = _complete(stream)
     n = len(frame)
+    index = stream.frame.index
+    until = stream.anchored_until
     base = {
         "device": stream.device,
         "label": stream.label,
         "readings": len(stream.frame),
+        "anchored": int((index < pd.Timestamp(until)).sum()) if until and len(index) else 0,
         "start": _time(stream.frame.index.min()) if len(stream.frame) else None,
         "end": _time(stream.frame.index.max()) if len(stream.frame) else None,
     }
@@ -304,6 +312,7 @@ def summary(report: Report) -> dict[str, Any]:
             "device": s.device,
             "label": s.label,
             "readings": s.readings,
+            "anchored": s.anchored,
             "start": _plain(s.start),
             "end": _plain(s.end),
         }

@@ -28,6 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "device": ("数据源", "Data source"),
     "readings": ("读数", "Readings"),
     "baseline": ("基线期读数", "Baseline readings"),
+    "anchored": ("已锚定于账本", "Anchored on the ledger"),
     "first": ("首个读数", "First reading"),
     "last": ("末个读数", "Last reading"),
     "no_streams": (

@@ -38,10 +38,13 @@ def devices(
 ) -> list[dict[str, Any]]:
     """The data sources of ``client_ids`` by id (the first ``limit``): organisation, kind,
     label, variables (name, unit, ``lower``/``upper`` specification limits when registered),
-    whether retired, and how many windows are anchored."""
+    whether retired, how many windows are anchored and where the newest ends
+    (``anchored_until``, µs since the epoch, 0 before the first)."""
     d = t.evidence_devices.c
     query = (
-        sa.select(d.id, d.client_id, d.kind, d.label, d.variables, d.retired, d.windows)
+        sa.select(
+            d.id, d.client_id, d.kind, d.label, d.variables, d.retired, d.windows, d.anchored_until
+        )
         .where(d.client_id.in_(list(client_ids)))
         .order_by(d.id)
         .limit(limit)

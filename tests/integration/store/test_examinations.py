@@ -75,9 +75,12 @@ def test_the_findings_come_from_the_readings_taken_through_the_intake(services, 
     certify(world, "cert2", number="00123Q0002", client="c2")
     register_line(run, "c2", "c2-line")
     send(services.intake, "c2", "c2-line", line_readings(12, fault_at=None).frame, START)
+    # Anchored up to 08:08: the windows of 08:00 to 08:07 (480 readings), not the open one.
+    services.intake.anchor_due(START + timedelta(minutes=8, seconds=10))
     data = summary(examine(services.engine, _user("c1"), "c1", *SPAN))
     [stream] = data["streams"]
     assert stream["device"] == "c1-line" and stream["readings"] == 500
+    assert stream["anchored"] == 480
     assert stream["alarm"]["top"][0] == FAULT_VARIABLE
     assert stream["alarm"]["index"] >= 300
     at = datetime.fromisoformat(stream["alarm"]["time"])
