@@ -42,6 +42,7 @@ from paho.mqtt.properties import Properties
 __all__ = [
     "TOPIC_FILTER",
     "Broker",
+    "BrokerUrlInvalid",
     "ConsumeOptions",
     "Consumer",
     "Counts",
@@ -85,25 +86,39 @@ class Broker:
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
 
+class BrokerUrlInvalid(ValueError):
+    """A broker URL that cannot be used: ``en`` and ``zh`` say why."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(f"{en} / {zh}")
+        self.en, self.zh = en, zh
+
+
 def parse_broker_url(url: str) -> Broker:
     """``mqtt://[user[:password]@]host[:port]`` (1883) or ``mqtts://…`` (8883, TLS).
 
-    Raises ``ValueError`` naming what is wrong, in en and zh-CN.
+    Raises :class:`BrokerUrlInvalid` naming what is wrong, in en and zh-CN.
     """
+    if len(url) > 2048:
+        raise BrokerUrlInvalid("longer than 2048 characters", "长度超过 2048 个字符")
     parts = urlsplit(url.strip())
     if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-        raise ValueError(
-            f"{url!r} is not mqtt://host:port or mqtts://host:port / "
-            f"{url!r} 不是 mqtt://主机:端口 或 mqtts://主机:端口 格式"
+        raise BrokerUrlInvalid(
+            f"{url!r} is not mqtt://host:port or mqtts://host:port",
+            f"{url!r} 不是 mqtt://主机:端口 或 mqtts://主机:端口 格式",
         )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"{url!r}: a broker URL has no path / {url!r}：代理地址不应包含路径")
+        raise BrokerUrlInvalid(
+            f"{url!r}: a broker URL has no path", f"{url!r}：代理地址不应包含路径"
+        )
     try:
         port = parts.port
     except ValueError:
         port = -1
     if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{url!r}: port out of 1-65535 / {url!r}：端口须在 1 至 65535 之间")
+        raise BrokerUrlInvalid(
+            f"{url!r}: port out of 1-65535", f"{url!r}：端口须在 1 至 65535 之间"
+        )
     tls = parts.scheme == "mqtts"
     return Broker(
         parts.hostname,
