@@ -142,6 +142,9 @@ class Publisher:
     def publish(self, topic: str, data: bytes, tag: Any) -> None:
         """Publish ``data`` at QoS 1; ``tag`` is what :attr:`acked` records once PUBACKed."""
         info = self.client.publish(topic, data, qos=1)
+        while info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:  # paho's own queue is full: wait, not drop
+            time.sleep(0.001)
+            info = self.client.publish(topic, data, qos=1)
         with self._lock:
             if info.mid in self._early:
                 self._record(tag, self._early.pop(info.mid))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qcert.config import Settings, SettingInvalid
+from qcert.config import SettingInvalid, Settings
 from qcert.evidence.mqtt import Broker, BrokerUrlInvalid, parse_broker_url, subscription
 
 
