@@ -146,7 +146,7 @@ class Settings:
             _late_days(os.environ.get("QCERT_LATE_DAYS")),
             _clock_hours(os.environ.get("QCERT_CLOCK_HOURS") or None),
             *_hub(os.environ.get("QCERT_HUB_URL"), os.environ.get("QCERT_HUB_REPORTERS")),
-            *_mqtt(
+            *mqtt_settings(
                 os.environ.get("QCERT_MQTT_URL"),
                 os.environ.get("QCERT_MQTT_GROUP"),
                 os.environ.get("QCERT_MQTT_CLIENT_ID"),
@@ -168,7 +168,11 @@ class Settings:
 _MQTT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-def _mqtt(url: str | None, group: str | None, client_id: str | None) -> tuple[str, str, str]:
+def mqtt_settings(
+    url: str | None, group: str | None, client_id: str | None
+) -> tuple[str, str, str]:
+    """The broker URL, consumer group and client id, checked (``SettingInvalid`` naming the
+    setting otherwise); ``None`` or blank for the defaults (a group of ``""`` is no group)."""
     url = (url or "").strip() or MQTT_URL
     if url != MQTT_URL:
         from .evidence.mqtt import BrokerUrlInvalid, parse_broker_url
