@@ -27,6 +27,10 @@ shared subscription ``$share/GROUP/qcert/v1/+/+/+`` (default ``qcert``; empty: a
 subscription, one consumer). ``QCERT_MQTT_CLIENT_ID``: the consumer's MQTT client id, fixed so
 that its session (and what the broker holds for it) outlives a restart; one per process
 (default ``qcert-evidence-HOSTNAME``).
+``QCERT_EVIDENCE_WINDOW_SECONDS``: the length of the windows in which process data readings are
+anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
+long after a window's end its readings are still taken before it is anchored (0 to 3600,
+default 10). ``qcert serve`` anchors due windows every few seconds.
 """
 
 from __future__ import annotations
@@ -127,6 +131,9 @@ class Settings:
     mqtt_url: str = MQTT_URL
     mqtt_group: str = MQTT_GROUP
     mqtt_client_id: str = ""
+    # Real-time evidence: the anchoring window and the grace after its end, in seconds.
+    evidence_window: int = 60
+    evidence_grace: int = 10
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -150,6 +157,20 @@ class Settings:
                 os.environ.get("QCERT_MQTT_URL"),
                 os.environ.get("QCERT_MQTT_GROUP"),
                 os.environ.get("QCERT_MQTT_CLIENT_ID"),
+            ),
+            evidence_window=_seconds(
+                "QCERT_EVIDENCE_WINDOW_SECONDS",
+                os.environ.get("QCERT_EVIDENCE_WINDOW_SECONDS"),
+                60,
+                1,
+                86_400,
+            ),
+            evidence_grace=_seconds(
+                "QCERT_EVIDENCE_GRACE_SECONDS",
+                os.environ.get("QCERT_EVIDENCE_GRACE_SECONDS"),
+                10,
+                0,
+                3_600,
             ),
         )
 
@@ -215,3 +236,16 @@ def _clock_hours(text: str | None) -> float:
             f"QCERT_CLOCK_HOURS：{text!r} 不是大于 0 且不超过 8784 的小时数",
         )
     return hours
+
+
+def _seconds(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    """A whole number of seconds from ``low`` to ``high``; ``default`` when unset."""
+    if text is None or not text.strip():
+        return default
+    value = text.strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingInvalid(
+            f"{name}: {text!r} is not a whole number of seconds from {low} to {high}",
+            f"{name}：{text!r} 不是 {low} 至 {high} 之间的整数秒数",
+        )
+    return int(value)

@@ -26,6 +26,8 @@ from qcert import security
 from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated, command_names
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
+from qcert.evidence.commands import AnchorWindows, RegisterDevice, RetireDevice, RotateDeviceKey
+from qcert.evidence.intake import Message
 from qcert.exchange.submission import Envelope, envelope
 from qcert.keys import load_signers
 from qcert.ledger.hashing import SHA256
@@ -310,7 +312,15 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: hub.RecordInspectionResult("d1", "HUB-1", "compliant", TODAY),
         {"reg-bj"},
     ),
+    "register-device": (
+        lambda _: RegisterDevice("dev9", "c1", "sensor", [{"name": "t", "unit": "degC"}]),
+        C1,
+    ),
+    "rotate-device-key": (lambda _: RotateDeviceKey("dev1", ""), {"c1-admin"}),
+    "retire-device": (lambda _: RetireDevice("dev1", "replaced"), {"c1-admin"}),
+    "anchor-windows": (lambda _: AnchorWindows(datetime(2025, 6, 1, tzinfo=UTC)), set()),
 }
+READING_AT = datetime(2025, 6, 1, 2, tzinfo=UTC)
 
 
 def _principal(name: str) -> Principal:
@@ -393,6 +403,15 @@ def _world(services: Any) -> None:
         "history": [],
         "parameters": {"sizes": {"A": 1}},
     }
+    # c1's oven reports two readings; their window is anchored
+    run(RegisterDevice("dev1", "c1", "sensor", [{"name": "t", "unit": "degC"}]))
+    sent = (
+        b'{"device":"dev1","units":{"t":"degC"},"readings":[{"seq":0,"time":"2025-06-01T02:00:00Z",'
+        b'"values":{"t":1}},{"seq":1,"time":"2025-06-01T02:00:01Z","values":{"t":2}}]}'
+    )
+    bad = Message("qcert/v1/c1/dev1/line", b"{", READING_AT)
+    services.intake.take([Message("qcert/v1/c1/dev1/line", sent, READING_AT), bad])
+    services.intake.anchor_due(READING_AT + timedelta(hours=1))
     run(hub.RaiseWarnings([WARNING]))
     run(hub.CommitDraw("d1", "抽查", "Checks", "110000", commitment("s" * 64), campaign))
 
@@ -578,6 +597,12 @@ READS: dict[str, str | frozenset[str]] = {
     "/hub/v1/bodies": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/records": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/certificates/{number}": frozenset({"platform", "reg-bj"}),
+    # real-time evidence: the payload's schema is public; c1's readings and proofs are read by
+    # its users and by the staff of cb1 (which certifies it); dead letters by its users
+    "/evidence/v1/schema": PUBLIC,
+    "/evidence/v1/devices/{device}/readings": CB1 | C1 | {"platform"},
+    "/evidence/v1/devices/{device}/readings/{seq}/proof": CB1 | C1 | {"platform"},
+    "/evidence/v1/dead-letters": C1 | {"platform"},
 }
 
 
@@ -603,6 +628,8 @@ def _filled(path: str, matrix: Any) -> str:
         "warning_id": WARNING_ID,
         "kind": "organisation",
         "key": "91110108551385082Q",
+        "device": "dev1",
+        "seq": "1",
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {
@@ -642,7 +669,7 @@ def _expected(path: str, rule: str | frozenset[str], who: str) -> set[int]:
         return {404}
     if rule == "redirect":
         return {303}
-    page = not path.startswith(("/api/", "/ledger/", "/hub/v1/"))
+    page = not path.startswith(("/api/", "/ledger/", "/hub/v1/", "/evidence/v1/"))
     if who == "anonymous":
         if path == "/ledger/entries/{index}":
             return {403}  # a public route; the entry is not public, its proof is
