@@ -62,11 +62,12 @@ def consume(
     svc = services(ctx)
     if svc.intake is None:
         raise QcertError("this installation has no evidence intake / 本安装未启用过程数据接收")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log = logging.getLogger("qcert.evidence.mqtt")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    if not log.handlers:  # a daemon's log: counts and connections, on stderr
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     options = ConsumeOptions(
         group=group, client_id=client_id, max_messages=max_messages, once_idle=once_idle
     )

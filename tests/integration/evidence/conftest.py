@@ -26,6 +26,11 @@ def mosquitto() -> int:
 @pytest.fixture
 def private_broker(tmp_path: Path) -> Iterator[PrivateBroker]:
     """A started Mosquitto of this test's own, persisting in a temporary directory."""
+    yield from started_broker(tmp_path)
+
+
+def started_broker(tmp_path: Path) -> Iterator[PrivateBroker]:
+    """What :func:`private_broker` yields, for fixtures elsewhere."""
     if not os.access(MOSQUITTO, os.X_OK):
         _need_service(f"no mosquitto binary at {MOSQUITTO} (apt-get install mosquitto)")
     broker = PrivateBroker(tmp_path / "broker")

@@ -40,7 +40,10 @@ class Verdict:
 class SqliteSink:
     """Readings by (device, seq), in arrival order (rowid), and refused payloads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, only: str = "") -> None:
+        # ``only``: a topic prefix; messages of others (on a shared broker) are set aside.
+        self.only = only
+        self.ours = 0
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -56,6 +59,10 @@ class SqliteSink:
         verdicts = []
         self.db.execute("BEGIN IMMEDIATE")
         for m in messages:
+            if not m.topic.startswith(self.only):
+                verdicts.append(Verdict("refused", 0, 0, "not-ours"))
+                continue
+            self.ours += 1
             try:
                 doc = json.loads(m.payload)
                 rows = [(doc["device"], int(r["seq"]), m.topic) for r in doc["readings"]]
