@@ -171,7 +171,9 @@ class _Counting:
         return anchored  # type: ignore[no-any-return]
 
 
-def run_qcert(port: int, seconds: float, workdir: Path, database_url: str | None) -> dict:
+def run_qcert(
+    port: int, seconds: float, workdir: Path, database_url: str | None, profile: bool = False
+) -> dict:
     from qcert.evidence.intake import Message
     from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
 
@@ -210,7 +212,15 @@ def run_qcert(port: int, seconds: float, workdir: Path, database_url: str | None
     sampler = threading.Thread(target=sample)
     started = time.process_time()
     sampler.start()
-    counts = consumer.run()
+    if profile:  # the writer's own time, by function (the network thread is not in it)
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        counts = profiler.runcall(consumer.run)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+    else:
+        counts = consumer.run()
     cpu = time.process_time() - started
     sampler.join()
     pub.join(20)
@@ -235,6 +245,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--seconds", type=float, default=300, help="length of the qcert run")
     ap.add_argument("--database-url", help="store (default: a SQLite file in a temporary dir)")
+    ap.add_argument("--profile", action="store_true", help="print where the writer's time goes")
     args = ap.parse_args()
     seconds = max(20.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="qcert-bench-") as tmp:
@@ -248,7 +259,7 @@ def main() -> None:
             )
             bare = run_bare(broker.port, max(10.0, seconds / 5))
             print(f"  bare paho subscriber (baseline)   {bare:>10,.0f} readings/s  x1.00")
-            q = run_qcert(broker.port, seconds, Path(tmp), args.database_url)
+            q = run_qcert(broker.port, seconds, Path(tmp), args.database_url, args.profile)
         finally:
             broker.stop()
     c = q["counts"]
