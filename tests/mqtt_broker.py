@@ -90,13 +90,15 @@ class PrivateBroker:
         return f"mqtt://127.0.0.1:{self.port}"
 
 
-def payload(device: str, seqs: Iterable[int], *, start: float = 1_780_000_000.0) -> bytes:
-    """A message of the topic scheme: ``device``'s readings numbered ``seqs`` (one a second
-    from ``start``, UNIX seconds), two variables each."""
+def payload(
+    device: str, seqs: Iterable[int], *, start: float = 1_780_000_000.0, step: float = 1.0
+) -> bytes:
+    """A message of the topic scheme: ``device``'s readings numbered ``seqs`` (reading s taken
+    at ``start + s * step``, UNIX seconds), two variables each."""
     readings = [
         {
             "seq": s,
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + s)),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + s * step)),
             "values": {"temp": 20.0 + (s % 7) * 0.1, "pressure": 101.3},
             "quality": {"temp": "good"},
         }

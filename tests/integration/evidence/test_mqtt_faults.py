@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 import qcert
+from qcert.store import tables as t
 from tests.integration.evidence.sink import rows
 from tests.mqtt_broker import PrivateBroker, Publisher, payload, wait_for
 
@@ -195,3 +197,105 @@ def test_sigterm_finishes_the_batch_in_hand_and_acknowledges_it(private_broker, 
     assert counts["duplicates"] + rest["duplicates"] <= probes - 1
     publisher.close()
     assert len(rows(db)) == 1 + 300 * 20
+
+
+def _intake_consumer(
+    broker: PrivateBroker, data: Path, url: str, *extra: str
+) -> subprocess.Popen[bytes]:
+    """A consumer process in front of the real intake of the installation in ``data``."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{Path(qcert.__file__).parents[1]}:{ROOT}",
+        # No window is due during the test: a reading sent again is a duplicate, never late.
+        "QCERT_EVIDENCE_GRACE_SECONDS": "3600",
+    }
+    command = [sys.executable, "-m", "tests.integration.evidence.intake_consumer"]
+    command += ["--port", str(broker.port), "--data-dir", str(data), "--database-url", url]
+    return subprocess.Popen([*command, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE)
+
+
+@pytest.mark.slow
+def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_once(
+    private_broker, tmp_path
+):
+    from qcert.evidence.commands import RegisterDevice
+    from qcert.lifecycle import RegisterClient
+    from qcert.store import create_engine, migrate
+    from tests.integration.lifecycle.conftest import SITES
+    from tests.services import SYSTEM, make_services
+
+    url, data = f"sqlite:///{tmp_path / 'q.db'}", tmp_path / "data"
+    engine = create_engine(url)
+    migrate(engine)
+    svc = make_services(engine, data)
+    run = lambda cmd: svc.bus.handle(cmd, SYSTEM)  # noqa: E731
+    run(RegisterClient("org", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, SITES))
+    variables = [{"name": "temp", "unit": "Cel"}, {"name": "pressure", "unit": "kPa"}]
+    for device in DEVICES:
+        run(RegisterDevice(device, "org", "sensor", variables))
+    svc.close()
+
+    def stored() -> dict[str, list[int]]:
+        r = t.evidence_readings
+        with engine.connect() as conn:
+            found = conn.execute(sa.select(r.c.device_id, r.c.seq).order_by(r.c.seq)).all()
+        out: dict[str, list[int]] = {}
+        for device, seq in found:
+            out.setdefault(device, []).append(seq)
+        return out
+
+    consumer = _intake_consumer(private_broker, data, url)
+    publisher = Publisher(private_broker.port)
+    deadline = time.monotonic() + 30
+    while "d1" not in stored():  # the subscription exists once a reading is stored
+        assert time.monotonic() < deadline, "the consumer did not subscribe within 30 s"
+        publisher.publish("qcert/v1/org/d1/line", payload("d1", [0], start=time.time()), "p")
+        time.sleep(1)
+    sent = [0]
+
+    def stream() -> None:
+        n = 1
+        while not stop.is_set():
+            for device in DEVICES:
+                seqs = range(n * PER_MESSAGE, (n + 1) * PER_MESSAGE)
+                data = payload(device, seqs, start=time.time(), step=0)
+                publisher.publish(f"qcert/v1/org/{device}/line", data, (device, n))
+            sent[0] = n
+            n += 1
+            time.sleep(0.02)
+
+    stop = threading.Event()
+    streaming = threading.Thread(target=stream)
+    streaming.start()
+    rng = random.Random(7)
+    try:
+        for _ in range(6):
+            time.sleep(rng.uniform(2.0, 4.0))  # long enough for a start (imports) and batches
+            consumer.send_signal(signal.SIGKILL)
+            consumer.wait(10)
+            consumer = _intake_consumer(private_broker, data, url)
+    finally:
+        stop.set()
+        streaming.join(10)
+        publisher.wait(30)
+        consumer.send_signal(signal.SIGTERM)
+        consumer.communicate(timeout=30)
+    last = _intake_consumer(private_broker, data, url, "--once-idle", "3")
+    out, _ = last.communicate(timeout=120)
+    assert last.returncode == 0, out
+    publisher.close()
+    acked = [tag for tag in publisher.acked if tag != "p"]
+    assert len(acked) == sent[0] * len(DEVICES) > 200, "the stream ran"
+    found = stored()
+    for device in DEVICES:
+        seqs = found.get(device, [])
+        assert len(seqs) == len(set(seqs)), f"{device}: a reading stored twice"
+        expected = {
+            n * PER_MESSAGE + i for d, n in acked if d == device for i in range(PER_MESSAGE)
+        }
+        assert expected <= set(seqs), f"{device}: {len(expected - set(seqs))} acknowledged lost"
+    d = t.evidence_dead_letters
+    with engine.connect() as conn:
+        codes = list(conn.execute(sa.select(d.c.code)).scalars())
+    assert codes == [], codes
+    engine.dispose()
