@@ -340,6 +340,8 @@ class Consumer:
         if self._stop.is_set():
             return  # not acknowledged: the broker sends it again to the next session
         try:
+            # The raw bytes: paho's ``topic`` raises on invalid UTF-8, and the intake refuses
+            # such a topic by its own rule (a dead letter, not a lost message).
             topic = msg._topic.decode("utf-8", "replace")
             payload = bytes(msg.payload)
             message = self._message(topic, payload, self._clock())
