@@ -272,6 +272,8 @@ OPERATIONS: dict[str, RouteRule] = {
     "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
     "hub.scan": RouteRule("the national regulator, or platform-admin", _national),
+    # The consumer stores any organisation's readings: the platform's own daemon.
+    "evidence.consume": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "evidence.anchor": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
 }
 
