@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
 from ..lifecycle.inputs import refusal_of
-from .payload import MAX_BYTES, ReadingMessage, canonical_reading, micros
+from .payload import MAX_BYTES, ReadingMessage, canonical_text, micros
 
 __all__ = [
     "DEAD_LETTER_BYTES",
@@ -214,9 +214,9 @@ class Intake:
         registry = store.devices(conn, named, lock=True)
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
-            for r in p.payload.all_readings():
-                low, high = spans.get(p.device, (r["seq"], r["seq"]))
-                spans[p.device] = (min(low, r["seq"]), max(high, r["seq"]))
+            seqs = [r["seq"] for r in p.payload.all_readings()]
+            low, high = spans.get(p.device, (seqs[0], seqs[0]))
+            spans[p.device] = (min(low, *seqs), max(high, *seqs))
         known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
         rows: list[Row] = []
         for p in parsed:
@@ -266,50 +266,61 @@ class Intake:
         self._verify(p, device)
         received = micros(p.message.received_at.astimezone(UTC))
         latest = received + self.future_us
+        earliest = max(EARLIEST, device.anchored_until)
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0
-        units = msg.units
+        units = msg.units.keys()
+        name = p.device
+        # The loop runs once per reading: what it does not need for a good reading (the
+        # field's path in a refusal) is worked out only when a check fails.
         for n, reading in enumerate(msg.all_readings()):
-            where = f"readings.{n}" if msg.readings is not None else "values"
-            seq, values, quality = reading["seq"], reading["values"], reading.get("quality")
-            if not values.keys() <= units.keys():
-                var = sorted(values.keys() - units.keys())[0]
-                raise Refused(
-                    "evidence.unit",
-                    f"{where}.values.{var}: no unit given in units (or not a variable)",
-                    f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
-                )
-            at = micros(reading["time"].astimezone(UTC))
-            if not EARLIEST <= at <= latest:
-                raise Refused(
-                    "evidence.time",
-                    f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
-                    f"{self.future_us // 1_000_000} s after it was received",
-                    f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
-                    f"{self.future_us // 1_000_000} 秒以上",
-                )
-            if at < device.anchored_until:
-                raise Refused(
-                    "evidence.late",
-                    f"{where}.time: its window is anchored already; nothing anchored is rewritten",
-                    f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
-                )
-            body = canonical_reading(p.device, seq, at, values, quality)
-            leaf = sha256(b"\x00" + body).digest()
-            before = known.get((p.device, seq)) or mine.get(seq)
+            seq, values = reading["seq"], reading["values"]
+            at = micros(reading["time"])  # aware: the difference from the epoch is UTC's
+            if not values.keys() <= units or not earliest <= at <= latest:
+                self._refuse_reading(p, n, reading, at, device)
+            text = canonical_text(name, seq, at, values, reading.get("quality"))
+            leaf = sha256(b"\x00" + text.encode()).digest()
+            before = known.get((name, seq)) or mine.get(seq)
             if before == leaf:
                 duplicates += 1
                 continue
             if before is not None:
+                where = f"readings.{n}" if msg.readings is not None else "values"
                 raise Refused(
                     "evidence.replayed",
-                    f"{where}.seq: {seq} was used by another reading of {p.device}",
-                    f"{where}.seq：序号 {seq} 已被 {p.device} 的另一读数使用",
+                    f"{where}.seq: {seq} was used by another reading of {name}",
+                    f"{where}.seq：序号 {seq} 已被 {name} 的另一读数使用",
                 )
             mine[seq] = leaf
-            rows.append((p.device, seq, at, received, body.decode(), leaf))
+            rows.append((name, seq, at, received, text, leaf))
         return rows, duplicates
+
+    def _refuse_reading(self, p: _Parsed, n: int, reading: Any, at: int, device: Any) -> None:
+        """Raise the refusal of reading ``n`` whose variables, time or window failed."""
+        msg = p.payload
+        where = f"readings.{n}" if msg.readings is not None else "values"
+        values = reading["values"]
+        if not values.keys() <= msg.units.keys():
+            var = sorted(values.keys() - msg.units.keys())[0]
+            raise Refused(
+                "evidence.unit",
+                f"{where}.values.{var}: no unit given in units (or not a variable)",
+                f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
+            )
+        if not EARLIEST <= at <= micros(p.message.received_at.astimezone(UTC)) + self.future_us:
+            raise Refused(
+                "evidence.time",
+                f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
+                f"{self.future_us // 1_000_000} s after it was received",
+                f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
+                f"{self.future_us // 1_000_000} 秒以上",
+            )
+        raise Refused(
+            "evidence.late",
+            f"{where}.time: its window is anchored already; nothing anchored is rewritten",
+            f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
+        )
 
     def _verify(self, p: _Parsed, device: Any) -> None:
         """A signed message must verify under the device's key; a device that must sign

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import UTC, datetime, timedelta
 from typing import (
     Annotated,
@@ -43,6 +42,7 @@ __all__ = [
     "Reading",
     "ReadingMessage",
     "canonical_reading",
+    "canonical_text",
     "json_schema",
     "micros",
     "utc_text",
@@ -170,16 +170,36 @@ def _number(x: float) -> str:
 # Python's JSON encoder (in C) writes floats as repr does; RFC 8785 differs only in leaving
 # off an integral value's ".0", writing -0 as 0, and where either uses an exponent.
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
-_POINT_ZERO = re.compile(r"\.0(?=[,}])")
-_EXPONENT = re.compile(r":-?[0-9][0-9.]*[eE]")
+
+# A device sends the same variables reading after reading: per set of names (in the order
+# sent), the names in RFC 8785 order and a %-template of the object with one %r per value.
+_TEMPLATES: dict[tuple[str, ...], tuple[tuple[str, ...], str, int, int]] = {}
+
+
+def _template(names: tuple[str, ...]) -> tuple[tuple[str, ...], str, int, int]:
+    """The sorted names, the template, and how many "e" and "n" the template itself holds."""
+    if len(_TEMPLATES) > 4096:  # names come from registered devices; keep the cache small
+        _TEMPLATES.clear()
+    order = tuple(sorted(names))
+    text = "{" + ",".join(f'"{k}":%r' for k in order) + "}"
+    found = _TEMPLATES[names] = (order, text, text.count("e"), text.count("n"))
+    return found
 
 
 def _values(values: dict[str, float]) -> str:
-    """``values`` as RFC 8785 writes them (names are plain ASCII, so they sort as UTF-16)."""
-    text = _ENCODE(values)
-    if _EXPONENT.search(text) or ":-0.0" in text:
-        return "{" + ",".join(f'"{k}":{_number(float(v))}' for k, v in sorted(values.items())) + "}"
-    return _POINT_ZERO.sub("", text)
+    """``values`` as RFC 8785 writes them (names are plain ASCII, so they sort as UTF-16).
+
+    The fast path writes each value with repr, which for a finite float below 1e16 in
+    magnitude and not -0 gives ECMAScript's shortest digits (RFC 8785 3.2.2.3) once a
+    trailing ".0" is left off; any value written with an exponent ("e"), any non-finite one
+    ("inf", "nan") and any "-0.…" goes to the reference path instead, value by value."""
+    names = tuple(values)
+    order, template, es, ns = _TEMPLATES.get(names) or _template(names)
+    text = template % tuple([float(values[k]) for k in order])
+    if text.count("e") != es or text.count("n") != ns or ":-0." in text:
+        return "{" + ",".join(f'"{k}":{_number(float(values[k]))}' for k in order) + "}"
+    # Names hold no "," or "}", so ".0," and ".0}" can only end a value.
+    return text.replace(".0,", ",").replace(".0}", "}")
 
 
 def canonical_reading(
@@ -187,7 +207,15 @@ def canonical_reading(
 ) -> bytes:
     """The RFC 8785 bytes of one reading (names are plain ASCII by the schema, so they need no
     escaping); the same as ``rfc8785.dumps`` of the reading's document, only faster."""
-    head = f'{{"device":"{device}",'
+    return canonical_text(device, seq, time_us, values, quality).encode()
+
+
+def canonical_text(
+    device: str, seq: int, time_us: int, values: dict[str, float], quality: dict[str, str] | None
+) -> str:
+    """:func:`canonical_reading` as text (plain ASCII), as the store keeps it."""
     if quality:
-        head += f'"quality":{_ENCODE(quality)},'
-    return f'{head}"seq":{seq},"time":"{utc_text(time_us)}","values":{_values(values)}}}'.encode()
+        head = f'{{"device":"{device}","quality":{_ENCODE(quality)},"seq":'
+    else:
+        head = f'{{"device":"{device}","seq":'
+    return f'{head}{seq},"time":"{utc_text(time_us)}","values":{_values(values)}}}'

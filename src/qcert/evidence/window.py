@@ -14,6 +14,7 @@ canonical bytes in sequence order. The chain a verifier checks, offline:
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,10 +52,24 @@ def _root(leaves: Sequence[bytes], begin: int, end: int) -> bytes:
 
 
 def window_root(leaves: Sequence[bytes]) -> bytes:
-    """The root of a window's tree over its leaf hashes (in sequence order)."""
+    """The root of a window's tree over its leaf hashes (in sequence order).
+
+    Computed a level at a time, bottom up: adjacent pairs are hashed and an odd last node is
+    carried up unchanged. That is RFC 9162 2.1.1's MTH (the left subtree is always the largest
+    power of two, so the right edge is the only place a node lacks its sibling), in one pass
+    per level instead of a call per node: a window holds hundreds of thousands of readings."""
     if not leaves:
         return SHA256.empty_root()
-    return _root(leaves, 0, len(leaves))
+    sha256 = hashlib.sha256
+    level = list(leaves)
+    while len(level) > 1:
+        up = [
+            sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            up.append(level[-1])
+        level = up
+    return level[0]
 
 
 def window_inclusion(leaves: Sequence[bytes], index: int) -> list[bytes]:

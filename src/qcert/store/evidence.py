@@ -164,12 +164,7 @@ def due(
     for device_id, since in conn.execute(query).all():
         if budget <= 0:
             break
-        rows = conn.execute(
-            sa.select(r.seq, r.time_us, r.leaf)
-            .where(r.device_id == device_id, r.time_us >= since, r.time_us < cutoff)
-            .order_by(r.time_us)
-            .limit(_DUE_ROWS)
-        ).all()
+        rows = _window_rows(conn, device_id, int(since), cutoff)
         groups: dict[int, list[tuple[int, bytes]]] = {}
         for seq, time_us, leaf in rows:
             groups.setdefault(time_us // window * window, []).append((int(seq), bytes(leaf)))
@@ -190,6 +185,28 @@ def due(
         budget -= len(windows)
         out.append((device_id, windows))
     return out
+
+
+def _window_rows(
+    conn: Connection, device_id: str, since: int, cutoff: int
+) -> list[tuple[int, int, bytes]]:
+    """``(seq, time_us, leaf)`` of a device's readings taken in [since, cutoff), in time order,
+    at most ``_DUE_ROWS``: read with the driver's own cursor in the transaction, as plain
+    tuples (a window holds up to millions of rows; result rows cost more than the reading)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        "SELECT seq, time_us, leaf FROM evidence_readings "
+        f"WHERE device_id = {mark} AND time_us >= {mark} AND time_us < {mark} "
+        f"ORDER BY time_us LIMIT {_DUE_ROWS:d}"
+    )
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, (device_id, since, cutoff))
+        return cursor.fetchall()  # type: ignore[no-any-return]
+    finally:
+        cursor.close()
 
 
 def readings(

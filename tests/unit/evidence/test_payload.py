@@ -112,3 +112,29 @@ def test_the_published_schema_is_the_models():
     assert json.loads(path.read_text()) == json_schema(), (
         "regenerate docs/evidence/reading-v1.schema.json from qcert.evidence.payload.json_schema()"
     )
+
+
+# The same names reading after reading (the fast path's template is reused), names that
+# look like parts of numbers, and values from every range RFC 8785 writes differently.
+_TRICKY = ["a.0", "x:-0.", "e", "n", "inf", "b1e5", "Z", "temp"]
+_EDGES = st.sampled_from(
+    [0.0, -0.0, 1.0, -1.0, 1e16, 1e16 - 2, 1e21, 1e-7, 1e-6, 5e-324, 1.7976931348623157e308]
+)
+
+
+@given(
+    readings=st.lists(
+        st.tuples(
+            st.lists(st.floats(allow_nan=False, allow_infinity=False) | _EDGES, min_size=8),
+            st.permutations(_TRICKY),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@settings(max_examples=500)
+def test_the_fast_path_for_repeated_names_is_rfc8785s(readings):
+    for numbers, names in readings:
+        values = dict(zip(names, numbers, strict=False))
+        doc = {"device": "d", "seq": 1, "time": utc_text(0), "values": values}
+        assert canonical_reading("d", 1, 0, values, None) == rfc8785.dumps(doc)

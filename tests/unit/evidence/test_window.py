@@ -29,5 +29,11 @@ def test_roots_and_paths_agree_with_rfc9162(size):
         assert root_from_inclusion(SHA256, i, size, leaves[i], path) == root
 
 
+def test_the_level_by_level_root_is_rfc9162s_for_every_size_up_to_600_and_beyond():
+    leaves = [leaf_hash(f"reading {i}".encode()) for i in range(4100)]
+    for size in [*range(1, 601), 1023, 1024, 1025, 2047, 4097, 4100]:
+        assert window_root(leaves[:size]) == _reference_root(leaves[:size]), size
+
+
 def test_an_empty_window_has_the_empty_root():
     assert window_root([]) == SHA256.empty_root()
