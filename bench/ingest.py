@@ -174,26 +174,84 @@ class _Counting:
         return anchored  # type: ignore[no-any-return]
 
 
-def run_qcert(
-    port: int, seconds: float, workdir: Path, database_url: str | None, profile: bool = False
-) -> dict:
-    from qcert.evidence.intake import Message
-    from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
+def _options(client_id: str, group: str) -> Any:
+    from qcert.evidence.mqtt import ConsumeOptions
 
-    svc, engine, intake = _services(workdir, database_url)
-    sink = _Counting(intake)
     # 100 messages of 150 readings a batch; at most 400 messages (60,000 readings) held, so a
     # reading waits about a second before it is durable and its window is not yet anchored.
-    options = ConsumeOptions(
-        group="",
-        client_id="bench-qcert",
+    return ConsumeOptions(
+        group=group,
+        client_id=client_id,
         session_expiry=60,
         batch_messages=100,
         receive_maximum=400,
     )
+
+
+class _TakeOnly:
+    """A further consumer's intake: it takes, and leaves anchoring to the first consumer."""
+
+    def __init__(self, intake: Any, stored: Any) -> None:
+        self.intake, self.stored = intake, stored
+
+    def take(self, messages: Any) -> Any:
+        verdicts = self.intake.take(messages)
+        self.stored.value += sum(v.stored for v in verdicts)
+        return verdicts
+
+    def anchor_due(self, now: datetime) -> int:
+        return 0
+
+
+def further_consumer(port: int, url: str, n: int, stored: Any, stop: Any, ready: Any) -> None:
+    """Consumer ``n`` of a shared subscription, in a process of its own (same store)."""
+    from qcert.evidence.intake import Intake, Message
+    from qcert.evidence.mqtt import Broker, Consumer
+    from qcert.store import create_engine
+
+    engine = create_engine(url)
+    sink = _TakeOnly(Intake(engine), stored)
+    options = _options(f"bench-qcert-{n}", "bench")
+    consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
+    threading.Thread(target=lambda: (stop.wait(), consumer.stop()), daemon=True).start()
+    threading.Thread(
+        target=lambda: consumer.wait_subscribed(20) and ready.set(), daemon=True
+    ).start()
+    consumer.run()
+    engine.dispose()
+
+
+def run_qcert(
+    port: int,
+    seconds: float,
+    workdir: Path,
+    database_url: str | None,
+    profile: bool = False,
+    consumers: int = 1,
+) -> dict:
+    from qcert.evidence.intake import Message
+    from qcert.evidence.mqtt import Broker, Consumer
+
+    svc, engine, intake = _services(workdir, database_url)
+    sink = _Counting(intake)
+    group = "bench" if consumers > 1 else ""
+    options = _options("bench-qcert", group)
     consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
     ctx = mp.get_context("spawn")
     taken, stop = ctx.Value("q", 0), ctx.Event()
+    url = engine.url.render_as_string(hide_password=False)
+    others = []
+    for n in range(1, consumers):
+        stored, ready = ctx.Value("q", 0), ctx.Event()
+        proc = ctx.Process(target=further_consumer, args=(port, url, n, stored, stop, ready))
+        proc.start()
+        others.append((proc, stored, ready))
+    for _, _, ready in others:
+        assert ready.wait(60), "a further consumer did not subscribe"
+
+    def stored_now() -> int:
+        return consumer.counts.stored + sum(v.value for _, v, _ in others)
+
     pub = ctx.Process(target=publish, args=(port, taken, stop, "bench-pub-qcert"))
     samples: list[tuple[float, int]] = []
     memory: list[tuple[float, int]] = []
@@ -203,12 +261,12 @@ def run_qcert(
         pub.start()
         t0 = time.monotonic()
         while (now := time.monotonic() - t0) < seconds:
-            taken.value = consumer.counts.stored
-            samples.append((now, consumer.counts.stored))
+            taken.value = stored = stored_now()
+            samples.append((now, stored))
             if not memory or now - memory[-1][0] >= 1.0:
                 memory.append((now, _rss()))
             time.sleep(0.1)
-        samples.append((time.monotonic() - t0, consumer.counts.stored))
+        samples.append((time.monotonic() - t0, stored_now()))
         stop.set()
         consumer.stop()
 
@@ -227,6 +285,8 @@ def run_qcert(
     cpu = time.process_time() - started
     sampler.join()
     pub.join(20)
+    for proc, _, _ in others:
+        proc.join(60)
     minute = min(60.0, seconds / 3)
     first = max(m for t, m in memory if WARMUP <= t < WARMUP + minute)
     last = max(m for t, m in memory if t >= memory[-1][0] - minute)
@@ -234,6 +294,8 @@ def run_qcert(
     engine.dispose()
     return {
         "rate": _rate(samples),
+        "consumers": consumers,
+        "stored": stored_now(),
         "counts": counts.as_dict(),
         "windows": sink.windows,
         "take": sink.take_seconds,
@@ -249,6 +311,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=300, help="length of the qcert run")
     ap.add_argument("--database-url", help="store (default: a SQLite file in a temporary dir)")
     ap.add_argument("--profile", action="store_true", help="print where the writer's time goes")
+    ap.add_argument(
+        "--consumers",
+        type=int,
+        default=1,
+        help="consumer processes sharing the stream (MQTT 5 shared subscription); the first "
+        "also anchors",
+    )
     args = ap.parse_args()
     seconds = max(20.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="qcert-bench-") as tmp:
@@ -264,19 +333,22 @@ def main() -> None:
             print(
                 f"  bare paho subscriber, parsing JSON (baseline) {bare:>10,.0f} readings/s  x1.00"
             )
-            q = run_qcert(broker.port, seconds, Path(tmp), args.database_url, args.profile)
+            q = run_qcert(
+                broker.port, seconds, Path(tmp), args.database_url, args.profile, args.consumers
+            )
         finally:
             broker.stop()
     c = q["counts"]
     print(
         f"  qcert publish -> durable -> anchored {q['rate']:>8,.0f} readings/s  "
-        f"x{q['rate'] / bare:.2f}  ({c['stored']:,} stored, {c['duplicates']:,} duplicates, "
+        f"x{q['rate'] / bare:.2f}  ({q['consumers']} consumer process(es), {q['stored']:,} stored; "
+        f"the first: {c['stored']:,} stored, {c['duplicates']:,} duplicates, "
         f"{c['refused']:,} refused {c['refusals']}, {c['batches']:,} batches, "
         f"{q['windows']} windows anchored, "
-        f"{q['cpu']:.0f} s CPU in this process)"
+        f"{q['cpu']:.0f} s CPU in its process)"
     )
     print(
-        f"  where the writer's time went: take {q['take']:.1f} s "
+        f"  where the first writer's time went: take {q['take']:.1f} s "
         f"({c['stored'] / q['take']:,.0f} readings/s inside take), anchoring "
         f"{q['anchor']:.1f} s, of {q['wall']:.1f} s"
     )

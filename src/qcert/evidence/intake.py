@@ -108,6 +108,9 @@ class _Parsed:
     organisation: str
     device: str
     payload: ReadingMessage
+    received: int  # µs since the epoch
+    readings: list[tuple[int, int, str, bytes]]  # (seq, time µs, canonical text, leaf hash)
+    uncovered: int  # the first reading with a variable not in ``units``, or -1
 
 
 Row = tuple[str, int, int, int, str, bytes]
@@ -199,7 +202,8 @@ class Intake:
                 f"topic: names device {found[2]}, the payload {model.device}",
                 f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
             )
-        return _Parsed(position, message, found[1], found[2], model)
+        received = micros(message.received_at.astimezone(UTC))
+        return _Parsed(position, message, found[1], found[2], model, received, *_prepare(model))
 
     def _store(
         self,
@@ -214,7 +218,7 @@ class Intake:
         registry = store.devices(conn, named, lock=True)
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
-            seqs = [r["seq"] for r in p.payload.all_readings()]
+            seqs = [r[0] for r in p.readings]
             low, high = spans.get(p.device, (seqs[0], seqs[0]))
             spans[p.device] = (min(low, *seqs), max(high, *seqs))
         known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
@@ -264,23 +268,18 @@ class Intake:
                     f"units.{var}：{unit}，登记的单位为 {device.units[var]}",
                 )
         self._verify(p, device)
-        received = micros(p.message.received_at.astimezone(UTC))
+        received = p.received
         latest = received + self.future_us
         earliest = max(EARLIEST, device.anchored_until)
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0
-        units = msg.units.keys()
-        name = p.device
+        name, uncovered = p.device, p.uncovered
         # The loop runs once per reading: what it does not need for a good reading (the
         # field's path in a refusal) is worked out only when a check fails.
-        for n, reading in enumerate(msg.all_readings()):
-            seq, values = reading["seq"], reading["values"]
-            at = micros(reading["time"])  # aware: the difference from the epoch is UTC's
-            if not values.keys() <= units or not earliest <= at <= latest:
-                self._refuse_reading(p, n, reading, at, device)
-            text = canonical_text(name, seq, at, values, reading.get("quality"))
-            leaf = sha256(b"\x00" + text.encode()).digest()
+        for n, (seq, at, text, leaf) in enumerate(p.readings):
+            if n == uncovered or not earliest <= at <= latest:
+                self._refuse_reading(p, n, msg.all_readings()[n], at, device)
             before = known.get((name, seq)) or mine.get(seq)
             if before == leaf:
                 duplicates += 1
@@ -308,7 +307,7 @@ class Intake:
                 f"{where}.values.{var}: no unit given in units (or not a variable)",
                 f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
             )
-        if not EARLIEST <= at <= micros(p.message.received_at.astimezone(UTC)) + self.future_us:
+        if not EARLIEST <= at <= p.received + self.future_us:
             raise Refused(
                 "evidence.time",
                 f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
@@ -398,6 +397,23 @@ class Intake:
             total += anchored
             if anchored < command.limit:
                 return total
+
+
+def _prepare(model: ReadingMessage) -> tuple[list[tuple[int, int, str, bytes]], int]:
+    """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
+    with a variable ``units`` does not name (-1 for none): worked out before the batch's
+    transaction, which then holds the store only for the look-ups and the insert."""
+    out = []
+    units = model.units.keys()
+    uncovered = -1
+    for n, reading in enumerate(model.all_readings()):
+        seq, values = reading["seq"], reading["values"]
+        at = micros(reading["time"])  # aware: the difference from the epoch is UTC's
+        if uncovered < 0 and not values.keys() <= units:
+            uncovered = n
+        text = canonical_text(model.device, seq, at, values, reading.get("quality"))
+        out.append((seq, at, text, sha256(b"\x00" + text.encode()).digest()))
+    return out, uncovered
 
 
 def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
