@@ -113,19 +113,22 @@ def existing(conn: Connection, spans: dict[str, tuple[int, int]]) -> dict[tuple[
 
 
 _COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
+_TYPES = ("varchar", "int8", "int8", "int8", "text", "bytea")  # PostgreSQL's, for COPY BINARY
 
 
 def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
     """Insert readings ``(device, seq, time_us, received_us, body, leaf)``: on PostgreSQL with
-    one COPY (binary rows streamed in the transaction), elsewhere with one executemany."""
+    one binary COPY (rows streamed in the transaction), elsewhere with one executemany."""
     if not rows:
         return
     if _postgres(conn):
         raw = conn.connection.dbapi_connection
         assert raw is not None
         with raw.cursor() as cursor:  # type: ignore[attr-defined]
-            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN"
+            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
             with cursor.copy(sql) as copy:
+                # Binary rows: no text to escape or to parse on either side.
+                copy.set_types(_TYPES)
                 for row in rows:
                     copy.write_row(row)
         return
