@@ -1,0 +1,370 @@
+"""Watching the streams: each device's new readings scored by its monitor as they arrive.
+
+Policy article (四) of 国市监认证发〔2025〕72号 asks for anomaly early warning on process data.
+A device given a monitor (``evidence.monitor-fitted``) is scored reading by reading, in
+sequence order, by :class:`~qcert.quality.monitoring.StreamingScorer`: an alarm is raised when
+``persistence`` consecutive readings exceed a control limit and cleared at the first reading
+within all limits. Each alarm names the statistic furthest beyond its limit, the variables
+that carry it (reconstruction-based contributions, Alcala & Qin 2009, averaged over the
+readings that raised it) and, when the monitor names a process graph, the ranked root causes
+(:func:`~qcert.quality.causality.rank_root_causes`).
+
+An alarm is evidence only once the readings behind it are: it is recorded
+(``evidence.alarm-raised`` / ``evidence.alarm-cleared``) only after the window holding its
+reading has been anchored (``evidence.window-anchored``), and carries that window's start,
+root and ledger index, so anyone can prove the reading and the alarm together. Until then it
+waits here.
+
+Everything is a deterministic function of the stored readings: on start the watcher refits
+each monitor from its anchored training readings (refusing one whose digest differs from the
+recorded one) and scores the readings since the training period again; the episodes already
+on the ledger (by their reading's sequence number) are not recorded twice.
+
+This module is pure: what it reads and records goes through :class:`WatchStore` (its SQL is in
+``qcert.store``) and the bus.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..quality.causality import ProcessGraph, rank_root_causes
+from ..quality.monitoring import StreamingScorer
+from .monitors import Fitted, fit_monitor
+
+__all__ = [
+    "TOP",
+    "Anchor",
+    "Finding",
+    "MonitorRecord",
+    "StreamScoring",
+    "WatchStore",
+    "Watcher",
+]
+
+log = logging.getLogger(__name__)
+
+TOP = 5  # variables and root causes an alarm names
+# Readings kept to say when each variable started to deviate before an alarm.
+HISTORY = 120
+DEVIATION = 3.0  # σ of its EWMA: a variable whose EWMA lies beyond it has deviated
+EWMA = 0.2  # λ of that EWMA (Montgomery 7th ed. §9.2 suggests 0.05-0.25)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An alarm raised or cleared at reading ``seq`` (taken at ``time``, UTC) of ``device``.
+
+    For a raised alarm: ``first_seq`` is the first reading of the run that raised it,
+    ``statistic`` the statistic furthest beyond its limit, ``statistics``/``limits`` the values
+    at ``seq`` (dimensionless), ``top_variables`` ``[{"variable", "contribution", "share"}]``
+    (mean reconstruction-based contribution over the run, its share of their sum) and
+    ``root_causes`` ``[{"variable", "score"}]`` (empty without a process graph). For a cleared
+    alarm: ``first_seq`` is the reading that raised it.
+    """
+
+    kind: Literal["raised", "cleared"]
+    device: str
+    seq: int
+    time: datetime
+    first_seq: int
+    statistic: str = ""
+    statistics: Mapping[str, float] = field(default_factory=dict)
+    limits: Mapping[str, float] = field(default_factory=dict)
+    top_variables: tuple[Mapping[str, Any], ...] = ()
+    root_causes: tuple[Mapping[str, Any], ...] = ()
+
+
+class StreamScoring:
+    """One device's scorer: readings in, findings out, state carried between calls.
+
+    Rows with a value missing are skipped (a monitor scores complete readings only) and
+    counted in ``skipped``.
+    """
+
+    def __init__(
+        self, device: str, fitted: Fitted, graph: ProcessGraph | None = None, top: int = TOP
+    ) -> None:
+        self.device, self.fitted, self.graph, self.top = device, fitted, graph, top
+        self.monitor = fitted.monitor
+        self.scorer = StreamingScorer(self.monitor, persistence=fitted.persistence)
+        keep = max(HISTORY, self.monitor.lags + fitted.persistence)
+        self._recent: deque[tuple[int, datetime, np.ndarray]] = deque(maxlen=keep)
+        self.last_seq = -1
+        self.skipped = 0
+        self.open_seq: int | None = None
+
+    def score(
+        self, seqs: Sequence[int], times: Sequence[datetime], values: np.ndarray
+    ) -> list[Finding]:
+        """Score readings (``values``: n x variables, the fitted column order) in sequence
+        order; readings at or before the last one scored are ignored."""
+        found: list[Finding] = []
+        for seq, time, row in zip(seqs, times, values, strict=True):
+            if seq <= self.last_seq:
+                continue
+            self.last_seq = int(seq)
+            x = np.asarray(row, dtype=float)
+            if not np.all(np.isfinite(x)):
+                self.skipped += 1
+                continue
+            self._recent.append((int(seq), time, x))
+            event = self.scorer.update(x).event
+            if event is None:
+                continue
+            if event.name.endswith("raised"):
+                found.append(self._raised(event))
+            else:
+                found.append(self._cleared())
+        return found
+
+    def _raised(self, event: Any) -> Finding:
+        seq, time, _ = self._recent[-1]
+        p = self.fitted.persistence
+        run = [r for r in list(self._recent)[-p:]]
+        statistics = {k: float(v) for k, v in event.statistics.items()}
+        limits = dict(self.fitted.limits)
+        statistic = max(limits, key=lambda k: statistics[k] / limits[k] if limits[k] else 0.0)
+        contributions = self._contributions(statistic)
+        top = self._top(contributions)
+        causes = self._causes(contributions) if self.graph is not None else ()
+        self.open_seq = seq
+        return Finding(
+            "raised",
+            self.device,
+            seq,
+            time,
+            run[0][0],
+            statistic,
+            statistics,
+            limits,
+            top,
+            causes,
+        )
+
+    def _cleared(self) -> Finding:
+        seq, time, _ = self._recent[-1]
+        raised = self.open_seq if self.open_seq is not None else seq
+        self.open_seq = None
+        return Finding("cleared", self.device, seq, time, raised)
+
+    def _contributions(self, statistic: str) -> np.ndarray:
+        """Mean reconstruction-based contribution of each variable over the raising run."""
+        p, lags = self.fitted.persistence, self.monitor.lags
+        rows = np.vstack([r[2] for r in list(self._recent)[-(p + lags) :]])
+        rbc = self.monitor.reconstruction_contributions(rows, statistic)
+        finite = rbc[np.all(np.isfinite(rbc), axis=1)]
+        return finite.mean(axis=0) if finite.size else np.zeros(rows.shape[1])
+
+    def _top(self, contributions: np.ndarray) -> tuple[Mapping[str, Any], ...]:
+        total = float(contributions.sum())
+        order = np.argsort(-contributions, kind="stable")[: self.top]
+        return tuple(
+            {
+                "variable": self.fitted.variables[i],
+                "contribution": _rounded(contributions[i]),
+                "share": _rounded(contributions[i] / total if total > 0 else 0.0),
+            }
+            for i in order
+        )
+
+    def _causes(self, contributions: np.ndarray) -> tuple[Mapping[str, Any], ...]:
+        """Root causes ranked on the process graph, over the variables it names."""
+        assert self.graph is not None
+        names = [v for v in self.fitted.variables if v in self.graph.ids]
+        if not names:
+            return ()
+        index = [self.fitted.variables.index(v) for v in names]
+        recent = np.vstack([r[2] for r in self._recent])
+        z = ((recent - self.monitor.mean_) / self.monitor.scale_)[:, index]
+        first = [float(t) for t in _excursion_starts(z)]
+        ranked = rank_root_causes(contributions[index], first, self.graph, names)
+        return tuple(
+            {"variable": c.variable, "score": _rounded(c.score)} for c in ranked[: self.top]
+        )
+
+
+def _excursion_starts(z: np.ndarray) -> np.ndarray:
+    """Per column of autoscaled readings ``z`` (oldest first), the reading at which its EWMA
+    (λ = 0.2) last went beyond ±3σ of the EWMA and stayed there to the newest reading; inf for
+    a column within its limits at the newest reading. An EWMA rather than single readings, so
+    one noisy reading does not count as the start of a deviation (Montgomery, 7th ed., §9.2:
+    σ of the EWMA is √(λ/(2−λ)) in σ of a reading)."""
+    limit = DEVIATION * math.sqrt(EWMA / (2 - EWMA))
+    smoothed = np.zeros_like(z)
+    level = np.zeros(z.shape[1])
+    for i, row in enumerate(z):
+        level = EWMA * row + (1 - EWMA) * level
+        smoothed[i] = level
+    beyond = np.abs(smoothed) > limit
+    starts = np.full(z.shape[1], math.inf)
+    for j in range(z.shape[1]):
+        if beyond[-1, j]:
+            within = np.flatnonzero(~beyond[:, j])
+            starts[j] = float(within[-1] + 1) if within.size else 0.0
+    return starts
+
+
+def _rounded(value: float) -> float:
+    """A figure as an event records it: 6 significant digits (the statistics' precision)."""
+    return float(f"{float(value):.6g}")
+
+
+# ------------------------------------------------------------------------ the watcher
+
+
+@dataclass(frozen=True)
+class MonitorRecord:
+    """A device's monitor as its newest ``evidence.monitor-fitted`` event recorded it, and the
+    alarms recorded since (the newest raised and cleared readings' sequence numbers, -1: none)."""
+
+    device: str
+    client_id: str
+    kind: str
+    params: Mapping[str, Any]
+    variables: tuple[str, ...]
+    start: datetime
+    end: datetime
+    digest: str
+    graph: str = ""
+    last_raised: int = -1
+    last_cleared: int = -1
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The anchored window holding a reading: its start (UTC), Merkle root (hex) and the
+    ledger index of its ``evidence.window-anchored`` event."""
+
+    start: datetime
+    root: str
+    ledger_index: int
+
+
+class WatchStore(Protocol):
+    """What the watcher reads (``qcert.store.watch`` answers it from the store)."""
+
+    def monitors(self) -> list[MonitorRecord]: ...
+
+    def specs(self, device: str) -> dict[str, tuple[float | None, float | None]]: ...
+
+    def frame(self, device: str, start: datetime, end: datetime) -> pd.DataFrame: ...
+
+    def readings_after(
+        self, device: str, seq: int, variables: Sequence[str], limit: int
+    ) -> tuple[list[int], list[datetime], np.ndarray]: ...
+
+    def last_seq_before(self, device: str, end: datetime) -> int: ...
+
+    def anchor_of(self, device: str, seq: int) -> Anchor | None: ...
+
+
+class Watcher:
+    """Scores every watched device's new readings and records its alarms once anchored.
+
+    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher);
+    ``graphs`` loads a process graph by the name a monitor gives. Call :meth:`after_commit`
+    after readings were committed (the intake does), :meth:`flush` after windows were
+    anchored.
+    """
+
+    BATCH = 50_000  # readings read from the store per query
+
+    def __init__(
+        self,
+        store: WatchStore,
+        record: Callable[[Finding, Anchor], None],
+        graphs: Callable[[str], ProcessGraph | None] = lambda name: None,
+    ) -> None:
+        self.store, self.record, self.graphs = store, record, graphs
+        self.streams: dict[str, StreamScoring] = {}
+        self.digests: dict[str, str] = {}
+        self.pending: dict[str, list[Finding]] = {}
+        self.refused: dict[str, str] = {}  # device -> why its monitor is not watched
+        self._recorded: dict[str, tuple[int, int]] = {}
+
+    def start(self) -> None:
+        """(Re)build every device's scoring from the store: refit, check, score again."""
+        self.streams, self.pending, self.refused = {}, {}, {}
+        for record in self.store.monitors():
+            self._watch(record)
+        self.flush()
+
+    def _watch(self, record: MonitorRecord) -> None:
+        frame = self.store.frame(record.device, record.start, record.end)
+        missing = [v for v in record.variables if v not in frame.columns]
+        if missing:
+            self.refused[record.device] = f"training readings lack {', '.join(missing)}"
+            return
+        specs = self.store.specs(record.device)
+        fitted = fit_monitor(record.kind, dict(record.params), frame, specs, record.variables)
+        if fitted.digest != record.digest:
+            # The stored readings no longer give the recorded monitor: do not alarm on it.
+            self.refused[record.device] = "refitted monitor differs from the recorded digest"
+            log.warning("watch: %s: %s", record.device, self.refused[record.device])
+            return
+        graph = self.graphs(record.graph) if record.graph else None
+        self.streams[record.device] = StreamScoring(record.device, fitted, graph)
+        self.digests[record.device] = record.digest
+        self._recorded[record.device] = (record.last_raised, record.last_cleared)
+        self.pending[record.device] = []
+        # Readings after the training period are scored; those inside it are its fit.
+        stream = self.streams[record.device]
+        stream.last_seq = self.store.last_seq_before(record.device, record.end)
+        self._catch_up(record.device)
+
+    def refresh(self) -> None:
+        """Watch monitors fitted since the last look (or fitted anew)."""
+        for record in self.store.monitors():
+            if self.digests.get(record.device) != record.digest:
+                self._watch(record)
+
+    def after_commit(self, devices: Iterable[str]) -> None:
+        """Score what ``devices`` sent since their last scored reading; record what is due."""
+        for device in dict.fromkeys(devices):
+            if device in self.streams:
+                self._catch_up(device)
+        self.flush()
+
+    def _catch_up(self, device: str) -> None:
+        stream = self.streams[device]
+        while True:
+            seqs, times, values = self.store.readings_after(
+                device, stream.last_seq, stream.fitted.variables, self.BATCH
+            )
+            if not seqs:
+                return
+            for finding in stream.score(seqs, times, values):
+                if not self._already(finding):
+                    self.pending[device].append(finding)
+            if len(seqs) < self.BATCH:
+                return
+
+    def _already(self, finding: Finding) -> bool:
+        """Whether the ledger holds this episode's event already (a restart scores again)."""
+        raised, cleared = self._recorded.get(finding.device, (-1, -1))
+        return finding.seq <= (raised if finding.kind == "raised" else cleared)
+
+    def flush(self) -> None:
+        """Record each waiting alarm whose reading's window is anchored, in order per device."""
+        for device, waiting in self.pending.items():
+            while waiting:
+                anchor = self.store.anchor_of(device, waiting[0].seq)
+                if anchor is None:
+                    break
+                finding = waiting.pop(0)
+                self.record(finding, anchor)
+                raised, cleared = self._recorded.get(device, (-1, -1))
+                if finding.kind == "raised":
+                    self._recorded[device] = (finding.seq, cleared)
+                else:
+                    self._recorded[device] = (raised, finding.seq)
