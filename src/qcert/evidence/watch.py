@@ -97,8 +97,8 @@ class StreamScoring:
         self.device, self.fitted, self.graph, self.top = device, fitted, graph, top
         self.monitor = fitted.monitor
         self.scorer = StreamingScorer(self.monitor, persistence=fitted.persistence)
-        keep = max(HISTORY, self.monitor.lags + fitted.persistence)
-        self._recent: deque[tuple[int, datetime, np.ndarray]] = deque(maxlen=keep)
+        self._keep = max(HISTORY, self.monitor.lags + fitted.persistence)
+        self._recent: deque[tuple[int, datetime, np.ndarray]] = deque(maxlen=self._keep)
         self.last_seq = -1
         self.skipped = 0
         self.open_seq: int | None = None
@@ -108,59 +108,66 @@ class StreamScoring:
     ) -> list[Finding]:
         """Score readings (``values``: n x variables, the fitted column order) in sequence
         order; readings at or before the last one scored are ignored."""
-        found: list[Finding] = []
+        fresh: list[tuple[int, datetime, np.ndarray]] = []
         for seq, time, row in zip(seqs, times, values, strict=True):
             if seq <= self.last_seq:
                 continue
             self.last_seq = int(seq)
             x = np.asarray(row, dtype=float)
-            if not np.all(np.isfinite(x)):
-                self.skipped += 1
-                continue
-            self._recent.append((int(seq), time, x))
-            event = self.scorer.update(x).event
-            if event is None:
-                continue
-            if event.name.endswith("raised"):
-                found.append(self._raised(event))
+            if np.all(np.isfinite(x)):
+                fresh.append((int(seq), time, x))
             else:
-                found.append(self._cleared())
+                self.skipped += 1
+        if not fresh:
+            return []
+        before = list(self._recent)
+        found = []
+        for offset, event in self._events(np.vstack([r[2] for r in fresh])):
+            # the readings as they stood when the event fired
+            seen = (before + fresh[: offset + 1])[-self._keep :]
+            if event.name.endswith("raised"):
+                found.append(self._raised(event, seen))
+            else:
+                found.append(self._cleared(seen))
+        self._recent.extend(fresh)
         return found
 
-    def _raised(self, event: Any) -> Finding:
-        seq, time, _ = self._recent[-1]
-        p = self.fitted.persistence
-        run = [r for r in list(self._recent)[-p:]]
+    def _events(self, block: np.ndarray) -> list[tuple[int, Any]]:
+        """The scorer's alarm events over ``block`` (complete readings in order), each with
+        its row in the block."""
+        out = []
+        for i, row in enumerate(block):
+            event = self.scorer.update(row).event
+            if event is not None:
+                out.append((i, event))
+        return out
+
+    def _raised(self, event: Any, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+        seq, time, _ = seen[-1]
         statistics = {k: float(v) for k, v in event.statistics.items()}
         limits = dict(self.fitted.limits)
         statistic = max(limits, key=lambda k: statistics[k] / limits[k] if limits[k] else 0.0)
-        contributions = self._contributions(statistic)
+        contributions = self._contributions(statistic, seen)
         top = self._top(contributions)
-        causes = self._causes(contributions) if self.graph is not None else ()
+        causes = self._causes(contributions, seen) if self.graph is not None else ()
         self.open_seq = seq
+        first = seen[-self.fitted.persistence][0]
         return Finding(
-            "raised",
-            self.device,
-            seq,
-            time,
-            run[0][0],
-            statistic,
-            statistics,
-            limits,
-            top,
-            causes,
+            "raised", self.device, seq, time, first, statistic, statistics, limits, top, causes
         )
 
-    def _cleared(self) -> Finding:
-        seq, time, _ = self._recent[-1]
+    def _cleared(self, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+        seq, time, _ = seen[-1]
         raised = self.open_seq if self.open_seq is not None else seq
         self.open_seq = None
         return Finding("cleared", self.device, seq, time, raised)
 
-    def _contributions(self, statistic: str) -> np.ndarray:
+    def _contributions(
+        self, statistic: str, seen: list[tuple[int, datetime, np.ndarray]]
+    ) -> np.ndarray:
         """Mean reconstruction-based contribution of each variable over the raising run."""
         p, lags = self.fitted.persistence, self.monitor.lags
-        rows = np.vstack([r[2] for r in list(self._recent)[-(p + lags) :]])
+        rows = np.vstack([r[2] for r in seen[-(p + lags) :]])
         rbc = self.monitor.reconstruction_contributions(rows, statistic)
         finite = rbc[np.all(np.isfinite(rbc), axis=1)]
         return finite.mean(axis=0) if finite.size else np.zeros(rows.shape[1])
@@ -177,14 +184,16 @@ class StreamScoring:
             for i in order
         )
 
-    def _causes(self, contributions: np.ndarray) -> tuple[Mapping[str, Any], ...]:
+    def _causes(
+        self, contributions: np.ndarray, seen: list[tuple[int, datetime, np.ndarray]]
+    ) -> tuple[Mapping[str, Any], ...]:
         """Root causes ranked on the process graph, over the variables it names."""
         assert self.graph is not None
         names = [v for v in self.fitted.variables if v in self.graph.ids]
         if not names:
             return ()
         index = [self.fitted.variables.index(v) for v in names]
-        recent = np.vstack([r[2] for r in self._recent])
+        recent = np.vstack([r[2] for r in seen])
         z = ((recent - self.monitor.mean_) / self.monitor.scale_)[:, index]
         first = [float(t) for t in _excursion_starts(z)]
         ranked = rank_root_causes(contributions[index], first, self.graph, names)

@@ -100,6 +100,11 @@ class IndividualsMonitor:
         self.model_ = self  # what a scorer checks to know the monitor was fitted
         return self
 
+    def statistics(self, W: ArrayLike) -> dict[str, Array]:
+        """Statistics of autoscaled readings (rows): each one's distance from each centre."""
+        Z = np.abs(np.asarray(W, dtype=float))
+        return {name: Z[:, i] for i, name in enumerate(self.variables)}
+
     def score_window(self, window: ArrayLike) -> dict[str, float]:
         """Statistics of one autoscaled reading: its distance from each centre in σ."""
         z = np.abs(np.asarray(window, dtype=float).reshape(-1))
