@@ -20,6 +20,7 @@ Param = int | float | str
 Params = Annotated[dict[Annotated[str, StringConstraints(max_length=32)], Param], MaxLen(8)]
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Ranked = Annotated[list[Annotated[dict[str, Any], MaxLen(3)]], MaxLen(10)]
+Variable = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
 GraphName = Annotated[str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9_-]{0,63})?$")]
 
 
@@ -29,7 +30,8 @@ class FitMonitor:
     dpca, cva or spc, with ``params`` (``n_components``, ``n_states``, ``lags``, ``alpha``,
     ``control_limits``, ``folds``, ``persistence`` as the kind takes) or ``"select"`` (the
     library chooses them from the same readings); ``graph`` names a bundled process graph
-    for root-cause ranking (empty: none). The period's readings must all be anchored."""
+    for root-cause ranking (empty: none); ``variables`` the device's variables it watches
+    (empty: all). The period's readings must all be anchored."""
 
     device_id: Id
     kind: Literal["pca", "dpca", "cva", "spc"]
@@ -37,6 +39,7 @@ class FitMonitor:
     end: Instant
     params: Params | Literal["select"] = "select"
     graph: GraphName = ""
+    variables: Annotated[tuple[Variable, ...], MaxLen(200)] = ()
 
 
 @dataclass(frozen=True)

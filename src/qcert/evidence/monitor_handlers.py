@@ -56,7 +56,7 @@ def fit_monitor(cmd: c.FitMonitor, uow: Any) -> None:
     frame = uow.evidence_frame(cmd.device_id, cmd.start, cmd.end)
     selected = cmd.params == "select"
     params = None if selected else dict(cmd.params)  # type: ignore[arg-type]
-    fitted = fit(cmd.kind, params, frame, device["specs"])
+    fitted = fit(cmd.kind, params, frame, device["specs"], list(cmd.variables) or None)
     _stream(uow, cmd.device_id).fit(
         device["client_id"], fitted, cmd.start, cmd.end, selected, cmd.graph
     )

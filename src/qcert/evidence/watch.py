@@ -37,8 +37,10 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from ..errors import QcertError
 from ..quality.causality import ProcessGraph, rank_root_causes
 from ..quality.monitoring import StreamingScorer
+from . import monitor_commands as commands
 from .monitors import Fitted, fit_monitor
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "StreamScoring",
     "WatchStore",
     "Watcher",
+    "command_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,7 @@ class Finding:
     limits: Mapping[str, float] = field(default_factory=dict)
     top_variables: tuple[Mapping[str, Any], ...] = ()
     root_causes: tuple[Mapping[str, Any], ...] = ()
+    digest: str = ""  # the monitor's
 
 
 class StreamScoring:
@@ -153,14 +157,24 @@ class StreamScoring:
         self.open_seq = seq
         first = seen[-self.fitted.persistence][0]
         return Finding(
-            "raised", self.device, seq, time, first, statistic, statistics, limits, top, causes
+            "raised",
+            self.device,
+            seq,
+            time,
+            first,
+            statistic,
+            statistics,
+            limits,
+            top,
+            causes,
+            self.fitted.digest,
         )
 
     def _cleared(self, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
         seq, time, _ = seen[-1]
         raised = self.open_seq if self.open_seq is not None else seq
         self.open_seq = None
-        return Finding("cleared", self.device, seq, time, raised)
+        return Finding("cleared", self.device, seq, time, raised, digest=self.fitted.digest)
 
     def _contributions(
         self, statistic: str, seen: list[tuple[int, datetime, np.ndarray]]
@@ -300,10 +314,15 @@ class Watcher:
         self.pending: dict[str, list[Finding]] = {}
         self.refused: dict[str, str] = {}  # device -> why its monitor is not watched
         self._recorded: dict[str, tuple[int, int]] = {}
+        self.started = False
 
     def start(self) -> None:
-        """(Re)build every device's scoring from the store: refit, check, score again."""
+        """(Re)build every device's scoring from the store alone, as a new process would:
+        refit, check the digest, score the readings since the normal period again, and
+        record what the ledger does not hold yet."""
         self.streams, self.pending, self.refused = {}, {}, {}
+        self.digests, self._recorded = {}, {}
+        self.started = True
         for record in self.store.monitors():
             self._watch(record)
         self.flush()
@@ -338,7 +357,12 @@ class Watcher:
                 self._watch(record)
 
     def after_commit(self, devices: Iterable[str]) -> None:
-        """Score what ``devices`` sent since their last scored reading; record what is due."""
+        """Score what ``devices`` sent since their last scored reading; record what is due.
+        The first call starts the watcher (:meth:`start`); each looks for new monitors."""
+        if not self.started:
+            self.start()
+        else:
+            self.refresh()
         for device in dict.fromkeys(devices):
             if device in self.streams:
                 self._catch_up(device)
@@ -364,16 +388,47 @@ class Watcher:
         return finding.seq <= (raised if finding.kind == "raised" else cleared)
 
     def flush(self) -> None:
-        """Record each waiting alarm whose reading's window is anchored, in order per device."""
+        """Record each waiting alarm whose reading's window is anchored, in order per device.
+        One the ledger refuses (another process recorded it first, say) is logged and
+        dropped: the rules that refused it keep the episodes in order."""
+        if not self.started:
+            self.start()
+            return
         for device, waiting in self.pending.items():
             while waiting:
                 anchor = self.store.anchor_of(device, waiting[0].seq)
                 if anchor is None:
                     break
                 finding = waiting.pop(0)
-                self.record(finding, anchor)
+                try:
+                    self.record(finding, anchor)
+                except QcertError as err:
+                    log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
+                    continue
                 raised, cleared = self._recorded.get(device, (-1, -1))
                 if finding.kind == "raised":
                     self._recorded[device] = (finding.seq, cleared)
                 else:
                     self._recorded[device] = (raised, finding.seq)
+
+
+def command_for(finding: Finding, anchor: Anchor) -> Any:
+    """The bus command that records ``finding`` with the window ``anchor`` of its reading."""
+    window = (anchor.start, anchor.root, anchor.ledger_index)
+    if finding.kind == "cleared":
+        return commands.ClearStreamAlarm(
+            finding.device, finding.seq, finding.time, finding.first_seq, *window
+        )
+    return commands.RaiseStreamAlarm(
+        finding.device,
+        finding.seq,
+        finding.time,
+        finding.first_seq,
+        finding.statistic,
+        dict(finding.statistics),
+        dict(finding.limits),
+        [dict(v) for v in finding.top_variables],
+        [dict(v) for v in finding.root_causes],
+        finding.digest,
+        *window,
+    )
