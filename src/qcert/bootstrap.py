@@ -17,6 +17,7 @@ from .bus import MessageBus
 from .clocks import Clocks
 from .config import Settings
 from .credentials.keystore import KeyStore
+from .evidence.intake import Intake
 from .identity import Identity
 from .keys import load_signers, load_witness_key
 from .ledger import Ledger
@@ -52,6 +53,7 @@ class Services:
     policy: Policy = field(default_factory=Policy)  # the witnesses this log asks
     witness_state: SqlWitnessState | None = None  # the logs this installation witnesses
     witness: Witness | None = None  # ... and the witness, once it has a key
+    intake: Intake | None = None  # process data readings in, due windows anchored
 
     @property
     def public_host(self) -> str | None:
@@ -143,6 +145,14 @@ def bootstrap(
         state,
         witness,
     )
+    services.intake = Intake(
+        engine,
+        clock,
+        bus=bus,
+        window_seconds=settings.evidence_window,
+        grace_seconds=settings.evidence_grace,
+    )
+    schedule.anchor = services.intake.anchor_due
     if settings.hub_url:
         schedule.report = lambda: report_all(services)
     return services

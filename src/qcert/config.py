@@ -20,6 +20,10 @@ besides once when it starts (default 24: daily; any number above 0 and at most 8
 ``QCERT_HUB_URL`` and ``QCERT_HUB_REPORTERS`` (``body=key_id,body=key_id``): the supervision hub
 this installation's bodies report to by themselves, every ten minutes while ``qcert serve``
 runs, each signing with its key (the hub must be one of the witnesses of the policy).
+``QCERT_EVIDENCE_WINDOW_SECONDS``: the length of the windows in which process data readings are
+anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
+long after a window's end its readings are still taken before it is anchored (0 to 3600,
+default 10). ``qcert serve`` anchors due windows every few seconds.
 """
 
 from __future__ import annotations
@@ -113,6 +117,9 @@ class Settings:
     # key each body signs (QCERT_HUB_URL, QCERT_HUB_REPORTERS="body=key,body=key").
     hub_url: str | None = None
     hub_reporters: tuple[tuple[str, str], ...] = ()
+    # Real-time evidence: the anchoring window and the grace after its end, in seconds.
+    evidence_window: int = 60
+    evidence_grace: int = 10
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -132,6 +139,20 @@ class Settings:
             _late_days(os.environ.get("QCERT_LATE_DAYS")),
             _clock_hours(os.environ.get("QCERT_CLOCK_HOURS") or None),
             *_hub(os.environ.get("QCERT_HUB_URL"), os.environ.get("QCERT_HUB_REPORTERS")),
+            evidence_window=_seconds(
+                "QCERT_EVIDENCE_WINDOW_SECONDS",
+                os.environ.get("QCERT_EVIDENCE_WINDOW_SECONDS"),
+                60,
+                1,
+                86_400,
+            ),
+            evidence_grace=_seconds(
+                "QCERT_EVIDENCE_GRACE_SECONDS",
+                os.environ.get("QCERT_EVIDENCE_GRACE_SECONDS"),
+                10,
+                0,
+                3_600,
+            ),
         )
 
     @property
@@ -158,3 +179,16 @@ def _clock_hours(text: str | None) -> float:
             f"QCERT_CLOCK_HOURS：{text!r} 不是大于 0 且不超过 8784 的小时数",
         )
     return hours
+
+
+def _seconds(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    """A whole number of seconds from ``low`` to ``high``; ``default`` when unset."""
+    if text is None or not text.strip():
+        return default
+    value = text.strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingInvalid(
+            f"{name}: {text!r} is not a whole number of seconds from {low} to {high}",
+            f"{name}：{text!r} 不是 {low} 至 {high} 之间的整数秒数",
+        )
+    return int(value)

@@ -11,6 +11,9 @@ at start and then every ``QCERT_CLOCK_HOURS`` hours: suspensions past their dead
 withdrawn, certificates past their expiry date expire, each transition recorded once however
 many workers run it.
 
+Every few seconds it also anchors the windows of process data readings that are due
+(:meth:`qcert.evidence.intake.Intake.anchor_due`): each becomes one ledger event.
+
 When the installation reports to a supervision hub (``QCERT_HUB_URL``), it sends each body's
 new records every ten minutes (:mod:`qcert.reporting`).
 """
@@ -29,11 +32,12 @@ from .ledger import Ledger
 from .reporting import MINUTES
 from .witnessing import Policy, witness_due
 
-__all__ = ["CHECKPOINT_SECONDS", "Schedule"]
+__all__ = ["ANCHOR_SECONDS", "CHECKPOINT_SECONDS", "Schedule"]
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT_SECONDS = 2.0  # at most this long between an append and a checkpoint covering it
+ANCHOR_SECONDS = 5.0  # how often due windows of readings are anchored
 
 
 class Schedule:
@@ -52,6 +56,8 @@ class Schedule:
         # Reporting to the supervision hub (``qcert.reporting``), set once the services exist.
         self.report: Callable[[], Any] | None = None
         self.report_minutes = MINUTES
+        # Anchoring due windows of process data (``Intake.anchor_due``), set by bootstrap.
+        self.anchor: Callable[[], Any] | None = None
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
@@ -79,6 +85,17 @@ class Schedule:
             log.exception("enforcing the clocks failed")
             return None
 
+    def anchor_due(self) -> int:
+        """Anchor the windows of readings that are due; how many (0 when it failed: logged,
+        and tried again next time)."""
+        if self.anchor is None:
+            return 0
+        try:
+            return int(self.anchor())
+        except Exception:
+            log.exception("anchoring evidence windows failed")
+            return 0
+
     def start(self) -> None:
         """Run the work in a background thread, starting now: checkpoints every ``interval``
         seconds, the clocks (if any) every ``clocks.hours`` hours, reporting to the hub (if
@@ -104,6 +121,8 @@ class Schedule:
             every(self.enforce_clocks, "clocks", hours=self.clocks.hours)
         if self.report is not None:
             every(self.report, "reporting", minutes=self.report_minutes)
+        if self.anchor is not None:
+            every(self.anchor_due, "anchoring", seconds=ANCHOR_SECONDS)
         scheduler.start()
         self._scheduler = scheduler
 

@@ -15,6 +15,7 @@ from typing import Any
 from .. import jurisdictions
 from ..credentials.commands import IssueCredential, PublishStatus
 from ..credentials.dataintegrity import ProofError, public_key_from_multibase
+from ..evidence import commands as evidence
 from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
@@ -378,6 +379,12 @@ COMMANDS: dict[type, Rule] = {
     hub.ReferWarning: Rule(
         "a regulator of the warning's region or of one it was referred to", _warning
     ),
+    # An organisation's data sources are its own (8.4 of ISO/IEC 17021-1: what it gives a
+    # body stays its own); its administrator rotates keys and retires them.
+    evidence.RegisterDevice: _client("client-admin", "client-user"),
+    evidence.RotateDeviceKey: _client("client-admin"),
+    evidence.RetireDevice: _client("client-admin"),
+    evidence.AnchorWindows: Rule("the platform itself (its anchoring)", _platform_itself),
 }
 
 

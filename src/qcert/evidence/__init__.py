@@ -1,0 +1,10 @@
+"""Real-time evidence: process data collected from an organisation's lines, stations and
+sensors over MQTT and HTTP, stored exactly once, and solidified window by window on the ledger
+(国市监认证发〔2025〕72号 (三)).
+
+- :mod:`.payload`: the reading message (JSON Schema v1) and a reading's canonical bytes;
+- :mod:`.intake`: :class:`Intake` takes batches of messages, and anchors due windows;
+- :mod:`.model`, :mod:`.commands`, :mod:`.events`, :mod:`.handlers`: data sources and anchoring
+  through the bus;
+- :mod:`.window`: a window's RFC 9162 tree, and the offline verifier of a reading's proof.
+"""

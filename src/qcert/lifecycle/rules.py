@@ -260,6 +260,14 @@ _RULES = [
     ),
     # The supervision hub (国市监认证发〔2025〕72号 (十一)): bodies report through one standard
     # interface, each under the keys and the log it enrolled with.
+    # 国市监认证发〔2025〕72号 (三): an organisation's data sources, registered with what they
+    # report, so process data collected online is tied to who sent it.
+    Rule(
+        "evidence.device",
+        "国市监认证发〔2025〕72号 (三)",
+        "{field}: {problem}",
+        "{field}：{problem_zh}",
+    ),
     Rule(
         "hub.enrolment",
         "国市监认证发〔2025〕72号 (十一)",

@@ -31,6 +31,7 @@ from ..lifecycle.cycle import Finding
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
 from . import tables as t
+from .evidence_projections import device_rows, window_rows
 from .hub_projections import hub_record_rows, hub_registry_rows, hub_rows
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "hub_registry_rows",
     "keyed",
     "rows_for",
+    "window_rows",
     "write",
 ]
 
@@ -102,6 +104,9 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
     hub = hub_rows(agg)
     if hub is not None:
         return hub
+    devices = device_rows(agg)
+    if devices is not None:
+        return devices
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
         return {
@@ -460,6 +465,7 @@ _KEYS = {
     t.hub_draws: ("id",),
     t.hub_warnings: ("id",),
     t.hub_scans: ("as_of",),
+    t.evidence_devices: ("id",),
 }
 
 

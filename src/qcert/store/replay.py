@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..credentials.status_lists import PublishedStatusList
+from ..evidence.model import Device
 from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
@@ -37,7 +38,7 @@ from ..lifecycle.parties import Auditor, Body, Client
 from ..supervision.campaigns import Campaign
 from ..supervision.model import Registry, ReportingBody, Scan
 from ..supervision.warnings import Warning
-from . import projections, snapshots
+from . import evidence, projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
 
@@ -59,6 +60,7 @@ KINDS: dict[str, type[Aggregate]] = {
         Warning,
         Registry,
         Scan,
+        Device,
     )
 }
 
@@ -223,6 +225,8 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
                 expected[t.hub_records].add(row)
             for row in projections.hub_registry_rows([(index, env)]):
                 expected[t.hub_registry].add(row)
+            for row in projections.window_rows([(index, env)]):
+                expected[t.evidence_windows].add(row)
             if documents is not None:
                 problems += _missing_documents([(index, env)], documents)
     except LedgerError as err:
@@ -258,7 +262,7 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
             )
     if differ or stored != commitments:
         problems += _diff(engine, differ, secrets=stored != commitments)
-    return problems
+    return problems + evidence.check_windows(engine)
 
 
 def _commit(
@@ -305,6 +309,7 @@ def _diff(engine: Engine, tables: list[sa.Table], secrets: bool) -> list[str]:
     expected[t.documents] = projections.document_rows(recorded)
     expected[t.hub_records] = projections.hub_record_rows(recorded)
     expected[t.hub_registry] = projections.hub_registry_rows(recorded)
+    expected[t.evidence_windows] = projections.window_rows(recorded)
     expected[t.events] = [_event_row(i, e) for i, e in recorded]
     problems: list[str] = []
     if secrets:

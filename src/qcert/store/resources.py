@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ..access import Resource
 from ..credentials.commands import PublishStatus
+from ..evidence import commands as evidence
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
 from ..supervision import commands as hub
@@ -84,6 +85,13 @@ def _one(
 def resource_of(conn: Connection, command: Any) -> Resource:
     """The record ``command`` is about, as far as the access policy needs to know it."""
     kind = type(command)
+    if kind is evidence.RegisterDevice:
+        return Resource(client=command.client_id)
+    if kind in (evidence.RotateDeviceKey, evidence.RetireDevice):
+        # A device nobody registered belongs to no organisation: the policy refuses it.
+        return Resource(client=_one(conn, t.evidence_devices, "id", command.device_id, "client_id"))
+    if kind is evidence.AnchorWindows:
+        return Resource()
     if kind in _HUB:
         return _hub(conn, command)
     if kind in (hub.ImportRegistry, hub.RecordScan):

@@ -403,6 +403,79 @@ hub_warnings = sa.Table(
     sa.Column("history", sa.Text, nullable=False),  # JSON
 )
 
+# Real-time evidence: the data sources of organisations (a projection of ``evidence.device-*``
+# and ``evidence.window-anchored`` events), and each anchored window (indexed by its event).
+evidence_devices = sa.Table(
+    "evidence_devices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("variables", sa.Text, nullable=False),  # JSON: [{name, unit, lower?, upper?}]
+    sa.Column("public_key", sa.String(64), nullable=False),  # base64 Ed25519, "" for none
+    sa.Column("signed", sa.Boolean, nullable=False),
+    sa.Column("retired", sa.Boolean, nullable=False),
+    sa.Column("anchored_until", sa.BigInteger, nullable=False),  # µs since the epoch, UTC
+    sa.Column("windows", sa.Integer, nullable=False),
+)
+
+evidence_windows = sa.Table(
+    "evidence_windows",
+    metadata,
+    sa.Column("ledger_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("start_us", sa.BigInteger, nullable=False),
+    sa.Column("end_us", sa.BigInteger, nullable=False),
+    sa.Column("first_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("root", sa.String(64), nullable=False),
+)
+sa.Index(
+    "ix_evidence_windows_device_start", evidence_windows.c.device_id, evidence_windows.c.start_us
+)
+
+# The readings themselves and the messages refused. Evidence data, not projections: a reading
+# is exactly once by its key (device, seq), and what vouches for it is its window's root on the
+# ledger (``qcert ledger audit`` recomputes every anchored window from these rows).
+evidence_readings = sa.Table(
+    "evidence_readings",
+    metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("time_us", sa.BigInteger, nullable=False),  # when taken, µs since the epoch, UTC
+    sa.Column("received_us", sa.BigInteger, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # the canonical bytes (RFC 8785)
+    sa.Column("leaf", sa.LargeBinary(32), nullable=False),  # their RFC 9162 leaf hash
+)
+sa.Index(
+    "ix_evidence_readings_device_time", evidence_readings.c.device_id, evidence_readings.c.time_us
+)
+
+evidence_dead_letters = sa.Table(
+    "evidence_dead_letters",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    # The organisation and device when the topic names a registered pair, else null (then
+    # only the platform reads it: a stranger's message lands in nobody's list).
+    sa.Column("client_id", sa.String(64), nullable=True, index=True),
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Column("topic", sa.String(256), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # the first 64 KiB
+    sa.Column("size", sa.Integer, nullable=False),  # the message's bytes
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("reason_en", sa.Text, nullable=False),
+    sa.Column("reason_zh", sa.Text, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+)
+
 # How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
 # a projection: the hub's own records say what it holds, and resending is harmless.
 exchange_cursors = sa.Table(
@@ -439,4 +512,6 @@ PROJECTIONS = (
     hub_warnings,
     hub_registry,
     hub_scans,
+    evidence_devices,
+    evidence_windows,
 )

@@ -26,10 +26,16 @@ from ..errors import QcertError
 from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
-from . import hub, identity, projections, snapshots
+from . import evidence, hub, identity, projections, snapshots
 from . import tables as t
 from .cache import AggregateCache, Kept
-from .projections import document_rows, history_rows, hub_record_rows, hub_registry_rows
+from .projections import (
+    document_rows,
+    history_rows,
+    hub_record_rows,
+    hub_registry_rows,
+    window_rows,
+)
 from .snapshots import EVERY
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
@@ -211,6 +217,12 @@ class UnitOfWork:
         assert self.conn is not None
         return hub.log_root(self.conn, origin, size, self.origin)
 
+    def evidence_due(self, cutoff: int, window: int, limit: int) -> Any:
+        """The windows of readings due for anchoring (``store.evidence.due``), their devices
+        locked against intake until this commits."""
+        assert self.conn is not None
+        return evidence.due(self.conn, cutoff, window, limit)
+
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""
         self._secrets.append((kind, id, secret_hash))
@@ -309,6 +321,7 @@ class UnitOfWork:
             Indexed(t.documents, "ledger_index", _by_offset(document_rows(offsets))),
             Indexed(t.hub_records, "ledger_index", _by_offset(hub_record_rows(offsets))),
             Indexed(t.hub_registry, "ledger_index", _by_offset(hub_registry_rows(offsets))),
+            Indexed(t.evidence_windows, "ledger_index", _by_offset(window_rows(offsets))),
         ]
         try:
             return self.ledger.append_in(self.conn, docs, indexed, commit=True)

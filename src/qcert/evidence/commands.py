@@ -1,0 +1,60 @@
+"""Real-time evidence commands. Handlers live in handlers.py; who may run each, in the access
+policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import Strict, StringConstraints
+
+from ..lifecycle.inputs import Id, Instant, Name, Note
+
+__all__ = ["AnchorWindows", "RegisterDevice", "RetireDevice", "RotateDeviceKey"]
+
+PublicKey = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9+/]{43}=)?$")]
+Variables = Annotated[list[Annotated[dict[str, Any], MaxLen(4)]], MinLen(1), MaxLen(200)]
+
+
+@dataclass(frozen=True)
+class RegisterDevice:
+    """Register a data source of an organisation: a line, station or sensor, the variables it
+    reports (each ``{"name", "unit", "lower"?, "upper"?}``), its Ed25519 public key (base64 of
+    the 32 bytes; optional) and whether it must sign its messages."""
+
+    device_id: Id
+    client_id: Id
+    kind: Literal["line", "station", "sensor"]
+    variables: Variables
+    label: Name = ""
+    public_key: PublicKey = ""
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class RotateDeviceKey:
+    """Replace a data source's public key (empty: none), and say whether it must sign."""
+
+    device_id: Id
+    public_key: PublicKey
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class RetireDevice:
+    """Retire a data source: its messages are refused from now on."""
+
+    device_id: Id
+    reason: Note
+
+
+@dataclass(frozen=True)
+class AnchorWindows:
+    """Anchor every window whose end plus the grace lies at or before ``at``: one
+    ``evidence.window-anchored`` event per window with readings (at most ``limit``)."""
+
+    at: Instant
+    window_seconds: Annotated[int, Strict(), Ge(1), Le(86_400)] = 60
+    grace_seconds: Annotated[int, Strict(), Ge(0), Le(3_600)] = 10
+    limit: Annotated[int, Strict(), Ge(1), Le(100_000)] = 10_000

@@ -1,0 +1,411 @@
+"""The intake: messages from MQTT or HTTP checked, and their readings stored exactly once.
+
+``Intake.take(messages)`` checks every message (size, topic, JSON Schema, device, units,
+signature, times, sequence numbers) and writes every reading accepted in the batch, and every
+refusal, in ONE transaction; it returns only after the commit, so a consumer acknowledges a
+message only once what it carried is durable. It never raises on any bytes: a message that
+cannot be taken is a ``refused`` verdict whose code and reasons (en, zh-CN) are kept in the
+dead-letter table. Readings are keyed by (device, seq): a reading sent again is a
+``duplicate`` (not an error); a different reading under a used seq is refused
+``evidence.replayed``; a reading of a window already anchored is refused ``evidence.late``.
+
+Topics: ``qcert/v1/{organisation}/{device}/{stream}``; the organisation and device must be
+the registered pair, and the device the payload's. Refusal codes: ``evidence.size``,
+``evidence.topic``, ``evidence.json``, ``evidence.schema``, ``evidence.device``,
+``evidence.unit``, ``evidence.signature``, ``evidence.time``, ``evidence.late``,
+``evidence.replayed``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import ValidationError
+
+from ..lifecycle.inputs import refusal_of
+from .payload import MAX_BYTES, ReadingMessage, canonical_reading, micros
+
+__all__ = [
+    "DEAD_LETTER_BYTES",
+    "FUTURE_SECONDS",
+    "GRACE_SECONDS",
+    "WINDOW_SECONDS",
+    "Intake",
+    "Message",
+    "Verdict",
+    "topic_for",
+]
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60  # default anchoring window (QCERT_EVIDENCE_WINDOW_SECONDS)
+GRACE_SECONDS = 10  # default wait after a window's end (QCERT_EVIDENCE_GRACE_SECONDS)
+FUTURE_SECONDS = 300  # a reading may be at most this far ahead of the receive time
+DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
+EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
+_ATTEMPTS = 3  # a batch that lost a race for a key is retried (then it sees the winner's rows)
+_TOPIC = re.compile(
+    r"qcert/v1/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/"
+    r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})"
+)
+
+
+def topic_for(organisation: str, device: str, stream: str = "readings") -> str:
+    """The topic a device publishes its readings on."""
+    return f"qcert/v1/{organisation}/{device}/{stream}"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message as received: its topic, its bytes, and when it was received (aware)."""
+
+    topic: str
+    payload: bytes
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of one message: ``stored`` (``stored`` new readings, ``duplicates`` sent
+    before), ``duplicate`` (all sent before), or ``refused`` (nothing stored; ``code`` and the
+    reasons say why)."""
+
+    status: Literal["stored", "duplicate", "refused"]
+    stored: int
+    duplicates: int
+    code: str = ""
+    reason_en: str = ""
+    reason_zh: str = ""
+
+
+class Refused(Exception):
+    """A message refused, with its code and reasons in both languages."""
+
+    def __init__(self, code: str, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.code, self.en, self.zh = code, en, zh
+
+
+@dataclass
+class _Parsed:
+    position: int
+    message: Message
+    organisation: str
+    device: str
+    payload: ReadingMessage
+
+
+Row = tuple[str, int, int, int, str, bytes]
+
+
+class Intake:
+    """Takes batches of messages into the time-series store, and anchors due windows.
+
+    ``engine`` is the database; ``clock`` what anchoring calls now; ``bus`` runs the anchoring
+    command as the platform itself (``anchor_due`` needs it); ``window_seconds`` and
+    ``grace_seconds`` say when a window is due; ``future_seconds`` how far ahead of its
+    receive time a reading may be dated.
+    """
+
+    def __init__(
+        self,
+        engine: Any,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        bus: Any = None,
+        window_seconds: int = WINDOW_SECONDS,
+        grace_seconds: int = GRACE_SECONDS,
+        future_seconds: int = FUTURE_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.bus = bus
+        self.window_seconds, self.grace_seconds = window_seconds, grace_seconds
+        self.future_us = future_seconds * 1_000_000
+        self._keys: dict[str, Ed25519PublicKey] = {}
+
+    # -- taking messages ------------------------------------------------------------------
+
+    def take(self, messages: Sequence[Message]) -> list[Verdict]:
+        """One verdict per message, in order, after the batch's transaction committed."""
+        from ..store import evidence as store
+
+        verdicts: list[Verdict | None] = [None] * len(messages)
+        parsed: list[_Parsed] = []
+        dead: list[dict[str, Any]] = []
+        for i, message in enumerate(messages):
+            try:
+                parsed.append(self._parse(i, message))
+            except Refused as err:
+                verdicts[i] = self._refuse(dead, message, err, None)
+            except Exception as err:  # no input may make take raise
+                log.exception("evidence: message %d could not be read", i)
+                verdicts[i] = self._refuse(dead, message, _internal(err), None)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                with store.write_transaction(self.engine) as conn:
+                    done = self._store(conn, parsed, list(verdicts), list(dead))
+                return [v for v in done if v is not None]
+            except Exception as err:
+                if attempt == _ATTEMPTS or not _raced(err):
+                    raise
+                log.info("evidence: batch lost a race (%s); taking it again", err)
+        raise AssertionError("unreachable")
+
+    def _parse(self, position: int, message: Message) -> _Parsed:
+        payload = message.payload
+        if not isinstance(payload, bytes | bytearray) or len(payload) > MAX_BYTES:
+            size = len(payload) if isinstance(payload, bytes | bytearray) else -1
+            raise Refused(
+                "evidence.size",
+                f"payload: {size} bytes; at most {MAX_BYTES}",
+                f"payload：{size} 字节，最多 {MAX_BYTES} 字节",
+            )
+        found = _TOPIC.fullmatch(message.topic) if isinstance(message.topic, str) else None
+        if found is None:
+            raise Refused(
+                "evidence.topic",
+                "topic: not qcert/v1/{organisation}/{device}/{stream}",
+                "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
+            )
+        try:
+            model = ReadingMessage.model_validate_json(payload)
+        except ValidationError as err:
+            kinds = {e.get("type") for e in err.errors()}
+            if "json_invalid" in kinds or "json_type" in kinds:
+                raise Refused(
+                    "evidence.json", "payload: not JSON", "payload：不是有效的 JSON"
+                ) from None
+            refused = refusal_of(err.errors())
+            raise Refused("evidence.schema", refused.en, refused.zh) from None
+        if model.device != found[2]:
+            raise Refused(
+                "evidence.topic",
+                f"topic: names device {found[2]}, the payload {model.device}",
+                f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
+            )
+        return _Parsed(position, message, found[1], found[2], model)
+
+    def _store(
+        self,
+        conn: Any,
+        parsed: list[_Parsed],
+        verdicts: list[Verdict | None],
+        dead: list[dict[str, Any]],
+    ) -> list[Verdict | None]:
+        from ..store import evidence as store
+
+        registry = store.devices(conn, [p.device for p in parsed], lock=True)
+        spans: dict[str, tuple[int, int]] = {}
+        for p in parsed:
+            for r in p.payload.all_readings():
+                low, high = spans.get(p.device, (r.seq, r.seq))
+                spans[p.device] = (min(low, r.seq), max(high, r.seq))
+        known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
+        rows: list[Row] = []
+        for p in parsed:
+            device = registry.get(p.device)
+            try:
+                new, duplicates = self._check(p, device, known)
+            except Refused as err:
+                verdicts[p.position] = self._refuse(dead, p.message, err, device, p.organisation)
+                continue
+            for row in new:
+                known[(row[0], row[1])] = row[5]
+            rows += new
+            status = "stored" if new else "duplicate"
+            verdicts[p.position] = Verdict(status, len(new), duplicates)
+        store.insert_readings(conn, rows)
+        store.insert_dead_letters(conn, dead)
+        return verdicts
+
+    def _check(
+        self, p: _Parsed, device: Any, known: dict[tuple[str, int], bytes]
+    ) -> tuple[list[Row], int]:
+        """The new rows of one message, and how many of its readings were stored before."""
+        if device is None or device.client_id != p.organisation:
+            raise Refused(
+                "evidence.device",
+                f"device: {p.device} is not a registered data source of {p.organisation}",
+                f"device：{p.device} 不是 {p.organisation} 登记的数据源",
+            )
+        if device.retired:
+            raise Refused(
+                "evidence.device", f"device: {p.device} is retired", f"device：{p.device} 已停用"
+            )
+        msg = p.payload
+        for var, unit in msg.units.items():
+            if var not in device.units:
+                raise Refused(
+                    "evidence.unit",
+                    f"units.{var}: not a variable of {p.device}",
+                    f"units.{var}：不是 {p.device} 登记的变量",
+                )
+            if unit != device.units[var]:
+                raise Refused(
+                    "evidence.unit",
+                    f"units.{var}: {unit}, registered as {device.units[var]}",
+                    f"units.{var}：{unit}，登记的单位为 {device.units[var]}",
+                )
+        self._verify(p, device)
+        received = micros(p.message.received_at.astimezone(UTC))
+        latest = received + self.future_us
+        rows: list[Row] = []
+        mine: dict[int, bytes] = {}  # this message's own readings by seq
+        duplicates = 0
+        units = msg.units
+        for n, reading in enumerate(msg.all_readings()):
+            where = f"readings.{n}" if msg.readings is not None else "values"
+            for var in reading.values:
+                if var not in units:
+                    raise Refused(
+                        "evidence.unit",
+                        f"{where}.values.{var}: no unit given in units (or not a variable)",
+                        f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
+                    )
+            at = micros(reading.time.astimezone(UTC))
+            if not EARLIEST <= at <= latest:
+                raise Refused(
+                    "evidence.time",
+                    f"{where}.time: {reading.time.isoformat()} is before 2000 or more than "
+                    f"{self.future_us // 1_000_000} s after it was received",
+                    f"{where}.time：{reading.time.isoformat()} 早于 2000 年，或晚于接收时间 "
+                    f"{self.future_us // 1_000_000} 秒以上",
+                )
+            if at < device.anchored_until:
+                raise Refused(
+                    "evidence.late",
+                    f"{where}.time: its window is anchored already; nothing anchored is rewritten",
+                    f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
+                )
+            body = canonical_reading(p.device, reading.seq, at, reading.values, reading.quality)
+            leaf = hashlib.sha256(b"\x00" + body).digest()
+            before = known.get((p.device, reading.seq)) or mine.get(reading.seq)
+            if before == leaf:
+                duplicates += 1
+                continue
+            if before is not None:
+                raise Refused(
+                    "evidence.replayed",
+                    f"{where}.seq: {reading.seq} was used by another reading of {p.device}",
+                    f"{where}.seq：序号 {reading.seq} 已被 {p.device} 的另一读数使用",
+                )
+            mine[reading.seq] = leaf
+            rows.append((p.device, reading.seq, at, received, body.decode(), leaf))
+        return rows, duplicates
+
+    def _verify(self, p: _Parsed, device: Any) -> None:
+        """A signed message must verify under the device's key; a device that must sign
+        sends nothing unsigned."""
+        signature = p.payload.signature
+        if signature is None:
+            if device.signed:
+                raise Refused(
+                    "evidence.signature",
+                    f"signature: {p.device} must sign its messages",
+                    f"signature：{p.device} 的消息须签名",
+                )
+            return
+        if not device.public_key:
+            raise Refused(
+                "evidence.signature",
+                f"signature: {p.device} has no registered key",
+                f"signature：{p.device} 未登记公钥",
+            )
+        key = self._keys.get(device.public_key)
+        if key is None:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(device.public_key))
+            self._keys[device.public_key] = key
+        try:
+            doc = json.loads(p.message.payload)
+            del doc["signature"]
+            key.verify(base64.b64decode(signature, validate=True), rfc8785.dumps(doc))
+        except (InvalidSignature, ValueError, binascii.Error, rfc8785.CanonicalizationError):
+            raise Refused(
+                "evidence.signature",
+                f"signature: does not verify under {p.device}'s key (Ed25519 over RFC 8785)",
+                f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
+            ) from None
+
+    def _refuse(
+        self,
+        dead: list[dict[str, Any]],
+        message: Message,
+        err: Refused,
+        device: Any,
+        organisation: str | None = None,
+    ) -> Verdict:
+        """Keep the refused message in the dead letters; its verdict. It is filed under the
+        organisation only when the topic names a device registered to it."""
+        mine = device is not None and device.client_id == organisation
+        payload = message.payload if isinstance(message.payload, bytes | bytearray) else b""
+        topic = message.topic if isinstance(message.topic, str) else repr(message.topic)
+        try:
+            received = message.received_at.astimezone(UTC).isoformat()
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            received = datetime.now(UTC).isoformat()
+        dead.append(
+            {
+                "client_id": device.client_id if mine else None,
+                "device_id": device.id if mine else None,
+                "topic": topic[:256],
+                "payload": bytes(payload[:DEAD_LETTER_BYTES]),
+                "size": len(payload),
+                "code": err.code,
+                "reason_en": err.en[:2000],
+                "reason_zh": err.zh[:2000],
+                "received_at": received,
+            }
+        )
+        return Verdict("refused", 0, 0, err.code, err.en, err.zh)
+
+    # -- anchoring ------------------------------------------------------------------------
+
+    def anchor_due(self, now: datetime | None = None) -> int:
+        """Anchor every window whose end plus the grace has passed by ``now`` (default: the
+        clock), one ledger event per window, as the platform itself; how many were anchored."""
+        from ..access import Principal
+        from .commands import AnchorWindows
+
+        if self.bus is None:
+            raise RuntimeError("this intake has no bus to anchor with")
+        command = AnchorWindows(now or self.clock(), self.window_seconds, self.grace_seconds)
+        total = 0
+        while True:  # a large backlog is anchored a command at a time
+            outcome = self.bus.handle(command, Principal.system("evidence-anchor"))
+            anchored = int(outcome.reply.get("anchored", 0))
+            total += anchored
+            if anchored < command.limit:
+                return total
+
+
+def _internal(err: Exception) -> Refused:
+    return Refused(
+        "evidence.schema",
+        f"payload: could not be read ({type(err).__name__})",
+        f"payload：无法读取（{type(err).__name__}）",
+    )
+
+
+def _raced(err: Exception) -> bool:
+    """Whether ``err`` is another writer's doing (a key taken meanwhile, a deadlock)."""
+    import sqlalchemy as sa
+
+    if isinstance(err, sa.exc.IntegrityError):
+        return True
+    return isinstance(err, sa.exc.OperationalError) and getattr(err.orig, "sqlstate", None) in (
+        "40P01",
+        "40001",
+    )

@@ -1,0 +1,169 @@
+"""A data source as the platform knows it: whose it is, what it reports, its key, and how far
+its readings are anchored.
+
+Its readings are not part of its state (they live in the time-series store); the state keeps
+only what decides whether a message is taken: the organisation, the variables and their
+units, the key, whether it is retired, and the end of its newest anchored window (readings
+before it are late: what was anchored at an instant is never rewritten).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+from ..lifecycle.aggregate import Aggregate, text_field
+from ..lifecycle.rules import refuse
+from . import events as ev
+from .payload import micros
+
+__all__ = ["Device", "check_variables"]
+
+KINDS = ("line", "station", "sensor")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")  # as the payload's variable names
+
+
+def _problem(field: str, en: str, zh: str) -> Exception:
+    return refuse("evidence.device", field=field, problem=en, problem_zh=zh)
+
+
+def check_variables(variables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The variables as recorded (``name``, ``unit``, and ``lower``/``upper`` when given),
+    refusing a duplicate name, an empty unit, a limit that is no finite number, or a lower
+    specification limit that is not below the upper one."""
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, var in enumerate(variables):
+        where = f"variables.{i}"
+        unknown = set(var) - {"name", "unit", "lower", "upper"}
+        if unknown:
+            raise _problem(where, f"unknown field {sorted(unknown)[0]}", "含未知字段")
+        name, unit = var.get("name"), var.get("unit")
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise _problem(
+                f"{where}.name",
+                "1-64 of letters, digits, _ . : -",
+                "须为 1-64 个字母、数字或 _ . : -",
+            )
+        if not isinstance(unit, str) or not 1 <= len(unit) <= 32 or not unit.isprintable():
+            raise _problem(f"{where}.unit", "1-32 printable characters", "须为 1-32 个可打印字符")
+        if name in seen:
+            raise _problem(f"{where}.name", f"{name} is listed twice", f"{name} 重复")
+        seen.add(name)
+        row: dict[str, Any] = {"name": name, "unit": unit}
+        for limit in ("lower", "upper"):
+            value = var.get(limit)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _problem(f"{where}.{limit}", "must be a number", "须为数字")
+            if not math.isfinite(value):
+                raise _problem(f"{where}.{limit}", "must be finite", "须为有限数")
+            row[limit] = value
+        if "lower" in row and "upper" in row and not row["lower"] < row["upper"]:
+            raise _problem(f"{where}.lower", "must be below upper", "须小于上限 upper")
+        out.append(row)
+    return out
+
+
+def _check_key(public_key: str, signed: bool) -> str:
+    if public_key:
+        raw = base64.b64decode(public_key, validate=True)
+        if len(raw) != 32:
+            raise _problem("public_key", "an Ed25519 key is 32 bytes", "Ed25519 公钥须为 32 字节")
+    elif signed:
+        raise _problem(
+            "signed", "a device without a key cannot sign its messages", "没有公钥的设备无法签名"
+        )
+    return public_key
+
+
+class Device(Aggregate):
+    """A data source of an organisation (id: the device id, unique on the platform)."""
+
+    kind = "device"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.client_id = self.device_kind = self.label = self.public_key = ""
+        self.variables: list[dict[str, Any]] = []
+        self.signed = self.retired = False
+        self.anchored_until = 0  # microseconds: the end of the newest anchored window
+        self.windows = 0
+
+    @classmethod
+    def register(
+        cls,
+        device_id: str,
+        client_id: str,
+        kind: str,
+        label: str,
+        variables: list[dict[str, Any]],
+        public_key: str,
+        signed: bool,
+    ) -> Device:
+        """A new data source of ``client_id``, reporting ``variables``."""
+        if kind not in KINDS:
+            raise _problem("kind", "line, station or sensor", "须为 line、station 或 sensor")
+        device = cls(device_id)
+        label = text_field("label", label, 200) if label.strip() else ""
+        device.record(
+            ev.DeviceRegistered(
+                device_id,
+                client_id,
+                kind,
+                label,
+                check_variables(variables),
+                _check_key(public_key, signed),
+                signed,
+            )
+        )
+        return device
+
+    def rotate_key(self, public_key: str, signed: bool) -> None:
+        """Replace the key (a retired source keeps its last one)."""
+        self._live()
+        self.record(ev.DeviceKeyRotated(_check_key(public_key, signed), signed))
+
+    def retire(self, reason: str) -> None:
+        """Retire the source: its messages are refused from now on."""
+        self._live()
+        self.record(ev.DeviceRetired(text_field("reason", reason, 500)))
+
+    def anchor(
+        self, start: str, end: str, first_seq: int, last_seq: int, count: int, root: str
+    ) -> None:
+        """Record the anchoring of the window [start, end) (RFC 3339 UTC); windows are
+        anchored in time order, each once."""
+        if micros(_instant(start)) < self.anchored_until:
+            raise _problem("start", f"{start} is anchored already", f"{start} 已固化")
+        self.record(
+            ev.WindowAnchored(self.id, self.client_id, start, end, first_seq, last_seq, count, root)
+        )
+
+    def _live(self) -> None:
+        if self.retired:
+            raise _problem("device_id", f"{self.id} is retired", f"{self.id} 已停用")
+
+    # -- folding ------------------------------------------------------------------------
+
+    def _on_device_registered(self, e: ev.DeviceRegistered) -> None:
+        self.client_id, self.device_kind, self.label = e.client_id, e.kind, e.label
+        self.variables, self.public_key, self.signed = list(e.variables), e.public_key, e.signed
+
+    def _on_device_key_rotated(self, e: ev.DeviceKeyRotated) -> None:
+        self.public_key, self.signed = e.public_key, e.signed
+
+    def _on_device_retired(self, e: ev.DeviceRetired) -> None:
+        self.retired = True
+
+    def _on_window_anchored(self, e: ev.WindowAnchored) -> None:
+        self.anchored_until = micros(_instant(e.end))
+        self.windows += 1
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

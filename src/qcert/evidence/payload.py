@@ -1,0 +1,156 @@
+"""The reading payload, version 1: one device's readings in one MQTT message or HTTP item.
+
+Published as JSON Schema (draft 2020-12) at ``GET /evidence/v1/schema`` and kept as
+``docs/evidence/reading-v1.schema.json``. A message is validated once, as a whole, before
+anything of it is read (国市监认证发〔2025〕72号 (三): real-time online collection of process
+parameters and data). Every size is bounded here: bytes per message, readings per message,
+variables per reading, the length of every name.
+
+Each reading becomes a leaf of its device's window tree by its canonical bytes (RFC 8785):
+``{"device", "quality"?, "seq", "time", "values"}`` with the time in UTC to the microsecond.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import rfc8785
+from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import (
+    AllowInfNan,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_READINGS",
+    "MAX_VARIABLES",
+    "Reading",
+    "ReadingMessage",
+    "canonical_reading",
+    "json_schema",
+    "micros",
+    "utc_text",
+]
+
+MAX_BYTES = 256 * 1024  # bytes of one message
+MAX_READINGS = 1000  # readings in one message
+MAX_VARIABLES = 200  # variables of one reading (and units of one message)
+MAX_SEQ = 2**63 - 1  # a device's sequence numbers fit a signed 64-bit column
+
+# Names as they appear in topics and in canonical bytes: plain ASCII, so they need no escaping
+# in JSON and sort the same in UTF-16 (RFC 8785 3.2.3) as in Python.
+DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+Variable = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+Unit = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]{1,32}$")]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+Quality = Literal["good", "uncertain", "bad"]
+Seq = Annotated[int, Strict(), Ge(0), Le(MAX_SEQ)]
+Signature = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{86}==$")]
+Values = Annotated[dict[Variable, Number], MinLen(1), MaxLen(MAX_VARIABLES)]
+Qualities = Annotated[dict[Variable, Quality], MaxLen(MAX_VARIABLES)]
+
+
+class Reading(BaseModel):
+    """One reading: its sequence number on the device (0 upwards, never reused), when it was
+    taken (RFC 3339 with its offset), each variable's value, and optionally its quality."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: Seq
+    time: AwareDatetime
+    values: Values
+    quality: Qualities | None = None
+
+
+class ReadingMessage(BaseModel):
+    """One device's readings: ``readings`` (1 to 1,000), or one reading's fields at the top
+    level; ``units`` names the unit of every variable sent, as registered; ``signature`` is
+    the device's Ed25519 signature (base64) over the RFC 8785 bytes of the message without it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="qcert reading message v1",
+        json_schema_extra={"$id": "https://qcert.dev/schemas/evidence/reading-v1.json"},
+    )
+
+    device: DeviceId
+    units: Annotated[dict[Variable, Unit], MaxLen(MAX_VARIABLES)]
+    readings: Annotated[list[Reading], MinLen(1), MaxLen(MAX_READINGS)] | None = None
+    seq: Seq | None = None
+    time: AwareDatetime | None = None
+    values: Values | None = None
+    quality: Qualities | None = None
+    signature: Signature | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ReadingMessage:
+        single = (self.seq, self.time, self.values)
+        if self.readings is not None:
+            if any(v is not None for v in (*single, self.quality)):
+                raise ValueError("either readings or one reading's fields, not both")
+        elif any(v is None for v in single):
+            raise ValueError("readings, or seq, time and values of one reading, are required")
+        return self
+
+    def all_readings(self) -> list[Reading]:
+        """The message's readings, in the order sent."""
+        if self.readings is not None:
+            return self.readings
+        assert self.seq is not None and self.time is not None and self.values is not None
+        return [Reading(seq=self.seq, time=self.time, values=self.values, quality=self.quality)]
+
+
+def json_schema() -> dict[str, Any]:
+    """The payload's JSON Schema (draft 2020-12), as published."""
+    schema = ReadingMessage.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def micros(at: datetime) -> int:
+    """``at`` (aware) as whole microseconds since 1970-01-01T00:00:00Z."""
+    return (at - _EPOCH) // _MICRO
+
+
+def utc_text(us: int) -> str:
+    """Microseconds since the epoch as RFC 3339 UTC with six decimals (``…T08:00:00.000000Z``):
+    one spelling per instant, so equal readings have equal bytes."""
+    return (_EPOCH + us * _MICRO).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _number(x: float) -> str:
+    """``x`` as RFC 8785 writes it (ECMAScript's Number.prototype.toString, RFC 8785 3.2.2.3);
+    Python's shortest repr agrees wherever it uses no exponent, the rest goes to rfc8785."""
+    if x == 0:
+        return "0"
+    if x.is_integer() and abs(x) < 1e21:
+        return str(int(x))
+    text = repr(x)
+    if "e" not in text and "n" not in text:
+        return text
+    if not math.isfinite(x):
+        raise ValueError("not a finite number")
+    return rfc8785.dumps(x).decode()
+
+
+def canonical_reading(
+    device: str, seq: int, time_us: int, values: dict[str, float], quality: dict[str, str] | None
+) -> bytes:
+    """The RFC 8785 bytes of one reading (names are plain ASCII by the schema, so they need no
+    escaping); the same as ``rfc8785.dumps`` of the reading's document, only faster."""
+    vals = ",".join(f'"{k}":{_number(float(v))}' for k, v in sorted(values.items()))
+    head = f'{{"device":"{device}",'
+    if quality:
+        head += '"quality":{' + ",".join(f'"{k}":"{v}"' for k, v in sorted(quality.items())) + "},"
+    return f'{head}"seq":{seq},"time":"{utc_text(time_us)}","values":{{{vals}}}}}'.encode()

@@ -1,0 +1,357 @@
+"""The time-series store of real-time evidence: readings, refused messages, data sources.
+
+Readings are keyed by (device, seq), so a reading is stored once however often it is sent.
+The intake writes a batch of messages in one transaction of plain multi-row statements (no
+ORM objects); anchoring reads each due window in sequence order. Reads return rows in seq
+order, or a pandas frame over a window, always bounded.
+
+On PostgreSQL the intake takes a share lock on the devices it writes for and anchoring an
+update lock on the devices it anchors, so a reading never slips into a window while the
+window is being anchored; on SQLite every writer holds the database (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..evidence.window import leaf_hash, window_root
+from . import tables as t
+
+__all__ = [
+    "DeviceRow",
+    "check_windows",
+    "dead_letter_rows",
+    "device_list",
+    "devices",
+    "due",
+    "existing",
+    "frame",
+    "insert_dead_letters",
+    "insert_readings",
+    "proof_material",
+    "readers_of",
+    "readings",
+    "write_transaction",
+]
+
+MAX_ROWS = 100_000  # rows a read returns at most
+_DUE_ROWS = 2_000_000  # readings one device's anchoring reads at a time
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    """What the intake needs of a data source: its organisation, each variable's unit, its
+    key (base64, "" for none), whether it must sign, whether it is retired, and the end of
+    its newest anchored window (µs)."""
+
+    id: str
+    client_id: str
+    units: dict[str, str]
+    public_key: str
+    signed: bool
+    retired: bool
+    anchored_until: int
+
+
+def _postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed when the block ends."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(qcert_write=True)
+        with conn.begin():
+            yield conn
+
+
+def devices(conn: Connection, ids: Sequence[str], lock: bool = False) -> dict[str, DeviceRow]:
+    """The data sources among ``ids``; with ``lock`` (PostgreSQL), share-locked until the
+    transaction ends, so none is anchored meanwhile."""
+    d = t.evidence_devices.c
+    query = sa.select(
+        d.id, d.client_id, d.variables, d.public_key, d.signed, d.retired, d.anchored_until
+    ).where(d.id.in_(sorted(set(ids))))
+    if lock and _postgres(conn):
+        query = query.order_by(d.id).with_for_update(read=True)
+    out = {}
+    for row in conn.execute(query):
+        units = {v["name"]: v["unit"] for v in json.loads(row.variables)}
+        out[row.id] = DeviceRow(
+            row.id,
+            row.client_id,
+            units,
+            row.public_key,
+            bool(row.signed),
+            bool(row.retired),
+            int(row.anchored_until),
+        )
+    return out
+
+
+def existing(conn: Connection, spans: dict[str, tuple[int, int]]) -> dict[tuple[str, int], bytes]:
+    """The leaf hashes of readings already stored with a seq in each device's [low, high]."""
+    r = t.evidence_readings.c
+    found: dict[tuple[str, int], bytes] = {}
+    for device_id, (low, high) in spans.items():
+        query = sa.select(r.seq, r.leaf).where(
+            r.device_id == device_id, r.seq >= low, r.seq <= high
+        )
+        for seq, leaf in conn.execute(query):
+            found[(device_id, int(seq))] = bytes(leaf)
+    return found
+
+
+_COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
+
+
+def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
+    """Insert readings ``(device, seq, time_us, received_us, body, leaf)`` with one
+    executemany (the driver batches it: SQLite in one loop in C, psycopg in pipeline mode)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO evidence_readings ({', '.join(_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_COLUMNS))})"
+    )
+    conn.exec_driver_sql(sql, rows)
+
+
+def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Keep refused messages (their rows as ``evidence_dead_letters`` holds them)."""
+    if rows:
+        conn.execute(t.evidence_dead_letters.insert(), rows)
+
+
+def due(
+    conn: Connection, cutoff: int, window: int, limit: int
+) -> list[tuple[str, list[tuple[int, int, list[int], list[bytes]]]]]:
+    """Per device (update-locked on PostgreSQL), its unanchored windows ending at or before
+    ``cutoff`` (µs) that hold readings, oldest first, at most ``limit`` in all: each as
+    ``(start, end, seqs, leaves)`` in seq order. A window starts where the device's last
+    anchored one ended if that is later than its boundary (the window length may change)."""
+    d, r = t.evidence_devices.c, t.evidence_readings.c
+    pending = (
+        sa.exists()
+        .where(r.device_id == d.id, r.time_us >= d.anchored_until, r.time_us < cutoff)
+        .correlate(t.evidence_devices)
+    )
+    query = sa.select(d.id, d.anchored_until).where(pending).order_by(d.id)
+    if _postgres(conn):
+        query = query.with_for_update(of=t.evidence_devices)
+    out = []
+    budget = limit
+    for device_id, since in conn.execute(query).all():
+        if budget <= 0:
+            break
+        rows = conn.execute(
+            sa.select(r.seq, r.time_us, r.leaf)
+            .where(r.device_id == device_id, r.time_us >= since, r.time_us < cutoff)
+            .order_by(r.time_us)
+            .limit(_DUE_ROWS)
+        ).all()
+        groups: dict[int, list[tuple[int, bytes]]] = {}
+        for seq, time_us, leaf in rows:
+            groups.setdefault(time_us // window * window, []).append((int(seq), bytes(leaf)))
+        starts = sorted(groups)
+        if len(rows) == _DUE_ROWS and len(starts) > 1:
+            starts = starts[:-1]  # the last window may go on past what was read
+        windows = []
+        for start in starts[:budget]:
+            members = sorted(groups[start])
+            windows.append(
+                (
+                    max(start, int(since)),
+                    start + window,
+                    [s for s, _ in members],
+                    [h for _, h in members],
+                )
+            )
+        budget -= len(windows)
+        out.append((device_id, windows))
+    return out
+
+
+def readings(
+    conn: Connection, device_id: str, start: int, end: int, limit: int = MAX_ROWS
+) -> list[dict[str, Any]]:
+    """The readings of ``device_id`` taken in [start, end) (µs), in seq order, at most
+    ``limit`` (each its seq, canonical document, and when it was received, µs)."""
+    r = t.evidence_readings.c
+    query = (
+        sa.select(r.seq, r.body, r.received_us)
+        .where(r.device_id == device_id, r.time_us >= start, r.time_us < end)
+        .order_by(r.seq)
+        .limit(min(limit, MAX_ROWS))
+    )
+    return [
+        {"seq": int(seq), "reading": json.loads(body), "received_us": int(received)}
+        for seq, body, received in conn.execute(query)
+    ]
+
+
+def frame(
+    conn: Connection,
+    start: int,
+    end: int,
+    *,
+    device_ids: Sequence[str] = (),
+    client_id: str | None = None,
+    variables: Sequence[str] = (),
+    max_rows: int = MAX_ROWS,
+) -> Any:
+    """A pandas DataFrame of readings taken in [start, end) (µs) of ``device_ids``, or of
+    every device of ``client_id``: a UTC time index, one column per variable (named
+    ``device.variable`` when several devices are read), at most ``max_rows`` readings."""
+    import pandas as pd
+
+    r, d = t.evidence_readings.c, t.evidence_devices.c
+    query = sa.select(r.device_id, r.time_us, r.body).where(r.time_us >= start, r.time_us < end)
+    if device_ids:
+        query = query.where(r.device_id.in_(list(device_ids)))
+    if client_id is not None:
+        query = query.where(r.device_id.in_(sa.select(d.id).where(d.client_id == client_id)))
+    query = query.order_by(r.time_us, r.device_id, r.seq).limit(min(max_rows, MAX_ROWS))
+    rows = conn.execute(query).all()
+    several = len({row.device_id for row in rows}) > 1
+    records, index = [], []
+    for device_id, time_us, body in rows:
+        values = json.loads(body)["values"]
+        if variables:
+            values = {k: v for k, v in values.items() if k in variables}
+        records.append({(f"{device_id}.{k}" if several else k): v for k, v in values.items()})
+        index.append(time_us)
+    at = pd.to_datetime(pd.Series(index, dtype="int64"), unit="us", utc=True)
+    return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
+
+
+def device_list(conn: Connection, clients: Sequence[str] | None) -> list[dict[str, Any]]:
+    """The data sources of ``clients`` (None: all), by id."""
+    d = t.evidence_devices.c
+    query = sa.select(t.evidence_devices).order_by(d.id)
+    if clients is not None:
+        query = query.where(d.client_id.in_(list(clients)))
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["variables"] = json.loads(item["variables"])
+        item["signed"], item["retired"] = bool(item["signed"]), bool(item["retired"])
+        out.append(item)
+    return out
+
+
+def readers_of(conn: Connection, device_id: str) -> tuple[str, frozenset[str]] | None:
+    """A device's organisation and the bodies that read that organisation's records (those
+    holding a certification of it, and those it consented to), or None for no such device."""
+    d, c, k = t.evidence_devices.c, t.certifications.c, t.consents.c
+    client = conn.execute(sa.select(d.client_id).where(d.id == device_id)).scalar()
+    if client is None:
+        return None
+    bodies = set(conn.execute(sa.select(c.body_id).where(c.client_id == client)).scalars())
+    bodies |= set(conn.execute(sa.select(k.body_id).where(k.client_id == client)).scalars())
+    return client, frozenset(bodies)
+
+
+def dead_letter_rows(
+    conn: Connection, clients: Sequence[str] | None, limit: int = 200, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Refused messages of ``clients`` (None: all), newest first, the payload as text (its
+    first 64 KiB, undecodable bytes replaced)."""
+    x = t.evidence_dead_letters.c
+    query = sa.select(t.evidence_dead_letters).order_by(x.id.desc()).limit(limit).offset(offset)
+    if clients is not None:
+        query = query.where(x.client_id.in_(list(clients)))
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["payload"] = bytes(item["payload"]).decode("utf-8", "replace")
+        out.append(item)
+    return out
+
+
+def proof_material(conn: Connection, device_id: str, seq: int) -> dict[str, Any] | None:
+    """What a reading's proof is made of: its canonical bytes, its window (ledger index,
+    span) and the leaf hashes of the window in seq order; None when there is no such
+    reading; ``window`` None when it is not anchored yet."""
+    r, w = t.evidence_readings.c, t.evidence_windows.c
+    row = conn.execute(
+        sa.select(r.time_us, r.body).where(r.device_id == device_id, r.seq == seq)
+    ).first()
+    if row is None:
+        return None
+    win = conn.execute(
+        sa.select(w.ledger_index, w.start_us, w.end_us).where(
+            w.device_id == device_id, w.start_us <= row.time_us, w.end_us > row.time_us
+        )
+    ).first()
+    if win is None:
+        return {"reading": row.body, "window": None}
+    members = conn.execute(
+        sa.select(r.seq, r.leaf)
+        .where(r.device_id == device_id, r.time_us >= win.start_us, r.time_us < win.end_us)
+        .order_by(r.seq)
+    ).all()
+    seqs = [int(s) for s, _ in members]
+    return {
+        "reading": row.body,
+        "window": {"ledger_index": int(win.ledger_index), "start_us": win.start_us},
+        "index": seqs.index(seq),
+        "leaves": [bytes(h) for _, h in members],
+    }
+
+
+def check_windows(engine: Engine) -> list[str]:
+    """Every anchored window recomputed from the readings stored now: a reading edited,
+    deleted or added after its window was anchored changes the window's count, sequence
+    range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
+    and must name the device, seq and time its row is filed under."""
+    w, r = t.evidence_windows.c, t.evidence_readings.c
+    problems: list[str] = []
+    with engine.connect() as conn:
+        windows = conn.execute(sa.select(t.evidence_windows).order_by(w.ledger_index)).all()
+        for win in windows:
+            rows = conn.execute(
+                sa.select(r.seq, r.time_us, r.body)
+                .where(
+                    r.device_id == win.device_id, r.time_us >= win.start_us, r.time_us < win.end_us
+                )
+                .order_by(r.seq)
+            ).all()
+            where = f"evidence: window of {win.device_id} anchored at entry {win.ledger_index}"
+            leaves = []
+            for seq, time_us, body in rows:
+                leaves.append(leaf_hash(body.encode()))
+                if not _filed(body, win.device_id, int(seq), int(time_us)):
+                    problems.append(f"{where}: reading {seq}'s bytes do not match its row")
+            seqs = [int(s) for s, _, _ in rows]
+            found = (len(rows), seqs[0] if seqs else None, seqs[-1] if seqs else None)
+            if found != (win.count, win.first_seq, win.last_seq):
+                problems.append(
+                    f"{where}: {win.count} readings {win.first_seq}..{win.last_seq} were "
+                    f"anchored, {found[0]} are stored ({found[1]}..{found[2]})"
+                )
+            elif window_root(leaves).hex() != win.root:
+                problems.append(f"{where}: a reading was changed after anchoring (root differs)")
+    return problems
+
+
+def _filed(body: str, device_id: str, seq: int, time_us: int) -> bool:
+    from datetime import datetime
+
+    from ..evidence.payload import micros
+
+    try:
+        doc = json.loads(body)
+        at = datetime.fromisoformat(doc["time"].replace("Z", "+00:00"))
+        return doc["device"] == device_id and doc["seq"] == seq and micros(at) == time_us
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False

@@ -1,0 +1,136 @@
+"""Windows are anchored on the ledger once due; a reading's proof verifies offline against a
+signed checkpoint and fails for any changed byte; the audit finds a reading edited, deleted or
+added after anchoring; a late reading is refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from qcert.evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
+from qcert.evidence.window import ProofInvalid, verify_reading_proof
+from qcert.store import tables as t
+from qcert.store.replay import check_projections
+from tests.integration.evidence.world import NOW, build, message, reading
+from tests.services import make_services
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def world(engine, tmp_path):
+    clock = Clock()
+    svc = make_services(engine, tmp_path, clock=clock)
+    build(svc)
+    # window 08:00 holds seqs 0-4 (sent out of order), window 08:01 holds 5-6
+    first = [reading(s, at=NOW + timedelta(seconds=10 * s)) for s in (3, 0, 4, 1, 2)]
+    later = [reading(s, at=NOW + timedelta(seconds=60 + s)) for s in (5, 6)]
+    svc.intake.take([message(first), message(later, received=NOW + timedelta(seconds=70))])
+    yield svc, clock
+    svc.close()
+
+
+def _windows(engine):
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(t.evidence_windows).order_by(t.evidence_windows.c.start_us)
+        ).all()
+
+
+def test_a_window_is_anchored_once_its_end_and_grace_have_passed(world):
+    svc, _ = world
+    assert (
+        svc.intake.anchor_due(NOW + timedelta(seconds=75)) == 1
+    )  # the second ends at 08:02, due at 08:02:10
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=75)) == 0  # nothing twice
+    [w] = _windows(svc.engine)
+    assert (w.first_seq, w.last_seq, w.count) == (0, 4, 5)
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=130)) == 1
+    assert check_projections(svc.engine) == []
+
+
+def test_a_reading_of_an_anchored_window_is_late(world):
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    [verdict] = svc.intake.take(
+        [
+            message(
+                [reading(7, at=NOW + timedelta(seconds=30))], received=NOW + timedelta(seconds=80)
+            )
+        ]
+    )
+    assert verdict.code == "evidence.late"
+
+
+def _proof(svc, seq):
+    svc.ledger.sign_due()
+    return proof_of_reading(svc.engine, svc.ledger, "d1", seq)
+
+
+def test_a_proof_verifies_and_fails_for_a_changed_byte(world):
+    svc, _ = world
+    with pytest.raises(NotAnchored):
+        proof_of_reading(svc.engine, svc.ledger, "d1", 2)
+    with pytest.raises(ReadingNotFound):
+        proof_of_reading(svc.engine, svc.ledger, "d1", 99)
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    doc = _proof(svc, 2)
+    vkeys = [v.vkey() for v in svc.ledger.verifiers()]
+    ok = verify_reading_proof(json.loads(json.dumps(doc)), vkeys)
+    assert (ok.device, ok.seq, ok.index) == ("d1", 2, doc["entry_index"])
+    changed = copy.deepcopy(doc)
+    changed["reading"] = doc["reading"].replace('"temp":50', '"temp":51')
+    assert changed["reading"] != doc["reading"]
+    with pytest.raises(ProofInvalid):
+        verify_reading_proof(changed, vkeys)
+    for field in ("entry", "bundle"):
+        broken = copy.deepcopy(doc)
+        text = broken[field]
+        broken[field] = text[:40] + ("A" if text[40] != "A" else "B") + text[41:]
+        with pytest.raises(ProofInvalid):
+            verify_reading_proof(broken, vkeys)
+    broken = copy.deepcopy(doc)
+    broken["window"]["hashes"][0] = "00" * 32
+    with pytest.raises(ProofInvalid):
+        verify_reading_proof(broken, vkeys)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE evidence_readings SET body = replace(body, '\"temp\":50', '\"temp\":49') "
+        "WHERE seq = 1",
+        "UPDATE evidence_readings SET time_us = time_us + 1 WHERE seq = 1",
+        "DELETE FROM evidence_readings WHERE seq = 4",
+    ],
+    ids=["edited", "moved", "deleted"],
+)
+def test_the_audit_finds_a_reading_changed_after_anchoring(world, tamper):
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    assert check_projections(svc.engine) == []
+    with svc.engine.begin() as conn:
+        conn.exec_driver_sql(tamper)
+    problems = check_projections(svc.engine)
+    assert problems and all("evidence" in p for p in problems), problems
+
+
+def test_the_audit_finds_a_reading_slipped_into_an_anchored_window(world):
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    with svc.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO evidence_readings SELECT device_id, 100, time_us, received_us, "
+            "replace(body, '\"seq\":1', '\"seq\":100'), leaf FROM evidence_readings WHERE seq = 1"
+        )
+    assert any("anchored" in p for p in check_projections(svc.engine))
