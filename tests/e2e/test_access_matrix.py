@@ -26,6 +26,8 @@ from qcert import security
 from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated, command_names
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
+from qcert.evidence import monitor_commands as monitors
+from qcert.evidence.commands import RegisterDevice
 from qcert.exchange.submission import Envelope, envelope
 from qcert.keys import load_signers
 from qcert.ledger.hashing import SHA256
@@ -41,6 +43,7 @@ from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
 
 TODAY = date(2025, 6, 2)
+AT = datetime(2025, 6, 1, tzinfo=UTC)
 BODY_ROLES = (
     "cb-admin",
     "application-reviewer",
@@ -310,6 +313,30 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: hub.RecordInspectionResult("d1", "HUB-1", "compliant", TODAY),
         {"reg-bj"},
     ),
+    # a line's monitor is its organisation's; its alarms the platform's watcher records
+    "fit-monitor": (lambda _: monitors.FitMonitor("c1-line", "pca", AT, AT + timedelta(1)), C1),
+    "raise-stream-alarm": (
+        lambda _: monitors.RaiseStreamAlarm(
+            "c1-line",
+            9,
+            AT,
+            7,
+            "spe",
+            {"spe": 9.0},
+            {"spe": 1.0},
+            [],
+            [],
+            "0" * 64,
+            AT,
+            "0" * 64,
+            1,
+        ),
+        set(),
+    ),
+    "clear-stream-alarm": (
+        lambda _: monitors.ClearStreamAlarm("c1-line", 10, AT, 9, AT, "0" * 64, 1),
+        set(),
+    ),
 }
 
 
@@ -335,6 +362,7 @@ def _world(services: Any) -> None:
     run(c.QualifyAuditor("lead-a", "iso9001", [17]))
     run(c.RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, SITES))
     run(c.GiveConsent("c1", "cb1"))
+    run(RegisterDevice("c1-line", "c1", "line", [{"name": "x", "unit": "mm"}], "Line"))
     team = [{"auditor": "lead-a", "role": "lead"}]
     run(c.ApplyForCertification("c1-cert", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     run(c.ReviewContract("c1-cert", "r1"))
