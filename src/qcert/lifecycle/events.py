@@ -604,7 +604,8 @@ def reference() -> str:
         "Generated from `qcert.lifecycle.events`; a test keeps this page current.",
         "",
     ]
-    for name, cls in EVENTS.items():
+    # By name: the registry's order is the order modules happened to be imported in.
+    for name, cls in sorted(EVENTS.items()):
         doc = " ".join((cls.__doc__ or "").split())
         lines += [f"## `{name}`", "", doc, ""]
         lines += [f"- `{f.name}`: {f.type}" for f in fields(cls)]
