@@ -21,6 +21,19 @@ def _at(at: datetime) -> str:
     return utc_instant(at)[:-1] + f".{at.microsecond:06d}Z"
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as its canonical JSON decodes: a whole float as an int (RFC 8785 writes 5.0
+    as 5), keys in canonical order (ASCII names: Python's order is RFC 8785's), so the event
+    recorded is value for value the one a replay folds, and can be snapshotted."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
 class StreamMonitor(Aggregate):
     """A device's monitor (the newest fitted) and its alarm episodes, oldest first."""
 
@@ -53,14 +66,14 @@ class StreamMonitor(Aggregate):
                 self.id,
                 client_id,
                 fitted.kind,
-                dict(fitted.params),
+                _plain(dict(fitted.params)),
                 selected,
                 list(fitted.variables),
                 _at(start),
                 _at(end),
                 fitted.rows,
-                dict(fitted.limits),
-                dict(fitted.charts),
+                _plain(dict(fitted.limits)),
+                _plain(dict(fitted.charts)),
                 fitted.persistence,
                 graph,
                 fitted.digest,
@@ -87,7 +100,7 @@ class StreamMonitor(Aggregate):
         self._after(alarm["seq"])
         if not alarm["first_seq"] <= alarm["seq"]:
             raise invalid("first_seq", "must not come after seq", "不能晚于 seq")
-        self.record(ev.StreamAlarmRaised(self.id, **alarm))
+        self.record(ev.StreamAlarmRaised(self.id, **_plain(alarm)))
 
     def clear_alarm(self, alarm: dict[str, Any]) -> None:
         """End the open alarm at a later reading."""

@@ -214,3 +214,27 @@ def test_a_restarted_watcher_goes_on_without_recording_an_episode_twice(world):
     seqs = [a["seq"] for _, a in _events(svc.engine, "evidence.alarm-raised")]
     assert len(seqs) == len(set(seqs))
     assert check_projections(svc.engine) == []
+
+
+def test_a_long_history_of_alarms_is_snapshotted_and_replays_to_the_same_state(world):
+    svc, _, _ = world
+    digest = _fit(svc).reply["digest"]
+    at, root = T0 + timedelta(seconds=100), "0" * 64
+    for k in range(40):  # 80 events: past the snapshot interval
+        seq = 1000 + 10 * k
+        svc.bus.handle(
+            RaiseStreamAlarm(
+                "line1", seq, at, seq - 2, "spe", {"spe": 9.5}, {"spe": 4.0},
+                [{"variable": "coolant_temp", "contribution": 5.0, "share": 0.8}], [],
+                digest, T0, root, 1,
+            ),
+            SYSTEM,
+        )  # fmt: skip
+        svc.bus.handle(ClearStreamAlarm("line1", seq + 3, at, seq, T0, root, 1), SYSTEM)
+    with svc.engine.connect() as conn:
+        snapshot = conn.execute(
+            sa.select(t.snapshots.c.seq).where(t.snapshots.c.aggregate == "stream:line1")
+        ).scalar()
+        alarms = conn.execute(sa.select(sa.func.count()).select_from(t.evidence_alarms)).scalar()
+    assert snapshot is not None and alarms == 40
+    assert check_projections(svc.engine) == []
