@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -315,17 +316,21 @@ class Watcher:
         self.refused: dict[str, str] = {}  # device -> why its monitor is not watched
         self._recorded: dict[str, tuple[int, int]] = {}
         self.started = False
+        # The intake may be called from several threads (an HTTP server's, the consumer's):
+        # one at a time scores, so each device's readings are scored once and in order.
+        self._lock = threading.RLock()
 
     def start(self) -> None:
         """(Re)build every device's scoring from the store alone, as a new process would:
         refit, check the digest, score the readings since the normal period again, and
         record what the ledger does not hold yet."""
-        self.streams, self.pending, self.refused = {}, {}, {}
-        self.digests, self._recorded = {}, {}
-        self.started = True
-        for record in self.store.monitors():
-            self._watch(record)
-        self.flush()
+        with self._lock:
+            self.streams, self.pending, self.refused = {}, {}, {}
+            self.digests, self._recorded = {}, {}
+            self.started = True
+            for record in self.store.monitors():
+                self._watch(record)
+            self.flush()
 
     def _watch(self, record: MonitorRecord) -> None:
         frame = self.store.frame(record.device, record.start, record.end)
@@ -359,14 +364,15 @@ class Watcher:
     def after_commit(self, devices: Iterable[str]) -> None:
         """Score what ``devices`` sent since their last scored reading; record what is due.
         The first call starts the watcher (:meth:`start`); each looks for new monitors."""
-        if not self.started:
-            self.start()
-        else:
-            self.refresh()
-        for device in dict.fromkeys(devices):
-            if device in self.streams:
-                self._catch_up(device)
-        self.flush()
+        with self._lock:
+            if not self.started:
+                self.start()
+            else:
+                self.refresh()
+            for device in dict.fromkeys(devices):
+                if device in self.streams:
+                    self._catch_up(device)
+            self.flush()
 
     def _catch_up(self, device: str) -> None:
         stream = self.streams[device]
@@ -391,25 +397,29 @@ class Watcher:
         """Record each waiting alarm whose reading's window is anchored, in order per device.
         One the ledger refuses (another process recorded it first, say) is logged and
         dropped: the rules that refused it keep the episodes in order."""
-        if not self.started:
-            self.start()
-            return
-        for device, waiting in self.pending.items():
-            while waiting:
-                anchor = self.store.anchor_of(device, waiting[0].seq)
-                if anchor is None:
-                    break
-                finding = waiting.pop(0)
-                try:
-                    self.record(finding, anchor)
-                except QcertError as err:
-                    log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
-                    continue
-                raised, cleared = self._recorded.get(device, (-1, -1))
-                if finding.kind == "raised":
-                    self._recorded[device] = (finding.seq, cleared)
-                else:
-                    self._recorded[device] = (raised, finding.seq)
+        with self._lock:
+            if not self.started:
+                self.start()
+                return
+            for device, waiting in self.pending.items():
+                self._record_anchored(device, waiting)
+
+    def _record_anchored(self, device: str, waiting: list[Finding]) -> None:
+        while waiting:
+            anchor = self.store.anchor_of(device, waiting[0].seq)
+            if anchor is None:
+                return
+            finding = waiting.pop(0)
+            try:
+                self.record(finding, anchor)
+            except QcertError as err:
+                log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
+                continue
+            raised, cleared = self._recorded.get(device, (-1, -1))
+            if finding.kind == "raised":
+                self._recorded[device] = (finding.seq, cleared)
+            else:
+                self._recorded[device] = (raised, finding.seq)
 
 
 def command_for(finding: Finding, anchor: Anchor) -> Any:
