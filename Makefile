@@ -28,6 +28,8 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/examination.py
 	$(BIN)/python bench/tep.py
 	$(BIN)/python bench/tep_rootcause.py
+	$(BIN)/python bench/streaming.py
+	$(BIN)/python bench/stream_watch.py
 	$(BIN)/python bench/supervision.py
 
 lint: $(BIN)/.installed

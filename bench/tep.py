@@ -50,8 +50,8 @@ from qcert.quality.monitoring import (
     PCAMonitor,
     Scores,
     onset,
-    parallel_analysis,
 )
+from qcert.quality.selection import GRIDS, select_monitor
 
 
 def _data() -> Path:
@@ -74,7 +74,7 @@ PERSISTENCE = 3
 TARGET_DETECTION, TARGET_FALSE_ALARMS = 0.85, 0.05
 
 ISSUE = {"pca_t2": 0.52, "pca_spe": 0.69, "far_t2": 0.02, "far_spe": 0.05}
-CVA_GRID = {"lags": (0, 1, 2, 3), "n_states": (5, 10, 15, 20, 25, 30, 40, 50)}
+CVA_GRID = GRIDS["cva"]
 
 
 @dataclass(frozen=True)
@@ -116,16 +116,10 @@ def load(folder: Path) -> tuple[np.ndarray, dict[int, np.ndarray], dict[int, np.
 
 
 def select_cva(train: np.ndarray, runs: dict[int, np.ndarray]) -> tuple[int, int, float]:
-    """(lags, n_states, mean detection) with the best mean detection on the training runs."""
-    best = (-1.0, 0, 0)
-    for lags in CVA_GRID["lags"]:
-        for states in CVA_GRID["n_states"]:
-            monitor = CVAMonitor(states, lags=lags).fit(train)
-            rate = float(np.mean([monitor.score(runs[f]).alarm[lags:].mean() for f in EIGHTEEN]))
-            # Strictly better only: among equals the smaller model, met first, stays.
-            if rate > best[0] + 1e-12:
-                best = (rate, lags, states)
-    return best[1], best[2], best[0]
+    """(lags, n_states, mean detection) with the best mean detection on the training runs:
+    :func:`qcert.quality.selection.select_monitor` over the 18 faults."""
+    chosen = select_monitor("cva", train, [runs[f] for f in EIGHTEEN], grid=CVA_GRID)
+    return chosen.params["lags"], chosen.params["n_states"], float(chosen.detection or 0.0)
 
 
 def delay_minutes(flags: np.ndarray) -> float:
@@ -138,12 +132,11 @@ def run(folder: Path) -> dict:
     started = time.perf_counter()
     train, tests, runs = load(folder)
     lags, states, train_rate = select_cva(train, runs)
-    dpca_components = parallel_analysis(
-        np.hstack([train[2 - j : train.shape[0] - j] for j in range(3)])
-    )
+    dpca = DynamicPCAMonitor(lags=2).fit(train)  # components by parallel analysis
+    dpca_components = dpca.n_components_
     monitors = {
         "pca": PCAMonitor(9, 0.99).fit(train),
-        "dpca": DynamicPCAMonitor(dpca_components, lags=2).fit(train),
+        "dpca": dpca,
         "cva": CVAMonitor(states, lags=lags).fit(train),
     }
     scores = {name: {f: m.score(tests[f]) for f in range(22)} for name, m in monitors.items()}

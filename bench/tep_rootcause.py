@@ -44,7 +44,7 @@ import numpy as np
 
 from qcert.quality.causality import rank_root_causes, tep_graph
 from qcert.quality.mechanism import MechanismModel
-from qcert.quality.monitoring import PCAMonitor
+from qcert.quality.monitoring import PCAMonitor, first_alarm
 from tep import DATA, START
 
 FAULTS = (1, 2, 4, 5, 6, 7, 10, 11, 12, 14, 15)
@@ -76,9 +76,9 @@ RUNS = {"test": ("d{:02d}_te.dat", START), "training": ("d{:02d}.dat", 0)}
 def alarm_index(monitor: PCAMonitor, X: np.ndarray, start: int) -> int:
     """First reading from ``start`` opening PERSISTENCE readings in a row over a limit."""
     scores = monitor.score(X)
-    hits = np.flatnonzero(scores.alarms(PERSISTENCE)[start:])
-    if hits.size:
-        return start + max(int(hits[0]) - PERSISTENCE + 1, 0)
+    found = first_alarm(scores, PERSISTENCE, start)
+    if found is not None:
+        return found
     ratio = scores.statistics["spe"][start:] / scores.limits["spe"]
     return start + int(np.nanargmax(ratio))
 

@@ -107,3 +107,44 @@ def test_the_tep_graph_finds_the_a_feed_loss(tmp_path):
     report = json.loads(result.output)
     assert 161 <= report["alarm_reading"] <= 170
     assert {c["variable"] for c in report["candidates"]} == {"xmeas1", "xmv3"}
+
+
+@pytest.mark.parametrize("fault", [1, 4, 6, 11])
+def test_the_command_line_ranks_as_the_library_does_in_the_benchmark(tmp_path, fault):
+    """bench/tep_rootcause.py's call: PCA (9 components) alarm searched from reading 161 with
+    3 in a row, mechanism lags 4, 80 readings weighed, first deviations from 10 before."""
+    from qcert.quality.causality import rank_root_causes
+    from qcert.quality.mechanism import MechanismModel
+    from qcert.quality.monitoring import PCAMonitor, first_alarm
+
+    if not (TEP / "d00.dat").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"the Tennessee Eastman data are missing from {TEP}")
+        pytest.skip(f"the Tennessee Eastman data are not in {TEP}")
+    graph = tep_graph()
+    ids = list(graph.by_column())
+    train, X = np.loadtxt(TEP / "d00.dat").T, np.loadtxt(TEP / f"d{fault:02d}_te.dat")
+    alarm = first_alarm(PCAMonitor(9, 0.99).fit(train).score(X), 3, 160)
+    mechanism = MechanismModel(graph, lags=4).fit(train, ids)
+    evidence = mechanism.contributions(X)[alarm : alarm + 80]
+    times = mechanism.first_deviations(X, alarm - 10, alarm + 80)
+    library = [c.variable for c in rank_root_causes(evidence, times, graph, ids)[:5]]
+
+    pd.DataFrame(train, columns=ids).to_csv(tmp_path / "n.csv", index=False)
+    pd.DataFrame(X, columns=ids).to_csv(tmp_path / "f.csv", index=False)
+    result = run(tmp_path / "f.csv", "--normal", tmp_path / "n.csv", "--components", 9,
+                 "--from", 161, "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["alarm_reading"] == alarm + 1
+    assert [c["variable"] for c in report["candidates"]] == library
+
+
+def test_a_lone_false_alarm_before_the_fault_is_not_diagnosed(files, tmp_path):
+    graph, normal, faulty = files
+    frame = pd.read_csv(faulty)
+    frame.loc[100, "c"] += 40.0  # one wild reading, long before the break
+    frame.to_csv(tmp_path / "spike.csv", index=False)
+    result = run(tmp_path / "spike.csv", "--normal", normal, "--graph", graph, "--json")
+    assert result.exit_code == 0, result.output
+    assert BREAK < json.loads(result.output)["alarm_reading"] <= BREAK + 40

@@ -14,6 +14,7 @@ from ..errors import QcertError
 from ._common import bad, console, errors, ok, print_json, read_csv
 from .quality_causes import causes
 from .quality_examine import examine
+from .quality_monitor import monitor
 from .quality_spacetime import hotspots
 
 if TYPE_CHECKING:
@@ -21,12 +22,14 @@ if TYPE_CHECKING:
     from ..quality.study import Study
 
 app = typer.Typer(
-    help="Quality diagnosis on process data: SPC, capability, hot spots, root causes. / 质量诊断。",
+    help="Quality diagnosis on process data: SPC, capability, monitoring, hot spots, root "
+    "causes. / 质量诊断。",
     no_args_is_help=True,
 )
 app.command("hotspots")(hotspots)
 app.command("examine")(examine)
 app.command("causes")(causes)
+app.command("monitor")(monitor)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
 TITLES = {

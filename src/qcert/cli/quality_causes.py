@@ -10,7 +10,8 @@ import numpy as np
 import typer
 
 from ..errors import QcertError
-from ._common import console, errors, print_json, read_csv
+from ._common import console, errors, print_json
+from .quality_monitor import read_bounded_csv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +44,20 @@ def causes(
             "PCA alarm / 报警读数",
         ),
     ] = None,
+    from_: Annotated[
+        int,
+        typer.Option(
+            "--from",
+            min=1,
+            help="Reading from which the alarm is searched / 从第几条读数起查找报警",
+        ),
+    ] = 1,
+    components: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="PCA components of the alarm monitor (default: parallel analysis) / 主元数"
+        ),
+    ] = None,
     window: Annotated[
         int, typer.Option(min=1, help="Readings after the alarm weighed / 报警后读数窗口")
     ] = 80,
@@ -69,13 +84,15 @@ def causes(
     data = _readings(file, ids, "FILE")
     try:
         model = MechanismModel(process, lags=lags).fit(train, ids)
-        start = _alarm(train, data, alarm)
+        start = _alarm(train, data, alarm, from_ - 1, components)
         span = slice(start, start + window)
         evidence = model.contributions(data)[span]
         times = model.first_deviations(data, start - LOOKBACK, start + window)
         ranked = rank_root_causes(evidence, times, process, ids)
     except ValueError as err:
-        raise QcertError(str(err)) from None
+        failure = QcertError(str(err))
+        failure.zh = getattr(err, "zh", None)  # type: ignore[attr-defined]
+        raise failure from None
     first = (
         [ids[i] for i in np.flatnonzero(times == times.min())] if np.isfinite(times).any() else []
     )
@@ -97,7 +114,7 @@ def _readings(path: Path, ids: list[str], name: str) -> np.ndarray:
     """The columns ``ids`` of the CSV at ``path`` as floats; errors name the file and column."""
     import pandas as pd
 
-    frame: pd.DataFrame = read_csv(path, f"{name} {path}")
+    frame: pd.DataFrame = read_bounded_csv(path, f"{name} {path}")
     missing = [v for v in ids if v not in frame.columns]
     if missing:
         raise QcertError(
@@ -113,22 +130,28 @@ def _readings(path: Path, ids: list[str], name: str) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
-def _alarm(train: np.ndarray, data: np.ndarray, given: int | None) -> int:
-    """0-based reading of the alarm: the one given, or the first persistent PCA alarm."""
-    from ..quality.monitoring import PCAMonitor, parallel_analysis
+def _alarm(
+    train: np.ndarray, data: np.ndarray, given: int | None, search_from: int, components: int | None
+) -> int:
+    """0-based reading of the alarm: the one given, or the first exceedance of the first
+    PERSISTENCE-in-a-row PCA alarm at or after ``search_from``, the reading the streaming
+    scorer's ``monitoring.alarm_raised`` event names, so a lone false alarm is not diagnosed."""
+    from ..quality.monitoring import PCAMonitor, first_alarm
 
     if given is not None:
         if given > data.shape[0]:
             raise ValueError(f"alarm: reading {given} is past the {data.shape[0]} readings")
         return given - 1
-    monitor = PCAMonitor(max(parallel_analysis(train), 1), 0.99).fit(train)
-    hits = np.flatnonzero(monitor.score(data).alarms(PERSISTENCE))
-    if not hits.size:
+    if search_from >= data.shape[0]:
+        raise ValueError(f"from: reading {search_from + 1} is past the {data.shape[0]} readings")
+    monitor = PCAMonitor(components, 0.99).fit(train)
+    found = first_alarm(monitor.score(data), PERSISTENCE, search_from)
+    if found is None:
         raise ValueError(
             f"alarm: no {PERSISTENCE} readings in a row over the PCA limits; "
             "pass --alarm to name the reading"
         )
-    return int(hits[0]) - PERSISTENCE + 1
+    return found
 
 
 def _number(value: float) -> float | None:

@@ -246,7 +246,7 @@ def test_refusals_name_the_field():
         PCAMonitor(n_components=2).score(X)
     with pytest.raises(ValueError, match="n_components"):
         PCAMonitor(n_components=8).fit(_process(50, seed=9))
-    with pytest.raises(ValueError, match="X: has 3 columns"):
+    with pytest.raises(ValueError, match="X has 3 features, but PCAMonitor is expecting 8"):
         PCAMonitor(n_components=2).fit(_process(50, seed=9)).score(np.zeros((4, 3)))
 
 
