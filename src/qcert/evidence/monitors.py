@@ -9,8 +9,9 @@ A monitor is one of
   variables that carry specification limits (Montgomery 7th ed. §6.4),
 
 fitted on the device's readings of a normal period ``[start, end)``, with its parameters given
-or chosen from the same readings (``select``). What a fit gives is deterministic: the same
-readings, kind and parameters give the same statistics, limits and digest, so the
+or chosen from the same readings by the library (``select``: :mod:`qcert.quality.selection`).
+What a fit gives is deterministic: the same readings, kind and parameters give the same
+statistics, limits and digest, so the
 ``evidence.monitor-fitted`` event that records them lets the watcher (or an auditor) refit the
 monitor from the anchored readings and check it is the one recorded.
 
@@ -35,7 +36,8 @@ import rfc8785
 
 from ..lifecycle.aggregate import invalid
 from ..quality.individuals import IndividualsMonitor
-from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, PCAMonitor, parallel_analysis
+from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, MonitorInputError, PCAMonitor
+from ..quality.selection import select_monitor
 
 __all__ = [
     "KINDS",
@@ -125,25 +127,25 @@ def _checked(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def resolve_params(kind: str, params: Mapping[str, Any] | None, X: np.ndarray) -> dict[str, Any]:
     """The parameters a fit uses: ``params`` checked, or with ``params`` None (``select``) the
-    library's choice from the normal readings ``X`` (n x m): for PCA and dynamic PCA the
-    components by parallel analysis (Horn 1965, :func:`parallel_analysis`) on the (lagged)
-    readings, dynamic PCA and CVA with 2 lags (Ku et al. 1995 found 1-2 enough for most
-    processes), CVA with as many states as parallel analysis keeps of the past window."""
+    library's choice from the normal readings ``X`` (n x m), :func:`select_monitor` without
+    fault runs: PCA components by parallel analysis (Horn 1965); dynamic PCA's lags by the
+    order of a vector autoregression (corrected AIC, Hurvich & Tsai 1993) and its components
+    by parallel analysis of the lagged readings; CVA's lags likewise and its states by
+    Bartlett's test of the canonical correlations (Bartlett 1941)."""
     if params is not None:
         return _checked(kind, params)
     if kind not in KINDS:
         return _checked(kind, {})
-    m = X.shape[1]
-    if kind == "pca":
-        return {"n_components": max(1, min(parallel_analysis(X), m - 1))}
     if kind == "spc":
         return {}
-    lags = 2
-    window = np.hstack([X[lags - j : X.shape[0] - j] for j in range(lags + 1)])
-    kept = max(1, min(parallel_analysis(window), window.shape[1] - 1))
-    if kind == "dpca":
-        return {"n_components": kept, "lags": lags}
-    return {"n_states": kept, "lags": lags}
+    try:
+        chosen = dict(select_monitor(kind, X).params)
+    except MonitorInputError as err:
+        raise invalid("params", str(err), f"无法自动选择参数：{err}") from None
+    if "n_components" in chosen:  # at least one component is left for SPE
+        width = X.shape[1] * (int(chosen.get("lags", 0)) + 1)
+        chosen["n_components"] = max(1, min(int(chosen["n_components"]), width - 1))
+    return {k: int(v) for k, v in chosen.items()}
 
 
 def build_monitor(
