@@ -32,6 +32,7 @@ BODY_RULES = [
     ("/public/verify", 320 * KiB),
     ("/verify/upload", 2 * MiB),
     *api.HUB_CAPS,
+    *api.EVIDENCE_CAPS,
 ]
 
 

@@ -27,7 +27,8 @@ from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated, comma
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
 from qcert.evidence import monitor_commands as monitors
-from qcert.evidence.commands import RegisterDevice
+from qcert.evidence.commands import AnchorWindows, RegisterDevice, RetireDevice, RotateDeviceKey
+from qcert.evidence.intake import Message
 from qcert.exchange.submission import Envelope, envelope
 from qcert.keys import load_signers
 from qcert.ledger.hashing import SHA256
@@ -313,11 +314,18 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: hub.RecordInspectionResult("d1", "HUB-1", "compliant", TODAY),
         {"reg-bj"},
     ),
+    "register-device": (
+        lambda _: RegisterDevice("dev9", "c1", "sensor", [{"name": "t", "unit": "degC"}]),
+        C1,
+    ),
+    "rotate-device-key": (lambda _: RotateDeviceKey("dev1", ""), {"c1-admin"}),
+    "retire-device": (lambda _: RetireDevice("dev1", "replaced"), {"c1-admin"}),
+    "anchor-windows": (lambda _: AnchorWindows(datetime(2025, 6, 1, tzinfo=UTC)), set()),
     # a line's monitor is its organisation's; its alarms the platform's watcher records
-    "fit-monitor": (lambda _: monitors.FitMonitor("c1-line", "pca", AT, AT + timedelta(1)), C1),
+    "fit-monitor": (lambda _: monitors.FitMonitor("dev1", "pca", AT, AT + timedelta(1)), C1),
     "raise-stream-alarm": (
         lambda _: monitors.RaiseStreamAlarm(
-            "c1-line",
+            "dev1",
             9,
             AT,
             7,
@@ -334,10 +342,11 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         set(),
     ),
     "clear-stream-alarm": (
-        lambda _: monitors.ClearStreamAlarm("c1-line", 10, AT, 9, AT, "0" * 64, 1),
+        lambda _: monitors.ClearStreamAlarm("dev1", 10, AT, 9, AT, "0" * 64, 1),
         set(),
     ),
 }
+READING_AT = datetime(2025, 6, 1, 2, tzinfo=UTC)
 
 
 def _principal(name: str) -> Principal:
@@ -362,7 +371,6 @@ def _world(services: Any) -> None:
     run(c.QualifyAuditor("lead-a", "iso9001", [17]))
     run(c.RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, SITES))
     run(c.GiveConsent("c1", "cb1"))
-    run(RegisterDevice("c1-line", "c1", "line", [{"name": "x", "unit": "mm"}], "Line"))
     team = [{"auditor": "lead-a", "role": "lead"}]
     run(c.ApplyForCertification("c1-cert", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     run(c.ReviewContract("c1-cert", "r1"))
@@ -421,6 +429,15 @@ def _world(services: Any) -> None:
         "history": [],
         "parameters": {"sizes": {"A": 1}},
     }
+    # c1's oven reports two readings; their window is anchored
+    run(RegisterDevice("dev1", "c1", "sensor", [{"name": "t", "unit": "degC"}]))
+    sent = (
+        b'{"device":"dev1","units":{"t":"degC"},"readings":[{"seq":0,"time":"2025-06-01T02:00:00Z",'
+        b'"values":{"t":1}},{"seq":1,"time":"2025-06-01T02:00:01Z","values":{"t":2}}]}'
+    )
+    bad = Message("qcert/v1/c1/dev1/line", b"{", READING_AT)
+    services.intake.take([Message("qcert/v1/c1/dev1/line", sent, READING_AT), bad])
+    services.intake.anchor_due(READING_AT + timedelta(hours=1))
     run(hub.RaiseWarnings([WARNING]))
     run(hub.CommitDraw("d1", "抽查", "Checks", "110000", commitment("s" * 64), campaign))
 
@@ -606,6 +623,12 @@ READS: dict[str, str | frozenset[str]] = {
     "/hub/v1/bodies": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/records": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/v1/certificates/{number}": frozenset({"platform", "reg-bj"}),
+    # real-time evidence: the payload's schema is public; c1's readings and proofs are read by
+    # its users and by the staff of cb1 (which certifies it); dead letters by its users
+    "/evidence/v1/schema": PUBLIC,
+    "/evidence/v1/devices/{device}/readings": CB1 | C1 | {"platform"},
+    "/evidence/v1/devices/{device}/readings/{seq}/proof": CB1 | C1 | {"platform"},
+    "/evidence/v1/dead-letters": C1 | {"platform"},
 }
 
 
@@ -631,6 +654,8 @@ def _filled(path: str, matrix: Any) -> str:
         "warning_id": WARNING_ID,
         "kind": "organisation",
         "key": "91110108551385082Q",
+        "device": "dev1",
+        "seq": "1",
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
     query = {
@@ -670,7 +695,7 @@ def _expected(path: str, rule: str | frozenset[str], who: str) -> set[int]:
         return {404}
     if rule == "redirect":
         return {303}
-    page = not path.startswith(("/api/", "/ledger/", "/hub/v1/"))
+    page = not path.startswith(("/api/", "/ledger/", "/hub/v1/", "/evidence/v1/"))
     if who == "anonymous":
         if path == "/ledger/entries/{index}":
             return {403}  # a public route; the entry is not public, its proof is

@@ -33,6 +33,7 @@ __all__ = [
     "COMMANDS",
     "OPERATIONS",
     "READ_ENTRY",
+    "READ_EVIDENCE",
     "ROLES",
     "ROUTES",
     "SUPERVISE",
@@ -58,6 +59,7 @@ __all__ = [
 
 READ_ENTRY = "ledger.entry"  # reading a ledger entry's bytes (its proof is public)
 SUPERVISE = "hub.supervise"  # reading the hub's confidential records of a division
+READ_EVIDENCE = "evidence.read"  # reading an organisation's process data (its EntryOwner)
 
 
 def decide(principal: Principal, action: Any, resource: Any = None) -> None:
@@ -67,7 +69,8 @@ def decide(principal: Principal, action: Any, resource: Any = None) -> None:
     ``action`` is a command of the bus (``resource``: the :class:`Resource` it touches), a
     route as ``"METHOD /path/{template}"`` (``resource``: its path and query parameters), an
     operation of the command line named in ``OPERATIONS`` (its parameters),
-    :data:`READ_ENTRY` (``resource``: the entry's :class:`EntryOwner`), or :data:`SUPERVISE`
+    :data:`READ_ENTRY` or :data:`READ_EVIDENCE` (``resource``: the record's
+    :class:`EntryOwner`), or :data:`SUPERVISE`
     (``resource``: the division a hub record lies in).
     """
     if isinstance(action, str) and action == READ_ENTRY:
@@ -76,6 +79,15 @@ def decide(principal: Principal, action: Any, resource: Any = None) -> None:
                 "access.entry",
                 "this entry is not public; its inclusion proof is",
                 "该条目不公开；其包含证明是公开的",
+            )
+    elif isinstance(action, str) and action == READ_EVIDENCE:
+        # An organisation's process data is its own and its certifying bodies' (ISO/IEC
+        # 17021-1:2015 8.4), as its other records are: the same test as an entry's bytes.
+        if not may_read_entry(principal, resource):
+            raise Forbidden(
+                "access.evidence",
+                "this organisation's process data is read by its users and its bodies' staff",
+                "该组织的过程数据仅供其用户及其认证机构人员查看",
             )
     elif isinstance(action, str) and action == SUPERVISE:
         if not may_supervise(principal, resource):

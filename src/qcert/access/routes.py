@@ -72,6 +72,20 @@ def _national(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     return ("only the national regulator scans the hub", "仅国家级监管人员可执行风险扫描")
 
 
+def _organisation_user(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
+    if p.platform or any(p.scopes("client", role) for role in ("client-admin", "client-user")):
+        return None
+    return (
+        "only an organisation's users (client-admin, client-user) may do this",
+        "仅组织用户（client-admin、client-user）可执行此操作",
+    )
+
+
+ORGANISATION_USER = RouteRule(
+    "a user of an organisation (client-admin or client-user; an API key for devices)",
+    _organisation_user,
+)
+
 REGULATOR = RouteRule("a regulator (records scoped to its jurisdiction)", _regulator)
 SIGNED_IN = RouteRule(
     "any signed-in account; records scoped to its bodies or organisations", _any_account
@@ -151,6 +165,14 @@ ROUTES: dict[str, RouteRule] = {
     # the supervision hub: bodies report (the bus checks each submission's signature), the
     # standard is public, regulators read within their jurisdiction
     "GET /hub/v1/schema": PUBLIC,
+    # real-time evidence: the payload is public; an organisation's users send its devices'
+    # readings and read its dead letters; its readings and proofs are read by those who read
+    # the organisation's records (checked per device by READ_EVIDENCE)
+    "GET /evidence/v1/schema": PUBLIC,
+    "POST /evidence/v1/readings": ORGANISATION_USER,
+    "GET /evidence/v1/devices/{device}/readings": SIGNED_IN,
+    "GET /evidence/v1/devices/{device}/readings/{seq}/proof": SIGNED_IN,
+    "GET /evidence/v1/dead-letters": ORGANISATION_USER,
     # random inspection campaigns in public (双随机、一公开)
     "GET /public/inspections": PUBLIC,
     "GET /public/inspections/{draw_id}": PUBLIC,
@@ -231,6 +253,7 @@ OPERATIONS: dict[str, RouteRule] = {
     "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
     "hub.scan": RouteRule("the national regulator, or platform-admin", _national),
+    "evidence.anchor": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
 }
 
 

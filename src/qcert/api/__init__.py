@@ -13,6 +13,7 @@ from . import (
     commands,
     docs,
     errors,
+    evidence,
     exchange,
     hub,
     inspections,
@@ -23,10 +24,11 @@ from . import (
     witness,
 )
 
-__all__ = ["HUB_CAPS", "UPLOAD_PATH", "install"]
+__all__ = ["EVIDENCE_CAPS", "HUB_CAPS", "UPLOAD_PATH", "install"]
 
 UPLOAD_PATH = commands.UPLOAD_PATH
 HUB_CAPS = [("/hub/v1/reports", hub.REPORT_CAP), ("/hub/v1/uploads", hub.UPLOAD_CAP + 64 * 1024)]
+EVIDENCE_CAPS = [("/evidence/v1/readings", evidence.BATCH_CAP)]
 
 
 def install(app: FastAPI) -> None:
@@ -42,5 +44,6 @@ def install(app: FastAPI) -> None:
     app.include_router(queries.router)
     app.include_router(exchange.router)
     app.include_router(hub.router)
+    app.include_router(evidence.router)
     app.include_router(inspections.router)
     app.include_router(docs.router)

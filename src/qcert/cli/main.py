@@ -15,6 +15,7 @@ from ..ledger.note import Ed25519Signer
 from . import (
     account,
     credentials,
+    evidence,
     exchange,
     hub,
     ledger,
@@ -39,6 +40,7 @@ app.add_typer(credentials.app, name="credentials")
 app.add_typer(quality.app, name="quality")
 app.add_typer(witness.app, name="witness")
 app.add_typer(hub.app, name="hub")
+app.add_typer(evidence.app, name="evidence")
 app.command("verify")(verify.verify)
 app.command("login")(account.login)
 app.command("logout")(account.logout)

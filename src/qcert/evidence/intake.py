@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha256
 from typing import Any, Literal
 
 import rfc8785
@@ -152,10 +152,10 @@ class Intake:
             try:
                 parsed.append(self._parse(i, message))
             except Refused as err:
-                verdicts[i] = self._refuse(dead, message, err, None)
+                verdicts[i] = self._refuse(dead, message, err)
             except Exception as err:  # no input may make take raise
                 log.exception("evidence: message %d could not be read", i)
-                verdicts[i] = self._refuse(dead, message, _internal(err), None)
+                verdicts[i] = self._refuse(dead, message, _internal(err))
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with store.write_transaction(self.engine) as conn:
@@ -213,12 +213,13 @@ class Intake:
     ) -> list[Verdict | None]:
         from ..store import evidence as store
 
-        registry = store.devices(conn, [p.device for p in parsed], lock=True)
+        named = [p.device for p in parsed] + [d["_device"] for d in dead if d["_device"]]
+        registry = store.devices(conn, named, lock=True)
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
             for r in p.payload.all_readings():
-                low, high = spans.get(p.device, (r.seq, r.seq))
-                spans[p.device] = (min(low, r.seq), max(high, r.seq))
+                low, high = spans.get(p.device, (r["seq"], r["seq"]))
+                spans[p.device] = (min(low, r["seq"]), max(high, r["seq"]))
         known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
         rows: list[Row] = []
         for p in parsed:
@@ -226,7 +227,7 @@ class Intake:
             try:
                 new, duplicates = self._check(p, device, known)
             except Refused as err:
-                verdicts[p.position] = self._refuse(dead, p.message, err, device, p.organisation)
+                verdicts[p.position] = self._refuse(dead, p.message, err)
                 continue
             for row in new:
                 known[(row[0], row[1])] = row[5]
@@ -234,7 +235,7 @@ class Intake:
             status = "stored" if new else "duplicate"
             verdicts[p.position] = Verdict(status, len(new), duplicates)
         store.insert_readings(conn, rows)
-        store.insert_dead_letters(conn, dead)
+        store.insert_dead_letters(conn, [_filed(d, registry) for d in dead])
         return verdicts
 
     def _check(
@@ -274,20 +275,21 @@ class Intake:
         units = msg.units
         for n, reading in enumerate(msg.all_readings()):
             where = f"readings.{n}" if msg.readings is not None else "values"
-            for var in reading.values:
-                if var not in units:
-                    raise Refused(
-                        "evidence.unit",
-                        f"{where}.values.{var}: no unit given in units (or not a variable)",
-                        f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
-                    )
-            at = micros(reading.time.astimezone(UTC))
+            seq, values, quality = reading["seq"], reading["values"], reading.get("quality")
+            if not values.keys() <= units.keys():
+                var = sorted(values.keys() - units.keys())[0]
+                raise Refused(
+                    "evidence.unit",
+                    f"{where}.values.{var}: no unit given in units (or not a variable)",
+                    f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
+                )
+            at = micros(reading["time"].astimezone(UTC))
             if not EARLIEST <= at <= latest:
                 raise Refused(
                     "evidence.time",
-                    f"{where}.time: {reading.time.isoformat()} is before 2000 or more than "
+                    f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
                     f"{self.future_us // 1_000_000} s after it was received",
-                    f"{where}.time：{reading.time.isoformat()} 早于 2000 年，或晚于接收时间 "
+                    f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
                     f"{self.future_us // 1_000_000} 秒以上",
                 )
             if at < device.anchored_until:
@@ -296,20 +298,20 @@ class Intake:
                     f"{where}.time: its window is anchored already; nothing anchored is rewritten",
                     f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
                 )
-            body = canonical_reading(p.device, reading.seq, at, reading.values, reading.quality)
-            leaf = hashlib.sha256(b"\x00" + body).digest()
-            before = known.get((p.device, reading.seq)) or mine.get(reading.seq)
+            body = canonical_reading(p.device, seq, at, values, quality)
+            leaf = sha256(b"\x00" + body).digest()
+            before = known.get((p.device, seq)) or mine.get(seq)
             if before == leaf:
                 duplicates += 1
                 continue
             if before is not None:
                 raise Refused(
                     "evidence.replayed",
-                    f"{where}.seq: {reading.seq} was used by another reading of {p.device}",
-                    f"{where}.seq：序号 {reading.seq} 已被 {p.device} 的另一读数使用",
+                    f"{where}.seq: {seq} was used by another reading of {p.device}",
+                    f"{where}.seq：序号 {seq} 已被 {p.device} 的另一读数使用",
                 )
-            mine[reading.seq] = leaf
-            rows.append((p.device, reading.seq, at, received, body.decode(), leaf))
+            mine[seq] = leaf
+            rows.append((p.device, seq, at, received, body.decode(), leaf))
         return rows, duplicates
 
     def _verify(self, p: _Parsed, device: Any) -> None:
@@ -345,27 +347,20 @@ class Intake:
                 f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
             ) from None
 
-    def _refuse(
-        self,
-        dead: list[dict[str, Any]],
-        message: Message,
-        err: Refused,
-        device: Any,
-        organisation: str | None = None,
-    ) -> Verdict:
+    def _refuse(self, dead: list[dict[str, Any]], message: Message, err: Refused) -> Verdict:
         """Keep the refused message in the dead letters; its verdict. It is filed under the
-        organisation only when the topic names a device registered to it."""
-        mine = device is not None and device.client_id == organisation
+        organisation only when the topic names a device registered to it (:func:`_filed`)."""
         payload = message.payload if isinstance(message.payload, bytes | bytearray) else b""
         topic = message.topic if isinstance(message.topic, str) else repr(message.topic)
         try:
             received = message.received_at.astimezone(UTC).isoformat()
         except (AttributeError, TypeError, ValueError, OverflowError):
             received = datetime.now(UTC).isoformat()
+        found = _TOPIC.fullmatch(topic)
         dead.append(
             {
-                "client_id": device.client_id if mine else None,
-                "device_id": device.id if mine else None,
+                "_organisation": found[1] if found else None,
+                "_device": found[2] if found else None,
                 "topic": topic[:256],
                 "payload": bytes(payload[:DEAD_LETTER_BYTES]),
                 "size": len(payload),
@@ -409,6 +404,18 @@ class Intake:
                 return total
 
 
+def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
+    """A dead letter's row: under the topic's organisation and device when that device is
+    registered to it, else under nobody (only the platform reads it: a stranger's message
+    never lands in an organisation's list)."""
+    row = {k: v for k, v in dead.items() if not k.startswith("_")}
+    device = registry.get(dead["_device"]) if dead["_device"] else None
+    mine = device is not None and device.client_id == dead["_organisation"]
+    row["client_id"] = device.client_id if mine else None
+    row["device_id"] = device.id if mine else None
+    return row
+
+
 def _internal(err: Exception) -> Refused:
     return Refused(
         "evidence.schema",
@@ -418,12 +425,15 @@ def _internal(err: Exception) -> Refused:
 
 
 def _raced(err: Exception) -> bool:
-    """Whether ``err`` is another writer's doing (a key taken meanwhile, a deadlock)."""
+    """Whether ``err`` is another writer's doing: a key taken meanwhile (SQLAlchemy's
+    IntegrityError, or PostgreSQL's unique violation from a COPY), a deadlock, a
+    serialization failure."""
     import sqlalchemy as sa
 
-    if isinstance(err, sa.exc.IntegrityError):
+    state = getattr(getattr(err, "orig", err), "sqlstate", None)
+    if isinstance(err, sa.exc.IntegrityError) or state == "23505":
         return True
-    return isinstance(err, sa.exc.OperationalError) and getattr(err.orig, "sqlstate", None) in (
+    return isinstance(err, sa.exc.OperationalError | sa.exc.DBAPIError) and state in (
         "40P01",
         "40001",
     )

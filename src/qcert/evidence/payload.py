@@ -12,9 +12,16 @@ Each reading becomes a leaf of its device's window tree by its canonical bytes (
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import (
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,  # pydantic needs these before 3.12
+)
 
 import rfc8785
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -27,6 +34,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from typing_extensions import TypedDict
 
 __all__ = [
     "MAX_BYTES",
@@ -43,7 +51,7 @@ __all__ = [
 MAX_BYTES = 256 * 1024  # bytes of one message
 MAX_READINGS = 1000  # readings in one message
 MAX_VARIABLES = 200  # variables of one reading (and units of one message)
-MAX_SEQ = 2**63 - 1  # a device's sequence numbers fit a signed 64-bit column
+MAX_SEQ = 2**53 - 1  # I-JSON (RFC 7493) integers: exact in every JSON reader, and in RFC 8785
 
 # Names as they appear in topics and in canonical bytes: plain ASCII, so they need no escaping
 # in JSON and sort the same in UTF-16 (RFC 8785 3.2.3) as in Python.
@@ -58,16 +66,18 @@ Values = Annotated[dict[Variable, Number], MinLen(1), MaxLen(MAX_VARIABLES)]
 Qualities = Annotated[dict[Variable, Quality], MaxLen(MAX_VARIABLES)]
 
 
-class Reading(BaseModel):
+class Reading(TypedDict):
     """One reading: its sequence number on the device (0 upwards, never reused), when it was
     taken (RFC 3339 with its offset), each variable's value, and optionally its quality."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A typed dict, not a model: a message of 1,000 readings is validated into plain dicts
+    # (one validation of the message, no object per reading).
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
     seq: Seq
     time: AwareDatetime
     values: Values
-    quality: Qualities | None = None
+    quality: NotRequired[Qualities]
 
 
 class ReadingMessage(BaseModel):
@@ -105,7 +115,10 @@ class ReadingMessage(BaseModel):
         if self.readings is not None:
             return self.readings
         assert self.seq is not None and self.time is not None and self.values is not None
-        return [Reading(seq=self.seq, time=self.time, values=self.values, quality=self.quality)]
+        one = Reading(seq=self.seq, time=self.time, values=self.values)
+        if self.quality is not None:
+            one["quality"] = self.quality
+        return [one]
 
 
 def json_schema() -> dict[str, Any]:
@@ -123,25 +136,50 @@ def micros(at: datetime) -> int:
     return (at - _EPOCH) // _MICRO
 
 
+_SECONDS: dict[int, str] = {}  # "YYYY-MM-DDTHH:MM:SS" of recent whole seconds
+
+
 def utc_text(us: int) -> str:
     """Microseconds since the epoch as RFC 3339 UTC with six decimals (``…T08:00:00.000000Z``):
     one spelling per instant, so equal readings have equal bytes."""
-    return (_EPOCH + us * _MICRO).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seconds, fraction = divmod(us, 1_000_000)
+    head = _SECONDS.get(seconds)
+    if head is None:
+        if len(_SECONDS) > 4096:  # readings of a batch share their seconds; keep it small
+            _SECONDS.clear()
+        head = _SECONDS[seconds] = (_EPOCH + timedelta(seconds=seconds)).strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
+    return f"{head}.{fraction:06d}Z"
 
 
 def _number(x: float) -> str:
-    """``x`` as RFC 8785 writes it (ECMAScript's Number.prototype.toString, RFC 8785 3.2.2.3);
-    Python's shortest repr agrees wherever it uses no exponent, the rest goes to rfc8785."""
+    """``x`` as RFC 8785 writes it (ECMAScript's Number.prototype.toString, RFC 8785 3.2.2.3).
+    Below 1e16 Python's repr gives the same shortest digits without an exponent (an integral
+    value with ``.0``, which ECMAScript leaves off); the rest goes to rfc8785."""
     if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e21:
-        return str(int(x))
+        return "0"  # -0 too
     text = repr(x)
     if "e" not in text and "n" not in text:
-        return text
+        return text[:-2] if text.endswith(".0") else text
     if not math.isfinite(x):
         raise ValueError("not a finite number")
     return rfc8785.dumps(x).decode()
+
+
+# Python's JSON encoder (in C) writes floats as repr does; RFC 8785 differs only in leaving
+# off an integral value's ".0", writing -0 as 0, and where either uses an exponent.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+_POINT_ZERO = re.compile(r"\.0(?=[,}])")
+_EXPONENT = re.compile(r":-?[0-9][0-9.]*[eE]")
+
+
+def _values(values: dict[str, float]) -> str:
+    """``values`` as RFC 8785 writes them (names are plain ASCII, so they sort as UTF-16)."""
+    text = _ENCODE(values)
+    if _EXPONENT.search(text) or ":-0.0" in text:
+        return "{" + ",".join(f'"{k}":{_number(float(v))}' for k, v in sorted(values.items())) + "}"
+    return _POINT_ZERO.sub("", text)
 
 
 def canonical_reading(
@@ -149,8 +187,7 @@ def canonical_reading(
 ) -> bytes:
     """The RFC 8785 bytes of one reading (names are plain ASCII by the schema, so they need no
     escaping); the same as ``rfc8785.dumps`` of the reading's document, only faster."""
-    vals = ",".join(f'"{k}":{_number(float(v))}' for k, v in sorted(values.items()))
     head = f'{{"device":"{device}",'
     if quality:
-        head += '"quality":{' + ",".join(f'"{k}":"{v}"' for k, v in sorted(quality.items())) + "},"
-    return f'{head}"seq":{seq},"time":"{utc_text(time_us)}","values":{{{vals}}}}}'.encode()
+        head += f'"quality":{_ENCODE(quality)},'
+    return f'{head}"seq":{seq},"time":"{utc_text(time_us)}","values":{_values(values)}}}'.encode()

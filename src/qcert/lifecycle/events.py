@@ -594,6 +594,15 @@ class CaseResolved(Event):
     on: str
 
 
+# The parts whose events the reference lists, in this order (each in the order its events are
+# defined), whatever order the modules happened to be imported in.
+_PARTS = ("qcert.lifecycle.", "qcert.supervision.", "qcert.evidence.")
+
+
+def _part(cls: type) -> int:
+    return next((i for i, p in enumerate(_PARTS) if cls.__module__.startswith(p)), len(_PARTS))
+
+
 def reference() -> str:
     """The event reference (docs/events.md), from the events' docstrings and fields."""
     lines = [
@@ -604,8 +613,7 @@ def reference() -> str:
         "Generated from `qcert.lifecycle.events`; a test keeps this page current.",
         "",
     ]
-    # By name: the registry's order is the order modules happened to be imported in.
-    for name, cls in sorted(EVENTS.items()):
+    for name, cls in sorted(EVENTS.items(), key=lambda item: _part(item[1])):
         doc = " ".join((cls.__doc__ or "").split())
         lines += [f"## `{name}`", "", doc, ""]
         lines += [f"- `{f.name}`: {f.type}" for f in fields(cls)]

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..access import EntryOwner
+from . import evidence
 from . import tables as t
 
 __all__ = ["entry_owner"]
@@ -74,5 +75,11 @@ def _event_owner(conn: Connection, aggregate: str, tenant: str, doc: dict) -> En
         return EntryOwner("event", clients=frozenset({client or "?"}))
     if kind == "status-list":
         return _PUBLIC
+    if kind == "device":
+        # A data source's events (and its windows' roots): its organisation's, and the bodies
+        # that read the organisation's records, as its readings are.
+        found = evidence.readers_of(conn, ident)
+        client, bodies = found if found is not None else ("?", frozenset())
+        return EntryOwner("event", bodies, frozenset({client}))
     # bodies, auditors, cases: the body's own
     return EntryOwner("event", frozenset({tenant or ident}))

@@ -21,8 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..access import ReadScope
 from ..evidence.window import leaf_hash, window_root
 from . import tables as t
+from .scoping import visible
 
 __all__ = [
     "DeviceRow",
@@ -114,9 +116,18 @@ _COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
 
 
 def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
-    """Insert readings ``(device, seq, time_us, received_us, body, leaf)`` with one
-    executemany (the driver batches it: SQLite in one loop in C, psycopg in pipeline mode)."""
+    """Insert readings ``(device, seq, time_us, received_us, body, leaf)``: on PostgreSQL with
+    one COPY (binary rows streamed in the transaction), elsewhere with one executemany."""
     if not rows:
+        return
+    if _postgres(conn):
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -234,12 +245,14 @@ def frame(
     return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
 
 
-def device_list(conn: Connection, clients: Sequence[str] | None) -> list[dict[str, Any]]:
-    """The data sources of ``clients`` (None: all), by id."""
+def device_list(conn: Connection, scope: ReadScope) -> list[dict[str, Any]]:
+    """The data sources of the organisations ``scope`` reads (its own, or those its bodies
+    certify or were consented to), by id."""
     d = t.evidence_devices.c
+    readable = sa.select(t.clients.c.id).where(visible(scope, t.clients))
     query = sa.select(t.evidence_devices).order_by(d.id)
-    if clients is not None:
-        query = query.where(d.client_id.in_(list(clients)))
+    if not scope.everything:
+        query = query.where(d.client_id.in_(readable))
     out = []
     for row in conn.execute(query):
         item = dict(row._mapping)

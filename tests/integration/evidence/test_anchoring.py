@@ -134,3 +134,22 @@ def test_the_audit_finds_a_reading_slipped_into_an_anchored_window(world):
             "replace(body, '\"seq\":1', '\"seq\":100'), leaf FROM evidence_readings WHERE seq = 1"
         )
     assert any("anchored" in p for p in check_projections(svc.engine))
+
+
+def test_the_servers_schedule_anchors_what_is_due(world):
+    svc, clock = world
+    clock.now = NOW + timedelta(minutes=10)
+    assert svc.schedule.anchor is not None
+    assert svc.schedule.anchor_due() == 2  # what `qcert serve` runs every few seconds
+    assert len(_windows(svc.engine)) == 2
+
+
+def test_an_anchoring_event_is_the_organisations_and_its_bodies(world):
+    from qcert.store.entries import entry_owner
+
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    [w] = _windows(svc.engine)
+    with svc.engine.connect() as conn:
+        owner = entry_owner(conn, w.ledger_index)
+    assert owner.kind == "event" and owner.clients == frozenset({"c1"})

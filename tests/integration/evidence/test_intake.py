@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcert.evidence.intake import Intake, Message, Verdict
 from qcert.store import evidence as views
@@ -166,3 +168,76 @@ def test_a_retired_device_is_refused(services):
 def test_an_intake_without_a_bus_cannot_anchor(engine):
     with pytest.raises(RuntimeError):
         Intake(engine).anchor_due()
+
+
+def test_a_batch_that_lost_a_race_for_a_key_is_taken_again(services, monkeypatch):
+    # Another consumer stores reading 0 between this batch's look-up and its insert: the
+    # insert fails on the key, the batch is taken again and reading 0 is a duplicate.
+    services.intake.take([message([reading(0)])])
+    real, calls = views.existing, []
+
+    def stale(conn, spans):
+        calls.append(spans)
+        return {} if len(calls) == 1 else real(conn, spans)
+
+    monkeypatch.setattr(views, "existing", stale)
+    assert services.intake.take([message([reading(0), reading(1)])]) == [Verdict("stored", 1, 1)]
+    assert len(calls) == 2
+    assert _count(services.engine, t.evidence_readings) == 2
+
+
+def test_a_batch_that_fails_leaves_nothing_written(services, monkeypatch):
+    def broken(conn, rows):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(views, "insert_dead_letters", broken)
+    with pytest.raises(RuntimeError):  # the consumer acknowledges nothing
+        services.intake.take([message([reading(0)]), raw(b"{")])
+    assert _count(services.engine, t.evidence_readings) == 0
+
+
+def test_an_organisations_frame_names_each_devices_columns(services):
+    services.intake.take(
+        [message([reading(0)]), message([reading(0, temp=1.0)], device="d2", sign=True)]
+    )
+    with services.engine.connect() as conn:
+        frame = views.frame(conn, 0, 2**62, client_id="c1")
+        other = views.frame(conn, 0, 2**62, client_id="c2")
+    assert set(frame.columns) == {"d1.temp", "d1.pressure", "d2.temp", "d2.pressure"}
+    assert len(frame) == 2 and other.empty
+
+
+near_readings = st.lists(
+    st.fixed_dictionaries(
+        {
+            "seq": st.integers(0, 5),
+            "time": st.sampled_from(
+                [NOW.isoformat(), (NOW + timedelta(hours=1)).isoformat(), "2026-06-01T08:00:00"]
+            ),
+            "values": st.dictionaries(
+                st.sampled_from(["temp", "pressure", "x"]),
+                st.floats(allow_nan=False, allow_infinity=False, width=32),
+                min_size=1,
+            ),
+        }
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(batches=st.lists(st.lists(near_readings, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_near_valid_messages_are_stored_once_or_refused(services, batches):
+    with services.engine.begin() as conn:  # each example starts from no readings
+        conn.execute(t.evidence_readings.delete())
+    stored: dict[int, dict] = {}
+    for batch in batches:
+        verdicts = services.intake.take([message(readings) for readings in batch])
+        for readings, verdict in zip(batch, verdicts, strict=True):
+            assert verdict.status in ("stored", "duplicate", "refused")
+            if verdict.status != "refused":
+                assert verdict.stored + verdict.duplicates == len(readings)
+                for r in readings:
+                    stored.setdefault(r["seq"], r)
+    assert _count(services.engine, t.evidence_readings) == len(stored)

@@ -16,7 +16,7 @@ from qcert.access import Principal
 from qcert.bus import MessageBus
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential
-from qcert.evidence.commands import RegisterDevice
+from qcert.evidence.commands import RegisterDevice, RotateDeviceKey
 from qcert.evidence.intake import Message
 from qcert.evidence.monitor_commands import ClearStreamAlarm, FitMonitor, RaiseStreamAlarm
 from qcert.exchange.submission import Envelope, envelope, sign
@@ -157,6 +157,16 @@ def _hub(services):
     run(hub.RaiseWarnings([warning]))
     run(hub.ChangeWarning(warning_id("checkin-far", "audit", "1"), "acknowledged", "seen"))
     run(hub.RecordScan(date(2026, 3, 2), {"checkin-far": 1}, [], {"low": 1}, []))
+    # a data source of c1 whose key was rotated and one of whose windows is anchored
+    run(RegisterDevice("oven", "c1", "sensor", [{"name": "t", "unit": "degC", "upper": 9}]))
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    sent = (
+        b'{"device":"oven","units":{"t":"degC"},"seq":0,"time":"2026-03-01T00:00:00Z",'
+        b'"values":{"t":1}}'
+    )
+    services.intake.take([Message("qcert/v1/c1/oven/x", sent, at)])
+    assert services.intake.anchor_due(datetime(2026, 3, 2, tzinfo=UTC)) == 1
+    run(RotateDeviceKey("oven", "A" * 43 + "=", True))
 
 
 def _application():

@@ -1,0 +1,187 @@
+"""``qcert evidence ...``: an organisation's data sources, refused messages, anchoring, and a
+reading's proof (made here, checked anywhere offline)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import access
+from ..access import EntryOwner
+from ..errors import QcertError
+from ..evidence.commands import RegisterDevice
+from ..evidence.proofs import proof_of_reading
+from ..evidence.window import ProofInvalid, verify_reading_proof
+from ..store import evidence as views
+from ._common import console, errors, ok, principal, print_json, read_file, services
+
+app = typer.Typer(
+    help="Real-time evidence: data sources, readings, anchoring, proofs. / 实时过程数据存证。",
+    no_args_is_help=True,
+)
+device_app = typer.Typer(
+    help="An organisation's data sources. / 组织的数据源。", no_args_is_help=True
+)
+app.add_typer(device_app, name="device")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
+PROOF_LIMIT = 4 * 1024 * 1024  # bytes: a proof of a reading in a window of 100,000
+
+
+def _variable(text: str) -> dict[str, Any]:
+    """``NAME:UNIT`` or ``NAME:UNIT:LOWER:UPPER`` (either limit may be empty)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 4):
+        raise QcertError(f"--var: {text!r} is not NAME:UNIT or NAME:UNIT:LOWER:UPPER")
+    var: dict[str, Any] = {"name": parts[0], "unit": parts[1]}
+    for name, value in zip(("lower", "upper"), parts[2:], strict=False):
+        if value:
+            try:
+                var[name] = float(value)
+            except ValueError:
+                raise QcertError(f"--var: {name} {value!r} is not a number") from None
+    return var
+
+
+@device_app.command("add")
+@errors
+def device_add(
+    ctx: typer.Context,
+    device_id: Annotated[str, typer.Argument(metavar="DEVICE", help="The device's id")],
+    client: Annotated[str, typer.Option("--client", help="Its organisation / 所属组织")],
+    var: Annotated[
+        list[str], typer.Option("--var", help="NAME:UNIT[:LOWER:UPPER], repeatable / 变量")
+    ],
+    kind: Annotated[str, typer.Option(help="line, station or sensor")] = "sensor",
+    label: Annotated[str, typer.Option(help="A name people know it by")] = "",
+    public_key: Annotated[
+        str, typer.Option("--public-key", help="Its Ed25519 public key (base64 of 32 bytes)")
+    ] = "",
+    signed: Annotated[bool, typer.Option("--signed", help="Refuse its unsigned messages")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Register a data source of an organisation and the variables it reports. / 登记数据源。"""
+    command = RegisterDevice(
+        device_id, client, kind, [_variable(v) for v in var], label, public_key, signed
+    )
+    outcome = services(ctx).bus.handle(command, principal(ctx))
+    if json_:
+        print_json({"device": device_id, "ledger_indices": outcome.indices})
+    else:
+        console.print(ok(f"{device_id}: registered for {client} / 已登记"))
+
+
+@device_app.command("list")
+@errors
+def device_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """The data sources you may read, by id. / 可查看的数据源。"""
+    who = principal(ctx)
+    with services(ctx).engine.connect() as conn:
+        rows = views.device_list(conn, access.read_scope(who))
+    if json_:
+        print_json({"devices": rows})
+        return
+    for row in rows:
+        names = ", ".join(f"{v['name']} [{v['unit']}]" for v in row["variables"])
+        state = "retired" if row["retired"] else ("signed" if row["signed"] else "unsigned")
+        console.print(f"{row['id']}  {row['client_id']}  {row['kind']}  {state}  {names}")
+
+
+@app.command("dead-letters")
+@errors
+def dead_letters(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """Your organisations' refused messages, newest first. / 被拒收的消息。"""
+    who = principal(ctx)
+    access.decide(who, "GET /evidence/v1/dead-letters", {})
+    clients = None if who.platform else sorted(who.scopes("client"))
+    with services(ctx).engine.connect() as conn:
+        rows = views.dead_letter_rows(conn, clients, limit)
+    if json_:
+        print_json({"dead_letters": rows})
+        return
+    for row in rows:
+        console.print(f"{row['received_at']}  {row['topic']}  {row['code']}  {row['reason_en']}")
+
+
+@app.command()
+@errors
+def anchor(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Anchor every window of readings that is due now. / 立即固化到期的时间窗口。"""
+    access.decide(principal(ctx), "evidence.anchor")
+    svc = services(ctx)
+    assert svc.intake is not None
+    count = svc.intake.anchor_due()
+    if count:
+        svc.appended.append(count)  # signed before the command line exits
+    if json_:
+        print_json({"anchored": count})
+    else:
+        console.print(ok(f"{count} windows anchored / 个时间窗口已固化"))
+
+
+@app.command()
+@errors
+def proof(
+    ctx: typer.Context,
+    device_id: Annotated[str, typer.Argument(metavar="DEVICE")],
+    seq: Annotated[int, typer.Argument(min=0, max=2**53 - 1, metavar="SEQ")],
+    json_: JsonOpt = False,
+) -> None:
+    """A reading's proof (its window's tree, the anchoring event, a signed checkpoint), to keep
+    and check with `qcert evidence verify`. / 读数的存证证明。"""
+    who = principal(ctx)
+    svc = services(ctx)
+    with svc.engine.connect() as conn:
+        found = views.readers_of(conn, device_id)
+    if found is None:
+        raise QcertError(f"no device {device_id!r}")
+    owner = EntryOwner("evidence", found[1], frozenset({found[0]}))
+    access.decide(who, access.READ_EVIDENCE, owner)
+    svc.schedule.sign_checkpoints()  # a command line has no schedule: cover what is anchored
+    doc = proof_of_reading(svc.engine, svc.ledger, device_id, seq)
+    if json_:
+        print_json(doc)
+    else:
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+
+
+@app.command()
+@errors
+def verify(
+    file: Annotated[Path, typer.Argument(help="A proof from `qcert evidence proof`")],
+    vkey: Annotated[
+        list[str] | None,
+        typer.Option(help="The log's verifier key (default: those in the proof, not pinned)"),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check a reading's proof offline: its bytes, its window's root, the anchoring event, the
+    signed checkpoint. / 离线验证读数存证证明。"""
+    try:
+        doc = json.loads(read_file(file, PROOF_LIMIT))
+    except ValueError:
+        raise QcertError(f"{file}: not JSON") from None
+    keys = vkey or (doc.get("vkeys") if isinstance(doc, dict) else None) or []
+    try:
+        found = verify_reading_proof(doc if isinstance(doc, dict) else {}, keys)
+    except ProofInvalid as err:
+        raise QcertError(f"{file}: does not verify: {err} / 验证失败") from None
+    result = {"verified": True, "pinned": bool(vkey), **found.__dict__}
+    if json_:
+        print_json(result)
+        return
+    console.print(
+        ok(
+            f"{found.device} #{found.seq} ({found.time}) is in window {found.window_start}"
+            f"..{found.window_end}, anchored at entry {found.index} of a checkpoint of size "
+            f"{found.size} / 验证通过"
+        )
+    )
+    if not vkey:
+        console.print("keys taken from the proof itself: pin them with --vkey / 未指定 --vkey")
