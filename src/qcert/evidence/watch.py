@@ -274,7 +274,7 @@ class Anchor:
 class WatchStore(Protocol):
     """What the watcher reads (``qcert.store.watch`` answers it from the store)."""
 
-    def monitors(self) -> list[MonitorRecord]: ...
+    def monitors(self, devices: Sequence[str] | None = None) -> list[MonitorRecord]: ...
 
     def specs(self, device: str) -> dict[str, tuple[float | None, float | None]]: ...
 
@@ -352,21 +352,24 @@ class Watcher:
         stream.last_seq = self.store.last_seq_before(record.device, record.end)
         self._catch_up(record.device)
 
-    def refresh(self) -> None:
-        """Watch monitors fitted since the last look (or fitted anew)."""
-        for record in self.store.monitors():
+    def refresh(self, devices: Sequence[str] | None = None) -> None:
+        """Watch monitors fitted (or fitted anew) since the last look, of ``devices`` (None:
+        all): a monitor matters once its device sends readings, so the intake asks only for
+        the devices of its batch."""
+        for record in self.store.monitors(devices):
             if self.digests.get(record.device) != record.digest:
                 self._watch(record)
 
     def after_commit(self, devices: Iterable[str]) -> None:
         """Score what ``devices`` sent since their last scored reading; record what is due.
         The first call starts the watcher (:meth:`start`); each looks for new monitors."""
+        devices = list(dict.fromkeys(devices))
         with self._lock:
             if not self.started:
                 self.start()
             else:
-                self.refresh()
-            for device in dict.fromkeys(devices):
+                self.refresh(devices)
+            for device in devices:
                 if device in self.streams:
                     self._catch_up(device)
             self.flush()

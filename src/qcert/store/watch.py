@@ -88,11 +88,15 @@ class StoreWatch:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def monitors(self) -> list[MonitorRecord]:
-        """Every device's current monitor, by device id."""
+    def monitors(self, devices: Sequence[str] | None = None) -> list[MonitorRecord]:
+        """The current monitor of each of ``devices`` that has one (None: every device's),
+        by device id."""
         m = t.evidence_monitors.c
+        query = sa.select(t.evidence_monitors).order_by(m.device_id)
+        if devices is not None:
+            query = query.where(m.device_id.in_(list(devices)))
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.evidence_monitors).order_by(m.device_id)).all()
+            rows = conn.execute(query).all()
         return [
             MonitorRecord(
                 r.device_id,

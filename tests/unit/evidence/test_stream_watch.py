@@ -90,8 +90,8 @@ class FakeStore:
         self.stored = NORMAL  # readings 0 .. stored-1 are in the store
         self.anchored = 0  # readings below are in anchored windows
 
-    def monitors(self):
-        return [self.record]
+    def monitors(self, devices=None):
+        return [self.record] if devices is None or self.record.device in devices else []
 
     def specs(self, device):
         return LIMITED
