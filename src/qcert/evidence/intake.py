@@ -14,6 +14,9 @@ the registered pair, and the device the payload's. Refusal codes: ``evidence.siz
 ``evidence.topic``, ``evidence.json``, ``evidence.schema``, ``evidence.device``,
 ``evidence.unit``, ``evidence.signature``, ``evidence.time``, ``evidence.late``,
 ``evidence.replayed``.
+
+An installation's intake is wired once, by :func:`qcert.bootstrap.bootstrap` (``Services.intake``,
+with the bus it anchors through and the window settings); a consumer takes its batches there.
 """
 
 from __future__ import annotations

@@ -326,34 +326,56 @@ def check_windows(engine: Engine) -> list[str]:
     """Every anchored window recomputed from the readings stored now: a reading edited,
     deleted or added after its window was anchored changes the window's count, sequence
     range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
-    and must name the device, seq and time its row is filed under."""
+    and must name the device, seq and time its row is filed under.
+
+    Streams, device by device: its windows and its readings are read side by side in time
+    order, so memory holds one window's readings however many there are.
+    """
     w, r = t.evidence_windows.c, t.evidence_readings.c
     problems: list[str] = []
-    with engine.connect() as conn:
-        windows = conn.execute(sa.select(t.evidence_windows).order_by(w.ledger_index)).all()
-        for win in windows:
-            rows = conn.execute(
+    with engine.connect() as wc, engine.connect() as rc:
+        devices = list(wc.execute(sa.select(w.device_id).distinct()).scalars())
+        for device_id in sorted(devices):
+            windows = wc.execution_options(yield_per=1000).execute(
+                sa.select(t.evidence_windows).where(w.device_id == device_id).order_by(w.start_us)
+            )
+            result = rc.execution_options(yield_per=5000).execute(
                 sa.select(r.seq, r.time_us, r.body)
-                .where(
-                    r.device_id == win.device_id, r.time_us >= win.start_us, r.time_us < win.end_us
-                )
-                .order_by(r.seq)
-            ).all()
-            where = f"evidence: window of {win.device_id} anchored at entry {win.ledger_index}"
-            leaves = []
-            for seq, time_us, body in rows:
-                leaves.append(leaf_hash(body.encode()))
-                if not _filed(body, win.device_id, int(seq), int(time_us)):
-                    problems.append(f"{where}: reading {seq}'s bytes do not match its row")
-            seqs = [int(s) for s, _, _ in rows]
-            found = (len(rows), seqs[0] if seqs else None, seqs[-1] if seqs else None)
-            if found != (win.count, win.first_seq, win.last_seq):
-                problems.append(
-                    f"{where}: {win.count} readings {win.first_seq}..{win.last_seq} were "
-                    f"anchored, {found[0]} are stored ({found[1]}..{found[2]})"
-                )
-            elif window_root(leaves).hex() != win.root:
-                problems.append(f"{where}: a reading was changed after anchoring (root differs)")
+                .where(r.device_id == device_id)
+                .order_by(r.time_us)
+            )
+            readings = iter(result)
+            pending = next(readings, None)
+            for win in windows:
+                while pending is not None and pending.time_us < win.start_us:
+                    pending = next(readings, None)  # outside every window: not anchored
+                members = []
+                while pending is not None and pending.time_us < win.end_us:
+                    members.append(pending)
+                    pending = next(readings, None)
+                problems += _check_window(win, sorted(members, key=lambda m: m.seq))
+            result.close()  # readings after the last window are not anchored yet
+    return problems
+
+
+def _check_window(win: Any, rows: list[Any]) -> list[str]:
+    """What is wrong with one anchored window, given its readings in seq order."""
+    where = f"evidence: window of {win.device_id} anchored at entry {win.ledger_index}"
+    problems = []
+    leaves = []
+    for row in rows:
+        leaves.append(leaf_hash(row.body.encode()))
+        if not _filed(row.body, win.device_id, int(row.seq), int(row.time_us)):
+            problems.append(f"{where}: reading {row.seq}'s bytes do not match its row")
+    seqs = [int(row.seq) for row in rows]
+    found = (len(rows), seqs[0] if seqs else None, seqs[-1] if seqs else None)
+    if found != (win.count, win.first_seq, win.last_seq):
+        problems.append(
+            f"{where}: {win.count} readings {win.first_seq}..{win.last_seq} were "
+            f"anchored, {found[0]} are stored ({found[1]}..{found[2]})"
+        )
+    elif window_root(leaves).hex() != win.root:
+        problems.append(f"{where}: a reading was changed after anchoring (root differs)")
     return problems
 
 
