@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcert.evidence.monitor_handlers import bundled_graph
 from qcert.evidence.monitors import fit_monitor
@@ -190,3 +192,37 @@ def test_a_monitor_whose_readings_no_longer_give_its_digest_is_not_watched(watch
     watcher.start()
     assert "d1" not in watcher.streams
     assert "digest" in watcher.refused["d1"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=N - NORMAL - 1), max_size=12, unique=True),
+    holes=st.lists(st.integers(min_value=NORMAL, max_value=N - 1), max_size=5, unique=True),
+)
+def test_any_cut_of_the_stream_into_batches_gives_the_same_findings(line, cuts, holes):
+    fitted = fit_monitor("dpca", {"n_components": 4, "lags": 2}, line.frame.iloc[:NORMAL], LIMITED)
+    X = line.frame[list(fitted.variables)].to_numpy().copy()
+    X[holes, 0] = np.nan  # readings with a value missing are passed over either way
+    seqs = list(range(NORMAL, N))
+
+    def run(edges):
+        stream = StreamScoring("d", fitted, bundled_graph("machining"))
+        found = []
+        for lo, hi in zip([0, *edges], [*edges, len(seqs)], strict=True):
+            part = seqs[lo:hi]
+            found += stream.score(part, _times(part), X[NORMAL + lo : NORMAL + hi])
+        return found
+
+    cut, whole = run(sorted(cuts)), run([])
+
+    def plain(findings):  # what a finding says, its figures aside
+        return [
+            (f.kind, f.seq, f.first_seq, f.statistic, [v["variable"] for v in f.top_variables])
+            for f in findings
+        ]
+
+    assert plain(cut) == plain(whole)
+    for a, b in zip(cut, whole, strict=True):
+        assert a.statistics == pytest.approx(b.statistics, rel=1e-9)
