@@ -628,6 +628,7 @@ READS: dict[str, str | frozenset[str]] = {
     "/evidence/v1/schema": PUBLIC,
     "/evidence/v1/devices/{device}/readings": CB1 | C1 | {"platform"},
     "/evidence/v1/devices/{device}/readings/{seq}/proof": CB1 | C1 | {"platform"},
+    "/evidence/v1/devices/{device}/monitor": CB1 | C1 | {"platform"},
     "/evidence/v1/dead-letters": C1 | {"platform"},
 }
 

@@ -1,6 +1,7 @@
 """Watching a stream over HTTP: the organisation's user fits its line's monitor through the
 command endpoint, the gateway's readings come in over HTTP and the alarm of the planted fault
-lands on the ledger; a body's staff are refused, and a bad parameter is a 4xx naming it."""
+lands on the ledger, read back by the organisation and its certifying body; a body's staff
+are refused the fit, another body the read, and a bad parameter is a 4xx naming it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from qcert.demo_evidence import variables
 from qcert.evidence.commands import RegisterDevice
-from qcert.lifecycle import IssueApiKey
+from qcert.lifecycle import GiveConsent, IssueApiKey
 from qcert.quality.demo_line import FAULT_VARIABLE, PROCESS, UNITS, line_readings
 from qcert.store import tables as t
 from tests.services import SYSTEM
@@ -43,6 +44,7 @@ def _items(frame, lo: int, hi: int) -> list[dict]:
 def world(api, services, clock):
     client, as_ = api
     services.bus.handle(RegisterDevice("line", "c1", "line", variables(), "Line"), SYSTEM)
+    services.bus.handle(GiveConsent("c1", "cb1"), SYSTEM)  # cb1 reads c1's records
     from qcert.access import Principal
 
     gateway = Principal("client", frozenset({("client-user", "client:c1")}))
@@ -91,6 +93,17 @@ def test_the_organisations_user_fits_a_monitor_and_the_planted_fault_is_alarmed(
     services.intake.anchor_due(AT + timedelta(seconds=N + 20))
     raised = [a for a in _events(services, "evidence.alarm-raised") if a["seq"] >= FAULT]
     assert raised and raised[0]["top_variables"][0]["variable"] == FAULT_VARIABLE
+    # the organisation and the body certifying it read the monitor and its alarms
+    for who in ("client", "lead"):
+        read = client.get("/evidence/v1/devices/line/monitor", headers=as_(who))
+        assert read.status_code == 200, read.text
+        body = read.json()
+        assert body["monitor"]["digest"] == monitor["digest"]
+        assert {a["seq"] for a in body["alarms"]} >= {a["seq"] for a in raised}
+        assert all(a["top_variables"] for a in body["alarms"])
+    other = client.get("/evidence/v1/devices/line/monitor", headers=as_("dec2"))
+    assert other.status_code == 403
+    assert client.get("/evidence/v1/devices/line/monitor").status_code == 401
 
 
 @pytest.mark.parametrize("who", ["dec", "lead", "admin1", "root"])
