@@ -41,6 +41,7 @@ import pandas as pd
 from ..errors import QcertError
 from ..quality.causality import ProcessGraph, rank_root_causes
 from ..quality.monitoring import StreamingScorer
+from ..schemes.errors import RuleViolation
 from . import monitor_commands as commands
 from .monitors import Fitted, fit_monitor
 
@@ -58,6 +59,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TOP = 5  # variables and root causes an alarm names
+REFUSALS = (QcertError, RuleViolation)  # what the platform's rules refuse with
 # Readings kept to say when each variable started to deviate before an alarm.
 HISTORY = 120
 DEVIATION = 3.0  # σ of its EWMA: a variable whose EWMA lies beyond it has deviated
@@ -330,27 +332,42 @@ class Watcher:
             self.flush()
 
     def _watch(self, record: MonitorRecord) -> None:
+        """Watch ``record``'s device with its monitor (replacing any earlier one): refit it
+        from the stored normal period, check its digest, and score what came since. A
+        monitor that cannot be refitted, or not to its digest, is refused for the device (and
+        not tried again until a new one is fitted): no alarm rests on it."""
+        device = record.device
+        self.digests[device] = record.digest
+        self.streams.pop(device, None)
+        self.pending[device] = []  # a replaced monitor's waiting alarms are not its successor's
+        self.refused.pop(device, None)
+        fitted = None
+        try:
+            fitted = self._refit(record)
+        except REFUSALS as err:
+            self.refused[device] = str(err)
+        if fitted is None or device in self.refused:
+            log.warning("watch: %s not watched: %s", device, self.refused[device])
+            return
+        graph = self.graphs(record.graph) if record.graph else None
+        stream = self.streams[device] = StreamScoring(device, fitted, graph)
+        self._recorded[device] = (record.last_raised, record.last_cleared)
+        # Readings after the normal period are scored; those inside it are its fit.
+        stream.last_seq = self.store.last_seq_before(device, record.end)
+        self._catch_up(device)
+
+    def _refit(self, record: MonitorRecord) -> Fitted | None:
         frame = self.store.frame(record.device, record.start, record.end)
         missing = [v for v in record.variables if v not in frame.columns]
         if missing:
             self.refused[record.device] = f"training readings lack {', '.join(missing)}"
-            return
+            return None
         specs = self.store.specs(record.device)
         fitted = fit_monitor(record.kind, dict(record.params), frame, specs, record.variables)
         if fitted.digest != record.digest:
-            # The stored readings no longer give the recorded monitor: do not alarm on it.
+            # The stored readings no longer give the recorded monitor.
             self.refused[record.device] = "refitted monitor differs from the recorded digest"
-            log.warning("watch: %s: %s", record.device, self.refused[record.device])
-            return
-        graph = self.graphs(record.graph) if record.graph else None
-        self.streams[record.device] = StreamScoring(record.device, fitted, graph)
-        self.digests[record.device] = record.digest
-        self._recorded[record.device] = (record.last_raised, record.last_cleared)
-        self.pending[record.device] = []
-        # Readings after the training period are scored; those inside it are its fit.
-        stream = self.streams[record.device]
-        stream.last_seq = self.store.last_seq_before(record.device, record.end)
-        self._catch_up(record.device)
+        return fitted
 
     def refresh(self, devices: Sequence[str] | None = None) -> None:
         """Watch monitors fitted (or fitted anew) since the last look, of ``devices`` (None:
@@ -412,7 +429,7 @@ class Watcher:
             finding = waiting.pop(0)
             try:
                 self.record(finding, anchor)
-            except QcertError as err:
+            except REFUSALS as err:
                 log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
                 continue
             raised, cleared = self._recorded.get(device, (-1, -1))

@@ -226,3 +226,22 @@ def test_any_cut_of_the_stream_into_batches_gives_the_same_findings(line, cuts, 
     assert plain(cut) == plain(whole)
     for a, b in zip(cut, whole, strict=True):
         assert a.statistics == pytest.approx(b.statistics, rel=1e-9)
+
+
+def test_a_monitor_that_cannot_be_refitted_is_refused_and_the_others_still_watched(watched, line):
+    class TwoDevices(FakeStore):
+        def monitors(self, devices=None):
+            broken = dataclasses.replace(self.record, device="d0")
+            return [broken, self.record]
+
+        def frame(self, device, start, end):
+            full = super().frame(device, start, end)
+            return full.iloc[:5] if device == "d0" else full  # its readings are gone
+
+    store = TwoDevices(line.frame, watched.record)
+    store.stored = store.anchored = N
+    recorded: list = []
+    watcher = _watcher(store, recorded)
+    watcher.start()
+    assert "d0" not in watcher.streams and "start" in watcher.refused["d0"]
+    assert recorded and {f.device for f, _ in recorded} == {"d1"}
