@@ -582,6 +582,7 @@ READS: dict[str, str | frozenset[str]] = {
     "/static/ws.css": PUBLIC,
     "/static/plotly.min.js": PUBLIC,
     "/static/charts.js": PUBLIC,
+    "/static/streams.js": PUBLIC,
     "/static/docs/{name}": PUBLIC,
     "/docs": PUBLIC,
     "/redoc": PUBLIC,

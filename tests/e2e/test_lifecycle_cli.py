@@ -147,18 +147,6 @@ def test_a_saved_sign_in_ends_with_the_accounts_sessions(qcert):
     assert ended.exit_code == 1 and "qcert login" in ended.output
 
 
-def test_a_line_alarm_found_by_the_examination_is_recorded_on_the_ledger(qcert):
-    qcert("lifecycle", "do", "register-client", json.dumps(CLIENT))
-    _open(qcert, "cadmin", "client-admin@client:c")
-    _login(qcert, "cadmin")
-    out = json.loads(qcert("quality", "examine", "c", "--record", "line-1", "--json").stdout)
-    assert out["alarm"] is not None and out["recorded"]
-    again = qcert("quality", "examine", "c", "--record", "line-1", ok=False)
-    assert again.exit_code == 1 and "is open" in again.output  # one open alarm per line
-    nobody = qcert("quality", "examine", "nobody", "--record", "line-1", ok=False)
-    assert nobody.exit_code == 1 and "[access.role]" in nobody.output  # not its organisation
-
-
 def test_a_document_is_given_with_its_bytes_by_the_organisations_user(qcert, tmp_path):
     qcert("lifecycle", "do", "register-client", json.dumps(CLIENT))
     manual = tmp_path / "manual.txt"

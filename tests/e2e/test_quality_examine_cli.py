@@ -1,55 +1,116 @@
-"""``qcert quality examine``: the report of a demo client shows its line's planted fault."""
+"""``qcert quality examine`` reads the store: an unknown organisation is refused naming the
+field, one without streams is told so, and one whose line streamed readings through the
+intake gets a bilingual report naming the variable that drifted."""
 
 import json
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
+import pytest
 from typer.testing import CliRunner
 
 from qcert.cli.main import app
 from qcert.quality.demo_line import FAULT_VARIABLE, line_readings
-from qcert.reports.examination import seed_of
+from qcert.store import create_engine
 from tests.pdfs import pdf_text
+from tests.services import make_services, system_bus
+from tests.stream_world import register_line, send
 
-runner = CliRunner()
+PASSWORD = "correct horse battery"
+CLIENT = {
+    "client_id": "c",
+    "uscc": "91110108551385082Q",
+    "name_zh": "公司",
+    "name_en": "Co",
+    "address": "北京",
+    "adcode": "110108",
+    "personnel": 5,
+    "sites": [],
+}
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 
 
-def test_the_pdf_report_is_bilingual_and_names_the_planted_variable(tmp_path):
-    out = tmp_path / "report.pdf"
-    result = runner.invoke(app, ["quality", "examine", "client-7", "--out", str(out), "--json"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
-    fault_at = line_readings(seed_of("client-7")).fault_at
-    assert summary["alarm"]["index"] > fault_at
-    assert summary["alarm"]["top"][0] == FAULT_VARIABLE
-    assert summary["report"] == str(out)
-    assert any(r["rule"] == "R5-alarm" for r in summary["recommendations"])
-    text = pdf_text(out.read_bytes())
+@pytest.fixture
+def qcert(tmp_path, database_url, monkeypatch):
+    monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("QCERT_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def run(*args, ok=True):
+        result = runner.invoke(app, [str(a) for a in args])
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    run("init", "--origin", "cli.test/ledger")
+    run("lifecycle", "do", "register-client", json.dumps(CLIENT))
+    return run
+
+
+def test_an_unknown_organisation_is_refused_naming_the_field(qcert):
+    refused = qcert("quality", "examine", "nobody", ok=False)
+    assert refused.exit_code == 1
+    assert "organisation: no organisation 'nobody'" in refused.output
+    assert "organisation：" in refused.output
+
+
+def test_an_organisation_without_streams_is_told_so_without_figures(qcert):
+    data = json.loads(qcert("quality", "examine", "c", "--json").stdout)
+    assert data["readings"] == 0 and data["streams"] == [] and data["risk"] is None
+    assert [n["code"] for n in data["notes"]] == ["no_streams", "no_history"]
+    text = qcert("quality", "examine", "c").stdout
+    assert "no stream readings in this period" in text and "没有数据流读数" in text
+    assert "Cpk" not in text
+
+
+def test_a_streamed_line_is_examined_and_its_drift_named(qcert, tmp_path, database_url):
+    engine = create_engine(database_url)
+    services = make_services(engine, tmp_path / "data")
+    try:
+        register_line(system_bus(services), "c", "line-1")
+        drifted = line_readings(11, n=500, fault_at=300).frame
+        assert {v.status for v in send(services.intake, "c", "line-1", drifted, START)} == {
+            "stored"
+        }
+    finally:
+        services.close()
+    pdf = tmp_path / "report.pdf"
+    start = (START - timedelta(minutes=1)).isoformat()
+    args = ["quality", "examine", "c", "--from", start, "--pdf", pdf, "--json"]
+    data = json.loads(qcert(*args).stdout)
+    [stream] = data["streams"]
+    assert stream["readings"] == 500 and stream["alarm"]["top"][0] == FAULT_VARIABLE
+    assert data["report"] == [str(pdf)]
+    text = pdf_text(pdf.read_bytes())
     for heading in (
         "质量体检报告",
         "Quality Physical Examination Report",
-        "改进建议",
-        "Recommended improvements",
-        "Process alarms and likely causes",
+        "数据来源",
+        "Data sources",
     ):
         assert heading in text
-    assert FAULT_VARIABLE in text
+    assert FAULT_VARIABLE in text and "line-1" in text
+    shown = qcert("quality", "examine", "c", "--from", start).stdout
+    assert f"top: {FAULT_VARIABLE}" in shown
 
 
-def test_readings_from_a_csv_and_an_html_report(tmp_path):
-    csv = tmp_path / "line.csv"
-    line_readings(3, n=300, fault_at=200).frame.to_csv(csv, index=False)
-    out = tmp_path / "report.html"
-    args = ["quality", "examine", "c1", "--readings", str(csv), "--normal", "200"]
-    result = runner.invoke(app, [*args, "--out", str(out), "--lang", "en"])
-    assert result.exit_code == 0, result.output
-    assert f"top: {FAULT_VARIABLE}" in result.output
-    html = out.read_text(encoding="utf-8")
-    assert "Quality Physical Examination Report" in html and "质量体检报告" not in html
+def test_a_bad_period_or_file_is_one_line_naming_the_field(qcert):
+    bad = qcert("quality", "examine", "c", "--from", "2026-13-01", ok=False)
+    assert bad.exit_code == 1 and "from: must be a date" in bad.output
+    reversed_ = qcert(
+        "quality", "examine", "c", "--from", "2026-02-01", "--to", "2026-01-01", ok=False
+    )
+    assert "from: must be before to" in reversed_.output
+    out = qcert("quality", "examine", "c", "--out", "r.txt", ok=False)
+    assert out.exit_code == 1 and "out:" in out.output
 
 
-def test_bad_input_is_one_line_naming_the_field(tmp_path):
-    csv = tmp_path / "bad.csv"
-    csv.write_text("a,b\n1,2\n")
-    result = runner.invoke(app, ["quality", "examine", "c1", "--readings", str(csv)])
-    assert result.exit_code == 1 and "readings: missing column(s)" in result.output
-    result = runner.invoke(app, ["quality", "examine", "c1", "--out", "r.txt"])
-    assert result.exit_code == 1 and "out:" in result.output
+def test_another_organisations_user_cannot_examine_it(qcert):
+    other = {**CLIENT, "client_id": "x", "uscc": "91440300708461136T"}
+    qcert("lifecycle", "do", "register-client", json.dumps(other))
+    payload = {"account_id": "other", "display_name": "other", "roles": ["client-admin@client:x"]}
+    qcert("lifecycle", "do", "open-account", json.dumps({**payload, "password": PASSWORD}))
+    with mock.patch("getpass.getpass", return_value=PASSWORD):
+        qcert("login", "other")
+    refused = qcert("quality", "examine", "c", ok=False)
+    assert refused.exit_code == 1 and "organisation: no organisation 'c'" in refused.output

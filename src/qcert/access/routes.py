@@ -126,6 +126,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /static/ws.css": PUBLIC,
     "GET /static/plotly.min.js": PUBLIC,
     "GET /static/charts.js": PUBLIC,
+    "GET /static/streams.js": PUBLIC,
     "GET /static/docs/{name}": PUBLIC,
     "GET /docs": PUBLIC,
     "GET /redoc": PUBLIC,
@@ -212,6 +213,20 @@ ROUTES: dict[str, RouteRule] = {
     "POST /ws/bodies/{body_id}/certifications/{cid}/{action}": RouteRule(
         "staff of the body (the bus decides the command)", _staff_of("body_id")
     ),
+    # an organisation's live streams and examination report, for the staff of a body that
+    # reads its records (a certification of it, or its consent; any other is not found)
+    "GET /ws/bodies/{body_id}/clients/{client_id}/streams": RouteRule(
+        "staff of the body (organisations it reads)", _staff_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/clients/{client_id}/streams/live": RouteRule(
+        "staff of the body (organisations it reads)", _staff_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/clients/{client_id}/streams/{device_id}/readings/{seq}/proof": (
+        RouteRule("staff of the body (organisations it reads)", _staff_of("body_id"))
+    ),
+    "GET /ws/bodies/{body_id}/clients/{client_id}/examination": RouteRule(
+        "staff of the body (organisations it reads)", _staff_of("body_id")
+    ),
     # the organisation's portal: its users, and the bodies it applied or consented to
     "GET /portal/{client_id}": SIGNED_IN,
     "GET /portal/{client_id}/apply": SIGNED_IN,
@@ -226,6 +241,10 @@ ROUTES: dict[str, RouteRule] = {
     "GET /portal/{client_id}/users": SIGNED_IN,
     "POST /portal/{client_id}/users": SIGNED_IN,
     "POST /portal/{client_id}/consents": SIGNED_IN,
+    "GET /portal/{client_id}/streams": SIGNED_IN,
+    "GET /portal/{client_id}/streams/live": SIGNED_IN,
+    "GET /portal/{client_id}/streams/{device_id}/readings/{seq}/proof": SIGNED_IN,
+    "GET /portal/{client_id}/examination": SIGNED_IN,
 }
 
 

@@ -258,7 +258,7 @@ def demo(
     console.print("certifications at every stage / 各阶段的认证项目:")
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")
-    console.print("quality examination / 质量体检: qcert quality examine 91110000100000000A")
+    console.print("quality examination / 质量体检: qcert quality examine demo-client-05")
     if (e := result.evidence) is not None and e.alarm_seq is not None:
         console.print(
             f"real-time evidence / 实时证据: {len(e.devices)} lines, {e.readings} readings in "

@@ -1,120 +1,127 @@
-"""``qcert quality examine``: the quality physical examination report of one client."""
+"""``qcert quality examine``: the quality physical examination report of one organisation,
+from its records in the store (its streams, its certification history and its peers)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from ..access import decide
 from ..errors import QcertError
-from ..lifecycle import RecordLineAlarm
-from ._common import console, errors, ok, principal, print_json, read_csv, services
+from ._common import console, errors, ok, principal, print_json, services
 
 __all__ = ["examine"]
-
-
-def _record(ctx: typer.Context, client_id: str, line: str, exam: object) -> list[int]:
-    """The alarm as a ``line.alarm-raised`` event (none when there is no alarm)."""
-    alarm = getattr(exam, "alarm", None)
-    if alarm is None:
-        return []
-    cmd = RecordLineAlarm(
-        client_id,
-        line,
-        alarm.index,
-        alarm.onset if alarm.onset is not None else alarm.index,
-        alarm.statistic,
-        alarm.value,
-        float(exam.monitor_limits[alarm.statistic]),  # type: ignore[attr-defined]
-        [name for name, _ in alarm.top],
-        datetime.now(UTC),
-    )
-    return services(ctx).bus.handle(cmd, principal(ctx)).indices
 
 
 @errors
 def examine(
     ctx: typer.Context,
-    client_id: Annotated[str, typer.Argument(help="Client organisation id / 客户组织编号")],
+    organisation: Annotated[str, typer.Argument(help="Organisation id / 组织编号")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Start: YYYY-MM-DD or RFC 3339, UTC (default: 30 days before --to)"
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="End (exclusive), default now / 截止时间")
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Write the bilingual PDF report / 输出 PDF 报告")
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Write the report: .pdf or .html / 输出报告文件")
     ] = None,
-    readings: Annotated[
-        Path | None,
-        typer.Option(help="CSV of the line's readings (demo line columns); default: generated"),
-    ] = None,
-    normal: Annotated[
-        int | None, typer.Option(min=20, help="Leading readings of normal operation / 基线读数")
-    ] = None,
     lang: Annotated[str, typer.Option(help="HTML language: en, zh-CN or both")] = "both",
-    record: Annotated[
-        str | None,
-        typer.Option(
-            "--record",
-            metavar="LINE",
-            help="Record the alarm on the ledger as line LINE's event / 将报警记入账本",
-        ),
-    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")] = (
         False
     ),
 ) -> None:
-    """Examine a client's line: capability, alarms and causes, trend, peers, risk, advice.
+    """Examine an organisation from its own records: per stream capability, chart signals,
+    alarms and their likely causes, trend, peer percentiles; its certification history.
 
-    检查组织生产线：过程能力、报警及原因、趋势、同行对比、风险与改进建议。
+    依据组织自身记录进行质量体检：各数据流的过程能力、控制图信号、报警及原因、趋势、同行百分位，以及认证记录。
     """
-    from ..reports.examination import demo_examination, render_html, render_pdf, summary
+    from ..examinations import examine as gather
+    from ..examinations import window
+    from ..reports.examination import render_html, render_pdf, summary
+    from ..reports.examination_text import LANGS
 
+    if lang not in LANGS:
+        raise QcertError(f"lang: must be one of {', '.join(LANGS)} / 须为 {', '.join(LANGS)} 之一")
     if out is not None and out.suffix.lower() not in (".pdf", ".html"):
-        raise QcertError("out: the report file must end in .pdf or .html")
-    frame = None
-    if readings is not None:
-        frame = read_csv(readings, "readings")
-    try:
-        exam = demo_examination(client_id, frame, normal)
-        html = render_html(exam, lang) if out is not None and out.suffix == ".html" else None
-    except ValueError as err:
-        raise QcertError(str(err)) from None
+        raise QcertError(
+            "out: the report file must end in .pdf or .html / 报告文件须为 .pdf 或 .html"
+        )
+    who = principal(ctx)
+    decide(who, "records.read")
+    begin, stop = window(start, end, datetime.now(UTC))
+    report = gather(services(ctx).engine, who, organisation, begin, stop)
+    html = render_html(report, lang) if out is not None and out.suffix == ".html" else None
+    written = []
     if out is not None:
         if html is not None:
             out.write_text(html, encoding="utf-8")
         else:
-            out.write_bytes(render_pdf(exam))
-    data = summary(exam)
-    if out is not None:
-        data["report"] = str(out)
-    if record is not None:
-        data["recorded"] = _record(ctx, client_id, record, exam)
+            out.write_bytes(render_pdf(report))
+        written.append(str(out))
+    if pdf is not None:
+        pdf.write_bytes(render_pdf(report))
+        written.append(str(pdf))
+    data = summary(report)
+    if written:
+        data["report"] = written
     if json_:
         print_json(data)
         return
     _print(data)
 
 
-def _print(data: dict) -> None:
-    console.print(f"Quality examination / 质量体检: {data['organisation']}")
-    for c in data["characteristics"]:
+def _print(data: dict[str, Any]) -> None:
+    name = data["name"]
+    console.print(
+        f"Quality examination / 质量体检: {data['organisation']} {name['zh']} {name['en']}"
+    )
+    console.print(
+        f"  period / 期间: {data['from']} – {data['to']}, readings / 读数 {data['readings']}"
+    )
+    h = data["history"]
+    console.print(
+        f"  certifications / 认证项目 {h['certifications']}, audits / 审核 {h['audits']}, "
+        f"open findings / 未关闭发现 {h['open_findings']} (major / 严重 {h['open_major']}), "
+        f"suspensions / 暂停 {h['suspensions']}"
+    )
+    for note in data["notes"]:
+        console.print(f"  {note['en']}")
+        console.print(f"  {note['zh']}")
+    for s in data["streams"]:
         console.print(
-            f"  {c['name']}: Cpk {c['cpk']:.2f} [{c['cpk_ci'][0]:.2f}, {c['cpk_ci'][1]:.2f}], "
-            f"Ppk {c['ppk']:.2f}, signals {c['signals_after_baseline']}"
+            f"  stream / 数据流 {s['device']}: {s['readings']} readings / 读数, "
+            f"{s['anchored']} anchored on the ledger / 已锚定"
         )
-    alarm = data["alarm"]
-    if alarm:
-        console.print(
-            f"  alarm / 报警: reading {alarm['index']} (onset {alarm['onset']}), "
-            f"top: {', '.join(alarm['top'])}"
-        )
-    else:
-        console.print("  no alarm / 无报警")
-    if data["risk"] is not None:
-        console.print(f"  risk / 风险: {data['risk']:.0%}")
-    for r in data["recommendations"]:
-        console.print(f"  [{r['priority']}] {r['en']}")
-        console.print(f"      {r['zh']}")
-    if "report" in data:
-        console.print(ok(f"report written / 报告已写入: {data['report']}"))
-    if data.get("recorded"):
-        at = ", ".join(map(str, data["recorded"]))
-        console.print(ok(f"alarm recorded on the ledger at / 报警已记入账本: {at}"))
+        if "skipped" in s:
+            console.print(f"    {s['skipped']['en']}")
+            console.print(f"    {s['skipped']['zh']}")
+            continue
+        for c in s["characteristics"]:
+            console.print(
+                f"    {c['name']}: Cpk {c['cpk']:.2f} "
+                f"[{c['cpk_ci'][0]:.2f}, {c['cpk_ci'][1]:.2f}], "
+                f"Ppk {c['ppk']:.2f}, signals {c['signals_after_baseline']}"
+            )
+        alarm = s["alarm"]
+        if alarm:
+            console.print(
+                f"    alarm / 报警: reading {alarm['index']} at {alarm['time']} "
+                f"(onset {alarm['onset']}), top: {', '.join(alarm['top'])}"
+            )
+        else:
+            console.print("    no alarm / 无报警")
+        for r in s["recommendations"]:
+            console.print(f"    [{r['priority']}] {r['en']}")
+            console.print(f"        {r['zh']}")
+    for path in data.get("report", []):
+        console.print(ok(f"report written / 报告已写入: {path}"))

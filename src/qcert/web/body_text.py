@@ -111,6 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome.renew": ("再认证（换发证书）", "renew"),
     "cert.title": ("认证项目 {cid}", "Certification {cid}"),
     "cert.client": ("客户组织", "Client organisation"),
+    "cert.client_streams": ("实时数据", "live streams"),
+    "cert.client_examination": ("质量体检报告", "quality examination"),
     "cert.uscc": ("统一社会信用代码", "Unified social credit code"),
     "cert.certificate": ("证书", "Certificate"),
     "cert.none": ("尚未发证", "No certificate yet"),

@@ -56,7 +56,16 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 # Multipart boundaries, part headers and the small fields on top of the file itself.
 _MAX_BODY = MAX_DOCUMENT_BYTES + 64 * 1024
 _COMPLEXITY = ("high", "medium", "low", "limited")
-_SECTIONS = ("overview", "apply", "findings", "documents", "certificates", "users")
+_SECTIONS = (
+    "overview",
+    "apply",
+    "findings",
+    "documents",
+    "certificates",
+    "streams",
+    "examination",
+    "users",
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,7 @@ def render(
     section: str,
     status: int = 200,
     error: Refusal | None = None,
+    messages: dict[str, tuple[str, str]] | None = None,
     **context: Any,
 ) -> HTMLResponse:
     client = p.client
@@ -165,7 +175,7 @@ def render(
         template,
         status,
         p.who,
-        MESSAGES,
+        messages or MESSAGES,
         client=client,
         client_name=name or client["name_zh"],
         section=section,

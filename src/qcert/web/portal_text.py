@@ -14,6 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "portal.certificates": ("证书", "Certificates"),
     "portal.none": ("暂无", "None yet"),
     "portal.users": ("用户与授权", "Users and consents"),
+    "portal.streams": ("实时数据", "Live streams"),
+    "portal.examination": ("质量体检报告", "Quality examination"),
     "users.invite": ("邀请用户", "Invite a user"),
     "users.invited": (
         "邀请已创建。请将以下邀请码交给被邀请人（只显示这一次）：",

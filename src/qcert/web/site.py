@@ -15,6 +15,7 @@ from . import (
     pages,
     portal_pages,
     portal_users,
+    stream_pages,
     transparency,
 )
 from .render import (
@@ -52,6 +53,7 @@ def install(app: FastAPI) -> None:
     app.include_router(transparency.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_users.router)
+    app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
     app.include_router(hub_pages.router)
     plotly = _plotly()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from qcert.lifecycle import (
     SuspendCertificate,
     TechnicalReview,
 )
+from qcert.quality.demo_line import line_readings
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
 from qcert.web.body_forms import FORMS
@@ -48,6 +49,7 @@ from tests.e2e.web.staffed_world import (
     Staffed,
     staff,
 )
+from tests.stream_world import register_line, send
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the body's day
 ANONYMOUS = "anonymous"
@@ -150,7 +152,44 @@ def _cases(docs: dict[str, str]) -> list[Case]:
                 frozenset() if client == "c1" else frozenset(CB1 - {"root"}),
             ),
             Case(portal + "/certificates", f"{base}/certificates", allowed, records),
+            Case(portal + "/streams", f"{base}/streams", allowed, records),
+            Case(portal + "/streams/live", f"{base}/streams/live", allowed, records),
+            Case(
+                portal + "/streams/{device_id}/readings/{seq}/proof",
+                f"{base}/streams/{client}-line/readings/0/proof",
+                allowed,
+                records,
+            ),
+            Case(portal + "/examination", f"{base}/examination", allowed, records),
         ]
+    # An organisation's streams in a body's workspace: the staff of a body that reads it (c2
+    # applied to cb1 too); a body that does not learns only that it is not there.
+    streams = ws + "/clients/{client_id}"
+    for body, client, allowed_, missing in (
+        ("cb1", "c1", CB1, set()),
+        ("cb1", "c2", CB1, set()),
+        ("cb2", "c2", CB2, set()),
+        ("cb2", "c1", set(), CB2),
+    ):
+        base = f"/ws/bodies/{body}/clients/{client}"
+        for route, path in (
+            ("/streams", "/streams"),
+            ("/streams/live", "/streams/live"),
+            (
+                "/streams/{device_id}/readings/{seq}/proof",
+                f"/streams/{client}-line/readings/0/proof",
+            ),
+            ("/examination", "/examination"),
+        ):
+            cases.append(
+                Case(
+                    streams + route,
+                    base + path,
+                    frozenset(allowed_),
+                    (client,),
+                    frozenset(missing),
+                )
+            )
     nobody = frozenset[str]()
     return [
         *cases,
@@ -241,6 +280,19 @@ def _populate(world: Staffed) -> dict[str, str]:
     run(ReviewContract("c1-product", "rev"))
     world.certify("c2-active", "cb2", "c2", "N-C2-0002", TODAY)
     run(ApplyForCertification("c2-at-cb1", "cb1", "c2", ISO9001, [17], ["works"]))
+    # Each organisation's machining line streamed an hour of readings, anchored and signed.
+    start = datetime.now(ZoneInfo("UTC")).replace(microsecond=0) - timedelta(hours=2)
+    for k, client in enumerate(("c1", "c2")):
+        register_line(run, client, f"{client}-line")
+        send(
+            world.services.intake,
+            client,
+            f"{client}-line",
+            line_readings(k, n=60, fault_at=None).frame,
+            start,
+        )
+    world.services.intake.anchor_due(datetime.now(ZoneInfo("UTC")))
+    world.ledger.sign_due()
     with world.engine.connect() as conn:
         first = {
             cid: conn.execute(
@@ -306,7 +358,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 13
+    assert len(covered) == 21
 
 
 def _outcome(response: Any) -> int | str:
@@ -581,8 +633,9 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
     for who, paths in pages.items():
         web = matrix.as_(who)
         for path in paths:
-            if "/documents/" in path or "/entries/" in path or path.endswith("/credential"):
-                continue  # downloads, not pages
+            downloads = ("/credential", "/proof", "/streams/live")
+            if "/documents/" in path or "/entries/" in path or path.endswith(downloads):
+                continue  # downloads and data, not pages
             audit = _audited(web, path)
             problems += [f"{who} {path}: {p}" for p in audit.check()]
             forms |= audit.data_forms

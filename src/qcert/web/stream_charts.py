@@ -1,0 +1,174 @@
+"""The live streams' charts: an individuals control chart per variable, with its
+specification limits, built on the server as a plotly figure and sent as JSON.
+
+As on the body's dashboard (:mod:`qcert.web.body_charts`), the page carries each figure in a
+data attribute and ``/static/charts.js`` draws it with the locally served plotly bundle;
+``/static/streams.js`` polls the live view's JSON and redraws. The control limits are trial
+limits of the readings shown (I chart, x̄ ± 3σ̂ with σ̂ = MR̄/1.128: Montgomery, *Introduction
+to Statistical Quality Control*, 7th ed., §6.4); the specification limits are those the
+device registry holds. Every chart has a table of the same limits and the newest value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..quality import spc
+
+__all__ = ["CHART_READINGS", "VariableChart", "device_view", "utc"]
+
+CHART_READINGS = 300  # newest readings a chart draws
+
+_SPEC, _CONTROL, _CENTRE = "#e08a00", "#c00", "#555"
+
+
+@dataclass(frozen=True)
+class VariableChart:
+    """One variable's chart: its id, name and unit, its limits (None when there are none),
+    the newest value, how many readings it draws, and the figure as JSON."""
+
+    id: str
+    variable: str
+    unit: str
+    lsl: float | None
+    usl: float | None
+    center: float | None
+    lcl: float | None
+    ucl: float | None
+    latest: float | None
+    points: int
+    figure: str
+
+
+def utc(micros: int) -> str:
+    """An instant in µs since the epoch as RFC 3339 UTC text (to the millisecond)."""
+    at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _limits(values: np.ndarray) -> tuple[float, float, float] | None:
+    """Trial I-chart centre and limits of ``values``; None for too few or no variation."""
+    if values.size < 3:
+        return None
+    try:
+        chart = spc.imr(values).chart("i")
+    except ValueError:
+        return None
+    centre, lower, upper = (
+        float(np.asarray(a).ravel()[0]) for a in (chart.center, chart.lower, chart.upper)
+    )
+    if not all(math.isfinite(v) for v in (centre, lower, upper)) or lower == upper:
+        return None
+    return centre, lower, upper
+
+
+def _line(value: float, colour: str, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    shape = {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "y0": value,
+        "y1": value,
+        "line": {"color": colour, "width": 1, "dash": "dash"},
+    }
+    note = {
+        "xref": "paper",
+        "x": 1,
+        "y": value,
+        "text": label,
+        "showarrow": False,
+        "xanchor": "left",
+        "font": {"size": 10, "color": colour},
+    }
+    return shape, note
+
+
+def _chart(
+    device: str,
+    variable: dict[str, Any],
+    rows: Sequence[dict[str, Any]],
+    t: Callable[..., str],
+) -> VariableChart:
+    name = str(variable["name"])
+    unit = str(variable["unit"])
+    lsl, usl = variable.get("lower"), variable.get("upper")
+    points = [(utc(r["time_us"]), r["values"][name]) for r in rows if name in r["values"]]
+    values = np.asarray([v for _, v in points], dtype=float)
+    limits = _limits(values)
+    lines = [(lsl, _SPEC, "LSL"), (usl, _SPEC, "USL")]
+    if limits is not None:
+        lines += [
+            (limits[0], _CENTRE, "CL"),
+            (limits[1], _CONTROL, "LCL"),
+            (limits[2], _CONTROL, "UCL"),
+        ]
+    drawn = [_line(float(v), colour, label) for v, colour, label in lines if v is not None]
+    layout = go.Layout(
+        template="none",
+        title={"text": f"{name} ({unit})"},
+        margin={"l": 56, "r": 48, "t": 40, "b": 48},
+        height=260,
+        showlegend=False,
+        shapes=[s for s, _ in drawn],
+        annotations=[n for _, n in drawn],
+        xaxis={"title": {"text": t("streams.time")}},
+        yaxis={"title": {"text": unit}},
+    )
+    trace = go.Scatter(
+        x=[x for x, _ in points], y=values.tolist(), mode="lines+markers", marker={"size": 3}
+    )
+    figure = go.Figure(data=[trace], layout=layout).to_json()
+    return VariableChart(
+        f"{device}.{name}",
+        name,
+        unit,
+        lsl,
+        usl,
+        *(limits if limits is not None else (None, None, None)),
+        float(values[-1]) if values.size else None,
+        int(values.size),
+        figure,
+    )
+
+
+def device_view(
+    device: dict[str, Any],
+    rows: Sequence[dict[str, Any]],
+    window: dict[str, Any] | None,
+    t: Callable[..., str],
+) -> dict[str, Any]:
+    """What the live view shows of one data source: its registry entry, its newest reading,
+    its newest anchored window (with the reading whose proof can be downloaded: the window's
+    last) and one chart per variable over ``rows`` (its newest readings, oldest first)."""
+    newest = rows[-1] if rows else None
+    anchored = None
+    if window is not None:
+        anchored = {
+            "ledger_index": int(window["ledger_index"]),
+            "start": utc(int(window["start_us"])),
+            "end": utc(int(window["end_us"])),
+            "first_seq": int(window["first_seq"]),
+            "last_seq": int(window["last_seq"]),
+            "count": int(window["count"]),
+            "root": str(window["root"]),
+        }
+    return {
+        "id": device["id"],
+        "kind": device["kind"],
+        "label": device["label"],
+        "retired": device["retired"],
+        "windows": int(device["windows"]),
+        "latest": None
+        if newest is None
+        else {"seq": newest["seq"], "time": utc(newest["time_us"]), "values": newest["values"]},
+        "window": anchored,
+        "charts": [_chart(device["id"], v, rows, t) for v in device["variables"]],
+    }
