@@ -173,6 +173,7 @@ ROUTES: dict[str, RouteRule] = {
     "POST /evidence/v1/readings": ORGANISATION_USER,
     "GET /evidence/v1/devices/{device}/readings": SIGNED_IN,
     "GET /evidence/v1/devices/{device}/readings/{seq}/proof": SIGNED_IN,
+    "GET /evidence/v1/devices/{device}/monitor": SIGNED_IN,
     "GET /evidence/v1/dead-letters": ORGANISATION_USER,
     # random inspection campaigns in public (双随机、一公开)
     "GET /public/inspections": PUBLIC,
