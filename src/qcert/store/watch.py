@@ -139,20 +139,29 @@ class StoreWatch:
     ) -> tuple[list[int], list[datetime], np.ndarray]:
         """Up to ``limit`` readings after ``seq`` in seq order: their sequence numbers, times
         and values of ``variables`` (NaN where a reading lacks one)."""
-        r = t.evidence_readings.c
-        query = (
-            sa.select(r.seq, r.time_us, r.body)
-            .where(r.device_id == device, r.seq > seq)
-            .order_by(r.seq)
-            .limit(limit)
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        values = np.full((len(rows), len(variables)), np.nan)
-        for i, row in enumerate(rows):
-            got = json.loads(row.body)["values"]
-            values[i] = [got.get(v, np.nan) for v in variables]
-        return [int(r.seq) for r in rows], [_from_us(int(r.time_us)) for r in rows], values
+            # The driver's own cursor, plain tuples: this runs after every batch the intake
+            # commits, over every reading, and result rows cost more than the reading.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            cursor = raw.cursor()
+            try:
+                cursor.execute(
+                    "SELECT seq, time_us, body FROM evidence_readings "
+                    f"WHERE device_id = {mark} AND seq > {mark} ORDER BY seq LIMIT {int(limit):d}",
+                    (device, int(seq)),
+                )
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        nan = np.nan
+        table = []
+        for _, _, body in rows:
+            got = json.loads(body)["values"]
+            table.append([got.get(v, nan) for v in variables])
+        values = np.array(table, dtype=float).reshape(len(rows), len(variables))
+        return [int(r[0]) for r in rows], [_from_us(int(r[1])) for r in rows], values
 
     def anchor_of(self, device: str, seq: int) -> Anchor | None:
         """The anchored window holding reading ``seq`` (by the time it was taken), if any."""
