@@ -21,8 +21,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import schemes
@@ -42,6 +40,7 @@ from .render import (
     PageNotFound,
     SignInRequired,
     Viewer,
+    capped_form,
     guard,
     page,
     require_csrf,
@@ -450,22 +449,12 @@ def documents_page(request: Request, client_id: str) -> Response:
 
 async def _capped_form(request: Request) -> FormData | Refusal:
     """The multipart form, read with a cap: the parser itself would spool any size to disk."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > _MAX_BODY:
+    form = await capped_form(request, _MAX_BODY, max_files=1, max_fields=5)
+    if form == "too_big":
         return _own("upload.too_big", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > _MAX_BODY:
-            return _own("upload.too_big", 413)
-
-    async def replay() -> dict[str, Any]:
-        return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-    try:
-        return await Request(request.scope, replay).form(max_files=1, max_fields=5)
-    except (HTTPException, MultiPartException):
+    if isinstance(form, str):
         return _own("upload.missing")
+    return form
 
 
 @router.post("/portal/{client_id}/documents")
