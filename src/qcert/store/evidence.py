@@ -328,6 +328,9 @@ def check_windows(engine: Engine) -> list[str]:
     range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
     and must name the device, seq and time its row is filed under.
 
+    A reading dated before a device's newest anchored window yet in none of its windows is
+    reported too: the intake never takes one (it is late), so it was slipped in around it.
+
     Streams, device by device: its windows and its readings are read side by side in time
     order, so memory holds one window's readings however many there are.
     """
@@ -348,7 +351,14 @@ def check_windows(engine: Engine) -> list[str]:
             pending = next(readings, None)
             for win in windows:
                 while pending is not None and pending.time_us < win.start_us:
-                    pending = next(readings, None)  # outside every window: not anchored
+                    # Windows are anchored in time order over every reading then stored, and
+                    # the intake refuses one dated before the newest anchored end: a reading
+                    # before a window and in none was written around the intake.
+                    problems.append(
+                        f"evidence: reading {pending.seq} of {device_id} lies before the "
+                        f"window anchored at entry {win.ledger_index} and in no anchored window"
+                    )
+                    pending = next(readings, None)
                 members = []
                 while pending is not None and pending.time_us < win.end_us:
                     members.append(pending)
