@@ -152,10 +152,13 @@ def device_view(
     rows: Sequence[dict[str, Any]],
     window: dict[str, Any] | None,
     t: Callable[..., str],
+    charts: int | None = None,
 ) -> dict[str, Any]:
     """What the live view shows of one data source: its registry entry, its newest reading,
     its newest anchored window (with the reading whose proof can be downloaded: the window's
-    last) and one chart per variable over ``rows`` (its newest readings, oldest first)."""
+    last) and one chart per variable over ``rows`` (its newest readings, oldest first), for
+    its first ``charts`` variables when given (``uncharted``: how many are left out)."""
+    variables = device["variables"] if charts is None else device["variables"][: max(0, charts)]
     newest = rows[-1] if rows else None
     anchored = None
     if window is not None:
@@ -178,5 +181,6 @@ def device_view(
         if newest is None
         else {"seq": newest["seq"], "time": utc(newest["time_us"]), "values": newest["values"]},
         "window": anchored,
-        "charts": [_chart(device["id"], v, rows, t) for v in device["variables"]],
+        "charts": [_chart(device["id"], v, rows, t) for v in variables],
+        "uncharted": len(device["variables"]) - len(variables),
     }
