@@ -63,3 +63,15 @@ def test_a_reading_dated_past_the_calendar_in_utc_is_refused_and_the_batch_kept(
     assert [v["status"] for v in verdicts] == ["stored", "refused", "stored"]
     assert verdicts[1]["code"] == "evidence.time"
     assert verdicts[1]["reason_en"].startswith("time:") and "time" in verdicts[1]["reason_zh"]
+
+
+def test_the_platforms_operator_cannot_put_readings_in_an_organisations_name(world):
+    # an organisation's process data is what its own devices and users send (国市监认证发
+    # 〔2025〕72号 (三)); the operator of the platform is none of them
+    client, as_, key = world
+    refused = client.post("/evidence/v1/readings", json=[_item(0)], headers=as_("root"))
+    assert refused.status_code == 403 and refused.json()["error"]["rule"] == "access.evidence"
+    assert "oven" in refused.json()["error"]["message"]
+    mine = client.get(URL, headers=as_("cadmin")).json()["readings"]
+    assert mine == []
+    assert client.post("/evidence/v1/readings", json=[_item(0)], headers=key).status_code == 200

@@ -96,7 +96,10 @@ async def readings(request: Request, svc: Svc, who: Caller) -> dict[str, Any]:
     mine = who.scopes("client", "client-admin") | who.scopes("client", "client-user")
     for name in wanted:
         device = registry.get(name)
-        if device is not None and device.client_id not in mine and not who.platform:
+        # An organisation's readings come from its own users only: the platform's operator
+        # may not write process data in its name (the route admits the operator, for
+        # devices of organisations it is a user of).
+        if device is not None and device.client_id not in mine:
             raise Forbidden(
                 "access.evidence",
                 f"device: {name} is another organisation's",
