@@ -224,3 +224,19 @@ def test_a_page_charts_a_bounded_number_of_variables_however_many_are_registered
     assert en.count("data-chart-id=") == MAX_CHARTS
     assert 'data-uncharted="c2-wide-2">200 more variables are not charted' in en
     assert 'data-uncharted="c2-wide-2">另有 200 个变量' in zh
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=9999-12-31T00:00:00-14:00&to=9999-12-31T23:59:59-14:00", "to"),
+        ("to=0001-01-01", "to"),
+        ("from=0001-01-01T00:00:00%2B14:00&to=0001-01-02", "from"),
+    ],
+    ids=["past-9999-in-utc", "30-days-before-year-1", "before-year-1-in-utc"],
+)
+def test_a_period_past_the_calendars_ends_is_refused_naming_the_field(app, query, field):
+    refused = browse(app, "client").get(
+        f"/portal/c1/examination?{query}", headers={"accept-language": "en"}
+    )
+    assert refused.status_code == 422 and f'data-field="{field}"' in refused.text
