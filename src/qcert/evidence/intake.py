@@ -291,18 +291,18 @@ class Intake:
                     f"{where}time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
                     f"{self.future_us // 1_000_000} 秒以上",
                 )
+            body = canonical_reading(p.device, seq, at, values, quality)
+            leaf = sha256(b"\x00" + body).digest()
+            before = known.get((p.device, seq)) or mine.get(seq)
+            if before == leaf:  # sent again, even after anchoring: stored once, no error
+                duplicates += 1
+                continue
             if at < device.anchored_until:
                 raise Refused(
                     "evidence.late",
                     f"{where}time: its window is anchored already; nothing anchored is rewritten",
                     f"{where}time：该时间窗口已固化，已固化的数据不可改写",
                 )
-            body = canonical_reading(p.device, seq, at, values, quality)
-            leaf = sha256(b"\x00" + body).digest()
-            before = known.get((p.device, seq)) or mine.get(seq)
-            if before == leaf:
-                duplicates += 1
-                continue
             if before is not None:
                 raise Refused(
                     "evidence.replayed",

@@ -73,6 +73,24 @@ def test_a_reading_of_an_anchored_window_is_late(world):
     assert verdict.code == "evidence.late"
 
 
+def test_a_reading_sent_again_after_its_window_was_anchored_is_a_duplicate_not_refused(world):
+    # at-least-once delivery: a gateway that never saw its answer sends the batch again,
+    # after anchoring; the same reading is no error, another one under its seq still is
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    again = [reading(s, at=NOW + timedelta(seconds=10 * s)) for s in (3, 0, 4, 1, 2)]
+    late = NOW + timedelta(seconds=80)
+    resent, changed = svc.intake.take(
+        [
+            message(again, received=late),
+            message([reading(2, at=NOW + timedelta(seconds=20), temp=49.0)], received=late),
+        ]
+    )
+    assert (resent.status, resent.duplicates) == ("duplicate", 5)
+    assert changed.status == "refused" and changed.code in ("evidence.late", "evidence.replayed")
+    assert check_projections(svc.engine) == []
+
+
 def _proof(svc, seq):
     svc.ledger.sign_due()
     return proof_of_reading(svc.engine, svc.ledger, "d1", seq)
