@@ -27,6 +27,7 @@ from . import tables as t
 from .scoping import visible
 
 __all__ = [
+    "MAX_DEVICES",
     "DeviceRow",
     "check_windows",
     "dead_letter_rows",
@@ -245,12 +246,19 @@ def frame(
     return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
 
 
-def device_list(conn: Connection, scope: ReadScope) -> list[dict[str, Any]]:
+MAX_DEVICES = 10_000  # data sources one listing returns at most
+
+
+def device_list(
+    conn: Connection, scope: ReadScope, limit: int = 1_000, offset: int = 0
+) -> list[dict[str, Any]]:
     """The data sources of the organisations ``scope`` reads (its own, or those its bodies
-    certify or were consented to), by id."""
+    certify or were consented to), by id: ``limit`` of them (at most :data:`MAX_DEVICES`)
+    from ``offset`` (the platform reads every organisation's, so a listing is bounded)."""
     d = t.evidence_devices.c
     readable = sa.select(t.clients.c.id).where(visible(scope, t.clients))
-    query = sa.select(t.evidence_devices).order_by(d.id)
+    bounded = max(1, min(limit, MAX_DEVICES))
+    query = sa.select(t.evidence_devices).order_by(d.id).limit(bounded).offset(max(0, offset))
     if not scope.everything:
         query = query.where(d.client_id.in_(readable))
     out = []

@@ -264,3 +264,15 @@ def test_a_key_rotated_without_saying_signed_keeps_the_device_signing(services):
     assert err.value.en.startswith("signed:")
     services.bus.handle(RotateDeviceKey("d2", "", signed=False), SYSTEM)  # said outright
     assert services.intake.take([message([reading(1)], device="d2")])[0].status == "stored"
+
+
+def test_a_listing_of_data_sources_is_bounded_and_pages_on(services):
+    from qcert.access import read_scope
+    from tests.services import SYSTEM
+
+    with services.engine.connect() as conn:
+        everything = read_scope(SYSTEM)  # the platform reads every organisation's
+        assert [d["id"] for d in views.device_list(conn, everything, limit=1)] == ["d1"]
+        assert [d["id"] for d in views.device_list(conn, everything, 1, 1)] == ["d2"]
+        huge = views.device_list(conn, everything, limit=10**9)
+        assert [d["id"] for d in huge] == ["d1", "d2"]
