@@ -29,7 +29,9 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/tep.py
 	$(BIN)/python bench/tep_rootcause.py
 	$(BIN)/python bench/streaming.py
+	$(BIN)/python bench/stream_watch.py
 	$(BIN)/python bench/supervision.py
+	$(BIN)/python bench/ingest.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
+from .access import Principal
 from .bus import MessageBus
 from .clocks import Clocks
 from .config import Settings
 from .credentials.keystore import KeyStore
 from .evidence.intake import Intake
+from .evidence.monitor_handlers import bundled_graph
+from .evidence.watch import Anchor, Finding, Watcher, command_for
 from .identity import Identity
 from .keys import load_signers, load_witness_key
 from .ledger import Ledger
@@ -30,6 +33,7 @@ from .store import create_engine, migrate
 from .store.answers import AnswerCache, store_version
 from .store.documents import DocumentStore
 from .store.identity import DbFailures, DbSessions
+from .store.watch import StoreWatch
 from .witnessing import Policy, load_policy
 
 __all__ = ["Services", "bootstrap"]
@@ -54,6 +58,7 @@ class Services:
     witness_state: SqlWitnessState | None = None  # the logs this installation witnesses
     witness: Witness | None = None  # ... and the witness, once it has a key
     intake: Intake | None = None  # process data readings in, due windows anchored
+    watcher: Watcher | None = None  # ... and scored by each device's monitor as they come
 
     @property
     def public_host(self) -> str | None:
@@ -75,6 +80,16 @@ class Services:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _recorder(bus: MessageBus) -> Callable[[Finding, Anchor], None]:
+    """How the watcher records an alarm: through the bus, as the platform's own watcher."""
+    watch = Principal.system("watch")
+
+    def record(finding: Finding, anchor: Anchor) -> None:
+        bus.handle(command_for(finding, anchor), watch)
+
+    return record
 
 
 def bootstrap(
@@ -153,6 +168,8 @@ def bootstrap(
         grace_seconds=settings.evidence_grace,
     )
     schedule.anchor = services.intake.anchor_due
+    services.watcher = Watcher(StoreWatch(engine), _recorder(bus), bundled_graph)
+    services.intake.watcher = services.watcher
     if settings.hub_url:
         schedule.report = lambda: report_all(services)
     return services

@@ -28,7 +28,9 @@ from .credentials.status_lists import status_flags
 from .credentials.statuslist import StatusList
 from .errors import QcertError
 from .evidence import commands as evidence_commands
+from .evidence import monitor_commands
 from .evidence.handlers import HANDLERS as EVIDENCE_HANDLERS
+from .evidence.monitor_handlers import HANDLERS as MONITOR_HANDLERS
 from .ledger.errors import LedgerError
 from .ledger.storage import SqlLedgerStorage, SqlWitnessState
 from .lifecycle import accounts
@@ -50,7 +52,13 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ATTEMPTS", "HANDLERS", "MessageBus", "Outcome", "Reconciled", "by_name"]
 
-HANDLERS = {**LIFECYCLE_HANDLERS, **CREDENTIAL_HANDLERS, **HUB_HANDLERS, **EVIDENCE_HANDLERS}
+HANDLERS = {
+    **LIFECYCLE_HANDLERS,
+    **CREDENTIAL_HANDLERS,
+    **HUB_HANDLERS,
+    **EVIDENCE_HANDLERS,
+    **MONITOR_HANDLERS,
+}
 
 # A side effect that lost a race (two publications of one status list, say) is tried again
 # this many times in all; what still fails is left to `qcert credentials reconcile`.
@@ -72,6 +80,7 @@ def by_name() -> dict[str, type]:
     classes += [getattr(credential_commands, n) for n in credential_commands.__all__]
     classes += [getattr(hub_commands, n) for n in hub_commands.__all__]
     classes += [getattr(evidence_commands, n) for n in evidence_commands.__all__]
+    classes += [getattr(monitor_commands, n) for n in monitor_commands.__all__]
     return {re.sub(r"(?<!^)(?=[A-Z])", "-", c.__name__).lower(): c for c in classes}
 
 

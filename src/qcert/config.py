@@ -20,6 +20,13 @@ besides once when it starts (default 24: daily; any number above 0 and at most 8
 ``QCERT_HUB_URL`` and ``QCERT_HUB_REPORTERS`` (``body=key_id,body=key_id``): the supervision hub
 this installation's bodies report to by themselves, every ten minutes while ``qcert serve``
 runs, each signing with its key (the hub must be one of the witnesses of the policy).
+``QCERT_MQTT_URL``: the MQTT broker ``qcert evidence consume`` takes readings from
+(``mqtt://[user:password@]host:port`` or ``mqtts://…``; default ``mqtt://127.0.0.1:1883``).
+``QCERT_MQTT_GROUP``: the consumer group: consumers of one group share the stream through the
+shared subscription ``$share/GROUP/qcert/v1/+/+/+`` (default ``qcert``; empty: a plain
+subscription, one consumer). ``QCERT_MQTT_CLIENT_ID``: the consumer's MQTT client id, fixed so
+that its session (and what the broker holds for it) outlives a restart; one per process
+(default ``qcert-evidence-HOSTNAME``).
 ``QCERT_EVIDENCE_WINDOW_SECONDS``: the length of the windows in which process data readings are
 anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
 long after a window's end its readings are still taken before it is anchored (0 to 3600,
@@ -31,6 +38,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +48,8 @@ from .lifecycle.aggregate import LATE_DAYS
 __all__ = ["CLOCK_HOURS", "SettingInvalid", "Settings"]
 
 CLOCK_HOURS = 24.0  # the clocks run daily unless QCERT_CLOCK_HOURS says otherwise
+MQTT_URL = "mqtt://127.0.0.1:1883"  # where ``qcert evidence consume`` looks for a broker
+MQTT_GROUP = "qcert"
 
 
 class SettingInvalid(QcertError):
@@ -117,6 +127,10 @@ class Settings:
     # key each body signs (QCERT_HUB_URL, QCERT_HUB_REPORTERS="body=key,body=key").
     hub_url: str | None = None
     hub_reporters: tuple[tuple[str, str], ...] = ()
+    # Real-time evidence over MQTT: the broker, the consumer group, this consumer's client id.
+    mqtt_url: str = MQTT_URL
+    mqtt_group: str = MQTT_GROUP
+    mqtt_client_id: str = ""
     # Real-time evidence: the anchoring window and the grace after its end, in seconds.
     evidence_window: int = 60
     evidence_grace: int = 10
@@ -139,6 +153,11 @@ class Settings:
             _late_days(os.environ.get("QCERT_LATE_DAYS")),
             _clock_hours(os.environ.get("QCERT_CLOCK_HOURS") or None),
             *_hub(os.environ.get("QCERT_HUB_URL"), os.environ.get("QCERT_HUB_REPORTERS")),
+            *mqtt_settings(
+                os.environ.get("QCERT_MQTT_URL"),
+                os.environ.get("QCERT_MQTT_GROUP"),
+                os.environ.get("QCERT_MQTT_CLIENT_ID"),
+            ),
             evidence_window=_seconds(
                 "QCERT_EVIDENCE_WINDOW_SECONDS",
                 os.environ.get("QCERT_EVIDENCE_WINDOW_SECONDS"),
@@ -164,6 +183,44 @@ class Settings:
     def documents_dir(self) -> Path:
         """Directory of the documents' bytes, stored by their SHA-256 (mode 0700)."""
         return self.data_dir / "documents"
+
+
+# A group or client id is one MQTT topic level: no '/', '+', '#' or '$' (MQTT 5.0, 4.8.2).
+_MQTT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def mqtt_settings(
+    url: str | None, group: str | None, client_id: str | None
+) -> tuple[str, str, str]:
+    """The broker URL, consumer group and client id, checked (``SettingInvalid`` naming the
+    setting otherwise); ``None`` or blank for the defaults (a group of ``""`` is no group)."""
+    url = (url or "").strip() or MQTT_URL
+    if url != MQTT_URL:
+        from .evidence.mqtt import BrokerUrlInvalid, parse_broker_url
+
+        try:
+            parse_broker_url(url)
+        except BrokerUrlInvalid as err:
+            raise SettingInvalid(f"QCERT_MQTT_URL: {err.en}", f"QCERT_MQTT_URL：{err.zh}") from None
+    group = MQTT_GROUP if group is None else group.strip()
+    if group and not _MQTT_NAME.fullmatch(group):
+        raise SettingInvalid(
+            f"QCERT_MQTT_GROUP: {group!r} is not 1-64 letters, digits, '.', '_' or '-'",
+            f"QCERT_MQTT_GROUP：{group!r} 须为 1 至 64 个字母、数字、'.'、'_' 或 '-'",
+        )
+    client_id = (client_id or "").strip() or default_client_id()
+    if not _MQTT_NAME.fullmatch(client_id):
+        raise SettingInvalid(
+            f"QCERT_MQTT_CLIENT_ID: {client_id!r} is not 1-64 letters, digits, '.', '_' or '-'",
+            f"QCERT_MQTT_CLIENT_ID：{client_id!r} 须为 1 至 64 个字母、数字、'.'、'_' 或 '-'",
+        )
+    return url, group, client_id
+
+
+def default_client_id() -> str:
+    """``qcert-evidence-HOSTNAME``: fixed across restarts of a host's consumer."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:40] or "host"
+    return f"qcert-evidence-{host}"
 
 
 def _clock_hours(text: str | None) -> float:

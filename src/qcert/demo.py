@@ -17,6 +17,7 @@ from .access import Principal
 from .bootstrap import bootstrap
 from .config import Settings
 from .credentials import multibase_public_key
+from .demo_evidence import EvidenceSummary, build_evidence
 from .demo_hub import HubSummary, build_hub
 from .keys import create_keys
 from .ledger import SHA256
@@ -105,6 +106,7 @@ class DemoResult:
     world: WorldSummary | None = None
     seconds: float = 0.0
     hub: HubSummary | None = None
+    evidence: EvidenceSummary | None = None
 
 
 def build_demo(
@@ -187,6 +189,8 @@ def build_demo(
         bulk.close()
     clock.set(datetime.now(UTC))
     hub = build_hub(services, today or yesterday)
+    # Lines streaming readings, a monitor each, and the planted coolant fault's alarm.
+    evidence = build_evidence(services, clock())
     ensure_operator(services)
     ledger.sign_due()
     result = DemoResult(
@@ -197,6 +201,7 @@ def build_demo(
         world,
         time.monotonic() - started,
         hub,
+        evidence,
     )
     services.close()
     return result

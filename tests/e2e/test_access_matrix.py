@@ -26,6 +26,7 @@ from qcert import security
 from qcert.access import ANONYMOUS, Forbidden, Principal, Unauthenticated, command_names
 from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential, PublishStatus
+from qcert.evidence import monitor_commands as monitors
 from qcert.evidence.commands import AnchorWindows, RegisterDevice, RetireDevice, RotateDeviceKey
 from qcert.evidence.intake import Message
 from qcert.exchange.submission import Envelope, envelope
@@ -43,6 +44,7 @@ from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
 
 TODAY = date(2025, 6, 2)
+AT = datetime(2025, 6, 1, tzinfo=UTC)
 BODY_ROLES = (
     "cb-admin",
     "application-reviewer",
@@ -319,6 +321,30 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
     "rotate-device-key": (lambda _: RotateDeviceKey("dev1", ""), {"c1-admin"}),
     "retire-device": (lambda _: RetireDevice("dev1", "replaced"), {"c1-admin"}),
     "anchor-windows": (lambda _: AnchorWindows(datetime(2025, 6, 1, tzinfo=UTC)), set()),
+    # a line's monitor is its organisation's; its alarms the platform's watcher records
+    "fit-monitor": (lambda _: monitors.FitMonitor("dev1", "pca", AT, AT + timedelta(1)), C1),
+    "raise-stream-alarm": (
+        lambda _: monitors.RaiseStreamAlarm(
+            "dev1",
+            9,
+            AT,
+            7,
+            "spe",
+            {"spe": 9.0},
+            {"spe": 1.0},
+            [],
+            [],
+            "0" * 64,
+            AT,
+            "0" * 64,
+            1,
+        ),
+        set(),
+    ),
+    "clear-stream-alarm": (
+        lambda _: monitors.ClearStreamAlarm("dev1", 10, AT, 9, AT, "0" * 64, 1),
+        set(),
+    ),
 }
 READING_AT = datetime(2025, 6, 1, 2, tzinfo=UTC)
 
@@ -603,6 +629,7 @@ READS: dict[str, str | frozenset[str]] = {
     "/evidence/v1/schema": PUBLIC,
     "/evidence/v1/devices/{device}/readings": CB1 | C1 | {"platform"},
     "/evidence/v1/devices/{device}/readings/{seq}/proof": CB1 | C1 | {"platform"},
+    "/evidence/v1/devices/{device}/monitor": CB1 | C1 | {"platform"},
     "/evidence/v1/dead-letters": C1 | {"platform"},
 }
 

@@ -9,9 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
+from qcert.demo_evidence import FAULT_AT, FAULTY, LINES
 from qcert.ledger import verify_checkpoint, verify_proof
+from qcert.quality.demo_line import FAULT_VARIABLE
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
 
@@ -62,12 +65,21 @@ def test_demo_serves_a_verifiable_ledger(tmp_path):
     assert f"http://127.0.0.1:{port}/" in out
 
 
-def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    """The demo built twice without serving, in one data directory: the two runs, and the
+    directory holding the second run's store."""
+    tmp_path = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if k != "QCERT_DATABASE_URL"}
     env["QCERT_DATA_DIR"] = str(tmp_path)
     # A small world: the full-size one is built (within 120 s) by the test above.
     demo = [str(QCERT), "demo", "--no-serve", "--size", "20"]
     runs = [subprocess.run(demo, env=env, capture_output=True, text=True) for _ in range(2)]
+    return runs, tmp_path, env
+
+
+def test_demo_without_serving_rebuilds_a_fresh_store(rebuilt):
+    runs, tmp_path, env = rebuilt
     for run in runs:
         assert run.returncode == 0, run.stderr
         assert "events on the ledger)" in run.stdout
@@ -158,6 +170,37 @@ def test_demo_without_serving_rebuilds_a_fresh_store(tmp_path):
     everywhere = set(conn_indicators(tmp_path))
     assert {"query-unreported", "auditor-multiply-employed"} <= everywhere
     assert len(drawn) == 1 and drawn[0]
+
+
+def test_the_demo_lines_planted_fault_raises_an_alarm_within_a_minute(rebuilt):
+    runs, tmp_path, _ = rebuilt
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
+    e = t.events.c
+    with engine.connect() as conn:
+        documents = conn.execute(
+            sa.select(e.ledger_index, e.type, e.document)
+            .where(e.type.like("evidence.%"))
+            .order_by(e.ledger_index)
+        ).all()
+    engine.dispose()
+    events = [(i, kind, json.loads(doc)["data"]) for i, kind, doc in documents]
+    fitted = {d["device_id"] for _, kind, d in events if kind == "evidence.monitor-fitted"}
+    assert fitted == {device for _, device, _, _ in LINES}
+    raised = [(i, d) for i, kind, d in events if kind == "evidence.alarm-raised"]
+    # Only the faulty line alarms, and only after its fault: the healthy lines stay quiet.
+    assert {d["device_id"] for _, d in raised} == {FAULTY}
+    index, first = raised[0]
+    # bench/stream_watch.py: the demo's monitor detects this drift within 60 readings (s).
+    assert 0 <= first["seq"] - FAULT_AT <= 60
+    assert FAULT_VARIABLE in [v["variable"] for v in first["top_variables"][:2]]
+    # Its evidence: the anchored window holding the raising reading, recorded before it.
+    windows = {i: d for i, kind, d in events if kind == "evidence.window-anchored"}
+    window = windows[first["window_index"]]
+    assert first["window_index"] < index and window["root"] == first["window_root"]
+    assert (
+        window["device_id"] == FAULTY and window["first_seq"] <= first["seq"] <= window["last_seq"]
+    )
+    assert f"{FAULTY} raised an alarm {first['seq'] - FAULT_AT} s after" in runs[1].stdout
 
 
 def conn_indicators(root: Path) -> list[str]:

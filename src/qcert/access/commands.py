@@ -16,6 +16,7 @@ from .. import jurisdictions
 from ..credentials.commands import IssueCredential, PublishStatus
 from ..credentials.dataintegrity import ProofError, public_key_from_multibase
 from ..evidence import commands as evidence
+from ..evidence import monitor_commands as monitors
 from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
@@ -385,6 +386,12 @@ COMMANDS: dict[type, Rule] = {
     evidence.RotateDeviceKey: _client("client-admin"),
     evidence.RetireDevice: _client("client-admin"),
     evidence.AnchorWindows: Rule("the platform itself (its anchoring)", _platform_itself),
+    # A line's monitor is the organisation's own quality control; a body that set it up
+    # would be consulting on the process it certifies (ISO/IEC 17021-1:2015 5.2.5). Its
+    # alarms are recorded by the platform's watcher alone.
+    monitors.FitMonitor: _client("client-admin", "client-user"),
+    monitors.RaiseStreamAlarm: Rule("the platform itself (its watcher)", _platform_itself),
+    monitors.ClearStreamAlarm: Rule("the platform itself (its watcher)", _platform_itself),
 }
 
 

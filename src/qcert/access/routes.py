@@ -173,6 +173,7 @@ ROUTES: dict[str, RouteRule] = {
     "POST /evidence/v1/readings": ORGANISATION_USER,
     "GET /evidence/v1/devices/{device}/readings": SIGNED_IN,
     "GET /evidence/v1/devices/{device}/readings/{seq}/proof": SIGNED_IN,
+    "GET /evidence/v1/devices/{device}/monitor": SIGNED_IN,
     "GET /evidence/v1/dead-letters": ORGANISATION_USER,
     # random inspection campaigns in public (双随机、一公开)
     "GET /public/inspections": PUBLIC,
@@ -272,6 +273,8 @@ OPERATIONS: dict[str, RouteRule] = {
     "witness.manage": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "records.read": SIGNED_IN,
     "hub.scan": RouteRule("the national regulator, or platform-admin", _national),
+    # The consumer stores any organisation's readings: the platform's own daemon.
+    "evidence.consume": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "evidence.anchor": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
 }
 

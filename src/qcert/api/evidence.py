@@ -25,6 +25,7 @@ from ..evidence.payload import json_schema, micros
 from ..evidence.proofs import proof_of_reading
 from ..lifecycle.inputs import Id
 from ..store import evidence as views
+from ..store import watch as watch_views
 from .deps import Caller, Svc, guard
 from .errors import errors
 from .queries import NotFound
@@ -171,6 +172,23 @@ def reading_proof(
     (``qcert evidence verify`` checks it offline). 409 while its window is still open."""
     _readable(svc, who, device)
     return proof_of_reading(svc.engine, svc.ledger, device, seq)
+
+
+@router.get("/devices/{device}/monitor")
+def device_monitor(
+    svc: Svc,
+    who: Caller,
+    device: Annotated[Id, Path()],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """A device's monitor (kind, parameters, normal period, limits, I charts, digest; null
+    before one is fitted) and its alarm episodes, newest first, at most ``limit``: for the
+    organisation's users and the staff of its bodies."""
+    _readable(svc, who, device)
+    with svc.engine.connect() as conn:
+        monitor = watch_views.monitor_of(conn, device)
+        alarms = watch_views.alarm_list(conn, device, limit)
+    return {"device": device, "monitor": monitor, "alarms": alarms}
 
 
 @router.get("/dead-letters")

@@ -17,6 +17,7 @@ from ..evidence.proofs import proof_of_reading
 from ..evidence.window import ProofInvalid, verify_reading_proof
 from ..store import evidence as views
 from ._common import console, errors, ok, principal, print_json, read_file, services
+from .evidence_mqtt import consume
 
 app = typer.Typer(
     help="Real-time evidence: data sources, readings, anchoring, proofs. / 实时过程数据存证。",
@@ -26,6 +27,7 @@ device_app = typer.Typer(
     help="An organisation's data sources. / 组织的数据源。", no_args_is_help=True
 )
 app.add_typer(device_app, name="device")
+app.command("consume")(consume)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 PROOF_LIMIT = 4 * 1024 * 1024  # bytes: a proof of a reading in a window of 100,000
 

@@ -259,6 +259,14 @@ def demo(
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")
     console.print("quality examination / 质量体检: qcert quality examine demo-client-05")
+    if (e := result.evidence) is not None and e.alarm_seq is not None:
+        console.print(
+            f"real-time evidence / 实时证据: {len(e.devices)} lines, {e.readings} readings in "
+            f"{e.windows} anchored windows; {e.devices[0]} raised an alarm {e.delay} s after "
+            f"its planted coolant fault (top: {', '.join(e.alarm_top[:2])}) / "
+            f"{len(e.devices)} 条产线、{e.readings} 条读数（{e.windows} 个固化窗口）；"
+            f"{e.devices[0]} 在预置的冷却液故障发生 {e.delay} 秒后报警"
+        )
     console.print("signed checkpoint / 已签名检查点:")
     typer.echo(result.checkpoint)
     console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")

@@ -138,6 +138,9 @@ class Intake:
         self.window_seconds, self.grace_seconds = window_seconds, grace_seconds
         self.future_us = future_seconds * 1_000_000
         self._keys: dict[str, Ed25519PublicKey] = {}
+        # The stream watcher (``qcert.evidence.watch.Watcher``), told of readings committed
+        # and of windows anchored; set by bootstrap.
+        self.watcher: Any = None
 
     # -- taking messages ------------------------------------------------------------------
 
@@ -160,6 +163,9 @@ class Intake:
             try:
                 with store.write_transaction(self.engine) as conn:
                     done = self._store(conn, parsed, list(verdicts), list(dead))
+                stored = [p.device for p in parsed if (v := done[p.position]) and v.stored]
+                if stored:
+                    self._tell_watcher("after_commit", stored)
                 return [v for v in done if v is not None]
             except Exception as err:
                 if attempt == _ATTEMPTS or not _raced(err):
@@ -371,6 +377,16 @@ class Intake:
         )
         return Verdict("refused", 0, 0, err.code, err.en, err.zh)
 
+    def _tell_watcher(self, what: str, *args: Any) -> None:
+        """Tell the watcher what was committed; its failure never undoes the commit, nor
+        reaches the sender (what was committed is durable whatever the watcher does)."""
+        if self.watcher is None:
+            return
+        try:
+            getattr(self.watcher, what)(*args)
+        except Exception:
+            log.exception("evidence: the stream watcher failed on %s", what)
+
     # -- anchoring ------------------------------------------------------------------------
 
     def anchor_due(self, now: datetime | None = None) -> int:
@@ -388,6 +404,8 @@ class Intake:
             anchored = int(outcome.reply.get("anchored", 0))
             total += anchored
             if anchored < command.limit:
+                if total:
+                    self._tell_watcher("flush")
                 return total
 
 

@@ -33,6 +33,7 @@ from ..lifecycle.parties import Auditor, Body, Client
 from . import tables as t
 from .evidence_projections import device_rows, window_rows
 from .hub_projections import hub_record_rows, hub_registry_rows, hub_rows
+from .watch_projections import stream_rows
 
 __all__ = [
     "Batch",
@@ -107,6 +108,9 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
     devices = device_rows(agg)
     if devices is not None:
         return devices
+    streams = stream_rows(agg)
+    if streams is not None:
+        return streams
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
         return {
@@ -466,6 +470,8 @@ _KEYS = {
     t.hub_warnings: ("id",),
     t.hub_scans: ("as_of",),
     t.evidence_devices: ("id",),
+    t.evidence_monitors: ("device_id",),
+    t.evidence_alarms: ("device_id", "seq"),
 }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from ..credentials.status_lists import PublishedStatusList
 from ..evidence.model import Device
+from ..evidence.monitor_model import StreamMonitor
 from ..ledger import LedgerError
 from ..ledger.storage import SqlLedgerStorage
 from ..lifecycle import events as ev
@@ -61,6 +62,7 @@ KINDS: dict[str, type[Aggregate]] = {
         Registry,
         Scan,
         Device,
+        StreamMonitor,
     )
 }
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from ..access import Resource
 from ..credentials.commands import PublishStatus
 from ..evidence import commands as evidence
+from ..evidence import monitor_commands as monitors
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
 from ..supervision import commands as hub
@@ -92,6 +93,9 @@ def resource_of(conn: Connection, command: Any) -> Resource:
         return Resource(client=_one(conn, t.evidence_devices, "id", command.device_id, "client_id"))
     if kind is evidence.AnchorWindows:
         return Resource()
+    if kind in (monitors.FitMonitor, monitors.RaiseStreamAlarm, monitors.ClearStreamAlarm):
+        # A device nobody registered belongs to no organisation: the policy refuses it.
+        return Resource(client=_one(conn, t.evidence_devices, "id", command.device_id, "client_id"))
     if kind in _HUB:
         return _hub(conn, command)
     if kind in (hub.ImportRegistry, hub.RecordScan):

@@ -106,6 +106,7 @@ def _classes() -> dict[str, type]:
         "qcert.supervision.events",
         "qcert.supervision.model",
         "qcert.supervision.campaigns",
+        "qcert.evidence.monitor_events",
     ]
     found: dict[str, Any] = {}
     for module_name in modules:

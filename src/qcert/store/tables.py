@@ -476,6 +476,41 @@ evidence_dead_letters = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
+# Watched streams: each device's monitor (a projection of ``evidence.monitor-fitted``) and
+# its alarm episodes (of ``evidence.alarm-raised`` / ``-cleared``).
+evidence_monitors = sa.Table(
+    "evidence_monitors",
+    metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),  # JSON, as used
+    sa.Column("variables", sa.Text, nullable=False),  # JSON list, column order
+    sa.Column("start", sa.String(40), nullable=False),  # the normal period, UTC
+    sa.Column("end", sa.String(40), nullable=False),
+    sa.Column("readings", sa.Integer, nullable=False),
+    sa.Column("limits", sa.Text, nullable=False),  # JSON
+    sa.Column("charts", sa.Text, nullable=False),  # JSON
+    sa.Column("persistence", sa.Integer, nullable=False),
+    sa.Column("graph", sa.String(64), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("last_raised", sa.BigInteger, nullable=False),  # seq, -1: none
+    sa.Column("last_cleared", sa.BigInteger, nullable=False),
+    sa.Column("open_seq", sa.BigInteger, nullable=True),  # the open alarm's reading
+)
+
+evidence_alarms = sa.Table(
+    "evidence_alarms",
+    metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("client_id", sa.String(64), nullable=False, index=True),
+    sa.Column("time", sa.String(40), nullable=False),
+    sa.Column("statistic", sa.String(32), nullable=False),
+    sa.Column("top_variables", sa.Text, nullable=False),  # JSON list of names, largest first
+    sa.Column("cleared", sa.BigInteger, nullable=True),  # seq; -1: its monitor was replaced
+)
+
 # How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
 # a projection: the hub's own records say what it holds, and resending is harmless.
 exchange_cursors = sa.Table(
@@ -514,4 +549,6 @@ PROJECTIONS = (
     hub_scans,
     evidence_devices,
     evidence_windows,
+    evidence_monitors,
+    evidence_alarms,
 )

@@ -26,7 +26,7 @@ from ..errors import QcertError
 from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
-from . import evidence, hub, identity, projections, snapshots
+from . import evidence, hub, identity, projections, snapshots, watch
 from . import tables as t
 from .cache import AggregateCache, Kept
 from .projections import (
@@ -222,6 +222,16 @@ class UnitOfWork:
         locked against intake until this commits."""
         assert self.conn is not None
         return evidence.due(self.conn, cutoff, window, limit)
+
+    def evidence_device(self, device_id: str) -> dict[str, Any]:
+        """A data source as a monitor's fit needs it (``store.watch.device_for_fit``)."""
+        assert self.conn is not None
+        return watch.device_for_fit(self.conn, device_id)
+
+    def evidence_frame(self, device_id: str, start: datetime, end: datetime) -> Any:
+        """A device's readings taken in [start, end) as a frame (``store.evidence.frame``)."""
+        assert self.conn is not None
+        return watch.training_frame(self.conn, device_id, start, end)
 
     def put_secret(self, kind: str, id: str, secret_hash: str | None) -> None:
         """Store (or, with None, delete) a secret hash when the events committing to it commit."""

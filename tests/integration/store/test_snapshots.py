@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from qcert.credentials import multibase_public_key
 from qcert.credentials.commands import IssueCredential
 from qcert.evidence.commands import RegisterDevice, RotateDeviceKey
 from qcert.evidence.intake import Message
+from qcert.evidence.monitor_commands import ClearStreamAlarm, FitMonitor, RaiseStreamAlarm
 from qcert.exchange.submission import Envelope, envelope, sign
 from qcert.ledger.hashing import SHA256
 from qcert.lifecycle import (
@@ -96,7 +97,34 @@ def rich(world, services):  # noqa: F811
     run(OpenAccount("ann", "Ann", ["planner@body:cb1"], "correct horse battery staple"))
     services.bus.handle(IssueApiKey("ann", "robot"), Principal("ann", frozenset()))
     _hub(services)
+    _stream(services)
     return services
+
+
+def _stream(services):
+    """A data source with anchored readings, its monitor, and an alarm raised and cleared."""
+    run = system_bus(services)
+    at = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    variables = [{"name": "temp", "unit": "degC", "upper": 80}, {"name": "load", "unit": "%"}]
+    run(RegisterDevice("line1", "c1", "line", variables, "Line 1"))
+    readings = [
+        {
+            "seq": i,
+            "time": (at + timedelta(seconds=i)).isoformat(),
+            "values": {"temp": 50.0 + (i * 7) % 11, "load": 60.0 + (i * 5) % 13},
+        }
+        for i in range(60)
+    ]
+    doc = {"device": "line1", "units": {"temp": "degC", "load": "%"}, "readings": readings}
+    message = Message("qcert/v1/c1/line1/readings", json.dumps(doc).encode(), at)
+    services.intake.take([message])
+    services.intake.anchor_due(at + timedelta(minutes=2))
+    fit = FitMonitor("line1", "pca", at, at + timedelta(minutes=1), {"n_components": 1})
+    digest = services.bus.handle(fit, SYSTEM).reply["digest"]
+    top = [{"variable": "temp", "contribution": 4.5, "share": 0.9}]
+    run(RaiseStreamAlarm("line1", 70, at, 68, "spe", {"spe": 9.0}, {"spe": 4.0}, top, [],
+                         digest, at, "0" * 64, 1))  # fmt: skip
+    run(ClearStreamAlarm("line1", 75, at, 70, at, "0" * 64, 1))
 
 
 def _hub(services):

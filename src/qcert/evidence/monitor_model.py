@@ -1,0 +1,148 @@
+"""A watched stream as the platform records it: its monitor, and the alarms it raised and
+cleared (id: the device's). The readings stay in the time-series store; the monitor and the
+alarms are facts on the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..lifecycle.aggregate import Aggregate, invalid, utc_instant
+from . import monitor_events as ev
+from .monitors import Fitted
+
+__all__ = ["StreamMonitor"]
+
+
+def _at(at: datetime) -> str:
+    """An instant as events record readings' times: UTC to the microsecond (RFC 3339)."""
+    if at.tzinfo is None:
+        raise invalid("time", "must carry a time zone", "须带时区")
+    return utc_instant(at)[:-1] + f".{at.microsecond:06d}Z"
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as its canonical JSON decodes: a whole float as an int (RFC 8785 writes 5.0
+    as 5), keys in canonical order (ASCII names: Python's order is RFC 8785's), so the event
+    recorded is value for value the one a replay folds, and can be snapshotted."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class StreamMonitor(Aggregate):
+    """A device's monitor (the newest fitted) and its alarm episodes, oldest first."""
+
+    kind = "stream"
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id)
+        self.client_id = ""
+        self.monitor: dict[str, Any] = {}
+        self.alarms: list[dict[str, Any]] = []
+        self.last_raised = self.last_cleared = -1
+
+    @property
+    def open_alarm(self) -> dict[str, Any] | None:
+        """The alarm raised and not cleared yet, if any."""
+        return self.alarms[-1] if self.alarms and self.alarms[-1]["cleared"] is None else None
+
+    def fit(
+        self,
+        client_id: str,
+        fitted: Fitted,
+        start: datetime,
+        end: datetime,
+        selected: bool,
+        graph: str,
+    ) -> None:
+        """Record ``fitted`` as the device's monitor, fitted on readings of [start, end)."""
+        self.record(
+            ev.MonitorFitted(
+                self.id,
+                client_id,
+                fitted.kind,
+                _plain(dict(fitted.params)),
+                selected,
+                list(fitted.variables),
+                _at(start),
+                _at(end),
+                fitted.rows,
+                _plain(dict(fitted.limits)),
+                _plain(dict(fitted.charts)),
+                fitted.persistence,
+                graph,
+                fitted.digest,
+            )
+        )
+
+    def raise_alarm(self, alarm: dict[str, Any]) -> None:
+        """Record an alarm (the fields of :class:`~.monitor_events.StreamAlarmRaised` but the
+        device's id); refuse one while another is open, one not after the last recorded
+        reading, or one of another monitor than the device's."""
+        if not self.monitor:
+            raise invalid("device_id", f"{self.id} has no monitor", f"{self.id} 没有监控模型")
+        if alarm["digest"] != self.monitor["digest"]:
+            raise invalid(
+                "digest", "is not the device's current monitor", "不是该设备当前的监控模型"
+            )
+        if self.open_alarm is not None:
+            seq = self.open_alarm["seq"]
+            raise invalid(
+                "seq",
+                f"the alarm raised at reading {seq} is open",
+                f"第 {seq} 条读数处的报警尚未解除",
+            )
+        self._after(alarm["seq"])
+        if not alarm["first_seq"] <= alarm["seq"]:
+            raise invalid("first_seq", "must not come after seq", "不能晚于 seq")
+        self.record(ev.StreamAlarmRaised(self.id, **_plain(alarm)))
+
+    def clear_alarm(self, alarm: dict[str, Any]) -> None:
+        """End the open alarm at a later reading."""
+        open_ = self.open_alarm
+        if open_ is None:
+            raise invalid("seq", f"{self.id} has no open alarm", f"{self.id} 没有未解除的报警")
+        if alarm["raised_seq"] != open_["seq"]:
+            raise invalid(
+                "raised_seq",
+                f"the open alarm was raised at reading {open_['seq']}",
+                f"未解除的报警由第 {open_['seq']} 条读数触发",
+            )
+        self._after(alarm["seq"])
+        self.record(ev.StreamAlarmCleared(self.id, **alarm))
+
+    def _after(self, seq: int) -> None:
+        last = max(self.last_raised, self.last_cleared)
+        if seq <= last:
+            raise invalid(
+                "seq",
+                f"must come after reading {last}, recorded already",
+                f"须在已记录的第 {last} 条读数之后",
+            )
+
+    def _on_monitor_fitted(self, e: ev.MonitorFitted) -> None:
+        self.client_id = e.client_id
+        self.monitor = e.data()
+        if self.open_alarm is not None:  # its monitor is gone: the episode ends unresolved
+            self.open_alarm["cleared"] = -1
+
+    def _on_alarm_raised(self, e: ev.StreamAlarmRaised) -> None:
+        self.last_raised = e.seq
+        self.alarms.append(
+            {
+                "seq": e.seq,
+                "time": e.time,
+                "statistic": e.statistic,
+                "top": [v["variable"] for v in e.top_variables],
+                "cleared": None,
+            }
+        )
+
+    def _on_alarm_cleared(self, e: ev.StreamAlarmCleared) -> None:
+        self.last_cleared = e.seq
+        self.alarms[-1]["cleared"] = e.seq

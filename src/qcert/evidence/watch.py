@@ -1,0 +1,461 @@
+"""Watching the streams: each device's new readings scored by its monitor as they arrive.
+
+Policy article (四) of 国市监认证发〔2025〕72号 asks for anomaly early warning on process data.
+A device given a monitor (``evidence.monitor-fitted``) is scored reading by reading, in
+sequence order, by :class:`~qcert.quality.monitoring.StreamingScorer`: an alarm is raised when
+``persistence`` consecutive readings exceed a control limit and cleared at the first reading
+within all limits. Each alarm names the statistic furthest beyond its limit, the variables
+that carry it (reconstruction-based contributions, Alcala & Qin 2009, averaged over the
+readings that raised it) and, when the monitor names a process graph, the ranked root causes
+(:func:`~qcert.quality.causality.rank_root_causes`).
+
+An alarm is evidence only once the readings behind it are: it is recorded
+(``evidence.alarm-raised`` / ``evidence.alarm-cleared``) only after the window holding its
+reading has been anchored (``evidence.window-anchored``), and carries that window's start,
+root and ledger index, so anyone can prove the reading and the alarm together. Until then it
+waits here.
+
+Everything is a deterministic function of the stored readings: on start the watcher refits
+each monitor from its anchored training readings (refusing one whose digest differs from the
+recorded one) and scores the readings since the training period again; the episodes already
+on the ledger (by their reading's sequence number) are not recorded twice.
+
+This module is pure: what it reads and records goes through :class:`WatchStore` (its SQL is in
+``qcert.store``) and the bus.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..errors import QcertError
+from ..quality.causality import ProcessGraph, rank_root_causes
+from ..quality.monitoring import StreamingScorer
+from ..schemes.errors import RuleViolation
+from . import monitor_commands as commands
+from .monitors import Fitted, fit_monitor
+
+__all__ = [
+    "TOP",
+    "Anchor",
+    "Finding",
+    "MonitorRecord",
+    "StreamScoring",
+    "WatchStore",
+    "Watcher",
+    "command_for",
+]
+
+log = logging.getLogger(__name__)
+
+TOP = 5  # variables and root causes an alarm names
+REFUSALS = (QcertError, RuleViolation)  # what the platform's rules refuse with
+# Readings kept to say when each variable started to deviate before an alarm.
+HISTORY = 120
+DEVIATION = 3.0  # σ of its EWMA: a variable whose EWMA lies beyond it has deviated
+EWMA = 0.2  # λ of that EWMA (Montgomery 7th ed. §9.2 suggests 0.05-0.25)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An alarm raised or cleared at reading ``seq`` (taken at ``time``, UTC) of ``device``.
+
+    For a raised alarm: ``first_seq`` is the first reading of the run that raised it,
+    ``statistic`` the statistic furthest beyond its limit, ``statistics``/``limits`` the values
+    at ``seq`` (dimensionless), ``top_variables`` ``[{"variable", "contribution", "share"}]``
+    (mean reconstruction-based contribution over the run, its share of their sum) and
+    ``root_causes`` ``[{"variable", "score"}]`` (empty without a process graph). For a cleared
+    alarm: ``first_seq`` is the reading that raised it.
+    """
+
+    kind: Literal["raised", "cleared"]
+    device: str
+    seq: int
+    time: datetime
+    first_seq: int
+    statistic: str = ""
+    statistics: Mapping[str, float] = field(default_factory=dict)
+    limits: Mapping[str, float] = field(default_factory=dict)
+    top_variables: tuple[Mapping[str, Any], ...] = ()
+    root_causes: tuple[Mapping[str, Any], ...] = ()
+    digest: str = ""  # the monitor's
+
+
+class StreamScoring:
+    """One device's scorer: readings in, findings out, state carried between calls.
+
+    Rows with a value missing are skipped (a monitor scores complete readings only) and
+    counted in ``skipped``.
+    """
+
+    def __init__(
+        self, device: str, fitted: Fitted, graph: ProcessGraph | None = None, top: int = TOP
+    ) -> None:
+        self.device, self.fitted, self.graph, self.top = device, fitted, graph, top
+        self.monitor = fitted.monitor
+        self.scorer = StreamingScorer(self.monitor, persistence=fitted.persistence)
+        self._keep = max(HISTORY, self.monitor.lags + fitted.persistence)
+        self._recent: deque[tuple[int, datetime, np.ndarray]] = deque(maxlen=self._keep)
+        self.last_seq = -1
+        self.skipped = 0
+        self.open_seq: int | None = None
+
+    def score(
+        self, seqs: Sequence[int], times: Sequence[datetime], values: np.ndarray
+    ) -> list[Finding]:
+        """Score readings (``values``: n x variables, the fitted column order) in sequence
+        order; readings at or before the last one scored are ignored."""
+        fresh: list[tuple[int, datetime, np.ndarray]] = []
+        for seq, time, row in zip(seqs, times, values, strict=True):
+            if seq <= self.last_seq:
+                continue
+            self.last_seq = int(seq)
+            x = np.asarray(row, dtype=float)
+            if np.all(np.isfinite(x)):
+                fresh.append((int(seq), time, x))
+            else:
+                self.skipped += 1
+        if not fresh:
+            return []
+        before = list(self._recent)
+        found = []
+        for offset, event in self._events(np.vstack([r[2] for r in fresh])):
+            # the readings as they stood when the event fired
+            seen = (before + fresh[: offset + 1])[-self._keep :]
+            if event.name.endswith("raised"):
+                found.append(self._raised(event, seen))
+            else:
+                found.append(self._cleared(seen))
+        self._recent.extend(fresh)
+        return found
+
+    def _events(self, block: np.ndarray) -> list[tuple[int, Any]]:
+        """The scorer's alarm events over ``block`` (complete readings in order), each with
+        its row in the block: one vectorised call (``update_many``, equal to repeated
+        ``update``)."""
+        scored = self.scorer.update_many(block)
+        return [(e.index - scored.first_index, e) for e in scored.events]
+
+    def _raised(self, event: Any, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+        seq, time, _ = seen[-1]
+        statistics = {k: float(v) for k, v in event.statistics.items()}
+        limits = dict(self.fitted.limits)
+        statistic = max(limits, key=lambda k: statistics[k] / limits[k] if limits[k] else 0.0)
+        contributions = self._contributions(statistic, seen)
+        top = self._top(contributions)
+        causes = self._causes(contributions, seen) if self.graph is not None else ()
+        self.open_seq = seq
+        first = seen[-self.fitted.persistence][0]
+        return Finding(
+            "raised",
+            self.device,
+            seq,
+            time,
+            first,
+            statistic,
+            statistics,
+            limits,
+            top,
+            causes,
+            self.fitted.digest,
+        )
+
+    def _cleared(self, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+        seq, time, _ = seen[-1]
+        raised = self.open_seq if self.open_seq is not None else seq
+        self.open_seq = None
+        return Finding("cleared", self.device, seq, time, raised, digest=self.fitted.digest)
+
+    def _contributions(
+        self, statistic: str, seen: list[tuple[int, datetime, np.ndarray]]
+    ) -> np.ndarray:
+        """Mean reconstruction-based contribution of each variable over the raising run."""
+        p, lags = self.fitted.persistence, self.monitor.lags
+        rows = np.vstack([r[2] for r in seen[-(p + lags) :]])
+        rbc = self.monitor.reconstruction_contributions(rows, statistic)
+        finite = rbc[np.all(np.isfinite(rbc), axis=1)]
+        return finite.mean(axis=0) if finite.size else np.zeros(rows.shape[1])
+
+    def _top(self, contributions: np.ndarray) -> tuple[Mapping[str, Any], ...]:
+        total = float(contributions.sum())
+        order = np.argsort(-contributions, kind="stable")[: self.top]
+        return tuple(
+            {
+                "variable": self.fitted.variables[i],
+                "contribution": _rounded(contributions[i]),
+                "share": _rounded(contributions[i] / total if total > 0 else 0.0),
+            }
+            for i in order
+        )
+
+    def _causes(
+        self, contributions: np.ndarray, seen: list[tuple[int, datetime, np.ndarray]]
+    ) -> tuple[Mapping[str, Any], ...]:
+        """Root causes ranked on the process graph, over the variables it names."""
+        assert self.graph is not None
+        names = [v for v in self.fitted.variables if v in self.graph.ids]
+        if not names:
+            return ()
+        index = [self.fitted.variables.index(v) for v in names]
+        recent = np.vstack([r[2] for r in seen])
+        z = ((recent - self.monitor.mean_) / self.monitor.scale_)[:, index]
+        first = [float(t) for t in _excursion_starts(z)]
+        ranked = rank_root_causes(contributions[index], first, self.graph, names)
+        return tuple(
+            {"variable": c.variable, "score": _rounded(c.score)} for c in ranked[: self.top]
+        )
+
+
+def _excursion_starts(z: np.ndarray) -> np.ndarray:
+    """Per column of autoscaled readings ``z`` (oldest first), the reading at which its EWMA
+    (λ = 0.2) last went beyond ±3σ of the EWMA and stayed there to the newest reading; inf for
+    a column within its limits at the newest reading. An EWMA rather than single readings, so
+    one noisy reading does not count as the start of a deviation (Montgomery, 7th ed., §9.2:
+    σ of the EWMA is √(λ/(2−λ)) in σ of a reading)."""
+    limit = DEVIATION * math.sqrt(EWMA / (2 - EWMA))
+    smoothed = np.zeros_like(z)
+    level = np.zeros(z.shape[1])
+    for i, row in enumerate(z):
+        level = EWMA * row + (1 - EWMA) * level
+        smoothed[i] = level
+    beyond = np.abs(smoothed) > limit
+    starts = np.full(z.shape[1], math.inf)
+    for j in range(z.shape[1]):
+        if beyond[-1, j]:
+            within = np.flatnonzero(~beyond[:, j])
+            starts[j] = float(within[-1] + 1) if within.size else 0.0
+    return starts
+
+
+def _rounded(value: float) -> float:
+    """A figure as an event records it: 6 significant digits (the statistics' precision)."""
+    return float(f"{float(value):.6g}")
+
+
+# ------------------------------------------------------------------------ the watcher
+
+
+@dataclass(frozen=True)
+class MonitorRecord:
+    """A device's monitor as its newest ``evidence.monitor-fitted`` event recorded it, and the
+    alarms recorded since (the newest raised and cleared readings' sequence numbers, -1: none)."""
+
+    device: str
+    client_id: str
+    kind: str
+    params: Mapping[str, Any]
+    variables: tuple[str, ...]
+    start: datetime
+    end: datetime
+    digest: str
+    graph: str = ""
+    last_raised: int = -1
+    last_cleared: int = -1
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The anchored window holding a reading: its start (UTC), Merkle root (hex) and the
+    ledger index of its ``evidence.window-anchored`` event."""
+
+    start: datetime
+    root: str
+    ledger_index: int
+
+
+class WatchStore(Protocol):
+    """What the watcher reads (``qcert.store.watch`` answers it from the store)."""
+
+    def monitors(self, devices: Sequence[str] | None = None) -> list[MonitorRecord]: ...
+
+    def specs(self, device: str) -> dict[str, tuple[float | None, float | None]]: ...
+
+    def frame(self, device: str, start: datetime, end: datetime) -> pd.DataFrame: ...
+
+    def readings_after(
+        self, device: str, seq: int, variables: Sequence[str], limit: int
+    ) -> tuple[list[int], list[datetime], np.ndarray]: ...
+
+    def last_seq_before(self, device: str, end: datetime) -> int: ...
+
+    def anchor_of(self, device: str, seq: int) -> Anchor | None: ...
+
+
+class Watcher:
+    """Scores every watched device's new readings and records its alarms once anchored.
+
+    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher);
+    ``graphs`` loads a process graph by the name a monitor gives. Call :meth:`after_commit`
+    after readings were committed (the intake does), :meth:`flush` after windows were
+    anchored.
+    """
+
+    BATCH = 50_000  # readings read from the store per query
+
+    def __init__(
+        self,
+        store: WatchStore,
+        record: Callable[[Finding, Anchor], None],
+        graphs: Callable[[str], ProcessGraph | None] = lambda name: None,
+    ) -> None:
+        self.store, self.record, self.graphs = store, record, graphs
+        self.streams: dict[str, StreamScoring] = {}
+        self.digests: dict[str, str] = {}
+        self.pending: dict[str, list[Finding]] = {}
+        self.refused: dict[str, str] = {}  # device -> why its monitor is not watched
+        self._recorded: dict[str, tuple[int, int]] = {}
+        self.started = False
+        # The intake may be called from several threads (an HTTP server's, the consumer's):
+        # one at a time scores, so each device's readings are scored once and in order.
+        self._lock = threading.RLock()
+
+    def start(self) -> None:
+        """(Re)build every device's scoring from the store alone, as a new process would:
+        refit, check the digest, score the readings since the normal period again, and
+        record what the ledger does not hold yet."""
+        with self._lock:
+            self.streams, self.pending, self.refused = {}, {}, {}
+            self.digests, self._recorded = {}, {}
+            self.started = True
+            for record in self.store.monitors():
+                self._watch(record)
+            self.flush()
+
+    def _watch(self, record: MonitorRecord) -> None:
+        """Watch ``record``'s device with its monitor (replacing any earlier one): refit it
+        from the stored normal period, check its digest, and score what came since. A
+        monitor that cannot be refitted, or not to its digest, is refused for the device (and
+        not tried again until a new one is fitted): no alarm rests on it."""
+        device = record.device
+        self.digests[device] = record.digest
+        self.streams.pop(device, None)
+        self.pending[device] = []  # a replaced monitor's waiting alarms are not its successor's
+        self.refused.pop(device, None)
+        fitted = None
+        try:
+            fitted = self._refit(record)
+        except REFUSALS as err:
+            self.refused[device] = str(err)
+        if fitted is None or device in self.refused:
+            log.warning("watch: %s not watched: %s", device, self.refused[device])
+            return
+        graph = self.graphs(record.graph) if record.graph else None
+        stream = self.streams[device] = StreamScoring(device, fitted, graph)
+        self._recorded[device] = (record.last_raised, record.last_cleared)
+        # Readings after the normal period are scored; those inside it are its fit.
+        stream.last_seq = self.store.last_seq_before(device, record.end)
+        self._catch_up(device)
+
+    def _refit(self, record: MonitorRecord) -> Fitted | None:
+        frame = self.store.frame(record.device, record.start, record.end)
+        missing = [v for v in record.variables if v not in frame.columns]
+        if missing:
+            self.refused[record.device] = f"training readings lack {', '.join(missing)}"
+            return None
+        specs = self.store.specs(record.device)
+        fitted = fit_monitor(record.kind, dict(record.params), frame, specs, record.variables)
+        if fitted.digest != record.digest:
+            # The stored readings no longer give the recorded monitor.
+            self.refused[record.device] = "refitted monitor differs from the recorded digest"
+        return fitted
+
+    def refresh(self, devices: Sequence[str] | None = None) -> None:
+        """Watch monitors fitted (or fitted anew) since the last look, of ``devices`` (None:
+        all): a monitor matters once its device sends readings, so the intake asks only for
+        the devices of its batch."""
+        for record in self.store.monitors(devices):
+            if self.digests.get(record.device) != record.digest:
+                self._watch(record)
+
+    def after_commit(self, devices: Iterable[str]) -> None:
+        """Score what ``devices`` sent since their last scored reading; record what is due.
+        The first call starts the watcher (:meth:`start`); each looks for new monitors."""
+        devices = list(dict.fromkeys(devices))
+        with self._lock:
+            if not self.started:
+                self.start()
+            else:
+                self.refresh(devices)
+            for device in devices:
+                if device in self.streams:
+                    self._catch_up(device)
+            self.flush()
+
+    def _catch_up(self, device: str) -> None:
+        stream = self.streams[device]
+        while True:
+            seqs, times, values = self.store.readings_after(
+                device, stream.last_seq, stream.fitted.variables, self.BATCH
+            )
+            if not seqs:
+                return
+            for finding in stream.score(seqs, times, values):
+                if not self._already(finding):
+                    self.pending[device].append(finding)
+            if len(seqs) < self.BATCH:
+                return
+
+    def _already(self, finding: Finding) -> bool:
+        """Whether the ledger holds this episode's event already (a restart scores again)."""
+        raised, cleared = self._recorded.get(finding.device, (-1, -1))
+        return finding.seq <= (raised if finding.kind == "raised" else cleared)
+
+    def flush(self) -> None:
+        """Record each waiting alarm whose reading's window is anchored, in order per device.
+        One the ledger refuses (another process recorded it first, say) is logged and
+        dropped: the rules that refused it keep the episodes in order."""
+        with self._lock:
+            if not self.started:
+                self.start()
+                return
+            for device, waiting in self.pending.items():
+                self._record_anchored(device, waiting)
+
+    def _record_anchored(self, device: str, waiting: list[Finding]) -> None:
+        while waiting:
+            anchor = self.store.anchor_of(device, waiting[0].seq)
+            if anchor is None:
+                return
+            finding = waiting.pop(0)
+            try:
+                self.record(finding, anchor)
+            except REFUSALS as err:
+                log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
+                continue
+            raised, cleared = self._recorded.get(device, (-1, -1))
+            if finding.kind == "raised":
+                self._recorded[device] = (finding.seq, cleared)
+            else:
+                self._recorded[device] = (raised, finding.seq)
+
+
+def command_for(finding: Finding, anchor: Anchor) -> Any:
+    """The bus command that records ``finding`` with the window ``anchor`` of its reading."""
+    window = (anchor.start, anchor.root, anchor.ledger_index)
+    if finding.kind == "cleared":
+        return commands.ClearStreamAlarm(
+            finding.device, finding.seq, finding.time, finding.first_seq, *window
+        )
+    return commands.RaiseStreamAlarm(
+        finding.device,
+        finding.seq,
+        finding.time,
+        finding.first_seq,
+        finding.statistic,
+        dict(finding.statistics),
+        dict(finding.limits),
+        [dict(v) for v in finding.top_variables],
+        [dict(v) for v in finding.root_causes],
+        finding.digest,
+        *window,
+    )

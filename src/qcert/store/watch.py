@@ -1,0 +1,208 @@
+"""What the stream watcher reads from the store: monitors, training and new readings, and the
+anchored window holding a reading (:class:`qcert.evidence.watch.WatchStore`), and the read
+views of monitors and alarms."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..evidence.payload import micros
+from ..evidence.watch import Anchor, MonitorRecord
+from ..lifecycle.aggregate import invalid
+from . import evidence
+from . import tables as t
+
+__all__ = [
+    "StoreWatch",
+    "alarm_list",
+    "device_for_fit",
+    "first_alarm_after",
+    "monitor_of",
+    "training_frame",
+]
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _from_us(us: int) -> datetime:
+    """µs since the epoch as an exact UTC instant (no float on the way)."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def _specs(variables: list[dict[str, Any]]) -> dict[str, tuple[float | None, float | None]]:
+    return {
+        v["name"]: (v.get("lower"), v.get("upper"))
+        for v in variables
+        if v.get("lower") is not None or v.get("upper") is not None
+    }
+
+
+def device_for_fit(conn: Connection, device: str) -> dict[str, Any]:
+    """What fitting a device's monitor needs: its organisation, the end of its newest
+    anchored window (UTC) and the specification limits of its variables; refuses a device
+    not registered, or retired."""
+    d = t.evidence_devices.c
+    row = conn.execute(
+        sa.select(d.client_id, d.anchored_until, d.variables, d.retired).where(d.id == device)
+    ).first()
+    if row is None:
+        raise invalid("device_id", f"no data source {device}", f"没有数据源 {device}")
+    if row.retired:
+        raise invalid("device_id", f"{device} is retired", f"{device} 已停用")
+    return {
+        "client_id": row.client_id,
+        "anchored_until": _from_us(int(row.anchored_until)),
+        "specs": _specs(json.loads(row.variables)),
+    }
+
+
+def training_frame(conn: Connection, device: str, start: datetime, end: datetime) -> pd.DataFrame:
+    """The device's readings taken in [start, end), one column per variable (bounded by
+    ``store.evidence.MAX_ROWS``: a longer normal period is refused rather than cut)."""
+    found = evidence.frame(conn, micros(start), micros(end), device_ids=[device])
+    if len(found) >= evidence.MAX_ROWS:
+        raise invalid(
+            "end",
+            f"the normal period holds more than {evidence.MAX_ROWS} readings; choose a shorter one",
+            f"正常期读数超过 {evidence.MAX_ROWS} 条；请缩短",
+        )
+    return found
+
+
+class StoreWatch:
+    """The watcher's view of the store (one short read transaction per question)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def monitors(self, devices: Sequence[str] | None = None) -> list[MonitorRecord]:
+        """The current monitor of each of ``devices`` that has one (None: every device's),
+        by device id."""
+        m = t.evidence_monitors.c
+        query = sa.select(t.evidence_monitors).order_by(m.device_id)
+        if devices is not None:
+            query = query.where(m.device_id.in_(list(devices)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            MonitorRecord(
+                r.device_id,
+                r.client_id,
+                r.kind,
+                json.loads(r.params),
+                tuple(json.loads(r.variables)),
+                _instant(r.start),
+                _instant(r.end),
+                r.digest,
+                r.graph,
+                int(r.last_raised),
+                int(r.last_cleared),
+            )
+            for r in rows
+        ]
+
+    def specs(self, device: str) -> dict[str, tuple[float | None, float | None]]:
+        """The specification limits of the device's variables that have any."""
+        d = t.evidence_devices.c
+        with self.engine.connect() as conn:
+            text = conn.execute(sa.select(d.variables).where(d.id == device)).scalar()
+        return _specs(json.loads(text)) if text else {}
+
+    def frame(self, device: str, start: datetime, end: datetime) -> pd.DataFrame:
+        """The device's readings taken in [start, end), one column per variable."""
+        with self.engine.connect() as conn:
+            return training_frame(conn, device, start, end)
+
+    def last_seq_before(self, device: str, end: datetime) -> int:
+        """The newest sequence number of a reading taken before ``end`` (-1: none)."""
+        r = t.evidence_readings.c
+        query = sa.select(sa.func.max(r.seq)).where(r.device_id == device, r.time_us < micros(end))
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return -1 if found is None else int(found)
+
+    def readings_after(
+        self, device: str, seq: int, variables: Sequence[str], limit: int
+    ) -> tuple[list[int], list[datetime], np.ndarray]:
+        """Up to ``limit`` readings after ``seq`` in seq order: their sequence numbers, times
+        and values of ``variables`` (NaN where a reading lacks one)."""
+        r = t.evidence_readings.c
+        query = (
+            sa.select(r.seq, r.time_us, r.body)
+            .where(r.device_id == device, r.seq > seq)
+            .order_by(r.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        values = np.full((len(rows), len(variables)), np.nan)
+        for i, row in enumerate(rows):
+            got = json.loads(row.body)["values"]
+            values[i] = [got.get(v, np.nan) for v in variables]
+        return [int(r.seq) for r in rows], [_from_us(int(r.time_us)) for r in rows], values
+
+    def anchor_of(self, device: str, seq: int) -> Anchor | None:
+        """The anchored window holding reading ``seq`` (by the time it was taken), if any."""
+        r, w = t.evidence_readings.c, t.evidence_windows.c
+        with self.engine.connect() as conn:
+            taken = conn.execute(
+                sa.select(r.time_us).where(r.device_id == device, r.seq == seq)
+            ).scalar()
+            if taken is None:
+                return None
+            row = conn.execute(
+                sa.select(w.start_us, w.root, w.ledger_index).where(
+                    w.device_id == device, w.start_us <= taken, w.end_us > taken
+                )
+            ).first()
+        return None if row is None else Anchor(_from_us(int(row[0])), row[1], int(row[2]))
+
+
+def monitor_of(conn: Connection, device: str) -> dict[str, Any] | None:
+    """A device's current monitor as its projection row holds it (JSON fields parsed)."""
+    row = conn.execute(
+        sa.select(t.evidence_monitors).where(t.evidence_monitors.c.device_id == device)
+    ).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    for key in ("params", "variables", "limits", "charts"):
+        out[key] = json.loads(out[key])
+    return out
+
+
+def alarm_list(conn: Connection, device: str, limit: int = 1000) -> list[dict[str, Any]]:
+    """A device's alarm episodes, newest first (at most ``limit``)."""
+    a = t.evidence_alarms.c
+    rows = conn.execute(
+        sa.select(t.evidence_alarms)
+        .where(a.device_id == device)
+        .order_by(a.seq.desc())
+        .limit(min(limit, 10_000))
+    ).all()
+    return [{**dict(r._mapping), "top_variables": json.loads(r.top_variables)} for r in rows]
+
+
+def first_alarm_after(conn: Connection, device: str, seq: int) -> dict[str, Any] | None:
+    """The first alarm of ``device`` raised at reading ``seq`` or later, if any."""
+    a = t.evidence_alarms.c
+    row = conn.execute(
+        sa.select(t.evidence_alarms)
+        .where(a.device_id == device, a.seq >= seq)
+        .order_by(a.seq)
+        .limit(1)
+    ).first()
+    return None if row is None else {**row._mapping, "top_variables": json.loads(row.top_variables)}
