@@ -277,41 +277,43 @@ class Intake:
         duplicates = 0
         units = msg.units
         for n, reading in enumerate(msg.all_readings()):
-            where = f"readings.{n}" if msg.readings is not None else "values"
+            where = f"readings.{n}." if msg.readings is not None else ""
             seq, values, quality = reading["seq"], reading["values"], reading.get("quality")
             if not values.keys() <= units.keys():
                 var = sorted(values.keys() - units.keys())[0]
                 raise Refused(
                     "evidence.unit",
-                    f"{where}.values.{var}: no unit given in units (or not a variable)",
-                    f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
+                    f"{where}values.{var}: no unit given in units (or not a variable)",
+                    f"{where}values.{var}：units 中未给出其单位（或不是登记的变量）",
                 )
-            at = micros(reading["time"].astimezone(UTC))
+            # no conversion to UTC first: 9999-12-31T23:59-14:00 has no UTC datetime, and
+            # such a time must be refused, not raise
+            at = micros(reading["time"])
             if not EARLIEST <= at <= latest:
                 raise Refused(
                     "evidence.time",
-                    f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
+                    f"{where}time: {reading['time'].isoformat()} is before 2000 or more than "
                     f"{self.future_us // 1_000_000} s after it was received",
-                    f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
+                    f"{where}time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
                     f"{self.future_us // 1_000_000} 秒以上",
-                )
-            if at < device.anchored_until:
-                raise Refused(
-                    "evidence.late",
-                    f"{where}.time: its window is anchored already; nothing anchored is rewritten",
-                    f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
                 )
             body = canonical_reading(p.device, seq, at, values, quality)
             leaf = sha256(b"\x00" + body).digest()
             before = known.get((p.device, seq)) or mine.get(seq)
-            if before == leaf:
+            if before == leaf:  # sent again, even after anchoring: stored once, no error
                 duplicates += 1
                 continue
+            if at < device.anchored_until:
+                raise Refused(
+                    "evidence.late",
+                    f"{where}time: its window is anchored already; nothing anchored is rewritten",
+                    f"{where}time：该时间窗口已固化，已固化的数据不可改写",
+                )
             if before is not None:
                 raise Refused(
                     "evidence.replayed",
-                    f"{where}.seq: {seq} was used by another reading of {p.device}",
-                    f"{where}.seq：序号 {seq} 已被 {p.device} 的另一读数使用",
+                    f"{where}seq: {seq} was used by another reading of {p.device}",
+                    f"{where}seq：序号 {seq} 已被 {p.device} 的另一读数使用",
                 )
             mine[seq] = leaf
             rows.append((p.device, seq, at, received, body.decode(), leaf))
