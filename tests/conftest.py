@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -38,6 +39,26 @@ def _need_service(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def light_password_hashes() -> Iterator[Any]:
+    """Passwords set in tests are hashed with argon2id at its lightest cost (one pass over
+    1 MiB, one lane) instead of the product's (three passes over 64 MiB, four lanes).
+
+    Verification reads the cost from the stored hash, so every sign-in still runs a real
+    argon2id check that refuses a wrong password; it takes a millisecond instead of half a
+    second on a loaded machine, and the suite signs in thousands of times. The product's
+    parameters are checked in tests/unit/test_security.py with the hasher this yields.
+    """
+    from argon2 import PasswordHasher
+
+    from qcert import security
+
+    real = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield real
+    security._hasher = real
 
 
 @pytest.fixture(scope="session")
