@@ -92,6 +92,18 @@ def _recorder(bus: MessageBus) -> Callable[[Finding, Anchor], None]:
     return record
 
 
+def _documents(settings: Settings) -> DocumentStore:
+    """The document store the settings ask for: a bucket of an S3-compatible object store
+    (QCERT_S3_BUCKET), else the data directory's ``documents/``."""
+    if settings.s3_bucket:
+        from .store.objects import S3Blobs
+
+        return DocumentStore(
+            S3Blobs(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
+        )
+    return DocumentStore(settings.documents_dir)
+
+
 def bootstrap(
     settings: Settings,
     *,
@@ -125,7 +137,7 @@ def bootstrap(
     else:
         identity = Identity(engine, DbSessions(engine), DbFailures(engine))
     keys = KeyStore(settings.keys_dir / "bodies")
-    documents = DocumentStore(settings.documents_dir)
+    documents = _documents(settings)
     clock = clock or _now
     appended: list[int] = []
     bus = MessageBus(

@@ -31,6 +31,11 @@ that its session (and what the broker holds for it) outlives a restart; one per 
 anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
 long after a window's end its readings are still taken before it is anchored (0 to 3600,
 default 10). ``qcert serve`` anchors due windows every few seconds.
+``QCERT_S3_BUCKET``: keep documents and photos in this bucket of an S3-compatible object store
+rather than in ``documents/`` of the data directory (needs ``pip install 'qcert[s3]'``);
+``QCERT_S3_ENDPOINT_URL`` names the store (MinIO, Ceph, a cloud's S3 API; default AWS) and
+``QCERT_S3_REGION`` its region. The credentials are boto3's own environment variables
+(``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``), never a qcert setting.
 """
 
 from __future__ import annotations
@@ -134,6 +139,10 @@ class Settings:
     # Real-time evidence: the anchoring window and the grace after its end, in seconds.
     evidence_window: int = 60
     evidence_grace: int = 10
+    # Documents in an S3-compatible bucket instead of on disk (QCERT_S3_*).
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -144,6 +153,11 @@ class Settings:
         host = os.environ.get("QCERT_PUBLIC_HOST") or None
         redis = os.environ.get("QCERT_REDIS_URL") or None
         policy = os.environ.get("QCERT_WITNESS_POLICY") or None
+        bucket, endpoint, region = _s3(
+            os.environ.get("QCERT_S3_BUCKET"),
+            os.environ.get("QCERT_S3_ENDPOINT_URL"),
+            os.environ.get("QCERT_S3_REGION"),
+        )
         return cls(
             directory,
             url or f"sqlite:///{directory / 'qcert.db'}",
@@ -172,6 +186,9 @@ class Settings:
                 0,
                 3_600,
             ),
+            s3_bucket=bucket,
+            s3_endpoint_url=endpoint,
+            s3_region=region,
         )
 
     @property
@@ -221,6 +238,36 @@ def default_client_id() -> str:
     """``qcert-evidence-HOSTNAME``: fixed across restarts of a host's consumer."""
     host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:40] or "host"
     return f"qcert-evidence-{host}"
+
+
+# S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens (AWS bucket naming rules).
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _s3(
+    bucket: str | None, endpoint: str | None, region: str | None
+) -> tuple[str | None, str | None, str | None]:
+    bucket, endpoint, region = (
+        v.strip() if v and v.strip() else None for v in (bucket, endpoint, region)
+    )
+    if bucket is None:
+        if endpoint or region:
+            raise SettingInvalid(
+                "QCERT_S3_ENDPOINT_URL or QCERT_S3_REGION is set without QCERT_S3_BUCKET",
+                "设置了 QCERT_S3_ENDPOINT_URL 或 QCERT_S3_REGION，但未设置 QCERT_S3_BUCKET",
+            )
+        return None, None, None
+    if not _BUCKET.fullmatch(bucket):
+        raise SettingInvalid(
+            f"QCERT_S3_BUCKET: {bucket!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')",
+            f"QCERT_S3_BUCKET：{bucket!r} 不是存储桶名称（3 至 63 个 a-z、0-9、'.'、'-'）",
+        )
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise SettingInvalid(
+            f"QCERT_S3_ENDPOINT_URL: {endpoint!r} is not an http(s) URL",
+            f"QCERT_S3_ENDPOINT_URL：{endpoint!r} 不是 http(s) 地址",
+        )
+    return bucket, endpoint, region
 
 
 def _clock_hours(text: str | None) -> float:

@@ -73,14 +73,28 @@ def _instant(field: str, text: str) -> datetime:
             "must be a date (YYYY-MM-DD) or an RFC 3339 instant",
             "须为日期（YYYY-MM-DD）或 RFC 3339 时间",
         ) from None
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-14:00 has no UTC datetime
+        raise _out_of_range(field) from None
+
+
+def _out_of_range(field: str) -> WindowInvalid:
+    return WindowInvalid(
+        field,
+        "must lie within the years 1 to 9999 in UTC",
+        "须在 UTC 公元 1 年至 9999 年之间",
+    )
 
 
 def window(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
     """The period [start, end) in UTC: ``end`` defaults to ``now``, ``start`` to
     :data:`DEFAULT_DAYS` days before ``end``; refused when reversed or over :data:`MAX_DAYS`."""
     stop = _instant("to", end) if end else now.astimezone(UTC)
-    begin = _instant("from", start) if start else stop - timedelta(days=DEFAULT_DAYS)
+    try:
+        begin = _instant("from", start) if start else stop - timedelta(days=DEFAULT_DAYS)
+    except OverflowError:  # the default period would begin before year 1
+        raise _out_of_range("to") from None
     if not begin < stop:
         raise WindowInvalid("from", "must be before to", "须早于 to")
     if stop - begin > timedelta(days=MAX_DAYS):

@@ -583,6 +583,7 @@ READS: dict[str, str | frozenset[str]] = {
     "/static/plotly.min.js": PUBLIC,
     "/static/charts.js": PUBLIC,
     "/static/streams.js": PUBLIC,
+    "/static/checkin.js": PUBLIC,
     "/static/docs/{name}": PUBLIC,
     "/docs": PUBLIC,
     "/redoc": PUBLIC,

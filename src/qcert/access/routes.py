@@ -57,6 +57,19 @@ def _staff_of(param: str) -> RouteCheck:
     return check
 
 
+def _auditor_of(param: str) -> RouteCheck:
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if p.has("auditor", f"body:{body}"):
+            return None
+        return (
+            f"{param}: only {body}'s auditors check in",
+            f"{param}：仅 {body} 的审核员可签到",
+        )
+
+    return check
+
+
 PUBLIC = RouteRule("anyone", _public, public=True)
 
 
@@ -127,6 +140,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /static/plotly.min.js": PUBLIC,
     "GET /static/charts.js": PUBLIC,
     "GET /static/streams.js": PUBLIC,
+    "GET /static/checkin.js": PUBLIC,
     "GET /static/docs/{name}": PUBLIC,
     "GET /docs": PUBLIC,
     "GET /redoc": PUBLIC,
@@ -226,6 +240,14 @@ ROUTES: dict[str, RouteRule] = {
     ),
     "GET /ws/bodies/{body_id}/clients/{client_id}/examination": RouteRule(
         "staff of the body (organisations it reads)", _staff_of("body_id")
+    ),
+    # The phone check-in page: the body's auditors; the page admits only the audit's team.
+    "GET /ws/bodies/{body_id}/certifications/{cid}/audits/{audit_id}/check-in": RouteRule(
+        "auditor of the body on the audit's team", _auditor_of("body_id")
+    ),
+    "POST /ws/bodies/{body_id}/certifications/{cid}/audits/{audit_id}/check-in": RouteRule(
+        "auditor of the body on the audit's team (the bus decides the command)",
+        _auditor_of("body_id"),
     ),
     # the organisation's portal: its users, and the bodies it applied or consented to
     "GET /portal/{client_id}": SIGNED_IN,

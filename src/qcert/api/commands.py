@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from ..access import COMMANDS, command_names
 from ..lifecycle import commands as c
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
-from ..lifecycle.inputs import Id, Note
+from ..lifecycle.inputs import Id, Instant, Latitude, Longitude, Note
 from ..lifecycle.rules import refuse
 from .deps import Caller, Svc, guard
 from .errors import errors
@@ -74,9 +74,15 @@ async def upload_document(
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or UTF-8 text, ≤ 10 MiB")],
     purpose: Annotated[Note, Form(description="What the document is for")] = "",
     certification_id: Annotated[Id | None, Form(description="The certification it is for")] = None,
+    taken_at: Annotated[
+        Instant | None, Form(description="A photo's time taken, with its zone (else EXIF's)")
+    ] = None,
+    taken_lat: Annotated[Latitude | None, Form(description="Where (else EXIF's), WGS 84")] = None,
+    taken_lon: Annotated[Longitude | None, Form(description="Where (else EXIF's), WGS 84")] = None,
 ) -> CommandRead:
-    """Give a document (UploadDocument): its bytes are stored under their SHA-256 and the hash
-    recorded on the ledger as ``client.document-uploaded``; the caller is the uploader."""
+    """Give a document (UploadDocument): its bytes are stored under their SHA-256 and both
+    digests (SHA-256, SM3) recorded on the ledger as ``client.document-uploaded``, with a
+    photo's time and position taken (given here, else from its EXIF); the caller uploads."""
     data = await file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise refuse(
@@ -99,6 +105,9 @@ async def upload_document(
         purpose,
         who.account_id,
         certification_id,
+        taken_at=taken_at,
+        taken_lat=taken_lat,
+        taken_lon=taken_lon,
         content=data,
     )
     outcome = await run_in_threadpool(svc.bus.handle, cmd, who)

@@ -77,11 +77,16 @@ def device_add(
 
 @device_app.command("list")
 @errors
-def device_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """The data sources you may read, by id. / 可查看的数据源。"""
+def device_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=views.MAX_DEVICES)] = 1000,
+    offset: Annotated[int, typer.Option(min=0, max=10_000_000)] = 0,
+    json_: JsonOpt = False,
+) -> None:
+    """The data sources you may read, by id, --limit at a time from --offset. / 可查看的数据源。"""
     who = principal(ctx)
     with services(ctx).engine.connect() as conn:
-        rows = views.device_list(conn, access.read_scope(who))
+        rows = views.device_list(conn, access.read_scope(who), limit, offset)
     if json_:
         print_json({"devices": rows})
         return

@@ -34,11 +34,12 @@ class RegisterDevice:
 
 @dataclass(frozen=True)
 class RotateDeviceKey:
-    """Replace a data source's public key (empty: none), and say whether it must sign."""
+    """Replace a data source's public key (empty: none), and say whether it must sign
+    (left out: as before, so replacing a key never quietly admits unsigned messages)."""
 
     device_id: Id
     public_key: PublicKey
-    signed: bool = False
+    signed: bool | None = None
 
 
 @dataclass(frozen=True)

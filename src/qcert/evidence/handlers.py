@@ -31,7 +31,8 @@ def register_device(cmd: c.RegisterDevice, uow: Any) -> None:
 
 
 def rotate_device_key(cmd: c.RotateDeviceKey, uow: Any) -> None:
-    uow.get(Device, cmd.device_id).rotate_key(cmd.public_key, cmd.signed)
+    device = uow.get(Device, cmd.device_id)
+    device.rotate_key(cmd.public_key, device.signed if cmd.signed is None else cmd.signed)
 
 
 def retire_device(cmd: c.RetireDevice, uow: Any) -> None:

@@ -276,7 +276,7 @@ class Intake:
         self._verify(p, device)
         received = p.received
         latest = received + self.future_us
-        earliest = max(EARLIEST, device.anchored_until)
+        anchored_until = device.anchored_until
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0
@@ -284,47 +284,48 @@ class Intake:
         # The loop runs once per reading: what it does not need for a good reading (the
         # field's path in a refusal) is worked out only when a check fails.
         for n, (seq, at, text, leaf) in enumerate(p.readings):
-            if n == uncovered or not earliest <= at <= latest:
-                self._refuse_reading(p, n, msg.all_readings()[n], at, device)
+            if n == uncovered or not EARLIEST <= at <= latest:
+                self._refuse_reading(p, n, msg.all_readings()[n], at)
             before = known.get((name, seq)) or mine.get(seq)
-            if before == leaf:
+            if before == leaf:  # sent again, even after anchoring: stored once, no error
                 duplicates += 1
                 continue
+            if at < anchored_until:
+                where = f"readings.{n}." if msg.readings is not None else ""
+                raise Refused(
+                    "evidence.late",
+                    f"{where}time: its window is anchored already; nothing anchored is rewritten",
+                    f"{where}time：该时间窗口已固化，已固化的数据不可改写",
+                )
             if before is not None:
-                where = f"readings.{n}" if msg.readings is not None else "values"
+                where = f"readings.{n}." if msg.readings is not None else ""
                 raise Refused(
                     "evidence.replayed",
-                    f"{where}.seq: {seq} was used by another reading of {name}",
-                    f"{where}.seq：序号 {seq} 已被 {name} 的另一读数使用",
+                    f"{where}seq: {seq} was used by another reading of {name}",
+                    f"{where}seq：序号 {seq} 已被 {name} 的另一读数使用",
                 )
             mine[seq] = leaf
             rows.append((name, seq, at, received, text, leaf))
         return rows, duplicates
 
-    def _refuse_reading(self, p: _Parsed, n: int, reading: Any, at: int, device: Any) -> None:
-        """Raise the refusal of reading ``n`` whose variables, time or window failed."""
+    def _refuse_reading(self, p: _Parsed, n: int, reading: Any, at: int) -> None:
+        """Raise the refusal of reading ``n`` whose variables or time failed."""
         msg = p.payload
-        where = f"readings.{n}" if msg.readings is not None else "values"
+        where = f"readings.{n}." if msg.readings is not None else ""
         values = reading["values"]
         if not values.keys() <= msg.units.keys():
             var = sorted(values.keys() - msg.units.keys())[0]
             raise Refused(
                 "evidence.unit",
-                f"{where}.values.{var}: no unit given in units (or not a variable)",
-                f"{where}.values.{var}：units 中未给出其单位（或不是登记的变量）",
-            )
-        if not EARLIEST <= at <= p.received + self.future_us:
-            raise Refused(
-                "evidence.time",
-                f"{where}.time: {reading['time'].isoformat()} is before 2000 or more than "
-                f"{self.future_us // 1_000_000} s after it was received",
-                f"{where}.time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
-                f"{self.future_us // 1_000_000} 秒以上",
+                f"{where}values.{var}: no unit given in units (or not a variable)",
+                f"{where}values.{var}：units 中未给出其单位（或不是登记的变量）",
             )
         raise Refused(
-            "evidence.late",
-            f"{where}.time: its window is anchored already; nothing anchored is rewritten",
-            f"{where}.time：该时间窗口已固化，已固化的数据不可改写",
+            "evidence.time",
+            f"{where}time: {reading['time'].isoformat()} is before 2000 or more than "
+            f"{self.future_us // 1_000_000} s after it was received",
+            f"{where}time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
+            f"{self.future_us // 1_000_000} 秒以上",
         )
 
     def _verify(self, p: _Parsed, device: Any) -> None:
@@ -426,7 +427,9 @@ def _prepare(model: ReadingMessage) -> tuple[list[tuple[int, int, str, bytes]], 
     uncovered = -1
     for n, reading in enumerate(model.all_readings()):
         seq, values = reading["seq"], reading["values"]
-        at = micros(reading["time"])  # aware: the difference from the epoch is UTC's
+        # No conversion to UTC first (the difference from the epoch is UTC's already):
+        # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
+        at = micros(reading["time"])
         if uncovered < 0 and not values.keys() <= units:
             uncovered = n
         text = canonical_text(model.device, seq, at, values, reading.get("quality"))

@@ -152,6 +152,9 @@ def record_of(index: int, envelope: ev.Envelope, context: Context) -> dict[str, 
             "at": envelope.at,
             "lat": e.lat,
             "lon": e.lon,
+            # The photo taken at the check-in, by the hashes that bind the stored file.
+            **({"photo_sha256": e.photo_sha256} if e.photo_sha256 else {}),
+            **({"photo_sm3": e.photo_sm3} if e.photo_sm3 else {}),
         }
     if isinstance(e, ev.AuditCompleted):
         onsite = e.on_site_days if e.on_site_days is not None else e.actual_days

@@ -173,6 +173,9 @@ class CheckIn(_Record):
     lat: Latitude
     lon: Longitude
     photo_sha256: Hex64 | None = None
+    photo_sm3: Hex64 | None = Field(
+        None, description="The SM3 digest (GB/T 32905-2016) of the same photo, where recorded"
+    )
 
 
 class Finding(_Strict):

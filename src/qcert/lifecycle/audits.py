@@ -38,6 +38,14 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _metres(value: float | None) -> float | int | None:
+    """A position's accuracy to the decimetre, as canonical JSON gives it back."""
+    if value is None:
+        return None
+    rounded = round(float(value), 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def _json_number(km: float | None) -> float | int | None:
     """``km`` to the metre, as canonical JSON gives it back (a whole number as an int), so
     the event folded now is the event a replay folds."""
@@ -314,12 +322,16 @@ class AuditWork:
         out: bool = False,
         sites: dict[str, dict[str, Any]] | None = None,
         rec: Recording | None = None,
+        *,
+        accuracy_m: float | None = None,
+        photo: tuple[str, str] | None = None,
     ) -> None:
         """Record presence on site with time (the event's) and position: only on the audit's
         days, and marked "far-from-site" when more than CHECKIN_KM from every site the audit
         visits (``sites``: the client's, with ``lat``/``lon``). 国认监〔2021〕3号: check in at
         the opening meeting and out at the closing one; a position off the audited site is
-        recorded with the anomaly, not refused."""
+        recorded with the anomaly, not refused. ``accuracy_m`` is the device's stated accuracy
+        (metres) and ``photo`` the (SHA-256, SM3) of the photo taken there, if any."""
         audit = self._audit(audit_id)
         if auditor not in audit.members():
             raise invalid(
@@ -358,6 +370,9 @@ class AuditWork:
                 site,
                 _json_number(km),
                 "far-from-site" if far else "",
+                _metres(accuracy_m),
+                photo[0] if photo else None,
+                photo[1] if photo else None,
             )
         )
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen
-from pydantic import ConfigDict, Strict, StrictBool
+from pydantic import ConfigDict, Field, Strict, StrictBool
 
 from .documents import MAX_DOCUMENT_BYTES
 from .inputs import (
@@ -33,6 +33,8 @@ from .inputs import (
 )
 
 Roles = Annotated[list[Name], MaxLen(100)]
+# A position's stated accuracy, metres (0 to 100 km: a fix worse than that locates nothing).
+Accuracy = Annotated[float, Field(allow_inf_nan=False), Ge(0), Le(100_000)]
 
 __all__ = [
     "AcceptInvitation",
@@ -164,6 +166,12 @@ class UploadDocument:
     purpose: Note
     uploaded_by: Id
     certification_id: Id | None = None
+    # Optional facts of the file: its SM3 digest (checked against the bytes; computed when
+    # absent) and, for a photo, when and where it was taken (else read from its EXIF).
+    sm3: Sha256 | None = None
+    taken_at: Instant | None = None
+    taken_lat: Latitude | None = None
+    taken_lon: Longitude | None = None
     # The file itself: stored under its hash by the handler, never part of the event.
     content: Annotated[bytes, MaxLen(MAX_DOCUMENT_BYTES)] | None = field(
         default=None, repr=False, compare=False
@@ -206,12 +214,23 @@ class PlanAudit:
 
 @dataclass(frozen=True)
 class CheckIn:
+    """Check in on site (or out, with ``out``): the position (WGS 84 degrees) and, optionally,
+    its accuracy in metres and a photo taken there, whose bytes (``photo``, a JPEG or PNG of at
+    most 10 MiB) must hash to ``photo_sha256`` and ``photo_sm3``. The time is the server's."""
+
     certification_id: Id
     audit_id: Id
     auditor: Id
     lat: Latitude
     lon: Longitude
     out: StrictBool = False
+    accuracy_m: Accuracy | None = None
+    photo_sha256: Sha256 | None = None
+    photo_sm3: Sha256 | None = None
+    # The photo itself: stored under its hash by the handler, never part of the event.
+    photo: Annotated[bytes, MaxLen(MAX_DOCUMENT_BYTES)] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .aggregate import invalid, text_field
 
-__all__ = ["DOCUMENT_TYPES", "MAX_DOCUMENT_BYTES", "check_document", "media_type_of"]
+__all__ = [
+    "DOCUMENT_TYPES",
+    "MAX_DOCUMENT_BYTES",
+    "PHOTO_TYPES",
+    "FileFacts",
+    "check_document",
+    "media_type_of",
+]
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # 10 MiB
 
@@ -49,6 +57,19 @@ DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# The media types read as photos (their EXIF metadata gives when and where they were taken).
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What is recorded of a stored file besides its SHA-256: its SM3 digest (GB/T
+    32905-2016) and, for a photo, when (ISO 8601) and where (WGS 84 degrees) it was taken."""
+
+    sm3: str | None = None
+    taken_at: str | None = None
+    taken_lat: float | None = None
+    taken_lon: float | None = None
 
 
 def check_document(

@@ -164,8 +164,10 @@ class ClientRegistered(Event):
 class DocumentUploaded(Event):
     """A document of the organisation was stored by its SHA-256: file name, media type (checked
     from the content), size in bytes, what it is for, who uploaded it, and the certification it
-    was given for (whose body may read it; absent: the organisation's alone). The bytes are kept
-    outside the ledger, content-addressed; the ledger holds the hash that binds them."""
+    was given for (whose body may read it; absent: the organisation's alone); its SM3 digest
+    and, for a photo, when and where it was taken (uploads before these fields lack them).
+    The bytes are kept outside the ledger, content-addressed; the ledger holds the hashes that
+    bind them."""
 
     name: ClassVar[str] = "client.document-uploaded"
     sha256: str
@@ -175,7 +177,20 @@ class DocumentUploaded(Event):
     purpose: str
     uploaded_by: str
     certification_id: str | None = None
-    optional: ClassVar[tuple[str, ...]] = ("certification_id",)
+    # Added later, absent on older uploads: the SM3 digest (GB/T 32905-2016) of the same
+    # bytes, and for a photo when and where it was taken (from the upload form, else from its
+    # EXIF metadata; ISO 8601, WGS 84 degrees).
+    sm3: str | None = None
+    taken_at: str | None = None
+    taken_lat: float | None = None
+    taken_lon: float | None = None
+    optional: ClassVar[tuple[str, ...]] = (
+        "certification_id",
+        "sm3",
+        "taken_at",
+        "taken_lat",
+        "taken_lon",
+    )
 
 
 @dataclass(frozen=True)
@@ -280,7 +295,9 @@ class AuditPlanned(Event):
 
 @dataclass(frozen=True)
 class AuditorCheckedIn(Event):
-    """An auditor checked in on site, with time and position."""
+    """An auditor checked in on site, with time (the server's) and position: the audited site
+    nearest, how far (km), "far-from-site" past the check-in rules' limit, and where given the
+    position's accuracy (m) and the photo taken (SHA-256 and SM3 of the stored file)."""
 
     name: ClassVar[str] = "certification.checked-in"
     audit_id: str
@@ -292,12 +309,26 @@ class AuditorCheckedIn(Event):
     site: str = ""
     distance_km: float | None = None
     anomaly: str = ""
-    optional: ClassVar[tuple[str, ...]] = ("site", "distance_km", "anomaly")
+    # The device's stated accuracy of the position (metres, W3C Geolocation API) and the
+    # photo taken there (SHA-256 and SM3 of the stored file); absent when none was given.
+    accuracy_m: float | None = None
+    photo_sha256: str | None = None
+    photo_sm3: str | None = None
+    optional: ClassVar[tuple[str, ...]] = (
+        "site",
+        "distance_km",
+        "anomaly",
+        "accuracy_m",
+        "photo_sha256",
+        "photo_sm3",
+    )
 
 
 @dataclass(frozen=True)
 class AuditorCheckedOut(Event):
-    """An auditor checked out, with time and position."""
+    """An auditor checked out, with time (the server's) and position: the audited site
+    nearest, how far (km), "far-from-site" past the check-in rules' limit, and where given the
+    position's accuracy (m) and the photo taken (SHA-256 and SM3 of the stored file)."""
 
     name: ClassVar[str] = "certification.checked-out"
     audit_id: str
@@ -309,7 +340,19 @@ class AuditorCheckedOut(Event):
     site: str = ""
     distance_km: float | None = None
     anomaly: str = ""
-    optional: ClassVar[tuple[str, ...]] = ("site", "distance_km", "anomaly")
+    # The device's stated accuracy of the position (metres, W3C Geolocation API) and the
+    # photo taken there (SHA-256 and SM3 of the stored file); absent when none was given.
+    accuracy_m: float | None = None
+    photo_sha256: str | None = None
+    photo_sm3: str | None = None
+    optional: ClassVar[tuple[str, ...]] = (
+        "site",
+        "distance_km",
+        "anomaly",
+        "accuracy_m",
+        "photo_sha256",
+        "photo_sm3",
+    )
 
 
 @dataclass(frozen=True)

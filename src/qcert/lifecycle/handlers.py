@@ -18,9 +18,10 @@ from .accounts import Account
 from .aggregate import Aggregate
 from .cases import Case
 from .certification import Certification
-from .documents import media_type_of
+from .documents import PHOTO_TYPES, FileFacts, media_type_of
 from .lines import ProcessLine
 from .parties import Auditor, Body, Client
+from .photos import photo_facts
 from .rules import refuse
 
 __all__ = ["UnitOfWork", "handle"]
@@ -163,12 +164,39 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
         cmd.purpose,
         cmd.uploaded_by,
         cmd.certification_id,
+        _file_facts(cmd, content),
     )
     if uow.documents is None:
         raise QcertError("upload-document: this installation keeps no documents")
     # Stored before the event commits: a file without an event (a refused upload) is
     # harmless, an event without its file would be a loss.
     uow.documents.put(content)
+
+
+def _sm3(content: bytes, given: str | None, field_: str) -> str:
+    """The SM3 digest (GB/T 32905-2016) of ``content``, which must be ``given`` if given."""
+    digest = hashlib.new("sm3", content).hexdigest()
+    if given is not None and given != digest:
+        raise refuse(
+            "input.invalid",
+            field=field_,
+            problem="must be the SM3 digest of the file's bytes",
+            problem_zh="须为文件内容的 SM3 摘要",
+        )
+    return digest
+
+
+def _file_facts(cmd: c.UploadDocument, content: bytes) -> FileFacts:
+    """The SM3 digest and, for a photo, when and where it was taken: from the command (the
+    upload form) where it says, else from the photo's EXIF metadata."""
+    sm3 = _sm3(content, cmd.sm3, "sm3")
+    if cmd.media_type not in PHOTO_TYPES:
+        return FileFacts(sm3)
+    facts = photo_facts(content)  # refuses an image over the pixel limit
+    at = cmd.taken_at.isoformat() if cmd.taken_at is not None else facts.taken_at
+    if cmd.taken_lat is not None and cmd.taken_lon is not None:
+        return FileFacts(sm3, at, cmd.taken_lat, cmd.taken_lon)
+    return FileFacts(sm3, at, facts.lat, facts.lon)
 
 
 def apply_for_certification(cmd: c.ApplyForCertification, uow: UnitOfWork) -> None:
@@ -230,7 +258,55 @@ def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:
 def check_in(cmd: c.CheckIn, uow: UnitOfWork) -> None:
     cert = _certification(uow, cmd)
     sites = uow.get(Client, cert.client_id).sites
-    cert.check_in(cmd.audit_id, cmd.auditor, cmd.lat, cmd.lon, cmd.out, sites, uow.recording)
+    photo = _check_in_photo(cmd)
+    cert.check_in(
+        cmd.audit_id,
+        cmd.auditor,
+        cmd.lat,
+        cmd.lon,
+        cmd.out,
+        sites,
+        uow.recording,
+        accuracy_m=cmd.accuracy_m,
+        photo=photo,
+    )
+    if cmd.photo is not None:
+        if uow.documents is None:
+            raise QcertError("check-in: this installation keeps no documents")
+        # Stored before the event commits, as uploads are: a photo without an event is
+        # harmless, an event without its photo would be a loss.
+        uow.documents.put(cmd.photo)
+
+
+def _check_in_photo(cmd: c.CheckIn) -> tuple[str, str] | None:
+    """The check-in photo's (SHA-256, SM3), checked against its bytes: a hash alone records
+    nothing, so the bytes must come with it, be a JPEG or PNG and be within the pixel limit."""
+    if cmd.photo is None:
+        if cmd.photo_sha256 is not None or cmd.photo_sm3 is not None:
+            raise refuse(
+                "input.invalid",
+                field="photo",
+                problem="the photo's bytes must come with its digests",
+                problem_zh="照片摘要须随照片内容一并提交",
+            )
+        return None
+    if media_type_of(cmd.photo) not in PHOTO_TYPES:
+        raise refuse(
+            "input.invalid",
+            field="photo",
+            problem="must be a JPEG or PNG photo",
+            problem_zh="须为 JPEG 或 PNG 照片",
+        )
+    photo_facts(cmd.photo)  # refuses an image over the pixel limit (a decompression bomb)
+    sha256 = hashlib.sha256(cmd.photo).hexdigest()
+    if cmd.photo_sha256 is not None and cmd.photo_sha256 != sha256:
+        raise refuse(
+            "input.invalid",
+            field="photo_sha256",
+            problem="must be the SHA-256 digest of the photo's bytes",
+            problem_zh="须为照片内容的 SHA-256 摘要",
+        )
+    return sha256, _sm3(cmd.photo, cmd.photo_sm3, "photo_sm3")
 
 
 def complete_audit(cmd: c.CompleteAudit, uow: UnitOfWork) -> None:

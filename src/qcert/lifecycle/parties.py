@@ -11,7 +11,7 @@ from typing import Any
 from .. import schemes
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field, utc_instant
-from .documents import check_document
+from .documents import FileFacts, check_document
 from .identifiers import check_adcode, check_uscc
 from .rules import refuse
 
@@ -260,11 +260,14 @@ class Client(Aggregate):
         purpose: str,
         uploaded_by: str,
         certification_id: str | None = None,
+        facts: FileFacts | None = None,
     ) -> None:
         """Record a document whose bytes are stored under ``sha256`` (see ``check_document``),
         for one of the organisation's certifications (its body may read it) or, with none, for
-        the organisation alone. The same file twice for the same use is refused, since its
-        hash already names it; the caller checks that the certification is this one's."""
+        the organisation alone, with ``facts`` (its SM3 digest; for a photo, when and where it
+        was taken). The same file twice for the same use is refused, since its hash already
+        names it; the caller checks that the certification is this one's."""
+        facts = facts or FileFacts()
         name, why = check_document(sha256, filename, media_type, size, purpose)
         if (sha256, certification_id) in self.documents:
             raise invalid(
@@ -281,6 +284,10 @@ class Client(Aggregate):
                 why,
                 text_field("uploaded_by", uploaded_by, 64),
                 certification_id,
+                facts.sm3,
+                facts.taken_at,
+                facts.taken_lat,
+                facts.taken_lon,
             )
         )
 

@@ -27,6 +27,7 @@ from . import tables as t
 from .scoping import visible
 
 __all__ = [
+    "MAX_DEVICES",
     "DeviceRow",
     "check_windows",
     "dead_letter_rows",
@@ -265,12 +266,19 @@ def frame(
     return pd.DataFrame.from_records(records, index=pd.DatetimeIndex(at, name="time"))
 
 
-def device_list(conn: Connection, scope: ReadScope) -> list[dict[str, Any]]:
+MAX_DEVICES = 10_000  # data sources one listing returns at most
+
+
+def device_list(
+    conn: Connection, scope: ReadScope, limit: int = 1_000, offset: int = 0
+) -> list[dict[str, Any]]:
     """The data sources of the organisations ``scope`` reads (its own, or those its bodies
-    certify or were consented to), by id."""
+    certify or were consented to), by id: ``limit`` of them (at most :data:`MAX_DEVICES`)
+    from ``offset`` (the platform reads every organisation's, so a listing is bounded)."""
     d = t.evidence_devices.c
     readable = sa.select(t.clients.c.id).where(visible(scope, t.clients))
-    query = sa.select(t.evidence_devices).order_by(d.id)
+    bounded = max(1, min(limit, MAX_DEVICES))
+    query = sa.select(t.evidence_devices).order_by(d.id).limit(bounded).offset(max(0, offset))
     if not scope.everything:
         query = query.where(d.client_id.in_(readable))
     out = []
@@ -348,6 +356,9 @@ def check_windows(engine: Engine) -> list[str]:
     range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
     and must name the device, seq and time its row is filed under.
 
+    A reading dated before a device's newest anchored window yet in none of its windows is
+    reported too: the intake never takes one (it is late), so it was slipped in around it.
+
     Streams, device by device: its windows and its readings are read side by side in time
     order, so memory holds one window's readings however many there are.
     """
@@ -368,7 +379,14 @@ def check_windows(engine: Engine) -> list[str]:
             pending = next(readings, None)
             for win in windows:
                 while pending is not None and pending.time_us < win.start_us:
-                    pending = next(readings, None)  # outside every window: not anchored
+                    # Windows are anchored in time order over every reading then stored, and
+                    # the intake refuses one dated before the newest anchored end: a reading
+                    # before a window and in none was written around the intake.
+                    problems.append(
+                        f"evidence: reading {pending.seq} of {device_id} lies before the "
+                        f"window anchored at entry {win.ledger_index} and in no anchored window"
+                    )
+                    pending = next(readings, None)
                 members = []
                 while pending is not None and pending.time_us < win.end_us:
                     members.append(pending)

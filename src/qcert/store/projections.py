@@ -439,7 +439,12 @@ def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str,
             "ledger_index": index,
             "client_id": env.aggregate.split(":", 1)[1],
             **env.event.data(),
+            # Optional fields are absent from older events' data; every row names them all.
             "certification_id": env.event.certification_id,
+            "sm3": env.event.sm3,
+            "taken_at": env.event.taken_at,
+            "taken_lat": env.event.taken_lat,
+            "taken_lon": env.event.taken_lon,
             "at": env.at,
         }
         for index, env in recorded

@@ -190,11 +190,17 @@ def _missing_documents(
     problems = []
     for index, env in recorded:
         e = env.event
+        # Each stored file is checked against both digests the ledger holds for it.
         if isinstance(e, ev.DocumentUploaded):
-            try:
-                documents.read(e.sha256)
-            except DocumentMissing as err:
-                problems.append(f"documents: entry {index} ({env.aggregate}): {err}")
+            found = (e.sha256, e.sm3)
+        elif isinstance(e, ev.AuditorCheckedIn | ev.AuditorCheckedOut) and e.photo_sha256:
+            found = (e.photo_sha256, e.photo_sm3)
+        else:
+            continue
+        try:
+            documents.read(*found)
+        except DocumentMissing as err:
+            problems.append(f"documents: entry {index} ({env.aggregate}): {err}")
     return problems
 
 

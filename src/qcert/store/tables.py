@@ -184,6 +184,11 @@ documents = sa.Table(
     sa.Column("at", sa.String(40), nullable=False),
     # The certification it was given for, whose body may read it; NULL: the organisation's own.
     sa.Column("certification_id", sa.String(64), nullable=True),
+    # Its SM3 digest, and for a photo when and where it was taken; NULL on older uploads.
+    sa.Column("sm3", sa.String(64), nullable=True),
+    sa.Column("taken_at", sa.String(40), nullable=True),
+    sa.Column("taken_lat", sa.Float, nullable=True),
+    sa.Column("taken_lon", sa.Float, nullable=True),
 )
 sa.Index("ix_lc_documents_client", documents.c.client_id, documents.c.sha256)
 cases = sa.Table(

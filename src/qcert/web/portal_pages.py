@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -21,8 +21,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import schemes
@@ -42,6 +40,7 @@ from .render import (
     PageNotFound,
     SignInRequired,
     Viewer,
+    capped_form,
     guard,
     page,
     require_csrf,
@@ -422,6 +421,7 @@ def _documents_page(
     error: Refusal | None = None,
     purpose: str = "",
     given_for: str = "",
+    taken: dict[str, str] | None = None,
 ) -> HTMLResponse:
     with services(request).engine.connect() as conn:
         documents = portal.documents(conn, p.scope, p.client["id"])
@@ -439,6 +439,7 @@ def _documents_page(
         certifications=certifications,
         own=p.can_answer,
         max_mib=MAX_DOCUMENT_BYTES // (1024 * 1024),
+        taken=taken or {},
     )
 
 
@@ -450,22 +451,12 @@ def documents_page(request: Request, client_id: str) -> Response:
 
 async def _capped_form(request: Request) -> FormData | Refusal:
     """The multipart form, read with a cap: the parser itself would spool any size to disk."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > _MAX_BODY:
+    form = await capped_form(request, _MAX_BODY, max_files=1, max_fields=8)
+    if form == "too_big":
         return _own("upload.too_big", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > _MAX_BODY:
-            return _own("upload.too_big", 413)
-
-    async def replay() -> dict[str, Any]:
-        return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-    try:
-        return await Request(request.scope, replay).form(max_files=1, max_fields=5)
-    except (HTTPException, MultiPartException):
+    if isinstance(form, str):
         return _own("upload.missing")
+    return form
 
 
 @router.post("/portal/{client_id}/documents")
@@ -479,17 +470,48 @@ async def upload(request: Request, client_id: str) -> Response:
     require_csrf(request, form, p.who)
     purpose = str(form.get("purpose", ""))
     given_for = str(form.get("certification_id", ""))
-    refused = await _upload(request, p, form, purpose, given_for or None)
+    taken = {k: str(form.get(k) or "").strip() for k in _TAKEN}
+    refused = await _upload(request, p, form, purpose, given_for or None, taken)
     if refused is not None:
         return await run_in_threadpool(
-            _documents_page, request, p, refused.status, refused, purpose, given_for
+            _documents_page, request, p, refused.status, refused, purpose, given_for, taken
         )
     return RedirectResponse(f"/portal/{quote(client_id, safe='')}/documents", status_code=303)
 
 
+_TAKEN = ("taken_at", "taken_lat", "taken_lon")
+_CHINA = timezone(timedelta(hours=8))  # China Standard Time, the zone the form's time is in
+
+
+def _taken(values: dict[str, str]) -> tuple[datetime | None, float | None, float | None]:
+    """When and where a photo was taken, as the form gives them (all optional; the latitude
+    and longitude together); ValueError when they cannot be."""
+    at = datetime.fromisoformat(values["taken_at"]) if values["taken_at"] else None
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=_CHINA)
+    lat, lon = values["taken_lat"], values["taken_lon"]
+    if bool(lat) != bool(lon):
+        raise ValueError("latitude and longitude go together")
+    if not lat:
+        return at, None, None
+    found = float(lat), float(lon)
+    if not (-90 <= found[0] <= 90 and -180 <= found[1] <= 180):
+        raise ValueError("position out of range")
+    return at, found[0], found[1]
+
+
 async def _upload(
-    request: Request, p: Portal, form: FormData, purpose: str, given_for: str | None
+    request: Request,
+    p: Portal,
+    form: FormData,
+    purpose: str,
+    given_for: str | None,
+    taken: dict[str, str],
 ) -> Refusal | None:
+    try:
+        at, lat, lon = _taken(taken)
+    except ValueError:
+        return _own("upload.taken")
     file = form.get("file")
     if not isinstance(file, UploadFile):
         return _own("upload.missing")
@@ -512,6 +534,9 @@ async def _upload(
         purpose,
         p.who.account_id,
         given_for,
+        taken_at=at,
+        taken_lat=lat,
+        taken_lon=lon,
         content=data,
     )
     # The bus checks the record, then stores the bytes, then commits the event: a refused

@@ -129,6 +129,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "documents.type": ("类型", "Type"),
     "documents.size": ("大小（字节）", "Size (bytes)"),
     "documents.sha256": ("SHA-256 哈希", "SHA-256"),
+    "documents.taken": ("照片拍摄时间与地点", "When and where the photo was taken"),
+    "documents.taken_note": (
+        "仅照片需要；不填则取照片自带的 EXIF 信息（如有）。时间按北京时间（UTC+8）填写。",
+        "For photos only; left empty, they are read from the photo's own EXIF metadata, if "
+        "any. The time is China Standard Time (UTC+8).",
+    ),
+    "documents.taken_at": ("拍摄时间", "Taken at"),
+    "documents.lat": ("纬度", "Latitude"),
+    "documents.lon": ("经度", "Longitude"),
+    "upload.taken": (
+        "taken_at / taken_lat / taken_lon：时间须为日期时间，纬度 -90 至 90，经度 -180 至 180，"
+        "且经纬度须同时填写",
+        "taken_at / taken_lat / taken_lon: the time must be a date and time, the latitude "
+        "-90 to 90 and the longitude -180 to 180, both given together",
+    ),
     "documents.ledger": ("账本序号", "Ledger index"),
     "documents.prove": ("证明", "Prove it"),
     "documents.download": ("下载", "Download"),

@@ -14,6 +14,9 @@ from urllib.parse import quote
 
 import jinja2
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -27,6 +30,7 @@ __all__ = [
     "PageNotFound",
     "SignInRequired",
     "Viewer",
+    "capped_form",
     "env",
     "guard",
     "page",
@@ -127,6 +131,29 @@ def require_csrf(request: Request, form: Any, who: Viewer | None) -> None:
 
 class CsrfRefused(PageForbidden):
     """A form posted without this session's CSRF token."""
+
+
+async def capped_form(
+    request: Request, limit: int, max_files: int, max_fields: int
+) -> FormData | str:
+    """The multipart form, read with a cap of ``limit`` bytes (the parser itself would spool
+    any size to disk): the form, or ``"too_big"`` past the cap, ``"missing"`` if unreadable."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return "too_big"
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return "too_big"
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(max_files=max_files, max_fields=max_fields)
+    except (HTTPException, MultiPartException):
+        return "missing"
 
 
 def page(

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from . import (
     account_pages,
     body_pages,
+    checkin_pages,
     hub_pages,
     pages,
     portal_pages,
@@ -38,6 +39,7 @@ def install_public(app: FastAPI) -> None:
 
 
 _CSS = files("qcert.web").joinpath("static/ws.css").read_bytes()
+_CHECKIN_JS = files("qcert.web").joinpath("static/checkin.js").read_bytes()
 
 
 def _plotly() -> bytes | None:
@@ -55,6 +57,7 @@ def install(app: FastAPI) -> None:
     app.include_router(portal_users.router)
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
+    app.include_router(checkin_pages.router)
     app.include_router(hub_pages.router)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
@@ -62,6 +65,13 @@ def install(app: FastAPI) -> None:
     @static.get("/static/ws.css")
     def stylesheet() -> Response:
         return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    @static.get("/static/checkin.js")
+    def check_in_script() -> Response:
+        # The phone check-in page's few lines: the browser's position, shown with its accuracy.
+        return Response(
+            _CHECKIN_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+        )
 
     if plotly is not None:
 

@@ -11,6 +11,7 @@ device registry holds. Every chart has a table of the same limits and the newest
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,13 @@ def _limits(values: np.ndarray) -> tuple[float, float, float] | None:
     return centre, lower, upper
 
 
+def _plain(text: str) -> str:
+    """``text`` as plotly shows it verbatim: plotly.js reads a subset of HTML in titles
+    (``<a href>``, ``<span style>``), so an organisation's unit could put a link or styled
+    text in a body's workspace; escaped, its entities are shown as the characters typed."""
+    return html.escape(text, quote=False)
+
+
 def _line(value: float, colour: str, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
     shape = {
         "type": "line",
@@ -113,14 +121,14 @@ def _chart(
     drawn = [_line(float(v), colour, label) for v, colour, label in lines if v is not None]
     layout = go.Layout(
         template="none",
-        title={"text": f"{name} ({unit})"},
+        title={"text": _plain(f"{name} ({unit})")},
         margin={"l": 56, "r": 48, "t": 40, "b": 48},
         height=260,
         showlegend=False,
         shapes=[s for s, _ in drawn],
         annotations=[n for _, n in drawn],
         xaxis={"title": {"text": t("streams.time")}},
-        yaxis={"title": {"text": unit}},
+        yaxis={"title": {"text": _plain(unit)}},
     )
     trace = go.Scatter(
         x=[x for x, _ in points], y=values.tolist(), mode="lines+markers", marker={"size": 3}
@@ -144,10 +152,13 @@ def device_view(
     rows: Sequence[dict[str, Any]],
     window: dict[str, Any] | None,
     t: Callable[..., str],
+    charts: int | None = None,
 ) -> dict[str, Any]:
     """What the live view shows of one data source: its registry entry, its newest reading,
     its newest anchored window (with the reading whose proof can be downloaded: the window's
-    last) and one chart per variable over ``rows`` (its newest readings, oldest first)."""
+    last) and one chart per variable over ``rows`` (its newest readings, oldest first), for
+    its first ``charts`` variables when given (``uncharted``: how many are left out)."""
+    variables = device["variables"] if charts is None else device["variables"][: max(0, charts)]
     newest = rows[-1] if rows else None
     anchored = None
     if window is not None:
@@ -170,5 +181,6 @@ def device_view(
         if newest is None
         else {"seq": newest["seq"], "time": utc(newest["time_us"]), "values": newest["values"]},
         "window": anchored,
-        "charts": [_chart(device["id"], v, rows, t) for v in device["variables"]],
+        "charts": [_chart(device["id"], v, rows, t) for v in variables],
+        "uncharted": len(device["variables"]) - len(variables),
     }

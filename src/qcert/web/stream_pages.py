@@ -35,11 +35,14 @@ from .render import HEADERS, PageNotFound, Viewer, guard, page, services, viewer
 from .stream_charts import CHART_READINGS, device_view
 from .stream_text import MESSAGES
 
-__all__ = ["MAX_DEVICES", "REFRESH_SECONDS", "router"]
+__all__ = ["MAX_CHARTS", "MAX_DEVICES", "REFRESH_SECONDS", "router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 REFRESH_SECONDS = 10  # how often the page polls its JSON view
 MAX_DEVICES = 50  # data sources one page shows (the first by id)
+# Charts one page draws (in device and variable order): a source may register 200 variables,
+# and a chart costs about 5 ms and 10 KB on every poll, so 50 such sources would cost ~50 s
+MAX_CHARTS = 60
 PORTAL_TEXT = {**PORTAL_MESSAGES, **MESSAGES}
 BODY_TEXT = {**BODY_MESSAGES, **MESSAGES}
 _STREAMS_JS = files("qcert.web").joinpath("static/streams.js").read_bytes()
@@ -59,10 +62,11 @@ def _live(request: Request, client_id: str, text: dict[str, tuple[str, str]]) ->
     with services(request).engine.connect() as conn:
         devices = views.devices(conn, [client_id], MAX_DEVICES)
         windows = views.latest_windows(conn, [d["id"] for d in devices])
-        shown = [
-            device_view(d, views.latest(conn, d["id"], CHART_READINGS), windows.get(d["id"]), t)
-            for d in devices
-        ]
+        shown, budget = [], MAX_CHARTS
+        for d in devices:
+            rows = views.latest(conn, d["id"], CHART_READINGS)
+            shown.append(device_view(d, rows, windows.get(d["id"]), t, budget))
+            budget -= len(shown[-1]["charts"])
         dead = views.dead_letter_count(conn, client_id)
     return {"client": client_id, "devices": shown, "dead_letters": dead}
 
@@ -163,6 +167,7 @@ def portal_streams(request: Request, client_id: str) -> Response:
         live=_live(request, client_id, PORTAL_TEXT),
         base=base,
         refresh=REFRESH_SECONDS,
+        max_charts=MAX_CHARTS,
     )
 
 
@@ -224,6 +229,7 @@ def body_streams(request: Request, body_id: str, client_id: str) -> Response:
         live=_live(request, client_id, BODY_TEXT),
         base=base,
         refresh=REFRESH_SECONDS,
+        max_charts=MAX_CHARTS,
     )
 
 

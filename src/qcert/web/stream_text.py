@@ -33,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "streams.cl": ("中心线", "CL"),
     "streams.lcl": ("控制下限", "LCL"),
     "streams.ucl": ("控制上限", "UCL"),
+    "streams.uncharted": (
+        "另有 {count} 个变量未在本页绘图（每页最多 {max} 幅图）。",
+        "{count} more variables are not charted on this page (at most {max} charts a page).",
+    ),
     "streams.points": ("图中读数", "Readings drawn"),
     "streams.anchored": ("最新锚定时间窗", "Newest anchored window"),
     "streams.not_anchored": ("尚无锚定的时间窗。", "No window anchored yet."),

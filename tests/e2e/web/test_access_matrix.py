@@ -49,6 +49,7 @@ from tests.e2e.web.staffed_world import (
     Staffed,
     staff,
 )
+from tests.photos import jpeg
 from tests.stream_world import register_line, send
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the body's day
@@ -191,8 +192,20 @@ def _cases(docs: dict[str, str]) -> list[Case]:
                 )
             )
     nobody = frozenset[str]()
+    check_in = cert + "/audits/{audit_id}/check-in"
     return [
         *cases,
+        # The phone check-in page: the audit's team alone (lead on c1-running's s1; cb2's
+        # audit was held by an auditor without an account here), not the body's other staff.
+        Case(
+            check_in,
+            "/ws/bodies/cb1/certifications/c1-running/audits/s1/check-in",
+            frozenset({"lead"}),
+            ("cb1",),
+        ),
+        Case(
+            check_in, "/ws/bodies/cb2/certifications/c2-active/audits/s1/check-in", nobody, ("cb2",)
+        ),
         Case(credential, "/portal/c1/certificates/N-C1-0001/credential", frozenset(C1), ("c1",)),
         # cb2's certificate of c2: cb1's staff see c2, but not that certificate.
         Case(
@@ -358,7 +371,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 21
+    assert len(covered) == 22
 
 
 def _outcome(response: Any) -> int | str:
@@ -456,9 +469,18 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
     apply = {"body_id": "cb1", "scheme_id": PRODUCT, "sectors": "17", "sites": "hq"}
     answer = {"correction": "补齐", "cause": "未规定", "action": "修订"}
     upload = {"file": ("manual.txt", "质量手册".encode(), "text/plain")}
+    photo = {"photo": ("site.jpg", jpeg(), "image/jpeg")}
+    located = {"direction": "in", "lat": "39.9", "lon": "116.3", "accuracy_m": "10"}
     portal = "/portal/{client_id}"
     return [
         *posts,
+        (
+            action.removesuffix("{action}") + "audits/{audit_id}/check-in",
+            "/ws/bodies/cb1/certifications/c1-running/audits/s1/check-in",
+            "lead",
+            located,
+            photo,
+        ),
         (portal + "/apply", "/portal/c1/apply", "client", apply, None),
         (
             portal + "/findings/{certification_id}/{finding_id}/answer",

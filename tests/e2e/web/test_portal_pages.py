@@ -292,6 +292,7 @@ def test_an_uploaded_pdf_is_hashed_into_the_ledger_and_comes_back_unchanged(site
         "size": len(PDF),
         "purpose": "quality manual",
         "uploaded_by": "client",
+        "sm3": hashlib.new("sm3", PDF).hexdigest(),  # the SM3 digest of the same bytes
     }
     assert site.stored_files() == [site.documents / sha[:2] / sha[2:]]
     assert (site.documents / sha[:2] / sha[2:]).stat().st_mode & 0o777 == 0o600
@@ -470,3 +471,48 @@ def test_the_overview_shows_the_organisation_at_a_glance(site):
     assert 'data-finding="a1/f1" data-finding-status="open"' in page
     assert f'data-document="{hashlib.sha256(PDF).hexdigest()}"' in page
     assert "<script>alert(1)</script>" not in page
+
+
+def _upload_photo(web: TestClient, data: bytes, **taken: str):
+    token = _csrf(web.get("/portal/c1/documents").text)
+    return web.post(
+        "/portal/c1/documents",
+        data={"csrf": token, "purpose": "现场照片", "certification_id": "", **taken},
+        files={"file": ("site.jpg", data, "image/jpeg")},
+        follow_redirects=False,
+    )
+
+
+def test_a_photo_upload_shows_both_digests_and_where_and_when_it_was_taken(site):
+    from tests.photos import jpeg
+
+    web = site.browser("client")
+    photo = jpeg(31.2304, 121.4737, ("2026:12:01", (2.0, 3.0, 4.0)))
+    assert _upload_photo(web, photo).status_code == 303
+    sm3 = hashlib.new("sm3", photo).hexdigest()
+    page = web.get("/portal/c1/documents").text
+    assert f'data-sm3="{sm3}"' in page
+    assert "2026-12-01T02:03:04Z (31.2304, 121.4737)" in page  # from the photo's EXIF
+    # The form's time and place win over the photo's own; its time is China Standard Time.
+    other = jpeg(31.2304, 121.4737, colour=(0, 90, 200))
+    given = {"taken_at": "2026-12-02T09:30", "taken_lat": "39.96", "taken_lon": "116.3"}
+    assert _upload_photo(web, other, **given).status_code == 303
+    [row] = [r for r in site.rows(t.documents) if r["sha256"] == hashlib.sha256(other).hexdigest()]
+    assert (row["taken_at"], row["taken_lat"], row["taken_lon"]) == (
+        "2026-12-02T09:30:00+08:00",
+        39.96,
+        116.3,
+    )
+
+
+@pytest.mark.parametrize(
+    "taken",
+    [{"taken_lat": "39.9"}, {"taken_lat": "91", "taken_lon": "0"}, {"taken_at": "yesterday"}],
+)
+def test_a_photos_time_or_place_that_cannot_be_is_refused(site, taken):
+    from tests.photos import jpeg
+
+    web = site.browser("client")
+    refused = _upload_photo(web, jpeg(), **taken)
+    assert refused.status_code == 422 and "taken_at / taken_lat / taken_lon" in refused.text
+    assert site.rows(t.documents) == []

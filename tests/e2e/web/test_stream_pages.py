@@ -9,6 +9,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,9 @@ from qcert.evidence.window import verify_reading_proof
 from qcert.quality.demo_line import FAULT_VARIABLE
 from qcert.store import create_engine, migrate
 from tests.e2e.web.staffed_world import PASSWORD, Staffed, staff
-from tests.e2e.web.streamed_world import stream_world
+from tests.e2e.web.streamed_world import START, stream_world
 from tests.pdfs import pdf_text
+from tests.stream_world import VARIABLES
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +186,57 @@ def test_the_portal_names_the_sections_in_both_languages(app, tmp_path: Path):
     en = web.get("/portal/c1/streams", headers={"accept-language": "en"}).text
     assert "实时数据流" in zh or "实时数据" in zh
     assert "Live streams" in en and "Refused messages" in en and "被拒消息" in zh
+
+
+def test_a_page_charts_a_bounded_number_of_variables_however_many_are_registered(
+    app, streamed: Staffed
+):
+    # c2 registers three data sources of 200 variables each: charting them all would cost
+    # seconds and megabytes on every poll of the page
+    from qcert.evidence.commands import RegisterDevice
+    from qcert.evidence.intake import Message, topic_for
+    from qcert.web.stream_pages import MAX_CHARTS
+
+    names = [f"v{i:03d}" for i in range(200)]
+    variables = [{"name": n, "unit": "mm"} for n in names]
+    for k in range(3):
+        device = f"c2-wide-{k}"
+        streamed.run(RegisterDevice(device, "c2", "station", variables, "Wide"))
+        readings = [
+            {
+                "seq": s,
+                "time": (START + timedelta(seconds=s)).isoformat(),
+                "values": {n: 1.0 * s for n in names},
+            }
+            for s in range(4)
+        ]
+        doc = {"device": device, "units": {n: "mm" for n in names}, "readings": readings}
+        message = Message(topic_for("c2", device), json.dumps(doc).encode(), START)
+        assert streamed.services.intake.take([message])[0].status == "stored"
+    reader = browse(app, "dec2")
+    live = reader.get("/ws/bodies/cb2/clients/c2/streams/live").json()
+    charts = [c for d in live["devices"] for c in d["charts"]]
+    assert len(charts) == MAX_CHARTS
+    registered = len(VARIABLES) + 600  # c2's machining line's and the three wide ones'
+    assert sum(len(d["charts"]) + d["uncharted"] for d in live["devices"]) == registered
+    en = reader.get("/ws/bodies/cb2/clients/c2/streams", headers={"accept-language": "en"}).text
+    zh = reader.get("/ws/bodies/cb2/clients/c2/streams", headers={"accept-language": "zh-CN"}).text
+    assert en.count("data-chart-id=") == MAX_CHARTS
+    assert 'data-uncharted="c2-wide-2">200 more variables are not charted' in en
+    assert 'data-uncharted="c2-wide-2">另有 200 个变量' in zh
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=9999-12-31T00:00:00-14:00&to=9999-12-31T23:59:59-14:00", "to"),
+        ("to=0001-01-01", "to"),
+        ("from=0001-01-01T00:00:00%2B14:00&to=0001-01-02", "from"),
+    ],
+    ids=["past-9999-in-utc", "30-days-before-year-1", "before-year-1-in-utc"],
+)
+def test_a_period_past_the_calendars_ends_is_refused_naming_the_field(app, query, field):
+    refused = browse(app, "client").get(
+        f"/portal/c1/examination?{query}", headers={"accept-language": "en"}
+    )
+    assert refused.status_code == 422 and f'data-field="{field}"' in refused.text

@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from qcert.evidence.payload import canonical_reading, micros
 from qcert.evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
-from qcert.evidence.window import ProofInvalid, verify_reading_proof
+from qcert.evidence.window import ProofInvalid, leaf_hash, verify_reading_proof
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
 from tests.integration.evidence.world import NOW, build, message, reading
@@ -70,6 +71,24 @@ def test_a_reading_of_an_anchored_window_is_late(world):
         ]
     )
     assert verdict.code == "evidence.late"
+
+
+def test_a_reading_sent_again_after_its_window_was_anchored_is_a_duplicate_not_refused(world):
+    # at-least-once delivery: a gateway that never saw its answer sends the batch again,
+    # after anchoring; the same reading is no error, another one under its seq still is
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    again = [reading(s, at=NOW + timedelta(seconds=10 * s)) for s in (3, 0, 4, 1, 2)]
+    late = NOW + timedelta(seconds=80)
+    resent, changed = svc.intake.take(
+        [
+            message(again, received=late),
+            message([reading(2, at=NOW + timedelta(seconds=20), temp=49.0)], received=late),
+        ]
+    )
+    assert (resent.status, resent.duplicates) == ("duplicate", 5)
+    assert changed.status == "refused" and changed.code in ("evidence.late", "evidence.replayed")
+    assert check_projections(svc.engine) == []
 
 
 def _proof(svc, seq):
@@ -134,6 +153,35 @@ def test_the_audit_finds_a_reading_slipped_into_an_anchored_window(world):
             "replace(body, '\"seq\":1', '\"seq\":100'), leaf FROM evidence_readings WHERE seq = 1"
         )
     assert any("anchored" in p for p in check_projections(svc.engine))
+
+
+@pytest.mark.parametrize("offset", [-3600, 130], ids=["before-the-first-window", "in-a-gap"])
+def test_the_audit_finds_a_reading_slipped_into_an_anchored_past_outside_every_window(
+    world, offset
+):
+    # windows 08:00 and 08:01 are anchored, and 08:03 (seq 7); nothing was sent for 08:02 nor
+    # before 08:00, so the intake refuses any reading dated there as late: one that appears
+    # there was written around it, and lies in no window a proof could come from
+    svc, _ = world
+    later = message([reading(7, at=NOW + timedelta(seconds=200))], received=NOW)
+    assert svc.intake.take([later])[0].status == "stored"
+    svc.intake.anchor_due(NOW + timedelta(seconds=300))
+    assert check_projections(svc.engine) == []
+    at = micros(NOW + timedelta(seconds=offset))
+    body = canonical_reading("d1", 50, at, {"temp": 99.0, "pressure": 1.0}, None)
+    with svc.engine.begin() as conn:
+        conn.execute(
+            t.evidence_readings.insert().values(
+                device_id="d1",
+                seq=50,
+                time_us=at,
+                received_us=at,
+                body=body.decode(),
+                leaf=leaf_hash(body),
+            )
+        )
+    problems = check_projections(svc.engine)
+    assert any("reading 50" in p and "no anchored window" in p for p in problems), problems
 
 
 def test_the_servers_schedule_anchors_what_is_due(world):

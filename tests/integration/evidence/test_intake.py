@@ -3,6 +3,7 @@ keeps it as a dead letter) without losing the next good one, on SQLite and Postg
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 
@@ -241,3 +242,37 @@ def test_near_valid_messages_are_stored_once_or_refused(services, batches):
                 for r in readings:
                     stored.setdefault(r["seq"], r)
     assert _count(services.engine, t.evidence_readings) == len(stored)
+
+
+def test_a_key_rotated_without_saying_signed_keeps_the_device_signing(services):
+    # an administrator replacing a lost key must not, by leaving out a flag, open the device
+    # to unsigned readings (nor have its old key's signatures accepted)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from qcert.evidence.commands import RotateDeviceKey
+    from qcert.lifecycle.rules import RuleViolation
+    from tests.services import SYSTEM
+
+    old = message([reading(0)], device="d2", sign=True)
+    new_key = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    services.bus.handle(RotateDeviceKey("d2", base64.b64encode(new_key).decode()), SYSTEM)
+    unsigned, resigned = services.intake.take([message([reading(1)], device="d2"), old])
+    assert unsigned.code == "evidence.signature" and "must sign" in unsigned.reason_en
+    assert resigned.code == "evidence.signature"
+    with pytest.raises(RuleViolation) as err:
+        services.bus.handle(RotateDeviceKey("d2", ""), SYSTEM)  # no key, yet still signing
+    assert err.value.en.startswith("signed:")
+    services.bus.handle(RotateDeviceKey("d2", "", signed=False), SYSTEM)  # said outright
+    assert services.intake.take([message([reading(1)], device="d2")])[0].status == "stored"
+
+
+def test_a_listing_of_data_sources_is_bounded_and_pages_on(services):
+    from qcert.access import read_scope
+    from tests.services import SYSTEM
+
+    with services.engine.connect() as conn:
+        everything = read_scope(SYSTEM)  # the platform reads every organisation's
+        assert [d["id"] for d in views.device_list(conn, everything, limit=1)] == ["d1"]
+        assert [d["id"] for d in views.device_list(conn, everything, 1, 1)] == ["d2"]
+        huge = views.device_list(conn, everything, limit=10**9)
+        assert [d["id"] for d in huge] == ["d1", "d2"]
