@@ -58,6 +58,7 @@ GRACE_SECONDS = 10  # default wait after a window's end (QCERT_EVIDENCE_GRACE_SE
 FUTURE_SECONDS = 300  # a reading may be at most this far ahead of the receive time
 DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
 EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
+_LAST = micros(datetime.max.replace(tzinfo=UTC))  # the last instant a UTC time can spell
 _ATTEMPTS = 3  # a batch that lost a race for a key is retried (then it sees the winner's rows)
 _TOPIC = re.compile(
     r"qcert/v1/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/"
@@ -432,6 +433,9 @@ def _prepare(model: ReadingMessage) -> tuple[list[tuple[int, int, str, bytes]], 
         at = micros(reading["time"])
         if uncovered < 0 and not values.keys() <= units:
             uncovered = n
+        if not EARLIEST <= at <= _LAST:  # no canonical time; refused by its time in _check
+            out.append((seq, at, "", b""))
+            continue
         text = canonical_text(model.device, seq, at, values, reading.get("quality"))
         out.append((seq, at, text, sha256(b"\x00" + text.encode()).digest()))
     return out, uncovered
