@@ -414,7 +414,9 @@ class Intake:
             anchored = int(outcome.reply.get("anchored", 0))
             total += anchored
             if anchored < command.limit:
-                if total:
+                # A watcher scoring settled readings catches up whoever anchored: another
+                # process sharing the stream may have moved the watermark.
+                if total or getattr(self.watcher, "mode", "") == "settled":
                     self._tell_watcher("flush")
                 return total
 

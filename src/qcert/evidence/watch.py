@@ -286,6 +286,8 @@ class WatchStore(Protocol):
         self, device: str, seq: int, variables: Sequence[str], limit: int
     ) -> tuple[list[int], list[datetime], np.ndarray]: ...
 
+    def settled_seq(self, device: str) -> int: ...
+
     def last_seq_before(self, device: str, end: datetime) -> int: ...
 
     def anchor_of(self, device: str, seq: int) -> Anchor | None: ...
@@ -298,6 +300,14 @@ class Watcher:
     ``graphs`` loads a process graph by the name a monitor gives. Call :meth:`after_commit`
     after readings were committed (the intake does), :meth:`flush` after windows were
     anchored.
+
+    ``mode`` says which readings are scored (``QCERT_EVIDENCE_SCORE``): ``arrival`` scores
+    each device's readings after the last one scored as soon as this process commits them,
+    which is complete only when one process takes all of a device's readings; ``settled``
+    scores only readings up to the device's settled watermark (every reading up to it lies
+    in an anchored window, and a later one for such a window is refused as ``evidence.late``),
+    read in seq order from the store whoever stored them, so several processes sharing a
+    stream each score every reading.
     """
 
     BATCH = 50_000  # readings read from the store per query
@@ -307,8 +317,10 @@ class Watcher:
         store: WatchStore,
         record: Callable[[Finding, Anchor], None],
         graphs: Callable[[str], ProcessGraph | None] = lambda name: None,
+        mode: Literal["arrival", "settled"] = "arrival",
     ) -> None:
         self.store, self.record, self.graphs = store, record, graphs
+        self.mode = mode
         self.streams: dict[str, StreamScoring] = {}
         self.digests: dict[str, str] = {}
         self.pending: dict[str, list[Finding]] = {}
@@ -393,10 +405,18 @@ class Watcher:
 
     def _catch_up(self, device: str) -> None:
         stream = self.streams[device]
+        through = self.store.settled_seq(device) if self.mode == "settled" else None
         while True:
-            seqs, times, values = self.store.readings_after(
-                device, stream.last_seq, stream.fitted.variables, self.BATCH
-            )
+            if through is None:
+                seqs, times, values = self.store.readings_after(
+                    device, stream.last_seq, stream.fitted.variables, self.BATCH
+                )
+            elif through <= stream.last_seq:
+                return
+            else:
+                seqs, times, values = self.store.readings_after(
+                    device, stream.last_seq, stream.fitted.variables, self.BATCH, through
+                )
             if not seqs:
                 return
             for finding in stream.score(seqs, times, values):
@@ -413,11 +433,15 @@ class Watcher:
     def flush(self) -> None:
         """Record each waiting alarm whose reading's window is anchored, in order per device.
         One the ledger refuses (another process recorded it first, say) is logged and
-        dropped: the rules that refused it keep the episodes in order."""
+        dropped: the rules that refused it keep the episodes in order. In ``settled`` mode
+        each device is first scored up to its settled watermark, which anchoring moves."""
         with self._lock:
             if not self.started:
                 self.start()
                 return
+            if self.mode == "settled":
+                for device in list(self.streams):
+                    self._catch_up(device)
             for device, waiting in self.pending.items():
                 self._record_anchored(device, waiting)
 
@@ -430,13 +454,29 @@ class Watcher:
             try:
                 self.record(finding, anchor)
             except REFUSALS as err:
-                log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
-                continue
-            raised, cleared = self._recorded.get(device, (-1, -1))
-            if finding.kind == "raised":
-                self._recorded[device] = (finding.seq, cleared)
-            else:
-                self._recorded[device] = (raised, finding.seq)
+                if self._recorded_elsewhere(finding):
+                    # Another process scoring the same settled readings recorded it first:
+                    # the ledger's ordering rule refused the copy, as it should.
+                    log.info("watch: %s alarm at %s recorded already", device, finding.seq)
+                else:
+                    log.warning("watch: %s alarm at %s not recorded: %s", device, finding.seq, err)
+                    continue
+            self._mark(finding)
+
+    def _recorded_elsewhere(self, finding: Finding) -> bool:
+        """Whether the ledger holds ``finding``'s episode (same monitor, its kind recorded at
+        its reading or later): recorded by another process."""
+        for record in self.store.monitors([finding.device]):
+            done = record.last_raised if finding.kind == "raised" else record.last_cleared
+            return record.digest == finding.digest and done >= finding.seq
+        return False
+
+    def _mark(self, finding: Finding) -> None:
+        raised, cleared = self._recorded.get(finding.device, (-1, -1))
+        if finding.kind == "raised":
+            self._recorded[finding.device] = (finding.seq, cleared)
+        else:
+            self._recorded[finding.device] = (raised, finding.seq)
 
 
 def command_for(finding: Finding, anchor: Anchor) -> Any:

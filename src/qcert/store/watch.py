@@ -134,11 +134,36 @@ class StoreWatch:
             found = conn.execute(query).scalar()
         return -1 if found is None else int(found)
 
+    def settled_seq(self, device: str) -> int:
+        """The device's settled watermark: the highest seq such that it and every stored
+        reading before it were taken before the end of the device's newest anchored window
+        (-1: none). Readings up to it are final: one arriving later for an anchored window is
+        refused as ``evidence.late``."""
+        r, d = t.evidence_readings.c, t.evidence_devices.c
+        with self.engine.connect() as conn:
+            until = conn.execute(sa.select(d.anchored_until).where(d.id == device)).scalar()
+            if until is None:
+                return -1
+            mine = r.device_id == device
+            first_open = conn.execute(
+                sa.select(sa.func.min(r.seq)).where(mine, r.time_us >= int(until))
+            ).scalar()
+            if first_open is not None:
+                return int(first_open) - 1
+            last = conn.execute(sa.select(sa.func.max(r.seq)).where(mine)).scalar()
+        return -1 if last is None else int(last)
+
     def readings_after(
-        self, device: str, seq: int, variables: Sequence[str], limit: int
+        self,
+        device: str,
+        seq: int,
+        variables: Sequence[str],
+        limit: int,
+        through: int | None = None,
     ) -> tuple[list[int], list[datetime], np.ndarray]:
-        """Up to ``limit`` readings after ``seq`` in seq order: their sequence numbers, times
-        and values of ``variables`` (NaN where a reading lacks one)."""
+        """Up to ``limit`` readings after ``seq`` (and at most ``through``, when given) in seq
+        order: their sequence numbers, times and values of ``variables`` (NaN where a reading
+        lacks one)."""
         with self.engine.connect() as conn:
             # The driver's own cursor, plain tuples: this runs after every batch the intake
             # commits, over every reading, and result rows cost more than the reading.
@@ -147,9 +172,11 @@ class StoreWatch:
             assert raw is not None
             cursor = raw.cursor()
             try:
+                upto = f" AND seq <= {int(through):d}" if through is not None else ""
                 cursor.execute(
                     "SELECT seq, time_us, body FROM evidence_readings "
-                    f"WHERE device_id = {mark} AND seq > {mark} ORDER BY seq LIMIT {int(limit):d}",
+                    f"WHERE device_id = {mark} AND seq > {mark}{upto} "
+                    f"ORDER BY seq LIMIT {int(limit):d}",
                     (device, int(seq)),
                 )
                 rows = cursor.fetchall()

@@ -1,10 +1,12 @@
 """Watching a stream: scoring as readings arrive equals scoring offline; alarms name the planted
 fault; the watcher records an alarm only with its anchored window, and after a restart records
-no episode twice."""
+no episode twice; a settled watcher scores only anchored readings, and an alarm another
+process recorded first is refused quietly."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qcert.errors import QcertError
 from qcert.evidence.monitor_handlers import bundled_graph
 from qcert.evidence.monitors import fit_monitor
 from qcert.evidence.watch import Anchor, MonitorRecord, StreamScoring, Watcher
@@ -105,8 +108,9 @@ class FakeStore:
     def last_seq_before(self, device, end):
         return min(int((end - T0).total_seconds()), self.stored) - 1
 
-    def readings_after(self, device, seq, variables, limit):
-        seqs = list(range(seq + 1, min(self.stored, seq + 1 + limit)))
+    def readings_after(self, device, seq, variables, limit, through=None):
+        end = self.stored if through is None else min(self.stored, through + 1)
+        seqs = list(range(seq + 1, min(end, seq + 1 + limit)))
         return (
             seqs,
             _times(seqs),
@@ -114,6 +118,9 @@ class FakeStore:
             if seqs
             else np.empty((0, len(variables))),
         )
+
+    def settled_seq(self, device):
+        return min(self.anchored, self.stored) - 1
 
     def anchor_of(self, device, seq):
         if seq >= self.anchored:
@@ -183,6 +190,43 @@ def test_a_restarted_watcher_records_no_episode_twice(watched):
     watched.stored = watched.anchored = N
     restarted.after_commit(["d1"])
     assert [(f.kind, f.seq) for f, _ in after] == everything[1:]
+
+
+def test_a_settled_watcher_scores_only_anchored_readings_and_catches_up_on_flush(watched):
+    whole: list = []
+    watched.stored = watched.anchored = N
+    _watcher(watched, whole).start()  # one process scoring on arrival, everything anchored
+    watched.stored, watched.anchored = N, NORMAL
+    recorded: list = []
+    watcher = Watcher(watched, lambda f, a: recorded.append((f, a)), bundled_graph, "settled")
+    watcher.start()
+    watcher.after_commit(["d1"])
+    assert watcher.streams["d1"].last_seq == NORMAL - 1  # nothing past the watermark
+    watched.anchored = N
+    watcher.flush()  # after anchoring: scored up to the new watermark and recorded
+    assert watcher.streams["d1"].last_seq == N - 1
+    assert [(f.kind, f.seq) for f, _ in recorded] == [(f.kind, f.seq) for f, _ in whole]
+
+
+def test_an_alarm_another_process_recorded_first_is_refused_quietly(watched, caplog):
+    watched.stored = watched.anchored = N
+    whole: list = []
+    _watcher(watched, whole).start()
+    first = whole[0][0]
+
+    after: list = []
+
+    def refuse(finding, anchor):  # the ledger's ordering rule: another process was first
+        if finding.seq == first.seq:
+            watched.record = dataclasses.replace(watched.record, last_raised=first.seq)
+            raise QcertError(f"seq: must come after reading {first.seq}, recorded already")
+        after.append((finding, anchor))
+
+    with caplog.at_level(logging.INFO, logger="qcert.evidence.watch"):
+        Watcher(watched, refuse, bundled_graph, "settled").start()
+    assert [r.levelno for r in caplog.records] == [logging.INFO]
+    assert "recorded already" in caplog.records[0].getMessage()
+    assert [f for f, _ in after] == [f for f, _ in whole[1:]]  # and it goes on
 
 
 def test_a_monitor_whose_readings_no_longer_give_its_digest_is_not_watched(watched):
