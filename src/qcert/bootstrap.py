@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from .access import Principal
 from .bus import MessageBus
 from .clocks import Clocks
-from .config import Settings
+from .config import Settings, score_mode
 from .credentials.keystore import KeyStore
 from .evidence.intake import Intake
 from .evidence.monitor_handlers import bundled_graph
@@ -180,7 +180,8 @@ def bootstrap(
         grace_seconds=settings.evidence_grace,
     )
     schedule.anchor = services.intake.anchor_due
-    services.watcher = Watcher(StoreWatch(engine), _recorder(bus), bundled_graph)
+    mode = score_mode(settings.evidence_score)
+    services.watcher = Watcher(StoreWatch(engine), _recorder(bus), bundled_graph, mode)
     services.intake.watcher = services.watcher
     if settings.hub_url:
         schedule.report = lambda: report_all(services)

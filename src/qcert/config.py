@@ -31,6 +31,11 @@ that its session (and what the broker holds for it) outlives a restart; one per 
 anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
 long after a window's end its readings are still taken before it is anchored (0 to 3600,
 default 10). ``qcert serve`` anchors due windows every few seconds.
+``QCERT_EVIDENCE_SCORE``: which readings the stream watcher scores: ``arrival`` (each device's
+readings as soon as this process stores them; complete with one process taking the stream) or
+``settled`` (only readings in anchored windows, in seq order from the store, whoever stored
+them; for several consumers sharing a stream). Unset: ``arrival``, except that
+``qcert evidence consume`` with a consumer group uses ``settled``.
 ``QCERT_S3_BUCKET``: keep documents and photos in this bucket of an S3-compatible object store
 rather than in ``documents/`` of the data directory (needs ``pip install 'qcert[s3]'``);
 ``QCERT_S3_ENDPOINT_URL`` names the store (MinIO, Ceph, a cloud's S3 API; default AWS) and
@@ -46,11 +51,12 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .errors import QcertError
 from .lifecycle.aggregate import LATE_DAYS
 
-__all__ = ["CLOCK_HOURS", "SettingInvalid", "Settings"]
+__all__ = ["CLOCK_HOURS", "SCORE_MODES", "SettingInvalid", "Settings", "score_mode"]
 
 CLOCK_HOURS = 24.0  # the clocks run daily unless QCERT_CLOCK_HOURS says otherwise
 MQTT_URL = "mqtt://127.0.0.1:1883"  # where ``qcert evidence consume`` looks for a broker
@@ -139,6 +145,9 @@ class Settings:
     # Real-time evidence: the anchoring window and the grace after its end, in seconds.
     evidence_window: int = 60
     evidence_grace: int = 10
+    # Which readings the stream watcher scores (QCERT_EVIDENCE_SCORE): "arrival", "settled",
+    # or "" when not set (each face picks: the grouped consumer "settled", others "arrival").
+    evidence_score: str = ""
     # Documents in an S3-compatible bucket instead of on disk (QCERT_S3_*).
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
@@ -186,6 +195,7 @@ class Settings:
                 0,
                 3_600,
             ),
+            evidence_score=_score(os.environ.get("QCERT_EVIDENCE_SCORE")),
             s3_bucket=bucket,
             s3_endpoint_url=endpoint,
             s3_region=region,
@@ -200,6 +210,30 @@ class Settings:
     def documents_dir(self) -> Path:
         """Directory of the documents' bytes, stored by their SHA-256 (mode 0700)."""
         return self.data_dir / "documents"
+
+
+SCORE_MODES = ("arrival", "settled")
+
+
+def _score(value: str | None) -> str:
+    """``QCERT_EVIDENCE_SCORE`` checked: one of ``SCORE_MODES``, or "" when unset or blank."""
+    value = (value or "").strip()
+    if value and value not in SCORE_MODES:
+        raise SettingInvalid(
+            f"QCERT_EVIDENCE_SCORE: {value!r} is not 'arrival' or 'settled'",
+            f"QCERT_EVIDENCE_SCORE：{value!r} 须为 'arrival' 或 'settled'",
+        )
+    return value
+
+
+def score_mode(score: str, group: str = "") -> Literal["arrival", "settled"]:
+    """Which readings the stream watcher scores: ``score`` (``QCERT_EVIDENCE_SCORE``) when
+    set; else ``settled`` for a consumer in a group (the group splits each device's readings
+    between processes, so only the settled readings in the store are complete), ``arrival``
+    otherwise."""
+    if score == "settled" or (not score and group):
+        return "settled"
+    return "arrival"
 
 
 # A group or client id is one MQTT topic level: no '/', '+', '#' or '$' (MQTT 5.0, 4.8.2).

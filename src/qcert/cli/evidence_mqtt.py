@@ -44,7 +44,7 @@ def consume(
     """Take process data readings from the MQTT broker into the store, acknowledging each
     message once it is durable, and anchor due windows, until SIGTERM or SIGINT (then it
     finishes the batch in hand). Logs its counts every 10 s. / 从 MQTT 代理接收过程数据。"""
-    from ..config import mqtt_settings
+    from ..config import mqtt_settings, score_mode
     from ..evidence.intake import Message
     from ..evidence.mqtt import BrokerUrlInvalid, ConsumeOptions, Consumer, parse_broker_url
 
@@ -62,6 +62,10 @@ def consume(
     svc = services(ctx)
     if svc.intake is None:
         raise QcertError("this installation has no evidence intake / 本安装未启用过程数据接收")
+    if svc.watcher is not None:
+        # A group splits each device's readings between processes: each scores the settled
+        # readings from the store, whoever stored them (QCERT_EVIDENCE_SCORE overrides).
+        svc.watcher.mode = score_mode(cfg.evidence_score, group)
     log = logging.getLogger("qcert.evidence.mqtt")
     if not log.handlers:  # a daemon's log: counts and connections, on stderr
         handler = logging.StreamHandler(sys.stderr)
@@ -74,7 +78,13 @@ def consume(
     consumer = Consumer(svc.intake, where, options, message=Message, clock=svc.clock)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())
-    log.info("consuming %s from %s as %s", options.group or "(no group)", where, client_id)
+    log.info(
+        "consuming %s from %s as %s, scoring %s readings",
+        options.group or "(no group)",
+        where,
+        client_id,
+        svc.watcher.mode if svc.watcher is not None else "no",
+    )
     counts = consumer.run().as_dict()
     if json_:
         print_json(counts)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qcert.config import SettingInvalid, Settings
+from qcert.config import SettingInvalid, Settings, score_mode
 from qcert.evidence.mqtt import Broker, BrokerUrlInvalid, parse_broker_url, subscription
 
 
@@ -58,3 +58,28 @@ def test_a_setting_that_cannot_be_used_names_itself(monkeypatch, tmp_path, name,
 def test_an_empty_group_is_a_plain_subscription_and_a_group_a_shared_one():
     assert subscription("") == "qcert/v1/+/+/+"
     assert subscription("line-7") == "$share/line-7/qcert/v1/+/+/+"
+
+
+def test_the_scoring_setting_is_unset_by_default_and_refuses_other_words(monkeypatch, tmp_path):
+    monkeypatch.delenv("QCERT_EVIDENCE_SCORE", raising=False)
+    assert Settings.from_env(tmp_path).evidence_score == ""
+    monkeypatch.setenv("QCERT_EVIDENCE_SCORE", " settled ")
+    assert Settings.from_env(tmp_path).evidence_score == "settled"
+    monkeypatch.setenv("QCERT_EVIDENCE_SCORE", "eager")
+    with pytest.raises(SettingInvalid) as refused:
+        Settings.from_env(tmp_path)
+    assert str(refused.value).startswith("QCERT_EVIDENCE_SCORE")
+    assert refused.value.zh.startswith("QCERT_EVIDENCE_SCORE")
+
+
+@pytest.mark.parametrize(
+    ("score", "group", "mode"),
+    [
+        ("", "", "arrival"),  # one consumer, or the server: readings as they arrive
+        ("", "qcert", "settled"),  # a group splits a device's readings between processes
+        ("arrival", "qcert", "arrival"),  # told otherwise
+        ("settled", "", "settled"),
+    ],
+)
+def test_a_consumer_group_scores_settled_readings_unless_told_otherwise(score, group, mode):
+    assert score_mode(score, group) == mode
