@@ -73,3 +73,24 @@ def api(services, monkeypatch):
         return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
     return client, as_
+
+
+def cli_at(data_dir, database_url: str, monkeypatch):
+    """The command line on ``database_url`` with its data under ``data_dir``, initialised:
+    ``run(*args, ok=True, input=None)`` invokes it and, with ``ok``, asserts it succeeded."""
+    from typer.testing import CliRunner
+
+    from qcert.cli.main import app
+
+    monkeypatch.setenv("QCERT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("QCERT_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def run(*args, ok=True, input=None):
+        result = runner.invoke(app, [str(a) for a in args], input=input)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    run("init", "--origin", "cli.test/ledger")
+    return run

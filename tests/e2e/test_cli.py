@@ -6,22 +6,13 @@ import pytest
 from typer.testing import CliRunner
 
 from qcert.cli.main import app
+from tests.e2e.conftest import cli_at
 
 
 @pytest.fixture
 def qcert(tmp_path, database_url, monkeypatch):
     """Run ``qcert`` with a fresh data directory on the test database."""
-    monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("QCERT_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args, ok=True):
-        result = runner.invoke(app, [str(a) for a in args])
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    run("init", "--origin", "cli.test/ledger")
+    run = cli_at(tmp_path / "data", database_url, monkeypatch)
     return run
 
 

@@ -8,12 +8,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from typer.testing import CliRunner
 
-from qcert.cli.main import app
 from qcert.evidence.commands import RegisterDevice
 from qcert.lifecycle import IssueApiKey, OpenAccount, RegisterClient
-from tests.e2e.conftest import PASSWORD, SITE
+from tests.e2e.conftest import PASSWORD, SITE, cli_at
 from tests.services import SYSTEM
 
 AT = datetime(2025, 6, 1, 2, tzinfo=UTC)
@@ -137,17 +135,7 @@ def test_the_schema_is_public_and_the_published_copy(api):
 
 @pytest.fixture
 def qcert(tmp_path, database_url, monkeypatch):
-    monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("QCERT_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args, ok=True, input=None):
-        result = runner.invoke(app, [str(a) for a in args], input=input)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    run("init", "--origin", "cli.test/ledger")
+    run = cli_at(tmp_path / "data", database_url, monkeypatch)
     return run
 
 

@@ -7,12 +7,10 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from typer.testing import CliRunner
 
-from qcert.cli.main import app
 from qcert.evidence.commands import RegisterDevice
 from qcert.lifecycle import OpenAccount, RegisterClient
-from tests.e2e.conftest import PASSWORD, SITE
+from tests.e2e.conftest import PASSWORD, SITE, cli_at
 from tests.integration.evidence.conftest import started_broker
 from tests.mqtt_broker import Publisher
 from tests.services import SYSTEM
@@ -20,17 +18,7 @@ from tests.services import SYSTEM
 
 @pytest.fixture
 def qcert(tmp_path, monkeypatch):
-    monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("QCERT_DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
-    runner = CliRunner()
-
-    def run(*args, ok=True, input=None):
-        result = runner.invoke(app, [str(a) for a in args], input=input)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    run("init", "--origin", "cli.test/ledger")
+    run = cli_at(tmp_path / "data", f"sqlite:///{tmp_path / 'q.db'}", monkeypatch)
     from qcert.bootstrap import bootstrap
     from qcert.config import Settings
 

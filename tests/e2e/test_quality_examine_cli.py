@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-from typer.testing import CliRunner
 
-from qcert.cli.main import app
 from qcert.quality.demo_line import FAULT_VARIABLE, line_readings
 from qcert.store import create_engine
+from tests.e2e.conftest import cli_at
 from tests.pdfs import pdf_text
 from tests.services import make_services, system_bus
 from tests.stream_world import register_line, send
@@ -32,17 +31,7 @@ START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 
 @pytest.fixture
 def qcert(tmp_path, database_url, monkeypatch):
-    monkeypatch.setenv("QCERT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("QCERT_DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def run(*args, ok=True):
-        result = runner.invoke(app, [str(a) for a in args])
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    run("init", "--origin", "cli.test/ledger")
+    run = cli_at(tmp_path / "data", database_url, monkeypatch)
     run("lifecycle", "do", "register-client", json.dumps(CLIENT))
     return run
 
