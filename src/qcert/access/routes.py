@@ -70,6 +70,19 @@ def _auditor_of(param: str) -> RouteCheck:
     return check
 
 
+def _admin_of(param: str) -> RouteCheck:
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if p.platform or p.has("cb-admin", f"body:{body}"):
+            return None
+        return (
+            f"{param}: only {body}'s administrators (cb-admin) may do this",
+            f"{param}：仅 {body} 的机构管理员（cb-admin）可执行此操作",
+        )
+
+    return check
+
+
 PUBLIC = RouteRule("anyone", _public, public=True)
 
 
@@ -248,6 +261,31 @@ ROUTES: dict[str, RouteRule] = {
     "POST /ws/bodies/{body_id}/certifications/{cid}/audits/{audit_id}/check-in": RouteRule(
         "auditor of the body on the audit's team (the bus decides the command)",
         _auditor_of("body_id"),
+    ),
+    # a body's complaints and appeals (its staff read them, its cb-admin handles them: the bus
+    # decides), its people and roles (its cb-admin), and its client forms (per command)
+    "GET /ws/bodies/{body_id}/cases": RouteRule("staff of the body", _staff_of("body_id")),
+    "POST /ws/bodies/{body_id}/cases": RouteRule(
+        "cb-admin of the body (the bus decides the command)", _admin_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/cases/{case_id}": RouteRule(
+        "staff of the body", _staff_of("body_id")
+    ),
+    "POST /ws/bodies/{body_id}/cases/{case_id}/resolve": RouteRule(
+        "cb-admin of the body (the bus decides the command)", _admin_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/people": RouteRule("cb-admin of the body", _admin_of("body_id")),
+    "POST /ws/bodies/{body_id}/people": RouteRule(
+        "cb-admin of the body (the bus decides the command)", _admin_of("body_id")
+    ),
+    "POST /ws/bodies/{body_id}/people/{account_id}/{action}": RouteRule(
+        "cb-admin of the body (the bus decides the command)", _admin_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/client-forms": RouteRule(
+        "staff of the body (forms per role)", _staff_of("body_id")
+    ),
+    "POST /ws/bodies/{body_id}/client-forms/{action}": RouteRule(
+        "staff of the body (the bus decides the command)", _staff_of("body_id")
     ),
     # the organisation's portal: its users, and the bodies it applied or consented to
     "GET /portal/{client_id}": SIGNED_IN,

@@ -11,9 +11,12 @@ from starlette.responses import Response
 from . import (
     account_pages,
     body_pages,
+    case_pages,
     checkin_pages,
+    client_forms,
     hub_pages,
     pages,
+    people_pages,
     portal_pages,
     portal_users,
     stream_pages,
@@ -59,6 +62,9 @@ def install(app: FastAPI) -> None:
     app.include_router(body_pages.router)
     app.include_router(checkin_pages.router)
     app.include_router(hub_pages.router)
+    app.include_router(case_pages.router)
+    app.include_router(people_pages.router)
+    app.include_router(client_forms.router)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 

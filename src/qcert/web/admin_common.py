@@ -1,0 +1,157 @@
+"""What a body's administration pages share: the viewer and the body, the page number, the
+bounded reading of a posted form, the confirmation irreversible actions require, and running
+a command on the bus with its refusal said in the viewer's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.requests import Request
+
+from ..access import Forbidden
+from ..errors import QcertError
+from ..schemes import RuleViolation, SchemeError
+from ..store.views import body_row
+from .admin_text import MESSAGES
+from .body_text import MESSAGES as BODY_MESSAGES
+from .i18n import lang_of
+from .render import PageForbidden, PageNotFound, Viewer, env, services, viewer
+
+__all__ = [
+    "MAX_FIELDS",
+    "MAX_PAGE",
+    "PAGE_SIZE",
+    "TEXT",
+    "FormError",
+    "admin_text",
+    "body_of",
+    "confirmed",
+    "day",
+    "number",
+    "page_number",
+    "refusal",
+    "run",
+    "text",
+    "whole",
+]
+
+PAGE_SIZE = 25
+MAX_PAGE = 1_000_000  # past this no body has rows, and offsets stay small integers
+MAX_FIELDS = 40  # the largest form here has about twenty fields
+# The body's pages' words (nav, stages) and ours.
+TEXT = {**BODY_MESSAGES, **MESSAGES}
+
+
+def admin_text(key: str, lang: str) -> str:
+    """Our words for pages rendered with another catalogue (the body's nav links here)."""
+    return MESSAGES[key][0 if lang == "zh-CN" else 1]
+
+
+env.globals["admin_text"] = admin_text
+
+
+class FormError(Exception):
+    """A field missing or malformed: the message key and its values, said in both languages."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+    def said(self, lang: str) -> dict[str, str]:
+        zh, en = MESSAGES[self.key]
+        message = (zh if lang == "zh-CN" else en).format(**self.values)
+        return {"rule": "input.invalid", "source": "qcert", "message": message}
+
+
+def body_of(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
+    """The viewer and the body (the route's rule has checked the viewer may see it)."""
+    who = viewer(request)
+    assert who is not None
+    with services(request).engine.connect() as conn:
+        body = body_row(conn, body_id)
+    if body is None:
+        raise PageNotFound
+    return who, body
+
+
+def page_number(request: Request) -> tuple[int, bool]:
+    """The ``page`` asked for (1 when absent or malformed) and whether it was malformed."""
+    raw = request.query_params.get("page", "1")
+    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
+        return int(raw), False
+    return 1, True
+
+
+def text(form: Any, name: str, limit: int, required: bool = True) -> str:
+    """Field ``name`` of ``form``, stripped; refused when missing (if required) or too long."""
+    value = form.get(name)
+    value = value.strip() if isinstance(value, str) else ""
+    if required and not value:
+        raise FormError("admin.required", field=name)
+    if len(value) > limit:
+        raise FormError("admin.too_long", field=name, max=limit)
+    return value
+
+
+def day(form: Any, name: str) -> date:
+    try:
+        return date.fromisoformat(text(form, name, 10))
+    except ValueError:
+        raise FormError("admin.date", field=name) from None
+
+
+def whole(form: Any, name: str) -> int:
+    raw = text(form, name, 12)
+    if not (raw.isascii() and raw.isdigit()):
+        raise FormError("admin.integer", field=name)
+    return int(raw)
+
+
+def number(form: Any, name: str) -> float:
+    try:
+        found = float(text(form, name, 32))
+    except ValueError:
+        raise FormError("admin.number", field=name) from None
+    if found != found or found in (float("inf"), float("-inf")):
+        raise FormError("admin.number", field=name)
+    return found
+
+
+def confirmed(form: Any) -> None:
+    """Refuse an irreversible action unless its form's ``confirm`` box was ticked: the
+    server asks, not only the browser."""
+    if form.get("confirm") != "yes":
+        raise FormError("admin.confirm_needed")
+
+
+def refusal(err: Exception, lang: str) -> tuple[int, dict[str, str]]:
+    """The status and what the page says of a refused command, in the viewer's language."""
+    if isinstance(err, FormError):
+        return 422, err.said(lang)
+    if isinstance(err, RuleViolation):
+        status = 422 if err.rule == "input.invalid" else 409
+        message = err.zh if lang == "zh-CN" else err.en
+        return status, {"rule": err.rule, "source": err.source, "message": message}
+    status = int(getattr(err, "status", 422))
+    return status, {"rule": type(err).__name__, "source": "qcert", "message": str(err)}
+
+
+def run(
+    request: Request, who: Viewer, command: Any, say_forbidden: bool = False
+) -> tuple[int, dict[str, str]] | None:
+    """Hand ``command`` to the bus as the viewer: None when it was recorded, else the status
+    and the refusal to show. A refusal by the access policy is the 403 page, unless
+    ``say_forbidden`` (a page only those who may run such commands see: the policy's reason,
+    such as "nobody changes their own roles", is then said on the page)."""
+    try:
+        services(request).bus.handle(command, who.principal)
+    except Forbidden as err:
+        if not say_forbidden:
+            raise PageForbidden from None
+        message = err.zh if lang_of(request) == "zh-CN" else str(err)
+        return 403, {"rule": err.rule, "source": "qcert.access", "message": message}
+    except (SchemeError, QcertError) as err:
+        return refusal(err, lang_of(request))
+    return None

@@ -1,0 +1,203 @@
+"""The words of a body's administration pages (complaints and appeals, people and roles,
+client registration, transfers and scope changes), in zh-CN and en."""
+
+from __future__ import annotations
+
+__all__ = ["MESSAGES"]
+
+# key -> (zh-CN, en)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # navigation
+    "admin.nav.cases": ("投诉与申诉", "Complaints and appeals"),
+    "admin.nav.people": ("人员与角色", "People and roles"),
+    "admin.nav.clients": ("客户登记与变更", "Clients, transfers, scope"),
+    # common
+    "admin.done": ("已完成：{what}", "Done: {what}"),
+    "admin.refused": ("未能执行“{what}”：", "{what} was refused: "),
+    "admin.rule": ("规则", "Rule"),
+    "admin.source": ("依据", "Source"),
+    "admin.prev": ("上一页", "Previous"),
+    "admin.next": ("下一页", "Next"),
+    "admin.bad_page": ("page：页码须为 1 及以上的整数", "page: must be a whole number from 1"),
+    "admin.confirm": (
+        "我确认此操作不可撤销",
+        "I confirm this cannot be undone",
+    ),
+    "admin.confirm_needed": (
+        "confirm：此操作不可撤销，请勾选确认后再提交",
+        "confirm: this cannot be undone; tick the confirmation to go ahead",
+    ),
+    "admin.required": ("{field}：必填", "{field}: required"),
+    "admin.too_long": ("{field}：最多 {max} 个字符", "{field}: at most {max} characters"),
+    "admin.date": ("{field}：须为日期（YYYY-MM-DD）", "{field}: must be a date (YYYY-MM-DD)"),
+    "admin.integer": ("{field}：须为整数", "{field}: must be a whole number"),
+    "admin.number": ("{field}：须为数字", "{field}: must be a number"),
+    "admin.choice": ("{field}：须为所列选项之一", "{field}: must be one of the choices"),
+    "admin.col.status": ("状态", "Status"),
+    "admin.col.on": ("日期", "Date"),
+    # complaints and appeals (ISO/IEC 17021-1:2015 9.7, 9.8)
+    "cases.title": ("{body} 的投诉与申诉", "Complaints and appeals at {body}"),
+    "cases.count": (
+        "共 {total} 件，其中 {open} 件待处理；第 {page}/{pages} 页",
+        "{total} in all, {open} open; page {page} of {pages}",
+    ),
+    "cases.none": ("暂无投诉或申诉。", "No complaints or appeals."),
+    "cases.col.case": ("编号", "Case"),
+    "cases.col.kind": ("类型", "Kind"),
+    "cases.col.about": ("涉及", "About"),
+    "cases.col.handler": ("处理人", "Handler"),
+    "cases.col.summary": ("内容", "Summary"),
+    "cases.kind.appeal": ("申诉", "Appeal"),
+    "cases.kind.complaint": ("投诉", "Complaint"),
+    "cases.open": ("待处理", "Open"),
+    "cases.resolved": ("已处理（{on}）", "Resolved ({on})"),
+    "cases.new": ("受理投诉或申诉", "Receive a complaint or an appeal"),
+    "cases.new_note": (
+        "处理人不得参与过被投诉或申诉的活动（ISO/IEC 17021-1:2015 9.7.2、9.8.3），"
+        "系统会拒绝不独立的处理人。",
+        "The handler must not have taken part in what the case is about "
+        "(ISO/IEC 17021-1:2015 9.7.2, 9.8.3); a handler who did is refused.",
+    ),
+    "cases.not_ours": (
+        "{field}：不是本机构的认证项目",
+        "{field}: not a certification of this body",
+    ),
+    "cases.field.case_id": ("编号", "Case id"),
+    "cases.field.kind": ("类型", "Kind"),
+    "cases.field.certification_id": ("涉及的认证项目", "Certification it concerns"),
+    "cases.field.handler": ("处理人（账号）", "Handler (account)"),
+    "cases.field.summary": ("内容", "What it says"),
+    "cases.field.outcome": ("处理结论", "Outcome"),
+    "cases.field.on": ("处理日期", "Decided on"),
+    "cases.submit.open": ("受理", "Receive"),
+    "cases.submit.resolve": ("作出结论并结案", "Decide and close"),
+    "case.title": ("{kind}：{id}", "{kind} {id}"),
+    "case.about": ("涉及的认证项目", "Certification"),
+    "case.client": ("组织", "Organisation"),
+    "case.certificate": ("证书", "Certificate"),
+    "case.handler": ("处理人", "Handler"),
+    "case.status": ("状态", "Status"),
+    "case.summary": ("内容", "What it says"),
+    "case.outcome": ("处理结论", "Outcome"),
+    "case.history": ("处理经过", "History"),
+    "case.col.index": ("账本序号", "Ledger index"),
+    "case.col.at": ("记录时间", "Recorded"),
+    "case.col.event": ("事项", "Event"),
+    "case.col.actor": ("操作人", "By"),
+    "case.resolve": ("作出结论并结案", "Decide and close the case"),
+    "case.resolve_note": (
+        "结案后不能重新打开。申诉的结论须由未参与原决定的人员作出（ISO/IEC 17021-1:2015 9.7）。",
+        "A closed case cannot be reopened. An appeal is decided by people not involved in the "
+        "decision appealed (ISO/IEC 17021-1:2015 9.7).",
+    ),
+    "case.closed": ("本案已处理完毕。", "This case is closed."),
+    "case.event.case.opened": ("受理", "received"),
+    "case.event.case.resolved": ("结案", "decided and closed"),
+    "case.done.open-case": ("已受理", "received"),
+    "case.done.resolve-case": ("已结案", "closed"),
+    # people and roles
+    "people.title": ("{body} 的人员与角色", "People and roles at {body}"),
+    "people.count": (
+        "共 {total} 个账号；第 {page}/{pages} 页",
+        "{total} accounts; page {page} of {pages}",
+    ),
+    "people.col.account": ("账号", "Account"),
+    "people.col.name": ("姓名", "Name"),
+    "people.col.roles": ("本机构角色", "Roles at this body"),
+    "people.col.other": ("其他角色", "Other roles"),
+    "people.col.actions": ("操作", "Actions"),
+    "people.grant": ("授予角色", "Grant a role"),
+    "people.remove": ("移除角色", "Remove a role"),
+    "people.disable": ("停用（移除本机构全部角色）", "Disable (remove every role at this body)"),
+    "people.disable_note": (
+        "停用会移除该账号在本机构的全部角色，并结束其所有会话。",
+        "Disabling removes every role the account holds at this body and ends its sessions.",
+    ),
+    "people.new": ("创建账号", "Create an account"),
+    "people.new_note": (
+        "新账号的初始密码请当面或通过安全渠道告知本人，并请其登录后立即修改。",
+        "Give the new account's first password to its holder in person or over a safe "
+        "channel, and ask them to change it at their first sign-in.",
+    ),
+    "people.field.account_id": (
+        "账号（2-64 个小写字母、数字、'.'、'_' 或 '-'）",
+        "Account id (2-64 of a-z, 0-9, '.', '_', '-')",
+    ),
+    "people.field.display_name": ("姓名", "Name"),
+    "people.field.password": (
+        "初始密码（至少 12 个字符）",
+        "First password (at least 12 characters)",
+    ),
+    "people.field.roles": ("本机构角色", "Roles at this body"),
+    "people.field.role": ("角色", "Role"),
+    "people.none": ("没有账号在本机构担任角色。", "No account holds a role at this body."),
+    "people.self": ("（本人）", "(you)"),
+    "people.done.open-account": ("账号已创建", "account created"),
+    "people.done.grant-role": ("角色已授予", "role granted"),
+    "people.done.remove-role": ("角色已移除", "role removed"),
+    "people.done.disable-account": ("账号已停用", "account disabled"),
+    "role.cb-admin": ("机构管理员", "body administrator"),
+    "role.application-reviewer": ("申请评审", "application reviewer"),
+    "role.planner": ("审核策划", "audit planner"),
+    "role.auditor": ("审核员", "auditor"),
+    "role.technical-reviewer": ("技术评审", "technical reviewer"),
+    "role.decision-maker": ("认证决定", "decision maker"),
+    "role.reporter": ("数据报送", "reporter"),
+    # client registration, transfer and scope change
+    "clients.title": (
+        "{body}：客户登记、认证转换与范围变更",
+        "{body}: client registration, transfers and scope changes",
+    ),
+    "clients.none": (
+        "您在本机构的角色不能使用这里的表单（客户登记需机构管理员，转换与范围变更需认证决定人员）。",
+        "Your roles at this body use none of these forms (registration needs the body's "
+        "administrator; transfers and scope changes its decision makers).",
+    ),
+    "clients.form.register-client": ("登记新客户组织", "Register a client organisation"),
+    "clients.form.accept-transfer": (
+        "接受其他机构的认证转换（IAF MD 2）",
+        "Take over a certification from another body (IAF MD 2)",
+    ),
+    "clients.form.change-scope": ("变更认证范围", "Change a certificate's scope"),
+    "clients.note.register-client": (
+        "统一社会信用代码按 GB 32100-2015 校验（含校验码）。",
+        "The unified social credit code is checked as GB 32100-2015 says, check character "
+        "included.",
+    ),
+    "clients.note.accept-transfer": (
+        "原证书须有效且未暂停；本机构须获认可覆盖其认证方案与领域；"
+        "评审与决定须为两人（IAF MD 2:2017）。",
+        "The certificate must be valid and not suspended, this body accredited for its scheme "
+        "and sectors, and the reviewer and the decider two people (IAF MD 2:2017).",
+    ),
+    "clients.note.change-scope": (
+        "缩小（ISO/IEC 17021-1:2015 9.6.5）或扩大（9.6.4.1）有效证书的范围。",
+        "Reduce (ISO/IEC 17021-1:2015 9.6.5) or extend (9.6.4.1) an active certificate's scope.",
+    ),
+    "clients.field.client_id": ("客户编号", "Client id"),
+    "clients.field.uscc": ("统一社会信用代码", "Unified social credit code"),
+    "clients.field.name_zh": ("名称（中文）", "Name (Chinese)"),
+    "clients.field.name_en": ("名称（英文）", "Name (English)"),
+    "clients.field.address": ("地址", "Address"),
+    "clients.field.adcode": ("行政区划代码（GB/T 2260）", "Division code (GB/T 2260)"),
+    "clients.field.personnel": ("人数", "Personnel"),
+    "clients.field.site_id": ("主场所编号", "Main site id"),
+    "clients.field.site_name": ("主场所名称", "Main site name"),
+    "clients.field.lat": ("纬度", "Latitude"),
+    "clients.field.lon": ("经度", "Longitude"),
+    "clients.field.confidential": ("保密客户", "Confidential client"),
+    "clients.field.certification_id": ("本机构的新认证项目编号", "New certification id here"),
+    "clients.field.from_certification_id": ("原认证项目编号", "Certification transferred"),
+    "clients.field.reviewer": ("转换评审人（账号）", "Transfer reviewer (account)"),
+    "clients.field.number": ("新证书编号", "New certificate number"),
+    "clients.field.on": ("日期", "Date"),
+    "clients.field.scope_certification": ("认证项目编号", "Certification id"),
+    "clients.field.change": ("变更", "Change"),
+    "clients.field.scope": ("新的范围", "New scope"),
+    "clients.field.sites": ("涉及场所编号（逗号分隔）", "Site ids concerned (comma-separated)"),
+    "clients.change.reduce": ("缩小", "reduce"),
+    "clients.change.extend": ("扩大", "extend"),
+    "clients.done.register-client": ("客户已登记", "client registered"),
+    "clients.done.accept-transfer": ("认证转换已接受", "transfer accepted"),
+    "clients.done.change-scope": ("范围已变更", "scope changed"),
+}

@@ -1,0 +1,192 @@
+"""A body's complaints and appeals (ISO/IEC 17021-1:2015 9.7, 9.8): the list, open ones first,
+a page at a time; each case with its history and the forms that take it to its end.
+
+The domain has two steps for a case: it is received (OpenCase, given to a handler who was not
+involved in what it is about) and decided (ResolveCase, which closes it for good and so asks
+for confirmation). The body's administrator runs both; the bus decides, and a refusal is shown
+on the page with its rule and source.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..access import Resource, may
+from ..lifecycle import commands as c
+from ..store import casework
+from .admin_common import (
+    MAX_FIELDS,
+    PAGE_SIZE,
+    TEXT,
+    FormError,
+    body_of,
+    confirmed,
+    day,
+    page_number,
+    refusal,
+    run,
+    text,
+)
+from .i18n import lang_of
+from .render import PageNotFound, Viewer, guard, page, require_csrf, services
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
+KINDS = ("appeal", "complaint")
+
+
+def _today() -> date:
+    # The body's day: its rules date everything in Asia/Shanghai, whatever the server's zone.
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _handles(who: Viewer, body_id: str, command: type) -> bool:
+    return may(who.principal, command, Resource(bodies=frozenset({body_id})))
+
+
+def _list_page(
+    request: Request,
+    who: Viewer,
+    body: dict[str, Any],
+    status: int = 200,
+    error: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    current, bad = page_number(request)
+    with services(request).engine.connect() as conn:
+        rows, total, still = casework.case_page(
+            conn, body["id"], (current - 1) * PAGE_SIZE, PAGE_SIZE
+        )
+    done = request.query_params.get("done")
+    return page(
+        request,
+        "ws/body/cases.html",
+        422 if bad and status == 200 else status,
+        who,
+        TEXT,
+        body=body,
+        rows=rows,
+        total=total,
+        still=still,
+        current=current,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        bad_page=bad,
+        may_open=_handles(who, body["id"], c.OpenCase),
+        kinds=KINDS,
+        error=error,
+        values=values or {"handler": who.account_id},
+        done=done if done == "open-case" else None,
+    )
+
+
+@router.get("/ws/bodies/{body_id}/cases", response_class=HTMLResponse)
+def cases(request: Request, body_id: str) -> Response:
+    """The body's complaints and appeals, open ones first, a page at a time."""
+    who, body = body_of(request, body_id)
+    return _list_page(request, who, body)
+
+
+@router.post("/ws/bodies/{body_id}/cases")
+async def open_case(request: Request, body_id: str) -> Response:
+    """Receive a complaint or an appeal (OpenCase), then show the case."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    return await run_in_threadpool(_open, request, body_id, form)
+
+
+def _open(request: Request, body_id: str, form: Any) -> Response:
+    who, body = body_of(request, body_id)
+    require_csrf(request, form, who)
+    values = {k: str(form.get(k, ""))[:4000] for k in ("case_id", "kind", "certification_id")}
+    values |= {k: str(form.get(k, ""))[:4000] for k in ("handler", "summary")}
+    try:
+        kind = text(form, "kind", 16)
+        if kind not in KINDS:
+            raise FormError("admin.choice", field="kind")
+        command = c.OpenCase(
+            text(form, "case_id", 64),
+            kind,
+            text(form, "certification_id", 64),
+            text(form, "handler", 64),
+            text(form, "summary", 4000),
+        )
+        # A case opened elsewhere is that body's: the certification must be this body's.
+        with services(request).engine.connect() as conn:
+            if casework.certification_body(conn, command.certification_id) != body_id:
+                raise FormError("cases.not_ours", field="certification_id")
+        refused = run(request, who, command)
+    except FormError as err:
+        refused = refusal(err, lang_of(request))
+    if refused is not None:
+        return _list_page(request, who, body, refused[0], refused[1], values)
+    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(command.case_id, safe='')}"
+    return RedirectResponse(f"{target}?done=open-case", status_code=303)
+
+
+def _case_page(
+    request: Request,
+    who: Viewer,
+    body: dict[str, Any],
+    case_id: str,
+    status: int = 200,
+    error: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    with services(request).engine.connect() as conn:
+        record = casework.case_record(conn, body["id"], case_id)
+    if record is None:
+        raise PageNotFound
+    done = request.query_params.get("done")
+    return page(
+        request,
+        "ws/body/case.html",
+        status,
+        who,
+        TEXT,
+        body=body,
+        case=record,
+        may_resolve=_handles(who, body["id"], c.ResolveCase) and not record["resolved"],
+        error=error,
+        values=values or {"on": _today().isoformat()},
+        done=done if done in ("open-case", "resolve-case") else None,
+    )
+
+
+@router.get("/ws/bodies/{body_id}/cases/{case_id}", response_class=HTMLResponse)
+def case(request: Request, body_id: str, case_id: str) -> Response:
+    """One complaint or appeal: what it is about, its history, and the form to decide it."""
+    who, body = body_of(request, body_id)
+    return _case_page(request, who, body, case_id)
+
+
+@router.post("/ws/bodies/{body_id}/cases/{case_id}/resolve")
+async def resolve_case(request: Request, body_id: str, case_id: str) -> Response:
+    """Decide a case and close it (ResolveCase), once its confirmation is ticked."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    return await run_in_threadpool(_resolve, request, body_id, case_id, form)
+
+
+def _resolve(request: Request, body_id: str, case_id: str, form: Any) -> Response:
+    who, body = body_of(request, body_id)
+    require_csrf(request, form, who)
+    with services(request).engine.connect() as conn:
+        if casework.case_record(conn, body_id, case_id) is None:
+            raise PageNotFound  # another body's case is not this page's to know of
+    values = {k: str(form.get(k, ""))[:4000] for k in ("outcome", "on")}
+    try:
+        command = c.ResolveCase(case_id, text(form, "outcome", 4000), day(form, "on"))
+        confirmed(form)
+        refused = run(request, who, command)
+    except FormError as err:
+        refused = refusal(err, lang_of(request))
+    if refused is not None:
+        return _case_page(request, who, body, case_id, refused[0], refused[1], values)
+    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(case_id, safe='')}"
+    return RedirectResponse(f"{target}?done=resolve-case#history", status_code=303)
