@@ -29,12 +29,14 @@ from fastapi.testclient import TestClient
 from qcert.lifecycle import (
     ApplyForCertification,
     CompleteAudit,
+    OpenCase,
     PlanAudit,
     RaiseFinding,
     ReviewContract,
     SuspendCertificate,
     TechnicalReview,
 )
+from qcert.lifecycle.identifiers import uscc_check_char
 from qcert.quality.demo_line import line_readings
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
@@ -215,6 +217,26 @@ def _cases(docs: dict[str, str]) -> list[Case]:
             ("c2", "cb2"),
             frozenset(CB1 - {"root"}),
         ),
+        # A body's complaints and appeals, people and client forms: its staff read the cases
+        # and see the forms their roles allow; its cb-admin alone manages its people.
+        *[
+            Case(ws + route, f"/ws/bodies/{body}{path}", frozenset(staff_), (body,))
+            for body, staff_ in (("cb1", CB1), ("cb2", CB2))
+            for route, path in (
+                ("/cases", "/cases"),
+                ("/cases/{case_id}", f"/cases/case-{body}"),
+                ("/client-forms", "/client-forms"),
+            )
+        ],
+        Case(ws + "/people", "/ws/bodies/cb1/people", frozenset({"root", "admin1"}), ("cb1",)),
+        Case(ws + "/people", "/ws/bodies/cb2/people", frozenset({"root"}), ("cb2",)),
+        Case(
+            ws + "/cases/{case_id}",
+            "/ws/bodies/cb1/cases/case-cb2",
+            nobody,
+            ("cb2",),
+            frozenset(CB1),
+        ),
         # A record asked for where it is not: cb2's certification under cb1, c2's document
         # under c1. Those who may see the place learn only that it is not there.
         Case(cert, "/ws/bodies/cb1/certifications/c2-active", nobody, ("cb2",), frozenset(CB1)),
@@ -292,6 +314,9 @@ def _populate(world: Staffed) -> dict[str, str]:
     run(ApplyForCertification("c1-product", "cb1", "c1", PRODUCT, [17], ["hq"]))
     run(ReviewContract("c1-product", "rev"))
     world.certify("c2-active", "cb2", "c2", "N-C2-0002", TODAY)
+    # A complaint at each body, handled by someone not involved in the certification.
+    run(OpenCase("case-cb1", "complaint", "c1-active", "admin1", "投诉 cb1"))
+    run(OpenCase("case-cb2", "complaint", "c2-active", "handler2", "投诉 cb2"))
     run(ApplyForCertification("c2-at-cb1", "cb1", "c2", ISO9001, [17], ["works"]))
     # Each organisation's machining line streamed an hour of readings, anchored and signed.
     start = datetime.now(ZoneInfo("UTC")).replace(microsecond=0) - timedelta(hours=2)
@@ -371,7 +396,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 22
+    assert len(covered) == 26
 
 
 def _outcome(response: Any) -> int | str:
@@ -492,6 +517,64 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
         (portal + "/documents", "/portal/c1/documents", "client", {"purpose": "手册"}, upload),
         (portal + "/users", "/portal/c1/users", "cadmin", {"role": "client-user"}, None),
         (portal + "/consents", "/portal/c1/consents", "cadmin", {"body_id": "cb2"}, None),
+        *_admin_posts(),
+    ]
+
+
+def _admin_posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    """The body's administration forms: cases, people, client registration."""
+    ws = "/ws/bodies/{body_id}"
+    case = {"kind": "complaint", "certification_id": "c1-active", "handler": "admin1"}
+    person = {"display_name": "新同事", "password": "a long first password", "roles": "auditor"}
+    first17 = "91310115MA1H7Y3B2"
+    client = {
+        "client_id": "c-new",
+        "uscc": first17 + uscc_check_char(first17),
+        "name_zh": "新登记公司",
+        "address": "上海市浦东新区示例路3号",
+        "adcode": "310115",
+        "personnel": "40",
+        "site_id": "hq",
+        "site_name": "总部",
+        "lat": "31.22",
+        "lon": "121.54",
+    }
+    return [
+        (
+            ws + "/cases",
+            "/ws/bodies/cb1/cases",
+            "admin1",
+            {**case, "case_id": "case-new", "summary": "x"},
+            None,
+        ),
+        (
+            ws + "/cases/{case_id}/resolve",
+            "/ws/bodies/cb1/cases/case-cb1/resolve",
+            "admin1",
+            {"outcome": "已处理", "on": _DAY, "confirm": "yes"},
+            None,
+        ),
+        (
+            ws + "/people",
+            "/ws/bodies/cb1/people",
+            "admin1",
+            {**person, "account_id": "newcomer"},
+            None,
+        ),
+        (
+            ws + "/people/{account_id}/{action}",
+            "/ws/bodies/cb1/people/lead/grant-role",
+            "admin1",
+            {"role": "planner"},
+            None,
+        ),
+        (
+            ws + "/client-forms/{action}",
+            "/ws/bodies/cb1/client-forms/register-client",
+            "admin1",
+            client,
+            None,
+        ),
     ]
 
 
