@@ -103,17 +103,19 @@ def test_demo_without_serving_rebuilds_a_fresh_store(rebuilt):
         text=True,
     )
     assert audit.returncode == 0 and "projections match the events" in audit.stdout, audit.stderr
-    # The appeal the demo resolves shows where staff look for it: on `lifecycle show`.
+    # The demo's appeal shows where staff look for it, on `lifecycle show`, still open: the
+    # body's administrator decides it in the workspace (/ws/bodies/demo-cb/cases).
     demo_env = {**env, "QCERT_DATA_DIR": str(tmp_path / "demo")}
     show = [str(QCERT), "lifecycle", "show", "demo-cert-11"]
     shown = subprocess.run([*show, "--json"], env=demo_env, capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     record = json.loads(shown.stdout)
     (case,) = record["cases"]
-    assert case["kind"] == "appeal" and case["resolved"] and case["outcome"]
-    assert {"case.opened", "case.resolved"} <= {e["type"] for e in record["events"]}
+    assert case["kind"] == "appeal" and not case["resolved"] and case["handler"] == "demo-handler"
+    assert "case.opened" in {e["type"] for e in record["events"]}
+    assert "case.resolved" not in {e["type"] for e in record["events"]}
     text = subprocess.run(show, env=demo_env, capture_output=True, text=True).stdout
-    assert f"appeal / 申诉 {case['id']}" in text and f"resolved {case['resolved_on']}" in text
+    assert f"appeal / 申诉 {case['id']}" in text and "open / 处理中" in text
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo' / 'qcert.db'}")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.documents)).mappings().all()

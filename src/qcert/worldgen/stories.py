@@ -539,7 +539,9 @@ class Story:
                 self.case(self.day + self.days(5, 15), "appeal", resolve=True, summary=APPEALS[1])
             return
         if stop == "appealed":
-            self.case(s2.end + self.days(3, 10), "appeal", resolve=True, summary=APPEALS[0])
+            # The named demo appeal stays open, for the body's administrator to decide it.
+            held = self.fixed is not None
+            self.case(s2.end + self.days(3, 10), "appeal", True, APPEALS[0], keep_open=held)
         self.resolve(s2)
         self.grant(self.day + self.days(2, 8))
 
@@ -701,8 +703,10 @@ class Story:
         kind: str,
         resolve: bool = True,
         summary: tuple[str, str] | None = None,
+        keep_open: bool = False,
     ) -> None:
-        """A complaint or appeal, handled by someone not involved (9.7, 9.8)."""
+        """A complaint or appeal, handled by someone not involved (9.7, 9.8); with
+        ``keep_open`` its resolution is drawn (the world stays the same) but not recorded."""
         self.ctx.cases += 1
         case_id = f"case-{self.ctx.cases:04d}"
         handler = self.fixed.handler if self.fixed else self.rng.choice(self.body.handlers)
@@ -713,4 +717,5 @@ class Story:
             on = self.day + self.days(15, 45)
             if on <= self.ctx.today:
                 outcome = both(*self.rng.choice(RESOLUTIONS))
-                self.ctx.schedule.add(on, c.ResolveCase(case_id, outcome, on))
+                if not keep_open:
+                    self.ctx.schedule.add(on, c.ResolveCase(case_id, outcome, on))
