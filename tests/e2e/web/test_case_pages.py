@@ -192,3 +192,8 @@ def test_the_body_nav_links_the_new_pages(appealed):
     lead = signed_in(appealed, "lead").get("/ws/bodies/cb1")
     assert 'data-nav="cases"' in lead.text and 'data-nav="people"' not in lead.text
     assert admin_common.admin_text("admin.nav.cases", "en") == "Complaints and appeals"
+
+
+def test_the_certification_page_links_its_cases(appealed):
+    page = signed_in(appealed, "lead").get("/ws/bodies/cb1/certifications/cert1")
+    assert 'href="/ws/bodies/cb1/cases/case-2"' in page.text
