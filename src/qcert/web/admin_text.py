@@ -81,7 +81,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.outcome": ("处理结论", "Outcome"),
     "case.history": ("处理经过", "History"),
     "case.col.index": ("账本序号", "Ledger index"),
-    "case.col.at": ("记录时间", "Recorded"),
+    "case.col.at": ("记录时间（北京时间）", "Recorded (Beijing time)"),
     "case.col.event": ("事项", "Event"),
     "case.col.actor": ("操作人", "By"),
     "case.resolve": ("作出结论并结案", "Decide and close the case"),

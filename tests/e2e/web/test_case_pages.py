@@ -3,6 +3,9 @@ history, receiving one and deciding it to its end, and who is refused."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -197,3 +200,11 @@ def test_the_body_nav_links_the_new_pages(appealed):
 def test_the_certification_page_links_its_cases(appealed):
     page = signed_in(appealed, "lead").get("/ws/bodies/cb1/certifications/cert1")
     assert 'href="/ws/bodies/cb1/cases/case-2"' in page.text
+
+
+def test_the_history_shows_times_in_beijing_to_the_second(appealed):
+    page = signed_in(appealed, "admin1").get("/ws/bodies/cb1/cases/case-2")
+    (opened,) = rows(appealed.engine, t.events, aggregate="case:case-2")
+    when = datetime.fromisoformat(opened["at"].replace("Z", "+00:00"))
+    shown = when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    assert f">{shown}</time>" in page.text
