@@ -13,6 +13,7 @@ from . import (
     body_pages,
     checkin_pages,
     hub_pages,
+    notice_pages,
     pages,
     portal_pages,
     portal_users,
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
     app.include_router(body_pages.router)
     app.include_router(checkin_pages.router)
     app.include_router(hub_pages.router)
+    notice_pages.install(app)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
