@@ -147,3 +147,25 @@ def test_an_address_is_checked_and_the_ledger_replays_to_the_same_tables(world):
         assert views.address_of(conn, "lead") == "lead@example.com"
     assert Notice.kind == "notice" and Mailbox.kind == "mailbox"
     assert check_projections(world.engine) == []
+
+
+def test_a_notices_entry_is_read_by_its_recipient_and_its_body_an_address_by_its_owner(world):
+    from qcert.access import may_read_entry
+    from qcert.store.entries import entry_owner
+
+    world.services.notifier.run(TODAY)
+    lead = _person("lead", "auditor@body:cb1")
+    world.services.bus.handle(SetNoticeAddress("lead", "lead@example.com"), lead)
+    e = t.events.c
+    with world.engine.connect() as conn:
+        index = dict(
+            conn.execute(sa.select(e.type, e.ledger_index).where(e.type.like("notice.%"))).all()
+        )
+        sent = entry_owner(conn, index["notice.sent"])
+        address = entry_owner(conn, index["notice.address-set"])
+    client2 = _person("client2", "client-user@client:c2")
+    dec2 = _person("dec2", "decision-maker@body:cb2")
+    assert may_read_entry(_person("dec", "decision-maker@body:cb1"), sent)
+    assert not may_read_entry(dec2, sent) and not may_read_entry(client2, sent)
+    assert may_read_entry(lead, address)
+    assert not may_read_entry(_person("admin1", "cb-admin@body:cb1"), address)

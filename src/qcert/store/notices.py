@@ -112,15 +112,14 @@ def due_notices(conn: Connection, today: date) -> list[Due]:
             "",
             row.deadline,
         )
+    staff_of: dict[str, set[str]] = defaultdict(set)  # any role at the body
+    for role, accounts in holders.items():
+        if "@body:" in role:
+            staff_of[role.split("@body:", 1)[1]].update(accounts)
     for row in _cases(conn):
-        handler = [row.handler] if _is_staff(holders, row.handler, row.body_id) else []
+        handler = [row.handler] if row.handler in staff_of[row.body_id] else []
         to([*handler, *staff(row.body_id, "cb-admin")], "case-open", "body", row, row.id, "")
     return _unsent(conn, out)
-
-
-def _is_staff(holders: dict[str, list[str]], account: str, body: str) -> bool:
-    suffix = f"@body:{body}"
-    return any(account in accounts for role, accounts in holders.items() if role.endswith(suffix))
 
 
 def _findings(conn: Connection, today: date) -> Any:
