@@ -49,10 +49,13 @@ def _unread(text: str) -> int:
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(world):
+    events = world.events()
     page = world.client.get("/ws/notices", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/signin?next=")
-    mark = world.client.post("/ws/notices/n-0/read", data={"csrf": "x"}, follow_redirects=False)
-    assert mark.status_code in (303, 403) and "n-0" not in mark.text
+    for path in ("/ws/notices/n-0/read", "/ws/notices/address"):
+        posted = world.client.post(path, data={"csrf": "x"}, follow_redirects=False)
+        assert posted.status_code == 303 and posted.headers["location"].startswith("/signin")
+    assert world.events() == events
 
 
 def test_an_organisations_user_sees_its_overdue_finding_and_follows_it(world):
