@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ACTOR = Principal.system("notices")  # recorded as the actor of notices sent and mailed
 MINUTES = 10.0  # how often the server's schedule runs the job
+MAIL_BATCH = 200  # notices mailed over one connection to the mail server
+MAIL_BATCHES = 10  # at most this many connections a run; the rest waits for the next run
 
 
 @dataclass
@@ -84,7 +86,11 @@ class Notifier:
                 # whatever of this batch is still owed.
                 log.info("notices: a batch raced another worker; left to the next run")
         if self.mailer is not None:
-            self._mail(report)
+            # Batch after batch while the server takes everything; a failure leaves the rest
+            # to the next run, which starts again from the oldest not mailed.
+            for _ in range(MAIL_BATCHES):
+                if self._mail(report) < MAIL_BATCH:
+                    break
         if report.sent or report.mailed or report.failed:
             log.info(
                 "notices on %s: %d sent, %d mailed, %d not mailed",
@@ -95,12 +101,13 @@ class Notifier:
             )
         return report
 
-    def _mail(self, report: NoticeRun) -> None:
+    def _mail(self, report: NoticeRun) -> int:
+        """Mail one batch of the notices not mailed yet; how many the server took."""
         assert self.mailer is not None
         with self.bus.engine.connect() as conn:
-            pending = views.to_mail(conn)
+            pending = views.to_mail(conn, MAIL_BATCH)
         if not pending:
-            return
+            return 0
         sender = self.mailer.settings.sender
         messages = [message(n, n["email"], sender, self.base_url) for n in pending]
         try:
@@ -108,7 +115,8 @@ class Notifier:
         except Exception as err:  # the server is unreachable or refused us: all are retried
             log.warning("notices: the mail server failed (%s); %d retried later", err, len(pending))
             report.failed += [(n["id"], str(err) or type(err).__name__) for n in pending]
-            return
+            return 0
+        taken = 0
         for n, why in zip(pending, results, strict=True):
             if why is not None:
                 log.warning(
@@ -118,3 +126,5 @@ class Notifier:
                 continue
             self.bus.handle(RecordNoticeMailed(n["id"], n["email"]), ACTOR)
             report.mailed += 1
+            taken += 1
+        return taken

@@ -124,3 +124,12 @@ def test_the_smtp_settings_are_read_and_refused_by_name(tmp_path):
         with pytest.raises(QcertError, match="QCERT_SMTP_URL"):
             smtp_settings(bad, None)
     assert Settings(tmp_path, "sqlite://").smtp_url is None
+
+
+def test_a_run_mails_batch_after_batch_while_the_server_takes_them(world, smtp, monkeypatch):
+    from qcert import notifying
+
+    inbox, port = smtp
+    monkeypatch.setattr(notifying, "MAIL_BATCH", 1)  # one notice per connection
+    report = _notifier(world, port).run(TODAY)
+    assert report.mailed == 2 and len(inbox.messages) == 2
