@@ -32,6 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .clocks import ClockRun, Clocks
 from .ledger import Ledger
+from .notifying import MINUTES as NOTICE_MINUTES
 from .reporting import MINUTES
 from .witnessing import Policy, witness_due
 
@@ -63,7 +64,7 @@ class Schedule:
         self.anchor: Callable[[], Any] | None = None
         # Sending notices of what is due (``Notifier.run``), set by bootstrap.
         self.notify: Callable[[], Any] | None = None
-        self.notify_minutes = 10.0
+        self.notify_minutes = NOTICE_MINUTES
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
