@@ -28,7 +28,7 @@ def test_every_cli_command_is_in_the_readme(command):
 
 def test_the_command_list_is_complete():
     assert "qcert ledger verify-proof" in _commands(app)
-    assert len(_commands(app)) == 54
+    assert len(_commands(app)) == 56
 
 
 ROUTES = [

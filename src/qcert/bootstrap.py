@@ -27,6 +27,8 @@ from .ledger import Ledger
 from .ledger.hashing import SHA256
 from .ledger.storage import SqlLedgerStorage, SqlWitnessState
 from .ledger.witness import Witness
+from .notices.mail import Mailer, smtp_settings
+from .notifying import Notifier
 from .reporting import report_all
 from .schedule import Schedule
 from .store import create_engine, migrate
@@ -59,6 +61,7 @@ class Services:
     witness: Witness | None = None  # ... and the witness, once it has a key
     intake: Intake | None = None  # process data readings in, due windows anchored
     watcher: Watcher | None = None  # ... and scored by each device's monitor as they come
+    notifier: Notifier | None = None  # notices of what is due, in the workspace and by e-mail
 
     @property
     def public_host(self) -> str | None:
@@ -80,6 +83,15 @@ class Services:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _base_url(host: str | None) -> str:
+    """Where the links of e-mailed notices point: the public host (plain http for this
+    machine's own addresses, which serve no TLS), else nowhere (paths only)."""
+    if not host:
+        return ""
+    local = host.split(":")[0] in ("127.0.0.1", "localhost", "::1", "[::1]")
+    return f"{'http' if local else 'https'}://{host}"
 
 
 def _recorder(bus: MessageBus) -> Callable[[Finding, Anchor], None]:
@@ -183,6 +195,14 @@ def bootstrap(
     mode = score_mode(settings.evidence_score)
     services.watcher = Watcher(StoreWatch(engine), _recorder(bus), bundled_graph, mode)
     services.intake.watcher = services.watcher
+    smtp = smtp_settings(settings.smtp_url, settings.smtp_from)
+    services.notifier = Notifier(
+        bus,
+        clock,
+        Mailer(smtp) if smtp is not None else None,
+        _base_url(settings.public_host),
+    )
+    schedule.notify = services.notifier.run
     if settings.hub_url:
         schedule.report = lambda: report_all(services)
     return services

@@ -39,6 +39,8 @@ from .lifecycle import events as ev
 from .lifecycle.aggregate import LATE_DAYS
 from .lifecycle.handlers import HANDLERS as LIFECYCLE_HANDLERS
 from .lifecycle.inputs import validate
+from .notices import commands as notice_commands
+from .notices.handlers import HANDLERS as NOTICE_HANDLERS
 from .store import hub as hub_views
 from .store import status as status_views
 from .store.cache import AggregateCache
@@ -58,6 +60,7 @@ HANDLERS = {
     **HUB_HANDLERS,
     **EVIDENCE_HANDLERS,
     **MONITOR_HANDLERS,
+    **NOTICE_HANDLERS,
 }
 
 # A side effect that lost a race (two publications of one status list, say) is tried again
@@ -81,6 +84,7 @@ def by_name() -> dict[str, type]:
     classes += [getattr(hub_commands, n) for n in hub_commands.__all__]
     classes += [getattr(evidence_commands, n) for n in evidence_commands.__all__]
     classes += [getattr(monitor_commands, n) for n in monitor_commands.__all__]
+    classes += [getattr(notice_commands, n) for n in notice_commands.__all__ if n != "Due"]
     return {re.sub(r"(?<!^)(?=[A-Z])", "-", c.__name__).lower(): c for c in classes}
 
 

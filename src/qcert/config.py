@@ -41,6 +41,10 @@ rather than in ``documents/`` of the data directory (needs ``pip install 'qcert[
 ``QCERT_S3_ENDPOINT_URL`` names the store (MinIO, Ceph, a cloud's S3 API; default AWS) and
 ``QCERT_S3_REGION`` its region. The credentials are boto3's own environment variables
 (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``), never a qcert setting.
+``QCERT_SMTP_URL``: the mail server notices are e-mailed through
+(``smtp://[user:password@]host[:port]``, upgraded with STARTTLS when the server offers it, or
+``smtps://…`` for TLS from the start); unset, notices are shown in the workspace only.
+``QCERT_SMTP_FROM``: the sender of those e-mails (default ``qcert@`` the server's host).
 """
 
 from __future__ import annotations
@@ -152,6 +156,9 @@ class Settings:
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
+    # Notices by e-mail (QCERT_SMTP_URL, QCERT_SMTP_FROM); without a URL, in-app only.
+    smtp_url: str | None = None
+    smtp_from: str | None = None
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -199,6 +206,8 @@ class Settings:
             s3_bucket=bucket,
             s3_endpoint_url=endpoint,
             s3_region=region,
+            smtp_url=os.environ.get("QCERT_SMTP_URL") or None,
+            smtp_from=os.environ.get("QCERT_SMTP_FROM") or None,
         )
 
     @property

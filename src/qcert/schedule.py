@@ -14,6 +14,9 @@ many workers run it.
 Every few seconds it also anchors the windows of process data readings that are due
 (:meth:`qcert.evidence.intake.Intake.anchor_due`): each becomes one ledger event.
 
+Every ten minutes it sends the notices of what is due (:mod:`qcert.notifying`), and e-mails
+them when an SMTP server is configured.
+
 When the installation reports to a supervision hub (``QCERT_HUB_URL``), it sends each body's
 new records every ten minutes (:mod:`qcert.reporting`).
 """
@@ -29,6 +32,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from .clocks import ClockRun, Clocks
 from .ledger import Ledger
+from .notifying import MINUTES as NOTICE_MINUTES
 from .reporting import MINUTES
 from .witnessing import Policy, witness_due
 
@@ -58,6 +62,9 @@ class Schedule:
         self.report_minutes = MINUTES
         # Anchoring due windows of process data (``Intake.anchor_due``), set by bootstrap.
         self.anchor: Callable[[], Any] | None = None
+        # Sending notices of what is due (``Notifier.run``), set by bootstrap.
+        self.notify: Callable[[], Any] | None = None
+        self.notify_minutes = NOTICE_MINUTES
         self._scheduler: Any = None
 
     def sign_checkpoints(self) -> dict[str, int]:
@@ -96,6 +103,17 @@ class Schedule:
             log.exception("anchoring evidence windows failed")
             return 0
 
+    def send_notices(self) -> Any:
+        """Send (and mail) the notices due; what the run did, or None when it failed (logged,
+        and tried again next time)."""
+        if self.notify is None:
+            return None
+        try:
+            return self.notify()
+        except Exception:
+            log.exception("sending notices failed")
+            return None
+
     def start(self) -> None:
         """Run the work in a background thread, starting now: checkpoints every ``interval``
         seconds, the clocks (if any) every ``clocks.hours`` hours, reporting to the hub (if
@@ -121,6 +139,8 @@ class Schedule:
             every(self.enforce_clocks, "clocks", hours=self.clocks.hours)
         if self.report is not None:
             every(self.report, "reporting", minutes=self.report_minutes)
+        if self.notify is not None:
+            every(self.send_notices, "notices", minutes=self.notify_minutes)
         if self.anchor is not None:
             every(self.anchor_due, "anchoring", seconds=ANCHOR_SECONDS)
         scheduler.start()

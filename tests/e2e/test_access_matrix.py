@@ -33,6 +33,8 @@ from qcert.exchange.submission import Envelope, envelope
 from qcert.keys import load_signers
 from qcert.ledger.hashing import SHA256
 from qcert.lifecycle import commands as c
+from qcert.notices import commands as notices
+from qcert.notices.model import notice_id
 from qcert.server import create_app
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
@@ -127,6 +129,9 @@ def _report() -> Any:
 Sample = Callable[[str], Any]  # the command, given who runs it (people act as themselves)
 
 # command -> (a sample aimed at cb1's or c1's records, who may run it)
+# A notice to cb1's planner, sent in the world below: only its recipient marks it read.
+NOTICE = notices.Due("cb1-planner", "case-open", "body", "c1-cert", "k1", "", "cb1", "c1")
+NOTICE_ID = notice_id("cb1-planner", "case-open", "c1-cert", "k1", "")
 TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
     "register-body": (lambda _: c.RegisterBody("cb9", "A-9", "机构", "Body", "CNAS"), {"platform"}),
     "grant-body-scope": (
@@ -345,6 +350,20 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: monitors.ClearStreamAlarm("dev1", 10, AT, 9, AT, "0" * 64, 1),
         set(),
     ),
+    # notices are the platform's to send and mail; each account reads only its own
+    "send-notices": (lambda _: notices.SendNotices((NOTICE,)), set()),
+    "record-notice-mailed": (
+        lambda _: notices.RecordNoticeMailed(NOTICE_ID, "p@example.com"),
+        set(),
+    ),
+    "mark-notice-read": (
+        lambda who: notices.MarkNoticeRead(NOTICE_ID, who or "cb1-planner"),
+        {"cb1-planner"},
+    ),
+    "set-notice-address": (
+        lambda _: notices.SetNoticeAddress("cb1-planner", "p@example.com"),
+        {"cb1-planner"},
+    ),
 }
 READING_AT = datetime(2025, 6, 1, 2, tzinfo=UTC)
 
@@ -371,6 +390,7 @@ def _world(services: Any) -> None:
     run(c.QualifyAuditor("lead-a", "iso9001", [17]))
     run(c.RegisterClient("c1", "91110108551385082Q", "公司", "Co", "北京", "110108", 20, SITES))
     run(c.GiveConsent("c1", "cb1"))
+    run(notices.SendNotices((NOTICE,)))
     team = [{"auditor": "lead-a", "role": "lead"}]
     run(c.ApplyForCertification("c1-cert", "cb1", "c1", "iso9001", [17], ["hq", "plant"]))
     run(c.ReviewContract("c1-cert", "r1"))

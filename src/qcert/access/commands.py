@@ -20,6 +20,7 @@ from ..evidence import monitor_commands as monitors
 from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
+from ..notices import commands as notices
 from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
 
@@ -47,6 +48,7 @@ class Resource:
     region: str | None = None
     keys: Mapping[str, str] | None = None
     referred: frozenset[str] = frozenset()  # the regions a hub warning was referred to
+    recipient: str | None = None  # the account a notice was sent to
 
 
 Check = Callable[[Principal, Any, Resource], tuple[str, str] | None]
@@ -186,6 +188,17 @@ def _invitation(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     if cmd.role == "client-admin" and p.platform:
         return None
     return _client_role("client-admin")(p, cmd, r)
+
+
+def _recipient(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    # Someone else's notice is refused as if it did not exist: whose notices exist is not
+    # theirs to learn.
+    if r.recipient is not None and r.recipient == p.account_id == cmd.account_id:
+        return None
+    return (
+        f"notice_id: you have no notice {cmd.notice_id}",
+        f"notice_id：您没有通知 {cmd.notice_id}",
+    )
 
 
 def _anyone(_: Principal, __: Any, ___: Resource) -> tuple[str, str] | None:
@@ -392,6 +405,12 @@ COMMANDS: dict[type, Rule] = {
     monitors.FitMonitor: _client("client-admin", "client-user"),
     monitors.RaiseStreamAlarm: Rule("the platform itself (its watcher)", _platform_itself),
     monitors.ClearStreamAlarm: Rule("the platform itself (its watcher)", _platform_itself),
+    # Notices are sent and mailed by the platform's notices job; each account reads its own
+    # and says where its own are mailed.
+    notices.SendNotices: Rule("the platform itself (its notices job)", _platform_itself),
+    notices.RecordNoticeMailed: Rule("the platform itself (its notices job)", _platform_itself),
+    notices.MarkNoticeRead: Rule("the notice's recipient", _recipient, as_self="account_id"),
+    notices.SetNoticeAddress: Rule("the account's holder", _self),
 }
 
 

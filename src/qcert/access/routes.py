@@ -171,6 +171,10 @@ ROUTES: dict[str, RouteRule] = {
     "GET /account": SIGNED_IN,
     "POST /account/password": SIGNED_IN,
     "POST /account/sessions": SIGNED_IN,
+    # one's own notices (the read view and the bus keep each account to its own)
+    "GET /ws/notices": SIGNED_IN,
+    "POST /ws/notices/{notice_id}/read": SIGNED_IN,
+    "POST /ws/notices/address": SIGNED_IN,
     # commands: the bus decides each (see COMMANDS)
     "POST /api/v1/commands/{command}": RouteRule(
         "per command (see the command table)", _public, public=True
@@ -336,6 +340,8 @@ OPERATIONS: dict[str, RouteRule] = {
     # The consumer stores any organisation's readings: the platform's own daemon.
     "evidence.consume": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
     "evidence.anchor": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
+    # Sending what is due to everyone it concerns: the platform's own job, run by its operator.
+    "notices.run": RouteRule("platform-admin", lambda p, _: _platform(p, None, Resource())),
 }
 
 

@@ -20,6 +20,7 @@ from . import (
     hub,
     ledger,
     lifecycle,
+    notices,
     quality,
     schemes,
     verify,
@@ -41,6 +42,7 @@ app.add_typer(quality.app, name="quality")
 app.add_typer(witness.app, name="witness")
 app.add_typer(hub.app, name="hub")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(notices.app, name="notices")
 app.command("verify")(verify.verify)
 app.command("login")(account.login)
 app.command("logout")(account.logout)

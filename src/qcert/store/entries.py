@@ -66,6 +66,13 @@ def _event_owner(conn: Connection, aggregate: str, tenant: str, doc: dict) -> En
         return EntryOwner("event", frozenset(bodies), frozenset({ident}))
     if kind == "account":
         return EntryOwner("event", accounts=frozenset({ident}))
+    if kind == "mailbox":  # an account's e-mail address: the account's own
+        return EntryOwner("event", accounts=frozenset({ident}))
+    if kind == "notice":  # its recipient's, and the staff of the body whose record it is about
+        recipient = conn.execute(
+            sa.select(t.notices.c.recipient).where(t.notices.c.id == ident)
+        ).scalar()
+        return EntryOwner("event", frozenset({tenant}), accounts=frozenset({recipient or "?"}))
     if kind == "line":
         la = t.line_alarms.c
         client = (

@@ -33,6 +33,7 @@ from ..lifecycle.parties import Auditor, Body, Client
 from . import tables as t
 from .evidence_projections import device_rows, window_rows
 from .hub_projections import hub_record_rows, hub_registry_rows, hub_rows
+from .notice_projections import notice_rows
 from .watch_projections import stream_rows
 
 __all__ = [
@@ -111,6 +112,9 @@ def rows_for(agg: Aggregate, memo: Memo | None = None) -> Rows:
     streams = stream_rows(agg)
     if streams is not None:
         return streams
+    notices = notice_rows(agg)
+    if notices is not None:
+        return notices
     if isinstance(agg, Auditor):
         quals = {k: sorted(v) for k, v in agg.qualifications.items()}
         return {
@@ -477,6 +481,8 @@ _KEYS = {
     t.evidence_devices: ("id",),
     t.evidence_monitors: ("device_id",),
     t.evidence_alarms: ("device_id", "seq"),
+    t.notices: ("id",),
+    t.notice_addresses: ("account_id",),
 }
 
 

@@ -36,6 +36,7 @@ from ..lifecycle.cases import Case
 from ..lifecycle.certification import Certification
 from ..lifecycle.lines import ProcessLine
 from ..lifecycle.parties import Auditor, Body, Client
+from ..notices.model import Mailbox, Notice
 from ..supervision.campaigns import Campaign
 from ..supervision.model import Registry, ReportingBody, Scan
 from ..supervision.warnings import Warning
@@ -63,6 +64,8 @@ KINDS: dict[str, type[Aggregate]] = {
         Scan,
         Device,
         StreamMonitor,
+        Notice,
+        Mailbox,
     )
 }
 

@@ -19,6 +19,7 @@ from ..evidence import commands as evidence
 from ..evidence import monitor_commands as monitors
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
+from ..notices import commands as notices
 from ..supervision import commands as hub
 from . import tables as t
 
@@ -96,6 +97,8 @@ def resource_of(conn: Connection, command: Any) -> Resource:
     if kind in (monitors.FitMonitor, monitors.RaiseStreamAlarm, monitors.ClearStreamAlarm):
         # A device nobody registered belongs to no organisation: the policy refuses it.
         return Resource(client=_one(conn, t.evidence_devices, "id", command.device_id, "client_id"))
+    if kind is notices.MarkNoticeRead:
+        return Resource(recipient=_one(conn, t.notices, "id", command.notice_id, "recipient"))
     if kind in _HUB:
         return _hub(conn, command)
     if kind in (hub.ImportRegistry, hub.RecordScan):

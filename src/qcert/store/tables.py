@@ -516,6 +516,33 @@ evidence_alarms = sa.Table(
     sa.Column("cleared", sa.BigInteger, nullable=True),  # seq; -1: its monitor was replaced
 )
 
+# Notices of what is due (projections of ``notice.sent``, ``notice.read`` and ``notice.mailed``),
+# and where each account wants them by e-mail (of ``notice.address-set``).
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("recipient", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("audience", sa.String(8), nullable=False),  # body or client: which pages it links
+    sa.Column("certification_id", sa.String(64), nullable=False),
+    sa.Column("item", sa.String(64), nullable=False),  # finding, programme item or case; or ""
+    sa.Column("due", sa.String(10), nullable=False),  # YYYY-MM-DD, or "" when nothing is dated
+    sa.Column("body_id", sa.String(64), nullable=False),
+    sa.Column("client_id", sa.String(64), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),  # when it was sent, UTC
+    sa.Column("read_at", sa.String(40), nullable=True),
+    sa.Column("mailed_to", sa.String(254), nullable=True),
+    sa.Index("ix_notices_recipient_at", "recipient", "at"),
+)
+
+notice_addresses = sa.Table(
+    "notice_addresses",
+    metadata,
+    sa.Column("account_id", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False),
+)
+
 # How far a body's reporting got with each hub: the newest ledger index sent. Bookkeeping, not
 # a projection: the hub's own records say what it holds, and resending is harmless.
 exchange_cursors = sa.Table(
@@ -556,4 +583,6 @@ PROJECTIONS = (
     evidence_windows,
     evidence_monitors,
     evidence_alarms,
+    notices,
+    notice_addresses,
 )

@@ -15,6 +15,7 @@ from . import (
     checkin_pages,
     client_forms,
     hub_pages,
+    notice_pages,
     pages,
     people_pages,
     portal_pages,
@@ -65,6 +66,7 @@ def install(app: FastAPI) -> None:
     app.include_router(case_pages.router)
     app.include_router(people_pages.router)
     app.include_router(client_forms.router)
+    notice_pages.install(app)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 

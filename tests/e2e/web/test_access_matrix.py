@@ -37,6 +37,8 @@ from qcert.lifecycle import (
     TechnicalReview,
 )
 from qcert.lifecycle.identifiers import uscc_check_char
+from qcert.notices import Due, SendNotices
+from qcert.notices.model import notice_id
 from qcert.quality.demo_line import line_readings
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
@@ -197,6 +199,8 @@ def _cases(docs: dict[str, str]) -> list[Case]:
     check_in = cert + "/audits/{audit_id}/check-in"
     return [
         *cases,
+        # Notices: every account its own (the page shows no one else's), nobody anonymous.
+        Case("/ws/notices", "/ws/notices", frozenset(ACCOUNTS), ()),
         # The phone check-in page: the audit's team alone (lead on c1-running's s1; cb2's
         # audit was held by an auditor without an account here), not the body's other staff.
         Case(
@@ -305,6 +309,7 @@ def _populate(world: Staffed) -> dict[str, str]:
         run(PlanAudit(cid, "s1", "stage1", team, "FS01", TODAY, TODAY, 1.0, ["hq"]))
     run(RaiseFinding("c1-running", "f1", "s1", "minor", "8.5", EVIDENCE, "lead"))
     run(RaiseFinding("c1-running", "f2", "s1", "observation", "7.5", "记录格式不统一", "lead"))
+    run(SendNotices((NOTICE,)))
     run(CompleteAudit("c1-audited", "s1", 1.0, TODAY))
     run(CompleteAudit("c1-waiting", "s1", 1.0, TODAY))
     run(PlanAudit("c1-waiting", "s2", "stage2", team, "FS01", TODAY, TODAY, 9.0, ["hq", "plant"]))
@@ -396,7 +401,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 26
+    assert len(covered) == 27
 
 
 def _outcome(response: Any) -> int | str:
@@ -482,6 +487,11 @@ _ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+# A notice to c1's user (sent in the world below), which it marks read.
+NOTICE = Due("client", "finding-overdue", "client", "c1-running", "f1", "2020-01-01", "cb1", "c1")
+NOTICE_ID = notice_id("client", "finding-overdue", "c1-running", "f1", "2020-01-01")
+
+
 def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
     """Every form route: (route, path, who posts, fields, files)."""
     action = "/ws/bodies/{body_id}/certifications/{cid}/{action}"
@@ -517,6 +527,8 @@ def _posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None]
         (portal + "/documents", "/portal/c1/documents", "client", {"purpose": "手册"}, upload),
         (portal + "/users", "/portal/c1/users", "cadmin", {"role": "client-user"}, None),
         (portal + "/consents", "/portal/c1/consents", "cadmin", {"body_id": "cb2"}, None),
+        ("/ws/notices/{notice_id}/read", f"/ws/notices/{NOTICE_ID}/read", "client", {}, None),
+        ("/ws/notices/address", "/ws/notices/address", "client", {"email": "c@x.example"}, None),
         *_admin_posts(),
     ]
 
