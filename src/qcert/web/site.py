@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from . import (
     account_pages,
+    auditor_pages,
     body_pages,
     checkin_pages,
+    client_pages,
     hub_pages,
     pages,
     portal_pages,
@@ -58,6 +60,8 @@ def install(app: FastAPI) -> None:
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
     app.include_router(checkin_pages.router)
+    app.include_router(client_pages.router)
+    app.include_router(auditor_pages.router)
     app.include_router(hub_pages.router)
     plotly = _plotly()
     static = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
