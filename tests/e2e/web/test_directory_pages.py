@@ -313,3 +313,28 @@ def test_a_bad_list_parameter_is_named_in_both_languages_and_never_a_500(
         assert zh in page.text
         english = web.get(path, params=params, headers={"accept-language": "en"})
         assert en in english.text
+
+
+# .. where organisations and auditors are named ...............................
+
+
+def test_the_certification_pages_the_dashboard_and_the_planner_link_to_them(as_):
+    web = as_("plan")
+    record = web.get("/ws/bodies/cb1/certifications/c1-next").text
+    assert 'href="/ws/bodies/cb1/clients/c1" data-client-page="c1"' in record
+    team = record.split('data-rows="audits"')[1].split("</table>")[0]
+    assert 'href="/ws/bodies/cb1/auditors/nov" data-auditor-page="nov"' in team
+    # The planner's team table names each auditor with a link to their record.
+    planner = record.split('data-rows="team"')[1].split("</table>")[0]
+    assert 'data-auditor-page="lead"' in planner and 'data-auditor-page="nov"' in planner
+    listed = web.get("/ws/bodies/cb1/certifications").text
+    assert listed.count('data-client-page="c1"') == 2  # c1-next and c1-qms
+    board = web.get("/ws/bodies/cb1").text
+    assert 'href="/ws/bodies/cb1/clients" data-card="clients"' in board
+
+
+def test_a_viewer_the_policy_refuses_gets_names_not_links(as_):
+    # A reporter sees the certification's page, but not the organisation's or the auditor's.
+    record = as_("rep").get("/ws/bodies/cb1/certifications/c1-qms").text
+    assert "示例精密制造有限公司" in record
+    assert "data-client-page" not in record and "data-auditor-page" not in record
