@@ -38,10 +38,14 @@ CB1_CLIENT_STAFF = {"root", "admin1", "rev", "plan", "lead", "dec", "nov"}
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Staffed]:
-    """cb1 certified c1 (ISO 9001) and is auditing its product certification with lead and nov
-    (a finding open, an appeal open); cb2 certified c2, which has nothing at cb1; c3 has
+    """The world of :func:`build`, shared by the module's tests."""
+    yield from build(tmp_path_factory.mktemp("directory"))
+
+
+def build(root: Path) -> Iterator[Staffed]:
+    """cb1 certified c1 (ISO 9001) and plans a second certification's audit with lead and
+    nov (a finding open, an appeal open); cb2 certified c2, which has nothing at cb1; c3 has
     nothing anywhere."""
-    root: Path = tmp_path_factory.mktemp("directory")
     engine = create_engine(f"sqlite:///{root / 'qcert.db'}")
     migrate(engine)
     world = staff(engine, root)
