@@ -21,10 +21,11 @@ from .client_pages import MAX_ID, PAGE_SIZE, TEXT, body_of, body_scope, listing,
 from .i18n import lang_of
 from .render import PageNotFound, guard, page, services
 
-__all__ = ["router"]
+__all__ = ["HISTORY", "router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 _ZONE = ZoneInfo("Asia/Shanghai")  # the body's day, as its rules date things
+HISTORY = 100  # audits of the history one page shows, newest first (a busy lead has hundreds)
 
 
 def _local(instant: str) -> str:
@@ -93,7 +94,8 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
                     "index": grant["ledger_index"],
                 }
             )
-    for a in found["upcoming"] + found["history"]:
+    shown_history = found["history"][:HISTORY]
+    for a in found["upcoming"] + shown_history:
         a["scheme"] = scheme_label(a["scheme_id"], lang)
         a["client_name"] = a["name_en"] if lang == "en" and a["name_en"] else a["name_zh"]
     return page(
@@ -104,6 +106,7 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
         TEXT,
         body=body,
         auditor=found,
+        history=shown_history,
         matrix=matrix,
         employer=body if found["employer"] == body["id"] else None,
     )

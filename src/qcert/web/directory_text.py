@@ -103,6 +103,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auditor.matrix.none": ("尚未记录任何能力。", "No competence recorded yet."),
     "auditor.upcoming": ("待执行的审核", "Upcoming commitments"),
     "auditor.history": ("审核经历", "Audit history"),
+    "auditor.history.newest": (
+        "共 {total} 次审核，显示最近 {shown} 次。",
+        "{total} audits; the newest {shown} are shown.",
+    ),
     "col.sector": ("IAF 行业", "IAF sector"),
     "col.source": ("来源", "Source"),
     "col.recorded": ("记录于", "Recorded"),

@@ -27,6 +27,7 @@ from qcert.lifecycle import (
     ReviewContract,
 )
 from qcert.store import create_engine, migrate
+from qcert.web import auditor_pages
 from tests.e2e.web.staffed_world import CLIENTS, ISO9001, PASSWORD, Staffed, staff
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the body's day
@@ -342,3 +343,11 @@ def test_a_viewer_the_policy_refuses_gets_names_not_links(as_):
     record = as_("rep").get("/ws/bodies/cb1/certifications/c1-qms").text
     assert "示例精密制造有限公司" in record
     assert "data-client-page" not in record and "data-auditor-page" not in record
+
+
+def test_a_long_history_shows_the_newest_audits_and_says_how_many_there_are(as_, monkeypatch):
+    monkeypatch.setattr(auditor_pages, "HISTORY", 1)
+    text = as_("dec").get("/ws/bodies/cb1/auditors/lead").text
+    history = text.split('data-rows="history"')[1].split("</table>")[0]
+    assert len(re.findall(r'data-audit="([^"]+)"', history)) == 1
+    assert 'data-history-total="2"' in text and "共 2 次审核，显示最近 1 次。" in text
