@@ -64,20 +64,17 @@ def listing(request: Request) -> Listing:
     """The ``q``, ``sort`` and ``page`` parameters, each checked before use: a bad one is
     named (``error.q``, ``error.sort``, ``error.page``) and its default used instead."""
     q = request.query_params
-    text, sort, number, error = (
-        q.get("q", "").strip(),
-        q.get("sort", "name"),
-        q.get("page", "1"),
-        None,
-    )
+    text, sort, number, error = q.get("q", ""), q.get("sort", "name"), q.get("page", "1"), None
     if len(text) > MAX_TEXT:
         text, error = "", "error.q"
     if sort not in SORTS:
         sort, error = "name", error or "error.sort"
-    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
-    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_PAGE):
+    # ASCII digits only ("²" is a digit to str.isdigit), few enough for int() to read (it
+    # refuses past 4,300 digits), and a page that can exist.
+    digits = number.isascii() and number.isdigit() and len(number) <= len(str(MAX_PAGE))
+    if not (digits and 1 <= int(number) <= MAX_PAGE):
         number, error = "1", error or "error.page"
-    return Listing(text, sort, int(number), error)
+    return Listing(text.strip(), sort, int(number), error)
 
 
 def body_scope(who: Viewer, body_id: str) -> views.Scope:

@@ -304,6 +304,7 @@ def test_the_nav_links_only_the_pages_the_viewer_may_open(as_):
         ({"page": "0"}, "error.page", "page（页码）", "page (the page number)"),
         ({"page": "²"}, "error.page", "page（页码）", "page (the page number)"),
         ({"page": "9" * 30}, "error.page", "page（页码）", "page (the page number)"),
+        ({"page": "9" * 5000}, "error.page", "page（页码）", "page (the page number)"),
     ],
 )
 def test_a_bad_list_parameter_is_named_in_both_languages_and_never_a_500(
