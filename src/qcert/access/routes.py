@@ -85,6 +85,79 @@ def _admin_of(param: str) -> RouteCheck:
 
 PUBLIC = RouteRule("anyone", _public, public=True)
 
+# The body's roles whose work is with its clients and their certifications (ISO/IEC
+# 17021-1:2015 8.4: a client's information is read by the personnel whose work needs it): a
+# ``reporter`` only uploads the body's reports to a hub.
+CLIENT_WORK = (
+    "cb-admin",
+    "application-reviewer",
+    "planner",
+    "auditor",
+    "technical-reviewer",
+    "decision-maker",
+)
+# The roles that assign or check auditors' competence: the administrator who records it, the
+# contract review that ensures it is there, the planner who picks the team, the technical
+# reviewer and decision maker who check who audited (ISO/IEC 17021-1:2015 7.2.4, 9.1.2.2,
+# 9.2.2.1, 9.5.1). An auditor reads only their own record.
+COMPETENCE_WORK = tuple(r for r in CLIENT_WORK if r != "auditor")
+
+
+def _staff_in(param: str, roles: tuple[str, ...], why: tuple[str, str]) -> RouteCheck:
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if p.platform or any(p.has(role, f"body:{body}") for role in roles):
+            return None
+        return (f"{param}: {why[0]}", f"{param}：{why[1]}")
+
+    return check
+
+
+def _auditor_record(param: str, auditor: str) -> RouteCheck:
+    managers = _staff_in(param, COMPETENCE_WORK, ("", ""))
+
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if managers(p, params) is None:
+            return None
+        if p.has("auditor", f"body:{body}") and params.get(auditor) == p.account_id:
+            return None
+        return (
+            f"{auditor}: an auditor's record is read by {body}'s {', '.join(COMPETENCE_WORK)} "
+            "and by the auditor",
+            f"{auditor}：审核员档案仅供 {body} 的 {'、'.join(COMPETENCE_WORK)} 及审核员本人查看",
+        )
+
+    return check
+
+
+CLIENT_PAGES = RouteRule(
+    "staff of the body whose work is with clients (not reporter); organisations it reads",
+    _staff_in(
+        "body_id",
+        CLIENT_WORK,
+        (
+            f"only the body's {', '.join(CLIENT_WORK)} read its clients' records",
+            f"仅该机构的 {'、'.join(CLIENT_WORK)} 可查看其客户的记录",
+        ),
+    ),
+)
+AUDITOR_LIST = RouteRule(
+    "the body's " + ", ".join(COMPETENCE_WORK),
+    _staff_in(
+        "body_id",
+        COMPETENCE_WORK,
+        (
+            f"only the body's {', '.join(COMPETENCE_WORK)} read its auditors' records",
+            f"仅该机构的 {'、'.join(COMPETENCE_WORK)} 可查看其审核员档案",
+        ),
+    ),
+)
+AUDITOR_PAGE = RouteRule(
+    "the body's " + ", ".join(COMPETENCE_WORK) + "; an auditor their own",
+    _auditor_record("body_id", "auditor_id"),
+)
+
 
 def _regulator(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     if p.platform or p.scopes("region", "regulator"):
@@ -244,6 +317,11 @@ ROUTES: dict[str, RouteRule] = {
     "POST /ws/bodies/{body_id}/certifications/{cid}/{action}": RouteRule(
         "staff of the body (the bus decides the command)", _staff_of("body_id")
     ),
+    # an organisation's page and the list of them; the body's auditors and each one's record
+    "GET /ws/bodies/{body_id}/clients": CLIENT_PAGES,
+    "GET /ws/bodies/{body_id}/clients/{client_id}": CLIENT_PAGES,
+    "GET /ws/bodies/{body_id}/auditors": AUDITOR_LIST,
+    "GET /ws/bodies/{body_id}/auditors/{auditor_id}": AUDITOR_PAGE,
     # an organisation's live streams and examination report, for the staff of a body that
     # reads its records (a certification of it, or its consent; any other is not found)
     "GET /ws/bodies/{body_id}/clients/{client_id}/streams": RouteRule(

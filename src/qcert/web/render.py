@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide
 from . import session as sessions
+from .directory_text import NAV
 from .i18n import LANGS, lang_of, translator
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "capped_form",
     "env",
     "guard",
+    "may_see",
     "page",
     "require_csrf",
     "services",
@@ -61,6 +63,16 @@ env = jinja2.Environment(
 env.filters["segment"] = lambda value: quote(str(value), safe="")
 
 
+def may_see(who: Viewer | None, route: str, **params: str) -> bool:
+    """Whether the access policy lets ``who`` open ``route`` (``"GET /path/{template}"``) with
+    these path parameters: pages show a link only to those who may follow it."""
+    try:
+        decide(who.principal if who else ANONYMOUS, route, params)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
+
+
 class SignInRequired(Exception):
     """The page needs a signed-in viewer."""
 
@@ -84,6 +96,9 @@ class Viewer:
     @property
     def account_id(self) -> str:
         return self.session.account_id
+
+
+env.globals["may_see"] = may_see
 
 
 def services(request: Request) -> Any:
@@ -170,7 +185,8 @@ def page(
         request_path=request.url.path,
         lang=lang,
         other_lang=LANGS[1 - LANGS.index(lang)],
-        t=translator(lang, messages),
+        # The body navigation's links are on pages of several modules, each its own catalogue.
+        t=translator(lang, {**NAV, **(messages or {})}),
         who=who,
         csrf=who.session.csrf if who else "",
         **context,

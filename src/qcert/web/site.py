@@ -10,10 +10,12 @@ from starlette.responses import Response
 
 from . import (
     account_pages,
+    auditor_pages,
     body_pages,
     case_pages,
     checkin_pages,
     client_forms,
+    client_pages,
     hub_pages,
     notice_pages,
     pages,
@@ -62,6 +64,8 @@ def install(app: FastAPI) -> None:
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
     app.include_router(checkin_pages.router)
+    app.include_router(client_pages.router)
+    app.include_router(auditor_pages.router)
     app.include_router(hub_pages.router)
     app.include_router(case_pages.router)
     app.include_router(people_pages.router)

@@ -195,6 +195,33 @@ def _cases(docs: dict[str, str]) -> list[Case]:
                     frozenset(missing),
                 )
             )
+    # The organisations' pages: the body's staff whose work is with clients, for organisations
+    # it deals with; the auditors' list: those who assign competence; an auditor's record:
+    # those, and the auditor (lead is cb1's).
+    clients, auditors = ws + "/clients", ws + "/auditors"
+    for body, client, allowed_, missing in (
+        ("cb1", "c1", CB1, set()),
+        ("cb1", "c2", CB1, set()),
+        ("cb2", "c2", CB2, set()),
+        ("cb2", "c1", set(), CB2),
+    ):
+        cases.append(
+            Case(
+                clients + "/{client_id}",
+                f"/ws/bodies/{body}/clients/{client}",
+                frozenset(allowed_),
+                (client,),
+                frozenset(missing),
+            )
+        )
+    cases += [
+        Case(clients, "/ws/bodies/cb1/clients", frozenset(CB1), ("cb1",)),
+        Case(clients, "/ws/bodies/cb2/clients", frozenset(CB2), ("cb2",)),
+        Case(auditors, "/ws/bodies/cb1/auditors", frozenset(CB1 - {"lead"}), ("cb1",)),
+        Case(auditors, "/ws/bodies/cb2/auditors", frozenset(CB2), ("cb2",)),
+        Case(auditors + "/{auditor_id}", "/ws/bodies/cb1/auditors/lead", frozenset(CB1), ("cb1",)),
+        Case(auditors + "/{auditor_id}", "/ws/bodies/cb2/auditors/far", frozenset(CB2), ("cb2",)),
+    ]
     nobody = frozenset[str]()
     check_in = cert + "/audits/{audit_id}/check-in"
     return [
@@ -401,7 +428,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 27
+    assert len(covered) == 31
 
 
 def _outcome(response: Any) -> int | str:
