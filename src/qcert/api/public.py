@@ -71,15 +71,24 @@ async def certificate(request: Request, number: Number) -> Response:
 
 
 @router.get("/certificates", response_model=None)
-async def search(svc: Svc, q: Annotated[str, Query(min_length=2, max_length=100)]) -> Response:
-    """Certificates by number, credit code or name (confidential clients: by number only)."""
+async def search(
+    svc: Svc,
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    page: Annotated[int, Query(ge=1, le=lookup.MAX_PAGE, description="Page, from 1")] = 1,
+    size: Annotated[
+        int, Query(ge=1, le=lookup.MAX_SIZE, description="Certificates a page")
+    ] = lookup.PAGE_SIZE,
+) -> Response:
+    """Certificates by number, credit code or part of the organisation's name (confidential
+    clients: by number only), a page at a time by number: the answer says ``total``, ``page``,
+    ``size`` and ``has_more``. ``%`` and ``_`` in ``q`` are matched as themselves."""
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:
         with svc.engine.connect() as conn:
-            return lookup.search(conn, q, today)
+            return lookup.search(conn, q, today, page, size)
 
-    return await _answer(svc, ("search", q, today), compute)
+    return await _answer(svc, ("search", q, today, page, size), compute)
 
 
 class CredentialBody(RootModel[dict[str, Any]]):

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide
 from . import session as sessions
 from .i18n import LANGS, lang_of, translator
+from .search_text import MESSAGES as NAV_TEXT
 
 __all__ = [
     "HEADERS",
@@ -59,6 +60,22 @@ env = jinja2.Environment(
     lstrip_blocks=True,
 )
 env.filters["segment"] = lambda value: quote(str(value), safe="")
+# The body's navigation (search box, reports link) on every body page, whatever catalogue
+# the page itself was given.
+env.globals["nav_text"] = NAV_TEXT
+
+
+def may_open(who: Viewer | None, route: str, params: dict[str, str]) -> bool:
+    """Whether the access policy lets ``who`` open ``route`` (``"GET /path/{template}"``):
+    pages show a link only to those it would not refuse."""
+    try:
+        decide(who.principal if who else ANONYMOUS, route, params)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
+
+
+env.globals["may_open"] = may_open
 
 
 class SignInRequired(Exception):

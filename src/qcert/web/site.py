@@ -16,6 +16,7 @@ from . import (
     pages,
     portal_pages,
     portal_users,
+    search_pages,
     stream_pages,
     transparency,
 )
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
     app.include_router(portal_users.router)
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(checkin_pages.router)
     app.include_router(hub_pages.router)
     plotly = _plotly()
