@@ -123,7 +123,7 @@ def verify_page(request: Request, q: str | None = None) -> HTMLResponse:
         return _error(asked, q=(q or "").strip()[:100])
     text, number = asked
     with services(request).engine.connect() as conn:
-        results = lookup.search(conn, text, _today(), number)
+        results = lookup.search(conn, text, _today(), number, lookup.PAGE_SIZE)
     pages = max(1, -(-results["total"] // results["size"]))
     return _page(
         "verify.html",
