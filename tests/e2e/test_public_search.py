@@ -95,9 +95,14 @@ def test_the_search_bounds_its_inputs(public):  # noqa: F811
         {"q": "精密", "page": 10**12},
         {"q": "x" * 101},
         {"q": "x"},
+        {"q": "精密\x00"},
+        {"q": "\x1b[0m精密"},
     ):
         got = client.get("/public/certificates", params=params)
         assert got.status_code == 422, params
+    for path in ("/verify?q=精密%00", "/verify/export?q=精密%00"):
+        page = client.get(path)
+        assert page.status_code == 422 and "不能包含控制字符" in page.text, path
 
 
 def test_wildcards_are_searched_as_themselves(public):  # noqa: F811

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -38,6 +39,10 @@ Number = Annotated[str, Path(min_length=1, max_length=64, description="Certifica
 
 
 class InvalidCredential(QcertError):
+    status = 422
+
+
+class InvalidSearch(QcertError):
     status = 422
 
 
@@ -82,6 +87,9 @@ async def search(
     """Certificates by number, credit code or part of the organisation's name (confidential
     clients: by number only), a page at a time by number: the answer says ``total``, ``page``,
     ``size`` and ``has_more``. ``%`` and ``_`` in ``q`` are matched as themselves."""
+    if any(unicodedata.category(ch) == "Cc" for ch in q):
+        # No number or name holds one, and PostgreSQL refuses NUL in any text.
+        raise InvalidSearch("q: must not hold control characters / 不能包含控制字符")
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:

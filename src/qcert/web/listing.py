@@ -8,6 +8,7 @@ download holds exactly the rows the page's filters select (all pages of them).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_SIZE",
     "ListQuery",
     "certification_name",
+    "has_controls",
     "list_query",
     "scheme_label",
     "search_query",
@@ -109,6 +111,8 @@ def list_query(params: Mapping[str, str], body_schemes: list[str], size: int) ->
     text = (params.get("text") or "").strip() or None
     if text is not None and len(text) > MAX_Q:
         error, text = error or ("list.bad_text", {"max": MAX_Q}), None
+    if text is not None and has_controls(text):
+        error, text = error or ("list.bad_text_chars", {}), None
     if text:
         kept["text"] = text
     page = whole(params.get("page", "1"), MAX_PAGE)
@@ -123,11 +127,20 @@ def list_query(params: Mapping[str, str], body_schemes: list[str], size: int) ->
     return ListQuery(where, page, rows, error, kept)
 
 
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character (NUL, escapes...): no name or number does,
+    and PostgreSQL refuses NUL in any text it is given."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def search_query(params: Mapping[str, str]) -> tuple[str, tuple[str, dict[str, Any]] | None]:
-    """The search's ``q``, trimmed, or the problem with it (empty, or longer than MAX_Q)."""
+    """The search's ``q``, trimmed, or the problem with it (empty, longer than MAX_Q, or
+    holding control characters)."""
     q = (params.get("q") or "").strip()
     if not q or len(q) > MAX_Q:
         return q[:MAX_Q], ("search.bad_q", {"max": MAX_Q})
+    if has_controls(q):
+        return "", ("search.bad_chars", {})
     return q, None
 
 

@@ -27,7 +27,7 @@ from starlette.formparsers import MultiPartException
 from ..credentials import lookup
 from ..exchange import spreadsheet
 from .labels import EVENTS, STATUSES
-from .listing import scheme_label
+from .listing import has_controls, scheme_label
 from .render import guard, services
 from .search_text import PUBLIC
 
@@ -103,6 +103,8 @@ def _query(request: Request, q: str | None) -> tuple[str, int] | PageError | Non
     q = q.strip()
     if not 2 <= len(q) <= 100:
         return PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters")
+    if has_controls(q):
+        return PageError(422, "q", *PUBLIC["bad_chars"])
     number = request.query_params.get("page", "1")
     if not (number.isascii() and number.isdigit() and len(number) <= 6):
         number = "0"

@@ -58,20 +58,37 @@ def _body(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
 
 
 def _refused(request: Request, who: Viewer, body: dict[str, Any], key: str, **values: Any) -> Any:
-    """The message page with the field and rule of a refused request (422), in both faces'
-    words: what the viewer asked for is named, nothing is shown."""
+    """A 422 page naming the field and the rule of a refused request in the viewer's
+    language, with the way back; nothing of what was asked for is read."""
     t = translator(lang_of(request), TEXT)
+    if request.url.path.endswith("/search"):
+        return page(
+            request,
+            "ws/body/search.html",
+            422,
+            who,
+            TEXT,
+            body=body,
+            q="",
+            groups=None,
+            error=t(key, **values),
+            error_key=key,
+        )
+    back = request.headers.get("referer", "")
+    here = str(request.base_url).rstrip("/")
+    # Back to the page that linked here (this site's only), else the body's dashboard.
+    if not back.startswith(here + "/"):
+        back = f"/ws/bodies/{quote(body['id'], safe='')}"
     return page(
         request,
-        "ws/body/search.html",
+        "ws/body/problem.html",
         422,
         who,
         TEXT,
         body=body,
-        q="",
-        groups=None,
         error=t(key, **values),
         error_key=key,
+        back=back,
     )
 
 

@@ -16,6 +16,7 @@ from qcert.exchange import certsearch
 from qcert.lifecycle import ApplyForCertification, OpenAccount, RegisterClient
 from qcert.lifecycle.identifiers import uscc_check_char
 from qcert.web import body_pages, search_pages
+from qcert.web.search_text import MESSAGES, PUBLIC
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.web.test_body_pages import busy, signed_in, ws  # noqa: F401
 from tests.integration.lifecycle.conftest import SITES, bus, world  # noqa: F401
@@ -51,6 +52,19 @@ def _register(ws, client_id: str, first: str, name: str) -> None:  # noqa: F811
 def _sheet(data: bytes) -> list[list]:
     book = load_workbook(io.BytesIO(data), read_only=True)
     return [[c if c is not None else "" for c in row] for row in book.worksheets[0].values]
+
+
+# .. the words ...............................................................
+
+
+def test_every_string_has_both_languages_and_errors_name_their_field():
+    for key, (zh, en) in {**MESSAGES, **PUBLIC}.items():
+        assert zh and en and zh != en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh), key
+        if ".bad_" in key or key.startswith("bad_"):
+            field = en.split(":")[0]
+            # Refusals say which field (in both languages) and what rule it broke.
+            assert key.startswith("bad_") or zh.startswith(field + "："), key
 
 
 # .. the search ..............................................................
@@ -108,6 +122,10 @@ def test_the_search_is_bounded_and_names_the_field(busy):  # noqa: F811
     assert long.status_code == 422 and "q：搜索内容须为 1 至 100 个字符" in long.text
     blank = web.get("/ws/bodies/cb1/search", params={"q": "   "})
     assert blank.status_code == 422 and 'data-error="search.bad_q"' in blank.text
+    # NUL and other control characters are in no name; PostgreSQL would refuse them.
+    for path in ("search?q=a%00b", "certifications?text=a%00b", "export/search?q=%1b[0m"):
+        refused = web.get(f"/ws/bodies/cb1/{path}")
+        assert refused.status_code == 422 and "不能包含控制字符" in refused.text, path
     english = web.get("/ws/bodies/cb1/search", params={"q": ""}, cookies={"qcert_lang": "en"})
     assert "q: the search must be 1 to 100 characters" in english.text
     # The box is in every body page's navigation.
