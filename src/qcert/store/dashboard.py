@@ -105,16 +105,28 @@ LISTS = ("audits_this_month", "due_soon", "overdue", "suspensions", "open_majors
 SHOWN = 10  # rows of each list on the dashboard itself; the rest a page at a time
 
 
+def _named(query: sa.Select[Any], certification_id: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """``query`` with the certification's organisation (names) and scheme, so a list names a
+    certification as people do rather than by its id."""
+    cn, cl = t.certifications, t.clients
+    return (
+        query.add_columns(cn.c.scheme_id, cl.c.name_zh, cl.c.name_en)
+        .join(cn, cn.c.id == certification_id)
+        .join(cl, cl.c.id == cn.c.client_id)
+    )
+
+
 def _list_query(name: str, body_id: str, today: date) -> sa.Select[Any]:
     """The select behind the dashboard's list ``name`` (one of :data:`LISTS`), in order."""
     a, p, c, f = t.audits, t.programme, t.certificates, t.findings
     if name == "audits_this_month":
         first, last = _month_bounds(today)
-        return (
+        query = (
             sa.select(a.c.certification_id, a.c.audit_id, a.c.kind, a.c.start, a.c.end)
             .where(a.c.body_id == body_id, a.c.start >= first, a.c.start <= last)
             .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
         )
+        return _named(query, a.c.certification_id)
     if name in ("due_soon", "overdue"):
         undone = sa.and_(p.c.body_id == body_id, p.c.done_on.is_(None))
         horizon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
@@ -123,23 +135,26 @@ def _list_query(name: str, body_id: str, today: date) -> sa.Select[Any]:
             if name == "due_soon"
             else p.c.due_by < today.isoformat()
         )
-        return (
+        query = (
             sa.select(p.c.certification_id, p.c.item, p.c.due_by)
             .where(undone, when)
             .order_by(p.c.due_by, p.c.certification_id, p.c.item)
         )
+        return _named(query, p.c.certification_id)
     if name == "suspensions":
-        return (
+        query = (
             sa.select(c.c.certification_id, c.c.number, c.c.deadline)
             .where(c.c.body_id == body_id, c.c.status == "suspended", c.c.deadline.is_not(None))
             .order_by(c.c.deadline, c.c.number)
         )
+        return _named(query, c.c.certification_id)
     if name == "open_majors":
-        return (
+        query = (
             sa.select(f.c.certification_id, f.c.finding_id, f.c.audit_id, f.c.clause, f.c.status)
             .where(f.c.body_id == body_id, f.c.grade == "major", f.c.status != "closed")
             .order_by(f.c.certification_id, f.c.finding_id)
         )
+        return _named(query, f.c.certification_id)
     raise KeyError(name)
 
 

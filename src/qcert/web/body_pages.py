@@ -102,6 +102,7 @@ def dashboard(request: Request, body_id: str) -> Response:
         body=body,
         board=board,
         charts=charts(board, t),
+        certification_name=listing.certification_name,
     )
 
 

@@ -173,8 +173,8 @@ def _field(name: str) -> Cell:
     return lambda r, _t, _lang: r.get(name)
 
 
-def _cert(r: Mapping[str, Any], _t: Callable[..., str], _: str) -> str:
-    return r["certification_id"]
+def _cert(r: Mapping[str, Any], _t: Callable[..., str], lang: str) -> str:
+    return certification_name(r, lang)
 
 
 # Each downloadable list's columns: (header key, cell).

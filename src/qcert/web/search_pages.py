@@ -143,6 +143,7 @@ def dashboard_list(request: Request, body_id: str, name: str) -> Response:
         TEXT,
         body=body,
         name=name,
+        certification_name=listing.certification_name,
         rows=rows,
         total=total,
         current=current,

@@ -265,6 +265,8 @@ def test_the_dashboard_shows_the_first_rows_and_pages_the_rest(busy, monkeypatch
     assert figure >= 2, counts
     section = re.search(rf'<section data-list="{name}">(.*?)</section>', board, re.S)[1]
     assert section.count("<tr>") == 1 + 1 and f'data-all="{name}"' in section
+    # Rows name their certification by organisation and standard, linking to it.
+    assert ">示例精密制造有限公司 · ISO 9001:2015</a>" in section
     seen = []
     for number in range(1, figure + 1):
         listed = web.get(f"/ws/bodies/cb1/lists/{name}", params={"page": number})
@@ -273,6 +275,7 @@ def test_the_dashboard_shows_the_first_rows_and_pages_the_rest(busy, monkeypatch
     assert len(seen) == figure and seen == sorted(seen)
     exported = _sheet(web.get(f"/ws/bodies/cb1/export/{name}?format=xlsx").content)
     assert [r[2] for r in exported[1:]] == seen
+    assert {r[0] for r in exported[1:]} == {"示例精密制造有限公司 · ISO 9001:2015"}
     assert web.get("/ws/bodies/cb1/lists/nothing").status_code == 404
     assert web.get("/ws/bodies/cb1/lists/overdue?page=0").status_code == 422
     assert signed_in(busy, "dec2").get("/ws/bodies/cb1/lists/overdue").status_code == 403
