@@ -201,10 +201,13 @@ def _organisations(conn: Connection, body_id: str, q: str, limit: int) -> Group:
 
 
 def _certificates(conn: Connection, body_id: str, q: str, limit: int) -> Group:
-    """``body_id``'s certificates whose number holds ``q``."""
+    """``body_id``'s certificates whose number holds ``q``, or whose organisation ``q`` names
+    (part of its name, or its credit code or how that starts)."""
     c, cl = t.certificates, t.clients
-    match = sa.and_(c.c.body_id == body_id, _like(c.c.number, q))
-    total = conn.execute(sa.select(sa.func.count()).select_from(c).where(match)).scalar()
+    named = sa.or_(_like(cl.c.name_zh, q), _like(cl.c.name_en, q), _starts(cl.c.uscc, q))
+    match = sa.and_(c.c.body_id == body_id, sa.or_(_like(c.c.number, q), named))
+    joined = c.join(cl, cl.c.id == c.c.client_id)
+    total = conn.execute(sa.select(sa.func.count()).select_from(joined).where(match)).scalar()
     rows = conn.execute(
         sa.select(
             c.c.number,

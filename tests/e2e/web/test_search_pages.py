@@ -76,6 +76,7 @@ def test_search_finds_an_organisation_by_part_of_its_name_and_by_credit_code(bus
     assert by_name.status_code == 200
     assert _found(by_name.text, "organisations") == ["c1"]
     assert len(_found(by_name.text, "certifications")) == 7
+    assert _found(by_name.text, "certificates") == ["N-OLD", "N-SOON", "N-SUSP", "N-WD"]
     assert 'href="/ws/bodies/cb1/clients/c1"' in by_name.text
     # The whole code, how it starts, and in lower case as people type it.
     for q in (UNIQUE, UNIQUE[:10], UNIQUE.lower()):
