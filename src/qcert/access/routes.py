@@ -83,7 +83,27 @@ def _admin_of(param: str) -> RouteCheck:
     return check
 
 
+def _role_of(param: str, *roles: str) -> RouteCheck:
+    def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
+        body = params.get(param, "")
+        if p.platform or any(p.has(role, f"body:{body}") for role in roles):
+            return None
+        wanted = ", ".join(roles)
+        return (
+            f"{param}: only {body}'s {wanted} may do this",
+            f"{param}：仅 {body} 的 {wanted} 可执行此操作",
+        )
+
+    return check
+
+
 PUBLIC = RouteRule("anyone", _public, public=True)
+# Who reports a body's records to the regulator and to IAF CertSearch: its administrators, its
+# decision makers (who answer for its certificates) and its reporters.
+REPORTING = RouteRule(
+    "the body's cb-admin, decision-maker or reporter",
+    _role_of("body_id", "cb-admin", "decision-maker", "reporter"),
+)
 
 # The body's roles whose work is with its clients and their certifications (ISO/IEC
 # 17021-1:2015 8.4: a client's information is read by the personnel whose work needs it): a
@@ -221,6 +241,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /verify/style.css": PUBLIC,
     "POST /verify/upload": PUBLIC,
     "GET /v/{number}": PUBLIC,
+    "GET /verify/export": PUBLIC,
     "GET /transparency": PUBLIC,
     "GET /static/ws.css": PUBLIC,
     "GET /static/plotly.min.js": PUBLIC,
@@ -305,6 +326,14 @@ ROUTES: dict[str, RouteRule] = {
     # the body's workspace
     "GET /ws/bodies/{body_id}": RouteRule("staff of the body", _staff_of("body_id")),
     "GET /ws/bodies/{body_id}/certifications": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/search": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/lists/{name}": RouteRule("staff of the body", _staff_of("body_id")),
+    "GET /ws/bodies/{body_id}/export/{listing_name}": RouteRule(
+        "staff of the body (the rows its page shows them)", _staff_of("body_id")
+    ),
+    "GET /ws/bodies/{body_id}/reports": REPORTING,
+    "GET /ws/bodies/{body_id}/reports/certsearch": REPORTING,
+    "GET /ws/bodies/{body_id}/reports/national": REPORTING,
     "GET /ws/bodies/{body_id}/certifications/{cid}/entries/{index}": RouteRule(
         "staff of the body (entries its timeline shows them)", _staff_of("body_id")
     ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -41,6 +42,10 @@ class InvalidCredential(QcertError):
     status = 422
 
 
+class InvalidSearch(QcertError):
+    status = 422
+
+
 def _json(answer: dict[str, Any]) -> bytes:
     return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -71,15 +76,27 @@ async def certificate(request: Request, number: Number) -> Response:
 
 
 @router.get("/certificates", response_model=None)
-async def search(svc: Svc, q: Annotated[str, Query(min_length=2, max_length=100)]) -> Response:
-    """Certificates by number, credit code or name (confidential clients: by number only)."""
+async def search(
+    svc: Svc,
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    page: Annotated[int, Query(ge=1, le=lookup.MAX_PAGE, description="Page, from 1")] = 1,
+    size: Annotated[
+        int, Query(ge=1, le=lookup.MAX_SIZE, description="Certificates a page")
+    ] = lookup.PAGE_SIZE,
+) -> Response:
+    """Certificates by number, credit code or part of the organisation's name (confidential
+    clients: by number only), a page at a time by number: the answer says ``total``, ``page``,
+    ``size`` and ``has_more``. ``%`` and ``_`` in ``q`` are matched as themselves."""
+    if any(unicodedata.category(ch) == "Cc" for ch in q):
+        # No number or name holds one, and PostgreSQL refuses NUL in any text.
+        raise InvalidSearch("q: must not hold control characters / 不能包含控制字符")
     today = datetime.now(UTC).date()
 
     def compute() -> dict[str, Any]:
         with svc.engine.connect() as conn:
-            return lookup.search(conn, q, today)
+            return lookup.search(conn, q, today, page, size)
 
-    return await _answer(svc, ("search", q, today), compute)
+    return await _answer(svc, ("search", q, today, page, size), compute)
 
 
 class CredentialBody(RootModel[dict[str, Any]]):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..store import search as search_views
 from ..store import tables as t
 from ..store import views
 from .certificate import verify_credential
@@ -23,6 +24,9 @@ from .dataintegrity import ProofError
 from .did import did_document, did_web
 
 __all__ = [
+    "MAX_PAGE",
+    "MAX_SIZE",
+    "PAGE_SIZE",
     "VERDICTS",
     "certificate",
     "credential_index",
@@ -145,38 +149,28 @@ def certificate(conn: sa.Connection, number: str, today: date) -> dict[str, Any]
     return _describe(conn, row, today)
 
 
-def search(conn: sa.Connection, q: str, today: date, limit: int = 20) -> dict[str, Any]:
-    """Certificates by number, credit code or name (confidential clients: by number only).
+PAGE_SIZE = 20  # answers a page unless asked for another size
+MAX_SIZE = 100  # answers a page at most
+MAX_PAGE = 10_000  # pages at most: past this a search is too wide to page through
 
-    At most ``limit`` answers, ordered by number.
+
+def search(
+    conn: sa.Connection, q: str, today: date, page: int = 1, size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """Certificates by number, credit code or part of the organisation's name (confidential
+    clients: by number only), one page of ``size`` by number, with how many there are in all.
+
+    ``q``'s ``%`` and ``_`` are matched as themselves, never as wildcards.
     """
-    c, cl = t.certificates, t.clients
-    pattern = f"%{q}%"
-    rows = (
-        conn.execute(
-            sa.select(c)
-            .join(cl, cl.c.id == c.c.client_id)
-            .where(
-                sa.or_(
-                    c.c.number == q,
-                    # IAF CertSearch lists a confidential client only to someone holding the number.
-                    sa.and_(
-                        cl.c.confidential.is_(False),
-                        sa.or_(
-                            cl.c.uscc == q,
-                            cl.c.name_zh.like(pattern),
-                            cl.c.name_en.like(pattern),
-                        ),
-                    ),
-                )
-            )
-            .order_by(c.c.number)
-            .limit(limit)
-        )
-        .mappings()
-        .all()
-    )
-    return {"query": q, "items": [_describe(conn, r, today) for r in rows]}
+    rows, total = search_views.public_certificates(conn, q, (page - 1) * size, size)
+    return {
+        "query": q,
+        "page": page,
+        "size": size,
+        "total": total,
+        "has_more": page * size < total,
+        "items": [_describe(conn, r, today) for r in rows],
+    }
 
 
 def credential_index(conn: sa.Connection, number: str, sha256: str) -> int | None:

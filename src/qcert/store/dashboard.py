@@ -20,6 +20,8 @@ from . import tables as t
 
 __all__ = [
     "DUE_SOON_DAYS",
+    "LISTS",
+    "SHOWN",
     "STAGES",
     "STATUSES",
     "Dashboard",
@@ -28,6 +30,7 @@ __all__ = [
     "body_exists",
     "certification_page",
     "dashboard",
+    "dashboard_list",
     "last_months",
 ]
 
@@ -52,8 +55,8 @@ class Dashboard:
 
     ``stages`` and ``statuses`` count certifications by stage and certificates by status
     (every key present, zero or not); ``audits_per_month`` counts audits by the month they
-    start in, for the last 12 months ending with today's; the lists hold the rows behind
-    the other figures.
+    start in, for the last 12 months ending with today's; the lists hold the first rows behind
+    the other figures, ``totals`` how many rows each list has in all.
     """
 
     today: date
@@ -65,6 +68,7 @@ class Dashboard:
     overdue: list[dict[str, Any]] = field(default_factory=list)
     suspensions: list[dict[str, Any]] = field(default_factory=list)
     open_majors: list[dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
     audits_per_month: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -96,8 +100,80 @@ def _counts(conn: Connection, column: sa.ColumnElement[Any], where: Any, keys: t
     return {k: found.get(k, 0) for k in keys} | {k: n for k, n in found.items() if k not in keys}
 
 
-def dashboard(conn: Connection, body_id: str, today: date) -> Dashboard:
-    """The figures of ``body_id``'s dashboard on ``today``.
+# The lists behind the dashboard's figures, each paged on its own (``dashboard_list``).
+LISTS = ("audits_this_month", "due_soon", "overdue", "suspensions", "open_majors")
+SHOWN = 10  # rows of each list on the dashboard itself; the rest a page at a time
+
+
+def _named(query: sa.Select[Any], certification_id: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """``query`` with the certification's organisation (names) and scheme, so a list names a
+    certification as people do rather than by its id."""
+    cn, cl = t.certifications, t.clients
+    return (
+        query.add_columns(cn.c.scheme_id, cl.c.name_zh, cl.c.name_en)
+        .join(cn, cn.c.id == certification_id)
+        .join(cl, cl.c.id == cn.c.client_id)
+    )
+
+
+def _list_query(name: str, body_id: str, today: date) -> sa.Select[Any]:
+    """The select behind the dashboard's list ``name`` (one of :data:`LISTS`), in order."""
+    a, p, c, f = t.audits, t.programme, t.certificates, t.findings
+    if name == "audits_this_month":
+        first, last = _month_bounds(today)
+        query = (
+            sa.select(a.c.certification_id, a.c.audit_id, a.c.kind, a.c.start, a.c.end)
+            .where(a.c.body_id == body_id, a.c.start >= first, a.c.start <= last)
+            .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
+        )
+        return _named(query, a.c.certification_id)
+    if name in ("due_soon", "overdue"):
+        undone = sa.and_(p.c.body_id == body_id, p.c.done_on.is_(None))
+        horizon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+        when = (
+            sa.and_(p.c.due_by >= today.isoformat(), p.c.due_by <= horizon)
+            if name == "due_soon"
+            else p.c.due_by < today.isoformat()
+        )
+        query = (
+            sa.select(p.c.certification_id, p.c.item, p.c.due_by)
+            .where(undone, when)
+            .order_by(p.c.due_by, p.c.certification_id, p.c.item)
+        )
+        return _named(query, p.c.certification_id)
+    if name == "suspensions":
+        query = (
+            sa.select(c.c.certification_id, c.c.number, c.c.deadline)
+            .where(c.c.body_id == body_id, c.c.status == "suspended", c.c.deadline.is_not(None))
+            .order_by(c.c.deadline, c.c.number)
+        )
+        return _named(query, c.c.certification_id)
+    if name == "open_majors":
+        query = (
+            sa.select(f.c.certification_id, f.c.finding_id, f.c.audit_id, f.c.clause, f.c.status)
+            .where(f.c.body_id == body_id, f.c.grade == "major", f.c.status != "closed")
+            .order_by(f.c.certification_id, f.c.finding_id)
+        )
+        return _named(query, f.c.certification_id)
+    raise KeyError(name)
+
+
+def dashboard_list(
+    conn: Connection, body_id: str, name: str, today: date, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the dashboard's list ``name`` for ``body_id`` on ``today``, and its total."""
+    query = _list_query(name, body_id, today)
+    total = conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = [dict(r) for r in conn.execute(query.offset(offset).limit(limit)).mappings()]
+    if name == "suspensions":
+        # ISO/IEC 17021-1:2015 9.6.5.2: the days left before an unresolved suspension ends.
+        rows = [{**r, "days_left": (date.fromisoformat(r["deadline"]) - today).days} for r in rows]
+    return rows, int(total.scalar() or 0)
+
+
+def dashboard(conn: Connection, body_id: str, today: date, shown: int = SHOWN) -> Dashboard:
+    """The figures of ``body_id``'s dashboard on ``today``, with the first ``shown`` rows of
+    each list behind them (the rest are paged by :func:`dashboard_list`).
 
     - clients: distinct client organisations with a certification at the body;
     - audits this month: audits starting in today's calendar month;
@@ -108,50 +184,19 @@ def dashboard(conn: Connection, body_id: str, today: date) -> Dashboard:
       (ISO/IEC 17021-1:2015 9.6.5.2: unresolved by then, the certificate is withdrawn);
     - open major nonconformities: major findings not closed (9.5.3.2 blocks the decision).
     """
-    cn, a, p, c, f = t.certifications, t.audits, t.programme, t.certificates, t.findings
+    cn, c = t.certifications, t.certificates
     clients = conn.execute(
         sa.select(sa.func.count(sa.distinct(cn.c.client_id))).where(cn.c.body_id == body_id)
     ).scalar()
-    first, last = _month_bounds(today)
-    audits_now = conn.execute(
-        sa.select(a.c.certification_id, a.c.audit_id, a.c.kind, a.c.start, a.c.end)
-        .where(a.c.body_id == body_id, a.c.start >= first, a.c.start <= last)
-        .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
-    ).mappings()
-    undone = sa.and_(p.c.body_id == body_id, p.c.done_on.is_(None))
-    horizon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
-    programme = sa.select(p.c.certification_id, p.c.item, p.c.due_by).order_by(
-        p.c.due_by, p.c.certification_id
-    )
-    due_soon = conn.execute(
-        programme.where(undone, p.c.due_by >= today.isoformat(), p.c.due_by <= horizon)
-    ).mappings()
-    overdue = conn.execute(programme.where(undone, p.c.due_by < today.isoformat())).mappings()
-    suspended = conn.execute(
-        sa.select(c.c.certification_id, c.c.number, c.c.deadline)
-        .where(c.c.body_id == body_id, c.c.status == "suspended")
-        .order_by(c.c.deadline, c.c.number)
-    ).mappings()
-    majors = conn.execute(
-        sa.select(f.c.certification_id, f.c.finding_id, f.c.audit_id, f.c.clause, f.c.status)
-        .where(f.c.body_id == body_id, f.c.grade == "major", f.c.status != "closed")
-        .order_by(f.c.certification_id, f.c.finding_id)
-    ).mappings()
+    lists = {name: dashboard_list(conn, body_id, name, today, 0, shown) for name in LISTS}
     return Dashboard(
         today=today,
         clients=int(clients or 0),
         stages=_counts(conn, cn.c.stage, cn.c.body_id == body_id, STAGES),
         statuses=_counts(conn, c.c.status, c.c.body_id == body_id, STATUSES),
-        audits_this_month=[dict(r) for r in audits_now],
-        due_soon=[dict(r) for r in due_soon],
-        overdue=[dict(r) for r in overdue],
-        suspensions=[
-            {**r, "days_left": (date.fromisoformat(r["deadline"]) - today).days}
-            for r in suspended
-            if r["deadline"]
-        ],
-        open_majors=[dict(r) for r in majors],
+        totals={name: total for name, (_, total) in lists.items()},
         audits_per_month=_audits_per_month(conn, body_id, today),
+        **{name: rows for name, (rows, _) in lists.items()},
     )
 
 

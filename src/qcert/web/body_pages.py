@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from importlib.resources import files
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -23,8 +23,10 @@ from ..access import Forbidden, Resource, may
 from ..errors import QcertError
 from ..schemes import RuleViolation, SchemeError
 from ..store import dashboard as views
+from ..store import search
 from ..store.certification_record import certification_record
 from ..store.views import body_row
+from . import listing
 from .body_charts import charts
 from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
@@ -40,14 +42,15 @@ from .render import (
     services,
     viewer,
 )
+from .search_text import MESSAGES as LIST_WORDS
 
-__all__ = ["PAGE_SIZE", "router"]
+__all__ = ["DASHBOARD_ROWS", "PAGE_SIZE", "router"]
 
 # Every page here is its body's staff's only (the access policy, via ``guard``).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
-PAGE_SIZE = 25
-MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay small integers
-TEXT = {**MESSAGES, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
+PAGE_SIZE = 25  # rows a page of the certification list unless the viewer asks for more
+DASHBOARD_ROWS = views.SHOWN  # rows of each list on the dashboard; the rest are paged
+TEXT = {**MESSAGES, **LIST_WORDS, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
 
@@ -89,7 +92,7 @@ def dashboard(request: Request, body_id: str) -> Response:
     who, body = _body(request, body_id)
     today = _today()
     with services(request).engine.connect() as conn:
-        board = views.dashboard(conn, body_id, today)
+        board = views.dashboard(conn, body_id, today, DASHBOARD_ROWS)
     t = translator(lang_of(request), TEXT)
     return page(
         request,
@@ -99,41 +102,58 @@ def dashboard(request: Request, body_id: str) -> Response:
         body=body,
         board=board,
         charts=charts(board, t),
+        certification_name=listing.certification_name,
     )
 
 
 @router.get("/ws/bodies/{body_id}/certifications", response_class=HTMLResponse)
 def certifications(request: Request, body_id: str) -> Response:
-    """A body's certifications, a page at a time, optionally of one stage."""
+    """A body's certifications, filtered by stage, scheme, certificate status and text,
+    sorted by a column, a page at a time (the download link keeps the same filters)."""
     who, body = _body(request, body_id)
-    stage = request.query_params.get("stage") or None
-    number = request.query_params.get("page", "1")
-    error = None
-    if stage is not None and stage not in views.STAGES:
-        error, stage = "body.list.bad_stage", None
-    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
-    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_PAGE):
-        error, number = "body.list.bad_page", "1"
-    current = int(number)
     with services(request).engine.connect() as conn:
-        rows, total = views.certification_page(
-            conn, body_id, stage, (current - 1) * PAGE_SIZE, PAGE_SIZE
+        body_schemes = search.body_schemes(conn, body_id)
+        asked = listing.list_query(request.query_params, body_schemes, PAGE_SIZE)
+        rows, total = search.certification_list(
+            conn, body_id, asked.where, (asked.page - 1) * asked.size, asked.size
         )
+    lang = lang_of(request)
     return page(
         request,
         "ws/body/certifications.html",
-        422 if error else 200,
+        422 if asked.error else 200,
         who=who,
         messages=TEXT,
         body=body,
         rows=rows,
         total=total,
-        stage=stage,
+        asked=asked,
+        stage=asked.where.stage,
         stages=views.STAGES,
-        current=current,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        error=error,
+        statuses=views.STATUSES,
+        schemes=[(s, listing.scheme_label(s, lang)) for s in body_schemes],
+        sorts=search.SORTS,
+        current=asked.page,
+        pages=max(1, -(-total // asked.size)),
+        error=asked.error[0] if asked.error else None,
+        error_values=asked.error[1] if asked.error else {},
+        scheme_label=listing.scheme_label,
+        certification_name=listing.certification_name,
+        link=lambda **changes: _list_link(body_id, asked.args, changes),
+        export=urlencode(asked.args),
     )
+
+
+def _list_link(body_id: str, args: dict[str, str], changes: dict[str, Any]) -> str:
+    """The list's address with the current filters and ``changes`` (None drops a parameter)."""
+    merged = dict(args)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    query = urlencode(merged)
+    return f"/ws/bodies/{quote(body_id, safe='')}/certifications" + (f"?{query}" if query else "")
 
 
 def _certification_page(

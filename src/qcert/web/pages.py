@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
@@ -25,8 +25,11 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..credentials import lookup
+from ..exchange import spreadsheet
 from .labels import EVENTS, STATUSES
+from .listing import has_controls, scheme_label
 from .render import guard, services
+from .search_text import PUBLIC
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -55,7 +58,12 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 _env.filters["segment"] = lambda value: quote(str(value), safe="")
-_env.globals |= {"STATUSES": STATUSES, "EVENTS": EVENTS, "MAX_UPLOAD_KIB": MAX_UPLOAD // 1024}
+_env.globals |= {
+    "STATUSES": STATUSES,
+    "EVENTS": EVENTS,
+    "MAX_UPLOAD_KIB": MAX_UPLOAD // 1024,
+    "PUBLIC": PUBLIC,
+}
 _CSS = files("qcert.web").joinpath("static/verify.css").read_bytes()
 
 
@@ -88,20 +96,97 @@ def stylesheet() -> Response:
     return Response(_CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
+def _query(request: Request, q: str | None) -> tuple[str, int] | PageError | None:
+    """The search and page asked for, bounded before use; None when nothing was asked."""
+    if q is None or not q.strip():
+        return None
+    q = q.strip()
+    if not 2 <= len(q) <= 100:
+        return PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters")
+    if has_controls(q):
+        return PageError(422, "q", *PUBLIC["bad_chars"])
+    number = request.query_params.get("page", "1")
+    if not (number.isascii() and number.isdigit() and len(number) <= 6):
+        number = "0"
+    if not 1 <= int(number) <= lookup.MAX_PAGE:
+        zh, en = (text.format(max=lookup.MAX_PAGE) for text in PUBLIC["bad_page"])
+        return PageError(422, "page", zh, en)
+    return q, int(number)
+
+
 @router.get("/verify", response_class=HTMLResponse)
 def verify_page(request: Request, q: str | None = None) -> HTMLResponse:
     """The verification page: search by number, organisation name or credit code; with ``q``,
-    the certificates found (confidential clients: by number only)."""
-    if q is None or not q.strip():
+    the certificates found (confidential clients: by number only), a page at a time."""
+    asked = _query(request, q)
+    if asked is None:
         return _page("verify.html", q="", results=None, error=None)
-    q = q.strip()
-    if not 2 <= len(q) <= 100:
-        return _error(
-            PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters"), q=q[:100]
-        )
+    if isinstance(asked, PageError):
+        return _error(asked, q=(q or "").strip()[:100])
+    text, number = asked
     with services(request).engine.connect() as conn:
-        results = lookup.search(conn, q, _today())
-    return _page("verify.html", q=q, results=results["items"], error=None)
+        results = lookup.search(conn, text, _today(), number, lookup.PAGE_SIZE)
+    pages = max(1, -(-results["total"] // results["size"]))
+    return _page(
+        "verify.html",
+        q=text,
+        results=results["items"],
+        error=None,
+        found=results,
+        pages=pages,
+        query=lambda **more: urlencode({"q": text, **more}),
+    )
+
+
+PUBLIC_EXPORT_MAX = 1_000  # rows of a public download: wider searches are narrowed first
+
+
+@router.get("/verify/export")
+def verify_export(request: Request, q: str | None = None) -> Response:
+    """The public search's results, every page of them (at most PUBLIC_EXPORT_MAX), as xlsx
+    or CSV: what the page shows, nothing more of a confidential client."""
+    asked = _query(request, q)
+    if asked is None:
+        asked = PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters")
+    if isinstance(asked, PageError):
+        return _error(asked, q=(q or "").strip()[:100])
+    fmt = request.query_params.get("format", "xlsx")
+    if fmt not in spreadsheet.FORMATS:
+        zh, en = PUBLIC["bad_format"]
+        return _error(PageError(422, "format", zh, en), q=asked[0])
+    with services(request).engine.connect() as conn:
+        results = lookup.search(conn, asked[0], _today(), 1, PUBLIC_EXPORT_MAX + 1)
+    if results["total"] > PUBLIC_EXPORT_MAX:
+        zh, en = PUBLIC["too_many"]
+        limit = f"{PUBLIC_EXPORT_MAX:,}"
+        return _error(PageError(422, "q", zh.format(max=limit), en.format(max=limit)), q=asked[0])
+    columns = ("number", "verdict", "organisation", "organisation_en", "scheme", "body", "expiry")
+    head = [" / ".join(PUBLIC[f"col.{c}"]) for c in columns]
+    rows = [
+        [
+            item["number"],
+            f"{item['verdict']['zh-CN']} / {item['verdict']['en']}",
+            item["organisation"]["zh-CN"],
+            item["organisation"]["en"],
+            scheme_label(item["scheme"], "zh-CN"),
+            item["body"]["name"]["zh-CN"],
+            item["expiry_date"],
+        ]
+        for item in results["items"]
+    ]
+    data = (
+        spreadsheet.write_csv(head, rows)
+        if fmt == "csv"
+        else spreadsheet.write_xlsx("certificates", head, rows)
+    )
+    return Response(
+        data,
+        media_type=spreadsheet.FORMATS[fmt],
+        headers={
+            **_HEADERS,
+            "Content-Disposition": f'attachment; filename="certificates-{_today()}.{fmt}"',
+        },
+    )
 
 
 @router.get("/v/{number}", response_class=HTMLResponse)

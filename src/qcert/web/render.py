@@ -24,6 +24,7 @@ from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide
 from . import session as sessions
 from .directory_text import NAV
 from .i18n import LANGS, lang_of, translator
+from .search_text import MESSAGES as NAV_TEXT
 
 __all__ = [
     "HEADERS",
@@ -61,6 +62,9 @@ env = jinja2.Environment(
     lstrip_blocks=True,
 )
 env.filters["segment"] = lambda value: quote(str(value), safe="")
+# The body's navigation (search box, reports link) on every body page, whatever catalogue
+# the page itself was given.
+env.globals["nav_text"] = NAV_TEXT
 
 
 def may_see(who: Viewer | None, route: str, **params: str) -> bool:

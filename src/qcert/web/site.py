@@ -22,6 +22,7 @@ from . import (
     people_pages,
     portal_pages,
     portal_users,
+    search_pages,
     stream_pages,
     transparency,
 )
@@ -63,6 +64,7 @@ def install(app: FastAPI) -> None:
     app.include_router(portal_users.router)
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
+    app.include_router(search_pages.router)
     app.include_router(checkin_pages.router)
     app.include_router(client_pages.router)
     app.include_router(auditor_pages.router)

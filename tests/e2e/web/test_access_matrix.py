@@ -65,6 +65,8 @@ EVIDENCE = "EVIDENCE-C1 首件检验记录缺失"
 CB1 = {"root", "admin1", "rev", "plan", "lead", "dec"}
 CB2 = {"root", "dec2"}
 C1 = CB1 | {"client", "cadmin"}
+# Who downloads a body's reporting files: its cb-admin and decision makers (and the platform).
+REPORTERS = {"cb1": frozenset({"root", "admin1", "dec"}), "cb2": frozenset({"root", "dec2"})}
 C2 = CB1 | CB2
 # The organisation's own users, and application reviewers of a body it consented to (c1 gave
 # cb1 its consent; c2 gave none, and has no users here).
@@ -136,6 +138,29 @@ def _cases(docs: dict[str, str]) -> list[Case]:
                 cert + "/{action}",
                 f"/ws/bodies/{body}/certifications/{cid}/decide",
                 allowed,
+                records,
+            ),
+            # Search, the dashboard's lists and downloads: the body's staff; the reporting
+            # downloads: its cb-admin, decision makers and reporters (REPORTERS).
+            Case(ws + "/search", f"/ws/bodies/{body}/search?q=N-C", allowed, records),
+            Case(ws + "/lists/{name}", f"/ws/bodies/{body}/lists/overdue", allowed, records),
+            Case(
+                ws + "/export/{listing_name}",
+                f"/ws/bodies/{body}/export/certifications?format=csv",
+                allowed,
+                records,
+            ),
+            Case(ws + "/reports", f"/ws/bodies/{body}/reports", REPORTERS[body], records),
+            Case(
+                ws + "/reports/certsearch",
+                f"/ws/bodies/{body}/reports/certsearch",
+                REPORTERS[body],
+                records,
+            ),
+            Case(
+                ws + "/reports/national",
+                f"/ws/bodies/{body}/reports/national",
+                REPORTERS[body],
                 records,
             ),
         ]
@@ -428,7 +453,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 31
+    assert len(covered) == 37
 
 
 def _outcome(response: Any) -> int | str:
@@ -777,8 +802,9 @@ def test_every_page_labels_its_fields_and_keeps_its_actions_keyboard_reachable(m
     for who, paths in pages.items():
         web = matrix.as_(who)
         for path in paths:
-            downloads = ("/credential", "/proof", "/streams/live")
-            if "/documents/" in path or "/entries/" in path or path.endswith(downloads):
+            downloads = ("/credential", "/proof", "/streams/live", "/certsearch", "/national")
+            files = ("/documents/", "/entries/", "/export/")
+            if any(f in path for f in files) or path.split("?")[0].endswith(downloads):
                 continue  # downloads and data, not pages
             audit = _audited(web, path)
             problems += [f"{who} {path}: {p}" for p in audit.check()]
