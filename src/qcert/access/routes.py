@@ -158,6 +158,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /account": SIGNED_IN,
     "POST /account/password": SIGNED_IN,
     "POST /account/sessions": SIGNED_IN,
+    "POST /account/timezone": SIGNED_IN,
     # commands: the bus decides each (see COMMANDS)
     "POST /api/v1/commands/{command}": RouteRule(
         "per command (see the command table)", _public, public=True

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from ..locale import messages as from_catalogs
+from .words_text import MESSAGES as WORDS
 
 __all__ = ["LANGS", "MESSAGES", "lang_of", "translator"]
 
@@ -39,7 +40,8 @@ def lang_of(request: Request) -> str:
 def translator(lang: str, extra: dict[str, tuple[str, str]] | None = None) -> Callable[..., str]:
     """``t(key, **values)`` in ``lang``; an unknown key raises, so no page shows a raw key."""
     position = 0 if lang == "zh-CN" else 1
-    catalogue = {**MESSAGES, **(extra or {})}
+    # Every page can name fields, values and times (web.words_text) besides its own words.
+    catalogue = {**MESSAGES, **WORDS, **(extra or {})}
 
     def t(key: str, **values: object) -> str:
         text = catalogue[key][position]

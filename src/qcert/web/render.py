@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide
 from . import session as sessions
 from .i18n import LANGS, lang_of, translator
+from .words import install as install_words
+from .words import viewer_zone
 
 __all__ = [
     "HEADERS",
@@ -59,6 +61,7 @@ env = jinja2.Environment(
     lstrip_blocks=True,
 )
 env.filters["segment"] = lambda value: quote(str(value), safe="")
+install_words(env)  # when, scheme, source, plain: times, schemes and ids as people read them
 
 
 class SignInRequired(Exception):
@@ -169,6 +172,7 @@ def page(
     html = env.get_template(template).render(
         request_path=request.url.path,
         lang=lang,
+        tz=viewer_zone(request),
         other_lang=LANGS[1 - LANGS.index(lang)],
         t=translator(lang, messages),
         who=who,

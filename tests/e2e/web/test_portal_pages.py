@@ -233,7 +233,7 @@ def test_a_refused_application_names_its_rule_in_both_languages_and_keeps_the_in
     token = _csrf(web.get("/portal/c1/apply").text)
     refused = web.post("/portal/c1/apply", data={"csrf": token, **values})  # no site chosen
     assert refused.status_code == 422
-    assert 'data-rule="input.invalid"' in refused.text and "data-source>qcert<" in refused.text
+    assert 'data-rule="input.invalid"' in refused.text and 'data-source="qcert"' in refused.text
     assert "sites：须至少有一个场所" in refused.text  # the zh-CN template of the rule
     assert '<option value="29" selected>' in refused.text
     assert '<option value="cb2" selected>' in refused.text
