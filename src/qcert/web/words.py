@@ -23,6 +23,7 @@ from .words_text import MESSAGES
 __all__ = [
     "DEFAULT_ZONE",
     "TZ_COOKIE",
+    "field_label",
     "install",
     "local_time",
     "plain",
@@ -179,11 +180,18 @@ def plain(message: str, lang: str) -> str:
     return _TOKEN.sub(word, message)
 
 
+def field_label(name: str, lang: str) -> str:
+    """A field by the name its form gives it in ``lang``, or its id when it has none."""
+    pair = MESSAGES.get(f"field.{name}")
+    return _pick(pair, lang) if pair else name
+
+
 # .. the filters ............................................................
 
 
 def install(env: jinja2.Environment) -> None:
-    """Register the filters on a page environment: ``when``, ``scheme``, ``source``, ``plain``."""
+    """Register the filters on a page environment: ``when``, ``scheme``, ``source``, ``plain``,
+    ``field``."""
 
     @jinja2.pass_context
     def when(ctx: jinja2.runtime.Context, value: Any) -> str:
@@ -197,8 +205,13 @@ def install(env: jinja2.Environment) -> None:
     def plain_filter(ctx: jinja2.runtime.Context, value: str) -> str:
         return plain(str(value), ctx.get("lang") or "zh-CN")
 
+    @jinja2.pass_context
+    def field(ctx: jinja2.runtime.Context, value: str) -> str:
+        return field_label(str(value), ctx.get("lang") or "zh-CN")
+
     env.filters |= {
         "when": when,
+        "field": field,
         "scheme": lambda value: scheme_label(str(value)),
         "source": source,
         "plain": plain_filter,

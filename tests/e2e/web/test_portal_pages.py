@@ -234,7 +234,8 @@ def test_a_refused_application_names_its_rule_in_both_languages_and_keeps_the_in
     refused = web.post("/portal/c1/apply", data={"csrf": token, **values})  # no site chosen
     assert refused.status_code == 422
     assert 'data-rule="input.invalid"' in refused.text and 'data-source="qcert"' in refused.text
-    assert "sites：须至少有一个场所" in refused.text  # the zh-CN template of the rule
+    # The zh-CN template of the rule, naming the field in Chinese rather than by its id.
+    assert "场所：须至少有一个场所" in refused.text and "sites：" not in refused.text
     assert '<option value="29" selected>' in refused.text
     assert '<option value="cb2" selected>' in refused.text
     assert '<option value="low" selected>' in refused.text

@@ -99,3 +99,16 @@ def test_a_key_missing_from_one_catalog_is_found(tmp_path, monkeypatch):
         assert locale.messages("qcert.web.sample_text") == {"a.b": ("甲", "甲")}
     finally:
         catalog.cache_clear()
+
+
+def test_no_chinese_text_elsewhere_has_doubled_words():
+    # Rules' messages, scheme files and every string in the code (templates included).
+    from qcert.lifecycle.rules import RULES
+
+    for rule in RULES.values():
+        assert not DOUBLED.search(rule.zh), rule.id
+    files = [*SRC.rglob("*.py"), *SRC.rglob("*.yaml"), *SRC.rglob("*.html")]
+    assert len(files) > 100
+    for path in files:
+        found = DOUBLED.search(path.read_text(encoding="utf-8"))
+        assert found is None, (str(path), found and found[0])

@@ -3,7 +3,9 @@ field ids and values by their names, rules' sources by their documents."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -102,3 +104,25 @@ def test_the_filters_read_the_pages_language_and_zone():
         "本平台的填写要求",
         "审核类型：第二阶段审核",
     ]
+
+
+TEMPLATES = sorted((Path(words.__file__).parent / "templates").rglob("*.html"))
+# A time or a scheme id printed as stored (``{{ e.at }}``, ``{{ r.scheme_id }}``), outside an
+# attribute: every one goes through its filter (``|when``, ``|scheme``).
+RAW_TIME = re.compile(r">[^<>]*\{\{\s*[\w.]*(?:_at|\.at|\.time)\s*\}\}")
+RAW_SCHEME = re.compile(r">[^<>]*\{\{\s*[\w.]*scheme(?:_id|\.id)\s*\}\}")
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_templates_print_times_and_schemes_through_their_filters(path):
+    text = path.read_text(encoding="utf-8")
+    assert not RAW_TIME.findall(text)
+    assert not RAW_SCHEME.findall(text)
+
+
+def test_the_template_check_sees_a_raw_time_and_a_raw_scheme():
+    assert RAW_TIME.search("<td>{{ d.at }}</td>") and not RAW_TIME.search(
+        "<td>{{ d.at|when }}</td>"
+    )
+    assert RAW_SCHEME.search("<td><code>{{ r.scheme_id }}</code></td>")
+    assert not RAW_SCHEME.search('<option value="{{ r.scheme_id }}">')
