@@ -16,7 +16,7 @@ from ..lifecycle import commands as c
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from . import session as sessions
-from .i18n import LANG_COOKIE, LANGS, lang_of
+from .i18n import LANG_COOKIE, LANGS, lang_of, translator
 from .render import Viewer, guard, page, require_csrf, services, viewer
 from .words import TZ_COOKIE, viewer_zone, zone_named
 from .words_text import MESSAGES as WORDS
@@ -229,7 +229,7 @@ async def choose_timezone(request: Request) -> Response:
 
 
 def _mismatch(lang: str) -> str:
-    return "两次输入的新密码不一致" if lang == "zh-CN" else "the two new passwords differ"
+    return translator(lang)("account.mismatch")
 
 
 @router.post("/account/sessions")

@@ -91,3 +91,18 @@ def test_a_refused_form_names_the_field_in_chinese_and_the_rules_document(busy):
     error = re.search(r'<p class="error" role="alert".*?</p>', refused.text, re.S)[0]
     assert "计划审核人日：须为数字" in error and "planned_days" not in error
     assert "本平台的填写要求" in error and 'data-source="qcert"' in error
+
+
+def test_a_mistyped_new_password_is_named_by_its_field_in_chinese(busy):  # noqa: F811
+    web = signed_in(busy, "plan")
+    token = _csrf(web.get("/account").text)
+    refused = web.post(
+        "/account/password",
+        data={
+            "csrf": token,
+            "current_password": "whatever it is",
+            "password": "a long new password",
+            "password_again": "another long password",
+        },
+    )
+    assert refused.status_code == 422 and "再次输入的新密码：与新密码不一致" in refused.text
