@@ -31,9 +31,10 @@ def domain_of(module: str) -> str:
     return module.removeprefix("qcert.")
 
 
-def catalog_path(domain: str, lang: str) -> Path:
-    """Where the catalog of ``domain`` in ``lang`` (``zh-CN`` or ``en``) lives."""
-    return ROOT / LOCALES[lang] / "LC_MESSAGES" / f"{domain}.po"
+def catalog_path(domain: str, lang: str, root: Path | None = None) -> Path:
+    """Where the catalog of ``domain`` in ``lang`` (``zh-CN`` or ``en``) lives, under ``root``
+    (default this package's directory)."""
+    return (root or ROOT) / LOCALES[lang] / "LC_MESSAGES" / f"{domain}.po"
 
 
 def domains() -> list[str]:

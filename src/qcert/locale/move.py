@@ -50,12 +50,14 @@ class Moved:
     note: str = ""
 
 
-def _module_of(path: Path) -> str:
-    """``src/qcert/web/x_text.py`` -> ``qcert.web.x_text``."""
+def _module_of(path: Path) -> tuple[str, Path]:
+    """``src/qcert/web/x_text.py`` -> ``qcert.web.x_text``, and the catalogs of that tree
+    (``src/qcert/locale``): the file's own checkout, whichever qcert is installed."""
     parts = path.resolve().with_suffix("").parts
     if "qcert" not in parts:
         raise SystemExit(f"{path}: not a module of the qcert package")
-    return ".".join(parts[len(parts) - 1 - parts[::-1].index("qcert") :])
+    top = len(parts) - 1 - parts[::-1].index("qcert")
+    return ".".join(parts[top:]), Path(*parts[: top + 1]) / "locale"
 
 
 def _tables(tree: ast.Module, names: set[str]) -> list[tuple[str, ast.stmt, ast.expr]]:
@@ -93,8 +95,8 @@ def _pairs(value: ast.expr) -> dict[str, tuple[str, str]] | None:
     return table
 
 
-def _load(domain: str, lang: str) -> Catalog:
-    path = catalog_path(domain, lang)
+def _load(domain: str, lang: str, root: Path | None = None) -> Catalog:
+    path = catalog_path(domain, lang, root)
     if path.exists():
         with path.open("rb") as handle:
             return read_po(handle, locale=LOCALES[lang], domain=domain)
@@ -113,8 +115,8 @@ def _load(domain: str, lang: str) -> Catalog:
     )
 
 
-def _save(found: Catalog, domain: str, lang: str) -> None:
-    path = catalog_path(domain, lang)
+def _save(found: Catalog, domain: str, lang: str, root: Path | None = None) -> None:
+    path = catalog_path(domain, lang, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         write_po(handle, found, width=100, sort_output=False, ignore_obsolete=True)
@@ -171,12 +173,12 @@ def _tidy(path: Path) -> None:
 def move_file(path: Path, names: set[str]) -> list[Moved]:
     """Move the tables ``names`` of ``path`` into the catalogs (see the module's docstring)."""
     source = path.read_text(encoding="utf-8")
-    module = _module_of(path)
+    module, root = _module_of(path)
     domain = domain_of(module)
     found = _tables(ast.parse(source), names)
     if not found:
         return [Moved(str(path), ",".join(sorted(names)), domain, note="nothing to move")]
-    books = {lang: _load(domain, lang) for lang in LOCALES}
+    books = {lang: _load(domain, lang, root) for lang in LOCALES}
     results, done = [], []
     for name, node, value in found:
         moved = Moved(str(path), name, domain)
@@ -193,7 +195,7 @@ def move_file(path: Path, names: set[str]) -> list[Moved]:
         return results
     if done:
         for lang in LOCALES:
-            _save(books[lang], domain, lang)
+            _save(books[lang], domain, lang, root)
         catalog.cache_clear()
         path.write_text(_rewrite(path, source, done, module), encoding="utf-8")
         _tidy(path)

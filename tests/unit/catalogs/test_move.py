@@ -4,6 +4,7 @@ second run changes nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,8 @@ def tree(tmp_path, monkeypatch):
     module = tmp_path / "src" / "qcert" / "web" / "sample_text.py"
     module.parent.mkdir(parents=True)
     module.write_text(SAMPLE, encoding="utf-8")
-    monkeypatch.setattr(locale, "ROOT", tmp_path / "locale")
+    # The catalogs written are those of the file's own tree, where the loader then reads.
+    monkeypatch.setattr(locale, "ROOT", tmp_path / "src" / "qcert" / "locale")
     catalog.cache_clear()
     yield module
     catalog.cache_clear()
@@ -90,3 +92,18 @@ def test_a_computed_table_is_left_alone(tree, capsys):
     move.main([str(tree)])
     assert "MESSAGES = {**MESSAGES" in tree.read_text("utf-8")
     assert "x" not in locale.messages("qcert.web.sample_text")
+
+
+def test_the_moved_modules_have_nothing_left_to_move():
+    src = Path(locale.__file__).parents[1]
+    names = {"MESSAGES", "EVENT_LABELS", "STATUSES", "EVENTS", "LABELS", "SKIPPED", "TITLES"}
+    for module in ("web/i18n.py", "web/body_text.py", "web/portal_text.py", "web/labels.py"):
+        before = (src / module).read_bytes()
+        moved = move.move_file(src / module, names)
+        assert all(m.note == "nothing to move" and not m.added for m in moved), module
+        assert (src / module).read_bytes() == before
+
+
+def test_the_catalogs_ship_in_the_package():
+    pyproject = (Path(locale.__file__).parents[3] / "pyproject.toml").read_text("utf-8")
+    assert '"locale/*/LC_MESSAGES/*.po"' in pyproject and '"babel>=' in pyproject
