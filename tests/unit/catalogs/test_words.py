@@ -110,7 +110,7 @@ TEMPLATES = sorted((Path(words.__file__).parent / "templates").rglob("*.html"))
 # A time or a scheme id printed as stored (``{{ e.at }}``, ``{{ r.scheme_id }}``), outside an
 # attribute: every one goes through its filter (``|when``, ``|scheme``).
 RAW_TIME = re.compile(r">[^<>]*\{\{\s*[\w.]*(?:_at|\.at|\.time)\s*\}\}")
-RAW_SCHEME = re.compile(r">[^<>]*\{\{\s*[\w.]*scheme(?:_id|\.id)\s*\}\}")
+RAW_SCHEME = re.compile(r">[^<>]*\{\{\s*[\w.]*scheme(?:_id|\.id)?\s*\}\}")
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
@@ -125,4 +125,5 @@ def test_the_template_check_sees_a_raw_time_and_a_raw_scheme():
         "<td>{{ d.at|when }}</td>"
     )
     assert RAW_SCHEME.search("<td><code>{{ r.scheme_id }}</code></td>")
+    assert RAW_SCHEME.search("<dd>{{ answer.scheme }}</dd>")
     assert not RAW_SCHEME.search('<option value="{{ r.scheme_id }}">')
