@@ -44,22 +44,18 @@ __all__ = [
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 # Every label printed on the sheet, as (zh-CN, en).
-LABELS: dict[str, tuple[str, str]] = from_catalogs(__name__, "LABELS")
+LABELS = from_catalogs(__name__, "LABELS")
 
 # Titles by scheme kind (qcert.schemes.Kind), as (zh-CN, en).
-TITLES: dict[str, tuple[str, str]] = from_catalogs(__name__, "TITLES")
+TITLES = from_catalogs(__name__, "TITLES")
 
 # ISO/IEC 17065:2012 7.7 asks for the products or services themselves, not a system scope.
-SCOPE_LABELS: dict[str, tuple[str, str]] = {
-    "management-system": LABELS["scope"],
-    "product": ("认证产品", "Products certified"),
-    "service": ("认证服务", "Services certified"),
-}
+SCOPE_LABELS = from_catalogs(__name__, "SCOPE_LABELS")
 
-MILESTONES: dict[str, tuple[str, str]] = from_catalogs(__name__, "MILESTONES")
+MILESTONES = from_catalogs(__name__, "MILESTONES")
 
 # A sheet that is not valid says so across the page rather than looking valid.
-BANNERS: dict[str, tuple[str, str]] = from_catalogs(__name__, "BANNERS")
+BANNERS = from_catalogs(__name__, "BANNERS")
 
 
 class CertificateNotFound(QcertError):

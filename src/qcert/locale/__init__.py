@@ -11,6 +11,7 @@ missing translation falls back to the other language, and a test finds it before
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
-__all__ = ["LOCALES", "ROOT", "catalog", "catalog_path", "domain_of", "domains", "messages"]
+__all__ = [
+    "LOCALES",
+    "ROOT",
+    "Table",
+    "catalog",
+    "catalog_path",
+    "domain_of",
+    "domains",
+    "messages",
+]
 
 ROOT = Path(__file__).parent
 
@@ -63,9 +73,7 @@ def _text(found: Catalog, key: str, context: str | None) -> str:
     return message.string
 
 
-def messages(module: str, context: str | None = None) -> dict[str, tuple[str, str]]:
-    """The table ``key -> (zh-CN, en)`` that ``module`` keeps in the catalogs (its messages
-    without context, or those of ``context``), in the order of the zh-CN catalog."""
+def _read(module: str, context: str | None) -> dict[str, tuple[str, str]]:
     domain = domain_of(module)
     zh, en = catalog(domain, "zh-CN"), catalog(domain, "en")
     keys = [m.id for m in zh if m.id and m.context == context]
@@ -76,3 +84,36 @@ def messages(module: str, context: str | None = None) -> dict[str, tuple[str, st
         # An untranslated entry shows the other language rather than a raw key.
         out[key] = (zh_text or en_text, en_text or zh_text)
     return out
+
+
+class Table(Mapping[str, tuple[str, str]]):
+    """A module's table ``key -> (zh-CN, en)``, read from the catalogs when first used, so
+    importing a module (the command line imports many) parses nothing it does not show."""
+
+    def __init__(self, module: str, context: str | None) -> None:
+        self._module, self._context = module, context
+        self._words: dict[str, tuple[str, str]] | None = None
+
+    def _table(self) -> dict[str, tuple[str, str]]:
+        if self._words is None:
+            self._words = _read(self._module, self._context)
+        return self._words
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return f"Table({self._module!r}, {self._context!r})"
+
+
+def messages(module: str, context: str | None = None) -> Mapping[str, tuple[str, str]]:
+    """The table ``key -> (zh-CN, en)`` that ``module`` keeps in the catalogs (its messages
+    without context, or those of ``context``), in the order of the zh-CN catalog; read when
+    first used."""
+    return Table(module, context)

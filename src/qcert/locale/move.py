@@ -148,7 +148,7 @@ def _rewrite(path: Path, source: str, nodes: list[tuple[str, ast.stmt]], module:
     lines = source.splitlines(keepends=True)
     for name, node in sorted(nodes, key=lambda n: n[1].lineno, reverse=True):
         context = "" if name == "MESSAGES" else f", {name!r}"
-        call = f"{name}: dict[str, tuple[str, str]] = from_catalogs(__name__{context})\n"
+        call = f"{name} = from_catalogs(__name__{context})\n"
         lines[node.lineno - 1 : node.end_lineno] = [call]
     text = "".join(lines)
     if "import messages as from_catalogs" not in text:

@@ -9,7 +9,7 @@ __all__ = ["LABELS", "LANGS", "SKIPPED"]
 LANGS = ("en", "zh-CN", "both")
 
 # Every heading and label of the report, as (zh-CN, en).
-LABELS: dict[str, tuple[str, str]] = from_catalogs(__name__, "LABELS")
+LABELS = from_catalogs(__name__, "LABELS")
 
 # Why a stream was not examined, as (zh-CN, en).
-SKIPPED: dict[str, tuple[str, str]] = from_catalogs(__name__, "SKIPPED")
+SKIPPED = from_catalogs(__name__, "SKIPPED")

@@ -13,7 +13,7 @@ from ..locale import messages as from_catalogs
 __all__ = ["EVENT_LABELS", "MESSAGES", "WEEKDAYS"]
 
 # key -> (zh-CN, en)
-MESSAGES: dict[str, tuple[str, str]] = from_catalogs(__name__)
+MESSAGES = from_catalogs(__name__)
 
 
 def _stage_names() -> dict[str, tuple[str, str]]:
@@ -39,4 +39,4 @@ WEEKDAYS: tuple[tuple[str, str], ...] = (
 )
 
 # Every event a certification's or its client's timeline can show (see docs/events.md).
-EVENT_LABELS: dict[str, tuple[str, str]] = from_catalogs(__name__, "EVENT_LABELS")
+EVENT_LABELS = from_catalogs(__name__, "EVENT_LABELS")

@@ -7,4 +7,4 @@ from ..locale import messages as from_catalogs
 __all__ = ["MESSAGES"]
 
 # key -> (zh-CN, en)
-MESSAGES: dict[str, tuple[str, str]] = from_catalogs(__name__)
+MESSAGES = from_catalogs(__name__)

@@ -20,7 +20,7 @@ LANGS = ("zh-CN", "en")
 LANG_COOKIE = "qcert_lang"
 
 # key -> (zh-CN, en)
-MESSAGES: dict[str, tuple[str, str]] = from_catalogs(__name__)
+MESSAGES = from_catalogs(__name__)
 
 
 def lang_of(request: Request) -> str:

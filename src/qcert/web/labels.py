@@ -7,7 +7,7 @@ from ..locale import messages as from_catalogs
 __all__ = ["EVENTS", "STATUSES"]
 
 # Certificate status, one to one with IAF CertSearch's.
-STATUSES: dict[str, tuple[str, str]] = from_catalogs(__name__, "STATUSES")
+STATUSES = from_catalogs(__name__, "STATUSES")
 
 # Events of the certificate's status history (see docs/events.md).
-EVENTS: dict[str, tuple[str, str]] = from_catalogs(__name__, "EVENTS")
+EVENTS = from_catalogs(__name__, "EVENTS")

@@ -6,4 +6,4 @@ from ..locale import messages as from_catalogs
 
 __all__ = ["MESSAGES"]
 
-MESSAGES: dict[str, tuple[str, str]] = from_catalogs(__name__)
+MESSAGES = from_catalogs(__name__)
