@@ -1,14 +1,17 @@
 """Move the hand-kept word tables of a module into the gettext catalogs.
 
-    python -m qcert.locale.move src/qcert/web/search_text.py [more files] [--table NAME] [--json]
+    python -m qcert.locale.move src/qcert/web/search_text.py [more files]
+        [--table NAME | --all-tables] [--json]
 
 For each file, every module-level table ``NAME = {key: (zh-CN, en), ...}`` (``MESSAGES`` unless
-``--table`` names others) is written to the module's domain in both catalogs
-(``locale/{zh_CN,en}/LC_MESSAGES/<domain>.po``) and replaced in the source by a read of the
-catalogs, so the module's callers keep their dict. Running it again changes nothing: a file whose
-tables are already read from the catalogs has nothing to move, and a key already in the catalogs
-with the same words is left as it is. A key already there with other words is a conflict: the
-file is left untouched and the exit status is 1.
+``--table`` names others; with ``--all-tables``, every table of string pairs) is written to the
+module's domain in both catalogs (``locale/{zh_CN,en}/LC_MESSAGES/<domain>.po``; tables other
+than ``MESSAGES`` under their name as message context) and replaced in the source by a read of
+the catalogs, so the module's callers keep their table. A table that unpacks others before or
+after its own words (``{**NAV, "key": (...)}``) keeps unpacking them. Running it again
+changes nothing: a file whose tables are already read from the catalogs has nothing to move,
+and a key already in the catalogs with the same words is left as it is. A key already there
+with other words is a conflict: the file is left untouched and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -60,8 +63,40 @@ def _module_of(path: Path) -> tuple[str, Path]:
     return ".".join(parts[top:]), Path(*parts[: top + 1]) / "locale"
 
 
-def _tables(tree: ast.Module, names: set[str]) -> list[tuple[str, ast.stmt, ast.expr]]:
-    """Module-level assignments of a dict display to one of ``names``."""
+@dataclass
+class Found:
+    """A module-level table: its name, its statement, its literal items, and the other tables
+    it unpacks (``{**NAV, ...}``) before or after them."""
+
+    name: str
+    node: ast.stmt
+    items: ast.Dict
+    before: list[str]
+    after: list[str]
+
+
+def _split(value: ast.Dict) -> tuple[ast.Dict, list[str], list[str]] | None:
+    """The literal items of a dict display and the names it unpacks before and after them;
+    None if it has no literal item, unpacks anything but a name, or mixes the two."""
+    literal = [(k, v) for k, v in zip(value.keys, value.values, strict=True) if k is not None]
+    unpacked = [v for k, v in zip(value.keys, value.values, strict=True) if k is None]
+    if not literal or not all(isinstance(v, ast.Name) for v in unpacked):
+        return None
+    kinds = "".join("L" if k is not None else "U" for k in value.keys)
+    if "UL" in kinds and "LU" in kinds:
+        return None  # unpacked between literal items: their order cannot be kept
+    first = kinds.index("L")
+    before = [v.id for v in value.values[:first] if isinstance(v, ast.Name)]
+    after = [v.id for v in value.values[first + len(literal) :] if isinstance(v, ast.Name)]
+    items = ast.Dict(keys=[k for k, _ in literal], values=[v for _, v in literal])
+    return items, before, after
+
+
+def _tables(tree: ast.Module, names: set[str] | None) -> list[Found]:
+    """Module-level assignments of a dict display to one of ``names`` (any name if None).
+
+    A display that only unpacks other tables or calls (``{**_stage_names(), **MESSAGES}``) is
+    computed from them: not words to move."""
     found = []
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
@@ -70,9 +105,12 @@ def _tables(tree: ast.Module, names: set[str]) -> list[tuple[str, ast.stmt, ast.
             target, value = getattr(node.targets[0], "id", ""), node.value
         else:
             continue
-        # A display with ``**`` unpacking is computed from other tables: not words to move.
-        if target in names and isinstance(value, ast.Dict) and None not in value.keys:
-            found.append((target, node, value))
+        if (names is None or target in names) and isinstance(value, ast.Dict):
+            parts = _split(value)
+            # A table extending itself, or named again, is computed: its words are elsewhere.
+            again = target in {f.name for f in found}
+            if parts is not None and not again and target not in parts[1] + parts[2]:
+                found.append(Found(target, node, *parts))
     return found
 
 
@@ -143,13 +181,17 @@ def _location(domain: str) -> str:
     return "qcert/" + domain.replace(".", "/") + ".py"
 
 
-def _rewrite(path: Path, source: str, nodes: list[tuple[str, ast.stmt]], module: str) -> str:
-    """The source with each table replaced by a read of the catalogs, and the import added."""
+def _rewrite(path: Path, source: str, tables: list[Found], module: str) -> str:
+    """The source with each table replaced by a read of the catalogs (still unpacking the
+    tables it unpacked), and the import added."""
     lines = source.splitlines(keepends=True)
-    for name, node in sorted(nodes, key=lambda n: n[1].lineno, reverse=True):
-        context = "" if name == "MESSAGES" else f", {name!r}"
-        call = f"{name} = from_catalogs(__name__{context})\n"
-        lines[node.lineno - 1 : node.end_lineno] = [call]
+    for found in sorted(tables, key=lambda f: f.node.lineno, reverse=True):
+        context = "" if found.name == "MESSAGES" else f", {found.name!r}"
+        read = f"from_catalogs(__name__{context})"
+        if found.before or found.after:
+            parts = [f"**{n}" for n in found.before] + [f"**{read}"]
+            read = "{" + ", ".join(parts + [f"**{n}" for n in found.after]) + "}"
+        lines[found.node.lineno - 1 : found.node.end_lineno] = [f"{found.name} = {read}\n"]
     text = "".join(lines)
     if "import messages as from_catalogs" not in text:
         tree = ast.parse(source)
@@ -170,25 +212,31 @@ def _tidy(path: Path) -> None:
         subprocess.run([ruff, "format", "-q", str(path)], check=False)
 
 
-def move_file(path: Path, names: set[str]) -> list[Moved]:
-    """Move the tables ``names`` of ``path`` into the catalogs (see the module's docstring)."""
+def move_file(path: Path, names: set[str] | None) -> list[Moved]:
+    """Move the tables ``names`` of ``path`` (every table of string pairs if None) into the
+    catalogs (see the module's docstring)."""
     source = path.read_text(encoding="utf-8")
     module, root = _module_of(path)
     domain = domain_of(module)
     found = _tables(ast.parse(source), names)
     if not found:
-        return [Moved(str(path), ",".join(sorted(names)), domain, note="nothing to move")]
+        asked = ",".join(sorted(names)) if names is not None else "*"
+        return [Moved(str(path), asked, domain, note="nothing to move")]
     books = {lang: _load(domain, lang, root) for lang in LOCALES}
     results, done = [], []
-    for name, node, value in found:
-        moved = Moved(str(path), name, domain)
+    for table in found:
+        pairs = _pairs(table.items)
+        if pairs is None and names is None:
+            continue  # asked for every table: one that is not words is not one
+        moved = Moved(str(path), table.name, domain)
         results.append(moved)
-        table = _pairs(value)
-        if table is None:
+        if pairs is None:
             moved.note = "not a literal table of string pairs; left in the source"
             continue
-        _merge(moved, table, books, None if name == "MESSAGES" else name)
-        done.append((name, node))
+        _merge(moved, pairs, books, None if table.name == "MESSAGES" else table.name)
+        done.append(table)
+    if not results:
+        return [Moved(str(path), "*", domain, note="nothing to move")]
     if any(m.conflicts for m in results):
         for m in results:
             m.note = m.note or "not moved: a key is in the catalogs with other words"
@@ -207,9 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qcert.locale.move", description=__doc__)
     parser.add_argument("files", nargs="+", type=Path, help="modules holding word tables")
     parser.add_argument("--table", action="append", help="a table to move (default MESSAGES)")
+    parser.add_argument(
+        "--all-tables",
+        action="store_true",
+        help="move every module-level table of (zh-CN, en) string pairs",
+    )
     parser.add_argument("--json", action="store_true", help="report as JSON")
     args = parser.parse_args(argv)
-    names = set(args.table or ["MESSAGES"])
+    names = None if args.all_tables else set(args.table or ["MESSAGES"])
     results = [m for f in args.files for m in move_file(f, names)]
     if args.json:
         print(json.dumps([asdict(m) for m in results], ensure_ascii=False, indent=2))

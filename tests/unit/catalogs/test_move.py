@@ -107,3 +107,28 @@ def test_the_moved_modules_have_nothing_left_to_move():
 def test_the_catalogs_ship_in_the_package():
     pyproject = (Path(locale.__file__).parents[3] / "pyproject.toml").read_text("utf-8")
     assert '"locale/*/LC_MESSAGES/*.po"' in pyproject and '"babel>=' in pyproject
+
+
+def test_every_table_moves_and_an_unpacked_one_is_still_unpacked(tree, capsys):
+    tree.write_text(
+        SAMPLE.replace(
+            "MESSAGES: dict[str, tuple[str, str]] = {\n",
+            'NAV = {"nav.sample": ("样例页", "Sample page")}\nCODES = {"a": 1}\n'
+            "MESSAGES: dict[str, tuple[str, str]] = {\n    **NAV,\n",
+        ),
+        encoding="utf-8",
+    )
+    assert move.main([str(tree), "--all-tables"]) == 0
+    out = capsys.readouterr().out
+    assert "NAV -> web.sample_text.po: 1 moved" in out and "MESSAGES" in out
+    assert "CODES" not in out  # not words: left alone, not reported
+    source = tree.read_text("utf-8")
+    assert 'NAV = from_catalogs(__name__, "NAV")' in source
+    assert "MESSAGES = {**NAV, **from_catalogs(__name__)}" in source
+    assert 'CODES = {"a": 1}' in source
+    assert locale.messages("qcert.web.sample_text", "NAV") == {
+        "nav.sample": ("样例页", "Sample page")
+    }
+    assert "nav.sample" not in locale.messages("qcert.web.sample_text")
+    assert move.main([str(tree), "--all-tables"]) == 0
+    assert "nothing to move" in capsys.readouterr().out
