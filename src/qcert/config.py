@@ -36,6 +36,8 @@ readings as soon as this process stores them; complete with one process taking t
 ``settled`` (only readings in anchored windows, in seq order from the store, whoever stored
 them; for several consumers sharing a stream). Unset: ``arrival``, except that
 ``qcert evidence consume`` with a consumer group uses ``settled``.
+``QCERT_TIMEZONE``: the zone the pages show times in unless a viewer chooses another on the
+account page (an IANA zone name, default ``Asia/Shanghai``); times are stored in UTC whatever it is.
 ``QCERT_S3_BUCKET``: keep documents and photos in this bucket of an S3-compatible object store
 rather than in ``documents/`` of the data directory (needs ``pip install 'qcert[s3]'``);
 ``QCERT_S3_ENDPOINT_URL`` names the store (MinIO, Ceph, a cloud's S3 API; default AWS) and
@@ -56,6 +58,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import QcertError
 from .lifecycle.aggregate import LATE_DAYS
@@ -65,6 +68,7 @@ __all__ = ["CLOCK_HOURS", "SCORE_MODES", "SettingInvalid", "Settings", "score_mo
 CLOCK_HOURS = 24.0  # the clocks run daily unless QCERT_CLOCK_HOURS says otherwise
 MQTT_URL = "mqtt://127.0.0.1:1883"  # where ``qcert evidence consume`` looks for a broker
 MQTT_GROUP = "qcert"
+TIMEZONE = "Asia/Shanghai"  # where most of qcert's users read their pages
 
 
 class SettingInvalid(QcertError):
@@ -78,6 +82,22 @@ class SettingInvalid(QcertError):
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "qcert"
+
+
+def _timezone(value: str | None) -> str:
+    if value is None or not value.strip():
+        return TIMEZONE
+    name = value.strip()
+    try:
+        if len(name) > 64:
+            raise ValueError(name)
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingInvalid(
+            f"QCERT_TIMEZONE: {name!r} is not an IANA time zone (such as Asia/Shanghai)",
+            f"QCERT_TIMEZONE：{name!r} 不是 IANA 时区名称（例如 Asia/Shanghai）",
+        ) from None
+    return name
 
 
 def _late_days(value: str | None) -> int:
@@ -159,6 +179,8 @@ class Settings:
     # Notices by e-mail (QCERT_SMTP_URL, QCERT_SMTP_FROM); without a URL, in-app only.
     smtp_url: str | None = None
     smtp_from: str | None = None
+    # The zone the pages show times in by default (QCERT_TIMEZONE); stored times stay UTC.
+    timezone: str = TIMEZONE
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -208,6 +230,7 @@ class Settings:
             s3_region=region,
             smtp_url=os.environ.get("QCERT_SMTP_URL") or None,
             smtp_from=os.environ.get("QCERT_SMTP_FROM") or None,
+            timezone=_timezone(os.environ.get("QCERT_TIMEZONE")),
         )
 
     @property

@@ -130,7 +130,7 @@ def test_the_page_pages_and_downloads_its_results(public, world, monkeypatch):  
     rows = list(load_workbook(io.BytesIO(data.content), read_only=True).worksheets[0].values)
     assert rows[0][0] == "证书编号 / Certificate number"
     assert sorted(r[0] for r in rows[1:]) == ["N-A", "N-M00", "N-M01"]  # every page
-    assert rows[1][4] == "ISO 9001:2015 质量管理体系认证"
+    assert rows[1][4] == "ISO 9001:2015 / GB/T 19001-2016"
     csv_file = client.get("/verify/export", params={"q": "精密", "format": "csv"})
     assert csv_file.content.startswith(b"\xef\xbb\xbf") and "N-M01" in csv_file.text
     assert client.get("/verify/export", params={"q": "精密", "format": "doc"}).status_code == 422

@@ -269,6 +269,7 @@ ROUTES: dict[str, RouteRule] = {
     "GET /ws/notices": SIGNED_IN,
     "POST /ws/notices/{notice_id}/read": SIGNED_IN,
     "POST /ws/notices/address": SIGNED_IN,
+    "POST /account/timezone": SIGNED_IN,
     # commands: the bus decides each (see COMMANDS)
     "POST /api/v1/commands/{command}": RouteRule(
         "per command (see the command table)", _public, public=True

@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import schemes
 from ..errors import QcertError
+from ..locale import messages as from_catalogs
 from ..store import tables as t
 
 __all__ = [
@@ -43,66 +44,18 @@ __all__ = [
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 # Every label printed on the sheet, as (zh-CN, en).
-LABELS: dict[str, tuple[str, str]] = {
-    "number": ("证书编号", "Certificate number"),
-    "organisation": ("获证组织", "Certified organisation"),
-    "uscc": ("统一社会信用代码", "Unified social credit code"),
-    "address": ("注册地址", "Registered address"),
-    "standard": ("认证依据", "Standard"),
-    "scope": ("认证范围", "Scope of certification"),
-    "sites": ("认证覆盖的场所", "Certified sites"),
-    "site": ("场所", "Site"),
-    "location": ("地址", "Location"),
-    "site_scope": ("场所范围", "Scope at this site"),
-    "dates": ("有效日期", "Effective dates"),
-    "original_issue_date": ("初次发证日期", "Original issue date"),
-    "issue_date": ("本次发证日期", "Issue date"),
-    "expiry_date": ("证书有效期至", "Expiry date"),
-    "body": ("认证机构", "Certification body"),
-    "approval_no": ("批准号", "Approval number"),
-    "accreditation": ("认可", "Accreditation"),
-    "verify": ("在线验证", "Verify online"),
-    "sha256": ("电子证书 SHA-256", "Credential SHA-256"),
-    "withheld": (
-        "应获证组织要求，信用代码、地址和场所不公开",
-        "Credit code, address and sites withheld at the organisation's request",
-    ),
-    "suspended_until": ("暂停期限至", "Suspended until"),
-    "transferred_to": ("已转至认证机构", "Transferred to body"),
-    "check": (
-        "请扫描二维码或访问上述网址核验本证书的真伪与当前状态",
-        "Scan the QR code or visit the URL above to check this certificate and its status now",
-    ),
-    "page": ("页", "page"),
-}
+LABELS = from_catalogs(__name__, "LABELS")
 
 # Titles by scheme kind (qcert.schemes.Kind), as (zh-CN, en).
-TITLES: dict[str, tuple[str, str]] = {
-    "management-system": ("管理体系认证证书", "Management System Certificate"),
-    "product": ("产品认证证书", "Product Certificate"),
-    "service": ("服务认证证书", "Service Certificate"),
-}
+TITLES = from_catalogs(__name__, "TITLES")
 
 # ISO/IEC 17065:2012 7.7 asks for the products or services themselves, not a system scope.
-SCOPE_LABELS: dict[str, tuple[str, str]] = {
-    "management-system": LABELS["scope"],
-    "product": ("认证产品", "Products certified"),
-    "service": ("认证服务", "Services certified"),
-}
+SCOPE_LABELS = from_catalogs(__name__, "SCOPE_LABELS")
 
-MILESTONES: dict[str, tuple[str, str]] = {
-    "renewed": ("再认证", "Certification renewed"),
-    "extended": ("扩大认证范围", "Scope extended"),
-    "reduced": ("缩小认证范围", "Scope reduced"),
-    "transferred": ("认证转换", "Certification transferred in"),
-}
+MILESTONES = from_catalogs(__name__, "MILESTONES")
 
 # A sheet that is not valid says so across the page rather than looking valid.
-BANNERS: dict[str, tuple[str, str]] = {
-    "suspended": ("已暂停", "SUSPENDED"),
-    "withdrawn": ("已撤销", "WITHDRAWN"),
-    "expired": ("已过期", "EXPIRED"),
-}
+BANNERS = from_catalogs(__name__, "BANNERS")
 
 
 class CertificateNotFound(QcertError):

@@ -16,8 +16,10 @@ from ..lifecycle import commands as c
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from . import session as sessions
-from .i18n import LANG_COOKIE, LANGS, lang_of
+from .i18n import LANG_COOKIE, LANGS, lang_of, translator
 from .render import Viewer, guard, page, require_csrf, services, viewer
+from .words import TZ_COOKIE, viewer_zone, zone_named
+from .words_text import MESSAGES as WORDS
 
 __all__ = ["router"]
 
@@ -136,7 +138,17 @@ def _account_page(
     error: dict[str, str] | None = None,
     done: str | None = None,
 ) -> Response:
-    return page(request, "ws/account.html", status, who, error=error, done=done)
+    return page(
+        request,
+        "ws/account.html",
+        status,
+        who,
+        error=error,
+        done=done,
+        zone=viewer_zone(request),
+        zones=ZONES,
+        default_zone=services(request).settings.timezone,
+    )
 
 
 def _refusal(err: Exception, lang: str) -> dict[str, str]:
@@ -152,7 +164,8 @@ def account(request: Request) -> Response:
     who = viewer(request)
     assert who is not None
     done = request.query_params.get("done")
-    return _account_page(request, who, done=done if done in ("password", "sessions") else None)
+    shown = done if done in ("password", "sessions", "timezone") else None
+    return _account_page(request, who, done=shown)
 
 
 async def _run(request: Request, who: Viewer, command: Any) -> dict[str, str] | None:
@@ -182,8 +195,41 @@ async def change_password(request: Request) -> Response:
     return RedirectResponse("/account?done=password", status_code=303)
 
 
+# Zones offered first on the account page; any IANA zone name is accepted.
+ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Macau",
+    "Asia/Taipei",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "UTC",
+)
+
+
+@router.post("/account/timezone")
+async def choose_timezone(request: Request) -> Response:
+    """Remember the zone this browser shows times in (a preference of the viewer's, like the
+    language: it changes no record)."""
+    who = viewer(request)
+    assert who is not None
+    form = await request.form(max_files=0, max_fields=4)
+    require_csrf(request, form, who)
+    name = str(form.get("zone", "")).strip()[:65]
+    if zone_named(name) is None:
+        zh, en = WORDS["time.zone_bad"]
+        message = zh if lang_of(request) == "zh-CN" else en
+        return _account_page(request, who, 422, {"rule": "input.invalid", "message": message})
+    response = RedirectResponse("/account?done=timezone", status_code=303)
+    response.set_cookie(TZ_COOKIE, name, max_age=365 * 86400, path="/", samesite="lax", secure=True)
+    return response
+
+
 def _mismatch(lang: str) -> str:
-    return "两次输入的新密码不一致" if lang == "zh-CN" else "the two new passwords differ"
+    return translator(lang)("account.mismatch")
 
 
 @router.post("/account/sessions")

@@ -86,7 +86,7 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
         for code, grant in by_sector.items():
             matrix.append(
                 {
-                    "scheme": scheme_label(scheme_id, lang),
+                    "scheme_name": scheme_label(scheme_id, lang),
                     "sector": _sector(code, lang),
                     "code": code,
                     "recorded": _local(grant["at"]),
@@ -96,7 +96,7 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
             )
     shown_history = found["history"][:HISTORY]
     for a in found["upcoming"] + shown_history:
-        a["scheme"] = scheme_label(a["scheme_id"], lang)
+        a["scheme_name"] = scheme_label(a["scheme_id"], lang)
         a["client_name"] = a["name_en"] if lang == "en" and a["name_en"] else a["name_zh"]
     return page(
         request,

@@ -19,6 +19,7 @@ from ..access import Principal, Resource, may
 from ..lifecycle import commands as c
 from ..schemes import AuditTime, RuleViolation, SampleSizes
 from .body_text import MESSAGES
+from .words_text import MESSAGES as WORDS
 
 __all__ = [
     "FORMS",
@@ -131,8 +132,12 @@ def preview_audit_time(record: dict[str, Any], values: dict[str, Any]) -> Previe
 
 
 def _invalid(key: str, field: str) -> RuleViolation:
+    # The field by the name its form gives it, in each language, not by its id.
     zh, en = MESSAGES[key]
-    return RuleViolation("input.invalid", "qcert", en.format(field=field), zh.format(field=field))
+    zh_name, en_name = WORDS.get(f"field.{field}", (field, field))
+    return RuleViolation(
+        "input.invalid", "qcert", en.format(field=en_name), zh.format(field=zh_name)
+    )
 
 
 def _text(values: dict[str, Any], name: str, required: bool = True) -> str:

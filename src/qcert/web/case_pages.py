@@ -48,17 +48,6 @@ def _today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
-def _local(at: str) -> str:
-    """A recorded instant in the body's zone (Asia/Shanghai), to the second."""
-    try:
-        when = datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return at
-    if when.tzinfo is None:
-        return at
-    return when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _handles(who: Viewer, body_id: str, command: type) -> bool:
     return may(who.principal, command, Resource(bodies=frozenset({body_id})))
 
@@ -154,8 +143,6 @@ def _case_page(
         record = casework.case_record(conn, body["id"], case_id)
     if record is None:
         raise PageNotFound
-    for event in record["events"]:
-        event["local_at"] = _local(event["at"])
     done = request.query_params.get("done")
     return page(
         request,

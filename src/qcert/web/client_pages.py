@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
-from .. import schemes
 from ..access import ReadScope, read_scope
 from ..store import organisations as views
 from ..store.scoping import visible
 from ..store.views import body_row
+from . import words
 from .body_text import MESSAGES as BODY_MESSAGES
 from .directory_text import MESSAGES
 from .i18n import lang_of
@@ -92,18 +92,8 @@ def body_scope(who: Viewer, body_id: str) -> views.Scope:
 
 
 def scheme_label(scheme_id: str, lang: str) -> str:
-    """A scheme as people know it: its standard and edition, then its title
-    ("ISO 9001:2015 质量管理体系认证"); the id itself for a scheme no longer bundled."""
-    try:
-        scheme = schemes.get(scheme_id)
-    except schemes.SchemeError:
-        return scheme_id
-    std = scheme.standard
-    # Chinese national standards write the year after a dash (GB/T 19001-2016).
-    edition = (
-        f"{std.code}-{std.edition}" if std.code.startswith("GB") else f"{std.code}:{std.edition}"
-    )
-    return f"{edition} {scheme.title.zh if lang == 'zh-CN' else scheme.title.en}"
+    """A scheme as people know it ("ISO 9001:2015 / GB/T 19001-2016"), as on every page."""
+    return words.scheme_label(scheme_id)
 
 
 def body_of(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
@@ -166,10 +156,10 @@ def client(request: Request, body_id: str, client_id: str) -> Response:
     if found is None:
         raise PageNotFound
     for c in found["certifications"]:
-        c["scheme"] = scheme_label(c["scheme_id"], lang)
-    names = {c["id"]: c["scheme"] for c in found["certifications"]}
+        c["scheme_name"] = scheme_label(c["scheme_id"], lang)
+    names = {c["id"]: c["scheme_name"] for c in found["certifications"]}
     for a in found["audits"]:
-        a["scheme"] = names.get(a["certification_id"], "")
+        a["scheme_name"] = names.get(a["certification_id"], "")
     return page(
         request,
         "ws/body/client.html",

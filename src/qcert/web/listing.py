@@ -16,6 +16,7 @@ from typing import Any
 from .. import schemes
 from ..store import dashboard as views
 from ..store.search import SORTS, CertificationFilter
+from . import words
 
 __all__ = [
     "COLUMNS",
@@ -40,14 +41,9 @@ SEARCH_SHOWN = 20  # rows of each group on the search page
 
 
 def scheme_label(scheme_id: str, lang: str) -> str:
-    """A scheme as people know it: its standard and edition and its title in ``lang``
-    ("ISO 9001:2015 质量管理体系认证"), from the scheme's file; its id when it has none."""
-    try:
-        scheme = schemes.get(scheme_id)
-    except schemes.SchemeError:
-        return scheme_id
-    title = scheme.title.zh if lang == "zh-CN" else scheme.title.en
-    return f"{scheme.standard.code}:{scheme.standard.edition} {title}"
+    """A scheme as people know it ("ISO 9001:2015 / GB/T 19001-2016"), the same in every
+    language and on every page (:func:`qcert.web.words.scheme_label`)."""
+    return words.scheme_label(scheme_id)
 
 
 def organisation(row: Mapping[str, Any], lang: str) -> str:

@@ -30,6 +30,8 @@ from .labels import EVENTS, STATUSES
 from .listing import has_controls, scheme_label
 from .render import guard, services
 from .search_text import PUBLIC
+from .words import install as install_words
+from .words import viewer_zone
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -58,6 +60,7 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 _env.filters["segment"] = lambda value: quote(str(value), safe="")
+install_words(_env)
 _env.globals |= {
     "STATUSES": STATUSES,
     "EVENTS": EVENTS,
@@ -207,7 +210,8 @@ async def certificate_page(
     today = _today()
     cache = services(request).answers
     version = cache.version()
-    key = ("page", number, sha256, today)
+    zone = viewer_zone(request)
+    key = ("page", number, sha256, today, zone)  # the page shows times in the viewer's zone
     cached = cache.get(key, version)
     if cached is not None:
         status = int.from_bytes(cached[:2], "big")
@@ -220,7 +224,7 @@ async def certificate_page(
             else:
                 answer = lookup.scanned(conn, number, sha256, today)
         status = 404 if answer["verdict"]["code"] == "unknown" else 200
-        return _page("certificate.html", status, answer=answer, uploaded=False)
+        return _page("certificate.html", status, answer=answer, uploaded=False, tz=zone)
 
     response = await run_in_threadpool(render)
     cache.put(key, version, response.status_code.to_bytes(2, "big") + bytes(response.body))
@@ -294,4 +298,4 @@ async def upload_page(request: Request) -> HTMLResponse:
             return lookup.verify_upload(conn, credential, datetime.now(UTC), svc.public_host)
 
     answer = await run_in_threadpool(check)
-    return _page("certificate.html", answer=answer, uploaded=True)
+    return _page("certificate.html", answer=answer, uploaded=True, tz=viewer_zone(request))

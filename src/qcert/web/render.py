@@ -25,6 +25,8 @@ from . import session as sessions
 from .directory_text import NAV
 from .i18n import LANGS, lang_of, translator
 from .search_text import MESSAGES as NAV_TEXT
+from .words import install as install_words
+from .words import viewer_zone
 
 __all__ = [
     "HEADERS",
@@ -75,6 +77,9 @@ def may_see(who: Viewer | None, route: str, **params: str) -> bool:
     except (Forbidden, Unauthenticated):
         return False
     return True
+
+
+install_words(env)  # when, scheme, source, plain: times, schemes and ids as people read them
 
 
 class SignInRequired(Exception):
@@ -188,6 +193,7 @@ def page(
     html = env.get_template(template).render(
         request_path=request.url.path,
         lang=lang,
+        tz=viewer_zone(request),
         other_lang=LANGS[1 - LANGS.index(lang)],
         # The body navigation's links are on pages of several modules, each its own catalogue.
         t=translator(lang, {**NAV, **(messages or {})}),

@@ -34,6 +34,7 @@ from .portal_text import MESSAGES as PORTAL_MESSAGES
 from .render import HEADERS, PageNotFound, Viewer, guard, page, services, viewer
 from .stream_charts import CHART_READINGS, device_view
 from .stream_text import MESSAGES
+from .words import local_time, viewer_zone
 
 __all__ = ["MAX_CHARTS", "MAX_DEVICES", "REFRESH_SECONDS", "router"]
 
@@ -71,11 +72,18 @@ def _live(request: Request, client_id: str, text: dict[str, tuple[str, str]]) ->
     return {"client": client_id, "devices": shown, "dead_letters": dead}
 
 
-def _json(live: dict[str, Any]) -> JSONResponse:
-    """The live view as JSON: each chart's figure parsed, so the page hands it to plotly."""
+def _shown(latest: dict[str, Any] | None, zone: str) -> dict[str, Any] | None:
+    # The page redraws the newest reading's time as it first showed it: in the viewer's zone.
+    return {**latest, "shown": local_time(latest.get("time"), zone)} if latest else latest
+
+
+def _json(live: dict[str, Any], zone: str) -> JSONResponse:
+    """The live view as JSON: each chart's figure parsed, so the page hands it to plotly;
+    times also as the viewer reads them (``shown``, ``at_shown``)."""
     devices = [
         {
             **{k: v for k, v in d.items() if k != "charts"},
+            "latest": _shown(d.get("latest"), zone),
             "charts": [
                 {
                     "id": c.id,
@@ -89,7 +97,8 @@ def _json(live: dict[str, Any]) -> JSONResponse:
         }
         for d in live["devices"]
     ]
-    body = {**live, "devices": devices, "at": datetime.now(UTC).isoformat()}
+    now = datetime.now(UTC)
+    body = {**live, "devices": devices, "at": now.isoformat(), "at_shown": local_time(now, zone)}
     return JSONResponse(body, headers=HEADERS)
 
 
@@ -175,7 +184,7 @@ def portal_streams(request: Request, client_id: str) -> Response:
 def portal_live(request: Request, client_id: str) -> Response:
     """The live view's data as JSON, for the page to poll."""
     portal_of(request, client_id)
-    return _json(_live(request, client_id, PORTAL_TEXT))
+    return _json(_live(request, client_id, PORTAL_TEXT), viewer_zone(request))
 
 
 @router.get("/portal/{client_id}/streams/{device_id}/readings/{seq}/proof")
@@ -237,7 +246,7 @@ def body_streams(request: Request, body_id: str, client_id: str) -> Response:
 def body_live(request: Request, body_id: str, client_id: str) -> Response:
     """The live view's data as JSON, for the page to poll."""
     _body_client(request, body_id, client_id)
-    return _json(_live(request, client_id, BODY_TEXT))
+    return _json(_live(request, client_id, BODY_TEXT), viewer_zone(request))
 
 
 @router.get("/ws/bodies/{body_id}/clients/{client_id}/streams/{device_id}/readings/{seq}/proof")

@@ -487,7 +487,7 @@ def test_a_planning_refusal_names_the_rule_and_keeps_the_input(busy):
         planned_days="1.5",
         sites="hq",
     )
-    assert malformed.status_code == 422 and "start：须为日期（YYYY-MM-DD）" in malformed.text
+    assert malformed.status_code == 422 and "开始日期：须为日期（YYYY-MM-DD）" in malformed.text
     assert 'value="tomorrow"' in malformed.text
 
 

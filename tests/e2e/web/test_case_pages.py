@@ -207,4 +207,4 @@ def test_the_history_shows_times_in_beijing_to_the_second(appealed):
     (opened,) = rows(appealed.engine, t.events, aggregate="case:case-2")
     when = datetime.fromisoformat(opened["at"].replace("Z", "+00:00"))
     shown = when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
-    assert f">{shown}</time>" in page.text
+    assert f">{shown} UTC+8</time>" in page.text

@@ -126,7 +126,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_records_nothing(audit):
         ({"photo": b"%PDF-1.4\n%%EOF\n"}, 422, "must be a JPEG or PNG photo"),
         ({"photo": png_bomb()}, 422, "file:"),
         ({"accuracy_m": "-3"}, 422, "accuracy_m: must be a number of metres"),
-        ({"lat": "north"}, 422, "lat: must be a number"),
+        ({"lat": "north"}, 422, "Latitude: must be a number"),
         ({"direction": "sideways"}, 422, "direction"),
     ],
 )

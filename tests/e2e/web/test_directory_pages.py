@@ -161,7 +161,7 @@ def test_the_organisation_page_shows_its_record_and_what_it_has_at_this_body(as_
     assert re.findall(r'<tr data-site="([^"]+)"', text) == ["hq", "plant"]
     # Its certifications here, by the scheme's standard and name, with certificate and dates.
     assert re.findall(r'<tr data-certification="([^"]+)"', text) == ["c1-next", "c1-qms"]
-    assert "ISO 9001:2015 质量管理体系认证" in text and "urn:qcert" not in text
+    assert "ISO 9001:2015 / GB/T 19001-2016" in text and "urn:qcert" not in text
     assert "N-C1-QMS" in text and 'data-status="active"' in text
     due = re.search(r'data-certification="c1-qms".*?data-next-due="([^"]*)"', text, re.S)[1]
     assert due and date.fromisoformat(due) > TODAY - timedelta(days=400)
@@ -201,7 +201,7 @@ def test_the_auditor_page_shows_the_competence_matrix_with_its_sources(as_):
     # Sector 17 and 18 came from two qualification events: each row names its own entry.
     rows = dict(re.findall(r'<tr data-sector="(\d+)">.*?data-proof="(\d+)"', text, re.S))
     assert set(rows) == {"17", "18"} and rows["17"] != rows["18"]
-    assert "ISO 9001:2015 质量管理体系认证" in text
+    assert "ISO 9001:2015 / GB/T 19001-2016" in text
     assert "data-validity" in text  # not recorded, and the page says so
     # The planned audit is a commitment, with the organisation and the role in the team.
     upcoming = text.split('data-rows="upcoming"')[1].split("</table>")[0]

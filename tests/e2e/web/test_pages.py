@@ -93,6 +93,18 @@ def test_the_certificate_page_shows_scope_sites_body_and_history(client):
     assert history.index("颁发") < history.index("撤销")
 
 
+def test_the_certificate_page_names_the_scheme_and_its_times_as_people_read_them(client):
+    page = client.get("/v/N-W").text
+    assert "ISO 9001:2015 / GB/T 19001-2016" in page
+    assert "urn:qcert:scheme" not in re.sub(r"<[^>]+>", " ", page)  # only in attributes
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert times and all(re.fullmatch(r"[\d-]{10} [\d:]{8} UTC\+8", said) for _, said in times)
+    # The zone a viewer chose on the account page is a cookie the public page reads too.
+    client.cookies.set("qcert_tz", "UTC")
+    again = client.get("/v/N-W").text
+    assert re.findall(r'<time datetime="[^"]+">([^<]+)</time>', again)[0].endswith(" UTC+0")
+
+
 def test_the_qr_landing_page_checks_the_credential_hash(client, certified):
     genuine = client.get("/v/N-V", params={"sha256": certified.sha256["N-V"].upper()})
     assert _verdict(genuine.text) == "valid" and 'data-credential="match"' in genuine.text

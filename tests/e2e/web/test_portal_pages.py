@@ -233,8 +233,9 @@ def test_a_refused_application_names_its_rule_in_both_languages_and_keeps_the_in
     token = _csrf(web.get("/portal/c1/apply").text)
     refused = web.post("/portal/c1/apply", data={"csrf": token, **values})  # no site chosen
     assert refused.status_code == 422
-    assert 'data-rule="input.invalid"' in refused.text and "data-source>qcert<" in refused.text
-    assert "sites：须至少有一个场所" in refused.text  # the zh-CN template of the rule
+    assert 'data-rule="input.invalid"' in refused.text and 'data-source="qcert"' in refused.text
+    # The zh-CN template of the rule, naming the field in Chinese rather than by its id.
+    assert "场所：须至少有一个场所" in refused.text and "sites：" not in refused.text
     assert '<option value="29" selected>' in refused.text
     assert '<option value="cb2" selected>' in refused.text
     assert '<option value="low" selected>' in refused.text
@@ -492,7 +493,8 @@ def test_a_photo_upload_shows_both_digests_and_where_and_when_it_was_taken(site)
     sm3 = hashlib.new("sm3", photo).hexdigest()
     page = web.get("/portal/c1/documents").text
     assert f'data-sm3="{sm3}"' in page
-    assert "2026-12-01T02:03:04Z (31.2304, 121.4737)" in page  # from the photo's EXIF
+    # From the photo's EXIF (GPS time, UTC), shown in the viewer's zone.
+    assert "2026-12-01 10:03:04 UTC+8 (31.2304, 121.4737)" in page
     # The form's time and place win over the photo's own; its time is China Standard Time.
     other = jpeg(31.2304, 121.4737, colour=(0, 90, 200))
     given = {"taken_at": "2026-12-02T09:30", "taken_lat": "39.96", "taken_lon": "116.3"}

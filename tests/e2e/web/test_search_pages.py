@@ -144,12 +144,12 @@ def _listed(text: str) -> list[str]:
 def test_the_list_names_certifications_as_people_know_them(busy):  # noqa: F811
     page = signed_in(busy, "plan").get("/ws/bodies/cb1/certifications").text
     assert "示例精密制造有限公司 · ISO 9001:2015" in page
-    assert "ISO 9001:2015 质量管理体系认证" in page
+    assert "ISO 9001:2015 / GB/T 19001-2016" in page
     english = signed_in(busy, "plan").get(
         "/ws/bodies/cb1/certifications", cookies={"qcert_lang": "en"}
     )
     assert "Example Precision Manufacturing · ISO 9001:2015" in english.text
-    assert "ISO 9001:2015 Quality management system certification" in english.text
+    assert "ISO 9001:2015 / GB/T 19001-2016" in english.text
 
 
 def test_the_list_filters_by_scheme_status_and_text(busy):  # noqa: F811

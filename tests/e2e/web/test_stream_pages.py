@@ -20,6 +20,7 @@ from qcert.cli.main import app as cli
 from qcert.evidence.window import verify_reading_proof
 from qcert.quality.demo_line import FAULT_VARIABLE
 from qcert.store import create_engine, migrate
+from qcert.web.words import local_time
 from tests.e2e.web.staffed_world import PASSWORD, Staffed, staff
 from tests.e2e.web.streamed_world import START, stream_world
 from tests.pdfs import pdf_text
@@ -87,6 +88,9 @@ def test_the_page_polls_a_json_view_of_the_same(app):
     assert {c["variable"] for c in device["charts"]} >= {"bore_diameter", FAULT_VARIABLE}
     assert device["window"]["last_seq"] == 499
     assert all(c["figure"]["data"] for c in device["charts"])
+    # The page redraws times as it first showed them: in the viewer's zone, to the second.
+    assert device["latest"]["shown"] == local_time(device["latest"]["time"], "Asia/Shanghai")
+    assert data["at_shown"] == local_time(data["at"], "Asia/Shanghai")
 
 
 def test_a_readings_proof_downloads_and_verifies_offline(app, tmp_path: Path):

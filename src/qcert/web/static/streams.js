@@ -12,11 +12,11 @@
   }
   function apply(live) {
     text("[data-dead-letters]", live.dead_letters);
-    text("[data-updated]", live.at);
+    text("[data-updated]", live.at_shown || live.at);
     live.devices.forEach(function (d) {
       if (d.latest) {
         text('[data-latest-seq="' + CSS.escape(d.id) + '"]', d.latest.seq);
-        text('[data-latest-time="' + CSS.escape(d.id) + '"]', d.latest.time);
+        text('[data-latest-time="' + CSS.escape(d.id) + '"]', d.latest.shown || d.latest.time);
       }
       d.charts.forEach(function (c) {
         var id = CSS.escape(c.id);
