@@ -42,12 +42,12 @@ class Resource:
     holder: str | None = None
     account_roles: frozenset[tuple[str, str]] | None = None
     consent: bool = False
+    handler: str | None = None  # for a complaint or appeal, the account handling it
     # The division (GB/T 2260) the record lies in, for regulators; and, for a body enrolled at
     # the hub, the keys it signs its submissions with (key id -> publicKeyMultibase).
     region: str | None = None
     keys: Mapping[str, str] | None = None
     referred: frozenset[str] = frozenset()  # the regions a hub warning was referred to
-    handler: str | None = None  # for a complaint or appeal, the account handling it
 
 
 Check = Callable[[Principal, Any, Resource], tuple[str, str] | None]
