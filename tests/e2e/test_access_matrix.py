@@ -258,6 +258,11 @@ TABLE: dict[str, tuple[Sample, frozenset[str]]] = {
         lambda _: c.OpenCase("case9", "complaint", "c1-cert", "h", "late report"),
         {"cb1-cb-admin"},
     ),
+    "acknowledge-case": (lambda _: c.AcknowledgeCase("case1", "received"), {"cb1-cb-admin"}),
+    "record-case-progress": (
+        lambda _: c.RecordCaseProgress("case1", "report re-read"),
+        {"cb1-cb-admin"},
+    ),
     "resolve-case": (lambda _: c.ResolveCase("case1", "upheld", TODAY), {"cb1-cb-admin"}),
     "open-account": (
         lambda _: c.OpenAccount("staff9", "Staff", ["planner@body:cb1"], "x" * 12),

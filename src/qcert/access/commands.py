@@ -43,6 +43,7 @@ class Resource:
     holder: str | None = None
     account_roles: frozenset[tuple[str, str]] | None = None
     consent: bool = False
+    handler: str | None = None  # for a complaint or appeal, the account handling it
     # The division (GB/T 2260) the record lies in, for regulators; and, for a body enrolled at
     # the hub, the keys it signs its submissions with (key id -> publicKeyMultibase).
     region: str | None = None
@@ -272,6 +273,31 @@ def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | No
     return ("only the platform itself records this", "仅平台自身可记录此事项")
 
 
+def _case_worker(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
+    """The body's cb-admin, or the case's handler while holding a role at the body: the
+    steps of ISO/IEC 17021-1:2015 9.7.6-9.7.7, 9.8.6-9.8.7 are the handler's work."""
+    if r.bodies and all(p.has("cb-admin", f"body:{b}") for b in r.bodies):
+        return None
+    staff = r.bodies and all(b in p.scopes("body") for b in r.bodies)
+    if staff and r.handler and r.handler == p.account_id:
+        return None
+    return (
+        "role cb-admin at the case's body, or being the case's handler, is required",
+        "需要该案件所属认证机构的 cb-admin 角色，或为该案件的处理人",
+    )
+
+
+def _case_decider(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
+    """The body's cb-admin decides, as themselves: a decider named in the command must be
+    the caller (ISO/IEC 17021-1:2015 9.7.8, 9.8.8 are checked against who decides)."""
+    if cmd.decider and cmd.decider != p.account_id:
+        return (
+            f"decider: you may decide only as yourself ({p.account_id})",
+            f"decider：只能以本人身份作出结论（{p.account_id}）",
+        )
+    return _body_role("cb-admin")(p, cmd, r)
+
+
 def _body(role: str) -> Rule:
     return Rule(f"{role} of the body", _body_role(role))
 
@@ -351,7 +377,9 @@ COMMANDS: dict[type, Rule] = {
     ),
     c.EnforceClocks: _body("decision-maker"),
     c.OpenCase: _body("cb-admin"),
-    c.ResolveCase: _body("cb-admin"),
+    c.AcknowledgeCase: Rule("cb-admin of the body, or the case's handler", _case_worker),
+    c.RecordCaseProgress: Rule("cb-admin of the body, or the case's handler", _case_worker),
+    c.ResolveCase: Rule("cb-admin of the body, deciding as themselves", _case_decider),
     c.OpenAccount: Rule("an administrator of every role granted", _role_change),
     c.SetRoles: Rule("an administrator of every role added or removed", _role_change),
     c.ChangePassword: Rule("the account's holder (with the current password)", _self),

@@ -386,6 +386,10 @@ ROUTES: dict[str, RouteRule] = {
     "POST /ws/bodies/{body_id}/cases/{case_id}/resolve": RouteRule(
         "cb-admin of the body (the bus decides the command)", _admin_of("body_id")
     ),
+    # acknowledging a case and recording its progress: its body's cb-admin or its handler
+    "POST /ws/bodies/{body_id}/cases/{case_id}/{step}": RouteRule(
+        "staff of the body (the bus decides the command)", _staff_of("body_id")
+    ),
     "GET /ws/bodies/{body_id}/people": RouteRule("cb-admin of the body", _admin_of("body_id")),
     "POST /ws/bodies/{body_id}/people": RouteRule(
         "cb-admin of the body (the bus decides the command)", _admin_of("body_id")

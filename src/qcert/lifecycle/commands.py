@@ -39,6 +39,7 @@ Accuracy = Annotated[float, Field(allow_inf_nan=False), Ge(0), Le(100_000)]
 __all__ = [
     "AcceptInvitation",
     "AcceptTransfer",
+    "AcknowledgeCase",
     "AddBodyKey",
     "AnswerFinding",
     "ApplyForCertification",
@@ -62,6 +63,7 @@ __all__ = [
     "PlanAudit",
     "QualifyAuditor",
     "RaiseFinding",
+    "RecordCaseProgress",
     "RecordLineAlarm",
     "RecordTest",
     "RegisterAuditor",
@@ -377,10 +379,32 @@ class OpenCase:
 
 
 @dataclass(frozen=True)
+class AcknowledgeCase:
+    """Record that receipt of a complaint or appeal was acknowledged (ISO/IEC 17021-1:2015
+    9.7.7, 9.8.7); the time is the server's."""
+
+    case_id: Id
+    note: Note
+
+
+@dataclass(frozen=True)
+class RecordCaseProgress:
+    """Record information gathered and verified on an open case, or a progress report given
+    (ISO/IEC 17021-1:2015 9.7.6-9.7.7, 9.8.6-9.8.7); the time is the server's."""
+
+    case_id: Id
+    note: Note
+
+
+@dataclass(frozen=True)
 class ResolveCase:
+    """Decide a case and close it. ``decider`` is the acting account (the access policy lets
+    nobody name another); left out, the acting account is recorded as the decider."""
+
     case_id: Id
     outcome: Long
     on: Day = field(default_factory=date.today)
+    decider: Id | None = None
 
 
 @dataclass(frozen=True)

@@ -629,12 +629,37 @@ class CaseOpened(Event):
 
 
 @dataclass(frozen=True)
+class CaseAcknowledged(Event):
+    """Receipt of a complaint or appeal was acknowledged to whoever raised it (ISO/IEC
+    17021-1:2015 9.7.7, 9.8.7), with what was said; ``at`` is the server's clock."""
+
+    name: ClassVar[str] = "case.acknowledged"
+    note: str
+    at: str
+
+
+@dataclass(frozen=True)
+class CaseProgressRecorded(Event):
+    """Information on an open complaint or appeal was gathered and verified, or a progress
+    report given (ISO/IEC 17021-1:2015 9.7.6-9.7.7, 9.8.6-9.8.7); ``at`` is the server's
+    clock."""
+
+    name: ClassVar[str] = "case.progress-recorded"
+    note: str
+    at: str
+
+
+@dataclass(frozen=True)
 class CaseResolved(Event):
-    """A complaint or appeal was decided."""
+    """A complaint or appeal was decided and closed, by ``decider`` (the account that decided,
+    not involved in its subject: ISO/IEC 17021-1:2015 9.7.8, 9.8.8); cases decided before the
+    decider was recorded have none."""
 
     name: ClassVar[str] = "case.resolved"
+    optional: ClassVar[tuple[str, ...]] = ("decider",)
     outcome: str
     on: str
+    decider: str = ""
 
 
 # The parts whose events the reference lists, in this order (each in the order its events are

@@ -16,7 +16,7 @@ from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
 from .aggregate import Aggregate
-from .cases import Case
+from .case_handlers import CASE_HANDLERS
 from .certification import Certification
 from .documents import PHOTO_TYPES, FileFacts, media_type_of
 from .lines import ProcessLine
@@ -414,15 +414,6 @@ def enforce_clocks(cmd: c.EnforceClocks, uow: UnitOfWork) -> None:
         uow.get(Certification, cid).enforce_clocks(cmd.on, rec)
 
 
-def open_case(cmd: c.OpenCase, uow: UnitOfWork) -> None:
-    cert = _certification(uow, cmd)
-    uow.add(Case.open(cmd.case_id, cmd.kind, cert, cmd.handler, cmd.summary))
-
-
-def resolve_case(cmd: c.ResolveCase, uow: UnitOfWork) -> None:
-    uow.get(Case, cmd.case_id).resolve(cmd.outcome, cmd.on)
-
-
 def _open(uow: UnitOfWork, account_id: str, display_name: str, roles: list[str], pw: str) -> None:
     hashed = security.hash_password(pw)
     uow.add(Account.open(account_id, display_name, roles, security.commitment(hashed)))
@@ -565,8 +556,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], None]] = {
     c.ChangeScope: change_scope,
     c.TransferCertificate: transfer_certificate,
     c.EnforceClocks: enforce_clocks,
-    c.OpenCase: open_case,
-    c.ResolveCase: resolve_case,
+    **CASE_HANDLERS,
 }
 
 

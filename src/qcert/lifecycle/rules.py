@@ -226,11 +226,40 @@ _RULES = [
         "certificate {number} is suspended and cannot be transferred",
         "证书 {number} 处于暂停状态，不能转换认证机构",
     ),
+    # 9.7.3: the persons handling an appeal differ from those who carried out the audits and
+    # made the certification decisions. 9.8.8 asks it of who decides a complaint; qcert asks it
+    # of a complaint's handler too, since the handler prepares that decision.
     Rule(
         "case.independence",
-        "ISO/IEC 17021-1:2015 9.7.2, 9.8.3",
+        "ISO/IEC 17021-1:2015 9.7.3, 9.8.8",
         "handler: {person} was involved in the activities the {kind} is about",
         "处理人员：{person} 参与了该{kind_zh}所涉及的活动",
+    ),
+    # 9.7.8 (appeals) and 9.8.8 (complaints): the decision communicated is made, or reviewed
+    # and approved, by persons not previously involved in the subject of the case. The
+    # refusal cites the clauses of the case's kind (``lifecycle.cases.DECIDER_SOURCE``).
+    Rule(
+        "case.decider-independence",
+        "ISO/IEC 17021-1:2015 9.7.3, 9.7.8, 9.8.8",
+        "decider: {person} audited, reviewed or decided certification {cid}, which the {kind} "
+        "is about; the decision is made, or reviewed and approved, by persons not previously "
+        "involved in its subject",
+        "决定人员：{person} 参与过该{kind_zh}所涉及的认证项目 {cid} 的审核、技术评审或认证决定；"
+        "结论须由未曾参与该事项的人员作出，或经其审查和批准",
+    ),
+    # 9.7.9, 9.8.9: the formal notice of the end of the process closes the case; 9.7.7, 9.8.7:
+    # receipt is acknowledged (once), progress and the outcome reported while it is open.
+    Rule(
+        "case.closed",
+        "ISO/IEC 17021-1:2015 9.7.9, 9.8.9",
+        "case {case}: {action} is not possible, the {kind} was decided and closed on {on}",
+        "案件 {case}：该{kind_zh}已于 {on} 作出结论并结案，不能再{action_zh}",
+    ),
+    Rule(
+        "case.acknowledged",
+        "ISO/IEC 17021-1:2015 9.7.7, 9.8.7",
+        "case {case}: receipt was already acknowledged at {at}; record further steps as progress",
+        "案件 {case}：已于 {at} 确认收到，后续情况请记录为处理进展",
     ),
     # ISO/IEC 17021-1:2015 9.6.5 (suspending, withdrawing or reducing the scope): the body
     # restores a suspended certification once the issue is resolved; failing that within the

@@ -139,6 +139,12 @@ def resource_of(conn: Connection, command: Any) -> Resource:
     if kind is c.ResolveCase:
         body = _one(conn, t.cases, "id", command.case_id)
         return Resource(bodies=frozenset({body or "?"}))
+    if kind in (c.AcknowledgeCase, c.RecordCaseProgress):
+        k = t.cases.c
+        row = conn.execute(sa.select(k.body_id, k.handler).where(k.id == command.case_id)).first()
+        if row is None:
+            return Resource(bodies=frozenset({"?"}))
+        return Resource(bodies=frozenset({row.body_id}), handler=row.handler)
     if kind in (c.EnforceClocks, PublishStatus):
         return _of_certifications(conn, command.certification_ids)
     if kind in (c.AcceptTransfer, c.RegisterAuditor, c.AddBodyKey, c.RevokeBodyKey):

@@ -1,10 +1,12 @@
 """A body's complaints and appeals (ISO/IEC 17021-1:2015 9.7, 9.8): the list, open ones first,
 a page at a time; each case with its history and the forms that take it to its end.
 
-The domain has two steps for a case: it is received (OpenCase, given to a handler who was not
-involved in what it is about) and decided (ResolveCase, which closes it for good and so asks
-for confirmation). The body's administrator runs both; the bus decides, and a refusal is shown
-on the page with its rule and source.
+A case is received (OpenCase, given to a handler who was not involved in what it is about),
+acknowledged (AcknowledgeCase), worked on (RecordCaseProgress: information gathered and
+verified, progress reported) and decided (ResolveCase, by the viewer as decider, which closes
+it for good and so asks for confirmation). The body's administrator receives and decides; the
+steps between are also the case's handler's. The bus decides, and a refusal is shown on the
+page with its rule and source.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from ..store import casework
 from .admin_common import (
     MAX_FIELDS,
     PAGE_SIZE,
-    TEXT,
     FormError,
     body_of,
     confirmed,
@@ -34,6 +35,8 @@ from .admin_common import (
     run,
     text,
 )
+from .admin_common import TEXT as ADMIN_TEXT
+from .case_text import MESSAGES as CASE_MESSAGES
 from .i18n import lang_of
 from .render import PageNotFound, Viewer, guard, page, require_csrf, services
 
@@ -41,6 +44,10 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 KINDS = ("appeal", "complaint")
+TEXT = {**ADMIN_TEXT, **CASE_MESSAGES}
+# The steps between receipt and decision: the form's name -> its command.
+STEPS = {"acknowledge": c.AcknowledgeCase, "progress": c.RecordCaseProgress}
+DONE = ("open-case", "resolve-case", "acknowledge-case", "record-case-progress")
 
 
 def _today() -> date:
@@ -48,8 +55,8 @@ def _today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
-def _handles(who: Viewer, body_id: str, command: type) -> bool:
-    return may(who.principal, command, Resource(bodies=frozenset({body_id})))
+def _handles(who: Viewer, body_id: str, command: type, handler: str | None = None) -> bool:
+    return may(who.principal, command, Resource(bodies=frozenset({body_id}), handler=handler))
 
 
 def _list_page(
@@ -138,11 +145,16 @@ def _case_page(
     status: int = 200,
     error: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    failed: str = "resolve",
 ) -> Response:
     with services(request).engine.connect() as conn:
         record = casework.case_record(conn, body["id"], case_id)
     if record is None:
         raise PageNotFound
+    acknowledged = [e for e in record["events"] if e["type"] == "case.acknowledged"]
+    decided = [e for e in record["events"] if e["type"] == "case.resolved"]
+    open_ = not record["resolved"]
+    steps = open_ and _handles(who, body["id"], c.RecordCaseProgress, record["handler"])
     done = request.query_params.get("done")
     return page(
         request,
@@ -152,10 +164,15 @@ def _case_page(
         TEXT,
         body=body,
         case=record,
-        may_resolve=_handles(who, body["id"], c.ResolveCase) and not record["resolved"],
+        acknowledged_at=acknowledged[0]["data"]["at"] if acknowledged else None,
+        decider=decided[0]["data"].get("decider", "") if decided else None,
+        may_resolve=_handles(who, body["id"], c.ResolveCase) and open_,
+        may_acknowledge=steps and not acknowledged,
+        may_progress=steps,
         error=error,
+        failed=failed,
         values=values or {"on": _today().isoformat()},
-        done=done if done in ("open-case", "resolve-case") else None,
+        done=done if done in DONE else None,
     )
 
 
@@ -181,7 +198,9 @@ def _resolve(request: Request, body_id: str, case_id: str, form: Any) -> Respons
             raise PageNotFound  # another body's case is not this page's to know of
     values = {k: str(form.get(k, ""))[:4000] for k in ("outcome", "on")}
     try:
-        command = c.ResolveCase(case_id, text(form, "outcome", 4000), day(form, "on"))
+        # The viewer decides, by name: the domain checks they were not involved (9.7.8, 9.8.8).
+        outcome = text(form, "outcome", 4000)
+        command = c.ResolveCase(case_id, outcome, day(form, "on"), who.account_id)
         confirmed(form)
         refused = run(request, who, command)
     except FormError as err:
@@ -190,3 +209,33 @@ def _resolve(request: Request, body_id: str, case_id: str, form: Any) -> Respons
         return _case_page(request, who, body, case_id, refused[0], refused[1], values)
     target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(case_id, safe='')}"
     return RedirectResponse(f"{target}?done=resolve-case#history", status_code=303)
+
+
+@router.post("/ws/bodies/{body_id}/cases/{case_id}/{step}")
+async def case_step(request: Request, body_id: str, case_id: str, step: str) -> Response:
+    """Acknowledge receipt (AcknowledgeCase) or record progress (RecordCaseProgress), each with
+    a note; the server records the time."""
+    if step not in STEPS:
+        raise PageNotFound
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    return await run_in_threadpool(_step, request, body_id, case_id, step, form)
+
+
+def _step(request: Request, body_id: str, case_id: str, step: str, form: Any) -> Response:
+    who, body = body_of(request, body_id)
+    require_csrf(request, form, who)
+    with services(request).engine.connect() as conn:
+        if casework.case_record(conn, body_id, case_id) is None:
+            raise PageNotFound  # another body's case is not this page's to know of
+    values = {"note": str(form.get("note", ""))[:4000], "on": _today().isoformat()}
+    try:
+        command = STEPS[step](case_id, text(form, "note", 500))
+        # A handler who is not the body's administrator is told why on the page.
+        refused = run(request, who, command, say_forbidden=True)
+    except FormError as err:
+        refused = refusal(err, lang_of(request))
+    if refused is not None:
+        return _case_page(request, who, body, case_id, refused[0], refused[1], values, step)
+    name = "acknowledge-case" if step == "acknowledge" else "record-case-progress"
+    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(case_id, safe='')}"
+    return RedirectResponse(f"{target}?done={name}#history", status_code=303)

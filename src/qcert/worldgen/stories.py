@@ -718,4 +718,6 @@ class Story:
             if on <= self.ctx.today:
                 outcome = both(*self.rng.choice(RESOLUTIONS))
                 if not keep_open:
-                    self.ctx.schedule.add(on, c.ResolveCase(case_id, outcome, on))
+                    # The handler, not involved in the certification, decides (9.7.8, 9.8.8).
+                    decided = c.ResolveCase(case_id, outcome, on, handler)
+                    self.ctx.schedule.add(on, decided)

@@ -611,6 +611,14 @@ def _admin_posts() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any] |
             {**case, "case_id": "case-new", "summary": "x"},
             None,
         ),
+        # a step before the decision: nothing is recorded on a closed case
+        (
+            ws + "/cases/{case_id}/{step}",
+            "/ws/bodies/cb1/cases/case-cb1/progress",
+            "admin1",
+            {"note": "已调阅审核报告"},
+            None,
+        ),
         (
             ws + "/cases/{case_id}/resolve",
             "/ws/bodies/cb1/cases/case-cb1/resolve",

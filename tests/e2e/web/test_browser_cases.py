@@ -1,6 +1,7 @@
 """An appeal handled to its end in a real browser: the body's administrator opens the body's
 complaints and appeals, receives an appeal whose handler was involved (refused, shown at the
-top), gives it to someone independent, opens it and decides it, confirming the closure.
+top), opens an appeal, acknowledges it, records progress and decides it as its named decider,
+confirming the closure.
 
 Needs Debian's chromium and a CJK font: see tests/e2e/web/live_server.py.
 """
@@ -87,6 +88,19 @@ def test_the_administrator_handles_an_appeal_to_its_end(tab, appealed):
     with tab.expect_navigation():
         first.locator("a").first.click()
     expect(tab.locator("h1[data-case]")).to_have_attribute("data-resolved", "no")
+    # Receipt is acknowledged, then information gathered is recorded (9.7.6-9.7.7).
+    for form_name, note in (
+        ("acknowledge-case", "已书面确认收到申诉"),
+        ("record-case-progress", "已调阅第二阶段审核报告并约谈审核组"),
+    ):
+        step = tab.locator(f"section[data-form='{form_name}']")
+        step.locator("[name=note]").fill(note)
+        with tab.expect_navigation():
+            step.locator("button[type=submit]").click()
+        expect(tab.locator(f"[data-done='{form_name}']")).to_be_visible()
+        expect(tab.locator("table[data-rows='history']")).to_contain_text(note)
+    expect(tab.locator("[data-acknowledged]")).to_have_attribute("data-acknowledged", "yes")
+    expect(tab.locator("section[data-form='acknowledge-case']")).to_have_count(0)
     resolve = tab.locator("section[data-form='resolve-case']")
     resolve.locator("[name=outcome]").fill(OUTCOME)
     resolve.locator("[name=on]").fill(TODAY.isoformat())
@@ -99,6 +113,7 @@ def test_the_administrator_handles_an_appeal_to_its_end(tab, appealed):
     expect(tab.locator("[data-done='resolve-case']")).to_be_visible()
     expect(tab.locator("h1[data-case]")).to_have_attribute("data-resolved", "yes")
     expect(tab.locator("[data-outcome]")).to_have_text(OUTCOME)
+    expect(tab.locator("[data-decider]")).to_have_attribute("data-decider", "admin1")
     expect(tab.locator("tr[data-event='case.resolved']")).to_have_count(1)
     expect(tab.locator("section[data-form='resolve-case']")).to_have_count(0)
     (case,) = rows(appealed.engine, t.cases, id="appeal-1")
