@@ -111,8 +111,10 @@ def certifications(request: Request, body_id: str) -> Response:
     error = None
     if stage is not None and stage not in views.STAGES:
         error, stage = "body.list.bad_stage", None
-    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
-    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= MAX_PAGE):
+    # ASCII digits only ("²" is a digit to str.isdigit), few enough for int() to read (it
+    # refuses past 4,300 digits), and a page that can exist.
+    digits = number.isascii() and number.isdigit() and len(number) <= len(str(MAX_PAGE))
+    if not (digits and 1 <= int(number) <= MAX_PAGE):
         error, number = "body.list.bad_page", "1"
     current = int(number)
     with services(request).engine.connect() as conn:
@@ -178,7 +180,7 @@ def entry(request: Request, body_id: str, cid: str, index: str) -> Response:
     """The exact bytes of one entry on this certification's timeline: what its proof proves,
     for ``qcert ledger verify-proof --entry`` (only entries the timeline shows its viewer)."""
     _body(request, body_id)
-    if not index.isdigit() or len(index) > 19:
+    if not (index.isascii() and index.isdigit()) or len(index) > 19:
         raise PageNotFound
     record = _record(request, body_id, cid)
     found = next((e for e in record["events"] if e["ledger_index"] == int(index)), None)
