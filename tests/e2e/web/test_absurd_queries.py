@@ -22,6 +22,7 @@ from qcert.web.admin_text import MESSAGES as ADMIN_TEXT
 from qcert.web.body_text import MESSAGES as BODY_TEXT
 from qcert.web.input_text import MESSAGES as INPUT_TEXT
 from qcert.web.notice_pages import MAX_PAGE as NOTICES_MAX_PAGE
+from tests.e2e.web.admin_world import admin_ws, signed_in  # noqa: F401
 from tests.e2e.web.test_access_matrix import (
     ANONYMOUS,
     Matrix,
@@ -29,6 +30,7 @@ from tests.e2e.web.test_access_matrix import (
     _matrix,
     _routes,
 )
+from tests.integration.lifecycle.conftest import bus, world  # noqa: F401
 
 # Each absurd value as it is written in the query string (already percent-encoded).
 ABSURD = {
@@ -189,3 +191,12 @@ def test_an_entry_index_that_is_not_ascii_digits_is_not_there(walked: Matrix) ->
     path = "/ws/bodies/cb1/certifications/c1-active/entries/%C2%B2"
     answer = walked.as_("root").get(path)
     assert answer.status_code == 404 and 'data-status="404"' in answer.text
+
+
+@pytest.mark.parametrize("path", ["/ws/bodies/cb1/clients", "/ws/bodies/cb1/auditors"])
+def test_a_nul_byte_in_the_text_to_find_is_dropped_on_either_database(admin_ws, path: str) -> None:  # noqa: F811
+    # PostgreSQL refuses NUL in a text parameter (psycopg's DataError): it never reaches it.
+    web = signed_in(admin_ws, "admin1")
+    for q in ("%00", "a%00b", "%01%1F"):
+        answer = web.get(f"{path}?q={q}")
+        assert answer.status_code == 200, (path, q, answer.text[:300])
