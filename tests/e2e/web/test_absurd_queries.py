@@ -42,6 +42,11 @@ ABSURD = {
     "superscript two": "%C2%B2",
     "nan": "nan",
     "not UTF-8": "%FF%FE%FD",
+    # Months and days at and past the calendar's edges (a month's weeks reach into the next).
+    "year past a C long": "99999999999999999999-01",
+    "last month of year 9999": "9999-12",
+    "first month of year 1": "0001-01",
+    "last day of year 9999": "9999-12-31T23:59:59%2B14:00",
 }
 # Sample values for the path parameters of routes outside the workspace table.
 _SAMPLES = {
