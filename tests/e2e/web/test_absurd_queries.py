@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from html import escape
 from typing import Any
+from urllib.parse import unquote, urlencode
 
 import pytest
 from starlette.datastructures import ImmutableMultiDict, QueryParams
@@ -28,7 +29,9 @@ from tests.e2e.web.test_access_matrix import (
     Matrix,
     _cases,
     _matrix,
+    _posts,
     _routes,
+    changing,  # noqa: F401
 )
 from tests.integration.lifecycle.conftest import bus, world  # noqa: F401
 
@@ -205,3 +208,67 @@ def test_a_nul_byte_in_the_text_to_find_is_dropped_on_either_database(admin_ws, 
     for q in ("%00", "a%00b", "%01%1F"):
         answer = web.get(f"{path}?q={q}")
         assert answer.status_code == 200, (path, q, answer.text[:300])
+
+
+# Form values: each as it is written in a urlencoded body (already percent-encoded).
+ABSURD_FIELDS = {
+    "5,000 digits": "9" * 5000,
+    "negative": "-1",
+    "NUL byte": "%00",
+    "60 KB": "x" * 60_000,
+    "superscript two": "%C2%B2",
+    "nan": "nan",
+    "not UTF-8": "%FF%FE%FD",
+    "year past a C long": "99999999999999999999-01-01",
+}
+
+
+# Known, in a module changed elsewhere at the moment (the portal's application form reads each
+# IAF sector with int() after str.isdigit, which "²" and 5,000 digits pass): its one-line bound
+# (ASCII digits, at most two) belongs with that change. The test below fails once it is fixed.
+KNOWN = {("/portal/c1/apply", "sectors")}
+
+
+def _form_failures(matrix: Matrix, posts: list[Any]) -> list[tuple[str, str, str]]:
+    """(path, field, what happened) for each absurd form value that gave a server error."""
+    failures, tried = [], 0
+    for _, path, who, fields, files in posts:
+        web = matrix.as_(who)
+        token = re.search(r'name="csrf" value="([^"]*)"', web.get("/workspace").text)[1]
+        for name in fields:
+            for label, value in ABSURD_FIELDS.items():
+                rest = {k: v for k, v in fields.items() if k != name}
+                tried += 1
+                try:
+                    if files:  # multipart: the value is sent as text, decoded
+                        data = {**rest, name: unquote(value), "csrf": token}
+                        answer = web.post(path, data=data, files=files, follow_redirects=False)
+                    else:
+                        body = urlencode({**rest, "csrf": token}, doseq=True) + f"&{name}={value}"
+                        answer = web.post(
+                            path,
+                            content=body.encode(),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"},
+                            follow_redirects=False,
+                        )
+                except Exception as err:  # the test client re-raises what the server raised
+                    failures.append((path, name, f"{label}: {type(err).__name__}: {err}"[:300]))
+                    continue
+                if answer.status_code >= 500:
+                    failures.append((path, name, f"{label}: {answer.status_code}"))
+    assert tried >= len(ABSURD_FIELDS) * len(posts)
+    return failures
+
+
+def test_no_absurd_form_value_gives_a_server_error(changing: Matrix) -> None:  # noqa: F811
+    """Every form of the workspace and the portal, posted by who may post it, with each of its
+    fields in turn set to an absurd value."""
+    failures = _form_failures(changing, _posts())
+    unknown = [f for f in failures if (f[0], f[1]) not in KNOWN]
+    assert not unknown, "\n".join(" ".join(f) for f in unknown)
+
+
+@pytest.mark.xfail(strict=True, reason="portal_pages.py: IAF sectors read by int() unbounded")
+def test_the_portal_application_bounds_its_sectors(changing: Matrix) -> None:  # noqa: F811
+    apply = [p for p in _posts() if p[1] == "/portal/c1/apply"]
+    assert _form_failures(changing, apply) == []
