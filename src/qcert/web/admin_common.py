@@ -16,6 +16,7 @@ from ..store.views import body_row
 from .admin_text import MESSAGES
 from .body_text import MESSAGES as BODY_MESSAGES
 from .i18n import lang_of
+from .input_text import MESSAGES as INPUT_MESSAGES
 from .render import PageForbidden, PageNotFound, Viewer, env, services, viewer
 
 __all__ = [
@@ -59,7 +60,7 @@ class FormError(Exception):
         self.key, self.values = key, values
 
     def said(self, lang: str) -> dict[str, str]:
-        zh, en = MESSAGES[self.key]
+        zh, en = {**MESSAGES, **INPUT_MESSAGES}[self.key]
         message = (zh if lang == "zh-CN" else en).format(**self.values)
         return {"rule": "input.invalid", "source": "qcert", "message": message}
 
@@ -78,8 +79,10 @@ def body_of(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
 def page_number(request: Request) -> tuple[int, bool]:
     """The ``page`` asked for (1 when absent or malformed) and whether it was malformed."""
     raw = request.query_params.get("page", "1")
-    # ASCII digits only ("²" is a digit to str.isdigit), and a page that can exist.
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
+    # ASCII digits only ("²" is a digit to str.isdigit), few enough for int() to read (it
+    # refuses past 4,300 digits), and a page that can exist.
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_PAGE))
+    if digits and 1 <= int(raw) <= MAX_PAGE:
         return int(raw), False
     return 1, True
 
@@ -92,6 +95,9 @@ def text(form: Any, name: str, limit: int, required: bool = True) -> str:
         raise FormError("admin.required", field=name)
     if len(value) > limit:
         raise FormError("admin.too_long", field=name, max=limit)
+    # Nothing anyone types holds a control character, and PostgreSQL refuses NUL in text.
+    if any(ch < " " and ch not in "\t\r\n" for ch in value):
+        raise FormError("input.control", field=name)
     return value
 
 

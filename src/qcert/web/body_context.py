@@ -53,7 +53,7 @@ def parse_month(text: str | None, today: date) -> Month | None:
     try:
         year, month = (int(p) for p in text.split("-"))
         return Month(date(year, month, 1))
-    except ValueError:
+    except (ValueError, OverflowError):  # a year past a C long overflows date() itself
         return None
 
 

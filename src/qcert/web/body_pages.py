@@ -198,7 +198,7 @@ def entry(request: Request, body_id: str, cid: str, index: str) -> Response:
     """The exact bytes of one entry on this certification's timeline: what its proof proves,
     for ``qcert ledger verify-proof --entry`` (only entries the timeline shows its viewer)."""
     _body(request, body_id)
-    if not index.isdigit() or len(index) > 19:
+    if not (index.isascii() and index.isdigit()) or len(index) > 19:
         raise PageNotFound
     record = _record(request, body_id, cid)
     found = next((e for e in record["events"] if e["ledger_index"] == int(index)), None)

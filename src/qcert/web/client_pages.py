@@ -74,6 +74,8 @@ def listing(request: Request) -> Listing:
     digits = number.isascii() and number.isdigit() and len(number) <= len(str(MAX_PAGE))
     if not (digits and 1 <= int(number) <= MAX_PAGE):
         number, error = "1", error or "error.page"
+    # Control characters (NUL among them, which PostgreSQL refuses in text) name nothing.
+    text = "".join(ch for ch in text if ch >= " ")
     return Listing(text.strip(), sort, int(number), error)
 
 

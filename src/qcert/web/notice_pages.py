@@ -16,6 +16,7 @@ from ..notices import commands as nc
 from ..notices.text import link, title
 from ..store import notices as views
 from .i18n import lang_of
+from .input_text import MESSAGES as INPUT
 from .notice_text import MESSAGES
 from .portal_pages import Refusal, run
 from .render import Viewer, env, guard, page, require_csrf, services, viewer
@@ -69,11 +70,20 @@ def install(app: FastAPI) -> None:
     app.add_middleware(_Serving)
 
 
-def _page_number(raw: object) -> int:
+def _page_number(raw: object) -> int | None:
+    """The page asked for, or None when ``raw`` is not one (absent means the first)."""
     text = str(raw or "1")
-    if not text.isdigit() or len(text) > 5 or not 1 <= int(text) <= MAX_PAGE:
-        return 1
+    # ASCII digits only ("²" is a digit to str.isdigit and int() refuses it), few enough for
+    # int() to read (it refuses past 4,300 digits), and a page that can exist.
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and 1 <= int(text) <= MAX_PAGE):
+        return None
     return int(text)
+
+
+def _bad_page() -> Refusal:
+    """The refusal of a malformed ``page``, naming the field and its rule in both languages."""
+    zh, en = (m.format(max=MAX_PAGE) for m in INPUT["input.page"])
+    return Refusal(422, "input.page", "qcert", zh, en)
 
 
 def _list(
@@ -114,7 +124,10 @@ def notices_page(request: Request, page: str = "1", done: str = "") -> Response:
     """The viewer's notices, newest first, ``PAGE`` to a page."""
     who = viewer(request)
     assert who is not None
-    return _list(request, who, _page_number(page), done=done if done in _DONE else None)
+    number = _page_number(page)
+    if number is None:
+        return _list(request, who, 1, 422, _bad_page())
+    return _list(request, who, number, done=done if done in _DONE else None)
 
 
 @router.post("/ws/notices/{notice_id}/read")
@@ -124,7 +137,8 @@ async def mark_read(request: Request, notice_id: str) -> Response:
     who = await run_in_threadpool(viewer, request)
     assert who is not None
     require_csrf(request, form, who)
-    number = _page_number(form.get("page"))
+    # A form's page only says where to return to: a malformed one returns to the first.
+    number = _page_number(form.get("page")) or 1
     refused, _ = await run_in_threadpool(
         run, request, who, nc.MarkNoticeRead(notice_id[:64], who.account_id)
     )

@@ -123,8 +123,11 @@ def test_notices_come_newest_first_twenty_to_a_page(world):
     assert rows[0][1] == "surveillance-due"  # the newest, sent by the run
     second = web.get("/ws/notices?page=2")
     assert len(_notices(second.text)) == 6 and 'rel="prev"' in second.text
-    for bad in ("0", "-1", "abc", "99999999999", "1e9"):
-        assert web.get(f"/ws/notices?page={bad}").status_code == 200
+    # A page that is not one is named (422), and the first page shown beneath.
+    for bad in ("0", "-1", "abc", "99999999999", "1e9", "²", "9" * 5000):
+        refused = web.get(f"/ws/notices?page={bad}")
+        assert refused.status_code == 422 and 'data-rule="input.page"' in refused.text
+        assert len(_notices(refused.text)) == 20
 
 
 def test_an_email_address_is_checked_and_kept(world):
