@@ -29,6 +29,7 @@ from .body_charts import charts
 from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
 from .body_text import EVENT_LABELS, MESSAGES
+from .feedback_text import BODY_MESSAGES as CONFIRM_TEXT
 from .i18n import lang_of, translator
 from .render import (
     PageForbidden,
@@ -47,7 +48,7 @@ __all__ = ["PAGE_SIZE", "router"]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 PAGE_SIZE = 25
 MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay small integers
-TEXT = {**MESSAGES, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
+TEXT = {**MESSAGES, **CONFIRM_TEXT, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
 

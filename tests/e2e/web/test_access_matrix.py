@@ -141,6 +141,7 @@ def _cases(docs: dict[str, str]) -> list[Case]:
             Case(portal, base, allowed, records),
             Case(portal + "/apply", f"{base}/apply", frozenset(APPLIERS[client]), records),
             Case(portal + "/users", f"{base}/users", frozenset(OWN[client]), records),
+            Case(portal + "/plan", f"{base}/plan", allowed, records),
             Case(portal + "/findings", f"{base}/findings", allowed, records),
             Case(portal + "/documents", f"{base}/documents", allowed, records),
             # Each document was given for a certification: of c2's, only cb2 (which holds it)
@@ -371,7 +372,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 22
+    assert len(covered) == 23
 
 
 def _outcome(response: Any) -> int | str:
