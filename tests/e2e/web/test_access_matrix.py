@@ -439,11 +439,11 @@ _ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "technical-review": ("c1-audited", {"recommendation": "grant"}),
     "decide": (
         "c1-waiting",
-        {"outcome": "grant", "on": _DAY, "number": "N-C1-0009", "scope": "零件"},
+        {"outcome": "grant", "on": _DAY, "number": "N-C1-0009", "scope": "零件", "confirm": "yes"},
     ),
     "suspend-certificate": ("c1-active", {"reason": "x", "on": _DAY, "months": "3"}),
     "restore-certificate": ("c1-suspended", {"on": _DAY}),
-    "withdraw-certificate": ("c1-active", {"reason": "x", "on": _DAY}),
+    "withdraw-certificate": ("c1-active", {"reason": "x", "on": _DAY, "confirm": "yes"}),
     "record-test": (
         "c1-product",
         {
