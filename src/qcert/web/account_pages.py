@@ -17,6 +17,7 @@ from ..lifecycle import commands as c
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from . import session as sessions
+from .feedback_text import HOME_MESSAGES
 from .i18n import LANG_COOKIE, LANGS, lang_of
 from .render import Viewer, guard, page, require_csrf, services, viewer
 
@@ -157,8 +158,24 @@ def workspace(request: Request) -> Response:
     with services(request).engine.connect() as conn:
         bodies = portal.bodies(conn, None if scope.everything else set(scope.bodies))
         clients = portal.clients_named(conn, set(scope.clients))
-    roles = sorted(who.principal.roles)
-    return page(request, "ws/home.html", who=who, roles=roles, bodies=bodies, clients=clients)
+    roles = [(role, *_where(scope)) for role, scope in sorted(who.principal.roles)]
+    return page(
+        request,
+        "ws/home.html",
+        who=who,
+        messages=HOME_MESSAGES,
+        roles=roles,
+        role_names=set(HOME_MESSAGES),
+        bodies=bodies,
+        clients=clients,
+        hub=bool(who.principal.scopes("region", "regulator")),
+    )
+
+
+def _where(scope: str) -> tuple[str, str]:
+    """A role's scope as (kind, id): ``body:cb1`` -> ("body", "cb1"); ``platform`` -> (…, "")."""
+    kind, _, ident = scope.partition(":")
+    return kind, ident
 
 
 # -- one's own account ----------------------------------------------------------

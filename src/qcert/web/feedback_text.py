@@ -4,7 +4,7 @@ actions ask for, in zh-CN and en (key -> (zh-CN, en))."""
 
 from __future__ import annotations
 
-__all__ = ["BODY_MESSAGES", "MESSAGES"]
+__all__ = ["BODY_MESSAGES", "HOME_MESSAGES", "MESSAGES"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "portal.plan": ("审核安排", "Audit plan"),
@@ -106,4 +106,24 @@ BODY_MESSAGES: dict[str, tuple[str, str]] = {
         "confirm：此操作不可撤回，请勾选确认后再提交",
         "confirm: this action cannot be undone; tick the box to confirm, then submit",
     ),
+}
+
+# The workspace's landing list: each role by the name people use, and where it is held.
+HOME_MESSAGES: dict[str, tuple[str, str]] = {
+    "home.role.platform-admin": ("平台管理员", "Platform administrator"),
+    "home.role.cb-admin": ("认证机构管理员", "Body administrator"),
+    "home.role.application-reviewer": ("申请评审人员", "Application reviewer"),
+    "home.role.planner": ("审核策划人员", "Audit planner"),
+    "home.role.auditor": ("审核员", "Auditor"),
+    "home.role.technical-reviewer": ("技术评审人员", "Technical reviewer"),
+    "home.role.decision-maker": ("认证决定人员", "Decision maker"),
+    "home.role.client-admin": ("组织管理员", "Organisation administrator"),
+    "home.role.client-user": ("组织用户", "Organisation user"),
+    "home.role.regulator": ("监管人员", "Regulator"),
+    "home.role.reporter": ("数据报送人员", "Reporter"),
+    "home.at.platform": ("全平台", "the whole platform"),
+    "home.at.body": ("认证机构 {id}", "body {id}"),
+    "home.at.client": ("组织 {id}", "organisation {id}"),
+    "home.at.region": ("行政区划 {id}", "division {id}"),
+    "home.hub": ("监管平台", "Supervision hub"),
 }

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from qcert.lifecycle import OpenAccount, PlanAudit
 from qcert.lifecycle.office import DOC, DOCX, XLS, XLSX
 from qcert.store import tables as t
-from qcert.web.feedback_text import BODY_MESSAGES, MESSAGES
+from qcert.web.feedback_text import BODY_MESSAGES, HOME_MESSAGES, MESSAGES
 from tests import office_files as files
 from tests.e2e.conftest import PASSWORD, TEAM, api, services  # noqa: F401
 from tests.e2e.web.test_portal_pages import _certified, _csrf, _upload, site  # noqa: F401
@@ -22,7 +22,7 @@ ISO9001 = "urn:qcert:scheme:iso9001:2015"
 
 
 def test_every_new_message_has_both_languages():
-    for key, (zh, en) in {**MESSAGES, **BODY_MESSAGES}.items():
+    for key, (zh, en) in {**MESSAGES, **BODY_MESSAGES, **HOME_MESSAGES}.items():
         assert zh and en and zh != en, key
         assert re.search(r"[\u4e00-\u9fff]", zh), key
 
@@ -238,3 +238,13 @@ def test_each_user_lands_on_their_main_page(site):  # noqa: F811
     assert _lands(site, "root") == "/workspace"  # the platform: every body and organisation
     assert _lands(site, "both") == "/workspace"  # two main pages: the list of both
     assert _lands(site, "client", "/portal/c1/findings") == "/portal/c1/findings"  # as asked
+
+
+def test_the_workspace_list_names_roles_as_people_do(site):  # noqa: F811
+    site.run(OpenAccount("reg", "reg", ["regulator@region:110000"], PASSWORD))
+    home = site.browser("reg").get("/workspace").text
+    assert 'data-role="regulator@region:110000"' in home
+    assert "监管人员 · 行政区划 110000" in home and 'href="/hub"' in home
+    english = site.browser("rev").get("/workspace", headers={"accept-language": "en"}).text
+    assert "Application reviewer · body cb1" in english
+    assert "Technical reviewer · body cb1" in english and 'href="/hub"' not in english
