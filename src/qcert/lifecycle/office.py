@@ -18,6 +18,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 
 __all__ = ["DOC", "DOCX", "OFFICE_TYPES", "XLS", "XLSX", "OfficeRefused", "office_type_of"]
 
@@ -81,7 +82,18 @@ def _ooxml_type(data: bytes) -> str:
             raise OfficeRefused("damaged")
         with package.open(info) as part:
             types = part.read(_MAX_CONTENT_TYPES + 1).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, NotImplementedError):
+    except OfficeRefused:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+    ):
         # Not a zip, no content types, encrypted or compressed in a way no Office writes.
         raise OfficeRefused("damaged") from None
     if "<!DOCTYPE" in types or "<!ENTITY" in types:
@@ -110,7 +122,12 @@ def _ooxml_type(data: bytes) -> str:
 
 def _cfb_type(data: bytes) -> str:
     """A Word or Excel binary file, by its streams' names ([MS-CFB] 2.2 header, 2.6 directory)."""
-    names = {n.lower() for n in _cfb_names(data)}
+    try:
+        names = {n.lower() for n in _cfb_names(data)}
+    except OfficeRefused:
+        raise
+    except (struct.error, IndexError, ValueError):
+        raise OfficeRefused("damaged") from None
     if names & {"macros", "_vba_project_cur", "vba", "_vba_project"}:
         raise OfficeRefused("macros")
     if "encryptedpackage" in names:
@@ -144,7 +161,7 @@ def _cfb_names(data: bytes) -> list[str]:
     for _ in range(min(n_difat, _MAX_SECTORS)):
         if next_difat >= 0xFFFFFFFA:
             break
-        block = sector(next_difat)
+        block = sector(next_difat).ljust(size, b"\0")
         entries = struct.unpack(f"<{size // 4}I", block)
         fat_sectors += entries[:-1]
         next_difat = entries[-1]

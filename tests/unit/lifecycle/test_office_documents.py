@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from qcert.lifecycle.documents import check_document, media_type_of
@@ -60,3 +62,26 @@ def test_the_name_must_end_as_the_content_is():
     assert name == "检验记录.xlsx"
     with pytest.raises(RuleViolation, match="filename"):
         check_document("a" * 64, "检验记录.docx", XLSX, len(data), "records")
+
+
+@pytest.mark.parametrize(
+    "original",
+    [files.xlsx(), files.docx(), files.compound("WordDocument"), files.compound("Workbook")],
+    ids=["xlsx", "docx", "doc", "xls"],
+)
+def test_damaged_office_files_are_refused_never_crash(original):
+    # Bytes flipped, cut and zeroed at seeded random places: always a type or a refusal.
+    rng = random.Random(17)
+    for _ in range(300):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(8, len(data))]
+        try:
+            found = office_type_of(bytes(data))
+        except OfficeRefused as refused:
+            assert refused.reason in ("macros", "damaged", "unsupported")
+        else:
+            assert found in (DOC, DOCX, XLS, XLSX, None)
+        assert media_type_of(bytes(data)) in (DOC, DOCX, XLS, XLSX, "text/plain", None)
