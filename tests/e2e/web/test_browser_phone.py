@@ -129,10 +129,18 @@ def test_a_wide_table_scrolls_in_its_own_box_and_stays_readable(world, browser):
         scroll_width, width, overflow = box
         assert overflow == "auto" and width <= 390
         assert scroll_width > width  # nine columns: they scroll, they are not crushed
-        # A cell is at least a few characters wide, never one character per line.
-        first = table.locator("tbody td").first
-        assert first.evaluate("td => td.getBoundingClientRect().width") >= 60
         assert _sideways(tab) == 0
+        # Every cell is a few characters wide, never one (Chinese) character a line.
+        for path, name in (
+            ("/portal/c1/documents", "documents"),
+            ("/portal/c1/findings", "findings"),
+            ("/portal/c1/plan", "past"),
+            ("/portal/c1", "certifications"),
+        ):
+            tab.goto(base + path)
+            cells = tab.locator(f"table[data-table='{name}'] td")
+            widths = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().width)")
+            assert widths and min(widths) >= 80, (path, widths)
 
 
 def test_a_refusal_takes_the_focus_at_the_top_of_the_page(world, browser):
