@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from tests import office_files
 from tests.e2e.conftest import cli_at
 
 
@@ -152,4 +153,11 @@ def test_a_document_is_given_with_its_bytes_by_the_organisations_user(qcert, tmp
     markup = tmp_path / "page.txt"
     markup.write_text("<html><script>x</script></html>")
     wrong = qcert("lifecycle", "upload", "c", markup, ok=False)
-    assert wrong.exit_code == 1 and "not a PDF, PNG, JPEG or UTF-8 text file" in wrong.output
+    assert wrong.exit_code == 1 and "not a PDF, PNG, JPEG, Word or Excel file" in wrong.output
+    book = tmp_path / "检验记录.xlsx"
+    book.write_bytes(office_files.xlsx())  # a workbook is taken, checked as what it is
+    taken = json.loads(qcert("lifecycle", "upload", "c", book, "--purpose", "r", "--json").stdout)
+    assert len(taken["ledger_indices"]) == 1
+    macros = tmp_path / "宏.xlsx"
+    macros.write_bytes(office_files.xlsx_with_vba())  # macros are not, whatever the name says
+    assert qcert("lifecycle", "upload", "c", macros, ok=False).exit_code == 1

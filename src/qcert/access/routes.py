@@ -248,6 +248,9 @@ ROUTES: dict[str, RouteRule] = {
     "GET /static/charts.js": PUBLIC,
     "GET /static/streams.js": PUBLIC,
     "GET /static/checkin.js": PUBLIC,
+    "GET /static/ws.js": PUBLIC,
+    "GET /static/favicon.svg": PUBLIC,
+    "GET /favicon.ico": PUBLIC,
     "GET /static/docs/{name}": PUBLIC,
     "GET /docs": PUBLIC,
     "GET /redoc": PUBLIC,
@@ -405,6 +408,7 @@ ROUTES: dict[str, RouteRule] = {
     ),
     # the organisation's portal: its users, and the bodies it applied or consented to
     "GET /portal/{client_id}": SIGNED_IN,
+    "GET /portal/{client_id}/plan": SIGNED_IN,
     "GET /portal/{client_id}/apply": SIGNED_IN,
     "POST /portal/{client_id}/apply": SIGNED_IN,
     "GET /portal/{client_id}/findings": SIGNED_IN,

@@ -93,8 +93,10 @@ async def upload_document(
         raise refuse(
             "input.invalid",
             field="file",
-            problem="must be a PDF, PNG or JPEG file, or UTF-8 plain text (not markup)",
-            problem_zh="须为 PDF、PNG、JPEG 文件或 UTF-8 纯文本（不能是标记语言）",
+            problem="must be a PDF, PNG or JPEG file, a Word or Excel file without macros "
+            "(.docx, .xlsx, .doc, .xls), or UTF-8 plain text (not markup)",
+            problem_zh="须为 PDF、PNG、JPEG 文件，不含宏的 Word 或 Excel 文件（.docx、.xlsx、.doc、"
+            ".xls），或 UTF-8 纯文本（不能是标记语言）",
         )
     cmd = c.UploadDocument(
         client_id,

@@ -116,7 +116,10 @@ def upload(
     data = read_file(file)
     media_type = media_type_of(data)
     if media_type is None:
-        raise QcertError(f"{file}: not a PDF, PNG, JPEG or UTF-8 text file / 文件类型不受支持")
+        raise QcertError(
+            f"{file}: not a PDF, PNG, JPEG, Word or Excel file without macros, or UTF-8 text"
+            " / 不是 PDF、PNG、JPEG、不含宏的 Word 或 Excel 文件，也不是 UTF-8 纯文本"
+        )
     who = principal(ctx)
     cmd = UploadDocument(
         client_id,

@@ -20,6 +20,7 @@ from .inputs import (
     Latitude,
     Long,
     Longitude,
+    MediaType,
     Name,
     Note,
     Password,
@@ -163,7 +164,7 @@ class UploadDocument:
     client_id: Id
     sha256: Sha256
     filename: Name
-    media_type: Word
+    media_type: MediaType
     size: Count
     purpose: Note
     uploaded_by: Id

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .aggregate import invalid, text_field
+from .office import OFFICE_TYPES, OfficeRefused, office_type_of
 
 __all__ = [
     "DOCUMENT_TYPES",
@@ -23,7 +24,8 @@ _TEXT_CONTROLS = {0x09, 0x0A, 0x0C, 0x0D}
 
 
 def media_type_of(data: bytes) -> str | None:
-    """The media type ``data`` is, from its content alone: PDF, PNG, JPEG or plain UTF-8 text.
+    """The media type ``data`` is, from its content alone: PDF, PNG, JPEG, a Word or Excel
+    file without macros (``qcert.lifecycle.office``), or plain UTF-8 text.
 
     Markup (HTML, XML, SVG) is not taken as plain text, since a viewer could run it; anything
     else is None.
@@ -34,6 +36,12 @@ def media_type_of(data: bytes) -> str | None:
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
+    try:
+        office = office_type_of(data)
+    except OfficeRefused:
+        return None
+    if office is not None:
+        return office
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -53,6 +61,7 @@ DOCUMENT_TYPES: dict[str, tuple[str, ...]] = {
     "image/png": (".png",),
     "image/jpeg": (".jpg", ".jpeg"),
     "text/plain": (".txt", ".csv"),
+    **OFFICE_TYPES,
 }
 
 

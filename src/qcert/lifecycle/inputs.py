@@ -100,6 +100,9 @@ def Text(limit: int = 500) -> Any:
 
 
 Word = Text(32)  # a keyword: a grade, an outcome, a kind
+# A media type: RFC 6838, 4.2 allows 127 characters each side of the "/"; Office Open XML's
+# are up to 71 (the document store checks it is one of those taken).
+MediaType = Text(128)
 Name = Text(200)
 Note = Text(500)
 Long = Text(5000)

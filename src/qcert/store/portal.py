@@ -21,6 +21,7 @@ from . import tables as t
 
 __all__ = [
     "Scope",
+    "audits",
     "bodies",
     "certificate",
     "certificates",
@@ -137,6 +138,44 @@ def newest_credential(conn: Connection, number: str) -> int | None:
 _FINDING_EVENTS = ("certification.finding-raised", "certification.corrective-action-submitted")
 
 
+def audits(conn: Connection, scope: Scope, client_id: str) -> list[dict[str, Any]]:
+    """The audits of the organisation's certifications the viewer may see, by start date: kind,
+    method, dates, planned and actual days, and the team with each auditor's name as
+    registered (``auditor.registered``)."""
+    a, cn, e = t.audits, t.certifications, t.events
+    rows = (
+        conn.execute(
+            sa.select(a, cn.c.scheme_id)
+            .join(cn, cn.c.id == a.c.certification_id)
+            .where(cn.c.client_id == client_id, scope(a))
+            .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
+        )
+        .mappings()
+        .all()
+    )
+    teams = {(r["certification_id"], r["audit_id"]): json.loads(r["team"]) for r in rows}
+    ids = sorted({f"auditor:{m['auditor']}" for team in teams.values() for m in team})
+    names: dict[str, str] = {}
+    if ids:
+        found = conn.execute(
+            sa.select(e.c.aggregate, e.c.document).where(
+                e.c.aggregate.in_(ids), e.c.type == "auditor.registered"
+            )
+        )
+        for aggregate, document in found:
+            names[aggregate.split(":", 1)[1]] = json.loads(document)["data"].get("name_zh", "")
+    return [
+        {
+            **{k: v for k, v in r.items() if k != "team"},
+            "team": [
+                {**m, "name": names.get(m["auditor"], "")}
+                for m in teams[(r["certification_id"], r["audit_id"])]
+            ],
+        }
+        for r in rows
+    ]
+
+
 def findings(conn: Connection, scope: Scope, client_id: str) -> list[dict[str, Any]]:
     """The findings of the organisation's certifications the viewer may see, by certification
     and finding: grade, clause, status, the evidence, and the last answer (correction, cause,
@@ -144,8 +183,15 @@ def findings(conn: Connection, scope: Scope, client_id: str) -> list[dict[str, A
     f, cn, e = t.findings, t.certifications, t.events
     rows = (
         conn.execute(
-            sa.select(f, cn.c.scheme_id)
+            sa.select(f, cn.c.scheme_id, t.audits.c.end.label("audit_end"), t.audits.c.last_day)
             .join(cn, cn.c.id == f.c.certification_id)
+            .outerjoin(
+                t.audits,
+                sa.and_(
+                    t.audits.c.certification_id == f.c.certification_id,
+                    t.audits.c.audit_id == f.c.audit_id,
+                ),
+            )
             .where(cn.c.client_id == client_id, scope(f))
             .order_by(f.c.certification_id, f.c.audit_id, f.c.finding_id)
         )

@@ -4,24 +4,26 @@ by invitation, the language switch, and the workspace landing page."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import security
-from ..access import ANONYMOUS, read_scope
+from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide, read_scope
 from ..errors import QcertError
 from ..lifecycle import commands as c
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from . import session as sessions
+from .feedback_text import HOME_MESSAGES
 from .i18n import LANG_COOKIE, LANGS, lang_of, translator
 from .render import Viewer, guard, page, require_csrf, services, viewer
 from .words import TZ_COOKIE, viewer_zone, zone_named
 from .words_text import MESSAGES as WORDS
 
-__all__ = ["router"]
+__all__ = ["landing", "router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
@@ -31,6 +33,36 @@ def _safe_next(target: object) -> str:
     if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return "/workspace"
+
+
+def landing(principal: Principal) -> str:
+    """The user's main page: the hub's cockpit for a regulator, the body's dashboard for a
+    body's staff, the portal for an organisation's user, when the one access policy lets them
+    see it and it is the only one of its kind; otherwise the workspace's list of them all."""
+    bodies, clients = principal.scopes("body"), principal.scopes("client")
+    places: list[tuple[str, str, dict[str, str]]] = []
+    if principal.scopes("region", "regulator"):
+        places.append(("/hub", "GET /hub", {}))
+    if len(bodies) == 1:
+        [body] = bodies
+        places.append((f"/ws/bodies/{quote(body, safe='')}", _BODY_PAGE, {"body_id": body}))
+    if len(clients) == 1:
+        [client] = clients
+        places.append((f"/portal/{quote(client, safe='')}", _PORTAL, {"client_id": client}))
+    seen = [path for path, route, params in places if _may(principal, route, params)]
+    many = len(bodies) > 1 or len(clients) > 1
+    return seen[0] if len(seen) == 1 and not many else "/workspace"
+
+
+_BODY_PAGE, _PORTAL = "GET /ws/bodies/{body_id}", "GET /portal/{client_id}"
+
+
+def _may(principal: Principal, route: str, params: dict[str, str]) -> bool:
+    try:
+        decide(principal, route, params)
+    except (Forbidden, Unauthenticated):
+        return False
+    return True
 
 
 def _address(request: Request) -> str:
@@ -86,6 +118,10 @@ async def signin(request: Request) -> Response:
         return _signin_page(request, target, "signin.throttled", username, 429, err.retry_after)
     except security.AuthError:
         return _signin_page(request, target, "signin.failed", username, 401)
+    if target == "/workspace":
+        # No page was asked for: land on the user's main page, not on the list of roles.
+        found = await run_in_threadpool(identity.session, signed.token, "web")
+        target = landing(found[0]) if found is not None else target
     response = RedirectResponse(target, status_code=303)
     sessions.start(response, signed)
     return response
@@ -124,8 +160,24 @@ def workspace(request: Request) -> Response:
     with services(request).engine.connect() as conn:
         bodies = portal.bodies(conn, None if scope.everything else set(scope.bodies))
         clients = portal.clients_named(conn, set(scope.clients))
-    roles = sorted(who.principal.roles)
-    return page(request, "ws/home.html", who=who, roles=roles, bodies=bodies, clients=clients)
+    roles = [(role, *_where(scope)) for role, scope in sorted(who.principal.roles)]
+    return page(
+        request,
+        "ws/home.html",
+        who=who,
+        messages=HOME_MESSAGES,
+        roles=roles,
+        role_names=set(HOME_MESSAGES),
+        bodies=bodies,
+        clients=clients,
+        hub=bool(who.principal.scopes("region", "regulator")),
+    )
+
+
+def _where(scope: str) -> tuple[str, str]:
+    """A role's scope as (kind, id): ``body:cb1`` -> ("body", "cb1"); ``platform`` -> (…, "")."""
+    kind, _, ident = scope.partition(":")
+    return kind, ident
 
 
 # -- one's own account ----------------------------------------------------------

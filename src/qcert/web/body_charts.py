@@ -40,14 +40,17 @@ def _figure(trace: go.Bar | go.Pie, title: str, counts: list[int] | None = None)
     layout = go.Layout(
         template="none",
         title={"text": title},
-        margin={"l": 48, "r": 16, "t": 48, "b": 64},
+        # Room on the right for the last category label, which a slanted axis label overhangs.
+        margin={"l": 48, "r": 40, "t": 48, "b": 64},
         height=320,
     )
     if counts is not None:
         # Category labels as given (plotly would read "2026-05" as a date), whole-number ticks.
         top = max(counts, default=0)
         layout.update(
-            xaxis={"type": "category"},
+            # Slanted at a fixed angle, with the margin grown to fit them (automargin), the
+            # labels are never cut, whatever their number or the chart's width.
+            xaxis={"type": "category", "tickangle": -45, "automargin": True},
             yaxis={"rangemode": "tozero", "dtick": max(1, -(-top // 5))},
         )
     return go.Figure(data=[trace], layout=layout).to_json()

@@ -19,10 +19,12 @@ from ..access import Principal, Resource, may
 from ..lifecycle import commands as c
 from ..schemes import AuditTime, RuleViolation, SampleSizes
 from .body_text import MESSAGES
+from .feedback_text import BODY_MESSAGES as CONFIRM_TEXT
 from .words_text import MESSAGES as WORDS
 
 __all__ = [
     "FORMS",
+    "IRREVERSIBLE",
     "MULTI",
     "Preview",
     "build",
@@ -46,6 +48,8 @@ FORMS: dict[str, type] = {
     "restore-certificate": c.RestoreCertificate,
     "withdraw-certificate": c.WithdrawCertificate,
 }
+# Forms whose command cannot be undone: they record nothing unless ``confirm=yes`` is posted.
+IRREVERSIBLE = frozenset({"withdraw-certificate", "decide"})
 MULTI = frozenset({"sites"})  # fields a form may repeat (checkboxes)
 
 
@@ -198,6 +202,11 @@ def build(name: str, values: dict[str, Any], actor: str, cid: str) -> Any:
     is missing or malformed; the rules of the lifecycle are the domain's to check.
     """
     v = values
+    if name in IRREVERSIBLE and v.get("confirm") != "yes":
+        # Asked on the server, not only in the browser: a form posted without the box ticked
+        # records nothing.
+        zh, en = CONFIRM_TEXT["confirm.required"]
+        raise RuleViolation("input.invalid", "qcert", en, zh)
     if name == "review-contract":
         return c.ReviewContract(
             cid,

@@ -31,6 +31,7 @@ from .body_charts import charts
 from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
 from .body_text import EVENT_LABELS, MESSAGES
+from .feedback_text import BODY_MESSAGES as CONFIRM_TEXT
 from .i18n import lang_of, translator
 from .render import (
     PageForbidden,
@@ -50,7 +51,12 @@ __all__ = ["DASHBOARD_ROWS", "PAGE_SIZE", "router"]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 PAGE_SIZE = 25  # rows a page of the certification list unless the viewer asks for more
 DASHBOARD_ROWS = views.SHOWN  # rows of each list on the dashboard; the rest are paged
-TEXT = {**MESSAGES, **LIST_WORDS, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
+TEXT = {
+    **MESSAGES,
+    **LIST_WORDS,
+    **CONFIRM_TEXT,
+    **{f"event.{k}": v for k, v in EVENT_LABELS.items()},
+}
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
 

@@ -1,46 +1,45 @@
-"""The organisation portal: apply, answer findings, upload documents, get certificates.
+"""The organisation portal: its audit plan, apply, answer findings by their deadlines, get
+certificates (documents are in ``portal_documents``).
 
 A thin face. Reads go through ``qcert.store.portal`` scoped by the viewer; changes are
-commands, authorised for the viewer and handed to the bus. Uploaded bytes are checked by
-their content (PDF, PNG, JPEG or UTF-8 text, at most 10 MiB, read with a cap), stored by
-their SHA-256 before the event commits, and served back only as attachments of the type
-recorded at upload, never sniffed and never run.
+commands, authorised for the viewer and handed to the bus. Every change ends in a redirect to
+a page that says what happened (POST-redirect-GET, ``?done=``); a refused one shows the page
+again with the refusal on top, where the browser moves the focus.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import schemes
 from ..access import CLIENT_ROLES, Forbidden, Unauthenticated, read_scope
 from ..errors import QcertError
 from ..lifecycle import commands as c
-from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
+from ..lifecycle.answer_deadline import answer_due
 from ..lifecycle.rules import refuse
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
-from ..store.documents import DocumentMissing
 from ..store.scoping import visible
+from .body_text import MESSAGES as BODY_MESSAGES
+from .feedback_text import MESSAGES as FEEDBACK
 from .i18n import lang_of
-from .portal_text import MESSAGES
+from .portal_text import MESSAGES as PORTAL_MESSAGES
 from .render import (
     PageForbidden,
     PageNotFound,
     SignInRequired,
     Viewer,
-    capped_form,
     guard,
     page,
     require_csrf,
@@ -48,15 +47,34 @@ from .render import (
     viewer,
 )
 
-__all__ = ["Portal", "Refusal", "portal_of", "render", "router", "run"]
+__all__ = [
+    "MESSAGES",
+    "Portal",
+    "Refusal",
+    "attachment",
+    "done_at",
+    "own_refusal",
+    "portal_of",
+    "render",
+    "router",
+    "run",
+]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
-# Multipart boundaries, part headers and the small fields on top of the file itself.
-_MAX_BODY = MAX_DOCUMENT_BYTES + 64 * 1024
+# The portal's words: its own, the audit kinds as the schemes name them, and the plan's,
+# deadlines' and confirmations' words.
+MESSAGES: dict[str, tuple[str, str]] = {
+    **{k: v for k, v in BODY_MESSAGES.items() if k.startswith("kind.")},
+    **PORTAL_MESSAGES,
+    **FEEDBACK,
+}
+# What a redirect after a change may say it did (``?done=<what>&ref=<which>``).
+_DONE = ("applied", "answered", "uploaded")
 _COMPLEXITY = ("high", "medium", "low", "limited")
 _SECTIONS = (
     "overview",
+    "plan",
     "apply",
     "findings",
     "documents",
@@ -133,10 +151,24 @@ def _refusal(err: Exception) -> Refusal:
     return Refusal(status if 400 <= status < 500 else 409, "", "", zh + str(err), en + str(err))
 
 
-def _own(key: str, status: int = 422) -> Refusal:
-    """A refusal of this page's own (the upload's size and type), naming the field."""
+def own_refusal(key: str, status: int = 422) -> Refusal:
+    """A refusal of the portal's own (the upload's size and type), naming the field."""
     zh, en = MESSAGES[key]
     return Refusal(status, "input.invalid", "qcert", zh, en)
+
+
+def done_at(where: str, what: str, ref: str = "", anchor: str = "") -> str:
+    """The address a change redirects to: ``where``, saying ``what`` was done to ``ref``."""
+    query = f"?done={what}" + (f"&ref={quote(ref[:200], safe='')}" if ref else "")
+    return where + query + (f"#{quote(anchor, safe='')}" if anchor else "")
+
+
+def _flash(request: Request) -> tuple[str, str] | None:
+    """What the redirect that led here says was done (a known key, a bounded reference)."""
+    what = request.query_params.get("done", "")
+    if what not in _DONE:
+        return None
+    return what, request.query_params.get("ref", "")[:200]
 
 
 def portal_of(request: Request, client_id: str) -> Portal:
@@ -174,7 +206,8 @@ def render(
         template,
         status,
         p.who,
-        messages or MESSAGES,
+        {**MESSAGES, **(messages or {})},
+        flash=None if error else _flash(request),
         client=client,
         client_name=name or client["name_zh"],
         section=section,
@@ -209,7 +242,7 @@ def _run(request: Request, who: Viewer, cmd: Any) -> Refusal | None:
     return run(request, who, cmd)[0]
 
 
-def _attachment(filename: str) -> dict[str, str]:
+def attachment(filename: str) -> dict[str, str]:
     """Headers that make a download a download: named, typed as recorded, never sniffed,
     never run as a page."""
     plain = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "download"
@@ -252,6 +285,32 @@ def overview(request: Request, client_id: str) -> Response:
 
 def _scheme_titles() -> dict[str, tuple[str, str]]:
     return {s.id: (s.title.zh, s.title.en) for s in schemes.bundled().values()}
+
+
+# -- the audit plan -----------------------------------------------------------
+
+
+@router.get("/portal/{client_id}/plan", response_class=HTMLResponse)
+def plan(request: Request, client_id: str) -> Response:
+    """The organisation's audits as planned by its bodies: kind, dates, days and team, those
+    to come or running first, then those done."""
+    p = _portal(request, client_id)
+    with services(request).engine.connect() as conn:
+        audits = portal.audits(conn, p.scope, client_id)
+        certifications = {c["id"]: c for c in portal.certifications(conn, p.scope, client_id)}
+    return _render(
+        request,
+        p,
+        "ws/portal/plan.html",
+        "plan",
+        upcoming=[a for a in audits if a["last_day"] is None],
+        past=[a for a in reversed(audits) if a["last_day"] is not None],
+        certifications=certifications,
+        titles=_scheme_titles(),
+        today=datetime.now(UTC).date().isoformat(),
+        kinds={k for k in MESSAGES if k.startswith("kind.")},
+        roles={k for k in MESSAGES if k.startswith("role.")},
+    )
 
 
 # -- applying -----------------------------------------------------------------
@@ -304,7 +363,8 @@ def _apply_values(form: FormData) -> dict[str, Any]:
 
 def _application(client_id: str, values: dict[str, Any]) -> c.ApplyForCertification:
     """The command the application form's values make."""
-    if not all(s.isdigit() for s in values["sectors"]):
+    # ASCII digits, at most two ("²" is a digit to str.isdigit, and int() refuses it)
+    if not all(s.isascii() and s.isdigit() and len(s) <= 2 for s in values["sectors"]):
         problem, problem_zh = "must be IAF sector codes (1-39)", "须为 IAF 行业代码（1-39）"
         raise refuse("input.invalid", field="sectors", problem=problem, problem_zh=problem_zh)
     if values["complexity"] not in ("", *_COMPLEXITY):
@@ -341,7 +401,10 @@ async def apply(request: Request, client_id: str) -> Response:
     refused = await run_in_threadpool(_run, request, p.who, cmd)
     if refused is not None:
         return await run_in_threadpool(_apply_page, request, p, values, refused.status, refused)
-    target = f"/portal/{quote(client_id, safe='')}#certification-{cmd.certification_id}"
+    where = f"/portal/{quote(client_id, safe='')}"
+    target = done_at(
+        where, "applied", cmd.certification_id, f"certification-{cmd.certification_id}"
+    )
     return RedirectResponse(target, status_code=303)
 
 
@@ -365,11 +428,21 @@ def _findings_page(
         "findings",
         status,
         error,
-        findings=findings,
+        findings=[_with_deadline(f) for f in findings],
         can_answer=p.can_answer,
         answering=answering,
         values=values or {},
     )
+
+
+def _with_deadline(finding: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """A finding with the day its answer is due and the days left (negative: overdue), while
+    an answer is still awaited (ISO/IEC 17021-1:2015, 9.4.9)."""
+    due = None
+    if finding["status"] == "open" and finding.get("audit_end"):
+        due = answer_due(finding["grade"], finding.get("last_day"), finding["audit_end"])
+    left = (due - (today or datetime.now(UTC).date())).days if due else None
+    return {**finding, "due": due.isoformat() if due else None, "days_left": left}
 
 
 @router.get("/portal/{client_id}/findings", response_class=HTMLResponse)
@@ -405,159 +478,10 @@ async def answer(
         return await run_in_threadpool(
             _findings_page, request, p, refused.status, refused, key, values
         )
+    where = f"/portal/{quote(client_id, safe='')}/findings"
+    ref = f"{certification_id} · {finding_id}"
     anchor = f"finding-{certification_id}-{finding_id}"
-    return RedirectResponse(
-        f"/portal/{quote(client_id, safe='')}/findings#{quote(anchor, safe='')}", status_code=303
-    )
-
-
-# -- documents ----------------------------------------------------------------
-
-
-def _documents_page(
-    request: Request,
-    p: Portal,
-    status: int = 200,
-    error: Refusal | None = None,
-    purpose: str = "",
-    given_for: str = "",
-    taken: dict[str, str] | None = None,
-) -> HTMLResponse:
-    with services(request).engine.connect() as conn:
-        documents = portal.documents(conn, p.scope, p.client["id"])
-        certifications = portal.certifications(conn, p.scope, p.client["id"])
-    return _render(
-        request,
-        p,
-        "ws/portal/documents.html",
-        "documents",
-        status,
-        error,
-        documents=documents,
-        purpose=purpose,
-        given_for=given_for,
-        certifications=certifications,
-        own=p.can_answer,
-        max_mib=MAX_DOCUMENT_BYTES // (1024 * 1024),
-        taken=taken or {},
-    )
-
-
-@router.get("/portal/{client_id}/documents", response_class=HTMLResponse)
-def documents_page(request: Request, client_id: str) -> Response:
-    """The organisation's documents (SHA-256, ledger index, proof) and the upload form."""
-    return _documents_page(request, _portal(request, client_id))
-
-
-async def _capped_form(request: Request) -> FormData | Refusal:
-    """The multipart form, read with a cap: the parser itself would spool any size to disk."""
-    form = await capped_form(request, _MAX_BODY, max_files=1, max_fields=8)
-    if form == "too_big":
-        return _own("upload.too_big", 413)
-    if isinstance(form, str):
-        return _own("upload.missing")
-    return form
-
-
-@router.post("/portal/{client_id}/documents")
-async def upload(request: Request, client_id: str) -> Response:
-    """Upload a document (multipart ``file`` and ``purpose``): stored by its SHA-256, recorded
-    as ``client.document-uploaded``; 413 past 10 MiB, 422 for content of another type."""
-    p = await run_in_threadpool(_portal, request, client_id)
-    form = await _capped_form(request)
-    if isinstance(form, Refusal):
-        return await run_in_threadpool(_documents_page, request, p, form.status, form)
-    require_csrf(request, form, p.who)
-    purpose = str(form.get("purpose", ""))
-    given_for = str(form.get("certification_id", ""))
-    taken = {k: str(form.get(k) or "").strip() for k in _TAKEN}
-    refused = await _upload(request, p, form, purpose, given_for or None, taken)
-    if refused is not None:
-        return await run_in_threadpool(
-            _documents_page, request, p, refused.status, refused, purpose, given_for, taken
-        )
-    return RedirectResponse(f"/portal/{quote(client_id, safe='')}/documents", status_code=303)
-
-
-_TAKEN = ("taken_at", "taken_lat", "taken_lon")
-_CHINA = timezone(timedelta(hours=8))  # China Standard Time, the zone the form's time is in
-
-
-def _taken(values: dict[str, str]) -> tuple[datetime | None, float | None, float | None]:
-    """When and where a photo was taken, as the form gives them (all optional; the latitude
-    and longitude together); ValueError when they cannot be."""
-    at = datetime.fromisoformat(values["taken_at"]) if values["taken_at"] else None
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=_CHINA)
-    lat, lon = values["taken_lat"], values["taken_lon"]
-    if bool(lat) != bool(lon):
-        raise ValueError("latitude and longitude go together")
-    if not lat:
-        return at, None, None
-    found = float(lat), float(lon)
-    if not (-90 <= found[0] <= 90 and -180 <= found[1] <= 180):
-        raise ValueError("position out of range")
-    return at, found[0], found[1]
-
-
-async def _upload(
-    request: Request,
-    p: Portal,
-    form: FormData,
-    purpose: str,
-    given_for: str | None,
-    taken: dict[str, str],
-) -> Refusal | None:
-    try:
-        at, lat, lon = _taken(taken)
-    except ValueError:
-        return _own("upload.taken")
-    file = form.get("file")
-    if not isinstance(file, UploadFile):
-        return _own("upload.missing")
-    if given_for is None and not p.can_answer:
-        return _own("upload.for")  # a body's staff give documents to a certification
-    data = await file.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        return _own("upload.too_big", 413)
-    if not data:
-        return _own("upload.missing")
-    media_type = media_type_of(data)
-    if media_type is None:
-        return _own("upload.type")
-    cmd = c.UploadDocument(
-        p.client["id"],
-        hashlib.sha256(data).hexdigest(),
-        file.filename or "",
-        media_type,
-        len(data),
-        purpose,
-        p.who.account_id,
-        given_for,
-        taken_at=at,
-        taken_lat=lat,
-        taken_lon=lon,
-        content=data,
-    )
-    # The bus checks the record, then stores the bytes, then commits the event: a refused
-    # upload writes no file.
-    return await run_in_threadpool(_run, request, p.who, cmd)
-
-
-@router.get("/portal/{client_id}/documents/{sha256}")
-def download(request: Request, client_id: str, sha256: str) -> Response:
-    """A document's bytes, as an attachment of the media type recorded at upload."""
-    p = _portal(request, client_id)
-    with services(request).engine.connect() as conn:
-        row = portal.document(conn, p.scope, p.client["id"], sha256)
-    store = services(request).documents
-    if row is None:
-        raise PageNotFound
-    try:
-        data = store.read(sha256)
-    except DocumentMissing:
-        raise PageNotFound from None
-    return Response(data, media_type=row["media_type"], headers=_attachment(row["filename"]))
+    return RedirectResponse(done_at(where, "answered", ref, anchor), status_code=303)
 
 
 # -- certificates -------------------------------------------------------------
@@ -588,6 +512,6 @@ def credential(request: Request, client_id: str, number: str) -> Response:
     if found is None or found["credential_index"] is None:
         raise PageNotFound
     data = services(request).ledger.entry(found["credential_index"])
-    headers = _attachment(f"{number}.credential.json")
+    headers = attachment(f"{number}.credential.json")
     headers["X-Ledger-Index"] = str(found["credential_index"])
     return Response(data, media_type="application/vc+ld+json", headers=headers)

@@ -20,6 +20,7 @@ from . import (
     notice_pages,
     pages,
     people_pages,
+    portal_documents,
     portal_pages,
     portal_users,
     search_pages,
@@ -47,6 +48,8 @@ def install_public(app: FastAPI) -> None:
 
 _CSS = files("qcert.web").joinpath("static/ws.css").read_bytes()
 _CHECKIN_JS = files("qcert.web").joinpath("static/checkin.js").read_bytes()
+_WS_JS = files("qcert.web").joinpath("static/ws.js").read_bytes()
+_FAVICON = files("qcert.web").joinpath("static/favicon.svg").read_bytes()
 
 
 def _plotly() -> bytes | None:
@@ -61,6 +64,7 @@ def install(app: FastAPI) -> None:
     app.include_router(account_pages.router)
     app.include_router(transparency.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_documents.router)
     app.include_router(portal_users.router)
     app.include_router(stream_pages.router)
     app.include_router(body_pages.router)
@@ -85,6 +89,21 @@ def install(app: FastAPI) -> None:
         # The phone check-in page's few lines: the browser's position, shown with its accuracy.
         return Response(
             _CHECKIN_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    @static.get("/static/ws.js")
+    def workspace_script() -> Response:
+        # Moves the focus to a page's refusal or confirmation (scripts come from here only).
+        return Response(
+            _WS_JS, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    @static.get("/static/favicon.svg")
+    @static.get("/favicon.ico")
+    def favicon() -> Response:
+        # One vector icon; browsers that ask /favicon.ico take the SVG by its media type.
+        return Response(
+            _FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
         )
 
     if plotly is not None:

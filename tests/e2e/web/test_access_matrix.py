@@ -170,6 +170,7 @@ def _cases(docs: dict[str, str]) -> list[Case]:
             Case(portal, base, allowed, records),
             Case(portal + "/apply", f"{base}/apply", frozenset(APPLIERS[client]), records),
             Case(portal + "/users", f"{base}/users", frozenset(OWN[client]), records),
+            Case(portal + "/plan", f"{base}/plan", allowed, records),
             Case(portal + "/findings", f"{base}/findings", allowed, records),
             Case(portal + "/documents", f"{base}/documents", allowed, records),
             # Each document was given for a certification: of c2's, only cb2 (which holds it)
@@ -453,7 +454,7 @@ def _page_routes(app: FastAPI, method: str) -> set[str]:
 def test_the_table_covers_every_page_route_of_the_workspace_and_portal(matrix):
     covered = {case.route for case in _cases(matrix.docs)}
     assert _page_routes(matrix.app, "GET") == covered
-    assert len(covered) == 37
+    assert len(covered) == 38
 
 
 def _outcome(response: Any) -> int | str:
@@ -520,11 +521,11 @@ _ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "technical-review": ("c1-audited", {"recommendation": "grant"}),
     "decide": (
         "c1-waiting",
-        {"outcome": "grant", "on": _DAY, "number": "N-C1-0009", "scope": "零件"},
+        {"outcome": "grant", "on": _DAY, "number": "N-C1-0009", "scope": "零件", "confirm": "yes"},
     ),
     "suspend-certificate": ("c1-active", {"reason": "x", "on": _DAY, "months": "3"}),
     "restore-certificate": ("c1-suspended", {"on": _DAY}),
-    "withdraw-certificate": ("c1-active", {"reason": "x", "on": _DAY}),
+    "withdraw-certificate": ("c1-active", {"reason": "x", "on": _DAY, "confirm": "yes"}),
     "record-test": (
         "c1-product",
         {

@@ -130,6 +130,10 @@ def _rows(engine, table) -> list[dict]:
         return [dict(r) for r in conn.execute(sa.select(table)).mappings()]
 
 
+# Irreversible actions (decide, withdraw) are posted with their confirm box ticked.
+_SURE = {"confirm": "yes"}
+
+
 def _post(web, cid: str, action: str, **fields) -> object:
     page = web.get(f"/ws/bodies/cb1/certifications/{cid}")
     return web.post(
@@ -209,6 +213,7 @@ def test_charts_carry_plotly_json_with_the_same_numbers_as_their_tables(busy):
     assert len(rows) == 4 and [v for v in rows if v] == statuses["values"]
     # Scripts come from this site only, as files: the page has no inline script.
     assert re.findall(r"<script[^>]*>", page.text) == [
+        '<script src="/static/ws.js" defer>',
         '<script src="/static/plotly.min.js" defer>',
         '<script src="/static/charts.js" defer>',
     ]
@@ -416,7 +421,9 @@ def test_each_action_form_changes_the_record(ws):
     assert _post(rev, "flow", "technical-review", recommendation="grant").status_code == 303
     assert stage() == "reviewed"
 
-    refused = _post(dec, "flow", "decide", outcome="grant", on=day, number="N-FLOW", scope="零件")
+    refused = _post(
+        dec, "flow", "decide", **_SURE, outcome="grant", on=day, number="N-FLOW", scope="零件"
+    )
     assert refused.status_code == 409 and stage() == "reviewed"
     assert 'data-rule="decision.majors-open" data-source="ISO/IEC 17021-1:2015 9.5.3.2"' in (
         refused.text
@@ -425,7 +432,9 @@ def test_each_action_form_changes_the_record(ws):
     assert 'value="N-FLOW"' in refused.text  # what was typed is kept
     assert '<label for="decide-number">' in refused.text
     dec.get("/lang/en")
-    in_english = _post(dec, "flow", "decide", outcome="grant", on=day, number="N-FLOW", scope="x")
+    in_english = _post(
+        dec, "flow", "decide", **_SURE, outcome="grant", on=day, number="N-FLOW", scope="x"
+    )
     assert in_english.status_code == 409
     assert "decision: major nonconformities still open: f1" in in_english.text
     assert "ISO/IEC 17021-1:2015 9.5.3.2" in in_english.text and "认证决定" not in in_english.text
@@ -434,7 +443,9 @@ def test_each_action_form_changes_the_record(ws):
     assert _post(lead, "flow", "close-finding", finding_id="f1", on=day).status_code == 303
     assert _one(engine, t.findings, finding_id="f1")["status"] == "closed"
 
-    granted = _post(dec, "flow", "decide", outcome="grant", on=day, number="N-FLOW", scope="零件")
+    granted = _post(
+        dec, "flow", "decide", **_SURE, outcome="grant", on=day, number="N-FLOW", scope="零件"
+    )
     assert granted.status_code == 303 and stage() == "active"
     assert _one(engine, t.certificates, number="N-FLOW")["scope"] == "零件"
 
@@ -446,7 +457,7 @@ def test_each_action_form_changes_the_record(ws):
     )
     assert _post(dec, "flow", "restore-certificate", on=day).status_code == 303
     assert stage() == "active"
-    withdrawn = _post(dec, "flow", "withdraw-certificate", reason="客户申请", on=day)
+    withdrawn = _post(dec, "flow", "withdraw-certificate", reason="客户申请", on=day, **_SURE)
     assert withdrawn.status_code == 303 and stage() == "withdrawn"
 
     page = dec.get("/ws/bodies/cb1/certifications/flow?done=withdraw-certificate")

@@ -70,8 +70,11 @@ def sign_in(tab: Any, who: str) -> None:
     tab.keyboard.type(PASSWORD)
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
-    assert tab.url == tab.base + "/workspace", f"{who} could not sign in: {tab.url}"
+    # Each user lands on their main page (the body's dashboard, the portal); the walk then
+    # starts from the workspace's list of them.
+    assert not tab.url.startswith(tab.base + "/signin"), f"{who} could not sign in: {tab.url}"
     expect(tab.locator("form[action='/signout'] button")).to_contain_text(who)
+    tab.goto(tab.base + "/workspace")
 
 
 def sign_out(tab: Any) -> None:
@@ -284,6 +287,7 @@ def test_a_certification_from_application_to_public_verification(tab, tmp_path):
     tab.select_option("#decide-outcome", "grant")
     tab.fill("#decide-number", NUMBER)
     tab.fill("#decide-scope", SCOPE)
+    tab.check("#decide-confirm")  # a decision cannot be undone: the form asks to confirm
     submit(tab, "decide")
     stage_is(tab, "active")
     certificate = tab.locator(f"[data-certificate='{NUMBER}']")

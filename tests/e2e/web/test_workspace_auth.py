@@ -36,17 +36,19 @@ def test_every_message_has_both_languages():
         assert re.search(r"[\u4e00-\u9fff]", zh) or key == "nav.language", key
 
 
-def test_sign_in_sets_a_guarded_session_and_lands_on_the_workspace(web):
+def test_sign_in_sets_a_guarded_session_and_lands_on_the_users_main_page(web):
     assert web.get("/workspace", follow_redirects=False).headers["location"] == (
         "/signin?next=%2Fworkspace"
     )
     done = sign_in(web, "admin1")
-    assert done.status_code == 303 and done.headers["location"] == "/workspace"
+    # A body's administrator lands on the body's dashboard, not on a list of roles.
+    assert done.status_code == 303 and done.headers["location"] == "/ws/bodies/cb1"
     cookie = done.headers["set-cookie"].lower()
     assert "qcert_session=" in cookie
     assert all(flag in cookie for flag in ("httponly", "secure", "samesite=strict"))
     home = web.get("/workspace")
-    assert home.status_code == 200 and "cb-admin@body:cb1" in home.text
+    assert home.status_code == 200 and 'data-role="cb-admin@body:cb1"' in home.text
+    assert "认证机构管理员 · 认证机构 cb1" in home.text  # the role by its name, not its code
     assert 'href="/ws/bodies/cb1"' in home.text and "c1" not in re.findall(
         r"/portal/(\w+)", home.text
     )
@@ -80,7 +82,7 @@ def test_forms_without_their_csrf_token_are_refused(web):
 
 def test_next_never_leaves_the_site(web):
     done = sign_in(web, "admin1", next="//evil.example/x")
-    assert done.headers["location"] == "/workspace"
+    assert done.headers["location"] == "/ws/bodies/cb1"  # the main page, never elsewhere
 
 
 def test_the_language_switch_is_remembered(web):
