@@ -32,6 +32,7 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/stream_watch.py
 	$(BIN)/python bench/supervision.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/cli_start.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -8,20 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..access import Forbidden, Principal, Unauthenticated
 from ..config import Settings
 from ..errors import QcertError
-from ..ledger import LedgerError
-from ..schemes import RuleViolation, SchemeError
 
 if TYPE_CHECKING:
+    from ..access import Principal
     from ..bootstrap import Services
+
+# Nothing heavier than the settings is imported at the top of this module: every command line
+# start pays for it. The error types below are imported when an error is to be told.
 
 __all__ = [
     "OPERATOR_KEY",
@@ -74,6 +74,8 @@ def principal(ctx: typer.Context) -> Principal:
     """Who this command acts as: the account ``qcert login`` signed in, else the installation's
     operator (its key, made by ``qcert init``, readable by the data directory's owner only).
     The ledger records that account; nobody types a name to act as."""
+    from ..access import Unauthenticated
+
     svc = services(ctx)
     session = svc.settings.data_dir / SESSION_FILE
     if session.exists():
@@ -113,20 +115,37 @@ def errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except RuleViolation as err:
-            raise fail(f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}") from None
-        except (Forbidden, Unauthenticated) as err:
-            rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
-            raise fail(f"{err}{rule}\n       {err.zh}") from None
-        except (LedgerError, QcertError, SchemeError) as err:
-            zh = getattr(err, "zh", None)
-            raise fail(f"{err}\n       {zh}" if zh else str(err)) from None
-        except sa.exc.OperationalError as err:
-            raise fail(f"database unavailable: {str(err.orig).strip().splitlines()[0]}") from None
-        except OSError as err:
-            raise fail(f"{err.filename or ''}: {err.strerror}") from None
+        except Exception as err:
+            message = _told(err)
+            if message is None:
+                raise
+            raise fail(message) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _told(err: Exception) -> str | None:
+    """The message for an expected failure, or None for one that is a bug (left to raise)."""
+    from sqlalchemy.exc import OperationalError
+
+    from ..access import Forbidden, Unauthenticated
+    from ..ledger import LedgerError
+    from ..schemes import RuleViolation, SchemeError
+
+    if isinstance(err, RuleViolation):
+        return f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}"
+    if isinstance(err, Forbidden | Unauthenticated):
+        rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
+        return f"{err}{rule}\n       {err.zh}"
+    if isinstance(err, LedgerError | QcertError | SchemeError):
+        zh = getattr(err, "zh", None)
+        return f"{err}\n       {zh}" if zh else str(err)
+    if isinstance(err, OperationalError):
+        first = str(err.orig).strip().splitlines()[0]
+        return f"database unavailable: {first}\n       数据库不可用：{first}"
+    if isinstance(err, OSError):
+        return f"{err.filename or ''}: {err.strerror}"
+    return None
 
 
 def ok(text: str) -> Text:

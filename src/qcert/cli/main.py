@@ -1,50 +1,128 @@
-"""The ``qcert`` command: global options and the top-level commands."""
+"""The ``qcert`` command: global options and the top-level commands.
+
+The command groups (``qcert ledger``, ``qcert quality``…) are imported only when a command line
+names them: most of them reach the scientific stack, the PDF renderer or the whole application,
+which together take seconds to load, and ``qcert --help`` or ``qcert keys show`` need none of it.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..config import Settings
 from ..errors import QcertError
-from ..keys import create_keys, load_signers
-from ..ledger.note import Ed25519Signer
-from . import (
-    account,
-    credentials,
-    evidence,
-    exchange,
-    hub,
-    ledger,
-    lifecycle,
-    quality,
-    schemes,
-    verify,
-    witness,
-)
 from ._common import console, errors, principal, print_json, services, settings
 
+# name -> (module under qcert.cli, attribute: a Typer or a command function, the help line
+# `qcert --help` shows without importing the module; a test keeps it equal to the real one)
+LAZY: dict[str, tuple[str, str, str]] = {
+    "verify": (
+        "verify",
+        "verify",
+        "Verify a credential offline: signature, issuer key, revocation, validity, log "
+        "inclusion. / 离线验证电子证书。",
+    ),
+    "login": (
+        "account",
+        "login",
+        "Sign in; later commands act as this account until `qcert logout`. / 登录。",
+    ),
+    "logout": (
+        "account",
+        "logout",
+        ("End the saved sign-in (the session ends on the server too). / 退出登录。"),
+    ),
+    "whoami": (
+        "account",
+        "whoami",
+        ("The account the command line acts as, and its roles. / 当前身份。"),
+    ),
+    "ledger": ("ledger", "app", "The verifiable event ledger. / 可验证事件账本。"),
+    "schemes": ("schemes", "app", "Certification schemes as data. / 认证方案（数据化）。"),
+    "lifecycle": ("lifecycle", "app", "The certification lifecycle. / 认证全生命周期。"),
+    "exchange": (
+        "exchange",
+        "app",
+        "IAF CertSearch files and the national reporting set. / 国际与国内数据交换。",
+    ),
+    "credentials": ("credentials", "app", "Certificate credentials. / 电子证书。"),
+    "quality": (
+        "quality",
+        "app",
+        "Quality diagnosis on process data: SPC, capability, monitoring, hot spots, root "
+        "causes. / 质量诊断。",
+    ),
+    "witness": (
+        "witness",
+        "app",
+        "Witness other logs' checkpoints (C2SP tlog-witness). / 见证其他账本的检查点。",
+    ),
+    "hub": ("hub", "app", "The supervision hub's random inspections. / 监管平台双随机抽查。"),
+    "evidence": (
+        "evidence",
+        "app",
+        "Real-time evidence: data sources, readings, anchoring, proofs. / 实时过程数据存证。",
+    ),
+}
+
+
+def load_lazy(name: str) -> Any:
+    """The real click command behind the lazily listed ``name`` (importing its module)."""
+    module, attribute, _ = LAZY[name]
+    target = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)  # a group even when it holds one command
+    else:
+        single = typer.Typer()  # one command and no callback: Typer gives the command itself
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    # a Typer made into a command on its own offers shell completion; under `qcert` only the
+    # top-level command does, as when the groups were nested eagerly
+    command.params = [p for p in command.params if p.name not in _COMPLETION]
+    return command
+
+
+_COMPLETION = ("install_completion", "show_completion")
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group: lists the lazy commands from ``LAZY`` and loads one when used."""
+
+    _listing = False
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return [*LAZY, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        if cmd_name not in LAZY:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # the help page needs a name and a line, not the module
+            return TyperCommand(cmd_name, help=LAZY[cmd_name][2])
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_lazy(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> Any:
+        self._listing = True
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     help="qcert: digital quality certification on a verifiable ledger. / 质量认证数字化平台。",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(ledger.app, name="ledger")
-app.add_typer(schemes.app, name="schemes")
-app.add_typer(lifecycle.app, name="lifecycle")
-app.add_typer(exchange.app, name="exchange")
-app.add_typer(credentials.app, name="credentials")
-app.add_typer(quality.app, name="quality")
-app.add_typer(witness.app, name="witness")
-app.add_typer(hub.app, name="hub")
-app.add_typer(evidence.app, name="evidence")
-app.command("verify")(verify.verify)
-app.command("login")(account.login)
-app.command("logout")(account.logout)
-app.command("whoami")(account.whoami)
 keys_app = typer.Typer(help="Signing and verifier keys. / 签名与验证密钥。", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
@@ -87,6 +165,7 @@ def init(
     """Create the data directory, the signing keys, the database and the operator account
     (a platform administrator whose key, readable by you only, the command line acts with
     until you `qcert login`). / 初始化。"""
+    from ..keys import create_keys
     from ..operator import ensure_operator
 
     cfg = settings(ctx)
@@ -122,6 +201,9 @@ def keys_show(
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Print the verifier keys (vkeys) of this installation. / 显示验证密钥。"""
+    from ..keys import load_signers
+    from ..ledger.note import Ed25519Signer
+
     signers = load_signers(settings(ctx).keys_dir)
     rows = [
         {
