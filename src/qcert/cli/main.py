@@ -16,8 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..config import Settings
-from ..errors import QcertError
-from ._common import console, errors, principal, print_json, services, settings
+from ._common import console, errors, principal, print_json, refusal, services, settings
 
 # name -> (module under qcert.cli, attribute: a Typer or a command function, the help line
 # `qcert --help` shows without importing the module; a test keeps it equal to the real one)
@@ -317,7 +316,10 @@ def demo(
     cfg = settings(ctx)
     demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
     if not demo_cfg.database_url.startswith("sqlite"):
-        raise QcertError("the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL")
+        raise refusal(
+            "the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL",
+            "演示使用自带的嵌入式 SQLite 数据库；请取消设置 QCERT_DATABASE_URL",
+        )
     from rich.progress import Progress
 
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
