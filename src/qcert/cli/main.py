@@ -16,7 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..config import Settings
-from ._common import console, errors, principal, print_json, refusal, services, settings
+from ._common import console, errors, principal, print_json, services, settings
 
 # name -> (module under qcert.cli, attribute: a Typer or a command function, the help line
 # `qcert --help` shows without importing the module; a test keeps it equal to the real one)
@@ -63,6 +63,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
         "Witness other logs' checkpoints (C2SP tlog-witness). / 见证其他账本的检查点。",
     ),
     "hub": ("hub", "app", "The supervision hub's random inspections. / 监管平台双随机抽查。"),
+    "demo": (
+        "demo",
+        "demo",
+        "Fresh demo store: a generated world, a signed checkpoint, then the API. / 演示。",
+    ),
     "evidence": (
         "evidence",
         "app",
@@ -292,81 +297,3 @@ def serve(
     from ..server import serve as run
 
     run(settings(ctx), host, port, workers=workers, forwarded_allow_ips=forwarded_allow_ips)
-
-
-@app.command()
-@errors
-def demo(
-    ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="TCP port for the API")] = 8000,
-    serve_api: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the API after filling the store")
-    ] = True,
-    size: Annotated[
-        int, typer.Option(min=0, help="Generated client organisations (besides the 12 named)")
-    ] = 300,
-    seed: Annotated[
-        int, typer.Option(help="Seed of the generated world (same seed, same world)")
-    ] = 7,
-) -> None:
-    """Fresh demo store: a generated world, a signed checkpoint, then the API. / 演示。"""
-    from ..demo import build_demo
-    from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-    cfg = settings(ctx)
-    demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
-    if not demo_cfg.database_url.startswith("sqlite"):
-        raise refusal(
-            "the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL",
-            "演示使用自带的嵌入式 SQLite 数据库；请取消设置 QCERT_DATABASE_URL",
-        )
-    from rich.progress import Progress
-
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
-        result = build_demo(
-            demo_cfg,
-            size=size,
-            seed=seed,
-            progress=lambda n, total: bar.update(task, completed=n, total=total),
-            host=f"127.0.0.1:{port}",  # where it is served: its bodies' did:web host
-        )
-    console.print(f"demo store {demo_cfg.data_dir}  ({result.entries} events on the ledger)")
-    if (w := result.world) is not None:
-        console.print(
-            f"{w.bodies} bodies, {w.auditors} auditors, {w.clients} clients in {w.provinces} "
-            f"provinces, {w.certifications} certifications, {w.first_day} to {w.last_day}, "
-            f"built in {result.seconds:.0f} s / {w.bodies} 家认证机构、{w.auditors} 名审核员、"
-            f"{w.clients} 家组织（{w.provinces} 个省份）、{w.certifications} 个认证项目\n"
-        )
-    console.print("certifications at every stage / 各阶段的认证项目:")
-    for stage, cid in result.stages.items():
-        console.print(f"  {stage:<20} {cid}")
-    console.print("quality examination / 质量体检: qcert quality examine demo-client-05")
-    if (e := result.evidence) is not None and e.alarm_seq is not None:
-        console.print(
-            f"real-time evidence / 实时证据: {len(e.devices)} lines, {e.readings} readings in "
-            f"{e.windows} anchored windows; {e.devices[0]} raised an alarm {e.delay} s after "
-            f"its planted coolant fault (top: {', '.join(e.alarm_top[:2])}) / "
-            f"{len(e.devices)} 条产线、{e.readings} 条读数（{e.windows} 个固化窗口）；"
-            f"{e.devices[0]} 在预置的冷却液故障发生 {e.delay} 秒后报警"
-        )
-    console.print("signed checkpoint / 已签名检查点:")
-    typer.echo(result.checkpoint)
-    console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
-    for name, roles in DEMO_ACCOUNTS.items():
-        console.print(f"  {name:<15} {', '.join(roles)}")
-    console.print("verifier keys / 验证密钥:")
-    for v in result.vkeys:
-        typer.echo(f"  {v}")
-    if serve_api:
-        from ..server import serve as run
-
-        base = f"http://127.0.0.1:{port}"
-        console.print(
-            f"\nworkspace / 工作台:        {base}/signin  (e.g. demo-decider / {DEMO_PASSWORD})\n"
-            f"verification / 证书查验:  {base}/verify\n"
-            f"ledger / 账本公示:        {base}/transparency\n"
-            f"API / 接口:               {base}/docs"
-        )
-        run(demo_cfg, "127.0.0.1", port)
