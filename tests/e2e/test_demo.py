@@ -132,16 +132,17 @@ def _a_credential_verifies_offline(base: str, tmp_path: Path, env: dict[str, str
         files[f"list{n}.json"] = httpx.get(url).content
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
-    lists = [
-        a for n in range(len(vc["credentialStatus"])) for a in ("--status-list", f"list{n}.json")
+    lists = []
+    for n in range(len(vc["credentialStatus"])):
+        lists += ["--status-list", str(tmp_path / f"list{n}.json")]
+    verify = [
+        str(QCERT),
+        "verify",
+        str(tmp_path / "vc.json"),
+        "--did-doc",
+        str(tmp_path / "did.json"),
     ]
-    checked = subprocess.run(
-        [str(QCERT), "verify", "vc.json", "--did-doc", "did.json", *lists, "--json"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    checked = subprocess.run([*verify, *lists, "--json"], env=env, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     assert json.loads(checked.stdout)["status_checked"] is True
 
@@ -327,3 +328,39 @@ def test_the_demo_prints_commands_that_work_as_printed(rebuilt):
         done = subprocess.run(command, shell=True, env=env, capture_output=True, text=True)
         assert done.returncode == 0, (command, done.stderr)
         assert done.stdout.strip()
+
+
+def _json_inside_strings(value, path="$"):
+    """Paths of the string values that are themselves a JSON array or object."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _json_inside_strings(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _json_inside_strings(v, f"{path}[{i}]")]
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return [path] if isinstance(json.loads(value), list | dict) else []
+        except ValueError:
+            return []
+    return []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lifecycle", "show", "demo-cert-05"],
+        ["lifecycle", "show", "demo-cert-10"],
+        ["lifecycle", "certificates"],
+        ["evidence", "device", "list"],
+        ["whoami"],
+    ],
+)
+def test_json_output_holds_no_json_inside_its_strings(rebuilt, command):
+    _, tmp_path, env = rebuilt
+    done = subprocess.run(
+        [str(QCERT), *command, "--json"],
+        env={**env, "QCERT_DATA_DIR": str(tmp_path / "demo")},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _json_inside_strings(json.loads(done.stdout)) == []
