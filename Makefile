@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: demo test bench lint format
 
@@ -11,8 +12,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
-demo: $(BIN)/.installed  ## install, then build the demo store and serve it on 127.0.0.1:8000
-	$(BIN)/qcert demo
+demo: $(BIN)/.installed  ## install, build the demo store, serve it on 127.0.0.1:$(PORT) (make demo PORT=8001)
+	$(BIN)/qcert demo --port $(PORT)
 
 test: $(BIN)/.installed  ## install, then run lint and the whole test suite
 	$(BIN)/ruff check src tests bench
@@ -32,6 +33,7 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/stream_watch.py
 	$(BIN)/python bench/supervision.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/cli_start.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

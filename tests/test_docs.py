@@ -12,12 +12,18 @@ from qcert.server import create_app
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
 
-def _commands(group: typer.Typer, prefix: str = "qcert") -> list[str]:
+def _commands(group: typer.Typer) -> list[str]:
+    return _walk(typer.main.get_command(group), "qcert")
+
+
+def _walk(command: typer.core.TyperCommand | typer.core.TyperGroup, prefix: str) -> list[str]:
+    """Every leaf command under ``command`` (the lazily imported groups included)."""
+    if not isinstance(command, typer.core.TyperGroup):
+        return [prefix]
+    ctx = typer.Context(command)
     names = []
-    for cmd in group.registered_commands:
-        names.append(f"{prefix} {cmd.name or cmd.callback.__name__.replace('_', '-')}")
-    for sub in group.registered_groups:
-        names += _commands(sub.typer_instance, f"{prefix} {sub.name}")
+    for name in command.list_commands(ctx):
+        names += _walk(command.get_command(ctx, name), f"{prefix} {name}")
     return names
 
 

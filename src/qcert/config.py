@@ -61,10 +61,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import QcertError
-from .lifecycle.aggregate import LATE_DAYS
 
 __all__ = ["CLOCK_HOURS", "SCORE_MODES", "SettingInvalid", "Settings", "score_mode"]
 
+# The lifecycle's default (``qcert.lifecycle.aggregate.LATE_DAYS``, which a test keeps equal),
+# written here so that reading the settings does not load the whole lifecycle package: every
+# command line start pays for what this module imports.
+LATE_DAYS = 3
 CLOCK_HOURS = 24.0  # the clocks run daily unless QCERT_CLOCK_HOURS says otherwise
 MQTT_URL = "mqtt://127.0.0.1:1883"  # where ``qcert evidence consume`` looks for a broker
 MQTT_GROUP = "qcert"

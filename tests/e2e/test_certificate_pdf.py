@@ -198,13 +198,13 @@ def test_the_command_answers_json_and_reads_the_host_from_the_settings(
     }
 
 
-def test_the_command_names_what_is_missing_in_one_line(qcert, tmp_path):
+def test_the_command_names_what_is_missing_in_one_line_in_each_language(qcert, tmp_path):
     out = tmp_path / "x.pdf"
     no_host = qcert("lifecycle", "certificate-pdf", "N-A", "--out", out)
     assert no_host.exit_code == 1
-    assert no_host.output.strip().endswith(
-        "error: host: no public host; pass --host or set QCERT_PUBLIC_HOST"
-    )
+    english, chinese = no_host.output.strip().splitlines()
+    assert english == "error: host: no public host; pass --host or set QCERT_PUBLIC_HOST"
+    assert chinese.strip() == "host：未配置公网主机；请使用 --host 或设置 QCERT_PUBLIC_HOST"
     unknown = qcert("lifecycle", "certificate-pdf", "NOPE", "--out", out, "--host", "h.example")
     assert unknown.exit_code == 1 and "error: number: no certificate 'NOPE'" in unknown.output
     assert not out.exists()

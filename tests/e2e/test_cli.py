@@ -108,7 +108,7 @@ def test_checkpoint_and_consistency_as_json(qcert, files):
     ],
     ids=["malformed", "index-past-size", "truncated", "bit-flipped"],
 )
-def test_bad_bundles_fail_with_one_line(qcert, files, tmp_path, mutate, message):
+def test_bad_bundles_fail_with_one_line_in_each_language(qcert, files, tmp_path, mutate, message):
     base = _size(qcert)
     qcert("ledger", "append", *files[:2])
     vkey = qcert("keys", "show").stdout.split()[0]
@@ -118,7 +118,8 @@ def test_bad_bundles_fail_with_one_line(qcert, files, tmp_path, mutate, message)
     result = qcert("ledger", "verify-proof", bundle, "--entry", files[1], "--vkey", vkey, ok=False)
     assert result.exit_code == 1
     assert message in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    english, chinese = result.output.strip().splitlines()
+    assert message in english and any("\u4e00" <= ch <= "\u9fff" for ch in chinese)
 
 
 def test_wrong_vkey_fails_with_one_line(qcert, files, tmp_path):

@@ -1,4 +1,5 @@
-"""`qcert verify`: a credential checked offline, and each failure named in one line."""
+"""`qcert verify`: a credential checked offline, and each failure named in one line in each
+language."""
 
 import json
 from datetime import UTC, datetime
@@ -82,7 +83,8 @@ def test_each_failure_is_named_in_one_line(files, change, message):
     paths["vc.json"].write_text(json.dumps(change(json.loads(paths["vc.json"].read_text()))))
     result = run(paths["vc.json"], "--did-doc", paths["did.json"])
     assert result.exit_code == 1
-    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    english, chinese = result.output.strip().splitlines()  # one line in each language
+    assert message in english and "电子证书验证失败" in chinese
 
 
 def test_changed_ids_and_wrong_ledger_keys_are_caught(files):
@@ -144,3 +146,38 @@ def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, 
     lists[1].write_text(json.dumps(forged))
     caught = run(*args, "--status-list", lists[0], "--status-list", lists[1])
     assert caught.exit_code == 1 and "signature does not match" in caught.output
+
+
+def test_without_status_lists_the_result_says_status_was_not_checked(files, services):
+    from datetime import date
+
+    from qcert.lifecycle import SuspendCertificate
+
+    paths, _ = files
+    system_bus(services)(SuspendCertificate("cert1", "overdue", date(2024, 3, 31)))
+    args = [paths["vc.json"], "--did-doc", paths["did.json"], "--at", "2024-06-01T00:00:00Z"]
+    body = json.loads(run(*args, "--json").stdout)
+    assert body["status_checked"] is False
+    assert "--status-list" in body["status_not_checked"]["en"]
+    assert "未检查" in body["status_not_checked"]["zh-CN"]
+    text = run(*args)
+    assert text.exit_code == 0
+    assert "NOT CHECKED" in text.stdout and "未检查" in text.stdout
+
+
+def test_with_status_lists_the_result_says_status_was_checked(files, engine, tmp_path):
+    paths, _ = files
+    lists = _write_lists(engine, tmp_path)
+    args = [paths["vc.json"], "--did-doc", paths["did.json"], "--at", "2024-06-01T00:00:00Z"]
+    checked = run(*args, "--status-list", lists[0], "--status-list", lists[1], "--json")
+    body = json.loads(checked.stdout)
+    assert body["status_checked"] is True and "status_not_checked" not in body
+
+
+def test_a_file_that_is_not_json_is_refused_in_both_languages(files, tmp_path):
+    paths, _ = files
+    junk = tmp_path / "junk.json"
+    junk.write_text("not json")
+    result = run(junk, "--did-doc", paths["did.json"])
+    assert result.exit_code == 1
+    assert "is not JSON" in result.output and "不是 JSON" in result.output

@@ -8,20 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..access import Forbidden, Principal, Unauthenticated
 from ..config import Settings
 from ..errors import QcertError
-from ..ledger import LedgerError
-from ..schemes import RuleViolation, SchemeError
 
 if TYPE_CHECKING:
+    from ..access import Principal
     from ..bootstrap import Services
+
+# Nothing heavier than the settings is imported at the top of this module: every command line
+# start pays for it. The error types below are imported when an error is to be told.
 
 __all__ = [
     "OPERATOR_KEY",
@@ -32,6 +32,7 @@ __all__ = [
     "principal",
     "print_json",
     "read_csv",
+    "refusal",
     "services",
     "settings",
 ]
@@ -74,6 +75,8 @@ def principal(ctx: typer.Context) -> Principal:
     """Who this command acts as: the account ``qcert login`` signed in, else the installation's
     operator (its key, made by ``qcert init``, readable by the data directory's owner only).
     The ledger records that account; nobody types a name to act as."""
+    from ..access import Unauthenticated
+
     svc = services(ctx)
     session = svc.settings.data_dir / SESSION_FILE
     if session.exists():
@@ -95,6 +98,19 @@ def principal(ctx: typer.Context) -> Principal:
     )
 
 
+class Refusal(QcertError):
+    """A command line refusal in both languages: ``str(err)`` in English, ``err.zh`` in zh-CN."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+def refusal(en: str, zh: str) -> Refusal:
+    """The error to raise for a refusal told in English and Chinese (shown on two lines)."""
+    return Refusal(en, zh)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``error: message`` on stderr and return the exit to raise."""
     _stderr.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
@@ -113,20 +129,65 @@ def errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except RuleViolation as err:
-            raise fail(f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}") from None
-        except (Forbidden, Unauthenticated) as err:
-            rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
-            raise fail(f"{err}{rule}\n       {err.zh}") from None
-        except (LedgerError, QcertError, SchemeError) as err:
-            zh = getattr(err, "zh", None)
-            raise fail(f"{err}\n       {zh}" if zh else str(err)) from None
-        except sa.exc.OperationalError as err:
-            raise fail(f"database unavailable: {str(err.orig).strip().splitlines()[0]}") from None
-        except OSError as err:
-            raise fail(f"{err.filename or ''}: {err.strerror}") from None
+        except Exception as err:
+            message = _told(err)
+            if message is None:
+                raise
+            raise fail(message) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _told(err: Exception) -> str | None:
+    """The message for an expected failure, or None for one that is a bug (left to raise)."""
+    from sqlalchemy.exc import OperationalError
+
+    from ..access import Forbidden, Unauthenticated
+    from ..ledger import LedgerError
+    from ..schemes import RuleViolation, SchemeError
+
+    if isinstance(err, RuleViolation):
+        return f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}"
+    if isinstance(err, Forbidden | Unauthenticated):
+        rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
+        return f"{err}{rule}\n       {err.zh}"
+    if isinstance(err, LedgerError | QcertError | SchemeError):
+        zh = getattr(err, "zh", None) or _ledger_zh(err)
+        return f"{err}\n       {zh}" if zh else str(err)
+    if isinstance(err, OperationalError):
+        first = str(err.orig).strip().splitlines()[0]
+        return f"database unavailable: {first}\n       数据库不可用：{first}"
+    if isinstance(err, BrokenPipeError):
+        # the reader went away (`qcert keys show | head -1`): not an error to tell; Typer's
+        # main quiets stdout and exits, as a pipeline expects
+        return None
+    if isinstance(err, OSError):
+        return f"{err.filename or ''}: {err.strerror}\n       无法访问文件 {err.filename or ''}"
+    return None
+
+
+# The ledger's core tells its errors in English (it is a library with no user-facing text);
+# the command line adds what each kind means in Chinese, most specific kind first.
+_LEDGER_ZH = (
+    ("RootMismatch", "证明验证失败：重新计算的树根与检查点不符"),
+    ("ProofError", "证明无效：与其索引和树大小不符"),
+    ("IndexOutOfRange", "索引或树大小超出账本范围"),
+    ("SignatureError", "签名验证失败：没有来自已知密钥的有效签名"),
+    ("CheckpointError", "检查点无法解析"),
+    ("KeyFormatError", "密钥格式有误"),
+    ("BundleFormatError", "证明包无法解析"),
+    ("EntryTooLarge", "条目超过账本允许的大小"),
+    ("LedgerError", "账本操作未完成"),
+)
+
+
+def _ledger_zh(err: Exception) -> str | None:
+    from ..ledger import errors as kinds
+
+    for name, zh in _LEDGER_ZH:
+        if isinstance(err, getattr(kinds, name)):
+            return zh
+    return None
 
 
 def ok(text: str) -> Text:
@@ -153,7 +214,7 @@ def read_file(path: Path, limit: int | None = None) -> bytes:
                 return f.read()
             data = f.read(limit + 1)
     except OSError as err:
-        raise QcertError(f"cannot read {path}: {err.strerror}") from None
+        raise refusal(f"cannot read {path}: {err.strerror}", f"无法读取 {path}") from None
     if len(data) > limit:
         raise QcertError(
             f"{path}: larger than {limit} bytes / 文件超过 {limit} 字节",
@@ -169,4 +230,6 @@ def read_csv(path: Path, label: str) -> Any:
     try:
         return pd.read_csv(path)
     except ValueError as err:  # parser errors, an empty file, bytes that are not text
-        raise QcertError(f"{label}: not a readable CSV file ({err})") from None
+        raise refusal(
+            f"{label}: not a readable CSV file ({err})", f"{label}：不是可读取的 CSV 文件"
+        ) from None

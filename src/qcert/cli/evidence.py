@@ -16,7 +16,7 @@ from ..evidence.commands import RegisterDevice
 from ..evidence.proofs import proof_of_reading
 from ..evidence.window import ProofInvalid, verify_reading_proof
 from ..store import evidence as views
-from ._common import console, errors, ok, principal, print_json, read_file, services
+from ._common import console, errors, ok, principal, print_json, read_file, refusal, services
 from .evidence_mqtt import consume
 
 app = typer.Typer(
@@ -36,14 +36,19 @@ def _variable(text: str) -> dict[str, Any]:
     """``NAME:UNIT`` or ``NAME:UNIT:LOWER:UPPER`` (either limit may be empty)."""
     parts = text.split(":")
     if len(parts) not in (2, 4):
-        raise QcertError(f"--var: {text!r} is not NAME:UNIT or NAME:UNIT:LOWER:UPPER")
+        raise refusal(
+            f"--var: {text!r} is not NAME:UNIT or NAME:UNIT:LOWER:UPPER",
+            f"--var：{text!r} 不是 名称:单位 或 名称:单位:下限:上限",
+        )
     var: dict[str, Any] = {"name": parts[0], "unit": parts[1]}
     for name, value in zip(("lower", "upper"), parts[2:], strict=False):
         if value:
             try:
                 var[name] = float(value)
             except ValueError:
-                raise QcertError(f"--var: {name} {value!r} is not a number") from None
+                raise refusal(
+                    f"--var: {name} {value!r} is not a number", f"--var：{value!r} 不是数字"
+                ) from None
     return var
 
 
@@ -147,7 +152,7 @@ def proof(
     with svc.engine.connect() as conn:
         found = views.readers_of(conn, device_id)
     if found is None:
-        raise QcertError(f"no device {device_id!r}")
+        raise refusal(f"no device {device_id!r}", f"没有数据源 {device_id!r}")
     owner = EntryOwner("evidence", found[1], frozenset({found[0]}))
     access.decide(who, access.READ_EVIDENCE, owner)
     svc.schedule.sign_checkpoints()  # a command line has no schedule: cover what is anchored
@@ -173,7 +178,7 @@ def verify(
     try:
         doc = json.loads(read_file(file, PROOF_LIMIT))
     except ValueError:
-        raise QcertError(f"{file}: not JSON") from None
+        raise refusal(f"{file}: not JSON", f"{file}：不是 JSON") from None
     keys = vkey or (doc.get("vkeys") if isinstance(doc, dict) else None) or []
     try:
         found = verify_reading_proof(doc if isinstance(doc, dict) else {}, keys)

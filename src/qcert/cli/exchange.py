@@ -14,10 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .. import reporting
 from ..access import decide
-from ..errors import QcertError
 from ..exchange import certsearch, national, reporter
 from ..store import views
-from ._common import bad, console, errors, ok, principal, print_json, read_file, services
+from ._common import bad, console, errors, ok, principal, print_json, read_file, refusal, services
 
 app = typer.Typer(
     help="IAF CertSearch files and the national reporting set. / 国际与国内数据交换。",
@@ -42,7 +41,7 @@ def _engine(ctx: typer.Context, body_id: str) -> Any:
 def _body(conn: Any, body_id: str) -> dict[str, Any]:
     body = views.body_row(conn, body_id)
     if body is None:
-        raise QcertError(f"body: no body {body_id!r}")
+        raise refusal(f"body: no body {body_id!r}", f"body：没有认证机构 {body_id!r}")
     return body
 
 

@@ -24,7 +24,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from .. import scans
 from ..access import decide
-from ..errors import QcertError
 from ..supervision.campaigns import rerun
 from ..supervision.commands import (
     CommitDraw,
@@ -34,7 +33,7 @@ from ..supervision.commands import (
 )
 from ..supervision.draw import commitment, new_seed
 from ..supervision.registries import SOURCES
-from ._common import bad, console, errors, ok, principal, print_json, read_file, services
+from ._common import bad, console, errors, ok, principal, print_json, read_file, refusal, services
 
 app = typer.Typer(
     help="The supervision hub's random inspections. / 监管平台双随机抽查。", no_args_is_help=True
@@ -63,7 +62,10 @@ def seed(
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise QcertError(f"--out: {out} exists; a seed is never overwritten") from None
+        raise refusal(
+            f"--out: {out} exists; a seed is never overwritten",
+            f"--out：{out} 已存在，种子不会被覆盖",
+        ) from None
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
     doc = {"seed_file": str(out), "commitment": commitment(value)}
@@ -90,7 +92,7 @@ def commit(
     try:
         doc = json.loads(read_file(inputs, INPUTS_LIMIT))
     except ValueError as err:
-        raise QcertError(f"--inputs: not JSON: {err}") from None
+        raise refusal(f"--inputs: not JSON: {err}", "--inputs：不是 JSON") from None
     command = CommitDraw(draw_id, name_zh, name_en, jurisdiction, commitment(_seed(seed_file)), doc)
     outcome = services(ctx).bus.handle(command, principal(ctx))
     _done({"draw": draw_id, "indices": outcome.indices, **outcome.reply}, json_)
@@ -138,7 +140,7 @@ def rerun_command(
             published = client.get(base).raise_for_status().json()
             inputs = client.get(f"{base}/inputs").raise_for_status().content
     except httpx.HTTPError as err:
-        raise QcertError(f"--url: {err}") from None
+        raise refusal(f"--url: {err}", "--url：无法取得抽查记录") from None
     problems = rerun(published, inputs)
     if json_:
         print_json({"draw": draw_id, "same": not problems, "problems": problems})
@@ -169,15 +171,20 @@ def import_(
     """Take in rows of one of the hub's other sources (registers), 5,000 a command, each
     checked by its source's model; print what was refused. / 导入登记数据（其他来源）。"""
     if source not in SOURCES:
-        raise QcertError(f"source: {source!r} is not one of {', '.join(SOURCES)}")
+        raise refusal(
+            f"source: {source!r} is not one of {', '.join(SOURCES)}",
+            f"source：{source!r} 须为 {', '.join(SOURCES)} 之一",
+        )
     data = read_file(file, INPUTS_LIMIT)
     if file.suffix.lower() == ".json":
         try:
             rows = json.loads(data)
         except ValueError as err:
-            raise QcertError(f"{file}: not JSON: {err}") from None
+            raise refusal(f"{file}: not JSON: {err}", f"{file}：不是 JSON") from None
         if not isinstance(rows, list):
-            raise QcertError(f"{file}: a JSON array of rows is expected")
+            raise refusal(
+                f"{file}: a JSON array of rows is expected", f"{file}：应为由行组成的 JSON 数组"
+            )
     else:
         text = data.decode("utf-8-sig", "replace")
         rows = [

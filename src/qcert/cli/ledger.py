@@ -40,7 +40,10 @@ def append(
     data = [read_file(f) for f in files]
     for f, entry in zip(files, data, strict=True):
         if is_event_document(entry):
-            raise fail(f"{f}: lifecycle events enter the ledger only through their commands")
+            raise fail(
+                f"{f}: lifecycle events enter the ledger only through their commands\n"
+                f"       {f}：生命周期事件只能经由其命令记入账本"
+            )
     decide(principal(ctx), "ledger.append")
     svc = services(ctx)
     indices = svc.ledger.append(data)
@@ -158,11 +161,14 @@ def verify_proof_cmd(
     try:
         text = bundle.read_text()
     except UnicodeDecodeError:
-        raise fail(f"{bundle}: not a text proof bundle") from None
+        raise fail(f"{bundle}: not a text proof bundle\n       {bundle}：不是文本证明包") from None
     witnesses = [parse_cosigner(_vkey(w)) for w in witness or []]
     need = len(witnesses) if quorum is None else quorum
     if need > len(witnesses):
-        raise fail(f"--quorum: {need} is more than the {len(witnesses)} --witness keys given")
+        raise fail(
+            f"--quorum: {need} is more than the {len(witnesses)} --witness keys given\n"
+            f"       --quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥"
+        )
     result = verify_proof(
         ProofBundle.parse(text), read_file(entry), [_vkey(v) for v in vkey], witnesses, need
     )

@@ -16,6 +16,7 @@ from ..access import command_names, decide, read_scope
 from ..credentials import printable
 from ..errors import QcertError
 from ..lifecycle.commands import UploadDocument
+from ..lifecycle.cycle import CertStatus
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.inputs import refusal_of
 from ..store import queries
@@ -26,6 +27,7 @@ from ._common import (
     principal,
     print_json,
     read_file,
+    refusal,
     services,
     settings,
     warn,
@@ -65,13 +67,16 @@ def do(
     indices of its events. / 执行生命周期命令。"""
     cls = COMMANDS.get(name)
     if cls is None:
-        raise QcertError(f"no command {name!r}; `qcert lifecycle commands` lists them")
+        raise refusal(
+            f"no command {name!r}; `qcert lifecycle commands` lists them",
+            f"没有命令 {name!r}；`qcert lifecycle commands` 列出全部命令",
+        )
     text = sys.stdin.read() if payload == "-" else payload
     if payload.startswith("@"):
         try:
             text = open(payload[1:], encoding="utf-8").read()  # noqa: SIM115
         except OSError as err:
-            raise QcertError(f"{payload[1:]}: {err.strerror}") from None
+            raise refusal(f"{payload[1:]}: {err.strerror}", f"无法读取 {payload[1:]}") from None
     if len(text) > 1024 * 1024:
         raise QcertError(f"{name}: the payload is larger than 1 MiB / 命令内容超过 1 MiB")
     try:
@@ -152,7 +157,9 @@ def show(
     with services(ctx).engine.connect() as conn:
         found = queries.certification(conn, read_scope(who), certification_id)
         if found is None:
-            raise QcertError(f"no certification {certification_id!r}")
+            raise refusal(
+                f"no certification {certification_id!r}", f"没有认证项目 {certification_id!r}"
+            )
         events = queries.certification_events(conn, certification_id)
     row, cert = found, found["certificate"]
     body: dict[str, Any] = {
@@ -193,8 +200,10 @@ def show(
 @errors
 def certificates(
     ctx: typer.Context,
+    # a choice, so that a mistyped status is a usage error naming the allowed values, not an
+    # empty list that reads as "no such certificates"
     status: Annotated[
-        str | None, typer.Option(help="active, suspended, withdrawn, expired")
+        CertStatus | None, typer.Option(help="Only certificates in this status / 证书状态")
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -202,7 +211,8 @@ def certificates(
     who = principal(ctx)
     decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
-        rows = queries.rows(conn, read_scope(who), "certificates", {"status": status})
+        filters = {"status": status.value if status else None}
+        rows = queries.rows(conn, read_scope(who), "certificates", filters)
     if json_:
         print_json(rows)
         return
@@ -227,18 +237,21 @@ def certificate_pdf(
     """Print a certificate as a bilingual A4 PDF with its verification QR code. / 打印证书。"""
     host = host or settings(ctx).public_host
     if not host:
-        raise QcertError("host: no public host; pass --host or set QCERT_PUBLIC_HOST")
+        raise refusal(
+            "host: no public host; pass --host or set QCERT_PUBLIC_HOST",
+            "host：未配置公网主机；请使用 --host 或设置 QCERT_PUBLIC_HOST",
+        )
     who = principal(ctx)
     decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         if not queries.rows(conn, read_scope(who), "certificates", {"number": number}):
-            raise QcertError(f"number: no certificate {number!r}")
+            raise refusal(f"number: no certificate {number!r}", f"number：没有证书 {number!r}")
         sheet = printable.certificate_sheet(conn, number)
     try:
         pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())
         url = printable.verification_url(host, number, sheet["sha256"])
     except ValueError as err:
-        raise QcertError(str(err)) from None
+        raise refusal(str(err), "无法生成证书 PDF") from None
     out.write_bytes(pdf)
     if json_:
         print_json(

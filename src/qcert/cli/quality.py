@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 import typer
 
-from ..errors import QcertError
-from ._common import bad, console, errors, ok, print_json, read_csv
+from ._common import bad, console, errors, ok, print_json, read_csv, refusal
 from .quality_causes import causes
 from .quality_examine import examine
 from .quality_monitor import monitor
@@ -137,7 +136,7 @@ def spc_(
             h=h,
         )
     except ValueError as err:
-        raise QcertError(str(err)) from None
+        raise refusal(str(err), "无法完成控制图分析：数据或参数不符合要求") from None
     if json_:
         print_json(_as_json(result))
         return

@@ -10,7 +10,7 @@ import numpy as np
 import typer
 
 from ..errors import QcertError
-from ._common import console, errors, print_json
+from ._common import console, errors, print_json, refusal
 from .quality_monitor import read_bounded_csv
 
 if TYPE_CHECKING:
@@ -76,9 +76,11 @@ def causes(
     try:
         process = tep_graph() if graph in BUILT_IN else load_graph(Path(graph))
     except GraphError as err:
-        raise QcertError(f"{graph}: {err}") from None
+        raise refusal(f"{graph}: {err}", f"{graph}：过程因果图有误") from None
     except OSError as err:
-        raise QcertError(f"{graph}: cannot read the graph ({err.strerror})") from None
+        raise refusal(
+            f"{graph}: cannot read the graph ({err.strerror})", f"{graph}：无法读取过程因果图"
+        ) from None
     ids = _measured(process)
     train = _readings(normal, ids, "--normal")
     data = _readings(file, ids, "FILE")
@@ -106,7 +108,10 @@ def causes(
 def _measured(process: ProcessGraph) -> list[str]:
     ids = list(process.by_column())
     if not ids:
-        raise QcertError("graph: no variable has a data column (variables[].column)")
+        raise refusal(
+            "graph: no variable has a data column (variables[].column)",
+            "graph：没有任何变量对应数据列（variables[].column）",
+        )
     return ids
 
 
@@ -117,16 +122,20 @@ def _readings(path: Path, ids: list[str], name: str) -> np.ndarray:
     frame: pd.DataFrame = read_bounded_csv(path, f"{name} {path}")
     missing = [v for v in ids if v not in frame.columns]
     if missing:
-        raise QcertError(
+        raise refusal(
             f"{name} {path}: missing column(s) {', '.join(missing)}: one column per graph "
-            "variable, named by its id"
+            "variable, named by its id",
+            f"{name} {path}：缺少列 {', '.join(missing)}（每个变量一列，以其 id 命名）",
         )
     values = frame[ids].apply(pd.to_numeric, errors="coerce")
     bad = values.isna().any()
     if bad.any():
         column = str(bad[bad].index[0])
         row = int(values[column].isna().to_numpy().argmax()) + 2  # header is line 1
-        raise QcertError(f"{name} {path}: column {column}, line {row}: not a number")
+        raise refusal(
+            f"{name} {path}: column {column}, line {row}: not a number",
+            f"{name} {path}：第 {row} 行 {column} 列不是数字",
+        )
     return values.to_numpy(dtype=float)
 
 

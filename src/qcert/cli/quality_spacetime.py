@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from ..errors import QcertError
 from ..quality.spacetime import (
     EmergingHotSpots,
     Pattern,
@@ -20,7 +19,7 @@ from ..quality.spacetime import (
     k_nearest,
     space_time_permutation_scan,
 )
-from ._common import bad, console, errors, ok, print_json, read_csv
+from ._common import bad, console, errors, ok, print_json, read_csv, refusal
 
 __all__ = ["hotspots"]
 
@@ -101,7 +100,7 @@ def hotspots(
             else None
         )
     except ValueError as err:
-        raise QcertError(str(err)) from None
+        raise refusal(str(err), "无法完成时空热点分析：数据或参数不符合要求") from None
     report = _as_json(result, clusters, cube.locations, cube.slices, seed)
     if json_:
         print_json(report)

@@ -9,20 +9,26 @@ from typing import Annotated, Any
 
 import rfc8785
 import typer
+from rich.text import Text
 
 from ..credentials.certificate import verify_credential, verify_status
 from ..credentials.dataintegrity import ProofError
-from ..errors import QcertError
 from ..ledger import ProofBundle, verify_proof
 from ..ledger.cosignature import parse_cosigner
-from ._common import console, errors, ok, print_json, read_file
+from ._common import console, errors, ok, print_json, read_file, refusal
+
+NOT_CHECKED = (
+    "status: whether the certificate is suspended or withdrawn was not checked; give the "
+    "issuer's status lists with --status-list",
+    "证书状态：未检查证书是否已暂停或撤销；请用 --status-list 提供发证机构的状态列表",
+)
 
 
 def _json(path: Path, what: str) -> Any:
     try:
         return json.loads(read_file(path))
     except ValueError:
-        raise QcertError(f"{path}: the {what} is not JSON") from None
+        raise refusal(f"{path}: the {what} is not JSON", f"{path}：{what} 不是 JSON") from None
 
 
 @errors
@@ -53,41 +59,56 @@ def verify(
     doc = _json(credential, "credential")
     when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else datetime.now(UTC)
     if when.tzinfo is None:
-        raise QcertError("--at: give a time zone, e.g. 2026-11-25T12:00:00+08:00")
+        raise refusal(
+            "--at: give a time zone, e.g. 2026-11-25T12:00:00+08:00",
+            "--at：请给出时区，例如 2026-11-25T12:00:00+08:00",
+        )
     try:
         check = verify_credential(doc, _json(did_doc, "DID document"), when)
     except ProofError as err:
-        raise QcertError(f"credential: {err}") from None
+        raise refusal(f"credential: {err}", "credential：电子证书验证失败") from None
     except (KeyError, TypeError, ValueError) as err:
-        raise QcertError(f"credential: malformed ({err})") from None
+        raise refusal(f"credential: malformed ({err})", "credential：电子证书格式有误") from None
     result: dict[str, Any] = {
         "ok": True,
         "number": check.number,
         "issuer": check.issuer,
         "key": check.method,
         "within_validity": check.within_validity,
+        # without the issuer's status lists nothing says whether the certificate was suspended
+        # or withdrawn since it was signed: said in the result, never left to be assumed
+        "status_checked": bool(status_list),
     }
+    if not status_list:
+        result["status_not_checked"] = {"en": NOT_CHECKED[0], "zh-CN": NOT_CHECKED[1]}
     if status_list:
         lists = [_json(p, "status list") for p in status_list]
         try:
             flags = verify_status(doc, lists, _json(did_doc, "DID document"), when)
         except ProofError as err:
-            raise QcertError(str(err)) from None
+            raise refusal(str(err), "状态列表验证失败") from None
         result["status"] = flags
         set_ = [purpose for purpose, on in flags.items() if on]
         if set_:
             word = {"revocation": "revoked / 已撤销", "suspension": "suspended / 已暂停"}
-            raise QcertError(
-                f"status: certificate {check.number} is " + ", ".join(word[p] for p in set_)
+            raise refusal(
+                f"status: certificate {check.number} is " + ", ".join(word[p] for p in set_),
+                f"状态：证书 {check.number} " + "、".join(word[p].split(" / ")[1] for p in set_),
             )
     if proof is not None:
         if not vkey:
-            raise QcertError("--proof needs --vkey: the ledger's verifier key")
+            raise refusal(
+                "--proof needs --vkey: the ledger's verifier key",
+                "--proof 需要 --vkey：账本的验证密钥",
+            )
         bundle = ProofBundle.parse(read_file(proof).decode())
         witnesses = [parse_cosigner(w) for w in witness or []]
         need = len(witnesses) if quorum is None else quorum
         if need > len(witnesses):
-            raise QcertError(f"--quorum: {need} is more than the {len(witnesses)} --witness keys")
+            raise refusal(
+                f"--quorum: {need} is more than the {len(witnesses)} --witness keys",
+                f"--quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥",
+            )
         logged = verify_proof(bundle, rfc8785.dumps(doc), vkey, witnesses, need)
         result["ledger"] = {
             "origin": logged.checkpoint.origin,
@@ -98,12 +119,28 @@ def verify(
     if json_:
         print_json(result)
         return
-    console.print(ok(f"certificate {check.number}: signature by {check.method} checks out"))
     console.print(
-        ok("within its validity" if check.within_validity else "outside its validity dates")
+        ok(f"certificate {check.number}: signature by {check.method} checks out / 签名有效")
+    )
+    console.print(
+        ok(
+            "within its validity / 在有效期内"
+            if check.within_validity
+            else "outside its validity dates / 不在有效期内"
+        )
     )
     if "status" in result:
-        console.print(ok("neither revoked nor suspended, per the status lists given"))
+        console.print(
+            ok("neither revoked nor suspended, per the status lists given / 未撤销、未暂停")
+        )
+    else:
+        console.print(Text.assemble(("NOT CHECKED", "yellow"), f" {NOT_CHECKED[0]}"))
+        console.print(Text.assemble(("未检查", "yellow"), f" {NOT_CHECKED[1]}"))
     if "ledger" in result:
         led = result["ledger"]
-        console.print(ok(f"in the log {led['origin']} at index {led['index']} of {led['size']}"))
+        console.print(
+            ok(
+                f"in the log {led['origin']} at index {led['index']} of {led['size']} / "
+                f"已记入账本（第 {led['index']} 条，共 {led['size']} 条）"
+            )
+        )

@@ -13,11 +13,10 @@ from typing import Annotated
 import typer
 
 from ..access import decide
-from ..errors import QcertError
 from ..keys import create_witness_key, load_witness_key
 from ..ledger import LedgerError
 from ..ledger.storage import SqlWitnessState
-from ._common import console, errors, ok, principal, print_json, services
+from ._common import console, errors, ok, principal, print_json, refusal, services
 
 app = typer.Typer(
     help="Witness other logs' checkpoints (C2SP tlog-witness). / 见证其他账本的检查点。",
@@ -65,11 +64,14 @@ def follow(
     decide(principal(ctx), "witness.manage")
     svc = services(ctx)
     if load_witness_key(svc.settings.keys_dir) is None:
-        raise QcertError("no witness key: run `qcert witness init --name NAME` first")
+        raise refusal(
+            "no witness key: run `qcert witness init --name NAME` first",
+            "没有见证密钥：请先运行 `qcert witness init --name NAME`",
+        )
     try:
         log = _state(ctx).follow(origin, vkey, suite)
     except LedgerError as err:
-        raise QcertError(str(err)) from None
+        raise refusal(str(err), "无法关注该账本：名称或密钥有误") from None
     if json_:
         print_json({"origin": log.origin, "suite": log.suite.name})
         return

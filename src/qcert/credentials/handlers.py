@@ -23,7 +23,7 @@ from ..lifecycle.certification import Certification
 from ..lifecycle.parties import Body, Client
 from .certificate import certificate_credential, sign_credential
 from .commands import IssueCredential, PublishStatus
-from .did import did_web
+from .did import base_url, did_web
 from .status_lists import STATUS_PURPOSES, PublishedStatusList, status_flags
 from .statuslist import MIN_ENTRIES, StatusList, entry, list_credential
 
@@ -42,8 +42,9 @@ class NoSigningKey(QcertError):
 
 
 def status_list_url(host: str, body_id: str, purpose: str, list_no: int) -> str:
-    """Where a body's status list is published (its ``statusListCredential``)."""
-    return f"https://{host}/bodies/{body_id}/status/{purpose}/{list_no}"
+    """Where a body's status list is published (its ``statusListCredential``): https, or
+    plain http on a loopback host (see :func:`qcert.credentials.did.base_url`)."""
+    return f"{base_url(host)}/bodies/{body_id}/status/{purpose}/{list_no}"
 
 
 def _host(uow: Any) -> str:

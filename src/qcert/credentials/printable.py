@@ -28,6 +28,7 @@ from .. import schemes
 from ..errors import QcertError
 from ..locale import messages as from_catalogs
 from ..store import tables as t
+from .did import base_url
 
 __all__ = [
     "BANNERS",
@@ -71,7 +72,8 @@ class NoCredential(QcertError):
 
 
 def verification_url(host: str, number: str, sha256: str) -> str:
-    """``https://{host}/v/{number}?sha256={hex}``: what the certificate's QR code holds.
+    """``https://{host}/v/{number}?sha256={hex}``: what the certificate's QR code holds
+    (``http://`` for a loopback host, which is served without TLS: see ``did.base_url``).
 
     ``sha256`` is the SHA-256 (64 hex digits) of the credential's RFC 8785 canonical bytes;
     it is written in lower case. Raises ValueError for an empty host or number or a bad hash.
@@ -84,7 +86,7 @@ def verification_url(host: str, number: str, sha256: str) -> str:
         raise ValueError(f"host: must be a host name with an optional port, got {host!r}")
     if not number:
         raise ValueError("number: must not be empty")
-    return f"https://{host}/v/{quote(number, safe='')}?sha256={digest}"
+    return f"{base_url(host)}/v/{quote(number, safe='')}?sha256={digest}"
 
 
 def file_name(number: str) -> str:

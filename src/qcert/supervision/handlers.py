@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -60,7 +61,10 @@ def submit_report(cmd: c.SubmitReport, uow: HubUnitOfWork) -> None:
         [r.certificate_no for r in records if r.kind == "status-change"],
         [r.certification_id for r in records if hasattr(r, "certification_id")],
     )
-    intake = take_in(checked.good, known, lambda size: uow.log_root(body.origin, size), received)
+    # every record of a report is usually proved against the same tree size: look each size's
+    # root up once per report, not once per record
+    roots = functools.cache(lambda size: uow.log_root(body.origin, size))
+    intake = take_in(checked.good, known, roots, received)
     sent = document(env)
     submission = hashlib.sha256(rfc8785.dumps(sent)).hexdigest()
     key_id = env.signature.key_id if env.signature else ""

@@ -1,0 +1,198 @@
+"""``qcert demo``: a fresh demo store built from a generated world, then served.
+
+Two things are checked before anything is touched: that no other ``qcert demo`` holds the demo
+store (a second run would wipe the files the first one serves from under it), and that the port
+is free (found only after the rebuild, the store would have been wiped for nothing).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shlex
+import shutil
+import socket
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+
+from ..config import Settings
+from ._common import console, errors, refusal, settings
+
+if TYPE_CHECKING:
+    from ..demo import DemoResult
+
+__all__ = ["demo", "qcert_command"]
+
+LOCK_FILE = "demo.lock"  # in the data directory, beside (not inside) the demo store it guards
+HOST = "127.0.0.1"  # the demo serves on loopback only, over plain http
+_held: list[IO[str]] = []  # the lock's open file: held, so locked, as long as this process runs
+
+
+def claim_store(data_dir: Path, port: int | None) -> IO[str]:
+    """Lock ``data_dir``'s demo store for this process, or refuse naming the process that
+    holds it. The lock is an advisory ``flock`` on ``demo.lock``: the system releases it when
+    its process ends, however it ends, so a crashed demo never leaves the store locked."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / LOCK_FILE).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise refusal(
+            f"the demo store {data_dir / 'demo'} is in use by another qcert demo ({holder}); "
+            "stop it first, or give this one its own QCERT_DATA_DIR",
+            f"演示数据 {data_dir / 'demo'} 正被另一个 qcert demo 使用（{holder}）；"
+            "请先停止它，或为本次运行另设 QCERT_DATA_DIR",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    where = f", serving port {port}" if port is not None else ""
+    handle.write(f"process {os.getpid()}{where}\n")
+    handle.flush()
+    _held.append(handle)
+    return handle
+
+
+def check_port(port: int) -> None:
+    """Refuse when ``port`` on the demo's interface cannot be listened on. The probe binds as
+    uvicorn does (``SO_REUSEADDR``), so a port left in TIME_WAIT by an earlier run is free."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as err:
+            raise refusal(
+                f"--port: {HOST}:{port} is in use ({err.strerror}); choose another port, e.g. "
+                f"`qcert demo --port {port + 1}` or `make demo PORT={port + 1}`",
+                f"--port：{HOST}:{port} 已被占用；请换一个端口，例如 "
+                f"`qcert demo --port {port + 1}` 或 `make demo PORT={port + 1}`",
+            ) from None
+
+
+def qcert_command(data_dir: Path) -> str:
+    """How to run the command line on the demo store, as the user can type it here: the
+    ``qcert`` this process was started as (``qcert`` if that is the one on the PATH, else its
+    path, relative when it lies under the current directory), led by ``QCERT_DATA_DIR=…``
+    unless the environment already points there."""
+    started = Path(sys.argv[0])
+    on_path = shutil.which("qcert")
+    if started.name != "qcert" or not started.exists():
+        started = Path(sys.executable).with_name("qcert")
+    if on_path and Path(on_path).resolve() == started.resolve():
+        program = "qcert"
+    else:
+        program = _relative(started.absolute())
+    prefix = ""
+    if Path(os.environ.get("QCERT_DATA_DIR", "")).absolute() != data_dir.absolute():
+        prefix = f"QCERT_DATA_DIR={shlex.quote(str(data_dir))} "
+    return prefix + shlex.quote(program)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@errors
+def demo(
+    ctx: typer.Context,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="TCP port for the API (on 127.0.0.1)")
+    ] = 8000,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API after filling the store")
+    ] = True,
+    size: Annotated[
+        int, typer.Option(min=0, help="Generated client organisations (besides the 12 named)")
+    ] = 300,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated world (same seed, same world)")
+    ] = 7,
+) -> None:
+    """Fresh demo store: a generated world, a signed checkpoint, then the API. / 演示。"""
+    cfg = settings(ctx)
+    demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
+    if not demo_cfg.database_url.startswith("sqlite"):
+        raise refusal(
+            "the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL",
+            "演示使用自带的嵌入式 SQLite 数据库；请取消设置 QCERT_DATABASE_URL",
+        )
+    # Both checks come before the store is wiped: a refusal leaves everything as it was.
+    claim_store(cfg.data_dir, port if serve_api else None)
+    if serve_api:
+        check_port(port)
+    from rich.progress import Progress
+
+    from ..demo import build_demo
+
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
+        result = build_demo(
+            demo_cfg,
+            size=size,
+            seed=seed,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+            host=f"{HOST}:{port}",  # where it is served: its bodies' did:web host
+        )
+    _report(result, demo_cfg.data_dir, qcert_command(demo_cfg.data_dir))
+    if serve_api:
+        from ..demo_world import DEMO_PASSWORD
+        from ..server import serve as run
+
+        base = f"http://{HOST}:{port}"
+        console.print(
+            f"\nworkspace / 工作台:        {base}/signin  (e.g. demo-decider / {DEMO_PASSWORD})\n"
+            f"verification / 证书查验:  {base}/verify\n"
+            f"ledger / 账本公示:        {base}/transparency\n"
+            f"API / 接口:               {base}/docs"
+        )
+        run(demo_cfg, HOST, port)
+
+
+def _report(result: DemoResult, store: Path, qcert: str) -> None:
+    """Print what the demo holds and commands to try on it, each runnable as printed."""
+    from ..demo_evidence import LINES
+    from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    examined = LINES[0][0]  # the organisation whose line has the planted fault and its alarm
+    console.print(f"demo store {store}  ({result.entries} events on the ledger)")
+    if (w := result.world) is not None:
+        console.print(
+            f"{w.bodies} bodies, {w.auditors} auditors, {w.clients} clients in {w.provinces} "
+            f"provinces, {w.certifications} certifications, {w.first_day} to {w.last_day}, "
+            f"built in {result.seconds:.0f} s / {w.bodies} 家认证机构、{w.auditors} 名审核员、"
+            f"{w.clients} 家组织（{w.provinces} 个省份）、{w.certifications} 个认证项目\n"
+        )
+    console.print("certifications at every stage / 各阶段的认证项目:")
+    for stage, cid in result.stages.items():
+        console.print(f"  {stage:<20} {cid}")
+    appealed = result.stages.get("appealed", "demo-cert-11")
+    console.print("try / 试试 (the command line acts as the demo's operator / 以运维账号执行):")
+    console.print(f"  quality examination / 质量体检:  {qcert} quality examine {examined}")
+    console.print(f"  a certification / 认证项目:      {qcert} lifecycle show {appealed}")
+    if (e := result.evidence) is not None and e.alarm_seq is not None:
+        console.print(
+            f"real-time evidence / 实时证据: {len(e.devices)} lines, {e.readings} readings in "
+            f"{e.windows} anchored windows; {e.devices[0]} raised an alarm {e.delay} s after "
+            f"its planted coolant fault (top: {', '.join(e.alarm_top[:2])}) / "
+            f"{len(e.devices)} 条产线、{e.readings} 条读数（{e.windows} 个固化窗口）；"
+            f"{e.devices[0]} 在预置的冷却液故障发生 {e.delay} 秒后报警"
+        )
+    console.print("signed checkpoint / 已签名检查点:")
+    typer.echo(result.checkpoint)
+    console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
+    for name, roles in DEMO_ACCOUNTS.items():
+        console.print(f"  {name:<15} {', '.join(roles)}")
+    console.print("verifier keys / 验证密钥:")
+    for v in result.vkeys:
+        typer.echo(f"  {v}")
