@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from ..lifecycle.booking import Commitment, overlaps
 from . import tables as t
 
-__all__ = ["commitments", "lock_auditors", "schedule"]
+__all__ = ["commitments", "lock_auditors", "organisations", "schedule"]
 
 
 def lock_auditors(conn: Connection, auditor_ids: Iterable[str]) -> None:
@@ -124,3 +124,12 @@ def schedule(
             days |= {date.fromordinal(n).isoformat() for n in span}
         out.append({**a, "commitments": taken[a["id"]], "busy": days})
     return out
+
+
+def organisations(conn: Connection, body_id: str, first: date, last: date) -> dict[str, dict]:
+    """The organisation (``zh``, ``en`` names) of each certification with an audit at
+    ``body_id`` over ``first``..``last``, by certification id."""
+    return {
+        r["certification_id"]: {"zh": r["name_zh"] or "", "en": r["name_en"] or ""}
+        for r in _audit_rows(conn, [body_id], first, last)
+    }

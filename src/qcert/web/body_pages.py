@@ -30,6 +30,8 @@ from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
 from .body_text import EVENT_LABELS, MESSAGES
 from .i18n import lang_of, translator
+from .planning import parse_period
+from .planning_text import MESSAGES as PLANNING
 from .render import (
     PageForbidden,
     PageNotFound,
@@ -47,7 +49,7 @@ __all__ = ["PAGE_SIZE", "router"]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 PAGE_SIZE = 25
 MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay small integers
-TEXT = {**MESSAGES, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
+TEXT = {**MESSAGES, **PLANNING, **{f"event.{k}": v for k, v in EVENT_LABELS.items()}}
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
 
 
@@ -150,8 +152,13 @@ def _certification_page(
     today = _today()
     month = parse_month(request.query_params.get("month"), today) or parse_month(None, today)
     assert month is not None
+    asked = request.query_params.get("start"), request.query_params.get("end")
+    period = parse_period(*asked)
     with services(request).engine.connect() as conn:
-        context = certification_context(conn, who, body, record, today, month, failed, values)
+        context = certification_context(
+            conn, who, body, record, today, month, failed, values, period
+        )
+    context["bad_period"] = any(asked) and period is None
     done = request.query_params.get("done")
     return page(
         request,
