@@ -16,7 +16,14 @@ from ..store import bookings, portal
 from ..store import dashboard as views
 from .body_forms import offered, preview_audit_time
 from .body_text import EVENT_LABELS, WEEKDAYS
-from .planning import Period, availability, default_period, parse_period, prefill
+from .planning import (
+    Period,
+    availability,
+    default_period,
+    offered_number,
+    parse_period,
+    prefill,
+)
 from .render import Viewer
 
 __all__ = ["Month", "certification_context", "month_grid", "parse_month"]
@@ -120,6 +127,11 @@ def certification_context(
         "methods": list(schemes.audit_methods().values()),
         "clauses": scheme.all_clauses(),
         "preview": None,
+        "offered_number": None,
+        "prefill": None,
+        "availability": [],
+        "organisations": {},
+        "period": None,
         "auditors": [],
         "weeks": [],
         "month": month,
@@ -130,6 +142,8 @@ def certification_context(
         context["preview"] = preview_audit_time(
             record, values if failed == "review-contract" else {}
         )
+    if "decide" in forms:
+        context["offered_number"] = offered_number(conn, body, record, today)
     if "plan-audit" in forms:
         context["auditors"] = _team_choices(conn, body["id"], record)
         context["weeks"] = month_grid(conn, body["id"], month)

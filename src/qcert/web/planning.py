@@ -1,6 +1,7 @@
 """The planner's help on a certification's page: who is free over some days (each auditor's
-audits, with organisation and scheme, from ``store.bookings``), and the planned days the
-contract review gives the audit to plan next."""
+audits, with organisation and scheme, from ``store.bookings``), the planned days the
+contract review gives the audit to plan next, and the decision maker's next certificate number
+by the body's numbering rule (``lifecycle.numbering``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,18 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from .. import schemes
-from ..store import bookings
+from ..lifecycle import numbering
+from ..store import bookings, numbers
 
-__all__ = ["MAX_SPAN_DAYS", "Period", "availability", "default_period", "parse_period", "prefill"]
+__all__ = [
+    "MAX_SPAN_DAYS",
+    "Period",
+    "availability",
+    "default_period",
+    "offered_number",
+    "parse_period",
+    "prefill",
+]
 
 MAX_SPAN_DAYS = 62  # at most two months in one view: the query stays small
 
@@ -108,3 +118,19 @@ def _offer(kind: str, days: float, why: str, values: dict[str, str]) -> dict[str
 def default_period(today: date) -> Period:
     """The next four weeks from ``today``: the days a planner usually looks at."""
     return Period(today, today + timedelta(days=27))
+
+
+def offered_number(
+    conn: Connection, body: dict[str, Any], record: dict[str, Any], today: date
+) -> str | None:
+    """The next certificate number by the body's numbering rule for a grant decided today;
+    None for a renewal (the number stays) or when the rule cannot form one."""
+    if record.get("certificate") is not None:
+        return None
+    prefix = numbering.number_prefix(body.get("approval_no", ""), today.year, record["scheme_id"])
+    if prefix is None:
+        return None
+    application = record.get("application") or {}
+    personnel = application.get("personnel") or (record.get("client") or {}).get("personnel", 0)
+    taken = numbers.numbers_with_prefix(conn, body["id"], prefix)
+    return numbering.next_number(prefix, taken, int(personnel or 0))

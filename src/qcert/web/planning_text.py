@@ -49,4 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "prefill.surveillance": ("监督审核时间", "surveillance audit time"),
     "prefill.recertification": ("再认证审核时间", "recertification audit time"),
     "prefill.fixed": ("方案规定的该阶段人日", "the scheme's days for this stage"),
+    "number.offered": (
+        "证书编号 {number} 按本机构的编号规则给出（机构代码、年份、认证领域代码、流水号、"
+        "再认证次数、组织规模）；可修改，编号须唯一。",
+        "Number {number} is the next by the body's numbering rule (body code, year, scheme code, "
+        "serial, renewals, organisation size); you may change it, and a number is given once.",
+    ),
 }
