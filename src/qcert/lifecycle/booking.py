@@ -8,6 +8,10 @@ another's. The rule is checked when an audit is planned with its team, against t
 other audits (any certification, any body) whose days overlap, and the refusal names the
 audit in the way.
 
+The check is against the audits still to be held (planned, not yet completed): planning looks
+ahead, and a completed audit's days are history, recorded as they happened (where each
+auditor was on them is the check-ins' record, timed and placed).
+
 Days are whole calendar days, both ends included: an audit from the 3rd to the 5th overlaps
 one on the 5th, not one starting on the 6th. Audits of one certification do not stand in each
 other's way: a stage 1 and a stage 2 held on one visit share a day at the same client, and the
@@ -39,6 +43,7 @@ class Commitment:
     organisation: str = ""  # the client's name in Chinese
     organisation_en: str = ""
     scheme: str = ""  # the scheme's id
+    completed: bool = False  # the audit was completed: its days are history
 
 
 def overlaps(start: date, end: date, other_start: date, other_end: date) -> bool:
@@ -57,10 +62,11 @@ def check_free(
     """Refuse (``audit.double-booking``) when a member of ``team`` is on another audit whose
     days overlap ``start``..``end``; the refusal names the field (``team.<i>.auditor``), the
     person and the audit in the way. ``commitments`` may hold anyone's audits; this audit's
-    certification's audits (``certification_id``) are not in each other's way."""
+    certification's audits (``certification_id``) are not in each other's way, nor are audits
+    already completed."""
     by_person: dict[str, list[Commitment]] = {}
     for c in commitments:
-        if c.certification_id != certification_id:
+        if c.certification_id != certification_id and not c.completed:
             by_person.setdefault(c.auditor, []).append(c)
     for i, member in enumerate(team):
         who = member.get("auditor", "")

@@ -87,6 +87,7 @@ def _commitments_in(rows: Any, people: set[str] | None, first: date, last: date)
                     r["name_zh"] or "",
                     r["name_en"] or "",
                     r["scheme_id"],
+                    r["last_day"] is not None,
                 )
                 found.append((c, r["kind"]))
     return found

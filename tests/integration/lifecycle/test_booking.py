@@ -64,6 +64,9 @@ def test_another_team_may_audit_on_the_same_days(booked):
     booked(_plan(MONDAY, MONDAY, [{"auditor": "dec1", "role": "lead"}]))
 
 
-def test_an_audit_completed_early_frees_its_remaining_days(booked):
+def test_an_audit_completed_no_longer_stands_in_the_way(booked, engine, clock):
     booked(CompleteAudit("cert1", "s1", 1.5, date(2024, 6, 4)))
-    booked(_plan(date(2024, 6, 5), date(2024, 6, 5)))
+    booked(_plan(date(2024, 6, 4), date(2024, 6, 5)))
+    with engine.connect() as conn:  # shown as it was held: to its last day
+        [done] = commitments(conn, ["lead1"], date(2024, 6, 5), FRIDAY)
+    assert done.certification_id == "cert2"

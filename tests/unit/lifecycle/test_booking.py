@@ -70,3 +70,8 @@ def test_the_first_conflict_by_date_is_named():
     with pytest.raises(RuleViolation) as refused:
         check_free(TEAM, D(2025, 3, 1), D(2025, 3, 10), busy, "c1")
     assert "team.0.auditor: lead1 is already on audit sv1 of early" in refused.value.en
+
+
+def test_a_completed_audit_no_longer_stands_in_the_way():
+    done = Commitment("aud1", "x", "s1", D(2025, 3, 3), D(2025, 3, 3), "", "", "iso9001", True)
+    check_free(TEAM, D(2025, 3, 3), D(2025, 3, 3), [done], "c1")
