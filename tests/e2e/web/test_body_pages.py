@@ -74,8 +74,7 @@ def busy(ws):
     soon = add_months(TODAY, -12) + timedelta(days=10)
     certify(run, "soon", on=soon, number="N-SOON", applied=True)
     certify(run, "susp", on=add_months(TODAY, -6), number="N-SUSP", applied=True)
-    # A day apart: the same team cannot audit two organisations on one day.
-    certify(run, "wd", on=add_months(TODAY, -6) - timedelta(days=1), number="N-WD", applied=True)
+    certify(run, "wd", on=add_months(TODAY, -6), number="N-WD", applied=True)
     run(SuspendCertificate("susp", "未按期接受监督审核", TODAY, 3))
     run(WithdrawCertificate("wd", "客户申请撤销", TODAY))
     run(ReviewContract("cr", "rev1"))
