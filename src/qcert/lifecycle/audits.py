@@ -171,7 +171,7 @@ class AuditWork:
         if not sites or any(s not in self.sites for s in sites):
             raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
         self._check_team(team, auditors, body)
-        check_free(team, start, end, commitments, self.id)
+        check_free(team, start, end, commitments, self.id, self.client_id)
         self._needs_certificate(stage, f"a {kind} audit", "策划该审核")
         if stage.phase == "surveillance":
             self._check_surveillance_timing(start)

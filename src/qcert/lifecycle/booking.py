@@ -13,9 +13,11 @@ ahead, and a completed audit's days are history, recorded as they happened (wher
 auditor was on them is the check-ins' record, timed and placed).
 
 Days are whole calendar days, both ends included: an audit from the 3rd to the 5th overlaps
-one on the 5th, not one starting on the 6th. Audits of one certification do not stand in each
-other's way: a stage 1 and a stage 2 held on one visit share a day at the same client, and the
-days each takes are held to the audit time on their own (``audit.time-minimum``).
+one on the 5th, not one starting on the 6th. Audits of one organisation do not stand in each
+other's way: a stage 1 and a stage 2 held on one visit, or the audits of its several
+certifications held together (an integrated audit, IAF MD 11:2019), share days at the same
+client, and the days each takes are held to the audit time on their own
+(``audit.time-minimum``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Commitment:
     organisation_en: str = ""
     scheme: str = ""  # the scheme's id
     completed: bool = False  # the audit was completed: its days are history
+    client_id: str = ""  # the organisation audited
 
 
 def overlaps(start: date, end: date, other_start: date, other_end: date) -> bool:
@@ -58,15 +61,17 @@ def check_free(
     end: date,
     commitments: Iterable[Commitment],
     certification_id: str,
+    client_id: str = "",
 ) -> None:
     """Refuse (``audit.double-booking``) when a member of ``team`` is on another audit whose
     days overlap ``start``..``end``; the refusal names the field (``team.<i>.auditor``), the
     person and the audit in the way. ``commitments`` may hold anyone's audits; this audit's
-    certification's audits (``certification_id``) are not in each other's way, nor are audits
-    already completed."""
+    certification's audits (``certification_id``) and the audits of the same organisation
+    (``client_id``) are not in each other's way, nor are audits already completed."""
     by_person: dict[str, list[Commitment]] = {}
     for c in commitments:
-        if c.certification_id != certification_id and not c.completed:
+        same_client = bool(client_id) and c.client_id == client_id
+        if c.certification_id != certification_id and not same_client and not c.completed:
             by_person.setdefault(c.auditor, []).append(c)
     for i, member in enumerate(team):
         who = member.get("auditor", "")

@@ -53,6 +53,7 @@ def _audit_rows(conn: Connection, bodies: list[str], first: date, last: date) ->
             a.c.last_day,
             a.c.team,
             cn.c.scheme_id,
+            cn.c.client_id,
             cl.c.name_zh,
             cl.c.name_en,
         )
@@ -88,6 +89,7 @@ def _commitments_in(rows: Any, people: set[str] | None, first: date, last: date)
                     r["name_en"] or "",
                     r["scheme_id"],
                     r["last_day"] is not None,
+                    r["client_id"],
                 )
                 found.append((c, r["kind"]))
     return found

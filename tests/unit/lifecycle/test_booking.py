@@ -75,3 +75,13 @@ def test_the_first_conflict_by_date_is_named():
 def test_a_completed_audit_no_longer_stands_in_the_way():
     done = Commitment("aud1", "x", "s1", D(2025, 3, 3), D(2025, 3, 3), "", "", "iso9001", True)
     check_free(TEAM, D(2025, 3, 3), D(2025, 3, 3), [done], "c1")
+
+
+def test_audits_of_the_same_organisation_held_together_are_no_conflict():
+    # An integrated audit (IAF MD 11): the organisation's several certifications audited at once.
+    other = Commitment(
+        "aud1", "x-14001", "s2", D(2025, 3, 3), D(2025, 3, 3), "", "", "", False, "c9"
+    )
+    check_free(TEAM, D(2025, 3, 3), D(2025, 3, 3), [other], "x-9001", "c9")
+    with pytest.raises(RuleViolation):
+        check_free(TEAM, D(2025, 3, 3), D(2025, 3, 3), [other], "x-9001", "c8")
