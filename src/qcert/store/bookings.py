@@ -39,8 +39,11 @@ def _bodies_of(conn: Connection, auditor_ids: list[str]) -> list[str]:
     return sorted(rows.scalars())
 
 
-def _audit_rows(conn: Connection, bodies: list[str], first: date, last: date) -> Any:
-    """The audits of ``bodies`` whose days may reach into ``first``..``last``."""
+def _audit_rows(
+    conn: Connection, bodies: list[str], first: date, last: date, open_only: bool = False
+) -> Any:
+    """The audits of ``bodies`` whose days may reach into ``first``..``last`` (only those not
+    yet completed, with ``open_only``)."""
     a, cn, cl = t.audits, t.certifications, t.clients
     since, until = first.isoformat(), last.isoformat()
     query = (
@@ -63,6 +66,7 @@ def _audit_rows(conn: Connection, bodies: list[str], first: date, last: date) ->
             a.c.body_id.in_(bodies),
             a.c.start <= until,
             sa.or_(a.c.end >= since, a.c.last_day >= since),
+            *([a.c.last_day.is_(None)] if open_only else []),
         )
         .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
     )
@@ -96,15 +100,21 @@ def _commitments_in(rows: Any, people: set[str] | None, first: date, last: date)
 
 
 def commitments(
-    conn: Connection, auditor_ids: Iterable[str], first: date, last: date, body_id: str = ""
+    conn: Connection,
+    auditor_ids: Iterable[str],
+    first: date,
+    last: date,
+    body_id: str = "",
+    open_only: bool = False,
 ) -> list[Commitment]:
     """The audits ``auditor_ids`` are on whose days overlap ``first``..``last``: at the bodies
-    that employ them and at ``body_id`` (where a technical expert from elsewhere may be)."""
+    that employ them and at ``body_id`` (where a technical expert from elsewhere may be); with
+    ``open_only`` only those still to be held (all the double-booking rule weighs)."""
     people = set(auditor_ids)
     if not people:
         return []
     bodies = sorted(set(_bodies_of(conn, sorted(people))) | ({body_id} if body_id else set()))
-    rows = _audit_rows(conn, bodies, first, last)
+    rows = _audit_rows(conn, bodies, first, last, open_only)
     return [c for c, _ in _commitments_in(rows, people, first, last)]
 
 

@@ -205,12 +205,13 @@ class UnitOfWork:
     def commitments(
         self, auditor_ids: list[str], first: date, last: date, body_id: str = ""
     ) -> list[Commitment]:
-        """The audits ``auditor_ids`` are on over ``first``..``last`` (``store.bookings``), as
-        committed so far, their rows locked first so a concurrent plan naming one of them waits
-        for this transaction (PostgreSQL; SQLite's writers already take turns)."""
+        """The audits still to be held that ``auditor_ids`` are on over ``first``..``last``
+        (``store.bookings``), as committed so far, their rows locked first so a concurrent
+        plan naming one of them waits for this transaction (PostgreSQL; SQLite's writers
+        already take turns)."""
         assert self.conn is not None
         bookings.lock_auditors(self.conn, auditor_ids)
-        return bookings.commitments(self.conn, auditor_ids, first, last, body_id)
+        return bookings.commitments(self.conn, auditor_ids, first, last, body_id, open_only=True)
 
     def hub_known(
         self,

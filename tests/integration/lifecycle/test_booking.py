@@ -68,5 +68,10 @@ def test_an_audit_completed_no_longer_stands_in_the_way(booked, engine, clock):
     booked(CompleteAudit("cert1", "s1", 1.5, date(2024, 6, 4)))
     booked(_plan(date(2024, 6, 4), date(2024, 6, 5)))
     with engine.connect() as conn:  # shown as it was held: to its last day
-        [done] = commitments(conn, ["lead1"], date(2024, 6, 5), FRIDAY)
-    assert done.certification_id == "cert2"
+        found = commitments(conn, ["lead1"], date(2024, 6, 4), FRIDAY)
+        still = commitments(conn, ["lead1"], date(2024, 6, 4), FRIDAY, open_only=True)
+    assert [(c.certification_id, c.end, c.completed) for c in found] == [
+        ("cert1", date(2024, 6, 4), True),
+        ("cert2", date(2024, 6, 5), False),
+    ]
+    assert [c.certification_id for c in still] == ["cert2"]
