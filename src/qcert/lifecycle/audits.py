@@ -10,6 +10,7 @@ phases, never a scheme's stage names.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from .. import schemes
 from ..schemes.model import Scheme, Stage
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
+from .booking import Commitment, check_free
 from .cycle import GRADES, RESULTS, ROLES, Audit, CertStatus, Finding, SampleTest
 from .parties import Auditor, Body
 from .rules import refuse
@@ -142,8 +144,10 @@ class AuditWork:
         auditors: dict[str, Auditor],
         body: Body,
         override: dict[str, str] | None = None,
+        commitments: Iterable[Commitment] = (),
     ) -> None:
-        """Plan an audit: team competence, method, timing and audit time rules."""
+        """Plan an audit: team competence and availability (``commitments``: the team's other
+        audits, see lifecycle.booking), method, timing and audit time rules."""
         self._require(
             self.contract is not None,
             "planning an audit",
@@ -167,6 +171,7 @@ class AuditWork:
         if not sites or any(s not in self.sites for s in sites):
             raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
         self._check_team(team, auditors, body)
+        check_free(team, start, end, commitments, self.id, self.client_id)
         self._needs_certificate(stage, f"a {kind} audit", "策划该审核")
         if stage.phase == "surveillance":
             self._check_surveillance_timing(start)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from .. import schemes, security
@@ -16,6 +16,7 @@ from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
 from .aggregate import Aggregate
+from .booking import Commitment
 from .case_handlers import CASE_HANDLERS
 from .certification import Certification
 from .documents import PHOTO_TYPES, FileFacts, media_type_of
@@ -42,6 +43,9 @@ class UnitOfWork(Protocol):
     def secret(self, kind: str, id: str) -> str | None: ...
     def invitation_client(self, invitation_id: str) -> str | None: ...
     def certifications_of(self, client_id: str, body_id: str, scheme_id: str) -> list[str]: ...
+    def commitments(
+        self, auditor_ids: list[str], first: date, last: date, body_id: str = ""
+    ) -> list[Commitment]: ...
     def clock(self) -> datetime: ...
     def commit(self, tenant: str = "") -> list[int]: ...
 
@@ -240,6 +244,9 @@ def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:
     cert = _certification(uow, cmd)
     body = uow.get(Body, cert.body_id)
     auditors = {m["auditor"]: uow.get(Auditor, m["auditor"]) for m in cmd.team if m.get("auditor")}
+    # The team's other audits, read in this transaction (their rows locked): two plans naming
+    # the same person on the same days cannot both pass.
+    busy = uow.commitments(sorted(auditors), cmd.start, cmd.end, cert.body_id)
     cert.plan_audit(
         cmd.audit_id,
         cmd.kind,
@@ -252,6 +259,7 @@ def plan_audit(cmd: c.PlanAudit, uow: UnitOfWork) -> None:
         auditors,
         body,
         cmd.override,
+        busy,
     )
 
 

@@ -106,6 +106,17 @@ _RULES = [
         "team: exactly one lead auditor is required",
         "审核组：须有且仅有一名审核组长",
     ),
+    # Not spelled out by the standard: the team assigned for an audit's dates (9.2.2, 9.2.3)
+    # spends those days on it (9.1.4), so it cannot spend them on another (lifecycle.booking).
+    Rule(
+        "audit.double-booking",
+        "ISO/IEC 17021-1:2015 9.2.2, 9.2.3, 9.1.4",
+        "{field}: {auditor} is already on audit {audit} of {organisation} ({scheme}, "
+        "certification {certification}) from {start} to {end}; an auditor cannot be on two "
+        "audits on the same days",
+        "{field_zh}：{auditor} 已在 {start} 至 {end} 参加 {organisation_zh}（{scheme_zh}，认证项目 "
+        "{certification}）的审核 {audit}；同一审核员不能在相同日期参加两次审核",
+    ),
     Rule(
         "audit.method",
         "CNCA audit method codes",

@@ -15,7 +15,7 @@ for the append, the event rows and the commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,8 @@ from ..errors import QcertError
 from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
-from . import evidence, hub, identity, projections, snapshots, watch
+from ..lifecycle.booking import Commitment
+from . import bookings, evidence, hub, identity, projections, snapshots, watch
 from . import tables as t
 from .cache import AggregateCache, Kept
 from .projections import (
@@ -200,6 +201,17 @@ class UnitOfWork:
             .order_by(cn.id)
         )
         return list(self.conn.execute(query).scalars())
+
+    def commitments(
+        self, auditor_ids: list[str], first: date, last: date, body_id: str = ""
+    ) -> list[Commitment]:
+        """The audits still to be held that ``auditor_ids`` are on over ``first``..``last``
+        (``store.bookings``), as committed so far, their rows locked first so a concurrent
+        plan naming one of them waits for this transaction (PostgreSQL; SQLite's writers
+        already take turns)."""
+        assert self.conn is not None
+        bookings.lock_auditors(self.conn, auditor_ids)
+        return bookings.commitments(self.conn, auditor_ids, first, last, body_id, open_only=True)
 
     def hub_known(
         self,

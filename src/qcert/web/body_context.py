@@ -12,10 +12,18 @@ from sqlalchemy.engine import Connection
 
 from .. import schemes
 from ..lifecycle.cycle import GRADES, ROLES
+from ..store import bookings, portal
 from ..store import dashboard as views
-from ..store import portal
 from .body_forms import offered, preview_audit_time
 from .body_text import EVENT_LABELS, WEEKDAYS
+from .planning import (
+    Period,
+    availability,
+    default_period,
+    offered_number,
+    parse_period,
+    prefill,
+)
 from .render import Viewer
 
 __all__ = ["Month", "certification_context", "month_grid", "parse_month"]
@@ -95,8 +103,10 @@ def certification_context(
     month: Month,
     failed: str | None = None,
     values: dict[str, Any] | None = None,
+    period: Period | None = None,
 ) -> dict[str, Any]:
-    """The template context of a certification's page for ``who``."""
+    """The template context of a certification's page for ``who``; ``period`` the days the
+    planner asked who is free on (a refused plan's own days, else the next four weeks)."""
     forms = offered(who.principal, body["id"], record, failed)
     scheme = schemes.get(record["scheme_id"])
     values = values or {}
@@ -117,6 +127,11 @@ def certification_context(
         "methods": list(schemes.audit_methods().values()),
         "clauses": scheme.all_clauses(),
         "preview": None,
+        "offered_number": None,
+        "prefill": None,
+        "availability": [],
+        "organisations": {},
+        "period": None,
         "auditors": [],
         "weeks": [],
         "month": month,
@@ -127,7 +142,16 @@ def certification_context(
         context["preview"] = preview_audit_time(
             record, values if failed == "review-contract" else {}
         )
+    if "decide" in forms:
+        context["offered_number"] = offered_number(conn, body, record, today)
     if "plan-audit" in forms:
         context["auditors"] = _team_choices(conn, body["id"], record)
         context["weeks"] = month_grid(conn, body["id"], month)
+        if failed == "plan-audit":
+            period = parse_period(values.get("start"), values.get("end")) or period
+        context["period"] = period = period or default_period(today)
+        context["availability"] = availability(conn, body["id"], context["auditors"], period)
+        context["prefill"] = prefill(record)
+        # The calendar names each audit by its organisation, as planners know them.
+        context["organisations"] = bookings.organisations(conn, body["id"], month.first, month.last)
     return context

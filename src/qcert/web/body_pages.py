@@ -33,6 +33,8 @@ from .body_forms import FORMS, build, form_values, preview_audit_time
 from .body_text import EVENT_LABELS, MESSAGES
 from .feedback_text import BODY_MESSAGES as CONFIRM_TEXT
 from .i18n import lang_of, translator
+from .planning import parse_period
+from .planning_text import MESSAGES as PLANNING
 from .render import (
     PageForbidden,
     PageNotFound,
@@ -55,6 +57,7 @@ TEXT = {
     **MESSAGES,
     **LIST_WORDS,
     **CONFIRM_TEXT,
+    **PLANNING,
     **{f"event.{k}": v for k, v in EVENT_LABELS.items()},
 }
 _CHARTS_JS = files("qcert.web").joinpath("static/charts.js").read_bytes()
@@ -176,8 +179,13 @@ def _certification_page(
     today = _today()
     month = parse_month(request.query_params.get("month"), today) or parse_month(None, today)
     assert month is not None
+    asked = request.query_params.get("start"), request.query_params.get("end")
+    period = parse_period(*asked)
     with services(request).engine.connect() as conn:
-        context = certification_context(conn, who, body, record, today, month, failed, values)
+        context = certification_context(
+            conn, who, body, record, today, month, failed, values, period
+        )
+    context["bad_period"] = any(asked) and period is None
     done = request.query_params.get("done")
     return page(
         request,

@@ -86,6 +86,20 @@ class BodyPlan:
     handlers: list[str] = field(default_factory=list)
     # Serials below 100 are left to the named demo certifications.
     numbers: int = 100
+    # person -> (first day, last day, certification) of each audit they are on: nobody is
+    # planned on two certifications' audits on the same days (audit.double-booking).
+    booked: dict[str, list[tuple[date, date, str]]] = field(default_factory=dict)
+
+    def free(self, person: str, start: date, end: date, certification: str) -> bool:
+        """Whether ``person`` is on no other certification's audit between start and end."""
+        return all(
+            cid == certification or e < start or s > end
+            for s, e, cid in self.booked.get(person, ())
+        )
+
+    def book(self, people: list[str], start: date, end: date, certification: str) -> None:
+        for person in people:
+            self.booked.setdefault(person, []).append((start, end, certification))
 
     def auditors_for(self, scheme: str, sector: int) -> list[str]:
         """The team candidates qualified for ``scheme`` and ``sector``, in a stable order."""

@@ -289,22 +289,58 @@ class Story:
         extra = 0.5 if self.rng.random() < 0.15 else 0.0
         return max(0.5, minimum) + extra
 
-    def _team(self, days: float) -> list[dict[str, str]]:
+    def _team(self, days: float, start: date) -> tuple[list[dict[str, str]], date] | None:
+        """The team for an audit of ``days`` from ``start`` and its last day, of people free
+        on those days; None when too few are."""
         if self.fixed:
-            return [dict(m) for m in self.fixed.team]
+            team = [dict(m) for m in self.fixed.team]
+            return team, self._last_day(start, days, team)
         pool = self.body.auditors_for(self.key, self.sector)
         size = 1 if days <= 1.5 else 2 if days <= 6 else 3
         size = min(size, len(pool))
+        end = start + timedelta(days=max(0, math.ceil(days / max(size, 1)) - 1))
+        pool = [p for p in pool if self.body.free(p, start, end, self.id)]
+        if size == 0 or len(pool) < size:
+            return None
         people = self.rng.sample(pool, k=size)
-        if self.body.id == "demo-cb" and self.short == "iso9001" and self.rng.random() < 0.3:
+        lead_free = self.body.free("demo-lead", start, end, self.id)
+        if (
+            self.body.id == "demo-cb"
+            and self.short == "iso9001"
+            and self.rng.random() < 0.3
+            and lead_free
+        ):
             # Let the demo's own lead auditor see real work in the workspace.
             people = ["demo-lead", *[p for p in people if p != "demo-lead"]][:size]
         team = [{"auditor": people[0], "role": "lead"}]
         team += [{"auditor": p, "role": "auditor"} for p in people[1:]]
-        others = [p for p in self.body.qualified if p not in people]
+        others = [
+            p
+            for p in self.body.qualified
+            if p not in people and self.body.free(p, start, end, self.id)
+        ]
         if days > 3 and others and self.rng.random() < 0.15:
             team.append({"auditor": self.rng.choice(others), "role": "trainee"})
-        return team
+        return team, end
+
+    @staticmethod
+    def _last_day(start: date, days: float, team: list[dict[str, str]]) -> date:
+        auditors = [m for m in team if m["role"] in ("lead", "auditor")]
+        return start + timedelta(days=max(0, math.ceil(days / len(auditors)) - 1))
+
+    def _staffed(
+        self, days: float, start: date, latest: date | None
+    ) -> tuple[list[dict[str, str]], date, date]:
+        """(team, first day, last day): the first working day from ``start`` (a fortnight at
+        most, never past ``latest``) on which enough of the body's people are free."""
+        for _ in range(14):
+            found = self._team(days, start)
+            if found is not None:
+                return found[0], start, found[1]
+            start += timedelta(days=3 if start.weekday() == 4 else 1)
+            if latest and start > latest:
+                break
+        raise StoryEnd(self.id)
 
     def _audit_id(self, kind: str) -> str:
         """s1, s2 for the initial stages; sv1, sv2 … of the first cycle; sv1-c2 … of the next (ids
@@ -349,15 +385,15 @@ class Story:
                 raise StoryEnd(self.id)
         sites = self._audit_sites(kind)
         days = self._planned_days(kind, sites)
-        team = self._team(days)
+        team, start, end = self._staffed(days, start, latest)
         auditors = [m["auditor"] for m in team if m["role"] in ("lead", "auditor")]
-        end = start + timedelta(days=max(0, math.ceil(days / len(auditors)) - 1))
         method = self._method(kind)
         aid = self._audit_id(kind)
         plan_day = max(self.day, start - self.days(7, 25))
         if plan_day > self.ctx.today:
             raise StoryEnd(self.id)
         self.step(plan_day, c.PlanAudit(self.id, aid, kind, team, method, start, end, days, sites))
+        self.body.book([m["auditor"] for m in team], start, end, self.id)
         self.planned[(self.cycle, kind)] += 1
         if self._preliminary(kind):
             self.stage1_days[self.cycle] = self.stage1_days.get(self.cycle, 0.0) + days
