@@ -321,7 +321,8 @@ class WatchStore(Protocol):
 class Watcher:
     """Scores every watched device's new readings and records its alarms once anchored.
 
-    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher);
+    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher), and
+    ``record_all`` (optional) several in one transaction, all or none;
     ``graphs`` loads a process graph by the name a monitor gives. Call :meth:`after_commit`
     after readings were committed (the intake does), :meth:`flush` after windows were
     anchored.
@@ -343,8 +344,10 @@ class Watcher:
         record: Callable[[Finding, Anchor], None],
         graphs: Callable[[str], ProcessGraph | None] = lambda name: None,
         mode: Literal["arrival", "settled"] = "arrival",
+        record_all: Callable[[list[tuple[Finding, Anchor]]], None] | None = None,
     ) -> None:
         self.store, self.record, self.graphs = store, record, graphs
+        self.record_all = record_all
         self.mode = mode
         self.streams: dict[str, StreamScoring] = {}
         self.digests: dict[str, str] = {}
@@ -497,8 +500,34 @@ class Watcher:
             if self.mode == "settled":
                 for device in list(self.streams):
                     self._catch_up(device)
+            if self.record_all is not None and self._record_together():
+                return
             for device, waiting in self.pending.items():
                 self._record_anchored(device, waiting)
+
+    def _record_together(self) -> bool:
+        """Record every waiting alarm whose window is anchored with one ``record_all`` (one
+        transaction); False, recording nothing, when there are fewer than two or the ledger
+        refuses any (then they are recorded one by one, each refusal handled on its own)."""
+        ready: list[tuple[Finding, Anchor]] = []
+        for device, waiting in self.pending.items():
+            for finding in waiting:
+                anchor = self.store.anchor_of(device, finding.seq)
+                if anchor is None:
+                    break
+                ready.append((finding, anchor))
+        if len(ready) < 2:
+            return False
+        assert self.record_all is not None
+        try:
+            self.record_all(ready)
+        except REFUSALS as err:
+            log.info("watch: %d alarms not recorded together (%s); one by one", len(ready), err)
+            return False
+        for finding, _ in ready:
+            self.pending[finding.device].remove(finding)
+            self._mark(finding)
+        return True
 
     def _record_anchored(self, device: str, waiting: list[Finding]) -> None:
         while waiting:
