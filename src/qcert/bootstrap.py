@@ -104,6 +104,16 @@ def _recorder(bus: MessageBus) -> Callable[[Finding, Anchor], None]:
     return record
 
 
+def _all_recorder(bus: MessageBus) -> Callable[[list[tuple[Finding, Anchor]]], None]:
+    """How the watcher records the alarms it found together: in one unit of work."""
+    watch = Principal.system("watch")
+
+    def record_all(found: list[tuple[Finding, Anchor]]) -> None:
+        bus.handle_all([command_for(f, a) for f, a in found], watch)
+
+    return record_all
+
+
 def _documents(settings: Settings) -> DocumentStore:
     """The document store the settings ask for: a bucket of an S3-compatible object store
     (QCERT_S3_BUCKET), else the data directory's ``documents/``."""
@@ -193,7 +203,9 @@ def bootstrap(
     )
     schedule.anchor = services.intake.anchor_due
     mode = score_mode(settings.evidence_score)
-    services.watcher = Watcher(StoreWatch(engine), _recorder(bus), bundled_graph, mode)
+    services.watcher = Watcher(
+        StoreWatch(engine), _recorder(bus), bundled_graph, mode, _all_recorder(bus)
+    )
     services.intake.watcher = services.watcher
     smtp = smtp_settings(settings.smtp_url, settings.smtp_from)
     services.notifier = Notifier(

@@ -135,7 +135,13 @@ class MessageBus:
     def handle(self, command: Any, principal: Principal) -> Outcome:
         """Validate ``command``, authorise it for ``principal`` (Forbidden or Unauthenticated
         when the policy refuses), run it and its side effects; what it did."""
-        return self._run(validate(command), principal, check=True)
+        return self._run([validate(command)], principal, check=True)
+
+    def handle_all(self, commands: list[Any], principal: Principal) -> Outcome:
+        """Run ``commands`` in order in one unit of work, all or none: each validated and
+        authorised as :meth:`handle` would; the first refusal undoes them all. For facts found
+        together (a watcher's alarms), which then pay for one transaction, not one each."""
+        return self._run([validate(c) for c in commands], principal, check=True)
 
     def authorized(self, command: Any, principal: Principal) -> None:
         """Check ``command`` as :meth:`handle` would, without running it (a form that stores
@@ -161,20 +167,20 @@ class MessageBus:
         uow.origin = self.origin
         return uow
 
-    def _run(self, command: Any, principal: Principal, check: bool = False) -> Outcome:
-        """Run ``command`` and its side effects; with ``check``, after the access policy
-        allowed it on the record as this transaction reads it (a side effect is owed by
-        rule, not asked for, and is not checked)."""
+    def _run(self, commands: list[Any], principal: Principal, check: bool = False) -> Outcome:
+        """Run ``commands`` in one unit of work and then their side effects; with ``check``,
+        each after the access policy allowed it on the record as this transaction reads it
+        (a side effect is owed by rule, not asked for, and is not checked)."""
         uow = self.unit_of_work(principal.account_id)
-        handler = HANDLERS[type(command)]
         with uow:
-            if check:
-                # In the command's own transaction: no transaction of its own to open and
-                # roll back (on PostgreSQL a rollback also drops the connection's prepared
-                # statements), and the record decided on is the one the command changes.
-                assert uow.conn is not None
-                access.decide(principal, command, resource_of(uow.conn, command))
-            handler(command, uow)
+            for command in commands:
+                if check:
+                    # In the command's own transaction: no transaction of its own to open and
+                    # roll back (on PostgreSQL a rollback also drops the connection's prepared
+                    # statements), and the record decided on is the one the command changes.
+                    assert uow.conn is not None
+                    access.decide(principal, command, resource_of(uow.conn, command))
+                HANDLERS[type(command)](command, uow)
             indices = uow.commit()
         if indices and self._committed is not None:
             self._committed()
@@ -248,7 +254,7 @@ class MessageBus:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 # Owed by rule, not asked for: the platform does it, in the caller's name.
-                return self._run(command, principal).indices, ""
+                return self._run([command], principal).indices, ""
             except NoSigningKey as err:
                 log.info("no credential issued: %s", err)
                 return [], ""
@@ -321,7 +327,7 @@ class MessageBus:
         actor = Principal.system("reconcile")
         for n, cmd in enumerate(commands, start=1):
             try:
-                self._run(cmd, actor)
+                self._run([cmd], actor)
                 report.done.append(cmd)
             except QcertError as err:
                 report.failed.append((cmd, str(err)))

@@ -223,3 +223,21 @@ def test_a_certificate_issued_without_a_host_says_its_credential_is_owed(
     # Once the host is known, the platform catches up.
     served = make_services(engine, tmp_path / "services", host=HOST, clock=clock)
     assert served.bus.reconcile().done == [IssueCredential("cert1")]
+
+
+def test_commands_run_together_commit_all_or_none_each_authorised(world, services, engine):  # noqa: F811
+    certify(world, on=date(2024, 1, 10))
+    suspend = SuspendCertificate("cert1", "overdue", date(2024, 1, 10))
+    again = SuspendCertificate("cert1", "again", date(2024, 1, 10))  # suspended already
+    decider = Principal("d1", frozenset({("decision-maker", "body:cb1")}))
+    events = _count(engine, t.events)
+    with pytest.raises(RuleViolation, match="suspended"):
+        services.bus.handle_all([suspend, again], decider)
+    assert _count(engine, t.events) == events  # the first undone with the second
+    planner = Principal("p", frozenset({("planner", "body:cb1")}))
+    with pytest.raises(Forbidden, match="decision-maker"):
+        services.bus.handle_all([suspend], planner)
+    assert _count(engine, t.events) == events
+    indices = services.bus.handle_all([suspend], decider).indices
+    assert len(indices) == 1 and _count(engine, t.events) == events + 1
+    assert check_projections(engine) == []

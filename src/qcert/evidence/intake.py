@@ -115,6 +115,8 @@ class _Parsed:
 
 
 Row = tuple[str, int, int, int, str, bytes]
+# A device's readings stored by one batch: their seqs, times (µs) and values, as sent.
+Fresh = tuple[list[int], list[int], list[dict[str, float]]]
 
 
 class Intake:
@@ -165,11 +167,12 @@ class Intake:
                 verdicts[i] = self._refuse(dead, message, _internal(err))
         for attempt in range(1, _ATTEMPTS + 1):
             try:
+                fresh: dict[str, Fresh] = {}
                 with store.write_transaction(self.engine) as conn:
-                    done = self._store(conn, parsed, list(verdicts), list(dead))
+                    done = self._store(conn, parsed, list(verdicts), list(dead), fresh)
                 stored = [p.device for p in parsed if (v := done[p.position]) and v.stored]
                 if stored:
-                    self._tell_watcher("after_commit", stored)
+                    self._tell_watcher("after_commit", stored, fresh)
                 return [v for v in done if v is not None]
             except Exception as err:
                 if attempt == _ATTEMPTS or not _raced(err):
@@ -218,7 +221,10 @@ class Intake:
         parsed: list[_Parsed],
         verdicts: list[Verdict | None],
         dead: list[dict[str, Any]],
+        fresh: dict[str, Fresh],
     ) -> list[Verdict | None]:
+        """Check and insert the batch in ``conn``; ``fresh`` gets each device's new readings
+        (seq, time µs, values), which the watcher scores without reading them back."""
         from ..store import evidence as store
 
         named = [p.device for p in parsed] + [d["_device"] for d in dead if d["_device"]]
@@ -237,8 +243,14 @@ class Intake:
             except Refused as err:
                 verdicts[p.position] = self._refuse(dead, p.message, err)
                 continue
-            for row in new:
-                known[(row[0], row[1])] = row[5]
+            if new:
+                seqs, times, values = fresh.setdefault(p.device, ([], [], []))
+                by_seq = {r["seq"]: r["values"] for r in p.payload.all_readings()}
+                for row in new:
+                    known[(row[0], row[1])] = row[5]
+                    seqs.append(row[1])
+                    times.append(row[2])
+                    values.append(by_seq[row[1]])
             rows += new
             status = "stored" if new else "duplicate"
             verdicts[p.position] = Verdict(status, len(new), duplicates)

@@ -32,7 +32,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -105,38 +105,46 @@ class StreamScoring:
         self.monitor = fitted.monitor
         self.scorer = StreamingScorer(self.monitor, persistence=fitted.persistence)
         self._keep = max(HISTORY, self.monitor.lags + fitted.persistence)
-        self._recent: deque[tuple[int, datetime, np.ndarray]] = deque(maxlen=self._keep)
+        self._recent: deque[tuple[int, datetime | int, np.ndarray]] = deque(maxlen=self._keep)
         self.last_seq = -1
         self.skipped = 0
         self.open_seq: int | None = None
 
     def score(
-        self, seqs: Sequence[int], times: Sequence[datetime], values: np.ndarray
+        self, seqs: Sequence[int], times: Sequence[datetime | int], values: np.ndarray
     ) -> list[Finding]:
-        """Score readings (``values``: n x variables, the fitted column order) in sequence
-        order; readings at or before the last one scored are ignored."""
-        fresh: list[tuple[int, datetime, np.ndarray]] = []
-        for seq, time, row in zip(seqs, times, values, strict=True):
-            if seq <= self.last_seq:
-                continue
-            self.last_seq = int(seq)
-            x = np.asarray(row, dtype=float)
-            if np.all(np.isfinite(x)):
-                fresh.append((int(seq), time, x))
-            else:
-                self.skipped += 1
-        if not fresh:
+        """Score readings (``values``: n x variables, the fitted column order; ``times``:
+        aware instants or µs since the epoch) in sequence order; readings at or before the
+        last one scored are ignored."""
+        if not len(seqs):
             return []
+        order = np.asarray(seqs, dtype=np.int64)
+        # A reading counts when its seq is beyond every one before it (the last scored too).
+        before_it = np.maximum.accumulate(np.concatenate(([self.last_seq], order[:-1])))
+        new = order > before_it
+        self.last_seq = max(self.last_seq, int(order.max()))
+        block = np.asarray(values, dtype=float).reshape(len(order), -1)
+        complete = np.isfinite(block).all(axis=1)
+        self.skipped += int(np.count_nonzero(new & ~complete))
+        rows = np.flatnonzero(new & complete)
+        if not rows.size:
+            return []
+        kept = block[rows]
         before = list(self._recent)
+
+        def seen_through(offset: int) -> list[tuple[int, datetime | int, np.ndarray]]:
+            # the readings as they stood when an event fired, the last `_keep` of them
+            first = max(0, offset + 1 - self._keep)
+            tail = [(int(order[i]), times[i], block[i]) for i in rows[first : offset + 1]]
+            return (before + tail)[-self._keep :]
+
         found = []
-        for offset, event in self._events(np.vstack([r[2] for r in fresh])):
-            # the readings as they stood when the event fired
-            seen = (before + fresh[: offset + 1])[-self._keep :]
+        for offset, event in self._events(kept):
             if event.name.endswith("raised"):
-                found.append(self._raised(event, seen))
+                found.append(self._raised(event, seen_through(offset)))
             else:
-                found.append(self._cleared(seen))
-        self._recent.extend(fresh)
+                found.append(self._cleared(seen_through(offset)))
+        self._recent.extend((int(order[i]), times[i], block[i]) for i in rows[-self._keep :])
         return found
 
     def _events(self, block: np.ndarray) -> list[tuple[int, Any]]:
@@ -146,8 +154,9 @@ class StreamScoring:
         scored = self.scorer.update_many(block)
         return [(e.index - scored.first_index, e) for e in scored.events]
 
-    def _raised(self, event: Any, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+    def _raised(self, event: Any, seen: list[tuple[int, Any, np.ndarray]]) -> Finding:
         seq, time, _ = seen[-1]
+        time = _instant(time)
         statistics = {k: float(v) for k, v in event.statistics.items()}
         limits = dict(self.fitted.limits)
         statistic = max(limits, key=lambda k: statistics[k] / limits[k] if limits[k] else 0.0)
@@ -170,8 +179,9 @@ class StreamScoring:
             self.fitted.digest,
         )
 
-    def _cleared(self, seen: list[tuple[int, datetime, np.ndarray]]) -> Finding:
+    def _cleared(self, seen: list[tuple[int, Any, np.ndarray]]) -> Finding:
         seq, time, _ = seen[-1]
+        time = _instant(time)
         raised = self.open_seq if self.open_seq is not None else seq
         self.open_seq = None
         return Finding("cleared", self.device, seq, time, raised, digest=self.fitted.digest)
@@ -214,6 +224,16 @@ class StreamScoring:
         return tuple(
             {"variable": c.variable, "score": _rounded(c.score)} for c in ranked[: self.top]
         )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _instant(time: datetime | int) -> datetime:
+    """A reading's time as an aware instant (µs since the epoch are converted exactly)."""
+    if isinstance(time, datetime):
+        return time
+    return _EPOCH + timedelta(microseconds=int(time))
 
 
 def _excursion_starts(z: np.ndarray) -> np.ndarray:
@@ -283,8 +303,13 @@ class WatchStore(Protocol):
     def frame(self, device: str, start: datetime, end: datetime) -> pd.DataFrame: ...
 
     def readings_after(
-        self, device: str, seq: int, variables: Sequence[str], limit: int
-    ) -> tuple[list[int], list[datetime], np.ndarray]: ...
+        self,
+        device: str,
+        seq: int,
+        variables: Sequence[str],
+        limit: int,
+        through: int | None = None,
+    ) -> tuple[list[int], list[int], np.ndarray]: ...
 
     def settled_seq(self, device: str) -> int: ...
 
@@ -296,7 +321,8 @@ class WatchStore(Protocol):
 class Watcher:
     """Scores every watched device's new readings and records its alarms once anchored.
 
-    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher);
+    ``record(finding, anchor)`` records one alarm (the bus, as the platform's watcher), and
+    ``record_all`` (optional) several in one transaction, all or none;
     ``graphs`` loads a process graph by the name a monitor gives. Call :meth:`after_commit`
     after readings were committed (the intake does), :meth:`flush` after windows were
     anchored.
@@ -318,8 +344,10 @@ class Watcher:
         record: Callable[[Finding, Anchor], None],
         graphs: Callable[[str], ProcessGraph | None] = lambda name: None,
         mode: Literal["arrival", "settled"] = "arrival",
+        record_all: Callable[[list[tuple[Finding, Anchor]]], None] | None = None,
     ) -> None:
         self.store, self.record, self.graphs = store, record, graphs
+        self.record_all = record_all
         self.mode = mode
         self.streams: dict[str, StreamScoring] = {}
         self.digests: dict[str, str] = {}
@@ -389,9 +417,18 @@ class Watcher:
             if self.digests.get(record.device) != record.digest:
                 self._watch(record)
 
-    def after_commit(self, devices: Iterable[str]) -> None:
+    def after_commit(
+        self,
+        devices: Iterable[str],
+        fresh: Mapping[str, tuple[list[int], list[int], list[dict[str, float]]]] | None = None,
+    ) -> None:
         """Score what ``devices`` sent since their last scored reading; record what is due.
-        The first call starts the watcher (:meth:`start`); each looks for new monitors."""
+        The first call starts the watcher (:meth:`start`); each looks for new monitors.
+
+        ``fresh`` (the intake's) holds each device's readings just committed by this
+        process, as sent: in ``arrival`` mode, when they follow the last reading scored
+        without a gap, they are scored as given instead of being read back from the store
+        (the same readings in the same order); otherwise the store is read."""
         devices = list(dict.fromkeys(devices))
         with self._lock:
             if not self.started:
@@ -399,9 +436,30 @@ class Watcher:
             else:
                 self.refresh(devices)
             for device in devices:
-                if device in self.streams:
+                if device not in self.streams:
+                    continue
+                given = fresh.get(device) if fresh and self.mode == "arrival" else None
+                if given is None or not self._score_given(device, *given):
                     self._catch_up(device)
             self.flush()
+
+    def _score_given(
+        self, device: str, seqs: list[int], times: list[int], values: list[dict[str, float]]
+    ) -> bool:
+        """Score readings just committed when they are exactly the next ones (seq after the
+        last scored, no gap); False, scoring nothing, when they are not."""
+        stream = self.streams[device]
+        order = sorted(range(len(seqs)), key=seqs.__getitem__)
+        first, last = seqs[order[0]], seqs[order[-1]]
+        if first != stream.last_seq + 1 or last - first + 1 != len(seqs):
+            return False
+        nan = math.nan
+        names = stream.fitted.variables
+        table = [[values[i].get(v, nan) for v in names] for i in order]
+        block = np.array(table, dtype=float).reshape(len(order), len(names))
+        found = stream.score([seqs[i] for i in order], [times[i] for i in order], block)
+        self.pending[device].extend(f for f in found if not self._already(f))
+        return True
 
     def _catch_up(self, device: str) -> None:
         stream = self.streams[device]
@@ -442,8 +500,34 @@ class Watcher:
             if self.mode == "settled":
                 for device in list(self.streams):
                     self._catch_up(device)
+            if self.record_all is not None and self._record_together():
+                return
             for device, waiting in self.pending.items():
                 self._record_anchored(device, waiting)
+
+    def _record_together(self) -> bool:
+        """Record every waiting alarm whose window is anchored with one ``record_all`` (one
+        transaction); False, recording nothing, when there are fewer than two or the ledger
+        refuses any (then they are recorded one by one, each refusal handled on its own)."""
+        ready: list[tuple[Finding, Anchor]] = []
+        for device, waiting in self.pending.items():
+            for finding in waiting:
+                anchor = self.store.anchor_of(device, finding.seq)
+                if anchor is None:
+                    break
+                ready.append((finding, anchor))
+        if len(ready) < 2:
+            return False
+        assert self.record_all is not None
+        try:
+            self.record_all(ready)
+        except REFUSALS as err:
+            log.info("watch: %d alarms not recorded together (%s); one by one", len(ready), err)
+            return False
+        for finding, _ in ready:
+            self.pending[finding.device].remove(finding)
+            self._mark(finding)
+        return True
 
     def _record_anchored(self, device: str, waiting: list[Finding]) -> None:
         while waiting:

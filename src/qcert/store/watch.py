@@ -160,10 +160,10 @@ class StoreWatch:
         variables: Sequence[str],
         limit: int,
         through: int | None = None,
-    ) -> tuple[list[int], list[datetime], np.ndarray]:
+    ) -> tuple[list[int], list[int], np.ndarray]:
         """Up to ``limit`` readings after ``seq`` (and at most ``through``, when given) in seq
-        order: their sequence numbers, times and values of ``variables`` (NaN where a reading
-        lacks one)."""
+        order: their sequence numbers, times (µs since the epoch) and values of ``variables``
+        (NaN where a reading lacks one)."""
         with self.engine.connect() as conn:
             # The driver's own cursor, plain tuples: this runs after every batch the intake
             # commits, over every reading, and result rows cost more than the reading.
@@ -188,7 +188,7 @@ class StoreWatch:
             got = json.loads(body)["values"]
             table.append([got.get(v, nan) for v in variables])
         values = np.array(table, dtype=float).reshape(len(rows), len(variables))
-        return [int(r[0]) for r in rows], [_from_us(int(r[1])) for r in rows], values
+        return [int(r[0]) for r in rows], [int(r[1]) for r in rows], values
 
     def anchor_of(self, device: str, seq: int) -> Anchor | None:
         """The anchored window holding reading ``seq`` (by the time it was taken), if any."""

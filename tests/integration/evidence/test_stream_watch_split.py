@@ -43,13 +43,27 @@ class Counting(StoreWatch):
         return found
 
 
+class CountingWatcher(Watcher):
+    """A watcher noting in its store's count the readings it scored as the intake handed
+    them over (not read back from the store)."""
+
+    given = 0  # readings scored as handed over
+
+    def _score_given(self, device, seqs, times, values):
+        done = super()._score_given(device, seqs, times, values)
+        if done:
+            self.store.scored.extend(sorted(seqs))
+            self.given += len(seqs)
+        return done
+
+
 def _two_processes(svc, clock, mode):
     """Process A (the services' intake) and process B over the same store and bus, each with
     its own watcher in ``mode``; their stores count what each scored."""
     a_store, b_store = Counting(svc.engine), Counting(svc.engine)
-    svc.intake.watcher = Watcher(a_store, svc.watcher.record, bundled_graph, mode)
+    svc.intake.watcher = CountingWatcher(a_store, svc.watcher.record, bundled_graph, mode)
     b = Intake(svc.engine, clock, bus=svc.bus)
-    b.watcher = Watcher(b_store, svc.watcher.record, bundled_graph, mode)
+    b.watcher = CountingWatcher(b_store, svc.watcher.record, bundled_graph, mode)
     return svc.intake, b, a_store, b_store
 
 
@@ -129,3 +143,48 @@ def test_arrival_scoring_misses_readings_another_process_commits_later(world):  
     # A moved past 679 before B committed 480-679; B past 579 before 580-679 came
     assert expected - set(a_store.scored) == set(range(NORMAL, 680))
     assert expected - set(b_store.scored) == set(range(580, 680))
+
+
+def test_readings_the_intake_hands_over_score_as_the_same_readings_read_from_the_store(
+    world,  # noqa: F811
+):
+    svc, clock, line = world
+    _fit(svc)
+    store = Counting(svc.engine)
+    watcher = CountingWatcher(store, svc.watcher.record, bundled_graph, "arrival")
+    svc.intake.watcher = watcher
+    clock.now = T0 + timedelta(seconds=N)
+    for message in _messages(line.frame, NORMAL, N):
+        svc.intake.take([message])
+    clock.now = T0 + timedelta(seconds=N + 75)
+    svc.intake.anchor_due()
+    assert store.scored == list(range(NORMAL, N))  # every reading once, in order
+    assert watcher.given >= N - NORMAL - 100  # all but the first batch handed over
+    recorded = {
+        name: [x for _, x in _events(svc.engine, f"evidence.alarm-{name}")]
+        for name in ("raised", "cleared")
+    }
+    assert recorded["raised"], "the planted fault raised no alarm"
+    found = []
+    alone = Watcher(Unrecorded(svc.engine), lambda f, _: found.append(f), bundled_graph)
+    alone.start()
+    for name in ("raised", "cleared"):
+        assert [x["seq"] for x in recorded[name]] == [f.seq for f in found if f.kind == name]
+    first = next(f for f in found if f.kind == "raised")
+    assert recorded["raised"][0]["top_variables"] == [dict(v) for v in first.top_variables]
+    assert recorded["raised"][0]["statistics"] == dict(first.statistics)
+
+
+def test_readings_handed_over_after_a_gap_are_read_from_the_store_in_seq_order(
+    world,  # noqa: F811
+):
+    svc, clock, line = world
+    _fit(svc)
+    store = Counting(svc.engine)
+    svc.intake.watcher = CountingWatcher(store, svc.watcher.record, bundled_graph, "arrival")
+    clock.now = T0 + timedelta(seconds=N)
+    batches = _messages(line.frame, NORMAL, N)
+    svc.intake.take(batches[:1])  # 480-579, read from the store (the watcher starts)
+    svc.intake.take(batches[2:3])  # 680-779: a gap after 579, so read from the store
+    assert store.scored == list(range(NORMAL, 580)) + list(range(680, 780))
+    assert svc.intake.watcher.given == 0

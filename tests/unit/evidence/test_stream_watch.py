@@ -289,3 +289,41 @@ def test_a_monitor_that_cannot_be_refitted_is_refused_and_the_others_still_watch
     watcher.start()
     assert "d0" not in watcher.streams and "start" in watcher.refused["d0"]
     assert recorded and {f.device for f, _ in recorded} == {"d1"}
+
+
+def test_alarms_found_together_are_recorded_together_in_order(watched):
+    one_by_one: list = []
+    watched.stored = watched.anchored = N
+    _watcher(watched, one_by_one).start()
+    assert len(one_by_one) >= 2, "the planted fault raised and cleared nothing"
+    batches: list = []
+    together = Watcher(
+        watched,
+        lambda f, a: pytest.fail("recorded alone"),
+        bundled_graph,
+        record_all=lambda found: batches.append(list(found)),
+    )
+    together.start()
+    assert len(batches) == 1 and batches[0] == one_by_one
+    assert not together.pending["d1"]
+
+
+def test_alarms_the_ledger_refuses_together_are_recorded_one_by_one(watched):
+    one_by_one: list = []
+    watched.stored = watched.anchored = N
+    _watcher(watched, one_by_one).start()
+    first = one_by_one[0][0]
+
+    def refuse(found):
+        raise QcertError("an alarm of the batch is out of order")
+
+    def record(f, a):
+        if f.seq == first.seq:  # another process recorded this one first
+            raise QcertError("recorded already")
+        alone.append((f, a))
+
+    alone: list = []
+    watcher = Watcher(watched, record, bundled_graph, record_all=refuse)
+    watcher.start()
+    assert alone == one_by_one[1:]  # the rest are recorded, each on its own
+    assert not watcher.pending["d1"]
