@@ -5,7 +5,11 @@ Builds the demo store (``qcert.demo``) in a temporary directory, serves it on a 
 
 - ``dashboard.png``: the demo body's dashboard (figures and charts);
 - ``certification.png``: a client's certification with its audits, findings and timeline;
-- ``verify.png``: the public verification page of a live certificate, with its verdict.
+- ``verify.png``: the public verification page of a live certificate, with its verdict;
+- ``search.png``: the body's search for part of a client's name;
+- ``client.png``: that organisation's page at the body;
+- ``cases.png``: the body's complaints and appeals;
+- ``phone.png``: the certification list at a phone's width (390 px).
 
 Needs Debian's chromium and a CJK font (``apt-get install chromium fonts-noto-cjk``) and the
 test extra (Playwright). Run from the repository root::
@@ -88,8 +92,22 @@ def _number_of(settings: Settings, certification_id: str) -> str:
     return number
 
 
-def _capture(base: str, out: Path, shown: str, number: str) -> list[Path]:
-    """Sign in, open the three pages and save them; the files written."""
+def _client_of(settings: Settings, certification_id: str) -> tuple[str, str]:
+    """The id and Chinese name of the organisation holding ``certification_id``."""
+    engine = sa.create_engine(settings.database_url)
+    c, k = t.certifications.c, t.clients.c
+    with engine.connect() as conn:
+        client_id, name = conn.execute(
+            sa.select(k.id, k.name_zh)
+            .join(t.certifications, c.client_id == k.id)
+            .where(c.id == certification_id)
+        ).one()
+    engine.dispose()
+    return client_id, name
+
+
+def _capture(base: str, out: Path, shown: str, number: str, client: tuple[str, str]) -> list[Path]:
+    """Sign in, open the pages and save them; the files written."""
     from playwright.sync_api import sync_playwright
 
     saved = []
@@ -118,6 +136,24 @@ def _capture(base: str, out: Path, shown: str, number: str) -> list[Path]:
         if verdict != "valid":
             raise SystemExit(f"error: certificate {number} shows {verdict!r}, not valid")
         saved.append(_save(page, out / "verify.png"))
+
+        client_id, name = client
+        page.goto(f"{base}/ws/bodies/{BODY}/search?q={name[2:6]}")
+        saved.append(_save(page, out / "search.png"))
+        page.goto(f"{base}/ws/bodies/{BODY}/clients/{client_id}")
+        saved.append(_save(page, out / "client.png"))
+        page.goto(f"{base}/ws/bodies/{BODY}/cases")
+        saved.append(_save(page, out / "cases.png"))
+
+        phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+        tab = phone.new_page()
+        tab.goto(f"{base}/signin")
+        tab.fill("#username", ACCOUNT)
+        tab.fill("#password", DEMO_PASSWORD)
+        with tab.expect_navigation():
+            tab.click("form.form button[type=submit]")
+        tab.goto(f"{base}/ws/bodies/{BODY}/certifications")
+        saved.append(_save(tab, out / "phone.png"))
         browser.close()
     return saved
 
@@ -142,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         shown, live = result.stages[SHOWN_STAGE], result.stages[LIVE_STAGE]
         services = bootstrap(dataclasses.replace(settings, public_host=DEMO_HOST))
         with served(create_app(services)) as base:
-            saved = _capture(base, args.out, shown, _number_of(settings, live))
+            number, client = _number_of(settings, live), _client_of(settings, shown)
+            saved = _capture(base, args.out, shown, number, client)
         services.close()
     for path in saved:
         print(f"{path}  {path.stat().st_size // 1024} KiB")

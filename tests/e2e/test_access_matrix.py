@@ -601,6 +601,7 @@ READS: dict[str, str | frozenset[str]] = {
     "/public/certificates/{number}/status": PUBLIC,
     "/public/certificates/{number}/pdf": PUBLIC,
     "/verify": PUBLIC,
+    "/verify/export": PUBLIC,  # the public search's results as a workbook or CSV
     "/verify/style.css": PUBLIC,
     "/v/{number}": PUBLIC,
     "/transparency": PUBLIC,
@@ -692,6 +693,7 @@ def _filled(path: str, matrix: Any) -> str:
     query = {
         "/ledger/consistency": f"?old={sizes[0]}&new={sizes[-1]}",
         "/public/certificates": "?q=Co",
+        "/verify/export": "?q=Co&format=csv",
         "/api/v1/exchange/certsearch": "?body=cb1",
         "/api/v1/exchange/national": "?body=cb1",
     }
