@@ -92,4 +92,4 @@ def test_the_text_names_the_record_in_both_languages_and_links_to_it():
     assert "past its answer deadline of 2024-01-02" in title(data, "en")
     assert link(data) == "/portal/c1/findings#finding-c1-b-f1"
     staff = {**data, "audience": "body", "kind": "case-open", "item": "k/1"}
-    assert link(staff) == "/ws/bodies/cb1/certifications/c1-b#cases"
+    assert link(staff) == "/ws/bodies/cb1/cases/k%2F1"  # the case's own page, its id escaped

@@ -49,6 +49,19 @@ def notice_id(recipient: str, kind: str, certification_id: str, item: str, due: 
     return "n-" + hashlib.sha256(key).hexdigest()[:40]
 
 
+_ABOUT = (
+    "recipient",
+    "kind",
+    "audience",
+    "certification_id",
+    "item",
+    "due",
+    "body_id",
+    "client_id",
+    "at",
+)
+
+
 class Notice(Aggregate):
     """One notice to one account: what it is about, whether it was read and mailed."""
 
@@ -56,7 +69,10 @@ class Notice(Aggregate):
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
-        self.sent: ev.NoticeSent | None = None
+        # what the notice is about (notice.sent's fields), plain values so that the notice
+        # snapshots as any aggregate does
+        self.about: dict[str, str] = {}
+        self.recipient = ""
         self.body_id = ""  # the tenant of its events: the body whose record it is about
         self.read_at: str | None = None
         self.mailed_to: str | None = None
@@ -74,10 +90,6 @@ class Notice(Aggregate):
         notice.record(sent)
         return notice
 
-    @property
-    def recipient(self) -> str:
-        return self.sent.recipient if self.sent else ""
-
     def read(self, by: str, at: datetime) -> None:
         """Mark read by its recipient (anyone else is told there is no such notice: whose
         notices exist is not theirs to learn); reading it again changes nothing."""
@@ -92,7 +104,8 @@ class Notice(Aggregate):
             self.record(ev.NoticeMailed(to, utc_instant(at)))
 
     def _on_sent(self, e: ev.NoticeSent) -> None:
-        self.sent, self.body_id = e, e.body_id
+        self.about = {name: getattr(e, name) for name in _ABOUT}
+        self.recipient, self.body_id = e.recipient, e.body_id
 
     def _on_read(self, e: ev.NoticeRead) -> None:
         self.read_at = e.at

@@ -16,24 +16,8 @@ def notice_rows(agg: Aggregate) -> dict[Any, list[dict[str, Any]]] | None:
     if isinstance(agg, Mailbox):
         rows = [{"account_id": agg.id, "email": agg.email}] if agg.email else []
         return {t.notice_addresses: rows}
-    if not isinstance(agg, Notice) or agg.sent is None:
+    if not isinstance(agg, Notice) or not agg.about:
         return None
-    s = agg.sent
     return {
-        t.notices: [
-            {
-                "id": agg.id,
-                "recipient": s.recipient,
-                "kind": s.kind,
-                "audience": s.audience,
-                "certification_id": s.certification_id,
-                "item": s.item,
-                "due": s.due,
-                "body_id": s.body_id,
-                "client_id": s.client_id,
-                "at": s.at,
-                "read_at": agg.read_at,
-                "mailed_to": agg.mailed_to,
-            }
-        ]
+        t.notices: [{"id": agg.id, **agg.about, "read_at": agg.read_at, "mailed_to": agg.mailed_to}]
     }

@@ -293,8 +293,13 @@ class Story:
         """The team for an audit of ``days`` from ``start`` and its last day, of people free
         on those days; None when too few are."""
         if self.fixed:
+            # A named story's own team, on days each of them is free: a day they are booked
+            # elsewhere moves the audit on (the platform refuses double booking).
             team = [dict(m) for m in self.fixed.team]
-            return team, self._last_day(start, days, team)
+            end = self._last_day(start, days, team)
+            if not all(self.body.free(m["auditor"], start, end, self.id) for m in team):
+                return None
+            return team, end
         pool = self.body.auditors_for(self.key, self.sector)
         size = 1 if days <= 1.5 else 2 if days <= 6 else 3
         size = min(size, len(pool))

@@ -51,7 +51,8 @@ def sign_in(tab: Any, who: str) -> None:
     tab.fill("#password", PASSWORD)
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
-    assert tab.url == tab.base + "/workspace", f"{who} could not sign in: {tab.url}"
+    # signed in, the user lands on their main page, never back on the sign-in form
+    assert not tab.url.startswith(tab.base + "/signin"), f"{who} could not sign in: {tab.url}"
 
 
 def test_a_notice_of_a_finding_past_due_leads_to_the_finding(tab):

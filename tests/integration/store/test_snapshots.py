@@ -44,6 +44,14 @@ from qcert.lifecycle import (
 )
 from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.commands import AddBodyKey
+from qcert.notices import (
+    Due,
+    MarkNoticeRead,
+    RecordNoticeMailed,
+    SendNotices,
+    SetNoticeAddress,
+    notice_id,
+)
 from qcert.store import hub as hub_views
 from qcert.store import snapshots
 from qcert.store import tables as t
@@ -98,7 +106,19 @@ def rich(world, services):  # noqa: F811
     services.bus.handle(IssueApiKey("ann", "robot"), Principal("ann", frozenset()))
     _hub(services)
     _stream(services)
+    _notices(services)
     return services
+
+
+def _notices(services):
+    """A notice sent, mailed and read, and an account's address for notices."""
+    run = system_bus(services)
+    due = Due("ann", "case-open", "body", "cert1", "k1", "2023-08-01", "cb1", "")
+    run(SendNotices((due,)))
+    sent = notice_id("ann", "case-open", "cert1", "k1", "2023-08-01")
+    run(SetNoticeAddress("ann", "ann@cb1.example"))
+    run(RecordNoticeMailed(sent, "ann@cb1.example"))
+    run(MarkNoticeRead(sent, "ann"))
 
 
 def _stream(services):
