@@ -25,6 +25,12 @@ REPORTING_SOURCE = (
 )
 
 
+def _day_after(as_of: date) -> ir.TimestampScalar:
+    """The first instant after `as_of` (UTC): a scan run during its day sees what reached the
+    hub earlier that day, whatever the hour it runs at."""
+    return literal_day(as_of + timedelta(days=1)).cast("timestamp")
+
+
 @indicator(
     id="report-late",
     zh="迟报",
@@ -41,7 +47,7 @@ REPORTING_SOURCE = (
 )
 def report_late(t: HubTables, as_of: date) -> ir.Table:
     r = t.reports
-    first = r.filter(r.revision == 1, r.received_at < literal_day(as_of).cast("timestamp"))
+    first = r.filter(r.revision == 1, r.received_at < _day_after(as_of))
     first = first.mutate(days=hours_between(first.occurred_at, first.received_at) / 24.0)
     late = first.filter(first.days > REPORT_LAG_DAYS)
     return row(
@@ -110,7 +116,7 @@ def report_edited(t: HubTables, as_of: date) -> ir.Table:
     later = r.filter(
         r.revision > 1,
         r.received_at.date() > r.occurred_at.date(),
-        r.received_at < literal_day(as_of).cast("timestamp"),
+        r.received_at < _day_after(as_of),
     )
     found = later.group_by("body_id", "record_id").aggregate(
         n=later.count(), kind=later.kind.max(), occurred=later.occurred_at.min()

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from .world import World, at, clean
+from .world import AS_OF, World, at, clean
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,21 @@ def test_a_report_revised_after_the_day(run, revised_after, fires):
     w.report("B1", "R1", "audit-result", happened, delay=revised_after, revision=2)
     rows = run(w, "report-edited")
     assert rows.entity_id.tolist() == (["R1"] if fires else [])
+
+
+@pytest.mark.parametrize("hour", [0, 9, 22])
+def test_what_reached_the_hub_on_the_scans_own_day_counts_whatever_the_hour(run, hour):
+    # A scan runs during its day: an edit and a late first report received that morning are
+    # already facts; one received the day after is not yet.
+    w = clean()
+    occurred = at(AS_OF - timedelta(days=20), 2)
+    received = at(AS_OF, hour) - timedelta(hours=1)
+    w.report("B1", "R1", "audit-result", occurred)
+    w.report("B1", "R1", "audit-result", occurred, delay=received - occurred, revision=2)
+    w.report("B1", "R2", "decision", occurred, delay=received - occurred)
+    w.report("B1", "R3", "decision", occurred, delay=received - occurred + timedelta(days=1))
+    assert run(w, "report-edited").entity_id.tolist() == ["R1"]
+    assert sorted(run(w, "report-late").entity_id.tolist()) == ["R2"]
 
 
 @pytest.mark.parametrize(
