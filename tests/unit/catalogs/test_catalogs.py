@@ -16,8 +16,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # A repeated word of two or more characters ("证书证书"), or a particle that is never doubled.
 DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,})\1|([的了是在和与或及已须])\2")
 PLACEHOLDER = re.compile(r"\{(\w*)")
-# t("key") and t('key', ...) in templates and page code; keys built at run time are not seen.
-USED = re.compile(r"""\bt\(\s*["']([a-z][\w.-]*)["']\s*[,)]""")
+# t("key") and t('key', ...) in templates and page code, both("key", ...) in the public pages;
+# keys built at run time are not seen.
+USED = re.compile(r"""\b(?:t|both)\(\s*["']([a-z][\w.-]*)["']\s*[,)]""")
 
 
 def _entries(domain: str, lang: str) -> dict[tuple[str, str | None], str]:
@@ -29,6 +30,14 @@ DOMAINS = domains()
 
 def test_the_catalogs_hold_the_moved_tables():
     assert {"web.i18n", "web.body_text", "web.portal_text", "web.hub_text"} <= set(DOMAINS)
+    # The public pages, and the words the parts keep for them and for reports and notices.
+    assert {
+        "web.public_text",
+        "credentials.lookup",
+        "schemes.model",
+        "notices.text",
+        "cli.verify",
+    } <= set(DOMAINS)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -88,6 +97,29 @@ def test_every_key_a_page_uses_is_in_both_catalogs():
     assert len(used) > 300
     missing = {key: where for key, where in used.items() if key not in known | stages}
     assert missing == {}
+
+
+PUBLIC_PAGES = ("base.html", "verify.html", "certificate.html")
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_the_public_pages_print_words_from_the_catalogs_only(name):
+    # Both languages side by side, by key: a pair written into the template is a word a
+    # translator editing the catalogs would never see.
+    text = (SRC / "web" / "templates" / name).read_text(encoding="utf-8")
+    assert not CJK.search(text)
+    assert not re.search(r"""\bbi\(\s*["']""", text)
+
+
+def test_the_public_pages_use_the_public_words():
+    from qcert.web.public_text import MESSAGES
+
+    used = {
+        key
+        for name in PUBLIC_PAGES
+        for key in USED.findall((SRC / "web" / "templates" / name).read_text(encoding="utf-8"))
+    }
+    assert len(used) > 30 and used <= set(MESSAGES)
 
 
 def test_a_key_missing_from_one_catalog_is_found(tmp_path, monkeypatch):
