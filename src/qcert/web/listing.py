@@ -27,7 +27,6 @@ __all__ = [
     "certification_name",
     "has_controls",
     "list_query",
-    "scheme_label",
     "search_query",
     "search_rows",
     "table",
@@ -38,12 +37,6 @@ MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay smal
 MAX_SIZE = 100  # rows a page at most
 MAX_Q = 100  # characters of a search or a text filter
 SEARCH_SHOWN = 20  # rows of each group on the search page
-
-
-def scheme_label(scheme_id: str, lang: str) -> str:
-    """A scheme as people know it ("ISO 9001:2015 / GB/T 19001-2016"), the same in every
-    language and on every page (:func:`qcert.web.words.scheme_label`)."""
-    return words.scheme_label(scheme_id)
 
 
 def organisation(row: Mapping[str, Any], lang: str) -> str:
@@ -179,7 +172,7 @@ COLUMNS: dict[str, list[tuple[str, Cell]]] = {
         ("col.certification", lambda r, _t, lang: certification_name(r, lang)),
         ("col.organisation", lambda r, _t, lang: organisation(r, lang)),
         ("col.uscc", _field("uscc")),
-        ("col.scheme", lambda r, _t, lang: scheme_label(r["scheme_id"], lang)),
+        ("col.scheme", lambda r, _t, _lang: words.scheme_label(r["scheme_id"])),
         ("col.sectors", lambda r, _t, _l: ", ".join(str(s) for s in r["sectors"])),
         ("col.stage", _stage),
         ("col.next_due", _field("next_due")),
@@ -242,7 +235,7 @@ def search_rows(groups: Mapping[str, Any], t: Callable[..., str], lang: str) -> 
                 "group": "certifications",
                 "name": certification_name(c, lang),
                 "id": c["id"],
-                "scheme": scheme_label(c["scheme_id"], lang),
+                "scheme": words.scheme_label(c["scheme_id"]),
                 "status": t("stage." + c["stage"]),
             }
         )
@@ -252,7 +245,7 @@ def search_rows(groups: Mapping[str, Any], t: Callable[..., str], lang: str) -> 
                 "group": "certificates",
                 "name": organisation(c, lang),
                 "id": c["number"],
-                "scheme": scheme_label(c["scheme_id"], lang),
+                "scheme": words.scheme_label(c["scheme_id"]),
                 "status": t("stage." + c["status"]),
             }
         )

@@ -27,11 +27,11 @@ from starlette.formparsers import MultiPartException
 from ..credentials import lookup
 from ..exchange import spreadsheet
 from .labels import EVENTS, STATUSES
-from .listing import has_controls, scheme_label
+from .listing import has_controls
 from .render import guard, services
 from .search_text import PUBLIC
 from .words import install as install_words
-from .words import viewer_zone
+from .words import scheme_label, viewer_zone
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -171,7 +171,7 @@ def verify_export(request: Request, q: str | None = None) -> Response:
             f"{item['verdict']['zh-CN']} / {item['verdict']['en']}",
             item["organisation"]["zh-CN"],
             item["organisation"]["en"],
-            scheme_label(item["scheme"], "zh-CN"),
+            scheme_label(item["scheme"]),
             item["body"]["name"]["zh-CN"],
             item["expiry_date"],
         ]
