@@ -79,6 +79,16 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
             if a.cycle == self.cycle and (phase is None or self.phase_of(a.kind) == phase)
         ]
 
+    def _after_contract_review(self, action: str, action_zh: str) -> None:
+        """Refuse ``action`` before the contract review (ISO/IEC 17021-1:2015 9.1.2)."""
+        self._require(
+            self.contract is not None,
+            action,
+            action_zh,
+            "the contract review comes first",
+            "须先完成合同评审",
+        )
+
     def _needs_certificate(self, stage: Stage, action: str, action_zh: str) -> None:
         if stage.phase in ("surveillance", "recertification") and self.certificate is None:
             raise refuse(
@@ -106,13 +116,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
     ) -> None:
         """Plan an audit: team competence and availability (``commitments``: the team's other
         audits, see lifecycle.booking), method, timing and audit time rules."""
-        self._require(
-            self.contract is not None,
-            "planning an audit",
-            "策划审核",
-            "the contract review comes first",
-            "须先完成合同评审",
-        )
+        self._after_contract_review("planning an audit", "策划审核")
         if audit_id in self.audits:
             raise invalid("audit_id", f"{audit_id} is already planned", f"审核 {audit_id} 已策划")
         stage = self._declared(kind, "audit", "kind")

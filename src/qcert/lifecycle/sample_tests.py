@@ -33,13 +33,7 @@ class SampleTests:
         before the first decision, a sampling test in surveillance: ISO/IEC 17065:2012 7.4,
         7.9), with its conclusion; the report's date ``on`` is not after today."""
         self._effective("on", on, rec, ordered=False)
-        self._require(
-            self.contract is not None,
-            "recording a test",
-            "记录试验",
-            "the contract review comes first",
-            "须先完成合同评审",
-        )
+        self._after_contract_review("recording a test", "记录试验")
         if test_id in self.tests:
             raise invalid("test_id", f"{test_id} is already recorded", f"试验 {test_id} 已记录")
         declared = self._declared(stage, "test", "stage")
