@@ -14,15 +14,20 @@ from qcert.web.stream_charts import device_view
 UNIT = '<a href="//ev.il">x</a>&amp;'
 
 
-def _figure() -> dict:
-    device = {
+def _device(**variable: object) -> dict:
+    """A data source registering one variable, ``temp``."""
+    return {
         "id": "d1",
         "kind": "sensor",
         "label": "Oven",
         "retired": False,
         "windows": 0,
-        "variables": [{"name": "temp", "unit": UNIT, "lower": 1.0, "upper": 9.0}],
+        "variables": [{"name": "temp", **variable}],
     }
+
+
+def _figure() -> dict:
+    device = _device(unit=UNIT, lower=1.0, upper=9.0)
     rows = [{"seq": n, "time_us": n * 1_000_000, "values": {"temp": 5.0 + n % 3}} for n in range(9)]
     view = device_view(device, rows, None)
     return json.loads(view["charts"][0].figure)
@@ -36,15 +41,7 @@ def test_a_unit_with_markup_reaches_plotly_as_text():
 
 
 def test_the_table_beside_the_chart_keeps_the_unit_as_registered():
-    device = {
-        "id": "d1",
-        "kind": "sensor",
-        "label": "",
-        "retired": False,
-        "windows": 0,
-        "variables": [{"name": "temp", "unit": UNIT}],
-    }
-    view = device_view(device, [], None)
+    view = device_view(_device(unit=UNIT), [], None)
     assert view["charts"][0].unit == UNIT  # the page's template escapes it once
 
 
@@ -61,14 +58,7 @@ LATE = datetime(2026, 5, 1, 23, 30, tzinfo=UTC)
     ],
 )
 def test_a_reading_is_charted_at_the_viewers_clock_and_day(zone, shown):
-    device = {
-        "id": "d1",
-        "kind": "sensor",
-        "label": "",
-        "retired": False,
-        "windows": 0,
-        "variables": [{"name": "temp", "unit": "C"}],
-    }
+    device = _device(unit="C")
     at = int(LATE.timestamp() * 1_000_000)
     rows = [{"seq": n, "time_us": at + n * 1000, "values": {"temp": 5.0 + n % 3}} for n in range(4)]
     figure = json.loads(device_view(device, rows, None, zone, "en")["charts"][0].figure)
