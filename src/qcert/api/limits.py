@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..lifecycle.inputs import has_controls
 
 __all__ = ["DEFAULT_CAP", "BodyLimit", "KiB", "MiB", "PlainPaths", "Rule", "size_text"]
 
@@ -135,12 +136,6 @@ class PlainPaths:
             await _refuse(send, 400, "invalid", _CONTROLS, http1)
             return
         await self.app(scope, receive, send)
-
-
-def has_controls(text: str) -> bool:
-    """Whether ``text`` holds a control character (NUL, escapes...): no id or name does, and
-    PostgreSQL refuses NUL in any text it is given."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 class _Guard:

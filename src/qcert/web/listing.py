@@ -8,12 +8,12 @@ download holds exactly the rows the page's filters select (all pages of them).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schemes
+from ..lifecycle.inputs import has_controls
 from ..store import dashboard as views
 from ..store.search import SORTS, CertificationFilter
 from . import words
@@ -25,7 +25,6 @@ __all__ = [
     "MAX_SIZE",
     "ListQuery",
     "certification_name",
-    "has_controls",
     "list_query",
     "search_query",
     "search_rows",
@@ -114,12 +113,6 @@ def list_query(params: Mapping[str, str], body_schemes: list[str], size: int) ->
         kept["size"] = str(rows)
     where = CertificationFilter(stage, scheme, status, text, sort, descending)
     return ListQuery(where, page, rows, error, kept)
-
-
-def has_controls(text: str) -> bool:
-    """Whether ``text`` holds a control character (NUL, escapes...): no name or number does,
-    and PostgreSQL refuses NUL in any text it is given."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def search_query(params: Mapping[str, str]) -> tuple[str, tuple[str, dict[str, Any]] | None]:

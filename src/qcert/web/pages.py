@@ -26,8 +26,8 @@ from starlette.formparsers import MultiPartException
 
 from ..credentials import lookup
 from ..exchange import spreadsheet
+from ..lifecycle.inputs import has_controls
 from .labels import EVENTS, STATUSES
-from .listing import has_controls
 from .render import guard, services
 from .search_text import PUBLIC
 from .words import install as install_words
