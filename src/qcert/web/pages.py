@@ -26,13 +26,13 @@ from starlette.formparsers import MultiPartException
 
 from ..credentials import lookup
 from ..exchange import spreadsheet
+from ..lifecycle.inputs import has_controls
 from .labels import EVENTS, STATUSES
-from .listing import has_controls, scheme_label
 from .public_text import MESSAGES as WORDS
 from .render import guard, services
 from .search_text import PUBLIC
 from .words import install as install_words
-from .words import viewer_zone
+from .words import scheme_label, viewer_zone
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -173,7 +173,7 @@ def verify_export(request: Request, q: str | None = None) -> Response:
             f"{item['verdict']['zh-CN']} / {item['verdict']['en']}",
             item["organisation"]["zh-CN"],
             item["organisation"]["en"],
-            scheme_label(item["scheme"], "zh-CN"),
+            scheme_label(item["scheme"]),
             item["body"]["name"]["zh-CN"],
             item["expiry_date"],
         ]
