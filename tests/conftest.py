@@ -55,13 +55,14 @@ def light_password_hashes() -> Iterator[Any]:
 
     from qcert import security
 
-    real, dummy = security._hasher, security._DUMMY
+    real = security._hasher
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    # The hash checked for unknown names, so the time taken does not tell who exists: at the
-    # same light cost as the accounts' own.
-    security._DUMMY = security._hasher.hash("not-a-real-password-at-all")
+    # The hash checked for unknown names, so the time taken does not tell who exists: made
+    # anew on first use, at the same light cost as the accounts' own.
+    security._dummy.cache_clear()
     yield real
-    security._hasher, security._DUMMY = real, dummy
+    security._hasher = real
+    security._dummy.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import rfc8785
 import typer
 from rich.text import Text
 
 from ..credentials.certificate import verify_credential, verify_status
 from ..credentials.dataintegrity import ProofError
 from ..ledger import ProofBundle, verify_proof
+from ..ledger.canonical import canonical_json
 from ..ledger.cosignature import parse_cosigner
 from ..locale import messages as from_catalogs
 from ._common import console, errors, ok, print_json, read_file, refusal
@@ -108,7 +108,7 @@ def verify(
                 f"--quorum: {need} is more than the {len(witnesses)} --witness keys",
                 f"--quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥",
             )
-        logged = verify_proof(bundle, rfc8785.dumps(doc), vkey, witnesses, need)
+        logged = verify_proof(bundle, canonical_json(doc), vkey, witnesses, need)
         result["ledger"] = {
             "origin": logged.checkpoint.origin,
             "index": logged.index,
