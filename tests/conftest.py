@@ -18,10 +18,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from qcert.store import create_engine, migrate
 
 DATA = Path(__file__).parent / "data"
+
+# Time is measured in the benchmarks, never in tests: a property test on a busy machine must not
+# fail for taking longer than Hypothesis's default 200 ms per example.
+settings.register_profile("qcert", deadline=None)
+settings.load_profile("qcert")
 PG_ADMIN_URL = os.environ.get(
     "QCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
