@@ -235,17 +235,18 @@ class _Counting:
         return anchored  # type: ignore[no-any-return]
 
 
-def _options(client_id: str, group: str) -> Any:
+def _options(client_id: str, group: str, batch: int) -> Any:
     from qcert.evidence.mqtt import ConsumeOptions
 
-    # 100 messages of 150 readings a batch; at most 400 messages (60,000 readings) held, so a
-    # reading waits about a second before it is durable and its window is not yet anchored.
+    # By default 100 messages of 150 readings a batch (one commit); at most 4 batches (60,000
+    # readings) held, so a reading waits about a second before it is durable and its window
+    # is not yet anchored.
     return ConsumeOptions(
         group=group,
         client_id=client_id,
         session_expiry=60,
-        batch_messages=100,
-        receive_maximum=400,
+        batch_messages=batch,
+        receive_maximum=4 * batch,
     )
 
 
@@ -265,7 +266,7 @@ class _TakeOnly:
 
 
 def further_consumer(
-    port: int, url: str, n: int, stored: Any, stop: Any, ready: Any, cpu: Any
+    port: int, url: str, n: int, stored: Any, stop: Any, ready: Any, cpu: Any, batch: int
 ) -> None:
     """Consumer ``n`` of a shared subscription, in a process of its own (same store)."""
     from qcert.evidence.intake import Intake, Message
@@ -274,7 +275,7 @@ def further_consumer(
 
     engine = create_engine(url)
     sink = _TakeOnly(Intake(engine), stored)
-    options = _options(f"bench-qcert-{n}", "bench")
+    options = _options(f"bench-qcert-{n}", "bench", batch)
     consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
     threading.Thread(target=lambda: (stop.wait(), consumer.stop()), daemon=True).start()
     threading.Thread(
@@ -293,6 +294,7 @@ def run_qcert(
     database_url: str | None,
     profile: bool = False,
     consumers: int = 1,
+    batch: int = 100,
     scoring: bool = True,
 ) -> dict:
     from qcert.evidence.intake import Message
@@ -305,7 +307,7 @@ def run_qcert(
         intake.watcher.mode = "settled"
     sink = _Counting(intake)
     group = "bench" if consumers > 1 else ""
-    options = _options("bench-qcert", group)
+    options = _options("bench-qcert", group, batch)
     consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
     ctx = mp.get_context("spawn")
     taken, stop = ctx.Value("q", 0), ctx.Event()
@@ -315,7 +317,7 @@ def run_qcert(
     for n in range(1, consumers):
         stored, ready, cpu_used = ctx.Value("q", 0), ctx.Event(), ctx.Value("d", 0.0)
         proc = ctx.Process(
-            target=further_consumer, args=(port, url, n, stored, stop, ready, cpu_used)
+            target=further_consumer, args=(port, url, n, stored, stop, ready, cpu_used, batch)
         )
         proc.start()
         others.append((proc, stored, ready))
@@ -404,7 +406,13 @@ def main() -> None:
         type=int,
         default=1,
         help="consumer processes sharing the stream (MQTT 5 shared subscription); the first "
-        "also anchors",
+        "also anchors and scores",
+    )
+    ap.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="messages a consumer takes in one transaction (at most 4 batches held)",
     )
     args = ap.parse_args()
     seconds = max(20.0, args.seconds)
@@ -429,6 +437,7 @@ def main() -> None:
                 args.database_url,
                 args.profile,
                 args.consumers,
+                args.batch,
                 not args.no_scoring,
             )
         finally:
