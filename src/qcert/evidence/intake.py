@@ -39,7 +39,7 @@ from pydantic import ValidationError
 
 from ..ledger.canonical import canonical_json
 from ..lifecycle.inputs import refusal_of
-from .payload import MAX_BYTES, ReadingMessage, canonical_text, micros
+from .payload import MAX_BYTES, ReadingMessage, canonical_text, canonical_texts, micros
 
 __all__ = [
     "DEAD_LETTER_BYTES",
@@ -111,7 +111,11 @@ class _Parsed:
     device: str
     payload: ReadingMessage
     received: int  # µs since the epoch
-    readings: list[tuple[int, int, str, bytes]]  # (seq, time µs, canonical text, leaf hash)
+    # Of each reading, in the order sent: seq, time (µs), canonical text, leaf hash.
+    seqs: list[int]
+    times: list[int]
+    texts: list[str]
+    leaves: list[bytes]
     uncovered: int  # the first reading with a variable not in ``units``, or -1
 
 
@@ -232,26 +236,37 @@ class Intake:
         registry = store.devices(conn, named, lock=True)
         spans: dict[str, tuple[int, int]] = {}
         for p in parsed:
-            seqs = [r[0] for r in p.readings]
-            low, high = spans.get(p.device, (seqs[0], seqs[0]))
-            spans[p.device] = (min(low, *seqs), max(high, *seqs))
-        known = store.existing(conn, spans)  # (device, seq) -> leaf, this batch's added too
+            low, high = spans.get(p.device, (p.seqs[0], p.seqs[0]))
+            spans[p.device] = (min(low, *p.seqs), max(high, *p.seqs))
+        # Per device, seq -> leaf of what is stored, this batch's readings added as it goes.
+        known: dict[str, dict[int, bytes]] = {}
+        for (device_id, seq), leaf in store.existing(conn, spans).items():
+            known.setdefault(device_id, {})[seq] = leaf
         rows: list[Row] = []
         for p in parsed:
             device = registry.get(p.device)
             try:
-                new, duplicates = self._check(p, device, known)
+                new, duplicates = self._check(p, device, known.get(p.device, {}))
             except Refused as err:
                 verdicts[p.position] = self._refuse(dead, p.message, err)
                 continue
             if new:
                 seqs, times, values = fresh.setdefault(p.device, ([], [], []))
-                by_seq = {r["seq"]: r["values"] for r in p.payload.all_readings()}
-                for row in new:
-                    known[(row[0], row[1])] = row[5]
-                    seqs.append(row[1])
-                    times.append(row[2])
-                    values.append(by_seq[row[1]])
+                sent = p.payload.all_readings()
+                if len(new) == len(sent):  # all of them new (as usual), in the order sent
+                    known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
+                    seqs += p.seqs
+                    times += p.times
+                    values += [r["values"] for r in sent]
+                else:
+                    new_seqs = [row[1] for row in new]
+                    known.setdefault(p.device, {}).update(
+                        zip(new_seqs, [row[5] for row in new], strict=True)
+                    )
+                    seqs += new_seqs
+                    times += [row[2] for row in new]
+                    by_seq = {r["seq"]: r["values"] for r in sent}
+                    values += [by_seq[seq] for seq in new_seqs]
             rows += new
             status = "stored" if new else "duplicate"
             verdicts[p.position] = Verdict(status, len(new), duplicates)
@@ -259,10 +274,9 @@ class Intake:
         store.insert_dead_letters(conn, [_filed(d, registry) for d in dead])
         return verdicts
 
-    def _check(
-        self, p: _Parsed, device: Any, known: dict[tuple[str, int], bytes]
-    ) -> tuple[list[Row], int]:
-        """The new rows of one message, and how many of its readings were stored before."""
+    def _check(self, p: _Parsed, device: Any, known: dict[int, bytes]) -> tuple[list[Row], int]:
+        """The new rows of one message, and how many of its readings were stored before
+        (``known``: the device's stored readings, seq -> leaf hash)."""
         if device is None or device.client_id != p.organisation:
             raise Refused(
                 "evidence.device",
@@ -291,16 +305,29 @@ class Intake:
         received = p.received
         latest = received + self.future_us
         anchored_until = device.anchored_until
+        name, uncovered = p.device, p.uncovered
+        seqs, times, count = p.seqs, p.times, len(p.seqs)
+        first, last = min(times), max(times)
+        if (
+            uncovered < 0
+            and max(EARLIEST, anchored_until) <= first
+            and last <= latest
+            and known.keys().isdisjoint(seqs)
+            and len(set(seqs)) == count
+        ):
+            # The usual message: no reading refused by its variables or time, none late, none
+            # stored before nor twice in it, so every one is new (what the loop below finds).
+            named, at = [name] * count, [received] * count
+            return list(zip(named, seqs, times, at, p.texts, p.leaves, strict=True)), 0
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0
-        name, uncovered = p.device, p.uncovered
         # The loop runs once per reading: what it does not need for a good reading (the
         # field's path in a refusal) is worked out only when a check fails.
-        for n, (seq, at, text, leaf) in enumerate(p.readings):
+        for n, (seq, at, text, leaf) in enumerate(zip(seqs, times, p.texts, p.leaves, strict=True)):
             if n == uncovered or not EARLIEST <= at <= latest:
                 self._refuse_reading(p, n, msg.all_readings()[n], at)
-            before = known.get((name, seq)) or mine.get(seq)
+            before = known.get(seq) or mine.get(seq)
             if before == leaf:  # sent again, even after anchoring: stored once, no error
                 duplicates += 1
                 continue
@@ -434,26 +461,32 @@ class Intake:
                 return total
 
 
-def _prepare(model: ReadingMessage) -> tuple[list[tuple[int, int, str, bytes]], int]:
+def _prepare(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:
     """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
     with a variable ``units`` does not name (-1 for none): worked out before the batch's
     transaction, which then holds the store only for the look-ups and the insert."""
-    out = []
+    readings = model.all_readings()
     units = model.units.keys()
+    names = [r["values"].keys() for r in readings]
     uncovered = -1
-    for n, reading in enumerate(model.all_readings()):
-        seq, values = reading["seq"], reading["values"]
-        # No conversion to UTC first (the difference from the epoch is UTC's already):
-        # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
-        at = micros(reading["time"])
-        if uncovered < 0 and not values.keys() <= units:
-            uncovered = n
-        if not EARLIEST <= at <= _LAST:  # no canonical time; refused by its time in _check
-            out.append((seq, at, "", b""))
-            continue
-        text = canonical_text(model.device, seq, at, values, reading.get("quality"))
-        out.append((seq, at, text, sha256(b"\x00" + text.encode()).digest()))
-    return out, uncovered
+    if not all(map(units.__ge__, names)):
+        uncovered = next(n for n, keys in enumerate(names) if not keys <= units)
+    # No conversion to UTC first (the difference from the epoch is UTC's already):
+    # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
+    taken = [r["time"] for r in readings]
+    stamps = {at: micros(at) for at in set(taken)}  # a message's readings often share one
+    times = list(map(stamps.__getitem__, taken))
+    if min(times) >= EARLIEST and max(times) <= _LAST:
+        texts = canonical_texts(model.device, readings, times)
+    else:  # a reading with no canonical time is refused by its time in _check
+        texts = [
+            canonical_text(model.device, r["seq"], at, r["values"], r.get("quality"))
+            if EARLIEST <= at <= _LAST
+            else ""
+            for r, at in zip(readings, times, strict=True)
+        ]
+    leaves = [sha256(b"\x00" + text).digest() if text else b"" for text in map(str.encode, texts)]
+    return [r["seq"] for r in readings], times, texts, leaves, uncovered
 
 
 def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:

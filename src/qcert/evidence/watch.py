@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -449,15 +450,22 @@ class Watcher:
         """Score readings just committed when they are exactly the next ones (seq after the
         last scored, no gap); False, scoring nothing, when they are not."""
         stream = self.streams[device]
-        order = sorted(range(len(seqs)), key=seqs.__getitem__)
-        first, last = seqs[order[0]], seqs[order[-1]]
+        names = stream.fitted.variables
+        if seqs != list(range(seqs[0], seqs[0] + len(seqs))):  # not in order already
+            order = sorted(range(len(seqs)), key=seqs.__getitem__)
+            seqs = [seqs[i] for i in order]
+            times = [times[i] for i in order]
+            values = [values[i] for i in order]
+        first, last = seqs[0], seqs[-1]
         if first != stream.last_seq + 1 or last - first + 1 != len(seqs):
             return False
-        nan = math.nan
-        names = stream.fitted.variables
-        table = [[values[i].get(v, nan) for v in names] for i in order]
-        block = np.array(table, dtype=float).reshape(len(order), len(names))
-        found = stream.score([seqs[i] for i in order], [times[i] for i in order], block)
+        pick = itemgetter(*names)  # one call per reading; a value missing is NaN below
+        try:
+            table: list[Any] = [pick(row) for row in values]
+        except KeyError:
+            table = [[row.get(v, math.nan) for v in names] for row in values]
+        block = np.array(table, dtype=float).reshape(len(seqs), len(names))
+        found = stream.score(seqs, times, block)
         self.pending[device].extend(f for f in found if not self._already(f))
         return True
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -182,13 +183,12 @@ class StoreWatch:
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-        nan = np.nan
-        table = []
-        for _, _, body in rows:
-            got = json.loads(body)["values"]
-            table.append([got.get(v, nan) for v in variables])
-        values = np.array(table, dtype=float).reshape(len(rows), len(variables))
-        return [int(r[0]) for r in rows], [int(r[1]) for r in rows], values
+        values = np.array(_values_of([r[2] for r in rows], variables), dtype=float)
+        return (
+            [int(r[0]) for r in rows],
+            [int(r[1]) for r in rows],
+            values.reshape(len(rows), len(variables)),
+        )
 
     def anchor_of(self, device: str, seq: int) -> Anchor | None:
         """The anchored window holding reading ``seq`` (by the time it was taken), if any."""
@@ -242,3 +242,35 @@ def first_alarm_after(conn: Connection, device: str, seq: int) -> dict[str, Any]
         .limit(1)
     ).first()
     return None if row is None else {**row._mapping, "top_variables": json.loads(row.top_variables)}
+
+
+def _values_of(bodies: Sequence[str], variables: Sequence[str]) -> list[Any]:
+    """Each stored reading's values of ``variables`` (NaN where one lacks it), in order.
+
+    The bodies are canonical (RFC 8785), so each one's values object is its text from
+    ``"values":`` to the last "}" (names and values hold no "}"; "values" sorts last of a
+    reading's members): the objects of every body are parsed in one call, not one a body."""
+    if not bodies:
+        return []
+    objects = []
+    for body in bodies:
+        at = body.find(',"values":{')
+        if at < 0 or not body.endswith("}}"):
+            return [_values_one(b, variables) for b in bodies]
+        objects.append(body[at + 10 : -1])
+    parsed = json.loads("[" + ",".join(objects) + "]")
+    if len(parsed) != len(bodies) or not all(isinstance(got, dict) for got in parsed):
+        return [_values_one(b, variables) for b in bodies]  # not canonical: one at a time
+    pick = itemgetter(*variables) if len(variables) > 1 else None
+    try:
+        if pick is not None:
+            return list(map(pick, parsed))
+        return [(got[variables[0]],) for got in parsed]
+    except KeyError:
+        nan = np.nan
+        return [[got.get(v, nan) for v in variables] for got in parsed]
+
+
+def _values_one(body: str, variables: Sequence[str]) -> list[float]:
+    got = json.loads(body)["values"]
+    return [got.get(v, np.nan) for v in variables]

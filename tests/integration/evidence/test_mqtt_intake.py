@@ -1,6 +1,7 @@
 """The MQTT consumer in front of the real intake (SQLite and PostgreSQL): readings published
-are stored once, each with a proof that verifies against a signed checkpoint; bad input over
-MQTT lands in the dead-letter table with its code, and good readings after it are stored."""
+are stored once, each with a proof that verifies against a signed checkpoint, also when two
+consumer processes share the stream; bad input over MQTT lands in the dead-letter table with
+its code, and good readings after it are stored."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from qcert.evidence.intake import Message
+from qcert.evidence.intake import Intake, Message
 from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
 from qcert.evidence.proofs import proof_of_reading
 from qcert.evidence.window import verify_reading_proof
@@ -42,10 +43,17 @@ def world(engine, tmp_path):
 
 
 @contextmanager
-def consuming(svc: Any, clock: Clock, port: int) -> Iterator[Consumer]:
-    options = ConsumeOptions(group="", client_id="qcert-test-intake", session_expiry=60)
+def consuming(
+    svc: Any, clock: Clock, port: int, intake: Any = None, group: str = "", client: str = ""
+) -> Iterator[Consumer]:
+    options = ConsumeOptions(
+        group=group,
+        client_id=client or "qcert-test-intake",
+        session_expiry=60,
+        batch_messages=4,
+    )
     consumer = Consumer(
-        svc.intake, Broker("127.0.0.1", port), options, message=Message, clock=clock
+        intake or svc.intake, Broker("127.0.0.1", port), options, message=Message, clock=clock
     )
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
@@ -131,3 +139,36 @@ def test_bad_input_over_mqtt_is_dead_lettered_with_its_code_and_consuming_goes_o
     assert sorted(r.code for r in rows) == sorted(bad)
     assert all(r.reason_en and r.reason_zh for r in rows)
     assert {r.code: r.size for r in rows}["evidence.size"] == 300 * 1024
+
+
+def test_two_consumers_sharing_the_stream_store_each_reading_exactly_once(world, private_broker):
+    """Two intakes on one store behind one shared subscription (MQTT 5.0, 4.8.2), as two
+    processes would be: messages resent, and messages overlapping others' readings, may land
+    on either consumer at once; each reading is stored once, the rest counted duplicates."""
+    svc, clock = world
+    other = Intake(svc.engine, clock)  # the second process's intake: same store, no bus
+    publisher = Publisher(private_broker.port)
+    sent = [
+        message([reading(s, at=NOW + timedelta(seconds=s)) for s in range(n * 5, n * 5 + 5)])
+        for n in range(40)
+    ]
+    # Each resent, and readings 2..6 of every 10 again in one message of their own.
+    again = sent[::2] + [
+        message([reading(s, at=NOW + timedelta(seconds=s)) for s in range(n + 2, n + 7)])
+        for n in range(0, 200, 10)
+    ]
+    with (
+        consuming(svc, clock, private_broker.port, group="g2", client="qcert-test-a") as one,
+        consuming(svc, clock, private_broker.port, other, "g2", "qcert-test-b") as two,
+    ):
+        for n, msg in enumerate(sent + again):
+            _publish(publisher, msg, n)
+        publisher.wait()
+        total = len(sent) + len(again)
+        wait_for(lambda: one.counts.acked + two.counts.acked == total, 30, "all acknowledged")
+    publisher.close()
+    assert one.counts.messages and two.counts.messages, "both consumers took a share"
+    assert one.counts.refused + two.counts.refused == 0
+    assert one.counts.stored + two.counts.stored == 200
+    assert one.counts.duplicates + two.counts.duplicates == 5 * len(again)
+    assert _seqs(svc.engine, "d1") == list(range(200))

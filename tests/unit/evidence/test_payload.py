@@ -17,6 +17,8 @@ from qcert.evidence.payload import (
     MAX_READINGS,
     ReadingMessage,
     canonical_reading,
+    canonical_text,
+    canonical_texts,
     json_schema,
     micros,
     utc_text,
@@ -138,3 +140,66 @@ def test_the_fast_path_for_repeated_names_is_rfc8785s(readings):
         values = dict(zip(names, numbers, strict=False))
         doc = {"device": "d", "seq": 1, "time": utc_text(0), "values": values}
         assert canonical_reading("d", 1, 0, values, None) == rfc8785.dumps(doc)
+
+
+# Messages of ordinary values only (written at once) and messages with any value at all.
+_PLAIN = st.floats(-1e15, 1e15) | st.floats(-1e-4, 1e-4) | st.integers(-(2**53), 2**53).map(float)
+_FLOATS = st.floats(allow_nan=False, allow_infinity=False) | _EDGES | _PLAIN
+
+
+@given(
+    names=st.permutations(_TRICKY),
+    width=st.integers(1, 8),
+    rows=st.lists(st.lists(_PLAIN, min_size=8, max_size=8), min_size=1, max_size=12)
+    | st.lists(st.lists(_FLOATS, min_size=8, max_size=8), min_size=1, max_size=12),
+    times=st.lists(
+        st.integers(
+            micros(datetime(2000, 1, 1, tzinfo=UTC)),
+            micros(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ),
+        min_size=1,
+    ),
+    quality=st.none() | st.integers(0, 11),
+)
+@settings(max_examples=500)
+def test_a_messages_readings_written_at_once_are_rfc8785s(names, width, rows, times, quality):
+    readings = [
+        {
+            "seq": n,
+            "time": None,
+            "values": dict(zip(names[:width], row, strict=False)),
+        }
+        for n, row in enumerate(rows)
+    ]
+    if quality is not None and quality < len(readings):  # one reading unlike the others
+        readings[quality]["quality"] = {names[0]: "bad"}
+    at = [times[n % len(times)] for n in range(len(readings))]
+    texts = canonical_texts("d", readings, at)
+    for reading, us, text in zip(readings, at, texts, strict=True):
+        doc = {"device": "d", "seq": reading["seq"], "time": utc_text(us)}
+        doc["values"] = reading["values"]
+        if "quality" in reading:
+            doc["quality"] = reading["quality"]
+        assert text.encode() == rfc8785.dumps(doc)
+
+
+def test_a_validated_message_is_written_as_rfc8785_reading_by_reading():
+    sent = {
+        "device": "d-1",
+        "units": {"t": "°C", "p": "kPa"},
+        "readings": [
+            {"seq": 7, "time": "2026-12-05T08:00:00.5+08:00", "values": {"t": 21.5, "p": 101}},
+            {"seq": 8, "time": "2026-12-05T00:00:01Z", "values": {"p": 1e-7, "t": -0.0}},
+        ],
+    }
+    model = ReadingMessage.model_validate_json(json.dumps(sent))
+    readings = model.all_readings()
+    at = [micros(r["time"]) for r in readings]
+    expected = [
+        canonical_text("d-1", r["seq"], us, r["values"], None)
+        for r, us in zip(readings, at, strict=True)
+    ]
+    assert canonical_texts("d-1", readings, at) == expected
+    assert expected[0] == (
+        '{"device":"d-1","seq":7,"time":"2026-12-05T00:00:00.500000Z","values":{"p":101,"t":21.5}}'
+    )
