@@ -17,7 +17,16 @@ from pathlib import Path
 
 KiB, MiB = 1024, 1024 * 1024
 
-__all__ = ["KiB", "MiB", "memory", "post_chunked", "post_declared", "qcert_serve", "reset_peak"]
+__all__ = [
+    "KiB",
+    "MiB",
+    "memory",
+    "post_chunked",
+    "post_declared",
+    "qcert_serve",
+    "qcert_servers",
+    "reset_peak",
+]
 
 
 def free_port() -> int:
@@ -32,6 +41,31 @@ def qcert_serve(
 ) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """``qcert serve`` on a free 127.0.0.1 port with ``env`` (``QCERT_*``), ready to answer;
     stopped on exit. Yields the process and its port."""
+    with qcert_servers([env], timeout) as [served]:
+        yield served
+
+
+@contextmanager
+def qcert_servers(
+    envs: list[dict[str, str]], timeout: float = 60.0
+) -> Iterator[list[tuple[subprocess.Popen[str], int]]]:
+    """``qcert serve`` once for each of ``envs``, as :func:`qcert_serve`, all started before
+    any is waited for: a start is mostly the interpreter importing qcert, which the machine's
+    cores do side by side. Yields each process and its port, in the order of ``envs``."""
+    started: list[tuple[subprocess.Popen[str], int]] = []
+    try:
+        for env in envs:
+            started.append(_start(env))
+        deadline = time.monotonic() + timeout
+        for proc, port in started:
+            _wait_ready(proc, port, deadline)
+        yield started
+    finally:
+        for proc, _ in started:
+            _stop(proc)
+
+
+def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     command = [sys.executable, "-c", "from qcert.cli.main import app; app()"]
     proc = subprocess.Popen(
@@ -41,27 +75,28 @@ def qcert_serve(
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(
-                    f"qcert serve exited: {proc.stderr.read() if proc.stderr else ''}"
-                )
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "qcert serve did not answer in time"
-                time.sleep(0.1)
-        yield proc, port
-    finally:
-        proc.terminate()
+    return proc, port
+
+
+def _wait_ready(proc: subprocess.Popen[str], port: int, deadline: float) -> None:
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"qcert serve exited: {proc.stderr.read() if proc.stderr else ''}")
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, "qcert serve did not answer in time"
+            time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def memory(pid: int) -> dict[str, int]:

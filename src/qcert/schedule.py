@@ -123,13 +123,17 @@ class Schedule:
         scheduler = BackgroundScheduler(daemon=True, timezone=UTC)
 
         def every(job: Callable[[], Any], name: str, **interval: float) -> None:
-            # Once at start, then at each interval; never two runs of one job at once.
+            # Once at start, then at each interval; never two runs of one job at once. A run
+            # started late (a busy machine) still runs, once: APScheduler's default skips a
+            # run more than a second late, and the next of a daily or ten-minute job is that
+            # far away (the clocks a day late, the hub's first report ten minutes late).
             scheduler.add_job(
                 job,
                 "interval",
                 **interval,
                 max_instances=1,
                 coalesce=True,
+                misfire_grace_time=None,
                 next_run_time=datetime.now(UTC),
                 id=name,
             )

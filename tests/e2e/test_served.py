@@ -17,10 +17,31 @@ import pytest
 from typer.testing import CliRunner
 
 from qcert.cli.main import app
-from tests.served import MiB, memory, post_chunked, post_declared, qcert_serve, reset_peak
+from tests.served import (
+    MiB,
+    memory,
+    post_chunked,
+    post_declared,
+    qcert_serve,
+    qcert_servers,
+    reset_peak,
+)
 
 PASSWORD = "correct horse battery"
-REDIS_URL = os.environ.get("QCERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _redis_url() -> str:
+    """A Redis database for this test process alone: the servers keep their keys under the
+    product's fixed prefix, and sign-in failures count per client address (127.0.0.1 for
+    every test), so two pytest-xdist workers sharing one database would slow each other's
+    sign-ins. Worker gwN takes database 14 - N."""
+    if url := os.environ.get("QCERT_TEST_REDIS_URL"):
+        return url
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    return f"redis://127.0.0.1:6379/{14 - worker % 14}"
+
+
+REDIS_URL = _redis_url()
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/status").exists(), reason="reads a server's memory from /proc (Linux)"
 )
@@ -92,9 +113,14 @@ def test_two_workers_behind_one_address_behave_as_one(installation, where):
     if where == "redis":
         from tests.integration.test_identity import redis_client
 
-        redis_client(REDIS_URL)  # reachable and empty (under CI=true, a failure if it is not)
+        # Reachable (under CI=true, a failure if it is not), and none of the product's keys
+        # left by a run before: no sessions, no failure counts.
+        client = redis_client(REDIS_URL)
+        for key in client.scan_iter(match="qcert:*"):
+            client.delete(key)
         env["QCERT_REDIS_URL"] = REDIS_URL
-    with qcert_serve(env) as (_, one), qcert_serve(env) as (_, two):
+    # Both started at once, as a supervisor starts its workers.
+    with qcert_servers([env, env]) as [(_, one), (_, two)]:
         status, signed = _call(one, "/api/v1/auth/token", {"username": "ann", "password": PASSWORD})
         assert status == 200
         token = signed["access_token"]

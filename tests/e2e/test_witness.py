@@ -13,7 +13,9 @@ import json
 import shutil
 import urllib.error
 import urllib.request
-from dataclasses import replace
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -25,9 +27,7 @@ from qcert.config import Settings
 from qcert.ledger import SHA256, SM3, IndexOutOfRange, verify_proof
 from qcert.ledger.cosignature import parse_cosigner
 from qcert.witnessing import witness_due
-from tests.served import qcert_serve
-
-ORIGIN = "body.example/ledger"
+from tests.served import qcert_servers
 
 
 def _cli(env: dict[str, str], *args: str, ok: bool = True):
@@ -45,39 +45,60 @@ def _get(url: str) -> tuple[int, str]:
         return err.code, err.read().decode()
 
 
+@dataclass(frozen=True)
+class Hub:
+    """A served witness: its name in a policy, its cosigning key, its command line's
+    environment (its data directory) and its URL."""
+
+    name: str
+    vkey: str
+    env: dict[str, str]
+    url: str
+
+
+@pytest.fixture(scope="module")
+def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Hub]]:
+    """Two witnesses, each ``qcert serve`` on a data directory of its own, for the whole
+    module: a witness serves many logs, and each test's log has an origin of its own.
+    (Starting the two servers was most of each test's setup.)"""
+    root = tmp_path_factory.mktemp("hubs")
+    made = []
+    for n in (1, 2):
+        env = {"QCERT_DATA_DIR": str(root / f"w{n}"), "QCERT_DATABASE_URL": ""}
+        _cli(env, "init", "--origin", f"hub{n}.example/ledger")
+        key = json.loads(
+            _cli(env, "witness", "init", "--name", f"hub{n}.example/witness", "--json").stdout
+        )
+        made.append((f"w{n}", key["vkey"], env))
+    with qcert_servers([env for _, _, env in made]) as served:
+        yield [
+            Hub(name, vkey, env, f"http://127.0.0.1:{port}/witness")
+            for (name, vkey, env), (_, port) in zip(made, served, strict=True)
+        ]
+
+
 @pytest.fixture
-def log_dir(tmp_path: Path) -> Path:
+def origin() -> str:
+    """The test's log's origin: no other test's log has it."""
+    return f"body-{uuid.uuid4().hex[:8]}.example/ledger"
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path, origin: str) -> Path:
     env = {"QCERT_DATA_DIR": str(tmp_path / "log"), "QCERT_DATABASE_URL": ""}
-    _cli(env, "init", "--origin", ORIGIN)
+    _cli(env, "init", "--origin", origin)
     return tmp_path / "log"
 
 
 @pytest.fixture
-def witnesses(tmp_path: Path, log_dir: Path):
-    """Two witnesses following both trees of the log, served; their names, keys and URLs."""
+def witnesses(hubs: list[Hub], log_dir: Path, origin: str) -> list[tuple[str, str, str]]:
+    """The two witnesses following both trees of the test's log; their names, keys and URLs."""
     vkeys = json.loads(_cli({"QCERT_DATA_DIR": str(log_dir)}, "keys", "show", "--json").stdout)
-    found = []
-    servers = []
-    for n in (1, 2):
-        env = {"QCERT_DATA_DIR": str(tmp_path / f"w{n}"), "QCERT_DATABASE_URL": ""}
-        _cli(env, "init", "--origin", f"hub{n}.example/ledger")
-        made = json.loads(
-            _cli(env, "witness", "init", "--name", f"hub{n}.example/witness", "--json").stdout
-        )
-        keys = [arg for v in vkeys for arg in ("--vkey", v["vkey"])]
-        _cli(env, "witness", "follow", ORIGIN, *keys)
-        _cli(env, "witness", "follow", ORIGIN + "/sm3", *keys, "--suite", "sm3")
-        servers.append(qcert_serve(env))
-        found.append((f"w{n}", made["vkey"]))
-    entered = [server.__enter__() for server in servers]
-    try:
-        yield [
-            (name, vkey, f"http://127.0.0.1:{port}/witness")
-            for (name, vkey), (_, port) in zip(found, entered, strict=True)
-        ]
-    finally:
-        for server in servers:
-            server.__exit__(None, None, None)
+    keys = [arg for v in vkeys for arg in ("--vkey", v["vkey"])]
+    for hub in hubs:
+        _cli(hub.env, "witness", "follow", origin, *keys)
+        _cli(hub.env, "witness", "follow", origin + "/sm3", *keys, "--suite", "sm3")
+    return [(hub.name, hub.vkey, hub.url) for hub in hubs]
 
 
 def _log(data: Path, witnesses, tmp_path: Path, quorum: int = 2) -> Services:
@@ -91,7 +112,7 @@ def _log(data: Path, witnesses, tmp_path: Path, quorum: int = 2) -> Services:
 
 
 def test_two_witnesses_cosign_a_growing_log_and_a_reader_requires_both(
-    log_dir, witnesses, tmp_path
+    log_dir, witnesses, origin, tmp_path
 ):
     svc = _log(log_dir, witnesses, tmp_path)
     keys = [parse_cosigner(vkey) for _, vkey, _ in witnesses]
@@ -149,15 +170,15 @@ def test_two_witnesses_cosign_a_growing_log_and_a_reader_requires_both(
     assert svc.ledger.audit().ok
     # Each witness serves what it holds, for monitors, with the log's signature and its own.
     for _, vkey, url in witnesses:
-        digest = hashlib.sha256(ORIGIN.encode()).hexdigest()
+        digest = hashlib.sha256(origin.encode()).hexdigest()
         status, held = _get(f"{url}/{digest}/checkpoint")
-        assert status == 200 and held.startswith(f"{ORIGIN}\n{size}\n")
-        assert f"\u2014 {ORIGIN} " in held and f"\u2014 {vkey.split('+')[0]} " in held
+        assert status == 200 and held.startswith(f"{origin}\n{size}\n")
+        assert f"\u2014 {origin} " in held and f"\u2014 {vkey.split('+')[0]} " in held
         status, about = _get(url)
         assert (
             status == 200
-            and {"origin": ORIGIN, "size": size}.items()
-            <= next(log for log in json.loads(about)["logs"] if log["origin"] == ORIGIN).items()
+            and {"origin": origin, "size": size}.items()
+            <= next(log for log in json.loads(about)["logs"] if log["origin"] == origin).items()
         )
     svc.close()
 
@@ -206,17 +227,17 @@ def test_a_fork_and_a_rollback_are_refused_by_both_witnesses(log_dir, witnesses,
 
 
 def test_anyone_may_submit_but_only_the_log_is_trusted_and_only_the_operator_follows(
-    log_dir, witnesses, tmp_path
+    hubs, witnesses, origin
 ):
     _, _, url = witnesses[0]
-    unsigned = b"old 0\n\n" + f"{ORIGIN}\n1\n{'A' * 43}=\n\n\u2014 {ORIGIN} AAAAAAAA\n".encode()
+    unsigned = b"old 0\n\n" + f"{origin}\n1\n{'A' * 43}=\n\n\u2014 {origin} AAAAAAAA\n".encode()
     request = urllib.request.Request(f"{url}/add-checkpoint", data=unsigned, method="POST")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403
     unknown = urllib.request.Request(
         f"{url}/add-checkpoint",
-        data=unsigned.replace(b"body.example", b"else.example"),
+        data=unsigned.replace(origin.encode(), b"else.example/ledger"),
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -224,7 +245,7 @@ def test_anyone_may_submit_but_only_the_log_is_trusted_and_only_the_operator_fol
     assert refused.value.code == 404
     # Following a log is the witness's operator's alone: a signed-in account without the
     # platform role is refused.
-    env = {"QCERT_DATA_DIR": str(tmp_path / "w1")}
+    env = hubs[0].env
     _cli(
         env,
         "lifecycle",
@@ -241,5 +262,9 @@ def test_anyone_may_submit_but_only_the_log_is_trusted_and_only_the_operator_fol
     )
     login = CliRunner().invoke(app, ["login", "ann"], input="correct horse battery\n", env=env)
     assert login.exit_code == 0, login.output
-    follow = _cli(env, "witness", "follow", "x.example", "--vkey", "x", ok=False)
-    assert follow.exit_code == 1 and "only a platform administrator" in follow.output
+    try:
+        follow = _cli(env, "witness", "follow", "x.example", "--vkey", "x", ok=False)
+        assert follow.exit_code == 1 and "only a platform administrator" in follow.output
+    finally:
+        # The witness is the module's: its command line acts as its operator again.
+        _cli(env, "logout")

@@ -4,6 +4,7 @@ should, API keys found by their exact id; with sessions in the database and in R
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,18 +35,16 @@ class Clock:
 
 
 def redis_client(url: str = REDIS_URL) -> Any:
-    """A client of an emptied Redis database at ``url``; a skip on a laptop without Redis, a
-    failure under ``CI=true``."""
+    """A client of the Redis database at ``url``; a skip on a laptop without Redis, a failure
+    under ``CI=true``."""
     from qcert.store.redis_state import connect
 
     try:
-        client = connect(url)
+        return connect(url)
     except Exception as err:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"Redis is not reachable at {url}: {err} (CI=true: a failure)")
         pytest.skip(f"Redis is not reachable at {url}: {err}")
-    client.flushdb()
-    return client
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -57,8 +56,12 @@ def stores(request: pytest.FixtureRequest, engine: Any) -> Iterator[tuple[Any, A
     from qcert.store.redis_state import RedisFailures, RedisSessions
 
     client = redis_client()
-    yield RedisSessions(client), RedisFailures(client)
-    client.flushdb()
+    # Keys of this test alone: other test processes (parallel workers, another checkout's run)
+    # count sign-ins for the same names and addresses on the same Redis at the same time.
+    prefix = f"qcert-test:{uuid.uuid4().hex}:"
+    yield RedisSessions(client, prefix), RedisFailures(client, prefix)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
 
 
 @pytest.fixture

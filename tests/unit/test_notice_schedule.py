@@ -15,7 +15,7 @@ from qcert.notices.model import Mailbox, Notice, notice_id
 from qcert.notices.text import link, title
 from qcert.schedule import Schedule
 from qcert.schemes import RuleViolation
-from tests.unit.test_clocks import _Ledger
+from tests.unit.test_clocks import _Clocks, _Ledger
 
 SENT = NoticeSent("u1", "finding-overdue", "client", "c1-b", "f1", "2024-01-02", "cb1", "c1", "x")
 
@@ -31,6 +31,31 @@ def test_the_schedule_sends_notices_at_start_and_every_ten_minutes():
         assert job.trigger.interval == timedelta(minutes=10)
         assert job.max_instances == 1 and job.coalesce
         assert ran.wait(10)
+    finally:
+        schedule.stop()
+
+
+def test_a_start_up_run_that_comes_late_still_runs(monkeypatch):
+    # A busy machine takes the scheduler's thread seconds after start: the runs due "now" are
+    # then late. Each must still run, once (the clocks' next run is a day away, the hub's
+    # report's and the notices' ten minutes).
+    import qcert.schedule
+
+    class Earlier(datetime):
+        @classmethod
+        def now(cls, tz=None):  # the moment the jobs were added: five seconds ago
+            return datetime.now(tz) - timedelta(seconds=5)
+
+    ran = {name: threading.Event() for name in ("notices", "report", "clocks")}
+    monkeypatch.setattr(qcert.schedule, "datetime", Earlier)
+    clocks = _Clocks()
+    schedule = Schedule(_Ledger(), clocks=clocks)  # type: ignore[arg-type]
+    schedule.notify = ran["notices"].set
+    schedule.report = ran["report"].set
+    schedule.start()
+    try:
+        assert ran["notices"].wait(10) and ran["report"].wait(10) and clocks.ran.wait(10)
+        assert all(job.misfire_grace_time is None for job in schedule._scheduler.get_jobs())
     finally:
         schedule.stop()
 

@@ -23,7 +23,7 @@ from tests.conftest import _need_service
 
 
 @pytest.fixture(scope="session")
-def spark_session() -> Iterator[object]:
+def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     try:
         from pyspark.sql import SparkSession
     except ImportError as err:
@@ -36,6 +36,9 @@ def spark_session() -> Iterator[object]:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        # The tables it makes go to a folder of this run's own, not ./spark-warehouse in the
+        # checkout, which every run (and every parallel worker) would otherwise write.
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
