@@ -20,6 +20,7 @@ from ..evidence import monitor_commands as monitors
 from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
+from ..locale.names import field_label, value_word
 from ..notices import commands as notices
 from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
@@ -78,7 +79,7 @@ def _body_role(role: str) -> Check:
             return None
         return (
             f"role {role} at the record's body is required",
-            f"需要该记录所属认证机构的 {role} 角色",
+            f"需要该记录所属认证机构的{value_word(role)}角色",
         )
 
     return check
@@ -89,7 +90,10 @@ def _client_role(*roles: str) -> Check:
         if r.client and any(p.has(role, f"client:{r.client}") for role in roles):
             return None
         wanted = " or ".join(roles)
-        return (f"role {wanted} of the organisation is required", f"需要该组织的 {wanted} 角色")
+        return (
+            f"role {wanted} of the organisation is required",
+            "需要该组织的" + "或".join(map(value_word, roles)) + "角色",
+        )
 
     return check
 
@@ -128,13 +132,19 @@ def _role_change(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
         if role == "client-user" and not p.is_system:
             return (
                 f"{role}@{scope}: an organisation's users join by its administrator's invitation",
-                f"{role}@{scope}：组织用户只能通过该组织管理员的邀请加入",
+                f"{scope} 的{value_word(role)}：组织用户只能通过该组织管理员的邀请加入",
             )
         if not _manages(p, role, scope):
-            return (f"you may not grant {role}@{scope}", f"无权授予 {role}@{scope}")
+            return (
+                f"you may not grant {role}@{scope}",
+                f"无权授予 {scope} 的{value_word(role)}角色",
+            )
     for role, scope in sorted(before - after):
         if not _manages(p, role, scope):
-            return (f"you may not remove {role}@{scope}", f"无权移除 {role}@{scope}")
+            return (
+                f"you may not remove {role}@{scope}",
+                f"无权移除 {scope} 的{value_word(role)}角色",
+            )
     return None
 
 
@@ -198,7 +208,7 @@ def _recipient(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
         return None
     return (
         f"notice_id: you have no notice {cmd.notice_id}",
-        f"notice_id：您没有通知 {cmd.notice_id}",
+        f"通知编号：您没有通知 {cmd.notice_id}",
     )
 
 
@@ -283,7 +293,7 @@ def _case_worker(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         return None
     return (
         "role cb-admin at the case's body, or being the case's handler, is required",
-        "需要该案件所属认证机构的 cb-admin 角色，或为该案件的处理人",
+        "需要该案件所属认证机构的机构管理员角色，或为该案件的处理人",
     )
 
 
@@ -293,7 +303,7 @@ def _case_decider(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None
     if cmd.decider and cmd.decider != p.account_id:
         return (
             f"decider: you may decide only as yourself ({p.account_id})",
-            f"decider：只能以本人身份作出结论（{p.account_id}）",
+            f"决定人员：只能以本人身份作出结论（{p.account_id}）",
         )
     return _body_role("cb-admin")(p, cmd, r)
 
@@ -317,7 +327,7 @@ COMMANDS: dict[type, Rule] = {
         lambda p, cmd, r: (
             None
             if p.platform or p.scopes("body", "cb-admin")
-            else ("role cb-admin is required", "需要 cb-admin 角色")
+            else ("role cb-admin is required", "需要机构管理员角色")
         ),
     ),
     c.GiveConsent: _client("client-admin", "client-user"),
@@ -460,7 +470,7 @@ def authorize(principal: Principal, command: Any, resource: Resource) -> None:
         raise Forbidden(
             "access.as-self",
             f"{rule.as_self}: you may act only as yourself ({principal.account_id})",
-            f"{rule.as_self}：只能以本人身份操作（{principal.account_id}）",
+            f"{field_label(rule.as_self)}：只能以本人身份操作（{principal.account_id}）",
         )
     refused = rule.check(principal, command, resource)
     if refused is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..locale.names import field_label, value_word
 from .commands import COMMANDS, Resource, _platform
 from .principals import Forbidden, Principal, Unauthenticated
 
@@ -51,7 +52,7 @@ def _staff_of(param: str) -> RouteCheck:
             return None
         return (
             f"{param}: only {body}'s own staff may see this",
-            f"{param}：仅 {body} 的人员可查看",
+            f"{field_label(param)}：仅 {body} 的人员可查看",
         )
 
     return check
@@ -64,7 +65,7 @@ def _auditor_of(param: str) -> RouteCheck:
             return None
         return (
             f"{param}: only {body}'s auditors check in",
-            f"{param}：仅 {body} 的审核员可签到",
+            f"{field_label(param)}：仅 {body} 的审核员可签到",
         )
 
     return check
@@ -77,7 +78,7 @@ def _admin_of(param: str) -> RouteCheck:
             return None
         return (
             f"{param}: only {body}'s administrators (cb-admin) may do this",
-            f"{param}：仅 {body} 的机构管理员（cb-admin）可执行此操作",
+            f"{field_label(param)}：仅 {body} 的机构管理员可执行此操作",
         )
 
     return check
@@ -91,7 +92,9 @@ def _role_of(param: str, *roles: str) -> RouteCheck:
         wanted = ", ".join(roles)
         return (
             f"{param}: only {body}'s {wanted} may do this",
-            f"{param}：仅 {body} 的 {wanted} 可执行此操作",
+            f"{field_label(param)}：仅 {body} 的"
+            + "或".join(map(value_word, roles))
+            + "可执行此操作",
         )
 
     return check
@@ -128,7 +131,7 @@ def _staff_in(param: str, roles: tuple[str, ...], why: tuple[str, str]) -> Route
         body = params.get(param, "")
         if p.platform or any(p.has(role, f"body:{body}") for role in roles):
             return None
-        return (f"{param}: {why[0]}", f"{param}：{why[1]}")
+        return (f"{param}: {why[0]}", f"{field_label(param)}：{why[1]}")
 
     return check
 
@@ -196,7 +199,7 @@ def _organisation_user(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | 
         return None
     return (
         "only an organisation's users (client-admin, client-user) may do this",
-        "仅组织用户（client-admin、client-user）可执行此操作",
+        "仅组织用户（组织管理员、组织用户）可执行此操作",
     )
 
 

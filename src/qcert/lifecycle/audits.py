@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from .. import schemes
+from ..locale.names import choices
 from ..schemes.model import Scheme, Stage
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
@@ -111,6 +112,7 @@ class AuditWork:
                 what_zh=what_zh,
                 scheme=scheme.id,
                 allowed=", ".join(allowed) or "none",
+                allowed_zh="、".join(scheme.stage(a).title.zh for a in allowed) or "无",
             )
         return scheme.stage(value)
 
@@ -213,7 +215,7 @@ class AuditWork:
                 raise invalid(
                     f"team.{i}.role",
                     f"must be one of {', '.join(ROLES)}",
-                    f"须为 {'、'.join(ROLES)} 之一",
+                    f"须为 {choices(ROLES)} 之一",
                 )
             who = m.get("auditor", "")
             a = auditors.get(who)
@@ -313,6 +315,7 @@ class AuditWork:
                 cite=rule.on_site_source,
                 field=field_,
                 stage=stage.id,
+                stage_zh=stage.title.zh,
                 share=f"{rule.on_site_share:.0%}",
                 days=f"{days:g}",
                 on_site=f"{on_site:g}",
@@ -482,7 +485,7 @@ class AuditWork:
         declared = self._declared(stage, "test", "stage")
         self._needs_certificate(declared, f"a {stage} test", "记录该试验")
         if result not in RESULTS:
-            raise invalid("result", "must be pass or fail", "须为 pass 或 fail")
+            raise invalid("result", "must be pass or fail", f"须为 {choices(RESULTS)} 之一")
         self.record(
             ev.TestRecorded(
                 test_id,
@@ -524,7 +527,7 @@ class AuditWork:
             )
         if grade not in GRADES:
             raise invalid(
-                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {'、'.join(GRADES)} 之一"
+                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {choices(GRADES)} 之一"
             )
         if auditor not in audit.members():
             raise invalid(
@@ -668,8 +671,10 @@ class AuditWork:
             raise refuse(
                 "md1.sample",
                 kind=kind,
+                kind_zh=stage.title.zh,
                 size=size,
                 central=f" (and the central function {central})" if central else "",
+                central_zh=f"（并须包括中心职能 {central}）" if central else "",
             )
         drawn = self.required_random_sites(kind)
         if not set(drawn) <= set(sites):

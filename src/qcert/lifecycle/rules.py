@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..locale.names import field_label, value_word
 from ..schemes.errors import RuleViolation
 from ..schemes.model import DecisionRule
 
@@ -27,7 +28,7 @@ class Rule:
 
 
 _RULES = [
-    Rule("input.invalid", "qcert", "{field}: {problem}", "{field}：{problem_zh}"),
+    Rule("input.invalid", "qcert", "{field}: {problem}", "{field_zh}：{problem_zh}"),
     Rule(
         "state.order",
         "ISO/IEC 17021-1:2015 9.1-9.6",
@@ -35,7 +36,7 @@ _RULES = [
         "当前不能{action_zh}：{why_zh}",
     ),
     Rule("uscc.check", "GB 32100-2015 4.3", "uscc: {problem}", "统一社会信用代码：{problem_zh}"),
-    Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field}：{problem_zh}"),
+    Rule("adcode.format", "GB/T 2260", "{field}: {problem}", "{field_zh}：{problem_zh}"),
     # Effective dates: a record says when its fact happened; the ledger says when it was
     # recorded. 国市监认证发〔2025〕72号 (二) asks that the whole process be traceable and
     # auditable, and ISO/IEC 17021-1:2015 9.9 that client records be kept as they happened.
@@ -43,13 +44,13 @@ _RULES = [
         "date.future",
         "国市监认证发〔2025〕72号 (二); ISO/IEC 17021-1:2015 9.9",
         "{field}: {on} is after today ({today}); a fact is recorded once it has happened",
-        "{field}：{on} 晚于今天（{today}）；事实发生后方可记录",
+        "{field_zh}：{on} 晚于今天（{today}）；事实发生后方可记录",
     ),
     Rule(
         "date.order",
         "国市监认证发〔2025〕72号 (二); ISO/IEC 17021-1:2015 9.9",
         "{field}: {on} is before {previous}, the date of an earlier record of {cid} ({what})",
-        "{field}：{on} 早于 {cid} 此前一条记录（{what}）的日期 {previous}",
+        "{field_zh}：{on} 早于 {cid} 此前一条记录的日期 {previous}",
     ),
     Rule(
         "date.late",
@@ -57,8 +58,8 @@ _RULES = [
         "{field}: {on} is {days} days before today ({today}); a status change dated more than "
         "{window} days back needs a reason and a second person's approval "
         "(approve-late-record), and is shown as recorded late",
-        "{field}：{on} 早于今天（{today}）{days} 天；超过 {window} 天的补记状态变更须说明理由"
-        "并经另一人批准（approve-late-record），并标示为补记",
+        "{field_zh}：{on} 早于今天（{today}）{days} 天；超过 {window} 天的状态变更须说明理由、"
+        "经另一人批准（`approve-late-record`），并标示为补记",
     ),
     Rule(
         "date.late-approver",
@@ -86,7 +87,7 @@ _RULES = [
         "stage.declared",
         "the scheme file's stages",
         "{field}: {value} is not {what} of {scheme}; it has {allowed}",
-        "{field}：{value} 不是 {scheme} 的{what_zh}；可选 {allowed}",
+        "{field_zh}：{value} 不是 {scheme} 的{what_zh}；可选 {allowed_zh}",
     ),
     Rule(
         "auditor.qualified",
@@ -147,7 +148,7 @@ _RULES = [
         "the scheme file's audit_time.on_site_source (IAF MD 5:2019 4.1 for management systems)",
         "{field}: {stage} is held on site, at least {share} of its {days} days; "
         "{on_site} days on site is less",
-        "{field}：{stage} 为现场阶段，其 {days} 人日中现场须不少于 {share}；现场 {on_site} "
+        "{field_zh}：{stage_zh} 为现场阶段，其 {days} 人日中现场须不少于 {share}；现场 {on_site} "
         "人日不足",
     ),
     Rule(
@@ -167,7 +168,7 @@ _RULES = [
         "IAF MD 1:2018 6.1.3.3",
         "sites: a {kind} audit of this multi-site organisation visits at least {size} site(s) "
         "besides the central function{central}",
-        "场所：本次{kind}须抽取中心职能以外至少 {size} 个场所{central}",
+        "场所：本次{kind_zh}须抽取中心职能以外至少 {size} 个场所{central_zh}",
     ),
     Rule(
         "md1.random",
@@ -229,7 +230,7 @@ _RULES = [
         "status.transition",
         "ISO/IEC 17021-1:2015 9.6.5",
         "certificate {number}: cannot {action} a {status} certificate",
-        "证书 {number}：不能对状态为 {status} 的证书执行{action_zh}",
+        "证书 {number}：不能对状态为{status_zh}的证书执行{action_zh}",
     ),
     Rule(
         "transfer.suspended",
@@ -306,13 +307,13 @@ _RULES = [
         "evidence.device",
         "国市监认证发〔2025〕72号 (三)",
         "{field}: {problem}",
-        "{field}：{problem_zh}",
+        "{field_zh}：{problem_zh}",
     ),
     Rule(
         "hub.enrolment",
         "国市监认证发〔2025〕72号 (十一)",
         "{field}: {problem}",
-        "{field}：{problem_zh}",
+        "{field_zh}：{problem_zh}",
     ),
 ]
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
@@ -324,8 +325,14 @@ def refuse(rule_id: str, cite: str | None = None, **values: object) -> RuleViola
     rule = RULES[rule_id]
 
     class _Missing(dict):
+        # A Chinese word not given is the field's label or the code value's word, never the
+        # English id (the refusal's JSON keeps the ids in their own keys).
         def __missing__(self, key: str) -> str:
-            return values.get(key.removesuffix("_zh"), "")  # type: ignore[return-value]
+            base = key.removesuffix("_zh")
+            found = values.get(base, "")
+            if key == base:
+                return found  # type: ignore[return-value]
+            return field_label(str(found)) if base == "field" else value_word(found)
 
     fill = _Missing(
         {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}

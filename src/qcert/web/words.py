@@ -18,6 +18,7 @@ import jinja2
 from starlette.requests import Request
 
 from .. import schemes
+from ..locale import names as shared
 from .words_text import MESSAGES
 
 __all__ = [
@@ -148,7 +149,7 @@ def _names(lang: str) -> dict[str, str]:
     """Every id a message may carry, with the words for it in ``lang``."""
     out = {
         k.split(".", 1)[1]: _pick(v, lang)
-        for k, v in MESSAGES.items()
+        for k, v in shared.MESSAGES.items()
         if k[:6] in ("field.", "value.")
     }
     # Management-system schemes name shared stage ids ("surveillance") as auditors say them.
@@ -182,8 +183,7 @@ def plain(message: str, lang: str) -> str:
 
 def field_label(name: str, lang: str) -> str:
     """A field by the name its form gives it in ``lang``, or its id when it has none."""
-    pair = MESSAGES.get(f"field.{name}")
-    return _pick(pair, lang) if pair else name
+    return shared.field_label(name, lang)
 
 
 # .. the filters ............................................................
