@@ -279,13 +279,13 @@ class Intake:
                 raise Refused(
                     "evidence.unit",
                     f"units.{var}: not a variable of {p.device}",
-                    f"units.{var}：不是 {p.device} 登记的变量",
+                    f"单位 {var!r}：不是 {p.device} 登记的变量",
                 )
             if unit != device.units[var]:
                 raise Refused(
                     "evidence.unit",
                     f"units.{var}: {unit}, registered as {device.units[var]}",
-                    f"units.{var}：{unit}，登记的单位为 {device.units[var]}",
+                    f"单位 {var!r}：{unit}，登记的单位为 {device.units[var]}",
                 )
         self._verify(p, device)
         received = p.received

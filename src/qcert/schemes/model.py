@@ -151,17 +151,17 @@ CHECKS: dict[str, tuple[str, str]] = {
     "nonconformities-closed": (
         "every nonconformity of ``grades`` (major and minor by default) raised in this cycle, "
         "in the audits of ``stage`` when given, is verified closed",
-        "本周期内（给出 stage 时为该阶段审核中）提出的各 grades 级不符合"
+        "本周期内（给出 `stage` 时为该阶段审核中）提出的各 `grades` 级不符合"
         "（默认严重和轻微）均已验证关闭",
     ),
     "nonconformities-answered": (
         "every nonconformity of ``grades`` raised in this cycle has the client's correction and "
         "corrective action plan in (answered or closed)",
-        "本周期内提出的各 grades 级不符合均已提交纠正和纠正措施计划（已回复或已关闭）",
+        "本周期内提出的各 `grades` 级不符合均已提交纠正和纠正措施计划（已回复或已关闭）",
     ),
     "test-passed": (
         "the latest test of ``stage`` in this cycle passed",
-        "本周期内 stage 阶段最近一次试验结论为合格",
+        "本周期内 `stage` 阶段最近一次试验结论为合格",
     ),
     "decider-independent": (
         "the decider took no part in this cycle's audits or its technical review",
