@@ -147,3 +147,36 @@ def test_the_sql_allow_list_only_shrinks():
 def test_the_sql_check_sees_sql():
     assert _holds_sql(SRC / "store" / "queries.py")
     assert not _holds_sql(SRC / "access" / "commands.py")
+
+
+# .. words: parts read the catalogs, never the faces .........................
+
+LOCALE = sorted((SRC / "locale").rglob("*.py"))
+# The served application composes the faces; everything else is a part below them.
+PARTS = [
+    p
+    for p in sorted(SRC.rglob("*.py"))
+    if p.relative_to(SRC).parts[0] not in FACES and p.name != "server.py"
+]
+
+
+@pytest.mark.parametrize("path", LOCALE, ids=lambda p: str(p.relative_to(SRC)))
+def test_the_catalogs_import_nothing_else_from_qcert(path):
+    # A part keeps its words in qcert.locale; the catalogs pointing back at a part (or a face)
+    # would turn that into a cycle.
+    outside = {
+        n for n in _imports(path) if n.startswith("qcert") and not n.startswith("qcert.locale")
+    }
+    assert not outside
+
+
+def test_no_part_imports_a_face():
+    faces = {f"qcert.{face}" for face in FACES}
+    found = {
+        str(p.relative_to(SRC)): sorted(
+            n for n in _imports(p) if ".".join(n.split(".")[:2]) in faces
+        )
+        for p in PARTS
+    }
+    assert {path: names for path, names in found.items() if names} == {}
+    assert len(PARTS) > 100

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import rfc8785
-
 from .access import Principal
 from .bootstrap import bootstrap
 from .config import Settings
@@ -21,6 +19,7 @@ from .demo_evidence import EvidenceSummary, build_evidence
 from .demo_hub import HubSummary, build_hub
 from .keys import create_keys
 from .ledger import SHA256
+from .ledger.canonical import canonical_json
 from .lifecycle.commands import (
     AcceptTransfer,
     AddBodyKey,
@@ -128,8 +127,7 @@ def build_demo(
     clock = Clock()
     services = bootstrap(dataclasses.replace(settings, public_host=host), clock=clock)
     ledger, keys = services.ledger, services.keys
-    ledger.append([rfc8785.dumps({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
-    bulk = BulkBuild(services.engine)
+    ledger.append([canonical_json({"seq": i, **e}) for i, e in enumerate(_EVENTS)])
     # The demo world is put together by the platform itself (``system:demo``), each command
     # through the bus and the lifecycle's rules on its business day.
     demo = Principal.system("demo")
@@ -176,6 +174,7 @@ def build_demo(
     # By default the world stands as of yesterday (Beijing time), so no generated instant lies
     # ahead of the clock of the server that takes over: status lists never go back in time.
     yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+    bulk = BulkBuild(services.engine, services.documents)
     try:
         world = generate(
             with_key,
@@ -185,13 +184,13 @@ def build_demo(
             clock_setter=clock.set,
             progress=progress,
         )
+        clock.set(datetime.now(UTC))
+        hub = build_hub(services, today or yesterday)
+        # Lines streaming readings, a monitor each, and the planted coolant fault's alarm.
+        evidence = build_evidence(services, clock())
+        ensure_operator(services)
     finally:
         bulk.close()
-    clock.set(datetime.now(UTC))
-    hub = build_hub(services, today or yesterday)
-    # Lines streaming readings, a monitor each, and the planted coolant fault's alarm.
-    evidence = build_evidence(services, clock())
-    ensure_operator(services)
     ledger.sign_due()
     result = DemoResult(
         ledger.size(),

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -34,7 +35,13 @@ __all__ = [
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # characters: sign-in reads no more, so no longer one can ever be used
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY = _hasher.hash("not-a-real-password-at-all")
+
+
+@cache
+def _dummy() -> str:
+    """The hash checked for an account that has none. Made on first use, not on import: every
+    process that imports this module (the CLI, the demo's build) would pay for it otherwise."""
+    return _hasher.hash("not-a-real-password-at-all")
 
 
 class AuthError(QcertError):
@@ -68,8 +75,9 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored``; with no stored hash, a dummy one is checked so
     the time taken does not tell whether the account exists."""
+    dummy = _dummy()  # whatever the case, so the first check in a process is slow for anyone
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or dummy, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

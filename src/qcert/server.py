@@ -1,7 +1,8 @@
 """The served application: the API and the pages over one set of services, behind the caps.
 
 The two faces never import each other; this module puts them together. Request bodies are
-capped here, outside everything else, before any of them is read (:mod:`qcert.api.limits`).
+capped here, outside everything else, before any of them is read, and paths holding a control
+character are refused before any route sees them (:mod:`qcert.api.limits`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from . import __version__, api, web
-from .api.limits import BodyLimit, KiB, MiB
+from .api.limits import BodyLimit, KiB, MiB, PlainPaths
 from .bootstrap import Services, bootstrap
 from .config import Settings
 
@@ -63,6 +64,9 @@ def create_app(services: Services, *, schedule: bool = True) -> FastAPI:
     web.install_public(app)
     api.install(app)
     web.install(app)
+    # Added last, so outermost: a body is capped before anything else runs; then a path
+    # holding a control character is refused before any route can take it to a query.
+    app.add_middleware(PlainPaths)
     app.add_middleware(BodyLimit, rules=BODY_RULES)
     return app
 

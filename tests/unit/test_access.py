@@ -141,3 +141,17 @@ def test_the_clocks_enforce_on_any_bodys_records_and_nobody_else_gained_it():
     for who in refused:
         with pytest.raises(Forbidden):
             decide(who, enforce, both)
+
+
+def test_refusals_are_said_in_both_languages_from_the_catalogs():
+    from qcert.access.refusals import MESSAGES, refusal
+
+    assert Unauthenticated().zh == "请先登录" and str(Unauthenticated()) == "sign in first"
+    en, zh = refusal("route.clients", param="body_id", roles="a, b", roles_zh="a、b")
+    assert en == "body_id: only the body's a, b read its clients' records"
+    assert zh == "body_id：仅该机构的 a、b 可查看其客户的记录"
+    # A Chinese place without its own value takes the other's; a missing field is an error.
+    assert refusal("route.clients", param="p", roles="x")[1] == "p：仅该机构的 x 可查看其客户的记录"
+    with pytest.raises(KeyError):
+        refusal("route.staff", param="p")
+    assert len(MESSAGES) > 40

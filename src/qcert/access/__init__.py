@@ -17,6 +17,7 @@ from ..lifecycle.accounts import CLIENT_ROLES, ROLES
 from .commands import COMMANDS, Resource, Rule, authorize, may
 from .principals import ANONYMOUS, Forbidden, Principal, Unauthenticated
 from .reads import EntryOwner, ReadScope, may_read_entry, may_supervise, read_scope
+from .refusals import refusal
 from .routes import (
     OPERATIONS,
     ROUTES,
@@ -75,27 +76,20 @@ def decide(principal: Principal, action: Any, resource: Any = None) -> None:
     """
     if isinstance(action, str) and action == READ_ENTRY:
         if not may_read_entry(principal, resource):
-            raise Forbidden(
-                "access.entry",
-                "this entry is not public; its inclusion proof is",
-                "该条目不公开；其包含证明是公开的",
-            )
+            raise Forbidden("access.entry", *refusal("read.entry"))
     elif isinstance(action, str) and action == READ_EVIDENCE:
         # An organisation's process data is its own and its certifying bodies' (ISO/IEC
         # 17021-1:2015 8.4), as its other records are: the same test as an entry's bytes.
         if not may_read_entry(principal, resource):
-            raise Forbidden(
-                "access.evidence",
-                "this organisation's process data is read by its users and its bodies' staff",
-                "该组织的过程数据仅供其用户及其认证机构人员查看",
-            )
+            raise Forbidden("access.evidence", *refusal("read.evidence"))
     elif isinstance(action, str) and action == SUPERVISE:
         if not may_supervise(principal, resource):
-            raise Forbidden(
-                "access.jurisdiction",
-                f"{resource or 'this record'} lies outside your jurisdiction",
-                f"{resource or '该记录'} 不在您的辖区内",
+            said = (
+                refusal("read.jurisdiction", record=resource)
+                if resource
+                else refusal("read.jurisdiction.no-record")
             )
+            raise Forbidden("access.jurisdiction", *said)
     elif isinstance(action, str) and action in OPERATIONS:
         check_operation(principal, action, resource)
     elif isinstance(action, str) and " " in action:

@@ -24,6 +24,7 @@ from ..locale.names import field_label, value_word
 from ..notices import commands as notices
 from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
+from .refusals import refusal
 
 __all__ = ["COMMANDS", "Resource", "Rule", "authorize", "may"]
 
@@ -70,17 +71,14 @@ class Rule:
 def _platform(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
     if p.platform:
         return None
-    return ("only a platform administrator may do this", "仅平台管理员可执行此操作")
+    return refusal("command.platform")
 
 
 def _body_role(role: str) -> Check:
     def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         if r.bodies and all(p.has(role, f"body:{b}") for b in r.bodies):
             return None
-        return (
-            f"role {role} at the record's body is required",
-            f"需要该记录所属认证机构的{value_word(role)}角色",
-        )
+        return refusal("command.body-role", role=role, role_zh=value_word(role))
 
     return check
 
@@ -89,10 +87,10 @@ def _client_role(*roles: str) -> Check:
     def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         if r.client and any(p.has(role, f"client:{r.client}") for role in roles):
             return None
-        wanted = " or ".join(roles)
-        return (
-            f"role {wanted} of the organisation is required",
-            "需要该组织的" + "或".join(map(value_word, roles)) + "角色",
+        return refusal(
+            "command.client-role",
+            roles=" or ".join(roles),
+            roles_zh="或".join(map(value_word, roles)),
         )
 
     return check
@@ -101,7 +99,7 @@ def _client_role(*roles: str) -> Check:
 def _self(p: Principal, cmd: Any, _: Resource) -> tuple[str, str] | None:
     if cmd.account_id == p.account_id:
         return None
-    return ("you may do this for your own account only", "只能对自己的账号执行此操作")
+    return refusal("command.self")
 
 
 def _manages(p: Principal, role: str, scope: str) -> bool:
@@ -120,31 +118,19 @@ def _manages(p: Principal, role: str, scope: str) -> bool:
 
 def _role_change(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     if cmd.account_id == p.account_id and not p.is_system:
-        return ("nobody changes their own roles", "不能变更自己的角色")
+        return refusal("command.own-roles")
     before = r.account_roles or frozenset()
     after = frozenset(parse_role(text) for text in cmd.roles)
     if ("platform-admin", "platform") in before and not p.platform:
-        return (
-            "only a platform administrator changes a platform administrator's account",
-            "仅平台管理员可变更平台管理员的账号",
-        )
+        return refusal("command.platform-admin-changed")
     for role, scope in sorted(after - before):
         if role == "client-user" and not p.is_system:
-            return (
-                f"{role}@{scope}: an organisation's users join by its administrator's invitation",
-                f"{scope} 的{value_word(role)}：组织用户只能通过该组织管理员的邀请加入",
-            )
+            return refusal("command.invited-only", role=role, role_zh=value_word(role), scope=scope)
         if not _manages(p, role, scope):
-            return (
-                f"you may not grant {role}@{scope}",
-                f"无权授予 {scope} 的{value_word(role)}角色",
-            )
+            return refusal("command.grant", role=role, role_zh=value_word(role), scope=scope)
     for role, scope in sorted(before - after):
         if not _manages(p, role, scope):
-            return (
-                f"you may not remove {role}@{scope}",
-                f"无权移除 {scope} 的{value_word(role)}角色",
-            )
+            return refusal("command.remove", role=role, role_zh=value_word(role), scope=scope)
     return None
 
 
@@ -154,16 +140,10 @@ def _account_manager(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | N
         return None
     held = r.account_roles or frozenset()
     if ("platform-admin", "platform") in held and not p.platform:
-        return (
-            "only a platform administrator acts on a platform administrator's account",
-            "仅平台管理员可操作平台管理员的账号",
-        )
+        return refusal("command.platform-admin-acted-on")
     if held and all(_manages(p, role, scope) or p.platform for role, scope in held):
         return None
-    return (
-        "you may act only on accounts whose every role you manage",
-        "只能操作其全部角色均由您管理的账号",
-    )
+    return refusal("command.manages-every-role")
 
 
 def _apply(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
@@ -174,11 +154,7 @@ def _apply(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
         return None
     if r.consent and all(p.has("application-reviewer", f"body:{b}") for b in r.bodies):
         return None
-    return (
-        "applications come from the organisation's users, or from the body's application "
-        "reviewers on the organisation's recorded consent",
-        "认证申请须由组织用户提交，或由认证机构的申请评审人员凭组织已记录的同意代为提交",
-    )
+    return refusal("command.apply")
 
 
 def _upload(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
@@ -188,11 +164,7 @@ def _upload(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     # they could not read afterwards is not theirs to give (ISO/IEC 17021-1:2015 8.4).
     if r.holder is not None and r.holder in p.scopes("body"):
         return None
-    return (
-        "documents come from the organisation's users, or from a body's staff for that body's "
-        "certification of the organisation",
-        "文件须由组织用户上传，或由认证机构人员为本机构对该组织的认证上传",
-    )
+    return refusal("command.upload")
 
 
 def _invitation(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
@@ -206,10 +178,7 @@ def _recipient(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     # theirs to learn.
     if r.recipient is not None and r.recipient == p.account_id == cmd.account_id:
         return None
-    return (
-        f"notice_id: you have no notice {cmd.notice_id}",
-        f"通知编号：您没有通知 {cmd.notice_id}",
-    )
+    return refusal("command.recipient", notice=cmd.notice_id)
 
 
 def _anyone(_: Principal, __: Any, ___: Resource) -> tuple[str, str] | None:
@@ -223,20 +192,16 @@ def _regulator_of(p: Principal, region: str | None) -> bool:
 def _enrolment(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     if p.platform or (r.region and _regulator_of(p, r.region)):
         return None
-    return (
-        f"only a regulator whose jurisdiction holds {r.region or 'the body'} enrols it",
-        f"仅辖区包含 {r.region or '该机构'} 的监管人员可为其办理接入",
-    )
+    if not r.region:
+        return refusal("command.enrolment.no-region")
+    return refusal("command.enrolment", region=r.region)
 
 
 def _signed_or_reporter(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     """A submission signed by one of the enrolled body's keys, or uploaded by its reporter."""
     env = cmd.envelope
     if r.keys is None:
-        return (
-            f"{env.body_id} is not enrolled at this hub",
-            f"{env.body_id} 未接入本监管平台",
-        )
+        return refusal("command.not-enrolled", body=env.body_id)
     if p.has("reporter", f"body:{env.body_id}"):
         return None
     key = r.keys.get(env.signature.key_id) if env.signature else None
@@ -246,41 +211,34 @@ def _signed_or_reporter(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] 
         good = False
     if good:
         return None
-    return (
-        "signature: the submission is not signed by a key the body registered at the hub",
-        "signature：报送未使用该机构在监管平台登记的密钥签名",
-    )
+    return refusal("command.signature")
 
 
 def _campaign(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     """A campaign is its jurisdiction's regulators' (one whose jurisdiction holds it)."""
     if r.region and _regulator_of(p, r.region):
         return None
-    return (
-        f"only a regulator whose jurisdiction holds {r.region or 'the campaign'} runs it",
-        f"仅辖区包含 {r.region or '该抽查'} 的监管人员可执行",
-    )
+    if not r.region:
+        return refusal("command.campaign.no-region")
+    return refusal("command.campaign", region=r.region)
 
 
 def _warning(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     """A warning is handled where its entity lies, or where it was referred to."""
     if any(_regulator_of(p, region) for region in {r.region, *r.referred} if region):
         return None
-    return (
-        "only regulators of the warning's region, or of a region it was referred to, handle it",
-        "仅预警所在地或受移交地区的监管人员可处理该预警",
-    )
+    return refusal("command.warning")
 
 
 def _nation(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
     """National registers are the national regulator's (or the platform's) to take in."""
     if p.platform or p.has("regulator", f"region:{jurisdictions.NATION}"):
         return None
-    return ("only the national regulator takes in registers", "仅国家级监管人员可导入登记数据")
+    return refusal("command.nation")
 
 
 def _platform_itself(p: Principal, _: Any, __: Resource) -> tuple[str, str] | None:
-    return ("only the platform itself records this", "仅平台自身可记录此事项")
+    return refusal("command.platform-itself")
 
 
 def _case_worker(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
@@ -291,20 +249,14 @@ def _case_worker(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
     staff = r.bodies and all(b in p.scopes("body") for b in r.bodies)
     if staff and r.handler and r.handler == p.account_id:
         return None
-    return (
-        "role cb-admin at the case's body, or being the case's handler, is required",
-        "需要该案件所属认证机构的机构管理员角色，或为该案件的处理人",
-    )
+    return refusal("command.case-worker")
 
 
 def _case_decider(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
     """The body's cb-admin decides, as themselves: a decider named in the command must be
     the caller (ISO/IEC 17021-1:2015 9.7.8, 9.8.8 are checked against who decides)."""
     if cmd.decider and cmd.decider != p.account_id:
-        return (
-            f"decider: you may decide only as yourself ({p.account_id})",
-            f"决定人员：只能以本人身份作出结论（{p.account_id}）",
-        )
+        return refusal("command.decider", account=p.account_id)
     return _body_role("cb-admin")(p, cmd, r)
 
 
@@ -325,9 +277,7 @@ COMMANDS: dict[type, Rule] = {
     c.RegisterClient: Rule(
         "cb-admin of a body, or platform-admin",
         lambda p, cmd, r: (
-            None
-            if p.platform or p.scopes("body", "cb-admin")
-            else ("role cb-admin is required", "需要机构管理员角色")
+            None if p.platform or p.scopes("body", "cb-admin") else refusal("command.cb-admin")
         ),
     ),
     c.GiveConsent: _client("client-admin", "client-user"),
@@ -457,21 +407,20 @@ def authorize(principal: Principal, command: Any, resource: Resource) -> None:
     (401) for nobody, Forbidden (403, with the rule and why) for the wrong person."""
     rule = COMMANDS.get(type(command))
     if rule is None:  # a command nobody wrote a rule for is nobody's to run
-        raise Forbidden(
-            "access.unlisted",
-            f"{type(command).__name__} has no access rule",
-            f"{type(command).__name__} 没有访问规则",
-        )
+        said = refusal("command.unlisted", command=type(command).__name__)
+        raise Forbidden("access.unlisted", *said)
     if principal.is_system:
         return
     if not principal.signed_in and rule.check is not _anyone and not rule.anonymous:
         raise Unauthenticated()
     if rule.as_self and getattr(command, rule.as_self) != principal.account_id:
-        raise Forbidden(
-            "access.as-self",
-            f"{rule.as_self}: you may act only as yourself ({principal.account_id})",
-            f"{field_label(rule.as_self)}：只能以本人身份操作（{principal.account_id}）",
+        said = refusal(
+            "command.as-self",
+            field=rule.as_self,
+            field_zh=field_label(rule.as_self),
+            account=principal.account_id,
         )
+        raise Forbidden("access.as-self", *said)
     refused = rule.check(principal, command, resource)
     if refused is not None:
         raise Forbidden("access.role", *refused)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import QcertError
+from .refusals import refusal
 
 __all__ = ["ANONYMOUS", "Forbidden", "Principal", "Unauthenticated"]
 
@@ -14,9 +15,10 @@ class Unauthenticated(QcertError):
 
     status = 401
 
-    def __init__(self, message: str = "sign in first", message_zh: str = "请先登录") -> None:
-        super().__init__(message)
-        self.zh = message_zh
+    def __init__(self, message: str | None = None, message_zh: str | None = None) -> None:
+        en, zh = refusal("policy.sign-in")
+        super().__init__(en if message is None else message)
+        self.zh = zh if message_zh is None else message_zh
 
 
 class Forbidden(QcertError):

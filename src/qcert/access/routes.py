@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..locale.names import field_label, value_word
 from .commands import COMMANDS, Resource, _platform
 from .principals import Forbidden, Principal, Unauthenticated
+from .refusals import refusal
 
 __all__ = [
     "OPERATIONS",
@@ -50,10 +51,7 @@ def _staff_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or body in p.scopes("body"):
             return None
-        return (
-            f"{param}: only {body}'s own staff may see this",
-            f"{field_label(param)}：仅 {body} 的人员可查看",
-        )
+        return refusal("route.staff", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -63,10 +61,7 @@ def _auditor_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.has("auditor", f"body:{body}"):
             return None
-        return (
-            f"{param}: only {body}'s auditors check in",
-            f"{field_label(param)}：仅 {body} 的审核员可签到",
-        )
+        return refusal("route.auditor", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -76,10 +71,7 @@ def _admin_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or p.has("cb-admin", f"body:{body}"):
             return None
-        return (
-            f"{param}: only {body}'s administrators (cb-admin) may do this",
-            f"{field_label(param)}：仅 {body} 的机构管理员可执行此操作",
-        )
+        return refusal("route.admin", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -89,12 +81,13 @@ def _role_of(param: str, *roles: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or any(p.has(role, f"body:{body}") for role in roles):
             return None
-        wanted = ", ".join(roles)
-        return (
-            f"{param}: only {body}'s {wanted} may do this",
-            f"{field_label(param)}：仅 {body} 的"
-            + "或".join(map(value_word, roles))
-            + "可执行此操作",
+        return refusal(
+            "route.role",
+            param=param,
+            param_zh=field_label(param),
+            body=body,
+            roles=", ".join(roles),
+            roles_zh="或".join(map(value_word, roles)),
         )
 
     return check
@@ -126,18 +119,24 @@ CLIENT_WORK = (
 COMPETENCE_WORK = tuple(r for r in CLIENT_WORK if r != "auditor")
 
 
-def _staff_in(param: str, roles: tuple[str, ...], why: tuple[str, str]) -> RouteCheck:
+def _staff_in(param: str, roles: tuple[str, ...], why: str) -> RouteCheck:
     def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
         body = params.get(param, "")
         if p.platform or any(p.has(role, f"body:{body}") for role in roles):
             return None
-        return (f"{param}: {why[0]}", f"{field_label(param)}：{why[1]}")
+        return refusal(
+            why,
+            param=param,
+            param_zh=field_label(param),
+            roles=", ".join(roles),
+            roles_zh="、".join(map(value_word, roles)),
+        )
 
     return check
 
 
 def _auditor_record(param: str, auditor: str) -> RouteCheck:
-    managers = _staff_in(param, COMPETENCE_WORK, ("", ""))
+    managers = _staff_in(param, COMPETENCE_WORK, "route.auditors")
 
     def check(p: Principal, params: Mapping[str, str]) -> tuple[str, str] | None:
         body = params.get(param, "")
@@ -145,10 +144,14 @@ def _auditor_record(param: str, auditor: str) -> RouteCheck:
             return None
         if p.has("auditor", f"body:{body}") and params.get(auditor) == p.account_id:
             return None
-        return (
-            f"{auditor}: an auditor's record is read by {body}'s {', '.join(COMPETENCE_WORK)} "
-            "and by the auditor",
-            f"{auditor}：审核员档案仅供 {body} 的 {'、'.join(COMPETENCE_WORK)} 及审核员本人查看",
+        roles, roles_zh = ", ".join(COMPETENCE_WORK), "、".join(map(value_word, COMPETENCE_WORK))
+        return refusal(
+            "route.auditor-record",
+            auditor=auditor,
+            auditor_zh=field_label(auditor),
+            body=body,
+            roles=roles,
+            roles_zh=roles_zh,
         )
 
     return check
@@ -156,25 +159,11 @@ def _auditor_record(param: str, auditor: str) -> RouteCheck:
 
 CLIENT_PAGES = RouteRule(
     "staff of the body whose work is with clients (not reporter); organisations it reads",
-    _staff_in(
-        "body_id",
-        CLIENT_WORK,
-        (
-            f"only the body's {', '.join(CLIENT_WORK)} read its clients' records",
-            f"仅该机构的 {'、'.join(CLIENT_WORK)} 可查看其客户的记录",
-        ),
-    ),
+    _staff_in("body_id", CLIENT_WORK, "route.clients"),
 )
 AUDITOR_LIST = RouteRule(
     "the body's " + ", ".join(COMPETENCE_WORK),
-    _staff_in(
-        "body_id",
-        COMPETENCE_WORK,
-        (
-            f"only the body's {', '.join(COMPETENCE_WORK)} read its auditors' records",
-            f"仅该机构的 {'、'.join(COMPETENCE_WORK)} 可查看其审核员档案",
-        ),
-    ),
+    _staff_in("body_id", COMPETENCE_WORK, "route.auditors"),
 )
 AUDITOR_PAGE = RouteRule(
     "the body's " + ", ".join(COMPETENCE_WORK) + "; an auditor their own",
@@ -185,22 +174,19 @@ AUDITOR_PAGE = RouteRule(
 def _regulator(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     if p.platform or p.scopes("region", "regulator"):
         return None
-    return ("only regulators read the hub", "仅监管人员可查看监管平台数据")
+    return refusal("route.regulator")
 
 
 def _national(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     if p.platform or p.has("regulator", "region:100000"):
         return None
-    return ("only the national regulator scans the hub", "仅国家级监管人员可执行风险扫描")
+    return refusal("route.national")
 
 
 def _organisation_user(p: Principal, _: Mapping[str, str]) -> tuple[str, str] | None:
     if p.platform or any(p.scopes("client", role) for role in ("client-admin", "client-user")):
         return None
-    return (
-        "only an organisation's users (client-admin, client-user) may do this",
-        "仅组织用户（组织管理员、组织用户）可执行此操作",
-    )
+    return refusal("route.organisation-user")
 
 
 ORGANISATION_USER = RouteRule(
@@ -490,11 +476,7 @@ def check_route(principal: Principal, method: str, path: str, params: Mapping[st
     if principal.is_system:
         return
     if rule is None:
-        raise Forbidden(
-            "access.unlisted",
-            f"{method} {path} has no access rule",
-            f"{method} {path} 没有访问规则",
-        )
+        raise Forbidden("access.unlisted", *refusal("route.unlisted", route=f"{method} {path}"))
     if not rule.public and not principal.signed_in:
         raise Unauthenticated()
     refused = rule.check(principal, params)

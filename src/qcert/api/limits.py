@@ -1,4 +1,4 @@
-"""Request-body caps enforced before the application reads a byte of the body.
+"""Request bounds enforced before the application reads a byte: body caps and plain paths.
 
 ``BodyLimit`` is pure ASGI middleware: it sits outside the application and its other
 middleware, so an oversized body is refused before any handler, form parser or sign-in
@@ -9,6 +9,10 @@ Nothing of the body is kept here: each chunk is counted and handed on, or droppe
 
 Caps are in bytes. Lines and headers are not limited here: the server (uvicorn/h11)
 bounds those before the application is called.
+
+``PlainPaths`` refuses a path holding a control character (``/ws/bodies/a%00b``) before any
+route runs: no id, number or name in a path holds one, and PostgreSQL refuses NUL in any text
+it is given, so such a path would otherwise reach a query and fail there, whatever the route.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_CAP", "BodyLimit", "KiB", "MiB", "Rule", "size_text"]
+from ..lifecycle.inputs import has_controls
+
+__all__ = ["DEFAULT_CAP", "BodyLimit", "KiB", "MiB", "PlainPaths", "Rule", "size_text"]
 
 KiB = 1024  # bytes
 MiB = 1024 * KiB  # bytes
@@ -113,6 +119,25 @@ class BodyLimit:
                 raise
 
 
+class PlainPaths:
+    """Refuse, with a 400 naming the rule in both languages, every request whose path holds a
+    control character (Unicode category Cc: NUL, escapes, DEL...), before the application is
+    called. The path is ``scope["path"]``, already percent-decoded by the server.
+
+    Only ``http`` scopes are checked; ``lifespan`` and ``websocket`` pass through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and has_controls(scope["path"]):
+            http1 = scope.get("http_version", "1.1") in ("1.0", "1.1")
+            await _refuse(send, 400, "invalid", _CONTROLS, http1)
+            return
+        await self.app(scope, receive, send)
+
+
 class _Guard:
     """One request's counting ``receive`` and gatekeeping ``send``."""
 
@@ -177,6 +202,7 @@ class _Guard:
         await self._send(message)
 
 
+_CONTROLS = "path: must not hold control characters (such as NUL) / 路径不能包含控制字符（如 NUL）"
 _MALFORMED = "Content-Length: not a decimal byte count / Content-Length 不是十进制字节数"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from ..credentials import lookup, printable
 from ..credentials.lookup import VERDICTS, json_depth
 from ..errors import QcertError, Unavailable
+from ..lifecycle.inputs import has_controls
 from .deps import PublicRoute, Svc
 from .errors import errors
 
@@ -89,7 +89,7 @@ async def search(
     """Certificates by number, credit code or part of the organisation's name (confidential
     clients: by number only), a page at a time by number: the answer says ``total``, ``page``,
     ``size`` and ``has_more``. ``%`` and ``_`` in ``q`` are matched as themselves."""
-    if any(unicodedata.category(ch) == "Cc" for ch in q):
+    if has_controls(q):
         # No number or name holds one, and PostgreSQL refuses NUL in any text.
         raise InvalidSearch("q: must not hold control characters / 不能包含控制字符")
     today = datetime.now(UTC).date()

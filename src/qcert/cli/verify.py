@@ -7,21 +7,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import rfc8785
 import typer
 from rich.text import Text
 
 from ..credentials.certificate import verify_credential, verify_status
 from ..credentials.dataintegrity import ProofError
 from ..ledger import ProofBundle, verify_proof
+from ..ledger.canonical import canonical_json
 from ..ledger.cosignature import parse_cosigner
+from ..locale import messages as from_catalogs
 from ._common import console, errors, ok, print_json, read_file, refusal
 
-NOT_CHECKED = (
-    "status: whether the certificate is suspended or withdrawn was not checked; give the "
-    "issuer's status lists with --status-list",
-    "证书状态：未检查证书是否已暂停或撤销；请用 --status-list 提供发证机构的状态列表",
-)
+# key -> (zh-CN, en)
+MESSAGES = from_catalogs(__name__)
 
 
 def _json(path: Path, what: str) -> Any:
@@ -80,7 +78,8 @@ def verify(
         "status_checked": bool(status_list),
     }
     if not status_list:
-        result["status_not_checked"] = {"en": NOT_CHECKED[0], "zh-CN": NOT_CHECKED[1]}
+        zh, en = MESSAGES["status.not_checked"]
+        result["status_not_checked"] = {"en": en, "zh-CN": zh}
     if status_list:
         lists = [_json(p, "status list") for p in status_list]
         try:
@@ -109,7 +108,7 @@ def verify(
                 f"--quorum: {need} is more than the {len(witnesses)} --witness keys",
                 f"--quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥",
             )
-        logged = verify_proof(bundle, rfc8785.dumps(doc), vkey, witnesses, need)
+        logged = verify_proof(bundle, canonical_json(doc), vkey, witnesses, need)
         result["ledger"] = {
             "origin": logged.checkpoint.origin,
             "index": logged.index,
@@ -134,8 +133,9 @@ def verify(
             ok("neither revoked nor suspended, per the status lists given / 未撤销、未暂停")
         )
     else:
-        console.print(Text.assemble(("NOT CHECKED", "yellow"), f" {NOT_CHECKED[0]}"))
-        console.print(Text.assemble(("未检查", "yellow"), f" {NOT_CHECKED[1]}"))
+        mark, said = MESSAGES["status.not_checked.mark"], MESSAGES["status.not_checked"]
+        console.print(Text.assemble((mark[1], "yellow"), f" {said[1]}"))
+        console.print(Text.assemble((mark[0], "yellow"), f" {said[0]}"))
     if "ledger" in result:
         led = result["ledger"]
         console.print(

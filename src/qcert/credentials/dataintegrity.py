@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import base58
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from ..ledger.canonical import canonical_json
 
 __all__ = [
     "CRYPTOSUITE",
@@ -81,8 +82,8 @@ def _contexts(value: Any) -> list[Any]:
 def _hash_data(document: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
     # vc-di-eddsa 3.3.4: SHA-256(canonical proof config) || SHA-256(canonical document).
     return (
-        hashlib.sha256(rfc8785.dumps(proof_config)).digest()
-        + hashlib.sha256(rfc8785.dumps(document)).digest()
+        hashlib.sha256(canonical_json(proof_config)).digest()
+        + hashlib.sha256(canonical_json(document)).digest()
     )
 
 

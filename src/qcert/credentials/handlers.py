@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import rfc8785
-
 from .. import schemes
 from ..errors import QcertError
+from ..ledger.canonical import canonical_json
 from ..lifecycle.certification import Certification
 from ..lifecycle.parties import Body, Client
 from .certificate import certificate_credential, sign_credential
@@ -114,7 +113,7 @@ def issue_credential(cmd: IssueCredential, uow: Any) -> None:
     )
     key = uow.keys.load(body.id, key_id)
     signed = sign_credential(unsigned, key, f"{did}#{key_id}", uow.clock())
-    data = rfc8785.dumps(signed)
+    data = canonical_json(signed)
     index_on_ledger = uow.append_entry(data)
     cert.record_credential(key_id, index_on_ledger, hashlib.sha256(data).hexdigest())
     # A renewal after a suspension clears the bit, and a body's first credential opens its lists.
@@ -184,7 +183,7 @@ def _sign_and_record(
     url = status_list_url(host, body.id, purpose, list_no)
     unsigned = list_credential(url, did, purpose, bits, _instant(now))
     signed = sign_credential(unsigned, uow.keys.load(body.id, key_id), f"{did}#{key_id}", now)
-    data = rfc8785.dumps(signed)
+    data = canonical_json(signed)
     index = uow.append_entry(data)
     published.publish(
         body.id,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from ..locale import messages as from_catalogs
 from ..store import search as search_views
 from ..store import tables as t
 from ..store import views
@@ -37,22 +38,15 @@ __all__ = [
     "verify_upload",
 ]
 
-VERDICTS: dict[str, tuple[str, str]] = {
-    "valid": ("genuine and valid", "真实有效"),
-    "suspended": ("suspended", "已暂停"),
-    "withdrawn": ("withdrawn", "已撤销"),
-    "expired": ("expired", "已过期"),
-    "not-issued": ("not issued by the body it names", "并非由所称认证机构颁发"),
-    "tampered": ("tampered", "已被篡改"),
-    "unknown": ("no such certificate", "查无此证"),
-}
+# verdict code -> (zh-CN, en)
+VERDICTS = from_catalogs(__name__, "VERDICTS")
 
 _DID = re.compile(r"did:web:(?P<host>[^:]+):bodies:(?P<body>[A-Za-z0-9._-]+)")
 
 
 def verdict(code: str) -> dict[str, str]:
     """The verdict ``code`` with its English and Chinese wording."""
-    en, zh = VERDICTS[code]
+    zh, en = VERDICTS[code]
     return {"code": code, "en": en, "zh-CN": zh}
 
 

@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 
+from ..ledger.canonical import canonical_json
 from ..lifecycle.inputs import refusal_of
 from ..locale.names import field_label
 from .payload import MAX_BYTES, ReadingMessage, canonical_text, micros
@@ -367,7 +368,7 @@ class Intake:
         try:
             doc = json.loads(p.message.payload)
             del doc["signature"]
-            key.verify(base64.b64decode(signature, validate=True), rfc8785.dumps(doc))
+            key.verify(base64.b64decode(signature, validate=True), canonical_json(doc))
         except (InvalidSignature, ValueError, binascii.Error, rfc8785.CanonicalizationError):
             raise Refused(
                 "evidence.signature",

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import rfc8785
 
+from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import invalid
 from ..locale.names import choices
 from ..quality.individuals import IndividualsMonitor
@@ -191,7 +191,7 @@ def model_digest(
         "forms": {name: _normalised(m) for name, m in sorted(forms.items())},
         "limits": {k: float(f"{v:.9g}") for k, v in sorted(monitor.limits_.items())},
     }
-    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
+    return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
 def chart_documents(

@@ -16,11 +16,11 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from ..ledger.canonical import canonical_json
 from ..lifecycle.inputs import refusal_of
 from .records import KINDS, RECORD_LIMIT, VERSION, Record
 
@@ -87,7 +87,7 @@ def document(envelope: Envelope) -> dict[str, Any]:
 
 def signed_bytes(envelope: dict[str, Any]) -> bytes:
     """The bytes a signature covers: the envelope's canonical JSON without ``signature``."""
-    return rfc8785.dumps({k: v for k, v in envelope.items() if k != "signature"})
+    return canonical_json({k: v for k, v in envelope.items() if k != "signature"})
 
 
 def sign(envelope: dict[str, Any], key: Ed25519PrivateKey, key_id: str) -> dict[str, Any]:

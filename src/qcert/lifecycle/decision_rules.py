@@ -1,6 +1,7 @@
 """The predicates a scheme's decision rules name (``check`` in the scheme file), computed over a
-certification's state. :data:`qcert.schemes.model.CHECKS` lists the same names for the scheme
-loader, which refuses a file naming any other; a test holds the two lists together.
+certification's state. :data:`qcert.schemes.model.CHECK_NAMES` lists the same names for the
+scheme loader, which refuses a file naming any other, and ``CHECKS`` what each verifies (from
+the catalogs); a test holds the lists together.
 
 Each predicate returns None when the rule is met, else what is missing in en and zh-CN.
 """

@@ -8,9 +8,10 @@ Each event's docstring is its reference documentation.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar
 
-import rfc8785
+from ..ledger.canonical import canonical_json
 
 __all__ = ["EVENTS", "Envelope", "Event", "decode", "reference"]
 
@@ -32,11 +33,42 @@ class Event:
             EVENTS[cls.name] = cls
 
     def data(self) -> dict[str, Any]:
-        out = asdict(self)
+        try:
+            out = {name: _copy(getattr(self, name)) for name in _field_order(type(self))}
+        except _Unusual:
+            out = asdict(self)  # a field holds a dataclass or another kind: asdict's rules
         for name in self.optional:
             if out[name] is None or out[name] == "":
                 del out[name]
         return out
+
+
+class _Unusual(Exception):
+    """A value :func:`_copy` leaves to ``dataclasses.asdict``."""
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _copy(value: Any) -> Any:
+    """``value`` as ``dataclasses.asdict`` copies a JSON value (new lists, tuples and dicts,
+    the same immutable scalars), without its generic machinery: an event's data is copied
+    every time it is recorded, reported or checked. _Unusual for any other kind."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind is dict:
+        return {_copy(key): _copy(item) for key, item in value.items()}
+    if kind is tuple:
+        return tuple([_copy(item) for item in value])
+    raise _Unusual
+
+
+@cache
+def _field_order(cls: type[Event]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -65,13 +97,19 @@ class Envelope:
 
     def canonical(self) -> bytes:
         """RFC 8785 canonical JSON: the bytes that become a ledger leaf."""
-        return rfc8785.dumps(self.document())
+        return canonical_json(self.document())
+
+
+@cache
+def _field_names(cls: type[Event]) -> frozenset[str]:
+    # Asked at every event read (each aggregate's load folds its events): once per class.
+    return frozenset(f.name for f in fields(cls))
 
 
 def decode(doc: dict[str, Any]) -> Envelope:
     """An envelope from its JSON document."""
     cls = EVENTS[doc["type"]]
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)
     event = cls(**{k: v for k, v in doc["data"].items() if k in names})
     return Envelope(
         event, doc["aggregate"], doc["seq"], doc["at"], doc["tz"], doc["actor"], doc["tenant"]

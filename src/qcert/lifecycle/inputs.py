@@ -45,6 +45,7 @@ __all__ = [
     "Site",
     "Text",
     "Word",
+    "has_controls",
     "refusal_of",
     "validate",
 ]
@@ -54,6 +55,13 @@ __all__ = [
 FIRST_DAY, LAST_DAY = date(1950, 1, 1), date(2199, 12, 31)
 # Control characters text may hold: tab, line feed, carriage return.
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character (Unicode category Cc: NUL, escapes, DEL,
+    tab and line breaks too): no id, number, name or one-line search does, and PostgreSQL
+    refuses NUL in any text it is given."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def _clean_text(value: str) -> str:

@@ -7,35 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..locale import messages as from_catalogs
 from .model import AHEAD_DAYS, ANSWER_DAYS
 
 __all__ = ["TITLES", "link", "title"]
 
 # kind -> (zh-CN, en); {item}, {cid} and {due} are filled in.
-TITLES: dict[str, tuple[str, str]] = {
-    "finding-overdue": (
-        "不符合项 {item}（{cid}）逾期未回复：回复期限 {due}（审核结束后 {days} 天）",
-        "Finding {item} of {cid} is past its answer deadline of {due} "
-        "({days} days after the audit)",
-    ),
-    "answer-waiting": (
-        "客户已回复不符合项 {item}（{cid}），待审核组验证",
-        "The client answered finding {item} of {cid}: waiting for the body's review",
-    ),
-    "surveillance-due": (
-        "{cid} 的监督审核 {item} 应于 {due} 前完成（{ahead} 天内到期或已逾期）",
-        "Surveillance audit {item} of {cid} is due by {due} (within {ahead} days, or overdue)",
-    ),
-    "suspension-ending": (
-        "{cid} 的证书暂停期将于 {due} 届满：届时未恢复将撤销",
-        "The suspension of {cid}'s certificate runs out on {due}: not restored by then, "
-        "it is withdrawn",
-    ),
-    "case-open": (
-        "{cid} 的投诉或申诉 {item} 待处理",
-        "Complaint or appeal {item} about {cid} is waiting to be handled",
-    ),
-}
+TITLES = from_catalogs(__name__, "TITLES")
 
 
 def title(notice: Mapping[str, Any], lang: str) -> str:

@@ -15,8 +15,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..locale import messages as from_catalogs
+
 __all__ = [
     "CHECKS",
+    "CHECK_NAMES",
     "PHASES",
     "AuditTimeRule",
     "Clause",
@@ -140,34 +143,16 @@ class CertificateField(_Model):
 
 
 # The predicates a decision rule may name, each computed by the lifecycle over a certification's
-# state (``qcert.lifecycle.decision_rules``), with what it checks in en and zh-CN.
-CHECKS: dict[str, tuple[str, str]] = {
-    "stages-done": (
-        "every stage the decision rests on is done in this cycle: the initial stages before a "
-        "grant, the recertification stages before a renewal (audits completed, tests recorded)",
-        "本周期内决定所依据的各阶段均已完成：初次认证决定前的初次各阶段、再认证决定前的再认证各阶段"
-        "（审核已完成、试验已记录）",
-    ),
-    "nonconformities-closed": (
-        "every nonconformity of ``grades`` (major and minor by default) raised in this cycle, "
-        "in the audits of ``stage`` when given, is verified closed",
-        "本周期内（给出 `stage` 时为该阶段审核中）提出的各 `grades` 级不符合"
-        "（默认严重和轻微）均已验证关闭",
-    ),
-    "nonconformities-answered": (
-        "every nonconformity of ``grades`` raised in this cycle has the client's correction and "
-        "corrective action plan in (answered or closed)",
-        "本周期内提出的各 `grades` 级不符合均已提交纠正和纠正措施计划（已回复或已关闭）",
-    ),
-    "test-passed": (
-        "the latest test of ``stage`` in this cycle passed",
-        "本周期内 `stage` 阶段最近一次试验结论为合格",
-    ),
-    "decider-independent": (
-        "the decider took no part in this cycle's audits or its technical review",
-        "决定人员未参与本周期的审核或技术评审",
-    ),
-}
+# state (``qcert.lifecycle.decision_rules``).
+CHECK_NAMES: tuple[str, ...] = (
+    "stages-done",
+    "nonconformities-closed",
+    "nonconformities-answered",
+    "test-passed",
+    "decider-independent",
+)
+# What each check verifies, check -> (zh-CN, en).
+CHECKS = from_catalogs(__name__, "CHECKS")
 
 
 class DecisionRule(_Model):
@@ -181,17 +166,17 @@ class DecisionRule(_Model):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     text: Text
     source: str
-    check: Annotated[str, Field(json_schema_extra={"enum": list(CHECKS)})]
+    check: Annotated[str, Field(json_schema_extra={"enum": list(CHECK_NAMES)})]
     grades: list[Literal["major", "minor"]] = []
     stage: str | None = None
     outcomes: Annotated[list[Literal["grant", "renew"]], Field(min_length=1)] = ["grant", "renew"]
 
     @model_validator(mode="after")
     def _known(self) -> DecisionRule:
-        if self.check not in CHECKS:
+        if self.check not in CHECK_NAMES:
             raise ValueError(
                 f"decision rule {self.id!r}: unknown check {self.check!r}; "
-                f"the lifecycle implements {', '.join(CHECKS)}"
+                f"the lifecycle implements {', '.join(CHECK_NAMES)}"
             )
         if self.check == "test-passed" and not self.stage:
             raise ValueError(f"decision rule {self.id!r}: test-passed needs stage")

@@ -17,22 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import tables as t
-from .organisations import Scope, like_pattern
+from .organisations import Scope
+from .reading import ESCAPE, contains, event_data, mentions, registrations
 
 __all__ = ["AuditorQuery", "auditor", "auditor_page"]
-
-
-def _registered() -> sa.Subquery:
-    e = t.events
-    return (
-        sa.select(e.c.aggregate, e.c.document)
-        .where(e.c.type == "auditor.registered")
-        .subquery("auditor_registered")
-    )
-
-
-def _data(document: str | None) -> dict[str, Any]:
-    return json.loads(document)["data"] if document else {}
 
 
 @dataclass(frozen=True)
@@ -50,18 +38,12 @@ def auditor_page(
     """One page of ``body_id``'s auditors by id, and how many match: each with its name and
     registration number (as registered) and its qualifications by scheme."""
     au = t.auditors
-    reg = _registered()
+    reg = registrations("auditor.registered")
     where = [au.c.body_id == body_id, scope(au)]
     if query.text:
         # The name and number live in the registration's document (JSON text): matched there
-        # (lower-cased, the document keeps CJK as is), then checked field by field below.
-        pattern = like_pattern(query.text.lower())
-        where.append(
-            sa.or_(
-                sa.func.lower(au.c.id).like(pattern, escape="\\"),
-                sa.func.lower(reg.c.document).like(pattern, escape="\\"),
-            )
-        )
+        # (whatever the case; the document keeps CJK as is), then checked field by field below.
+        where.append(sa.or_(mentions(au.c.id, query.text), mentions(reg.c.document, query.text)))
     base = sa.select(au.c.id, au.c.qualifications, reg.c.document).outerjoin(
         reg, reg.c.aggregate == sa.literal("auditor:").concat(au.c.id)
     )
@@ -77,7 +59,7 @@ def auditor_page(
 
 
 def _summary(row: Any) -> dict[str, Any]:
-    data = _data(row["document"])
+    data = event_data(row["document"])
     return {
         "id": row["id"],
         "name": data.get("name_zh", ""),
@@ -98,7 +80,7 @@ def auditor(
     into those ending on or after ``today`` (``YYYY-MM-DD``, the commitments) and the rest.
     """
     au = t.auditors
-    reg = _registered()
+    reg = registrations("auditor.registered")
     row = (
         conn.execute(
             sa.select(au, reg.c.document)
@@ -110,7 +92,7 @@ def auditor(
     )
     if row is None:
         return None
-    data = _data(row["document"])
+    data = event_data(row["document"])
     grants = _qualifications(conn, auditor_id)
     audits = _audits(conn, scope, body_id, auditor_id)
     return {
@@ -165,14 +147,14 @@ def _audits(conn: Connection, scope: Scope, body_id: str, auditor_id: str) -> li
     a, cn, cl = t.audits, t.certifications, t.clients
     # Teams are canonical JSON (RFC 8785): the member's text narrows the rows, and each team
     # is then read to be sure.
-    member = like_pattern(
+    member = contains(
         json.dumps({"auditor": auditor_id}, ensure_ascii=False, separators=(",", ":"))[1:-1]
     )
     rows = conn.execute(
         sa.select(a, cn.c.client_id, cn.c.scheme_id, cl.c.name_zh, cl.c.name_en)
         .join(cn, cn.c.id == a.c.certification_id)
         .join(cl, cl.c.id == cn.c.client_id)
-        .where(a.c.body_id == body_id, a.c.team.like(member, escape="\\"), scope(a))
+        .where(a.c.body_id == body_id, a.c.team.like(member, escape=ESCAPE), scope(a))
         .order_by(a.c.start.desc(), a.c.certification_id, a.c.audit_id)
     ).mappings()
     out = []

@@ -29,24 +29,23 @@ def lock_auditors(conn: Connection, auditor_ids: Iterable[str]) -> None:
     write transactions already run one at a time (BEGIN IMMEDIATE), and it ignores the clause."""
     ids = sorted(set(auditor_ids))  # one order for every transaction: no deadlock between two
     if ids:
-        au = t.auditors
-        conn.execute(sa.select(au.c.id).where(au.c.id.in_(ids)).with_for_update()).all()
+        conn.execute(_LOCK, {"ids": ids}).all()
 
 
 def _bodies_of(conn: Connection, auditor_ids: list[str]) -> list[str]:
-    au = t.auditors
-    rows = conn.execute(sa.select(au.c.body_id).where(au.c.id.in_(auditor_ids)).distinct())
-    return sorted(rows.scalars())
+    return sorted(conn.execute(_BODIES, {"ids": auditor_ids}).scalars())
 
 
-def _audit_rows(
-    conn: Connection, bodies: list[str], first: date, last: date, open_only: bool = False
-) -> Any:
-    """The audits of ``bodies`` whose days may reach into ``first``..``last`` (only those not
-    yet completed, with ``open_only``)."""
+# Built once (each plan runs them): building a statement costs more than running it.
+_IDS = sa.bindparam("ids", expanding=True)
+_LOCK = sa.select(t.auditors.c.id).where(t.auditors.c.id.in_(_IDS)).with_for_update()
+_BODIES = sa.select(t.auditors.c.body_id).where(t.auditors.c.id.in_(_IDS)).distinct()
+
+
+def _audits(open_only: bool) -> sa.Select:
     a, cn, cl = t.audits, t.certifications, t.clients
-    since, until = first.isoformat(), last.isoformat()
-    query = (
+    since, until = sa.bindparam("since"), sa.bindparam("until")
+    return (
         sa.select(
             a.c.certification_id,
             a.c.audit_id,
@@ -63,14 +62,25 @@ def _audit_rows(
         .join(cn, cn.c.id == a.c.certification_id)
         .outerjoin(cl, cl.c.id == cn.c.client_id)
         .where(
-            a.c.body_id.in_(bodies),
+            a.c.body_id.in_(sa.bindparam("bodies", expanding=True)),
             a.c.start <= until,
             sa.or_(a.c.end >= since, a.c.last_day >= since),
             *([a.c.last_day.is_(None)] if open_only else []),
         )
         .order_by(a.c.start, a.c.certification_id, a.c.audit_id)
     )
-    return conn.execute(query).mappings()
+
+
+_AUDITS = {open_only: _audits(open_only) for open_only in (False, True)}
+
+
+def _audit_rows(
+    conn: Connection, bodies: list[str], first: date, last: date, open_only: bool = False
+) -> Any:
+    """The audits of ``bodies`` whose days may reach into ``first``..``last`` (only those not
+    yet completed, with ``open_only``)."""
+    params = {"bodies": bodies, "since": first.isoformat(), "until": last.isoformat()}
+    return conn.execute(_AUDITS[open_only], params).mappings()
 
 
 def _commitments_in(rows: Any, people: set[str] | None, first: date, last: date) -> list:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import tables as t
+from .reading import event_data, registrations
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -28,7 +29,6 @@ __all__ = [
     "audits_between",
     "body_auditors",
     "body_exists",
-    "certification_page",
     "dashboard",
     "dashboard_list",
     "last_months",
@@ -213,40 +213,6 @@ def _audits_per_month(conn: Connection, body_id: str, today: date) -> list[tuple
     return [(m, found.get(m, 0)) for m in months]
 
 
-def certification_page(
-    conn: Connection, body_id: str, stage: str | None, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of ``body_id``'s certifications (optionally of one stage) and their total.
-
-    Each row: the certification's id, client (id and names), scheme, sectors, stage and
-    cycle, and its certificate's number and status when it has one; by id.
-    """
-    cn, cl, c = t.certifications, t.clients, t.certificates
-    where = [cn.c.body_id == body_id, *([cn.c.stage == stage] if stage else [])]
-    total = conn.execute(sa.select(sa.func.count()).select_from(cn).where(*where)).scalar()
-    rows = conn.execute(
-        sa.select(
-            cn.c.id,
-            cn.c.client_id,
-            cn.c.scheme_id,
-            cn.c.sectors,
-            cn.c.stage,
-            cn.c.cycle,
-            cl.c.name_zh,
-            cl.c.name_en,
-            c.c.number,
-            c.c.status,
-        )
-        .join(cl, cl.c.id == cn.c.client_id)
-        .outerjoin(c, c.c.certification_id == cn.c.id)
-        .where(*where)
-        .order_by(cn.c.id)
-        .offset(offset)
-        .limit(limit)
-    ).mappings()
-    return [{**r, "sectors": json.loads(r["sectors"])} for r in rows], int(total or 0)
-
-
 def audits_between(conn: Connection, body_id: str, first: date, last: date) -> list[dict[str, Any]]:
     """``body_id``'s audits that overlap ``first``..``last`` (inclusive), by start date."""
     a = t.audits
@@ -260,12 +226,7 @@ def audits_between(conn: Connection, body_id: str, first: date, last: date) -> l
 
 def body_auditors(conn: Connection, body_id: str) -> list[dict[str, Any]]:
     """``body_id``'s auditors: id, name (from their registration) and qualifications by scheme."""
-    au, e = t.auditors, t.events
-    registered = (
-        sa.select(e.c.aggregate, e.c.document)
-        .where(e.c.type == "auditor.registered")
-        .subquery("registered")
-    )
+    au, registered = t.auditors, registrations("auditor.registered")
     rows = conn.execute(
         sa.select(au.c.id, au.c.qualifications, registered.c.document)
         .outerjoin(registered, registered.c.aggregate == sa.literal("auditor:").concat(au.c.id))
@@ -275,7 +236,7 @@ def body_auditors(conn: Connection, body_id: str) -> list[dict[str, Any]]:
     return [
         {
             "id": r["id"],
-            "name": json.loads(r["document"])["data"]["name_zh"] if r["document"] else "",
+            "name": event_data(r["document"]).get("name_zh", ""),
             "qualifications": {k: set(v) for k, v in json.loads(r["qualifications"]).items()},
         }
         for r in rows

@@ -79,6 +79,9 @@ class DiskBlobs:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        # Whether each write waits for its file to reach the disk; off only while a store is
+        # built from nothing (``store.db.BulkBuild``), which syncs everything at its end.
+        self.durable = True
 
     def write(self, name: str, data: bytes) -> None:
         """Write ``data`` to ``root/name`` atomically (mode 0600), unless it is already there."""
@@ -92,7 +95,8 @@ class DiskBlobs:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
                 out.flush()
-                os.fsync(out.fileno())
+                if self.durable:
+                    os.fsync(out.fileno())
             os.chmod(temp, 0o600)
             os.replace(temp, final)
         except BaseException:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import rfc8785
-
 from ..evidence import events as evidence_events
 from ..evidence.model import Device
 from ..evidence.payload import micros
+from ..ledger.canonical import canonical_json
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import Aggregate
 from . import tables as t
@@ -28,7 +27,7 @@ def device_rows(agg: Aggregate) -> dict[Any, list[dict[str, Any]]] | None:
                 "client_id": agg.client_id,
                 "kind": agg.device_kind,
                 "label": agg.label,
-                "variables": rfc8785.dumps(agg.variables).decode(),
+                "variables": canonical_json(agg.variables).decode(),
                 "public_key": agg.public_key,
                 "signed": agg.signed,
                 "retired": agg.retired,

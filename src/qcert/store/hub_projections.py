@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import rfc8785
-
+from ..ledger.canonical import canonical_json
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import Aggregate
 from ..supervision import events as hub_events
@@ -22,7 +21,7 @@ Rows = dict[Any, list[dict[str, Any]]]
 
 def _json(value: Any) -> str:
     """RFC 8785 canonical JSON, as on the ledger (so a replay writes the same text)."""
-    return rfc8785.dumps(value).decode()
+    return canonical_json(value).decode()
 
 
 def hub_rows(agg: Aggregate) -> Rows | None:

@@ -20,30 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import tables as t
+from .reading import event_data, mentions, registrations
 
-__all__ = ["ClientQuery", "Scope", "client_page", "like_pattern", "organisation"]
+__all__ = ["ClientQuery", "Scope", "client_page", "organisation"]
 
 Scope = Callable[[sa.Table], sa.ColumnElement[bool]]
-
-
-def like_pattern(text: str) -> str:
-    """``text`` as a LIKE pattern matching it anywhere, its own ``%``, ``_`` and ``\\`` taken
-    literally (the queries say ``escape="\\"``)."""
-    quoted = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{quoted}%"
-
-
-def _registered() -> sa.Subquery:
-    e = t.events
-    return (
-        sa.select(e.c.aggregate, e.c.document)
-        .where(e.c.type == "client.registered")
-        .subquery("client_registered")
-    )
-
-
-def _data(document: str | None) -> dict[str, Any]:
-    return json.loads(document)["data"] if document else {}
 
 
 @dataclass(frozen=True)
@@ -70,15 +51,8 @@ def client_page(
     cl, cn, ce = t.clients, t.certifications, t.certificates
     where = [scope(cl)]
     if query.text:
-        pattern = like_pattern(query.text.lower())
-        where.append(
-            sa.or_(
-                *(
-                    sa.func.lower(col).like(pattern, escape="\\")
-                    for col in (cl.c.name_zh, cl.c.name_en, cl.c.uscc, cl.c.id)
-                )
-            )
-        )
+        columns = (cl.c.name_zh, cl.c.name_en, cl.c.uscc, cl.c.id)
+        where.append(sa.or_(*(mentions(col, query.text) for col in columns)))
     total = conn.execute(sa.select(sa.func.count()).select_from(cl).where(*where)).scalar()
     held = (
         sa.select(sa.func.count())
@@ -100,7 +74,7 @@ def client_page(
     if query.lang == "en":
         name = sa.func.coalesce(sa.func.nullif(cl.c.name_en, ""), cl.c.name_zh)
     order = name.desc() if query.descending else name.asc()
-    reg = _registered()
+    reg = registrations("client.registered")
     rows = conn.execute(
         sa.select(
             cl.c.id,
@@ -119,7 +93,7 @@ def client_page(
     ).mappings()
     out = []
     for r in rows:
-        data = _data(r["document"])
+        data = event_data(r["document"])
         out.append(
             {
                 **{k: r[k] for k in ("id", "uscc", "name_zh", "name_en", "active")},
@@ -146,11 +120,11 @@ def organisation(
     row = conn.execute(sa.select(cl).where(cl.c.id == client_id, scope(cl))).mappings().first()
     if row is None:
         return None
-    reg = _registered()
+    reg = registrations("client.registered")
     document = conn.execute(
         sa.select(reg.c.document).where(reg.c.aggregate == f"client:{client_id}")
     ).scalar()
-    data = _data(document)
+    data = event_data(document)
     k = t.consents
     consent = (
         conn.execute(

@@ -16,12 +16,12 @@ from itertools import compress
 from operator import attrgetter, is_not, itemgetter, ne
 from typing import Any
 
-import rfc8785
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..credentials.status_lists import PublishedStatusList
 from ..exchange.certsearch import CERTSEARCH_STATUS
+from ..ledger.canonical import canonical_json
 from ..lifecycle import events as ev
 from ..lifecycle.accounts import Account
 from ..lifecycle.aggregate import Aggregate
@@ -58,7 +58,7 @@ Keyed = dict[sa.Table, dict[Any, dict[str, Any]]]  # rows by table and primary k
 def _json(value: Any) -> str:
     """RFC 8785 canonical JSON, as on the ledger: a replay of the ledger's events writes the
     same text (a latitude entered as 39.0 is 39 on both sides)."""
-    return rfc8785.dumps(value).decode()
+    return canonical_json(value).decode()
 
 
 def _stage(c: Certification) -> str:
@@ -587,7 +587,7 @@ class Batch:
                 continue
             rows = self.inserts.get(table)
             if rows:
-                conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+                conn.execute(_insert(table), sorted(rows, key=_pk_order(table)))
 
     def _delete(self, conn: Connection, table: sa.Table) -> bool:
         keys = sorted(self.deletes.get(table, []), key=_order_key)
@@ -611,7 +611,13 @@ class Batch:
         conn.execute(table.delete().where(key.in_(sorted(self.after[table]))))
         rows = [row for rows in self.after[table].values() for row in rows.values()]
         if rows:
-            conn.execute(table.insert(), sorted(rows, key=_pk_order(table)))
+            conn.execute(_insert(table), sorted(rows, key=_pk_order(table)))
+
+
+@cache
+def _insert(table: sa.Table) -> sa.Insert:
+    """INSERT into ``table``, built once (a unit of work inserts rows into a few tables)."""
+    return table.insert()
 
 
 @cache

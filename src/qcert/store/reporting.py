@@ -68,6 +68,31 @@ def move_cursor(conn: Connection, hub: str, body_id: str, up_to: int, at: str) -
     conn.execute(c.insert().values(hub=hub, body_id=body_id, up_to=up_to, at=at))
 
 
+# The lookups below run once per reported record or so (thousands a report): built once, as
+# building a statement costs several times what running it then takes.
+_FIRST_EVENT = sa.select(t.events.c.document).where(
+    t.events.c.aggregate == sa.bindparam("key"), t.events.c.seq == 1
+)
+_CLIENT = sa.select(t.clients.c.sites, t.clients.c.personnel).where(
+    t.clients.c.id == sa.bindparam("id")
+)
+_CERTIFICATION = (
+    sa.select(
+        t.certifications.c.client_id,
+        t.certifications.c.scheme_id,
+        t.certifications.c.sectors,
+        t.certifications.c.initial_days,
+        t.certificates.c.number,
+    )
+    .outerjoin(t.certificates, t.certificates.c.certification_id == t.certifications.c.id)
+    .where(t.certifications.c.id == sa.bindparam("id"))
+)
+_FINDINGS = sa.select(t.findings.c.grade, t.findings.c.clause).where(
+    t.findings.c.certification_id == sa.bindparam("cid"),
+    t.findings.c.audit_id == sa.bindparam("audit"),
+)
+
+
 class StoreContext:
     """The mapping's context over one connection, each lookup read once."""
 
@@ -78,10 +103,7 @@ class StoreContext:
 
     def _first(self, aggregate: str) -> dict[str, Any] | None:
         if aggregate not in self._registered:
-            e = t.events.c
-            doc = self.conn.execute(
-                sa.select(e.document).where(e.aggregate == aggregate, e.seq == 1)
-            ).scalar()
+            doc = self.conn.execute(_FIRST_EVENT, {"key": aggregate}).scalar()
             self._registered[aggregate] = json.loads(doc)["data"] if doc else None
         return self._registered[aggregate]
 
@@ -89,9 +111,7 @@ class StoreContext:
         data = self._first(f"client:{client_id}")
         if data is None:
             return None
-        row = self.conn.execute(
-            sa.select(t.clients.c.sites, t.clients.c.personnel).where(t.clients.c.id == client_id)
-        ).first()
+        row = self.conn.execute(_CLIENT, {"id": client_id}).first()
         sites = json.loads(row.sites) if row else data.get("sites", [])
         return {**data, "sites": sites, "personnel": row.personnel if row else data["personnel"]}
 
@@ -100,12 +120,7 @@ class StoreContext:
 
     def certification(self, certification_id: str) -> dict[str, Any] | None:
         if certification_id not in self._certifications:
-            c, k = t.certifications.c, t.certificates.c
-            row = self.conn.execute(
-                sa.select(c.client_id, c.scheme_id, c.sectors, c.initial_days, k.number)
-                .outerjoin(t.certificates, k.certification_id == c.id)
-                .where(c.id == certification_id)
-            ).first()
+            row = self.conn.execute(_CERTIFICATION, {"id": certification_id}).first()
             self._certifications[certification_id] = (
                 {
                     "client_id": row.client_id,
@@ -120,10 +135,5 @@ class StoreContext:
         return self._certifications[certification_id]
 
     def findings(self, certification_id: str, audit_id: str) -> list[dict[str, Any]]:
-        f = t.findings.c
-        rows = self.conn.execute(
-            sa.select(f.grade, f.clause).where(
-                f.certification_id == certification_id, f.audit_id == audit_id
-            )
-        )
+        rows = self.conn.execute(_FINDINGS, {"cid": certification_id, "audit": audit_id})
         return [{"grade": g, "clause": c} for g, c in rows]

@@ -9,7 +9,8 @@
 
 Every view is limited to one body (the public one to what IAF CertSearch shows); the caller
 decides, through the access policy, who may ask for which body. What a user types is matched
-as text: ``\\``, ``%`` and ``_`` are escaped in every LIKE pattern (:func:`contains`).
+as text: ``\\``, ``%`` and ``_`` are escaped in every LIKE pattern
+(:func:`qcert.store.reading.contains`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from . import tables as t
 from .dashboard import STAGES
+from .reading import ESCAPE, contains, mentions
 
 __all__ = [
     "ESCAPE",
@@ -36,27 +38,14 @@ __all__ = [
     "public_certificates",
 ]
 
-ESCAPE = "\\"
 # Columns the certification list sorts by; every sort ends with the certification's id, so
 # a page boundary never falls between rows that tie.
 SORTS = ("organisation", "scheme", "stage", "next_due", "certificate", "id")
 
 
-def contains(text: str) -> str:
-    """A LIKE pattern (escape character :data:`ESCAPE`) matching ``text`` anywhere, its own
-    ``%`` and ``_`` taken literally: "50%" finds "50%" and not "500"."""
-    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
-    return f"%{escaped}%"
-
-
 def _starts(column: sa.ColumnElement[Any], text: str) -> sa.ColumnElement[bool]:
     # Credit codes are upper case (GB 32100-2015); a prefix of one finds it.
     return column.like(contains(text.upper())[1:], escape=ESCAPE)
-
-
-def _like(column: sa.ColumnElement[Any], text: str) -> sa.ColumnElement[bool]:
-    # Case-insensitive for Latin names (ILIKE on PostgreSQL, lower() LIKE lower() elsewhere).
-    return column.ilike(contains(text), escape=ESCAPE)
 
 
 @dataclass(frozen=True)
@@ -95,11 +84,11 @@ def _next_due(body_id: str) -> sa.Subquery:
 def _text_match(text: str) -> sa.ColumnElement[bool]:
     cn, cl, c = t.certifications, t.clients, t.certificates
     return sa.or_(
-        _like(cl.c.name_zh, text),
-        _like(cl.c.name_en, text),
+        mentions(cl.c.name_zh, text),
+        mentions(cl.c.name_en, text),
         _starts(cl.c.uscc, text),
-        _like(c.c.number, text),
-        _like(cn.c.id, text),
+        mentions(c.c.number, text),
+        mentions(cn.c.id, text),
     )
 
 
@@ -174,7 +163,7 @@ def certification_list(
 def body_schemes(conn: Connection, body_id: str) -> list[str]:
     """The schemes ``body_id`` has certifications of, by id (what the list can filter by)."""
     cn = t.certifications
-    query = sa.select(sa.distinct(cn.c.scheme_id)).where(cn.c.body_id == body_id)
+    query = sa.select(cn.c.scheme_id).where(cn.c.body_id == body_id).distinct()
     return sorted(conn.execute(query).scalars())
 
 
@@ -185,8 +174,8 @@ def _organisations(conn: Connection, body_id: str, q: str, limit: int) -> Group:
     match = sa.and_(
         cl.c.id.in_(theirs),
         sa.or_(
-            _like(cl.c.name_zh, q),
-            _like(cl.c.name_en, q),
+            mentions(cl.c.name_zh, q),
+            mentions(cl.c.name_en, q),
             _starts(cl.c.uscc, q),
         ),
     )
@@ -204,8 +193,8 @@ def _certificates(conn: Connection, body_id: str, q: str, limit: int) -> Group:
     """``body_id``'s certificates whose number holds ``q``, or whose organisation ``q`` names
     (part of its name, or its credit code or how that starts)."""
     c, cl = t.certificates, t.clients
-    named = sa.or_(_like(cl.c.name_zh, q), _like(cl.c.name_en, q), _starts(cl.c.uscc, q))
-    match = sa.and_(c.c.body_id == body_id, sa.or_(_like(c.c.number, q), named))
+    named = sa.or_(mentions(cl.c.name_zh, q), mentions(cl.c.name_en, q), _starts(cl.c.uscc, q))
+    match = sa.and_(c.c.body_id == body_id, sa.or_(mentions(c.c.number, q), named))
     joined = c.join(cl, cl.c.id == c.c.client_id)
     total = conn.execute(sa.select(sa.func.count()).select_from(joined).where(match)).scalar()
     rows = conn.execute(
@@ -289,7 +278,7 @@ def public_certificates(
         c.c.number == q,
         sa.and_(
             cl.c.confidential.is_(False),
-            sa.or_(cl.c.uscc == q, _like(cl.c.name_zh, q), _like(cl.c.name_en, q)),
+            sa.or_(cl.c.uscc == q, mentions(cl.c.name_zh, q), mentions(cl.c.name_en, q)),
         ),
     )
     joined = c.join(cl, cl.c.id == c.c.client_id)

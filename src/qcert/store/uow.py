@@ -154,12 +154,7 @@ class UnitOfWork:
 
     def exists(self, cls: type[Aggregate], id: str) -> bool:
         assert self.conn is not None
-        return (
-            self.conn.execute(
-                sa.select(t.events.c.seq).where(t.events.c.aggregate == f"{cls.kind}:{id}").limit(1)
-            ).first()
-            is not None
-        )
+        return self.conn.execute(_ANY_EVENT, {"key": f"{cls.kind}:{id}"}).first() is not None
 
     def add(self, agg: Aggregate) -> None:
         """Track a new aggregate; refuse one whose id is taken."""
@@ -416,12 +411,16 @@ def _by_offset(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
     return [(row.pop("ledger_index"), row) for row in rows]
 
 
+# Statements run once or more per unit of work, built once: building one costs several times
+# what SQLAlchemy then takes to run it.
+_ANY_EVENT = sa.select(t.events.c.seq).where(t.events.c.aggregate == sa.bindparam("key")).limit(1)
+_NEWEST_AT = sa.select(t.events.c.at).order_by(t.events.c.ledger_index.desc()).limit(1)
+
+
 def _not_before(conn: Connection, now: datetime) -> str:
     """``now`` as recorded (ISO 8601, UTC): never earlier than the newest event's time, so
     recorded times never run backwards in ledger order, whatever a clock did."""
-    last = conn.execute(
-        sa.select(t.events.c.at).order_by(t.events.c.ledger_index.desc()).limit(1)
-    ).scalar()
+    last = conn.execute(_NEWEST_AT).scalar()
     stamp = now.isoformat().replace("+00:00", "Z")
     if last is not None and _instant(last) > now:
         return str(last)

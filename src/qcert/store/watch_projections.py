@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import rfc8785
-
 from ..evidence.monitor_model import StreamMonitor
+from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import Aggregate
 from . import tables as t
 
@@ -15,7 +14,7 @@ __all__ = ["stream_rows"]
 
 def _json(value: Any) -> str:
     """RFC 8785 canonical JSON, as on the ledger (so a replay writes the same text)."""
-    return rfc8785.dumps(value).decode()
+    return canonical_json(value).decode()
 
 
 def stream_rows(agg: Aggregate) -> dict[Any, list[dict[str, Any]]] | None:

@@ -61,8 +61,8 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
-import rfc8785
 
+from ..ledger.canonical import canonical_json
 from .inspection import (
     KINDS,
     AssignmentImpossible,
@@ -203,7 +203,7 @@ def canonical_inputs(inputs: DrawInputs) -> bytes:
             "no_repeat": p.no_repeat,
         },
     }
-    return rfc8785.dumps(doc)
+    return canonical_json(doc)
 
 
 # .. the random stream ..........................................................

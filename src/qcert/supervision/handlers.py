@@ -7,9 +7,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import rfc8785
-
 from ..exchange.submission import check_records, document, signed_bytes
+from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import utc_instant
 from . import commands as c
 from .campaigns import Campaign
@@ -66,7 +65,7 @@ def submit_report(cmd: c.SubmitReport, uow: HubUnitOfWork) -> None:
     roots = functools.cache(lambda size: uow.log_root(body.origin, size))
     intake = take_in(checked.good, known, roots, received)
     sent = document(env)
-    submission = hashlib.sha256(rfc8785.dumps(sent)).hexdigest()
+    submission = hashlib.sha256(canonical_json(sent)).hexdigest()
     key_id = env.signature.key_id if env.signature else ""
     body.accept(submission, key_id, env.sent_at, utc_instant(received), intake.accepted)
     rejected = sorted(checked.rejected + intake.rejected, key=lambda r: r.position)

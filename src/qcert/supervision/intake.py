@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import rfc8785
-
 from ..exchange.submission import Rejected
+from ..ledger.canonical import canonical_json
 from ..ledger.errors import LedgerError
 from ..ledger.hashing import SHA256
 from ..ledger.proof import verify_inclusion
@@ -80,7 +79,7 @@ class Intake:
 def content_hash(record: Any) -> str:
     """SHA-256 (hex) of the record's canonical JSON without its ``ledger`` part: sending the
     same fact with a newer proof is not a revision."""
-    return hashlib.sha256(rfc8785.dumps(_content(record))).hexdigest()
+    return hashlib.sha256(canonical_json(_content(record))).hexdigest()
 
 
 def _content(record: Any) -> dict[str, Any]:

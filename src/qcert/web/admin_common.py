@@ -1,13 +1,19 @@
 """What a body's administration pages share: the viewer and the body, the page number, the
-bounded reading of a posted form, the confirmation irreversible actions require, and running
-a command on the bus with its refusal said in the viewer's language."""
+bounded reading of a posted form, the confirmation irreversible actions require, running a
+command on the bus with its refusal said in the viewer's language, and the way back to the
+page once it is done."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 from ..access import Forbidden
 from ..errors import QcertError
@@ -17,7 +23,7 @@ from .admin_text import MESSAGES
 from .body_text import MESSAGES as BODY_MESSAGES
 from .i18n import lang_of
 from .input_text import MESSAGES as INPUT_MESSAGES
-from .render import PageForbidden, PageNotFound, Viewer, env, services, viewer
+from .render import PageForbidden, PageNotFound, Viewer, env, require_csrf, services, viewer
 
 __all__ = [
     "MAX_FIELDS",
@@ -25,12 +31,17 @@ __all__ = [
     "PAGE_SIZE",
     "TEXT",
     "FormError",
+    "Paging",
     "admin_text",
+    "back_to",
     "body_of",
     "confirmed",
     "day",
     "number",
     "page_number",
+    "paging",
+    "posted",
+    "posted_by",
     "refusal",
     "run",
     "text",
@@ -74,6 +85,61 @@ def body_of(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
     if body is None:
         raise PageNotFound
     return who, body
+
+
+async def posted(request: Request, answer: Callable[..., Response], *args: Any) -> Response:
+    """Read the posted form (no files, at most MAX_FIELDS fields), then ``answer(request,
+    *args, form)`` in a worker thread: it opens database connections, which block."""
+    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    return await run_in_threadpool(answer, request, *args, form)
+
+
+def posted_by(request: Request, body_id: str, form: Any) -> tuple[Viewer, dict[str, Any]]:
+    """The viewer and the body of a posted form, once its CSRF token is checked."""
+    who, body = body_of(request, body_id)
+    require_csrf(request, form, who)
+    return who, body
+
+
+def back_to(body_id: str, *path: str, done: str, anchor: str = "") -> Response:
+    """See-other to the body's page at ``path`` (each part a path segment), saying what was
+    ``done``: after a post, a reload does not post again."""
+    target = "/".join(quote(part, safe="") for part in ("ws", "bodies", body_id, *path))
+    return RedirectResponse(f"/{target}?done={done}{'#' + anchor if anchor else ''}", 303)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """The page of a list asked for: its number, whether the one asked was malformed, and
+    the rows a page holds."""
+
+    current: int
+    bad: bool
+    size: int = PAGE_SIZE
+
+    @property
+    def offset(self) -> int:
+        """Rows before this page."""
+        return (self.current - 1) * self.size
+
+    def status(self, status: int) -> int:
+        """The page's status: a malformed page number makes a 422 of what would be a 200
+        (the first page is shown beneath its refusal)."""
+        return 422 if self.bad and status == 200 else status
+
+    def fields(self, total: int) -> dict[str, Any]:
+        """What the list's template needs to page through ``total`` rows."""
+        return {
+            "total": total,
+            "current": self.current,
+            "pages": max(1, -(-total // self.size)),
+            "bad_page": self.bad,
+        }
+
+
+def paging(request: Request, size: int = PAGE_SIZE) -> Paging:
+    """The ``page`` asked for, read as :func:`page_number` reads it, of ``size`` rows."""
+    return Paging(*page_number(request), size)
 
 
 def page_number(request: Request) -> tuple[int, bool]:

@@ -17,7 +17,8 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import schemes
 from ..store import auditors as views
-from .client_pages import MAX_ID, PAGE_SIZE, TEXT, body_of, body_scope, listing, scheme_label
+from . import words
+from .client_pages import MAX_ID, PAGE_SIZE, TEXT, body_of, body_scope, listing
 from .i18n import lang_of
 from .render import PageNotFound, guard, page, services
 
@@ -47,13 +48,13 @@ def auditors(request: Request, body_id: str) -> Response:
     """The body's auditors, 25 a page, by id, optionally those whose id, name or
     registration number holds a text; each with its competence by scheme."""
     who, body = body_of(request, body_id)
-    asked, lang = listing(request), lang_of(request)
+    asked = listing(request)
     query = views.AuditorQuery(asked.text, (asked.current - 1) * PAGE_SIZE, PAGE_SIZE)
     with services(request).engine.connect() as conn:
         rows, total = views.auditor_page(conn, body_scope(who, body_id), body_id, query)
     for r in rows:
         r["competence"] = [
-            (scheme_label(s, lang), sectors) for s, sectors in sorted(r["qualifications"].items())
+            (words.scheme_label(s), sectors) for s, sectors in sorted(r["qualifications"].items())
         ]
     return page(
         request,
@@ -86,7 +87,7 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
         for code, grant in by_sector.items():
             matrix.append(
                 {
-                    "scheme_name": scheme_label(scheme_id, lang),
+                    "scheme_name": words.scheme_label(scheme_id),
                     "sector": _sector(code, lang),
                     "code": code,
                     "recorded": _local(grant["at"]),
@@ -96,7 +97,7 @@ def auditor(request: Request, body_id: str, auditor_id: str) -> Response:
             )
     shown_history = found["history"][:HISTORY]
     for a in found["upcoming"] + shown_history:
-        a["scheme_name"] = scheme_label(a["scheme_id"], lang)
+        a["scheme_name"] = words.scheme_label(a["scheme_id"])
         a["client_name"] = a["name_en"] if lang == "en" and a["name_en"] else a["name_zh"]
     return page(
         request,

@@ -135,7 +135,7 @@ def certification_context(
         "auditors": [],
         "weeks": [],
         "month": month,
-        "weekdays": WEEKDAYS,
+        "weekdays": list(WEEKDAYS.values()),
         "documents": portal.documents_for(conn, record["id"]),
     }
     if "review-contract" in forms:

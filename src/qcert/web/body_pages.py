@@ -26,7 +26,7 @@ from ..store import dashboard as views
 from ..store import search
 from ..store.certification_record import certification_record
 from ..store.views import body_row
-from . import listing
+from . import listing, words
 from .body_charts import charts
 from .body_context import certification_context, parse_month
 from .body_forms import FORMS, build, form_values, preview_audit_time
@@ -126,7 +126,6 @@ def certifications(request: Request, body_id: str) -> Response:
         rows, total = search.certification_list(
             conn, body_id, asked.where, (asked.page - 1) * asked.size, asked.size
         )
-    lang = lang_of(request)
     return page(
         request,
         "ws/body/certifications.html",
@@ -140,13 +139,12 @@ def certifications(request: Request, body_id: str) -> Response:
         stage=asked.where.stage,
         stages=views.STAGES,
         statuses=views.STATUSES,
-        schemes=[(s, listing.scheme_label(s, lang)) for s in body_schemes],
+        schemes=[(s, words.scheme_label(s)) for s in body_schemes],
         sorts=search.SORTS,
         current=asked.page,
         pages=max(1, -(-total // asked.size)),
         error=asked.error[0] if asked.error else None,
         error_values=asked.error[1] if asked.error else {},
-        scheme_label=listing.scheme_label,
         certification_name=listing.certification_name,
         link=lambda **changes: _list_link(body_id, asked.args, changes),
         export=urlencode(asked.args),
@@ -240,7 +238,9 @@ def _refusal(err: Exception, lang: str) -> tuple[int, dict[str, str]]:
     if isinstance(err, RuleViolation):
         status = 422 if err.rule == "input.invalid" else 409
         message = err.zh if lang == "zh-CN" else err.en
-        return status, {"rule": err.rule, "source": err.source, "message": message}
+        # The lifecycle's refusals name fields and values in words already (``worded``).
+        said = {"rule": err.rule, "source": err.source, "message": message, "worded": "yes"}
+        return status, said
     status = int(getattr(err, "status", 422))
     return status, {"rule": type(err).__name__, "source": "qcert", "message": str(err)}
 

@@ -28,15 +28,8 @@ def _stage_names() -> dict[str, tuple[str, str]]:
 
 MESSAGES = {**_stage_names(), **MESSAGES}
 
-WEEKDAYS: tuple[tuple[str, str], ...] = (
-    ("一", "Mon"),
-    ("二", "Tue"),
-    ("三", "Wed"),
-    ("四", "Thu"),
-    ("五", "Fri"),
-    ("六", "Sat"),
-    ("日", "Sun"),
-)
+# The days of the week from Monday, as the calendar heads its columns: day -> (zh-CN, en).
+WEEKDAYS = from_catalogs(__name__, "WEEKDAYS")
 
 # Every event a certification's or its client's timeline can show (see docs/events.md).
 EVENT_LABELS = from_catalogs(__name__, "EVENT_LABELS")

@@ -13,24 +13,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from ..access import Resource, may
 from ..lifecycle import commands as c
 from ..store import casework
 from .admin_common import (
-    MAX_FIELDS,
     PAGE_SIZE,
     FormError,
+    back_to,
     body_of,
     confirmed,
     day,
-    page_number,
+    paging,
+    posted,
+    posted_by,
     refusal,
     run,
     text,
@@ -38,7 +38,7 @@ from .admin_common import (
 from .admin_common import TEXT as ADMIN_TEXT
 from .case_text import MESSAGES as CASE_MESSAGES
 from .i18n import lang_of
-from .render import PageNotFound, Viewer, guard, page, require_csrf, services
+from .render import PageNotFound, Viewer, guard, page, services
 
 __all__ = ["router"]
 
@@ -67,25 +67,20 @@ def _list_page(
     error: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    current, bad = page_number(request)
+    asked = paging(request, PAGE_SIZE)
     with services(request).engine.connect() as conn:
-        rows, total, still = casework.case_page(
-            conn, body["id"], (current - 1) * PAGE_SIZE, PAGE_SIZE
-        )
+        rows, total, still = casework.case_page(conn, body["id"], asked.offset, asked.size)
     done = request.query_params.get("done")
     return page(
         request,
         "ws/body/cases.html",
-        422 if bad and status == 200 else status,
+        asked.status(status),
         who,
         TEXT,
         body=body,
         rows=rows,
-        total=total,
         still=still,
-        current=current,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        bad_page=bad,
+        **asked.fields(total),
         may_open=_handles(who, body["id"], c.OpenCase),
         kinds=KINDS,
         error=error,
@@ -104,13 +99,11 @@ def cases(request: Request, body_id: str) -> Response:
 @router.post("/ws/bodies/{body_id}/cases")
 async def open_case(request: Request, body_id: str) -> Response:
     """Receive a complaint or an appeal (OpenCase), then show the case."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_open, request, body_id, form)
+    return await posted(request, _open, body_id)
 
 
 def _open(request: Request, body_id: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     values = {k: str(form.get(k, ""))[:4000] for k in ("case_id", "kind", "certification_id")}
     values |= {k: str(form.get(k, ""))[:4000] for k in ("handler", "summary")}
     try:
@@ -133,8 +126,7 @@ def _open(request: Request, body_id: str, form: Any) -> Response:
         refused = refusal(err, lang_of(request))
     if refused is not None:
         return _list_page(request, who, body, refused[0], refused[1], values)
-    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(command.case_id, safe='')}"
-    return RedirectResponse(f"{target}?done=open-case", status_code=303)
+    return back_to(body_id, "cases", command.case_id, done="open-case")
 
 
 def _case_page(
@@ -186,13 +178,11 @@ def case(request: Request, body_id: str, case_id: str) -> Response:
 @router.post("/ws/bodies/{body_id}/cases/{case_id}/resolve")
 async def resolve_case(request: Request, body_id: str, case_id: str) -> Response:
     """Decide a case and close it (ResolveCase), once its confirmation is ticked."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_resolve, request, body_id, case_id, form)
+    return await posted(request, _resolve, body_id, case_id)
 
 
 def _resolve(request: Request, body_id: str, case_id: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     with services(request).engine.connect() as conn:
         if casework.case_record(conn, body_id, case_id) is None:
             raise PageNotFound  # another body's case is not this page's to know of
@@ -207,8 +197,7 @@ def _resolve(request: Request, body_id: str, case_id: str, form: Any) -> Respons
         refused = refusal(err, lang_of(request))
     if refused is not None:
         return _case_page(request, who, body, case_id, refused[0], refused[1], values)
-    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(case_id, safe='')}"
-    return RedirectResponse(f"{target}?done=resolve-case#history", status_code=303)
+    return back_to(body_id, "cases", case_id, done="resolve-case", anchor="history")
 
 
 @router.post("/ws/bodies/{body_id}/cases/{case_id}/{step}")
@@ -217,13 +206,11 @@ async def case_step(request: Request, body_id: str, case_id: str, step: str) -> 
     a note; the server records the time."""
     if step not in STEPS:
         raise PageNotFound
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_step, request, body_id, case_id, step, form)
+    return await posted(request, _step, body_id, case_id, step)
 
 
 def _step(request: Request, body_id: str, case_id: str, step: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     with services(request).engine.connect() as conn:
         if casework.case_record(conn, body_id, case_id) is None:
             raise PageNotFound  # another body's case is not this page's to know of
@@ -237,5 +224,4 @@ def _step(request: Request, body_id: str, case_id: str, step: str, form: Any) ->
     if refused is not None:
         return _case_page(request, who, body, case_id, refused[0], refused[1], values, step)
     name = "acknowledge-case" if step == "acknowledge" else "record-case-progress"
-    target = f"/ws/bodies/{quote(body_id, safe='')}/cases/{quote(case_id, safe='')}"
-    return RedirectResponse(f"{target}?done={name}#history", status_code=303)
+    return back_to(body_id, "cases", case_id, done=name, anchor="history")

@@ -11,29 +11,29 @@ their rule and source.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from ..access import Resource, may
 from ..lifecycle import commands as c
 from ..store import casework
 from .admin_common import (
-    MAX_FIELDS,
     TEXT,
     FormError,
+    back_to,
     body_of,
     day,
     number,
+    posted,
+    posted_by,
     refusal,
     run,
     text,
     whole,
 )
 from .i18n import lang_of
-from .render import PageForbidden, PageNotFound, Viewer, guard, page, require_csrf, services
+from .render import PageForbidden, PageNotFound, Viewer, guard, page, services
 
 __all__ = ["FORMS", "router"]
 
@@ -87,13 +87,11 @@ def client_forms(request: Request, body_id: str) -> Response:
 @router.post("/ws/bodies/{body_id}/client-forms/{action}")
 async def submit(request: Request, body_id: str, action: str) -> Response:
     """Run one client form's command, then show the page with what was done."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_submit, request, body_id, action, form)
+    return await posted(request, _submit, body_id, action)
 
 
 def _submit(request: Request, body_id: str, action: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     if action not in FORMS:
         raise PageNotFound
     if action not in _offered(who, body_id):
@@ -111,8 +109,7 @@ def _submit(request: Request, body_id: str, action: str, form: Any) -> Response:
         refused = refusal(err, lang_of(request))
     if refused is not None:
         return _forms_page(request, who, body, refused[0], refused[1], action, values)
-    target = f"/ws/bodies/{quote(body_id, safe='')}/client-forms"
-    return RedirectResponse(f"{target}?done={action}", status_code=303)
+    return back_to(body_id, "client-forms", done=action)
 
 
 def _build(action: str, form: Any, body_id: str, actor: str) -> Any:

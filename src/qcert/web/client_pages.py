@@ -38,7 +38,6 @@ __all__ = [
     "body_scope",
     "listing",
     "router",
-    "scheme_label",
 ]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
@@ -91,11 +90,6 @@ def body_scope(who: Viewer, body_id: str) -> views.Scope:
         return visible(narrowed, table)
 
     return condition
-
-
-def scheme_label(scheme_id: str, lang: str) -> str:
-    """A scheme as people know it ("ISO 9001:2015 / GB/T 19001-2016"), as on every page."""
-    return words.scheme_label(scheme_id)
 
 
 def body_of(request: Request, body_id: str) -> tuple[Viewer, dict[str, Any]]:
@@ -158,7 +152,7 @@ def client(request: Request, body_id: str, client_id: str) -> Response:
     if found is None:
         raise PageNotFound
     for c in found["certifications"]:
-        c["scheme_name"] = scheme_label(c["scheme_id"], lang)
+        c["scheme_name"] = words.scheme_label(c["scheme_id"])
     names = {c["id"]: c["scheme_name"] for c in found["certifications"]}
     for a in found["audits"]:
         a["scheme_name"] = names.get(a["certification_id"], "")

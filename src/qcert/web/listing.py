@@ -8,12 +8,12 @@ download holds exactly the rows the page's filters select (all pages of them).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import schemes
+from ..lifecycle.inputs import has_controls
 from ..store import dashboard as views
 from ..store.search import SORTS, CertificationFilter
 from . import words
@@ -25,9 +25,7 @@ __all__ = [
     "MAX_SIZE",
     "ListQuery",
     "certification_name",
-    "has_controls",
     "list_query",
-    "scheme_label",
     "search_query",
     "search_rows",
     "table",
@@ -38,12 +36,6 @@ MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay smal
 MAX_SIZE = 100  # rows a page at most
 MAX_Q = 100  # characters of a search or a text filter
 SEARCH_SHOWN = 20  # rows of each group on the search page
-
-
-def scheme_label(scheme_id: str, lang: str) -> str:
-    """A scheme as people know it ("ISO 9001:2015 / GB/T 19001-2016"), the same in every
-    language and on every page (:func:`qcert.web.words.scheme_label`)."""
-    return words.scheme_label(scheme_id)
 
 
 def organisation(row: Mapping[str, Any], lang: str) -> str:
@@ -123,12 +115,6 @@ def list_query(params: Mapping[str, str], body_schemes: list[str], size: int) ->
     return ListQuery(where, page, rows, error, kept)
 
 
-def has_controls(text: str) -> bool:
-    """Whether ``text`` holds a control character (NUL, escapes...): no name or number does,
-    and PostgreSQL refuses NUL in any text it is given."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
-
-
 def search_query(params: Mapping[str, str]) -> tuple[str, tuple[str, dict[str, Any]] | None]:
     """The search's ``q``, trimmed, or the problem with it (empty, longer than MAX_Q, or
     holding control characters)."""
@@ -179,7 +165,7 @@ COLUMNS: dict[str, list[tuple[str, Cell]]] = {
         ("col.certification", lambda r, _t, lang: certification_name(r, lang)),
         ("col.organisation", lambda r, _t, lang: organisation(r, lang)),
         ("col.uscc", _field("uscc")),
-        ("col.scheme", lambda r, _t, lang: scheme_label(r["scheme_id"], lang)),
+        ("col.scheme", lambda r, _t, _lang: words.scheme_label(r["scheme_id"])),
         ("col.sectors", lambda r, _t, _l: ", ".join(str(s) for s in r["sectors"])),
         ("col.stage", _stage),
         ("col.next_due", _field("next_due")),
@@ -242,7 +228,7 @@ def search_rows(groups: Mapping[str, Any], t: Callable[..., str], lang: str) -> 
                 "group": "certifications",
                 "name": certification_name(c, lang),
                 "id": c["id"],
-                "scheme": scheme_label(c["scheme_id"], lang),
+                "scheme": words.scheme_label(c["scheme_id"]),
                 "status": t("stage." + c["stage"]),
             }
         )
@@ -252,7 +238,7 @@ def search_rows(groups: Mapping[str, Any], t: Callable[..., str], lang: str) -> 
                 "group": "certificates",
                 "name": organisation(c, lang),
                 "id": c["number"],
-                "scheme": scheme_label(c["scheme_id"], lang),
+                "scheme": words.scheme_label(c["scheme_id"]),
                 "status": t("stage." + c["status"]),
             }
         )

@@ -26,12 +26,13 @@ from starlette.formparsers import MultiPartException
 
 from ..credentials import lookup
 from ..exchange import spreadsheet
+from ..lifecycle.inputs import has_controls
 from .labels import EVENTS, STATUSES
-from .listing import has_controls, scheme_label
+from .public_text import MESSAGES as WORDS
 from .render import guard, services
 from .search_text import PUBLIC
 from .words import install as install_words
-from .words import viewer_zone
+from .words import scheme_label, viewer_zone
 
 __all__ = ["MAX_UPLOAD", "router"]
 
@@ -66,6 +67,7 @@ _env.globals |= {
     "EVENTS": EVENTS,
     "MAX_UPLOAD_KIB": MAX_UPLOAD // 1024,
     "PUBLIC": PUBLIC,
+    "WORDS": WORDS,
 }
 _CSS = files("qcert.web").joinpath("static/verify.css").read_bytes()
 
@@ -105,7 +107,7 @@ def _query(request: Request, q: str | None) -> tuple[str, int] | PageError | Non
         return None
     q = q.strip()
     if not 2 <= len(q) <= 100:
-        return PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters")
+        return PageError(422, "q", *WORDS["public.error.q_length"])
     if has_controls(q):
         return PageError(422, "q", *PUBLIC["bad_chars"])
     number = request.query_params.get("page", "1")
@@ -150,7 +152,7 @@ def verify_export(request: Request, q: str | None = None) -> Response:
     or CSV: what the page shows, nothing more of a confidential client."""
     asked = _query(request, q)
     if asked is None:
-        asked = PageError(422, "q", "请输入 2 至 100 个字符", "enter 2 to 100 characters")
+        asked = PageError(422, "q", *WORDS["public.error.q_length"])
     if isinstance(asked, PageError):
         return _error(asked, q=(q or "").strip()[:100])
     fmt = request.query_params.get("format", "xlsx")
@@ -171,7 +173,7 @@ def verify_export(request: Request, q: str | None = None) -> Response:
             f"{item['verdict']['zh-CN']} / {item['verdict']['en']}",
             item["organisation"]["zh-CN"],
             item["organisation"]["en"],
-            scheme_label(item["scheme"], "zh-CN"),
+            scheme_label(item["scheme"]),
             item["body"]["name"]["zh-CN"],
             item["expiry_date"],
         ]
@@ -202,11 +204,9 @@ async def certificate_page(
     Rendered pages are kept while the store is unchanged (a printed QR code is scanned
     again and again), like the JSON answers."""
     if sha256 is not None and not _SHA256.fullmatch(sha256):
-        return _error(
-            PageError(400, "sha256", "应为 64 位十六进制数字", "must be 64 hexadecimal digits")
-        )
+        return _error(PageError(400, "sha256", *WORDS["public.error.sha256"]))
     if len(number) > 64:
-        return _error(PageError(404, "number", "没有这个证书编号", "no such certificate number"))
+        return _error(PageError(404, "number", *WORDS["public.error.number"]))
     today = _today()
     cache = services(request).answers
     version = cache.version()
@@ -232,12 +232,8 @@ async def certificate_page(
 
 
 async def _uploaded_bytes(request: Request) -> bytes | PageError:
-    too_big = PageError(
-        413,
-        "credential",
-        f"文件超过 {MAX_UPLOAD // 1024} KiB",
-        f"the file is larger than {MAX_UPLOAD // 1024} KiB",
-    )
+    zh, en = (text.format(kib=MAX_UPLOAD // 1024) for text in WORDS["public.error.too_big"])
+    too_big = PageError(413, "credential", zh, en)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > _MAX_BODY:
         return too_big
@@ -251,7 +247,7 @@ async def _uploaded_bytes(request: Request) -> bytes | PageError:
     async def replay() -> dict[str, Any]:
         return {"type": "http.request", "body": bytes(body), "more_body": False}
 
-    missing = PageError(400, "credential", "请选择要上传的证书文件", "choose a credential file")
+    missing = PageError(400, "credential", *WORDS["public.error.no_file"])
     try:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=2)
     except (HTTPException, MultiPartException):
@@ -271,13 +267,11 @@ def _credential(data: bytes) -> dict[str, Any] | PageError:
     try:
         credential = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return PageError(400, "credential", "文件不是 JSON", "the file is not JSON")
+        return PageError(400, "credential", *WORDS["public.error.not_json"])
     if lookup.json_depth(credential) > 32:
-        return PageError(400, "credential", "文件嵌套过深", "the file nests too deeply")
+        return PageError(400, "credential", *WORDS["public.error.too_deep"])
     if not isinstance(credential, dict):
-        return PageError(
-            400, "credential", "文件应为一个 JSON 对象（证书）", "the file must be one JSON object"
-        )
+        return PageError(400, "credential", *WORDS["public.error.not_object"])
     return credential
 
 

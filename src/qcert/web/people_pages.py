@@ -10,29 +10,29 @@ holds at this body (one SetRoles); removing a role and disabling ask for confirm
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, ROLES
 from ..store import casework
 from .admin_common import (
-    MAX_FIELDS,
     PAGE_SIZE,
     TEXT,
     FormError,
+    back_to,
     body_of,
     confirmed,
-    page_number,
+    paging,
+    posted,
+    posted_by,
     refusal,
     run,
     text,
 )
 from .i18n import lang_of
-from .render import PageNotFound, Viewer, guard, page, require_csrf, services
+from .render import PageNotFound, Viewer, guard, page, services
 
 __all__ = ["BODY_ROLES", "router"]
 
@@ -51,22 +51,19 @@ def _people_page(
     failed: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    current, bad = page_number(request)
+    asked = paging(request, PAGE_SIZE)
     with services(request).engine.connect() as conn:
-        rows, total = casework.body_accounts(conn, body["id"], (current - 1) * PAGE_SIZE, PAGE_SIZE)
+        rows, total = casework.body_accounts(conn, body["id"], asked.offset, asked.size)
     done = request.query_params.get("done")
     return page(
         request,
         "ws/body/people.html",
-        422 if bad and status == 200 else status,
+        asked.status(status),
         who,
         TEXT,
         body=body,
         rows=rows,
-        total=total,
-        current=current,
-        pages=max(1, -(-total // PAGE_SIZE)),
-        bad_page=bad,
+        **asked.fields(total),
         roles=BODY_ROLES,
         error=error,
         failed=failed,
@@ -82,21 +79,14 @@ def people(request: Request, body_id: str) -> Response:
     return _people_page(request, who, body)
 
 
-def _done(body_id: str, action: str) -> Response:
-    target = f"/ws/bodies/{quote(body_id, safe='')}/people"
-    return RedirectResponse(f"{target}?done={action}", status_code=303)
-
-
 @router.post("/ws/bodies/{body_id}/people")
 async def open_account(request: Request, body_id: str) -> Response:
     """Create an account with roles at this body (OpenAccount)."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_open, request, body_id, form)
+    return await posted(request, _open, body_id)
 
 
 def _open(request: Request, body_id: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     chosen = [r for r in form.getlist("roles") if isinstance(r, str)][: len(BODY_ROLES) + 1]
     values = {"account_id": str(form.get("account_id", ""))[:64], "roles": chosen}
     values["display_name"] = str(form.get("display_name", ""))[:200]
@@ -116,19 +106,17 @@ def _open(request: Request, body_id: str, form: Any) -> Response:
         refused = refusal(err, lang_of(request))
     if refused is not None:
         return _people_page(request, who, body, *refused, "open-account", values)
-    return _done(body_id, "open-account")
+    return back_to(body_id, "people", done="open-account")
 
 
 @router.post("/ws/bodies/{body_id}/people/{account_id}/{action}")
 async def change(request: Request, body_id: str, account_id: str, action: str) -> Response:
     """Grant a role at this body, remove one, or remove them all (SetRoles)."""
-    form = await request.form(max_files=0, max_fields=MAX_FIELDS)
-    return await run_in_threadpool(_change, request, body_id, account_id, action, form)
+    return await posted(request, _change, body_id, account_id, action)
 
 
 def _change(request: Request, body_id: str, account_id: str, action: str, form: Any) -> Response:
-    who, body = body_of(request, body_id)
-    require_csrf(request, form, who)
+    who, body = posted_by(request, body_id, form)
     if action not in ACTIONS:
         raise PageNotFound
     with services(request).engine.connect() as conn:
@@ -155,4 +143,4 @@ def _change(request: Request, body_id: str, account_id: str, action: str, form: 
         refused = refusal(err, lang_of(request))
     if refused is not None:
         return _people_page(request, who, body, *refused, f"{action}:{account_id}", values)
-    return _done(body_id, action)
+    return back_to(body_id, "people", done=action)

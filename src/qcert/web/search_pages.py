@@ -115,7 +115,6 @@ def search_page(request: Request, body_id: str) -> Response:
         q=q,
         groups=groups,
         error=None,
-        scheme_label=listing.scheme_label,
         certification_name=listing.certification_name,
         export=urlencode({"q": q}),
     )

@@ -7,23 +7,29 @@ data attribute and ``/static/charts.js`` draws it with the locally served plotly
 limits of the readings shown (I chart, x̄ ± 3σ̂ with σ̂ = MR̄/1.128: Montgomery, *Introduction
 to Statistical Quality Control*, 7th ed., §6.4); the specification limits are those the
 device registry holds. Every chart has a table of the same limits and the newest value.
+
+Times on a chart's axis are the viewer's, as everywhere else on the pages: plotly.js reads a
+date as the wall-clock text it is given and drops any UTC offset in it, so each reading's
+instant is given as the clock in the viewer's zone reads it, and the axis names that zone.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..quality import spc
+from .chart_text import MESSAGES as CHART_TEXT
 
-__all__ = ["CHART_READINGS", "VariableChart", "device_view", "utc"]
+__all__ = ["CHART_READINGS", "VariableChart", "device_view", "utc", "wall_time"]
 
 CHART_READINGS = 300  # newest readings a chart draws
 
@@ -52,6 +58,18 @@ def utc(micros: int) -> str:
     """An instant in µs since the epoch as RFC 3339 UTC text (to the millisecond)."""
     at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
     return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def wall_time(micros: int, zone: ZoneInfo) -> str:
+    """An instant in µs since the epoch as the clock in ``zone`` reads it, to the millisecond
+    and with no offset (``2026-05-02 07:30:00.000``): what a plotly date axis draws as given."""
+    at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC).astimezone(zone)
+    return at.strftime("%Y-%m-%d %H:%M:%S.") + f"{at.microsecond // 1000:03d}"
+
+
+def _axis_title(zone: ZoneInfo, lang: str) -> str:
+    zh, en = CHART_TEXT["chart.time_in"]
+    return (zh if lang == "zh-CN" else en).format(zone=zone.key)
 
 
 def _limits(values: np.ndarray) -> tuple[float, float, float] | None:
@@ -103,12 +121,15 @@ def _chart(
     device: str,
     variable: dict[str, Any],
     rows: Sequence[dict[str, Any]],
-    t: Callable[..., str],
+    zone: ZoneInfo,
+    lang: str,
 ) -> VariableChart:
     name = str(variable["name"])
     unit = str(variable["unit"])
     lsl, usl = variable.get("lower"), variable.get("upper")
-    points = [(utc(r["time_us"]), r["values"][name]) for r in rows if name in r["values"]]
+    points = [
+        (wall_time(r["time_us"], zone), r["values"][name]) for r in rows if name in r["values"]
+    ]
     values = np.asarray([v for _, v in points], dtype=float)
     limits = _limits(values)
     lines = [(lsl, _SPEC, "LSL"), (usl, _SPEC, "USL")]
@@ -127,7 +148,7 @@ def _chart(
         showlegend=False,
         shapes=[s for s, _ in drawn],
         annotations=[n for _, n in drawn],
-        xaxis={"title": {"text": t("streams.time")}},
+        xaxis={"title": {"text": _axis_title(zone, lang)}},
         yaxis={"title": {"text": _plain(unit)}},
     )
     trace = go.Scatter(
@@ -151,13 +172,16 @@ def device_view(
     device: dict[str, Any],
     rows: Sequence[dict[str, Any]],
     window: dict[str, Any] | None,
-    t: Callable[..., str],
+    zone: str = "Asia/Shanghai",
+    lang: str = "zh-CN",
     charts: int | None = None,
 ) -> dict[str, Any]:
     """What the live view shows of one data source: its registry entry, its newest reading,
     its newest anchored window (with the reading whose proof can be downloaded: the window's
     last) and one chart per variable over ``rows`` (its newest readings, oldest first), for
-    its first ``charts`` variables when given (``uncharted``: how many are left out)."""
+    its first ``charts`` variables when given (``uncharted``: how many are left out). The
+    charts' times are the clock in the viewer's ``zone``, their words in ``lang``."""
+    here = ZoneInfo(zone)
     variables = device["variables"] if charts is None else device["variables"][: max(0, charts)]
     newest = rows[-1] if rows else None
     anchored = None
@@ -181,6 +205,6 @@ def device_view(
         if newest is None
         else {"seq": newest["seq"], "time": utc(newest["time_us"]), "values": newest["values"]},
         "window": anchored,
-        "charts": [_chart(device["id"], v, rows, t) for v in variables],
+        "charts": [_chart(device["id"], v, rows, here, lang) for v in variables],
         "uncharted": len(device["variables"]) - len(variables),
     }

@@ -57,16 +57,17 @@ def streams_script() -> Response:
     )
 
 
-def _live(request: Request, client_id: str, text: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """What the live view shows of ``client_id`` (whose reading the caller has checked)."""
-    t = translator(lang_of(request), text)
+def _live(request: Request, client_id: str) -> dict[str, Any]:
+    """What the live view shows of ``client_id`` (whose reading the caller has checked), its
+    charts' times in the viewer's zone."""
+    zone, lang = viewer_zone(request), lang_of(request)
     with services(request).engine.connect() as conn:
         devices = views.devices(conn, [client_id], MAX_DEVICES)
         windows = views.latest_windows(conn, [d["id"] for d in devices])
         shown, budget = [], MAX_CHARTS
         for d in devices:
             rows = views.latest(conn, d["id"], CHART_READINGS)
-            shown.append(device_view(d, rows, windows.get(d["id"]), t, budget))
+            shown.append(device_view(d, rows, windows.get(d["id"]), zone, lang, budget))
             budget -= len(shown[-1]["charts"])
         dead = views.dead_letter_count(conn, client_id)
     return {"client": client_id, "devices": shown, "dead_letters": dead}
@@ -173,7 +174,7 @@ def portal_streams(request: Request, client_id: str) -> Response:
         "ws/portal/streams.html",
         "streams",
         messages=PORTAL_TEXT,
-        live=_live(request, client_id, PORTAL_TEXT),
+        live=_live(request, client_id),
         base=base,
         refresh=REFRESH_SECONDS,
         max_charts=MAX_CHARTS,
@@ -184,7 +185,7 @@ def portal_streams(request: Request, client_id: str) -> Response:
 def portal_live(request: Request, client_id: str) -> Response:
     """The live view's data as JSON, for the page to poll."""
     portal_of(request, client_id)
-    return _json(_live(request, client_id, PORTAL_TEXT), viewer_zone(request))
+    return _json(_live(request, client_id), viewer_zone(request))
 
 
 @router.get("/portal/{client_id}/streams/{device_id}/readings/{seq}/proof")
@@ -235,7 +236,7 @@ def body_streams(request: Request, body_id: str, client_id: str) -> Response:
         body=body,
         client=client,
         client_name=name or client["name_zh"],
-        live=_live(request, client_id, BODY_TEXT),
+        live=_live(request, client_id),
         base=base,
         refresh=REFRESH_SECONDS,
         max_charts=MAX_CHARTS,
@@ -246,7 +247,7 @@ def body_streams(request: Request, body_id: str, client_id: str) -> Response:
 def body_live(request: Request, body_id: str, client_id: str) -> Response:
     """The live view's data as JSON, for the page to poll."""
     _body_client(request, body_id, client_id)
-    return _json(_live(request, client_id, BODY_TEXT), viewer_zone(request))
+    return _json(_live(request, client_id), viewer_zone(request))
 
 
 @router.get("/ws/bodies/{body_id}/clients/{client_id}/streams/{device_id}/readings/{seq}/proof")

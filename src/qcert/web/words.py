@@ -167,10 +167,13 @@ _TOKEN = re.compile(
 )
 
 
-def plain(message: str, lang: str) -> str:
+def plain(message: str, lang: str, worded: bool = False) -> str:
     """A refusal as people read it: scheme URNs become the standards' names and, in Chinese,
-    field ids and code values (``planned_days``, ``stage1``) become their Chinese names."""
-    names = _names(lang) if lang == "zh-CN" else {}
+    field ids and code values (``planned_days``, ``stage1``) become their Chinese names.
+    A ``worded`` message already names its fields and values in words where it was made
+    (``qcert.locale.names``): an id left in it is one someone typed (an account ``lead``, an
+    audit ``s1``) and stays as typed; only its scheme URNs are named."""
+    names = _names(lang) if lang == "zh-CN" and not worded else {}
 
     def word(found: re.Match[str]) -> str:
         token = found[1]
@@ -202,8 +205,8 @@ def install(env: jinja2.Environment) -> None:
         return source_label(str(value), ctx.get("lang") or "zh-CN")
 
     @jinja2.pass_context
-    def plain_filter(ctx: jinja2.runtime.Context, value: str) -> str:
-        return plain(str(value), ctx.get("lang") or "zh-CN")
+    def plain_filter(ctx: jinja2.runtime.Context, value: str, worded: bool = False) -> str:
+        return plain(str(value), ctx.get("lang") or "zh-CN", worded)
 
     @jinja2.pass_context
     def field(ctx: jinja2.runtime.Context, value: str) -> str:

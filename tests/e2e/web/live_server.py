@@ -21,7 +21,9 @@ from typing import Any
 import pytest
 import uvicorn
 
-__all__ = ["ARGS", "CHROMIUM", "chromium", "guarded_page", "served"]
+from tests.e2e.conftest import PASSWORD
+
+__all__ = ["ARGS", "CHROMIUM", "chromium", "guarded_page", "served", "sign_in"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -108,3 +110,18 @@ def guarded_page(browser: Any, base: str, **context: Any) -> Iterator[Any]:
     finally:
         ctx.close()
     assert outside == [], f"the page asked for resources elsewhere: {outside}"
+
+
+def sign_in(tab: Any, who: str, base: str | None = None) -> str:
+    """Sign ``who`` in through the form with the test worlds' password, pressing Enter in the
+    password field; the path the user lands on (their main page, never the form again).
+
+    ``base`` is the server's URL, by default the tab's own ``base``."""
+    base = base or tab.base
+    tab.goto(base + "/signin")
+    tab.fill("#username", who)
+    tab.fill("#password", PASSWORD)
+    with tab.expect_navigation():
+        tab.press("#password", "Enter")
+    assert not tab.url.startswith(base + "/signin"), f"{who} could not sign in: {tab.url}"
+    return tab.url.removeprefix(base)

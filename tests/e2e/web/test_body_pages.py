@@ -153,7 +153,7 @@ def _one(engine, table, **where) -> dict:
 
 
 def test_every_string_and_event_label_has_both_languages():
-    for key, (zh, en) in {**MESSAGES, **EVENT_LABELS, **dict(enumerate(WEEKDAYS))}.items():
+    for key, (zh, en) in {**MESSAGES, **EVENT_LABELS, **WEEKDAYS}.items():
         assert zh and en and zh != en, key
         assert re.search(r"[\u4e00-\u9fff]", zh), key
     shown = [n for n in EVENTS if n.split(".")[0] in ("certification", "certificate", "client")]

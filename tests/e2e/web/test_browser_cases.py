@@ -21,8 +21,8 @@ from qcert.lifecycle import OpenCase
 from qcert.store import create_engine, migrate
 from qcert.store import tables as t
 from tests.e2e.web.admin_world import rows
-from tests.e2e.web.live_server import chromium, guarded_page, served
-from tests.e2e.web.staffed_world import PASSWORD, Staffed, staff
+from tests.e2e.web.live_server import chromium, guarded_page, served, sign_in
+from tests.e2e.web.staffed_world import Staffed, staff
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 OUTCOME = "经复核维持原判定 / the grading is upheld after review"
@@ -53,15 +53,6 @@ def tab(appealed: Staffed) -> Iterator[Any]:
         page.base = base
         page.set_default_timeout(10_000)
         yield page
-
-
-def sign_in(tab: Any, who: str) -> None:
-    tab.goto(tab.base + "/signin")
-    tab.fill("#username", who)
-    tab.fill("#password", PASSWORD)
-    with tab.expect_navigation():
-        tab.press("#password", "Enter")
-    assert "/signin" not in tab.url, f"{who} could not sign in"
 
 
 def test_the_administrator_handles_an_appeal_to_its_end(tab, appealed):

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from qcert.store import create_engine, migrate
-from tests.e2e.web.live_server import chromium, guarded_page, served
+from tests.e2e.web.live_server import chromium, guarded_page, served, sign_in
 from tests.e2e.web.noticed_world import TODAY, noticed
-from tests.e2e.web.staffed_world import PASSWORD, Staffed
+from tests.e2e.web.staffed_world import Staffed
 
 
 @pytest.fixture
@@ -43,16 +43,6 @@ def tab(world: Staffed) -> Iterator[Any]:
         page.base = base
         page.set_default_timeout(10_000)
         yield page
-
-
-def sign_in(tab: Any, who: str) -> None:
-    tab.goto(tab.base + "/signin")
-    tab.fill("#username", who)
-    tab.fill("#password", PASSWORD)
-    with tab.expect_navigation():
-        tab.keyboard.press("Enter")
-    # signed in, the user lands on their main page, never back on the sign-in form
-    assert not tab.url.startswith(tab.base + "/signin"), f"{who} could not sign in: {tab.url}"
 
 
 def test_a_notice_of_a_finding_past_due_leads_to_the_finding(tab):

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from qcert.lifecycle import CompleteAudit, OpenAccount, PlanAudit, RaiseFinding
 from qcert.store import create_engine, migrate
-from tests.e2e.web.live_server import chromium, guarded_page, served
+from tests.e2e.web.live_server import chromium, guarded_page, served, sign_in
 from tests.e2e.web.staffed_world import PASSWORD, Staffed, staff
 from tests.office_files import renamed_exe
 
@@ -62,15 +62,6 @@ def _phone(browser: Any, base: str, who: str) -> Any:
     return guarded_page(browser, base, locale="zh-CN", viewport=PHONE, is_mobile=True)
 
 
-def _sign_in(tab: Any, base: str, who: str) -> str:
-    tab.goto(base + "/signin")
-    tab.fill("#username", who)
-    tab.fill("#password", PASSWORD)
-    with tab.expect_navigation():
-        tab.press("#password", "Enter")
-    return tab.url.removeprefix(base)
-
-
 def _sideways(tab: Any) -> int:
     """How far the page itself scrolls sideways (0: not at all)."""
     return tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -104,7 +95,7 @@ def test_no_workspace_page_scrolls_sideways_at_phone_width(world, browser, who):
     _, base = world
     with _phone(browser, base, who) as tab:
         tab.set_default_timeout(10_000)
-        _sign_in(tab, base, who)
+        sign_in(tab, who, base)
         wide = {}
         for path in PAGES[who]:
             answer = tab.goto(base + path)
@@ -119,7 +110,7 @@ def test_no_workspace_page_scrolls_sideways_at_phone_width(world, browser, who):
 def test_a_wide_table_scrolls_in_its_own_box_and_stays_readable(world, browser):
     _, base = world
     with _phone(browser, base, "client") as tab:
-        _sign_in(tab, base, "client")
+        sign_in(tab, "client", base)
         tab.goto(base + "/portal/c1/documents")
         table = tab.locator("table[data-table='documents']")
         box = table.evaluate(
@@ -146,7 +137,7 @@ def test_a_wide_table_scrolls_in_its_own_box_and_stays_readable(world, browser):
 def test_a_refusal_takes_the_focus_at_the_top_of_the_page(world, browser):
     _, base = world
     with _phone(browser, base, "client") as tab:
-        _sign_in(tab, base, "client")
+        sign_in(tab, "client", base)
         tab.goto(base + "/portal/c1/documents")
         tab.set_input_files(
             "#file", {"name": "setup.docx", "mimeType": "application/pdf", "buffer": renamed_exe()}
@@ -165,7 +156,7 @@ def test_the_monthly_charts_last_label_is_drawn_whole(world, browser):
     _, base = world
     desktop = {"width": 1280, "height": 900}
     with guarded_page(browser, base, locale="zh-CN", viewport=desktop) as tab:
-        _sign_in(tab, base, "dec")
+        sign_in(tab, "dec", base)
         tab.goto(base + "/ws/bodies/cb1")
         chart = tab.locator("#chart-audits")
         expect(chart).to_have_attribute("data-drawn", "yes")

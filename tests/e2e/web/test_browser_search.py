@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from qcert.store import create_engine, migrate
-from tests.e2e.web.live_server import chromium, guarded_page, served
-from tests.e2e.web.staffed_world import CLIENTS, PASSWORD, Staffed, staff
+from tests.e2e.web.live_server import chromium, guarded_page, served, sign_in
+from tests.e2e.web.staffed_world import CLIENTS, Staffed, staff
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
@@ -55,16 +55,6 @@ def tab(staffed: Staffed) -> Iterator[Any]:
         yield page
 
 
-def _sign_in(tab: Any, who: str) -> None:
-    tab.goto(tab.base + "/signin")
-    tab.fill("#username", who)
-    tab.fill("#password", PASSWORD)
-    with tab.expect_navigation():
-        tab.press("#password", "Enter")
-    # signed in, the user lands on their main page, never back on the sign-in form
-    assert not tab.url.startswith(tab.base + "/signin"), f"{who} could not sign in: {tab.url}"
-
-
 def _search(tab: Any, text: str) -> None:
     """Type ``text`` in the navigation's search box and press Enter."""
     tab.fill("#nav-q", text)
@@ -73,7 +63,7 @@ def _search(tab: Any, text: str) -> None:
 
 
 def test_staff_find_an_organisation_and_download_the_list(tab):
-    _sign_in(tab, "plan")
+    sign_in(tab, "plan")
     tab.goto(tab.base + "/ws/bodies/cb1")
     uscc, name_zh, _ = CLIENTS["c1"]
     _search(tab, "精密制造")  # part of 示例精密制造有限公司

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from qcert.quality.demo_line import line_readings
 from qcert.store import create_engine, migrate
 from qcert.web import stream_pages
-from tests.e2e.web.live_server import chromium, guarded_page, served
-from tests.e2e.web.staffed_world import PASSWORD, Staffed, staff
+from tests.e2e.web.live_server import chromium, guarded_page, served, sign_in
+from tests.e2e.web.staffed_world import Staffed, staff
 from tests.e2e.web.streamed_world import stream_world
 from tests.stream_world import send
 
@@ -55,11 +55,7 @@ def tab(browser: Any, streamed: Staffed, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 def test_the_portal_draws_a_stored_streams_chart_and_refreshes_it(tab, streamed):
-    tab.goto(tab.base + "/signin")
-    tab.fill("#username", "client")
-    tab.fill("#password", PASSWORD)
-    with tab.expect_navigation():
-        tab.keyboard.press("Enter")
+    sign_in(tab, "client")
     tab.goto(tab.base + "/portal/c1/streams")
     chart = tab.locator('[data-chart-id="c1-line.bore_diameter"]')
     expect(chart).to_have_attribute("data-drawn", "yes")

@@ -87,6 +87,12 @@ def test_a_double_booking_is_refused_at_the_top_of_the_page_naming_the_other_aud
     assert "审核组第 1 名成员：lead 已在" in text and "示例精密制造有限公司" in text
     assert "审核 s1" in text and "认证项目 x1" in text
     assert 'href="#form-plan-audit"' in text
+    # Shown once: the form it came from does not repeat it (nor a second alert read aloud).
+    assert text.count("审核组第 1 名成员：lead 已在") == 1
+    assert text.count('role="alert"') == 1
+    assert text.count('data-rule="audit.double-booking"') == 1
+    form = text[text.index('data-form="plan-audit"') :]
+    assert "data-rule=" not in form[: form.index("</section>")]
     # The refused plan's own days are the ones the availability shows.
     assert f'data-first="{LAST.isoformat()}"' in text
     with booked.engine.connect() as conn:

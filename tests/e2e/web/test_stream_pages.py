@@ -93,6 +93,21 @@ def test_the_page_polls_a_json_view_of_the_same(app):
     assert data["at_shown"] == local_time(data["at"], "Asia/Shanghai")
 
 
+def test_the_charts_draw_times_on_the_viewers_clock(app):
+    # The newest reading's time as the page prints it (in the viewer's zone) is the chart's
+    # last point: the axis is the viewer's clock, not UTC, and says which zone it is.
+    for zone in ("Asia/Shanghai", "UTC", "America/Los_Angeles"):
+        web = browse(app, "client")
+        if zone != "Asia/Shanghai":  # the default zone; the others chosen on the account page
+            web.cookies.set("qcert_tz", zone)
+        live = web.get("/portal/c1/streams/live", headers={"accept-language": "en"}).json()
+        [device] = live["devices"]
+        bore = next(c for c in device["charts"] if c["variable"] == "bore_diameter")
+        last = bore["figure"]["data"][0]["x"][-1]
+        assert device["latest"]["shown"].startswith(last[:19].replace("T", " ")), (zone, last)
+        assert bore["figure"]["layout"]["xaxis"]["title"]["text"] == f"Time ({zone})"
+
+
 def test_a_readings_proof_downloads_and_verifies_offline(app, tmp_path: Path):
     web = browse(app, "client")
     page = web.get("/portal/c1/streams").text

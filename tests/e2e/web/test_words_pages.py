@@ -88,7 +88,7 @@ def test_a_refused_form_names_the_field_in_chinese_and_the_rules_document(busy):
         sites="hq",
     )
     assert refused.status_code == 422
-    error = re.search(r'<p class="error" role="alert".*?</p>', refused.text, re.S)[0]
+    error = re.search(r'<div class="error refusal".*?</div>', refused.text, re.S)[0]
     assert "计划审核人日：须为数字" in error and "planned_days" not in error
     assert "本平台的填写要求" in error and 'data-source="qcert"' in error
 

@@ -16,8 +16,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # A repeated word of two or more characters ("证书证书"), or a particle that is never doubled.
 DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,})\1|([的了是在和与或及已须])\2")
 PLACEHOLDER = re.compile(r"\{(\w*)")
-# t("key") and t('key', ...) in templates and page code; keys built at run time are not seen.
-USED = re.compile(r"""\bt\(\s*["']([a-z][\w.-]*)["']\s*[,)]""")
+# t("key") and t('key', ...) in templates and page code, both("key", ...) in the public pages;
+# keys built at run time are not seen.
+USED = re.compile(r"""\b(?:t|both)\(\s*["']([a-z][\w.-]*)["']\s*[,)]""")
 
 
 def _entries(domain: str, lang: str) -> dict[tuple[str, str | None], str]:
@@ -29,6 +30,16 @@ DOMAINS = domains()
 
 def test_the_catalogs_hold_the_moved_tables():
     assert {"web.i18n", "web.body_text", "web.portal_text", "web.hub_text"} <= set(DOMAINS)
+    # The public pages, and the words the parts keep for them and for reports and notices.
+    assert {
+        "web.public_text",
+        "credentials.lookup",
+        "schemes.model",
+        "notices.text",
+        "cli.verify",
+        "lifecycle.rules",
+        "access.refusals",
+    } <= set(DOMAINS)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -46,12 +57,23 @@ def test_every_entry_is_translated_and_not_fuzzy(domain):
             assert not message.fuzzy, (lang, key)
 
 
+def _places(text: str, lang: str) -> list[str]:
+    # The Chinese may fill a place with the Chinese of a value: {status_zh} for {status}.
+    found = PLACEHOLDER.findall(text)
+    return sorted(p.removesuffix("_zh") if lang == "zh-CN" else p for p in found)
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_both_languages_fill_the_same_placeholders(domain):
     zh, en = (_entries(domain, lang) for lang in LOCALES)
     for key, message in zh.items():
-        want = sorted(PLACEHOLDER.findall(en[key].string))
-        assert sorted(PLACEHOLDER.findall(message.string)) == want, key
+        assert _places(message.string, "zh-CN") == _places(en[key].string, "en"), key
+
+
+def test_the_placeholder_check_sees_a_place_missing_from_one_language():
+    assert _places("{field}：{problem_zh}", "zh-CN") == _places("{field}: {problem}", "en")
+    assert _places("{field}：须填写", "zh-CN") != _places("{field}: {problem}", "en")
+    assert _places("{a_zh}", "en") != _places("{a}", "en")
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -88,6 +110,29 @@ def test_every_key_a_page_uses_is_in_both_catalogs():
     assert len(used) > 300
     missing = {key: where for key, where in used.items() if key not in known | stages}
     assert missing == {}
+
+
+PUBLIC_PAGES = ("base.html", "verify.html", "certificate.html")
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_the_public_pages_print_words_from_the_catalogs_only(name):
+    # Both languages side by side, by key: a pair written into the template is a word a
+    # translator editing the catalogs would never see.
+    text = (SRC / "web" / "templates" / name).read_text(encoding="utf-8")
+    assert not CJK.search(text)
+    assert not re.search(r"""\bbi\(\s*["']""", text)
+
+
+def test_the_public_pages_use_the_public_words():
+    from qcert.web.public_text import MESSAGES
+
+    used = {
+        key
+        for name in PUBLIC_PAGES
+        for key in USED.findall((SRC / "web" / "templates" / name).read_text(encoding="utf-8"))
+    }
+    assert len(used) > 30 and used <= set(MESSAGES)
 
 
 def test_a_key_missing_from_one_catalog_is_found(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.decision_rules import PREDICATES
 from qcert.lifecycle.parties import Auditor, Body, Client
 from qcert.schemes import get
-from qcert.schemes.model import CHECKS
+from qcert.schemes.model import CHECK_NAMES, CHECKS
 
 SITE = {"id": "hq", "name": "HQ", "address": "北京", "adcode": "110108", "lat": 39.9, "lon": 116.3}
 TEAM = [{"auditor": "lead", "role": "lead"}]
@@ -15,7 +15,13 @@ ON = date(2023, 3, 1)
 
 
 def test_every_check_a_scheme_may_name_is_computed():
-    assert set(PREDICATES) == set(CHECKS)
+    assert set(PREDICATES) == set(CHECK_NAMES)
+
+
+def test_every_check_says_what_it_verifies_in_both_languages():
+    # The words are in the catalogs, the names in the code: the two lists must not drift.
+    assert list(CHECKS) == list(CHECK_NAMES)
+    assert all(zh != en and zh and en for zh, en in CHECKS.values())
 
 
 def _after_stage2(major: bool) -> Certification:

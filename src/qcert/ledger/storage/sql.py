@@ -58,6 +58,13 @@ _INTEGRATE_CHUNK = 1 << 16
 
 metadata = sa.MetaData()
 
+
+@cache
+def _insert(table: sa.Table) -> sa.Insert:
+    # One INSERT per table, built once: every append inserts the rows that name its entries.
+    return table.insert()
+
+
 entries_table = sa.Table(
     "ledger_entries",
     metadata,
@@ -296,7 +303,7 @@ class SqlLedgerStorage:
             first = found
             for ix in indexed:
                 conn.execute(
-                    ix.table.insert(), [{**row, ix.column: first + at} for at, row in ix.rows]
+                    _insert(ix.table), [{**row, ix.column: first + at} for at, row in ix.rows]
                 )
         if commit:
             # On PostgreSQL the commit went with the append: this ends SQLAlchemy's transaction

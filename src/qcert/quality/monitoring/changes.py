@@ -6,7 +6,6 @@ import math
 from typing import Literal
 
 import numpy as np
-import ruptures
 from numpy.typing import ArrayLike
 
 __all__ = ["change_points", "onset"]
@@ -39,6 +38,10 @@ def change_points(
     noise = noise / (0.6745 * math.sqrt(2.0))
     x = (x - x.mean(axis=0)) / np.where(noise > 0, noise, 1.0)
     pen = (d + 1) * math.log(n) if penalty is None else penalty
+    # Imported here: ruptures brings in much of SciPy, which fitting and watching a monitor
+    # (the demo's build, the server's watcher) never use.
+    import ruptures
+
     ends = ruptures.KernelCPD(kernel=kernel, min_size=min_size).fit(x).predict(pen=pen)
     return tuple(int(e) for e in ends[:-1])
 
