@@ -329,7 +329,7 @@ def _s3(
     if not _BUCKET.fullmatch(bucket):
         raise SettingInvalid(
             f"QCERT_S3_BUCKET: {bucket!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')",
-            f"QCERT_S3_BUCKET：{bucket!r} 不是存储桶名称（3 至 63 个 a-z、0-9、'.'、'-'）",
+            f"QCERT_S3_BUCKET：{bucket!r} 不是存储桶名称（3 至 63 个小写字母、数字、'.' 或 '-'）",
         )
     if endpoint is not None and not endpoint.startswith(("http://", "https://")):
         raise SettingInvalid(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .access import Principal, read_scope
 from .errors import QcertError
+from .locale.names import field_label
 from .reports.examination import MAX_READINGS, History, Report, Stream, Variable, build
 from .store import examination as views
 from .store import streams as stream_views
@@ -44,7 +45,7 @@ class OrganisationNotFound(QcertError):
 
     def __init__(self, client_id: str) -> None:
         super().__init__(f"organisation: no organisation {client_id!r} that you may read")
-        self.zh = f"organisation：没有您可查看的组织 {client_id!r}"
+        self.zh = f"组织：没有您可查看的组织 {client_id!r}"
 
 
 class WindowInvalid(QcertError):
@@ -54,7 +55,7 @@ class WindowInvalid(QcertError):
 
     def __init__(self, field: str, en: str, zh: str) -> None:
         super().__init__(f"{field}: {en}")
-        self.zh = f"{field}：{zh}"
+        self.zh = f"{field_label(field)}：{zh}"
         self.field = field
 
 
@@ -96,7 +97,7 @@ def window(start: str | None, end: str | None, now: datetime) -> tuple[datetime,
     except OverflowError:  # the default period would begin before year 1
         raise _out_of_range("to") from None
     if not begin < stop:
-        raise WindowInvalid("from", "must be before to", "须早于 to")
+        raise WindowInvalid("from", "must be before to", "须早于截止日期")
     if stop - begin > timedelta(days=MAX_DAYS):
         raise WindowInvalid(
             "from", f"the period is at most {MAX_DAYS} days", f"期间不超过 {MAX_DAYS} 天"

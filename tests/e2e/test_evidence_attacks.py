@@ -48,7 +48,7 @@ def test_a_body_that_is_no_json_by_rfc_8259_is_refused_whole(world, body):
     answer = client.post("/evidence/v1/readings", content=body, headers=key)
     assert answer.status_code == 422, answer.text
     error = answer.json()["error"]
-    assert "body" in error["message"] and "body" in error["message_zh"]
+    assert "body" in error["message"] and "请求体" in error["message_zh"]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_a_reading_dated_past_the_calendar_in_utc_is_refused_and_the_batch_kept(
     verdicts = answer.json()["verdicts"]
     assert [v["status"] for v in verdicts] == ["stored", "refused", "stored"]
     assert verdicts[1]["code"] == "evidence.time"
-    assert verdicts[1]["reason_en"].startswith("time:") and "time" in verdicts[1]["reason_zh"]
+    assert verdicts[1]["reason_en"].startswith("time:") and "时间" in verdicts[1]["reason_zh"]
 
 
 def test_the_platforms_operator_cannot_put_readings_in_an_organisations_name(world):

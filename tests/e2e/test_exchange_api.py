@@ -108,7 +108,7 @@ def test_another_body_or_a_client_may_not_read_a_body_s_exports(certified):
             error = r.json()["error"]
             assert error["code"] == "forbidden" and error["rule"] == "access.route"
             assert error["message"] == "body: only cb1's own staff may see this"
-            assert error["message_zh"] == "body：仅 cb1 的人员可查看"
+            assert error["message_zh"] == "认证机构：仅 cb1 的人员可查看"
         assert client.get(path, params={"body": "cb1"}).status_code == 401
         missing = client.get(path, params={"body": "nobody"}, headers=headers["root"])
         assert missing.status_code == 404

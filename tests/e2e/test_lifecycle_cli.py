@@ -66,7 +66,7 @@ def test_commands_run_and_certifications_read_back(qcert, tmp_path):
 def test_bad_payloads_and_refusals_name_the_field_and_rule(qcert):
     bad = qcert("lifecycle", "do", "register-body", '{"body_id": "cb"}', ok=False)
     assert bad.exit_code == 1 and "approval_no: Field required [input.invalid" in bad.output
-    assert "approval_no：缺少此字段" in bad.output
+    assert "批准文号：缺少此字段" in bad.output
     nope = qcert("lifecycle", "do", "fly-to-moon", "{}", ok=False)
     assert "no command 'fly-to-moon'" in nope.output
     client = {**CLIENT, "uscc": "91110108551385082A"}  # check character wrong

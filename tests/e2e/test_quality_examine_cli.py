@@ -40,7 +40,7 @@ def test_an_unknown_organisation_is_refused_naming_the_field(qcert):
     refused = qcert("quality", "examine", "nobody", ok=False)
     assert refused.exit_code == 1
     assert "organisation: no organisation 'nobody'" in refused.output
-    assert "organisation：" in refused.output
+    assert "组织：" in refused.output
 
 
 def test_an_organisation_without_streams_is_told_so_without_figures(qcert):

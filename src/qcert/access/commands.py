@@ -20,6 +20,7 @@ from ..evidence import monitor_commands as monitors
 from ..exchange.submission import document, verify
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import CLIENT_ROLES, parse_role
+from ..locale.names import field_label, value_word
 from ..notices import commands as notices
 from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
@@ -77,7 +78,7 @@ def _body_role(role: str) -> Check:
     def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         if r.bodies and all(p.has(role, f"body:{b}") for b in r.bodies):
             return None
-        return refusal("command.body-role", role=role)
+        return refusal("command.body-role", role=role, role_zh=value_word(role))
 
     return check
 
@@ -86,7 +87,11 @@ def _client_role(*roles: str) -> Check:
     def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         if r.client and any(p.has(role, f"client:{r.client}") for role in roles):
             return None
-        return refusal("command.client-role", roles=" or ".join(roles))
+        return refusal(
+            "command.client-role",
+            roles=" or ".join(roles),
+            roles_zh="或".join(map(value_word, roles)),
+        )
 
     return check
 
@@ -120,12 +125,12 @@ def _role_change(p: Principal, cmd: Any, r: Resource) -> tuple[str, str] | None:
         return refusal("command.platform-admin-changed")
     for role, scope in sorted(after - before):
         if role == "client-user" and not p.is_system:
-            return refusal("command.invited-only", role=role, scope=scope)
+            return refusal("command.invited-only", role=role, role_zh=value_word(role), scope=scope)
         if not _manages(p, role, scope):
-            return refusal("command.grant", role=role, scope=scope)
+            return refusal("command.grant", role=role, role_zh=value_word(role), scope=scope)
     for role, scope in sorted(before - after):
         if not _manages(p, role, scope):
-            return refusal("command.remove", role=role, scope=scope)
+            return refusal("command.remove", role=role, role_zh=value_word(role), scope=scope)
     return None
 
 
@@ -409,7 +414,12 @@ def authorize(principal: Principal, command: Any, resource: Resource) -> None:
     if not principal.signed_in and rule.check is not _anyone and not rule.anonymous:
         raise Unauthenticated()
     if rule.as_self and getattr(command, rule.as_self) != principal.account_id:
-        said = refusal("command.as-self", field=rule.as_self, account=principal.account_id)
+        said = refusal(
+            "command.as-self",
+            field=rule.as_self,
+            field_zh=field_label(rule.as_self),
+            account=principal.account_id,
+        )
         raise Forbidden("access.as-self", *said)
     refused = rule.check(principal, command, resource)
     if refused is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..locale.names import field_label, value_word
 from .commands import COMMANDS, Resource, _platform
 from .principals import Forbidden, Principal, Unauthenticated
 from .refusals import refusal
@@ -50,7 +51,7 @@ def _staff_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or body in p.scopes("body"):
             return None
-        return refusal("route.staff", param=param, body=body)
+        return refusal("route.staff", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -60,7 +61,7 @@ def _auditor_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.has("auditor", f"body:{body}"):
             return None
-        return refusal("route.auditor", param=param, body=body)
+        return refusal("route.auditor", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -70,7 +71,7 @@ def _admin_of(param: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or p.has("cb-admin", f"body:{body}"):
             return None
-        return refusal("route.admin", param=param, body=body)
+        return refusal("route.admin", param=param, param_zh=field_label(param), body=body)
 
     return check
 
@@ -80,7 +81,14 @@ def _role_of(param: str, *roles: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or any(p.has(role, f"body:{body}") for role in roles):
             return None
-        return refusal("route.role", param=param, body=body, roles=", ".join(roles))
+        return refusal(
+            "route.role",
+            param=param,
+            param_zh=field_label(param),
+            body=body,
+            roles=", ".join(roles),
+            roles_zh="或".join(map(value_word, roles)),
+        )
 
     return check
 
@@ -116,7 +124,13 @@ def _staff_in(param: str, roles: tuple[str, ...], why: str) -> RouteCheck:
         body = params.get(param, "")
         if p.platform or any(p.has(role, f"body:{body}") for role in roles):
             return None
-        return refusal(why, param=param, roles=", ".join(roles), roles_zh="、".join(roles))
+        return refusal(
+            why,
+            param=param,
+            param_zh=field_label(param),
+            roles=", ".join(roles),
+            roles_zh="、".join(map(value_word, roles)),
+        )
 
     return check
 
@@ -130,9 +144,14 @@ def _auditor_record(param: str, auditor: str) -> RouteCheck:
             return None
         if p.has("auditor", f"body:{body}") and params.get(auditor) == p.account_id:
             return None
-        roles, roles_zh = ", ".join(COMPETENCE_WORK), "、".join(COMPETENCE_WORK)
+        roles, roles_zh = ", ".join(COMPETENCE_WORK), "、".join(map(value_word, COMPETENCE_WORK))
         return refusal(
-            "route.auditor-record", auditor=auditor, body=body, roles=roles, roles_zh=roles_zh
+            "route.auditor-record",
+            auditor=auditor,
+            auditor_zh=field_label(auditor),
+            body=body,
+            roles=roles,
+            roles_zh=roles_zh,
         )
 
     return check

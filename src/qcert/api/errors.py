@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..access import Forbidden, Unauthenticated
-from ..errors import QcertError
+from ..errors import QcertError, chinese
 from ..ledger import IndexOutOfRange, LedgerError
 from ..lifecycle.inputs import refusal_of
 from ..schemes import RuleViolation, SchemeError
@@ -69,8 +69,26 @@ CODES = {
 }
 
 
+# What a status means in Chinese, for a refusal that has no Chinese of its own (Starlette's
+# own 404, 405, 413 ...): never the English message in the Chinese slot.
+_ZH = {
+    400: "请求无法解析",
+    401: "未登录或凭据无效",
+    403: "访问策略拒绝此操作",
+    404: "未找到",
+    405: "不支持此方法",
+    409: "与当前状态冲突，未能完成",
+    413: "请求体过大",
+    415: "不支持此内容类型",
+    422: "输入无效",
+    429: "请求过于频繁，请稍后再试",
+    503: "本安装暂不提供此项服务",
+}
+
+
 def _body(status: int, message: str, zh: str | None = None, **more: Any) -> dict[str, Any]:
-    error = {"code": CODES.get(status, "refused"), "message": message, "message_zh": zh or message}
+    zh = zh or _ZH.get(status) or ("请求被拒绝" if status < 500 else "服务暂不可用")
+    error = {"code": CODES.get(status, "refused"), "message": message, "message_zh": zh}
     return {"error": {**error, **{k: v for k, v in more.items() if v is not None}}}
 
 
@@ -126,7 +144,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SchemeError)
     async def _scheme(_: Request, err: SchemeError) -> JSONResponse:
-        return _json(err.status, _body(err.status, str(err)))
+        return _json(err.status, _body(err.status, str(err), chinese(err)))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, err: RequestValidationError) -> JSONResponse:
@@ -139,7 +157,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LedgerError)
     async def _ledger(_: Request, err: LedgerError) -> JSONResponse:
-        return _json(400, _body(400, str(err)))
+        return _json(400, _body(400, str(err), chinese(err)))
 
     @app.exception_handler(Unauthenticated)
     @app.exception_handler(AuthError)
@@ -159,10 +177,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QcertError)
     async def _qcert(_: Request, err: QcertError) -> JSONResponse:
         status = err.status if 400 <= err.status < 600 else 400
-        return _json(status, _body(status, str(err), getattr(err, "zh", None)))
+        return _json(status, _body(status, str(err), chinese(err)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
         status = err.status_code
-        zh = {400: "请求无法解析", 404: "未找到", 405: "不支持此方法"}.get(status)
-        return _json(status, _body(status, str(err.detail), zh), getattr(err, "headers", None))
+        return _json(status, _body(status, str(err.detail)), getattr(err, "headers", None))

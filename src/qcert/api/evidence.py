@@ -24,6 +24,7 @@ from ..evidence.intake import Message, topic_for
 from ..evidence.payload import json_schema, micros
 from ..evidence.proofs import proof_of_reading
 from ..lifecycle.inputs import Id
+from ..locale.names import field_label
 from ..store import evidence as views
 from ..store import watch as watch_views
 from .deps import Caller, Svc, guard
@@ -72,12 +73,12 @@ def _items(body: bytes) -> list[Any]:
         items = json.loads(body, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         raise BatchInvalid(
-            "body: not JSON (RFC 8259)", "body：不是有效的 JSON（RFC 8259）"
+            "body: not JSON (RFC 8259)", "请求体：不是有效的 JSON（RFC 8259）"
         ) from None
     if not isinstance(items, list) or not 1 <= len(items) <= ITEMS:
         raise BatchInvalid(
             f"body: a JSON array of 1 to {ITEMS} reading messages",
-            f"body：须为包含 1 至 {ITEMS} 条读数消息的 JSON 数组",
+            f"请求体：须为包含 1 至 {ITEMS} 条读数消息的 JSON 数组",
         )
     return items
 
@@ -89,7 +90,7 @@ async def readings(request: Request, svc: Svc, who: Caller) -> dict[str, Any]:
     reasons in en and zh-CN). Durable when answered; resending changes nothing."""
     body = await request.body()
     if len(body) > BATCH_CAP:
-        raise BatchInvalid(f"body: at most {BATCH_CAP} bytes", f"body：最多 {BATCH_CAP} 字节")
+        raise BatchInvalid(f"body: at most {BATCH_CAP} bytes", f"请求体：最多 {BATCH_CAP} 字节")
     items = _items(body)
     names = [i.get("device") if isinstance(i, dict) else None for i in items]
     wanted = [n for n in names if isinstance(n, str) and len(n) <= 64]
@@ -118,7 +119,7 @@ async def readings(request: Request, svc: Svc, who: Caller) -> dict[str, Any]:
         except ValueError:  # a number too large for a double (1e999) was read as infinity
             raise BatchInvalid(
                 "body: a number is out of range (RFC 8259 6)",
-                "body：数值超出范围（RFC 8259 第 6 节）",
+                "请求体：数值超出范围（RFC 8259 第 6 节）",
             ) from None
         messages.append(Message(topic, payload, now))
     verdicts = await run_in_threadpool(svc.intake.take, messages)
@@ -154,7 +155,9 @@ def device_readings(
     _readable(svc, who, device)
     for name, at in (("start", start), ("end", end)):
         if at is not None and at.tzinfo is None:
-            raise BatchInvalid(f"{name}: must carry its offset", f"{name}：须带时区偏移")
+            raise BatchInvalid(
+                f"{name}: must carry its offset", f"{field_label(name)}：须带时区偏移"
+            )
     # micros takes any offset as it is: converting to UTC first overflows at the calendar's ends
     low = micros(start) if start else 0
     high = micros(end) if end else 2**63 - 1

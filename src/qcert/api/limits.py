@@ -248,10 +248,10 @@ def _with_close(message: Message) -> Message:
 
 
 async def _refuse(send: Send, status: int, code: str, text: str, http1: bool) -> None:
-    """Answer with qcert's error shape (the JSON of ``api.app._error``)."""
-    body = json.dumps(
-        {"error": {"code": code, "message": text}}, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    """Answer with qcert's error shape (the JSON of ``api.app._error``); ``text`` is
+    ``"en / 中文"``, whose Chinese half is also the ``message_zh``."""
+    error = {"code": code, "message": text, "message_zh": text.rpartition(" / ")[2]}
+    body = json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":")).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -66,6 +66,7 @@ class MeRead(BaseModel):
 
 class NotFound(QcertError):
     status = 404
+    zh = "未找到该记录，或无权查看"
 
 
 def _page(
@@ -110,7 +111,10 @@ def certification(svc: Svc, who: Caller, certification_id: str) -> dict[str, Any
     with svc.engine.connect() as conn:
         found = queries.certification(conn, read_scope(who), certification_id)
     if found is None:
-        raise NotFound(f"no certification {certification_id!r}")
+        raise NotFound(
+            f"no certification {certification_id!r}",
+            f"没有认证项目 {certification_id!r}，或无权查看",
+        )
     return found
 
 

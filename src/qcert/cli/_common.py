@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from ..config import Settings
-from ..errors import QcertError
+from ..errors import QcertError, chinese
 
 if TYPE_CHECKING:
     from ..access import Principal
@@ -152,8 +152,9 @@ def _told(err: Exception) -> str | None:
         rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
         return f"{err}{rule}\n       {err.zh}"
     if isinstance(err, LedgerError | QcertError | SchemeError):
-        zh = getattr(err, "zh", None) or _ledger_zh(err)
-        return f"{err}\n       {zh}" if zh else str(err)
+        zh = chinese(err)
+        # A message told as "en / 中文" already holds its Chinese.
+        return f"{err}\n       {zh}" if zh and zh not in str(err) else str(err)
     if isinstance(err, OperationalError):
         first = str(err.orig).strip().splitlines()[0]
         return f"database unavailable: {first}\n       数据库不可用：{first}"
@@ -163,30 +164,6 @@ def _told(err: Exception) -> str | None:
         return None
     if isinstance(err, OSError):
         return f"{err.filename or ''}: {err.strerror}\n       无法访问文件 {err.filename or ''}"
-    return None
-
-
-# The ledger's core tells its errors in English (it is a library with no user-facing text);
-# the command line adds what each kind means in Chinese, most specific kind first.
-_LEDGER_ZH = (
-    ("RootMismatch", "证明验证失败：重新计算的树根与检查点不符"),
-    ("ProofError", "证明无效：与其索引和树大小不符"),
-    ("IndexOutOfRange", "索引或树大小超出账本范围"),
-    ("SignatureError", "签名验证失败：没有来自已知密钥的有效签名"),
-    ("CheckpointError", "检查点无法解析"),
-    ("KeyFormatError", "密钥格式有误"),
-    ("BundleFormatError", "证明包无法解析"),
-    ("EntryTooLarge", "条目超过账本允许的大小"),
-    ("LedgerError", "账本操作未完成"),
-)
-
-
-def _ledger_zh(err: Exception) -> str | None:
-    from ..ledger import errors as kinds
-
-    for name, zh in _LEDGER_ZH:
-        if isinstance(err, getattr(kinds, name)):
-            return zh
     return None
 
 

@@ -41,7 +41,7 @@ def _engine(ctx: typer.Context, body_id: str) -> Any:
 def _body(conn: Any, body_id: str) -> dict[str, Any]:
     body = views.body_row(conn, body_id)
     if body is None:
-        raise refusal(f"body: no body {body_id!r}", f"body：没有认证机构 {body_id!r}")
+        raise refusal(f"body: no body {body_id!r}", f"认证机构：没有编号为 {body_id!r} 的认证机构")
     return body
 
 

@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from .. import scans
 from ..access import decide
+from ..locale.names import choices
 from ..supervision.campaigns import rerun
 from ..supervision.commands import (
     CommitDraw,
@@ -173,7 +174,7 @@ def import_(
     if source not in SOURCES:
         raise refusal(
             f"source: {source!r} is not one of {', '.join(SOURCES)}",
-            f"source：{source!r} 须为 {', '.join(SOURCES)} 之一",
+            f"来源：{source!r} 须为 {choices(SOURCES)} 之一",
         )
     data = read_file(file, INPUTS_LIMIT)
     if file.suffix.lower() == ".json":

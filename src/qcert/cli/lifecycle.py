@@ -245,7 +245,7 @@ def certificate_pdf(
     decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         if not queries.rows(conn, read_scope(who), "certificates", {"number": number}):
-            raise refusal(f"number: no certificate {number!r}", f"number：没有证书 {number!r}")
+            raise refusal(f"number: no certificate {number!r}", f"证书编号：没有证书 {number!r}")
         sheet = printable.certificate_sheet(conn, number)
     try:
         pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())

@@ -110,7 +110,7 @@ def _measured(process: ProcessGraph) -> list[str]:
     if not ids:
         raise refusal(
             "graph: no variable has a data column (variables[].column)",
-            "graph：没有任何变量对应数据列（variables[].column）",
+            "过程因果图：没有任何变量对应数据列（'variables[].column'）",
         )
     return ids
 

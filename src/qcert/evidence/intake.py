@@ -39,6 +39,7 @@ from pydantic import ValidationError
 
 from ..ledger.canonical import canonical_json
 from ..lifecycle.inputs import refusal_of
+from ..locale.names import field_label
 from .payload import MAX_BYTES, ReadingMessage, canonical_text, canonical_texts, micros
 
 __all__ = [
@@ -293,13 +294,13 @@ class Intake:
                 raise Refused(
                     "evidence.unit",
                     f"units.{var}: not a variable of {p.device}",
-                    f"units.{var}：不是 {p.device} 登记的变量",
+                    f"单位 {var!r}：不是 {p.device} 登记的变量",
                 )
             if unit != device.units[var]:
                 raise Refused(
                     "evidence.unit",
                     f"units.{var}: {unit}, registered as {device.units[var]}",
-                    f"units.{var}：{unit}，登记的单位为 {device.units[var]}",
+                    f"单位 {var!r}：{unit}，登记的单位为 {device.units[var]}",
                 )
         self._verify(p, device)
         received = p.received
@@ -336,14 +337,14 @@ class Intake:
                 raise Refused(
                     "evidence.late",
                     f"{where}time: its window is anchored already; nothing anchored is rewritten",
-                    f"{where}time：该时间窗口已固化，已固化的数据不可改写",
+                    f"{field_label(where + 'time')}：该时间窗口已固化，已固化的数据不可改写",
                 )
             if before is not None:
                 where = f"readings.{n}." if msg.readings is not None else ""
                 raise Refused(
                     "evidence.replayed",
                     f"{where}seq: {seq} was used by another reading of {name}",
-                    f"{where}seq：序号 {seq} 已被 {name} 的另一读数使用",
+                    f"{field_label(where + 'seq')}：序号 {seq} 已被 {name} 的另一读数使用",
                 )
             mine[seq] = leaf
             rows.append((name, seq, at, received, text, leaf))
@@ -359,14 +360,14 @@ class Intake:
             raise Refused(
                 "evidence.unit",
                 f"{where}values.{var}: no unit given in units (or not a variable)",
-                f"{where}values.{var}：units 中未给出其单位（或不是登记的变量）",
+                f"{field_label(where + 'values')} {var!r}：未给出其单位（或不是登记的变量）",
             )
         raise Refused(
             "evidence.time",
             f"{where}time: {reading['time'].isoformat()} is before 2000 or more than "
             f"{self.future_us // 1_000_000} s after it was received",
-            f"{where}time：{reading['time'].isoformat()} 早于 2000 年，或晚于接收时间 "
-            f"{self.future_us // 1_000_000} 秒以上",
+            f"{field_label(where + 'time')}：{reading['time'].isoformat()} 早于 2000 年，"
+            f"或晚于接收时间 {self.future_us // 1_000_000} 秒以上",
         )
 
     def _verify(self, p: _Parsed, device: Any) -> None:

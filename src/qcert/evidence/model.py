@@ -17,6 +17,7 @@ from typing import Any
 
 from ..lifecycle.aggregate import Aggregate, text_field
 from ..lifecycle.rules import refuse
+from ..locale.names import choices
 from . import events as ev
 from .payload import micros
 
@@ -107,7 +108,11 @@ class Device(Aggregate):
     ) -> Device:
         """A new data source of ``client_id``, reporting ``variables``."""
         if kind not in KINDS:
-            raise _problem("kind", "line, station or sensor", "须为 line、station 或 sensor")
+            raise _problem(
+                "kind",
+                "line, station or sensor",
+                f"须为 {choices(('line', 'station', 'sensor'))} 之一",
+            )
         device = cls(device_id)
         label = text_field("label", label, 200) if label.strip() else ""
         device.record(

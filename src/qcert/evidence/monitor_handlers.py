@@ -40,7 +40,7 @@ def _stream(uow: Any, device_id: str) -> StreamMonitor:
 def fit_monitor(cmd: c.FitMonitor, uow: Any) -> None:
     """Fit on the device's anchored readings of [start, end) and record the monitor."""
     if not cmd.start < cmd.end:
-        raise invalid("end", "must come after start", "须晚于 start")
+        raise invalid("end", "must come after start", "须晚于开始时间")
     device = uow.evidence_device(cmd.device_id)
     if cmd.end.astimezone(UTC) > device["anchored_until"]:
         raise invalid(

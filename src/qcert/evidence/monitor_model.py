@@ -99,7 +99,7 @@ class StreamMonitor(Aggregate):
             )
         self._after(alarm["seq"])
         if not alarm["first_seq"] <= alarm["seq"]:
-            raise invalid("first_seq", "must not come after seq", "不能晚于 seq")
+            raise invalid("first_seq", "must not come after seq", "不能晚于报警读数")
         self.record(ev.StreamAlarmRaised(self.id, **_plain(alarm)))
 
     def clear_alarm(self, alarm: dict[str, Any]) -> None:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import invalid
+from ..locale.names import choices
 from ..quality.individuals import IndividualsMonitor
 from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, MonitorInputError, PCAMonitor
 from ..quality.selection import select_monitor
@@ -96,7 +97,7 @@ def _bad(name: str, en: str, zh: str) -> Exception:
 def _checked(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` for ``kind`` with every value in its bounds; refusals name the parameter."""
     if kind not in KINDS:
-        raise invalid("kind", f"must be one of {', '.join(KINDS)}", f"须为 {'、'.join(KINDS)} 之一")
+        raise invalid("kind", f"must be one of {', '.join(KINDS)}", f"须为 {choices(KINDS)} 之一")
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name not in _ALLOWED[kind]:

@@ -83,7 +83,7 @@ def _rows(rows: list[list[Any]]) -> list[dict[str, Any]]:
         raise TableInvalid("no header row", "没有表头行")
     head = [str(h or "").strip() for h in rows[0]]
     if "kind" not in head or "id" not in head:
-        raise TableInvalid("the header must name kind and id", "表头须包含 kind 与 id 列")
+        raise TableInvalid("the header must name kind and id", "表头须包含 'kind' 与 'id' 列")
     body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
     if len(body) > RECORD_LIMIT:
         raise TableInvalid(

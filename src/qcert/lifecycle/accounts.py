@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import jurisdictions as jurisdiction
+from ..locale.names import choices, value_word
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field
 from .rules import refuse
@@ -47,27 +48,27 @@ def parse_role(text: str) -> tuple[str, str]:
         raise invalid(
             "roles",
             f"{text!r} is not role@scope with a role of {', '.join(ROLES)}",
-            f"{text!r} 不是 role@scope 格式，或角色不是 {'、'.join(ROLES)} 之一",
+            f"{text!r} 不是 '角色@范围' 格式，或角色不是 {choices(ROLES)} 之一",
         )
     role, scope = m["role"], m["scope"]
     if (role == "platform-admin") != (scope == "platform"):
         raise invalid(
             "roles",
             f"{text!r}: only platform-admin holds for the platform",
-            f"{text!r}：platform-admin 角色只能且必须用于平台（platform）范围",
+            f"{text!r}：平台管理员角色只能且必须用于平台（'platform'）范围",
         )
     if role in CLIENT_ROLES and not scope.startswith("client:"):
         raise invalid(
             "roles",
             f"{text!r}: {role} holds for a client",
-            f"{text!r}：{role} 角色须用于客户组织（client:…）范围",
+            f"{text!r}：{value_word(role)}角色须用于客户组织（'client:…'）范围",
         )
     if (role == "regulator") != scope.startswith("region:"):
         raise invalid(
             "roles",
             f"{text!r}: regulator holds for a jurisdiction (region:<GB/T 2260 code>), "
             "and only regulator does",
-            f"{text!r}：regulator 角色须用于辖区（region:<GB/T 2260 代码>），且辖区只用于该角色",
+            f"{text!r}：监管人员角色须用于辖区（'region:<GB/T 2260 代码>'），且辖区只用于该角色",
         )
     if role == "regulator" and not jurisdiction.valid(scope.partition(":")[2]):
         raise invalid(
@@ -79,7 +80,7 @@ def parse_role(text: str) -> tuple[str, str]:
         raise invalid(
             "roles",
             f"{text!r}: {role} holds for a body",
-            f"{text!r}：{role} 角色须用于认证机构（body:…）范围",
+            f"{text!r}：{value_word(role)}角色须用于认证机构（'body:…'）范围",
         )
     return role, scope
 
@@ -162,7 +163,7 @@ class Account(Aggregate):
             raise invalid(
                 "account_id",
                 "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric",
-                "须为 2-64 个 a-z、0-9、'.'、'_' 或 '-'，并以字母或数字开头",
+                "须为 2-64 个小写字母、数字、'.'、'_' 或 '-'，并以字母或数字开头",
             )
         for r in roles:
             parse_role(r)

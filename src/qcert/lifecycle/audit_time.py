@@ -90,6 +90,7 @@ class AuditTime:
                 cite=rule.on_site_source,
                 field=field_,
                 stage=stage.id,
+                stage_zh=stage.title.zh,
                 share=f"{rule.on_site_share:.0%}",
                 days=f"{days:g}",
                 on_site=f"{on_site:g}",

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from .. import schemes
+from ..locale.names import choices
 from ..schemes.model import Scheme, Stage
 from . import events as ev
 from .aggregate import Recording, invalid
@@ -69,6 +70,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
                 what_zh=what_zh,
                 scheme=scheme.id,
                 allowed=", ".join(allowed) or "none",
+                allowed_zh="、".join(scheme.stage(a).title.zh for a in allowed) or "无",
             )
         return scheme.stage(value)
 
@@ -175,7 +177,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
                 raise invalid(
                     f"team.{i}.role",
                     f"must be one of {', '.join(ROLES)}",
-                    f"须为 {'、'.join(ROLES)} 之一",
+                    f"须为 {choices(ROLES)} 之一",
                 )
             who = m.get("auditor", "")
             a = auditors.get(who)

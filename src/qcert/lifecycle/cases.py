@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field, utc_instant
 from .certification import Certification
@@ -57,7 +58,11 @@ class Case(Aggregate):
         cls, case_id: str, kind: str, certification: Certification, handler: str, summary: str
     ) -> Case:
         if kind not in ("complaint", "appeal"):
-            raise invalid("kind", "must be complaint or appeal", "须为 complaint 或 appeal")
+            raise invalid(
+                "kind",
+                "must be complaint or appeal",
+                f"须为 {choices(('complaint', 'appeal'))} 之一",
+            )
         if handler in certification.involved():
             raise refuse(
                 "case.independence",

@@ -62,7 +62,7 @@ class CertificateStatus:
             raise invalid(
                 "index",
                 "list_no counts from 1 and index from 0",
-                "list_no 从 1 起计，index 从 0 起计",
+                "状态列表编号从 1 起计，位置从 0 起计",
             )
         self.record(ev.StatusEntryAssigned(list_no, index))
 

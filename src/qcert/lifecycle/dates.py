@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, invalid, text_field
 from .rules import refuse
@@ -82,7 +83,7 @@ class EffectiveDates:
             raise invalid(
                 "action",
                 f"must be one of {', '.join(STATUS_ACTIONS)}",
-                f"须为 {'、'.join(STATUS_ACTIONS)} 之一",
+                f"须为 {choices(STATUS_ACTIONS)} 之一",
             )
         self._effective("on", on, rec)
         if (rec.today - on).days <= rec.late_days:

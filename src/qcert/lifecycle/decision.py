@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import schemes
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
@@ -37,7 +38,9 @@ class DecisionWork:
             raise refuse("review.independence", person=reviewer)
         if recommendation not in ("grant", "refuse", "renew"):
             raise invalid(
-                "recommendation", "must be grant, refuse or renew", "须为 grant、refuse 或 renew"
+                "recommendation",
+                "must be grant, refuse or renew",
+                f"须为 {choices(('grant', 'refuse', 'renew'))} 之一",
             )
         self.record(ev.TechnicalReviewed(reviewer, recommendation))
 
@@ -59,7 +62,9 @@ class DecisionWork:
         """
         if outcome not in ("grant", "renew", "refuse"):
             raise invalid(
-                "outcome", "must be grant, renew or refuse", "须为 grant、renew 或 refuse"
+                "outcome",
+                "must be grant, renew or refuse",
+                f"须为 {choices(('grant', 'renew', 'refuse'))} 之一",
             )
         for site, text in (site_scopes or {}).items():
             if site not in self.sites:

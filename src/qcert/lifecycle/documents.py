@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..locale.names import choices
 from .aggregate import invalid, text_field
 from .office import OFFICE_TYPES, OfficeRefused, office_type_of
 
@@ -98,7 +99,7 @@ def check_document(
         raise invalid(
             "media_type",
             f"must be one of {', '.join(DOCUMENT_TYPES)}",
-            f"须为 {'、'.join(DOCUMENT_TYPES)} 之一",
+            f"须为 {choices(DOCUMENT_TYPES)} 之一",
         )
     if not isinstance(size, int) or not 1 <= size <= MAX_DOCUMENT_BYTES:
         raise invalid(

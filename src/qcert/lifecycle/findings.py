@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from .. import schemes
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import GRADES, Finding
@@ -33,7 +34,7 @@ class FindingWork:
             )
         if grade not in GRADES:
             raise invalid(
-                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {'、'.join(GRADES)} 之一"
+                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {choices(GRADES)} 之一"
             )
         if auditor not in audit.members():
             raise invalid(

@@ -145,7 +145,7 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
             "input.invalid",
             field="file",
             problem="the file's bytes must come with the upload, and hash to sha256",
-            problem_zh="上传须附带文件内容，且其 SHA-256 须与 sha256 一致",
+            problem_zh="上传须附带文件内容，且其 SHA-256 摘要须与所报摘要一致",
         )
     if len(content) != cmd.size or media_type_of(content) != cmd.media_type:
         raise refuse(

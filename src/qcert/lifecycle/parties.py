@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import schemes
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field, utc_instant
 from .documents import FileFacts, check_document
@@ -60,7 +61,7 @@ class Body(Aggregate):
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         if valid_to and valid_to < valid_from:
-            raise invalid("valid_to", "must not be before valid_from", "不能早于 valid_from")
+            raise invalid("valid_to", "must not be before valid_from", "不能早于生效日期")
         self.record(
             ev.BodyScopeGranted(
                 scheme.id,
@@ -328,7 +329,9 @@ class Client(Aggregate):
         """Invite someone to take ``role`` (client-user or client-admin) here until ``expires``."""
         if role not in ("client-user", "client-admin"):
             raise invalid(
-                "role", "must be client-user or client-admin", "须为 client-user 或 client-admin"
+                "role",
+                "must be client-user or client-admin",
+                f"须为 {choices(('client-user', 'client-admin'))} 之一",
             )
         note = note.strip() and text_field("note", note)
         self.record(

@@ -13,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..locale import messages as from_catalogs
+from ..locale.names import field_label, value_word
 from ..schemes.errors import RuleViolation
 from ..schemes.model import DecisionRule
 
 __all__ = ["RULES", "Rule", "refuse", "refuse_decision"]
 
 
-# rule id -> its message (zh-CN, en); {x_zh} is filled from x_zh, else from x.
+# rule id -> its message (zh-CN, en); {x_zh} is filled from x_zh, else from x (a field by its
+# label, a code value by its word).
 MESSAGES = from_catalogs(__name__)
 
 
@@ -132,8 +134,14 @@ def refuse(rule_id: str, cite: str | None = None, **values: object) -> RuleViola
     rule = RULES[rule_id]
 
     class _Missing(dict):
+        # A Chinese word not given is the field's label or the code value's word, never the
+        # English id (the refusal's JSON keeps the ids in their own keys).
         def __missing__(self, key: str) -> str:
-            return values.get(key.removesuffix("_zh"), "")  # type: ignore[return-value]
+            base = key.removesuffix("_zh")
+            found = values.get(base, "")
+            if key == base:
+                return found  # type: ignore[return-value]
+            return field_label(str(found)) if base == "field" else value_word(found)
 
     fill = _Missing(
         {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}

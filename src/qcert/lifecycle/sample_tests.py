@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, invalid, text_field
 from .cycle import RESULTS, SampleTest
@@ -39,7 +40,7 @@ class SampleTests:
         declared = self._declared(stage, "test", "stage")
         self._needs_certificate(declared, f"a {stage} test", "记录该试验")
         if result not in RESULTS:
-            raise invalid("result", "must be pass or fail", "须为 pass 或 fail")
+            raise invalid("result", "must be pass or fail", f"须为 {choices(RESULTS)} 之一")
         self.record(
             ev.TestRecorded(
                 test_id,

@@ -46,8 +46,10 @@ class Sampling:
             raise refuse(
                 "md1.sample",
                 kind=kind,
+                kind_zh=stage.title.zh,
                 size=size,
                 central=f" (and the central function {central})" if central else "",
+                central_zh=f"（并须包括中心职能 {central}）" if central else "",
             )
         drawn = self.required_random_sites(kind)
         if not set(drawn) <= set(sites):

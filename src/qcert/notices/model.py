@@ -23,6 +23,7 @@ import re
 from datetime import datetime
 
 from ..lifecycle.aggregate import Aggregate, invalid, utc_instant
+from ..locale.names import choices
 from . import events as ev
 
 __all__ = ["AHEAD_DAYS", "ANSWER_DAYS", "AUDIENCES", "KINDS", "Mailbox", "Notice", "notice_id"]
@@ -81,9 +82,9 @@ class Notice(Aggregate):
     def send(cls, sent: ev.NoticeSent) -> Notice:
         """A new notice; refuse an unknown kind or audience."""
         if sent.kind not in KINDS:
-            raise invalid("kind", f"one of {', '.join(KINDS)}", f"须为 {'、'.join(KINDS)} 之一")
+            raise invalid("kind", f"one of {', '.join(KINDS)}", f"须为 {choices(KINDS)} 之一")
         if sent.audience not in AUDIENCES:
-            raise invalid("audience", "body or client", "须为 body 或 client")
+            raise invalid("audience", "body or client", f"须为 {choices(AUDIENCES)} 之一")
         notice = cls(
             notice_id(sent.recipient, sent.kind, sent.certification_id, sent.item, sent.due)
         )
@@ -129,7 +130,7 @@ class Mailbox(Aggregate):
             raise invalid(
                 "email",
                 "must be an e-mail address (name@example.com), at most 254 characters",
-                "须为电子邮件地址（如 name@example.com），最多 254 个字符",
+                "须为电子邮件地址（如 'name@example.com'），最多 254 个字符",
             )
         if email != self.email:
             self.record(ev.NoticeAddressSet(email))

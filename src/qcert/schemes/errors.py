@@ -9,10 +9,14 @@ class SchemeError(Exception):
     """A scheme file or reference table that cannot be used."""
 
     status = 422
+    zh = "认证方案文件或参考表无法使用"
 
 
 class SchemeNotFound(SchemeError):
+    """No bundled or installed scheme has the id asked for."""
+
     status = 404
+    zh = "没有该认证方案：`qcert schemes list` 列出可用的方案"
 
 
 class RuleViolation(SchemeError):

@@ -27,6 +27,7 @@ from ..ledger.storage import Indexed, SqlLedgerStorage
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
 from ..lifecycle.booking import Commitment
+from ..locale.names import field_label
 from . import bookings, evidence, hub, identity, projections, snapshots, watch
 from . import tables as t
 from .cache import AggregateCache, Kept
@@ -46,10 +47,18 @@ A = TypeVar("A", bound=Aggregate)
 
 class NotFound(QcertError):
     status = 404
+    zh = "未找到该记录"
 
 
 class ConcurrentChange(QcertError):
     status = 409
+    zh = "与已有记录冲突，或他人已修改此记录：请重新载入后再试"
+
+
+def _named(kind: str) -> str:
+    """An aggregate's kind as its id's field is called in Chinese (认证项目编号), else 编号."""
+    label = field_label(f"{kind}_id")
+    return "编号" if label == f"{kind}_id" else label
 
 
 class UnitOfWork:
@@ -129,7 +138,7 @@ class UnitOfWork:
         version = kept.loaded.agg.version if kept else None
         loaded = snapshots.load(self.conn, cls, id, kept.loaded if kept else None)
         if loaded is None:
-            raise NotFound(f"no {cls.kind} {id!r}")
+            raise NotFound(f"no {cls.kind} {id!r}", f"没有{_named(cls.kind)}为 {id!r} 的记录")
         agg = loaded.agg
         if kept is not None and kept.loaded.agg is agg:
             memo = kept.memo
@@ -150,7 +159,9 @@ class UnitOfWork:
     def add(self, agg: Aggregate) -> None:
         """Track a new aggregate; refuse one whose id is taken."""
         if self.exists(type(agg), agg.id):
-            raise ConcurrentChange(f"{agg.kind} {agg.id!r} already exists")
+            raise ConcurrentChange(
+                f"{agg.kind} {agg.id!r} already exists", f"{_named(agg.kind)} {agg.id!r} 已存在"
+            )
         self._seen[agg.key] = agg
         self._loaded[agg.key] = Kept(snapshots.Loaded(agg, 0, ""), {}, projections.Memo())
 
@@ -345,7 +356,8 @@ class UnitOfWork:
         except sa.exc.IntegrityError:
             self._tx.rollback()
             raise ConcurrentChange(
-                "someone else changed this record; reload and try again"
+                "someone else changed this record; reload and try again",
+                "他人已修改此记录，请重新载入后再试",
             ) from None
         except sa.exc.OperationalError as err:
             raise self._lost(err) from None

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..lifecycle.aggregate import Aggregate, invalid, text_field
 from ..lifecycle.rules import refuse
+from ..locale.names import choices
 from . import events as ev
 from .draw import canonical_inputs, commitment, draw, verify_reveal
 from .estimate import horvitz_thompson
@@ -132,7 +133,7 @@ class Campaign(Aggregate):
             raise invalid(
                 "outcome",
                 f"must be one of {', '.join(OUTCOMES)}",
-                f"须为 {'、'.join(OUTCOMES)} 之一",
+                f"须为 {choices(OUTCOMES)} 之一",
             )
         if on < date.fromisoformat(self.committed_at[:10]):
             raise invalid("on", "is before the draw", "早于抽取日期")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import QcertError
+from ..locale.names import choices, field_label
 
 __all__ = [
     "KINDS",
@@ -58,7 +59,7 @@ class DrawInputInvalid(DrawError):
 
     def __init__(self, field_name: str, rule: str, en: str, zh: str) -> None:
         self.field = field_name
-        super().__init__(rule, f"{field_name}: {en}", f"{field_name}：{zh}")
+        super().__init__(rule, f"{field_name}: {en}", f"{field_label(field_name)}：{zh}")
 
 
 class AssignmentImpossible(DrawError):
@@ -235,7 +236,7 @@ def _check_targets(targets: Sequence[Target]) -> None:
             raise _invalid(
                 f"targets[{t.id}].kind",
                 f"{t.kind!r} is not one of {', '.join(KINDS)}",
-                "须为 body、certificate 或 organisation",
+                f"须为 {choices(('body', 'certificate', 'organisation'))} 之一",
             )
         if not t.risk:
             raise _invalid(f"targets[{t.id}].risk", "a risk class is required", "须有风险等级")
@@ -301,7 +302,7 @@ def _check_parameters(p: DrawParameters) -> None:
             raise _invalid(
                 "parameters.kinds",
                 f"{kind!r} is not one of {', '.join(KINDS)}",
-                "须为 body、certificate 或 organisation",
+                f"须为 {choices(('body', 'certificate', 'organisation'))} 之一",
             )
     if p.region_prefix and not re.fullmatch(r"\d{1,6}", p.region_prefix):
         raise _invalid(

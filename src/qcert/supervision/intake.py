@@ -88,11 +88,11 @@ def _content(record: Any) -> dict[str, Any]:
 
 def _dates(record: Any) -> tuple[str, str, str] | None:
     if record.kind == "audit-plan" and record.end_on < record.start_on:
-        return "end_on", "is before start_on", "早于 start_on"
+        return "end_on", "is before start_on", "早于开始日期"
     if record.kind == "certificate" and record.expires_on <= record.issued_on:
-        return "expires_on", "is not after issued_on", "不晚于 issued_on"
+        return "expires_on", "is not after issued_on", "不晚于发证日期"
     if record.kind == "audit-result" and record.onsite_days > record.actual_days:
-        return "onsite_days", "exceeds actual_days", "超过 actual_days"
+        return "onsite_days", "exceeds actual_days", "超过实际审核人日"
     return None
 
 

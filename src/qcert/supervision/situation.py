@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QcertError
+from ..locale.names import field_label
 from ..quality.spacetime import (
     MannKendall,
     Pattern,
@@ -60,8 +61,8 @@ class SituationInputInvalid(QcertError):
     status = 422
 
     def __init__(self, field: str, en: str, zh: str) -> None:
-        self.field, self.en, self.zh = field, en, zh
-        super().__init__(f"{field}: {en} / {field}：{zh}")
+        self.field, self.en, self.zh = field, en, f"{field_label(field)}：{zh}"
+        super().__init__(f"{field}: {en} / {field_label(field)}：{zh}")
 
 
 @dataclass(frozen=True)

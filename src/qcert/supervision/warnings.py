@@ -17,6 +17,7 @@ from typing import Any
 from .. import jurisdictions
 from ..lifecycle.aggregate import Aggregate, invalid, text_field
 from ..lifecycle.rules import refuse
+from ..locale.names import value_word
 from . import events as ev
 
 __all__ = ["STATUSES", "Warning", "warning_id"]
@@ -92,9 +93,9 @@ class Warning(Aggregate):
             raise refuse(
                 "state.order",
                 action=f"set {status}",
-                action_zh=f"置为 {status}",
+                action_zh=f"将预警置为{value_word(status)}",
                 why=f"the warning is {self.status}",
-                why_zh=f"该预警当前为 {self.status}",
+                why_zh=f"该预警当前为{value_word(self.status)}",
             )
         self.record(ev.WarningChanged(status, text_field("reason", reason)))
 

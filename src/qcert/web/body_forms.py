@@ -17,10 +17,10 @@ from starlette.datastructures import FormData
 from .. import schemes
 from ..access import Principal, Resource, may
 from ..lifecycle import commands as c
+from ..locale.names import MESSAGES as NAMES
 from ..schemes import AuditTime, RuleViolation, SampleSizes
 from .body_text import MESSAGES
 from .feedback_text import BODY_MESSAGES as CONFIRM_TEXT
-from .words_text import MESSAGES as WORDS
 
 __all__ = [
     "FORMS",
@@ -138,7 +138,7 @@ def preview_audit_time(record: dict[str, Any], values: dict[str, Any]) -> Previe
 def _invalid(key: str, field: str) -> RuleViolation:
     # The field by the name its form gives it, in each language, not by its id.
     zh, en = MESSAGES[key]
-    zh_name, en_name = WORDS.get(f"field.{field}", (field, field))
+    zh_name, en_name = NAMES.get(f"field.{field}", (field, field))
     return RuleViolation(
         "input.invalid", "qcert", en.format(field=en_name), zh.format(field=zh_name)
     )

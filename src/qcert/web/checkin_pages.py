@@ -120,7 +120,9 @@ def _refusal(err: Exception, lang: str) -> tuple[int, dict[str, str]]:
     if isinstance(err, RuleViolation):
         status = 422 if err.rule == "input.invalid" else 409
         message = err.zh if lang == "zh-CN" else err.en
-        return status, {"rule": err.rule, "source": err.source, "message": message}
+        # The lifecycle's refusals name fields and values in words already (``worded``).
+        said = {"rule": err.rule, "source": err.source, "message": message, "worded": "yes"}
+        return status, said
     return int(getattr(err, "status", 422)), {
         "rule": type(err).__name__,
         "source": "qcert",

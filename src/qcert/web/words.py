@@ -18,6 +18,7 @@ import jinja2
 from starlette.requests import Request
 
 from .. import schemes
+from ..locale import names as shared
 from .words_text import MESSAGES
 
 __all__ = [
@@ -148,7 +149,7 @@ def _names(lang: str) -> dict[str, str]:
     """Every id a message may carry, with the words for it in ``lang``."""
     out = {
         k.split(".", 1)[1]: _pick(v, lang)
-        for k, v in MESSAGES.items()
+        for k, v in shared.MESSAGES.items()
         if k[:6] in ("field.", "value.")
     }
     # Management-system schemes name shared stage ids ("surveillance") as auditors say them.
@@ -166,10 +167,13 @@ _TOKEN = re.compile(
 )
 
 
-def plain(message: str, lang: str) -> str:
+def plain(message: str, lang: str, worded: bool = False) -> str:
     """A refusal as people read it: scheme URNs become the standards' names and, in Chinese,
-    field ids and code values (``planned_days``, ``stage1``) become their Chinese names."""
-    names = _names(lang) if lang == "zh-CN" else {}
+    field ids and code values (``planned_days``, ``stage1``) become their Chinese names.
+    A ``worded`` message already names its fields and values in words where it was made
+    (``qcert.locale.names``): an id left in it is one someone typed (an account ``lead``, an
+    audit ``s1``) and stays as typed; only its scheme URNs are named."""
+    names = _names(lang) if lang == "zh-CN" and not worded else {}
 
     def word(found: re.Match[str]) -> str:
         token = found[1]
@@ -182,8 +186,7 @@ def plain(message: str, lang: str) -> str:
 
 def field_label(name: str, lang: str) -> str:
     """A field by the name its form gives it in ``lang``, or its id when it has none."""
-    pair = MESSAGES.get(f"field.{name}")
-    return _pick(pair, lang) if pair else name
+    return shared.field_label(name, lang)
 
 
 # .. the filters ............................................................
@@ -202,8 +205,8 @@ def install(env: jinja2.Environment) -> None:
         return source_label(str(value), ctx.get("lang") or "zh-CN")
 
     @jinja2.pass_context
-    def plain_filter(ctx: jinja2.runtime.Context, value: str) -> str:
-        return plain(str(value), ctx.get("lang") or "zh-CN")
+    def plain_filter(ctx: jinja2.runtime.Context, value: str, worded: bool = False) -> str:
+        return plain(str(value), ctx.get("lang") or "zh-CN", worded)
 
     @jinja2.pass_context
     def field(ctx: jinja2.runtime.Context, value: str) -> str:

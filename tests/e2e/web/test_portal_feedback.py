@@ -84,7 +84,7 @@ def test_macros_renamed_programs_and_broken_files_are_refused_in_both_languages(
     refused = _upload(web, data, name)
     assert refused.status_code == 422
     assert 'role="alert" tabindex="-1" data-focus' in refused.text
-    assert 'data-rule="input.invalid"' in refused.text and "file：" in refused.text
+    assert 'data-rule="input.invalid"' in refused.text and "文件：" in refused.text
     assert zh in refused.text
     web.get("/lang/en")
     assert en in _upload(web, data, name).text
@@ -93,7 +93,7 @@ def test_macros_renamed_programs_and_broken_files_are_refused_in_both_languages(
 
 def test_a_workbook_named_as_a_word_document_is_refused_by_its_name(site):  # noqa: F811
     refused = _upload(site.browser("client"), files.xlsx(), "记录.docx")
-    assert refused.status_code == 422 and "filename" in refused.text and ".xlsx" in refused.text
+    assert refused.status_code == 422 and "文件名" in refused.text and ".xlsx" in refused.text
     assert site.rows(t.documents) == []
 
 

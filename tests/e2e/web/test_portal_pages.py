@@ -328,8 +328,8 @@ def test_refused_uploads_write_nothing(site):
     cases = [
         ("invoice.pdf", b"<!doctype html><script>alert(1)</script>", "UTF-8"),  # HTML named .pdf
         ("scan.pdf", b"\x00\x01\x02 not a known format", "UTF-8"),
-        ("../../evil.pdf", PDF, "filename"),
-        ("report.txt", PDF, "filename"),  # the name and the content disagree
+        ("../../evil.pdf", PDF, "文件名"),
+        ("report.txt", PDF, "文件名"),  # the name and the content disagree
     ]
     for name, data, field in cases:
         refused = _upload(web, data, name)
@@ -418,7 +418,7 @@ def test_a_document_cannot_be_given_for_a_certification_not_of_the_organisation(
     site.run(ApplyForCertification("b1", "cb1", "c2", "iso9001", [17], ["hq"]))
     refused = _upload(site.browser("client"), PDF, given_for="b1")
     assert refused.status_code == 422
-    assert "certification_id：b1 不是 c1 的认证" in refused.text
+    assert "认证项目编号：b1 不是 c1 的认证" in refused.text
     staff = _upload(site.browser("dec2"), PDF, given_for="a1")  # cb2 staff, cb1's certification
     assert staff.status_code == 403
     assert site.rows(t.documents) == [] and site.stored_files() == []
@@ -516,5 +516,5 @@ def test_a_photos_time_or_place_that_cannot_be_is_refused(site, taken):
 
     web = site.browser("client")
     refused = _upload_photo(web, jpeg(), **taken)
-    assert refused.status_code == 422 and "taken_at / taken_lat / taken_lon" in refused.text
+    assert refused.status_code == 422 and "拍摄时间 / 拍摄纬度 / 拍摄经度" in refused.text
     assert site.rows(t.documents) == []

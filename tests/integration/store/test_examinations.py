@@ -43,7 +43,7 @@ def test_an_unknown_organisation_is_refused_naming_the_field(services):
         examine(services.engine, PLATFORM, "nobody", *SPAN)
     assert refused.value.status == 404
     assert str(refused.value).startswith("organisation:")
-    assert refused.value.zh.startswith("organisation：")
+    assert refused.value.zh.startswith("组织：")
 
 
 def test_an_organisation_out_of_the_viewers_scope_looks_unknown(services, world):  # noqa: F811

@@ -111,7 +111,9 @@ def _error(response: httpx.Response) -> dict[str, str]:
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     assert list(body) == ["error"]
-    assert set(body["error"]) == {"code", "message"}
+    assert set(body["error"]) == {"code", "message", "message_zh"}
+    # The Chinese slot holds the Chinese half of the bilingual message, not the English.
+    assert body["error"]["message"].endswith(" / " + body["error"]["message_zh"])
     return body["error"]
 
 
@@ -151,6 +153,7 @@ async def test_a_declared_length_over_the_cap_is_refused_before_the_app_runs():
     assert _error(response) == {
         "code": "too_large",
         "message": "body: larger than 64 KiB / 请求体超过 64 KiB",
+        "message_zh": "请求体超过 64 KiB",
     }
     assert calls["echo"] == 0
 
@@ -283,6 +286,7 @@ async def test_a_malformed_content_length_is_a_400_naming_the_header(value):
     assert _error(response) == {
         "code": "invalid",
         "message": "Content-Length: not a decimal byte count / Content-Length 不是十进制字节数",
+        "message_zh": "Content-Length 不是十进制字节数",
     }
     assert calls["echo"] == 0
 

@@ -16,6 +16,7 @@ from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.documents import check_document
 from qcert.lifecycle.parties import Auditor, Body, Client
 from qcert.lifecycle.rules import refuse
+from qcert.locale.names import field_label
 from qcert.schemes import RuleViolation
 from qcert.web.portal_pages import _application
 
@@ -106,7 +107,7 @@ CASES: list[tuple[Callable[[], object], str, str, set[str]]] = [
     (
         lambda: parse_role("client-user@body:cb"),
         "roles",
-        "client-user 角色须用于客户组织（client:…）范围",
+        "组织用户角色须用于客户组织（'client:…'）范围",
         {"client", "user", "body"},
     ),
     (
@@ -132,8 +133,9 @@ def test_an_invalid_input_is_refused_wholly_in_chinese(
         act()
     err = refused.value
     assert err.rule == "input.invalid" and err.en.startswith(f"{field}: "), err.en
-    assert err.zh.startswith(f"{field}："), err.zh
-    problem = err.zh.removeprefix(f"{field}：")
+    # The Chinese names the field by its label, the English by its id.
+    assert err.zh.startswith(f"{field_label(field)}："), err.zh
+    problem = err.zh.removeprefix(f"{field_label(field)}：")
     assert problem_zh in problem, err.zh
     assert set(ENGLISH_WORD.findall(problem)) <= allowed, err.zh
 

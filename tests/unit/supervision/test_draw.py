@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcert.errors import QcertError
+from qcert.locale.names import field_label
 from qcert.supervision.draw import (
     AssignmentImpossible,
     DrawInputInvalid,
@@ -495,5 +496,6 @@ def test_inputs_that_cannot_be_drawn_from_are_refused_naming_the_field(field, ru
     with pytest.raises(DrawInputInvalid) as err:
         draw(_one_target(**changes), SEED)
     assert (err.value.field, err.value.rule, err.value.status) == (field, rule, 422)
-    assert err.value.en.startswith(field) and err.value.zh.startswith(field)
+    # The English names the field by its id, the Chinese by its label.
+    assert err.value.en.startswith(field) and err.value.zh.startswith(field_label(field))
     assert any("\u4e00" <= ch <= "\u9fff" for ch in err.value.zh)
