@@ -172,8 +172,8 @@ def _services(workdir: Path, database_url: str | None, scoring: bool) -> Any:
     for d in range(DEVICES):
         svc.bus.handle(RegisterDevice(f"dev{d}", "c1", "sensor", variables), SYSTEM)
     # Short windows, so that a run of a few minutes anchors many of them; a grace longer than
-    # the publisher's lead (AHEAD readings, ~8 s at the slowest rate seen), so no reading is
-    # refused late only because the bench queued it.
+    # the publisher's lead (AHEAD readings, ~8 s at the slowest rate seen), so that consumers
+    # sharing a device's messages never store one more than the grace ahead of another.
     intake = Intake(engine, bus=svc.bus, window_seconds=10, grace_seconds=30)
     if scoring:
         _fit_monitors(svc, intake)
@@ -185,11 +185,13 @@ def _fit_monitors(svc: Any, intake: Any) -> None:
     anchored, and a PCA monitor fitted on them; the watcher then scores the stream."""
     from tests.services import SYSTEM
 
-    from qcert.evidence.intake import Message
+    from qcert.evidence.intake import IDLE_SECONDS, Message
     from qcert.evidence.monitor_commands import FitMonitor
 
     now = time.time()
-    start = float(int(now) - 60 - TRAINING)  # ends before the grace: all of it is anchored
+    # Ends more than the idle allowance ago (the devices send nothing later until the stream
+    # starts): all of it is anchored now.
+    start = float(int(now) - 60 - IDLE_SECONDS - TRAINING)
     batch = []
     for d in range(DEVICES):
         readings = [

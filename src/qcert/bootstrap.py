@@ -200,6 +200,7 @@ def bootstrap(
         bus=bus,
         window_seconds=settings.evidence_window,
         grace_seconds=settings.evidence_grace,
+        idle_seconds=settings.evidence_idle,
     )
     schedule.anchor = services.intake.anchor_due
     mode = score_mode(settings.evidence_score)

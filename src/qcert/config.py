@@ -29,8 +29,11 @@ that its session (and what the broker holds for it) outlives a restart; one per 
 (default ``qcert-evidence-HOSTNAME``).
 ``QCERT_EVIDENCE_WINDOW_SECONDS``: the length of the windows in which process data readings are
 anchored on the ledger (1 to 86400 seconds, default 60); ``QCERT_EVIDENCE_GRACE_SECONDS``: how
-long after a window's end its readings are still taken before it is anchored (0 to 3600,
-default 10). ``qcert serve`` anchors due windows every few seconds.
+far past a window's end, in the device's own time, its readings are still taken: the window is
+anchored once the device has sent a reading that far past its end (0 to 3600, default 10);
+``QCERT_EVIDENCE_IDLE_SECONDS``: how long after a window's end, by the clock, it is anchored
+even if its device sent nothing later (a device gone silent; 0 to 86400, default 300).
+``qcert serve`` anchors due windows every few seconds.
 ``QCERT_EVIDENCE_SCORE``: which readings the stream watcher scores: ``arrival`` (each device's
 readings as soon as this process stores them; complete with one process taking the stream) or
 ``settled`` (only readings in anchored windows, in seq order from the store, whoever stored
@@ -169,9 +172,11 @@ class Settings:
     mqtt_url: str = MQTT_URL
     mqtt_group: str = MQTT_GROUP
     mqtt_client_id: str = ""
-    # Real-time evidence: the anchoring window and the grace after its end, in seconds.
+    # Real-time evidence: the anchoring window, the grace after its end (of the device's own
+    # time) and the idle allowance after which a silent device's windows are anchored, seconds.
     evidence_window: int = 60
     evidence_grace: int = 10
+    evidence_idle: int = 300
     # Which readings the stream watcher scores (QCERT_EVIDENCE_SCORE): "arrival", "settled",
     # or "" when not set (each face picks: the grouped consumer "settled", others "arrival").
     evidence_score: str = ""
@@ -226,6 +231,13 @@ class Settings:
                 10,
                 0,
                 3_600,
+            ),
+            evidence_idle=_seconds(
+                "QCERT_EVIDENCE_IDLE_SECONDS",
+                os.environ.get("QCERT_EVIDENCE_IDLE_SECONDS"),
+                300,
+                0,
+                86_400,
             ),
             evidence_score=_score(os.environ.get("QCERT_EVIDENCE_SCORE")),
             s3_bucket=bucket,

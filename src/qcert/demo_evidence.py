@@ -98,9 +98,10 @@ def build_evidence(services: Any, now: datetime) -> EvidenceSummary:
     """Register the demo's lines, take their readings in through the intake, anchor them, fit
     each line's monitor on its normal start, and let the watcher raise the planted alarm."""
     demo = Principal.system("demo")
-    # The lines' readings end three minutes before now, on a whole minute, so every window
-    # is due for anchoring (its end plus the grace has passed).
-    end = now.replace(second=0, microsecond=0) - timedelta(minutes=3)
+    # The lines' readings end six minutes before now, on a whole minute, so every window is
+    # due for anchoring: the lines have moved past all but their last, and that one's end
+    # plus the idle allowance (5 minutes) has passed.
+    end = now.replace(second=0, microsecond=0) - timedelta(minutes=6)
     start = end - timedelta(seconds=READINGS)
     frames = {}
     for organisation, device, seed, faulty in LINES:

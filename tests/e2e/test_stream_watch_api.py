@@ -55,7 +55,9 @@ def world(api, services, clock):
         "/evidence/v1/readings", json=_items(frame, 0, NORMAL), headers={"X-API-Key": key}
     )
     assert sent.status_code == 200, sent.text
-    services.intake.anchor_due(AT + timedelta(seconds=NORMAL + 20))
+    # the normal start's last window: anchored once the line has been silent for the idle
+    # allowance (300 s) after it
+    services.intake.anchor_due(AT + timedelta(seconds=NORMAL + 300))
     return client, as_, {"X-API-Key": key}, frame
 
 

@@ -52,10 +52,13 @@ class RetireDevice:
 
 @dataclass(frozen=True)
 class AnchorWindows:
-    """Anchor every window whose end plus the grace lies at or before ``at``: one
-    ``evidence.window-anchored`` event per window with readings (at most ``limit``)."""
+    """Anchor every due window, as of ``at``: one ``evidence.window-anchored`` event per window
+    with readings (at most ``limit``). A device's window is due once a reading of that device
+    dated at or past its end plus ``grace_seconds`` is stored, or once ``at`` is past its end
+    plus ``idle_seconds`` (:func:`qcert.evidence.model.due_until`)."""
 
     at: Instant
     window_seconds: Annotated[int, Strict(), Ge(1), Le(86_400)] = 60
     grace_seconds: Annotated[int, Strict(), Ge(0), Le(3_600)] = 10
     limit: Annotated[int, Strict(), Ge(1), Le(100_000)] = 10_000
+    idle_seconds: Annotated[int, Strict(), Ge(0), Le(86_400)] = 300

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..lifecycle.parties import Client
 from . import commands as c
-from .model import Device
+from .model import Device, due_until
 from .payload import micros, utc_text
 from .window import window_root
 
@@ -42,12 +42,18 @@ def retire_device(cmd: c.RetireDevice, uow: Any) -> None:
 def anchor_windows(cmd: c.AnchorWindows, uow: Any) -> None:
     """Each due window of each device, in time order: its readings in sequence order become
     one RFC 9162 tree whose root is recorded (the store locks the devices first, so no reading
-    slips into a window while it is being anchored)."""
+    slips into a window while it is being anchored). What is due is each device's own
+    watermark (:func:`due_until`), not how far the intake's consumers have got."""
     window = cmd.window_seconds * 1_000_000
     now = micros(cmd.at.astimezone(UTC))
-    cutoff = (now - cmd.grace_seconds * 1_000_000) // window * window
+    grace, idle = cmd.grace_seconds * 1_000_000, cmd.idle_seconds * 1_000_000
+    cutoffs: dict[str, int] = {}
+    for device_id, first, latest in uow.evidence_pending():
+        cutoff = due_until(latest, now, window, grace, idle)
+        if first < cutoff:
+            cutoffs[device_id] = cutoff
     anchored = 0
-    for device_id, windows in uow.evidence_due(cutoff, window, cmd.limit):
+    for device_id, windows in uow.evidence_due(cutoffs, window, cmd.limit):
         device = uow.get(Device, device_id)
         for start, end, seqs, leaves in windows:
             device.anchor(

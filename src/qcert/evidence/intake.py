@@ -8,6 +8,9 @@ cannot be taken is a ``refused`` verdict whose code and reasons (en, zh-CN) are 
 dead-letter table. Readings are keyed by (device, seq): a reading sent again is a
 ``duplicate`` (not an error); a different reading under a used seq is refused
 ``evidence.replayed``; a reading of a window already anchored is refused ``evidence.late``.
+A window is anchored once its device has moved past it (a reading of that device stored at
+or past its end plus the grace) or has been silent for the idle allowance after it, so a
+consumer's backlog never makes a device's timely readings late.
 
 Topics: ``qcert/v1/{organisation}/{device}/{stream}``; the organisation and device must be
 the registered pair, and the device the payload's. Refusal codes: ``evidence.size``,
@@ -46,6 +49,7 @@ __all__ = [
     "DEAD_LETTER_BYTES",
     "FUTURE_SECONDS",
     "GRACE_SECONDS",
+    "IDLE_SECONDS",
     "WINDOW_SECONDS",
     "Intake",
     "Message",
@@ -57,6 +61,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60  # default anchoring window (QCERT_EVIDENCE_WINDOW_SECONDS)
 GRACE_SECONDS = 10  # default wait after a window's end (QCERT_EVIDENCE_GRACE_SECONDS)
+IDLE_SECONDS = 300  # default wait for a silent device (QCERT_EVIDENCE_IDLE_SECONDS)
 FUTURE_SECONDS = 300  # a reading may be at most this far ahead of the receive time
 DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
 EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
@@ -129,9 +134,10 @@ class Intake:
     """Takes batches of messages into the time-series store, and anchors due windows.
 
     ``engine`` is the database; ``clock`` what anchoring calls now; ``bus`` runs the anchoring
-    command as the platform itself (``anchor_due`` needs it); ``window_seconds`` and
-    ``grace_seconds`` say when a window is due; ``future_seconds`` how far ahead of its
-    receive time a reading may be dated.
+    command as the platform itself (``anchor_due`` needs it); ``window_seconds``,
+    ``grace_seconds`` and ``idle_seconds`` say when a window is due
+    (:func:`qcert.evidence.model.due_until`); ``future_seconds`` how far ahead of its receive
+    time a reading may be dated.
     """
 
     def __init__(
@@ -142,12 +148,14 @@ class Intake:
         bus: Any = None,
         window_seconds: int = WINDOW_SECONDS,
         grace_seconds: int = GRACE_SECONDS,
+        idle_seconds: int = IDLE_SECONDS,
         future_seconds: int = FUTURE_SECONDS,
     ) -> None:
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
         self.bus = bus
         self.window_seconds, self.grace_seconds = window_seconds, grace_seconds
+        self.idle_seconds = idle_seconds
         self.future_us = future_seconds * 1_000_000
         self._keys: dict[str, Ed25519PublicKey] = {}
         # The stream watcher (``qcert.evidence.watch.Watcher``), told of readings committed
@@ -441,14 +449,21 @@ class Intake:
     # -- anchoring ------------------------------------------------------------------------
 
     def anchor_due(self, now: datetime | None = None) -> int:
-        """Anchor every window whose end plus the grace has passed by ``now`` (default: the
-        clock), one ledger event per window, as the platform itself; how many were anchored."""
+        """Anchor every due window as of ``now`` (default: the clock): those whose device has
+        sent a reading at or past their end plus the grace, and those whose end plus the idle
+        allowance has passed by ``now``; one ledger event per window, as the platform itself;
+        how many were anchored."""
         from ..access import Principal
         from .commands import AnchorWindows
 
         if self.bus is None:
             raise RuntimeError("this intake has no bus to anchor with")
-        command = AnchorWindows(now or self.clock(), self.window_seconds, self.grace_seconds)
+        command = AnchorWindows(
+            now or self.clock(),
+            self.window_seconds,
+            self.grace_seconds,
+            idle_seconds=self.idle_seconds,
+        )
         total = 0
         while True:  # a large backlog is anchored a command at a time
             outcome = self.bus.handle(command, Principal.system("evidence-anchor"))

@@ -21,10 +21,29 @@ from ..locale.names import choices
 from . import events as ev
 from .payload import micros
 
-__all__ = ["Device", "check_variables"]
+__all__ = ["Device", "check_variables", "due_until"]
 
 KINDS = ("line", "station", "sensor")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")  # as the payload's variable names
+
+
+def due_until(latest: int, now: int, window: int, grace: int, idle: int) -> int:
+    """The instant (µs) up to which a device's windows are due for anchoring: every window
+    ending at or before it. ``latest`` is the time of the device's newest stored reading,
+    ``now`` the wall clock; ``window``, ``grace`` and ``idle`` are lengths in µs.
+
+    Solidification (国市监认证发〔2025〕72号 (三): process data collected and solidified as it
+    happens) follows the device's own time, as a stream processor's event-time watermark does:
+    a window is due once the device has sent a reading at or past its end plus the grace (the
+    device has moved on, so a reading still dated inside it would be the device's own lateness),
+    or once the wall clock is past its end plus the idle allowance (a device gone silent still
+    has its last windows anchored). A consumer that falls behind therefore does not make a
+    device's timely readings late: until they are stored, the device has not moved on. Two
+    limits remain: a backlog older than the idle allowance, and consumers sharing a device's
+    messages that store one more than the grace ahead of another."""
+    moved_on = (latest - grace) // window * window
+    silent = (now - idle) // window * window
+    return max(moved_on, silent)
 
 
 def _problem(field: str, en: str, zh: str) -> Exception:

@@ -39,8 +39,9 @@ def proof_of_reading(engine: Any, ledger: Any, device_id: str, seq: int) -> dict
         raise ReadingNotFound(f"{device_id}: no reading {seq}")
     if found["window"] is None:
         raise NotAnchored(
-            f"{device_id} {seq}: its window is not anchored yet; windows are anchored once "
-            "their end and the grace have passed"
+            f"{device_id} {seq}: its window is not anchored yet; a window is anchored once "
+            "its device has sent a reading past its end plus the grace, or has been silent "
+            "for the idle allowance after its end"
         )
     index = found["window"]["ledger_index"]
     try:

@@ -38,6 +38,7 @@ __all__ = [
     "frame",
     "insert_dead_letters",
     "insert_readings",
+    "pending",
     "proof_material",
     "readers_of",
     "readings",
@@ -147,27 +148,53 @@ def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(t.evidence_dead_letters.insert(), rows)
 
 
-def due(
-    conn: Connection, cutoff: int, window: int, limit: int
-) -> list[tuple[str, list[tuple[int, int, list[int], list[bytes]]]]]:
-    """Per device (update-locked on PostgreSQL), its unanchored windows ending at or before
-    ``cutoff`` (µs) that hold readings, oldest first, at most ``limit`` in all: each as
-    ``(start, end, seqs, leaves)`` in seq order. A window starts where the device's last
-    anchored one ended if that is later than its boundary (the window length may change)."""
+def pending(conn: Connection) -> list[tuple[str, int, int]]:
+    """Of each device with readings dated at or after its newest anchored window's end:
+    ``(device, first, latest)``, the time (µs) of the first such reading and of its newest
+    reading, by device id. Two seeks in the (device, time) index per device: what decides
+    which of its windows are due is the device's own progress, read here."""
     d, r = t.evidence_devices.c, t.evidence_readings.c
-    pending = (
-        sa.exists()
-        .where(r.device_id == d.id, r.time_us >= d.anchored_until, r.time_us < cutoff)
+    latest = (
+        sa.select(sa.func.max(r.time_us))
+        .where(r.device_id == d.id)
         .correlate(t.evidence_devices)
+        .scalar_subquery()
     )
-    query = sa.select(d.id, d.anchored_until).where(pending).order_by(d.id)
+    first = (
+        sa.select(sa.func.min(r.time_us))
+        .where(r.device_id == d.id, r.time_us >= d.anchored_until)
+        .correlate(t.evidence_devices)
+        .scalar_subquery()
+    )
+    query = sa.select(d.id, first, latest).order_by(d.id)
+    return [
+        (device_id, int(low), int(high))
+        for device_id, low, high in conn.execute(query)
+        if low is not None
+    ]
+
+
+def due(
+    conn: Connection, cutoffs: dict[str, int], window: int, limit: int
+) -> list[tuple[str, list[tuple[int, int, list[int], list[bytes]]]]]:
+    """Per device of ``cutoffs`` (update-locked on PostgreSQL), its unanchored windows ending
+    at or before its cutoff (µs) that hold readings, oldest first, at most ``limit`` in all:
+    each as ``(start, end, seqs, leaves)`` in seq order. A window starts where the device's
+    last anchored one ended if that is later than its boundary (the window length may
+    change)."""
+    d = t.evidence_devices.c
+    if not cutoffs:
+        return []
+    query = sa.select(d.id, d.anchored_until).where(d.id.in_(sorted(cutoffs))).order_by(d.id)
     if _postgres(conn):
-        query = query.with_for_update(of=t.evidence_devices)
+        # Read under the lock: another anchoring may have moved a device on meanwhile.
+        query = query.with_for_update()
     out = []
     budget = limit
     for device_id, since in conn.execute(query).all():
         if budget <= 0:
             break
+        cutoff = cutoffs[device_id]
         rows = _window_rows(conn, device_id, int(since), cutoff)
         groups: dict[int, list[tuple[int, bytes]]] = {}
         for seq, time_us, leaf in rows:
@@ -187,7 +214,8 @@ def due(
                 )
             )
         budget -= len(windows)
-        out.append((device_id, windows))
+        if windows:
+            out.append((device_id, windows))
     return out
 
 

@@ -235,11 +235,17 @@ class UnitOfWork:
         assert self.conn is not None
         return hub.log_root(self.conn, origin, size, self.origin)
 
-    def evidence_due(self, cutoff: int, window: int, limit: int) -> Any:
+    def evidence_pending(self) -> Any:
+        """Of each device with readings not anchored yet: its id, the time of the first of
+        them and of its newest reading, µs (``store.evidence.pending``)."""
+        assert self.conn is not None
+        return evidence.pending(self.conn)
+
+    def evidence_due(self, cutoffs: dict[str, int], window: int, limit: int) -> Any:
         """The windows of readings due for anchoring (``store.evidence.due``), their devices
         locked against intake until this commits."""
         assert self.conn is not None
-        return evidence.due(self.conn, cutoff, window, limit)
+        return evidence.due(self.conn, cutoffs, window, limit)
 
     def evidence_device(self, device_id: str) -> dict[str, Any]:
         """A data source as a monitor's fit needs it (``store.watch.device_for_fit``)."""

@@ -1,6 +1,8 @@
-"""Windows are anchored on the ledger once due; a reading's proof verifies offline against a
-signed checkpoint and fails for any changed byte; the audit finds a reading edited, deleted or
-added after anchoring; a late reading is refused."""
+"""Windows are anchored on the ledger once due, by the device's own time (a reading of it past
+the window's end plus the grace) or, for a silent device, by the clock after the idle
+allowance; a reading's proof verifies offline against a signed checkpoint and fails for any
+changed byte; the audit finds a reading edited, deleted or added after anchoring; a reading
+late for its device is refused, one merely held up on the consumer's side is not."""
 
 from __future__ import annotations
 
@@ -33,9 +35,10 @@ def world(engine, tmp_path):
     clock = Clock()
     svc = make_services(engine, tmp_path, clock=clock)
     build(svc)
-    # window 08:00 holds seqs 0-4 (sent out of order), window 08:01 holds 5-6
+    # window 08:00 holds seqs 0-4 (sent out of order), window 08:01 holds 5-6 (08:01:10 and
+    # 08:01:15: the device has moved past 08:00's end plus the 10 s grace, not past 08:01's)
     first = [reading(s, at=NOW + timedelta(seconds=10 * s)) for s in (3, 0, 4, 1, 2)]
-    later = [reading(s, at=NOW + timedelta(seconds=60 + s)) for s in (5, 6)]
+    later = [reading(s, at=NOW + timedelta(seconds=45 + 5 * s)) for s in (5, 6)]
     svc.intake.take([message(first), message(later, received=NOW + timedelta(seconds=70))])
     yield svc, clock
     svc.close()
@@ -48,16 +51,71 @@ def _windows(engine):
         ).all()
 
 
-def test_a_window_is_anchored_once_its_end_and_grace_have_passed(world):
+def test_a_window_is_anchored_once_its_device_has_moved_past_its_end_and_grace(world):
     svc, _ = world
-    assert (
-        svc.intake.anchor_due(NOW + timedelta(seconds=75)) == 1
-    )  # the second ends at 08:02, due at 08:02:10
+    # 08:00 is due (d1 sent 08:01:10); 08:01 is not, its device has sent nothing past 08:02:10
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=75)) == 1
     assert svc.intake.anchor_due(NOW + timedelta(seconds=75)) == 0  # nothing twice
     [w] = _windows(svc.engine)
     assert (w.first_seq, w.last_seq, w.count) == (0, 4, 5)
-    assert svc.intake.anchor_due(NOW + timedelta(seconds=130)) == 1
+    # The clock past 08:02:10 does not make 08:01 due while the device may still be sending.
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=130)) == 0
+    svc.intake.take([message([reading(7, at=NOW + timedelta(seconds=130))])])
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=131)) == 1
     assert check_projections(svc.engine) == []
+
+
+def test_a_consumers_backlog_is_not_late_and_is_anchored_once_the_device_moves_on(world):
+    # 08:01's readings 8-9 reach the intake at 08:04, long after the window's end plus the
+    # grace by the clock (a backlog in a consumer's inbox or at the broker), but the device
+    # has sent nothing past 08:02:10 yet: they are timely for it, so they are stored
+    svc, _ = world
+    held = NOW + timedelta(minutes=4)
+    assert svc.intake.anchor_due(held) == 1  # 08:00 only
+    backlog = [reading(s, at=NOW + timedelta(seconds=60 + 5 * s)) for s in (8, 9)]
+    [verdict] = svc.intake.take([message(backlog, received=held)])
+    assert (verdict.status, verdict.stored) == ("stored", 2)
+    assert svc.intake.anchor_due(held) == 0
+    moved_on = message([reading(10, at=NOW + timedelta(seconds=130))], received=held)
+    assert svc.intake.take([moved_on])[0].status == "stored"
+    assert svc.intake.anchor_due(held) == 1
+    w = _windows(svc.engine)[1]
+    assert (w.first_seq, w.last_seq, w.count) == (5, 9, 4)
+    assert check_projections(svc.engine) == []
+
+
+def test_a_silent_devices_windows_are_anchored_after_the_idle_allowance(world):
+    # d1 sends nothing after 08:01:15: its window 08:01 (ends 08:02) is anchored by the clock
+    # once 08:02 plus the idle allowance (300 s) has passed, and not before
+    svc, _ = world
+    assert svc.intake.idle_seconds == 300
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=120 + 299)) == 1  # 08:00 only
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=120 + 300)) == 1
+    assert [(w.first_seq, w.last_seq) for w in _windows(svc.engine)] == [(0, 4), (5, 6)]
+    late = message(
+        [reading(8, at=NOW + timedelta(seconds=90))], received=NOW + timedelta(minutes=8)
+    )
+    assert svc.intake.take([late])[0].code == "evidence.late"
+    assert check_projections(svc.engine) == []
+
+
+def test_a_reading_late_for_its_device_is_refused_though_sent_at_once(world):
+    # the device is at 08:01:15 and 08:00 is anchored: a reading it dates 08:00:50 is late for
+    # the device itself, however soon after that time it is received
+    svc, _ = world
+    assert svc.intake.anchor_due(NOW + timedelta(seconds=76)) == 1
+    [verdict] = svc.intake.take(
+        [
+            message(
+                [reading(8, at=NOW + timedelta(seconds=50))], received=NOW + timedelta(seconds=76)
+            )
+        ]
+    )
+    assert verdict.code == "evidence.late"
+    assert "anchored" in verdict.reason_en and "固化" in verdict.reason_zh
+    with svc.engine.connect() as conn:
+        codes = conn.execute(sa.select(t.evidence_dead_letters.c.code)).scalars().all()
+    assert codes == ["evidence.late"]
 
 
 def test_a_reading_of_an_anchored_window_is_late(world):
@@ -165,7 +223,7 @@ def test_the_audit_finds_a_reading_slipped_into_an_anchored_past_outside_every_w
     svc, _ = world
     later = message([reading(7, at=NOW + timedelta(seconds=200))], received=NOW)
     assert svc.intake.take([later])[0].status == "stored"
-    svc.intake.anchor_due(NOW + timedelta(seconds=300))
+    svc.intake.anchor_due(NOW + timedelta(seconds=600))  # 08:03 by the idle allowance
     assert check_projections(svc.engine) == []
     at = micros(NOW + timedelta(seconds=offset))
     body = canonical_reading("d1", 50, at, {"temp": 99.0, "pressure": 1.0}, None)

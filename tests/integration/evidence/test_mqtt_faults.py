@@ -206,8 +206,10 @@ def _intake_consumer(
     env = {
         **os.environ,
         "PYTHONPATH": f"{Path(qcert.__file__).parents[1]}:{ROOT}",
-        # No window is due during the test: a reading sent again is a duplicate, never late.
+        # No window is due during the test (no device moves an hour past a window, nor is
+        # silent a day after one): a reading sent again is a duplicate, never late.
         "QCERT_EVIDENCE_GRACE_SECONDS": "3600",
+        "QCERT_EVIDENCE_IDLE_SECONDS": "86400",
     }
     command = [sys.executable, "-m", "tests.integration.evidence.intake_consumer"]
     command += ["--port", str(broker.port), "--data-dir", str(data), "--database-url", url]

@@ -93,7 +93,9 @@ def test_readings_over_mqtt_are_stored_once_and_each_has_a_proof(world, private_
     publisher.close()
     assert (consumer.counts.stored, consumer.counts.duplicates) == (50, 5)
     assert _seqs(svc.engine, "d1") == list(range(50))
-    clock.now = NOW + timedelta(minutes=5)
+    # d1 sent nothing past 08:01 plus the grace: its window is anchored by the clock, once
+    # 08:01 plus the idle allowance (5 minutes) has passed
+    clock.now = NOW + timedelta(minutes=6)
     assert svc.intake.anchor_due() == 1
     svc.ledger.sign_due()
     vkeys = [v.vkey() for v in svc.ledger.verifiers()]

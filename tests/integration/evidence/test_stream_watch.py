@@ -77,7 +77,9 @@ def world(engine, tmp_path):
     svc.bus.handle(RegisterDevice("line1", "c1", "line", VARIABLES, "Line 1"), SYSTEM)
     line = line_readings(3, n=N, fault_at=FAULT, drift=0.1)
     svc.intake.take(_messages(line.frame, 0, NORMAL))
-    clock.now = T0 + timedelta(seconds=NORMAL + 15)
+    # The line sends nothing more for now: its normal start's last window is anchored once
+    # the clock is past that window's end plus the idle allowance (300 s).
+    clock.now = T0 + timedelta(seconds=NORMAL + 300)
     svc.intake.anchor_due()
     yield svc, clock, line
     svc.close()

@@ -88,7 +88,9 @@ def test_settled_scoring_scores_every_reading_once_per_process_and_records_alarm
     clock.now = T0 + timedelta(seconds=N)
     _split(line, a, b)
     assert a_store.scored == b_store.scored == []  # nothing is settled before anchoring
-    clock.now = T0 + timedelta(seconds=N + 75)
+    # The line's last window (ends at N) is anchored once the line has sent nothing more for
+    # the idle allowance (300 s) after it; the earlier ones as soon as the line moved past.
+    clock.now = T0 + timedelta(seconds=N + 360)
     with caplog.at_level(logging.INFO, logger="qcert.evidence.watch"):
         assert a.anchor_due() > 0
         assert b.anchor_due() == 0  # A anchored everything; B catches up all the same
@@ -119,7 +121,7 @@ def test_settled_scoring_records_the_alarms_one_process_finds_over_every_reading
     a, b, _, _ = _two_processes(svc, clock, "settled")
     clock.now = T0 + timedelta(seconds=N)
     _split(line, a, b)
-    clock.now = T0 + timedelta(seconds=N + 75)
+    clock.now = T0 + timedelta(seconds=N + 360)
     a.anchor_due()
     b.anchor_due()
     split = [x["seq"] for _, x in _events(svc.engine, "evidence.alarm-raised")]
@@ -136,7 +138,7 @@ def test_arrival_scoring_misses_readings_another_process_commits_later(world):  
     a, b, a_store, b_store = _two_processes(svc, clock, "arrival")
     clock.now = T0 + timedelta(seconds=N)
     _split(line, a, b)
-    clock.now = T0 + timedelta(seconds=N + 75)
+    clock.now = T0 + timedelta(seconds=N + 360)
     a.anchor_due()
     b.anchor_due()
     expected = set(range(NORMAL, N))
@@ -156,7 +158,7 @@ def test_readings_the_intake_hands_over_score_as_the_same_readings_read_from_the
     clock.now = T0 + timedelta(seconds=N)
     for message in _messages(line.frame, NORMAL, N):
         svc.intake.take([message])
-    clock.now = T0 + timedelta(seconds=N + 75)
+    clock.now = T0 + timedelta(seconds=N + 360)
     svc.intake.anchor_due()
     assert store.scored == list(range(NORMAL, N))  # every reading once, in order
     assert watcher.given >= N - NORMAL - 100  # all but the first batch handed over

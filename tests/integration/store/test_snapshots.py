@@ -138,7 +138,7 @@ def _stream(services):
     doc = {"device": "line1", "units": {"temp": "degC", "load": "%"}, "readings": readings}
     message = Message("qcert/v1/c1/line1/readings", json.dumps(doc).encode(), at)
     services.intake.take([message])
-    services.intake.anchor_due(at + timedelta(minutes=2))
+    services.intake.anchor_due(at + timedelta(minutes=6))  # 08:01 plus the idle allowance
     fit = FitMonitor("line1", "pca", at, at + timedelta(minutes=1), {"n_components": 1})
     digest = services.bus.handle(fit, SYSTEM).reply["digest"]
     top = [{"variable": "temp", "contribution": 4.5, "share": 0.9}]
