@@ -106,3 +106,19 @@ def test_a_mistyped_new_password_is_named_by_its_field_in_chinese(busy):  # noqa
         },
     )
     assert refused.status_code == 422 and "再次输入的新密码：与新密码不一致" in refused.text
+
+
+def test_the_timeline_words_codes_but_shows_typed_text_as_typed(busy):  # noqa: F811
+    # A recorded code (a grade) reads as its word; what a person typed is evidence and is shown
+    # letter for letter, even where a word of it is also a field's id ("status", "line").
+    from qcert.lifecycle import RaiseFinding
+
+    typed = "status of line 2 not recorded"
+    busy.bus(RaiseFinding("nc", "f2", "s1", "minor", "8.5", typed, "lead1"))
+    web = signed_in(busy, "plan")
+    page = web.get("/ws/bodies/cb1/certifications/nc", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 200
+    shown = _visible(page.text)
+    assert typed in shown
+    assert "状态 of 生产线" not in shown
+    assert "轻微不符合" in shown
