@@ -25,6 +25,7 @@ from typing import Any
 from .. import schemes
 from ..lifecycle import commands as c
 from ..lifecycle.aggregate import add_months
+from ..lifecycle.numbering import SCHEME_CODES
 from .clients import ClientPlan
 from .names import (
     ACTIONS,
@@ -43,17 +44,6 @@ from .schedule import Schedule
 
 __all__ = ["Context", "Fixed", "Story", "StoryEnd"]
 
-# Certificate-number codes of each scheme's certification kind.
-_SCHEME_CODES = {
-    "iso9001": "Q3",
-    "iso14001": "E2",
-    "iso45001": "S2",
-    "iso27001": "I2",
-    "service": "SV",
-    "product": "P1",
-    "smart-manufacturing": "ZN",
-    "data-security": "DS",
-}
 _SITE_COLUMN = {"initial": 0, "surveillance": 1, "recertification": 2}
 _ID_PREFIX = {"surveillance": "sv", "recertification": "rc", "special": "sp"}
 _LABORATORIES = (
@@ -508,7 +498,7 @@ class Story:
         if self.fixed:
             self.number = self.fixed.number
         else:
-            code = _SCHEME_CODES[self.short]
+            code = SCHEME_CODES[self.short]
             self.number = self.body.next_number(on.year, code, self.client.size_code)
         site_scopes = None
         if len(self.sites) > 1 and self.rng.random() < 0.5:
@@ -710,7 +700,7 @@ class Story:
 
     def transfer(self, day: date, to: BodyPlan) -> bool:
         """Another body takes the certificate over (IAF MD 2:2017), under a new number."""
-        number = to.next_number(day.year, _SCHEME_CODES[self.short], self.client.size_code)
+        number = to.next_number(day.year, SCHEME_CODES[self.short], self.client.size_code)
         reviewer, decider = to.reviewers[0], to.deciders[0]
         self.step(
             day,
