@@ -237,7 +237,7 @@ class _Counting:
         return anchored  # type: ignore[no-any-return]
 
 
-def _options(client_id: str, group: str, batch: int) -> Any:
+def _options(client_id: str, group: str, batch: int, anchor_seconds: float = 1.0) -> Any:
     from qcert.evidence.mqtt import ConsumeOptions
 
     # By default 100 messages of 150 readings a batch (one commit); at most 4 batches (60,000
@@ -249,6 +249,7 @@ def _options(client_id: str, group: str, batch: int) -> Any:
         session_expiry=60,
         batch_messages=batch,
         receive_maximum=4 * batch,
+        anchor_seconds=anchor_seconds,
     )
 
 
@@ -272,7 +273,7 @@ def further_consumer(
 ) -> None:
     """Consumer ``n`` of a shared subscription, in a process of its own (same store)."""
     from qcert.evidence.intake import Intake, Message
-    from qcert.evidence.mqtt import Broker, Consumer
+    from qcert.evidence.mqtt import Broker, Consumer, settle_collector
     from qcert.store import create_engine
 
     engine = create_engine(url)
@@ -283,9 +284,31 @@ def further_consumer(
     threading.Thread(
         target=lambda: consumer.wait_subscribed(20) and ready.set(), daemon=True
     ).start()
+    settle_collector()  # as ``qcert evidence consume`` does
     started = time.process_time()
     consumer.run()
     cpu.value = time.process_time() - started
+    engine.dispose()
+
+
+def anchoring(url: str, workdir: str, stop: Any, windows: Any, cpu: Any) -> None:
+    """Anchoring in a process of its own, as ``qcert evidence anchor --every 1`` beside
+    consumers run with ``--anchor-every 0``: due windows every second, over the same store."""
+    from tests.services import make_services
+
+    from qcert.evidence.intake import Intake
+    from qcert.evidence.mqtt import settle_collector
+    from qcert.store import create_engine
+
+    engine = create_engine(url)
+    svc = make_services(engine, Path(workdir))
+    intake = Intake(engine, bus=svc.bus, window_seconds=10, grace_seconds=30)
+    settle_collector()
+    started = time.process_time()
+    while not stop.wait(1.0):
+        windows.value += intake.anchor_due(datetime.now(UTC))
+    cpu.value = time.process_time() - started
+    svc.close()
     engine.dispose()
 
 
@@ -298,9 +321,10 @@ def run_qcert(
     consumers: int = 1,
     batch: int = 100,
     scoring: bool = True,
+    anchor_apart: bool = False,
 ) -> dict:
     from qcert.evidence.intake import Message
-    from qcert.evidence.mqtt import Broker, Consumer
+    from qcert.evidence.mqtt import Broker, Consumer, settle_collector
 
     svc, engine, intake = _services(workdir, database_url, scoring)
     if consumers > 1 and intake.watcher is not None:
@@ -309,7 +333,7 @@ def run_qcert(
         intake.watcher.mode = "settled"
     sink = _Counting(intake)
     group = "bench" if consumers > 1 else ""
-    options = _options("bench-qcert", group, batch)
+    options = _options("bench-qcert", group, batch, anchor_seconds=0.0 if anchor_apart else 1.0)
     consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
     ctx = mp.get_context("spawn")
     taken, stop = ctx.Value("q", 0), ctx.Event()
@@ -326,6 +350,14 @@ def run_qcert(
         cpus.append(cpu_used)
     for _, _, ready in others:
         assert ready.wait(60), "a further consumer did not subscribe"
+    anchorer = None
+    apart_windows, apart_cpu = ctx.Value("q", 0), ctx.Value("d", 0.0)
+    if anchor_apart:
+        anchorer = ctx.Process(
+            target=anchoring, args=(url, str(workdir), stop, apart_windows, apart_cpu)
+        )
+        anchorer.start()
+        cpus.append(apart_cpu)
 
     def stored_now() -> int:
         return consumer.counts.stored + sum(v.value for _, v, _ in others)
@@ -349,6 +381,7 @@ def run_qcert(
         consumer.stop()
 
     sampler = threading.Thread(target=sample)
+    settle_collector()  # as ``qcert evidence consume`` does
     started = time.process_time()
     sampler.start()
     if profile:  # the writer's own time, by function (the network thread is not in it)
@@ -365,6 +398,8 @@ def run_qcert(
     pub.join(20)
     for proc, _, _ in others:
         proc.join(60)
+    if anchorer is not None:
+        anchorer.join(60)
     minute = min(60.0, seconds / 3)
     first = max(m for t, m in memory if WARMUP <= t < WARMUP + minute)
     last = max(m for t, m in memory if t >= memory[-1][0] - minute)
@@ -385,7 +420,8 @@ def run_qcert(
         "consumers": consumers,
         "stored": stored_now(),
         "counts": counts.as_dict(),
-        "windows": sink.windows,
+        "windows": sink.windows + apart_windows.value,
+        "anchoring": "in a process of its own" if anchor_apart else "in the first consumer",
         "take": sink.take_seconds,
         "anchor": sink.anchor_seconds,
         "wall": samples[-1][0],
@@ -416,6 +452,12 @@ def main() -> None:
         default=100,
         help="messages a consumer takes in one transaction (at most 4 batches held)",
     )
+    ap.add_argument(
+        "--anchor-apart",
+        action="store_true",
+        help="anchor in a process of its own (qcert evidence anchor --every 1), the consumers "
+        "with --anchor-every 0",
+    )
     args = ap.parse_args()
     seconds = max(20.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="qcert-bench-") as tmp:
@@ -441,6 +483,7 @@ def main() -> None:
                 args.consumers,
                 args.batch,
                 not args.no_scoring,
+                args.anchor_apart,
             )
         finally:
             broker.stop()
@@ -450,7 +493,7 @@ def main() -> None:
         f"x{q['rate'] / bare:.2f}  ({q['consumers']} consumer process(es), {q['stored']:,} stored; "
         f"the first: {c['stored']:,} stored, {c['duplicates']:,} duplicates, "
         f"{c['refused']:,} refused {c['refusals']}, {c['batches']:,} batches, "
-        f"{q['windows']} windows anchored, "
+        f"{q['windows']} windows anchored {q['anchoring']}, "
         f"{q['cpu']:.0f} s CPU in its process)"
     )
     print(

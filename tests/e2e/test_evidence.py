@@ -184,6 +184,13 @@ def test_the_command_line_registers_anchors_proves_and_verifies(qcert, tmp_path,
     assert qcert("evidence", "anchor", ok=False).exit_code == 1  # a platform administrator's
     qcert("logout")  # the installation's operator (a platform administrator) acts again
     assert json.loads(qcert("evidence", "anchor", "--json").stdout)["anchored"] == 1
+    svc = bootstrap(Settings.from_env())
+    later = json.loads(sent) | {"seq": 1, "time": (AT + timedelta(minutes=2)).isoformat()}
+    svc.intake.take([Message("qcert/v1/c1/oven/x", json.dumps(later).encode(), AT)])
+    svc.close()
+    going_on = qcert("evidence", "anchor", "--every", "0.1", "--passes", "3", "--json")
+    assert json.loads(going_on.stdout) == {"anchored": 1, "passes": 3}
+    assert qcert("evidence", "anchor", "--passes", "0", ok=False).exit_code == 2
     qcert("login", "cadmin", "--password-stdin", input=PASSWORD + "\n")
     proof = tmp_path / "proof.json"
     proof.write_text(qcert("evidence", "proof", "oven", "0", "--json").stdout)

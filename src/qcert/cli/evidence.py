@@ -4,6 +4,8 @@ reading's proof (made here, checked anywhere offline)."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -123,18 +125,54 @@ def dead_letters(
 
 @app.command()
 @errors
-def anchor(ctx: typer.Context, json_: JsonOpt = False) -> None:
-    """Anchor every window of readings that is due now. / 立即固化到期的时间窗口。"""
+def anchor(
+    ctx: typer.Context,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            help="Go on anchoring every this many seconds, until SIGTERM or SIGINT (a process "
+            "of its own beside consumers run with --anchor-every 0) / 每隔若干秒持续固化",
+        ),
+    ] = None,
+    passes: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --every: stop after this many passes / 执行若干轮后退出"),
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Anchor every window of readings that is due now, or, with --every, as they fall due;
+    a checkpoint is signed after every pass that anchored something. / 固化到期的时间窗口。"""
     access.decide(principal(ctx), "evidence.anchor")
     svc = services(ctx)
     assert svc.intake is not None
-    count = svc.intake.anchor_due()
-    if count:
-        svc.appended.append(count)  # signed before the command line exits
+    if every is None:
+        count = svc.intake.anchor_due()
+        if count:
+            svc.appended.append(count)  # signed before the command line exits
+        if json_:
+            print_json({"anchored": count})
+        else:
+            console.print(ok(f"{count} windows anchored / 个时间窗口已固化"))
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    total = done = 0
+    while True:
+        count = svc.intake.anchor_due()
+        if count:
+            svc.schedule.sign_checkpoints()  # what was anchored is provable at once
+        total, done = total + count, done + 1
+        if (passes is not None and done >= passes) or stop.wait(every):
+            break
     if json_:
-        print_json({"anchored": count})
+        print_json({"anchored": total, "passes": done})
     else:
-        console.print(ok(f"{count} windows anchored / 个时间窗口已固化"))
+        console.print(
+            ok(f"{total} windows anchored in {done} passes / {done} 轮共固化 {total} 个时间窗口")
+        )
 
 
 @app.command()

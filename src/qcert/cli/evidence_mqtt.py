@@ -39,14 +39,30 @@ def consume(
         float | None,
         typer.Option(min=0.1, max=86400, help="Stop after this many seconds without a message"),
     ] = None,
+    anchor_every: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=3600,
+            help="Anchor due windows every this many seconds; 0: never, another process "
+            "runs `qcert evidence anchor --every` / 固化间隔（秒），0 表示由另一进程固化",
+        ),
+    ] = 1.0,
     json_: Annotated[bool, typer.Option("--json", help="Counts as JSON when it stops")] = False,
 ) -> None:
     """Take process data readings from the MQTT broker into the store, acknowledging each
-    message once it is durable, and anchor due windows, until SIGTERM or SIGINT (then it
-    finishes the batch in hand). Logs its counts every 10 s. / 从 MQTT 代理接收过程数据。"""
+    message once it is durable, and anchor due windows (unless --anchor-every 0), until
+    SIGTERM or SIGINT (then it finishes the batch in hand). Logs its counts every 10 s. /
+    从 MQTT 代理接收过程数据。"""
     from ..config import mqtt_settings, score_mode
     from ..evidence.intake import Message
-    from ..evidence.mqtt import BrokerUrlInvalid, ConsumeOptions, Consumer, parse_broker_url
+    from ..evidence.mqtt import (
+        BrokerUrlInvalid,
+        ConsumeOptions,
+        Consumer,
+        parse_broker_url,
+        settle_collector,
+    )
 
     decide(principal(ctx), "evidence.consume")
     cfg = settings(ctx)
@@ -73,7 +89,11 @@ def consume(
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     options = ConsumeOptions(
-        group=group, client_id=client_id, max_messages=max_messages, once_idle=once_idle
+        group=group,
+        client_id=client_id,
+        max_messages=max_messages,
+        once_idle=once_idle,
+        anchor_seconds=anchor_every,
     )
     consumer = Consumer(svc.intake, where, options, message=Message, clock=svc.clock)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -85,6 +105,7 @@ def consume(
         client_id,
         svc.watcher.mode if svc.watcher is not None else "no",
     )
+    settle_collector()
     counts = consumer.run().as_dict()
     if json_:
         print_json(counts)

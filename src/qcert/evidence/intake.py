@@ -452,20 +452,27 @@ class Intake:
         """Anchor every due window as of ``now`` (default: the clock): those whose device has
         sent a reading at or past their end plus the grace, and those whose end plus the idle
         allowance has passed by ``now``; one ledger event per window, as the platform itself;
-        how many were anchored."""
+        how many were anchored.
+
+        Each window's tree is worked out first, from what the store holds, outside any write
+        transaction; the anchoring command then only checks that nothing changed and records
+        it, so the intake's writers wait milliseconds for it, not the seconds that reading and
+        hashing a large window takes."""
         from ..access import Principal
         from .commands import AnchorWindows
 
         if self.bus is None:
             raise RuntimeError("this intake has no bus to anchor with")
-        command = AnchorWindows(
-            now or self.clock(),
-            self.window_seconds,
-            self.grace_seconds,
-            idle_seconds=self.idle_seconds,
-        )
+        at = now or self.clock()
         total = 0
         while True:  # a large backlog is anchored a command at a time
+            command = AnchorWindows(
+                at,
+                self.window_seconds,
+                self.grace_seconds,
+                idle_seconds=self.idle_seconds,
+                prepared=self._prepare_windows(at, AnchorWindows.limit),
+            )
             outcome = self.bus.handle(command, Principal.system("evidence-anchor"))
             anchored = int(outcome.reply.get("anchored", 0))
             total += anchored
@@ -475,6 +482,39 @@ class Intake:
                 if total or getattr(self.watcher, "mode", "") == "settled":
                     self._tell_watcher("flush")
                 return total
+
+    def _prepare_windows(self, at: datetime, limit: int) -> tuple[Any, ...]:
+        """The due windows as of ``at`` with their trees, read from the store without a write
+        transaction (at most ``limit``)."""
+        from ..store import evidence as store
+        from .commands import PreparedWindow
+        from .model import due_cutoffs
+        from .window import window_root
+
+        window = self.window_seconds * 1_000_000
+        with self.engine.connect() as conn:
+            cutoffs = due_cutoffs(
+                store.pending(conn),
+                micros(at.astimezone(UTC)),
+                window,
+                self.grace_seconds * 1_000_000,
+                self.idle_seconds * 1_000_000,
+            )
+            due = store.due(conn, cutoffs, window, limit, lock=False)
+        return tuple(
+            PreparedWindow(
+                device_id,
+                since,
+                start,
+                end,
+                seqs[0],
+                seqs[-1],
+                len(seqs),
+                window_root(leaves).hex(),
+            )
+            for device_id, since, windows in due
+            for start, end, seqs, leaves in windows
+        )
 
 
 def _prepare(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:

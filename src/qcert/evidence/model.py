@@ -46,6 +46,20 @@ def due_until(latest: int, now: int, window: int, grace: int, idle: int) -> int:
     return max(moved_on, silent)
 
 
+def due_cutoffs(
+    pending: list[tuple[str, int, int]], now: int, window: int, grace: int, idle: int
+) -> dict[str, int]:
+    """Of each device with readings not anchored yet, ``(device, first, latest)`` µs (the
+    store's ``pending``), the instant its windows are due until (:func:`due_until`), for
+    those that have a due window holding readings."""
+    cutoffs = {}
+    for device_id, first, latest in pending:
+        cutoff = due_until(latest, now, window, grace, idle)
+        if first < cutoff:
+            cutoffs[device_id] = cutoff
+    return cutoffs
+
+
 def _problem(field: str, en: str, zh: str) -> Exception:
     return refuse("evidence.device", field=field, problem=en, problem_zh=zh)
 

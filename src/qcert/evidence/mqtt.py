@@ -24,6 +24,7 @@ acknowledged until it succeeds.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -48,6 +49,7 @@ __all__ = [
     "Counts",
     "Sink",
     "parse_broker_url",
+    "settle_collector",
     "subscription",
 ]
 
@@ -58,6 +60,20 @@ RECEIVE_MAXIMUM = 1000  # messages the broker may send before our acknowledgemen
 MAX_PACKET = 2 * 1024 * 1024  # bytes: larger messages are never sent to us (MQTT 5.0 3.1.2.11.4)
 INBOX_BYTES = 64 * 1024 * 1024  # bytes held between the network thread and the writer
 SESSION_EXPIRY = 7 * 24 * 3600  # seconds the broker keeps our session while we are away
+
+
+def settle_collector() -> None:
+    """Tune the garbage collector for a process that takes readings for hours: what was
+    built before the stream starts (modules, the services, fitted monitors) is moved out of
+    the collector's view (``gc.freeze``), and the youngest generation is collected every
+    50,000 new objects instead of 700. A batch of readings allocates hundreds of thousands
+    of short-lived, acyclic objects, freed by reference counting; with the defaults the
+    collector walks them, and every long-lived object, again and again: about a fifth of
+    the consumer's time (``bench/ingest.py``), for no garbage found. Cycles are still
+    collected, only less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 class Sink(Protocol):
@@ -149,7 +165,7 @@ class ConsumeOptions:
     max_packet: int = MAX_PACKET
     session_expiry: int = SESSION_EXPIRY
     keepalive: int = 30
-    anchor_seconds: float = 1.0  # how often ``anchor_due`` runs
+    anchor_seconds: float = 1.0  # how often ``anchor_due`` runs; 0: never (another process does)
     report_seconds: float = 10.0  # how often the counts are logged
     max_messages: int | None = None  # stop after taking this many messages
     once_idle: float | None = None  # stop after this long without a message
@@ -375,7 +391,7 @@ class Consumer:
                 if batch:
                     self._store(batch)
                     last_message = now
-                if now - last_anchor >= o.anchor_seconds:
+                if o.anchor_seconds and now - last_anchor >= o.anchor_seconds:
                     self._anchor()
                     last_anchor = now
                 if now - last_report >= o.report_seconds:
@@ -397,7 +413,8 @@ class Consumer:
         rest = self._inbox.drain()
         if rest:
             self._store(rest, retry=False)
-        self._anchor()
+        if self.options.anchor_seconds:
+            self._anchor()
         self.client.disconnect()
         self.client.loop_stop()
 

@@ -29,6 +29,7 @@ from .scoping import visible
 __all__ = [
     "MAX_DEVICES",
     "DeviceRow",
+    "anchored_until",
     "check_windows",
     "dead_letter_rows",
     "device_list",
@@ -42,6 +43,7 @@ __all__ = [
     "proof_material",
     "readers_of",
     "readings",
+    "window_summary",
     "write_transaction",
 ]
 
@@ -175,18 +177,18 @@ def pending(conn: Connection) -> list[tuple[str, int, int]]:
 
 
 def due(
-    conn: Connection, cutoffs: dict[str, int], window: int, limit: int
-) -> list[tuple[str, list[tuple[int, int, list[int], list[bytes]]]]]:
-    """Per device of ``cutoffs`` (update-locked on PostgreSQL), its unanchored windows ending
-    at or before its cutoff (µs) that hold readings, oldest first, at most ``limit`` in all:
-    each as ``(start, end, seqs, leaves)`` in seq order. A window starts where the device's
-    last anchored one ended if that is later than its boundary (the window length may
-    change)."""
+    conn: Connection, cutoffs: dict[str, int], window: int, limit: int, lock: bool = True
+) -> list[tuple[str, int, list[tuple[int, int, list[int], list[bytes]]]]]:
+    """Per device of ``cutoffs`` (with ``lock``, update-locked on PostgreSQL), its unanchored
+    windows ending at or before its cutoff (µs) that hold readings, oldest first, at most
+    ``limit`` in all: ``(device, anchored until µs, windows)``, each window as ``(start, end,
+    seqs, leaves)`` in seq order. A window starts where the device's last anchored one ended
+    if that is later than its boundary (the window length may change)."""
     d = t.evidence_devices.c
     if not cutoffs:
         return []
     query = sa.select(d.id, d.anchored_until).where(d.id.in_(sorted(cutoffs))).order_by(d.id)
-    if _postgres(conn):
+    if lock and _postgres(conn):
         # Read under the lock: another anchoring may have moved a device on meanwhile.
         query = query.with_for_update()
     out = []
@@ -215,8 +217,29 @@ def due(
             )
         budget -= len(windows)
         if windows:
-            out.append((device_id, windows))
+            out.append((device_id, int(since), windows))
     return out
+
+
+def anchored_until(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
+    """The end (µs) of each device's newest anchored window, of ``ids``; update-locked on
+    PostgreSQL (on SQLite the write transaction holds the database)."""
+    d = t.evidence_devices.c
+    query = sa.select(d.id, d.anchored_until).where(d.id.in_(sorted(set(ids)))).order_by(d.id)
+    if _postgres(conn):
+        query = query.with_for_update()
+    return {device_id: int(until) for device_id, until in conn.execute(query)}
+
+
+def window_summary(conn: Connection, device_id: str, start: int, end: int) -> tuple[int, int, int]:
+    """How many readings of ``device_id`` were taken in [start, end) µs, and their lowest and
+    highest seq (-1, -1 for none): one range of the (device, time) index."""
+    r = t.evidence_readings.c
+    query = sa.select(sa.func.count(), sa.func.min(r.seq), sa.func.max(r.seq)).where(
+        r.device_id == device_id, r.time_us >= start, r.time_us < end
+    )
+    count, low, high = conn.execute(query).one()
+    return int(count), -1 if low is None else int(low), -1 if high is None else int(high)
 
 
 def _window_rows(

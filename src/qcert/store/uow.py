@@ -247,6 +247,18 @@ class UnitOfWork:
         assert self.conn is not None
         return evidence.due(self.conn, cutoffs, window, limit)
 
+    def evidence_anchored_until(self, ids: list[str]) -> dict[str, int]:
+        """Each device's end of anchoring, µs, locked against intake until this commits
+        (``store.evidence.anchored_until``)."""
+        assert self.conn is not None
+        return evidence.anchored_until(self.conn, ids)
+
+    def evidence_window_summary(self, device_id: str, start: int, end: int) -> Any:
+        """Count, lowest and highest seq of a device's readings in [start, end) µs
+        (``store.evidence.window_summary``)."""
+        assert self.conn is not None
+        return evidence.window_summary(self.conn, device_id, start, end)
+
     def evidence_device(self, device_id: str) -> dict[str, Any]:
         """A data source as a monitor's fit needs it (``store.watch.device_for_fit``)."""
         assert self.conn is not None

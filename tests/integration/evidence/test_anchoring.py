@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from qcert.evidence.payload import canonical_reading, micros
 from qcert.evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
-from qcert.evidence.window import ProofInvalid, leaf_hash, verify_reading_proof
+from qcert.evidence.window import ProofInvalid, leaf_hash, verify_reading_proof, window_root
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
 from tests.integration.evidence.world import NOW, build, message, reading
@@ -259,3 +259,90 @@ def test_an_anchoring_event_is_the_organisations_and_its_bodies(world):
     with svc.engine.connect() as conn:
         owner = entry_owner(conn, w.ledger_index)
     assert owner.kind == "event" and owner.clients == frozenset({"c1"})
+
+
+def _root_of(engine, seqs):
+    """The tree root of d1's stored readings ``seqs``."""
+    r = t.evidence_readings.c
+    with engine.connect() as conn:
+        leaves = conn.execute(
+            sa.select(r.leaf).where(r.device_id == "d1", r.seq.in_(seqs)).order_by(r.seq)
+        ).scalars()
+        return window_root([bytes(leaf) for leaf in leaves]).hex()
+
+
+def _anchor(svc, at, prepared):
+    from qcert.access import Principal
+    from qcert.evidence.commands import AnchorWindows
+
+    intake = svc.intake
+    command = AnchorWindows(
+        at,
+        intake.window_seconds,
+        intake.grace_seconds,
+        idle_seconds=intake.idle_seconds,
+        prepared=prepared,
+    )
+    return svc.bus.handle(command, Principal.system("evidence-anchor")).reply["anchored"]
+
+
+def test_a_window_prepared_outside_the_transaction_is_recorded_as_prepared(world):
+    svc, _ = world
+    at = NOW + timedelta(seconds=75)
+    [prepared] = svc.intake._prepare_windows(at, 100)
+    assert (prepared.first_seq, prepared.last_seq, prepared.count) == (0, 4, 5)
+    assert _anchor(svc, at, (prepared,)) == 1
+    [w] = _windows(svc.engine)
+    assert (w.count, w.root) == (5, prepared.root)
+    assert w.root == _root_of(svc.engine, [0, 1, 2, 3, 4])
+    assert check_projections(svc.engine) == []
+
+
+def test_a_prepared_window_that_took_a_reading_meanwhile_is_anchored_from_the_store(world):
+    # 08:00 is prepared with 5 readings; a sixth, dated inside it, is stored before the
+    # anchoring transaction: the stale tree is not recorded, the window's 6 readings are
+    svc, _ = world
+    at = NOW + timedelta(seconds=75)
+    [prepared] = svc.intake._prepare_windows(at, 100)
+    extra = message([reading(8, at=NOW + timedelta(seconds=55))], received=at)
+    assert svc.intake.take([extra])[0].status == "stored"
+    assert _anchor(svc, at, (prepared,)) == 1
+    [w] = _windows(svc.engine)
+    assert (w.first_seq, w.last_seq, w.count) == (0, 8, 6)
+    assert w.root != prepared.root
+    assert w.root == _root_of(svc.engine, [0, 1, 2, 3, 4, 8])
+
+
+def test_no_reading_stored_before_a_prepared_window_is_passed_over(world):
+    # 08:00 and 08:01 are anchored (the device fell silent); it comes back with readings in
+    # 08:08 and 08:09, so 08:08 is prepared, with 08:02-08:07 empty. A reading dated 08:05,
+    # stored before the anchoring transaction, is not late (d1 is anchored up to 08:02 only):
+    # it must be anchored in 08:05, not passed over by recording 08:08 alone
+    svc, _ = world
+    assert svc.intake.anchor_due(NOW + timedelta(minutes=7)) == 2
+    at = NOW + timedelta(minutes=9, seconds=30)
+    back = [reading(20, at=NOW + timedelta(minutes=8, seconds=5))]
+    back.append(reading(21, at=NOW + timedelta(minutes=9, seconds=20)))
+    svc.intake.take([message(back, received=at)])
+    prepared = svc.intake._prepare_windows(at, 100)
+    assert [(p.first_seq, p.last_seq) for p in prepared] == [(20, 20)]
+    gap = message([reading(9, at=NOW + timedelta(minutes=5))], received=at)
+    assert svc.intake.take([gap])[0].status == "stored"
+    assert _anchor(svc, at, prepared) == 2
+    assert [(w.first_seq, w.last_seq, w.count) for w in _windows(svc.engine)] == [
+        (0, 4, 5),
+        (5, 6, 2),
+        (9, 9, 1),
+        (20, 20, 1),
+    ]
+    assert check_projections(svc.engine) == []
+
+
+def test_windows_prepared_before_another_anchoring_are_not_anchored_twice(world):
+    svc, _ = world
+    at = NOW + timedelta(seconds=75)
+    stale = svc.intake._prepare_windows(at, 100)
+    assert svc.intake.anchor_due(at) == 1
+    assert _anchor(svc, at, stale) == 0
+    assert len(_windows(svc.engine)) == 1
+    assert check_projections(svc.engine) == []

@@ -203,3 +203,16 @@ def test_what_cannot_be_read_goes_to_the_sink_and_consuming_goes_on(mosquitto, t
     assert consumer.counts.refusals["malformed"] == 3
     # A refusal is durable too: acknowledged, it is not sent again.
     assert consumer.counts.acked == consumer.counts.messages >= 5
+
+
+def test_a_consumer_anchors_at_its_interval_or_leaves_anchoring_to_another_process(
+    mosquitto, tag, tmp_path
+):
+    anchored = {}
+    for every in (0.05, 0.0):
+        sink = SqliteSink(tmp_path / f"s{every}.db")
+        with consuming(sink, mosquitto, _options(tag, anchor_seconds=every)):
+            time.sleep(0.6)
+        anchored[every] = sink.db.execute("SELECT count(*) FROM anchors").fetchone()[0]
+    assert anchored[0.05] >= 3  # every 50 ms while it ran, and once more as it stopped
+    assert anchored[0.0] == 0
