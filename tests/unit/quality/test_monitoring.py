@@ -265,3 +265,18 @@ def test_tep_fault_1_is_detected_as_published():
     assert scores.exceeded["t2"][160:].mean() >= 0.99
     assert scores.exceeded["spe"][160:].mean() >= 0.99
     assert scores.alarms(3)[:160].mean() < 0.05
+
+
+def test_reconstruction_contributions_follow_the_monitor_when_it_is_fitted_again():
+    rng = np.random.default_rng(3)
+    first = rng.normal(size=(300, 4))
+    second = rng.normal(size=(300, 4)) @ np.array(
+        [[1, 0.8, 0, 0], [0, 1, 0.5, 0], [0, 0, 1, 0.9], [0.3, 0, 0, 1]]
+    )
+    monitor = PCAMonitor(n_components=2).fit(first)
+    before = monitor.reconstruction_contributions(second[:5], "spe")
+    monitor.fit(second)
+    fresh = PCAMonitor(n_components=2).fit(second)
+    after = monitor.reconstruction_contributions(second[:5], "spe")
+    assert np.allclose(after, fresh.reconstruction_contributions(second[:5], "spe"))
+    assert not np.allclose(after, before)

@@ -221,10 +221,8 @@ class Monitor(BaseEstimator):  # type: ignore[misc]
         Qin 2009, single and multidimensional directions). A variable the index cannot see
         contributes 0.
         """
-        M = self._forms(statistic)
+        M, blocks, inverses = self._reconstruction(statistic)
         m = self.n_features_in_
-        blocks = [np.arange(i, M.shape[0], m) for i in range(m)]
-        inverses = [np.linalg.pinv(M[np.ix_(b, b)], hermitian=True) for b in blocks]
 
         def rbc(W: Array) -> Array:
             MW = W @ M
@@ -234,6 +232,21 @@ class Monitor(BaseEstimator):  # type: ignore[misc]
             return out
 
         return self._per_variable(X, rbc, summed=False)
+
+    def _reconstruction(self, statistic: str) -> tuple[Array, list[Array], list[Array]]:
+        """``statistic``'s quadratic form, each variable's block of (lagged) directions and
+        the pseudo-inverse of the form on that block: worked out once per fitted model (a
+        stream asks for them at every alarm) and forgotten when the monitor is fitted again."""
+        cache = self.__dict__.get("_reconstruction_cache")
+        if cache is None or cache["model"] is not self.model_:  # the model itself, held
+            cache = self.__dict__["_reconstruction_cache"] = {"model": self.model_}
+        if statistic not in cache:
+            M = self._forms(statistic)
+            m = self.n_features_in_
+            blocks = [np.arange(i, M.shape[0], m) for i in range(m)]
+            inverses = [np.linalg.pinv(M[np.ix_(b, b)], hermitian=True) for b in blocks]
+            cache[statistic] = (M, blocks, inverses)
+        return cache[statistic]  # type: ignore[no-any-return]
 
     def _per_variable(
         self, X: ArrayLike, per_column: Callable[[Array], Array], summed: bool = True
