@@ -523,10 +523,11 @@ def _prepare(model: ReadingMessage) -> tuple[list[int], list[int], list[str], li
     transaction, which then holds the store only for the look-ups and the insert."""
     readings = model.all_readings()
     units = model.units.keys()
-    names = [r["values"].keys() for r in readings]
     uncovered = -1
-    if not all(map(units.__ge__, names)):
-        uncovered = next(n for n, keys in enumerate(names) if not keys <= units)
+    # Every variable named in any reading, gathered in one call (the usual message names
+    # the same few in each); reading by reading only when one is not in ``units``.
+    if not units >= set().union(*[r["values"] for r in readings]):
+        uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= units)
     # No conversion to UTC first (the difference from the epoch is UTC's already):
     # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
     taken = [r["time"] for r in readings]
@@ -541,7 +542,10 @@ def _prepare(model: ReadingMessage) -> tuple[list[int], list[int], list[str], li
             else ""
             for r, at in zip(readings, times, strict=True)
         ]
-    leaves = [sha256(b"\x00" + text).digest() if text else b"" for text in map(str.encode, texts)]
+    if all(texts):
+        leaves = [sha256(b"\x00" + text).digest() for text in map(str.encode, texts)]
+    else:
+        leaves = [sha256(b"\x00" + t).digest() if t else b"" for t in map(str.encode, texts)]
     return [r["seq"] for r in readings], times, texts, leaves, uncovered
 
 
