@@ -18,7 +18,10 @@ broker's queue stays bounded.
    stream watcher scores every reading stored. ``--consumers N`` runs N consumer processes on
    one shared subscription (MQTT 5.0, 4.8.2) over the same store; the first also anchors and
    scores, as a consumer in a group does: settled readings (each device's readings up to
-   its newest anchored window, read in seq order from the store whoever stored them). The
+   its newest anchored window, read in seq order from the store whoever stored them).
+   ``--anchor-apart`` anchors in a process of its own instead (``qcert evidence anchor
+   --every 1`` beside consumers run with ``--anchor-every 0``). Every consumer process tunes
+   its garbage collector as ``qcert evidence consume`` does (``settle_collector``). The
    resident memory of the first process is sampled every second; what is printed is the
    first minute's peak after warm-up against the last minute's.
 
