@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import schemes
 from ..access import CLIENT_ROLES, Forbidden, Unauthenticated, read_scope
-from ..errors import QcertError
+from ..errors import QcertError, chinese
 from ..lifecycle import commands as c
 from ..lifecycle.answer_deadline import answer_due
 from ..lifecycle.rules import refuse
@@ -95,6 +95,9 @@ class Refusal:
     source: str
     zh: str
     en: str
+    # Its Chinese names fields and values in words already (an error that says itself in
+    # Chinese): an id in it is one someone typed, shown as typed.
+    worded: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,9 @@ def _refusal(err: Exception) -> Refusal:
         return Refusal(status, err.rule, err.source, err.zh, err.en)
     status = getattr(err, "status", 409)
     zh, en = MESSAGES["error.refused"]
-    return Refusal(status if 400 <= status < 500 else 409, "", "", zh + str(err), en + str(err))
+    said = chinese(err)
+    status = status if 400 <= status < 500 else 409
+    return Refusal(status, "", "", zh + (said or str(err)), en + str(err), said is not None)
 
 
 def own_refusal(key: str, status: int = 422) -> Refusal:

@@ -248,3 +248,17 @@ def test_the_workspace_list_names_roles_as_people_do(site):  # noqa: F811
     english = site.browser("rev").get("/workspace", headers={"accept-language": "en"}).text
     assert "Application reviewer · body cb1" in english
     assert "Technical reviewer · body cb1" in english and 'href="/hub"' not in english
+
+
+def test_a_refusal_names_what_was_not_found_in_chinese_and_shows_a_typed_id_as_typed(
+    site,  # noqa: F811
+):
+    # "lead" is also a role's code: typed as a body's id, it must not be shown as 审核组长
+    web = site.browser("client")
+    token = _csrf(web.get("/portal/c1/apply").text)
+    form = {"csrf": token, "body_id": "lead", "scheme_id": ISO9001, "sectors": ["17"]}
+    refused = web.post("/portal/c1/apply", data={**form, "sites": ["hq"]})
+    assert refused.status_code == 404
+    alert = re.search(r'role="alert".*?</div>', refused.text, re.S)[0]
+    assert "没有认证机构编号为 &#39;lead&#39; 的记录" in alert
+    assert "审核组长" not in alert and "no " not in alert
