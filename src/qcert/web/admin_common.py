@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..access import Forbidden
 from ..errors import QcertError
+from ..locale import fill_zh
 from ..schemes import RuleViolation, SchemeError
 from ..store.views import body_row
 from .admin_text import MESSAGES
@@ -72,7 +73,7 @@ class FormError(Exception):
 
     def said(self, lang: str) -> dict[str, str]:
         zh, en = {**MESSAGES, **INPUT_MESSAGES}[self.key]
-        message = (zh if lang == "zh-CN" else en).format(**self.values)
+        message = fill_zh(zh, self.values) if lang == "zh-CN" else en.format(**self.values)
         return {"rule": "input.invalid", "source": "qcert", "message": message}
 
 
