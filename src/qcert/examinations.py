@@ -11,10 +11,12 @@ workspace all call it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from .access import Principal, read_scope
+from .config import TIMEZONE
 from .errors import QcertError
 from .locale.names import field_label
 from .reports.examination import MAX_READINGS, History, Report, Stream, Variable, build
@@ -59,14 +61,15 @@ class WindowInvalid(QcertError):
         self.field = field
 
 
-def _instant(field: str, text: str) -> datetime:
-    """``YYYY-MM-DD`` (midnight UTC) or an RFC 3339 instant (UTC when it has no offset)."""
+def _instant(field: str, text: str, zone: str, end: bool = False) -> datetime:
+    """An RFC 3339 instant (UTC when it has no offset), or a ``YYYY-MM-DD`` day in ``zone``:
+    the start of that day, or with ``end`` the start of the next (the period's end is
+    exclusive, so ``to`` names the last day examined)."""
     if len(text) > 40:
         raise WindowInvalid(field, "at most 40 characters", "不超过 40 个字符")
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return _day(field, date.fromisoformat(text), ZoneInfo(zone), end)
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise WindowInvalid(
@@ -80,6 +83,16 @@ def _instant(field: str, text: str) -> datetime:
         raise _out_of_range(field) from None
 
 
+def _day(field: str, day: date, zone: ZoneInfo, end: bool) -> datetime:
+    # The day's end is its last microsecond's successor, so 9999-12-31 ends where UTC allows.
+    try:
+        if end:
+            return datetime.combine(day, time.max, zone).astimezone(UTC) + timedelta(microseconds=1)
+        return datetime.combine(day, time.min, zone).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 in a zone east of UTC begins in year 0
+        raise _out_of_range(field) from None
+
+
 def _out_of_range(field: str) -> WindowInvalid:
     return WindowInvalid(
         field,
@@ -88,12 +101,17 @@ def _out_of_range(field: str) -> WindowInvalid:
     )
 
 
-def window(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
+def window(
+    start: str | None, end: str | None, now: datetime, zone: str = TIMEZONE
+) -> tuple[datetime, datetime]:
     """The period [start, end) in UTC: ``end`` defaults to ``now``, ``start`` to
-    :data:`DEFAULT_DAYS` days before ``end``; refused when reversed or over :data:`MAX_DAYS`."""
-    stop = _instant("to", end) if end else now.astimezone(UTC)
+    :data:`DEFAULT_DAYS` days before ``end``; refused when reversed or over :data:`MAX_DAYS`.
+    Each is an RFC 3339 instant or a bare ``YYYY-MM-DD`` day as it is in ``zone`` (the
+    installation's or the viewer's time zone): ``start`` from that day's beginning, ``end``
+    up to the end of that day, so ``2026-01-01``/``2026-01-31`` examines all of January there."""
+    stop = _instant("to", end, zone, end=True) if end else now.astimezone(UTC)
     try:
-        begin = _instant("from", start) if start else stop - timedelta(days=DEFAULT_DAYS)
+        begin = _instant("from", start, zone) if start else stop - timedelta(days=DEFAULT_DAYS)
     except OverflowError:  # the default period would begin before year 1
         raise _out_of_range("to") from None
     if not begin < stop:

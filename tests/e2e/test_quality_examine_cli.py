@@ -103,3 +103,12 @@ def test_another_organisations_user_cannot_examine_it(qcert):
         qcert("login", "other")
     refused = qcert("quality", "examine", "c", ok=False)
     assert refused.exit_code == 1 and "organisation: no organisation 'c'" in refused.output
+
+
+def test_a_bare_day_is_read_in_the_installations_time_zone(qcert, monkeypatch):
+    period = ["quality", "examine", "c", "--from", "2026-01-01", "--to", "2026-01-31", "--json"]
+    data = json.loads(qcert(*period).stdout)
+    assert (data["from"], data["to"]) == ("2025-12-31T16:00:00+00:00", "2026-01-31T16:00:00+00:00")
+    monkeypatch.setenv("QCERT_TIMEZONE", "Europe/London")
+    data = json.loads(qcert(*period).stdout)
+    assert (data["from"], data["to"]) == ("2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00")

@@ -58,8 +58,19 @@ def test_a_route_or_command_without_a_rule_is_nobodys_but_the_platforms_own():
     class Unlisted:
         pass
 
-    with pytest.raises(Forbidden, match="no access rule"):
+    with pytest.raises(Forbidden, match="no access rule") as refused:
         decide(ROOT, Unlisted())
+    assert refused.value.rule == "access.unlisted"
+
+
+def test_an_unlisted_command_is_refused_in_words_not_by_its_class_name():
+    class RenameEverything:
+        pass
+
+    with pytest.raises(Forbidden) as refused:
+        decide(ROOT, RenameEverything())
+    assert refused.value.zh == "该操作未列入访问策略"
+    assert str(refused.value) == "this operation has no access rule (command RenameEverything)"
 
 
 @pytest.mark.parametrize(

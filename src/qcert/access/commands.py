@@ -407,8 +407,10 @@ def authorize(principal: Principal, command: Any, resource: Resource) -> None:
     (401) for nobody, Forbidden (403, with the rule and why) for the wrong person."""
     rule = COMMANDS.get(type(command))
     if rule is None:  # a command nobody wrote a rule for is nobody's to run
-        said = refusal("command.unlisted", command=type(command).__name__)
-        raise Forbidden("access.unlisted", *said)
+        # People read that the operation is not in the policy; the command's class name, a
+        # technical detail for whoever maintains the policy, is added to the English only.
+        en, zh = refusal("command.unlisted")
+        raise Forbidden("access.unlisted", f"{en} (command {type(command).__name__})", zh)
     if principal.is_system:
         return
     if not principal.signed_in and rule.check is not _anyone and not rule.anonymous:

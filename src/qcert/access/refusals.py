@@ -6,6 +6,7 @@ names, and returns the refusal as every check does: ``(en, zh-CN)``.
 
 from __future__ import annotations
 
+from ..locale import fill_zh
 from ..locale import messages as from_catalogs
 
 __all__ = ["MESSAGES", "refusal"]
@@ -27,4 +28,4 @@ def refusal(key: str, **fields: object) -> tuple[str, str]:
     """The refusal ``key`` as the policy's checks return it, ``(en, zh-CN)``, with ``fields``
     filled in."""
     zh, en = MESSAGES[key]
-    return en.format(**fields), zh.format_map(_Chinese(fields))
+    return en.format(**fields), fill_zh(zh, _Chinese(fields))

@@ -11,7 +11,7 @@ import typer
 
 from ..access import decide
 from ..errors import QcertError
-from ._common import console, errors, ok, principal, print_json, services
+from ._common import console, errors, ok, principal, print_json, services, settings
 
 __all__ = ["examine"]
 
@@ -23,11 +23,19 @@ def examine(
     start: Annotated[
         str | None,
         typer.Option(
-            "--from", help="Start: YYYY-MM-DD or RFC 3339, UTC (default: 30 days before --to)"
+            "--from",
+            help="Start: an RFC 3339 instant, or YYYY-MM-DD from the start of that day in "
+            "QCERT_TIMEZONE (default: 30 days before --to) / "
+            "起始时间或日期（按配置时区当日零时起）",
         ),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="End (exclusive), default now / 截止时间")
+        str | None,
+        typer.Option(
+            "--to",
+            help="End (exclusive): an RFC 3339 instant, or YYYY-MM-DD up to the end of that day "
+            "in QCERT_TIMEZONE; default now / 截止时间或日期（含当日，按配置时区）",
+        ),
     ] = None,
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="Write the bilingual PDF report / 输出 PDF 报告")
@@ -58,7 +66,7 @@ def examine(
         )
     who = principal(ctx)
     decide(who, "records.read")
-    begin, stop = window(start, end, datetime.now(UTC))
+    begin, stop = window(start, end, datetime.now(UTC), settings(ctx).timezone)
     report = gather(services(ctx).engine, who, organisation, begin, stop)
     html = render_html(report, lang) if out is not None and out.suffix == ".html" else None
     written = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..locale import fill_zh
 from ..locale import messages as from_catalogs
 from ..locale.names import field_label, value_word
 from ..schemes.errors import RuleViolation
@@ -147,7 +148,7 @@ def refuse(rule_id: str, cite: str | None = None, **values: object) -> RuleViola
         {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in values.items()}
     )
     return RuleViolation(
-        rule.id, cite or rule.source, rule.en.format_map(fill), rule.zh.format_map(fill)
+        rule.id, cite or rule.source, rule.en.format_map(fill), fill_zh(rule.zh, fill)
     )
 
 

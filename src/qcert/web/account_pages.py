@@ -14,6 +14,8 @@ from .. import security
 from ..access import ANONYMOUS, Forbidden, Principal, Unauthenticated, decide, read_scope
 from ..errors import QcertError
 from ..lifecycle import commands as c
+from ..lifecycle.accounts import ROLES
+from ..locale.names import MESSAGES as NAMES
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from . import session as sessions
@@ -151,6 +153,15 @@ def switch_language(code: str, next: str = "/workspace") -> Response:
     return response
 
 
+# The roles listed on the home page, named from the shared names table as every page names
+# them (in English as the first word of a list item).
+HOME_ROLES = {
+    f"home.role.{role}": (zh, en[:1].upper() + en[1:])
+    for role in ROLES
+    for zh, en in [NAMES[f"value.{role}"]]
+}
+
+
 @router.get("/workspace", response_class=HTMLResponse)
 def workspace(request: Request) -> Response:
     """Where a signed-in user starts: their roles, and the bodies and organisations they see."""
@@ -165,9 +176,9 @@ def workspace(request: Request) -> Response:
         request,
         "ws/home.html",
         who=who,
-        messages=HOME_MESSAGES,
+        messages={**HOME_MESSAGES, **HOME_ROLES},
         roles=roles,
-        role_names=set(HOME_MESSAGES),
+        role_names=set(HOME_ROLES),
         bodies=bodies,
         clients=clients,
         hub=bool(who.principal.scopes("region", "regulator")),

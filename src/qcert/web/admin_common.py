@@ -17,6 +17,9 @@ from starlette.responses import RedirectResponse, Response
 
 from ..access import Forbidden
 from ..errors import QcertError
+from ..lifecycle.accounts import ROLES
+from ..locale import fill_zh
+from ..locale.names import MESSAGES as NAMES
 from ..schemes import RuleViolation, SchemeError
 from ..store.views import body_row
 from .admin_text import MESSAGES
@@ -29,6 +32,7 @@ __all__ = [
     "MAX_FIELDS",
     "MAX_PAGE",
     "PAGE_SIZE",
+    "ROLE_WORDS",
     "TEXT",
     "FormError",
     "Paging",
@@ -51,8 +55,11 @@ __all__ = [
 PAGE_SIZE = 25
 MAX_PAGE = 1_000_000  # past this no body has rows, and offsets stay small integers
 MAX_FIELDS = 40  # the largest form here has about twenty fields
-# The body's pages' words (nav, stages) and ours.
-TEXT = {**BODY_MESSAGES, **MESSAGES}
+# An account's roles are named as the refusals and every other page name them: from the shared
+# names table (value.<role>), which is the one place their words are kept.
+ROLE_WORDS = {f"role.{role}": NAMES[f"value.{role}"] for role in ROLES}
+# The body's pages' words (nav, stages), ours and the roles'.
+TEXT = {**BODY_MESSAGES, **MESSAGES, **ROLE_WORDS}
 
 
 def admin_text(key: str, lang: str) -> str:
@@ -72,7 +79,7 @@ class FormError(Exception):
 
     def said(self, lang: str) -> dict[str, str]:
         zh, en = {**MESSAGES, **INPUT_MESSAGES}[self.key]
-        message = (zh if lang == "zh-CN" else en).format(**self.values)
+        message = fill_zh(zh, self.values) if lang == "zh-CN" else en.format(**self.values)
         return {"rule": "input.invalid", "source": "qcert", "message": message}
 
 

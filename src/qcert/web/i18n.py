@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from ..locale import fill_zh
 from ..locale import messages as from_catalogs
 from .words_text import MESSAGES as WORDS
 
@@ -45,6 +46,8 @@ def translator(lang: str, extra: dict[str, tuple[str, str]] | None = None) -> Ca
 
     def t(key: str, **values: object) -> str:
         text = catalogue[key][position]
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        return fill_zh(text, values) if position == 0 else text.format(**values)
 
     return t

@@ -142,7 +142,8 @@ def _examination(request: Request, who: Viewer, client_id: str, text: dict) -> R
     try:
         if kind not in ("html", "pdf"):
             raise WindowInvalid("format", "must be html or pdf", "须为 html 或 pdf")
-        begin, stop = window(q.get("from"), q.get("to"), datetime.now(UTC))
+        now = datetime.now(UTC)
+        begin, stop = window(q.get("from"), q.get("to"), now, viewer_zone(request))
     except WindowInvalid as err:
         message = err.zh if lang_of(request) == "zh-CN" else str(err)
         return page(

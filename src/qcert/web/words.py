@@ -18,6 +18,7 @@ import jinja2
 from starlette.requests import Request
 
 from .. import schemes
+from ..locale import join_zh
 from ..locale import names as shared
 from .words_text import MESSAGES
 
@@ -181,7 +182,13 @@ def plain(message: str, lang: str, worded: bool = False) -> str:
             return scheme_label(token)
         return names.get(token, token)
 
-    return _TOKEN.sub(word, message)
+    if not names:
+        return _TOKEN.sub(word, message)
+    # A Chinese name put in for an id takes no space from a Chinese neighbour.
+    pieces = _TOKEN.split(message)
+    for i in range(1, len(pieces), 2):
+        pieces[i] = word(_TOKEN.fullmatch(pieces[i]))  # type: ignore[arg-type]
+    return join_zh(pieces)
 
 
 def field_label(name: str, lang: str) -> str:

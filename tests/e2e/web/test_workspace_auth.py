@@ -48,7 +48,7 @@ def test_sign_in_sets_a_guarded_session_and_lands_on_the_users_main_page(web):
     assert all(flag in cookie for flag in ("httponly", "secure", "samesite=strict"))
     home = web.get("/workspace")
     assert home.status_code == 200 and 'data-role="cb-admin@body:cb1"' in home.text
-    assert "认证机构管理员 · 认证机构 cb1" in home.text  # the role by its name, not its code
+    assert "机构管理员 · 认证机构 cb1" in home.text  # the role by its name, not its code
     assert 'href="/ws/bodies/cb1"' in home.text and "c1" not in re.findall(
         r"/portal/(\w+)", home.text
     )

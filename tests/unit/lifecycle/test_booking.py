@@ -43,7 +43,7 @@ def test_an_auditor_booked_elsewhere_on_the_same_days_is_refused_naming_that_aud
     assert err.en.startswith("team.1.auditor: aud1 is already on audit s2 of Example Co")
     assert "Quality management system certification" in err.en
     assert "certification other-cert" in err.en and "2025-03-05 to 2025-03-06" in err.en
-    assert err.zh.startswith("审核组第 2 名成员：aud1 已在 2025-03-05 至 2025-03-06 参加 示例公司")
+    assert err.zh.startswith("审核组第 2 名成员：aud1 已在 2025-03-05 至 2025-03-06 参加示例公司")
     assert "team." not in err.zh  # the Chinese text names the member, not the English field id
 
 
