@@ -10,8 +10,30 @@ from __future__ import annotations
 import re
 
 from .ledger import errors as ledger
+from .locale import messages
 
-__all__ = ["NotInitialised", "QcertError", "Unavailable", "chinese"]
+__all__ = ["KINDS", "KindSentence", "NotInitialised", "QcertError", "Unavailable", "chinese"]
+
+KINDS = messages(__name__)  # kind name -> (zh-CN, en), from the catalogs
+
+
+class KindSentence:
+    """What a kind of error says in zh-CN, read from the catalogs (domain ``errors``) by the
+    kind's name, its module inside qcert and its class (``store.uow.NotFound``): the nearest
+    kind up the class's bases that has a sentence. An instance's own ``zh`` (what its raiser
+    gave) comes first: this descriptor is not a data descriptor, so that shadows it."""
+
+    def __get__(self, obj: object, owner: type) -> str:
+        for kind in owner.__mro__:
+            found = KINDS.get(kind_name(kind))
+            if found:
+                return found[0]
+        return ""
+
+
+def kind_name(kind: type) -> str:
+    """An error kind's key in the ``errors`` catalogs."""
+    return f"{kind.__module__.removeprefix('qcert.')}.{kind.__qualname__}"
 
 
 class QcertError(Exception):
@@ -19,7 +41,7 @@ class QcertError(Exception):
     zh-CN (the kind's sentence unless the raiser gives one)."""
 
     status = 400
-    zh = "请求未能完成"
+    zh = KindSentence()  # the kind's sentence, from the catalogs
 
     def __init__(self, message: str = "", zh: str | None = None) -> None:
         super().__init__(message)
@@ -31,28 +53,27 @@ class NotInitialised(QcertError):
     """The data directory or its keys do not exist yet."""
 
     status = 503
-    zh = "数据目录或签名密钥尚未创建：请先运行 qcert init"
 
 
 class Unavailable(QcertError):
     """This installation does not offer what was asked (not configured)."""
 
     status = 503
-    zh = "本安装未配置此项服务"
 
 
 # The ledger's core tells its errors in English (it is a library with no user-facing text and
-# imports nothing of qcert); what each kind means in Chinese, most specific kind first.
-_LEDGER_ZH: tuple[tuple[type[Exception], str], ...] = (
-    (ledger.RootMismatch, "证明验证失败：重新计算的树根与检查点不符"),
-    (ledger.ProofError, "证明无效：与其索引和树大小不符"),
-    (ledger.IndexOutOfRange, "索引或树大小超出账本范围"),
-    (ledger.SignatureError, "签名验证失败：没有来自已知密钥的有效签名"),
-    (ledger.CheckpointError, "检查点无法解析"),
-    (ledger.KeyFormatError, "密钥格式有误"),
-    (ledger.BundleFormatError, "证明包无法解析"),
-    (ledger.EntryTooLarge, "条目超过账本允许的大小"),
-    (ledger.LedgerError, "账本操作未完成"),
+# imports nothing of qcert); what each kind means in Chinese is in the catalogs, under its
+# name, most specific kind first.
+_LEDGER_KINDS: tuple[type[Exception], ...] = (
+    ledger.RootMismatch,
+    ledger.ProofError,
+    ledger.IndexOutOfRange,
+    ledger.SignatureError,
+    ledger.CheckpointError,
+    ledger.KeyFormatError,
+    ledger.BundleFormatError,
+    ledger.EntryTooLarge,
+    ledger.LedgerError,
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -67,8 +88,8 @@ def chinese(err: Exception) -> str | None:
     _, slash, tail = str(err).rpartition(" / ")
     if slash and _CJK.search(tail):
         return tail
-    for kind, zh in _LEDGER_ZH:
+    for kind in _LEDGER_KINDS:
         if isinstance(err, kind):
-            return zh
+            return KINDS[kind_name(kind)][0]
     told = getattr(type(err), "zh", None)
     return told if isinstance(told, str) and _CJK.search(told) else None

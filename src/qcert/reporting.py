@@ -29,8 +29,6 @@ MINUTES = 10.0  # between two rounds of the schedule
 class NotWitnessed(QcertError):
     """The hub is not a witness of this log, or has cosigned nothing of it yet."""
 
-    zh = "检查点尚未经见证"
-
 
 def report(
     services: Any,

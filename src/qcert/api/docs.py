@@ -56,7 +56,6 @@ _REDOC = """<!doctype html>
 
 class _NoAsset(QcertError):
     status = 404
-    zh = "没有该文档资源"
 
 
 def _asset(name: str) -> tuple[bytes, str] | None:

@@ -40,12 +40,10 @@ Number = Annotated[str, Path(min_length=1, max_length=64, description="Certifica
 
 class InvalidCredential(QcertError):
     status = 422
-    zh = "电子证书无效：须为不超过大小限制的 JSON 对象"
 
 
 class InvalidSearch(QcertError):
     status = 422
-    zh = "查询条件无效"
 
 
 def _json(answer: dict[str, Any]) -> bytes:

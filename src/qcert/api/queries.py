@@ -66,7 +66,6 @@ class MeRead(BaseModel):
 
 class NotFound(QcertError):
     status = 404
-    zh = "未找到该记录，或无权查看"
 
 
 def _page(

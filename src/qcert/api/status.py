@@ -30,12 +30,10 @@ class Purpose(StrEnum):
 
 class NotPublished(QcertError):
     status = 404
-    zh = "尚未发布该状态列表"
 
 
 class BadInstant(QcertError):
     status = 422
-    zh = "时间须为日期（YYYY-MM-DD）或带时区的 ISO 8601 时间"
 
 
 def parse_instant(value: str | None, field: str = "at") -> datetime | None:

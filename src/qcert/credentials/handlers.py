@@ -38,7 +38,6 @@ class NoSigningKey(QcertError):
     """The body has not published a credential-signing key (yet)."""
 
     status = 409
-    zh = "认证机构没有可用的签名密钥"
 
 
 def status_list_url(host: str, body_id: str, purpose: str, list_no: int) -> str:

@@ -63,14 +63,12 @@ class CertificateNotFound(QcertError):
     """No certificate has the number asked for."""
 
     status = 404
-    zh = "没有该证书编号"
 
 
 class NoCredential(QcertError):
     """The certificate has no signed credential yet, so there is nothing for a QR code to hold."""
 
     status = 409
-    zh = "该证书尚未签发电子证书"
 
 
 def verification_url(host: str, number: str, sha256: str) -> str:

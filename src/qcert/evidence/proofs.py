@@ -15,14 +15,12 @@ class ReadingNotFound(QcertError):
     """No such reading of that device."""
 
     status = 404
-    zh = "没有该读数"
 
 
 class NotAnchored(QcertError):
     """The reading's window is not anchored yet (or its checkpoint not signed yet)."""
 
     status = 409
-    zh = "该读数尚未锚定到账本"
 
 
 def proof_of_reading(engine: Any, ledger: Any, device_id: str, seq: int) -> dict[str, Any]:

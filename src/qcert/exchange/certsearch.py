@@ -145,7 +145,6 @@ class CertSearchFileError(QcertError):
     """A file that is not a CertSearch upload file at all (as opposed to a bad record in one)."""
 
     status = 422
-    zh = "CertSearch 文件无法读取"
 
 
 # -- export ------------------------------------------------------------------

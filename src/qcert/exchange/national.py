@@ -33,7 +33,6 @@ class PeriodInvalid(QcertError):
     """A reporting period that ends before it starts."""
 
     status = 422
-    zh = "报送期间无效"
 
 
 def check_period(start: date | None, end: date | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import KindSentence
+
 __all__ = ["RuleViolation", "SchemeError", "SchemeNotFound"]
 
 
@@ -9,14 +11,13 @@ class SchemeError(Exception):
     """A scheme file or reference table that cannot be used."""
 
     status = 422
-    zh = "认证方案文件或参考表无法使用"
+    zh = KindSentence()  # the kind's sentence, from the catalogs
 
 
 class SchemeNotFound(SchemeError):
     """No bundled or installed scheme has the id asked for."""
 
     status = 404
-    zh = "没有该认证方案：`qcert schemes list` 列出可用的方案"
 
 
 class RuleViolation(SchemeError):

@@ -45,7 +45,6 @@ class DocumentMissing(QcertError):
     """No stored file holds these bytes (or the file no longer matches its hash)."""
 
     status = 404
-    zh = "没有该文件，或所存文件与其摘要不符"
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,6 @@ class SnapshotError(QcertError):
     """A state holds a value the codec does not take, or a snapshot is not one it wrote."""
 
     status = 500
-    zh = "快照无法使用"
 
 
 class StaleSnapshot(SnapshotError):

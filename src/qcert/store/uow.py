@@ -47,12 +47,10 @@ A = TypeVar("A", bound=Aggregate)
 
 class NotFound(QcertError):
     status = 404
-    zh = "未找到该记录"
 
 
 class ConcurrentChange(QcertError):
     status = 409
-    zh = "与已有记录冲突，或他人已修改此记录：请重新载入后再试"
 
 
 def _named(kind: str) -> str:
