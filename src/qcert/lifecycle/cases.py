@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Aggregate, invalid, text_field, utc_instant
 from .certification import Certification
@@ -58,11 +57,7 @@ class Case(Aggregate):
         cls, case_id: str, kind: str, certification: Certification, handler: str, summary: str
     ) -> Case:
         if kind not in ("complaint", "appeal"):
-            raise invalid(
-                "kind",
-                "must be complaint or appeal",
-                f"须为 {choices(('complaint', 'appeal'))} 之一",
-            )
+            raise invalid("kind", "choice.one_of", choices=("complaint", "appeal"))
         if handler in certification.involved():
             raise refuse(
                 "case.independence",

@@ -54,16 +54,10 @@ class CertificateStatus:
         self._cert("assign a status entry to", "分配状态位给", tuple(CertStatus))
         if self.status_entry is not None:
             raise invalid(
-                "status_entry",
-                f"{self.id} already has status entry {self.status_entry}",
-                f"{self.id} 已分配状态位 {self.status_entry}",
+                "status_entry", "status.entry_taken", certificate=self.id, entry=self.status_entry
             )
         if list_no < 1 or index < 0:
-            raise invalid(
-                "index",
-                "list_no counts from 1 and index from 0",
-                "状态列表编号从 1 起计，位置从 0 起计",
-            )
+            raise invalid("index", "status.counting")
         self.record(ev.StatusEntryAssigned(list_no, index))
 
     def suspend(self, reason: str, on: date, months: int = 6, rec: Recording | None = None) -> None:
@@ -71,7 +65,7 @@ class CertificateStatus:
         self._cert("suspend", "暂停", (CertStatus.active,))
         self._status_date("suspend", "on", on, rec)
         if not 1 <= months <= 6:
-            raise invalid("months", "suspension lasts 1 to 6 months", "暂停期限为 1 至 6 个月")
+            raise invalid("months", "suspension.months")
         self.record(
             ev.CertificateSuspended(
                 text_field("reason", reason), on.isoformat(), add_months(on, months).isoformat()
@@ -142,9 +136,9 @@ class CertificateStatus:
         self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
         self._status_date("change-scope", "on", on, rec)
         if change not in ("reduce", "extend"):
-            raise invalid("change", "must be reduce or extend", "须为 reduce 或 extend")
+            raise invalid("change", "choice.one_of", choices=("reduce", "extend"))
         if not sites or any(s not in self.sites for s in sites):
-            raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
+            raise invalid("sites", "sites.not_of_certification")
         if change == "extend":
             body.require_scope(self.scheme_id, self.sectors, on)
         self.record(
@@ -176,11 +170,7 @@ class CertificateStatus:
         source._cert("transfer", "转换", (CertStatus.active,))
         assert cert is not None
         if body.id == source.body_id:
-            raise invalid(
-                "body_id",
-                "must be another body than the issuing one",
-                "须为发证认证机构以外的另一认证机构",
-            )
+            raise invalid("body_id", "body.not_issuer")
         body.require_scope(source.scheme_id, source.sectors, on)
         if reviewer == decider:
             raise refuse("decision.independence", person=decider)
@@ -231,7 +221,7 @@ class CertificateStatus:
         self._cert("transfer", "转换", (CertStatus.active,))
         self._status_date("transfer", "on", on, rec)
         if to_body == self.body_id:
-            raise invalid("to_body", "must be another body", "须为另一认证机构")
+            raise invalid("to_body", "body.same")
         self.record(ev.CertificateTransferred(text_field("to_body", to_body, 64), on.isoformat()))
 
     def _on_transfer_accepted(self, e: ev.TransferAccepted) -> None:

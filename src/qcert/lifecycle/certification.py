@@ -77,15 +77,13 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         unknown = [s for s in sites if s not in client.sites]
-        if not sites or unknown:
-            raise invalid(
-                "sites",
-                f"unknown site(s) {unknown}" if unknown else "at least one site",
-                f"未知的场所 {unknown}" if unknown else "须至少有一个场所",
-            )
+        if unknown:
+            raise invalid("sites", "sites.unknown", sites=str(unknown))
+        if not sites:
+            raise invalid("sites", "sites.none")
         staff = client.personnel if personnel is None else personnel
         if staff < 1:
-            raise invalid("personnel", "must be at least 1", "须不小于 1")
+            raise invalid("personnel", "number.at_least_one")
         # The contract review will need the audit time: refuse now what it could never compute
         # (a complexity the scheme's table does not have, say), not after the application.
         schemes.scheme_audit_time(scheme, staff, complexity)

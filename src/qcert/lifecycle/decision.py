@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import schemes
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
@@ -37,11 +36,7 @@ class DecisionWork:
         if reviewer in self.team_members():
             raise refuse("review.independence", person=reviewer)
         if recommendation not in ("grant", "refuse", "renew"):
-            raise invalid(
-                "recommendation",
-                "must be grant, refuse or renew",
-                f"须为 {choices(('grant', 'refuse', 'renew'))} 之一",
-            )
+            raise invalid("recommendation", "choice.one_of", choices=("grant", "refuse", "renew"))
         self.record(ev.TechnicalReviewed(reviewer, recommendation))
 
     def decide(
@@ -61,18 +56,10 @@ class DecisionWork:
         ``site_scopes`` gives a site its own scope where it differs from ``scope``.
         """
         if outcome not in ("grant", "renew", "refuse"):
-            raise invalid(
-                "outcome",
-                "must be grant, renew or refuse",
-                f"须为 {choices(('grant', 'renew', 'refuse'))} 之一",
-            )
+            raise invalid("outcome", "choice.one_of", choices=("grant", "renew", "refuse"))
         for site, text in (site_scopes or {}).items():
             if site not in self.sites:
-                raise invalid(
-                    f"site_scopes.{site}",
-                    "is not a site of this certification",
-                    "不是本认证项目的场所",
-                )
+                raise invalid(f"site_scopes.{site}", "sites.not_a_site")
             text_field(f"site_scopes.{site}", text, 2000)
         self._require(
             self.reviewer is not None,
