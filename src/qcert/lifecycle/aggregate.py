@@ -52,11 +52,10 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def invalid(field_: str, key: str, /, *written: str, **fields: object) -> Exception:
+def invalid(field_: str, key: str, /, **fields: object) -> Exception:
     """The refusal of ``field_``'s value: ``input.invalid`` with the problem ``key`` of the
-    catalogs (``locale.problems``), ``fields`` filled in, in both languages. (The parts not
-    yet moved to the catalogs still write the sentences: ``invalid(field, en, zh)``.)"""
-    en, zh = (key, written[0]) if written else problem(key, **fields)
+    catalogs (``locale.problems``), ``fields`` filled in, in both languages."""
+    en, zh = problem(key, **fields)
     return refuse("input.invalid", field=field_, problem=en, problem_zh=zh)
 
 

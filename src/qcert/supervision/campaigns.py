@@ -16,7 +16,6 @@ from typing import Any
 
 from ..lifecycle.aggregate import Aggregate, invalid, text_field
 from ..lifecycle.rules import refuse
-from ..locale.names import choices
 from . import events as ev
 from .draw import canonical_inputs, commitment, draw, verify_reveal
 from .estimate import horvitz_thompson
@@ -80,11 +79,7 @@ class Campaign(Aggregate):
         if self.seed:
             raise _state("the seed is revealed already", "随机种子已公开", "reveal", "公开随机种子")
         if not verify_reveal(self.commitment, seed):
-            raise invalid(
-                "seed",
-                f"does not match the commitment {self.commitment} published before the draw",
-                f"与抽取前公布的承诺值 {self.commitment} 不符",
-            )
+            raise invalid("seed", "draw.seed_mismatch", commitment=self.commitment)
         result = draw(inputs_from_document(json.loads(published)), seed)
         assert result.commitment == commitment(seed)
         self.record(
@@ -120,7 +115,7 @@ class Campaign(Aggregate):
         if not self.seed:
             raise _state("nothing is drawn yet", "尚未抽取", "record a result", "登记检查结果")
         if target not in {s["target"] for s in self.selections}:
-            raise invalid("target_id", f"{target} was not drawn", f"{target} 未被抽中")
+            raise invalid("target_id", "draw.not_drawn", target=target)
         if target in self.results:
             # A published result stands (一公开): what the public read is never rewritten.
             raise _state(
@@ -130,13 +125,9 @@ class Campaign(Aggregate):
                 "登记检查结果",
             )
         if outcome not in OUTCOMES:
-            raise invalid(
-                "outcome",
-                f"must be one of {', '.join(OUTCOMES)}",
-                f"须为 {choices(OUTCOMES)} 之一",
-            )
+            raise invalid("outcome", "choice.one_of", choices=OUTCOMES)
         if on < date.fromisoformat(self.committed_at[:10]):
-            raise invalid("on", "is before the draw", "早于抽取日期")
+            raise invalid("on", "draw.before_draw")
         self.record(ev.InspectionResult(target, outcome, on.isoformat(), note.strip()))
 
     # -- folding ------------------------------------------------------------------------
