@@ -13,8 +13,7 @@ from typing import Any, ClassVar
 
 from .. import jurisdictions as jurisdiction
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field
-from .rules import refuse
+from .aggregate import Aggregate, invalid, out_of_order, text_field
 
 __all__ = ["CLIENT_ROLES", "ROLES", "Account", "parse_role"]
 
@@ -170,13 +169,7 @@ class Account(Aggregate):
 
     def revoke_key(self, key_id: str) -> None:
         if key_id not in self.keys:
-            raise refuse(
-                "state.order",
-                action="revoking",
-                action_zh="吊销",
-                why=f"no live key {key_id}",
-                why_zh=f"没有有效的密钥 {key_id}",
-            )
+            raise out_of_order("action.revoke_key", "why.no_live_key", key_id=key_id)
         self.record(ApiKeyRevoked(key_id))
 
     @property

@@ -17,6 +17,7 @@ __all__ = [
     "Recording",
     "add_months",
     "invalid",
+    "out_of_order",
     "raise_",
     "text_field",
     "utc_instant",
@@ -57,6 +58,15 @@ def invalid(field_: str, key: str, /, **fields: object) -> Exception:
     catalogs (``locale.problems``), ``fields`` filled in, in both languages."""
     en, zh = problem(key, **fields)
     return refuse("input.invalid", field=field_, problem=en, problem_zh=zh)
+
+
+def out_of_order(action: str, why: str, /, **fields: object) -> Exception:
+    """The refusal ``state.order``: the action ``action`` is not possible now because of
+    ``why``, both keys of the catalogs (``locale.problems``: ``action.*``, ``why.*``),
+    ``fields`` filled in, in both languages."""
+    action_en, action_zh = problem(action, **fields)
+    why_en, why_zh = problem(why, **fields)
+    return refuse("state.order", action=action_en, action_zh=action_zh, why=why_en, why_zh=why_zh)
 
 
 def text_field(field_: str, value: str, limit: int = 500) -> str:

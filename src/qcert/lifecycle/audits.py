@@ -22,7 +22,7 @@ from datetime import date
 from .. import schemes
 from ..schemes.model import Scheme, Stage
 from . import events as ev
-from .aggregate import Recording, invalid
+from .aggregate import Recording, invalid, out_of_order
 from .audit_time import AuditTime
 from .booking import Commitment, check_free
 from .checkins import CHECKIN_KM, CheckIns
@@ -80,25 +80,13 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
             if a.cycle == self.cycle and (phase is None or self.phase_of(a.kind) == phase)
         ]
 
-    def _after_contract_review(self, action: str, action_zh: str) -> None:
+    def _after_contract_review(self, action: str) -> None:
         """Refuse ``action`` before the contract review (ISO/IEC 17021-1:2015 9.1.2)."""
-        self._require(
-            self.contract is not None,
-            action,
-            action_zh,
-            "the contract review comes first",
-            "须先完成合同评审",
-        )
+        self._require(self.contract is not None, action, "why.contract_review_first")
 
-    def _needs_certificate(self, stage: Stage, action: str, action_zh: str) -> None:
+    def _needs_certificate(self, stage: Stage, action: str, /, **fields: object) -> None:
         if stage.phase in ("surveillance", "recertification") and self.certificate is None:
-            raise refuse(
-                "state.order",
-                action=action,
-                action_zh=action_zh,
-                why="no certificate yet",
-                why_zh="尚未发证",
-            )
+            raise out_of_order(action, "why.no_certificate_yet", **fields)
 
     def plan_audit(
         self,
@@ -117,7 +105,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
     ) -> None:
         """Plan an audit: team competence and availability (``commitments``: the team's other
         audits, see lifecycle.booking), method, timing and audit time rules."""
-        self._after_contract_review("planning an audit", "策划审核")
+        self._after_contract_review("action.plan_audit")
         if audit_id in self.audits:
             raise invalid("audit_id", "audit.planned", audit_id=audit_id)
         stage = self._declared(kind, "audit", "kind")
@@ -131,7 +119,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
             raise invalid("sites", "sites.not_of_certification")
         self._check_team(team, auditors, body)
         check_free(team, start, end, commitments, self.id, self.client_id)
-        self._needs_certificate(stage, f"a {kind} audit", "策划该审核")
+        self._needs_certificate(stage, "action.plan_stage_audit", kind=kind, kind_zh=stage.title.zh)
         if stage.phase == "surveillance":
             self._check_surveillance_timing(start)
         if stage.on_site and method == "FS02":
@@ -202,13 +190,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
         """
         audit = self._audit(audit_id)
         self._effective("last_day", last_day, rec, ordered=False)
-        self._require(
-            audit.last_day is None,
-            "completing the audit",
-            "完成审核",
-            "it is already completed",
-            "该审核已完成",
-        )
+        self._require(audit.last_day is None, "action.complete_audit", "why.audit_completed")
         if actual_days <= 0:
             raise invalid("actual_days", "number.positive")
         if last_day < audit.start:

@@ -28,10 +28,8 @@ class DecisionWork:
     def technical_review(self, reviewer: str, recommendation: str) -> None:
         self._require(
             any(a.last_day for a in self.audits.values() if a.cycle == self.cycle),
-            "technical review",
-            "技术评审",
-            "no audit of this cycle is completed",
-            "本周期尚无完成的审核",
+            "action.technical_review",
+            "why.no_audit_completed",
         )
         if reviewer in self.team_members():
             raise refuse("review.independence", person=reviewer)
@@ -61,13 +59,7 @@ class DecisionWork:
             if site not in self.sites:
                 raise invalid(f"site_scopes.{site}", "sites.not_a_site")
             text_field(f"site_scopes.{site}", text, 2000)
-        self._require(
-            self.reviewer is not None,
-            "a decision",
-            "认证决定",
-            "the technical review comes first",
-            "须先完成技术评审",
-        )
+        self._require(self.reviewer is not None, "action.decision", "why.technical_review_first")
         if decider in self.team_members() or decider == self.reviewer:
             raise refuse("decision.independence", person=decider)
         open_majors = sorted(
@@ -85,10 +77,8 @@ class DecisionWork:
             cert = self.certificate
             self._require(
                 cert is not None and cert.status != CertStatus.withdrawn,
-                "renewal",
-                "再认证",
-                "there is no live certificate",
-                "没有有效证书",
+                "action.renewal",
+                "why.no_live_certificate",
             )
             assert cert is not None
             if on > cert.expiry_date and on > add_months(cert.expiry_date, 6):
@@ -98,13 +88,7 @@ class DecisionWork:
                     limit=add_months(cert.expiry_date, 6).isoformat(),
                 )
         if outcome == "grant":
-            self._require(
-                self.certificate is None,
-                "a grant",
-                "初次认证决定",
-                "a certificate exists; renew it instead",
-                "已有证书，应进行再认证",
-            )
+            self._require(self.certificate is None, "action.grant", "why.certificate_exists")
         self._check_decision_date(on)
         self._effective("on", on, rec)
         if outcome != "refuse":

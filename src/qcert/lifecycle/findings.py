@@ -47,10 +47,8 @@ class FindingWork:
         f = self._finding(finding_id)
         self._require(
             f.grade in ("major", "minor") and f.status != "closed",
-            "answering",
-            "回复",
-            "only open nonconformities take corrective action",
-            "仅未关闭的不符合项需要纠正措施",
+            "action.answer_finding",
+            "why.finding_not_open",
         )
         self.record(
             ev.CorrectiveActionSubmitted(
@@ -70,10 +68,8 @@ class FindingWork:
         self._effective("on", on, rec, ordered=False)
         self._require(
             f.status == "answered" or f.grade in ("observation", "improvement"),
-            "closing the finding",
-            "关闭该发现",
-            "its corrective action is not in yet",
-            "尚未提交纠正措施",
+            "action.close_finding",
+            "why.no_corrective_action",
         )
         audit = self.audits[f.audit_id]
         # ISO/IEC 17021-1:2015 9.5.3.2, for the schemes certified under it.

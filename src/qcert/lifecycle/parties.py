@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import schemes
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field, utc_instant
+from .aggregate import Aggregate, invalid, out_of_order, text_field, utc_instant
 from .documents import FileFacts, check_document
 from .identifiers import check_adcode, check_uscc
 from .rules import refuse
@@ -269,24 +269,14 @@ class Client(Aggregate):
         """Consent that ``body``'s application reviewers may file applications for this
         organisation (the organisation applies itself otherwise)."""
         if body.id in self.consents:
-            raise refuse(
-                "state.order",
-                action="consenting",
-                action_zh="同意",
-                why=f"{self.id} already consented to {body.id}",
-                why_zh=f"{self.id} 已同意 {body.id}",
-            )
+            raise out_of_order("action.consent", "why.consented", client=self.id, body=body.id)
         note = note.strip() and text_field("note", note)
         self.record(ev.ConsentGiven(body.id, text_field("given_by", given_by, 64), note))
 
     def withdraw_consent(self, body_id: str, by: str) -> None:
         if body_id not in self.consents:
-            raise refuse(
-                "state.order",
-                action="withdrawing the consent",
-                action_zh="撤回同意",
-                why=f"{self.id} gave {body_id} no consent",
-                why_zh=f"{self.id} 未曾同意 {body_id}",
+            raise out_of_order(
+                "action.withdraw_consent", "why.no_consent", client=self.id, body=body_id
             )
         self.record(ev.ConsentWithdrawn(body_id, text_field("withdrawn_by", by, 64)))
 
@@ -311,13 +301,7 @@ class Client(Aggregate):
         """Redeem an open invitation for ``account_id``; the role it grants, as role@scope."""
         found = self.invitations.get(invitation_id)
         if found is None or found.get("account_id") or found["expires"] < today.isoformat():
-            raise refuse(
-                "state.order",
-                action="accepting the invitation",
-                action_zh="接受邀请",
-                why="it was already used, or it has expired",
-                why_zh="邀请已被使用或已过期",
-            )
+            raise out_of_order("action.accept_invitation", "why.invitation_spent")
         self.record(ev.InvitationAccepted(invitation_id, account_id))
         return f"{found['role']}@client:{self.id}"
 

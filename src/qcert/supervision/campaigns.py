@@ -14,7 +14,7 @@ import json
 from datetime import date
 from typing import Any
 
-from ..lifecycle.aggregate import Aggregate, invalid, text_field
+from ..lifecycle.aggregate import Aggregate, invalid, out_of_order, text_field
 from ..lifecycle.rules import refuse
 from . import events as ev
 from .draw import canonical_inputs, commitment, draw, verify_reveal
@@ -24,10 +24,6 @@ from .inspection import inputs_from_document
 __all__ = ["OUTCOMES", "Campaign", "estimate", "rerun"]
 
 OUTCOMES = ("compliant", "non-compliant", "not-found")
-
-
-def _state(why: str, why_zh: str, action: str, action_zh: str) -> Exception:
-    return refuse("state.order", action=action, action_zh=action_zh, why=why, why_zh=why_zh)
 
 
 class Campaign(Aggregate):
@@ -77,7 +73,7 @@ class Campaign(Aggregate):
     def reveal(self, seed: str, published: bytes) -> None:
         """Reveal the seed and record the draw it gives on the published inputs."""
         if self.seed:
-            raise _state("the seed is revealed already", "随机种子已公开", "reveal", "公开随机种子")
+            raise out_of_order("action.reveal_seed", "why.seed_revealed")
         if not verify_reveal(self.commitment, seed):
             raise invalid("seed", "draw.seed_mismatch", commitment=self.commitment)
         result = draw(inputs_from_document(json.loads(published)), seed)
@@ -113,17 +109,12 @@ class Campaign(Aggregate):
         if on > today:
             raise refuse("date.future", field="on", on=on.isoformat(), today=today.isoformat())
         if not self.seed:
-            raise _state("nothing is drawn yet", "尚未抽取", "record a result", "登记检查结果")
+            raise out_of_order("action.record_result", "why.nothing_drawn")
         if target not in {s["target"] for s in self.selections}:
             raise invalid("target_id", "draw.not_drawn", target=target)
         if target in self.results:
             # A published result stands (一公开): what the public read is never rewritten.
-            raise _state(
-                f"the result of {target} is published already",
-                f"{target} 的检查结果已公布",
-                "record a result",
-                "登记检查结果",
-            )
+            raise out_of_order("action.record_result", "why.result_published", target=target)
         if outcome not in OUTCOMES:
             raise invalid("outcome", "choice.one_of", choices=OUTCOMES)
         if on < date.fromisoformat(self.committed_at[:10]):

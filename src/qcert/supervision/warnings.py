@@ -15,9 +15,7 @@ from datetime import date
 from typing import Any
 
 from .. import jurisdictions
-from ..lifecycle.aggregate import Aggregate, invalid, text_field
-from ..lifecycle.rules import refuse
-from ..locale.names import value_word
+from ..lifecycle.aggregate import Aggregate, invalid, out_of_order, text_field
 from . import events as ev
 
 __all__ = ["STATUSES", "Warning", "warning_id"]
@@ -90,12 +88,11 @@ class Warning(Aggregate):
         if status not in STATUSES:
             raise invalid("status", "choice.one_of", choices=STATUSES)
         if status not in _NEXT[self.status]:
-            raise refuse(
-                "state.order",
-                action=f"set {status}",
-                action_zh=f"将预警置为{value_word(status)}",
-                why=f"the warning is {self.status}",
-                why_zh=f"该预警当前为{value_word(self.status)}",
+            raise out_of_order(
+                "action.set_warning_status",
+                "why.warning_status",
+                status=status,
+                current=self.status,
             )
         self.record(ev.WarningChanged(status, text_field("reason", reason)))
 
