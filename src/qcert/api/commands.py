@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ..access import COMMANDS, command_names
 from ..lifecycle import commands as c
+from ..lifecycle.aggregate import invalid
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.inputs import Id, Instant, Latitude, Longitude, Note
-from ..lifecycle.rules import refuse
 from .deps import Caller, Svc, guard
 from .errors import errors
 
@@ -85,19 +85,10 @@ async def upload_document(
     photo's time and position taken (given here, else from its EXIF); the caller uploads."""
     data = await file.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise refuse(
-            "input.invalid", field="file", problem="larger than 10 MiB", problem_zh="超过 10 MiB"
-        )
+        raise invalid("file", "document.too_large")
     media_type = media_type_of(data)
     if media_type is None:
-        raise refuse(
-            "input.invalid",
-            field="file",
-            problem="must be a PDF, PNG or JPEG file, a Word or Excel file without macros "
-            "(.docx, .xlsx, .doc, .xls), or UTF-8 plain text (not markup)",
-            problem_zh="须为 PDF、PNG、JPEG 文件，不含宏的 Word 或 Excel 文件（.docx、.xlsx、.doc、"
-            ".xls），或 UTF-8 纯文本（不能是标记语言）",
-        )
+        raise invalid("file", "document.type")
     cmd = c.UploadDocument(
         client_id,
         hashlib.sha256(data).hexdigest(),

@@ -44,9 +44,7 @@ class PublishedStatusList(Aggregate):
     @staticmethod
     def id_for(body_id: str, purpose: str, list_no: int) -> str:
         if purpose not in STATUS_PURPOSES:
-            raise invalid(
-                "purpose", "must be revocation or suspension", "须为 revocation 或 suspension"
-            )
+            raise invalid("purpose", "choice.one_of", choices=("revocation", "suspension"))
         return f"{body_id}.{purpose}.{list_no}"
 
     def publish(
@@ -65,22 +63,17 @@ class PublishedStatusList(Aggregate):
         if self.id != self.id_for(body_id, purpose, list_no):
             raise invalid(
                 "list",
-                f"{self.id} is not list {list_no} of {purpose} of {body_id}",
-                f"{self.id} 不是 {body_id} 的第 {list_no} 号 {purpose} 状态列表",
+                "status_list.mismatch",
+                list_id=self.id,
+                list_no=list_no,
+                purpose=purpose,
+                body=body_id,
             )
         at = utc_instant(valid_from)
         if self.versions and at < self.versions[-1].valid_from:
-            raise invalid(
-                "valid_from",
-                f"must not be before {self.versions[-1].valid_from}",
-                f"不能早于 {self.versions[-1].valid_from}",
-            )
+            raise invalid("valid_from", "date.not_before", earliest=self.versions[-1].valid_from)
         if self.url and url != self.url:
-            raise invalid(
-                "url",
-                f"list {self.id} is published at {self.url}, not {url}",
-                f"状态列表 {self.id} 的发布地址为 {self.url}，不能改为 {url}",
-            )
+            raise invalid("url", "status_list.url", list_id=self.id, url=self.url, new_url=url)
         self.record(
             ev.StatusListPublished(
                 body_id,

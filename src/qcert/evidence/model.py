@@ -17,7 +17,7 @@ from typing import Any
 
 from ..lifecycle.aggregate import Aggregate, text_field
 from ..lifecycle.rules import refuse
-from ..locale.names import choices
+from ..locale import problems
 from . import events as ev
 from .payload import micros
 
@@ -60,7 +60,9 @@ def due_cutoffs(
     return cutoffs
 
 
-def _problem(field: str, en: str, zh: str) -> Exception:
+def _problem(field: str, key: str, /, **fields: object) -> Exception:
+    # The problem ``key``'s sentences are in the catalogs (locale.problems).
+    en, zh = problems.problem(key, **fields)
     return refuse("evidence.device", field=field, problem=en, problem_zh=zh)
 
 
@@ -74,18 +76,14 @@ def check_variables(variables: list[dict[str, Any]]) -> list[dict[str, Any]]:
         where = f"variables.{i}"
         unknown = set(var) - {"name", "unit", "lower", "upper"}
         if unknown:
-            raise _problem(where, f"unknown field {sorted(unknown)[0]}", "含未知字段")
+            raise _problem(where, "device.unknown_field", field=sorted(unknown)[0])
         name, unit = var.get("name"), var.get("unit")
         if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise _problem(
-                f"{where}.name",
-                "1-64 of letters, digits, _ . : -",
-                "须为 1-64 个字母、数字或 _ . : -",
-            )
+            raise _problem(f"{where}.name", "device.variable_name")
         if not isinstance(unit, str) or not 1 <= len(unit) <= 32 or not unit.isprintable():
-            raise _problem(f"{where}.unit", "1-32 printable characters", "须为 1-32 个可打印字符")
+            raise _problem(f"{where}.unit", "device.unit")
         if name in seen:
-            raise _problem(f"{where}.name", f"{name} is listed twice", f"{name} 重复")
+            raise _problem(f"{where}.name", "device.listed_twice", name=name)
         seen.add(name)
         row: dict[str, Any] = {"name": name, "unit": unit}
         for limit in ("lower", "upper"):
@@ -93,12 +91,12 @@ def check_variables(variables: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise _problem(f"{where}.{limit}", "must be a number", "须为数字")
+                raise _problem(f"{where}.{limit}", "number.any")
             if not math.isfinite(value):
-                raise _problem(f"{where}.{limit}", "must be finite", "须为有限数")
+                raise _problem(f"{where}.{limit}", "number.finite")
             row[limit] = value
         if "lower" in row and "upper" in row and not row["lower"] < row["upper"]:
-            raise _problem(f"{where}.lower", "must be below upper", "须小于上限 upper")
+            raise _problem(f"{where}.lower", "device.lower_below_upper")
         out.append(row)
     return out
 
@@ -107,11 +105,9 @@ def _check_key(public_key: str, signed: bool) -> str:
     if public_key:
         raw = base64.b64decode(public_key, validate=True)
         if len(raw) != 32:
-            raise _problem("public_key", "an Ed25519 key is 32 bytes", "Ed25519 公钥须为 32 字节")
+            raise _problem("public_key", "device.key_length")
     elif signed:
-        raise _problem(
-            "signed", "a device without a key cannot sign its messages", "没有公钥的设备无法签名"
-        )
+        raise _problem("signed", "device.sign_without_key")
     return public_key
 
 
@@ -141,11 +137,7 @@ class Device(Aggregate):
     ) -> Device:
         """A new data source of ``client_id``, reporting ``variables``."""
         if kind not in KINDS:
-            raise _problem(
-                "kind",
-                "line, station or sensor",
-                f"须为 {choices(('line', 'station', 'sensor'))} 之一",
-            )
+            raise _problem("kind", "choice.one_of", choices=("line", "station", "sensor"))
         device = cls(device_id)
         label = text_field("label", label, 200) if label.strip() else ""
         device.record(
@@ -177,14 +169,14 @@ class Device(Aggregate):
         """Record the anchoring of the window [start, end) (RFC 3339 UTC); windows are
         anchored in time order, each once."""
         if micros(_instant(start)) < self.anchored_until:
-            raise _problem("start", f"{start} is anchored already", f"{start} 已固化")
+            raise _problem("start", "stream.anchored_already", start=start)
         self.record(
             ev.WindowAnchored(self.id, self.client_id, start, end, first_seq, last_seq, count, root)
         )
 
     def _live(self) -> None:
         if self.retired:
-            raise _problem("device_id", f"{self.id} is retired", f"{self.id} 已停用")
+            raise _problem("device_id", "device.retired", device=self.id)
 
     # -- folding ------------------------------------------------------------------------
 

@@ -40,19 +40,14 @@ def _stream(uow: Any, device_id: str) -> StreamMonitor:
 def fit_monitor(cmd: c.FitMonitor, uow: Any) -> None:
     """Fit on the device's anchored readings of [start, end) and record the monitor."""
     if not cmd.start < cmd.end:
-        raise invalid("end", "must come after start", "须晚于开始时间")
+        raise invalid("end", "time.after_start")
     device = uow.evidence_device(cmd.device_id)
     if cmd.end.astimezone(UTC) > device["anchored_until"]:
         raise invalid(
-            "end",
-            "the normal period's readings must all be anchored; it ends after the newest "
-            f"anchored window ({device['anchored_until'].isoformat()})",
-            f"正常期的读数须已全部固化；其结束时间晚于最新固化窗口（{device['anchored_until'].isoformat()}）",
+            "end", "stream.not_anchored", anchored_until=device["anchored_until"].isoformat()
         )
     if cmd.graph and bundled_graph(cmd.graph) is None:
-        raise invalid(
-            "graph", f"no process graph named {cmd.graph}", f"没有名为 {cmd.graph} 的过程图"
-        )
+        raise invalid("graph", "graph.unknown", graph=cmd.graph)
     frame = uow.evidence_frame(cmd.device_id, cmd.start, cmd.end)
     selected = cmd.params == "select"
     params = None if selected else dict(cmd.params)  # type: ignore[arg-type]

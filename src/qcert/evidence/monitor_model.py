@@ -17,7 +17,7 @@ __all__ = ["StreamMonitor"]
 def _at(at: datetime) -> str:
     """An instant as events record readings' times: UTC to the microsecond (RFC 3339)."""
     if at.tzinfo is None:
-        raise invalid("time", "must carry a time zone", "须带时区")
+        raise invalid("time", "time.no_zone")
     return utc_instant(at)[:-1] + f".{at.microsecond:06d}Z"
 
 
@@ -85,45 +85,31 @@ class StreamMonitor(Aggregate):
         device's id); refuse one while another is open, one not after the last recorded
         reading, or one of another monitor than the device's."""
         if not self.monitor:
-            raise invalid("device_id", f"{self.id} has no monitor", f"{self.id} 没有监控模型")
+            raise invalid("device_id", "monitor.none", device=self.id)
         if alarm["digest"] != self.monitor["digest"]:
-            raise invalid(
-                "digest", "is not the device's current monitor", "不是该设备当前的监控模型"
-            )
+            raise invalid("digest", "monitor.not_current")
         if self.open_alarm is not None:
             seq = self.open_alarm["seq"]
-            raise invalid(
-                "seq",
-                f"the alarm raised at reading {seq} is open",
-                f"第 {seq} 条读数处的报警尚未解除",
-            )
+            raise invalid("seq", "stream.alarm_open", seq=seq)
         self._after(alarm["seq"])
         if not alarm["first_seq"] <= alarm["seq"]:
-            raise invalid("first_seq", "must not come after seq", "不能晚于报警读数")
+            raise invalid("first_seq", "stream.first_after_seq")
         self.record(ev.StreamAlarmRaised(self.id, **_plain(alarm)))
 
     def clear_alarm(self, alarm: dict[str, Any]) -> None:
         """End the open alarm at a later reading."""
         open_ = self.open_alarm
         if open_ is None:
-            raise invalid("seq", f"{self.id} has no open alarm", f"{self.id} 没有未解除的报警")
+            raise invalid("seq", "stream.no_open_alarm", device=self.id)
         if alarm["raised_seq"] != open_["seq"]:
-            raise invalid(
-                "raised_seq",
-                f"the open alarm was raised at reading {open_['seq']}",
-                f"未解除的报警由第 {open_['seq']} 条读数触发",
-            )
+            raise invalid("raised_seq", "stream.alarm_raised_at", seq=open_["seq"])
         self._after(alarm["seq"])
         self.record(ev.StreamAlarmCleared(self.id, **alarm))
 
     def _after(self, seq: int) -> None:
         last = max(self.last_raised, self.last_cleared)
         if seq <= last:
-            raise invalid(
-                "seq",
-                f"must come after reading {last}, recorded already",
-                f"须在已记录的第 {last} 条读数之后",
-            )
+            raise invalid("seq", "stream.seq_after", seq=last)
 
     def _on_monitor_fitted(self, e: ev.MonitorFitted) -> None:
         self.client_id = e.client_id

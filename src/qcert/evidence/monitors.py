@@ -35,7 +35,6 @@ import pandas as pd
 
 from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import invalid
-from ..locale.names import choices
 from ..quality.individuals import IndividualsMonitor
 from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, MonitorInputError, PCAMonitor
 from ..quality.selection import select_monitor
@@ -90,38 +89,29 @@ class Fitted:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _bad(name: str, en: str, zh: str) -> Exception:
-    return invalid(f"params.{name}", en, zh)
+def _bad(name: str, key: str, /, **fields: object) -> Exception:
+    return invalid(f"params.{name}", key, **fields)
 
 
 def _checked(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` for ``kind`` with every value in its bounds; refusals name the parameter."""
     if kind not in KINDS:
-        raise invalid("kind", f"must be one of {', '.join(KINDS)}", f"须为 {choices(KINDS)} 之一")
+        raise invalid("kind", "choice.one_of", choices=KINDS)
     out: dict[str, Any] = {}
     for name, value in params.items():
         if name not in _ALLOWED[kind]:
-            allowed = ", ".join(_ALLOWED[kind])
-            raise _bad(
-                name, f"a {kind} monitor takes only {allowed}", f"{kind} 监控只接受 {allowed}"
-            )
+            raise _bad(name, "monitor.param_not_taken", kind=kind, allowed=_ALLOWED[kind])
         if name in _INTS:
             lo, hi = _INTS[name]
             if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-                raise _bad(
-                    name, f"must be a whole number from {lo} to {hi}", f"须为 {lo} 至 {hi} 的整数"
-                )
+                raise _bad(name, "number.whole_between", lo=lo, hi=hi)
         elif name == "alpha":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise _bad(name, "must be a number", "须为数字")
+                raise _bad(name, "number.any")
             if not (math.isfinite(value) and 0.5 < value < 1.0):
-                raise _bad(name, "must lie between 0.5 and 1", "须在 0.5 与 1 之间")
+                raise _bad(name, "monitor.alpha_range")
         elif name == "control_limits" and value not in ("theoretical", "cross-validated"):
-            raise _bad(
-                name,
-                "must be 'theoretical' or 'cross-validated'",
-                "须为 'theoretical' 或 'cross-validated'",
-            )
+            raise _bad(name, "choice.one_of", choices=("theoretical", "cross-validated"))
         out[name] = value
     return out
 
@@ -142,7 +132,7 @@ def resolve_params(kind: str, params: Mapping[str, Any] | None, X: np.ndarray) -
     try:
         chosen = dict(select_monitor(kind, X).params)
     except MonitorInputError as err:
-        raise invalid("params", str(err), f"无法自动选择参数：{err}") from None
+        raise invalid("params", "monitor.select_failed", reason=err) from None
     if "n_components" in chosen:  # at least one component is left for SPE
         width = X.shape[1] * (int(chosen.get("lags", 0)) + 1)
         chosen["n_components"] = max(1, min(int(chosen["n_components"]), width - 1))
@@ -166,7 +156,7 @@ def build_monitor(
             return CVAMonitor(**{"n_states": 2, **p})
         return IndividualsMonitor(variables, specs)
     except ValueError as err:  # the library names the argument it refuses
-        raise invalid("params", str(err), f"参数不可用：{err}") from None
+        raise invalid("params", "monitor.params_unusable", reason=err) from None
 
 
 def _normalised(values: Any) -> Any:
@@ -223,43 +213,27 @@ def fit_monitor(
     specs = dict(specs or {})
     unknown = [v for v in variables or () if v not in frame.columns]
     if unknown:
-        raise invalid(
-            "variables",
-            f"the device reports no {', '.join(unknown)}",
-            f"该设备不报告 {'、'.join(unknown)}",
-        )
+        raise invalid("variables", "monitor.unknown_variables", variables=unknown)
     charts = chart_documents(frame, specs)
     frame = frame[list(variables)] if variables else frame
     if kind == "spc":
         frame = frame[[v for v in frame.columns if any(x is not None for x in specs.get(v, ()))]]
         if frame.shape[1] == 0:
-            raise invalid(
-                "kind",
-                "spc charts variables with specification limits, and this device has none",
-                "spc 监控针对有规格限的变量，该设备没有",
-            )
+            raise invalid("kind", "monitor.spc_no_limits")
     frame = frame.dropna()
     if len(frame) < MIN_READINGS:
-        raise invalid(
-            "start",
-            f"the normal period holds {len(frame)} complete readings; a fit needs {MIN_READINGS}",
-            f"正常期内只有 {len(frame)} 条完整读数；拟合至少需要 {MIN_READINGS} 条",
-        )
+        raise invalid("start", "monitor.too_few_readings", rows=len(frame), needed=MIN_READINGS)
     X = frame.to_numpy(dtype=float)
     if np.any(X.std(axis=0) == 0):
         still = [str(v) for v, s in zip(frame.columns, X.std(axis=0), strict=True) if s == 0]
-        raise invalid(
-            "start",
-            f"{', '.join(still)} did not vary in the normal period",
-            f"{'、'.join(still)} 在正常期内没有变化",
-        )
+        raise invalid("start", "monitor.constant_variables", variables=still)
     names = tuple(str(c) for c in frame.columns)
     resolved = resolve_params(kind, params, X)
     monitor = build_monitor(kind, resolved, names, specs)
     try:
         monitor.fit(X)
     except ValueError as err:
-        raise invalid("params", str(err), f"参数不适用于这些读数：{err}") from None
+        raise invalid("params", "monitor.params_unfit", reason=err) from None
     limits = {k: float(v) for k, v in monitor.limits_.items()}
     return Fitted(
         kind,

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import jurisdictions as jurisdiction
-from ..locale.names import choices, value_word
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field
-from .rules import refuse
+from .aggregate import Aggregate, invalid, out_of_order, text_field
 
 __all__ = ["CLIENT_ROLES", "ROLES", "Account", "parse_role"]
 
@@ -45,43 +43,18 @@ def parse_role(text: str) -> tuple[str, str]:
     """``role@scope`` into ``(role, scope)``; refuse unknown roles and scopes."""
     m = _ROLE.fullmatch(text)
     if not m or m["role"] not in ROLES:
-        raise invalid(
-            "roles",
-            f"{text!r} is not role@scope with a role of {', '.join(ROLES)}",
-            f"{text!r} 不是 '角色@范围' 格式，或角色不是 {choices(ROLES)} 之一",
-        )
+        raise invalid("roles", "role.format", text=text, roles=ROLES)
     role, scope = m["role"], m["scope"]
     if (role == "platform-admin") != (scope == "platform"):
-        raise invalid(
-            "roles",
-            f"{text!r}: only platform-admin holds for the platform",
-            f"{text!r}：平台管理员角色只能且必须用于平台（'platform'）范围",
-        )
+        raise invalid("roles", "role.platform_scope", text=text)
     if role in CLIENT_ROLES and not scope.startswith("client:"):
-        raise invalid(
-            "roles",
-            f"{text!r}: {role} holds for a client",
-            f"{text!r}：{value_word(role)}角色须用于客户组织（'client:…'）范围",
-        )
+        raise invalid("roles", "role.client_scope", text=text, role=role)
     if (role == "regulator") != scope.startswith("region:"):
-        raise invalid(
-            "roles",
-            f"{text!r}: regulator holds for a jurisdiction (region:<GB/T 2260 code>), "
-            "and only regulator does",
-            f"{text!r}：监管人员角色须用于辖区（'region:<GB/T 2260 代码>'），且辖区只用于该角色",
-        )
+        raise invalid("roles", "role.region_scope", text=text)
     if role == "regulator" and not jurisdiction.valid(scope.partition(":")[2]):
-        raise invalid(
-            "roles",
-            f"{text!r}: not a GB/T 2260 division, nor the nation ({jurisdiction.NATION})",
-            f"{text!r}：不是 GB/T 2260 行政区划代码，也不是全国（{jurisdiction.NATION}）",
-        )
+        raise invalid("roles", "role.jurisdiction", text=text, nation=jurisdiction.NATION)
     if role not in ("platform-admin", "regulator", *CLIENT_ROLES) and not scope.startswith("body:"):
-        raise invalid(
-            "roles",
-            f"{text!r}: {role} holds for a body",
-            f"{text!r}：{value_word(role)}角色须用于认证机构（'body:…'）范围",
-        )
+        raise invalid("roles", "role.body_scope", text=text, role=role)
     return role, scope
 
 
@@ -160,11 +133,7 @@ class Account(Aggregate):
     @classmethod
     def open(cls, account_id: str, display_name: str, roles: list[str], commitment: str) -> Account:
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", account_id):
-            raise invalid(
-                "account_id",
-                "2-64 of a-z, 0-9, '.', '_', '-', starting alphanumeric",
-                "须为 2-64 个小写字母、数字、'.'、'_' 或 '-'，并以字母或数字开头",
-            )
+            raise invalid("account_id", "account.id_format")
         for r in roles:
             parse_role(r)
         a = cls(account_id)
@@ -200,13 +169,7 @@ class Account(Aggregate):
 
     def revoke_key(self, key_id: str) -> None:
         if key_id not in self.keys:
-            raise refuse(
-                "state.order",
-                action="revoking",
-                action_zh="吊销",
-                why=f"no live key {key_id}",
-                why_zh=f"没有有效的密钥 {key_id}",
-            )
+            raise out_of_order("action.revoke_key", "why.no_live_key", key_id=key_id)
         self.record(ApiKeyRevoked(key_id))
 
     @property

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
+from ..locale.problems import problem
 from . import events as ev
 from .rules import refuse
 
@@ -16,6 +17,7 @@ __all__ = [
     "Recording",
     "add_months",
     "invalid",
+    "out_of_order",
     "raise_",
     "text_field",
     "utc_instant",
@@ -51,22 +53,34 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-def invalid(field_: str, problem: str, problem_zh: str) -> Exception:
-    return refuse("input.invalid", field=field_, problem=problem, problem_zh=problem_zh)
+def invalid(field_: str, key: str, /, **fields: object) -> Exception:
+    """The refusal of ``field_``'s value: ``input.invalid`` with the problem ``key`` of the
+    catalogs (``locale.problems``), ``fields`` filled in, in both languages."""
+    en, zh = problem(key, **fields)
+    return refuse("input.invalid", field=field_, problem=en, problem_zh=zh)
+
+
+def out_of_order(action: str, why: str, /, **fields: object) -> Exception:
+    """The refusal ``state.order``: the action ``action`` is not possible now because of
+    ``why``, both keys of the catalogs (``locale.problems``: ``action.*``, ``why.*``),
+    ``fields`` filled in, in both languages."""
+    action_en, action_zh = problem(action, **fields)
+    why_en, why_zh = problem(why, **fields)
+    return refuse("state.order", action=action_en, action_zh=action_zh, why=why_en, why_zh=why_zh)
 
 
 def text_field(field_: str, value: str, limit: int = 500) -> str:
     value = value.strip()
     if not value:
-        return raise_(invalid(field_, "must not be empty", "不能为空"))
+        return raise_(invalid(field_, "text.empty"))
     if len(value) > limit:
-        return raise_(invalid(field_, f"at most {limit} characters", f"最多 {limit} 个字符"))
+        return raise_(invalid(field_, "text.too_long", limit=limit))
     return value
 
 
 def utc_instant(at: datetime) -> str:
     if at.tzinfo is None:
-        raise invalid("time", "must carry a time zone", "须带时区")
+        raise invalid("time", "time.no_zone")
     return at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -100,20 +100,10 @@ class AuditTime:
     def _on_site_days(method: str, actual: float, given: float | None) -> float:
         if given is None:
             if method == "FS03":
-                raise invalid(
-                    "on_site_days",
-                    "a combined on-site and remote audit (FS03) gives its days on site",
-                    "现场与远程结合审核（FS03）须给出现场人日",
-                )
+                raise invalid("on_site_days", "days.combined_on_site")
             return actual if method == "FS01" else 0.0
         if not 0 <= given <= actual:
-            raise invalid(
-                "on_site_days", "must be between 0 and actual_days", "须在 0 与实际人日之间"
-            )
+            raise invalid("on_site_days", "days.on_site_range")
         if method == "FS02" and given:
-            raise invalid(
-                "on_site_days",
-                "a remote audit (FS02) has no days on site",
-                "远程审核（FS02）没有现场人日",
-            )
+            raise invalid("on_site_days", "days.remote_on_site")
         return given

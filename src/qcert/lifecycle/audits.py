@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from .. import schemes
-from ..locale.names import choices
 from ..schemes.model import Scheme, Stage
 from . import events as ev
-from .aggregate import Recording, invalid
+from .aggregate import Recording, invalid, out_of_order
 from .audit_time import AuditTime
 from .booking import Commitment, check_free
 from .checkins import CHECKIN_KM, CheckIns
@@ -81,25 +80,13 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
             if a.cycle == self.cycle and (phase is None or self.phase_of(a.kind) == phase)
         ]
 
-    def _after_contract_review(self, action: str, action_zh: str) -> None:
+    def _after_contract_review(self, action: str) -> None:
         """Refuse ``action`` before the contract review (ISO/IEC 17021-1:2015 9.1.2)."""
-        self._require(
-            self.contract is not None,
-            action,
-            action_zh,
-            "the contract review comes first",
-            "须先完成合同评审",
-        )
+        self._require(self.contract is not None, action, "why.contract_review_first")
 
-    def _needs_certificate(self, stage: Stage, action: str, action_zh: str) -> None:
+    def _needs_certificate(self, stage: Stage, action: str, /, **fields: object) -> None:
         if stage.phase in ("surveillance", "recertification") and self.certificate is None:
-            raise refuse(
-                "state.order",
-                action=action,
-                action_zh=action_zh,
-                why="no certificate yet",
-                why_zh="尚未发证",
-            )
+            raise out_of_order(action, "why.no_certificate_yet", **fields)
 
     def plan_audit(
         self,
@@ -118,25 +105,21 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
     ) -> None:
         """Plan an audit: team competence and availability (``commitments``: the team's other
         audits, see lifecycle.booking), method, timing and audit time rules."""
-        self._after_contract_review("planning an audit", "策划审核")
+        self._after_contract_review("action.plan_audit")
         if audit_id in self.audits:
-            raise invalid("audit_id", f"{audit_id} is already planned", f"审核 {audit_id} 已策划")
+            raise invalid("audit_id", "audit.planned", audit_id=audit_id)
         stage = self._declared(kind, "audit", "kind")
         if method not in schemes.audit_methods():
             raise refuse("audit.method", method=method)
         if end < start:
-            raise invalid("end", "must not be before start", "不能早于开始日期")
+            raise invalid("end", "date.before_start")
         if planned_days <= 0 or planned_days * 2 != math.floor(planned_days * 2):
-            raise invalid(
-                "planned_days",
-                "must be a positive number of half days",
-                "须为半天（0.5 人日）的正整数倍",
-            )
+            raise invalid("planned_days", "days.half_days")
         if not sites or any(s not in self.sites for s in sites):
-            raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
+            raise invalid("sites", "sites.not_of_certification")
         self._check_team(team, auditors, body)
         check_free(team, start, end, commitments, self.id, self.client_id)
-        self._needs_certificate(stage, f"a {kind} audit", "策划该审核")
+        self._needs_certificate(stage, "action.plan_stage_audit", kind=kind, kind_zh=stage.title.zh)
         if stage.phase == "surveillance":
             self._check_surveillance_timing(start)
         if stage.on_site and method == "FS02":
@@ -174,17 +157,11 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
             raise refuse("audit.team-lead")
         for i, m in enumerate(team):
             if m.get("role") not in ROLES:
-                raise invalid(
-                    f"team.{i}.role",
-                    f"must be one of {', '.join(ROLES)}",
-                    f"须为 {choices(ROLES)} 之一",
-                )
+                raise invalid(f"team.{i}.role", "choice.one_of", choices=ROLES)
             who = m.get("auditor", "")
             a = auditors.get(who)
             if a is None:
-                raise invalid(
-                    f"team.{i}.auditor", f"unknown auditor {who!r}", f"未知的审核员 {who!r}"
-                )
+                raise invalid(f"team.{i}.auditor", "auditor.unknown", auditor=who)
             if m["role"] in ("lead", "auditor"):
                 if a.body_id != body.id:
                     raise refuse("auditor.employer", auditor=who, body=body.id)
@@ -213,19 +190,11 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
         """
         audit = self._audit(audit_id)
         self._effective("last_day", last_day, rec, ordered=False)
-        self._require(
-            audit.last_day is None,
-            "completing the audit",
-            "完成审核",
-            "it is already completed",
-            "该审核已完成",
-        )
+        self._require(audit.last_day is None, "action.complete_audit", "why.audit_completed")
         if actual_days <= 0:
-            raise invalid("actual_days", "must be positive", "须为正数")
+            raise invalid("actual_days", "number.positive")
         if last_day < audit.start:
-            raise invalid(
-                "last_day", "must not be before the audit's start", "不能早于审核开始日期"
-            )
+            raise invalid("last_day", "date.before_audit_start")
         on_site = self._on_site_days(audit.method, actual_days, on_site_days)
         try:
             stage = self.scheme().stage(audit.kind)
@@ -256,11 +225,7 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
 
     def _audit(self, audit_id: str) -> Audit:
         if audit_id not in self.audits:
-            raise invalid(
-                "audit_id",
-                f"no audit {audit_id!r} in {self.id}",
-                f"{self.id} 中没有审核 {audit_id!r}",
-            )
+            raise invalid("audit_id", "audit.unknown", audit_id=audit_id, certification=self.id)
         return self.audits[audit_id]
 
     def team_members(self) -> set[str]:

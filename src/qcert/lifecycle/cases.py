@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..locale.names import choices
+from ..locale.problems import problem
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field, utc_instant
+from .aggregate import Aggregate, invalid, out_of_order, text_field, utc_instant
 from .certification import Certification
 from .rules import refuse
 
@@ -58,11 +58,7 @@ class Case(Aggregate):
         cls, case_id: str, kind: str, certification: Certification, handler: str, summary: str
     ) -> Case:
         if kind not in ("complaint", "appeal"):
-            raise invalid(
-                "kind",
-                "must be complaint or appeal",
-                f"须为 {choices(('complaint', 'appeal'))} 之一",
-            )
+            raise invalid("kind", "choice.one_of", choices=("complaint", "appeal"))
         if handler in certification.involved():
             raise refuse(
                 "case.independence",
@@ -84,8 +80,9 @@ class Case(Aggregate):
         )
         return c
 
-    def _still_open(self, action: str, action_zh: str) -> None:
+    def _still_open(self, action: str) -> None:
         if self.resolved:
+            action, action_zh = problem(action)
             raise refuse(
                 "case.closed",
                 case=self.id,
@@ -99,7 +96,7 @@ class Case(Aggregate):
     def acknowledge(self, note: str, at: datetime) -> None:
         """Record that receipt was acknowledged to whoever raised the case (9.7.7, 9.8.7),
         once, while the case is open; ``at`` is the server's clock."""
-        self._still_open("acknowledging receipt", "确认收到")
+        self._still_open("action.acknowledge_case")
         if self.acknowledged_at is not None:
             raise refuse(
                 "case.acknowledged", case=self.id, at=self.acknowledged_at, kind=self.kind_
@@ -109,7 +106,7 @@ class Case(Aggregate):
     def record_progress(self, note: str, at: datetime) -> None:
         """Record information gathered and verified, or a progress report given (9.7.6-9.7.7,
         9.8.6-9.8.7), while the case is open; ``at`` is the server's clock."""
-        self._still_open("recording progress", "记录进展")
+        self._still_open("action.record_case_progress")
         self.record(ev.CaseProgressRecorded(text_field("note", note, 2000), utc_instant(at)))
 
     def resolve(
@@ -118,13 +115,7 @@ class Case(Aggregate):
         """Decide the case and close it, as ``decider``, who must not have audited, reviewed
         or decided ``certification`` (the one the case is about): 9.7.8, 9.8.8."""
         if self.resolved:
-            raise refuse(
-                "state.order",
-                action="resolving",
-                action_zh="处理",
-                why="already resolved",
-                why_zh="已处理完毕",
-            )
+            raise out_of_order("action.resolve_case", "why.case_resolved")
         if certification is not None and decider in certification.involved():
             raise refuse(
                 "case.decider-independence",

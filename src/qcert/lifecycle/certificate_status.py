@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..locale.problems import problem
 from . import events as ev
-from .aggregate import Recording, add_months, invalid, text_field
+from .aggregate import Recording, add_months, invalid, out_of_order, text_field
 from .cycle import Certificate, CertStatus
 from .parties import Body
 from .rules import RULES, refuse
@@ -17,61 +18,56 @@ if TYPE_CHECKING:
 
 __all__ = ["CertificateStatus"]
 
+# The action of each scope change, as the catalogs name it.
+_SCOPE_CHANGES = {"reduce": "action.reduce_scope", "extend": "action.extend_scope"}
+
+
+def _transition(cert: Certificate, action: str) -> Exception:
+    """The refusal of ``action`` (a key ``action.*`` of the catalogs) on ``cert`` as it is."""
+    en, zh = problem(action)
+    return refuse(
+        "status.transition", number=cert.number, action=en, action_zh=zh, status=cert.status.value
+    )
+
 
 class CertificateStatus:
     """A certificate's life after the decision: credentials and status bits, suspension,
     restoration, withdrawal, expiry, scope changes and transfers (ISO/IEC 17021-1:2015 9.6,
     IAF MD 2)."""
 
-    def _cert(self, action: str, action_zh: str, allowed: tuple[CertStatus, ...]) -> Certificate:
+    def _cert(self, action: str, allowed: tuple[CertStatus, ...]) -> Certificate:
+        """The live certificate, if its status is one of ``allowed`` for ``action`` (a key
+        ``action.*`` of the catalogs)."""
         cert = self.certificate
         if cert is None:
-            raise refuse(
-                "state.order",
-                action=action,
-                action_zh=action_zh,
-                why="no certificate",
-                why_zh="尚未发证",
-            )
+            raise out_of_order(action, "why.no_certificate")
         if cert.status not in allowed:
-            raise refuse(
-                "status.transition",
-                number=cert.number,
-                action=action,
-                action_zh=action_zh,
-                status=cert.status.value,
-            )
+            raise _transition(cert, action)
         return cert
 
     def record_credential(self, key_id: str, ledger_index: int, sha256: str) -> None:
         """Note that the live certificate was issued as a credential at ``ledger_index``."""
-        cert = self._cert("issue a credential for", "签发电子证书", (CertStatus.active,))
+        cert = self._cert("action.issue_credential", (CertStatus.active,))
         self.record(ev.CredentialIssued(cert.number, key_id, ledger_index, sha256))
 
     def assign_status_entry(self, list_no: int, index: int) -> None:
         """Give the certificate its bit in the body's status lists; once, for good, so every
         credential of this certification points at the same bit."""
-        self._cert("assign a status entry to", "分配状态位给", tuple(CertStatus))
+        self._cert("action.assign_status_entry", tuple(CertStatus))
         if self.status_entry is not None:
             raise invalid(
-                "status_entry",
-                f"{self.id} already has status entry {self.status_entry}",
-                f"{self.id} 已分配状态位 {self.status_entry}",
+                "status_entry", "status.entry_taken", certificate=self.id, entry=self.status_entry
             )
         if list_no < 1 or index < 0:
-            raise invalid(
-                "index",
-                "list_no counts from 1 and index from 0",
-                "状态列表编号从 1 起计，位置从 0 起计",
-            )
+            raise invalid("index", "status.counting")
         self.record(ev.StatusEntryAssigned(list_no, index))
 
     def suspend(self, reason: str, on: date, months: int = 6, rec: Recording | None = None) -> None:
         """Suspend, with a deadline after which the certificate is withdrawn (9.6.5.2)."""
-        self._cert("suspend", "暂停", (CertStatus.active,))
+        self._cert("action.suspend", (CertStatus.active,))
         self._status_date("suspend", "on", on, rec)
         if not 1 <= months <= 6:
-            raise invalid("months", "suspension lasts 1 to 6 months", "暂停期限为 1 至 6 个月")
+            raise invalid("months", "suspension.months")
         self.record(
             ev.CertificateSuspended(
                 text_field("reason", reason), on.isoformat(), add_months(on, months).isoformat()
@@ -79,35 +75,23 @@ class CertificateStatus:
         )
 
     def restore(self, on: date, rec: Recording | None = None) -> None:
-        cert = self._cert("restore", "恢复", (CertStatus.suspended,))
+        cert = self._cert("action.restore", (CertStatus.suspended,))
         self._status_date("restore", "on", on, rec)
         assert cert.deadline is not None
         if on > cert.deadline:
-            raise refuse(
-                "status.transition",
-                number=cert.number,
-                action="restore after the deadline",
-                action_zh="在期限后恢复",
-                status=cert.status.value,
-            )
+            raise _transition(cert, "action.restore_after_deadline")
         self.record(ev.CertificateRestored(on.isoformat()))
 
     def withdraw(self, reason: str, on: date, rec: Recording | None = None) -> None:
-        self._cert("withdraw", "撤销", (CertStatus.active, CertStatus.suspended))
+        self._cert("action.withdraw", (CertStatus.active, CertStatus.suspended))
         self._status_date("withdraw", "on", on, rec)
         self.record(ev.CertificateWithdrawn(text_field("reason", reason), on.isoformat()))
 
     def expire(self, on: date, rec: Recording | None = None) -> None:
-        cert = self._cert("expire", "到期", (CertStatus.active, CertStatus.suspended))
+        cert = self._cert("action.expire", (CertStatus.active, CertStatus.suspended))
         self._effective("on", on, rec)
         if on <= cert.expiry_date:
-            raise refuse(
-                "status.transition",
-                number=cert.number,
-                action="expire before its date",
-                action_zh="提前到期",
-                status=cert.status.value,
-            )
+            raise _transition(cert, "action.expire_early")
         self.record(ev.CertificateExpired(on.isoformat()))
 
     def enforce_clocks(self, on: date, rec: Recording | None = None) -> list[str]:
@@ -139,12 +123,12 @@ class CertificateStatus:
         body: Body,
         rec: Recording | None = None,
     ) -> None:
-        self._cert(f"{change} the scope of", "变更范围", (CertStatus.active,))
+        self._cert(_SCOPE_CHANGES.get(change, "action.change_scope"), (CertStatus.active,))
         self._status_date("change-scope", "on", on, rec)
         if change not in ("reduce", "extend"):
-            raise invalid("change", "must be reduce or extend", "须为 reduce 或 extend")
+            raise invalid("change", "choice.one_of", choices=("reduce", "extend"))
         if not sites or any(s not in self.sites for s in sites):
-            raise invalid("sites", "must be sites of this certification", "须为本认证项目的场所")
+            raise invalid("sites", "sites.not_of_certification")
         if change == "extend":
             body.require_scope(self.scheme_id, self.sectors, on)
         self.record(
@@ -173,25 +157,15 @@ class CertificateStatus:
         cert = source.certificate
         if cert is not None and cert.status == CertStatus.suspended:
             raise refuse("transfer.suspended", number=cert.number)
-        source._cert("transfer", "转换", (CertStatus.active,))
+        source._cert("action.transfer", (CertStatus.active,))
         assert cert is not None
         if body.id == source.body_id:
-            raise invalid(
-                "body_id",
-                "must be another body than the issuing one",
-                "须为发证认证机构以外的另一认证机构",
-            )
+            raise invalid("body_id", "body.not_issuer")
         body.require_scope(source.scheme_id, source.sectors, on)
         if reviewer == decider:
             raise refuse("decision.independence", person=decider)
         if on > cert.expiry_date:
-            raise refuse(
-                "status.transition",
-                number=cert.number,
-                action="transfer after expiry",
-                action_zh="到期后转换",
-                status=cert.status.value,
-            )
+            raise _transition(cert, "action.transfer_after_expiry")
         new = cls(text_field("certification_id", certification_id, 64))
         new.record(
             ev.TransferAccepted(
@@ -228,10 +202,10 @@ class CertificateStatus:
         cert = self.certificate
         if cert is not None and cert.status == CertStatus.suspended:
             raise refuse("transfer.suspended", number=cert.number)
-        self._cert("transfer", "转换", (CertStatus.active,))
+        self._cert("action.transfer", (CertStatus.active,))
         self._status_date("transfer", "on", on, rec)
         if to_body == self.body_id:
-            raise invalid("to_body", "must be another body", "须为另一认证机构")
+            raise invalid("to_body", "body.same")
         self.record(ev.CertificateTransferred(text_field("to_body", to_body, 64), on.isoformat()))
 
     def _on_transfer_accepted(self, e: ev.TransferAccepted) -> None:

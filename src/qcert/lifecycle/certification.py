@@ -7,7 +7,7 @@ from datetime import date
 
 from .. import schemes
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field
+from .aggregate import Aggregate, invalid, out_of_order, text_field
 from .audits import AuditWork
 from .certificate_status import CertificateStatus
 from .cycle import Audit, Certificate, CertStatus, Finding, SampleTest
@@ -77,15 +77,13 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         unknown = [s for s in sites if s not in client.sites]
-        if not sites or unknown:
-            raise invalid(
-                "sites",
-                f"unknown site(s) {unknown}" if unknown else "at least one site",
-                f"未知的场所 {unknown}" if unknown else "须至少有一个场所",
-            )
+        if unknown:
+            raise invalid("sites", "sites.unknown", sites=str(unknown))
+        if not sites:
+            raise invalid("sites", "sites.none")
         staff = client.personnel if personnel is None else personnel
         if staff < 1:
-            raise invalid("personnel", "must be at least 1", "须不小于 1")
+            raise invalid("personnel", "number.at_least_one")
         # The contract review will need the audit time: refuse now what it could never compute
         # (a complexity the scheme's table does not have, say), not after the application.
         schemes.scheme_audit_time(scheme, staff, complexity)
@@ -130,10 +128,8 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         taken_over = self.transferred_from is not None and self.contract is None
         self._require(
             self.client_id != "" and (taken_over or (self.decided_on is None and not self.audits)),
-            "contract review",
-            "合同评审",
-            "only before the first audit",
-            "仅可在首次审核之前进行",
+            "action.contract_review",
+            "why.before_first_audit",
         )
         body.require_scope(self.scheme_id, self.sectors, on)
         time = schemes.scheme_audit_time(
@@ -184,9 +180,10 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
             )
         )
 
-    def _require(self, ok: bool, action: str, action_zh: str, why: str, why_zh: str) -> None:
+    def _require(self, ok: bool, action: str, why: str, /, **fields: object) -> None:
+        """Refuse ``action`` because of ``why`` (keys of the catalogs) unless ``ok``."""
         if not ok:
-            raise refuse("state.order", action=action, action_zh=action_zh, why=why, why_zh=why_zh)
+            raise out_of_order(action, why, **fields)
 
     def _apply(self, event: ev.Event) -> None:
         super()._apply(event)

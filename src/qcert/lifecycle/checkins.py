@@ -86,17 +86,9 @@ class CheckIns:
         (metres) and ``photo`` the (SHA-256, SM3) of the photo taken there, if any."""
         audit = self._audit(audit_id)
         if auditor not in audit.members():
-            raise invalid(
-                "auditor",
-                f"{auditor} is not on the team of {audit_id}",
-                f"{auditor} 不是审核 {audit_id} 的审核组成员",
-            )
+            raise invalid("auditor", "auditor.not_on_team", auditor=auditor, audit_id=audit_id)
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise invalid(
-                "position",
-                "latitude -90..90 and longitude -180..180",
-                "纬度须在 -90 至 90 之间，经度须在 -180 至 180 之间",
-            )
+            raise invalid("position", "position.range")
         last = audit.last_day or audit.end
         if rec is not None and not audit.start <= rec.today <= last:
             raise refuse(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, invalid, text_field
 from .rules import refuse
@@ -80,18 +79,10 @@ class EffectiveDates:
         """Approve recording ``action`` dated ``on``, beyond the window back; once, for that
         action and day, by someone other than who records it."""
         if action not in STATUS_ACTIONS:
-            raise invalid(
-                "action",
-                f"must be one of {', '.join(STATUS_ACTIONS)}",
-                f"须为 {choices(STATUS_ACTIONS)} 之一",
-            )
+            raise invalid("action", "choice.one_of", choices=STATUS_ACTIONS)
         self._effective("on", on, rec)
         if (rec.today - on).days <= rec.late_days:
-            raise invalid(
-                "on",
-                f"{on} is within {rec.late_days} days of today: no approval is needed",
-                f"{on} 在今天前 {rec.late_days} 天以内，无需批准",
-            )
+            raise invalid("on", "date.not_late", on=on, days=rec.late_days)
         self.record(  # type: ignore[attr-defined]
             ev.LateRecordApproved(
                 action, on.isoformat(), text_field("reason", reason, 2000), rec.actor

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import schemes
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
@@ -29,19 +28,13 @@ class DecisionWork:
     def technical_review(self, reviewer: str, recommendation: str) -> None:
         self._require(
             any(a.last_day for a in self.audits.values() if a.cycle == self.cycle),
-            "technical review",
-            "技术评审",
-            "no audit of this cycle is completed",
-            "本周期尚无完成的审核",
+            "action.technical_review",
+            "why.no_audit_completed",
         )
         if reviewer in self.team_members():
             raise refuse("review.independence", person=reviewer)
         if recommendation not in ("grant", "refuse", "renew"):
-            raise invalid(
-                "recommendation",
-                "must be grant, refuse or renew",
-                f"须为 {choices(('grant', 'refuse', 'renew'))} 之一",
-            )
+            raise invalid("recommendation", "choice.one_of", choices=("grant", "refuse", "renew"))
         self.record(ev.TechnicalReviewed(reviewer, recommendation))
 
     def decide(
@@ -61,26 +54,12 @@ class DecisionWork:
         ``site_scopes`` gives a site its own scope where it differs from ``scope``.
         """
         if outcome not in ("grant", "renew", "refuse"):
-            raise invalid(
-                "outcome",
-                "must be grant, renew or refuse",
-                f"须为 {choices(('grant', 'renew', 'refuse'))} 之一",
-            )
+            raise invalid("outcome", "choice.one_of", choices=("grant", "renew", "refuse"))
         for site, text in (site_scopes or {}).items():
             if site not in self.sites:
-                raise invalid(
-                    f"site_scopes.{site}",
-                    "is not a site of this certification",
-                    "不是本认证项目的场所",
-                )
+                raise invalid(f"site_scopes.{site}", "sites.not_a_site")
             text_field(f"site_scopes.{site}", text, 2000)
-        self._require(
-            self.reviewer is not None,
-            "a decision",
-            "认证决定",
-            "the technical review comes first",
-            "须先完成技术评审",
-        )
+        self._require(self.reviewer is not None, "action.decision", "why.technical_review_first")
         if decider in self.team_members() or decider == self.reviewer:
             raise refuse("decision.independence", person=decider)
         open_majors = sorted(
@@ -98,10 +77,8 @@ class DecisionWork:
             cert = self.certificate
             self._require(
                 cert is not None and cert.status != CertStatus.withdrawn,
-                "renewal",
-                "再认证",
-                "there is no live certificate",
-                "没有有效证书",
+                "action.renewal",
+                "why.no_live_certificate",
             )
             assert cert is not None
             if on > cert.expiry_date and on > add_months(cert.expiry_date, 6):
@@ -111,13 +88,7 @@ class DecisionWork:
                     limit=add_months(cert.expiry_date, 6).isoformat(),
                 )
         if outcome == "grant":
-            self._require(
-                self.certificate is None,
-                "a grant",
-                "初次认证决定",
-                "a certificate exists; renew it instead",
-                "已有证书，应进行再认证",
-            )
+            self._require(self.certificate is None, "action.grant", "why.certificate_exists")
         self._check_decision_date(on)
         self._effective("on", on, rec)
         if outcome != "refuse":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..locale.names import choices
 from .aggregate import invalid, text_field
 from .office import OFFICE_TYPES, OfficeRefused, office_type_of
 
@@ -92,35 +91,17 @@ def check_document(
     ending as its media type does.
     """
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
-        raise invalid(
-            "sha256", "must be 64 lowercase hexadecimal digits", "须为 64 位小写十六进制数字"
-        )
+        raise invalid("sha256", "digest.sha256_hex")
     if media_type not in DOCUMENT_TYPES:
-        raise invalid(
-            "media_type",
-            f"must be one of {', '.join(DOCUMENT_TYPES)}",
-            f"须为 {choices(DOCUMENT_TYPES)} 之一",
-        )
+        raise invalid("media_type", "choice.one_of", choices=DOCUMENT_TYPES)
     if not isinstance(size, int) or not 1 <= size <= MAX_DOCUMENT_BYTES:
-        raise invalid(
-            "size",
-            f"must be 1 to {MAX_DOCUMENT_BYTES} bytes (10 MiB)",
-            f"须为 1 至 {MAX_DOCUMENT_BYTES} 字节（10 MiB）",
-        )
+        raise invalid("size", "document.size", max_bytes=MAX_DOCUMENT_BYTES)
     name = filename.strip() if isinstance(filename, str) else ""
     if not 1 <= len(name) <= 200:
-        raise invalid("filename", "must be 1 to 200 characters", "须为 1 至 200 个字符")
+        raise invalid("filename", "document.name_length")
     if any(ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 for ch in name) or name in (".", ".."):
-        raise invalid(
-            "filename",
-            "must be a plain name, without folders or control characters",
-            "须为单纯的文件名，不能含文件夹或控制字符",
-        )
+        raise invalid("filename", "document.name_plain")
     endings = DOCUMENT_TYPES[media_type]
     if not name.lower().endswith(endings):
-        raise invalid(
-            "filename",
-            f"a {media_type} file's name must end in {' or '.join(endings)}",
-            f"{media_type} 文件的名称须以 {' 或 '.join(endings)} 结尾",
-        )
+        raise invalid("filename", "document.name_ending", media_type=media_type, endings=endings)
     return name, text_field("purpose", purpose, 500)

@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import date
 
 from .. import schemes
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import GRADES, Finding
@@ -29,19 +28,11 @@ class FindingWork:
         audit's team, with its objective evidence."""
         audit = self._audit(audit_id)
         if finding_id in self.findings:
-            raise invalid(
-                "finding_id", f"{finding_id} already exists", f"不符合项 {finding_id} 已存在"
-            )
+            raise invalid("finding_id", "finding.exists", finding_id=finding_id)
         if grade not in GRADES:
-            raise invalid(
-                "grade", f"must be one of {', '.join(GRADES)}", f"须为 {choices(GRADES)} 之一"
-            )
+            raise invalid("grade", "choice.one_of", choices=GRADES)
         if auditor not in audit.members():
-            raise invalid(
-                "auditor",
-                f"{auditor} is not on the team of {audit_id}",
-                f"{auditor} 不是审核 {audit_id} 的审核组成员",
-            )
+            raise invalid("auditor", "auditor.not_on_team", auditor=auditor, audit_id=audit_id)
         scheme = schemes.get(self.scheme_id)
         if clause not in {c.id for c in scheme.all_clauses()}:
             raise refuse("finding.clause", clause=clause, scheme=scheme.id)
@@ -56,10 +47,8 @@ class FindingWork:
         f = self._finding(finding_id)
         self._require(
             f.grade in ("major", "minor") and f.status != "closed",
-            "answering",
-            "回复",
-            "only open nonconformities take corrective action",
-            "仅未关闭的不符合项需要纠正措施",
+            "action.answer_finding",
+            "why.finding_not_open",
         )
         self.record(
             ev.CorrectiveActionSubmitted(
@@ -79,10 +68,8 @@ class FindingWork:
         self._effective("on", on, rec, ordered=False)
         self._require(
             f.status == "answered" or f.grade in ("observation", "improvement"),
-            "closing the finding",
-            "关闭该发现",
-            "its corrective action is not in yet",
-            "尚未提交纠正措施",
+            "action.close_finding",
+            "why.no_corrective_action",
         )
         audit = self.audits[f.audit_id]
         # ISO/IEC 17021-1:2015 9.5.3.2, for the schemes certified under it.
@@ -104,9 +91,7 @@ class FindingWork:
     def _finding(self, finding_id: str) -> Finding:
         if finding_id not in self.findings:
             raise invalid(
-                "finding_id",
-                f"no finding {finding_id!r} in {self.id}",
-                f"{self.id} 中没有不符合项 {finding_id!r}",
+                "finding_id", "finding.unknown", finding_id=finding_id, certification=self.id
             )
         return self.findings[finding_id]
 

@@ -15,7 +15,7 @@ from .. import schemes, security
 from ..errors import QcertError
 from . import commands as c
 from .accounts import Account
-from .aggregate import Aggregate
+from .aggregate import Aggregate, invalid
 from .booking import Commitment
 from .case_handlers import CASE_HANDLERS
 from .certification import Certification
@@ -23,7 +23,6 @@ from .documents import PHOTO_TYPES, FileFacts, media_type_of
 from .lines import ProcessLine
 from .parties import Auditor, Body, Client
 from .photos import photo_facts
-from .rules import refuse
 
 __all__ = ["UnitOfWork", "handle"]
 
@@ -128,11 +127,11 @@ def clear_line_alarm(cmd: c.ClearLineAlarm, uow: UnitOfWork) -> None:
 
 def not_a_certification_of(certification_id: str, client_id: str) -> Exception:
     """The refusal of a document given for a certification that is not the client's."""
-    return refuse(
-        "input.invalid",
-        field="certification_id",
-        problem=f"{certification_id} is not a certification of {client_id}",
-        problem_zh=f"{certification_id} 不是 {client_id} 的认证",
+    return invalid(
+        "certification_id",
+        "certification.not_of_client",
+        certification=certification_id,
+        client=client_id,
     )
 
 
@@ -141,19 +140,9 @@ def upload_document(cmd: c.UploadDocument, uow: UnitOfWork) -> None:
     # records nothing, so nobody claims a file they never had.
     content = cmd.content
     if content is None or hashlib.sha256(content).hexdigest() != cmd.sha256:
-        raise refuse(
-            "input.invalid",
-            field="file",
-            problem="the file's bytes must come with the upload, and hash to sha256",
-            problem_zh="上传须附带文件内容，且其 SHA-256 摘要须与所报摘要一致",
-        )
+        raise invalid("file", "upload.content_digest")
     if len(content) != cmd.size or media_type_of(content) != cmd.media_type:
-        raise refuse(
-            "input.invalid",
-            field="file",
-            problem="size and media type must be those of the bytes sent",
-            problem_zh="大小和类型须与所传文件一致",
-        )
+        raise invalid("file", "upload.size_type")
     client = uow.get(Client, cmd.client_id)
     # ISO/IEC 17021-1:2015 8.4: what an organisation gives one body stays with that body, so
     # a document names the certification it serves, and that one must be its own.
@@ -181,12 +170,7 @@ def _sm3(content: bytes, given: str | None, field_: str) -> str:
     """The SM3 digest (GB/T 32905-2016) of ``content``, which must be ``given`` if given."""
     digest = hashlib.new("sm3", content).hexdigest()
     if given is not None and given != digest:
-        raise refuse(
-            "input.invalid",
-            field=field_,
-            problem="must be the SM3 digest of the file's bytes",
-            problem_zh="须为文件内容的 SM3 摘要",
-        )
+        raise invalid(field_, "digest.sm3_file")
     return digest
 
 
@@ -291,29 +275,14 @@ def _check_in_photo(cmd: c.CheckIn) -> tuple[str, str] | None:
     nothing, so the bytes must come with it, be a JPEG or PNG and be within the pixel limit."""
     if cmd.photo is None:
         if cmd.photo_sha256 is not None or cmd.photo_sm3 is not None:
-            raise refuse(
-                "input.invalid",
-                field="photo",
-                problem="the photo's bytes must come with its digests",
-                problem_zh="照片摘要须随照片内容一并提交",
-            )
+            raise invalid("photo", "photo.digests_without_photo")
         return None
     if media_type_of(cmd.photo) not in PHOTO_TYPES:
-        raise refuse(
-            "input.invalid",
-            field="photo",
-            problem="must be a JPEG or PNG photo",
-            problem_zh="须为 JPEG 或 PNG 照片",
-        )
+        raise invalid("photo", "photo.type")
     photo_facts(cmd.photo)  # refuses an image over the pixel limit (a decompression bomb)
     sha256 = hashlib.sha256(cmd.photo).hexdigest()
     if cmd.photo_sha256 is not None and cmd.photo_sha256 != sha256:
-        raise refuse(
-            "input.invalid",
-            field="photo_sha256",
-            problem="must be the SHA-256 digest of the photo's bytes",
-            problem_zh="须为照片内容的 SHA-256 摘要",
-        )
+        raise invalid("photo_sha256", "digest.sha256_photo")
     return sha256, _sm3(cmd.photo, cmd.photo_sm3, "photo_sm3")
 
 
@@ -436,12 +405,7 @@ def change_password(cmd: c.ChangePassword, uow: UnitOfWork) -> None:
     account = uow.get(Account, cmd.account_id)
     stored = uow.secret("password", cmd.account_id)
     if stored is None or not security.verify_password(stored, cmd.current_password):
-        raise refuse(
-            "input.invalid",
-            field="current_password",
-            problem="is not the account's current password",
-            problem_zh="不是该账号的当前密码",
-        )
+        raise invalid("current_password", "password.not_current")
     hashed = security.hash_password(cmd.password)
     account.change_password(security.commitment(hashed))
     uow.put_secret("password", cmd.account_id, hashed)
@@ -501,12 +465,7 @@ def _redeem(uow: UnitOfWork, code: str, account_id: str) -> str:
     stored = parts and uow.secret("invitation", parts[0])
     client_id = parts and uow.invitation_client(parts[0])
     if not parts or not stored or not client_id or not security.verify_api_key(stored, code):
-        raise refuse(
-            "input.invalid",
-            field="code",
-            problem="is not a valid invitation code",
-            problem_zh="不是有效的邀请码",
-        )
+        raise invalid("code", "invitation.invalid")
     role = uow.get(Client, client_id).accept_invitation(parts[0], account_id, uow.clock().date())
     uow.put_secret("invitation", parts[0], None)  # a code is good for one account only
     return role

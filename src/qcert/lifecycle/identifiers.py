@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..locale.problems import problem
+
 __all__ = ["Problem", "check_adcode", "check_uscc", "uscc_check_char"]
 
 # GB 32100-2015 4.2: 18 characters from this 31-character set (no I, O, S, V, Z).
@@ -57,45 +59,36 @@ def uscc_check_char(first17: str) -> str:
 
 
 class Problem(str):
-    """Why a code is refused: the English text, with the Chinese one as ``zh``."""
+    """Why a code is refused: the English text, with the Chinese one as ``zh``; both are the
+    problem ``key`` of the catalogs (``locale.problems``) with ``fields`` filled in."""
 
     zh: str
 
-    def __new__(cls, en: str, zh: str) -> Problem:
-        problem = super().__new__(cls, en)
-        problem.zh = zh
-        return problem
+    def __new__(cls, key: str, /, **fields: object) -> Problem:
+        en, zh = problem(key, **fields)
+        found = super().__new__(cls, en)
+        found.zh = zh
+        return found
 
 
 def check_uscc(code: str) -> Problem | None:
     """None when ``code`` is a valid unified social credit code, else the reason."""
     if len(code) != 18:
-        return Problem(
-            f"must be 18 characters, got {len(code)}", f"须为 18 位，实为 {len(code)} 位"
-        )
+        return Problem("uscc.length", length=len(code))
     if not _USCC.fullmatch(code):
-        return Problem(
-            "uses characters outside GB 32100 (digits and capitals except I, O, S, V, Z)",
-            "含有 GB 32100 以外的字符（只允许数字及除 I、O、S、V、Z 外的大写字母）",
-        )
+        return Problem("uscc.characters")
     if code[8:17] == "000000000":
-        return Problem("organisation code part is all zeros", "主体标识码部分全为 0")
+        return Problem("uscc.zero_organisation")
     want = uscc_check_char(code[:17])
     if code[17] != want:
-        return Problem(
-            f"check character is {code[17]!r}, GB 32100 gives {want!r}",
-            f"校验码为 {code[17]!r}，按 GB 32100 应为 {want!r}",
-        )
+        return Problem("uscc.check_character", given=code[17], want=want)
     return None
 
 
 def check_adcode(code: str) -> Problem | None:
     """None when ``code`` is a well-formed GB/T 2260 administrative division code, else why not."""
     if not _ADCODE.fullmatch(code):
-        return Problem("must be 6 digits (GB/T 2260)", "须为 6 位数字（GB/T 2260）")
+        return Problem("adcode.digits")
     if code[:2] not in _PROVINCES:
-        return Problem(
-            f"province part {code[:2]} is not a GB/T 2260 province",
-            f"省级代码 {code[:2]} 不是 GB/T 2260 规定的省级行政区划",
-        )
+        return Problem("adcode.province", province=code[:2])
     return None

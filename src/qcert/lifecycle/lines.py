@@ -27,9 +27,7 @@ class ProcessLine(Aggregate):
     @staticmethod
     def id_for(client_id: str, line: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", line):
-            raise invalid(
-                "line", "1-64 of letters, digits, '_', '-'", "须为 1-64 个字母、数字、'_' 或 '-'"
-            )
+            raise invalid("line", "line.id_format")
         return f"{client_id}.{line}"
 
     @property
@@ -51,24 +49,14 @@ class ProcessLine(Aggregate):
         """Record an alarm; refuse a second one while one is open, or one that is no alarm."""
         if self.id != self.id_for(client.id, line):
             raise invalid(
-                "line",
-                f"{self.id} is not line {line} of {client.id}",
-                f"{self.id} 不是 {client.id} 的生产线 {line}",
+                "line", "line.not_of_client", line_id=self.id, line=line, client=client.id
             )
         if self.open_alarm is not None:
-            raise invalid(
-                "reading",
-                f"an alarm raised at reading {self.open_alarm['reading']} is open",
-                f"第 {self.open_alarm['reading']} 个读数处的报警尚未解除",
-            )
+            raise invalid("reading", "line.alarm_open", reading=self.open_alarm["reading"])
         if not 0 <= onset <= reading:
-            raise invalid(
-                "onset", "must be a reading at or before the alarm's", "须为报警读数或其之前的读数"
-            )
+            raise invalid("onset", "line.onset_after_alarm")
         if not value > limit:
-            raise invalid(
-                "value", f"{value} does not exceed the limit {limit}", f"{value} 未超过限值 {limit}"
-            )
+            raise invalid("value", "line.not_over_limit", value=value, limit=limit)
         self.record(
             ev.LineAlarmRaised(
                 client.id,
@@ -87,15 +75,9 @@ class ProcessLine(Aggregate):
         """End the open alarm at ``reading``."""
         open_ = self.open_alarm
         if open_ is None:
-            raise invalid(
-                "reading", f"line {self.id} has no open alarm", f"生产线 {self.id} 没有未解除的报警"
-            )
+            raise invalid("reading", "line.no_open_alarm", line=self.id)
         if reading <= open_["reading"]:
-            raise invalid(
-                "reading",
-                f"must come after the alarm's reading {open_['reading']}",
-                f"须在报警读数 {open_['reading']} 之后",
-            )
+            raise invalid("reading", "line.clear_before_alarm", reading=open_["reading"])
         self.record(ev.LineAlarmCleared(reading, utc_instant(at)))
 
     def _on_alarm_raised(self, e: ev.LineAlarmRaised) -> None:

@@ -9,9 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import schemes
-from ..locale.names import choices
 from . import events as ev
-from .aggregate import Aggregate, invalid, text_field, utc_instant
+from .aggregate import Aggregate, invalid, out_of_order, text_field, utc_instant
 from .documents import FileFacts, check_document
 from .identifiers import check_adcode, check_uscc
 from .rules import refuse
@@ -61,7 +60,7 @@ class Body(Aggregate):
         scheme = schemes.get(scheme_id)
         check_sectors(sectors)
         if valid_to and valid_to < valid_from:
-            raise invalid("valid_to", "must not be before valid_from", "不能早于生效日期")
+            raise invalid("valid_to", "date.before_valid_from")
         self.record(
             ev.BodyScopeGranted(
                 scheme.id,
@@ -96,33 +95,17 @@ class Body(Aggregate):
     def add_key(self, key_id: str, public_key_multibase: str, valid_from: datetime) -> None:
         """Publish a credential-signing key; its history stays in the body's DID document."""
         if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", key_id):
-            raise invalid(
-                "key_id",
-                "1-64 of letters, digits, '.', '_', '-'",
-                "须为 1-64 个字母、数字、'.'、'_' 或 '-'",
-            )
+            raise invalid("key_id", "key.id_format")
         if key_id in self.keys:
-            raise invalid(
-                "key_id",
-                f"{key_id} is already a key of {self.id}",
-                f"{key_id} 已是 {self.id} 的密钥",
-            )
+            raise invalid("key_id", "key.exists", key_id=key_id, body=self.id)
         if not re.fullmatch(r"z6Mk[1-9A-HJ-NP-Za-km-z]{44}", public_key_multibase):
-            raise invalid(
-                "public_key_multibase",
-                "must be an Ed25519 Multikey (z6Mk…)",
-                "须为 Ed25519 Multikey 公钥（z6Mk…）",
-            )
+            raise invalid("public_key_multibase", "key.not_multikey")
         self.record(ev.BodyKeyAdded(key_id, public_key_multibase, utc_instant(valid_from)))
 
     def revoke_key(self, key_id: str, revoked: datetime, reason: str) -> None:
         key = self.keys.get(key_id)
         if key is None or key["revoked"]:
-            raise invalid(
-                "key_id",
-                f"{key_id} is not a live key of {self.id}",
-                f"{key_id} 不是 {self.id} 的有效密钥",
-            )
+            raise invalid("key_id", "key.not_live", key_id=key_id, body=self.id)
         self.record(ev.BodyKeyRevoked(key_id, utc_instant(revoked), text_field("reason", reason)))
 
     def _on_key_added(self, e: ev.BodyKeyAdded) -> None:
@@ -148,14 +131,10 @@ class Body(Aggregate):
 
 def check_sectors(sectors: list[int]) -> None:
     if not sectors:
-        raise invalid(
-            "sectors", "at least one IAF sector code is required", "须至少有一个 IAF 行业代码"
-        )
+        raise invalid("sectors", "sectors.none")
     bad = [s for s in sectors if s not in schemes.sectors()]
     if bad:
-        raise invalid(
-            "sectors", f"{bad} are not IAF sector codes (1-39)", f"{bad} 不是 IAF 行业代码（1-39）"
-        )
+        raise invalid("sectors", "sectors.unknown", sectors=str(bad))
 
 
 class Auditor(Aggregate):
@@ -230,12 +209,10 @@ class Client(Aggregate):
         if (problem := check_adcode(adcode)) is not None:
             raise refuse("adcode.format", field="adcode", problem=problem, problem_zh=problem.zh)
         if not isinstance(personnel, int) or personnel < 1:
-            raise invalid(
-                "personnel", "must be a whole number of at least 1", "须为不小于 1 的整数"
-            )
+            raise invalid("personnel", "number.whole_at_least_one")
         clean = [_site(i, s) for i, s in enumerate(sites)]
         if len({s["id"] for s in clean}) != len(clean):
-            raise invalid("sites", "site ids must be unique", "场所 id 不能重复")
+            raise invalid("sites", "sites.duplicate_ids")
         c = cls(text_field("client_id", client_id, 64))
         c.record(
             ev.ClientRegistered(
@@ -271,11 +248,7 @@ class Client(Aggregate):
         facts = facts or FileFacts()
         name, why = check_document(sha256, filename, media_type, size, purpose)
         if (sha256, certification_id) in self.documents:
-            raise invalid(
-                "file",
-                f"this file is already among the documents of {self.id}",
-                f"{self.id} 的文件中已有该文件",
-            )
+            raise invalid("file", "document.duplicate", owner=self.id)
         self.record(
             ev.DocumentUploaded(
                 sha256,
@@ -296,24 +269,14 @@ class Client(Aggregate):
         """Consent that ``body``'s application reviewers may file applications for this
         organisation (the organisation applies itself otherwise)."""
         if body.id in self.consents:
-            raise refuse(
-                "state.order",
-                action="consenting",
-                action_zh="同意",
-                why=f"{self.id} already consented to {body.id}",
-                why_zh=f"{self.id} 已同意 {body.id}",
-            )
+            raise out_of_order("action.consent", "why.consented", client=self.id, body=body.id)
         note = note.strip() and text_field("note", note)
         self.record(ev.ConsentGiven(body.id, text_field("given_by", given_by, 64), note))
 
     def withdraw_consent(self, body_id: str, by: str) -> None:
         if body_id not in self.consents:
-            raise refuse(
-                "state.order",
-                action="withdrawing the consent",
-                action_zh="撤回同意",
-                why=f"{self.id} gave {body_id} no consent",
-                why_zh=f"{self.id} 未曾同意 {body_id}",
+            raise out_of_order(
+                "action.withdraw_consent", "why.no_consent", client=self.id, body=body_id
             )
         self.record(ev.ConsentWithdrawn(body_id, text_field("withdrawn_by", by, 64)))
 
@@ -328,11 +291,7 @@ class Client(Aggregate):
     ) -> None:
         """Invite someone to take ``role`` (client-user or client-admin) here until ``expires``."""
         if role not in ("client-user", "client-admin"):
-            raise invalid(
-                "role",
-                "must be client-user or client-admin",
-                f"须为 {choices(('client-user', 'client-admin'))} 之一",
-            )
+            raise invalid("role", "choice.one_of", choices=("client-user", "client-admin"))
         note = note.strip() and text_field("note", note)
         self.record(
             ev.UserInvited(invitation_id, role, invited_by, expires.isoformat(), commitment, note)
@@ -342,13 +301,7 @@ class Client(Aggregate):
         """Redeem an open invitation for ``account_id``; the role it grants, as role@scope."""
         found = self.invitations.get(invitation_id)
         if found is None or found.get("account_id") or found["expires"] < today.isoformat():
-            raise refuse(
-                "state.order",
-                action="accepting the invitation",
-                action_zh="接受邀请",
-                why="it was already used, or it has expired",
-                why_zh="邀请已被使用或已过期",
-            )
+            raise out_of_order("action.accept_invitation", "why.invitation_spent")
         self.record(ev.InvitationAccepted(invitation_id, account_id))
         return f"{found['role']}@client:{self.id}"
 
@@ -378,28 +331,20 @@ def _site(i: int, s: dict[str, Any]) -> dict[str, Any]:
     where = f"sites.{i}"
     for key in ("id", "name", "address", "adcode"):
         if not isinstance(s.get(key), str) or not s[key].strip():
-            raise invalid(f"{where}.{key}", "is required", "为必填项")
+            raise invalid(f"{where}.{key}", "value.required")
     if (problem := check_adcode(s["adcode"])) is not None:
         raise refuse(
             "adcode.format", field=f"{where}.adcode", problem=problem, problem_zh=problem.zh
         )
     lat, lon = s.get("lat"), s.get("lon")
     if not isinstance(lat, int | float) or not -90 <= lat <= 90:
-        raise invalid(
-            f"{where}.lat", "must be a latitude between -90 and 90", "须为 -90 至 90 之间的纬度"
-        )
+        raise invalid(f"{where}.lat", "position.latitude")
     if not isinstance(lon, int | float) or not -180 <= lon <= 180:
-        raise invalid(
-            f"{where}.lon",
-            "must be a longitude between -180 and 180",
-            "须为 -180 至 180 之间的经度",
-        )
+        raise invalid(f"{where}.lon", "position.longitude")
     central = bool(s.get("central", False))
     staff = s.get("personnel")
     if staff is not None and (not isinstance(staff, int) or staff < 1):
-        raise invalid(
-            f"{where}.personnel", "must be a whole number of at least 1", "须为不小于 1 的整数"
-        )
+        raise invalid(f"{where}.personnel", "number.whole_at_least_one")
     extra = {"personnel": staff} if staff is not None else {}
     return extra | {
         "id": s["id"].strip(),

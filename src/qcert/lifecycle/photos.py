@@ -61,9 +61,7 @@ def photo_facts(data: bytes, max_pixels: int = MAX_PHOTO_PIXELS) -> PhotoFacts:
             raise _not_a_photo()
         if width * height > max_pixels:
             raise invalid(
-                "file",
-                f"the image is {width}x{height} pixels; at most {max_pixels} pixels are accepted",
-                f"图像为 {width}x{height} 像素，最多接受 {max_pixels} 像素",
+                "file", "photo.too_large", width=width, height=height, max_pixels=max_pixels
             )
         try:
             exif = image.getexif()
@@ -76,7 +74,7 @@ def photo_facts(data: bytes, max_pixels: int = MAX_PHOTO_PIXELS) -> PhotoFacts:
 
 
 def _not_a_photo() -> Exception:
-    return invalid("file", "must be a JPEG or PNG photo", "须为 JPEG 或 PNG 照片")
+    return invalid("file", "photo.type")
 
 
 def _degrees(value: Any, ref: Any) -> float | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..locale.names import choices
 from . import events as ev
 from .aggregate import Recording, invalid, text_field
 from .cycle import RESULTS, SampleTest
@@ -34,13 +33,15 @@ class SampleTests:
         before the first decision, a sampling test in surveillance: ISO/IEC 17065:2012 7.4,
         7.9), with its conclusion; the report's date ``on`` is not after today."""
         self._effective("on", on, rec, ordered=False)
-        self._after_contract_review("recording a test", "记录试验")
+        self._after_contract_review("action.record_test")
         if test_id in self.tests:
-            raise invalid("test_id", f"{test_id} is already recorded", f"试验 {test_id} 已记录")
+            raise invalid("test_id", "test.recorded", test_id=test_id)
         declared = self._declared(stage, "test", "stage")
-        self._needs_certificate(declared, f"a {stage} test", "记录该试验")
+        self._needs_certificate(
+            declared, "action.record_stage_test", stage=stage, stage_zh=declared.title.zh
+        )
         if result not in RESULTS:
-            raise invalid("result", "must be pass or fail", f"须为 {choices(RESULTS)} 之一")
+            raise invalid("result", "choice.one_of", choices=RESULTS)
         self.record(
             ev.TestRecorded(
                 test_id,

@@ -23,7 +23,6 @@ import re
 from datetime import datetime
 
 from ..lifecycle.aggregate import Aggregate, invalid, utc_instant
-from ..locale.names import choices
 from . import events as ev
 
 __all__ = ["AHEAD_DAYS", "ANSWER_DAYS", "AUDIENCES", "KINDS", "Mailbox", "Notice", "notice_id"]
@@ -82,9 +81,9 @@ class Notice(Aggregate):
     def send(cls, sent: ev.NoticeSent) -> Notice:
         """A new notice; refuse an unknown kind or audience."""
         if sent.kind not in KINDS:
-            raise invalid("kind", f"one of {', '.join(KINDS)}", f"须为 {choices(KINDS)} 之一")
+            raise invalid("kind", "choice.one_of", choices=KINDS)
         if sent.audience not in AUDIENCES:
-            raise invalid("audience", "body or client", f"须为 {choices(AUDIENCES)} 之一")
+            raise invalid("audience", "choice.one_of", choices=AUDIENCES)
         notice = cls(
             notice_id(sent.recipient, sent.kind, sent.certification_id, sent.item, sent.due)
         )
@@ -95,7 +94,7 @@ class Notice(Aggregate):
         """Mark read by its recipient (anyone else is told there is no such notice: whose
         notices exist is not theirs to learn); reading it again changes nothing."""
         if by != self.recipient:
-            raise invalid("notice_id", f"you have no notice {self.id}", f"您没有通知 {self.id}")
+            raise invalid("notice_id", "notice.not_yours", notice=self.id)
         if self.read_at is None:
             self.record(ev.NoticeRead(utc_instant(at)))
 
@@ -127,11 +126,7 @@ class Mailbox(Aggregate):
     def set_address(self, email: str) -> None:
         email = email.strip()
         if email and (len(email) > 254 or not _EMAIL.match(email)):
-            raise invalid(
-                "email",
-                "must be an e-mail address (name@example.com), at most 254 characters",
-                "须为电子邮件地址（如 'name@example.com'），最多 254 个字符",
-            )
+            raise invalid("email", "email.format")
         if email != self.email:
             self.record(ev.NoticeAddressSet(email))
 

@@ -60,9 +60,9 @@ def device_for_fit(conn: Connection, device: str) -> dict[str, Any]:
         sa.select(d.client_id, d.anchored_until, d.variables, d.retired).where(d.id == device)
     ).first()
     if row is None:
-        raise invalid("device_id", f"no data source {device}", f"没有数据源 {device}")
+        raise invalid("device_id", "device.unknown", device=device)
     if row.retired:
-        raise invalid("device_id", f"{device} is retired", f"{device} 已停用")
+        raise invalid("device_id", "device.retired", device=device)
     return {
         "client_id": row.client_id,
         "anchored_until": _from_us(int(row.anchored_until)),
@@ -75,11 +75,7 @@ def training_frame(conn: Connection, device: str, start: datetime, end: datetime
     ``store.evidence.MAX_ROWS``: a longer normal period is refused rather than cut)."""
     found = evidence.frame(conn, micros(start), micros(end), device_ids=[device])
     if len(found) >= evidence.MAX_ROWS:
-        raise invalid(
-            "end",
-            f"the normal period holds more than {evidence.MAX_ROWS} readings; choose a shorter one",
-            f"正常期读数超过 {evidence.MAX_ROWS} 条；请缩短",
-        )
+        raise invalid("end", "stream.too_many_readings", max_rows=evidence.MAX_ROWS)
     return found
 
 

@@ -14,9 +14,8 @@ import json
 from datetime import date
 from typing import Any
 
-from ..lifecycle.aggregate import Aggregate, invalid, text_field
+from ..lifecycle.aggregate import Aggregate, invalid, out_of_order, text_field
 from ..lifecycle.rules import refuse
-from ..locale.names import choices
 from . import events as ev
 from .draw import canonical_inputs, commitment, draw, verify_reveal
 from .estimate import horvitz_thompson
@@ -25,10 +24,6 @@ from .inspection import inputs_from_document
 __all__ = ["OUTCOMES", "Campaign", "estimate", "rerun"]
 
 OUTCOMES = ("compliant", "non-compliant", "not-found")
-
-
-def _state(why: str, why_zh: str, action: str, action_zh: str) -> Exception:
-    return refuse("state.order", action=action, action_zh=action_zh, why=why, why_zh=why_zh)
 
 
 class Campaign(Aggregate):
@@ -78,13 +73,9 @@ class Campaign(Aggregate):
     def reveal(self, seed: str, published: bytes) -> None:
         """Reveal the seed and record the draw it gives on the published inputs."""
         if self.seed:
-            raise _state("the seed is revealed already", "随机种子已公开", "reveal", "公开随机种子")
+            raise out_of_order("action.reveal_seed", "why.seed_revealed")
         if not verify_reveal(self.commitment, seed):
-            raise invalid(
-                "seed",
-                f"does not match the commitment {self.commitment} published before the draw",
-                f"与抽取前公布的承诺值 {self.commitment} 不符",
-            )
+            raise invalid("seed", "draw.seed_mismatch", commitment=self.commitment)
         result = draw(inputs_from_document(json.loads(published)), seed)
         assert result.commitment == commitment(seed)
         self.record(
@@ -118,25 +109,16 @@ class Campaign(Aggregate):
         if on > today:
             raise refuse("date.future", field="on", on=on.isoformat(), today=today.isoformat())
         if not self.seed:
-            raise _state("nothing is drawn yet", "尚未抽取", "record a result", "登记检查结果")
+            raise out_of_order("action.record_result", "why.nothing_drawn")
         if target not in {s["target"] for s in self.selections}:
-            raise invalid("target_id", f"{target} was not drawn", f"{target} 未被抽中")
+            raise invalid("target_id", "draw.not_drawn", target=target)
         if target in self.results:
             # A published result stands (一公开): what the public read is never rewritten.
-            raise _state(
-                f"the result of {target} is published already",
-                f"{target} 的检查结果已公布",
-                "record a result",
-                "登记检查结果",
-            )
+            raise out_of_order("action.record_result", "why.result_published", target=target)
         if outcome not in OUTCOMES:
-            raise invalid(
-                "outcome",
-                f"must be one of {', '.join(OUTCOMES)}",
-                f"须为 {choices(OUTCOMES)} 之一",
-            )
+            raise invalid("outcome", "choice.one_of", choices=OUTCOMES)
         if on < date.fromisoformat(self.committed_at[:10]):
-            raise invalid("on", "is before the draw", "早于抽取日期")
+            raise invalid("on", "draw.before_draw")
         self.record(ev.InspectionResult(target, outcome, on.isoformat(), note.strip()))
 
     # -- folding ------------------------------------------------------------------------

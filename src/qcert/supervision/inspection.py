@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import QcertError
-from ..locale.names import choices, field_label
+from ..locale.names import field_label
+from ..locale.problems import problem
 
 __all__ = [
     "KINDS",
@@ -205,51 +206,38 @@ class DrawResult:
 # .. checks ...................................................................
 
 
-def _invalid(field_name: str, en: str, zh: str) -> DrawInputInvalid:
-    return DrawInputInvalid(field_name, "input.invalid", en, zh)
+def _invalid(field_name: str, key: str, /, **fields: object) -> DrawInputInvalid:
+    # The problem ``key``'s sentences are in the catalogs (locale.problems).
+    return DrawInputInvalid(field_name, "input.invalid", *problem(key, **fields))
 
 
 def _unique(ids: Iterable[str], name: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if not isinstance(i, str) or not i:
-            raise _invalid(f"{name}.id", "every id must be a non-empty string", "编号不能为空")
+            raise _invalid(f"{name}.id", "draw.id_empty")
         if i in seen:
-            raise _invalid(f"{name}.id", f"{i!r} appears twice", f"“{i}”重复")
+            raise _invalid(f"{name}.id", "draw.id_twice", id=i)
         seen.add(i)
 
 
 def _check_scalar(value: Any, name: str) -> None:
     ok = isinstance(value, str | int | bool) or (isinstance(value, float) and math.isfinite(value))
     if not ok:
-        raise _invalid(
-            name,
-            "must be a string, an integer, a finite number or a boolean",
-            "须为字符串、整数、有限数值或布尔值",
-        )
+        raise _invalid(name, "value.scalar")
 
 
 def _check_targets(targets: Sequence[Target]) -> None:
     _unique((t.id for t in targets), "targets")
     for t in targets:
         if t.kind not in KINDS:
-            raise _invalid(
-                f"targets[{t.id}].kind",
-                f"{t.kind!r} is not one of {', '.join(KINDS)}",
-                f"须为 {choices(('body', 'certificate', 'organisation'))} 之一",
-            )
+            raise _invalid(f"targets[{t.id}].kind", "draw.kind", kind=t.kind, kinds=KINDS)
         if not t.risk:
-            raise _invalid(f"targets[{t.id}].risk", "a risk class is required", "须有风险等级")
+            raise _invalid(f"targets[{t.id}].risk", "draw.risk_required")
         if not _ADCODE.fullmatch(t.region):
-            raise _invalid(
-                f"targets[{t.id}].region",
-                "must be a 6-digit GB/T 2260 code",
-                "须为 6 位 GB/T 2260 行政区划代码",
-            )
+            raise _invalid(f"targets[{t.id}].region", "region.adcode")
         if not t.body_id:
-            raise _invalid(
-                f"targets[{t.id}].body_id", "the certification body is required", "须有认证机构"
-            )
+            raise _invalid(f"targets[{t.id}].body_id", "draw.body_required")
         for key, value in t.attributes.items():
             _check_scalar(value, f"targets[{t.id}].attributes.{key}")
 
@@ -258,36 +246,26 @@ def _check_inspectors(inspectors: Sequence[Inspector]) -> None:
     _unique((i.id for i in inspectors), "inspectors")
     for i in inspectors:
         if not _ADCODE.fullmatch(i.region):
-            raise _invalid(
-                f"inspectors[{i.id}].region",
-                "must be a 6-digit GB/T 2260 code",
-                "须为 6 位 GB/T 2260 行政区划代码",
-            )
+            raise _invalid(f"inspectors[{i.id}].region", "region.adcode")
 
 
 def _check_share(value: float, name: str, upper_open: bool) -> None:
     bad = not isinstance(value, int | float) or not math.isfinite(value) or value < 0
     if bad or value > 1 or (upper_open and value == 1):
         bound = "[0, 1)" if upper_open else "[0, 1]"
-        raise _invalid(name, f"must lie in {bound}", f"须在 {bound} 之内")
+        raise _invalid(name, "number.within", bound=bound)
 
 
 def _check_parameters(p: DrawParameters) -> None:
     if (p.sizes is None) == (p.rates is None):
-        raise _invalid(
-            "parameters.sizes",
-            "give either sizes or rates per risk class, not both",
-            "须给出各风险等级的抽查数量或抽查比例之一",
-        )
+        raise _invalid("parameters.sizes", "draw.sizes_or_rates")
     for risk, n in (p.sizes or {}).items():
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise _invalid(
-                f"parameters.sizes[{risk}]", "must be a whole number >= 0", "须为非负整数"
-            )
+            raise _invalid(f"parameters.sizes[{risk}]", "number.whole_non_negative")
     for risk, rate in (p.rates or {}).items():
         _check_share(rate, f"parameters.rates[{risk}]", upper_open=False)
     if not isinstance(p.floor, int) or p.floor < 0:
-        raise _invalid("parameters.floor", "must be a whole number >= 0", "须为非负整数")
+        raise _invalid("parameters.floor", "number.whole_non_negative")
     _check_share(p.control_share, "parameters.control_share", upper_open=True)
     if not isinstance(p.inspectors_per_target, int) or p.inspectors_per_target < 2:
         # 行政处罚法 (2021) art. 42: 执法人员不得少于两人.
@@ -299,22 +277,12 @@ def _check_parameters(p: DrawParameters) -> None:
         )
     for kind in p.kinds:
         if kind not in KINDS:
-            raise _invalid(
-                "parameters.kinds",
-                f"{kind!r} is not one of {', '.join(KINDS)}",
-                f"须为 {choices(('body', 'certificate', 'organisation'))} 之一",
-            )
+            raise _invalid("parameters.kinds", "draw.kind", kind=kind, kinds=KINDS)
     if p.region_prefix and not re.fullmatch(r"\d{1,6}", p.region_prefix):
-        raise _invalid(
-            "parameters.region_prefix",
-            "must be 1-6 digits of a GB/T 2260 code",
-            "须为 GB/T 2260 代码的前 1–6 位数字",
-        )
+        raise _invalid("parameters.region_prefix", "region.prefix")
     if p.region_match not in ("any", "province", "city"):
         raise _invalid(
-            "parameters.region_match",
-            "must be 'any', 'province' or 'city'",
-            "须为 any、province 或 city",
+            "parameters.region_match", "choice.one_of", choices=("any", "province", "city")
         )
     for key, values in p.where.items():
         for value in values:
@@ -324,7 +292,7 @@ def _check_parameters(p: DrawParameters) -> None:
 def check_inputs(inputs: DrawInputs) -> None:
     """Refuse, naming the field (``DrawInputInvalid``), inputs a draw cannot use."""
     if not inputs.items:
-        raise _invalid("items", "at least one inspection item is required", "至少需要一个抽查事项")
+        raise _invalid("items", "draw.no_items")
     _unique((i.id for i in inputs.items), "items")
     _check_targets(inputs.targets)
     _check_inspectors(inputs.inspectors)
@@ -368,8 +336,6 @@ def inputs_from_document(doc: Mapping[str, Any]) -> DrawInputs:
             parameters=parameters,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _invalid(
-            "inputs", f"not a draw's inputs document: {err}", f"不是抽查输入文件：{err}"
-        ) from None
+        raise _invalid("inputs", "draw.inputs_document", reason=err) from None
     check_inputs(inputs)
     return inputs

@@ -17,12 +17,15 @@ from ..ledger.errors import LedgerError
 from ..lifecycle.aggregate import Aggregate, text_field
 from ..lifecycle.identifiers import check_adcode
 from ..lifecycle.rules import refuse
+from ..locale import problems
 from . import events as ev
 
 __all__ = ["Registry", "ReportingBody", "Scan"]
 
 
-def _problem(field: str, en: str, zh: str) -> Exception:
+def _problem(field: str, key: str, /, **fields: object) -> Exception:
+    # The problem ``key``'s sentences are in the catalogs (locale.problems).
+    en, zh = problems.problem(key, **fields)
     return refuse("hub.enrolment", field=field, problem=en, problem_zh=zh)
 
 
@@ -57,24 +60,20 @@ class ReportingBody(Aggregate):
         its Ed25519 and SM2 keys)."""
         problem = check_adcode(region)
         if problem is not None:
-            raise _problem("region", str(problem), problem.zh)
+            raise refuse(
+                "hub.enrolment", field="region", problem=str(problem), problem_zh=problem.zh
+            )
         origin = text_field("origin", origin, 200)
         keys = [k.strip() for k in vkey.strip().split("\n") if k.strip()]
         if not 1 <= len(keys) <= 4:
-            raise _problem(
-                "vkey", "one to four verifier keys, a line each", "须为 1 至 4 个验证密钥，每行一个"
-            )
+            raise _problem("vkey", "hub.vkey_count")
         for key in keys:
             try:
                 verifier = parse_verifier(key)
             except LedgerError as err:
-                raise _problem("vkey", str(err), f"不是有效的签名验证密钥：{err}") from None
+                raise _problem("vkey", "hub.vkey_invalid", reason=err) from None
             if verifier.name != origin:
-                raise _problem(
-                    "vkey",
-                    f"the key is named {verifier.name!r}, not after the log {origin!r}",
-                    f"密钥名称为 {verifier.name!r}，与日志 {origin!r} 不符",
-                )
+                raise _problem("vkey", "hub.vkey_name", name=verifier.name, origin=origin)
         vkey = "\n".join(keys)
         body = cls(text_field("body_id", body_id, 64))
         body.record(
@@ -93,19 +92,11 @@ class ReportingBody(Aggregate):
     def register_key(self, key_id: str, public_key_multibase: str) -> None:
         """Register a key the body signs its submissions with; a key id is never reused."""
         if key_id in self.keys:
-            raise _problem(
-                "key_id",
-                f"{key_id} is registered already",
-                f"{key_id} 已登记，密钥标识不可重复使用",
-            )
+            raise _problem("key_id", "hub.key_id_registered", key_id=key_id)
         try:
             public_key_from_multibase(public_key_multibase)
         except (ProofError, ValueError):
-            raise _problem(
-                "public_key_multibase",
-                "not an Ed25519 Multikey (z6Mk...)",
-                "不是 Ed25519 Multikey 公钥（z6Mk...）",
-            ) from None
+            raise _problem("public_key_multibase", "key.not_multikey_hub") from None
         self.record(ev.BodyKeyRegistered(key_id, public_key_multibase))
 
     def accept(

@@ -15,9 +15,7 @@ from datetime import date
 from typing import Any
 
 from .. import jurisdictions
-from ..lifecycle.aggregate import Aggregate, invalid, text_field
-from ..lifecycle.rules import refuse
-from ..locale.names import value_word
+from ..lifecycle.aggregate import Aggregate, invalid, out_of_order, text_field
 from . import events as ev
 
 __all__ = ["STATUSES", "Warning", "warning_id"]
@@ -88,35 +86,30 @@ class Warning(Aggregate):
     def change(self, status: str, reason: str) -> None:
         """Move the warning on (see :data:`STATUSES`), saying why."""
         if status not in STATUSES:
-            raise invalid("status", f"must be one of {', '.join(STATUSES)}", "状态取值无效")
+            raise invalid("status", "choice.one_of", choices=STATUSES)
         if status not in _NEXT[self.status]:
-            raise refuse(
-                "state.order",
-                action=f"set {status}",
-                action_zh=f"将预警置为{value_word(status)}",
-                why=f"the warning is {self.status}",
-                why_zh=f"该预警当前为{value_word(self.status)}",
+            raise out_of_order(
+                "action.set_warning_status",
+                "why.warning_status",
+                status=status,
+                current=self.status,
             )
         self.record(ev.WarningChanged(status, text_field("reason", reason)))
 
     def rank(self, priority: int, reason: str) -> None:
         """Override the ranking: priority 1 (highest) to 5, with the reason."""
         if not 1 <= priority <= 5:
-            raise invalid("priority", "must be 1 (highest) to 5", "须为 1（最高）至 5")
+            raise invalid("priority", "warning.priority")
         self.record(ev.WarningRanked(priority, text_field("reason", reason)))
 
     def refer(self, to: str, due: date, reason: str, today: date) -> None:
         """Refer the warning to the regulators of ``to``, to be handled by ``due``."""
         if not jurisdictions.valid(to) or to == jurisdictions.NATION:
-            raise invalid("to", "must be a GB/T 2260 division", "须为 GB/T 2260 行政区划代码")
+            raise invalid("to", "region.division")
         if jurisdictions.contains(to, self.region):
-            raise invalid(
-                "to",
-                f"{to} already holds {self.region}: refer to another region",
-                f"{to} 的辖区已包含 {self.region}，应移交其他地区",
-            )
+            raise invalid("to", "warning.refer_within", to=to, region=self.region)
         if due <= today:
-            raise invalid("due", "must be after today", "须晚于今天")
+            raise invalid("due", "date.after_today")
         self.record(ev.WarningReferred(to, due.isoformat(), text_field("reason", reason)))
 
     @property

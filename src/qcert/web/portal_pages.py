@@ -26,8 +26,8 @@ from .. import schemes
 from ..access import CLIENT_ROLES, Forbidden, Unauthenticated, read_scope
 from ..errors import QcertError, chinese
 from ..lifecycle import commands as c
+from ..lifecycle.aggregate import invalid
 from ..lifecycle.answer_deadline import answer_due
-from ..lifecycle.rules import refuse
 from ..schemes import RuleViolation, SchemeError
 from ..store import portal
 from ..store.scoping import visible
@@ -370,12 +370,10 @@ def _application(client_id: str, values: dict[str, Any]) -> c.ApplyForCertificat
     """The command the application form's values make."""
     # ASCII digits, at most two ("²" is a digit to str.isdigit, and int() refuses it)
     if not all(s.isascii() and s.isdigit() and len(s) <= 2 for s in values["sectors"]):
-        problem, problem_zh = "must be IAF sector codes (1-39)", "须为 IAF 行业代码（1-39）"
-        raise refuse("input.invalid", field="sectors", problem=problem, problem_zh=problem_zh)
+        raise invalid("sectors", "sectors.codes")
     if values["complexity"] not in ("", *_COMPLEXITY):
         # The zh-CN form names the levels 高、中、低、有限, so the message does too.
-        problem, problem_zh = "must be high, medium, low or limited", "须为高、中、低或有限"
-        raise refuse("input.invalid", field="complexity", problem=problem, problem_zh=problem_zh)
+        raise invalid("complexity", "complexity.level")
     # An id the organisation can quote: its own id, the day, and a random part.
     day = datetime.now(UTC).strftime("%Y%m%d")
     return c.ApplyForCertification(
