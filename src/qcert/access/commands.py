@@ -24,7 +24,7 @@ from ..locale.names import field_label, value_word
 from ..notices import commands as notices
 from ..supervision import commands as hub
 from .principals import Forbidden, Principal, Unauthenticated
-from .refusals import refusal
+from .refusals import either, refusal
 
 __all__ = ["COMMANDS", "Resource", "Rule", "authorize", "may"]
 
@@ -87,11 +87,8 @@ def _client_role(*roles: str) -> Check:
     def check(p: Principal, _: Any, r: Resource) -> tuple[str, str] | None:
         if r.client and any(p.has(role, f"client:{r.client}") for role in roles):
             return None
-        return refusal(
-            "command.client-role",
-            roles=" or ".join(roles),
-            roles_zh="或".join(map(value_word, roles)),
-        )
+        names, names_zh = either(roles, map(value_word, roles))
+        return refusal("command.client-role", roles=names, roles_zh=names_zh)
 
     return check
 

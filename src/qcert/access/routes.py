@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..locale.names import field_label, value_word
 from .commands import COMMANDS, Resource, _platform
 from .principals import Forbidden, Principal, Unauthenticated
-from .refusals import refusal
+from .refusals import either, refusal
 
 __all__ = [
     "OPERATIONS",
@@ -87,7 +87,7 @@ def _role_of(param: str, *roles: str) -> RouteCheck:
             param_zh=field_label(param),
             body=body,
             roles=", ".join(roles),
-            roles_zh="或".join(map(value_word, roles)),
+            roles_zh=either(roles, map(value_word, roles))[1],
         )
 
     return check

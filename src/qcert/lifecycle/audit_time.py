@@ -7,6 +7,7 @@ A mixin of the certification (see :class:`qcert.lifecycle.audits.AuditWork`).
 
 from __future__ import annotations
 
+from ..locale.problems import problem
 from ..schemes.model import Stage
 from .aggregate import invalid
 from .cycle import Audit
@@ -63,7 +64,7 @@ class AuditTime:
                 return None
             days += sum(self._days_spent(a) for a in others)
             names = " + ".join(s.id for s in self.scheme().stages_in("initial", "audit"))
-            what, what_zh = f" for the initial audit ({names})", f"（初次审核 {names} 合计）"
+            what, what_zh = problem("time.initial_total", names=names)
         column = SITE_COLUMN.get(phase)
         if column is None:
             return None

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from .. import schemes
+from ..locale.problems import problem
 from ..schemes.model import Scheme, Stage
 from . import events as ev
 from .aggregate import Recording, invalid, out_of_order
@@ -36,7 +37,8 @@ from .sampling import Sampling
 
 __all__ = ["CHECKIN_KM", "AuditWork"]
 
-_WHAT = {"audit": ("an audit stage", "审核阶段"), "test": ("a test stage", "试验阶段")}
+# What kind of stage a declared stage should have been: a key of the catalogs.
+_WHAT = {"audit": "stage.of_audit", "test": "stage.of_test"}
 
 
 class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTests):
@@ -60,7 +62,8 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
         scheme = self.scheme()
         allowed = [s.id for s in scheme.stages if s.activity == activity]
         if value not in allowed:
-            what, what_zh = _WHAT[activity]
+            what, what_zh = problem(_WHAT[activity])
+            none, none_zh = problem("stage.none")
             raise refuse(
                 "stage.declared",
                 field=field_,
@@ -68,8 +71,8 @@ class AuditWork(AuditTime, Sampling, Programme, CheckIns, FindingWork, SampleTes
                 what=what,
                 what_zh=what_zh,
                 scheme=scheme.id,
-                allowed=", ".join(allowed) or "none",
-                allowed_zh="、".join(scheme.stage(a).title.zh for a in allowed) or "无",
+                allowed=", ".join(allowed) or none,
+                allowed_zh="、".join(scheme.stage(a).title.zh for a in allowed) or none_zh,
             )
         return scheme.stage(value)
 

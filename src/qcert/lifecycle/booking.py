@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .. import schemes
+from ..locale.problems import problem
 from ..schemes.errors import RuleViolation, SchemeNotFound
 from .rules import refuse
 
@@ -94,10 +95,11 @@ def _scheme_titles(scheme_id: str) -> tuple[str, str]:
 
 def _refusal(i: int, who: str, c: Commitment) -> RuleViolation:
     scheme_en, scheme_zh = _scheme_titles(c.scheme)
+    _, member_zh = problem("team.member", number=i + 1)  # the field's id says it in English
     return refuse(
         "audit.double-booking",
         field=f"team.{i}.auditor",
-        field_zh=f"审核组第 {i + 1} 名成员",
+        field_zh=member_zh,
         auditor=who,
         audit=c.audit_id,
         certification=c.certification_id,

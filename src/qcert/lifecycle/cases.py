@@ -35,10 +35,6 @@ HANDLER_SOURCE = {
 }
 
 
-def _kind_zh(kind: str) -> str:
-    return "投诉" if kind == "complaint" else "申诉"
-
-
 class Case(Aggregate):
     """A complaint or an appeal, handled by someone independent of what it is about."""
 
@@ -65,7 +61,6 @@ class Case(Aggregate):
                 cite=HANDLER_SOURCE[kind],
                 person=handler,
                 kind=kind,
-                kind_zh=_kind_zh(kind),
             )
         c = cls(text_field("case_id", case_id, 64))
         c.record(
@@ -90,7 +85,6 @@ class Case(Aggregate):
                 action_zh=action_zh,
                 on=self.resolved_on or "",
                 kind=self.kind_,
-                kind_zh=_kind_zh(self.kind_),
             )
 
     def acknowledge(self, note: str, at: datetime) -> None:
@@ -122,7 +116,6 @@ class Case(Aggregate):
                 cite=DECIDER_SOURCE.get(self.kind_),
                 person=decider,
                 kind=self.kind_,
-                kind_zh=_kind_zh(self.kind_),
                 cid=certification.id,
             )
         self.record(ev.CaseResolved(text_field("outcome", outcome, 4000), on.isoformat(), decider))

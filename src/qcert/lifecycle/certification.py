@@ -203,7 +203,8 @@ class Certification(AuditWork, DecisionWork, CertificateStatus, EffectiveDates, 
         self.contract = e
 
 
-_STATUS_ZH = {CertStatus.active: "有效", CertStatus.suspended: "暂停"}
+# The statuses of a certificate still held: another application for it is refused.
+_HELD = (CertStatus.active, CertStatus.suspended)
 
 
 def _not_held(other: Certification, body: Body, client: Client, scheme_id: str) -> None:
@@ -212,7 +213,7 @@ def _not_held(other: Certification, body: Body, client: Client, scheme_id: str) 
     cert = other.certificate
     if (
         cert is None
-        or cert.status not in _STATUS_ZH
+        or cert.status not in _HELD
         or (other.body_id, other.client_id, other.scheme_id) != (body.id, client.id, scheme_id)
     ):
         return
@@ -221,7 +222,6 @@ def _not_held(other: Certification, body: Body, client: Client, scheme_id: str) 
         client=client.id,
         number=cert.number,
         status=cert.status.value,
-        status_zh=_STATUS_ZH[cert.status],
         scheme=scheme_id,
         body=body.id,
         held=other.id,

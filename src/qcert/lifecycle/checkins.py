@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..locale.problems import problem
 from . import events as ev
 from .aggregate import Recording, invalid
 from .rules import refuse
@@ -91,11 +92,12 @@ class CheckIns:
             raise invalid("position", "position.range")
         last = audit.last_day or audit.end
         if rec is not None and not audit.start <= rec.today <= last:
+            direction, direction_zh = problem("checkin.out") if out else problem("checkin.in")
             raise refuse(
                 "checkin.window",
                 auditor=auditor,
-                direction="out" if out else "in",
-                direction_zh="退" if out else "到",
+                direction=direction,
+                direction_zh=direction_zh,
                 audit=audit_id,
                 today=rec.today.isoformat(),
                 start=audit.start.isoformat(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .. import schemes
+from ..locale.problems import problem
 from . import events as ev
 from .aggregate import Recording, add_months, invalid, text_field
 from .cycle import Certificate, CertStatus
@@ -143,11 +144,13 @@ class DecisionWork:
             return
         last, kind, name = max(ends)
         if on < last:
+            ended = problem("ended.audit", name=name) if kind == "audit" else None
+            what, what_zh = ended or problem("ended.test", name=name)
             raise refuse(
                 "decision.date",
                 on=on.isoformat(),
-                what=f"{kind} {name}",
-                what_zh=f"{'审核' if kind == 'audit' else '试验'} {name}",
+                what=what,
+                what_zh=what_zh,
                 last=last.isoformat(),
             )
 

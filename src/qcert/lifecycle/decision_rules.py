@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..locale.problems import problem
 from ..schemes.model import DecisionRule
 from .rules import refuse_decision
 
@@ -29,8 +30,7 @@ def _stages_done(c: Certification, rule: DecisionRule, outcome: str, decider: st
     missing = [s.id for s in c.scheme().stages_in(phase) if not c.stage_done(s.id)]
     if not missing:
         return None
-    names = ", ".join(missing)
-    return f"not done in this cycle: {names}", f"本周期尚未完成：{names}"
+    return problem("unmet.stages_not_done", names=", ".join(missing))
 
 
 def _nonconformities(c: Certification, rule: DecisionRule, statuses: tuple[str, ...]) -> list[str]:
@@ -49,37 +49,32 @@ def _closed(c: Certification, rule: DecisionRule, outcome: str, decider: str) ->
     open_ = _nonconformities(c, rule, ("open", "answered"))
     if not open_:
         return None
-    return f"not closed: {', '.join(open_)}", f"尚未关闭：{', '.join(open_)}"
+    return problem("unmet.not_closed", findings=", ".join(open_))
 
 
 def _answered(c: Certification, rule: DecisionRule, outcome: str, decider: str) -> Unmet:
     unanswered = _nonconformities(c, rule, ("open",))
     if not unanswered:
         return None
-    return (
-        f"no correction and corrective action plan for {', '.join(unanswered)}",
-        f"{'、'.join(unanswered)} 尚无纠正和纠正措施计划",
-    )
+    return problem("unmet.no_corrective_plan", findings=unanswered)
 
 
 def _test_passed(c: Certification, rule: DecisionRule, outcome: str, decider: str) -> Unmet:
     assert rule.stage is not None
     tests = c.tests_of(rule.stage)
     if not tests:
-        return f"no {rule.stage} test in this cycle", f"本周期没有 {rule.stage} 试验"
+        return problem("unmet.no_test", stage=rule.stage)
     latest = tests[-1]
     if latest.result == "pass":
         return None
-    return (
-        f"{rule.stage} report {latest.report_no} of {latest.on.isoformat()} concludes fail",
-        f"{rule.stage} 报告 {latest.report_no}（{latest.on.isoformat()}）结论为不合格",
-    )
+    on = latest.on.isoformat()
+    return problem("unmet.test_failed", stage=rule.stage, report=latest.report_no, on=on)
 
 
 def _independent(c: Certification, rule: DecisionRule, outcome: str, decider: str) -> Unmet:
     if decider not in c.team_members() and decider != c.reviewer:
         return None
-    return f"{decider} took part", f"{decider} 参与了审核或技术评审"
+    return problem("unmet.decider_took_part", decider=decider)
 
 
 PREDICATES: dict[str, Predicate] = {

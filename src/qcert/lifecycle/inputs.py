@@ -21,6 +21,7 @@ from annotated_types import Ge, Le, MaxLen
 from pydantic import AfterValidator, Field, Strict, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from ..locale.problems import problem
 from ..schemes import RuleViolation
 from .rules import refuse
 
@@ -70,35 +71,29 @@ def _clean_text(value: str) -> str:
     for ch in value:
         category = unicodedata.category(ch)
         if (category == "Cc" and ch not in _ALLOWED_CONTROLS) or category == "Cs":
-            raise PydanticCustomError(
-                "qcert_text",
-                "must not contain control characters or unpaired surrogates",
-                {"zh": "不能包含控制字符或不成对的代理字符"},
-            )
+            en, zh = problem("schema.controls")
+            raise PydanticCustomError("qcert_text", en, {"zh": zh})
     return value
 
 
 def _in_range(day: date) -> date:
     if not FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY:
-        raise PydanticCustomError(
-            "qcert_day",
-            "must lie between {first} and {last}",
-            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat(), "zh": ""},
-        )
+        en, zh = problem("schema.day_range", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        raise PydanticCustomError("qcert_day", en, {"zh": zh})
     return day
 
 
 def _zoned(at: datetime) -> datetime:
     if at.tzinfo is None:
-        raise PydanticCustomError(
-            "qcert_zone", "must carry a time zone (Z or +08:00)", {"zh": "须带时区（Z 或 +08:00）"}
-        )
+        en, zh = problem("schema.zone")
+        raise PydanticCustomError("qcert_zone", en, {"zh": zh})
     return at
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise PydanticCustomError("qcert_finite", "must be a finite number", {"zh": "须为有限数值"})
+        en, zh = problem("schema.finite")
+        raise PydanticCustomError("qcert_finite", en, {"zh": zh})
     return value
 
 
@@ -162,58 +157,56 @@ def _fields(command: Any) -> dict[str, Any]:
     return {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}
 
 
-_ZH = {
-    "missing": "缺少此字段",
-    "string_type": "须为字符串",
-    "string_too_long": "最多 {max_length} 个字符",
-    "string_too_short": "至少 {min_length} 个字符",
-    "string_pattern_mismatch": "格式不正确（须匹配 {pattern}）",
-    "int_type": "须为整数",
-    "int_parsing": "须为整数",
-    "int_from_float": "须为整数",
-    "bool_type": "须为 true 或 false",
-    "bool_parsing": "须为 true 或 false",
-    "float_type": "须为数字",
-    "float_parsing": "须为数字",
-    "finite_number": "须为有限数值",
-    "greater_than_equal": "须不小于 {ge}",
-    "less_than_equal": "须不大于 {le}",
-    "greater_than": "须大于 {gt}",
-    "less_than": "须小于 {lt}",
-    "too_long": "最多 {max_length} 项",
-    "too_short": "至少 {min_length} 项",
-    "list_type": "须为列表",
-    "tuple_type": "须为列表",
-    "dict_type": "须为对象",
-    "date_type": "须为日期（YYYY-MM-DD）",
-    "date_parsing": "须为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "须为日期（YYYY-MM-DD）",
-    "datetime_type": "须为 ISO 8601 时间",
-    "datetime_parsing": "须为 ISO 8601 时间",
-    "datetime_from_date_parsing": "须为 ISO 8601 时间",
-    "json_invalid": "不是合法的 JSON",
-    "model_type": "须为对象",
-    "dataclass_type": "须为对象",
-    "dataclass_exact_type": "须为对象",
-    "extra_forbidden": "不允许此字段",
-    "unexpected_keyword_argument": "此命令没有该字段（由服务器决定的值不能由调用者指定）",
-    "enum": "须为 {expected} 之一",
-    "literal_error": "须为 {expected} 之一",
-    "value_error": "取值无效",
-    "recursion_loop": "嵌套过深",
-    "string_unicode": "须为合法的 Unicode 文本（不能含不成对的代理字符）",
+# What each kind of validation error (pydantic's ``type``) says in Chinese: a key of the
+# catalogs (``locale.problems``), filled from the error's context. The English is pydantic's
+# own message (the catalogs' English says the same for translators).
+_PROBLEMS = {
+    "missing": "schema.missing",
+    "string_type": "schema.string",
+    "string_too_long": "schema.string_too_long",
+    "string_too_short": "schema.string_too_short",
+    "string_pattern_mismatch": "schema.pattern",
+    "int_type": "schema.integer",
+    "int_parsing": "schema.integer",
+    "int_from_float": "schema.integer",
+    "bool_type": "schema.boolean",
+    "bool_parsing": "schema.boolean",
+    "float_type": "schema.number",
+    "float_parsing": "schema.number",
+    "finite_number": "schema.finite",
+    "greater_than_equal": "schema.greater_or_equal",
+    "less_than_equal": "schema.less_or_equal",
+    "greater_than": "schema.greater",
+    "less_than": "schema.less",
+    "too_long": "schema.too_many_items",
+    "too_short": "schema.too_few_items",
+    "list_type": "schema.list",
+    "tuple_type": "schema.list",
+    "dict_type": "schema.object",
+    "date_type": "schema.date",
+    "date_parsing": "schema.date",
+    "date_from_datetime_parsing": "schema.date",
+    "date_from_datetime_inexact": "schema.date",
+    "datetime_type": "schema.datetime",
+    "datetime_parsing": "schema.datetime",
+    "datetime_from_date_parsing": "schema.datetime",
+    "json_invalid": "schema.json",
+    "model_type": "schema.object",
+    "dataclass_type": "schema.object",
+    "dataclass_exact_type": "schema.object",
+    "extra_forbidden": "schema.extra",
+    "unexpected_keyword_argument": "schema.server_decides",
+    "enum": "schema.one_of",
+    "literal_error": "schema.one_of",
+    "value_error": "schema.invalid",
+    "recursion_loop": "schema.nested_too_deep",
+    "string_unicode": "schema.unicode",
 }
-# Patterns said in words: a regular expression means nothing to most users.
+# Patterns said in words (keys of the catalogs): a regular expression means nothing to most
+# users.
 _PATTERNS = {
-    Id.__metadata__[0].pattern: (
-        "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        "须为 1-64 个字母、数字、'.'、'_' 或 '-'，并以字母或数字开头",
-    ),
-    Sha256.__metadata__[0].pattern: (
-        "64 lowercase hexadecimal digits",
-        "须为 64 位小写十六进制数字",
-    ),
+    Id.__metadata__[0].pattern: "schema.id",
+    Sha256.__metadata__[0].pattern: "schema.sha256",
 }
 
 
@@ -232,15 +225,13 @@ def refusal_of(errors: list[Any]) -> RuleViolation:
     ctx = first.get("ctx") or {}
     en = str(first.get("msg", "invalid"))
     if first.get("type") == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
-        en, zh = _PATTERNS[ctx["pattern"]]
-    elif first.get("type") == "qcert_day":
-        zh = f"须在 {ctx.get('first')} 与 {ctx.get('last')} 之间"
+        en, zh = problem(_PATTERNS[ctx["pattern"]])
     elif "zh" in ctx:
         zh = str(ctx["zh"])
     else:
-        template = _ZH.get(str(first.get("type")), "取值无效：{msg}")
+        key = _PROBLEMS.get(str(first.get("type")), "schema.invalid_said")
         try:
-            zh = template.format(msg=en, **{k: v for k, v in ctx.items() if k != "msg"})
+            _, zh = problem(key, msg=en, **{k: v for k, v in ctx.items() if k != "msg"})
         except (KeyError, IndexError):
-            zh = "取值无效"
+            _, zh = problem("schema.invalid")
     return refuse("input.invalid", field=where or "(body)", problem=en, problem_zh=zh)

@@ -7,6 +7,7 @@ A mixin of the certification (see :class:`qcert.lifecycle.audits.AuditWork`).
 from __future__ import annotations
 
 from .. import schemes
+from ..locale.problems import problem
 from ..schemes.model import Stage
 from .audit_time import SITE_COLUMN
 from .rules import refuse
@@ -43,13 +44,14 @@ class Sampling:
         central = self.central_site
         visited = [s for s in sites if s != central]
         if len(visited) < size or (central and central not in sites):
+            also, also_zh = problem("sample.and_central", central=central) if central else ("", "")
             raise refuse(
                 "md1.sample",
                 kind=kind,
                 kind_zh=stage.title.zh,
                 size=size,
-                central=f" (and the central function {central})" if central else "",
-                central_zh=f"（并须包括中心职能 {central}）" if central else "",
+                central=also,
+                central_zh=also_zh,
             )
         drawn = self.required_random_sites(kind)
         if not set(drawn) <= set(sites):

@@ -3,7 +3,9 @@
 A check that refuses an input (``input.invalid``) names the field and says what is wrong with
 its value in both languages. The sentences are in the gettext catalogs (domain
 ``locale.problems``), keyed by a stable id (``text.empty``, ``time.no_zone``), so a translator
-works on them there and the code keeps only the key and the values it fills in. Like
+works on them there and the code keeps only the key and the values it fills in. The words a
+rule's refusal fills in are here too (``stage.of_audit``, ``team.member``, what a decision
+rule found missing: ``unmet.*``), and what a request-schema error says (``schema.*``). Like
 ``locale.names``, this module imports nothing but the catalogs' reader, so any part may use it.
 
 A field ``x`` fills ``{x}`` in both languages; a Chinese sentence's ``{x_zh}`` is ``x_zh``
@@ -49,7 +51,7 @@ class _Fill(dict[str, object]):
         return choices(value) if _many(value) else value_word(value)
 
 
-def problem(key: str, **fields: object) -> tuple[str, str]:
+def problem(key: str, /, **fields: object) -> tuple[str, str]:
     """The problem ``key`` with ``fields`` filled in, ``(en, zh-CN)``; a key the catalogs do
     not have, or a field its sentence names and ``fields`` lacks, is a ``KeyError``."""
     zh, en = MESSAGES[key]

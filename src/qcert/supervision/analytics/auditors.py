@@ -40,16 +40,11 @@ def _team_audits(t: HubTables) -> ir.Table:
 
 @indicator(
     id="auditor-double-booked",
-    zh="审核员同期为不同机构审核",
-    en="Auditor double-booked across bodies",
     entity="auditor",
     inputs=("audits", "audit_team"),
     threshold=0,
     direction="above",
     unit="days the two audits overlap",
-    rule="An auditor on two audits of different bodies whose dates overlap: each audit is "
-    "compared with the one before it in the auditor's calendar (by start, end, audit id).",
-    rule_zh="同一审核员参加不同机构的两次审核且日期重叠（按审核员日程与前一审核比较）。",
     source=EMPLOYMENT_SOURCE + "; ISO/IEC 17021-1:2015 7.2 (competent, available personnel)",
 )
 def auditor_double_booked(t: HubTables, as_of: date) -> ir.Table:
@@ -83,17 +78,11 @@ def auditor_double_booked(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="auditor-impossible-travel",
-    zh="审核员在两地间移动速度不可能",
-    en="Auditor travelled faster than possible",
     entity="auditor",
     inputs=("audits", "checkins"),
     threshold=TRAVEL_KMH,
     direction="above",
     unit="km/h between the last check of one audit and the first of the next",
-    rule="Between consecutive check-ins or check-outs of one auditor that belong to different "
-    "audits and are more than 50 km apart, the implied speed exceeds 500 km/h.",
-    rule_zh="同一审核员分属不同审核的相邻两次签到/签退相距超过 50 公里，"
-    "且所需速度超过 500 公里/小时。",
     source="500 km/h: faster than any door-to-door journey in China (flight block speeds "
     "600-750 km/h before airport transfers; CR400 trains 350 km/h); check-in positions per "
     "CNCA 国认监〔2021〕3号",
@@ -131,17 +120,11 @@ def auditor_impossible_travel(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="auditor-unregistered",
-    zh="未注册人员参加审核",
-    en="Unregistered auditor on audits",
     entity="auditor",
     inputs=("audits", "audit_team", "auditors"),
     threshold=0,
     direction="above",
     unit="audits started in the 365 days before the scan",
-    rule="A team member (other than a technical expert) of an audit started in the 365 days "
-    "before the scan whose registration is not valid at CCAA or who is unknown there.",
-    rule_zh="扫描日前 365 天内开始的审核中，审核组成员（技术专家除外）"
-    "未在 CCAA 有效注册或查无注册。",
     source="《中华人民共和国认证认可条例》 article 22 and 《认证机构管理办法》: audits only by "
     "registered auditors; ISO/IEC 17021-1:2015 7.2",
 )
@@ -173,16 +156,11 @@ def auditor_unregistered(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="auditor-multiply-employed",
-    zh="审核员同时受聘于多家机构",
-    en="Auditor employed by several bodies at once",
     entity="auditor",
     inputs=("auditor_employments",),
     threshold=0,
     direction="above",
     unit="days the two employments overlap (up to the scan day)",
-    rule="Two employments of one auditor at different bodies whose periods overlap (an open "
-    "employment lasts to the scan day).",
-    rule_zh="同一审核员在不同机构的两段聘用期重叠（未结束的聘用计至扫描日）。",
     source=EMPLOYMENT_SOURCE,
 )
 def auditor_multiply_employed(t: HubTables, as_of: date) -> ir.Table:
@@ -222,19 +200,11 @@ def auditor_multiply_employed(t: HubTables, as_of: date) -> ir.Table:
 @indicator(
     id="auditor-lenient",
     peer_relative=True,
-    zh="审核员发现问题率远低于同行业同行",
-    en="Auditor's finding rate far below sector peers",
     entity="auditor",
     inputs=("audits", "audit_team", "certificates"),
     threshold=LENIENT_MADS,
     direction="below",
     unit="nonconformities found / expected from the sectors' rates (audits led, 3 years)",
-    rule="An audit team leader with at least 20 led stage 2, surveillance or recertification "
-    "audits in the 3 years before the scan whose nonconformities (major + minor) divided by "
-    "those expected at each audit's sector rate are more than 3 scaled MADs (1.4826 × MAD, "
-    "at least 0.1) below the median of all such leaders. The row's threshold is that bound.",
-    rule_zh="扫描日前 3 年内担任组长的第二阶段、监督或再认证审核不少于 20 次，其不符合项数与按各"
-    "行业平均率应有数之比低于所有组长中位数 3 倍以上标度化中位数绝对偏差（至少 0.1）。",
     source="ISO/IEC 17021-1:2015 9.4.5 (audit findings); indirect standardisation by sector "
     "(observed / expected); robust outlier rule: Leys et al. 2013; MAD scale: Rousseeuw & "
     "Croux 1993",
@@ -275,18 +245,11 @@ def auditor_lenient(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="auditor-same-client",
-    zh="同一组长连续多个认证周期审核同一客户",
-    en="Same leader for a client cycle after cycle",
     entity="auditor",
     inputs=("audits", "audit_team"),
     threshold=ROTATION_CYCLES,
     direction="above",
     unit="consecutive certification cycles of one certificate in which the auditor led an audit",
-    rule="An auditor who led at least one audit of a certificate in each of more than 3 "
-    "consecutive certification cycles (a cycle starts with the stage 2 or a recertification "
-    "audit).",
-    rule_zh="同一审核员在同一证书连续超过 3 个认证周期内均担任审核组长"
-    "（周期自第二阶段或再认证审核起算）。",
     source="ISO/IEC 17021-1:2015 5.2 (impartiality: familiarity threat) and 9.1.3.1 (the "
     "three-year certification cycle); 3 cycles: the hub's rotation figure",
 )

@@ -38,16 +38,11 @@ EVIDENCE_MAX = 10
 
 @indicator(
     id="scope-outside",
-    zh="超出机构批准范围发证",
-    en="Certificate outside the body's approved scope",
     entity="certificate",
     inputs=("certificates", "body_scopes"),
     threshold=0,
     direction="above",
     unit="1 for a certificate issued outside the scope",
-    rule="A certificate whose scheme and IAF sector were not in its body's approved scope on "
-    "its issue day (granted on or before it, not revoked on or before it).",
-    rule_zh="证书签发当日，其认证项目与 IAF 行业代码不在发证机构的批准范围内。",
     source="《认证机构管理办法》 (certification only within the approved scope); "
     "ISO/IEC 17021-1:2015 7.1 and 8.2 (scope of certification); "
     "国市监认证发〔2025〕72号 (十二)",
@@ -81,16 +76,11 @@ def scope_outside(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="mill-fast",
-    zh="申请至发证时间过短",
-    en="Certificate issued within hours of the application",
     entity="certificate",
     inputs=("certificates",),
     threshold=MILL_HOURS,
     direction="below",
     unit="hours from the application to the end of the issue day",
-    rule="A certificate issued less than 72 hours after its application was received "
-    "(counted to the end of the issue day, UTC).",
-    rule_zh="自受理申请至发证日结束不足 72 小时即发证。",
     source="ISO/IEC 17021-1:2015 9.3.1 (stage 1 and stage 2 with time between them to resolve "
     "concerns) and 9.5 (an independent decision): three days cannot hold both audits and the "
     "decision; 72 hours: the hub's figure",
@@ -118,19 +108,11 @@ def mill_fast(t: HubTables, as_of: date) -> ir.Table:
 @indicator(
     id="mill-rate",
     peer_relative=True,
-    zh="每审核人日发证数远高于同行",
-    en="Certificates per auditor-day far above peers",
     entity="body",
     inputs=("certificates", "audits", "audit_team"),
     threshold=MILL_MADS,
     direction="above",
     unit="certificates issued per auditor-day of audits, 365 days before the scan",
-    rule="A body that issued at least 30 certificates in the 365 days before the scan whose "
-    "certificates per auditor-day (audit days × team members, audits ending in the same "
-    "period) are more than 3 scaled MADs (at least 0.02) above the median of such bodies. The "
-    "row's threshold is that bound.",
-    rule_zh="扫描日前 365 天内发证不少于 30 张的机构，其每审核人日（审核天数 × 审核组人数）"
-    "发证数高于同类机构中位数 3 倍以上标度化中位数绝对偏差（至少 0.02）。",
     source="IAF MD 5:2019 (audit time is the minimum for a credible audit); robust outlier "
     "rule: Leys et al. 2013; MAD scale: Rousseeuw & Croux 1993",
 )
@@ -165,16 +147,11 @@ def mill_rate(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="mill-many-standards",
-    zh="同日向微型企业颁发多个标准证书",
-    en="Many standards to a micro firm in one day",
     entity="organisation",
     inputs=("certificates", "organisations"),
     threshold=MANY_STANDARDS,
     direction="above",
     unit="distinct schemes certified by one body to the organisation on one day",
-    rule="A micro enterprise to which one body issued certificates of more than 3 different "
-    "schemes on the same day (an integrated QMS + EMS + OHSMS audit is common; a fourth is not).",
-    rule_zh="同一机构同日向一家微型企业颁发超过 3 个不同认证项目的证书。",
     source="IAF MD 11:2019 (integrated audits of several standards); size class per "
     "工信部联企业〔2011〕300号; 3 schemes: the hub's figure",
 )
@@ -202,16 +179,11 @@ def mill_many_standards(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="mill-deregistered",
-    zh="已注销企业仍持有效证书",
-    en="Active certificate of a deregistered firm",
     entity="certificate",
     inputs=("certificates", "status_changes", "organisations"),
     threshold=DEREGISTERED_GRACE_DAYS,
     direction="above",
     unit="days since the organisation was deregistered",
-    rule="A certificate still active on the scan day whose organisation was deregistered "
-    "(注销) more than 30 days before.",
-    rule_zh="企业注销超过 30 天，其证书在扫描日仍为有效状态。",
     source="ISO/IEC 17021-1:2015 9.6.5 (suspending, withdrawing); 《认证证书和认证标志管理办法》 "
     "(a certificate whose holder no longer exists is withdrawn); 30 days: the hub's figure",
 )
@@ -241,18 +213,11 @@ def mill_deregistered(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="surveillance-gap",
-    zh="超过 12 个月未监督审核且未暂停",
-    en="No surveillance for over 12 months, not suspended",
     entity="certificate",
     inputs=("certificates", "audits", "status_changes"),
     threshold=SURVEILLANCE_DAYS,
     direction="above",
     unit="days from the end of one audit to the start of the next (or to the scan day)",
-    rule="More than 366 days between the end of a certificate's audit (stage 2, surveillance, "
-    "recertification or special) and the start of its next one, or the scan day while the "
-    "certificate is active, with no suspension or withdrawal effective in between.",
-    rule_zh="证书相邻两次审核（第二阶段、监督、再认证或特殊审核）之间，或最近一次审核至扫描日"
-    "（证书仍有效时）超过 366 天，且期间未暂停或撤销。",
     source="ISO/IEC 17021-1:2015 9.6.2.2 (surveillance at least once a calendar year, the "
     "first within 12 months of the decision) and 9.6.5 (suspension when surveillance is not "
     "done)",
@@ -294,18 +259,12 @@ def surveillance_gap(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="sampling-no-follow-up",
-    zh="国家监督抽查不合格后 30 天内未跟进",
-    en="No follow-up within 30 days of a failed sampling inspection",
     entity="certificate",
     inputs=("sampling_results", "certificates", "audits", "status_changes"),
     threshold=FOLLOW_UP_DAYS,
     direction="above",
     unit="days from the failed inspection to the first special audit, suspension or "
     "withdrawal (to the scan day when none)",
-    rule="A certificate in force on the day its organisation failed a national sampling "
-    "inspection, with no special audit started and no suspension or withdrawal effective "
-    "within 30 days (only inspections at least 30 days before the scan).",
-    rule_zh="获证组织国家监督抽查不合格之日证书有效，30 天内既未开始特殊审核，也未暂停或撤销证书。",
     source="ISO/IEC 17021-1:2015 9.6.4.2 (special audits after information on the client) and "
     "9.6.5; 国市监认证发〔2025〕72号 (十二) (risk early warning); 30 days: the hub's figure",
 )

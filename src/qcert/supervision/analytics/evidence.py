@@ -41,16 +41,11 @@ def _on_site_done(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="checkin-missing",
-    zh="审核缺少签到或签退",
-    en="Audit without check-in or check-out",
     entity="audit",
     inputs=("audits", "audit_team", "checkins"),
     threshold=0,
     direction="above",
     unit="team members without both a check-in and a check-out",
-    rule="An on-site or combined audit (FS01, FS03) that has ended, one of whose team members "
-    "has no check-in or no check-out recorded for it.",
-    rule_zh="已结束的现场或结合审核（FS01、FS03）中，有审核组成员未签到或未签退。",
     source=CHECKIN_SOURCE,
 )
 def checkin_missing(t: HubTables, as_of: date) -> ir.Table:
@@ -80,16 +75,11 @@ def checkin_missing(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="checkin-far",
-    zh="签到位置偏离审核现场",
-    en="Check-in far from the audited site",
     entity="audit",
     inputs=("audits", "checkins"),
     threshold=CHECKIN_KM,
     direction="above",
     unit="km, largest distance of a check-in or check-out from the site",
-    rule="An on-site or combined audit (FS01, FS03) with a check-in or check-out more than "
-    "5 km (great circle) from the audited site.",
-    rule_zh="现场或结合审核（FS01、FS03）的签到或签退位置距审核现场超过 5 公里（大圆距离）。",
     source=CHECKIN_SOURCE,
 )
 def checkin_far(t: HubTables, as_of: date) -> ir.Table:
@@ -119,16 +109,11 @@ def checkin_far(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="audit-time-short",
-    zh="审核时间低于 IAF MD 5 最低要求的 70%",
-    en="Audit time below 70 % of the IAF MD 5 time",
     entity="audit",
     inputs=("audits",),
     threshold=MD5_SHARE,
     direction="below",
     unit="actual audit days / IAF MD 5 days",
-    rule="A finished audit whose actual audit time is less than 70 % of its IAF MD 5 table "
-    "time, more than any allowed reduction.",
-    rule_zh="已结束审核的实际审核时间低于其 IAF MD 5 表列时间的 70%，超出允许的减少幅度。",
     source="IAF MD 5:2019 3.9 (reductions capped at 30 %); the time itself from IAF MD 5 "
     "tables QMS 1, EMS 1, OH&SMS 1 as the body reported it",
 )
@@ -153,16 +138,11 @@ def audit_time_short(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="onsite-share-low",
-    zh="现场审核时间占比低于 80%",
-    en="On-site share of audit time below 80 %",
     entity="audit",
     inputs=("audits",),
     threshold=ONSITE_SHARE,
     direction="below",
     unit="on-site audit days / actual audit days",
-    rule="A finished on-site or combined audit (FS01, FS03) with less than 80 % of its actual "
-    "audit time on site.",
-    rule_zh="已结束的现场或结合审核（FS01、FS03）现场审核时间不足实际审核时间的 80%。",
     source="IAF MD 5:2019 4.1 as qcert's reference table (schemes/reference/iaf_md5.yaml, "
     "on_site_min_share) reads it; the lifecycle refuses the same at completion",
 )
@@ -188,19 +168,11 @@ def onsite_share_low(t: HubTables, as_of: date) -> ir.Table:
 @indicator(
     id="remote-share-high",
     peer_relative=True,
-    zh="远程审核占比远高于同行",
-    en="Remote-audit share far above peers",
     entity="body",
     inputs=("audits",),
     threshold=REMOTE_MADS,
     direction="above",
     unit="share of the body's audits held remotely (FS02) in the 365 days before the scan",
-    rule="A body with at least 30 audits ending in the 365 days before the scan whose share "
-    "of remote audits (FS02) is more than 3 scaled MADs (1.4826 × median absolute deviation, "
-    "at least 2 points) above the median share of all such bodies. The row's threshold is "
-    "that bound.",
-    rule_zh="扫描日前 365 天内结束审核不少于 30 次的机构，其远程审核（FS02）占比高于所有此类机构"
-    "中位数 3 倍以上标度化中位数绝对偏差（1.4826 × MAD，至少 2 个百分点）。",
     source="IAF MD 4:2023 (remote audits only where the risk allows); robust outlier rule: "
     "Leys et al. 2013, J. Exp. Soc. Psychol. 49:764-766; MAD scale: Rousseeuw & Croux 1993",
 )

@@ -15,12 +15,15 @@ from typing import Literal
 
 import ibis.expr.types as ir
 
+from ...locale import messages as from_catalogs
 from .tables import HubTables
 
 __all__ = ["ENTITIES", "INDICATORS", "Indicator", "indicator", "page"]
 
 ENTITIES = ("audit", "auditor", "body", "certificate", "organisation", "report")
 Build = Callable[[HubTables, date], ir.Table]
+# "name.<id>" and "rule.<id>" -> (zh-CN, en): each indicator's name and when it fires.
+MESSAGES = from_catalogs(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,25 +31,42 @@ class Indicator:
     """One risk indicator.
 
     ``direction`` says which side of ``threshold`` fires (``above``: value > threshold;
-    ``below``: value < threshold); ``unit`` is the value's unit; ``rule`` and ``rule_zh`` say
-    in words when it fires; ``source`` cites the standard, policy or figure behind the
-    threshold. A ``peer_relative`` indicator's threshold is per row (the peers' bound), and its
-    ``threshold`` here is the number of scaled MADs.
+    ``below``: value < threshold); ``unit`` is the value's unit; ``source`` cites the
+    standard, policy or figure behind the threshold. A ``peer_relative`` indicator's
+    threshold is per row (the peers' bound), and its ``threshold`` here is the number of scaled
+    MADs. Its name (``zh``, ``en``) and when it fires in words (``rule_zh``, ``rule``) are in
+    the catalogs, keyed by its id (``name.<id>``, ``rule.<id>``).
     """
 
     id: str
-    zh: str
-    en: str
     entity: str
     inputs: tuple[str, ...]
     threshold: float
     direction: Literal["above", "below"]
     unit: str
-    rule: str
-    rule_zh: str
     source: str
     build: Build
     peer_relative: bool = False
+
+    @property
+    def zh(self) -> str:
+        """The indicator's name in zh-CN."""
+        return MESSAGES[f"name.{self.id}"][0]
+
+    @property
+    def en(self) -> str:
+        """The indicator's name in en."""
+        return MESSAGES[f"name.{self.id}"][1]
+
+    @property
+    def rule_zh(self) -> str:
+        """When it fires, in zh-CN."""
+        return MESSAGES[f"rule.{self.id}"][0]
+
+    @property
+    def rule(self) -> str:
+        """When it fires, in en."""
+        return MESSAGES[f"rule.{self.id}"][1]
 
     def __call__(self, tables: HubTables, as_of: date) -> ir.Table:
         """The rows where this indicator fires, for a scan on ``as_of``."""
@@ -63,6 +83,8 @@ def indicator(**spec: object) -> Callable[[Build], Build]:
         found = Indicator(build=build, **spec)  # type: ignore[arg-type]
         if found.id in INDICATORS:
             raise ValueError(f"indicator id {found.id!r} registered twice")
+        if f"name.{found.id}" not in MESSAGES or f"rule.{found.id}" not in MESSAGES:
+            raise ValueError(f"indicator {found.id}: no name or rule in the catalogs")
         if found.entity not in ENTITIES:
             raise ValueError(f"indicator {found.id}: entity {found.entity!r} unknown")
         INDICATORS[found.id] = found

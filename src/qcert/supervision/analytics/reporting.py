@@ -33,16 +33,11 @@ def _day_after(as_of: date) -> ir.TimestampScalar:
 
 @indicator(
     id="report-late",
-    zh="迟报",
-    en="Reported late",
     entity="report",
     inputs=("reports",),
     threshold=REPORT_LAG_DAYS,
     direction="above",
     unit="days from the fact to the hub's receipt of its first report",
-    rule="A record whose first report (revision 1) reached the hub more than 5 days after the "
-    "fact it reports happened.",
-    rule_zh="记录首次报送（第 1 版）晚于所报事实发生后 5 天到达监管平台。",
     source=REPORTING_SOURCE,
 )
 def report_late(t: HubTables, as_of: date) -> ir.Table:
@@ -65,16 +60,11 @@ def report_late(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="report-missing",
-    zh="证书无已报送审核",
-    en="Certificate without a reported audit",
     entity="certificate",
     inputs=("certificates", "audits"),
     threshold=1,
     direction="below",
     unit="audits reported for the certificate",
-    rule="A certificate issued more than 5 days before the scan for which no audit at all has "
-    "been reported.",
-    rule_zh="扫描日 5 天前已签发的证书，未报送任何审核。",
     source=REPORTING_SOURCE + "; ISO/IEC 17021-1:2015 9.5 (a decision rests on an audit)",
 )
 def report_missing(t: HubTables, as_of: date) -> ir.Table:
@@ -98,16 +88,11 @@ def report_missing(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="report-edited",
-    zh="事后修改报送记录",
-    en="Report edited after the fact",
     entity="report",
     inputs=("reports",),
     threshold=0,
     direction="above",
     unit="revisions after the first received on a later day than the fact",
-    rule="A record with a revision after the first (revision > 1) received on a later day "
-    "(UTC) than the day the fact happened.",
-    rule_zh="记录在所报事实发生日之后（UTC）仍收到第 2 版及以后的修改。",
     source=REPORTING_SOURCE + "; what was published at an instant is never rewritten "
     "(ISO/IEC 17021-1:2015 8.4, records)",
 )
@@ -136,16 +121,11 @@ def report_edited(t: HubTables, as_of: date) -> ir.Table:
 
 @indicator(
     id="query-unreported",
-    zh="公众查询的证书号无机构报送",
-    en="Certificate number queried but never reported",
     entity="certificate",
     inputs=("public_queries", "certificates"),
     threshold=PUBLIC_QUERIES,
     direction="above",
     unit="public lookups of the number before the scan",
-    rule="A certificate number looked up on the public service more than once that no body "
-    "has reported: a certificate shown to customers that the hub does not know.",
-    rule_zh="公众多次查询、但无任何机构报送的证书编号（疑似伪造或未报送证书）。",
     source="国市监认证发〔2025〕72号 (十三) (public verification on one national platform); "
     "《认证证书和认证标志管理办法》 (forged certificates)",
 )
