@@ -1,5 +1,6 @@
 """``qcert demo``'s checks before it touches anything, and the commands it prints."""
 
+import gc
 import os
 import socket
 import sys
@@ -63,3 +64,15 @@ def test_a_path_with_spaces_is_quoted(tmp_path, monkeypatch):
     monkeypatch.delenv("QCERT_DATA_DIR", raising=False)
     command = demo.qcert_command(tmp_path / "my data" / "demo")
     assert command.startswith(f"QCERT_DATA_DIR='{tmp_path / 'my data' / 'demo'}' ")
+
+
+def test_the_build_runs_with_the_loaded_modules_frozen_and_fewer_collections():
+    before = gc.get_threshold()
+    try:
+        with demo._few_collections():
+            assert gc.get_freeze_count() > 0  # what was loaded is out of every collection
+            assert gc.get_threshold() == (10_000, 20, 20)
+        assert gc.get_threshold() == before  # the server that follows collects as usual
+    finally:
+        gc.unfreeze()  # this test process goes on collecting everything
+        gc.set_threshold(*before)
