@@ -15,8 +15,6 @@ import shlex
 import shutil
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
@@ -99,19 +97,18 @@ def qcert_command(data_dir: Path) -> str:
     return prefix + shlex.quote(program)
 
 
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """The build allocates millions of short-lived objects, so Python's cycle collector runs
-    thousands of times, each full run walking everything the loaded modules hold (an eighth of
-    the build's CPU time). What is loaded before the build lives as long as this process: it is
-    frozen out of every collection, and during the build the collector runs less often."""
-    gc.freeze()
-    before = gc.get_threshold()
-    gc.set_threshold(10_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+class _FewCollections:
+    """Python's cycle collector runs less often while the demo's modules load and its world is
+    built: millions of short-lived objects had it run thousands of times, an eighth of the
+    build's CPU time. (The caller also freezes what is loaded, which lives as long as this
+    process, out of every collection.) The server that follows collects as usual."""
+
+    def __enter__(self) -> None:
+        self.before = gc.get_threshold()
+        gc.set_threshold(10_000, 20, 20)
+
+    def __exit__(self, *exc: object) -> None:
+        gc.set_threshold(*self.before)
 
 
 def _relative(path: Path) -> str:
@@ -155,13 +152,14 @@ def demo(
     # The demo accounts' password hashes are made on another core while the build's modules
     # load and its first commands run (argon2id: over 2 s of CPU time).
     hash_ahead(DEMO_PASSWORD, len(DEMO_ACCOUNTS))
-    from rich.progress import Progress
+    with _FewCollections():
+        from rich.progress import Progress
 
-    from ..demo import build_demo
+        from ..demo import build_demo
 
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
-        with _few_collections():
+        gc.freeze()  # the modules just loaded: no collection need ever walk them again
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
             result = build_demo(
                 demo_cfg,
                 size=size,
