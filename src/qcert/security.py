@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,6 +23,7 @@ __all__ = [
     "Backoff",
     "TooManyAttempts",
     "commitment",
+    "hash_ahead",
     "hash_api_key",
     "hash_password",
     "hash_token",
@@ -65,11 +69,40 @@ class TooManyAttempts(QcertError):
         self.retry_after = retry_after
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` (12 to 1,024 characters)."""
+def _check_length(password: str) -> None:
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise QcertError(f"password: {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-    return _hasher.hash(password)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (12 to 1,024 characters): one made ahead for it by
+    :func:`hash_ahead` if any is left, else one made now."""
+    _check_length(password)
+    with _ahead_lock:
+        waiting = _ahead.get(password)
+        made = waiting.popleft() if waiting else None
+        if waiting is not None and not waiting:
+            del _ahead[password]
+    return made.result() if made is not None else _hasher.hash(password)
+
+
+# Hashes being made ahead, by password; each is used once, by the next hash_password of it.
+_ahead: dict[str, deque[Future[str]]] = {}
+_ahead_lock = threading.Lock()
+
+
+def hash_ahead(password: str, count: int) -> None:
+    """Start making ``count`` argon2id hashes of ``password`` on a thread of their own, for
+    the next ``count`` calls of :func:`hash_password` with it, when a process knows a password
+    it will hash before it needs it (the demo's accounts) and has other work meanwhile:
+    argon2 runs without the interpreter's lock, so the hashes take another core. Each is
+    what :func:`hash_password` makes, with its own salt and the same parameters."""
+    _check_length(password)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2")
+    made = [pool.submit(_hasher.hash, password) for _ in range(count)]
+    pool.shutdown(wait=False)  # the thread ends when the last hash is made
+    with _ahead_lock:
+        _ahead.setdefault(password, deque()).extend(made)
 
 
 def verify_password(stored: str | None, password: str) -> bool:

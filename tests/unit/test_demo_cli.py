@@ -1,5 +1,6 @@
 """``qcert demo``'s checks before it touches anything, and the commands it prints."""
 
+import gc
 import os
 import socket
 import sys
@@ -63,3 +64,13 @@ def test_a_path_with_spaces_is_quoted(tmp_path, monkeypatch):
     monkeypatch.delenv("QCERT_DATA_DIR", raising=False)
     command = demo.qcert_command(tmp_path / "my data" / "demo")
     assert command.startswith(f"QCERT_DATA_DIR='{tmp_path / 'my data' / 'demo'}' ")
+
+
+def test_the_build_runs_with_fewer_collections_and_the_server_collects_as_usual():
+    before = gc.get_threshold()
+    with demo._FewCollections():
+        assert gc.get_threshold() == (10_000, 20, 20)
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), demo._FewCollections():
+        raise RuntimeError("a build that fails")
+    assert gc.get_threshold() == before

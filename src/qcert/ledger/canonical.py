@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["canonical_json"]
+__all__ = ["canonical_json", "read_back"]
 
 _SAFE = 2**53 - 1
 
@@ -99,3 +99,62 @@ def _prepared(value: Any) -> Any:
                 items[at] = done
         return value if items is None else items
     return _REFERENCE
+
+
+def read_back(value: Any) -> Any:
+    """``value`` as ``json.loads`` gives it back from its canonical JSON: an integral float as
+    the int it is written as (``5.0`` is ``5``), a tuple as a list, an object's members in
+    canonical order; ``value`` itself when that changes nothing. Other kinds (only the
+    reference writes them, or refuses them), and what holds them, are left as they are."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        text = repr(value)
+        if "e" not in text and "n" not in text:
+            if not text.endswith(".0"):
+                return value  # written with the same shortest digits, read back as itself
+            if -_SAFE <= value <= _SAFE:
+                return int(value)
+        try:  # rare: an exponent, or an integral value past 2**53 written as digits
+            return json.loads(canonical_json(value))
+        except ValueError:
+            return value  # refused (NaN, an infinity): left for the encoding to refuse
+    if kind is list or kind is tuple:
+        items = None
+        for at, item in enumerate(value):
+            if type(item) is str:
+                continue
+            done = read_back(item)
+            if done is not item:
+                items = items or list(value)
+                items[at] = done
+        if items is not None:
+            return items
+        return value if kind is list else list(value)
+    if kind is dict:
+        keys = list(value)
+        if not all(type(key) is str for key in keys):
+            return value
+        # By code point, as by UTF-16 code unit, unless a key holds a character from U+E000 up.
+        plain = all(key.isascii() or max(key) < "\ue000" for key in keys)
+        order = sorted(keys) if plain else sorted(keys, key=_utf16)
+        copy = None
+        for key in keys:
+            item = value[key]
+            if type(item) is str:
+                continue
+            done = read_back(item)
+            if done is not item:
+                copy = copy or dict(value)
+                copy[key] = done
+        if copy is None and order == keys:
+            return value
+        source = value if copy is None else copy
+        return {key: source[key] for key in order}
+    return value
+
+
+def _utf16(key: str) -> bytes:
+    """A member name as RFC 8785 sorts it: by UTF-16 code units (3.2.3)."""
+    return key.encode("utf-16-be", "surrogatepass")

@@ -110,6 +110,7 @@ class Aggregate:
         return agg
 
     def record(self, event: ev.Event) -> None:
+        event = ev.read_back_event(event)  # folded as a replay will fold it
         self._apply(event)
         self.pending.append(event)
 

@@ -7,13 +7,13 @@ Each event's docstring is its reference documentation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from typing import Any, ClassVar
 
-from ..ledger.canonical import canonical_json
+from ..ledger.canonical import canonical_json, read_back
 
-__all__ = ["EVENTS", "Envelope", "Event", "decode", "reference"]
+__all__ = ["EVENTS", "Envelope", "Event", "decode", "read_back_event", "reference"]
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -98,6 +98,22 @@ class Envelope:
     def canonical(self) -> bytes:
         """RFC 8785 canonical JSON: the bytes that become a ledger leaf."""
         return canonical_json(self.document())
+
+
+def read_back_event(event: Event) -> Event:
+    """``event`` as a replay folds it, read back from its canonical document: ``5.0`` as ``5``,
+    a tuple as a list, an object's members in canonical order; ``event`` itself when nothing
+    changes. Recorded in this form, the state a command leaves is the state a replay gives,
+    so the unit of work can keep it and snapshot it."""
+    changes = {}
+    for name in _field_order(type(event)):
+        value = getattr(event, name)
+        if type(value) is str:  # most are, and read back as themselves
+            continue
+        done = read_back(value)
+        if done is not value:
+            changes[name] = done
+    return replace(event, **changes) if changes else event
 
 
 @cache

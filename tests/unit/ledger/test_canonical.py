@@ -1,13 +1,14 @@
 """Canonical JSON: byte for byte what the ``rfc8785`` reference writes, refused as it refuses."""
 
+import json
 import math
 
 import pytest
 import rfc8785
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from qcert.ledger.canonical import canonical_json
+from qcert.ledger.canonical import canonical_json, read_back
 
 # Characters from every plane, lone surrogates and controls included.
 _TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=8)
@@ -75,3 +76,43 @@ def test_numbers_are_written_as_ecmascript_writes_them(number, text):
 def test_what_rfc8785_refuses_is_refused(value):
     with pytest.raises(rfc8785.CanonicalizationError):
         canonical_json(value)
+
+
+def _typed(value):
+    """``value`` with every kind, float digit and member order spelled out: as Python values,
+    5.0 == 5 and dicts in another order are equal."""
+    if isinstance(value, dict):
+        return ("dict", [(key, _typed(item)) for key, item in value.items()])
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [_typed(item) for item in value])
+    return (type(value).__name__, repr(value))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_VALUES)
+def test_a_value_is_read_back_as_its_canonical_json_decodes(value):
+    written = _ours(value)
+    assume(isinstance(written, bytes))  # what is refused is never read back
+    assert _typed(read_back(value)) == _typed(json.loads(written))
+
+
+@pytest.mark.parametrize(
+    ("value", "back"),
+    [
+        (5.0, 5),
+        (-0.0, 0),
+        (2.5, 2.5),
+        (1e16, 10**16),
+        (2.0**60, 1152921504606847000),
+        ((1.0, "a"), [1, "a"]),
+        ({"b": 1.0, "a": [2.0]}, {"a": [2], "b": 1}),
+        ({"\ufb33": 1, "\U0001f600": 2}, {"\U0001f600": 2, "\ufb33": 1}),
+    ],
+)
+def test_integral_floats_tuples_and_member_order_read_back_as_decoded(value, back):
+    assert _typed(read_back(value)) == _typed(back)
+
+
+def test_a_value_that_reads_back_as_itself_is_not_copied():
+    value = {"a": [1, 2.5, {"b": None}], "c": "x"}
+    assert read_back(value) is value

@@ -123,3 +123,7 @@ def test_an_event_is_as_recorded_only_when_its_document_decodes_to_it():
     whole = ev.AuditCompleted("s2", 3.0, "2024-01-02")  # 3.0 is written, and read back, as 3
     assert json.loads(doc(whole))["data"]["actual_days"] == 3
     assert not as_recorded(whole, doc(whole))
+    back = ev.read_back_event(whole)  # as an aggregate records it: as a replay folds it
+    assert type(back.actual_days) is int and doc(back) == doc(whole)
+    assert as_recorded(back, doc(whole))
+    assert ev.read_back_event(same) is same
