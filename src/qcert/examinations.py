@@ -19,6 +19,7 @@ from .access import Principal, read_scope
 from .config import TIMEZONE
 from .errors import QcertError
 from .locale.names import field_label
+from .locale.problems import problem
 from .reports.examination import MAX_READINGS, History, Report, Stream, Variable, build
 from .store import examination as views
 from .store import streams as stream_views
@@ -55,7 +56,8 @@ class WindowInvalid(QcertError):
 
     status = 422
 
-    def __init__(self, field: str, en: str, zh: str) -> None:
+    def __init__(self, field: str, key: str, /, **fields: object) -> None:
+        en, zh = problem(key, **fields)  # the sentences are in the catalogs (locale.problems)
         super().__init__(f"{field}: {en}")
         self.zh = f"{field_label(field)}：{zh}"
         self.field = field
@@ -66,17 +68,13 @@ def _instant(field: str, text: str, zone: str, end: bool = False) -> datetime:
     the start of that day, or with ``end`` the start of the next (the period's end is
     exclusive, so ``to`` names the last day examined)."""
     if len(text) > 40:
-        raise WindowInvalid(field, "at most 40 characters", "不超过 40 个字符")
+        raise WindowInvalid(field, "text.too_long", limit=40)
     try:
         if len(text) == 10:
             return _day(field, date.fromisoformat(text), ZoneInfo(zone), end)
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise WindowInvalid(
-            field,
-            "must be a date (YYYY-MM-DD) or an RFC 3339 instant",
-            "须为日期（YYYY-MM-DD）或 RFC 3339 时间",
-        ) from None
+        raise WindowInvalid(field, "period.date_or_instant") from None
     try:
         return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:00-14:00 has no UTC datetime
@@ -94,11 +92,7 @@ def _day(field: str, day: date, zone: ZoneInfo, end: bool) -> datetime:
 
 
 def _out_of_range(field: str) -> WindowInvalid:
-    return WindowInvalid(
-        field,
-        "must lie within the years 1 to 9999 in UTC",
-        "须在 UTC 公元 1 年至 9999 年之间",
-    )
+    return WindowInvalid(field, "period.years")
 
 
 def window(
@@ -115,11 +109,9 @@ def window(
     except OverflowError:  # the default period would begin before year 1
         raise _out_of_range("to") from None
     if not begin < stop:
-        raise WindowInvalid("from", "must be before to", "须早于截止日期")
+        raise WindowInvalid("from", "period.before_to")
     if stop - begin > timedelta(days=MAX_DAYS):
-        raise WindowInvalid(
-            "from", f"the period is at most {MAX_DAYS} days", f"期间不超过 {MAX_DAYS} 天"
-        )
+        raise WindowInvalid("from", "period.too_long", days=MAX_DAYS)
     return begin, stop
 
 

@@ -141,7 +141,7 @@ def _examination(request: Request, who: Viewer, client_id: str, text: dict) -> R
     kind = q.get("format", "html")
     try:
         if kind not in ("html", "pdf"):
-            raise WindowInvalid("format", "must be html or pdf", "须为 html 或 pdf")
+            raise WindowInvalid("format", "choice.one_of", choices=("html", "pdf"))
         now = datetime.now(UTC)
         begin, stop = window(q.get("from"), q.get("to"), now, viewer_zone(request))
     except WindowInvalid as err:

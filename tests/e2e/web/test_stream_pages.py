@@ -157,6 +157,7 @@ def test_the_examination_is_offered_as_html_and_pdf(app):
     assert "from: must be a date" in bad.text
     wrong = web.get("/portal/c1/examination?format=doc")
     assert wrong.status_code == 422 and 'data-field="format"' in wrong.text
+    assert "格式：须为 &#39;html&#39;、&#39;pdf&#39; 之一" in wrong.text
 
 
 PAGES = (

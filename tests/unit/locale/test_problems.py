@@ -34,6 +34,7 @@ TAKERS = {
     "_needs_certificate": (1,),
     "_still_open": (0,),
     "Problem": (0,),
+    "WindowInvalid": (1,),
 }
 
 
