@@ -201,7 +201,7 @@ def field_label(name: str, lang: str) -> str:
 
 def install(env: jinja2.Environment) -> None:
     """Register the filters on a page environment: ``when``, ``scheme``, ``source``, ``plain``,
-    ``field``."""
+    ``field``, ``label`` (a label and its colon as the language writes it)."""
 
     @jinja2.pass_context
     def when(ctx: jinja2.runtime.Context, value: Any) -> str:
@@ -219,10 +219,16 @@ def install(env: jinja2.Environment) -> None:
     def field(ctx: jinja2.runtime.Context, value: str) -> str:
         return field_label(str(value), ctx.get("lang") or "zh-CN")
 
+    @jinja2.pass_context
+    def label(ctx: jinja2.runtime.Context, value: str) -> str:
+        # A label before its value: Chinese takes the full-width colon, with no space after.
+        return f"{value}：" if (ctx.get("lang") or "zh-CN") == "zh-CN" else f"{value}: "
+
     env.filters |= {
         "when": when,
         "field": field,
         "scheme": lambda value: scheme_label(str(value)),
         "source": source,
         "plain": plain_filter,
+        "label": label,
     }

@@ -86,8 +86,10 @@ def test_macros_renamed_programs_and_broken_files_are_refused_in_both_languages(
     assert 'role="alert" tabindex="-1" data-focus' in refused.text
     assert 'data-rule="input.invalid"' in refused.text and "文件：" in refused.text
     assert zh in refused.text
+    assert "规则：<code>input.invalid</code>" in refused.text  # a full-width colon in Chinese
     web.get("/lang/en")
-    assert en in _upload(web, data, name).text
+    in_english = _upload(web, data, name).text
+    assert en in in_english and "Rule: <code>input.invalid</code>" in in_english
     assert site.events("client.document-uploaded") == [] and site.stored_files() == []
 
 
