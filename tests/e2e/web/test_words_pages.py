@@ -122,3 +122,15 @@ def test_the_timeline_words_codes_but_shows_typed_text_as_typed(busy):  # noqa: 
     assert typed in shown
     assert "状态 of 生产线" not in shown
     assert "轻微不符合" in shown
+
+
+def test_the_certifications_cycle_is_said_in_words(busy):  # noqa: F811
+    web = signed_in(busy, "plan")
+    seen = {}
+    for cid in ("app", "susp"):  # one applied for, one certified (and suspended since)
+        page = web.get(f"/ws/bodies/cb1/certifications/{cid}")
+        assert page.status_code == 200, cid
+        found = re.search(r'<dd data-cycle="(\d+)">([^<]+)</dd>', page.text)
+        assert found, cid
+        seen[int(found[1])] = found[2]
+    assert seen == {0: "初次认证（尚未作出认证决定）", 1: "第 1 个认证周期"}
