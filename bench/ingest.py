@@ -65,6 +65,10 @@ DEVICES = 8
 PER_MESSAGE = 150
 AHEAD = 100_000  # readings the publisher may be ahead of its reader
 WARMUP = 5.0  # seconds not counted
+# Short windows, so that a run of a few minutes anchors many of them; a grace longer than
+# the publisher's lead (AHEAD readings, ~8 s at the slowest rate seen), so that consumers
+# sharing a device's messages never store one more than the grace ahead of another.
+WINDOW, GRACE = 10, 30  # seconds
 
 
 _LINES: dict[int, list[dict[str, float]]] = {}
@@ -174,10 +178,7 @@ def _services(workdir: Path, database_url: str | None, scoring: bool) -> Any:
     variables = [{"name": v, "unit": UNITS[v]} for v in VARS]
     for d in range(DEVICES):
         svc.bus.handle(RegisterDevice(f"dev{d}", "c1", "sensor", variables), SYSTEM)
-    # Short windows, so that a run of a few minutes anchors many of them; a grace longer than
-    # the publisher's lead (AHEAD readings, ~8 s at the slowest rate seen), so that consumers
-    # sharing a device's messages never store one more than the grace ahead of another.
-    intake = Intake(engine, bus=svc.bus, window_seconds=10, grace_seconds=30)
+    intake = Intake(engine, bus=svc.bus, window_seconds=WINDOW, grace_seconds=GRACE)
     if scoring:
         _fit_monitors(svc, intake)
     return svc, engine, intake
@@ -305,7 +306,7 @@ def anchoring(url: str, workdir: str, stop: Any, windows: Any, cpu: Any) -> None
 
     engine = create_engine(url)
     svc = make_services(engine, Path(workdir))
-    intake = Intake(engine, bus=svc.bus, window_seconds=10, grace_seconds=30)
+    intake = Intake(engine, bus=svc.bus, window_seconds=WINDOW, grace_seconds=GRACE)
     settle_collector()
     started = time.process_time()
     while not stop.wait(1.0):

@@ -62,7 +62,7 @@ def qcert_servers(
         yield started
     finally:
         for proc, _ in started:
-            _stop(proc)
+            stop_process(proc)
 
 
 def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
@@ -90,7 +90,8 @@ def _wait_ready(proc: subprocess.Popen[str], port: int, deadline: float) -> None
             time.sleep(0.1)
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Terminate ``proc``; kill it if it has not ended within 10 s."""
     proc.terminate()
     try:
         proc.wait(timeout=10)

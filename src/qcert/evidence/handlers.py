@@ -54,28 +54,31 @@ def anchor_windows(cmd: c.AnchorWindows, uow: Any) -> None:
     now = micros(cmd.at.astimezone(UTC))
     grace, idle = cmd.grace_seconds * 1_000_000, cmd.idle_seconds * 1_000_000
     cutoffs = due_cutoffs(uow.evidence_pending(), now, window, grace, idle)
-    anchored = 0
-    for device_id, windows in _still_matching(cmd.prepared, cutoffs, uow).items():
-        device = uow.get(Device, device_id)
-        for w in windows:
-            device.anchor(
-                utc_text(w.start), utc_text(w.end), w.first_seq, w.last_seq, w.count, w.root
-            )
-            anchored += 1
+    found = _still_matching(cmd.prepared, cutoffs, uow)
+    for device_id in found:
         del cutoffs[device_id]  # what its prepared windows left is due at the next pass
-    for device_id, _, windows in uow.evidence_due(cutoffs, window, cmd.limit - anchored):
-        device = uow.get(Device, device_id)
-        for start, end, seqs, leaves in windows:
-            device.anchor(
-                utc_text(start),
-                utc_text(end),
+    limit = cmd.limit - sum(map(len, found.values()))
+    for device_id, since, windows in uow.evidence_due(cutoffs, window, limit):
+        found[device_id] = [
+            c.PreparedWindow(
+                device_id,
+                since,
+                start,
+                end,
                 seqs[0],
                 seqs[-1],
                 len(seqs),
                 window_root(leaves).hex(),
             )
-            anchored += 1
-    uow.reply["anchored"] = anchored
+            for start, end, seqs, leaves in windows
+        ]
+    for device_id, windows in found.items():
+        device = uow.get(Device, device_id)
+        for w in windows:
+            device.anchor(
+                utc_text(w.start), utc_text(w.end), w.first_seq, w.last_seq, w.count, w.root
+            )
+    uow.reply["anchored"] = sum(map(len, found.values()))
 
 
 def _still_matching(

@@ -184,16 +184,12 @@ def due(
     ``limit`` in all: ``(device, anchored until µs, windows)``, each window as ``(start, end,
     seqs, leaves)`` in seq order. A window starts where the device's last anchored one ended
     if that is later than its boundary (the window length may change)."""
-    d = t.evidence_devices.c
     if not cutoffs:
         return []
-    query = sa.select(d.id, d.anchored_until).where(d.id.in_(sorted(cutoffs))).order_by(d.id)
-    if lock and _postgres(conn):
-        # Read under the lock: another anchoring may have moved a device on meanwhile.
-        query = query.with_for_update()
     out = []
     budget = limit
-    for device_id, since in conn.execute(query).all():
+    # Read under the lock: another anchoring may have moved a device on meanwhile.
+    for device_id, since in anchored_until(conn, list(cutoffs), lock).items():
         if budget <= 0:
             break
         cutoff = cutoffs[device_id]
@@ -221,12 +217,12 @@ def due(
     return out
 
 
-def anchored_until(conn: Connection, ids: Sequence[str]) -> dict[str, int]:
-    """The end (µs) of each device's newest anchored window, of ``ids``; update-locked on
-    PostgreSQL (on SQLite the write transaction holds the database)."""
+def anchored_until(conn: Connection, ids: Sequence[str], lock: bool = True) -> dict[str, int]:
+    """The end (µs) of each device's newest anchored window, of ``ids``, by id; with ``lock``
+    update-locked on PostgreSQL (on SQLite the write transaction holds the database)."""
     d = t.evidence_devices.c
     query = sa.select(d.id, d.anchored_until).where(d.id.in_(sorted(set(ids)))).order_by(d.id)
-    if _postgres(conn):
+    if lock and _postgres(conn):
         query = query.with_for_update()
     return {device_id: int(until) for device_id, until in conn.execute(query)}
 

@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from starlette.types import Message, Receive, Scope, Send
 
 from qcert.api.limits import DEFAULT_CAP, BodyLimit, KiB, MiB, size_text
-from tests.served import memory, post_chunked, post_declared, reset_peak
+from tests.served import memory, post_chunked, post_declared, reset_peak, stop_process
 
 UPLOAD_CAP = 10 * MiB + 64 * KiB  # bytes: a 10 MiB document plus its multipart framing
 
@@ -420,12 +420,7 @@ def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
                 time.sleep(0.02)
         yield proc, port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
