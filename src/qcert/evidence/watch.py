@@ -318,6 +318,8 @@ class WatchStore(Protocol):
 
     def anchor_of(self, device: str, seq: int) -> Anchor | None: ...
 
+    def anchored_until(self, devices: Sequence[str]) -> dict[str, datetime]: ...
+
 
 class Watcher:
     """Scores every watched device's new readings and records its alarms once anchored.
@@ -508,18 +510,26 @@ class Watcher:
             if self.mode == "settled":
                 for device in list(self.streams):
                     self._catch_up(device)
-            if self.record_all is not None and self._record_together():
+            waiting_on = [device for device, waiting in self.pending.items() if waiting]
+            if not waiting_on:
                 return
-            for device, waiting in self.pending.items():
-                self._record_anchored(device, waiting)
+            # One look at how far each device is anchored: an alarm whose reading lies at or
+            # past it waits, with no look-up of its window (windows are anchored in order).
+            until = self.store.anchored_until(waiting_on)
+            if self.record_all is not None and self._record_together(until):
+                return
+            for device in waiting_on:
+                self._record_anchored(device, self.pending[device], until.get(device))
 
-    def _record_together(self) -> bool:
+    def _record_together(self, until: Mapping[str, datetime]) -> bool:
         """Record every waiting alarm whose window is anchored with one ``record_all`` (one
         transaction); False, recording nothing, when there are fewer than two or the ledger
         refuses any (then they are recorded one by one, each refusal handled on its own)."""
         ready: list[tuple[Finding, Anchor]] = []
         for device, waiting in self.pending.items():
             for finding in waiting:
+                if not _anchored(finding, until.get(device)):
+                    break
                 anchor = self.store.anchor_of(device, finding.seq)
                 if anchor is None:
                     break
@@ -537,8 +547,10 @@ class Watcher:
             self._mark(finding)
         return True
 
-    def _record_anchored(self, device: str, waiting: list[Finding]) -> None:
+    def _record_anchored(self, device: str, waiting: list[Finding], until: datetime | None) -> None:
         while waiting:
+            if not _anchored(waiting[0], until):
+                return
             anchor = self.store.anchor_of(device, waiting[0].seq)
             if anchor is None:
                 return
@@ -569,6 +581,12 @@ class Watcher:
             self._recorded[finding.device] = (finding.seq, cleared)
         else:
             self._recorded[finding.device] = (raised, finding.seq)
+
+
+def _anchored(finding: Finding, until: datetime | None) -> bool:
+    """Whether ``finding``'s reading may lie in an anchored window: taken before the end of
+    its device's newest one (``until``; None: nothing anchored)."""
+    return until is not None and _instant(finding.time) < until
 
 
 def command_for(finding: Finding, anchor: Anchor) -> Any:

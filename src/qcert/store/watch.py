@@ -202,6 +202,15 @@ class StoreWatch:
             ).first()
         return None if row is None else Anchor(_from_us(int(row[0])), row[1], int(row[2]))
 
+    def anchored_until(self, devices: Sequence[str]) -> dict[str, datetime]:
+        """Of each of ``devices`` anchored at all: the end of its newest anchored window."""
+        d = t.evidence_devices.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(d.id, d.anchored_until).where(d.id.in_(list(devices)))
+            ).all()
+        return {device: _from_us(int(until)) for device, until in rows}
+
 
 def monitor_of(conn: Connection, device: str) -> dict[str, Any] | None:
     """A device's current monitor as its projection row holds it (JSON fields parsed)."""

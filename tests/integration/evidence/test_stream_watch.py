@@ -240,3 +240,22 @@ def test_a_long_history_of_alarms_is_snapshotted_and_replays_to_the_same_state(w
         alarms = conn.execute(sa.select(sa.func.count()).select_from(t.evidence_alarms)).scalar()
     assert snapshot is not None and alarms == 40
     assert check_projections(svc.engine) == []
+
+
+def test_a_reading_lies_in_an_anchored_window_exactly_when_it_was_taken_before_anchored_until(
+    world,
+):
+    # The watcher looks up an alarm's window only for a reading taken before its device's
+    # anchored end; the store must agree that every such reading has its window, and no other.
+    svc, clock, line = world
+    clock.now = T0 + timedelta(seconds=700)
+    svc.intake.take(_messages(line.frame, NORMAL, 700))
+    clock.now = T0 + timedelta(seconds=700 + 75)
+    svc.intake.anchor_due()
+    store = StoreWatch(svc.engine)
+    until = store.anchored_until(["line1", "nobody"])
+    assert set(until) == {"line1"}
+    assert T0 + timedelta(seconds=NORMAL) < until["line1"] < T0 + timedelta(seconds=700)
+    for seq in range(0, 700, 7):
+        taken = T0 + timedelta(seconds=seq)  # one reading a second from T0
+        assert (store.anchor_of("line1", seq) is not None) == (taken < until["line1"]), seq

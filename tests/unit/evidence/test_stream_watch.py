@@ -128,6 +128,9 @@ class FakeStore:
         start = seq // 60 * 60
         return Anchor(T0 + timedelta(seconds=start), f"{start:064x}", 1000 + start // 60)
 
+    def anchored_until(self, devices):
+        return {device: T0 + timedelta(seconds=self.anchored) for device in devices}
+
 
 @pytest.fixture
 def watched(line):
