@@ -15,6 +15,7 @@ from ..ledger import ProofBundle, suite_by_name, verify_proof
 from ..ledger.cosignature import parse_cosigner
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
+from ._words import two_lines
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
 
@@ -40,10 +41,7 @@ def append(
     data = [read_file(f) for f in files]
     for f, entry in zip(files, data, strict=True):
         if is_event_document(entry):
-            raise fail(
-                f"{f}: lifecycle events enter the ledger only through their commands\n"
-                f"       {f}：生命周期事件只能经由其命令记入账本"
-            )
+            raise fail(two_lines("ledger.events_by_command", file=f))
     decide(principal(ctx), "ledger.append")
     svc = services(ctx)
     indices = svc.ledger.append(data)
@@ -161,14 +159,11 @@ def verify_proof_cmd(
     try:
         text = bundle.read_text()
     except UnicodeDecodeError:
-        raise fail(f"{bundle}: not a text proof bundle\n       {bundle}：不是文本证明包") from None
+        raise fail(two_lines("ledger.not_text", bundle=bundle)) from None
     witnesses = [parse_cosigner(_vkey(w)) for w in witness or []]
     need = len(witnesses) if quorum is None else quorum
     if need > len(witnesses):
-        raise fail(
-            f"--quorum: {need} is more than the {len(witnesses)} --witness keys given\n"
-            f"       --quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥"
-        )
+        raise fail(two_lines("ledger.quorum", need=need, given=len(witnesses)))
     result = verify_proof(
         ProofBundle.parse(text), read_file(entry), [_vkey(v) for v in vkey], witnesses, need
     )

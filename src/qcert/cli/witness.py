@@ -64,14 +64,11 @@ def follow(
     decide(principal(ctx), "witness.manage")
     svc = services(ctx)
     if load_witness_key(svc.settings.keys_dir) is None:
-        raise refusal(
-            "no witness key: run `qcert witness init --name NAME` first",
-            "没有见证密钥：请先运行 `qcert witness init --name NAME`",
-        )
+        raise refusal("witness.no_key")
     try:
         log = _state(ctx).follow(origin, vkey, suite)
     except LedgerError as err:
-        raise refusal(str(err), "无法关注该账本：名称或密钥有误") from None
+        raise refusal("witness.cannot_follow", error=err) from None
     if json_:
         print_json({"origin": log.origin, "suite": log.suite.name})
         return
