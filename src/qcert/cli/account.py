@@ -76,4 +76,7 @@ def whoami(ctx: typer.Context, json_: JsonOpt = False) -> None:
     if json_:
         print_json({"account_id": who.account_id, "roles": roles})
         return
-    console.print(f"{who.account_id}: {', '.join(roles) or '(no roles)'}")
+    if roles:
+        console.print(f"{who.account_id}: {', '.join(roles)}")
+    else:
+        console.print(f"{who.account_id}: {both('account.no_roles')}")

@@ -15,7 +15,7 @@ from ..ledger import ProofBundle, suite_by_name, verify_proof
 from ..ledger.cosignature import parse_cosigner
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
-from ._words import two_lines
+from ._words import both, two_lines
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
 
@@ -91,7 +91,7 @@ def prove(
     bundle = services(ctx).ledger.prove_signed(index, size, suite_by_name(suite.value))
     if output:
         output.write_text(bundle)
-        console.print(f"wrote {output}")
+        console.print(both("ledger.wrote", file=output))
     else:
         typer.echo(bundle, nl=False)
 
@@ -182,12 +182,16 @@ def verify_proof_cmd(
             }
         )
         return
+    fields = {
+        "index": result.index,
+        "origin": cp.origin,
+        "size": cp.size,
+        "suite": result.suite,
+        "signers": len(result.signed_by),
+        "witnesses": len(result.cosigned_by),
+    }
     console.print(
-        ok(
-            f"entry {result.index} is in {cp.origin} at size {cp.size} "
-            f"({result.suite}); signed by {len(result.signed_by)} known key(s)"
-            + (f", cosigned by {len(result.cosigned_by)} witness(es)" if result.cosigned_by else "")
-        )
+        ok(both("ledger.proven_cosigned" if result.cosigned_by else "ledger.proven", **fields))
     )
 
 
@@ -245,15 +249,15 @@ def audit(
             }
         )
     elif report.ok:
-        seen_text = f"; {report.seen} seen checkpoint(s) still on the line" if report.seen else ""
-        console.print(
-            ok(
-                f"{report.sequenced} entries, each as sealed; trees "
-                + ", ".join(f"{k} {v}" for k, v in report.integrated.items())
-                + f"; {report.checkpoints} checkpoints verified in order{seen_text}; "
-                "projections match the events"
-            )
-        )
+        fields = {
+            "entries": report.sequenced,
+            "trees": [f"{k} {v}" for k, v in report.integrated.items()],
+            "checkpoints": report.checkpoints,
+        }
+        if report.seen:
+            console.print(ok(both("ledger.audited_seen", seen=report.seen, **fields)))
+        else:
+            console.print(ok(both("ledger.audited", **fields)))
     else:
         for problem in report.problems:
             console.print(bad(problem))

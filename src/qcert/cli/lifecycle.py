@@ -92,8 +92,10 @@ def do(
             }
         )
         return
-    indices = ", ".join(map(str, outcome.indices)) or "(none)"
-    console.print(ok(f"{name}: events at ledger {indices}"))
+    if outcome.indices:
+        console.print(ok(both("lifecycle.done", name=name, indices=outcome.indices)))
+    else:
+        console.print(ok(both("lifecycle.done_no_events", name=name)))
     for key, value in outcome.reply.items():
         console.print(f"  {key}: {value}")
     for why in outcome.owed:
@@ -136,7 +138,8 @@ def upload(
     if json_:
         print_json({"sha256": cmd.sha256, "ledger_indices": outcome.indices})
         return
-    console.print(ok(f"{file.name} {cmd.sha256}: ledger {', '.join(map(str, outcome.indices))}"))
+    said_ = both("lifecycle.uploaded", file=file.name, sha256=cmd.sha256, indices=outcome.indices)
+    console.print(ok(said_))
 
 
 @app.command()
@@ -257,5 +260,6 @@ def certificate_pdf(
             }
         )
         return
-    console.print(ok(f"{number} ({sheet['status']}): {out}, {len(pdf)} bytes"))
+    said_ = both("lifecycle.printed", number=number, status=sheet["status"], out=out, size=len(pdf))
+    console.print(ok(said_))
     console.print(f"{both('lifecycle.qr')}: {url}")

@@ -100,7 +100,9 @@ def validate(
             }
         )
         return
-    console.print(ok(f"{file}: {scheme.id} v{scheme.version}, {len(scheme.all_clauses())} clauses"))
+    clauses = len(scheme.all_clauses())
+    said_ = both("schemes.valid", file=file, id=scheme.id, version=scheme.version, clauses=clauses)
+    console.print(ok(said_))
 
 
 @app.command("audit-time")
@@ -125,10 +127,13 @@ def audit_time_cmd(
     if json_:
         print_json(asdict(result))
         return
-    console.print(f"{both('schemes.initial_audit')}: {result.initial_days} days")
-    console.print(f"  {both('schemes.on_site_min')}: {result.on_site_min_days} days")
-    console.print(f"{both('schemes.surveillance_each')}: {result.surveillance_days} days")
-    console.print(f"{both('schemes.recertification')}: {result.recertification_days} days")
+    for indent, label, days in (
+        ("", "schemes.initial_audit", result.initial_days),
+        ("  ", "schemes.on_site_min", result.on_site_min_days),
+        ("", "schemes.surveillance_each", result.surveillance_days),
+        ("", "schemes.recertification", result.recertification_days),
+    ):
+        console.print(f"{indent}{both(label)}: {both('schemes.days', days=days)}")
     console.print(both("schemes.justification") + ":")
     for r in result.reasons:
         console.print(f"  - {r.en}\n    {r.zh}  [{r.rule}]")
