@@ -19,6 +19,7 @@ from ..lifecycle.commands import UploadDocument
 from ..lifecycle.cycle import CertStatus
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.inputs import refusal_of
+from ..locale.names import value_word
 from ..store import queries
 from ._common import (
     console,
@@ -171,24 +172,31 @@ def show(
     if json_:
         print_json(body)
         return
-    console.print(f"{certification_id}  {row['scheme_id']}  stage: {row['stage']}")
+    console.print(
+        f"{certification_id}  {row['scheme_id']}  {both('lifecycle.stage')}: {row['stage']}"
+    )
     if cert:
-        console.print(
-            f"certificate {cert['number']}: {cert['status']} ({cert['certsearch_status']}), "
-            f"issued {cert['issue_date']}, expires {cert['expiry_date']}"
+        said_ = both(
+            "lifecycle.certificate",
+            number=cert["number"],
+            status=cert["status"],
+            status_zh=value_word(cert["status"]),
+            certsearch=cert["certsearch_status"],
+            issued=cert["issue_date"],
+            expires=cert["expiry_date"],
         )
+        console.print(said_)
     for case in found["cases"]:
         kind = both(
             {"appeal": "lifecycle.appeal", "complaint": "lifecycle.complaint"}[case["kind"]]
         )
         state = (
-            f"resolved {case['resolved_on']}: {case['outcome']}"
+            both("lifecycle.resolved", on=case["resolved_on"], outcome=case["outcome"])
             if case["resolved"]
             else both("lifecycle.case_open")
         )
-        console.print(
-            f"{kind} {case['id']} (handler {case['handler']}): {case['summary']} — {state}"
-        )
+        handler = f"{both('lifecycle.handler')} {case['handler']}"
+        console.print(f"{kind} {case['id']} ({handler}): {case['summary']} — {state}")
     for e in body["events"]:
         console.print(f"  #{e['ledger_index']:<6} {e['at']}  {e['type']}")
     console.print(both("lifecycle.prove") + ": qcert ledger prove INDEX")

@@ -55,13 +55,24 @@ def show(
         print_json(scheme.model_dump(mode="json", by_alias=True))
         return
     console.print(f"{scheme.id} v{scheme.version}  {scheme.title.zh} / {scheme.title.en}")
-    console.print(
-        f"{scheme.standard.code}:{scheme.standard.edition} under {scheme.accreditation}; "
-        f"valid {scheme.validity_years} years; audit time: {scheme.audit_time.source}"
+    said_ = both(
+        "schemes.standard",
+        code=scheme.standard.code,
+        edition=scheme.standard.edition,
+        accreditation=scheme.accreditation,
+        years=scheme.validity_years,
+        source=scheme.audit_time.source,
     )
+    console.print(said_)
     console.print(both("schemes.stages") + ":")
     for s in scheme.stages:
-        where = "test" if s.activity == "test" else "on site" if s.on_site else "off site"
+        where = both(
+            "schemes.test"
+            if s.activity == "test"
+            else "schemes.on_site"
+            if s.on_site
+            else "schemes.off_site"
+        )
         console.print(f"  {s.id}  {s.phase}, {where}  {s.title.zh} / {s.title.en}  [{s.source}]")
     console.print(both("schemes.decision_rules") + ":")
     for r in scheme.decision_rules:
