@@ -136,7 +136,8 @@ def test_status_lists_given_offline_say_whether_it_was_suspended(files, engine, 
     system_bus(services)(SuspendCertificate("cert1", "overdue", date(2024, 3, 31)))
     lists = _write_lists(engine, tmp_path)
     suspended = run(*args, "--status-list", lists[0], "--status-list", lists[1])
-    assert suspended.exit_code == 1 and "is suspended / 已暂停" in suspended.output
+    assert suspended.exit_code == 1 and "certificate 00123Q0001 is suspended" in suspended.output
+    assert "证书 00123Q0001 已暂停" in suspended.output
     missing = run(*args, "--status-list", lists[0])
     assert missing.exit_code == 1 and "no suspension list" in missing.output
     forged = json.loads(lists[1].read_text())

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..config import Settings
 from ..errors import QcertError, chinese
+from ._words import both, said, two_lines
 
 if TYPE_CHECKING:
     from ..access import Principal
@@ -82,20 +83,14 @@ def principal(ctx: typer.Context) -> Principal:
     if session.exists():
         found = svc.identity.session(session.read_text().strip(), "cli")
         if found is None:
-            raise Unauthenticated(
-                "the saved sign-in has ended; run `qcert login ACCOUNT` again",
-                "保存的登录已失效，请重新运行 `qcert login ACCOUNT`",
-            )
+            raise Unauthenticated(*said("common.session_ended"))
         return found[0]
     key = svc.settings.keys_dir / OPERATOR_KEY
     if key.exists():
         operator = svc.identity.by_api_key(key.read_text().strip())
         if operator is not None:
             return operator
-    raise Unauthenticated(
-        "sign in first: `qcert login ACCOUNT` (or `qcert init` to create the operator)",
-        "请先登录：`qcert login ACCOUNT`（或运行 `qcert init` 创建运维账号）",
-    )
+    raise Unauthenticated(*said("common.sign_in_first"))
 
 
 class Refusal(QcertError):
@@ -106,9 +101,10 @@ class Refusal(QcertError):
         self.zh = zh
 
 
-def refusal(en: str, zh: str) -> Refusal:
-    """The error to raise for a refusal told in English and Chinese (shown on two lines)."""
-    return Refusal(en, zh)
+def refusal(key: str, /, **fields: object) -> Refusal:
+    """The error to raise for the refusal ``key`` of the ``cli`` catalogs with ``fields``
+    filled in, told in English and Chinese (shown on two lines)."""
+    return Refusal(*said(key, **fields))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -157,13 +153,13 @@ def _told(err: Exception) -> str | None:
         return f"{err}\n       {zh}" if zh and zh not in str(err) else str(err)
     if isinstance(err, OperationalError):
         first = str(err.orig).strip().splitlines()[0]
-        return f"database unavailable: {first}\n       数据库不可用：{first}"
+        return two_lines("common.database_unavailable", error=first)
     if isinstance(err, BrokenPipeError):
         # the reader went away (`qcert keys show | head -1`): not an error to tell; Typer's
         # main quiets stdout and exits, as a pipeline expects
         return None
     if isinstance(err, OSError):
-        return f"{err.filename or ''}: {err.strerror}\n       无法访问文件 {err.filename or ''}"
+        return two_lines("common.file_unavailable", path=err.filename or "", error=err.strerror)
     return None
 
 
@@ -191,11 +187,9 @@ def read_file(path: Path, limit: int | None = None) -> bytes:
                 return f.read()
             data = f.read(limit + 1)
     except OSError as err:
-        raise refusal(f"cannot read {path}: {err.strerror}", f"无法读取 {path}") from None
+        raise refusal("common.cannot_read", path=path, error=err.strerror) from None
     if len(data) > limit:
-        raise QcertError(
-            f"{path}: larger than {limit} bytes / 文件超过 {limit} 字节",
-        )
+        raise QcertError(f"{path}: " + both("common.too_large", limit=limit))
     return data
 
 
@@ -207,6 +201,4 @@ def read_csv(path: Path, label: str) -> Any:
     try:
         return pd.read_csv(path)
     except ValueError as err:  # parser errors, an empty file, bytes that are not text
-        raise refusal(
-            f"{label}: not a readable CSV file ({err})", f"{label}：不是可读取的 CSV 文件"
-        ) from None
+        raise refusal("common.unreadable_csv", label=label, error=err) from None

@@ -17,6 +17,7 @@ import typer
 
 from ..errors import QcertError
 from ._common import SESSION_FILE, console, errors, principal, print_json, services
+from ._words import both
 
 __all__ = ["login", "logout", "whoami"]
 
@@ -36,7 +37,7 @@ def login(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("password / 密码: ")
+        password = getpass.getpass(both("account.password") + ": ")
     svc = services(ctx)
     signed = svc.identity.sign_in(account, password, "command-line", "cli")
     path = svc.settings.data_dir / SESSION_FILE
@@ -47,7 +48,7 @@ def login(
     if json_:
         print_json({"account_id": account, "expires_in": signed.lifetime})
         return
-    console.print(f"signed in as {account} / 已登录")
+    console.print(both("account.signed_in", account=account))
 
 
 @errors
@@ -56,7 +57,7 @@ def logout(ctx: typer.Context, json_: JsonOpt = False) -> None:
     svc = services(ctx)
     path = svc.settings.data_dir / SESSION_FILE
     if not path.exists():
-        raise QcertError("not signed in / 未登录")
+        raise QcertError(both("account.not_signed_in"))
     found = svc.identity.session(path.read_text().strip(), "cli")
     if found is not None:
         svc.identity.sign_out(found[0])
@@ -64,7 +65,7 @@ def logout(ctx: typer.Context, json_: JsonOpt = False) -> None:
     if json_:
         print_json({"signed_out": True})
         return
-    console.print("signed out / 已退出")
+    console.print(both("account.signed_out"))
 
 
 @errors
@@ -75,4 +76,7 @@ def whoami(ctx: typer.Context, json_: JsonOpt = False) -> None:
     if json_:
         print_json({"account_id": who.account_id, "roles": roles})
         return
-    console.print(f"{who.account_id}: {', '.join(roles) or '(no roles)'}")
+    if roles:
+        console.print(f"{who.account_id}: {', '.join(roles)}")
+    else:
+        console.print(f"{who.account_id}: {both('account.no_roles')}")

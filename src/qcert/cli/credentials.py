@@ -9,6 +9,7 @@ from rich.progress import Progress
 
 from ..access import decide
 from ._common import bad, console, errors, ok, principal, print_json, services, warn
+from ._words import both
 
 app = typer.Typer(help="Certificate credentials. / 电子证书。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
@@ -33,21 +34,17 @@ def reconcile_command(
     decide(principal(ctx), "credentials.reconcile")
     bus = services(ctx).bus
     if not bus.host:
-        warn(
-            "no public host is configured (QCERT_PUBLIC_HOST): status lists are published at "
-            "their own addresses, credentials wait until it is set / 未配置公网主机 "
-            "QCERT_PUBLIC_HOST：状态列表按原地址发布，电子证书待配置后补签"
-        )
+        warn(both("credentials.no_public_host"))
     if dry_run:
         pending = [_describe(c) for c in bus.owed()]
         if json_:
             print_json({"owed": pending})
         else:
-            for line in pending or ["nothing owed / 无待办"]:
+            for line in pending or [both("credentials.nothing_owed")]:
                 console.print(line)
         return
     with Progress(console=console, transient=True, disable=json_) as bar:
-        task = bar.add_task("reconciling / 对账中", total=None)
+        task = bar.add_task(both("credentials.reconciling"), total=None)
         report = bus.reconcile(lambda n, total: bar.update(task, completed=n, total=total))
     if json_:
         print_json(
@@ -62,6 +59,6 @@ def reconcile_command(
         for cmd, why in report.failed:
             console.print(bad(f"{_describe(cmd)}: {why}"))
         if not report.done and not report.failed:
-            console.print("nothing owed / 无待办")
+            console.print(both("credentials.nothing_owed"))
     if report.failed:
         raise typer.Exit(1)

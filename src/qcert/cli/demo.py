@@ -22,6 +22,7 @@ import typer
 
 from ..config import Settings
 from ._common import console, errors, refusal, settings
+from ._words import both, said
 
 if TYPE_CHECKING:
     from ..demo import DemoResult
@@ -47,12 +48,7 @@ def claim_store(data_dir: Path, port: int | None) -> IO[str]:
         handle.seek(0)
         holder = handle.read().strip() or "?"
         handle.close()
-        raise refusal(
-            f"the demo store {data_dir / 'demo'} is in use by another qcert demo ({holder}); "
-            "stop it first, or give this one its own QCERT_DATA_DIR",
-            f"演示数据 {data_dir / 'demo'} 正被另一个 qcert demo 使用（{holder}）；"
-            "请先停止它，或为本次运行另设 QCERT_DATA_DIR",
-        ) from None
+        raise refusal("demo.store_in_use", store=data_dir / "demo", holder=holder) from None
     handle.seek(0)
     handle.truncate()
     where = f", serving port {port}" if port is not None else ""
@@ -71,10 +67,7 @@ def check_port(port: int) -> None:
             probe.bind((HOST, port))
         except OSError as err:
             raise refusal(
-                f"--port: {HOST}:{port} is in use ({err.strerror}); choose another port, e.g. "
-                f"`qcert demo --port {port + 1}` or `make demo PORT={port + 1}`",
-                f"--port：{HOST}:{port} 已被占用；请换一个端口，例如 "
-                f"`qcert demo --port {port + 1}` 或 `make demo PORT={port + 1}`",
+                "demo.port_in_use", host=HOST, port=port, error=err.strerror, next=port + 1
             ) from None
 
 
@@ -111,6 +104,15 @@ class _FewCollections:
         gc.set_threshold(*self.before)
 
 
+def _label(words: str, width: int) -> str:
+    """``words:`` padded to ``width`` columns as the terminal shows them (a Chinese character
+    takes two), so the values after the labels line up."""
+    from rich.cells import cell_len
+
+    label = words + ":"
+    return label + " " * max(1, width - cell_len(label))
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
@@ -138,10 +140,7 @@ def demo(
     cfg = settings(ctx)
     demo_cfg = Settings.from_env(cfg.data_dir / "demo", ctx.find_root().obj.get("database_url"))
     if not demo_cfg.database_url.startswith("sqlite"):
-        raise refusal(
-            "the demo runs on its own embedded SQLite store; unset QCERT_DATABASE_URL",
-            "演示使用自带的嵌入式 SQLite 数据库；请取消设置 QCERT_DATABASE_URL",
-        )
+        raise refusal("demo.sqlite_only")
     # Both checks come before the store is wiped: a refusal leaves everything as it was.
     claim_store(cfg.data_dir, port if serve_api else None)
     if serve_api:
@@ -159,7 +158,7 @@ def demo(
 
         gc.freeze()  # the modules just loaded: no collection need ever walk them again
         with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-            task = bar.add_task("building the demo world / 正在生成演示数据", total=None)
+            task = bar.add_task(both("demo.building"), total=None)
             result = build_demo(
                 demo_cfg,
                 size=size,
@@ -172,11 +171,12 @@ def demo(
         from ..server import serve as run
 
         base = f"http://{HOST}:{port}"
+        example = f"(e.g. demo-decider / {DEMO_PASSWORD})"
         console.print(
-            f"\nworkspace / 工作台:        {base}/signin  (e.g. demo-decider / {DEMO_PASSWORD})\n"
-            f"verification / 证书查验:  {base}/verify\n"
-            f"ledger / 账本公示:        {base}/transparency\n"
-            f"API / 接口:               {base}/docs"
+            f"\n{_label(both('demo.workspace'), 26)}{base}/signin  {example}\n"
+            f"{_label(both('demo.verification'), 26)}{base}/verify\n"
+            f"{_label(both('demo.ledger'), 26)}{base}/transparency\n"
+            f"{_label(both('demo.api'), 26)}{base}/docs"
         )
         run(demo_cfg, HOST, port)
 
@@ -187,34 +187,43 @@ def _report(result: DemoResult, store: Path, qcert: str) -> None:
     from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     examined = LINES[0][0]  # the organisation whose line has the planted fault and its alarm
-    console.print(f"demo store {store}  ({result.entries} events on the ledger)")
+    console.print(both("demo.store", store=store, entries=result.entries))
     if (w := result.world) is not None:
-        console.print(
-            f"{w.bodies} bodies, {w.auditors} auditors, {w.clients} clients in {w.provinces} "
-            f"provinces, {w.certifications} certifications, {w.first_day} to {w.last_day}, "
-            f"built in {result.seconds:.0f} s / {w.bodies} 家认证机构、{w.auditors} 名审核员、"
-            f"{w.clients} 家组织（{w.provinces} 个省份）、{w.certifications} 个认证项目\n"
+        world = both(
+            "demo.world",
+            bodies=w.bodies,
+            auditors=w.auditors,
+            clients=w.clients,
+            provinces=w.provinces,
+            certifications=w.certifications,
+            first_day=w.first_day,
+            last_day=w.last_day,
+            seconds=result.seconds,
         )
-    console.print("certifications at every stage / 各阶段的认证项目:")
+        console.print(world + "\n")
+    console.print(both("demo.stages") + ":")
     for stage, cid in result.stages.items():
         console.print(f"  {stage:<20} {cid}")
     appealed = result.stages.get("appealed", "demo-cert-11")
-    console.print("try / 试试 (the command line acts as the demo's operator / 以运维账号执行):")
-    console.print(f"  quality examination / 质量体检:  {qcert} quality examine {examined}")
-    console.print(f"  a certification / 认证项目:      {qcert} lifecycle show {appealed}")
+    console.print(both("demo.try") + ":")
+    console.print(f"  {_label(both('demo.examination'), 33)}{qcert} quality examine {examined}")
+    console.print(f"  {_label(both('demo.certification'), 33)}{qcert} lifecycle show {appealed}")
     if (e := result.evidence) is not None and e.alarm_seq is not None:
-        console.print(
-            f"real-time evidence / 实时证据: {len(e.devices)} lines, {e.readings} readings in "
-            f"{e.windows} anchored windows; {e.devices[0]} raised an alarm {e.delay} s after "
-            f"its planted coolant fault (top: {', '.join(e.alarm_top[:2])}) / "
-            f"{len(e.devices)} 条产线、{e.readings} 条读数（{e.windows} 个固化窗口）；"
-            f"{e.devices[0]} 在预置的冷却液故障发生 {e.delay} 秒后报警"
+        en, zh = said(
+            "demo.evidence",
+            lines=len(e.devices),
+            readings=e.readings,
+            windows=e.windows,
+            device=e.devices[0],
+            delay=e.delay,
+            top=e.alarm_top[:2],
         )
-    console.print("signed checkpoint / 已签名检查点:")
+        console.print(f"{both('demo.evidence_label')}: {en} / {zh}")
+    console.print(both("demo.checkpoint") + ":")
     typer.echo(result.checkpoint)
-    console.print(f"demo accounts / 演示账号 (password / 密码: {DEMO_PASSWORD}):")
+    console.print(f"{both('demo.accounts')} ({both('account.password')}: {DEMO_PASSWORD}):")
     for name, roles in DEMO_ACCOUNTS.items():
         console.print(f"  {name:<15} {', '.join(roles)}")
-    console.print("verifier keys / 验证密钥:")
+    console.print(both("demo.vkeys") + ":")
     for v in result.vkeys:
         typer.echo(f"  {v}")

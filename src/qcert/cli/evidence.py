@@ -19,6 +19,7 @@ from ..evidence.proofs import proof_of_reading
 from ..evidence.window import ProofInvalid, verify_reading_proof
 from ..store import evidence as views
 from ._common import console, errors, ok, principal, print_json, read_file, refusal, services
+from ._words import both
 from .evidence_mqtt import consume
 
 app = typer.Typer(
@@ -38,19 +39,14 @@ def _variable(text: str) -> dict[str, Any]:
     """``NAME:UNIT`` or ``NAME:UNIT:LOWER:UPPER`` (either limit may be empty)."""
     parts = text.split(":")
     if len(parts) not in (2, 4):
-        raise refusal(
-            f"--var: {text!r} is not NAME:UNIT or NAME:UNIT:LOWER:UPPER",
-            f"--var：{text!r} 不是 名称:单位 或 名称:单位:下限:上限",
-        )
+        raise refusal("evidence.var_shape", text=repr(text))
     var: dict[str, Any] = {"name": parts[0], "unit": parts[1]}
     for name, value in zip(("lower", "upper"), parts[2:], strict=False):
         if value:
             try:
                 var[name] = float(value)
             except ValueError:
-                raise refusal(
-                    f"--var: {name} {value!r} is not a number", f"--var：{value!r} 不是数字"
-                ) from None
+                raise refusal("evidence.var_number", limit=name, value=repr(value)) from None
     return var
 
 
@@ -79,7 +75,7 @@ def device_add(
     if json_:
         print_json({"device": device_id, "ledger_indices": outcome.indices})
     else:
-        console.print(ok(f"{device_id}: registered for {client} / 已登记"))
+        console.print(ok(both("evidence.registered", device=device_id, client=client)))
 
 
 @device_app.command("list")
@@ -154,7 +150,7 @@ def anchor(
         if json_:
             print_json({"anchored": count})
         else:
-            console.print(ok(f"{count} windows anchored / 个时间窗口已固化"))
+            console.print(ok(both("evidence.anchored", count=count)))
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -170,9 +166,7 @@ def anchor(
     if json_:
         print_json({"anchored": total, "passes": done})
     else:
-        console.print(
-            ok(f"{total} windows anchored in {done} passes / {done} 轮共固化 {total} 个时间窗口")
-        )
+        console.print(ok(both("evidence.anchored_passes", total=total, passes=done)))
 
 
 @app.command()
@@ -190,7 +184,7 @@ def proof(
     with svc.engine.connect() as conn:
         found = views.readers_of(conn, device_id)
     if found is None:
-        raise refusal(f"no device {device_id!r}", f"没有数据源 {device_id!r}")
+        raise refusal("evidence.no_device", device=repr(device_id))
     owner = EntryOwner("evidence", found[1], frozenset({found[0]}))
     access.decide(who, access.READ_EVIDENCE, owner)
     svc.schedule.sign_checkpoints()  # a command line has no schedule: cover what is anchored
@@ -216,22 +210,26 @@ def verify(
     try:
         doc = json.loads(read_file(file, PROOF_LIMIT))
     except ValueError:
-        raise refusal(f"{file}: not JSON", f"{file}：不是 JSON") from None
+        raise refusal("evidence.not_json", file=file) from None
     keys = vkey or (doc.get("vkeys") if isinstance(doc, dict) else None) or []
     try:
         found = verify_reading_proof(doc if isinstance(doc, dict) else {}, keys)
     except ProofInvalid as err:
-        raise QcertError(f"{file}: does not verify: {err} / 验证失败") from None
+        raise QcertError(both("evidence.does_not_verify", file=file, error=err)) from None
     result = {"verified": True, "pinned": bool(vkey), **found.__dict__}
     if json_:
         print_json(result)
         return
-    console.print(
-        ok(
-            f"{found.device} #{found.seq} ({found.time}) is in window {found.window_start}"
-            f"..{found.window_end}, anchored at entry {found.index} of a checkpoint of size "
-            f"{found.size} / 验证通过"
-        )
+    said_ = both(
+        "evidence.verified",
+        device=found.device,
+        seq=found.seq,
+        time=found.time,
+        start=found.window_start,
+        end=found.window_end,
+        index=found.index,
+        size=found.size,
     )
+    console.print(ok(said_))
     if not vkey:
-        console.print("keys taken from the proof itself: pin them with --vkey / 未指定 --vkey")
+        console.print(both("evidence.keys_unpinned"))

@@ -12,6 +12,7 @@ import typer
 from ..access import decide
 from ..errors import QcertError
 from ._common import console, errors, principal, print_json, services, settings
+from ._words import both, two_lines
 
 
 @errors
@@ -74,10 +75,10 @@ def consume(
     try:
         where = parse_broker_url(url)
     except BrokerUrlInvalid as err:
-        raise QcertError(f"--broker: {err.en}\n       --broker：{err.zh}") from None
+        raise QcertError(two_lines("evidence.broker", error=err.en, error_zh=err.zh)) from None
     svc = services(ctx)
     if svc.intake is None:
-        raise QcertError("this installation has no evidence intake / 本安装未启用过程数据接收")
+        raise QcertError(both("evidence.no_intake"))
     if svc.watcher is not None:
         # A group splits each device's readings between processes: each scores the settled
         # readings from the store, whoever stored them (QCERT_EVIDENCE_SCORE overrides).
@@ -111,7 +112,11 @@ def consume(
         print_json(counts)
     else:
         console.print(
-            f"{counts['messages']} messages, {counts['stored']} readings stored, "
-            f"{counts['duplicates']} duplicates, {counts['refused']} refused / "
-            f"{counts['messages']} 条消息，存储 {counts['stored']} 条读数"
+            both(
+                "evidence.consumed",
+                messages=counts["messages"],
+                stored=counts["stored"],
+                duplicates=counts["duplicates"],
+                refused=counts["refused"],
+            )
         )

@@ -17,6 +17,7 @@ from ..access import decide
 from ..exchange import certsearch, national, reporter
 from ..store import views
 from ._common import bad, console, errors, ok, principal, print_json, read_file, refusal, services
+from ._words import both
 
 app = typer.Typer(
     help="IAF CertSearch files and the national reporting set. / 国际与国内数据交换。",
@@ -41,7 +42,7 @@ def _engine(ctx: typer.Context, body_id: str) -> Any:
 def _body(conn: Any, body_id: str) -> dict[str, Any]:
     body = views.body_row(conn, body_id)
     if body is None:
-        raise refusal(f"body: no body {body_id!r}", f"认证机构：没有编号为 {body_id!r} 的认证机构")
+        raise refusal("exchange.no_body", body=repr(body_id))
     return body
 
 
@@ -113,14 +114,16 @@ def certsearch_export(
     if json_:
         print_json(summary)
         return
-    console.print(
-        ok(
-            f"{total} certificates of {body_id} ({confidential} confidential) in "
-            f"{len(files)} file(s) / 共 {total} 张证书，{len(files)} 个文件"
-        )
+    said_ = both(
+        "exchange.exported",
+        total=total,
+        body=body_id,
+        confidential=confidential,
+        files=len(files),
     )
+    console.print(ok(said_))
     for f in files:
-        console.print(f"  {f['path']}  {f['records']} records / 条")
+        console.print(f"  {f['path']}  " + both("exchange.file_records", records=f["records"]))
 
 
 @app.command("certsearch-import")
@@ -150,9 +153,11 @@ def certsearch_import(
         for e in result.errors:
             console.print(bad(e.en))
             console.print(f"     {e.zh}")
-        line = (
-            f"{result.total} records: {len(result.records)} valid, {result.failed} failed"
-            f" / 共 {result.total} 条：{len(result.records)} 条有效，{result.failed} 条有误"
+        line = both(
+            "exchange.checked",
+            total=result.total,
+            valid=len(result.records),
+            failed=result.failed,
         )
         console.print(bad(line) if result.errors else ok(line))
     if result.errors:
@@ -203,7 +208,7 @@ def national_export(
         print_json(summary)
         return
     counts = ", ".join(f"{k} {v}" for k, v in doc["counts"].items())
-    console.print(ok(f"{out}: {counts} / 已写入"))
+    console.print(ok(both("exchange.written", out=out, counts=counts)))
 
 
 @app.command("report")
@@ -229,20 +234,24 @@ def report(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), disable=json_
         ) as bar,
     ):
-        task = bar.add_task("records / 记录", total=None)
+        task = bar.add_task(both("exchange.records"), total=None)
         done = reporting.report(
             svc, body_id, key_id, hub, client, progress=lambda n: bar.advance(task, n)
         )
     if json_:
         print_json(done.document())
     else:
-        console.print(
-            ok(
-                f"{body_id} → {hub}: {done.sent} sent, {done.accepted} accepted, "
-                f"{done.unchanged} unchanged, {len(done.rejected)} refused (proofs to size "
-                f"{done.size}) / 已报送"
-            )
+        said_ = both(
+            "exchange.reported",
+            body=body_id,
+            hub=hub,
+            sent=done.sent,
+            accepted=done.accepted,
+            unchanged=done.unchanged,
+            refused=len(done.rejected),
+            size=done.size,
         )
+        console.print(ok(said_))
         for r in done.rejected:
             console.print(bad(f"{r['id']} {r['field']} [{r['rule']}]: {r['message']['en']}"))
             console.print(f"     {r['message']['zh-CN']}")

@@ -35,6 +35,7 @@ from ..supervision.commands import (
 from ..supervision.draw import commitment, new_seed
 from ..supervision.registries import SOURCES
 from ._common import bad, console, errors, ok, principal, print_json, read_file, refusal, services
+from ._words import both
 
 app = typer.Typer(
     help="The supervision hub's random inspections. / 监管平台双随机抽查。", no_args_is_help=True
@@ -63,17 +64,14 @@ def seed(
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise refusal(
-            f"--out: {out} exists; a seed is never overwritten",
-            f"--out：{out} 已存在，种子不会被覆盖",
-        ) from None
+        raise refusal("hub.seed_exists", out=out) from None
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
     doc = {"seed_file": str(out), "commitment": commitment(value)}
     if json_:
         print_json(doc)
     else:
-        console.print(ok(f"{out}: commitment {doc['commitment']} / 承诺值"))
+        console.print(ok(both("hub.commitment", out=out, commitment=doc["commitment"])))
 
 
 @app.command()
@@ -93,7 +91,7 @@ def commit(
     try:
         doc = json.loads(read_file(inputs, INPUTS_LIMIT))
     except ValueError as err:
-        raise refusal(f"--inputs: not JSON: {err}", "--inputs：不是 JSON") from None
+        raise refusal("hub.inputs_not_json", error=err) from None
     command = CommitDraw(draw_id, name_zh, name_en, jurisdiction, commitment(_seed(seed_file)), doc)
     outcome = services(ctx).bus.handle(command, principal(ctx))
     _done({"draw": draw_id, "indices": outcome.indices, **outcome.reply}, json_)
@@ -141,7 +139,7 @@ def rerun_command(
             published = client.get(base).raise_for_status().json()
             inputs = client.get(f"{base}/inputs").raise_for_status().content
     except httpx.HTTPError as err:
-        raise refusal(f"--url: {err}", "--url：无法取得抽查记录") from None
+        raise refusal("hub.url_unreachable", error=err) from None
     problems = rerun(published, inputs)
     if json_:
         print_json({"draw": draw_id, "same": not problems, "problems": problems})
@@ -149,7 +147,7 @@ def rerun_command(
         for problem in problems:
             console.print(bad(problem))
     else:
-        console.print(ok(f"{draw_id}: the same {len(published['selections'])} targets / 结果一致"))
+        console.print(ok(both("hub.same_draw", draw=draw_id, targets=len(published["selections"]))))
     if problems:
         raise typer.Exit(1)
 
@@ -173,19 +171,19 @@ def import_(
     checked by its source's model; print what was refused. / 导入登记数据（其他来源）。"""
     if source not in SOURCES:
         raise refusal(
-            f"source: {source!r} is not one of {', '.join(SOURCES)}",
-            f"来源：{source!r} 须为 {choices(SOURCES)} 之一",
+            "hub.unknown_source",
+            source=repr(source),
+            sources=", ".join(SOURCES),
+            sources_zh=choices(SOURCES),
         )
     data = read_file(file, INPUTS_LIMIT)
     if file.suffix.lower() == ".json":
         try:
             rows = json.loads(data)
         except ValueError as err:
-            raise refusal(f"{file}: not JSON: {err}", f"{file}：不是 JSON") from None
+            raise refusal("hub.file_not_json", file=file, error=err) from None
         if not isinstance(rows, list):
-            raise refusal(
-                f"{file}: a JSON array of rows is expected", f"{file}：应为由行组成的 JSON 数组"
-            )
+            raise refusal("hub.not_rows", file=file)
     else:
         text = data.decode("utf-8-sig", "replace")
         rows = [
@@ -207,7 +205,9 @@ def import_(
     if json_:
         print_json({"source": source, "accepted": accepted, "rejected": rejected})
     else:
-        console.print(ok(f"{source}: {accepted} accepted, {len(rejected)} refused / 已导入"))
+        console.print(
+            ok(both("hub.imported", source=source, accepted=accepted, refused=len(rejected)))
+        )
         for r in rejected:
             console.print(bad(f"row {r['position'] + 1} {r['field']}: {r['message']['en']}"))
             console.print(f"     {r['message']['zh-CN']}")
@@ -230,7 +230,7 @@ def scan_command(
     decide(principal(ctx), "hub.scan", {})
     svc = services(ctx)
     day = as_of.date() if as_of else svc.clock().astimezone(ZoneInfo("Asia/Shanghai")).date()
-    with console.status("scanning / 正在扫描", spinner="dots") if not json_ else nullcontext():
+    with console.status(both("hub.scanning"), spinner="dots") if not json_ else nullcontext():
         run = scans.scan(svc.bus, svc.engine, day)
     doc = {
         "as_of": day.isoformat(),
@@ -243,8 +243,10 @@ def scan_command(
     if json_:
         print_json(doc)
         return
-    console.print(ok(f"{day}: {sum(run.counts.values())} rows, {run.new} new warnings, "
-                     f"{run.updated} updated / 扫描完成"))  # fmt: skip
+    said_ = both(
+        "hub.scanned", day=day, rows=sum(run.counts.values()), new=run.new, updated=run.updated
+    )
+    console.print(ok(said_))
     for name, n in sorted(run.counts.items()):
         console.print(f"  {name}: {n}")
     for g in run.grades[:10]:

@@ -15,6 +15,7 @@ from ..ledger import ProofBundle, suite_by_name, verify_proof
 from ..ledger.cosignature import parse_cosigner
 from ..store.replay import check_projections, is_event_document
 from ._common import bad, console, errors, fail, ok, principal, print_json, read_file, services
+from ._words import both, two_lines
 
 app = typer.Typer(help="The verifiable event ledger. / 可验证事件账本。", no_args_is_help=True)
 
@@ -40,10 +41,7 @@ def append(
     data = [read_file(f) for f in files]
     for f, entry in zip(files, data, strict=True):
         if is_event_document(entry):
-            raise fail(
-                f"{f}: lifecycle events enter the ledger only through their commands\n"
-                f"       {f}：生命周期事件只能经由其命令记入账本"
-            )
+            raise fail(two_lines("ledger.events_by_command", file=f))
     decide(principal(ctx), "ledger.append")
     svc = services(ctx)
     indices = svc.ledger.append(data)
@@ -93,7 +91,7 @@ def prove(
     bundle = services(ctx).ledger.prove_signed(index, size, suite_by_name(suite.value))
     if output:
         output.write_text(bundle)
-        console.print(f"wrote {output}")
+        console.print(both("ledger.wrote", file=output))
     else:
         typer.echo(bundle, nl=False)
 
@@ -161,14 +159,11 @@ def verify_proof_cmd(
     try:
         text = bundle.read_text()
     except UnicodeDecodeError:
-        raise fail(f"{bundle}: not a text proof bundle\n       {bundle}：不是文本证明包") from None
+        raise fail(two_lines("ledger.not_text", bundle=bundle)) from None
     witnesses = [parse_cosigner(_vkey(w)) for w in witness or []]
     need = len(witnesses) if quorum is None else quorum
     if need > len(witnesses):
-        raise fail(
-            f"--quorum: {need} is more than the {len(witnesses)} --witness keys given\n"
-            f"       --quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥"
-        )
+        raise fail(two_lines("ledger.quorum", need=need, given=len(witnesses)))
     result = verify_proof(
         ProofBundle.parse(text), read_file(entry), [_vkey(v) for v in vkey], witnesses, need
     )
@@ -187,12 +182,16 @@ def verify_proof_cmd(
             }
         )
         return
+    fields = {
+        "index": result.index,
+        "origin": cp.origin,
+        "size": cp.size,
+        "suite": result.suite,
+        "signers": len(result.signed_by),
+        "witnesses": len(result.cosigned_by),
+    }
     console.print(
-        ok(
-            f"entry {result.index} is in {cp.origin} at size {cp.size} "
-            f"({result.suite}); signed by {len(result.signed_by)} known key(s)"
-            + (f", cosigned by {len(result.cosigned_by)} witness(es)" if result.cosigned_by else "")
-        )
+        ok(both("ledger.proven_cosigned" if result.cosigned_by else "ledger.proven", **fields))
     )
 
 
@@ -250,15 +249,15 @@ def audit(
             }
         )
     elif report.ok:
-        seen_text = f"; {report.seen} seen checkpoint(s) still on the line" if report.seen else ""
-        console.print(
-            ok(
-                f"{report.sequenced} entries, each as sealed; trees "
-                + ", ".join(f"{k} {v}" for k, v in report.integrated.items())
-                + f"; {report.checkpoints} checkpoints verified in order{seen_text}; "
-                "projections match the events"
-            )
-        )
+        fields = {
+            "entries": report.sequenced,
+            "trees": [f"{k} {v}" for k, v in report.integrated.items()],
+            "checkpoints": report.checkpoints,
+        }
+        if report.seen:
+            console.print(ok(both("ledger.audited_seen", seen=report.seen, **fields)))
+        else:
+            console.print(ok(both("ledger.audited", **fields)))
     else:
         for problem in report.problems:
             console.print(bad(problem))

@@ -19,6 +19,7 @@ from ..lifecycle.commands import UploadDocument
 from ..lifecycle.cycle import CertStatus
 from ..lifecycle.documents import MAX_DOCUMENT_BYTES, media_type_of
 from ..lifecycle.inputs import refusal_of
+from ..locale.names import value_word
 from ..store import queries
 from ._common import (
     console,
@@ -32,6 +33,7 @@ from ._common import (
     settings,
     warn,
 )
+from ._words import both
 
 app = typer.Typer(help="The certification lifecycle. / 认证全生命周期。", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
@@ -67,18 +69,15 @@ def do(
     indices of its events. / 执行生命周期命令。"""
     cls = COMMANDS.get(name)
     if cls is None:
-        raise refusal(
-            f"no command {name!r}; `qcert lifecycle commands` lists them",
-            f"没有命令 {name!r}；`qcert lifecycle commands` 列出全部命令",
-        )
+        raise refusal("lifecycle.no_command", name=repr(name))
     text = sys.stdin.read() if payload == "-" else payload
     if payload.startswith("@"):
         try:
             text = open(payload[1:], encoding="utf-8").read()  # noqa: SIM115
         except OSError as err:
-            raise refusal(f"{payload[1:]}: {err.strerror}", f"无法读取 {payload[1:]}") from None
+            raise refusal("common.cannot_read", path=payload[1:], error=err.strerror) from None
     if len(text) > 1024 * 1024:
-        raise QcertError(f"{name}: the payload is larger than 1 MiB / 命令内容超过 1 MiB")
+        raise QcertError(f"{name}: " + both("lifecycle.payload_too_large"))
     try:
         command = TypeAdapter(cls).validate_json(text)
     except ValidationError as err:
@@ -94,8 +93,10 @@ def do(
             }
         )
         return
-    indices = ", ".join(map(str, outcome.indices)) or "(none)"
-    console.print(ok(f"{name}: events at ledger {indices}"))
+    if outcome.indices:
+        console.print(ok(both("lifecycle.done", name=name, indices=outcome.indices)))
+    else:
+        console.print(ok(both("lifecycle.done_no_events", name=name)))
     for key, value in outcome.reply.items():
         console.print(f"  {key}: {value}")
     for why in outcome.owed:
@@ -117,14 +118,11 @@ def upload(
     """Give a document: its bytes stored under their SHA-256, the hash recorded on the
     ledger, as the signed-in account. / 上传文件。"""
     if file.is_file() and file.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise QcertError(f"{file}: larger than 10 MiB / 文件超过 10 MiB")
+        raise QcertError(f"{file}: " + both("lifecycle.file_too_large"))
     data = read_file(file)
     media_type = media_type_of(data)
     if media_type is None:
-        raise QcertError(
-            f"{file}: not a PDF, PNG, JPEG, Word or Excel file without macros, or UTF-8 text"
-            " / 不是 PDF、PNG、JPEG、不含宏的 Word 或 Excel 文件，也不是 UTF-8 纯文本"
-        )
+        raise QcertError(f"{file}: " + both("lifecycle.not_a_document"))
     who = principal(ctx)
     cmd = UploadDocument(
         client_id,
@@ -141,7 +139,8 @@ def upload(
     if json_:
         print_json({"sha256": cmd.sha256, "ledger_indices": outcome.indices})
         return
-    console.print(ok(f"{file.name} {cmd.sha256}: ledger {', '.join(map(str, outcome.indices))}"))
+    said_ = both("lifecycle.uploaded", file=file.name, sha256=cmd.sha256, indices=outcome.indices)
+    console.print(ok(said_))
 
 
 @app.command()
@@ -157,9 +156,7 @@ def show(
     with services(ctx).engine.connect() as conn:
         found = queries.certification(conn, read_scope(who), certification_id)
         if found is None:
-            raise refusal(
-                f"no certification {certification_id!r}", f"没有认证项目 {certification_id!r}"
-            )
+            raise refusal("lifecycle.no_certification", id=repr(certification_id))
         events = queries.certification_events(conn, certification_id)
     row, cert = found, found["certificate"]
     body: dict[str, Any] = {
@@ -175,25 +172,34 @@ def show(
     if json_:
         print_json(body)
         return
-    console.print(f"{certification_id}  {row['scheme_id']}  stage: {row['stage']}")
+    console.print(
+        f"{certification_id}  {row['scheme_id']}  {both('lifecycle.stage')}: {row['stage']}"
+    )
     if cert:
-        console.print(
-            f"certificate {cert['number']}: {cert['status']} ({cert['certsearch_status']}), "
-            f"issued {cert['issue_date']}, expires {cert['expiry_date']}"
+        said_ = both(
+            "lifecycle.certificate",
+            number=cert["number"],
+            status=cert["status"],
+            status_zh=value_word(cert["status"]),
+            certsearch=cert["certsearch_status"],
+            issued=cert["issue_date"],
+            expires=cert["expiry_date"],
         )
+        console.print(said_)
     for case in found["cases"]:
-        kind = {"appeal": "appeal / 申诉", "complaint": "complaint / 投诉"}[case["kind"]]
+        kind = both(
+            {"appeal": "lifecycle.appeal", "complaint": "lifecycle.complaint"}[case["kind"]]
+        )
         state = (
-            f"resolved {case['resolved_on']}: {case['outcome']}"
+            both("lifecycle.resolved", on=case["resolved_on"], outcome=case["outcome"])
             if case["resolved"]
-            else "open / 处理中"
+            else both("lifecycle.case_open")
         )
-        console.print(
-            f"{kind} {case['id']} (handler {case['handler']}): {case['summary']} — {state}"
-        )
+        handler = f"{both('lifecycle.handler')} {case['handler']}"
+        console.print(f"{kind} {case['id']} ({handler}): {case['summary']} — {state}")
     for e in body["events"]:
         console.print(f"  #{e['ledger_index']:<6} {e['at']}  {e['type']}")
-    console.print("prove any event / 证明: qcert ledger prove INDEX")
+    console.print(both("lifecycle.prove") + ": qcert ledger prove INDEX")
 
 
 @app.command()
@@ -237,21 +243,18 @@ def certificate_pdf(
     """Print a certificate as a bilingual A4 PDF with its verification QR code. / 打印证书。"""
     host = host or settings(ctx).public_host
     if not host:
-        raise refusal(
-            "host: no public host; pass --host or set QCERT_PUBLIC_HOST",
-            "host：未配置公网主机；请使用 --host 或设置 QCERT_PUBLIC_HOST",
-        )
+        raise refusal("lifecycle.no_host")
     who = principal(ctx)
     decide(who, "records.read")
     with services(ctx).engine.connect() as conn:
         if not queries.rows(conn, read_scope(who), "certificates", {"number": number}):
-            raise refusal(f"number: no certificate {number!r}", f"证书编号：没有证书 {number!r}")
+            raise refusal("lifecycle.no_certificate", number=repr(number))
         sheet = printable.certificate_sheet(conn, number)
     try:
         pdf = printable.render_pdf(sheet, host, datetime.now(UTC).date())
         url = printable.verification_url(host, number, sheet["sha256"])
     except ValueError as err:
-        raise refusal(str(err), "无法生成证书 PDF") from None
+        raise refusal("lifecycle.pdf_failed", error=err) from None
     out.write_bytes(pdf)
     if json_:
         print_json(
@@ -265,5 +268,6 @@ def certificate_pdf(
             }
         )
         return
-    console.print(ok(f"{number} ({sheet['status']}): {out}, {len(pdf)} bytes"))
-    console.print(f"QR / 二维码: {url}")
+    said_ = both("lifecycle.printed", number=number, status=sheet["status"], out=out, size=len(pdf))
+    console.print(ok(said_))
+    console.print(f"{both('lifecycle.qr')}: {url}")

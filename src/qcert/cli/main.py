@@ -17,6 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from .. import __version__
 from ..config import Settings
 from ._common import console, errors, principal, print_json, services, settings
+from ._words import both
 
 # name -> (module under qcert.cli, attribute: a Typer or a command function, the help line
 # `qcert --help` shows without importing the module; a test keeps it equal to the real one)
@@ -187,8 +188,10 @@ def init(
             }
         )
         return
-    console.print(f"initialised {cfg.data_dir}\ndatabase {_safe(cfg)}\noperator {operator}")
-    console.print("verifier keys:")
+    console.print(both("main.initialised", data_dir=cfg.data_dir))
+    console.print(f"{both('main.database')}: {_safe(cfg)}")
+    console.print(f"{both('main.operator')}: {operator}")
+    console.print(both("main.vkeys") + ":")
     for v in vkeys:
         console.print(f"  {v}")
 
@@ -238,7 +241,7 @@ def keys_operator(
     if json_:
         print_json({"operator": operator})
         return
-    console.print(f"operator {operator}")
+    console.print(f"{both('main.operator')}: {operator}")
 
 
 @keys_app.command("add-body-key")

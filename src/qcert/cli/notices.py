@@ -12,6 +12,7 @@ from ..errors import QcertError
 from ..notices.text import link, title
 from ..store import notices as views
 from ._common import console, errors, principal, print_json, services
+from ._words import both
 
 app = typer.Typer(
     help="Notices of what is due. / 到期事项通知。",
@@ -47,13 +48,13 @@ def list_notices(
         print_json({"account": who.account_id, "total": total, "page": page, "notices": shown})
         return
     if not shown:
-        console.print("no notices / 暂无通知")
+        console.print(both("notices.none"))
         return
     for n in shown:
-        state = "read / 已读" if n["read_at"] else "UNREAD / 未读"
+        state = both("notices.read" if n["read_at"] else "notices.unread")
         console.print(f"{n['at'][:16]}  {state}  {n['title']['en']}")
         console.print(f"    {n['title']['zh-CN']}  →  {n['link']}")
-    console.print(f"{len(shown)} of {total} / 共 {total} 条")
+    console.print(both("notices.shown", shown=len(shown), total=total))
 
 
 @app.command("run")
@@ -71,17 +72,20 @@ def run(
     try:
         day = date.fromisoformat(on) if on else None
     except ValueError:
-        raise QcertError(f"--on: {on!r} is not a date YYYY-MM-DD / --on：{on!r} 不是日期") from None
+        raise QcertError(both("notices.not_a_date", on=repr(on))) from None
     notifier = services(ctx).notifier
     assert notifier is not None
     report = notifier.run(day)
     if json_:
         print_json(report.as_dict())
         return
-    console.print(
-        f"{report.on}: {report.sent} notices sent, {report.mailed} e-mailed, "
-        f"{len(report.failed)} not e-mailed (retried next run) / "
-        f"发送 {report.sent} 条，邮件 {report.mailed} 封，{len(report.failed)} 封待重试"
+    said_ = both(
+        "notices.sent",
+        on=report.on,
+        sent=report.sent,
+        mailed=report.mailed,
+        failed=len(report.failed),
     )
+    console.print(said_)
     for notice, why in report.failed:
         console.print(f"  {notice}: {why}")

@@ -11,6 +11,7 @@ import numpy as np
 import typer
 
 from ._common import bad, console, errors, ok, print_json, read_csv, refusal
+from ._words import both
 from .quality_causes import causes
 from .quality_examine import examine
 from .quality_monitor import monitor
@@ -31,16 +32,17 @@ app.command("causes")(causes)
 app.command("monitor")(monitor)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
+# each kind of chart -> the key of its title in the catalogs
 TITLES = {
-    "imr": "I-MR / 单值-移动极差图",
-    "xbar-r": "X-bar/R / 均值-极差图",
-    "xbar-s": "X-bar/S / 均值-标准差图",
-    "p": "p / 不合格品率图",
-    "np": "np / 不合格品数图",
-    "c": "c / 缺陷数图",
-    "u": "u / 单位缺陷数图",
-    "ewma": "EWMA / 指数加权移动平均图",
-    "cusum": "CUSUM / 累积和图",
+    "imr": "quality.title.imr",
+    "xbar-r": "quality.title.xbar_r",
+    "xbar-s": "quality.title.xbar_s",
+    "p": "quality.title.p",
+    "np": "quality.title.np",
+    "c": "quality.title.c",
+    "u": "quality.title.u",
+    "ewma": "quality.title.ewma",
+    "cusum": "quality.title.cusum",
 }
 
 
@@ -136,7 +138,7 @@ def spc_(
             h=h,
         )
     except ValueError as err:
-        raise refusal(str(err), "无法完成控制图分析：数据或参数不符合要求") from None
+        raise refusal("quality.not_analysed", error=err) from None
     if json_:
         print_json(_as_json(result))
         return
@@ -288,34 +290,37 @@ def _print(s: Study) -> None:
     a = s.analysis
     m = len(a.sizes)
     if s.phase1 == 0:
-        phase = "phase II against the given standard / 按给定标准值监控"
+        phase = both("quality.phase2_standard")
     else:
         phase = f"phase I: points 1-{s.phase1}"
         phase += f", phase II: {s.phase1 + 1}-{m}" if s.phase1 < m else ""
-    console.print(f"{TITLES[s.kind]}  ({m} points; {phase})")
+    console.print(f"{both(TITLES[s.kind])}  ({m} points; {phase})")
     sigma = f"  σ = {_fmt(a.params.sigma)}" if a.params.sigma is not None else ""
-    console.print(f"centre / 中心 = {_fmt(a.params.center)}{sigma}")
-    console.print(f"  {'chart':<12} {'LCL':>14} {'CL':>14} {'UCL':>14}  beyond / 超限")
+    console.print(f"{both('quality.centre')} = {_fmt(a.params.center)}{sigma}")
+    beyond = both("quality.beyond")
+    console.print(f"  {'chart':<12} {'LCL':>14} {'CL':>14} {'UCL':>14}  {beyond}")
     for c in a.charts:
-        out = _ranges(_points(s.beyond[c.name])) or "none / 无"
+        out = _ranges(_points(s.beyond[c.name])) or both("quality.none")
         console.print(
             f"  {c.name:<12} {_span(c.lower):>14} {_span(c.center):>14} {_span(c.upper):>14}  {out}"
         )
     dropped = "; ".join(
-        f"round {i} / 第 {i} 轮: {_ranges(_points(r))}" for i, r in enumerate(s.fit.rounds, 1)
+        f"{both('quality.round', round=i)}: {_ranges(_points(r))}"
+        for i, r in enumerate(s.fit.rounds, 1)
     )
-    dropped = dropped or "none / 无"
-    console.print(f"excluded from the estimate / 估计时剔除: {dropped}")
+    dropped = dropped or both("quality.none")
+    console.print(f"{both('quality.excluded')}: {dropped}")
     for al in a.alarms:
-        console.print(
-            bad(
-                f"alarm ({al.side}) at point {al.signal + 1}: the shift began at point "
-                f"{al.start + 1}, mean now ≈ {_fmt(al.shifted_mean)} / 第 {al.signal + 1} 点报警，"
-                f"漂移始于第 {al.start + 1} 点"
-            )
+        said_ = both(
+            "quality.alarm",
+            side=al.side,
+            point=al.signal + 1,
+            start=al.start + 1,
+            mean=_fmt(al.shifted_mean),
         )
+        console.print(bad(said_))
     if not s.violations and a.chart(s.primary).shewhart:
-        console.print(ok(f"no run-rule violation on {s.primary} / 未触发判异准则"))
+        console.print(ok(both("quality.no_violation", chart=s.primary)))
     for v in s.violations:
         console.print(
             bad(f"{v.rule} {s.primary} points {_ranges(_points(v.indices))}: {v.en} / {v.zh}")
@@ -325,24 +330,27 @@ def _print(s: Study) -> None:
 
 
 def _print_capability(c: Capability) -> None:
-    console.print(
-        f"capability / 过程能力 (n = {c.n}, mean {_fmt(c.mean)}, σ within {_fmt(c.sigma_within)} "
-        f"by {c.within_method}, overall {_fmt(c.sigma_overall)}; "
-        f"{c.confidence:.0%} intervals / 置信区间):"
+    said_ = both(
+        "quality.capability",
+        n=c.n,
+        mean=_fmt(c.mean),
+        within=_fmt(c.sigma_within),
+        method=c.within_method,
+        overall=_fmt(c.sigma_overall),
+        confidence=c.confidence,
     )
+    console.print(said_ + ":")
     for name in ("cp", "cpk", "pp", "ppk", "cpm"):
         iv = getattr(c, name)
         if iv is not None:
             console.print(
                 f"  {name.capitalize():<4} {iv.estimate:7.3f}  [{iv.lower:.3f}, {iv.upper:.3f}]"
             )
-    console.print(
-        f"  expected ppm out of spec / 预计不合格 ppm: within {c.ppm_within:.1f}, "
-        f"overall {c.ppm_overall:.1f}; observed {c.ppm_observed:.1f}"
-    )
+    said_ = both("quality.ppm", within=c.ppm_within, overall=c.ppm_overall, observed=c.ppm_observed)
+    console.print(f"  {said_}")
     nm = c.normality
     console.print(f"  Anderson-Darling A² = {nm.statistic:.3f}, p = {nm.p_value:.4f}")
     if c.quotable:
-        console.print(ok("indices may be quoted / 能力指数可以引用"))
+        console.print(ok(both("quality.quotable")))
     for r in c.reasons:
         console.print(bad(f"[{r.rule}] {r.en}\n       {r.zh}"))

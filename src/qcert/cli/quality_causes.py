@@ -11,6 +11,7 @@ import typer
 
 from ..errors import QcertError
 from ._common import console, errors, print_json, refusal
+from ._words import both
 from .quality_monitor import read_bounded_csv
 
 if TYPE_CHECKING:
@@ -76,11 +77,9 @@ def causes(
     try:
         process = tep_graph() if graph in BUILT_IN else load_graph(Path(graph))
     except GraphError as err:
-        raise refusal(f"{graph}: {err}", f"{graph}：过程因果图有误") from None
+        raise refusal("causes.graph_invalid", graph=graph, error=err) from None
     except OSError as err:
-        raise refusal(
-            f"{graph}: cannot read the graph ({err.strerror})", f"{graph}：无法读取过程因果图"
-        ) from None
+        raise refusal("causes.graph_unreadable", graph=graph, error=err.strerror) from None
     ids = _measured(process)
     train = _readings(normal, ids, "--normal")
     data = _readings(file, ids, "FILE")
@@ -108,10 +107,7 @@ def causes(
 def _measured(process: ProcessGraph) -> list[str]:
     ids = list(process.by_column())
     if not ids:
-        raise refusal(
-            "graph: no variable has a data column (variables[].column)",
-            "过程因果图：没有任何变量对应数据列（'variables[].column'）",
-        )
+        raise refusal("causes.no_columns")
     return ids
 
 
@@ -122,20 +118,13 @@ def _readings(path: Path, ids: list[str], name: str) -> np.ndarray:
     frame: pd.DataFrame = read_bounded_csv(path, f"{name} {path}")
     missing = [v for v in ids if v not in frame.columns]
     if missing:
-        raise refusal(
-            f"{name} {path}: missing column(s) {', '.join(missing)}: one column per graph "
-            "variable, named by its id",
-            f"{name} {path}：缺少列 {', '.join(missing)}（每个变量一列，以其 id 命名）",
-        )
+        raise refusal("causes.missing_columns", name=name, path=path, columns=", ".join(missing))
     values = frame[ids].apply(pd.to_numeric, errors="coerce")
     bad = values.isna().any()
     if bad.any():
         column = str(bad[bad].index[0])
         row = int(values[column].isna().to_numpy().argmax()) + 2  # header is line 1
-        raise refusal(
-            f"{name} {path}: column {column}, line {row}: not a number",
-            f"{name} {path}：第 {row} 行 {column} 列不是数字",
-        )
+        raise refusal("causes.not_a_number", name=name, path=path, column=column, row=row)
     return values.to_numpy(dtype=float)
 
 
@@ -209,18 +198,21 @@ def _paths(process: ProcessGraph, source: str, targets: list[str]) -> list[tuple
 
 
 def _print(report: dict[str, Any]) -> None:
-    console.print(
-        f"likely root causes / 可能根因 ({report['graph']}), alarm at reading "
-        f"{report['alarm_reading']}, {report['window']} readings weighed"
+    said_ = both(
+        "causes.header",
+        graph=report["graph"],
+        reading=report["alarm_reading"],
+        window=report["window"],
     )
+    console.print(said_)
     if report["first_deviating"]:
-        console.print("first to deviate / 最先偏离: " + ", ".join(report["first_deviating"]))
+        console.print(both("causes.first") + ": " + ", ".join(report["first_deviating"]))
     for c in report["candidates"]:
         when = c["first_deviation_reading"]
         console.print(
             f"{c['rank']:>2}. {c['name']} [{c['variable']}]  score {c['score']:.3f}  "
             f"evidence {c['evidence']:.3f}  "
-            + (f"deviated at reading {when}" if when else "did not deviate / 未偏离")
+            + (f"deviated at reading {when}" if when else both("causes.not_deviated"))
         )
         for path in c["paths_to_first_deviating"]:
-            console.print("      path / 传播路径: " + " → ".join(path))
+            console.print(f"      {both('causes.path')}: " + " → ".join(path))

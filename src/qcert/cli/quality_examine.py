@@ -12,6 +12,7 @@ import typer
 from ..access import decide
 from ..errors import QcertError
 from ._common import console, errors, ok, principal, print_json, services, settings
+from ._words import both
 
 __all__ = ["examine"]
 
@@ -59,11 +60,9 @@ def examine(
     from ..reports.examination_text import LANGS
 
     if lang not in LANGS:
-        raise QcertError(f"lang: must be one of {', '.join(LANGS)} / 须为 {', '.join(LANGS)} 之一")
+        raise QcertError(both("examine.lang", langs=", ".join(LANGS)))
     if out is not None and out.suffix.lower() not in (".pdf", ".html"):
-        raise QcertError(
-            "out: the report file must end in .pdf or .html / 报告文件须为 .pdf 或 .html"
-        )
+        raise QcertError(both("examine.out_suffix"))
     who = principal(ctx)
     decide(who, "records.read")
     begin, stop = window(start, end, datetime.now(UTC), settings(ctx).timezone)
@@ -90,25 +89,27 @@ def examine(
 
 def _print(data: dict[str, Any]) -> None:
     name = data["name"]
+    console.print(f"{both('examine.title')}: {data['organisation']} {name['zh']} {name['en']}")
     console.print(
-        f"Quality examination / 质量体检: {data['organisation']} {name['zh']} {name['en']}"
-    )
-    console.print(
-        f"  period / 期间: {data['from']} – {data['to']}, readings / 读数 {data['readings']}"
+        f"  {both('examine.period')}: {data['from']} – {data['to']}, "
+        f"{both('examine.readings')} {data['readings']}"
     )
     h = data["history"]
     console.print(
-        f"  certifications / 认证项目 {h['certifications']}, audits / 审核 {h['audits']}, "
-        f"open findings / 未关闭发现 {h['open_findings']} (major / 严重 {h['open_major']}), "
-        f"suspensions / 暂停 {h['suspensions']}"
+        f"  {both('examine.certifications')} {h['certifications']}, "
+        f"{both('examine.audits')} {h['audits']}, "
+        f"{both('examine.open_findings')} {h['open_findings']} "
+        f"({both('examine.major')} {h['open_major']}), "
+        f"{both('examine.suspensions')} {h['suspensions']}"
     )
     for note in data["notes"]:
         console.print(f"  {note['en']}")
         console.print(f"  {note['zh']}")
     for s in data["streams"]:
         console.print(
-            f"  stream / 数据流 {s['device']}: {s['readings']} readings / 读数, "
-            f"{s['anchored']} anchored on the ledger / 已锚定"
+            f"  {both('examine.stream')} {s['device']}: "
+            f"{both('examine.stream_readings', readings=s['readings'])}, "
+            f"{both('examine.anchored', anchored=s['anchored'])}"
         )
         if "skipped" in s:
             console.print(f"    {s['skipped']['en']}")
@@ -123,13 +124,13 @@ def _print(data: dict[str, Any]) -> None:
         alarm = s["alarm"]
         if alarm:
             console.print(
-                f"    alarm / 报警: reading {alarm['index']} at {alarm['time']} "
+                f"    {both('examine.alarm')}: reading {alarm['index']} at {alarm['time']} "
                 f"(onset {alarm['onset']}), top: {', '.join(alarm['top'])}"
             )
         else:
-            console.print("    no alarm / 无报警")
+            console.print("    " + both("examine.no_alarm"))
         for r in s["recommendations"]:
             console.print(f"    [{r['priority']}] {r['en']}")
             console.print(f"        {r['zh']}")
     for path in data.get("report", []):
-        console.print(ok(f"report written / 报告已写入: {path}"))
+        console.print(ok(f"{both('examine.written')}: {path}"))

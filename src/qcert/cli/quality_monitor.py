@@ -13,6 +13,7 @@ import typer
 
 from ..errors import QcertError
 from ._common import bad, console, errors, ok, print_json, read_file
+from ._words import both, said
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,11 +41,9 @@ def read_bounded_csv(path: Path, label: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(io.BytesIO(data), nrows=MAX_ROWS + 1)
     except (ValueError, UnicodeDecodeError) as err:
-        raise _error(
-            f"{label}: not a readable CSV file ({err})", f"{label}：不是可读取的 CSV 文件"
-        ) from None
+        raise _error("common.unreadable_csv", label=label, error=err) from None
     if len(frame) > MAX_ROWS:
-        raise _error(f"{label}: more than {MAX_ROWS} readings", f"{label}：读数超过 {MAX_ROWS} 条")
+        raise _error("monitor.too_many", label=label, limit=MAX_ROWS)
     return frame
 
 
@@ -55,17 +54,20 @@ def numeric_frame(frame: pd.DataFrame, columns: list[str], label: str) -> pd.Dat
     values = frame[columns].apply(pd.to_numeric, errors="coerce")
     bad_cells = values.isna() & ~frame[columns].isna()
     empty = frame[columns].isna()
-    for mask, en, zh in ((bad_cells, "not a number", "不是数值"), (empty, "empty", "为空")):
+    for mask, key in ((bad_cells, "monitor.not_a_number"), (empty, "monitor.empty")):
         if mask.to_numpy().any():
             row, col = (int(i) for i in np.argwhere(mask.to_numpy())[0])
-            raise _error(
-                f"{label}: column {columns[col]}, line {row + 2}: {en}",  # header is line 1
-                f"{label}：第 {row + 2} 行 {columns[col]} 列{zh}",
-            )
+            # the header is line 1
+            raise _error(key, label=label, column=columns[col], line=row + 2)
     return values.astype(float)
 
 
-def _error(en: str, zh: str) -> QcertError:
+def _error(key: str, /, **fields: object) -> QcertError:
+    """The error for the message ``key`` of the ``cli`` catalogs, told in both languages."""
+    return _bilingual(*said(key, **fields))
+
+
+def _bilingual(en: str, zh: str) -> QcertError:
     err = QcertError(en)
     err.zh = zh  # type: ignore[attr-defined]
     return err
@@ -75,18 +77,21 @@ def _variables(normal: pd.DataFrame, test: pd.DataFrame, time: str | None) -> li
     """The normal file's columns (but the time column, which only the scored file needs);
     the scored file must hold the same."""
     if time is not None and time not in test.columns:
-        raise _error(f"FILE: no time column {time!r}", f"FILE：没有时间列 {time!r}")
+        raise _error("monitor.no_time_column", time=repr(time))
     columns = [str(c) for c in normal.columns if c != time]
     if not columns:
-        raise _error("--normal: no variable column", "--normal：没有变量列")
+        raise _error("monitor.no_variables")
     given = [str(c) for c in test.columns if c != time]
     missing = [c for c in columns if c not in given]
     extra = [c for c in given if c not in columns]
     if missing or extra:
+        none, none_zh = said("quality.none")
         raise _error(
-            f"FILE: columns differ from --normal: missing {missing or 'none'}, "
-            f"unexpected {extra or 'none'}",
-            f"FILE：列与 --normal 不同：缺少 {missing or '无'}，多出 {extra or '无'}",
+            "monitor.columns_differ",
+            missing=missing or none,
+            missing_zh=missing or none_zh,
+            extra=extra or none,
+            extra_zh=extra or none_zh,
         )
     return columns
 
@@ -168,7 +173,7 @@ def monitor(
         block = StreamingScorer(fitted, persistence).update_many(test.to_numpy())
         report = _report(method, fitted, block, test, test_frame, time, persistence, top)
     except MonitorInputError as err:
-        raise _error(err.en, err.zh) from None
+        raise _bilingual(err.en, err.zh) from None
     report["normal_readings"] = len(train)
     if json_:
         print_json(report)
@@ -255,11 +260,17 @@ def _top(fitted: Monitor, test: pd.DataFrame, start: int, top: int) -> list[dict
 
 def _print(report: dict[str, Any]) -> None:
     sizes = ", ".join(f"{k} {v}" for k, v in report["params"].items())
-    console.print(
-        f"{report['method'].upper()} monitor / 监控 ({sizes}; {report['alpha']:.0%} limits), "
-        f"fitted on {report['normal_readings']} normal readings, {report['readings']} scored"
+    said_ = both(
+        "monitor.header",
+        method=report["method"].upper(),
+        sizes=sizes,
+        alpha=report["alpha"],
+        normal=report["normal_readings"],
+        readings=report["readings"],
     )
-    console.print(f"  {'statistic':<12} {'limit':>12} {'max':>12} {'mean':>12}  over limit / 超限")
+    console.print(said_)
+    over = both("monitor.over_limit")
+    console.print(f"  {'statistic':<12} {'limit':>12} {'max':>12} {'mean':>12}  {over}")
     for name, s in report["statistics"].items():
         cells = [s["limit"], s["max"], s["mean"]]
         text = " ".join(f"{'-' if v is None else f'{v:.4g}':>12}" for v in cells)
@@ -267,17 +278,18 @@ def _print(report: dict[str, Any]) -> None:
         console.print(f"  {name:<12} {text}  {share}")
     alarm = report["alarm"]
     if alarm is None:
-        console.print(
-            ok(f"no alarm: never {report['persistence']} readings in a row over a limit / 无报警")
-        )
+        console.print(ok(both("monitor.no_alarm", persistence=report["persistence"])))
         return
-    when = f" ({alarm['time']})" if alarm["time"] else ""
-    console.print(
-        bad(
-            f"alarm at reading {alarm['reading']}{when}, raised at {alarm['raised_at_reading']} "
-            f"after {report['persistence']} in a row / 第 {alarm['reading']} 条读数起报警"
-        )
-    )
-    console.print("top contributing variables / 主要贡献变量:")
+    fields = {
+        "reading": alarm["reading"],
+        "raised": alarm["raised_at_reading"],
+        "persistence": report["persistence"],
+    }
+    if alarm["time"]:
+        said_ = both("monitor.alarm_at", time=alarm["time"], **fields)
+    else:
+        said_ = both("monitor.alarm", **fields)
+    console.print(bad(said_))
+    console.print(both("monitor.top") + ":")
     for i, v in enumerate(alarm["top"], 1):
         console.print(f"  {i}. {v['variable']}  {v['share']:.1%}")

@@ -20,6 +20,7 @@ from ..quality.spacetime import (
     space_time_permutation_scan,
 )
 from ._common import bad, console, errors, ok, print_json, read_csv, refusal
+from ._words import both
 
 __all__ = ["hotspots"]
 
@@ -100,7 +101,7 @@ def hotspots(
             else None
         )
     except ValueError as err:
-        raise refusal(str(err), "无法完成时空热点分析：数据或参数不符合要求") from None
+        raise refusal("spacetime.not_analysed", error=err) from None
     report = _as_json(result, clusters, cube.locations, cube.slices, seed)
     if json_:
         print_json(report)
@@ -182,7 +183,7 @@ def _print(report: dict[str, Any]) -> None:
     )
     found = [r for r in report["locations"] if r["pattern"] != Pattern.NONE.value]
     if not found:
-        console.print(ok("no emerging hot or cold spot / 未发现新兴热点或冷点"))
+        console.print(ok(both("spacetime.no_spot")))
     for r in found:
         console.print(
             f"  {r['location']!s:<16} {r['en']} / {r['zh']}  (z now {r['z_last']:+.2f}, "
@@ -192,12 +193,13 @@ def _print(report: dict[str, Any]) -> None:
         return
     significant = [c for c in report["scan"]["clusters"] if c["significant"]]
     if not significant:
-        console.print(ok("no significant space-time cluster / 未发现显著时空聚集"))
+        console.print(ok(both("spacetime.no_cluster")))
     for c in significant:
         where = ", ".join(str(m) for m in c["locations"])
         console.print(
             bad(
-                f"cluster / 聚集 {where}: {c['start']} … {c['end']}, observed {c['observed']} "
+                f"{both('spacetime.cluster')} {where}: {c['start']} … {c['end']}, "
+                f"observed {c['observed']} "
                 f"vs expected {c['expected']:.1f} (RR {c['relative_risk']:.2f}), "
                 f"p = {c['p_value']:.3g}"
             )

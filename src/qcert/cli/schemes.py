@@ -11,6 +11,7 @@ import typer
 from ..schemes import bundled as bundled_schemes
 from ..schemes import get, load, sample_sizes, scheme_audit_time
 from ._common import console, errors, ok, print_json
+from ._words import both
 
 app = typer.Typer(
     help="Certification schemes as data. / 认证方案（数据化）。", no_args_is_help=True
@@ -54,15 +55,26 @@ def show(
         print_json(scheme.model_dump(mode="json", by_alias=True))
         return
     console.print(f"{scheme.id} v{scheme.version}  {scheme.title.zh} / {scheme.title.en}")
-    console.print(
-        f"{scheme.standard.code}:{scheme.standard.edition} under {scheme.accreditation}; "
-        f"valid {scheme.validity_years} years; audit time: {scheme.audit_time.source}"
+    said_ = both(
+        "schemes.standard",
+        code=scheme.standard.code,
+        edition=scheme.standard.edition,
+        accreditation=scheme.accreditation,
+        years=scheme.validity_years,
+        source=scheme.audit_time.source,
     )
-    console.print("stages / 阶段:")
+    console.print(said_)
+    console.print(both("schemes.stages") + ":")
     for s in scheme.stages:
-        where = "test" if s.activity == "test" else "on site" if s.on_site else "off site"
+        where = both(
+            "schemes.test"
+            if s.activity == "test"
+            else "schemes.on_site"
+            if s.on_site
+            else "schemes.off_site"
+        )
         console.print(f"  {s.id}  {s.phase}, {where}  {s.title.zh} / {s.title.en}  [{s.source}]")
-    console.print("decision rules / 认证决定规则:")
+    console.print(both("schemes.decision_rules") + ":")
     for r in scheme.decision_rules:
         params = ", ".join(
             p
@@ -99,7 +111,9 @@ def validate(
             }
         )
         return
-    console.print(ok(f"{file}: {scheme.id} v{scheme.version}, {len(scheme.all_clauses())} clauses"))
+    clauses = len(scheme.all_clauses())
+    said_ = both("schemes.valid", file=file, id=scheme.id, version=scheme.version, clauses=clauses)
+    console.print(ok(said_))
 
 
 @app.command("audit-time")
@@ -124,13 +138,14 @@ def audit_time_cmd(
     if json_:
         print_json(asdict(result))
         return
-    console.print(
-        f"initial (stage 1 + stage 2) / 初次认证（一阶段+二阶段）: {result.initial_days} days"
-    )
-    console.print(f"  of which on site at least / 其中现场不少于: {result.on_site_min_days} days")
-    console.print(f"surveillance (each) / 每次监督: {result.surveillance_days} days")
-    console.print(f"recertification / 再认证: {result.recertification_days} days")
-    console.print("justification / 依据:")
+    for indent, label, days in (
+        ("", "schemes.initial_audit", result.initial_days),
+        ("  ", "schemes.on_site_min", result.on_site_min_days),
+        ("", "schemes.surveillance_each", result.surveillance_days),
+        ("", "schemes.recertification", result.recertification_days),
+    ):
+        console.print(f"{indent}{both(label)}: {both('schemes.days', days=days)}")
+    console.print(both("schemes.justification") + ":")
     for r in result.reasons:
         console.print(f"  - {r.en}\n    {r.zh}  [{r.rule}]")
 
@@ -147,8 +162,10 @@ def sample_sites(
         print_json(asdict(result) | {"cycle": result.cycle()})
         return
     console.print(
-        f"initial / 初次: {result.initial}; surveillance / 监督: {result.surveillance}; "
-        f"recertification / 再认证: {result.recertification}  (+ central function / 中心职能)"
+        f"{both('schemes.initial')}: {result.initial}; "
+        f"{both('schemes.surveillance')}: {result.surveillance}; "
+        f"{both('schemes.recertification')}: {result.recertification}  "
+        f"(+ {both('schemes.central')})"
     )
     for r in result.reasons:
         console.print(f"  - {r.en}\n    {r.zh}  [{r.rule}]")

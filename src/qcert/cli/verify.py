@@ -15,18 +15,19 @@ from ..credentials.dataintegrity import ProofError
 from ..ledger import ProofBundle, verify_proof
 from ..ledger.canonical import canonical_json
 from ..ledger.cosignature import parse_cosigner
-from ..locale import messages as from_catalogs
 from ._common import console, errors, ok, print_json, read_file, refusal
+from ._words import both, said
 
-# key -> (zh-CN, en)
-MESSAGES = from_catalogs(__name__)
+# each status a list can set -> the key of its word
+SET = {"revocation": "verify.revoked", "suspension": "verify.suspended"}
 
 
 def _json(path: Path, what: str) -> Any:
     try:
         return json.loads(read_file(path))
     except ValueError:
-        raise refusal(f"{path}: the {what} is not JSON", f"{path}：{what} 不是 JSON") from None
+        en, zh = said(what)
+        raise refusal("verify.not_json", path=path, what=en, what_zh=zh) from None
 
 
 @errors
@@ -54,19 +55,16 @@ def verify(
 ) -> None:
     """Verify a credential offline: signature, issuer key, revocation, validity, log inclusion. /
     离线验证电子证书。"""
-    doc = _json(credential, "credential")
+    doc = _json(credential, "verify.credential")
     when = datetime.fromisoformat(at.replace("Z", "+00:00")) if at else datetime.now(UTC)
     if when.tzinfo is None:
-        raise refusal(
-            "--at: give a time zone, e.g. 2026-11-25T12:00:00+08:00",
-            "--at：请给出时区，例如 2026-11-25T12:00:00+08:00",
-        )
+        raise refusal("verify.no_zone")
     try:
-        check = verify_credential(doc, _json(did_doc, "DID document"), when)
+        check = verify_credential(doc, _json(did_doc, "verify.did_document"), when)
     except ProofError as err:
-        raise refusal(f"credential: {err}", "credential：电子证书验证失败") from None
+        raise refusal("verify.credential_failed", error=err) from None
     except (KeyError, TypeError, ValueError) as err:
-        raise refusal(f"credential: malformed ({err})", "credential：电子证书格式有误") from None
+        raise refusal("verify.credential_malformed", error=err) from None
     result: dict[str, Any] = {
         "ok": True,
         "number": check.number,
@@ -78,36 +76,32 @@ def verify(
         "status_checked": bool(status_list),
     }
     if not status_list:
-        zh, en = MESSAGES["status.not_checked"]
+        en, zh = said("verify.status_not_checked")
         result["status_not_checked"] = {"en": en, "zh-CN": zh}
     if status_list:
-        lists = [_json(p, "status list") for p in status_list]
+        lists = [_json(p, "verify.status_list") for p in status_list]
         try:
-            flags = verify_status(doc, lists, _json(did_doc, "DID document"), when)
+            flags = verify_status(doc, lists, _json(did_doc, "verify.did_document"), when)
         except ProofError as err:
-            raise refusal(str(err), "状态列表验证失败") from None
+            raise refusal("verify.status_failed", error=err) from None
         result["status"] = flags
         set_ = [purpose for purpose, on in flags.items() if on]
         if set_:
-            word = {"revocation": "revoked / 已撤销", "suspension": "suspended / 已暂停"}
+            words = [said(SET[p]) for p in set_]
             raise refusal(
-                f"status: certificate {check.number} is " + ", ".join(word[p] for p in set_),
-                f"状态：证书 {check.number} " + "、".join(word[p].split(" / ")[1] for p in set_),
+                "verify.status_set",
+                number=check.number,
+                status=[en for en, _ in words],
+                status_zh=[zh for _, zh in words],
             )
     if proof is not None:
         if not vkey:
-            raise refusal(
-                "--proof needs --vkey: the ledger's verifier key",
-                "--proof 需要 --vkey：账本的验证密钥",
-            )
+            raise refusal("verify.proof_needs_vkey")
         bundle = ProofBundle.parse(read_file(proof).decode())
         witnesses = [parse_cosigner(w) for w in witness or []]
         need = len(witnesses) if quorum is None else quorum
         if need > len(witnesses):
-            raise refusal(
-                f"--quorum: {need} is more than the {len(witnesses)} --witness keys",
-                f"--quorum：{need} 超过了所给的 {len(witnesses)} 个 --witness 密钥",
-            )
+            raise refusal("verify.quorum", need=need, given=len(witnesses))
         logged = verify_proof(bundle, canonical_json(doc), vkey, witnesses, need)
         result["ledger"] = {
             "origin": logged.checkpoint.origin,
@@ -118,29 +112,16 @@ def verify(
     if json_:
         print_json(result)
         return
-    console.print(
-        ok(f"certificate {check.number}: signature by {check.method} checks out / 签名有效")
-    )
-    console.print(
-        ok(
-            "within its validity / 在有效期内"
-            if check.within_validity
-            else "outside its validity dates / 不在有效期内"
-        )
-    )
+    console.print(ok(both("verify.signature", number=check.number, key=check.method)))
+    console.print(ok(both("verify.valid" if check.within_validity else "verify.not_valid")))
     if "status" in result:
-        console.print(
-            ok("neither revoked nor suspended, per the status lists given / 未撤销、未暂停")
-        )
+        console.print(ok(both("verify.not_set")))
     else:
-        mark, said = MESSAGES["status.not_checked.mark"], MESSAGES["status.not_checked"]
-        console.print(Text.assemble((mark[1], "yellow"), f" {said[1]}"))
-        console.print(Text.assemble((mark[0], "yellow"), f" {said[0]}"))
+        mark, told = said("verify.not_checked_mark"), said("verify.status_not_checked")
+        console.print(Text.assemble((mark[0], "yellow"), f" {told[0]}"))
+        console.print(Text.assemble((mark[1], "yellow"), f" {told[1]}"))
     if "ledger" in result:
         led = result["ledger"]
         console.print(
-            ok(
-                f"in the log {led['origin']} at index {led['index']} of {led['size']} / "
-                f"已记入账本（第 {led['index']} 条，共 {led['size']} 条）"
-            )
+            ok(both("verify.in_log", origin=led["origin"], index=led["index"], size=led["size"]))
         )

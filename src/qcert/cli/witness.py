@@ -17,6 +17,7 @@ from ..keys import create_witness_key, load_witness_key
 from ..ledger import LedgerError
 from ..ledger.storage import SqlWitnessState
 from ._common import console, errors, ok, principal, print_json, refusal, services
+from ._words import both
 
 app = typer.Typer(
     help="Witness other logs' checkpoints (C2SP tlog-witness). / 见证其他账本的检查点。",
@@ -43,7 +44,7 @@ def init(
     if json_:
         print_json({"name": signer.name, "vkey": vkey})
         return
-    console.print(ok(f"witness {signer.name}: vkey {vkey}"))
+    console.print(ok(both("witness.key", name=signer.name, vkey=vkey)))
 
 
 @app.command()
@@ -64,18 +65,18 @@ def follow(
     decide(principal(ctx), "witness.manage")
     svc = services(ctx)
     if load_witness_key(svc.settings.keys_dir) is None:
-        raise refusal(
-            "no witness key: run `qcert witness init --name NAME` first",
-            "没有见证密钥：请先运行 `qcert witness init --name NAME`",
-        )
+        raise refusal("witness.no_key")
     try:
         log = _state(ctx).follow(origin, vkey, suite)
     except LedgerError as err:
-        raise refusal(str(err), "无法关注该账本：名称或密钥有误") from None
+        raise refusal("witness.cannot_follow", error=err) from None
     if json_:
         print_json({"origin": log.origin, "suite": log.suite.name})
         return
-    console.print(ok(f"following {log.origin} ({log.suite.name}), {len(log.verifiers)} key(s)"))
+    said_ = both(
+        "witness.following", origin=log.origin, suite=log.suite.name, keys=len(log.verifiers)
+    )
+    console.print(ok(said_))
 
 
 @app.command()

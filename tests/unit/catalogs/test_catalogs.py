@@ -36,7 +36,7 @@ def test_the_catalogs_hold_the_moved_tables():
         "credentials.lookup",
         "schemes.model",
         "notices.text",
-        "cli.verify",
+        "cli",
         "lifecycle.rules",
         "access.refusals",
     } <= set(DOMAINS)
