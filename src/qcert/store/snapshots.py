@@ -44,7 +44,6 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..errors import QcertError
@@ -359,9 +358,7 @@ def fold(agg: Any, history: Iterable[ev.Event]) -> None:
 
 # Plain SQL (:mod:`qcert.ledger.storage.plain`): run for every aggregate a command loads.
 _EVENTS_FROM = "SELECT seq, document FROM lc_events WHERE aggregate = ? AND seq >= ? ORDER BY seq"
-_SNAPSHOT = sa.select(t.snapshots.c.seq, t.snapshots.c.state).where(
-    t.snapshots.c.aggregate == sa.bindparam("key"), t.snapshots.c.format == FORMAT
-)
+_SNAPSHOT = "SELECT seq, state FROM lc_snapshots WHERE aggregate = ? AND format = ?"
 
 
 def _events_from(conn: Connection, key: str, seq: int) -> Sequence[tuple[int, str]]:
@@ -384,10 +381,10 @@ def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Lo
         if docs and docs[0] == (kept.agg.version, kept.last):
             _follow(kept.agg, key, kept.agg.version, docs[1:])
             return Loaded(kept.agg, kept.snapshot, docs[-1][1])
-    snap = conn.execute(_SNAPSHOT, {"key": key}).first()
-    if snap is None:
+    found = plain.run(conn, _SNAPSHOT, (key, FORMAT))
+    if not found:
         return _replay(conn, cls, id, key)
-    base = int(snap.seq)
+    base, state = int(found[0][0]), found[0][1]
     docs = _events_from(conn, key, base)
     if not docs or docs[0][0] != base:
         raise SnapshotMismatch(
@@ -396,7 +393,7 @@ def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Lo
             "the aggregate load from its events"
         )
     try:
-        agg = decode(cls, id, snap.state)
+        agg = decode(cls, id, state)
     except StaleSnapshot:
         return _replay(conn, cls, id, key)
     _follow(agg, key, base, docs[1:])

@@ -152,7 +152,7 @@ class UnitOfWork:
 
     def exists(self, cls: type[Aggregate], id: str) -> bool:
         assert self.conn is not None
-        return self.conn.execute(_ANY_EVENT, {"key": f"{cls.kind}:{id}"}).first() is not None
+        return bool(plain.run(self.conn, _ANY_EVENT, (f"{cls.kind}:{id}",)))
 
     def add(self, agg: Aggregate) -> None:
         """Track a new aggregate; refuse one whose id is taken."""
@@ -429,7 +429,7 @@ def _by_offset(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
 
 # Statements run once or more per unit of work, built once: building one costs several times
 # what SQLAlchemy then takes to run it.
-_ANY_EVENT = sa.select(t.events.c.seq).where(t.events.c.aggregate == sa.bindparam("key")).limit(1)
+_ANY_EVENT = "SELECT seq FROM lc_events WHERE aggregate = ? LIMIT 1"  # plain: every new aggregate
 _NEWEST_AT = "SELECT at FROM lc_events ORDER BY ledger_index DESC LIMIT 1"  # plain: every commit
 
 

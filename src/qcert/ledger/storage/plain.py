@@ -2,10 +2,10 @@
 
 A unit of work runs a handful of statements whatever the command: its ``BEGIN``, the
 sequence's reservation and the bundle's row, the newest event's time, each aggregate's events
-since the copy kept in memory. SQLAlchemy takes some 50 µs to run one of them, SQLite a few; on
-SQLite these go to the driver's own connection, in the transaction SQLAlchemy holds (its
-errors raised as SQLAlchemy raises them, so callers catch ``IntegrityError`` as before). On
-other databases they run through ``exec_driver_sql``, with the driver's ``%s`` marks.
+since the copy kept in memory. SQLAlchemy adds several times what the driver takes to run one
+of them; on SQLite these go to the driver's own connection, in the transaction SQLAlchemy
+holds (its errors raised as SQLAlchemy raises them, so callers catch ``IntegrityError`` as
+before). On other databases they run through ``exec_driver_sql``, with ``%s`` marks.
 
 Statements are written with ``?`` marks and plain values (text, integers, floats, bytes):
 nothing here converts a value by a column's type.
