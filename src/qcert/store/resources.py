@@ -17,6 +17,7 @@ from ..access import Resource
 from ..credentials.commands import PublishStatus
 from ..evidence import commands as evidence
 from ..evidence import monitor_commands as monitors
+from ..ledger.storage import plain
 from ..lifecycle import commands as c
 from ..lifecycle.accounts import parse_role
 from ..notices import commands as notices
@@ -26,15 +27,14 @@ from . import tables as t
 __all__ = ["account_roles", "resource_of"]
 
 
-# Built once: the commands on a certification ask this before every run.
-_OF_CERTIFICATION = sa.select(t.certifications.c.body_id, t.certifications.c.client_id).where(
-    t.certifications.c.id == sa.bindparam("cid")
-)
+# Plain SQL (:mod:`qcert.ledger.storage.plain`): the commands on a certification ask this
+# before every run.
+_OF_CERTIFICATION = "SELECT body_id, client_id FROM lc_certifications WHERE id = ?"
 
 
 def _certification(conn: Connection, cid: str) -> tuple[str, str] | None:
-    row = conn.execute(_OF_CERTIFICATION, {"cid": cid}).first()
-    return (row[0], row[1]) if row else None
+    rows = plain.run(conn, _OF_CERTIFICATION, (cid,))
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def _of_certifications(conn: Connection, cids: Any) -> Resource:

@@ -44,10 +44,10 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..errors import QcertError
+from ..ledger.storage import plain
 from ..lifecycle import events as ev
 from . import tables as t
 
@@ -356,18 +356,14 @@ def fold(agg: Any, history: Iterable[ev.Event]) -> None:
         agg._apply(event)
 
 
-_EVENTS_FROM = (
-    sa.select(t.events.c.seq, t.events.c.document)
-    .where(t.events.c.aggregate == sa.bindparam("key"), t.events.c.seq >= sa.bindparam("seq"))
-    .order_by(t.events.c.seq)
-)
-_SNAPSHOT = sa.select(t.snapshots.c.seq, t.snapshots.c.state).where(
-    t.snapshots.c.aggregate == sa.bindparam("key"), t.snapshots.c.format == FORMAT
-)
+# Plain SQL (:mod:`qcert.ledger.storage.plain`): run for every aggregate a command loads.
+_EVENTS_FROM = "SELECT seq, document FROM lc_events WHERE aggregate = ? AND seq >= ? ORDER BY seq"
+_SNAPSHOT = "SELECT seq, state FROM lc_snapshots WHERE aggregate = ? AND format = ?"
 
 
-def _events_from(conn: Connection, key: str, seq: int) -> Sequence[Any]:
-    return conn.execute(_EVENTS_FROM, {"key": key, "seq": seq}).all()
+def _events_from(conn: Connection, key: str, seq: int) -> Sequence[tuple[int, str]]:
+    """``key``'s events from ``seq`` on, as (seq, document) pairs in order."""
+    return plain.run(conn, _EVENTS_FROM, (key, seq))
 
 
 def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Loaded | None:
@@ -382,26 +378,26 @@ def load(conn: Connection, cls: type, id: str, kept: Loaded | None = None) -> Lo
     key = f"{cls.kind}:{id}"  # type: ignore[attr-defined]
     if kept is not None:
         docs = _events_from(conn, key, kept.agg.version)
-        if docs and docs[0].seq == kept.agg.version and docs[0].document == kept.last:
-            _follow(kept.agg, key, docs[0].seq, docs[1:])
-            return Loaded(kept.agg, kept.snapshot, docs[-1].document)
-    snap = conn.execute(_SNAPSHOT, {"key": key}).first()
-    if snap is None:
+        if docs and docs[0] == (kept.agg.version, kept.last):
+            _follow(kept.agg, key, kept.agg.version, docs[1:])
+            return Loaded(kept.agg, kept.snapshot, docs[-1][1])
+    found = plain.run(conn, _SNAPSHOT, (key, FORMAT))
+    if not found:
         return _replay(conn, cls, id, key)
-    base = int(snap.seq)
+    base, state = int(found[0][0]), found[0][1]
     docs = _events_from(conn, key, base)
-    if not docs or docs[0].seq != base:
+    if not docs or docs[0][0] != base:
         raise SnapshotMismatch(
             f"the snapshot of {key} stands at event {base}, which its events do not hold; "
             "`qcert ledger audit` names it, and deleting its row in lc_snapshots lets "
             "the aggregate load from its events"
         )
     try:
-        agg = decode(cls, id, snap.state)
+        agg = decode(cls, id, state)
     except StaleSnapshot:
         return _replay(conn, cls, id, key)
     _follow(agg, key, base, docs[1:])
-    return Loaded(agg, base, docs[-1].document)
+    return Loaded(agg, base, docs[-1][1])
 
 
 def _replay(conn: Connection, cls: type, id: str, key: str) -> Loaded | None:
@@ -410,7 +406,7 @@ def _replay(conn: Connection, cls: type, id: str, key: str) -> Loaded | None:
         return None
     agg = cls(id)
     _follow(agg, key, 0, docs)
-    return Loaded(agg, 0, docs[-1].document)
+    return Loaded(agg, 0, docs[-1][1])
 
 
 def _follow(agg: Any, key: str, base: int, docs: Sequence[Any]) -> None:

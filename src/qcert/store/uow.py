@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import QcertError
-from ..ledger.storage import Indexed, SqlLedgerStorage
+from ..ledger.storage import Indexed, SqlLedgerStorage, plain
 from ..lifecycle import events as ev
 from ..lifecycle.aggregate import LATE_DAYS, Aggregate, Recording
 from ..lifecycle.booking import Commitment
@@ -152,7 +152,7 @@ class UnitOfWork:
 
     def exists(self, cls: type[Aggregate], id: str) -> bool:
         assert self.conn is not None
-        return self.conn.execute(_ANY_EVENT, {"key": f"{cls.kind}:{id}"}).first() is not None
+        return bool(plain.run(self.conn, _ANY_EVENT, (f"{cls.kind}:{id}",)))
 
     def add(self, agg: Aggregate) -> None:
         """Track a new aggregate; refuse one whose id is taken."""
@@ -429,14 +429,15 @@ def _by_offset(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
 
 # Statements run once or more per unit of work, built once: building one costs several times
 # what SQLAlchemy then takes to run it.
-_ANY_EVENT = sa.select(t.events.c.seq).where(t.events.c.aggregate == sa.bindparam("key")).limit(1)
-_NEWEST_AT = sa.select(t.events.c.at).order_by(t.events.c.ledger_index.desc()).limit(1)
+_ANY_EVENT = "SELECT seq FROM lc_events WHERE aggregate = ? LIMIT 1"  # plain: every new aggregate
+_NEWEST_AT = "SELECT at FROM lc_events ORDER BY ledger_index DESC LIMIT 1"  # plain: every commit
 
 
 def _not_before(conn: Connection, now: datetime) -> str:
     """``now`` as recorded (ISO 8601, UTC): never earlier than the newest event's time, so
     recorded times never run backwards in ledger order, whatever a clock did."""
-    last = conn.execute(_NEWEST_AT).scalar()
+    newest = plain.run(conn, _NEWEST_AT)
+    last = newest[0][0] if newest else None
     stamp = now.isoformat().replace("+00:00", "Z")
     if last is not None and _instant(last) > now:
         return str(last)

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from . import plain
+
 __all__ = ["create_engine"]
 
 
@@ -54,4 +56,4 @@ def _tune_sqlite(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         immediate = conn.get_execution_options().get("qcert_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        plain.begin(conn, "BEGIN IMMEDIATE" if immediate else "BEGIN")

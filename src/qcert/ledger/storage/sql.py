@@ -42,6 +42,7 @@ from ..checkpoint import StoredCheckpoint
 from ..errors import EntryTooLarge, IndexOutOfRange, LedgerError
 from ..hashing import SHA256, HashSuite
 from ..tiles import TileId, integrate, is_full, partial_tiles
+from . import plain
 
 __all__ = [
     "MAX_ENTRY_BYTES",
@@ -63,6 +64,26 @@ metadata = sa.MetaData()
 def _insert(table: sa.Table) -> sa.Insert:
     # One INSERT per table, built once: every append inserts the rows that name its entries.
     return table.insert()
+
+
+_RESERVE = "UPDATE ledger_state SET size = size + ? WHERE name = ? RETURNING size"
+_BUNDLE = "INSERT INTO ledger_entries (first_index, count, data, leaves) VALUES (?, ?, ?, ?)"
+
+
+def _insert_indexed(conn: Connection, ix: Indexed, first: int) -> None:
+    """Insert ``ix``'s rows with their ledger index filled in: as plain SQL when every column
+    takes its values as they are (:mod:`.plain`), else through SQLAlchemy."""
+    names = (*ix.rows[0][1], ix.column)
+    sql = _plain_insert(ix.table, names)
+    if sql is None or ix.column in names[:-1] or any(tuple(r) != names[:-1] for _, r in ix.rows):
+        conn.execute(_insert(ix.table), [{**row, ix.column: first + at} for at, row in ix.rows])
+        return
+    plain.run_many(conn, sql, [(*row.values(), first + at) for at, row in ix.rows])
+
+
+@lru_cache(maxsize=64)
+def _plain_insert(table: sa.Table, names: tuple[str, ...]) -> str | None:
+    return plain.insert_sql(table, names)
 
 
 entries_table = sa.Table(
@@ -302,9 +323,7 @@ class SqlLedgerStorage:
                 return self.append_in(conn, entries, indexed, commit=commit)
             first = found
             for ix in indexed:
-                conn.execute(
-                    _insert(ix.table), [{**row, ix.column: first + at} for at, row in ix.rows]
-                )
+                _insert_indexed(conn, ix, first)
         if commit:
             # On PostgreSQL the commit went with the append: this ends SQLAlchemy's transaction
             # (the driver has none left to commit).
@@ -315,20 +334,11 @@ class SqlLedgerStorage:
     def _append(conn: Connection, count: int, rows: list[tuple]) -> int | None:
         # The hot path of every append: plain SQL, two statements. The first both locks the
         # sequence row and reserves the indices.
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        end = conn.exec_driver_sql(
-            f"UPDATE ledger_state SET size = size + {mark} WHERE name = {mark} RETURNING size",
-            (count, SEQUENCE),
-        ).scalar()
-        if end is None:
+        found = plain.run(conn, _RESERVE, (count, SEQUENCE))
+        if not found:
             return None
-        first = end - count
-        if rows:
-            conn.exec_driver_sql(
-                "INSERT INTO ledger_entries (first_index, count, data, leaves) "
-                f"VALUES ({mark}, {mark}, {mark}, {mark})",
-                [(first + at, n, data, leaves) for at, n, data, leaves in rows],
-            )
+        first = found[0][0] - count
+        plain.run_many(conn, _BUNDLE, [(first + at, *bundle) for at, *bundle in rows])
         return first
 
     @staticmethod
