@@ -203,8 +203,9 @@ def test_the_command_names_what_is_missing_in_one_line_in_each_language(qcert, t
     no_host = qcert("lifecycle", "certificate-pdf", "N-A", "--out", out)
     assert no_host.exit_code == 1
     english, chinese = no_host.output.strip().splitlines()
-    assert english == "error: host: no public host; pass --host or set QCERT_PUBLIC_HOST"
+    assert english == "error / 错误: host: no public host; pass --host or set QCERT_PUBLIC_HOST"
     assert chinese.strip() == "host：未配置公网主机；请使用 --host 或设置 QCERT_PUBLIC_HOST"
     unknown = qcert("lifecycle", "certificate-pdf", "NOPE", "--out", out, "--host", "h.example")
-    assert unknown.exit_code == 1 and "error: number: no certificate 'NOPE'" in unknown.output
+    assert unknown.exit_code == 1
+    assert "error / 错误: number: no certificate 'NOPE'" in unknown.output
     assert not out.exists()

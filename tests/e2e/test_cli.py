@@ -141,7 +141,7 @@ def test_index_past_the_tree_fails_cleanly(qcert, files):
     result = qcert("ledger", "prove", base + 1, ok=False)
     assert result.exit_code == 1
     assert result.output.strip().startswith(
-        f"error: entry {base + 1} is not in the signed checkpoint of size {base + 1} yet"
+        f"error / 错误: entry {base + 1} is not in the signed checkpoint of size {base + 1} yet"
     )
 
 

@@ -103,7 +103,7 @@ def test_certsearch_import_prints_each_record_error_and_exits_1(qcert, tmp_path)
     garbage = tmp_path / "garbage.json"
     garbage.write_text("[1, 2")
     refused = qcert("exchange", "certsearch-import", garbage, ok=False)
-    assert refused.exit_code == 1 and "error: not JSON" in refused.output
+    assert refused.exit_code == 1 and "error / 错误: not JSON" in refused.output
 
 
 def test_national_export_writes_the_versioned_document(qcert, tmp_path):
@@ -138,7 +138,7 @@ def test_national_export_writes_the_versioned_document(qcert, tmp_path):
 
 def test_exports_name_what_is_wrong_in_one_line(qcert, tmp_path):
     nobody = qcert("exchange", "certsearch-export", "nobody", "-o", tmp_path / "x.json", ok=False)
-    assert nobody.exit_code == 1 and "error: body: no body 'nobody'" in nobody.output
+    assert nobody.exit_code == 1 and "error / 错误: body: no body 'nobody'" in nobody.output
     backwards = qcert(
         "exchange",
         "national-export",
@@ -152,5 +152,5 @@ def test_exports_name_what_is_wrong_in_one_line(qcert, tmp_path):
         ok=False,
     )
     assert backwards.exit_code == 1
-    assert "error: to: 2024-01-01 is before from 2024-02-01" in backwards.output
+    assert "error / 错误: to: 2024-01-01 is before from 2024-02-01" in backwards.output
     assert not (tmp_path / "n.json").exists()

@@ -69,7 +69,10 @@ def test_the_alarm_is_found_when_not_given_and_the_text_is_bilingual(files):
     result = run(faulty, "--normal", normal, "--graph", graph)
     assert result.exit_code == 0, result.output
     assert "likely root causes (chain)" in result.output and "可能根因（chain）" in result.output
-    assert " 1. B temperature [b]" in result.output
+    assert " 1. B temperature [b]  score " in result.output
+    candidate = next(line for line in result.output.splitlines() if line.startswith(" 1. "))
+    assert "得分" in candidate and "证据" in candidate
+    assert "deviated at reading " in candidate and "条读数起偏离" in candidate
     reading = int(result.output.split("alarm at reading ")[1].split(",")[0])
     assert BREAK < reading <= BREAK + 40
 

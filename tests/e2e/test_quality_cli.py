@@ -43,7 +43,14 @@ def test_text_output_by_label_with_western_electric_rules(tmp_path):
     result = run(rings_csv(tmp_path), *args, "--lsl", 73.95, "--usl", 74.05)
     assert result.exit_code == 0, result.output
     assert "X-bar/S" in result.stdout and "round 1 / 第 1 轮: 38-39" in result.stdout
-    assert "we.2 xbar points" in result.stdout and "连续 3 点中有 2 点" in result.stdout
+    assert "we.2 xbar points 35, 37-40: " in result.stdout
+    assert "we.2 xbar 第 35、37-40 点：连续 3 点中有 2 点" in result.stdout
+    # the limits table's header in each language, on a line of its own, above its figures
+    lines = result.stdout.splitlines()
+    assert lines[2].split() == ["chart", "LCL", "CL", "UCL", "beyond"]
+    assert lines[3].split() == ["控制图", "下控制限", "中心线", "上控制限", "超限"]
+    assert "(40 points / 40 个点; phase I: points 1-40 / 第一阶段：第 1-40 点)" in lines[0]
+    assert "Anderson-Darling A² = 0.518, p = 0.1862 / Anderson-Darling 正态性检验" in result.stdout
     assert "capability.stability" in result.stdout and "不得引用" not in result.stdout
 
 
@@ -64,8 +71,8 @@ def test_errors_are_one_line_naming_the_field(tmp_path):
     path = rings_csv(tmp_path)
     missing = run(path, "--chart", "imr", "--column", "width")
     assert missing.exit_code == 1
-    assert "error: column: no column 'width'" in missing.output
+    assert "error / 错误: column: no column 'width'" in missing.output
     uneven = run(path, "--chart", "xbar-r", "--column", "diameter", "--subgroup", 3)
-    assert uneven.exit_code == 1 and "error: subgroup: 200 values" in uneven.output
+    assert uneven.exit_code == 1 and "error / 错误: subgroup: 200 values" in uneven.output
     no_sizes = run(path, "--chart", "p", "--column", "diameter")
-    assert no_sizes.exit_code == 1 and "error: sizes:" in no_sizes.output
+    assert no_sizes.exit_code == 1 and "error / 错误: sizes:" in no_sizes.output

@@ -80,7 +80,9 @@ def test_a_streamed_line_is_examined_and_its_drift_named(qcert, tmp_path, databa
         assert heading in text
     assert FAULT_VARIABLE in text and "line-1" in text
     shown = qcert("quality", "examine", "c", "--from", start).stdout
-    assert f"top: {FAULT_VARIABLE}" in shown
+    assert f"top: {FAULT_VARIABLE}" in shown and f"主要变量：{FAULT_VARIABLE}" in shown
+    cpk = next(line for line in shown.splitlines() if ": Cpk " in line)
+    assert ", signals " in cpk and "判异信号" in cpk
 
 
 def test_a_bad_period_or_file_is_one_line_naming_the_field(qcert):

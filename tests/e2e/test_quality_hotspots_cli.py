@@ -56,10 +56,13 @@ def test_text_output_in_both_languages(counts_csv):
     result = run(counts_csv, *COLUMNS, "--scan", "--replications", 99, "--seed", 5)
     assert result.exit_code == 0, result.output
     assert "consecutive hot spot / 连续热点" in result.output
-    assert "cluster / 聚集 L14, " in result.output and "S10 … S12" in result.output
+    assert "cluster L14, " in result.output and "聚集 L14、" in result.output
+    assert "S10 … S12, observed 257 vs expected 153.9" in result.output
+    assert "S10 … S12，观测 257，期望 153.9" in result.output
+    assert "36 locations × 12 slices (S01 … S12) / 36 个位置 × 12 个时间片" in result.output
 
 
 def test_a_missing_coordinate_column_is_one_line_error(counts_csv):
     result = run(counts_csv, *COLUMNS, "--x", "easting")
     assert result.exit_code == 1
-    assert "error: easting: no such column in the table (coordinates)" in result.output
+    assert "error / 错误: easting: no such column in the table (coordinates)" in result.output

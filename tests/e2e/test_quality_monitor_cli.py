@@ -78,6 +78,10 @@ def test_text_output_is_bilingual_and_quiet_data_raise_nothing(files, tmp_path):
     assert result.exit_code == 0, result.output
     assert "top contributing variables / 主要贡献变量:" in result.output
     assert "  1. pressure" in result.output
+    # the statistics table's header in each language, on a line of its own
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["statistic", "limit", "max", "mean", "over", "limit"]
+    assert lines[2].split() == ["统计量", "控制限", "最大值", "均值", "超限"]
     quiet = tmp_path / "quiet.csv"
     _readings(100, seed=3).to_csv(quiet, index=False)
     result = run(quiet, "--normal", normal, "--time", "time", "--persistence", 5, "--json")

@@ -285,5 +285,5 @@ def test_the_command_line_prints_each_refusal_in_chinese_too(qcert, command, pay
     result = qcert("lifecycle", "do", command, json.dumps(payload), ok=False)
     assert result.exit_code == 1, result.output
     lines = [line.strip() for line in result.output.strip().splitlines()]
-    en, zh = lines[0].removeprefix("error:").strip(), lines[-1]
+    en, zh = lines[0].removeprefix("error / 错误:").strip(), lines[-1]
     check(zh, en)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -107,15 +108,25 @@ def refusal(key: str, /, **fields: object) -> Refusal:
     return Refusal(*said(key, **fields))
 
 
+def _led(key: str, colour: str, message: str) -> None:
+    """Print ``message`` on stderr after the lead ``key`` in both languages (``error / 错误:``),
+    its further lines (the Chinese of a two-line error) set under its first."""
+    lead = both(key) + ":"
+    under = "\n" + " " * (cell_len(lead) + 1)
+    text = under.join(message.splitlines())
+    line = f"[{colour}]{escape(lead)}[/{colour}] {escape(text)}"
+    _stderr.print(line, markup=True, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``error: message`` on stderr and return the exit to raise."""
-    _stderr.print(f"[red]error:[/red] {escape(message)}", markup=True, soft_wrap=True)
+    """Print ``error / 错误: message`` on stderr and return the exit to raise."""
+    _led("common.error", "red", message)
     return typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    """Print ``warning: message`` on stderr (something owed, not a failure)."""
-    _stderr.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True, soft_wrap=True)
+    """Print ``warning / 警告: message`` on stderr (something owed, not a failure)."""
+    _led("common.warning", "yellow", message)
 
 
 def errors(fn: F) -> F:
@@ -143,14 +154,14 @@ def _told(err: Exception) -> str | None:
     from ..schemes import RuleViolation, SchemeError
 
     if isinstance(err, RuleViolation):
-        return f"{err.en} [{err.rule}, {err.source}]\n       {err.zh}"
+        return f"{err.en} [{err.rule}, {err.source}]\n{err.zh}"
     if isinstance(err, Forbidden | Unauthenticated):
         rule = f" [{err.rule}]" if isinstance(err, Forbidden) else ""
-        return f"{err}{rule}\n       {err.zh}"
+        return f"{err}{rule}\n{err.zh}"
     if isinstance(err, LedgerError | QcertError | SchemeError):
         zh = chinese(err)
         # A message told as "en / 中文" already holds its Chinese.
-        return f"{err}\n       {zh}" if zh and zh not in str(err) else str(err)
+        return f"{err}\n{zh}" if zh and zh not in str(err) else str(err)
     if isinstance(err, OperationalError):
         first = str(err.orig).strip().splitlines()[0]
         return two_lines("common.database_unavailable", error=first)

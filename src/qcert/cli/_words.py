@@ -10,10 +10,12 @@ needs it when the module loads).
 
 from __future__ import annotations
 
+from string import Formatter
+
 from ..locale import fill_zh
 from ..locale import messages as from_catalogs
 
-__all__ = ["WORDS", "both", "said", "two_lines"]
+__all__ = ["WORDS", "both", "header", "said", "two_lines"]
 
 # key -> (zh-CN, en); read when first used
 WORDS = from_catalogs("qcert.cli")
@@ -49,7 +51,29 @@ def both(key: str, /, **fields: object) -> str:
 
 
 def two_lines(key: str, /, **fields: object) -> str:
-    """The message ``key`` in English, then in Chinese on a line of its own, set under the
-    English after an ``error:`` lead (as every one-line error of the command line is told)."""
+    """The message ``key`` in English, then in Chinese on a line of its own (the error's lead
+    sets the second line under the first, as every one-line error of the command line is told)."""
     en, zh = said(key, **fields)
-    return f"{en}\n       {zh}"
+    return f"{en}\n{zh}"
+
+
+class _Cells(Formatter):
+    """``str.format`` that pads to a width in terminal cells: a Chinese character takes two,
+    so a header in Chinese lines up with the rows of figures under it."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        from rich.cells import cell_len
+
+        text = str(value)
+        align, width = format_spec[:1], format_spec[1:]
+        gap = max(int(width or 0) - cell_len(text), 0)
+        return " " * gap + text if align == ">" else text + " " * gap
+
+
+def header(template: str, /, *keys: str) -> tuple[str, str]:
+    """A table's header row in English and in Chinese, a line each: the words of ``keys``
+    placed by ``template`` (``"{0:<12} {1:>14}"``: only ``<`` or ``>`` and a width), the
+    template the table's rows are formatted with."""
+    en, zh = zip(*(said(key) for key in keys), strict=True)
+    cells = _Cells()
+    return cells.format(template, *en), cells.format(template, *zh)

@@ -35,7 +35,7 @@ from ..supervision.commands import (
 from ..supervision.draw import commitment, new_seed
 from ..supervision.registries import SOURCES
 from ._common import bad, console, errors, ok, principal, print_json, read_file, refusal, services
-from ._words import both
+from ._words import both, said
 
 app = typer.Typer(
     help="The supervision hub's random inspections. / 监管平台双随机抽查。", no_args_is_help=True
@@ -209,8 +209,15 @@ def import_(
             ok(both("hub.imported", source=source, accepted=accepted, refused=len(rejected)))
         )
         for r in rejected:
-            console.print(bad(f"row {r['position'] + 1} {r['field']}: {r['message']['en']}"))
-            console.print(f"     {r['message']['zh-CN']}")
+            en, zh = said(
+                "hub.refused_row",
+                row=r["position"] + 1,
+                field=r["field"],
+                why=r["message"]["en"],
+                why_zh=r["message"]["zh-CN"],
+            )
+            console.print(bad(en))
+            console.print(f"     {zh}")
     if rejected:
         raise typer.Exit(1)
 
@@ -250,4 +257,9 @@ def scan_command(
     for name, n in sorted(run.counts.items()):
         console.print(f"  {name}: {n}")
     for g in run.grades[:10]:
-        console.print(f"  {g['body_id']}: {g['grade']} ({g['score']:.2f}) {', '.join(g['top'])}")
+        fields = {"body": g["body_id"], "grade": g["grade"], "score": g["score"]}
+        if g["top"]:
+            said_ = both("hub.grade_from", top=g["top"], **fields)
+        else:
+            said_ = both("hub.grade", **fields)
+        console.print(f"  {said_}")

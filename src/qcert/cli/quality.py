@@ -11,7 +11,7 @@ import numpy as np
 import typer
 
 from ._common import bad, console, errors, ok, print_json, read_csv, refusal
-from ._words import both
+from ._words import both, header
 from .quality_causes import causes
 from .quality_examine import examine
 from .quality_monitor import monitor
@@ -32,6 +32,8 @@ app.command("causes")(causes)
 app.command("monitor")(monitor)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output / JSON 输出")]
 
+# a row of the limits table: the chart, its LCL, CL and UCL, the points beyond them
+ROW = "  {0:<12} {1:>14} {2:>14} {3:>14}  {4}"
 # each kind of chart -> the key of its title in the catalogs
 TITLES = {
     "imr": "quality.title.imr",
@@ -275,15 +277,20 @@ def _span(values: np.ndarray) -> str:
     )
 
 
-def _ranges(points: list[int]) -> str:
-    """1, 2, 3, 5 → ``1-3, 5``."""
+def _runs(points: list[int]) -> list[str]:
+    """1, 2, 3, 5 → ``["1-3", "5"]`` (a message joins them as its language does)."""
     parts: list[str] = []
     for p in points:
         if parts and p == int(parts[-1].split("-")[-1]) + 1:
             parts[-1] = f"{parts[-1].split('-')[0]}-{p}"
         else:
             parts.append(str(p))
-    return ", ".join(parts)
+    return parts
+
+
+def _ranges(points: list[int]) -> str:
+    """1, 2, 3, 5 → ``1-3, 5``."""
+    return ", ".join(_runs(points))
 
 
 def _print(s: Study) -> None:
@@ -291,19 +298,19 @@ def _print(s: Study) -> None:
     m = len(a.sizes)
     if s.phase1 == 0:
         phase = both("quality.phase2_standard")
+    elif s.phase1 < m:
+        phase = both("quality.phases", end=s.phase1, next=s.phase1 + 1, last=m)
     else:
-        phase = f"phase I: points 1-{s.phase1}"
-        phase += f", phase II: {s.phase1 + 1}-{m}" if s.phase1 < m else ""
-    console.print(f"{both(TITLES[s.kind])}  ({m} points; {phase})")
+        phase = both("quality.phase1", end=s.phase1)
+    console.print(f"{both(TITLES[s.kind])}  ({both('quality.points', points=m)}; {phase})")
     sigma = f"  σ = {_fmt(a.params.sigma)}" if a.params.sigma is not None else ""
     console.print(f"{both('quality.centre')} = {_fmt(a.params.center)}{sigma}")
-    beyond = both("quality.beyond")
-    console.print(f"  {'chart':<12} {'LCL':>14} {'CL':>14} {'UCL':>14}  {beyond}")
+    columns = ("quality.col.chart", "quality.col.lcl", "quality.col.cl", "quality.col.ucl")
+    for line in header(ROW, *columns, "quality.beyond"):
+        console.print(line.rstrip())
     for c in a.charts:
         out = _ranges(_points(s.beyond[c.name])) or both("quality.none")
-        console.print(
-            f"  {c.name:<12} {_span(c.lower):>14} {_span(c.center):>14} {_span(c.upper):>14}  {out}"
-        )
+        console.print(ROW.format(c.name, _span(c.lower), _span(c.center), _span(c.upper), out))
     dropped = "; ".join(
         f"{both('quality.round', round=i)}: {_ranges(_points(r))}"
         for i, r in enumerate(s.fit.rounds, 1)
@@ -322,9 +329,15 @@ def _print(s: Study) -> None:
     if not s.violations and a.chart(s.primary).shewhart:
         console.print(ok(both("quality.no_violation", chart=s.primary)))
     for v in s.violations:
-        console.print(
-            bad(f"{v.rule} {s.primary} points {_ranges(_points(v.indices))}: {v.en} / {v.zh}")
+        said_ = both(
+            "quality.violation",
+            rule=v.rule,
+            chart=s.primary,
+            points=_runs(_points(v.indices)),
+            what=v.en,
+            what_zh=v.zh,
         )
+        console.print(bad(said_))
     if s.capability is not None:
         _print_capability(s.capability)
 
@@ -349,7 +362,7 @@ def _print_capability(c: Capability) -> None:
     said_ = both("quality.ppm", within=c.ppm_within, overall=c.ppm_overall, observed=c.ppm_observed)
     console.print(f"  {said_}")
     nm = c.normality
-    console.print(f"  Anderson-Darling A² = {nm.statistic:.3f}, p = {nm.p_value:.4f}")
+    console.print("  " + both("quality.normality", statistic=nm.statistic, p=nm.p_value))
     if c.quotable:
         console.print(ok(both("quality.quotable")))
     for r in c.reasons:

@@ -209,10 +209,14 @@ def _print(report: dict[str, Any]) -> None:
         console.print(both("causes.first") + ": " + ", ".join(report["first_deviating"]))
     for c in report["candidates"]:
         when = c["first_deviation_reading"]
-        console.print(
-            f"{c['rank']:>2}. {c['name']} [{c['variable']}]  score {c['score']:.3f}  "
-            f"evidence {c['evidence']:.3f}  "
-            + (f"deviated at reading {when}" if when else both("causes.not_deviated"))
+        said_ = both(
+            "causes.candidate",
+            name=c["name"],
+            variable=c["variable"],
+            score=c["score"],
+            evidence=c["evidence"],
         )
+        deviated = both("causes.deviated", reading=when) if when else both("causes.not_deviated")
+        console.print(f"{c['rank']:>2}. {said_}; {deviated}")
         for path in c["paths_to_first_deviating"]:
             console.print(f"      {both('causes.path')}: " + " → ".join(path))

@@ -116,17 +116,26 @@ def _print(data: dict[str, Any]) -> None:
             console.print(f"    {s['skipped']['zh']}")
             continue
         for c in s["characteristics"]:
-            console.print(
-                f"    {c['name']}: Cpk {c['cpk']:.2f} "
-                f"[{c['cpk_ci'][0]:.2f}, {c['cpk_ci'][1]:.2f}], "
-                f"Ppk {c['ppk']:.2f}, signals {c['signals_after_baseline']}"
+            said_ = both(
+                "examine.characteristic",
+                name=c["name"],
+                cpk=c["cpk"],
+                low=c["cpk_ci"][0],
+                high=c["cpk_ci"][1],
+                ppk=c["ppk"],
+                signals=c["signals_after_baseline"],
             )
+            console.print(f"    {said_}")
         alarm = s["alarm"]
         if alarm:
-            console.print(
-                f"    {both('examine.alarm')}: reading {alarm['index']} at {alarm['time']} "
-                f"(onset {alarm['onset']}), top: {', '.join(alarm['top'])}"
+            said_ = both(
+                "examine.alarm_at",
+                reading=alarm["index"],
+                time=alarm["time"],
+                onset=alarm["onset"],
+                top=alarm["top"],
             )
+            console.print(f"    {said_}")
         else:
             console.print("    " + both("examine.no_alarm"))
         for r in s["recommendations"]:

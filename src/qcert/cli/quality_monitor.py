@@ -13,7 +13,7 @@ import typer
 
 from ..errors import QcertError
 from ._common import bad, console, errors, ok, print_json, read_file
-from ._words import both, said
+from ._words import both, header, said
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +25,8 @@ __all__ = ["MAX_BYTES", "MAX_ROWS", "monitor", "numeric_frame", "read_bounded_cs
 MAX_BYTES = 64 * 1024 * 1024  # a CSV file larger than this is refused before it is read
 MAX_ROWS = 500_000  # readings per file
 WINDOW = 20  # readings from the alarm over which contributions are averaged
+# a row of the statistics table: the statistic, its limit, max and mean, the share over it
+ROW = "  {0:<12} {1:>12} {2:>12} {3:>12}  {4}"
 
 
 class Method(StrEnum):
@@ -269,13 +271,13 @@ def _print(report: dict[str, Any]) -> None:
         readings=report["readings"],
     )
     console.print(said_)
-    over = both("monitor.over_limit")
-    console.print(f"  {'statistic':<12} {'limit':>12} {'max':>12} {'mean':>12}  {over}")
+    columns = ("monitor.col.statistic", "monitor.col.limit", "monitor.col.max", "monitor.col.mean")
+    for line in header(ROW, *columns, "monitor.over_limit"):
+        console.print(line.rstrip())
     for name, s in report["statistics"].items():
-        cells = [s["limit"], s["max"], s["mean"]]
-        text = " ".join(f"{'-' if v is None else f'{v:.4g}':>12}" for v in cells)
+        cells = ["-" if v is None else f"{v:.4g}" for v in (s["limit"], s["max"], s["mean"])]
         share = "-" if s["share_over_limit"] is None else f"{s['share_over_limit']:.1%}"
-        console.print(f"  {name:<12} {text}  {share}")
+        console.print(ROW.format(name, *cells, share))
     alarm = report["alarm"]
     if alarm is None:
         console.print(ok(both("monitor.no_alarm", persistence=report["persistence"])))

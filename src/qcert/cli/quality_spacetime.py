@@ -176,31 +176,40 @@ def _as_json(
 
 def _print(report: dict[str, Any]) -> None:
     slices = report["slices"]
-    size = f"{len(report['locations'])} locations × {len(slices)} slices"
-    console.print(
-        f"{size} ({slices[0]} … {slices[-1]}); "
-        f"α = {report['alpha']}{', FDR' if report['fdr'] else ''}"
+    size = both(
+        "spacetime.size",
+        locations=len(report["locations"]),
+        slices=len(slices),
+        first=slices[0],
+        last=slices[-1],
     )
+    console.print(f"{size}; α = {report['alpha']}{', FDR' if report['fdr'] else ''}")
     found = [r for r in report["locations"] if r["pattern"] != Pattern.NONE.value]
     if not found:
         console.print(ok(both("spacetime.no_spot")))
     for r in found:
-        console.print(
-            f"  {r['location']!s:<16} {r['en']} / {r['zh']}  (z now {r['z_last']:+.2f}, "
-            f"hot {r['hot_slices']}, cold {r['cold_slices']}, trend p {r['trend']['p']:.3g})"
+        said_ = both(
+            "spacetime.spot",
+            z=r["z_last"],
+            hot=r["hot_slices"],
+            cold=r["cold_slices"],
+            p=r["trend"]["p"],
         )
+        console.print(f"  {r['location']!s:<16} {r['en']} / {r['zh']}  ({said_})")
     if report["scan"] is None:
         return
     significant = [c for c in report["scan"]["clusters"] if c["significant"]]
     if not significant:
         console.print(ok(both("spacetime.no_cluster")))
     for c in significant:
-        where = ", ".join(str(m) for m in c["locations"])
-        console.print(
-            bad(
-                f"{both('spacetime.cluster')} {where}: {c['start']} … {c['end']}, "
-                f"observed {c['observed']} "
-                f"vs expected {c['expected']:.1f} (RR {c['relative_risk']:.2f}), "
-                f"p = {c['p_value']:.3g}"
-            )
+        said_ = both(
+            "spacetime.cluster",
+            locations=[str(m) for m in c["locations"]],
+            start=c["start"],
+            end=c["end"],
+            observed=c["observed"],
+            expected=c["expected"],
+            rr=c["relative_risk"],
+            p=c["p_value"],
         )
+        console.print(bad(said_))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qcert import cli
-from qcert.cli._words import WORDS, both, said
+from qcert.cli._words import WORDS, both, header, said, two_lines
 from qcert.locale import LOCALES, catalog
 
 CLI = Path(cli.__file__).parent
@@ -55,6 +55,20 @@ def _calls() -> list[tuple[str, int, str, set[str] | None]]:
 CALLS = _calls()
 
 
+def _headed() -> list[tuple[str, int, str]]:
+    """Every key a table's header names: ``header(template, key, ...)``."""
+    found = []
+    for name, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "header":
+                keys = [a.value for a in node.args[1:] if isinstance(a, ast.Constant)]
+                found += [(name, node.lineno, k) for k in keys]
+    return found
+
+
+HEADED = _headed()
+
+
 def test_the_command_line_prints_by_key():
     assert len(CALLS) > 150
 
@@ -73,8 +87,9 @@ def test_every_call_names_one_key_and_fills_the_rest_by_name():
 
 def test_every_key_the_command_line_prints_is_in_both_catalogs():
     missing = {(f, n, k) for f, n, k, _ in CALLS if k not in WORDS}
+    missing |= {(f, n, k) for f, n, k in HEADED if k not in WORDS}
     assert missing == set()
-    for key in {c[2] for c in CALLS}:
+    for key in {c[2] for c in CALLS} | {h[2] for h in HEADED}:
         for lang in LOCALES:
             message = catalog("cli", lang).get(key)
             assert message is not None and message.string, (lang, key)
@@ -93,7 +108,7 @@ def test_every_call_fills_the_places_of_its_message():
 
 
 def test_every_message_in_the_catalogs_is_printed():
-    used = {c[2] for c in CALLS}
+    used = {c[2] for c in CALLS} | {h[2] for h in HEADED}
     text = "".join(p.read_text(encoding="utf-8") for p in CLI.glob("*.py"))
     # a key named in a table of keys (a column's header, a status's word) is printed through it
     unused = {k for k in WORDS if k not in used and f'"{k}"' not in text}
@@ -144,6 +159,31 @@ def test_a_message_is_said_in_both_languages():
     en, zh = said("verify.in_log", origin="o", index=1, size=2)
     assert (en, zh) == ("in the log o at index 1 of 2", "已记入账本 o（第 1 条，共 2 条）")
     assert both("verify.in_log", origin="o", index=1, size=2) == f"{en} / {zh}"
+
+
+def test_a_header_lines_up_in_both_languages_by_terminal_cells():
+    from rich.cells import cell_len
+
+    template = "  {0:<12} {1:>14}  {2}"
+    en, zh = header(template, "quality.col.chart", "quality.col.ucl", "quality.beyond")
+    assert en == "  chart                   UCL  beyond"
+    assert zh == "  控制图             上控制限  超限"
+    assert cell_len(en.removesuffix("beyond")) == cell_len(zh.removesuffix("超限"))
+    assert template.format("I", "74.01", "5") == "  I                     74.01  5"
+
+
+def test_an_error_leads_with_both_languages_and_sets_its_chinese_under_its_english(capsys):
+    from rich.cells import cell_len
+
+    from qcert.cli._common import fail, warn
+
+    fail(two_lines("verify.no_zone"))
+    first, second = capsys.readouterr().err.splitlines()
+    en, zh = said("verify.no_zone")
+    assert first == f"error / 错误: {en}"
+    assert second == " " * cell_len("error / 错误: ") + zh
+    warn("owed")
+    assert capsys.readouterr().err == "warning / 警告: owed\n"
 
 
 def test_an_unknown_key_or_a_missing_place_fails_loudly():
