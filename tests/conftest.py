@@ -146,3 +146,9 @@ def clock():
     from tests.clock import ScenarioClock
 
     return ScenarioClock()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules marked ``long`` run first, the rest in their usual order: each worker takes
+    whole files, and a long one left to the end keeps one worker busy while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

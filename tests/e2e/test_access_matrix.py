@@ -45,6 +45,8 @@ from tests.clock import ScenarioClock
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import SYSTEM, make_services
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 TODAY = date(2025, 6, 2)
 AT = datetime(2025, 6, 1, tzinfo=UTC)
 BODY_ROLES = (

@@ -20,6 +20,8 @@ from qcert.quality.demo_line import FAULT_VARIABLE
 from qcert.store import tables as t
 from qcert.store.documents import DocumentStore
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 QCERT = Path(sys.executable).with_name("qcert")
 
 

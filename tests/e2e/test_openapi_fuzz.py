@@ -36,7 +36,9 @@ from tests.e2e.web.live_server import served
 from tests.integration.lifecycle.conftest import SITES
 from tests.services import make_services, system_bus
 
-EXAMPLES = 25
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
+EXAMPLES = 15
 PASSWORD = "correct horse battery"
 STAFF = [
     *(

@@ -42,9 +42,12 @@ def _redis_url() -> str:
 
 
 REDIS_URL = _redis_url()
-pytestmark = pytest.mark.skipif(
-    not Path("/proc/self/status").exists(), reason="reads a server's memory from /proc (Linux)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path("/proc/self/status").exists(), reason="reads a server's memory from /proc (Linux)"
+    ),
+    pytest.mark.long,  # scheduled first (tests/conftest.py)
+]
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ from tests.e2e.web.test_access_matrix import (
 )
 from tests.integration.lifecycle.conftest import bus, world  # noqa: F401
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 # Each absurd value as it is written in the query string (already percent-encoded).
 ABSURD = {
     "5,000 digits": "9" * 5000,

@@ -24,6 +24,8 @@ from qcert.store import create_engine, migrate
 from tests.e2e.web.live_server import chromium, guarded_page, served
 from tests.e2e.web.staffed_world import ISO9001, PASSWORD, Staffed, staff
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 SHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
 NUMBER = "00126Q3E2E01"
 SCOPE = "精密机械零件的生产 / Production of precision machined parts"

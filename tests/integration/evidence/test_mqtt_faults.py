@@ -23,6 +23,8 @@ from qcert.store import tables as t
 from tests.integration.evidence.sink import rows
 from tests.mqtt_broker import PrivateBroker, Publisher, payload, wait_for
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).parents[3]
 DEVICES = ("d1", "d2", "d3", "d4")
 PER_MESSAGE = 20  # readings per message

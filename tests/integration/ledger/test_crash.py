@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from qcert.ledger import SHA256, SM3, verify_checkpoint
+
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
 
 CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = 12

@@ -12,6 +12,8 @@ from qcert.quality.selection import cva_states, select_monitor, var_order
 from tests.shared_data import shared_data
 from tests.unit.quality.test_monitoring import MIXING, SHIFTED, _ar_process, _process
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 TEP = shared_data("tep")
 EIGHTEEN = [f for f in range(1, 22) if f not in (3, 9, 15)]
 

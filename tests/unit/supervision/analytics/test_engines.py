@@ -21,6 +21,8 @@ from qcert.supervision.analytics.scan import duckdb, scan, spark
 from qcert.supervision.analytics.synthetic import world
 from tests.conftest import _need_service
 
+pytestmark = pytest.mark.long  # scheduled first (tests/conftest.py)
+
 
 @pytest.fixture(scope="session")
 def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
