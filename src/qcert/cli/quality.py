@@ -119,11 +119,11 @@ def spc_(
             labels = _labels(frame, by) if by else None
             data = spc.subgroups(values, subgroup if labels is None else None, labels)
         elif kind in ("p", "u"):
-            sizes = _column(frame, size_column) if size_column else subgroup
+            sizes = _column(frame, size_column, option="size_column") if size_column else subgroup
         elif kind == "np":
             sizes = subgroup
         if sigma is not None and center is None:
-            raise ValueError("center: a given σ needs the given centre too")
+            raise refusal("quality.sigma_without_centre")
         result = study(
             kind,
             data,
@@ -140,36 +140,47 @@ def spc_(
             h=h,
         )
     except ValueError as err:
-        raise refusal("quality.not_analysed", error=err) from None
+        zh = getattr(err, "zh", str(err))
+        raise refusal("quality.not_analysed", error=err, error_zh=zh) from None
     if json_:
         print_json(_as_json(result))
         return
     _print(result)
 
 
-def _column(frame: Any, name: str | None, skip: tuple[str | None, ...] = ()) -> np.ndarray:
-    """The column ``name``, or the first numeric one not in ``skip``, as floats."""
+def _column(
+    frame: Any, name: str | None, skip: tuple[str | None, ...] = (), option: str = "column"
+) -> np.ndarray:
+    """The column ``name``, or the first numeric one not in ``skip``, as floats; a refusal
+    names ``option``, the option that named the column (``column`` or ``size_column``)."""
     import pandas as pd
 
+    flag = "--" + option.replace("_", "-")
     if name is None:
         numeric = [
             c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in skip
         ]
         if not numeric:
-            raise ValueError("column: the file has no numeric column")
+            raise refusal("quality.no_numeric_column")
         name = numeric[0]
     if name not in frame.columns:
-        raise ValueError(f"column: no column {name!r}; columns: {', '.join(map(str, frame))}")
+        columns = [str(c) for c in frame.columns]
+        raise refusal(
+            "quality.no_column", option=option, option_zh=flag, name=repr(name), columns=columns
+        )
     series = pd.to_numeric(frame[name], errors="coerce")
     bad_rows = np.flatnonzero(series.isna().to_numpy())
     if bad_rows.size:
-        raise ValueError(f"column: {name!r} row {int(bad_rows[0]) + 1} is not a number")
+        row = int(bad_rows[0]) + 1
+        raise refusal(
+            "quality.not_a_number", option=option, option_zh=flag, name=repr(name), row=row
+        )
     return series.to_numpy(dtype=float)
 
 
 def _labels(frame: Any, name: str) -> list[Any]:
     if name not in frame.columns:
-        raise ValueError(f"by: no column {name!r}")
+        raise refusal("quality.no_by_column", name=repr(name))
     return frame[name].tolist()
 
 

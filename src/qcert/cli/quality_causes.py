@@ -77,7 +77,8 @@ def causes(
     try:
         process = tep_graph() if graph in BUILT_IN else load_graph(Path(graph))
     except GraphError as err:
-        raise refusal("causes.graph_invalid", graph=graph, error=err) from None
+        zh = getattr(err, "zh", str(err))
+        raise refusal("causes.graph_invalid", graph=graph, error=err, error_zh=zh) from None
     except OSError as err:
         raise refusal("causes.graph_unreadable", graph=graph, error=err.strerror) from None
     ids = _measured(process)
@@ -138,17 +139,14 @@ def _alarm(
 
     if given is not None:
         if given > data.shape[0]:
-            raise ValueError(f"alarm: reading {given} is past the {data.shape[0]} readings")
+            raise refusal("causes.alarm_past", reading=given, readings=data.shape[0])
         return given - 1
     if search_from >= data.shape[0]:
-        raise ValueError(f"from: reading {search_from + 1} is past the {data.shape[0]} readings")
+        raise refusal("causes.from_past", reading=search_from + 1, readings=data.shape[0])
     monitor = PCAMonitor(components, 0.99).fit(train)
     found = first_alarm(monitor.score(data), PERSISTENCE, search_from)
     if found is None:
-        raise ValueError(
-            f"alarm: no {PERSISTENCE} readings in a row over the PCA limits; "
-            "pass --alarm to name the reading"
-        )
+        raise refusal("causes.no_alarm", persistence=PERSISTENCE)
     return found
 
 

@@ -160,7 +160,8 @@ def monitor(
     ),
 ) -> None:
     """Score readings with a PCA, DPCA or CVA monitor fitted on normal ones. / 多元统计过程监控。"""
-    from ..quality.monitoring import MonitorInputError, StreamingScorer
+    from ..quality.inputs_error import InputError
+    from ..quality.monitoring import StreamingScorer
     from ..quality.monitoring.inputs import check_rows
 
     train_frame = read_bounded_csv(normal, f"--normal {normal}")
@@ -174,7 +175,7 @@ def monitor(
         check_rows(test.to_numpy(), fitted.lags, "FILE")
         block = StreamingScorer(fitted, persistence).update_many(test.to_numpy())
         report = _report(method, fitted, block, test, test_frame, time, persistence, top)
-    except MonitorInputError as err:
+    except InputError as err:
         raise _bilingual(err.en, err.zh) from None
     report["normal_readings"] = len(train)
     if json_:

@@ -101,7 +101,8 @@ def hotspots(
             else None
         )
     except ValueError as err:
-        raise refusal("spacetime.not_analysed", error=err) from None
+        zh = getattr(err, "zh", str(err))
+        raise refusal("spacetime.not_analysed", error=err, error_zh=zh) from None
     report = _as_json(result, clusters, cube.locations, cube.slices, seed)
     if json_:
         print_json(report)
@@ -111,13 +112,22 @@ def hotspots(
 
 def _coordinates(frame: Any, locations: tuple[Any, ...], column: str, x: str, y: str) -> Any:
     """One (x, y) per location, in the cube's order; a location with two is an error."""
+    import pandas as pd
+
     for name in (x, y):
         if name not in frame.columns:
-            raise ValueError(f"{name}: no such column in the table (coordinates)")
+            raise refusal("spacetime.no_coordinate_column", name=name, name_zh=repr(name))
+        numbers = pd.to_numeric(frame[name], errors="coerce")
+        if numbers.isna().any():
+            line = int(numbers.isna().to_numpy().argmax()) + 2  # the header is line 1
+            raise refusal(
+                "spacetime.coordinate_not_a_number", name=name, name_zh=repr(name), line=line
+            )
     points = frame[[column, x, y]].drop_duplicates()
     twice = points[column].duplicated()
     if twice.any():
-        raise ValueError(f"{x}, {y}: location {points[column][twice].iloc[0]!r} has two positions")
+        where = repr(points[column][twice].iloc[0])
+        raise refusal("spacetime.two_positions", x=x, y=y, location=where)
     by_location = points.set_index(column)
     return by_location.loc[list(locations), [x, y]].to_numpy(dtype=float)
 

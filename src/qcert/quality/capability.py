@@ -22,6 +22,7 @@ from scipy import stats
 from statsmodels.stats.diagnostic import normal_ad
 
 from .factors import c4, d2, d3
+from .inputs_error import InputError
 
 __all__ = ["Capability", "Interval", "Normality", "Reason", "capability", "within_sigma"]
 
@@ -120,14 +121,23 @@ def within_sigma(data: ArrayLike, method: str = "auto") -> tuple[float, float, s
     if method == "auto":
         method = "mr" if x.ndim == 1 else ("rbar" if x.shape[1] <= 10 else "sbar")
     if method not in ("mr", "rbar", "sbar"):
-        raise ValueError(f"within: unknown method {method!r}; use rbar, sbar or mr")
+        raise InputError(
+            f"within: unknown method {method!r}; use rbar, sbar or mr",
+            f"组内 σ 的估计方法 {method!r} 未知，可用 'rbar'、'sbar' 或 'mr'",
+        )
     if method == "mr":
         return _mr_sigma(x)
     if x.ndim != 2:
-        raise ValueError(f"within: {method} needs subgroups (a 2-D array), not a series")
+        raise InputError(
+            f"within: {method} needs subgroups (a 2-D array), not a series",
+            f"组内 σ 的估计方法 {method!r} 需要子组数据（二维数组），不能是一列数值",
+        )
     sizes = np.sum(~np.isnan(x), axis=1)
     if (sizes < 2).any():
-        raise ValueError(f"within: {method} needs every subgroup to have at least 2 values")
+        raise InputError(
+            f"within: {method} needs every subgroup to have at least 2 values",
+            f"组内 σ 的估计方法 {method!r} 要求每个子组至少有 2 个数值",
+        )
     m = len(x)
     if method == "rbar":
         ranges = np.nanmax(x, axis=1) - np.nanmin(x, axis=1)
@@ -144,7 +154,9 @@ def _mr_sigma(x: NDArray[np.float64]) -> tuple[float, float, str]:
     series = series[~np.isnan(series)]
     k = len(series) - 1
     if k < 1:
-        raise ValueError("within: mr needs at least 2 observations")
+        raise InputError(
+            "within: mr needs at least 2 observations", "用移动极差估计组内 σ 至少需要 2 个观测值"
+        )
     var_one = 2.0 - 4.0 / math.pi
     cov_adjacent = (4.0 / math.pi) * (math.sqrt(3.0) / 2.0 + math.pi / 12.0) - 4.0 / math.pi
     var_mean = (k * var_one + 2.0 * (k - 1) * cov_adjacent) / k**2
@@ -182,18 +194,30 @@ def capability(
     values = x[~np.isnan(x)].ravel()
     n = len(values)
     if n < 8:  # D'Agostino & Stephens' p-value formula for A*² holds from n = 8
-        raise ValueError(f"data: capability needs at least 8 observations, got {n}")
+        raise InputError(
+            f"data: capability needs at least 8 observations, got {n}",
+            f"过程能力分析至少需要 8 个观测值，实际只有 {n} 个",
+        )
     if lsl is None and usl is None:
-        raise ValueError("lsl: give a lower or an upper specification limit (or both)")
+        raise InputError(
+            "lsl: give a lower or an upper specification limit (or both)",
+            "请给出规格下限 --lsl 或规格上限 --usl（或两者都给）",
+        )
     if lsl is not None and usl is not None and not lsl < usl:
-        raise ValueError(f"usl: the upper limit {usl} must exceed the lower {lsl}")
+        raise InputError(
+            f"usl: the upper limit {usl} must exceed the lower {lsl}",
+            f"--usl：规格上限 {usl} 须大于规格下限 {lsl}",
+        )
     if not 0.0 < confidence < 1.0:
-        raise ValueError("confidence: must be between 0 and 1")
+        raise InputError("confidence: must be between 0 and 1", "置信水平须在 0 与 1 之间")
     mean = float(values.mean())
     s = float(values.std(ddof=1))
     sw, nu, method = within_sigma(x, within)
     if not (sw > 0 and s > 0):
-        raise ValueError("data: σ is zero; capability needs variation to measure")
+        raise InputError(
+            "data: σ is zero; capability needs variation to measure",
+            "σ 为零：数据没有波动，无法计算过程能力",
+        )
     tail = (1.0 - confidence) / 2.0
     z = float(stats.norm.ppf(1.0 - tail))
 

@@ -24,6 +24,8 @@ import numpy as np
 import yaml
 from numpy.typing import ArrayLike
 
+from .inputs_error import InputError
+
 __all__ = [
     "Candidate",
     "GraphError",
@@ -39,8 +41,9 @@ __all__ = [
 HOP_WEIGHT = 0.5  # evidence a deviation lends a candidate halves with each edge between them
 
 
-class GraphError(ValueError):
-    """A process graph breaks a rule; the message names the field and the rule."""
+class GraphError(InputError):
+    """A process graph breaks a rule; the message names the field and the rule, the Chinese
+    (``zh``) names the same field of the file in backquotes."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ class ProcessGraph:
 
     def _known(self, vid: str) -> None:
         if vid not in self._children:
-            raise GraphError(f"variable: unknown id {vid!r}")
+            raise GraphError(f"variable: unknown id {vid!r}", f"过程因果图中没有变量 {vid!r}")
 
 
 def _reach(start: str, step: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
@@ -179,11 +182,14 @@ def load_graph(source: str | Path | Mapping[str, object]) -> ProcessGraph:
     if isinstance(source, Mapping):
         doc: object = source
     elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source):
-        doc = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        doc = _yaml(Path(source).read_text(encoding="utf-8"))
     else:
-        doc = yaml.safe_load(source)
+        doc = _yaml(source)
     if not isinstance(doc, Mapping):
-        raise GraphError("graph: must be a mapping with variables, loops and edges")
+        raise GraphError(
+            "graph: must be a mapping with variables, loops and edges",
+            "过程因果图须为映射，含变量 `variables`、控制回路 `loops` 与因果边 `edges`",
+        )
     units = _units(doc.get("units", []))
     variables = _variables(doc.get("variables"), units)
     ids = {v.id for v in variables}
@@ -197,6 +203,20 @@ def load_graph(source: str | Path | Mapping[str, object]) -> ProcessGraph:
     )
 
 
+def _yaml(text: str) -> object:
+    """The parsed document; a syntax error is the graph's error, with the line it is on."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark is not None else "somewhere"
+        line_zh = f"第 {mark.line + 1} 行" if mark is not None else "某处"
+        raise GraphError(
+            f"graph: not valid YAML ({line}: {getattr(err, 'problem', None) or err})",
+            f"不是有效的 YAML：{line_zh}有语法错误",
+        ) from None
+
+
 def tep_graph() -> ProcessGraph:
     """The Tennessee Eastman process graph shipped with qcert (``quality/graphs/tep.yaml``)."""
     text = resources.files("qcert.quality").joinpath("graphs/tep.yaml").read_text("utf-8")
@@ -205,14 +225,14 @@ def tep_graph() -> ProcessGraph:
 
 def _list(value: object, name: str) -> list[Mapping[str, object]]:
     if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
-        raise GraphError(f"{name}: must be a list of mappings")
+        raise GraphError(f"{name}: must be a list of mappings", f"`{name}` 须为映射的列表")
     return value
 
 
 def _text(item: Mapping[str, object], key: str, where: str) -> str:
     value = item.get(key)
     if not isinstance(value, str) or not value:
-        raise GraphError(f"{where}.{key}: required text")
+        raise GraphError(f"{where}.{key}: required text", f"`{where}.{key}` 须为非空文本")
     return value
 
 
@@ -221,7 +241,9 @@ def _units(value: object) -> dict[str, str]:
     for i, item in enumerate(_list(value, "units")):
         uid = _text(item, "id", f"units[{i}]")
         if uid in units:
-            raise GraphError(f"units[{i}].id: duplicate id {uid!r}")
+            raise GraphError(
+                f"units[{i}].id: duplicate id {uid!r}", f"`units[{i}].id`：标识 {uid!r} 重复"
+            )
         units[uid] = str(item.get("name", uid))
     return units
 
@@ -229,7 +251,9 @@ def _units(value: object) -> dict[str, str]:
 def _variables(value: object, units: Mapping[str, str]) -> tuple[Variable, ...]:
     items = _list(value, "variables")
     if not items:
-        raise GraphError("variables: at least one variable is required")
+        raise GraphError(
+            "variables: at least one variable is required", "`variables` 中至少需要一个变量"
+        )
     out: list[Variable] = []
     ids: set[str] = set()
     columns: set[int] = set()
@@ -237,13 +261,21 @@ def _variables(value: object, units: Mapping[str, str]) -> tuple[Variable, ...]:
         where = f"variables[{i}]"
         vid = _text(item, "id", where)
         if vid in ids:
-            raise GraphError(f"{where}.id: duplicate id {vid!r}")
+            raise GraphError(
+                f"{where}.id: duplicate id {vid!r}", f"`{where}.id`：标识 {vid!r} 重复"
+            )
         unit_of = item.get("process_unit")
         if unit_of is not None and unit_of not in units:
-            raise GraphError(f"{where}.process_unit: unknown unit {unit_of!r}")
+            raise GraphError(
+                f"{where}.process_unit: unknown unit {unit_of!r}",
+                f"`{where}.process_unit`：没有工艺单元 {unit_of!r}",
+            )
         column = item.get("column")
         if column is not None and (not isinstance(column, int) or column < 0 or column in columns):
-            raise GraphError(f"{where}.column: must be a distinct integer >= 0")
+            raise GraphError(
+                f"{where}.column: must be a distinct integer >= 0",
+                f"`{where}.column` 须为不小于 0 且不与其他变量重复的整数",
+            )
         ids.add(vid)
         if column is not None:
             columns.add(column)
@@ -259,7 +291,10 @@ def _loops(value: object, ids: set[str]) -> tuple[Loop, ...]:
         ends = [_text(item, key, f"loops[{i}]") for key in ("controlled", "manipulated")]
         for key, vid in zip(("controlled", "manipulated"), ends, strict=True):
             if vid not in ids:
-                raise GraphError(f"loops[{i}].{key}: unknown variable {vid!r}")
+                raise GraphError(
+                    f"loops[{i}].{key}: unknown variable {vid!r}",
+                    f"`loops[{i}].{key}`：没有变量 {vid!r}",
+                )
         loops.append(Loop(*ends))
     return tuple(loops)
 
@@ -269,16 +304,28 @@ def _edges(value: object, ids: set[str]) -> set[tuple[str, str]]:
     for i, item in enumerate(_list(value, "edges")):
         source = _text(item, "from", f"edges[{i}]")
         if source not in ids:
-            raise GraphError(f"edges[{i}].from: unknown variable {source!r}")
+            raise GraphError(
+                f"edges[{i}].from: unknown variable {source!r}",
+                f"`edges[{i}].from`：没有变量 {source!r}",
+            )
         targets = item.get("to")
         targets = [targets] if isinstance(targets, str) else targets
         if not isinstance(targets, list) or not targets:
-            raise GraphError(f"edges[{i}].to: required variable id or list of ids")
+            raise GraphError(
+                f"edges[{i}].to: required variable id or list of ids",
+                f"`edges[{i}].to` 须为变量标识或标识的列表",
+            )
         for target in targets:
             if target not in ids:
-                raise GraphError(f"edges[{i}].to: unknown variable {target!r}")
+                raise GraphError(
+                    f"edges[{i}].to: unknown variable {target!r}",
+                    f"`edges[{i}].to`：没有变量 {target!r}",
+                )
             if target == source:
-                raise GraphError(f"edges[{i}].to: a variable cannot affect itself ({source!r})")
+                raise GraphError(
+                    f"edges[{i}].to: a variable cannot affect itself ({source!r})",
+                    f"`edges[{i}].to`：变量不能影响自身（{source!r}）",
+                )
             edges.add((source, str(target)))
     return edges
 
@@ -336,13 +383,21 @@ def rank_root_causes(
     c = np.asarray(contributions, dtype=float)
     c = c.reshape(1, -1) if c.ndim == 1 else c
     if c.ndim != 2 or c.shape[1] != m:
-        raise ValueError(f"contributions: must have {m} columns, one per alarm variable")
+        raise InputError(
+            f"contributions: must have {m} columns, one per alarm variable",
+            f"贡献须有 {m} 列，每个报警变量一列",
+        )
     t = np.asarray(first_deviation_times, dtype=float).reshape(-1)
     if t.shape[0] != m:
-        raise ValueError(f"first_deviation_times: must hold {m} values, one per alarm variable")
+        raise InputError(
+            f"first_deviation_times: must hold {m} values, one per alarm variable",
+            f"首次偏离时刻须有 {m} 个，每个报警变量一个",
+        )
     for vid in alarm_variables:
         if vid not in graph.ids:
-            raise GraphError(f"alarm_variables: unknown variable {vid!r}")
+            raise GraphError(
+                f"alarm_variables: unknown variable {vid!r}", f"过程因果图中没有报警变量 {vid!r}"
+            )
     t = np.where(np.isfinite(t), t, math.inf)
     finite_rows = c[np.all(np.isfinite(c), axis=1)]
     mean = finite_rows.mean(axis=0) if finite_rows.size else np.zeros(m)

@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.linear_model import Ridge
 
 from qcert.quality.causality import GraphError, ProcessGraph
+from qcert.quality.inputs_error import InputError
 from qcert.quality.monitoring import persistent
 
 __all__ = ["MechanismModel", "ewma", "first_deviations"]
@@ -49,7 +50,7 @@ def ewma(Z: ArrayLike, smoothing: float = 0.2) -> Array:
     Statistical Quality Control*, 7th ed., §9.2).
     """
     if not 0 < smoothing <= 1:
-        raise ValueError("smoothing: must be in (0, 1]")
+        raise InputError("smoothing: must be in (0, 1]", "平滑系数 λ 须在 (0, 1] 之内")
     A = np.nan_to_num(np.asarray(Z, dtype=float))
     out = np.empty_like(A)
     level = np.zeros(A.shape[1])
@@ -68,7 +69,7 @@ def first_deviations(E: ArrayLike, limits: ArrayLike, start: int, stop: int, run
     A = np.asarray(E, dtype=float)
     lim = np.broadcast_to(np.asarray(limits, dtype=float), (A.shape[1],))
     if run < 1:
-        raise ValueError("run: must be at least 1")
+        raise InputError("run: must be at least 1", "连续超限的读数个数须至少为 1")
     start, stop = max(int(start), 0), min(int(stop), A.shape[0])
     over = np.abs(A[start:stop]) > lim
     times = np.full(A.shape[1], np.inf)
@@ -100,15 +101,15 @@ class MechanismModel:
         quantile: float = 0.999,
     ) -> None:
         if not isinstance(lags, int) or lags < 1:
-            raise ValueError("lags: must be an integer >= 1")
+            raise InputError("lags: must be an integer >= 1", "--lags 须为不小于 1 的整数")
         if not ridge >= 0:
-            raise ValueError("ridge: must be >= 0")
+            raise InputError("ridge: must be >= 0", "岭回归惩罚系数须不小于 0")
         if not isinstance(folds, int) or folds < 2:
-            raise ValueError("folds: must be an integer >= 2")
+            raise InputError("folds: must be an integer >= 2", "留出块数须为不小于 2 的整数")
         if not 0 < quantile < 1:
-            raise ValueError("quantile: must be in (0, 1)")
+            raise InputError("quantile: must be in (0, 1)", "偏离限的分位数须大于 0 且小于 1")
         if not 0 < smoothing <= 1:
-            raise ValueError("smoothing: must be in (0, 1]")
+            raise InputError("smoothing: must be in (0, 1]", "平滑系数 λ 须在 (0, 1] 之内")
         self.graph = graph
         self.lags = lags
         self.ridge = ridge
@@ -125,16 +126,21 @@ class MechanismModel:
         ids = tuple(self.graph.by_column() if columns is None else columns)
         for vid in ids:
             if vid not in self.graph.ids:
-                raise GraphError(f"columns: unknown variable {vid!r}")
+                raise GraphError(
+                    f"columns: unknown variable {vid!r}", f"过程因果图中没有变量 {vid!r}"
+                )
         if len(set(ids)) != len(ids):
-            raise ValueError("columns: must not repeat a variable")
+            raise InputError("columns: must not repeat a variable", "变量列不能重复")
         A = self._matrix(X, len(ids))
         self.columns_ = ids
         self.mean_ = A.mean(axis=0)
         self.scale_ = A.std(axis=0, ddof=1)
         if np.any(self.scale_ == 0):
             constant = ids[int(np.flatnonzero(self.scale_ == 0)[0])]
-            raise ValueError(f"X: variable {constant!r} is constant in the normal readings")
+            raise InputError(
+                f"X: variable {constant!r} is constant in the normal readings",
+                f"变量 {constant!r} 在正常运行数据（--normal）中恒定不变",
+            )
         column = {vid: i for i, vid in enumerate(ids)}
         self.parents_ = tuple(
             tuple(column[p] for p in self.graph.parents(vid) if p in column) for vid in ids
@@ -142,9 +148,11 @@ class MechanismModel:
         widest = max(self.lags + (self.lags + 1) * len(p) for p in self.parents_)
         needed = self.lags + max(2 * widest, 2 * self.folds)  # two readings per term
         if A.shape[0] < needed:
-            raise ValueError(
+            raise InputError(
                 f"X: needs at least {needed} readings to fit {widest} terms per model "
-                f"with {self.folds} held-out blocks, got {A.shape[0]}"
+                f"with {self.folds} held-out blocks, got {A.shape[0]}",
+                f"正常运行数据（--normal）至少需要 {needed} 条读数，才能在 {self.folds} 个留出块下"
+                f"拟合每个模型的 {widest} 项，实际只有 {A.shape[0]} 条",
             )
         Z = (A - self.mean_) / self.scale_
         self.models_: list[Ridge] = []
@@ -205,11 +213,14 @@ class MechanismModel:
     def _matrix(self, X: ArrayLike, m: int, fitting: bool = True) -> Array:
         A = np.asarray(X, dtype=float)
         if A.ndim != 2 or A.shape[1] != m:
-            raise ValueError(f"X: must be a 2-D array with {m} columns, one per variable")
+            raise InputError(
+                f"X: must be a 2-D array with {m} columns, one per variable",
+                f"读数须为二维表，共 {m} 列，每个变量一列",
+            )
         if not np.all(np.isfinite(A)):
-            raise ValueError("X: readings must be finite numbers")
+            raise InputError("X: readings must be finite numbers", "读数须为有限数")
         if fitting and A.shape[0] < 2:
-            raise ValueError("X: needs at least 2 readings")
+            raise InputError("X: needs at least 2 readings", "至少需要 2 条读数")
         return A
 
     def _fitted(self) -> None:

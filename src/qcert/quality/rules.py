@@ -22,6 +22,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
+from .inputs_error import InputError
+
 __all__ = ["NELSON", "RULES", "WESTERN_ELECTRIC", "Rule", "Violation", "check"]
 
 Bools = NDArray[np.bool_]
@@ -143,7 +145,7 @@ def check(
     """
     x = np.asarray(statistic, dtype=float)
     if x.ndim != 1:
-        raise ValueError("statistic: expected a 1-D series")
+        raise InputError("statistic: expected a 1-D series", "判异的统计量须为一列数值")
     c = np.broadcast_to(np.asarray(center, dtype=float), x.shape)
     s = np.broadcast_to(np.asarray(sigma, dtype=float), x.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -151,7 +153,10 @@ def check(
     found: list[Violation] = []
     for rule_id in rules:
         if rule_id not in RULES:
-            raise ValueError(f"rules: unknown rule {rule_id!r}; known: {', '.join(RULES)}")
+            raise InputError(
+                f"rules: unknown rule {rule_id!r}; known: {', '.join(RULES)}",
+                f"未知的判异准则 {rule_id!r}，已知：{'、'.join(map(repr, RULES))}",
+            )
         rule = RULES[rule_id]
         for fires, width, report, direction in _CHECKS[rule_id](z, x):
             found += [

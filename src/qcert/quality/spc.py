@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .factors import c4, d2, d3
+from .inputs_error import InputError
 
 __all__ = [
     "Analysis",
@@ -42,6 +43,14 @@ __all__ = [
 Floats = NDArray[np.float64]
 # Phase I gives up re-estimating after this many rounds; a process needing more is not stable.
 MAX_ROUNDS = 25
+# What a series argument is called in a Chinese error: the reader typed a column, not a name.
+_ZH = {
+    "values": "数据",
+    "defectives": "不合格品数",
+    "counts": "缺陷数",
+    "sizes": "样本量",
+    "units": "检验单位数",
+}
 
 
 @dataclass(frozen=True)
@@ -134,16 +143,24 @@ def subgroups(
     """
     x = np.asarray(values, dtype=float)
     if x.ndim != 1:
-        raise ValueError("values: expected a 1-D series")
+        raise InputError("values: expected a 1-D series", "数据须为一列数值（一维序列）")
     if (size is None) == (labels is None):
-        raise ValueError("subgroups: give exactly one of size or labels")
+        raise InputError(
+            "subgroups: give exactly one of size or labels",
+            "子组须由 --subgroup（每组行数）或 --by（标签列）给出，且只能给其中一个",
+        )
     if size is not None:
         if size < 1 or len(x) % size:
-            raise ValueError(f"subgroup: {len(x)} values do not split into subgroups of {size}")
+            raise InputError(
+                f"subgroup: {len(x)} values do not split into subgroups of {size}",
+                f"--subgroup：{len(x)} 个数值无法均分为每组 {size} 个的子组",
+            )
         return x.reshape(-1, size)
     keys = list(labels) if labels is not None else []
     if len(keys) != len(x):
-        raise ValueError("labels: one label per value is required")
+        raise InputError(
+            "labels: one label per value is required", "--by：每个数值须有一个子组标签"
+        )
     order = list(dict.fromkeys(keys))
     rows = [x[[k == key for k in keys]] for key in order]
     out = np.full((len(rows), max(len(r) for r in rows)), np.nan)
@@ -159,24 +176,33 @@ def _rows(data: ArrayLike, least: int) -> tuple[Floats, NDArray[np.int_]]:
     """Subgroup rows and their sizes (non-NaN counts), each at least ``least``."""
     x = np.asarray(data, dtype=float)
     if x.ndim != 2:
-        raise ValueError("subgroups: expected a 2-D array, one row per subgroup")
+        raise InputError(
+            "subgroups: expected a 2-D array, one row per subgroup",
+            "子组数据须为二维数组，每行一个子组",
+        )
     sizes = np.sum(~np.isnan(x), axis=1)
     if len(sizes) < 2:
-        raise ValueError("subgroups: at least 2 subgroups are needed")
+        raise InputError("subgroups: at least 2 subgroups are needed", "至少需要 2 个子组")
     small = np.flatnonzero(sizes < least)
     if small.size:
-        raise ValueError(
-            f"subgroups: subgroup {small[0]} has {sizes[small[0]]} values, at least {least} needed"
+        raise InputError(
+            f"subgroups: subgroup {small[0]} has {sizes[small[0]]} values, at least {least} needed",
+            f"序号 {small[0]} 的子组只有 {sizes[small[0]]} 个数值，至少需要 {least} 个",
         )
     return x, sizes
 
 
 def _series(values: ArrayLike, name: str, least: int = 2) -> Floats:
     x = np.asarray(values, dtype=float)
+    zh = _ZH[name]
     if x.ndim != 1 or len(x) < least:
-        raise ValueError(f"{name}: expected a 1-D series of at least {least} values")
+        raise InputError(
+            f"{name}: expected a 1-D series of at least {least} values",
+            f"{zh}须为一列至少 {least} 个数值",
+        )
     if np.isnan(x).any():
-        raise ValueError(f"{name}: value {int(np.flatnonzero(np.isnan(x))[0])} is missing")
+        at = int(np.flatnonzero(np.isnan(x))[0])
+        raise InputError(f"{name}: value {at} is missing", f"{zh}中序号 {at} 的值缺失")
     return x
 
 
@@ -216,9 +242,12 @@ def _phase1(
         if not revise or not out.any():
             break
         if keep.sum() - out.sum() < minimum:
-            raise ValueError(
+            dropped = int((~keep).sum() + out.sum())
+            raise InputError(
                 f"subgroups: fewer than {minimum} remain in control after dropping "
-                f"{int((~keep).sum() + out.sum())}; the process is not stable enough for limits"
+                f"{dropped}; the process is not stable enough for limits",
+                f"剔除 {dropped} 个超限点后，受控的点不足 {minimum} 个：过程不够稳定，"
+                "无法确定控制限",
             )
         keep &= ~out
         rounds.append(tuple(int(i) for i in np.flatnonzero(out)))
@@ -230,7 +259,10 @@ def _phase1(
 
 def _sigma(p: Params) -> float:
     if p.sigma is None or not p.sigma > 0:
-        raise ValueError("sigma: a positive process standard deviation is required")
+        raise InputError(
+            "sigma: a positive process standard deviation is required",
+            "--sigma：须给出大于 0 的过程标准差",
+        )
     return p.sigma
 
 
@@ -238,7 +270,11 @@ def _positive_center(p: Params | None, name: str, below_one: bool = False) -> No
     """Given attribute standards must be usable: 0 < p0 < 1, c0 and u0 > 0."""
     if p is not None and not (p.center > 0 and (p.center < 1 or not below_one)):
         bound = "between 0 and 1" if below_one else "positive"
-        raise ValueError(f"center: the standard {name} must be {bound}, got {p.center}")
+        bound_zh = "在 0 与 1 之间" if below_one else "大于 0"
+        raise InputError(
+            f"center: the standard {name} must be {bound}, got {p.center}",
+            f"--center：给定的标准值 {name} 须{bound_zh}，实际为 {p.center}",
+        )
 
 
 def _vector(fn: Callable[[int], float], sizes: NDArray[np.int_]) -> Floats:
@@ -332,7 +368,10 @@ def imr(values: ArrayLike, params: Params | None = None, revise: bool = True) ->
     def estimate() -> tuple[Params, NDArray[np.bool_]]:
         usable = mr_keep & keep & np.roll(keep, 1)
         if usable.sum() < 1 or keep.sum() < 2:
-            raise ValueError("values: too few in-control observations remain to estimate σ")
+            raise InputError(
+                "values: too few in-control observations remain to estimate σ",
+                "剩下的受控观测值太少，无法估计 σ",
+            )
         return Params(float(x[keep].mean()), float(mr[usable].mean() / d2_2)), usable
 
     for _ in range(MAX_ROUNDS):
@@ -359,14 +398,18 @@ def imr(values: ArrayLike, params: Params | None = None, revise: bool = True) ->
 def _counts(values: ArrayLike, name: str) -> Floats:
     x = _series(values, name)
     if (x < 0).any():
-        raise ValueError(f"{name}: counts cannot be negative (value {int(np.argmax(x < 0))})")
+        at = int(np.argmax(x < 0))
+        raise InputError(
+            f"{name}: counts cannot be negative (value {at})",
+            f"{_ZH[name]}不能为负数（序号 {at} 的值）",
+        )
     return x
 
 
 def _sizes(sizes: ArrayLike | float, m: int, name: str) -> Floats:
     n = np.broadcast_to(np.asarray(sizes, dtype=float), (m,)).copy()
     if (n <= 0).any():
-        raise ValueError(f"{name}: every sample size must be positive")
+        raise InputError(f"{name}: every sample size must be positive", f"{_ZH[name]}须全部大于 0")
     return n
 
 
@@ -384,7 +427,11 @@ def p_chart(
     n = _sizes(sizes, len(d), "sizes")
     _positive_center(params, "p0", below_one=True)
     if (d > n).any():
-        raise ValueError(f"defectives: sample {int(np.argmax(d > n))} has more than its size")
+        at = int(np.argmax(d > n))
+        raise InputError(
+            f"defectives: sample {at} has more than its size",
+            f"序号 {at} 的样本，不合格品数超过了样本量",
+        )
 
     def estimate(keep: NDArray[np.bool_]) -> Params:
         return Params(float(d[keep].sum() / n[keep].sum()))
@@ -407,7 +454,10 @@ def np_chart(
     """
     d = _counts(defectives, "defectives")
     if size < 1 or (d > size).any():
-        raise ValueError(f"size: the constant sample size {size} must cover every count")
+        raise InputError(
+            f"size: the constant sample size {size} must cover every count",
+            f"--subgroup：固定样本量 {size} 须不小于每个不合格品数",
+        )
     _positive_center(params, "p0", below_one=True)
 
     def estimate(keep: NDArray[np.bool_]) -> Params:
@@ -481,7 +531,9 @@ def _mean_and_sigma(x: Floats, params: Params | None) -> tuple[Params, int]:
         return params, 2
     sigma = float(np.mean(np.abs(np.diff(x))) / d2(2))
     if sigma <= 0:
-        raise ValueError("values: all values are equal, σ cannot be estimated")
+        raise InputError(
+            "values: all values are equal, σ cannot be estimated", "所有数值都相同，无法估计 σ"
+        )
     return Params(float(x.mean()), sigma), 1
 
 
@@ -504,7 +556,9 @@ def ewma(
     """
     x = _series(values, "values")
     if not 0.0 < lam <= 1.0 or L <= 0:
-        raise ValueError("lam: λ must be in (0, 1] and L positive")
+        raise InputError(
+            "lam: λ must be in (0, 1] and L positive", "--lambda 须在 (0, 1] 之内，--L 须大于 0"
+        )
     p, phase = _mean_and_sigma(x, params)
     z = np.empty_like(x)
     prev = p.center
@@ -531,7 +585,9 @@ def cusum(
     """
     x = _series(values, "values")
     if k < 0 or h <= 0:
-        raise ValueError("h: k must be ≥ 0 and h > 0 (both in σ)")
+        raise InputError(
+            "h: k must be ≥ 0 and h > 0 (both in σ)", "--k 须 ≥ 0，--h 须 > 0（均以 σ 为单位）"
+        )
     p, phase = _mean_and_sigma(x, params)
     big_k, big_h = k * _sigma(p), h * _sigma(p)
     upper, lower = np.zeros_like(x), np.zeros_like(x)

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 
 from . import spc
 from .capability import Capability, capability
+from .inputs_error import InputError
 from .rules import NELSON, Violation, check
 
 __all__ = ["KINDS", "Study", "study"]
@@ -83,17 +84,29 @@ def study(
     interval, both in σ.
     """
     if kind not in KINDS:
-        raise ValueError(f"chart: unknown chart {kind!r}; one of {', '.join(KINDS)}")
+        raise InputError(
+            f"chart: unknown chart {kind!r}; one of {', '.join(KINDS)}",
+            f"--chart：未知的控制图 {kind!r}，可选 {'、'.join(map(repr, KINDS))}",
+        )
     x = np.asarray(data, dtype=float)
     m = len(x)
     n1 = m if phase1 is None else phase1
     if params is not None and phase1 is not None:
-        raise ValueError("phase1: not with given parameters, which leave no phase I")
+        raise InputError(
+            "phase1: not with given parameters, which leave no phase I",
+            "--phase1 不能与 --center 同用：给定标准参数时没有第一阶段",
+        )
     if params is None and not 2 <= n1 <= m:
-        raise ValueError(f"phase1: must be between 2 and the {m} points of the data")
+        raise InputError(
+            f"phase1: must be between 2 and the {m} points of the data",
+            f"--phase1 须在 2 与数据的点数 {m} 之间",
+        )
     per_point = sizes is not None and np.ndim(sizes) == 1
     if per_point and np.size(sizes) != m:
-        raise ValueError(f"sizes: one sample size per point is required ({m})")
+        raise InputError(
+            f"sizes: one sample size per point is required ({m})",
+            f"每个点须有一个样本量（共 {m} 个点）",
+        )
 
     def run(part: slice, given: spc.Params | None) -> spc.Analysis:
         part_sizes = np.asarray(sizes)[part] if per_point else sizes
@@ -140,11 +153,17 @@ def _chart(
     if kind == "cusum":
         return spc.cusum(x, k, h, params)
     if sizes is None:
-        raise ValueError(f"sizes: a {kind} chart needs the sample sizes")
+        raise InputError(
+            f"sizes: a {kind} chart needs the sample sizes",
+            f"{kind} 控制图需要样本量：请给出 --subgroup 或 --size-column",
+        )
     if kind == "p":
         return spc.p_chart(x, sizes, params)
     if kind == "np":
         if np.ndim(sizes) != 0:
-            raise ValueError("sizes: an np chart needs one constant sample size")
+            raise InputError(
+                "sizes: an np chart needs one constant sample size",
+                "np 控制图需要一个固定的样本量（--subgroup）",
+            )
         return spc.np_chart(x, int(np.asarray(sizes)), params)
     return spc.u_chart(x, sizes, params)

@@ -13,21 +13,19 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..inputs_error import InputError
+
 __all__ = ["MonitorInputError", "autoscale", "feature_names", "matrix", "windows"]
 
 Array = NDArray[np.float64]
 
 
-class MonitorInputError(ValueError):
+class MonitorInputError(InputError):
     """Readings a monitor cannot take; ``str(err)`` is the English message, ``zh`` the Chinese.
 
     The message starts with the argument's name (``X:``, ``reading:``) and says what was
     expected and what came.
     """
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en, self.zh = en, zh
 
 
 def feature_names(X: object) -> NDArray[np.object_] | None:

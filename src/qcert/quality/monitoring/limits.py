@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from .inputs import autoscale, matrix
+from .inputs import MonitorInputError, autoscale, matrix
 
 __all__ = ["jackson_mudholkar_limit", "parallel_analysis", "t2_limit"]
 
@@ -23,7 +23,10 @@ def t2_limit(n_components: int, n_samples: int, alpha: float = 0.99) -> float:
     """
     a, n = n_components, n_samples
     if not 0 < a < n:
-        raise ValueError(f"n_components: must be between 1 and {n - 1} for {n} readings")
+        raise MonitorInputError(
+            f"n_components: must be between 1 and {n - 1} for {n} readings",
+            f"--components 须在 1 与 {n - 1} 之间（正常运行数据共 {n} 条读数）",
+        )
     return a * (n - 1) * (n + 1) / (n * (n - a)) * float(stats.f.ppf(alpha, a, n - a))
 
 

@@ -9,6 +9,8 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .inputs import MonitorInputError
+
 __all__ = ["Scores", "persistent"]
 
 Array = NDArray[np.float64]
@@ -87,7 +89,9 @@ def persistent(flags: ArrayLike, persistence: int) -> NDArray[np.bool_]:
     ch. 5 on sensitizing rules).
     """
     if persistence < 1:
-        raise ValueError("persistence: must be at least 1 reading")
+        raise MonitorInputError(
+            "persistence: must be at least 1 reading", "--persistence 须至少为 1 条读数"
+        )
     f = np.asarray(flags, dtype=bool)
     if persistence == 1:
         return f.copy()

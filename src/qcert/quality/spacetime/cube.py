@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ..inputs_error import InputError
+
 __all__ = ["Cube", "cube_from_frame"]
 
 
@@ -39,10 +41,15 @@ def cube_from_frame(
     """
     missing = [c for c in (location, time, value) if c not in frame.columns]
     if missing:
-        raise ValueError(f"{missing[0]}: no such column in the table")
+        raise InputError(
+            f"{missing[0]}: no such column in the table", f"表中没有 {missing[0]!r} 列"
+        )
     numbers = pd.to_numeric(frame[value], errors="coerce")
     if numbers.isna().any():
-        raise ValueError(f"{value}: row {int(numbers.isna().to_numpy().argmax())} is not a number")
+        row = int(numbers.isna().to_numpy().argmax())
+        raise InputError(
+            f"{value}: row {row} is not a number", f"{value!r} 列序号 {row} 的行不是数值"
+        )
     wide = (
         frame.assign(**{value: numbers})
         .pivot_table(index=time, columns=location, values=value, aggfunc=aggregate)
@@ -52,9 +59,11 @@ def cube_from_frame(
         wide = wide.fillna(fill)
     elif wide.isna().any().any():
         slot, where = np.argwhere(wide.isna().to_numpy())[0]
-        raise ValueError(
+        raise InputError(
             f"{value}: no value for {location} {wide.columns[where]!r} at {time} "
-            f"{wide.index[slot]!r} (give a fill value: 0 for counts)"
+            f"{wide.index[slot]!r} (give a fill value: 0 for counts)",
+            f"{value!r} 列：位置 {wide.columns[where]!r} 在时间片 {wide.index[slot]!r} 没有数值"
+            "（请给出填补值 --fill，计数数据用 0）",
         )
     return Cube(
         slices=tuple(wide.index),

@@ -22,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..inputs_error import InputError
 from .getis_ord import HotSpots, hot_spots
 from .trend import MannKendall, mann_kendall
 
@@ -125,7 +126,9 @@ def classify(
     zs = np.asarray(z, dtype=float)
     sig = np.asarray(significant, dtype=bool)
     if zs.ndim != 1 or zs.shape != sig.shape or zs.size < 1:
-        raise ValueError("significant: expected one flag per z-score")
+        raise InputError(
+            "significant: expected one flag per z-score", "每个 z 值须对应一个显著性标记"
+        )
     hot, cold = sig & (zs > 0), sig & (zs < 0)
     rising, falling = trend.increasing(alpha), trend.decreasing(alpha)
     if hot[-1]:
@@ -151,7 +154,10 @@ def emerging_hot_spots(
     """
     spots = hot_spots(values, weights, alpha=alpha, fdr=fdr)
     if spots.z.shape[0] < 3:
-        raise ValueError("values: emerging hot spot analysis needs at least 3 time slices")
+        raise InputError(
+            "values: emerging hot spot analysis needs at least 3 time slices",
+            "新兴热点分析至少需要 3 个时间片",
+        )
     significant = spots.significant
     trends = tuple(mann_kendall(spots.z[:, i]) for i in range(spots.z.shape[1]))
     patterns = tuple(

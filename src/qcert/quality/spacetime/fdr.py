@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..inputs_error import InputError
+
 __all__ = ["benjamini_hochberg"]
 
 
@@ -23,7 +25,7 @@ def benjamini_hochberg(p: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     if values.size == 0:
         return values.copy()
     if np.isnan(values).any() or (values < 0).any() or (values > 1).any():
-        raise ValueError("p: every p-value must lie within [0, 1]")
+        raise InputError("p: every p-value must lie within [0, 1]", "每个 p 值须在 [0, 1] 之内")
     moved = np.moveaxis(values, axis, -1)
     m = moved.shape[-1]
     order = np.argsort(moved, axis=-1, kind="stable")

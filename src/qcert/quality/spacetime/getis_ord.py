@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from ..inputs_error import InputError
 from .fdr import benjamini_hochberg
 
 __all__ = ["HotSpots", "gi_star", "hot_spots"]
@@ -54,11 +55,20 @@ def slices(values: ArrayLike, n_locations: int | None = None) -> NDArray[np.floa
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] < 2:
-        raise ValueError("values: expected (n_slices, n_locations) with n_locations >= 2")
+        raise InputError(
+            "values: expected (n_slices, n_locations) with n_locations >= 2",
+            "数据须为“时间片 × 位置”的二维表，且至少有 2 个位置",
+        )
     if n_locations is not None and x.shape[1] != n_locations:
-        raise ValueError(f"values: {x.shape[1]} locations but the weights have {n_locations}")
+        raise InputError(
+            f"values: {x.shape[1]} locations but the weights have {n_locations}",
+            f"数据有 {x.shape[1]} 个位置，而空间权重有 {n_locations} 个",
+        )
     if not np.isfinite(x).all():
-        raise ValueError("values: every value must be a finite number (fill gaps first)")
+        raise InputError(
+            "values: every value must be a finite number (fill gaps first)",
+            "每个数值须为有限数（请先填补缺失值）",
+        )
     return x
 
 
@@ -79,11 +89,17 @@ def gi_star(values: ArrayLike, weights: ArrayLike) -> NDArray[np.float64]:
     """
     w = np.asarray(weights, dtype=float)
     if w.ndim != 2 or w.shape[0] != w.shape[1]:
-        raise ValueError("weights: expected a square (n, n) matrix")
+        raise InputError("weights: expected a square (n, n) matrix", "空间权重须为方阵")
     if (w < 0).any() or not np.isfinite(w).all():
-        raise ValueError("weights: every weight must be a finite number >= 0")
+        raise InputError(
+            "weights: every weight must be a finite number >= 0",
+            "每个空间权重须为不小于 0 的有限数",
+        )
     if (np.diag(w) <= 0).any():
-        raise ValueError("weights: G_i* needs each location in its own neighbourhood (w_ii > 0)")
+        raise InputError(
+            "weights: G_i* needs each location in its own neighbourhood (w_ii > 0)",
+            "Gi* 统计量要求每个位置属于自身的邻域（对角线上的权重须大于 0）",
+        )
     x = slices(values, w.shape[0])
     n = x.shape[1]
     w_sum = w.sum(axis=1)
@@ -110,7 +126,7 @@ def hot_spots(
     applies in Hot Spot Analysis and Emerging Hot Spot Analysis.
     """
     if not 0 < alpha < 1:
-        raise ValueError("alpha: must lie strictly between 0 and 1")
+        raise InputError("alpha: must lie strictly between 0 and 1", "--alpha 须大于 0 且小于 1")
     z = gi_star(values, weights)
     p = 2 * stats.norm.sf(np.abs(z))
     q = benjamini_hochberg(p, axis=1) if fdr else p

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import xlogy
 
+from ..inputs_error import InputError
 from .weights import Metric, distance_matrix
 
 __all__ = ["Cluster", "ScanResult", "space_time_permutation_scan"]
@@ -190,13 +191,22 @@ def _permuted(table: NDArray[np.int64], rng: np.random.Generator) -> NDArray[np.
 def _counts(counts: ArrayLike) -> NDArray[np.int64]:
     table = np.asarray(counts)
     if table.ndim != 2 or min(table.shape) < 2:
-        raise ValueError("counts: expected (n_slices, n_locations), both at least 2")
+        raise InputError(
+            "counts: expected (n_slices, n_locations), both at least 2",
+            "计数须为“时间片 × 位置”的二维表，时间片和位置都至少 2 个",
+        )
     if not np.issubdtype(table.dtype, np.number) or not np.isfinite(table).all():
-        raise ValueError("counts: every count must be a finite number")
+        raise InputError("counts: every count must be a finite number", "每个计数须为有限数")
     if (table < 0).any() or (table != np.round(table)).any():
-        raise ValueError("counts: every count must be a whole number >= 0")
+        raise InputError(
+            "counts: every count must be a whole number >= 0",
+            "时空扫描只适用于计数：每个数值须为不小于 0 的整数",
+        )
     if table.sum() < 2:
-        raise ValueError("counts: the permutation scan needs at least 2 cases")
+        raise InputError(
+            "counts: the permutation scan needs at least 2 cases",
+            "时空置换扫描要求计数合计至少为 2",
+        )
     return table.astype(np.int64)
 
 
@@ -235,15 +245,24 @@ def space_time_permutation_scan(
     table = _counts(counts)
     n_slices, n = table.shape
     if not 0 < max_fraction <= 1:
-        raise ValueError("max_fraction: must lie in (0, 1]")
+        raise InputError("max_fraction: must lie in (0, 1]", "--max-fraction 须在 (0, 1] 之内")
     duration = n_slices // 2 if max_duration is None else max_duration
     if not 1 <= duration <= n_slices:
-        raise ValueError(f"max_duration: must be between 1 and {n_slices} slices")
+        raise InputError(
+            f"max_duration: must be between 1 and {n_slices} slices",
+            f"--max-duration 须在 1 与 {n_slices} 个时间片之间",
+        )
     if replications < 1 or max_clusters < 1:
-        raise ValueError("replications, max_clusters: must be at least 1")
+        raise InputError(
+            "replications, max_clusters: must be at least 1",
+            "--replications 与聚集个数上限都须至少为 1",
+        )
     distances = distance_matrix(coords, metric)
     if distances.shape[0] != n:
-        raise ValueError(f"coords: {distances.shape[0]} locations but counts have {n}")
+        raise InputError(
+            f"coords: {distances.shape[0]} locations but counts have {n}",
+            f"坐标有 {distances.shape[0]} 个位置，而计数有 {n} 个",
+        )
     size = max(1, int(np.floor(max_fraction * n)))
     cyl = _cylinders(distances, size, n_slices, duration, prospective)
     total = float(table.sum())

@@ -8,6 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from ..inputs_error import InputError
+
 __all__ = ["MannKendall", "mann_kendall"]
 
 
@@ -54,9 +56,12 @@ def mann_kendall(series: ArrayLike) -> MannKendall:
     """
     x = np.asarray(series, dtype=float)
     if x.ndim != 1 or x.size < 3:
-        raise ValueError("series: expected a one-dimensional series of at least 3 values")
+        raise InputError(
+            "series: expected a one-dimensional series of at least 3 values",
+            "趋势检验需要一列至少 3 个数值",
+        )
     if not np.isfinite(x).all():
-        raise ValueError("series: every value must be a finite number")
+        raise InputError("series: every value must be a finite number", "每个数值须为有限数")
     n = x.size
     i, j = np.triu_indices(n, k=1)
     diff = x[j] - x[i]

@@ -12,6 +12,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..inputs_error import InputError
+
 __all__ = ["EARTH_RADIUS_KM", "Metric", "distance_band", "distance_matrix", "k_nearest"]
 
 Metric = Literal["euclidean", "haversine"]
@@ -26,14 +28,23 @@ def coordinates(coords: ArrayLike, metric: Metric = "euclidean") -> NDArray[np.f
     For ``haversine`` the columns are longitude then latitude, in degrees.
     """
     if metric not in ("euclidean", "haversine"):
-        raise ValueError(f"metric: {metric!r} is not 'euclidean' or 'haversine'")
+        raise InputError(
+            f"metric: {metric!r} is not 'euclidean' or 'haversine'",
+            f"--metric：{metric!r} 不是 'euclidean' 或 'haversine'",
+        )
     xy = np.asarray(coords, dtype=float)
     if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] < 2:
-        raise ValueError("coords: expected an (n, 2) array with n >= 2")
+        raise InputError(
+            "coords: expected an (n, 2) array with n >= 2",
+            "坐标须为每个位置一对 (x, y)，且至少 2 个位置",
+        )
     if not np.isfinite(xy).all():
-        raise ValueError("coords: every coordinate must be a finite number")
+        raise InputError("coords: every coordinate must be a finite number", "每个坐标须为有限数")
     if metric == "haversine" and (np.abs(xy[:, 1]) > 90).any():
-        raise ValueError("coords: latitude (second column) must lie within [-90, 90] degrees")
+        raise InputError(
+            "coords: latitude (second column) must lie within [-90, 90] degrees",
+            "纬度（--y 列）须在 -90 到 90 度之间",
+        )
     return xy
 
 
@@ -68,7 +79,9 @@ def distance_band(
     Geographical Analysis 24(3), 189-206, §2).
     """
     if not np.isfinite(threshold) or threshold < 0:
-        raise ValueError("threshold: must be a finite distance >= 0")
+        raise InputError(
+            "threshold: must be a finite distance >= 0", "--distance 须为不小于 0 的有限距离"
+        )
     w = (distance_matrix(coords, metric) <= threshold).astype(float)
     np.fill_diagonal(w, 1.0 if include_self else 0.0)
     return w
@@ -90,7 +103,10 @@ def k_nearest(
     d = distance_matrix(coords, metric)
     n = d.shape[0]
     if not 1 <= k < n:
-        raise ValueError(f"k: must be between 1 and {n - 1} (the number of other locations)")
+        raise InputError(
+            f"k: must be between 1 and {n - 1} (the number of other locations)",
+            f"--k 须在 1 与 {n - 1}（其他位置的个数）之间",
+        )
     np.fill_diagonal(d, np.inf)
     nearest = np.argsort(d, axis=1, kind="stable")[:, :k]
     w = np.zeros((n, n))
