@@ -73,38 +73,24 @@ def build_records(
     with services.engine.connect() as conn:
         context = reporting.StoreContext(conn)
         events = list(reporting.events_of(conn, body_id, after, size, limit))
-        entries = _entries_at(services.ledger.storage, [index for index, _ in events])
+        kept: list[tuple[int, dict[str, Any]]] = []
         for index, env in events:
             last = index
             record = record_of(index, env, context)
-            if record is None:
-                continue
-            proof = services.ledger.inclusion_proof(index, size, SHA256)
-            record["ledger"] = {
-                "index": index,
-                "entry": base64.b64encode(entries[index]).decode(),
-                "size": size,
-                "proof": [base64.b64encode(h).decode() for h in proof],
-            }
-            records.append(record)
+            if record is not None:
+                kept.append((index, record))
+    indices = [index for index, _ in kept]
+    entries = services.ledger.storage.entries_at(indices)
+    proofs = services.ledger.inclusion_proofs(indices, size, SHA256)
+    for (index, record), proof in zip(kept, proofs, strict=True):
+        record["ledger"] = {
+            "index": index,
+            "entry": base64.b64encode(entries[index]).decode(),
+            "size": size,
+            "proof": [base64.b64encode(h).decode() for h in proof],
+        }
+        records.append(record)
     return records, last
-
-
-SPAN = 4096  # entries read at once when gathering a report's entries
-
-
-def _entries_at(storage: Any, indices: list[int]) -> dict[int, bytes]:
-    """The entries at ``indices`` (ascending), read a span of up to ``SPAN`` at a time rather
-    than one read each: a body's events lie close together on the ledger."""
-    wanted, found = set(indices), {}
-    for index in indices:
-        if index in found:
-            continue
-        end = min(index + SPAN, indices[-1] + 1)
-        for at, entry in enumerate(storage.entries(index, end), start=index):
-            if at in wanted:
-                found[at] = entry
-    return found
 
 
 def report_round(

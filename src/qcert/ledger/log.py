@@ -48,6 +48,7 @@ class Storage(Protocol):
     def tile_level(self, suite: HashSuite, level: int) -> Iterator[tuple[int, bytes]]: ...
     def entry(self, index: int) -> bytes: ...
     def entries(self, begin: int, end: int) -> list[bytes]: ...
+    def entries_at(self, indices: Sequence[int]) -> dict[int, bytes]: ...
     def sealed(self, begin: int, end: int) -> tuple[list[bytes], bytes]: ...
     def bundle_spans(self) -> Iterator[tuple[int, int]]: ...
     def save_checkpoint(self, suite: HashSuite, size: int, note: str) -> None: ...
@@ -250,6 +251,16 @@ class Ledger:
         size = self._ensure(suite, size)
         return self._hashes(suite, inclusion_ranges(index, size))
 
+    def inclusion_proofs(
+        self, indices: Sequence[int], size: int | None = None, suite: HashSuite = SHA256
+    ) -> list[list[bytes]]:
+        """The audit path of each leaf in ``indices`` in the tree of ``size``, as
+        :meth:`inclusion_proof` gives them, reading the tiles of all of them at once."""
+        size = self._ensure(suite, size)
+        plans = [inclusion_ranges(index, size) for index in indices]
+        hashes = iter(self._hashes(suite, [r for plan in plans for r in plan]))
+        return [[next(hashes) for _ in plan] for plan in plans]
+
     def consistency(self, old: int, new: int, suite: HashSuite = SHA256) -> ConsistencyProof:
         """Proof that the tree at ``new`` extends the tree at ``old`` (RFC 9162 2.1.4.1)."""
         self._ensure(suite, new)
@@ -304,9 +315,10 @@ class Ledger:
             tiles = self.storage.tiles(suite, sorted(tiles_for_nodes(needed)), cached=True)
             for r, plan in zip(todo, plans, strict=True):
                 memo[(suite.name, *r)] = fold(suite, [self._node(suite, n, tiles) for n in plan])
-            while len(memo) > _RANGE_MEMO:
-                memo.popitem(last=False)
-        return [memo[(suite.name, *r)] for r in ranges]
+        out = [memo[(suite.name, *r)] for r in ranges]
+        while len(memo) > _RANGE_MEMO:  # after reading: a large batch may fill it on its own
+            memo.popitem(last=False)
+        return out
 
     @staticmethod
     def _node(suite: HashSuite, node: NodeId, tiles: Mapping[TileId, bytes]) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ._yaml import SAFE_LOADER
 from .errors import SchemeError, SchemeNotFound
 from .model import Scheme
 
@@ -24,7 +25,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 def parse(text: str, origin: str = "<scheme>") -> Scheme:
     """A scheme from YAML text; errors name the file, the field and the rule."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

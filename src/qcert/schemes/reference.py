@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from ._yaml import SAFE_LOADER
 from .errors import RuleViolation, SchemeError
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath("reference", name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     if not isinstance(data, dict) or "source" not in data:
         raise SchemeError(f"reference table {name} has no source")
     return data

@@ -12,6 +12,7 @@ from qcert.ledger import (
     IndexOutOfRange,
     LedgerError,
     verify_consistency,
+    verify_inclusion,
     verify_proof,
 )
 from qcert.ledger.storage.sql import MAX_ENTRY_BYTES
@@ -127,3 +128,37 @@ def test_parallel_integration_builds_the_same_trees(engine, signers, tmp_path):
     for suite in (SHA256, SM3):
         assert parallel.root(len(entries), suite) == sequential.root(len(entries), suite)
     assert parallel.root(len(entries)) == mth(SHA256, entries)
+
+
+def test_entries_at_reads_scattered_indices_in_rows_of_one_and_of_many(ledger):
+    entries = [i.to_bytes(2, "big") * (i % 5 + 1) for i in range(600)]
+    rng = random.Random(3)
+    pos = 0
+    while pos < len(entries):  # rows of one entry and rows of many, as commands write them
+        step = rng.choice([1, 1, 1, 2, 7, 40])
+        ledger.append(entries[pos : pos + step])
+        pos += step
+    wanted = sorted(rng.sample(range(600), 230)) + [0, 599, 599]
+    got = ledger.storage.entries_at(wanted)
+    assert list(got) == sorted(set(wanted))
+    assert all(got[i] == entries[i] for i in wanted)
+    assert ledger.storage.entries_at([]) == {}
+    with pytest.raises(IndexOutOfRange, match="index 600 is past the ledger's size 600"):
+        ledger.storage.entries_at([3, 600])
+    with pytest.raises(IndexOutOfRange):
+        ledger.storage.entries_at([-1])
+
+
+def test_inclusion_proofs_in_a_batch_are_the_proofs_one_by_one(ledger):
+    entries = [i.to_bytes(3, "big") for i in range(1_300)]
+    ledger.append(entries)
+    indices = [0, 1, 255, 256, 257, 700, 1_299, 700]
+    for size in (1_300, 901):
+        batch = ledger.inclusion_proofs([i for i in indices if i < size], size, SM3)
+        root = mth(SM3, entries[:size])
+        for index, path in zip([i for i in indices if i < size], batch, strict=True):
+            verify_inclusion(SM3, index, size, SM3.leaf_hash(entries[index]), path, root)
+        single = [ledger.inclusion_proof(i, size, SM3) for i in indices if i < size]
+        assert batch == single
+    with pytest.raises(IndexOutOfRange):
+        ledger.inclusion_proofs([5, 1_300], 1_300)

@@ -67,6 +67,7 @@ def _insert(table: sa.Table) -> sa.Insert:
 
 
 _RESERVE = "UPDATE ledger_state SET size = size + ? WHERE name = ? RETURNING size"
+_IN_CHUNK = 500  # indices in one IN list (well under every driver's limit)
 _BUNDLE = "INSERT INTO ledger_entries (first_index, count, data, leaves) VALUES (?, ?, ?, ?)"
 
 
@@ -519,6 +520,35 @@ class SqlLedgerStorage:
         """Entries ``[begin, end)``."""
         with self.read() as conn:
             return self._entries(conn, begin, end)
+
+    def entries_at(self, indices: Sequence[int]) -> dict[int, bytes]:
+        """The entries at ``indices`` (any order), reading only the rows that hold them: a
+        body's events lie among every other body's, so a span would read several times as
+        many. An index past the ledger's size is an :class:`IndexOutOfRange`."""
+        wanted = sorted(set(indices))
+        found: dict[int, bytes] = {}
+        if not wanted:
+            return found
+        e = entries_table.c
+        with self.read() as conn:
+            size = self._size(conn, SEQUENCE)
+            if wanted[0] < 0 or wanted[-1] >= size:
+                bad = wanted[0] if wanted[0] < 0 else wanted[-1]
+                raise IndexOutOfRange(f"index {bad} is past the ledger's size {size}")
+            # Most rows hold one entry, so first ask for the rows that start at a wanted index.
+            for at in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[at : at + _IN_CHUNK]
+                rows = conn.execute(
+                    sa.select(e.first_index, e.count, e.data).where(e.first_index.in_(chunk))
+                )
+                for first, count, data in rows:
+                    for n, entry in enumerate(unframe(bytes(data), int(count)), start=int(first)):
+                        found[n] = entry
+            for index in wanted:  # the rest lie inside a row that starts before them
+                if index not in found:
+                    for bundle, _, _ in self._bundles_over(conn, index, index + 1):
+                        found.update(enumerate(unframe(bundle.data, bundle.count), bundle.first))
+        return {index: found[index] for index in wanted}
 
     def sealed(self, begin: int, end: int) -> tuple[list[bytes], bytes]:
         """Entries ``[begin, end)`` and the SHA-256 leaf hashes sealed when they were
