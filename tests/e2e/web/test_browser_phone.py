@@ -134,6 +134,29 @@ def test_a_wide_table_scrolls_in_its_own_box_and_stays_readable(world, browser):
             assert widths and min(widths) >= 80, (path, widths)
 
 
+def test_a_certifications_tables_stack_into_cards_with_their_labels(world, browser):
+    # Its audits carry long check-in lines: as columns of a scrolling table, each row grew
+    # taller than the screen; as cards, each value is read under its label.
+    _, base = world
+    with _phone(browser, base, "dec") as tab:
+        sign_in(tab, "dec", base)
+        tab.goto(base + "/ws/bodies/cb1/certifications/c1-phone")
+        for name in ("audits", "findings", "documents", "programme"):
+            table = tab.locator(f"table[data-rows='{name}']")
+            scroll, width = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
+            assert scroll <= width + 1 and width <= 390, name
+            cells = table.locator("td")
+            widths = cells.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().width)")
+            assert widths and min(widths) >= 300, (name, widths)  # a card's full width
+            labels = cells.evaluate_all("cs => cs.map(c => c.dataset.label || '')")
+            assert all(labels), (name, labels)
+        label = tab.locator("table[data-rows='findings'] td").first.evaluate(
+            "c => getComputedStyle(c, '::before').content"
+        )
+        assert label == '"发现编号"'
+        assert _sideways(tab) == 0
+
+
 def test_a_refusal_takes_the_focus_at_the_top_of_the_page(world, browser):
     _, base = world
     with _phone(browser, base, "client") as tab:
