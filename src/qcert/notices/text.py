@@ -16,12 +16,13 @@ __all__ = ["TITLES", "link", "title"]
 TITLES = from_catalogs(__name__, "TITLES")
 
 
-def title(notice: Mapping[str, Any], lang: str) -> str:
-    """The notice's one-line title in ``lang`` (zh-CN or en)."""
+def title(notice: Mapping[str, Any], lang: str, named: str | None = None) -> str:
+    """The notice's one-line title in ``lang`` (zh-CN or en); ``named`` names its
+    certification as people do (organisation and standard), else its id does."""
     zh, en = TITLES[notice["kind"]]
     return (zh if lang == "zh-CN" else en).format(
         item=notice["item"],
-        cid=notice["certification_id"],
+        cid=named or notice["certification_id"],
         due=notice["due"],
         days=ANSWER_DAYS,
         ahead=AHEAD_DAYS,

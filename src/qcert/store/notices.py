@@ -192,14 +192,21 @@ def _unsent(conn: Connection, owed: list[Due]) -> list[Due]:
 def notices_of(
     conn: Connection, account_id: str, *, page: int = 1, unread_only: bool = False
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page (``PAGE`` rows, newest first) of ``account_id``'s notices, and how many in all."""
-    n = t.notices.c
+    """One page (``PAGE`` rows) of ``account_id``'s notices, and how many in all: newest first,
+    and of those sent together (a run of the clocks sends many at once) the most pressing
+    first, by due date, undated last. Each row carries its certification's organisation
+    (``name_zh``, ``name_en``) and ``scheme_id``, so the page names it as people do."""
+    n, c, k = t.notices.c, t.certifications.c, t.clients.c
     where = [n.recipient == account_id, *([n.read_at.is_(None)] if unread_only else [])]
     total = conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    named = t.notices.outerjoin(t.certifications, c.id == n.certification_id).outerjoin(
+        t.clients, k.id == c.client_id
+    )
     rows = conn.execute(
-        sa.select(t.notices)
+        sa.select(t.notices, k.name_zh, k.name_en, c.scheme_id)
+        .select_from(named)
         .where(*where)
-        .order_by(n.at.desc(), n.id)
+        .order_by(n.at.desc(), sa.case((n.due == "", 1), else_=0), n.due, n.id)
         .offset((max(page, 1) - 1) * PAGE)
         .limit(PAGE)
     ).mappings()

@@ -17,6 +17,7 @@ from ..notices.text import link, title
 from ..store import notices as views
 from .i18n import lang_of
 from .input_text import MESSAGES as INPUT
+from .listing import certification_name
 from .notice_text import MESSAGES
 from .portal_pages import Refusal, run
 from .render import Viewer, env, guard, page, require_csrf, services, viewer
@@ -99,7 +100,12 @@ def _list(
         email = views.address_of(conn, who.account_id)
     lang = lang_of(request)
     shown = [
-        {**n, "title": title(n, lang), "link": link(n), "sent": n["at"][:16].replace("T", " ")}
+        {
+            **n,
+            "title": title(n, lang, certification_name(n, lang) if n["name_zh"] else None),
+            "link": link(n),
+            "sent": n["at"][:16].replace("T", " "),
+        }
         for n in rows
     ]
     pages = max(1, -(-total // views.PAGE))

@@ -148,3 +148,22 @@ def test_an_email_address_is_checked_and_kept(world):
         "/ws/notices/address", data={"csrf": _csrf(page.text), "email": "a" * 5000 + "@x.cn"}
     )
     assert too_long.status_code == 422
+
+
+def test_a_notice_names_its_certification_and_the_most_pressing_comes_first(world):
+    from tests.e2e.web.staffed_world import CLIENTS
+
+    page = signed_in(world, "admin1").get("/ws/notices").text
+    dues = re.findall(r'data-label="(?:到期日|Due)"[^>]*>([^<]*)<', page)
+    # All sent by one run: dated ones by due date, the undated (a case to handle) last.
+    dated = [d for d in dues if d != "—"]
+    assert dated == sorted(dated) and len(dated) >= 3, dues
+    assert dues[-1] == "—", dues
+    titles = re.findall(r"data-notice-link>([^<]+)</a>", page)
+    name_zh = CLIENTS["c1"][1]
+    assert titles and all(f"{name_zh} · ISO 9001:2015" in title for title in titles), titles
+    assert not any("c1-a" in title or "c1-b" in title for title in titles), titles
+    english = signed_in(world, "admin1")
+    english.get("/lang/en?next=/ws/notices")
+    titles = re.findall(r"data-notice-link>([^<]+)</a>", english.get("/ws/notices").text)
+    assert all(f"{CLIENTS['c1'][2]} · ISO 9001:2015" in title for title in titles), titles
