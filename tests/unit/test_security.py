@@ -26,21 +26,17 @@ def test_the_suite_hashes_at_the_lightest_cost_and_still_refuses_a_wrong_passwor
     assert not security.verify_password(stored, "correct horse batterz")
 
 
-def test_hashes_made_ahead_are_used_once_each_then_hashing_goes_on_as_before() -> None:
-    password = "made ahead of time"
-    security.hash_ahead(password, 2)
-    assert len(security._ahead[password]) == 2
-    first, second, third = (security.hash_password(password) for _ in range(3))
-    assert len({first, second, third}) == 3  # a salt of its own each
-    assert password not in security._ahead  # nothing kept once used
-    for stored in (first, second, third):
-        assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # the hasher's parameters
-        assert security.verify_password(stored, password)
-        assert not security.verify_password(stored, password + "!")
-    assert security.verify_password(security.hash_password("another password"), "another password")
-
-
-def test_a_password_too_short_is_refused_before_hashing_ahead() -> None:
+def test_a_shared_hash_serves_the_next_count_accounts_then_each_gets_its_own() -> None:
+    password = "told to everyone"
+    security.hash_shared(password, 3)
+    shared = [security.hash_password(password) for _ in range(3)]
+    assert len(set(shared)) == 1  # one hash, one salt, for the three
+    assert security.verify_password(shared[0], password)
+    assert not security.verify_password(shared[0], password + "!")
+    assert password not in security._ahead
+    after = security.hash_password(password)
+    assert after != shared[0] and security.verify_password(after, password)
+    security.hash_shared(password, 0)
+    assert password not in security._ahead
     with pytest.raises(security.QcertError, match="password: 12 to 1024"):
-        security.hash_ahead("short", 3)
-    assert "short" not in security._ahead
+        security.hash_shared("short", 2)

@@ -146,11 +146,11 @@ def demo(
     if serve_api:
         check_port(port)
     from ..demo_world import DEMO_ACCOUNTS, DEMO_PASSWORD
-    from ..security import hash_ahead
+    from ..security import hash_shared
 
-    # The demo accounts' password hashes are made on another core while the build's modules
-    # load and its first commands run (argon2id: over 2 s of CPU time).
-    hash_ahead(DEMO_PASSWORD, len(DEMO_ACCOUNTS))
+    # The demo accounts share the password printed below: one argon2id hash serves them all,
+    # made on another core while the build's modules load.
+    hash_shared(DEMO_PASSWORD, len(DEMO_ACCOUNTS))
     with _FewCollections():
         from rich.progress import Progress
 
