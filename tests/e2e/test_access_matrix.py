@@ -646,6 +646,8 @@ READS: dict[str, str | frozenset[str]] = {
     "/hub/v1/portraits/{kind}/{key}": frozenset({"platform", "reg-bj"}),
     "/hub/v1/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
     "/hub": frozenset({"platform", "reg-bj", "reg-sh"}),
+    # the cockpit's lists as files: every regulator gets its own jurisdiction's rows
+    "/hub/export/{listing_name}": frozenset({"platform", "reg-bj", "reg-sh"}),
     "/hub/warnings/{warning_id}": frozenset({"platform", "reg-bj"}),
     "/hub/bodies/{body_id}": frozenset({"platform", "reg-bj"}),
     "/inspections": PUBLIC,
@@ -686,6 +688,7 @@ def _filled(path: str, matrix: Any) -> str:
         "origin_hash": "0" * 64,
         "draw_id": "d1",
         "warning_id": WARNING_ID,
+        "listing_name": "warnings",
         "kind": "organisation",
         "key": "91110108551385082Q",
         "device": "dev1",

@@ -311,6 +311,8 @@ ROUTES: dict[str, RouteRule] = {
     "GET /hub/v1/warnings/{warning_id}": REGULATOR,
     # the hub's pages: the cockpit and its pages for regulators, inspection results for all
     "GET /hub": REGULATOR,
+    # the cockpit's lists as files: the rows the page shows the viewer, within their scope
+    "GET /hub/export/{listing_name}": REGULATOR,
     "GET /hub/warnings/{warning_id}": REGULATOR,
     "POST /hub/warnings/{warning_id}/{action}": REGULATOR,
     "GET /hub/bodies/{body_id}": REGULATOR,

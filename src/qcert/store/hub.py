@@ -22,6 +22,7 @@ from . import tables as t
 
 __all__ = [
     "bodies_of_origin",
+    "body_names",
     "body_rows",
     "certificate_trail",
     "draw_row",
@@ -114,6 +115,13 @@ def body_rows(conn: Connection, jurisdictions: Sequence[str]) -> list[dict[str, 
         out["refusals"] = json.loads(out["refusals"])
         rows.append(out)
     return rows
+
+
+def body_names(conn: Connection) -> dict[str, tuple[str, str]]:
+    """Every enrolled body's name as it enrolled, ``id -> (zh-CN, en)``: a warning's body may
+    lie outside the regulator's jurisdiction, and its name is no secret of that jurisdiction."""
+    b = t.hub_bodies.c
+    return {i: (zh, en) for i, zh, en in conn.execute(sa.select(b.id, b.name_zh, b.name_en))}
 
 
 def record_rows(

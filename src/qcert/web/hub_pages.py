@@ -4,13 +4,17 @@ evidence and the forms to act on it, a body's portrait; and the public results o
 inspections (双随机、一公开).
 
 Regulators see their jurisdiction: the access policy decides the routes, and every list is
-scoped by the viewer's jurisdictions (``access.read_scope``) as the API's are.
+scoped by the viewer's jurisdictions (``access.read_scope``) as the API's are. The warnings are
+paged (``?page=N``); the warnings and the risk grades download as xlsx or CSV
+(``/hub/export/{warnings|grades}?format=``), the rows the page shows, every page of them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,28 +25,112 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from .. import access, jurisdictions
 from ..access import Forbidden
 from ..errors import QcertError
+from ..exchange import spreadsheet
+from ..locale.names import value_word
 from ..schemes import RuleViolation
 from ..store import hub as hub_views
 from ..supervision.campaigns import estimate
 from ..supervision.commands import ChangeWarning, RankWarning, ReferWarning
+from . import listing
+from .body_text import MESSAGES as BODY
 from .hub_text import MESSAGES
 from .i18n import lang_of, translator
 from .provinces import PROVINCES, tiles
 from .render import PageForbidden, PageNotFound, guard, page, require_csrf, services, viewer
+from .search_text import MESSAGES as SEARCH
 
-__all__ = ["router"]
+__all__ = ["COLUMNS", "PAGE_SIZE", "kind_word", "place", "router"]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 _BEIJING = ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 50  # warnings a page of the cockpit shows, as the body's lists do
 
 
-def _names(lang: str) -> dict[str, str]:
-    """Each indicator's name in ``lang`` (its id when the analytics are not installed)."""
+@cache
+def _text() -> dict[str, tuple[str, str]]:
+    """The cockpit's words, with the downloads' and the pager's as the body's lists say
+    them (read when first shown: importing the pages reads no catalog)."""
+    return {
+        **MESSAGES,
+        **{k: v for k, v in SEARCH.items() if k.startswith("export.")},
+        **{k: BODY[k] for k in ("body.list.prev", "body.list.next")},
+    }
+
+
+def _indicators() -> dict[str, Any]:
+    """The indicator registry (empty when the analytics are not installed)."""
     try:
         from ..supervision.analytics.registry import INDICATORS
     except ImportError:
         return {}
-    return {k: (i.zh if lang == "zh-CN" else i.en) for k, i in INDICATORS.items()}
+    return INDICATORS
+
+
+def _names(lang: str) -> dict[str, str]:
+    """Each indicator's name in ``lang`` (its id when the analytics are not installed)."""
+    return {k: (i.zh if lang == "zh-CN" else i.en) for k, i in _indicators().items()}
+
+
+@cache
+def _cities() -> dict[str, tuple[str, str]]:
+    from ..worldgen import cities
+
+    return {c.adcode: (c.name_zh, c.name_en) for c in cities()}
+
+
+def place(code: str, lang: str) -> str:
+    """A division (GB/T 2260 code) by name in ``lang``: its city (杭州市 for 330100 and the
+    counties under it), else its province, else the code itself; '' for no code."""
+    pick = 0 if lang == "zh-CN" else 1
+    if not code:
+        return ""
+    if code == jurisdictions.NATION:
+        return MESSAGES["hub.nation"][pick]
+    if not code.endswith("0000"):
+        city = _cities().get(code[:4] + "00")
+        if city:
+            return city[pick]
+    province = PROVINCES.get(code[:2])
+    return province[pick] if province else code
+
+
+def kind_word(kind: str, lang: str) -> str:
+    """An entity kind (``auditor``, ``certificate``...) as a word in ``lang``: the shared
+    names' word, or the hub's own for the kinds they do not name."""
+    own = MESSAGES.get(f"hub.kind.{kind}")
+    if own:
+        return own[0 if lang == "zh-CN" else 1]
+    return value_word(kind, lang)
+
+
+def _body_name(body_id: str, bodies: dict[str, tuple[str, str]], lang: str) -> str:
+    zh, en = bodies.get(body_id, (body_id, body_id))
+    return zh if lang == "zh-CN" or not en else en
+
+
+def _measured(indicator: str, value: float, lang: str) -> str:
+    found = _indicators().get(indicator)
+    return found.shown(value, lang) if found else f"{value:g}"
+
+
+def _described(w: dict[str, Any], bodies: dict[str, tuple[str, str]], lang: str) -> dict:
+    """A warning with what its page and download show in words: the entity's kind, the body's
+    name, the region's name and the value and threshold with their unit."""
+    return {
+        **w,
+        "kind_word": kind_word(w["entity_kind"], lang),
+        "body_name": _body_name(w["body_id"], bodies, lang),
+        "place": place(w["region"], lang),
+        "measured": _measured(w["indicator"], w["value"], lang),
+        "bound": _measured(w["indicator"], w["threshold"], lang),
+    }
+
+
+def _graded(g: dict[str, Any], bodies: dict[str, tuple[str, str]], lang: str) -> dict:
+    names = _names(lang)
+    # Chinese sets its own semicolon between the reasons, without a space.
+    why = ("；" if lang == "zh-CN" else "; ").join(names.get(i, i) for i in g["top"])
+    return {**g, "body_name": _body_name(g["body_id"], bodies, lang), "why": why}
 
 
 def _area(scope: list[str], lang: str) -> str:
@@ -53,7 +141,7 @@ def _area(scope: list[str], lang: str) -> str:
     for code in scope:
         province = PROVINCES.get(code[:2])
         label = province[0 if lang == "zh-CN" else 1] if province else code
-        names.append(label if code.endswith("0000") else f"{label} {code}")
+        names.append(label if code.endswith("0000") else place(code, lang))
     return "、".join(names) if lang == "zh-CN" else ", ".join(names)
 
 
@@ -110,13 +198,28 @@ def _situation(warnings: list[dict[str, Any]], lang: str) -> dict[str, Any] | No
     return {"trends": trends, "hot": hot, "clusters": clusters}
 
 
-def _cockpit(request: Request) -> dict[str, Any]:
+def _months(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` (``YYYY-MM``), both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _lists(request: Request) -> dict[str, Any]:
+    """What the cockpit's lists hold for the viewer, every row of them: the scope, the
+    bodies, the warnings (open ones by priority), the latest scan's grades of the bodies within
+    the scope; warnings and grades described in the viewer's language. The page and its
+    downloads both read this, so a download holds exactly the page's rows (all pages)."""
     who = viewer(request)
     assert who is not None
     scope = sorted(access.read_scope(who.principal).jurisdictions)
     lang = lang_of(request)
     with services(request).engine.connect() as conn:
         bodies = hub_views.body_rows(conn, scope)
+        names = hub_views.body_names(conn)
         warnings = hub_views.warning_rows(conn, scope, limit=100_000)
         scan = hub_views.latest_scan(conn)
         above = hub_views.open_by_province(conn)
@@ -125,21 +228,61 @@ def _cockpit(request: Request) -> dict[str, Any]:
             for c in hub_views.draw_rows(conn)
             if any(jurisdictions.contains(j, c["jurisdiction"]) for j in scope)
         ]
-    open_ = [w for w in warnings if w["status"] not in ("confirmed", "dismissed")]
     mine = {b["id"] for b in bodies}
-    grades = [g for g in (scan or {}).get("grades", []) if g["body_id"] in mine]
+    return {
+        "who": who,
+        "scope": scope,
+        "lang": lang,
+        "bodies": bodies,
+        "warnings": warnings,
+        "open": [
+            _described(w, names, lang)
+            for w in warnings
+            if w["status"] not in ("confirmed", "dismissed")
+        ],
+        "grades": [
+            _graded(g, names, lang) for g in (scan or {}).get("grades", []) if g["body_id"] in mine
+        ],
+        "scan": scan,
+        "above": above,
+        "campaigns": campaigns,
+    }
+
+
+def _shown(total: int, current: int) -> dict[str, int]:
+    start = (current - 1) * PAGE_SIZE
+    return {
+        "first": start + 1 if total else 0,
+        "last": min(start + PAGE_SIZE, total),
+        "total": total,
+    }
+
+
+def _cockpit(request: Request) -> dict[str, Any]:
+    found = _lists(request)
+    who, scope, lang = found["who"], found["scope"], found["lang"]
+    t = translator(lang, MESSAGES)
+    warnings, open_, grades = found["warnings"], found["open"], found["grades"]
+    pages = max(1, -(-len(open_) // PAGE_SIZE))
+    current = listing.whole(request.query_params.get("page", "1"), pages)
+    error = None if current is not None else t("hub.bad_page", pages=pages)
+    current = current or 1
     own = [w for w in warnings if any(jurisdictions.contains(j, w["region"]) for j in scope)]
     referred = [w for w in warnings if w["referred_to"]]
     months = Counter((w["day"][:7], w["region"][:2]) for w in own if w["day"])
-    month_keys = sorted({m for m, _ in months})[-12:]
-    provinces = sorted({p for _, p in months})
+    seen = sorted({m for m, _ in months})
+    # Every month of the range, a quiet one as zeros: a gap in the columns reads as no gap.
+    month_keys = _months(seen[0], seen[-1])[-12:] if seen else []
+    # Warnings without a region last, under their own label.
+    provinces = sorted({p for _, p in months}, key=lambda p: (not p, p))
+    start = (current - 1) * PAGE_SIZE
     return {
         "who": who,
         "area": _area(scope, lang),
         "names": _names(lang),
         "figures": {
-            "bodies": len(bodies),
-            "records": sum(b["reported"] for b in bodies),
+            "bodies": len(found["bodies"]),
+            "records": sum(b["reported"] for b in found["bodies"]),
             "open": len(open_),
             "referred": sum(
                 1
@@ -149,22 +292,30 @@ def _cockpit(request: Request) -> dict[str, Any]:
             ),
         },
         # Counts of every province: aggregates above a jurisdiction are every regulator's.
-        "tiles": tiles(above, lang),
+        "tiles": tiles(found["above"], lang),
         "spread": _situation(own, lang),
-        "warnings": open_[:50],
-        "grades": grades[:50],
-        "scan": scan,
+        "warnings": open_[start : start + PAGE_SIZE],
+        "current": current,
+        "pages": pages,
+        "shown": _shown(len(open_), current),
+        "error": error,
+        "grades": grades[:PAGE_SIZE],
+        "graded": _shown(len(grades), 1),
+        "scan": found["scan"],
         "referred": referred[:50],
-        "campaigns": campaigns[:20],
+        "campaigns": found["campaigns"][:20],
         "months": month_keys,
         "situation": [
             {
-                "province": PROVINCES.get(p, (p, p))[0 if lang == "zh-CN" else 1],
+                "province": PROVINCES.get(p, (p, p))[0 if lang == "zh-CN" else 1]
+                if p
+                else t("hub.region.unknown"),
                 "counts": [months.get((m, p), 0) for m in month_keys],
             }
             for p in provinces
         ],
         "provinces": PROVINCES,
+        "place": lambda code: place(code, lang),
     }
 
 
@@ -172,7 +323,74 @@ def _cockpit(request: Request) -> dict[str, Any]:
 async def cockpit(request: Request) -> Response:
     """The regulator's cockpit for the viewer's jurisdiction."""
     context = await run_in_threadpool(_cockpit, request)
-    return page(request, "ws/hub/cockpit.html", messages=MESSAGES, **context)
+    status = 422 if context["error"] else 200
+    return page(request, "ws/hub/cockpit.html", status, messages=_text(), **context)
+
+
+def _priority(r: Mapping[str, Any], t: Callable[..., str], _: str) -> Any:
+    return r["priority"] or t("hub.auto")
+
+
+def _field(name: str) -> listing.Cell:
+    return lambda r, _t, _lang: r.get(name)
+
+
+# Each download's columns: (header key, cell); the words as the page shows them.
+COLUMNS: dict[str, list[tuple[str, listing.Cell]]] = {
+    "warnings": [
+        ("hub.col.priority", _priority),
+        ("hub.col.indicator", lambda r, _t, lang: _names(lang).get(r["indicator"], r["indicator"])),
+        ("hub.col.kind", _field("kind_word")),
+        ("hub.col.entity_id", _field("entity_id")),
+        ("hub.col.body", _field("body_name")),
+        ("hub.col.body_id", _field("body_id")),
+        ("hub.col.region", lambda r, t, _l: r["place"] or t("hub.region.unknown")),
+        ("hub.col.region_code", _field("region")),
+        ("hub.col.measured", _field("measured")),
+        ("hub.col.bound", _field("bound")),
+        ("hub.col.status", lambda r, t, _l: t("status." + r["status"])),
+        ("hub.col.day", _field("day")),
+        ("hub.col.id", _field("id")),
+    ],
+    "grades": [
+        ("hub.col.body", _field("body_name")),
+        ("hub.col.body_id", _field("body_id")),
+        ("hub.col.grade", _field("grade")),
+        ("hub.col.score", lambda r, _t, _l: round(float(r["score"]), 2)),
+        ("hub.col.certificates", _field("exposure")),
+        ("hub.col.why", _field("why")),
+    ],
+}
+
+
+@router.get("/hub/export/{listing_name}")
+async def export(request: Request, listing_name: str) -> Response:
+    """The cockpit's warnings (open ones, every page) or its risk grades as xlsx or CSV: the
+    rows the page shows the viewer, read by the same function."""
+    if listing_name not in COLUMNS:
+        raise PageNotFound
+    who = viewer(request)
+    fmt = request.query_params.get("format", "xlsx")
+    if fmt not in spreadsheet.FORMATS:
+        return page(
+            request,
+            "ws/message.html",
+            422,
+            who,
+            _text(),
+            title="hub.export.refused",
+            body="export.bad_format",
+            code=422,
+        )
+    found = await run_in_threadpool(_lists, request)
+    rows = found["open"] if listing_name == "warnings" else found["grades"]
+    lang = found["lang"]
+    t = translator(lang, MESSAGES)
+    head, cells = listing.table(listing_name, rows, t, lang, COLUMNS)
+    name = f"hub-{listing_name}-{datetime.now(_BEIJING).date().isoformat()}"
+    if fmt == "csv":
+        return listing.attachment(spreadsheet.write_csv(head, cells), fmt, name)
+    return listing.attachment(spreadsheet.write_xlsx(listing_name, head, cells), fmt, name)
 
 
 def _warning(request: Request, warning_id: str) -> dict[str, Any]:
@@ -180,13 +398,14 @@ def _warning(request: Request, warning_id: str) -> dict[str, Any]:
     assert who is not None
     with services(request).engine.connect() as conn:
         found = hub_views.warning_row(conn, warning_id)
+        bodies = hub_views.body_names(conn)
     if found is None:
         raise PageNotFound
     if not any(
         access.may_supervise(who.principal, r) for r in [found["region"], *found["referred_to"]]
     ):
         raise PageForbidden
-    return found
+    return _described(found, bodies, lang_of(request))
 
 
 @router.get("/hub/warnings/{warning_id}", response_class=HTMLResponse)
@@ -201,6 +420,7 @@ async def warning(request: Request, warning_id: str, done: str = "") -> Response
         who=viewer(request),
         w=found,
         names=_names(lang),
+        place=lambda code: place(code, lang),
         done=done == "1",
         refused="",
         due=(datetime.now(_BEIJING).date() + timedelta(days=30)).isoformat(),
@@ -249,6 +469,7 @@ async def act(request: Request, warning_id: str, action: str) -> Response:
             who=who,
             w=found,
             names=_names(lang),
+            place=lambda code: place(code, lang),
             done=False,
             refused=why,
             due=values.get("due", ""),
@@ -272,14 +493,17 @@ def _portrait(request: Request, body_id: str) -> dict[str, Any]:
             for w in hub_views.warning_rows(conn, ["100000"], limit=100_000)
             if w["body_id"] == body_id
         ]
+        bodies = hub_views.body_names(conn)
+    lang = lang_of(request)
     grade = next((g for g in (scan or {}).get("grades", []) if g["body_id"] == body_id), None)
     return {
         "who": who,
         "body": found,
         "kinds": Counter(r["kind"] for r in records),
-        "grade": grade,
-        "warnings": warnings[:50],
-        "names": _names(lang_of(request)),
+        "grade": _graded(grade, bodies, lang) if grade else None,
+        "warnings": [_described(w, bodies, lang) for w in warnings[:50]],
+        "names": _names(lang),
+        "place": lambda code: place(code, lang),
     }
 
 
@@ -305,6 +529,7 @@ async def inspections(request: Request) -> Response:
         messages=MESSAGES,
         who=viewer(request, required=False),
         campaigns=rows,
+        place=lambda code: place(code, lang_of(request)),
     )
 
 
@@ -329,5 +554,7 @@ async def inspection(request: Request, draw_id: str) -> Response:
         who=viewer(request, required=False),
         c=found,
         estimate=guess,
+        place=lambda code: place(code, lang_of(request)),
+        kind_word=lambda kind: kind_word(kind, lang_of(request)),
         host=str(request.base_url).rstrip("/"),
     )

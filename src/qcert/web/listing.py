@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
+
+from starlette.responses import Response
 
 from .. import schemes
+from ..exchange import spreadsheet
 from ..lifecycle.inputs import has_controls
 from ..store import dashboard as views
 from ..store.search import SORTS, CertificationFilter
@@ -24,6 +28,7 @@ __all__ = [
     "MAX_Q",
     "MAX_SIZE",
     "ListQuery",
+    "attachment",
     "certification_name",
     "list_query",
     "search_query",
@@ -210,11 +215,30 @@ COLUMNS["overdue"] = COLUMNS["due_soon"]
 
 
 def table(
-    listing: str, rows: list[Mapping[str, Any]], t: Callable[..., str], lang: str
+    listing: str,
+    rows: list[Mapping[str, Any]],
+    t: Callable[..., str],
+    lang: str,
+    columns: Mapping[str, list[tuple[str, Cell]]] = COLUMNS,
 ) -> tuple[list[str], list[list[Any]]]:
-    """The header and rows of ``listing``'s download, in ``lang``."""
-    columns = COLUMNS[listing]
-    return [t(key) for key, _ in columns], [[cell(r, t, lang) for _, cell in columns] for r in rows]
+    """The header and rows of ``listing``'s download, in ``lang`` (its columns from
+    ``columns``: the body's lists unless another part's are given)."""
+    chosen = columns[listing]
+    return [t(key) for key, _ in chosen], [[cell(r, t, lang) for _, cell in chosen] for r in rows]
+
+
+def attachment(data: bytes, fmt: str, name: str) -> Response:
+    """``data`` in ``fmt`` (a key of ``spreadsheet.FORMATS``) as a download named ``name``."""
+    # An ASCII name for old browsers, the exact one (RFC 6266 / RFC 5987) for the others.
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    disposition = (
+        f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
+    )
+    return Response(
+        data,
+        media_type=spreadsheet.FORMATS[fmt],
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
 
 
 def search_rows(groups: Mapping[str, Any], t: Callable[..., str], lang: str) -> list[dict]:

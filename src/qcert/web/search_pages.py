@@ -151,17 +151,7 @@ def dashboard_list(request: Request, body_id: str, name: str) -> Response:
     )
 
 
-def _download(data: bytes, fmt: str, name: str) -> Response:
-    # An ASCII name for old browsers, the exact one (RFC 6266 / RFC 5987) for the others.
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    disposition = (
-        f"attachment; filename=\"{ascii_name}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
-    )
-    return Response(
-        data,
-        media_type=spreadsheet.FORMATS[fmt],
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
+_download = listing.attachment
 
 
 def _export_rows(

@@ -4,16 +4,30 @@ shown where the eye is); a body's portrait; and the public inspection results.""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
+from qcert.credentials.dataintegrity import multibase_public_key
+from qcert.keys import load_signers
+from qcert.ledger.hashing import SHA256
 from qcert.lifecycle import OpenAccount
 from qcert.server import create_app
-from qcert.supervision.commands import CommitDraw, RaiseWarnings, RevealDraw
+from qcert.store import hub as hub_views
+from qcert.supervision.commands import (
+    CommitDraw,
+    EnrolBody,
+    RaiseWarnings,
+    RecordScan,
+    RevealDraw,
+)
 from qcert.supervision.draw import canonical_inputs, commitment, new_seed
 from qcert.supervision.warnings import warning_id
 from qcert.web.hub_text import MESSAGES
@@ -25,6 +39,8 @@ ACCOUNTS = {
     "reg-js": ["regulator@region:320000"],
     "reg-sh": ["regulator@region:310000"],
     "reg-cn": ["regulator@region:100000"],
+    "reg-zj": ["regulator@region:330000"],
+    "staff": ["auditor@body:cb1"],
     "plain": [],
 }
 
@@ -130,6 +146,10 @@ def test_the_public_sees_every_campaign_and_its_draw_in_both_languages(hub):
     assert listed.status_code == 200 and 'data-campaign="js-1"' in listed.text
     page = web.get("/inspections/js-1")
     assert page.status_code == 200 and "data-seed" in page.text
+    # The campaign's area by name, each drawn target's kind in words.
+    assert 'title="320000">江苏<' in page.text and 'title="320000">江苏<' in listed.text
+    kinds = re.findall(r'<td data-kind="([a-z]+)">([^<]+)</td>', page.text)
+    assert kinds and all(word != kind for kind, word in kinds)
     assert "qcert hub rerun js-1 --url" in page.text
     web.get("/lang/en?next=/inspections/js-1")
     assert "Jiangsu checks" in web.get("/inspections/js-1").text
@@ -138,3 +158,177 @@ def test_the_public_sees_every_campaign_and_its_draw_in_both_languages(hub):
 def test_every_hub_message_has_both_languages():
     for key, (zh, en) in MESSAGES.items():
         assert (zh.strip() and en.strip() and zh != en) or key.startswith("outcome."), key
+
+
+GAPS = 120  # surveillance gaps in Hangzhou: three pages of the cockpit's warnings
+
+
+@pytest.fixture
+def world(hub):
+    """The hub above, with body cb1 enrolled (in Suzhou), 120 certificates' surveillance gaps
+    and an auditor's double employment in Hangzhou, in January and March (none in February),
+    a warning without a region, and a scan grading cb1."""
+    signer = load_signers(hub.settings.keys_dir)[0]
+    enrol = EnrolBody(
+        "cb1",
+        "示例认证中心",
+        "Example Certification",
+        "320500",
+        hub.ledger.origin_of(SHA256),
+        signer.verifier().vkey(),
+        "k1",
+        multibase_public_key(Ed25519PrivateKey.generate().public_key()),
+    )
+    hub.bus.handle(enrol, SYSTEM)
+    gaps = [
+        {
+            **_hit(f"C-{i:03d}", "330106"),
+            "indicator": "surveillance-gap",
+            "entity_kind": "certificate",
+            "value": 400.0 + i,
+            "threshold": 366.0,
+            "day": "2026-01-15" if i % 2 else "2026-03-15",
+        }
+        for i in range(GAPS)
+    ]
+    twice = {
+        **_hit("2013-N1QMS-5447725", "330100"),
+        "indicator": "auditor-multiply-employed",
+        "entity_kind": "auditor",
+        "value": 1071.0,
+        "threshold": 0.0,
+        "day": "2026-03-01",
+    }
+    nowhere = {**_hit("A-9", ""), "day": "2026-03-02"}
+    hub.bus.handle(RaiseWarnings([*gaps, twice, nowhere]), SYSTEM)
+    grade = {"body_id": "cb1", "grade": "C", "score": 1.98, "exposure": 55,
+             "top": ["mill-fast", "report-late"]}  # fmt: skip
+    hub.bus.handle(RecordScan(date(2026, 5, 31), {}, [grade], {}, []), SYSTEM)
+    return hub
+
+
+def _ids(text: str) -> list[str]:
+    return re.findall(r'<tr data-warning="([^"]+)"', text)
+
+
+def test_the_cockpit_says_kinds_regions_bodies_and_values_in_the_pages_language(world):
+    web = _signed_in(world, "reg-zj")
+    zh = web.get("/hub").text
+    auditor = warning_id("auditor-multiply-employed", "auditor", "2013-N1QMS-5447725")
+    row = re.search(rf'<tr data-warning="{auditor}">(.*?)</tr>', zh, re.S)[1]
+    assert "审核员 2013-N1QMS-5447725" in row and "auditor " not in row
+    assert '<span data-region="330100" title="330100">杭州市</span>' in row
+    assert '<a href="/hub/bodies/cb1" data-body="cb1">示例认证中心</a>' in row
+    assert "1071 天 / 0 天" in row and ".00" not in row
+    certificate = warning_id("surveillance-gap", "certificate", "C-119")
+    gap = re.search(rf'<tr data-warning="{certificate}">(.*?)</tr>', zh, re.S)[1]
+    assert "证书 C-119" in gap and "519 天 / 366 天" in gap
+    assert '<span data-region="330106" title="330106">杭州市</span>' in gap
+    page = web.get(f"/hub/warnings/{auditor}").text
+    assert "审核员 2013-N1QMS-5447725" in page and "1071 天 / 0 天" in page
+    assert 'title="330100">杭州市<' in page and ">示例认证中心</a>" in page
+    web.get("/lang/en?next=/hub")
+    en = web.get("/hub").text
+    row = re.search(rf'<tr data-warning="{auditor}">(.*?)</tr>', en, re.S)[1]
+    assert "auditor 2013-N1QMS-5447725" in row and 'title="330100">Hangzhou<' in row
+    assert ">Example Certification</a>" in row and "1071 days / 0 days" in row
+    # The body's portrait says the same of its warnings.
+    portrait = _signed_in(world, "reg-js").get("/hub/bodies/cb1").text
+    assert 'title="320500">苏州市<' in portrait
+
+
+def test_the_risk_grades_name_the_body_and_join_reasons_as_each_language_does(world):
+    web = _signed_in(world, "reg-js")
+    zh = web.get("/hub").text
+    row = re.search(r'<tr data-grade="cb1">(.*?)</tr>', zh, re.S)[1]
+    assert '<a href="/hub/bodies/cb1">示例认证中心</a>' in row
+    assert "申请至发证时间过短；" in row and "; " not in row
+    web.get("/lang/en?next=/hub")
+    row = re.search(r'<tr data-grade="cb1">(.*?)</tr>', web.get("/hub").text, re.S)[1]
+    assert ">Example Certification</a>" in row and "; " in row and "；" not in row
+
+
+def test_the_warnings_come_a_page_at_a_time_in_order_and_a_bad_page_is_refused(world):
+    web = _signed_in(world, "reg-zj")
+    with world.engine.connect() as conn:
+        order = [
+            w["id"]
+            for w in hub_views.warning_rows(conn, ["330000"], limit=1000)
+            if w["status"] not in ("confirmed", "dismissed")
+        ]
+    assert len(order) == GAPS + 1
+    first = web.get("/hub")
+    assert "第 1–50 条，共 121 条" in first.text and 'rel="next" data-page="2"' in first.text
+    last = web.get("/hub?page=3")
+    assert last.status_code == 200 and "第 101–121 条，共 121 条" in last.text
+    pages = [_ids(web.get(f"/hub?page={n}").text) for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [50, 50, 21]
+    assert [i for p in pages for i in p] == order
+    for bad in ("0", "4", "-1", "abc", "²", "1" * 30):
+        refused = web.get("/hub", params={"page": bad})
+        assert refused.status_code == 422, bad
+        assert 'role="alert"' in refused.text and "page：须为 1 至 3 的整数" in refused.text
+        assert _ids(refused.text) == pages[0]
+    web.get("/lang/en?next=/hub")
+    assert "51–100 of 121" in web.get("/hub?page=2").text
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_downloads_hold_the_pages_rows_for_whom_the_page_shows_them(world):
+    web = _signed_in(world, "reg-zj")
+    shown = [i for n in (1, 2, 3) for i in _ids(web.get(f"/hub?page={n}").text)]
+    assert 'href="/hub/export/warnings?format=xlsx"' in web.get("/hub").text
+    got = web.get("/hub/export/warnings?format=csv")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert "attachment" in got.headers["content-disposition"]
+    head, *rows = _csv(got)
+    assert head[:5] == ["优先级", "指标", "对象类型", "对象编号", "认证机构"]
+    assert [r[-1] for r in rows] == shown
+    twice = next(r for r in rows if r[3] == "2013-N1QMS-5447725")
+    assert twice[2:10] == [
+        "审核员", "2013-N1QMS-5447725", "示例认证中心", "cb1", "杭州市", "330100", "1071 天", "0 天"
+    ]  # fmt: skip
+    book = load_workbook(io.BytesIO(web.get("/hub/export/warnings?format=xlsx").content))
+    cells = list(book.active.iter_rows(values_only=True))
+    assert [r[-1] for r in cells[1:]] == shown
+    assert web.get("/hub/export/warnings?format=pdf").status_code == 422
+    assert web.get("/hub/export/nothing?format=csv").status_code == 404
+    # Another region's regulator downloads its own rows: none of Zhejiang's.
+    shanghai = _csv(_signed_in(world, "reg-sh").get("/hub/export/warnings?format=csv"))
+    assert [r[-1] for r in shanghai[1:]] == [warning_id("checkin-far", "audit", "A-2")]
+    assert not set(shown) & {r[-1] for r in shanghai[1:]}
+    # A body's staff, an account without a role and nobody are refused.
+    for who in ("staff", "plain"):
+        assert _signed_in(world, who).get("/hub/export/warnings?format=csv").status_code == 403
+    anonymous = TestClient(create_app(world, schedule=False), base_url="https://testserver")
+    answer = anonymous.get("/hub/export/warnings?format=csv", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+    # The risk grades: the page's rows, the reasons joined as the page joins them.
+    jiangsu = _signed_in(world, "reg-js")
+    graded = re.findall(r'<tr data-grade="([^"]+)"', jiangsu.get("/hub").text)
+    head, *rows = _csv(jiangsu.get("/hub/export/grades?format=csv"))
+    assert [r[1] for r in rows] == graded == ["cb1"]
+    assert rows[0][0] == "示例认证中心" and rows[0][-1].count("；") == 1
+    assert _csv(_signed_in(world, "reg-zj").get("/hub/export/grades?format=csv"))[1:] == []
+
+
+def test_the_monthly_table_shows_every_month_and_names_warnings_without_a_region(world):
+    nation = _signed_in(world, "reg-cn").get("/hub").text
+    table = nation[nation.index('id="situation"') :]
+    months = re.findall(r"<th>(\d{4}-\d{2})</th>", table)
+    assert months == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    unknown = re.search(
+        r'<tr data-month-row="地区不明"><th scope="row">地区不明</th>(.*?)</tr>', table
+    )
+    assert unknown and re.findall(r"<td>(\d+)</td>", unknown[1]) == ["0", "0", "1", "0", "0"]
+    zhejiang = re.search(r'<tr data-month-row="浙江">.*?</th>(.*?)</tr>', table)
+    assert re.findall(r"<td>(\d+)</td>", zhejiang[1]) == ["60", "0", "61", "0", "0"]
+    # In the warnings list too, the warning without a region says so.
+    last = _signed_in(world, "reg-cn").get("/hub?page=3").text
+    row = re.search(
+        rf'<tr data-warning="{warning_id("checkin-far", "audit", "A-9")}">(.*?)</tr>', last, re.S
+    )
+    assert '<span data-region="">地区不明</span>' in row[1] and "审核 A-9" in row[1]

@@ -44,6 +44,7 @@ def _team_audits(t: HubTables) -> ir.Table:
     inputs=("audits", "audit_team"),
     threshold=0,
     direction="above",
+    measure="days",
     unit="days the two audits overlap",
     source=EMPLOYMENT_SOURCE + "; ISO/IEC 17021-1:2015 7.2 (competent, available personnel)",
 )
@@ -82,6 +83,7 @@ def auditor_double_booked(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "checkins"),
     threshold=TRAVEL_KMH,
     direction="above",
+    measure="km/h",
     unit="km/h between the last check of one audit and the first of the next",
     source="500 km/h: faster than any door-to-door journey in China (flight block speeds "
     "600-750 km/h before airport transfers; CR400 trains 350 km/h); check-in positions per "
@@ -124,6 +126,7 @@ def auditor_impossible_travel(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "audit_team", "auditors"),
     threshold=0,
     direction="above",
+    measure="audits",
     unit="audits started in the 365 days before the scan",
     source="《中华人民共和国认证认可条例》 article 22 and 《认证机构管理办法》: audits only by "
     "registered auditors; ISO/IEC 17021-1:2015 7.2",
@@ -160,6 +163,7 @@ def auditor_unregistered(t: HubTables, as_of: date) -> ir.Table:
     inputs=("auditor_employments",),
     threshold=0,
     direction="above",
+    measure="days",
     unit="days the two employments overlap (up to the scan day)",
     source=EMPLOYMENT_SOURCE,
 )
@@ -204,6 +208,7 @@ def auditor_multiply_employed(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "audit_team", "certificates"),
     threshold=LENIENT_MADS,
     direction="below",
+    measure="ratio",
     unit="nonconformities found / expected from the sectors' rates (audits led, 3 years)",
     source="ISO/IEC 17021-1:2015 9.4.5 (audit findings); indirect standardisation by sector "
     "(observed / expected); robust outlier rule: Leys et al. 2013; MAD scale: Rousseeuw & "
@@ -249,6 +254,7 @@ def auditor_lenient(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "audit_team"),
     threshold=ROTATION_CYCLES,
     direction="above",
+    measure="cycles",
     unit="consecutive certification cycles of one certificate in which the auditor led an audit",
     source="ISO/IEC 17021-1:2015 5.2 (impartiality: familiarity threat) and 9.1.3.1 (the "
     "three-year certification cycle); 3 cycles: the hub's rotation figure",

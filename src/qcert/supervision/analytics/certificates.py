@@ -42,6 +42,7 @@ EVIDENCE_MAX = 10
     inputs=("certificates", "body_scopes"),
     threshold=0,
     direction="above",
+    measure="flag",
     unit="1 for a certificate issued outside the scope",
     source="《认证机构管理办法》 (certification only within the approved scope); "
     "ISO/IEC 17021-1:2015 7.1 and 8.2 (scope of certification); "
@@ -80,6 +81,7 @@ def scope_outside(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates",),
     threshold=MILL_HOURS,
     direction="below",
+    measure="hours",
     unit="hours from the application to the end of the issue day",
     source="ISO/IEC 17021-1:2015 9.3.1 (stage 1 and stage 2 with time between them to resolve "
     "concerns) and 9.5 (an independent decision): three days cannot hold both audits and the "
@@ -112,6 +114,7 @@ def mill_fast(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates", "audits", "audit_team"),
     threshold=MILL_MADS,
     direction="above",
+    measure="per-auditor-day",
     unit="certificates issued per auditor-day of audits, 365 days before the scan",
     source="IAF MD 5:2019 (audit time is the minimum for a credible audit); robust outlier "
     "rule: Leys et al. 2013; MAD scale: Rousseeuw & Croux 1993",
@@ -151,6 +154,7 @@ def mill_rate(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates", "organisations"),
     threshold=MANY_STANDARDS,
     direction="above",
+    measure="schemes",
     unit="distinct schemes certified by one body to the organisation on one day",
     source="IAF MD 11:2019 (integrated audits of several standards); size class per "
     "工信部联企业〔2011〕300号; 3 schemes: the hub's figure",
@@ -183,6 +187,7 @@ def mill_many_standards(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates", "status_changes", "organisations"),
     threshold=DEREGISTERED_GRACE_DAYS,
     direction="above",
+    measure="days",
     unit="days since the organisation was deregistered",
     source="ISO/IEC 17021-1:2015 9.6.5 (suspending, withdrawing); 《认证证书和认证标志管理办法》 "
     "(a certificate whose holder no longer exists is withdrawn); 30 days: the hub's figure",
@@ -217,6 +222,7 @@ def mill_deregistered(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates", "audits", "status_changes"),
     threshold=SURVEILLANCE_DAYS,
     direction="above",
+    measure="days",
     unit="days from the end of one audit to the start of the next (or to the scan day)",
     source="ISO/IEC 17021-1:2015 9.6.2.2 (surveillance at least once a calendar year, the "
     "first within 12 months of the decision) and 9.6.5 (suspension when surveillance is not "
@@ -263,6 +269,7 @@ def surveillance_gap(t: HubTables, as_of: date) -> ir.Table:
     inputs=("sampling_results", "certificates", "audits", "status_changes"),
     threshold=FOLLOW_UP_DAYS,
     direction="above",
+    measure="days",
     unit="days from the failed inspection to the first special audit, suspension or "
     "withdrawal (to the scan day when none)",
     source="ISO/IEC 17021-1:2015 9.6.4.2 (special audits after information on the client) and "

@@ -45,6 +45,7 @@ def _on_site_done(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "audit_team", "checkins"),
     threshold=0,
     direction="above",
+    measure="members",
     unit="team members without both a check-in and a check-out",
     source=CHECKIN_SOURCE,
 )
@@ -79,6 +80,7 @@ def checkin_missing(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits", "checkins"),
     threshold=CHECKIN_KM,
     direction="above",
+    measure="km",
     unit="km, largest distance of a check-in or check-out from the site",
     source=CHECKIN_SOURCE,
 )
@@ -113,6 +115,7 @@ def checkin_far(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits",),
     threshold=MD5_SHARE,
     direction="below",
+    measure="share",
     unit="actual audit days / IAF MD 5 days",
     source="IAF MD 5:2019 3.9 (reductions capped at 30 %); the time itself from IAF MD 5 "
     "tables QMS 1, EMS 1, OH&SMS 1 as the body reported it",
@@ -142,6 +145,7 @@ def audit_time_short(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits",),
     threshold=ONSITE_SHARE,
     direction="below",
+    measure="share",
     unit="on-site audit days / actual audit days",
     source="IAF MD 5:2019 4.1 as qcert's reference table (schemes/reference/iaf_md5.yaml, "
     "on_site_min_share) reads it; the lifecycle refuses the same at completion",
@@ -172,6 +176,7 @@ def onsite_share_low(t: HubTables, as_of: date) -> ir.Table:
     inputs=("audits",),
     threshold=REMOTE_MADS,
     direction="above",
+    measure="share",
     unit="share of the body's audits held remotely (FS02) in the 365 days before the scan",
     source="IAF MD 4:2023 (remote audits only where the risk allows); robust outlier rule: "
     "Leys et al. 2013, J. Exp. Soc. Psychol. 49:764-766; MAD scale: Rousseeuw & Croux 1993",

@@ -18,12 +18,39 @@ import ibis.expr.types as ir
 from ...locale import messages as from_catalogs
 from .tables import HubTables
 
-__all__ = ["ENTITIES", "INDICATORS", "Indicator", "indicator", "page"]
+__all__ = ["ENTITIES", "INDICATORS", "MEASURES", "Indicator", "indicator", "page"]
 
 ENTITIES = ("audit", "auditor", "body", "certificate", "organisation", "report")
 Build = Callable[[HubTables, date], ir.Table]
 # "name.<id>" and "rule.<id>" -> (zh-CN, en): each indicator's name and when it fires.
 MESSAGES = from_catalogs(__name__)
+# "<measure>" (and "<measure>.one" where English says one of it otherwise) -> (zh-CN, en):
+# a value with its unit, ``{n}`` the number; "yes" and "no" for a flag.
+UNITS = from_catalogs(__name__, "UNITS")
+# Each measure a value is shown in: the decimals its numbers keep at most (a whole number
+# keeps none), and whether it is a share written as a percentage.
+MEASURES: dict[str, int] = {
+    "days": 1,
+    "hours": 1,
+    "km": 1,
+    "km/h": 0,
+    "share": 1,
+    "ratio": 2,
+    "per-auditor-day": 2,
+    "audits": 0,
+    "members": 0,
+    "cycles": 0,
+    "schemes": 0,
+    "revisions": 0,
+    "lookups": 0,
+    "flag": 0,
+}
+
+
+def _number(value: float, decimals: int) -> str:
+    # A count or a whole day reads 491, never 491.00; a fraction keeps what it needs.
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)
@@ -31,7 +58,8 @@ class Indicator:
     """One risk indicator.
 
     ``direction`` says which side of ``threshold`` fires (``above``: value > threshold;
-    ``below``: value < threshold); ``unit`` is the value's unit; ``source`` cites the
+    ``below``: value < threshold); ``unit`` is the value's unit in full and ``measure`` the
+    unit the pages show beside it (a key of :data:`MEASURES`); ``source`` cites the
     standard, policy or figure behind the threshold. A ``peer_relative`` indicator's
     threshold is per row (the peers' bound), and its ``threshold`` here is the number of scaled
     MADs. Its name (``zh``, ``en``) and when it fires in words (``rule_zh``, ``rule``) are in
@@ -44,6 +72,7 @@ class Indicator:
     threshold: float
     direction: Literal["above", "below"]
     unit: str
+    measure: str
     source: str
     build: Build
     peer_relative: bool = False
@@ -68,6 +97,18 @@ class Indicator:
         """When it fires, in en."""
         return MESSAGES[f"rule.{self.id}"][1]
 
+    def shown(self, value: float, lang: str) -> str:
+        """``value`` (a row's value or threshold) with its unit, in ``lang``: ``491 天``,
+        ``22.5 hours``, ``55%``, ``是``."""
+        pick = 0 if lang == "zh-CN" else 1
+        if self.measure == "flag":
+            return UNITS["yes" if value >= 1 else "no"][pick]
+        if self.measure == "share":
+            return _number(100 * value, MEASURES["share"]) + "%"
+        n = _number(value, 0 if float(value).is_integer() else MEASURES[self.measure])
+        key = f"{self.measure}.one" if n == "1" and f"{self.measure}.one" in UNITS else None
+        return UNITS[key or self.measure][pick].format(n=n)
+
     def __call__(self, tables: HubTables, as_of: date) -> ir.Table:
         """The rows where this indicator fires, for a scan on ``as_of``."""
         return self.build(tables, as_of)
@@ -85,6 +126,8 @@ def indicator(**spec: object) -> Callable[[Build], Build]:
             raise ValueError(f"indicator id {found.id!r} registered twice")
         if f"name.{found.id}" not in MESSAGES or f"rule.{found.id}" not in MESSAGES:
             raise ValueError(f"indicator {found.id}: no name or rule in the catalogs")
+        if found.measure not in MEASURES:
+            raise ValueError(f"indicator {found.id}: measure {found.measure!r} unknown")
         if found.entity not in ENTITIES:
             raise ValueError(f"indicator {found.id}: entity {found.entity!r} unknown")
         INDICATORS[found.id] = found

@@ -37,6 +37,7 @@ def _day_after(as_of: date) -> ir.TimestampScalar:
     inputs=("reports",),
     threshold=REPORT_LAG_DAYS,
     direction="above",
+    measure="days",
     unit="days from the fact to the hub's receipt of its first report",
     source=REPORTING_SOURCE,
 )
@@ -64,6 +65,7 @@ def report_late(t: HubTables, as_of: date) -> ir.Table:
     inputs=("certificates", "audits"),
     threshold=1,
     direction="below",
+    measure="audits",
     unit="audits reported for the certificate",
     source=REPORTING_SOURCE + "; ISO/IEC 17021-1:2015 9.5 (a decision rests on an audit)",
 )
@@ -92,6 +94,7 @@ def report_missing(t: HubTables, as_of: date) -> ir.Table:
     inputs=("reports",),
     threshold=0,
     direction="above",
+    measure="revisions",
     unit="revisions after the first received on a later day than the fact",
     source=REPORTING_SOURCE + "; what was published at an instant is never rewritten "
     "(ISO/IEC 17021-1:2015 8.4, records)",
@@ -125,6 +128,7 @@ def report_edited(t: HubTables, as_of: date) -> ir.Table:
     inputs=("public_queries", "certificates"),
     threshold=PUBLIC_QUERIES,
     direction="above",
+    measure="lookups",
     unit="public lookups of the number before the scan",
     source="国市监认证发〔2025〕72号 (十三) (public verification on one national platform); "
     "《认证证书和认证标志管理办法》 (forged certificates)",
