@@ -145,15 +145,24 @@ def _area(scope: list[str], lang: str) -> str:
     return "、".join(names) if lang == "zh-CN" else ", ".join(names)
 
 
-def _situation(warnings: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
-    """Where and when warnings cluster: trends per province, hot spot cities and the space-time
-    scan's clusters (``supervision.situation``); None with fewer than three months."""
+def _situation(
+    warnings: list[dict[str, Any]], scope: list[str], lang: str
+) -> dict[str, Any] | None:
+    """Where and when warnings cluster within ``scope`` (the regulator's divisions): trends
+    per province, hot spot cities and the space-time scan's clusters
+    (``supervision.situation``); None with fewer than three months."""
     import pandas as pd
 
     from ..supervision.situation import SituationInputInvalid, situation
     from ..worldgen import cities
 
-    places = {c.adcode: (c.lon, c.lat) for c in cities()}
+    # Only the cities of the jurisdiction: a city outside it would count as quiet (its
+    # warnings are not this regulator's), and a neighbour of a hot city would be called hot.
+    places = {
+        c.adcode: (c.lon, c.lat)
+        for c in cities()
+        if any(jurisdictions.contains(j, c.adcode) for j in scope)
+    }
     rows = [
         {
             "city": w["region"][:4] + "00",
@@ -183,7 +192,8 @@ def _situation(warnings: list[dict[str, Any]], lang: str) -> dict[str, Any] | No
         if p.total
     ]
     hot = [
-        {"city": names.get(c.city, c.city), "pattern": c.pattern.value} for c in found.hot_cities()
+        {"city": names.get(c.city, c.city), "code": c.city, "pattern": c.pattern.label(lang)}
+        for c in found.hot_cities()
     ]
     clusters = [
         {
@@ -293,7 +303,7 @@ def _cockpit(request: Request) -> dict[str, Any]:
         },
         # Counts of every province: aggregates above a jurisdiction are every regulator's.
         "tiles": tiles(found["above"], lang),
-        "spread": _situation(own, lang),
+        "spread": _situation(own, scope, lang),
         "warnings": open_[start : start + PAGE_SIZE],
         "current": current,
         "pages": pages,

@@ -332,3 +332,19 @@ def test_the_monthly_table_shows_every_month_and_names_warnings_without_a_region
         rf'<tr data-warning="{warning_id("checkin-far", "audit", "A-9")}">(.*?)</tr>', last, re.S
     )
     assert '<span data-region="">地区不明</span>' in row[1] and "审核 A-9" in row[1]
+
+
+def test_hot_spot_cities_lie_in_the_regulators_jurisdiction_and_are_named_in_its_language(world):
+    # Gi* smooths over neighbours: the nation's view calls Shanghai and Jiangsu's cities hot
+    # next to the Hangzhou and Suzhou warnings. Zhejiang's view weighs Zhejiang's cities
+    # only: one outside would count as quiet, its warnings being another regulator's.
+    hot = re.compile(r'<li data-hot="(\d+)">([^<]+)</li>')
+    nation = hot.findall(_signed_in(world, "reg-cn").get("/hub").text)
+    assert {code[:2] for code, _ in nation} >= {"31", "32", "33"}, nation
+    assert all(re.search(r"（\w+热点）$", text) for _, text in nation), nation
+    zhejiang = hot.findall(_signed_in(world, "reg-zj").get("/hub").text)
+    assert all(code.startswith("33") for code, _ in zhejiang), zhejiang
+    english = _signed_in(world, "reg-cn")
+    english.get("/lang/en?next=/hub")
+    words = hot.findall(english.get("/hub").text)
+    assert words and all(re.search(r" \(\w+ hot spot\)$", text) for _, text in words), words
