@@ -85,6 +85,13 @@ def test_each_notice_is_mailed_once_in_both_languages(world, smtp):
     assert "f1" in "".join(m.get_content() for m in inbox.messages)
     assert "查看" in body and "Open: https://q.example/ws/bodies/cb1/certifications/c1-b#" in body
     assert inbox.messages[0]["From"] == "qcert@cb1.example"
+    # The certification named as people know it, in both languages, not by its id.
+    from tests.e2e.web.staffed_world import CLIENTS
+
+    _, name_zh, name_en = CLIENTS["c1"]
+    subject = inbox.messages[0]["Subject"]
+    assert f"{name_zh} · ISO 9001:2015" in subject and f"{name_en} · ISO 9001:2015" in subject
+    assert "c1-b）" not in subject
     again = notifier.run(TODAY)
     assert (again.sent, again.mailed) == (0, 0) and len(inbox.messages) == 2
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..lifecycle.naming import certification_name
 from ..locale import messages as from_catalogs
 from .model import AHEAD_DAYS, ANSWER_DAYS
 
@@ -16,10 +17,12 @@ __all__ = ["TITLES", "link", "title"]
 TITLES = from_catalogs(__name__, "TITLES")
 
 
-def title(notice: Mapping[str, Any], lang: str, named: str | None = None) -> str:
-    """The notice's one-line title in ``lang`` (zh-CN or en); ``named`` names its
-    certification as people do (organisation and standard), else its id does."""
+def title(notice: Mapping[str, Any], lang: str) -> str:
+    """The notice's one-line title in ``lang`` (zh-CN or en). It names the certification as
+    people do (organisation and standard) when the notice's row carries them (``name_zh``,
+    ``name_en``, ``scheme_id``, as the store's reads of notices give), else by its id."""
     zh, en = TITLES[notice["kind"]]
+    named = certification_name(notice, lang) if notice.get("name_zh") else None
     return (zh if lang == "zh-CN" else en).format(
         item=notice["item"],
         cid=named or notice["certification_id"],

@@ -233,11 +233,14 @@ def address_of(conn: Connection, account_id: str) -> str:
 
 
 def to_mail(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
-    """Notices not mailed yet to accounts that have an address, oldest first (with it)."""
-    n, a = t.notices.c, t.notice_addresses.c
+    """Notices not mailed yet to accounts that have an address, oldest first (with it, and
+    the certification's organisation and scheme, as :func:`notices_of` gives them)."""
+    n, a, c, k = t.notices.c, t.notice_addresses.c, t.certifications.c, t.clients.c
     query = (
-        sa.select(t.notices, a.email)
+        sa.select(t.notices, a.email, k.name_zh, k.name_en, c.scheme_id)
         .join(t.notice_addresses, a.account_id == n.recipient)
+        .outerjoin(t.certifications, c.id == n.certification_id)
+        .outerjoin(t.clients, k.id == c.client_id)
         .where(n.mailed_to.is_(None))
         .order_by(n.at, n.id)
         .limit(limit)

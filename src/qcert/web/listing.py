@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from .. import schemes
 from ..exchange import spreadsheet
 from ..lifecycle.inputs import has_controls
+from ..lifecycle.naming import certification_name
+from ..lifecycle.naming import organisation_name as organisation
 from ..store import dashboard as views
 from ..store.search import SORTS, CertificationFilter
 from . import words
@@ -41,21 +42,6 @@ MAX_PAGE = 1_000_000  # pages: past this no body has rows, and offsets stay smal
 MAX_SIZE = 100  # rows a page at most
 MAX_Q = 100  # characters of a search or a text filter
 SEARCH_SHOWN = 20  # rows of each group on the search page
-
-
-def organisation(row: Mapping[str, Any], lang: str) -> str:
-    """The organisation's name in ``lang`` (its Chinese name when it has no English one)."""
-    return row["name_zh"] if lang == "zh-CN" or not row.get("name_en") else row["name_en"]
-
-
-def certification_name(row: Mapping[str, Any], lang: str) -> str:
-    """A certification as people name it: the organisation and the scheme's standard."""
-    try:
-        standard = schemes.get(row["scheme_id"]).standard
-        short = f"{standard.code}:{standard.edition}"
-    except schemes.SchemeError:
-        short = row["scheme_id"]
-    return f"{organisation(row, lang)} · {short}"
 
 
 @dataclass(frozen=True)

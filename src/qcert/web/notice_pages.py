@@ -17,7 +17,6 @@ from ..notices.text import link, title
 from ..store import notices as views
 from .i18n import lang_of
 from .input_text import MESSAGES as INPUT
-from .listing import certification_name
 from .notice_text import MESSAGES
 from .portal_pages import Refusal, run
 from .render import Viewer, env, guard, page, require_csrf, services, viewer
@@ -102,7 +101,7 @@ def _list(
     shown = [
         {
             **n,
-            "title": title(n, lang, certification_name(n, lang) if n["name_zh"] else None),
+            "title": title(n, lang),
             "link": link(n),
             "sent": n["at"][:16].replace("T", " "),
         }
