@@ -9,7 +9,9 @@ Builds the demo store (``qcert.demo``) in a temporary directory, serves it on a 
 - ``search.png``: the body's search for part of a client's name;
 - ``client.png``: that organisation's page at the body;
 - ``cases.png``: the body's complaints and appeals;
-- ``phone.png``: the certification list at a phone's width (390 px).
+- ``phone.png``: the certification list at a phone's width (390 px);
+- ``notices.png``: the signed-in staff member's notices of what is due;
+- ``hub.png``: the national regulator's cockpit (open warnings by province, the first of them).
 
 Needs Debian's chromium and a CJK font (``apt-get install chromium fonts-noto-cjk``) and the
 test extra (Playwright). Run from the repository root::
@@ -53,6 +55,8 @@ ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 BODY = "demo-cb"
 ACCOUNT = "demo-decider"
+REGULATOR = "demo-regulator"  # the nation's: every province on the cockpit
+ADMIN = "demo-admin"  # the body's administrator: told of what is due
 # The named certification whose page is shown: stage 2 with an open major nonconformity, so
 # audits, a finding and a long timeline are all on it.
 SHOWN_STAGE = "stage2-open-major"
@@ -145,6 +149,18 @@ def _capture(base: str, out: Path, shown: str, number: str, client: tuple[str, s
         page.goto(f"{base}/ws/bodies/{BODY}/cases")
         saved.append(_save(page, out / "cases.png"))
 
+        # The body administrator's notices, as the clocks sent them.
+        admin = _signed_in(browser, base, ADMIN, VIEWPORT)
+        admin.goto(f"{base}/ws/notices")
+        saved.append(_save(admin, out / "notices.png"))
+
+        # The regulator's cockpit: the provinces' open warnings and the first of the list.
+        hub = _signed_in(browser, base, REGULATOR, VIEWPORT)
+        hub.goto(f"{base}/hub")
+        top = hub.locator("table").first.bounding_box()
+        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": int(top["y"]) + 560}
+        saved.append(_save(hub, out / "hub.png", clip))
+
         phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
         tab = phone.new_page()
         tab.goto(f"{base}/signin")
@@ -156,6 +172,17 @@ def _capture(base: str, out: Path, shown: str, number: str, client: tuple[str, s
         saved.append(_save(tab, out / "phone.png"))
         browser.close()
     return saved
+
+
+def _signed_in(browser: Any, base: str, account: str, viewport: dict[str, int]) -> Any:
+    """A new tab (zh-CN) signed in as ``account``."""
+    tab = browser.new_context(locale="zh-CN", viewport=viewport).new_page()
+    tab.goto(f"{base}/signin")
+    tab.fill("#username", account)
+    tab.fill("#password", DEMO_PASSWORD)
+    with tab.expect_navigation():
+        tab.click("form.form button[type=submit]")
+    return tab
 
 
 def _save(page: Any, path: Path, clip: dict[str, int] | None = None) -> Path:
@@ -177,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         result = build_demo(settings, size=args.size)
         shown, live = result.stages[SHOWN_STAGE], result.stages[LIVE_STAGE]
         services = bootstrap(dataclasses.replace(settings, public_host=DEMO_HOST))
+        services.notifier.run()  # what the server's clocks send when it starts
         with served(create_app(services)) as base:
             number, client = _number_of(settings, live), _client_of(settings, shown)
             saved = _capture(base, args.out, shown, number, client)
