@@ -56,6 +56,7 @@ def tiles(counts: dict[str, int], lang: str) -> list[dict[str, object]]:
             {
                 "code": code + "0000",
                 "name": zh if lang == "zh-CN" else en,
+                **_label(zh if lang == "zh-CN" else en),
                 "row": row,
                 "column": column,
                 "count": n,
@@ -63,3 +64,18 @@ def tiles(counts: dict[str, int], lang: str) -> list[dict[str, object]]:
             }
         )
     return out
+
+
+TILE = 54  # a tile's width in the map's units (its height is 49)
+
+
+def _label(name: str) -> dict[str, object]:
+    """How a tile writes ``name``: its lines and font size. A name of two words takes two
+    lines ("Inner" / "Mongolia"); a long one a smaller size, so every name is whole: cut to
+    a few letters, Guangdong and Guangxi, Jiangsu and Jiangxi read alike."""
+    lines = name.split(" ", 1) if " " in name else [name]
+    longest = max(len(line) for line in lines)
+    # Latin letters of these fonts average about 0.55 of the size; Chinese ones fill it.
+    width = longest * (1.0 if not name.isascii() else 0.55)
+    size = min(11.0, round((TILE - 6) / width, 1))
+    return {"lines": lines, "size": size}

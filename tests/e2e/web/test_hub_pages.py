@@ -348,3 +348,21 @@ def test_hot_spot_cities_lie_in_the_regulators_jurisdiction_and_are_named_in_its
     english.get("/lang/en?next=/hub")
     words = hot.findall(english.get("/hub").text)
     assert words and all(re.search(r" \(\w+ hot spot\)$", text) for _, text in words), words
+
+
+def test_every_province_tile_shows_its_whole_name_in_the_pages_language(world):
+    from qcert.web.provinces import PROVINCES
+
+    english = _signed_in(world, "reg-cn")
+    english.get("/lang/en?next=/hub")
+    for lang, page in (
+        ("zh-CN", _signed_in(world, "reg-cn").get("/hub")),
+        ("en", english.get("/hub")),
+    ):
+        tiles = re.findall(r'<g data-province="(\d{2})0000".*?</g>', page.text, re.S)
+        assert len(tiles) == len(PROVINCES)
+        for code in tiles:
+            block = re.search(rf'<g data-province="{code}0000".*?</g>', page.text, re.S)[0]
+            words = " ".join(re.findall(r"<text[^>]*data-label>([^<]+)</text>", block))
+            zh, en, _, _ = PROVINCES[code]
+            assert words == (zh if lang == "zh-CN" else en), (code, words)
