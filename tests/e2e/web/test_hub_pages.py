@@ -366,3 +366,12 @@ def test_every_province_tile_shows_its_whole_name_in_the_pages_language(world):
             words = " ".join(re.findall(r"<text[^>]*data-label>([^<]+)</text>", block))
             zh, en, _, _ = PROVINCES[code]
             assert words == (zh if lang == "zh-CN" else en), (code, words)
+
+
+def test_the_inspection_pages_lead_a_regulator_back_to_the_cockpit_and_nobody_else(world):
+    page = _signed_in(world, "reg-cn").get("/inspections").text
+    assert '<a href="/hub">' in page
+    for who in ("staff", "plain"):
+        assert '<a href="/hub">' not in _signed_in(world, who).get("/inspections").text
+    anonymous = TestClient(create_app(world, schedule=False), base_url="https://testserver")
+    assert '<a href="/hub">' not in anonymous.get("/inspections").text
