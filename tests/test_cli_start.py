@@ -70,6 +70,21 @@ def test_a_command_that_needs_the_store_still_gets_it():
     )
 
 
+def test_the_services_start_without_the_monitoring_libraries():
+    # Every command, consumer and served worker builds the services; scikit-learn and
+    # scipy.stats (most of a second) come in only when a monitor is fitted or scores.
+    loaded = _loaded_after("import qcert.bootstrap")
+    assert not {"sklearn", "scipy"} & set(loaded), loaded
+
+
+def test_the_server_starts_without_the_examination_statistics():
+    # scipy.stats, statsmodels and scikit-learn come with the first examination report
+    # asked for, not with every `qcert serve` start. (scipy itself is light: the I charts'
+    # constants need only scipy.special.)
+    loaded = _loaded_after("import qcert.server")
+    assert not {"sklearn", "statsmodels"} & set(loaded), loaded
+
+
 @pytest.mark.parametrize("name", list(LAZY))
 def test_the_help_line_listed_without_import_is_the_commands_own(name):
     real = load_lazy(name)

@@ -517,7 +517,6 @@ def _events(services: Any) -> int:
 def http(matrix) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     # Over HTTPS, so a page's Secure session cookie would be sent: pages take the cookie of a
     # web session, the API a bearer token; each principal gets both.
-    client = TestClient(create_app(matrix, schedule=False), base_url="https://testserver")
     headers = {
         who: {
             "Authorization": f"Bearer {matrix.identity.start(who, 'api').token}",
@@ -526,7 +525,11 @@ def http(matrix) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
         for who in PRINCIPALS
     }
     headers["anonymous"] = {}
-    yield client, headers
+    # Entered, the client keeps one event loop (and its worker threads) for the thousands of
+    # requests below, as a served process does, instead of starting a thread and a loop for
+    # each request.
+    with TestClient(create_app(matrix, schedule=False), base_url="https://testserver") as client:
+        yield client, headers
 
 
 def _post(client: TestClient, name: str, command: Any, headers: dict[str, str]) -> Any:

@@ -28,16 +28,15 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..ledger.canonical import canonical_json
 from ..lifecycle.aggregate import invalid
-from ..quality.individuals import IndividualsMonitor
-from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, MonitorInputError, PCAMonitor
-from ..quality.selection import select_monitor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "KINDS",
@@ -129,6 +128,9 @@ def resolve_params(kind: str, params: Mapping[str, Any] | None, X: np.ndarray) -
         return _checked(kind, {})
     if kind == "spc":
         return {}
+    from ..quality.monitoring import MonitorInputError
+    from ..quality.selection import select_monitor
+
     try:
         chosen = dict(select_monitor(kind, X).params)
     except MonitorInputError as err:
@@ -146,6 +148,9 @@ def build_monitor(
     specs: Mapping[str, tuple[float | None, float | None]],
 ) -> Any:
     """An unfitted monitor of ``kind`` with ``params`` (``persistence`` is the scorer's)."""
+    from ..quality.individuals import IndividualsMonitor
+    from ..quality.monitoring import CVAMonitor, DynamicPCAMonitor, PCAMonitor
+
     p = {k: v for k, v in params.items() if k != "persistence"}
     try:
         if kind == "pca":
@@ -192,6 +197,8 @@ def chart_documents(
     readings = frame[limited].dropna()
     if not limited or len(readings) < MIN_READINGS:
         return {}
+    from ..quality.individuals import IndividualsMonitor
+
     try:
         charts = IndividualsMonitor(limited, specs).fit(readings.to_numpy(float)).charts_
     except ValueError:  # a characteristic that never moved has no σ to chart

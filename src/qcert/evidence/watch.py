@@ -41,7 +41,6 @@ import pandas as pd
 
 from ..errors import QcertError
 from ..quality.causality import ProcessGraph, rank_root_causes
-from ..quality.monitoring import StreamingScorer
 from ..schemes.errors import RuleViolation
 from . import monitor_commands as commands
 from .monitors import Fitted, fit_monitor
@@ -102,6 +101,10 @@ class StreamScoring:
     def __init__(
         self, device: str, fitted: Fitted, graph: ProcessGraph | None = None, top: int = TOP
     ) -> None:
+        # Imported here, not at the top: scikit-learn and scipy.stats come with it, which
+        # every process that loads the bus (each command, each consumer) would pay at start.
+        from ..quality.monitoring import StreamingScorer
+
         self.device, self.fitted, self.graph, self.top = device, fitted, graph, top
         self.monitor = fitted.monitor
         self.scorer = StreamingScorer(self.monitor, persistence=fitted.persistence)

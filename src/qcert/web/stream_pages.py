@@ -21,8 +21,6 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
-from ..examinations import OrganisationNotFound, WindowInvalid, examine, window
-from ..reports.examination import render_html, render_pdf
 from ..store import portal
 from ..store import streams as views
 from ..store.views import body_row
@@ -137,6 +135,11 @@ def _proof(request: Request, client_id: str, device_id: str, seq: str) -> Respon
 def _examination(request: Request, who: Viewer, client_id: str, text: dict) -> Response:
     """The examination report over the period ``from``/``to`` asked for: HTML in the
     viewer's language, or with ``format=pdf`` the bilingual PDF."""
+    # Imported on the first examination, not with the site: the report's statistics bring
+    # scipy.stats, statsmodels and scikit-learn, most of a second of every server's start.
+    from ..examinations import OrganisationNotFound, WindowInvalid, examine, window
+    from ..reports.examination import render_html, render_pdf
+
     q = request.query_params
     kind = q.get("format", "html")
     try:

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+import anyio.from_thread
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -324,11 +325,16 @@ class Matrix:
     app: FastAPI
     docs: dict[str, str]
     browsers: dict[str, TestClient]
+    # One event loop on a thread of its own answers every client's requests, as one served
+    # process does; a client left to itself starts a thread and a loop for each request.
+    # (Not the clients' own context, which would start the application's schedule.)
+    portal: anyio.from_thread.BlockingPortal
 
     def as_(self, who: str) -> TestClient:
         """A client signed in as ``who`` (HTTPS, so the Secure session cookie is sent)."""
         if who not in self.browsers:
             web = TestClient(self.app, base_url="https://testserver")
+            web.portal = self.portal
             if who != ANONYMOUS:
                 form = web.get("/signin")
                 done = web.post(
@@ -410,7 +416,8 @@ def _matrix(root: Path) -> Iterator[Matrix]:
     migrate(engine)
     world = staff(engine, root)
     docs = _populate(world)
-    yield Matrix(world, world.app(), docs, {})
+    with anyio.from_thread.start_blocking_portal() as portal:
+        yield Matrix(world, world.app(), docs, {}, portal)
     engine.dispose()
 
 

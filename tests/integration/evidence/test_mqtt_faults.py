@@ -248,13 +248,27 @@ def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_
             out.setdefault(device, []).append(seq)
         return out
 
+    def count() -> int:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count(t.evidence_readings.c.seq))).one()[0]
+
+    def taking(before: int) -> None:
+        """Wait until the consumer has stored readings beyond ``before``: it has started,
+        connected and is working through batches."""
+        deadline = time.monotonic() + 30
+        while count() <= before:
+            assert time.monotonic() < deadline, "the consumer took nothing within 30 s"
+            time.sleep(0.05)
+
     consumer = _intake_consumer(private_broker, data, url)
     publisher = Publisher(private_broker.port)
     deadline = time.monotonic() + 30
     while "d1" not in stored():  # the subscription exists once a reading is stored
         assert time.monotonic() < deadline, "the consumer did not subscribe within 30 s"
         publisher.publish("qcert/v1/org/d1/line", payload("d1", [0], start=time.time()), "p")
-        time.sleep(1)
+        end = time.monotonic() + 1  # a probe a second, looked for more often
+        while time.monotonic() < end and "d1" not in stored():
+            time.sleep(0.05)
     sent = [0]
 
     def stream() -> None:
@@ -274,7 +288,10 @@ def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_
     rng = random.Random(7)
     try:
         for _ in range(6):
-            time.sleep(rng.uniform(2.0, 4.0))  # long enough for a start (imports) and batches
+            # Each kill lands amid batches of a consumer that has started and taken some:
+            # waited for, rather than a fixed pause sized for the slowest start.
+            taking(count())
+            time.sleep(rng.uniform(0.0, 1.0))
             consumer.send_signal(signal.SIGKILL)
             consumer.wait(10)
             consumer = _intake_consumer(private_broker, data, url)
