@@ -138,7 +138,7 @@ def test_entries_at_reads_scattered_indices_in_rows_of_one_and_of_many(ledger):
         step = rng.choice([1, 1, 1, 2, 7, 40])
         ledger.append(entries[pos : pos + step])
         pos += step
-    wanted = sorted(rng.sample(range(600), 230)) + [0, 599, 599]
+    wanted = [*sorted(rng.sample(range(600), 230)), 0, 599, 599]
     got = ledger.storage.entries_at(wanted)
     assert list(got) == sorted(set(wanted))
     assert all(got[i] == entries[i] for i in wanted)
