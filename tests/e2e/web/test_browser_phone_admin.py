@@ -71,3 +71,28 @@ def test_the_admin_pages_fit_a_phone_without_scrolling_sideways(browser, world, 
             assert before not in ("none", "normal", '""'), path
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390 or wide
         assert not wide, wide
+
+
+def test_the_admin_forms_set_each_label_above_its_field(browser, world):
+    # Written inline, a form's labels and fields ran on as a sentence, a label broken across
+    # lines from its field; the workspace's forms stack each label over its field.
+    desktop = {"width": 1280, "height": 900}
+    forms = ("/ws/bodies/cb1/client-forms", "/ws/bodies/cb1/cases", "/ws/bodies/cb1/people")
+    with (
+        served(world.world.app(schedule=False)) as base,
+        guarded_page(browser, base, locale="zh-CN", viewport=desktop) as tab,
+    ):
+        tab.base = base
+        sign_in(tab, "admin1")
+        for path in forms:
+            tab.goto(base + path)
+            pairs = tab.locator("form[method=post] label[for]").evaluate_all(
+                """ls => ls.map(l => {
+                    const f = document.getElementById(l.htmlFor);
+                    if (!f || f.type === "checkbox" || f.type === "hidden") return null;
+                    const a = l.getBoundingClientRect(), b = f.getBoundingClientRect();
+                    return [l.htmlFor, a.bottom <= b.top + 1, Math.abs(a.left - b.left) < 2];
+                }).filter(Boolean)"""
+            )
+            assert len(pairs) >= 3, (path, pairs)
+            assert all(above and aligned for _, above, aligned in pairs), (path, pairs)
