@@ -117,12 +117,7 @@ def _capture(base: str, out: Path, shown: str, number: str, client: tuple[str, s
     saved = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_context(locale="zh-CN", viewport=VIEWPORT).new_page()
-        page.goto(f"{base}/signin")
-        page.fill("#username", ACCOUNT)
-        page.fill("#password", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("form.form button[type=submit]")
+        page = _signed_in(browser, base, ACCOUNT, VIEWPORT)
 
         page.goto(f"{base}/ws/bodies/{BODY}")
         page.wait_for_selector("#chart-audits .main-svg")  # the charts are drawn
@@ -161,13 +156,7 @@ def _capture(base: str, out: Path, shown: str, number: str, client: tuple[str, s
         clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": int(top["y"]) + 560}
         saved.append(_save(hub, out / "hub.png", clip))
 
-        phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        tab = phone.new_page()
-        tab.goto(f"{base}/signin")
-        tab.fill("#username", ACCOUNT)
-        tab.fill("#password", DEMO_PASSWORD)
-        with tab.expect_navigation():
-            tab.click("form.form button[type=submit]")
+        tab = _signed_in(browser, base, ACCOUNT, {"width": 390, "height": 844})
         tab.goto(f"{base}/ws/bodies/{BODY}/certifications")
         saved.append(_save(tab, out / "phone.png"))
         browser.close()
