@@ -137,11 +137,7 @@ def _area(scope: list[str], lang: str) -> str:
     t = translator(lang, MESSAGES)
     if jurisdictions.NATION in scope:
         return t("hub.nation")
-    names = []
-    for code in scope:
-        province = PROVINCES.get(code[:2])
-        label = province[0 if lang == "zh-CN" else 1] if province else code
-        names.append(label if code.endswith("0000") else place(code, lang))
+    names = [place(code, lang) for code in scope]
     return "、".join(names) if lang == "zh-CN" else ", ".join(names)
 
 
@@ -222,7 +218,9 @@ def _lists(request: Request) -> dict[str, Any]:
     """What the cockpit's lists hold for the viewer, every row of them: the scope, the
     bodies, the warnings (open ones by priority), the latest scan's grades of the bodies within
     the scope; warnings and grades described in the viewer's language. The page and its
-    downloads both read this, so a download holds exactly the page's rows (all pages)."""
+    downloads both read this, so a download holds exactly the page's rows (all pages). The
+    open warnings come as stored: each reader describes (:func:`_described`) those it shows,
+    the page one page of them, a download every one."""
     who = viewer(request)
     assert who is not None
     scope = sorted(access.read_scope(who.principal).jurisdictions)
@@ -245,11 +243,8 @@ def _lists(request: Request) -> dict[str, Any]:
         "lang": lang,
         "bodies": bodies,
         "warnings": warnings,
-        "open": [
-            _described(w, names, lang)
-            for w in warnings
-            if w["status"] not in ("confirmed", "dismissed")
-        ],
+        "names": names,
+        "open": [w for w in warnings if w["status"] not in ("confirmed", "dismissed")],
         "grades": [
             _graded(g, names, lang) for g in (scan or {}).get("grades", []) if g["body_id"] in mine
         ],
@@ -304,7 +299,7 @@ def _cockpit(request: Request) -> dict[str, Any]:
         # Counts of every province: aggregates above a jurisdiction are every regulator's.
         "tiles": tiles(found["above"], lang),
         "spread": _situation(own, scope, lang),
-        "warnings": open_[start : start + PAGE_SIZE],
+        "warnings": [_described(w, found["names"], lang) for w in open_[start : start + PAGE_SIZE]],
         "current": current,
         "pages": pages,
         "shown": _shown(len(open_), current),
@@ -393,8 +388,12 @@ async def export(request: Request, listing_name: str) -> Response:
             code=422,
         )
     found = await run_in_threadpool(_lists, request)
-    rows = found["open"] if listing_name == "warnings" else found["grades"]
     lang = found["lang"]
+    rows = (
+        [_described(w, found["names"], lang) for w in found["open"]]
+        if listing_name == "warnings"
+        else found["grades"]
+    )
     t = translator(lang, MESSAGES)
     head, cells = listing.table(listing_name, rows, t, lang, COLUMNS)
     name = f"hub-{listing_name}-{datetime.now(_BEIJING).date().isoformat()}"

@@ -151,9 +151,6 @@ def dashboard_list(request: Request, body_id: str, name: str) -> Response:
     )
 
 
-_download = listing.attachment
-
-
 def _export_rows(
     request: Request, conn: Any, body_id: str, listing_name: str
 ) -> tuple[list[dict[str, Any]], int] | tuple[str, dict[str, Any]]:
@@ -198,8 +195,8 @@ def export(request: Request, body_id: str, listing_name: str) -> Response:
     head, cells = listing.table(listing_name, rows, t, lang)
     name = f"{body_id}-{listing_name}-{_today().isoformat()}"
     if fmt == "csv":
-        return _download(spreadsheet.write_csv(head, cells), fmt, name)
-    return _download(spreadsheet.write_xlsx(listing_name, head, cells), fmt, name)
+        return listing.attachment(spreadsheet.write_csv(head, cells), fmt, name)
+    return listing.attachment(spreadsheet.write_xlsx(listing_name, head, cells), fmt, name)
 
 
 @router.get("/ws/bodies/{body_id}/reports", response_class=HTMLResponse)
@@ -239,7 +236,7 @@ def certsearch_file(request: Request, body_id: str) -> Response:
         )
         records = [certsearch.to_record(r, body) for r in rows]
     # The file names CertSearch suggests for an upload split into several files.
-    return _download(certsearch.write_xlsx(records), "xlsx", f"{body_id}_certs_{batch}")
+    return listing.attachment(certsearch.write_xlsx(records), "xlsx", f"{body_id}_certs_{batch}")
 
 
 def _day(request: Request, name: str) -> date | str | None:
