@@ -51,12 +51,13 @@ def tiles(counts: dict[str, int], lang: str) -> list[dict[str, object]]:
     out = []
     for code, (zh, en, row, column) in PROVINCES.items():
         n = counts.get(code, 0)
+        name = zh if lang == "zh-CN" else en
         shade = 0 if not n else 1 + min(3, int(4 * n / (top + 1)))
         out.append(
             {
                 "code": code + "0000",
-                "name": zh if lang == "zh-CN" else en,
-                **_label(zh if lang == "zh-CN" else en),
+                "name": name,
+                **_label(name),
                 "row": row,
                 "column": column,
                 "count": n,
