@@ -83,11 +83,34 @@ def _values(device: int, seq: int) -> dict[str, float]:
 
 
 def _message(device: int, seq: int, at: float | None = None, count: int = PER_MESSAGE) -> bytes:
+    """Readings ``seq`` to ``seq + count - 1`` of a device, all taken at ``at`` (default:
+    now), as one message: the bytes ``json.dumps`` writes for it."""
     stamp = datetime.fromtimestamp(time.time() if at is None else at, UTC).isoformat()
     readings = [
         {"seq": s, "time": stamp, "values": _values(device, s)} for s in range(seq, seq + count)
     ]
     return json.dumps({"device": f"dev{device}", "units": UNITS, "readings": readings}).encode()
+
+
+_ENCODED: dict[int, tuple[str, list[str]]] = {}
+
+
+def _encoded(device: int, seq: int, at: float | None = None, count: int = PER_MESSAGE) -> bytes:
+    """:func:`_message`, written from each reading's values encoded once: the publisher
+    stands for devices on other machines, so it should take as little as it can of the two
+    cores the consumers and the broker run on."""
+    if device not in _ENCODED:
+        head = json.dumps({"device": f"dev{device}", "units": UNITS})[:-1] + ', "readings": ['
+        _ENCODED[device] = (head, [json.dumps(_values(device, s)) for s in range(ROWS)])
+    head, values = _ENCODED[device]
+    stamp = (datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)).isoformat()
+    body = ", ".join(
+        [
+            f'{{"seq": {s}, "time": "{stamp}", "values": {values[s % ROWS]}}}'
+            for s in range(seq, seq + count)
+        ]
+    )
+    return f"{head}{body}]}}".encode()
 
 
 def publish(port: int, taken: Any, stop: Any, client_id: str) -> None:
@@ -100,7 +123,7 @@ def publish(port: int, taken: Any, stop: Any, client_id: str) -> None:
             time.sleep(0.002)
             continue
         for d in range(DEVICES):
-            publisher.publish(f"qcert/v1/c1/dev{d}/line", _message(d, seqs[d]), None)
+            publisher.publish(f"qcert/v1/c1/dev{d}/line", _encoded(d, seqs[d]), None)
             seqs[d] += PER_MESSAGE
             sent += PER_MESSAGE
     publisher.close()
@@ -316,6 +339,54 @@ def anchoring(url: str, workdir: str, stop: Any, windows: Any, cpu: Any) -> None
     engine.dispose()
 
 
+def writer_side(url: str, workdir: str, scoring: bool) -> tuple[Any, Any]:
+    """The writer process's intake (``--writer-process``): the same store and services as
+    the consumer's, its watcher scoring what it commits; when it stops, it writes how many
+    readings it scored to ``workdir``/scored."""
+    from tests.services import make_services
+
+    from qcert.evidence.intake import Intake
+    from qcert.store import create_engine
+
+    engine = create_engine(url)
+    svc = make_services(engine, Path(workdir))
+    intake = Intake(engine, bus=svc.bus, window_seconds=WINDOW, grace_seconds=GRACE)
+    if scoring:
+        intake.watcher = svc.watcher
+
+    def finish() -> None:
+        watcher = intake.watcher
+        if watcher is not None:
+            scored = sum(max(0, st.last_seq + 1 - TRAINING) for st in watcher.streams.values())
+            (Path(workdir) / "scored").write_text(f"{scored} {len(watcher.streams)}")
+        svc.close()
+        engine.dispose()
+
+    return intake, finish
+
+
+def _proc_rss(pid: int) -> int:
+    """Resident memory of process ``pid``, bytes (Linux); 0 once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(ln.split()[1]) * 1024 for ln in text.splitlines() if "VmRSS:" in ln), 0)
+
+
+def _proc_cpu(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _windows(engine: Any) -> int:
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT count(*) FROM evidence_windows")).scalar_one())
+
+
 def run_qcert(
     port: int,
     seconds: float,
@@ -326,22 +397,33 @@ def run_qcert(
     batch: int = 100,
     scoring: bool = True,
     anchor_apart: bool = False,
+    writer_process: bool = False,
 ) -> dict:
     from qcert.evidence.intake import Message
     from qcert.evidence.mqtt import Broker, Consumer, settle_collector
 
     svc, engine, intake = _services(workdir, database_url, scoring)
+    windows_before = _windows(engine)
     if consumers > 1 and intake.watcher is not None:
         # What the consumer command does in a group (qcert.config.score_mode): the group
         # splits each device's readings between processes, so only settled ones are complete.
         intake.watcher.mode = "settled"
-    sink = _Counting(intake)
+    url = engine.url.render_as_string(hide_password=False)
+    writer = None
+    if writer_process:
+        from functools import partial
+
+        from qcert.evidence.writer import WriterProcess
+
+        writer = WriterProcess(partial(writer_side, url, str(workdir), scoring))
+        sink: Any = writer
+    else:
+        sink = _Counting(intake)
     group = "bench" if consumers > 1 else ""
     options = _options("bench-qcert", group, batch, anchor_seconds=0.0 if anchor_apart else 1.0)
     consumer = Consumer(sink, Broker("127.0.0.1", port), options, message=Message)
     ctx = mp.get_context("spawn")
     taken, stop = ctx.Value("q", 0), ctx.Event()
-    url = engine.url.render_as_string(hide_password=False)
     others = []
     cpus = []
     for n in range(1, consumers):
@@ -378,12 +460,16 @@ def run_qcert(
             taken.value = stored = stored_now()
             samples.append((now, stored))
             if not memory or now - memory[-1][0] >= 1.0:
-                memory.append((now, _rss()))
+                writer_rss = _proc_rss(writer.pid) if writer is not None and writer.pid else 0
+                memory.append((now, _rss() + writer_rss))
             time.sleep(0.1)
         samples.append((time.monotonic() - t0, stored_now()))
+        if writer is not None and writer.pid:
+            writer_cpu[0] = _proc_cpu(writer.pid) - writer_cpu[0]
         stop.set()
         consumer.stop()
 
+    writer_cpu = [_proc_cpu(writer.pid) if writer is not None and writer.pid else 0.0]
     sampler = threading.Thread(target=sample)
     settle_collector()  # as ``qcert evidence consume`` does
     started = time.process_time()
@@ -410,12 +496,19 @@ def run_qcert(
     watcher = intake.watcher
     if watcher is None:
         scoring = "off (--no-scoring)"
+    elif writer is not None:
+        scored, streams = (workdir / "scored").read_text().split()
+        scoring = (
+            f"a PCA monitor on each of {streams} devices, {int(scored):,} readings scored "
+            f"({watcher.mode}) in the writer process"
+        )
     else:
         scored = sum(max(0, st.last_seq + 1 - TRAINING) for st in watcher.streams.values())
         scoring = (
             f"a PCA monitor on each of {len(watcher.streams)} devices, "
             f"{scored:,} readings scored ({watcher.mode}) in the first consumer's process"
         )
+    windows = _windows(engine) - windows_before
     svc.close()
     engine.dispose()
     return {
@@ -424,14 +517,18 @@ def run_qcert(
         "consumers": consumers,
         "stored": stored_now(),
         "counts": counts.as_dict(),
-        "windows": sink.windows + apart_windows.value,
-        "anchoring": "in a process of its own" if anchor_apart else "in the first consumer",
-        "take": sink.take_seconds,
-        "anchor": sink.anchor_seconds,
+        "windows": windows,
+        "anchoring": "in a process of its own"
+        if anchor_apart
+        else "in the writer process"
+        if writer_process
+        else "in the first consumer",
+        "take": getattr(sink, "take_seconds", 0.0),
+        "anchor": getattr(sink, "anchor_seconds", 0.0),
         "wall": samples[-1][0],
         "memory": (first, last),
         "cpu": cpu,
-        "cpu_all": cpu + sum(c.value for c in cpus),
+        "cpu_all": cpu + sum(c.value for c in cpus) + writer_cpu[0],
     }
 
 
@@ -462,7 +559,15 @@ def main() -> None:
         help="anchor in a process of its own (qcert evidence anchor --every 1), the consumers "
         "with --anchor-every 0",
     )
+    ap.add_argument(
+        "--writer-process",
+        action="store_true",
+        help="the first consumer stores, scores and anchors in a writer process of its own "
+        "(qcert evidence consume --writer-process)",
+    )
     args = ap.parse_args()
+    at = time.time()
+    assert _encoded(1, 480, at) == _message(1, 480, at), "the publisher's bytes differ"
     seconds = max(20.0, args.seconds)
     with tempfile.TemporaryDirectory(prefix="qcert-bench-") as tmp:
         broker = PrivateBroker(Path(tmp) / "broker")
@@ -488,6 +593,7 @@ def main() -> None:
                 args.batch,
                 not args.no_scoring,
                 args.anchor_apart,
+                args.writer_process,
             )
         finally:
             broker.stop()
@@ -500,11 +606,12 @@ def main() -> None:
         f"{q['windows']} windows anchored {q['anchoring']}, "
         f"{q['cpu']:.0f} s CPU in its process)"
     )
-    print(
-        f"  where the first writer's time went: take {q['take']:.1f} s "
-        f"({c['stored'] / q['take']:,.0f} readings/s inside take), anchoring "
-        f"{q['anchor']:.1f} s, of {q['wall']:.1f} s"
-    )
+    if q["take"]:
+        print(
+            f"  where the first writer's time went: take {q['take']:.1f} s "
+            f"({c['stored'] / q['take']:,.0f} readings/s inside take), anchoring "
+            f"{q['anchor']:.1f} s, of {q['wall']:.1f} s"
+        )
     first, last = q["memory"]
     print(
         f"  resident memory: first minute peak {first / 2**20:.0f} MiB, last minute peak "

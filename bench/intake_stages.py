@@ -10,7 +10,7 @@ ingest bench's bare subscriber does with a message besides receiving it.
 Stages:
 1. ``json.loads`` (baseline).
 2. ``ReadingMessage.model_validate_json``: the message checked against its schema.
-3. ``_prepare``: each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
+3. ``work_out``: each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
 4. ``Intake.take`` with scoring off: stages 2 and 3, then the batch's look-ups and insert in
    one transaction, on SQLite (a file in WAL mode: the database works in this process, so
    its CPU is counted; PostgreSQL's would be another process's).
@@ -42,8 +42,9 @@ sys.path.insert(0, str(Path(__file__).parents[1]))  # tests.services, bench.inge
 
 from bench import ingest
 
-from qcert.evidence.intake import Message, _prepare
+from qcert.evidence.intake import Message
 from qcert.evidence.payload import ReadingMessage
+from qcert.evidence.prepare import work_out
 
 MESSAGES = 100  # a batch, as the consumer takes it by default
 
@@ -114,7 +115,7 @@ def measure(batches: int, repeat: int) -> dict[str, float]:
                 lambda: [
                     ReadingMessage.model_validate_json(m.payload) for ms in make() for m in ms
                 ],
-                lambda models: [_prepare(x) for x in models],
+                lambda models: [work_out(x) for x in models],
                 readings,
             )
             key = "take, scoring off"

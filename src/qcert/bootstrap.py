@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy.engine import Engine
 
@@ -219,3 +220,21 @@ def bootstrap(
     if settings.hub_url:
         schedule.report = lambda: report_all(services)
     return services
+
+
+def evidence_writer(
+    settings: Settings, mode: Literal["arrival", "settled"]
+) -> tuple[Intake, Callable[[], None]]:
+    """A writer process's intake (``qcert evidence consume --writer-process``): the
+    installation's services built in that process, its watcher scoring in ``mode``
+    (``arrival`` or ``settled``), and what to call when it stops (sign what it appended,
+    then close)."""
+    services = bootstrap(settings, upgrade=False)
+    assert services.intake is not None and services.watcher is not None
+    services.watcher.mode = mode
+
+    def finish() -> None:
+        services.sign_if_appended()
+        services.close()
+
+    return services.intake, finish

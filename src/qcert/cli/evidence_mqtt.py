@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -49,12 +49,24 @@ def consume(
             "runs `qcert evidence anchor --every` / 固化间隔（秒），0 表示由另一进程固化",
         ),
     ] = 1.0,
+    writer_process: Annotated[
+        bool,
+        typer.Option(
+            "--writer-process",
+            help="Store, score and anchor in a second process while this one reads, checks "
+            "and hashes the next batch (two cores) / 由第二个进程写入、评分和固化",
+        ),
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Counts as JSON when it stops")] = False,
 ) -> None:
     """Take process data readings from the MQTT broker into the store, acknowledging each
     message once it is durable, and anchor due windows (unless --anchor-every 0), until
     SIGTERM or SIGINT (then it finishes the batch in hand). Logs its counts every 10 s. /
-    从 MQTT 代理接收过程数据。"""
+    从 MQTT 代理接收过程数据。
+
+    With --writer-process, a second process stores, scores and anchors each batch while this
+    one reads, checks and hashes the next; a message is still acknowledged only once the
+    writer has committed it."""
     from ..config import mqtt_settings, score_mode
     from ..evidence.intake import Message
     from ..evidence.mqtt import (
@@ -96,15 +108,19 @@ def consume(
         once_idle=once_idle,
         anchor_seconds=anchor_every,
     )
-    consumer = Consumer(svc.intake, where, options, message=Message, clock=svc.clock)
+    sink: Any = svc.intake
+    if writer_process:
+        sink = _writer(cfg, svc.watcher.mode if svc.watcher is not None else "arrival")
+    consumer = Consumer(sink, where, options, message=Message, clock=svc.clock)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())
     log.info(
-        "consuming %s from %s as %s, scoring %s readings",
+        "consuming %s from %s as %s, scoring %s readings%s",
         options.group or "(no group)",
         where,
         client_id,
         svc.watcher.mode if svc.watcher is not None else "no",
+        f", writing in process {sink.pid}" if writer_process else "",
     )
     settle_collector()
     counts = consumer.run().as_dict()
@@ -120,3 +136,16 @@ def consume(
                 refused=counts["refused"],
             )
         )
+
+
+def _writer(cfg: Any, mode: Any) -> Any:
+    """The writer process (``--writer-process``), its services built there from ``cfg``."""
+    from functools import partial
+
+    from ..bootstrap import evidence_writer
+    from ..evidence.writer import WriterGone, WriterProcess
+
+    try:
+        return WriterProcess(partial(evidence_writer, cfg, mode))
+    except WriterGone as err:
+        raise QcertError(two_lines("evidence.writer", error=err.en, error_zh=err.zh)) from None

@@ -28,22 +28,30 @@ import base64
 import binascii
 import json
 import logging
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from hashlib import sha256
-from typing import Any, Literal
+from typing import Any
 
+import numpy as np
 import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import ValidationError
 
 from ..ledger.canonical import canonical_json
-from ..lifecycle.inputs import refusal_of
 from ..locale.names import field_label
-from .payload import MAX_BYTES, ReadingMessage, canonical_text, canonical_texts, micros
+from .payload import micros
+from .prepare import (
+    DEAD_LETTER_BYTES,
+    EARLIEST,
+    Message,
+    Parsed,
+    Prepared,
+    Refused,
+    Verdict,
+    prepare,
+    refuse,
+    topic_for,
+)
 
 __all__ = [
     "DEAD_LETTER_BYTES",
@@ -53,7 +61,9 @@ __all__ = [
     "WINDOW_SECONDS",
     "Intake",
     "Message",
+    "Prepared",
     "Verdict",
+    "prepare",
     "topic_for",
 ]
 
@@ -63,71 +73,13 @@ WINDOW_SECONDS = 60  # default anchoring window (QCERT_EVIDENCE_WINDOW_SECONDS)
 GRACE_SECONDS = 10  # default wait after a window's end (QCERT_EVIDENCE_GRACE_SECONDS)
 IDLE_SECONDS = 300  # default wait for a silent device (QCERT_EVIDENCE_IDLE_SECONDS)
 FUTURE_SECONDS = 300  # a reading may be at most this far ahead of the receive time
-DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
-EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
-_LAST = micros(datetime.max.replace(tzinfo=UTC))  # the last instant a UTC time can spell
 _ATTEMPTS = 3  # a batch that lost a race for a key is retried (then it sees the winner's rows)
-_TOPIC = re.compile(
-    r"qcert/v1/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/"
-    r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})"
-)
-
-
-def topic_for(organisation: str, device: str, stream: str = "readings") -> str:
-    """The topic a device publishes its readings on."""
-    return f"qcert/v1/{organisation}/{device}/{stream}"
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message as received: its topic, its bytes, and when it was received (aware)."""
-
-    topic: str
-    payload: bytes
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What became of one message: ``stored`` (``stored`` new readings, ``duplicates`` sent
-    before), ``duplicate`` (all sent before), or ``refused`` (nothing stored; ``code`` and the
-    reasons say why)."""
-
-    status: Literal["stored", "duplicate", "refused"]
-    stored: int
-    duplicates: int
-    code: str = ""
-    reason_en: str = ""
-    reason_zh: str = ""
-
-
-class Refused(Exception):
-    """A message refused, with its code and reasons in both languages."""
-
-    def __init__(self, code: str, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.code, self.en, self.zh = code, en, zh
-
-
-@dataclass
-class _Parsed:
-    position: int
-    message: Message
-    organisation: str
-    device: str
-    payload: ReadingMessage
-    received: int  # µs since the epoch
-    # Of each reading, in the order sent: seq, time (µs), canonical text, leaf hash.
-    seqs: list[int]
-    times: list[int]
-    texts: list[str]
-    leaves: list[bytes]
-    uncovered: int  # the first reading with a variable not in ``units``, or -1
 
 
 Row = tuple[str, int, int, int, str, bytes]
-# A device's readings stored by one batch: their seqs, times (µs) and values, as sent.
-Fresh = tuple[list[int], list[int], list[dict[str, float]]]
+# A device's readings stored by one batch: their seqs and times (µs), and their values as
+# tables (names, rows in the order of the seqs), as sent.
+Fresh = tuple[list[int], list[int], list[tuple[tuple[str, ...], np.ndarray]]]
 
 
 class Intake:
@@ -166,24 +118,23 @@ class Intake:
 
     def take(self, messages: Sequence[Message]) -> list[Verdict]:
         """One verdict per message, in order, after the batch's transaction committed."""
+        return self.commit(prepare(messages))
+
+    def commit(self, prepared: Prepared) -> list[Verdict]:
+        """The second stage of :meth:`take`: the checks that need the store (device, units,
+        signature, late and replayed readings) and the batch's readings and refusals written
+        in ONE transaction; one verdict per message, in order, after the commit. ``prepared``
+        may come from another process (:mod:`qcert.evidence.writer`)."""
         from ..store import evidence as store
 
-        verdicts: list[Verdict | None] = [None] * len(messages)
-        parsed: list[_Parsed] = []
-        dead: list[dict[str, Any]] = []
-        for i, message in enumerate(messages):
-            try:
-                parsed.append(self._parse(i, message))
-            except Refused as err:
-                verdicts[i] = self._refuse(dead, message, err)
-            except Exception as err:  # no input may make take raise
-                log.exception("evidence: message %d could not be read", i)
-                verdicts[i] = self._refuse(dead, message, _internal(err))
+        parsed = prepared.parsed
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 fresh: dict[str, Fresh] = {}
                 with store.write_transaction(self.engine) as conn:
-                    done = self._store(conn, parsed, list(verdicts), list(dead), fresh)
+                    done = self._store(
+                        conn, parsed, list(prepared.verdicts), list(prepared.dead), fresh
+                    )
                 stored = [p.device for p in parsed if (v := done[p.position]) and v.stored]
                 if stored:
                     self._tell_watcher("after_commit", stored, fresh)
@@ -194,45 +145,10 @@ class Intake:
                 log.info("evidence: batch lost a race (%s); taking it again", err)
         raise AssertionError("unreachable")
 
-    def _parse(self, position: int, message: Message) -> _Parsed:
-        payload = message.payload
-        if not isinstance(payload, bytes | bytearray) or len(payload) > MAX_BYTES:
-            size = len(payload) if isinstance(payload, bytes | bytearray) else -1
-            raise Refused(
-                "evidence.size",
-                f"payload: {size} bytes; at most {MAX_BYTES}",
-                f"payload：{size} 字节，最多 {MAX_BYTES} 字节",
-            )
-        found = _TOPIC.fullmatch(message.topic) if isinstance(message.topic, str) else None
-        if found is None:
-            raise Refused(
-                "evidence.topic",
-                "topic: not qcert/v1/{organisation}/{device}/{stream}",
-                "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
-            )
-        try:
-            model = ReadingMessage.model_validate_json(payload)
-        except ValidationError as err:
-            kinds = {e.get("type") for e in err.errors()}
-            if "json_invalid" in kinds or "json_type" in kinds:
-                raise Refused(
-                    "evidence.json", "payload: not JSON", "payload：不是有效的 JSON"
-                ) from None
-            refused = refusal_of(err.errors())
-            raise Refused("evidence.schema", refused.en, refused.zh) from None
-        if model.device != found[2]:
-            raise Refused(
-                "evidence.topic",
-                f"topic: names device {found[2]}, the payload {model.device}",
-                f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
-            )
-        received = micros(message.received_at.astimezone(UTC))
-        return _Parsed(position, message, found[1], found[2], model, received, *_prepare(model))
-
     def _store(
         self,
         conn: Any,
-        parsed: list[_Parsed],
+        parsed: list[Parsed],
         verdicts: list[Verdict | None],
         dead: list[dict[str, Any]],
         fresh: dict[str, Fresh],
@@ -257,16 +173,16 @@ class Intake:
             try:
                 new, duplicates = self._check(p, device, known.get(p.device, {}))
             except Refused as err:
-                verdicts[p.position] = self._refuse(dead, p.message, err)
+                verdicts[p.position] = refuse(dead, p.message, err)
                 continue
             if new:
-                seqs, times, values = fresh.setdefault(p.device, ([], [], []))
-                sent = p.payload.all_readings()
-                if len(new) == len(sent):  # all of them new (as usual), in the order sent
+                seqs, times, tables = fresh.setdefault(p.device, ([], [], []))
+                table = np.frombuffer(p.table, dtype=float).reshape(len(p.seqs), len(p.names))
+                if len(new) == len(p.seqs):  # all of them new (as usual), in the order sent
                     known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
                     seqs += p.seqs
                     times += p.times
-                    values += [r["values"] for r in sent]
+                    tables.append((p.names, table))
                 else:
                     new_seqs = [row[1] for row in new]
                     known.setdefault(p.device, {}).update(
@@ -274,8 +190,8 @@ class Intake:
                     )
                     seqs += new_seqs
                     times += [row[2] for row in new]
-                    by_seq = {r["seq"]: r["values"] for r in sent}
-                    values += [by_seq[seq] for seq in new_seqs]
+                    row_of = {seq: i for i, seq in enumerate(p.seqs)}
+                    tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
             rows += new
             status = "stored" if new else "duplicate"
             verdicts[p.position] = Verdict(status, len(new), duplicates)
@@ -283,7 +199,7 @@ class Intake:
         store.insert_dead_letters(conn, [_filed(d, registry) for d in dead])
         return verdicts
 
-    def _check(self, p: _Parsed, device: Any, known: dict[int, bytes]) -> tuple[list[Row], int]:
+    def _check(self, p: Parsed, device: Any, known: dict[int, bytes]) -> tuple[list[Row], int]:
         """The new rows of one message, and how many of its readings were stored before
         (``known``: the device's stored readings, seq -> leaf hash)."""
         if device is None or device.client_id != p.organisation:
@@ -296,8 +212,7 @@ class Intake:
             raise Refused(
                 "evidence.device", f"device: {p.device} is retired", f"device：{p.device} 已停用"
             )
-        msg = p.payload
-        for var, unit in msg.units.items():
+        for var, unit in p.units.items():
             if var not in device.units:
                 raise Refused(
                     "evidence.unit",
@@ -335,20 +250,20 @@ class Intake:
         # field's path in a refusal) is worked out only when a check fails.
         for n, (seq, at, text, leaf) in enumerate(zip(seqs, times, p.texts, p.leaves, strict=True)):
             if n == uncovered or not EARLIEST <= at <= latest:
-                self._refuse_reading(p, n, msg.all_readings()[n], at)
+                self._refuse_reading(p, n, at)
             before = known.get(seq) or mine.get(seq)
             if before == leaf:  # sent again, even after anchoring: stored once, no error
                 duplicates += 1
                 continue
             if at < anchored_until:
-                where = f"readings.{n}." if msg.readings is not None else ""
+                where = "" if p.single else f"readings.{n}."
                 raise Refused(
                     "evidence.late",
                     f"{where}time: its window is anchored already; nothing anchored is rewritten",
                     f"{field_label(where + 'time')}：该时间窗口已固化，已固化的数据不可改写",
                 )
             if before is not None:
-                where = f"readings.{n}." if msg.readings is not None else ""
+                where = "" if p.single else f"readings.{n}."
                 raise Refused(
                     "evidence.replayed",
                     f"{where}seq: {seq} was used by another reading of {name}",
@@ -358,13 +273,13 @@ class Intake:
             rows.append((name, seq, at, received, text, leaf))
         return rows, duplicates
 
-    def _refuse_reading(self, p: _Parsed, n: int, reading: Any, at: int) -> None:
+    def _refuse_reading(self, p: Parsed, n: int, at: int) -> None:
         """Raise the refusal of reading ``n`` whose variables or time failed."""
-        msg = p.payload
-        where = f"readings.{n}." if msg.readings is not None else ""
+        reading = p.model().all_readings()[n]
+        where = "" if p.single else f"readings.{n}."
         values = reading["values"]
-        if not values.keys() <= msg.units.keys():
-            var = sorted(values.keys() - msg.units.keys())[0]
+        if not values.keys() <= p.units.keys():
+            var = sorted(values.keys() - p.units.keys())[0]
             raise Refused(
                 "evidence.unit",
                 f"{where}values.{var}: no unit given in units (or not a variable)",
@@ -378,10 +293,10 @@ class Intake:
             f"或晚于接收时间 {self.future_us // 1_000_000} 秒以上",
         )
 
-    def _verify(self, p: _Parsed, device: Any) -> None:
+    def _verify(self, p: Parsed, device: Any) -> None:
         """A signed message must verify under the device's key; a device that must sign
         sends nothing unsigned."""
-        signature = p.payload.signature
+        signature = p.signature
         if signature is None:
             if device.signed:
                 raise Refused(
@@ -410,31 +325,6 @@ class Intake:
                 f"signature: does not verify under {p.device}'s key (Ed25519 over RFC 8785)",
                 f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
             ) from None
-
-    def _refuse(self, dead: list[dict[str, Any]], message: Message, err: Refused) -> Verdict:
-        """Keep the refused message in the dead letters; its verdict. It is filed under the
-        organisation only when the topic names a device registered to it (:func:`_filed`)."""
-        payload = message.payload if isinstance(message.payload, bytes | bytearray) else b""
-        topic = message.topic if isinstance(message.topic, str) else repr(message.topic)
-        try:
-            received = message.received_at.astimezone(UTC).isoformat()
-        except (AttributeError, TypeError, ValueError, OverflowError):
-            received = datetime.now(UTC).isoformat()
-        found = _TOPIC.fullmatch(topic)
-        dead.append(
-            {
-                "_organisation": found[1] if found else None,
-                "_device": found[2] if found else None,
-                "topic": topic[:256],
-                "payload": bytes(payload[:DEAD_LETTER_BYTES]),
-                "size": len(payload),
-                "code": err.code,
-                "reason_en": err.en[:2000],
-                "reason_zh": err.zh[:2000],
-                "received_at": received,
-            }
-        )
-        return Verdict("refused", 0, 0, err.code, err.en, err.zh)
 
     def _tell_watcher(self, what: str, *args: Any) -> None:
         """Tell the watcher what was committed; its failure never undoes the commit, nor
@@ -517,38 +407,6 @@ class Intake:
         )
 
 
-def _prepare(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:
-    """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
-    with a variable ``units`` does not name (-1 for none): worked out before the batch's
-    transaction, which then holds the store only for the look-ups and the insert."""
-    readings = model.all_readings()
-    units = model.units.keys()
-    uncovered = -1
-    # Every variable named in any reading, gathered in one call (the usual message names
-    # the same few in each); reading by reading only when one is not in ``units``.
-    if not units >= set().union(*[r["values"] for r in readings]):
-        uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= units)
-    # No conversion to UTC first (the difference from the epoch is UTC's already):
-    # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
-    taken = [r["time"] for r in readings]
-    stamps = {at: micros(at) for at in set(taken)}  # a message's readings often share one
-    times = list(map(stamps.__getitem__, taken))
-    if min(times) >= EARLIEST and max(times) <= _LAST:
-        texts = canonical_texts(model.device, readings, times)
-    else:  # a reading with no canonical time is refused by its time in _check
-        texts = [
-            canonical_text(model.device, r["seq"], at, r["values"], r.get("quality"))
-            if EARLIEST <= at <= _LAST
-            else ""
-            for r, at in zip(readings, times, strict=True)
-        ]
-    if all(texts):
-        leaves = [sha256(b"\x00" + text).digest() for text in map(str.encode, texts)]
-    else:
-        leaves = [sha256(b"\x00" + t).digest() if t else b"" for t in map(str.encode, texts)]
-    return [r["seq"] for r in readings], times, texts, leaves, uncovered
-
-
 def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
     """A dead letter's row: under the topic's organisation and device when that device is
     registered to it, else under nobody (only the platform reads it: a stranger's message
@@ -559,14 +417,6 @@ def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:
     row["client_id"] = device.client_id if mine else None
     row["device_id"] = device.id if mine else None
     return row
-
-
-def _internal(err: Exception) -> Refused:
-    return Refused(
-        "evidence.schema",
-        f"payload: could not be read ({type(err).__name__})",
-        f"payload：无法读取（{type(err).__name__}）",
-    )
 
 
 def _raced(err: Exception) -> bool:

@@ -47,6 +47,7 @@ __all__ = [
     "ConsumeOptions",
     "Consumer",
     "Counts",
+    "PipelinedSink",
     "Sink",
     "parse_broker_url",
     "settle_collector",
@@ -85,6 +86,28 @@ class Sink(Protocol):
 
     def anchor_due(self, now: datetime) -> Any:
         """Anchor the windows closed by ``now`` on the ledger."""
+        ...
+
+
+class PipelinedSink(Sink, Protocol):
+    """A sink that stores batches while the consumer reads the next ones
+    (:class:`qcert.evidence.writer.WriterProcess`): ``submit`` hands a batch over, ``done``
+    gives back the verdicts of each batch committed since, oldest first; at most ``depth``
+    batches are in hand."""
+
+    depth: int
+
+    def submit(self, messages: Sequence[Any]) -> None:
+        """Hand ``messages`` over to be stored."""
+        ...
+
+    def done(self, wait: float) -> list[list[Any]]:
+        """The verdicts of the batches committed since the last call, waiting up to ``wait``
+        s for the first."""
+        ...
+
+    def close(self) -> None:
+        """Stop storing, after what is in hand."""
         ...
 
 
@@ -285,6 +308,10 @@ class Consumer:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.sink, self.broker, self.options = sink, broker, options
+        # A pipelined sink stores a batch while the next one is read; batches handed over
+        # and not yet answered wait here, oldest first, to be acknowledged.
+        self._pipelined = callable(getattr(sink, "submit", None))
+        self._in_hand: deque[list[_Delivery]] = deque()
         self.counts = Counts()
         self._message, self._clock = message, clock
         self._inbox = _Inbox(options.receive_maximum, options.inbox_bytes)
@@ -386,11 +413,16 @@ class Consumer:
         last_message = last_anchor = last_report = time.monotonic()
         try:
             while not self._stop.is_set():
-                batch = self._inbox.batch(o.batch_messages, o.batch_seconds, 0.2)
+                # With batches in hand, look for their answers often: they are acknowledged
+                # only then.
+                wait = 0.02 if self._in_hand else 0.2
+                batch = self._inbox.batch(o.batch_messages, o.batch_seconds, wait)
                 now = time.monotonic()
                 if batch:
                     self._store(batch)
                     last_message = now
+                if self._in_hand:
+                    self._settle(0)
                 if o.anchor_seconds and now - last_anchor >= o.anchor_seconds:
                     self._anchor()
                     last_anchor = now
@@ -410,15 +442,30 @@ class Consumer:
         """The last batch (what the inbox holds), its acknowledgements, then a clean
         DISCONNECT: the session stays on the broker for the next start."""
         self._inbox.close()
-        rest = self._inbox.drain()
-        if rest:
-            self._store(rest, retry=False)
-        if self.options.anchor_seconds:
-            self._anchor()
-        self.client.disconnect()
-        self.client.loop_stop()
+        try:
+            rest = self._inbox.drain()
+            if rest:
+                self._store(rest, retry=False)
+            if self._pipelined:
+                deadline = time.monotonic() + 60
+                while self._in_hand and time.monotonic() < deadline:
+                    self._settle(1.0)
+            if self.options.anchor_seconds:
+                self._anchor()
+        finally:
+            if self._pipelined:
+                self.sink.close()  # type: ignore[attr-defined]
+            self.client.disconnect()
+            self.client.loop_stop()
 
     def _store(self, batch: list[_Delivery], *, retry: bool = True) -> None:
+        if self._pipelined:
+            sink: PipelinedSink = self.sink  # type: ignore[assignment]
+            while len(self._in_hand) >= sink.depth:
+                self._settle(1.0)
+            sink.submit([d.message for d in batch])
+            self._in_hand.append(batch)
+            return
         delay = 0.1
         while True:
             try:
@@ -431,6 +478,14 @@ class Consumer:
                 if not retry or self._stop.wait(delay):
                     return
                 delay = min(delay * 2, 10.0)
+        self._acknowledge(batch, verdicts)
+
+    def _settle(self, wait: float) -> None:
+        """Acknowledge each batch in hand the pipelined sink has committed since."""
+        for verdicts in self.sink.done(wait):  # type: ignore[attr-defined]
+            self._acknowledge(self._in_hand.popleft(), verdicts)
+
+    def _acknowledge(self, batch: list[_Delivery], verdicts: list[Any]) -> None:
         self._count(batch, verdicts)
         generation = self._generation
         for d in batch:

@@ -33,7 +33,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -426,13 +425,14 @@ class Watcher:
     def after_commit(
         self,
         devices: Iterable[str],
-        fresh: Mapping[str, tuple[list[int], list[int], list[dict[str, float]]]] | None = None,
+        fresh: Mapping[str, tuple[list[int], list[int], list[Table]]] | None = None,
     ) -> None:
         """Score what ``devices`` sent since their last scored reading; record what is due.
         The first call starts the watcher (:meth:`start`); each looks for new monitors.
 
         ``fresh`` (the intake's) holds each device's readings just committed by this
-        process, as sent: in ``arrival`` mode, when they follow the last reading scored
+        process, as sent (their seqs, times and values: tables of names and rows, one row
+        per seq in order): in ``arrival`` mode, when they follow the last reading scored
         without a gap, they are scored as given instead of being read back from the store
         (the same readings in the same order); otherwise the store is read."""
         devices = list(dict.fromkeys(devices))
@@ -450,26 +450,22 @@ class Watcher:
             self.flush()
 
     def _score_given(
-        self, device: str, seqs: list[int], times: list[int], values: list[dict[str, float]]
+        self, device: str, seqs: list[int], times: list[int], tables: list[Table]
     ) -> bool:
         """Score readings just committed when they are exactly the next ones (seq after the
         last scored, no gap); False, scoring nothing, when they are not."""
         stream = self.streams[device]
-        names = stream.fitted.variables
+        block = np.vstack(
+            [_columns(names, rows, stream.fitted.variables) for names, rows in tables]
+        )
         if seqs != list(range(seqs[0], seqs[0] + len(seqs))):  # not in order already
             order = sorted(range(len(seqs)), key=seqs.__getitem__)
             seqs = [seqs[i] for i in order]
             times = [times[i] for i in order]
-            values = [values[i] for i in order]
+            block = block[order]
         first, last = seqs[0], seqs[-1]
         if first != stream.last_seq + 1 or last - first + 1 != len(seqs):
             return False
-        pick = itemgetter(*names)  # one call per reading; a value missing is NaN below
-        try:
-            table: list[Any] = [pick(row) for row in values]
-        except KeyError:
-            table = [[row.get(v, math.nan) for v in names] for row in values]
-        block = np.array(table, dtype=float).reshape(len(seqs), len(names))
         found = stream.score(seqs, times, block)
         self.pending[device].extend(f for f in found if not self._already(f))
         return True
@@ -612,3 +608,20 @@ def command_for(finding: Finding, anchor: Anchor) -> Any:
         finding.digest,
         *window,
     )
+
+
+# Readings' values as sent: the variables' names, and one row per reading (NaN: no value).
+Table = tuple[tuple[str, ...], np.ndarray]
+
+
+def _columns(names: tuple[str, ...], rows: np.ndarray, variables: Sequence[str]) -> np.ndarray:
+    """``rows`` (under ``names``) with the columns of ``variables``, in their order; a
+    variable the readings do not name is all NaN."""
+    if tuple(variables) == names:
+        return rows
+    at = {name: i for i, name in enumerate(names)}
+    out = np.full((len(rows), len(variables)), np.nan)
+    for j, variable in enumerate(variables):
+        if variable in at:
+            out[:, j] = rows[:, at[variable]]
+    return out

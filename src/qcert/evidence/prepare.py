@@ -1,0 +1,312 @@
+"""The intake's first stage: a batch of messages read, checked and hashed without the store.
+
+:func:`prepare` does everything about a message that needs no database: its size, topic and
+JSON Schema, and each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
+What it returns (:class:`Prepared`) is what :meth:`qcert.evidence.intake.Intake.commit`
+stores in one transaction, in this process or in a writer process of its own
+(:mod:`qcert.evidence.writer`): it pickles without the validated models, which the commit
+reads again from the bytes only in the rare case of a reading it must refuse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from hashlib import sha256
+from itertools import chain
+from operator import itemgetter
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..lifecycle.inputs import refusal_of
+from .payload import MAX_BYTES, ReadingMessage, canonical_text, canonical_texts, micros
+
+__all__ = [
+    "DEAD_LETTER_BYTES",
+    "EARLIEST",
+    "Message",
+    "Prepared",
+    "Refused",
+    "Verdict",
+    "prepare",
+    "refuse",
+    "topic_for",
+]
+
+log = logging.getLogger("qcert.evidence.intake")
+
+DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
+EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
+_LAST = micros(datetime.max.replace(tzinfo=UTC))  # the last instant a UTC time can spell
+TOPIC = re.compile(
+    r"qcert/v1/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/"
+    r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})"
+)
+
+
+def topic_for(organisation: str, device: str, stream: str = "readings") -> str:
+    """The topic a device publishes its readings on."""
+    return f"qcert/v1/{organisation}/{device}/{stream}"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message as received: its topic, its bytes, and when it was received (aware)."""
+
+    topic: str
+    payload: bytes
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of one message: ``stored`` (``stored`` new readings, ``duplicates`` sent
+    before), ``duplicate`` (all sent before), or ``refused`` (nothing stored; ``code`` and the
+    reasons say why)."""
+
+    status: Literal["stored", "duplicate", "refused"]
+    stored: int
+    duplicates: int
+    code: str = ""
+    reason_en: str = ""
+    reason_zh: str = ""
+
+
+class Refused(Exception):
+    """A message refused, with its code and reasons in both languages."""
+
+    def __init__(self, code: str, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.code, self.en, self.zh = code, en, zh
+
+
+@dataclass
+class Parsed:
+    """One message that passed the first stage, with each reading worked out."""
+
+    position: int  # in the batch
+    message: Message
+    organisation: str
+    device: str
+    received: int  # µs since the epoch
+    units: dict[str, str]
+    signature: str | None
+    single: bool  # one reading at the top level, not a ``readings`` array
+    # Of each reading, in the order sent: seq, time (µs), canonical text, leaf hash.
+    seqs: list[int]
+    times: list[int]
+    texts: list[str]
+    leaves: list[bytes]
+    # Each reading's values, row by row under ``names`` (NaN where a reading has no value:
+    # a value sent is always finite).
+    names: tuple[str, ...]
+    table: array[float]
+    uncovered: int  # the first reading with a variable not in ``units``, or -1
+    _model: ReadingMessage | None = field(default=None, repr=False)
+
+    def model(self) -> ReadingMessage:
+        """The validated message (read again from its bytes after a trip between processes)."""
+        if self._model is None:
+            self._model = ReadingMessage.model_validate_json(self.message.payload)
+        return self._model
+
+    # Between processes a message travels as a few long strings and arrays, not as one
+    # object per reading: pickling 150 small objects costs more than the checks before it.
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_model"] = None  # a datetime per reading: the bytes say it all, more cheaply
+        state["seqs"] = array("q", self.seqs)
+        state["times"] = array("q", self.times)
+        # RFC 8785 escapes every control character: no canonical text holds a line break.
+        state["texts"] = (len(self.texts), "\n".join(self.texts))
+        if all(len(leaf) == 32 for leaf in self.leaves):
+            state["leaves"] = b"".join(self.leaves)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["seqs"] = state["seqs"].tolist()
+        state["times"] = state["times"].tolist()
+        count, joined = state["texts"]
+        state["texts"] = joined.split("\n") if count else []
+        leaves = state["leaves"]
+        if isinstance(leaves, bytes):
+            state["leaves"] = [leaves[i : i + 32] for i in range(0, len(leaves), 32)]
+        self.__dict__.update(state)
+
+
+@dataclass
+class Prepared:
+    """A batch after the first stage: the messages that passed it, and a verdict and dead
+    letter for each one that did not (``verdicts`` is None where a message passed)."""
+
+    parsed: list[Parsed]
+    verdicts: list[Verdict | None]
+    dead: list[dict[str, Any]]
+
+
+def prepare(messages: Sequence[Message]) -> Prepared:
+    """The first stage of :meth:`qcert.evidence.intake.Intake.take` for a batch; never raises
+    on any input (a message that cannot be read is refused)."""
+    verdicts: list[Verdict | None] = [None] * len(messages)
+    parsed: list[Parsed] = []
+    dead: list[dict[str, Any]] = []
+    for i, message in enumerate(messages):
+        try:
+            parsed.append(_parse(i, message))
+        except Refused as err:
+            verdicts[i] = refuse(dead, message, err)
+        except Exception as err:  # no input may make the intake raise
+            log.exception("evidence: message %d could not be read", i)
+            verdicts[i] = refuse(dead, message, _internal(err))
+    return Prepared(parsed, verdicts, dead)
+
+
+def _parse(position: int, message: Message) -> Parsed:
+    payload = message.payload
+    if not isinstance(payload, bytes | bytearray) or len(payload) > MAX_BYTES:
+        size = len(payload) if isinstance(payload, bytes | bytearray) else -1
+        raise Refused(
+            "evidence.size",
+            f"payload: {size} bytes; at most {MAX_BYTES}",
+            f"payload：{size} 字节，最多 {MAX_BYTES} 字节",
+        )
+    found = TOPIC.fullmatch(message.topic) if isinstance(message.topic, str) else None
+    if found is None:
+        raise Refused(
+            "evidence.topic",
+            "topic: not qcert/v1/{organisation}/{device}/{stream}",
+            "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
+        )
+    try:
+        model = ReadingMessage.model_validate_json(payload)
+    except ValidationError as err:
+        kinds = {e.get("type") for e in err.errors()}
+        if "json_invalid" in kinds or "json_type" in kinds:
+            raise Refused(
+                "evidence.json", "payload: not JSON", "payload：不是有效的 JSON"
+            ) from None
+        refused = refusal_of(err.errors())
+        raise Refused("evidence.schema", refused.en, refused.zh) from None
+    if model.device != found[2]:
+        raise Refused(
+            "evidence.topic",
+            f"topic: names device {found[2]}, the payload {model.device}",
+            f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
+        )
+    received = micros(message.received_at.astimezone(UTC))
+    readings = model.all_readings()
+    seqs, times, texts, leaves, uncovered = _work_out(model.device, model.units, readings)
+    names, table = _table([r["values"] for r in readings])
+    return Parsed(
+        position,
+        message,
+        found[1],
+        found[2],
+        received,
+        model.units,
+        model.signature,
+        model.readings is None,
+        seqs,
+        times,
+        texts,
+        leaves,
+        names,
+        table,
+        uncovered,
+        model,
+    )
+
+
+def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float]]:
+    """The readings' values as one table: the names, and the values row by row."""
+    names = tuple(values[0])
+    # Every reading names exactly the first one's variables (the usual message): no look-up
+    # of a name can fail, and none is missing.
+    if sum(map(len, values)) == len(values) * len(names):
+        pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
+        with contextlib.suppress(KeyError):
+            return names, array("d", chain.from_iterable(map(pick, values)))
+    names = tuple(dict.fromkeys(chain.from_iterable(values)))
+    return names, array("d", [v.get(k, math.nan) for v in values for k in names])
+
+
+def _work_out(
+    device: str, units: dict[str, str], readings: list[Any]
+) -> tuple[list[int], list[int], list[str], list[bytes], int]:
+    """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
+    with a variable ``units`` does not name (-1 for none): worked out before the batch's
+    transaction, which then holds the store only for the look-ups and the insert."""
+    names = units.keys()
+    uncovered = -1
+    # Every variable named in any reading, gathered in one call (the usual message names
+    # the same few in each); reading by reading only when one is not in ``units``.
+    if not names >= set().union(*[r["values"] for r in readings]):
+        uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= names)
+    # No conversion to UTC first (the difference from the epoch is UTC's already):
+    # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
+    taken = [r["time"] for r in readings]
+    stamps = {at: micros(at) for at in set(taken)}  # a message's readings often share one
+    times = list(map(stamps.__getitem__, taken))
+    if min(times) >= EARLIEST and max(times) <= _LAST:
+        texts = canonical_texts(device, readings, times)
+    else:  # a reading with no canonical time is refused by its time in the commit
+        texts = [
+            canonical_text(device, r["seq"], at, r["values"], r.get("quality"))
+            if EARLIEST <= at <= _LAST
+            else ""
+            for r, at in zip(readings, times, strict=True)
+        ]
+    if all(texts):
+        leaves = [sha256(b"\x00" + text).digest() for text in map(str.encode, texts)]
+    else:
+        leaves = [sha256(b"\x00" + t).digest() if t else b"" for t in map(str.encode, texts)]
+    return [r["seq"] for r in readings], times, texts, leaves, uncovered
+
+
+def work_out(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:
+    """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
+    with a variable the message's ``units`` do not name (-1 for none)."""
+    return _work_out(model.device, model.units, model.all_readings())
+
+
+def refuse(dead: list[dict[str, Any]], message: Message, err: Refused) -> Verdict:
+    """Keep the refused message in ``dead`` (the dead letters); its verdict. It is filed under
+    the organisation only when the topic names a device registered to it (decided at the
+    commit, which knows the registry)."""
+    payload = message.payload if isinstance(message.payload, bytes | bytearray) else b""
+    topic = message.topic if isinstance(message.topic, str) else repr(message.topic)
+    try:
+        received = message.received_at.astimezone(UTC).isoformat()
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        received = datetime.now(UTC).isoformat()
+    found = TOPIC.fullmatch(topic)
+    dead.append(
+        {
+            "_organisation": found[1] if found else None,
+            "_device": found[2] if found else None,
+            "topic": topic[:256],
+            "payload": bytes(payload[:DEAD_LETTER_BYTES]),
+            "size": len(payload),
+            "code": err.code,
+            "reason_en": err.en[:2000],
+            "reason_zh": err.zh[:2000],
+            "received_at": received,
+        }
+    )
+    return Verdict("refused", 0, 0, err.code, err.en, err.zh)
+
+
+def _internal(err: Exception) -> Refused:
+    return Refused(
+        "evidence.schema",
+        f"payload: could not be read ({type(err).__name__})",
+        f"payload：无法读取（{type(err).__name__}）",
+    )
