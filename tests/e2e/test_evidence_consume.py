@@ -42,9 +42,13 @@ def _message(seq: int) -> bytes:
     return json.dumps({"device": "oven", "units": {"t": "degC"}, "readings": [reading]}).encode()
 
 
-def test_only_a_platform_administrator_runs_the_consumer(qcert, private_broker):
+WRITER = pytest.mark.parametrize("writer", [[], ["--writer-process"]], ids=["one", "writer"])
+
+
+@WRITER
+def test_only_a_platform_administrator_runs_the_consumer(qcert, private_broker, writer):
     qcert("login", "cadmin", "--password-stdin", input=PASSWORD + "\n")
-    refused = qcert("evidence", "consume", "--broker", private_broker.url, ok=False)
+    refused = qcert("evidence", "consume", "--broker", private_broker.url, *writer, ok=False)
     assert refused.exit_code == 1 and "access.operation" in refused.output
     assert "platform administrator" in refused.output and "平台管理员" in refused.output
 
@@ -54,10 +58,11 @@ def test_a_broker_url_that_cannot_be_used_is_refused_naming_the_option(qcert):
     assert refused.exit_code == 1 and "QCERT_MQTT_URL" in refused.output
 
 
+@WRITER
 def test_what_is_published_while_the_consumer_is_away_is_taken_at_its_next_start(
-    qcert, private_broker
+    qcert, private_broker, writer
 ):
-    where = ["--broker", private_broker.url, "--group", "", "--client-id", "qcert-e2e"]
+    where = ["--broker", private_broker.url, "--group", "", "--client-id", "qcert-e2e", *writer]
     # A first run makes the session and its subscription, then stops when idle.
     first = qcert("evidence", "consume", *where, "--once-idle", "0.5", "--json")
     assert json.loads(first.stdout)["messages"] == 0

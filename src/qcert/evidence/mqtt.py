@@ -15,7 +15,9 @@ intake's ``take`` has returned for it, i.e. once it is durable:
   caps each one, and the inbox between the network thread and the writer is bounded in messages
   and bytes (a full inbox stalls the socket, which stalls the broker);
 - several consumer processes share one stream through a shared subscription (MQTT 5.0, 4.8.2),
-  each with its own client id.
+  each with its own client id;
+- with a pipelined sink (:class:`qcert.evidence.writer.WriterProcess`), a batch is stored in
+  another process while the next one is read, and still acknowledged only once committed.
 
 The consumer never dies on input: malformed payloads are the intake's to refuse (its dead-letter
 table). A failing ``take`` (the database down) is retried with backoff and nothing is
@@ -30,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -312,6 +314,12 @@ class Consumer:
         # and not yet answered wait here, oldest first, to be acknowledged.
         self._pipelined = callable(getattr(sink, "submit", None))
         self._in_hand: deque[list[_Delivery]] = deque()
+        if self._pipelined:
+            # The broker sends at most the receive maximum unacknowledged: room for the
+            # batches in hand, the one being read and the next one filling.
+            most = max(1, options.receive_maximum // (sink.depth + 2))  # type: ignore[attr-defined]
+            if options.batch_messages > most:
+                self.options = options = replace(options, batch_messages=most)
         self.counts = Counts()
         self._message, self._clock = message, clock
         self._inbox = _Inbox(options.receive_maximum, options.inbox_bytes)

@@ -218,9 +218,33 @@ def _intake_consumer(
     return subprocess.Popen([*command, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE)
 
 
+def _writer_of(consumer: subprocess.Popen[bytes]) -> int | None:
+    """The pid of the consumer's writer process (``--writer-process``), once it runs."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == consumer.pid and b"spawn_main" in command:
+            return int(entry.name)
+    return None
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # ended, not yet reaped
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("writer", ["", "--writer-process"], ids=["one-process", "writer-process"])
 def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_once(
-    private_broker, tmp_path
+    private_broker, tmp_path, writer
 ):
     from qcert.evidence.commands import RegisterDevice
     from qcert.lifecycle import RegisterClient
@@ -260,7 +284,8 @@ def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_
             assert time.monotonic() < deadline, "the consumer took nothing within 30 s"
             time.sleep(0.05)
 
-    consumer = _intake_consumer(private_broker, data, url)
+    extra = (writer,) if writer else ()
+    consumer = _intake_consumer(private_broker, data, url, *extra)
     publisher = Publisher(private_broker.port)
     deadline = time.monotonic() + 30
     while "d1" not in stored():  # the subscription exists once a reading is stored
@@ -287,21 +312,33 @@ def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_
     streaming.start()
     rng = random.Random(7)
     try:
-        for _ in range(6):
+        for kill in range(6):
             # Each kill lands amid batches of a consumer that has started and taken some:
             # waited for, rather than a fixed pause sized for the slowest start.
             taking(count())
             time.sleep(rng.uniform(0.0, 1.0))
-            consumer.send_signal(signal.SIGKILL)
-            consumer.wait(10)
-            consumer = _intake_consumer(private_broker, data, url)
+            child = _writer_of(consumer) if writer else None
+            assert child is not None or not writer, "the consumer's writer process is running"
+            if child is not None and kill % 2:
+                # The writer killed: its consumer stops by itself, acknowledging nothing more.
+                os.kill(child, signal.SIGKILL)
+                assert consumer.wait(30) != 0
+            else:
+                consumer.send_signal(signal.SIGKILL)
+                consumer.wait(10)
+                if child is not None:  # its writer ends too, holding nothing
+                    deadline = time.monotonic() + 30
+                    while not _gone(child):
+                        assert time.monotonic() < deadline, "the writer outlived its consumer"
+                        time.sleep(0.05)
+            consumer = _intake_consumer(private_broker, data, url, *extra)
     finally:
         stop.set()
         streaming.join(10)
         publisher.wait(30)
         consumer.send_signal(signal.SIGTERM)
         consumer.communicate(timeout=30)
-    last = _intake_consumer(private_broker, data, url, "--once-idle", "3")
+    last = _intake_consumer(private_broker, data, url, "--once-idle", "3", *extra)
     out, _ = last.communicate(timeout=120)
     assert last.returncode == 0, out
     publisher.close()

@@ -1,0 +1,164 @@
+"""The intake over two processes (``qcert evidence consume --writer-process``): a batch prepared
+in one process and committed in another gets the verdicts ``take`` gives; readings consumed
+over MQTT through a writer process are stored once, each with a proof; a writer that cannot
+start, or dies, is reported, never waited for. The kill loop (``test_mqtt_faults``) runs the
+real intake with a writer process too."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import signal
+import threading
+import time
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from qcert.evidence.intake import Message, prepare
+from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
+from qcert.evidence.proofs import proof_of_reading
+from qcert.evidence.window import verify_reading_proof
+from qcert.evidence.writer import WriterGone, WriterProcess
+from qcert.store import create_engine, migrate
+from qcert.store import tables as t
+from tests.integration.evidence.test_intake import BAD
+from tests.integration.evidence.world import NOW, UNITS, build, message, raw, reading
+from tests.mqtt_broker import Publisher, wait_for
+from tests.services import make_services
+
+
+def _writer_side(url: str, data: str) -> tuple[Any, Any]:
+    """A writer process's intake on the store at ``url`` (run in that process)."""
+    engine = create_engine(url)
+    svc = make_services(engine, Path(data), clock=lambda: NOW + timedelta(minutes=5))
+
+    def finish() -> None:
+        svc.close()
+        engine.dispose()
+
+    return svc.intake, finish
+
+
+def _cannot_start() -> tuple[Any, Any]:
+    raise OSError("no such store")
+
+
+def _url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def services(engine, tmp_path):
+    svc = make_services(engine, tmp_path, clock=lambda: NOW + timedelta(minutes=5))
+    build(svc)
+    yield svc
+    svc.close()
+
+
+def _batch() -> list[Message]:
+    """Every kind of refusal, a reading with a variable its message gives no unit for, a
+    reading sent twice, and good readings between them."""
+    doc = {
+        "device": "d1",
+        "units": UNITS,
+        "readings": [
+            {"seq": 20, "time": NOW.isoformat(), "values": {"temp": 1.0}},
+            {"seq": 21, "time": NOW.isoformat(), "values": {"humidity": 1.0}},
+        ],
+    }
+    good = [message([reading(s)]) for s in range(3)]
+    return [good[0], *BAD.values(), raw(json.dumps(doc).encode()), good[1], good[1], good[2]]
+
+
+def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(services, tmp_path):
+    batch = _batch()
+    # The same batch taken whole in a twin store, and prepared here, sent as the writer
+    # process receives it (pickled), and committed there.
+    twin_engine = create_engine(f"sqlite:///{tmp_path / 'twin.db'}")
+    migrate(twin_engine)
+    twin = make_services(twin_engine, tmp_path / "twin", clock=lambda: NOW + timedelta(minutes=5))
+    build(twin)
+    expected = twin.intake.take(batch)
+    twin.close()
+    twin_engine.dispose()
+    travelled = pickle.loads(pickle.dumps(prepare(batch), protocol=pickle.HIGHEST_PROTOCOL))
+    verdicts = services.intake.commit(travelled)
+    assert verdicts == expected
+    codes = [v.code for v in verdicts if v.status == "refused"]
+    assert codes == [*BAD, "evidence.unit"]
+    assert [v.status for v in verdicts[-3:]] == ["stored", "duplicate", "stored"]
+    r = t.evidence_readings
+    with services.engine.connect() as conn:
+        found = conn.execute(sa.select(r.c.seq, r.c.body).where(r.c.device_id == "d1")).all()
+    assert sorted(seq for seq, _ in found) == [0, 1, 2]
+    assert all(json.loads(body)["device"] == "d1" for _, body in found)
+
+
+def test_readings_consumed_through_a_writer_process_are_stored_once_each_with_a_proof(
+    services, private_broker, tmp_path
+):
+    writer = WriterProcess(partial(_writer_side, _url(services.engine), str(tmp_path)))
+    options = ConsumeOptions(
+        group="", client_id="qcert-test-writer", session_expiry=60, batch_messages=3
+    )
+    clock = lambda: NOW + timedelta(seconds=60)  # noqa: E731
+    consumer = Consumer(
+        writer, Broker("127.0.0.1", private_broker.port), options, message=Message, clock=clock
+    )
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    publisher = Publisher(private_broker.port)
+    try:
+        assert consumer.wait_subscribed(10)
+        batches = [
+            message([reading(s, at=NOW + timedelta(seconds=s)) for s in range(n * 5, n * 5 + 5)])
+            for n in range(12)
+        ]
+        for n, msg in enumerate(batches):
+            publisher.publish(msg.topic, msg.payload, n)
+        publisher.publish(batches[4].topic, batches[4].payload, "again")  # a gateway's retry
+        publisher.wait()
+        wait_for(lambda: consumer.counts.acked == 13, 20, "13 messages acknowledged")
+    finally:
+        consumer.stop()
+        thread.join(30)
+        publisher.close()
+    assert not thread.is_alive()
+    assert (consumer.counts.stored, consumer.counts.duplicates) == (60, 5)
+    r = t.evidence_readings
+    with services.engine.connect() as conn:
+        seqs = conn.execute(sa.select(r.c.seq).where(r.c.device_id == "d1").order_by(r.c.seq))
+        assert list(seqs.scalars()) == list(range(60))
+    assert services.intake.anchor_due(NOW + timedelta(minutes=6)) == 1
+    services.ledger.sign_due()
+    vkeys = [v.vkey() for v in services.ledger.verifiers()]
+    for seq in (0, 31, 59):
+        proof = proof_of_reading(services.engine, services.ledger, "d1", seq)
+        assert verify_reading_proof(proof, vkeys) is not None
+
+
+def test_a_writer_that_cannot_start_says_why_in_both_languages():
+    with pytest.raises(WriterGone) as refused:
+        WriterProcess(_cannot_start)
+    assert "could not start: OSError: no such store" in refused.value.en
+    assert "写入进程无法启动" in refused.value.zh
+
+
+def test_a_killed_writer_is_reported_and_its_batch_never_answered(services, tmp_path):
+    writer = WriterProcess(partial(_writer_side, _url(services.engine), str(tmp_path)))
+    assert writer.take([message([reading(0)])])[0].stored == 1
+    assert writer.pid is not None
+    os.kill(writer.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    with pytest.raises(WriterGone) as gone:
+        while time.monotonic() < deadline:
+            writer.submit([message([reading(1)])])
+            writer.done(0.5)
+    assert "exit code -9" in gone.value.en and "退出码 -9" in gone.value.zh
+    writer.close()
