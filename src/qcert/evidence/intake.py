@@ -128,6 +128,8 @@ class Intake:
         from ..store import evidence as store
 
         parsed = prepared.parsed
+        for p in parsed:  # outside the transaction: the store is held only to write
+            p.hash_leaves()
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 fresh: dict[str, Fresh] = {}

@@ -99,17 +99,25 @@ class Parsed:
     units: dict[str, str]
     signature: str | None
     single: bool  # one reading at the top level, not a ``readings`` array
-    # Of each reading, in the order sent: seq, time (µs), canonical text, leaf hash.
+    # Of each reading, in the order sent: seq, time (µs), canonical text.
     seqs: list[int]
     times: list[int]
     texts: list[str]
-    leaves: list[bytes]
     # Each reading's values, row by row under ``names`` (NaN where a reading has no value:
     # a value sent is always finite).
     names: tuple[str, ...]
     table: array[float]
     uncovered: int  # the first reading with a variable not in ``units``, or -1
     _model: ReadingMessage | None = field(default=None, repr=False)
+    # Each reading's leaf hash, worked out by the commit (:meth:`hash_leaves`): a writer
+    # process hashes while the consumer's reads the next batch.
+    leaves: list[bytes] = field(default_factory=list, repr=False)
+
+    def hash_leaves(self) -> None:
+        """Work out each reading's RFC 9162 leaf hash of its canonical text (b"" where a
+        reading has none: it is refused by its time)."""
+        if len(self.leaves) != len(self.texts):
+            self.leaves = leaves_of(self.texts)
 
     def model(self) -> ReadingMessage:
         """The validated message (read again from its bytes after a trip between processes)."""
@@ -127,8 +135,7 @@ class Parsed:
         state["times"] = array("q", self.times)
         # RFC 8785 escapes every control character: no canonical text holds a line break.
         state["texts"] = (len(self.texts), "\n".join(self.texts))
-        if all(len(leaf) == 32 for leaf in self.leaves):
-            state["leaves"] = b"".join(self.leaves)
+        state["leaves"] = []  # worked out again from the texts, where the commit runs
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -136,9 +143,6 @@ class Parsed:
         state["times"] = state["times"].tolist()
         count, joined = state["texts"]
         state["texts"] = joined.split("\n") if count else []
-        leaves = state["leaves"]
-        if isinstance(leaves, bytes):
-            state["leaves"] = [leaves[i : i + 32] for i in range(0, len(leaves), 32)]
         self.__dict__.update(state)
 
 
@@ -203,7 +207,7 @@ def _parse(position: int, message: Message) -> Parsed:
         )
     received = micros(message.received_at.astimezone(UTC))
     readings = model.all_readings()
-    seqs, times, texts, leaves, uncovered = _work_out(model.device, model.units, readings)
+    seqs, times, texts, uncovered = _work_out(model.device, model.units, readings)
     names, table = _table([r["values"] for r in readings])
     return Parsed(
         position,
@@ -217,7 +221,6 @@ def _parse(position: int, message: Message) -> Parsed:
         seqs,
         times,
         texts,
-        leaves,
         names,
         table,
         uncovered,
@@ -240,9 +243,9 @@ def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float
 
 def _work_out(
     device: str, units: dict[str, str], readings: list[Any]
-) -> tuple[list[int], list[int], list[str], list[bytes], int]:
-    """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
-    with a variable ``units`` does not name (-1 for none): worked out before the batch's
+) -> tuple[list[int], list[int], list[str], int]:
+    """Each reading's seq, time (µs) and canonical text, and the first reading with a
+    variable ``units`` does not name (-1 for none): worked out before the batch's
     transaction, which then holds the store only for the look-ups and the insert."""
     names = units.keys()
     uncovered = -1
@@ -264,17 +267,21 @@ def _work_out(
             else ""
             for r, at in zip(readings, times, strict=True)
         ]
+    return [r["seq"] for r in readings], times, texts, uncovered
+
+
+def leaves_of(texts: list[str]) -> list[bytes]:
+    """The RFC 9162 leaf hash of each canonical text (b"" for none)."""
     if all(texts):
-        leaves = [sha256(b"\x00" + text).digest() for text in map(str.encode, texts)]
-    else:
-        leaves = [sha256(b"\x00" + t).digest() if t else b"" for t in map(str.encode, texts)]
-    return [r["seq"] for r in readings], times, texts, leaves, uncovered
+        return [sha256(b"\x00" + text).digest() for text in map(str.encode, texts)]
+    return [sha256(b"\x00" + t).digest() if t else b"" for t in map(str.encode, texts)]
 
 
 def work_out(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:
     """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
     with a variable the message's ``units`` do not name (-1 for none)."""
-    return _work_out(model.device, model.units, model.all_readings())
+    seqs, times, texts, uncovered = _work_out(model.device, model.units, model.all_readings())
+    return seqs, times, texts, leaves_of(texts), uncovered
 
 
 def refuse(dead: list[dict[str, Any]], message: Message, err: Refused) -> Verdict:
