@@ -32,7 +32,7 @@ bench: $(BIN)/.installed  ## benchmarks (not part of the tests)
 	$(BIN)/python bench/streaming.py
 	$(BIN)/python bench/stream_watch.py
 	$(BIN)/python bench/supervision.py
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --writer-process
 	$(BIN)/python bench/intake_stages.py
 	$(BIN)/python bench/cli_start.py
 

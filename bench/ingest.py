@@ -5,7 +5,9 @@ A private Mosquitto (on a free port, no cap on what it queues) carries the strea
 process sends messages of 150 readings (the demonstration machining line's 5 process variables,
 synthetic, normal operation) for 8 devices at QoS 1 as fast as it can while staying at most
 100,000 readings ahead of what its reader has taken, so the reader is always busy and the
-broker's queue stays bounded.
+broker's queue stays bounded. It writes each message from readings encoded once (the bytes
+``json.dumps`` writes, checked at the start), as it stands for devices on other machines and
+should take little of the two cores the consumers and the broker share.
 
 1. Baseline: a bare paho subscriber (QoS 1, acknowledging on receipt, parsing each message's
    JSON and counting its readings: the least any consumer does) reads the same stream, from
@@ -20,7 +22,10 @@ broker's queue stays bounded.
    scores, as a consumer in a group does: settled readings (each device's readings up to
    its newest anchored window, read in seq order from the store whoever stored them).
    ``--anchor-apart`` anchors in a process of its own instead (``qcert evidence anchor
-   --every 1`` beside consumers run with ``--anchor-every 0``). Every consumer process tunes
+   --every 1`` beside consumers run with ``--anchor-every 0``). ``--writer-process`` splits
+   the first consumer as ``qcert evidence consume --writer-process`` does: its process
+   receives and checks each batch, a writer process hashes, stores, scores and anchors it;
+   memory and CPU are then both processes' together. Every consumer process tunes
    its garbage collector as ``qcert evidence consume`` does (``settle_collector``). The
    resident memory of the first process is sampled every second; what is printed is the
    first minute's peak after warm-up against the last minute's.
@@ -30,8 +35,8 @@ the ratio to the baseline, and the memory ratio (last / first; flat is about x1.
 machine others share, the wall-clock rates move with the load (printed before and after each
 run); readings per CPU second of the consumer processes move much less.
 
-Run: ``make bench`` or ``.venv/bin/python bench/ingest.py [--seconds 300]`` (``--seconds 30``
-for a smoke run).
+Run: ``make bench`` or ``.venv/bin/python bench/ingest.py [--seconds 300] [--writer-process]``
+(``--seconds 30`` for a smoke run).
 """
 
 from __future__ import annotations
@@ -162,6 +167,13 @@ def _rate(samples: list[tuple[float, int]]) -> float:
     start = next(s for s in samples if s[0] >= WARMUP)
     end = samples[-1]
     return (end[1] - start[1]) / (end[0] - start[0])
+
+
+def _span(samples: list[tuple[float, int]], start: float, end: float) -> float:
+    """Readings per second between the samples nearest ``start`` and ``end`` (s)."""
+    a = min(samples, key=lambda s: abs(s[0] - start))
+    b = min(samples, key=lambda s: abs(s[0] - end))
+    return (b[1] - a[1]) / (b[0] - a[0]) if b[0] > a[0] else 0.0
 
 
 def run_bare(port: int, seconds: float) -> float:
@@ -511,9 +523,14 @@ def run_qcert(
     windows = _windows(engine) - windows_before
     svc.close()
     engine.dispose()
+    minutes = [
+        _span(samples, start, min(start + 60.0, samples[-1][0]))
+        for start in range(int(WARMUP), int(samples[-1][0]) - 30, 60)
+    ]
     return {
         "scoring": scoring,
         "rate": _rate(samples),
+        "minutes": minutes,
         "consumers": consumers,
         "stored": stored_now(),
         "counts": counts.as_dict(),
@@ -612,6 +629,7 @@ def main() -> None:
             f"({c['stored'] / q['take']:,.0f} readings/s inside take), anchoring "
             f"{q['anchor']:.1f} s, of {q['wall']:.1f} s"
         )
+    print("  readings/s minute by minute: " + ", ".join(f"{r:,.0f}" for r in q["minutes"]))
     first, last = q["memory"]
     print(
         f"  resident memory: first minute peak {first / 2**20:.0f} MiB, last minute peak "
