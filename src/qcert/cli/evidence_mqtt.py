@@ -53,8 +53,8 @@ def consume(
         bool,
         typer.Option(
             "--writer-process",
-            help="Store, score and anchor in a second process while this one reads, checks "
-            "and hashes the next batch (two cores) / 由第二个进程写入、评分和固化",
+            help="Hash, store, score and anchor in a second process while this one reads and "
+            "checks the next batch (two cores) / 由第二个进程写入、评分和固化",
         ),
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="Counts as JSON when it stops")] = False,
@@ -65,7 +65,7 @@ def consume(
     从 MQTT 代理接收过程数据。
 
     With --writer-process, a second process stores, scores and anchors each batch while this
-    one reads, checks and hashes the next; a message is still acknowledged only once the
+    one reads and checks the next; a message is still acknowledged only once the
     writer has committed it."""
     from ..config import mqtt_settings, score_mode
     from ..evidence.intake import Message

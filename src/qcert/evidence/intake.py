@@ -18,6 +18,11 @@ the registered pair, and the device the payload's. Refusal codes: ``evidence.siz
 ``evidence.unit``, ``evidence.signature``, ``evidence.time``, ``evidence.late``,
 ``evidence.replayed``.
 
+``take`` is two stages: :func:`qcert.evidence.prepare.prepare` (what needs no database: the
+size, topic and schema, each reading's canonical bytes) and :meth:`Intake.commit` (leaf hashes,
+the checks against the store, the transaction, scoring). A consumer may run them in two
+processes (:mod:`qcert.evidence.writer`).
+
 An installation's intake is wired once, by :func:`qcert.bootstrap.bootstrap` (``Services.intake``,
 with the bus it anchors through and the window settings); a consumer takes its batches there.
 """

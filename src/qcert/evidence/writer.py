@@ -1,9 +1,9 @@
-"""The intake over two processes: the consumer's own process reads, checks and hashes each
-batch (:func:`qcert.evidence.prepare.prepare`); a writer process of its own stores it
+"""The intake over two processes: the consumer's own process reads and checks each batch
+(:func:`qcert.evidence.prepare.prepare`); a writer process of its own hashes and stores it
 (:meth:`qcert.evidence.intake.Intake.commit`), scores it and anchors due windows.
 
 Python runs one thread at a time in a process, and one consumer spends about as long reading
-and hashing a batch as storing and scoring it. Split, the two halves run at once on two
+and checking a batch as storing and scoring it. Split, the two halves run at once on two
 cores: while the writer commits batch *n*, the consumer prepares batch *n + 1*.
 
 Nothing about delivery changes. The consumer acknowledges a message only when the writer has
@@ -85,7 +85,7 @@ class WriterProcess:
         return self._process.pid
 
     def submit(self, messages: Sequence[Message]) -> None:
-        """Prepare ``messages`` here and hand them to the writer; their verdicts come back
+        """Read and check ``messages`` here and hand them to the writer; their verdicts come back
         from :meth:`done`, in the order handed over."""
         self._send(("take", prepare(messages)))
         self._pending += 1
