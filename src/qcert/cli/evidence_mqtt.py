@@ -76,6 +76,7 @@ def consume(
         parse_broker_url,
         settle_collector,
     )
+    from ..evidence.writer import WriterGone
 
     decide(principal(ctx), "evidence.consume")
     cfg = settings(ctx)
@@ -123,7 +124,10 @@ def consume(
         f", writing in process {sink.pid}" if writer_process else "",
     )
     settle_collector()
-    counts = consumer.run().as_dict()
+    try:
+        counts = consumer.run().as_dict()
+    except WriterGone as err:  # nothing it did not commit was acknowledged
+        raise QcertError(two_lines("evidence.writer", error=err.en, error_zh=err.zh)) from None
     if json_:
         print_json(counts)
     else:

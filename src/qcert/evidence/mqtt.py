@@ -406,6 +406,9 @@ class Consumer:
     def stop(self) -> None:
         """Ask the consumer to finish the batch in hand, acknowledge it and disconnect."""
         self._stop.set()
+        if self._pipelined:
+            # A writer retrying a batch it cannot store gives it up, unacknowledged.
+            self.sink.interrupt()  # type: ignore[attr-defined]
 
     def run(self) -> Counts:
         """Consume until :meth:`stop`, ``max_messages`` or ``once_idle``; return the counts."""
@@ -460,6 +463,14 @@ class Consumer:
                     self._settle(1.0)
             if self.options.anchor_seconds:
                 self._anchor()
+        except Exception:
+            if not self._pipelined:
+                raise
+            # The writer is gone or gave up: what it did not answer stays unacknowledged,
+            # and the broker sends it again to the next start.
+            log.exception(
+                "the writer could not finish; %d batches unacknowledged", len(self._in_hand)
+            )
         finally:
             if self._pipelined:
                 self.sink.close()  # type: ignore[attr-defined]

@@ -120,6 +120,11 @@ class WriterProcess:
             if answers:
                 return answers[0]
 
+    def interrupt(self) -> None:
+        """Tell the writer to give up a batch it cannot store (the store out of reach)
+        instead of retrying: the consumer is stopping. Safe in a signal handler."""
+        self._stop.set()
+
     def anchor_due(self, now: datetime) -> None:
         """Ask the writer to anchor the windows due by ``now``, after what it has in hand."""
         self._send(("anchor", now))

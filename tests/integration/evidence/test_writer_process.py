@@ -162,3 +162,24 @@ def test_a_killed_writer_is_reported_and_its_batch_never_answered(services, tmp_
             writer.done(0.5)
     assert "exit code -9" in gone.value.en and "退出码 -9" in gone.value.zh
     writer.close()
+
+
+def _unreachable_side() -> tuple[Any, Any]:
+    """A writer whose store refuses every connection (nothing listens on port 1)."""
+    from qcert.evidence.intake import Intake
+
+    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    return Intake(engine), engine.dispose
+
+
+def test_a_writer_retrying_an_unreachable_store_gives_the_batch_up_when_told_to_stop():
+    writer = WriterProcess(_unreachable_side)
+    writer.submit([message([reading(0)])])
+    assert writer.done(1.0) == []  # retrying: nothing committed, nothing to acknowledge
+    started = time.monotonic()
+    writer.interrupt()  # what the consumer's stop (SIGTERM) does
+    with pytest.raises(WriterGone):
+        while time.monotonic() - started < 15:
+            writer.done(0.5)
+    assert time.monotonic() - started < 15  # not the backoff's retries until the store returns
+    writer.close()
