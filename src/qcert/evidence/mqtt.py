@@ -108,6 +108,11 @@ class PipelinedSink(Sink, Protocol):
         s for the first."""
         ...
 
+    def interrupt(self) -> None:
+        """Give up a batch that cannot be stored now, instead of retrying: the consumer is
+        stopping."""
+        ...
+
     def close(self) -> None:
         """Stop storing, after what is in hand."""
         ...
@@ -312,12 +317,13 @@ class Consumer:
         self.sink, self.broker, self.options = sink, broker, options
         # A pipelined sink stores a batch while the next one is read; batches handed over
         # and not yet answered wait here, oldest first, to be acknowledged.
-        self._pipelined = callable(getattr(sink, "submit", None))
+        pipelined = callable(getattr(sink, "submit", None))
+        self._pipe: PipelinedSink | None = sink if pipelined else None  # type: ignore[assignment]
         self._in_hand: deque[list[_Delivery]] = deque()
-        if self._pipelined:
+        if self._pipe is not None:
             # The broker sends at most the receive maximum unacknowledged: room for the
             # batches in hand, the one being read and the next one filling.
-            most = max(1, options.receive_maximum // (sink.depth + 2))  # type: ignore[attr-defined]
+            most = max(1, options.receive_maximum // (self._pipe.depth + 2))
             if options.batch_messages > most:
                 self.options = options = replace(options, batch_messages=most)
         self.counts = Counts()
@@ -406,9 +412,9 @@ class Consumer:
     def stop(self) -> None:
         """Ask the consumer to finish the batch in hand, acknowledge it and disconnect."""
         self._stop.set()
-        if self._pipelined:
+        if self._pipe is not None:
             # A writer retrying a batch it cannot store gives it up, unacknowledged.
-            self.sink.interrupt()  # type: ignore[attr-defined]
+            self._pipe.interrupt()
 
     def run(self) -> Counts:
         """Consume until :meth:`stop`, ``max_messages`` or ``once_idle``; return the counts."""
@@ -457,14 +463,14 @@ class Consumer:
             rest = self._inbox.drain()
             if rest:
                 self._store(rest, retry=False)
-            if self._pipelined:
+            if self._pipe is not None:
                 deadline = time.monotonic() + 60
                 while self._in_hand and time.monotonic() < deadline:
                     self._settle(1.0)
             if self.options.anchor_seconds:
                 self._anchor()
         except Exception:
-            if not self._pipelined:
+            if self._pipe is None:
                 raise
             # The writer is gone or gave up: what it did not answer stays unacknowledged,
             # and the broker sends it again to the next start.
@@ -472,17 +478,16 @@ class Consumer:
                 "the writer could not finish; %d batches unacknowledged", len(self._in_hand)
             )
         finally:
-            if self._pipelined:
-                self.sink.close()  # type: ignore[attr-defined]
+            if self._pipe is not None:
+                self._pipe.close()
             self.client.disconnect()
             self.client.loop_stop()
 
     def _store(self, batch: list[_Delivery], *, retry: bool = True) -> None:
-        if self._pipelined:
-            sink: PipelinedSink = self.sink  # type: ignore[assignment]
-            while len(self._in_hand) >= sink.depth:
+        if self._pipe is not None:
+            while len(self._in_hand) >= self._pipe.depth:
                 self._settle(1.0)
-            sink.submit([d.message for d in batch])
+            self._pipe.submit([d.message for d in batch])
             self._in_hand.append(batch)
             return
         delay = 0.1
@@ -501,7 +506,8 @@ class Consumer:
 
     def _settle(self, wait: float) -> None:
         """Acknowledge each batch in hand the pipelined sink has committed since."""
-        for verdicts in self.sink.done(wait):  # type: ignore[attr-defined]
+        assert self._pipe is not None
+        for verdicts in self._pipe.done(wait):
             self._acknowledge(self._in_hand.popleft(), verdicts)
 
     def _acknowledge(self, batch: list[_Delivery], verdicts: list[Any]) -> None:

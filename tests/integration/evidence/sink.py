@@ -14,27 +14,11 @@ import logging
 import signal
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 
 from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
-
-
-@dataclass(frozen=True)
-class Message:
-    topic: str
-    payload: bytes
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class Verdict:
-    status: Literal["stored", "duplicate", "refused"]
-    stored: int
-    duplicates: int
-    code: str = ""
+from qcert.evidence.prepare import Message, Verdict
 
 
 class SqliteSink:

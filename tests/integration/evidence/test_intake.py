@@ -16,16 +16,7 @@ from hypothesis import strategies as st
 from qcert.evidence.intake import Intake, Message, Verdict
 from qcert.store import evidence as views
 from qcert.store import tables as t
-from tests.integration.evidence.world import NOW, UNITS, build, message, raw, reading
-from tests.services import make_services
-
-
-@pytest.fixture
-def services(engine, tmp_path):
-    svc = make_services(engine, tmp_path, clock=lambda: NOW + timedelta(minutes=5))
-    build(svc)
-    yield svc
-    svc.close()
+from tests.integration.evidence.world import NOW, UNITS, message, raw, reading
 
 
 def _count(engine, table) -> int:

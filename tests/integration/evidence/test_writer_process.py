@@ -53,14 +53,6 @@ def _url(engine: sa.Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def services(engine, tmp_path):
-    svc = make_services(engine, tmp_path, clock=lambda: NOW + timedelta(minutes=5))
-    build(svc)
-    yield svc
-    svc.close()
-
-
 def _batch() -> list[Message]:
     """Every kind of refusal, a reading with a variable its message gives no unit for, a
     reading sent twice, and good readings between them."""
