@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..ledger.canonical import canonical_json
 from ..locale.names import field_label
+from .held import HeldWindows
 from .payload import micros
 from .prepare import (
     DEAD_LETTER_BYTES,
@@ -85,6 +86,9 @@ Row = tuple[str, int, int, int, str, bytes]
 # A device's readings stored by one batch: their seqs and times (µs), and their values as
 # tables (names, rows in the order of the seqs), as sent.
 Fresh = tuple[list[int], list[int], list[tuple[tuple[str, ...], np.ndarray]]]
+# A device's end of anchoring (µs) as the batch saw it, and the seqs, times (µs) and leaf
+# hashes of the readings the batch stored, in the order sent.
+Committed = tuple[int, list[int], list[int], list[bytes]]
 
 
 class Intake:
@@ -115,6 +119,9 @@ class Intake:
         self.idle_seconds = idle_seconds
         self.future_us = future_seconds * 1_000_000
         self._keys: dict[str, Ed25519PublicKey] = {}
+        # The leaves of the windows this intake committed and nobody has anchored yet: a
+        # window is anchored from them when the store counts as many readings in it.
+        self.held = HeldWindows(window_seconds * 1_000_000)
         # The stream watcher (``qcert.evidence.watch.Watcher``), told of readings committed
         # and of windows anchored; set by bootstrap.
         self.watcher: Any = None
@@ -138,10 +145,12 @@ class Intake:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 fresh: dict[str, Fresh] = {}
+                committed: dict[str, Committed] = {}
                 with store.write_transaction(self.engine) as conn:
                     done = self._store(
-                        conn, parsed, list(prepared.verdicts), list(prepared.dead), fresh
+                        conn, parsed, list(prepared.verdicts), list(prepared.dead), fresh, committed
                     )
+                self._hold(committed)
                 stored = [p.device for p in parsed if (v := done[p.position]) and v.stored]
                 if stored:
                     self._tell_watcher("after_commit", stored, fresh)
@@ -159,9 +168,11 @@ class Intake:
         verdicts: list[Verdict | None],
         dead: list[dict[str, Any]],
         fresh: dict[str, Fresh],
+        committed: dict[str, Committed],
     ) -> list[Verdict | None]:
         """Check and insert the batch in ``conn``; ``fresh`` gets each device's new readings
-        (seq, time µs, values), which the watcher scores without reading them back."""
+        (seq, time µs, values), which the watcher scores without reading them back, and
+        ``committed`` each device's anchored end and new readings' seqs, times and leaves."""
         from ..store import evidence as store
 
         named = [p.device for p in parsed] + [d["_device"] for d in dead if d["_device"]]
@@ -184,12 +195,18 @@ class Intake:
                 continue
             if new:
                 seqs, times, tables = fresh.setdefault(p.device, ([], [], []))
+                _, held_seqs, held_times, held_leaves = committed.setdefault(
+                    p.device, (device.anchored_until, [], [], [])
+                )
                 table = np.frombuffer(p.table, dtype=float).reshape(len(p.seqs), len(p.names))
                 if len(new) == len(p.seqs):  # all of them new (as usual), in the order sent
                     known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
                     seqs += p.seqs
                     times += p.times
                     tables.append((p.names, table))
+                    held_seqs += p.seqs
+                    held_times += p.times
+                    held_leaves += p.leaves
                 else:
                     new_seqs = [row[1] for row in new]
                     known.setdefault(p.device, {}).update(
@@ -197,6 +214,9 @@ class Intake:
                     )
                     seqs += new_seqs
                     times += [row[2] for row in new]
+                    held_seqs += new_seqs
+                    held_times += [row[2] for row in new]
+                    held_leaves += [row[5] for row in new]
                     row_of = {seq: i for i, seq in enumerate(p.seqs)}
                     tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
             rows += new
@@ -333,6 +353,13 @@ class Intake:
                 f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
             ) from None
 
+    def _hold(self, committed: dict[str, Committed]) -> None:
+        """Hold the leaves of what a batch committed, per device and window, forgetting the
+        windows each device is anchored past."""
+        for device, (anchored_until, seqs, times, leaves) in committed.items():
+            self.held.drop_until(device, anchored_until)
+            self.held.add(device, seqs, times, leaves)
+
     def _tell_watcher(self, what: str, *args: Any) -> None:
         """Tell the watcher what was committed; its failure never undoes the commit, nor
         reaches the sender (what was committed is durable whatever the watcher does)."""
@@ -397,7 +424,9 @@ class Intake:
                 self.grace_seconds * 1_000_000,
                 self.idle_seconds * 1_000_000,
             )
-            due = store.due(conn, cutoffs, window, limit, lock=False)
+            held = self._held_due(conn, cutoffs, window, limit)
+            rest = {d: cutoff for d, cutoff in cutoffs.items() if d not in held}
+            due = store.due(conn, rest, window, limit - sum(map(len, held.values())), lock=False)
         return tuple(
             PreparedWindow(
                 device_id,
@@ -411,7 +440,45 @@ class Intake:
             )
             for device_id, since, windows in due
             for start, end, seqs, leaves in windows
-        )
+        ) + tuple(w for windows in held.values() for w in windows)
+
+    def _held_due(
+        self, conn: Any, cutoffs: dict[str, int], window: int, limit: int
+    ) -> dict[str, list[Any]]:
+        """The due windows of each device all of whose due windows are held whole (the store
+        counts as many readings in each as are held), worked out from what is held; by device,
+        at most ``limit`` windows in all. Any other device's are read from the store."""
+        from ..store import evidence as store
+        from .commands import PreparedWindow
+        from .window import window_root
+
+        out: dict[str, list[Any]] = {}
+        if not self.held.held:
+            return out
+        for device_id, since in store.anchored_until(conn, list(cutoffs), lock=False).items():
+            self.held.drop_until(device_id, since)
+            counts = store.window_counts(conn, device_id, since, cutoffs[device_id], window)
+            found = [(start, self.held.window_of(device_id, start)) for start in sorted(counts)]
+            if limit <= 0 or not found:
+                continue
+            if any(h is None or h.count != counts[s] or s < since for s, h in found):
+                continue  # some of it stored elsewhere, out of order, or not held: the store's
+            out[device_id] = [
+                PreparedWindow(
+                    device_id,
+                    since,
+                    start,
+                    start + window,
+                    h.first_seq,
+                    h.last_seq,
+                    h.count,
+                    window_root(h.hashes()).hex(),
+                )
+                for start, h in found[:limit]
+                if h is not None
+            ]
+            limit -= len(out[device_id])
+        return out
 
 
 def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:

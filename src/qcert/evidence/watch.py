@@ -318,7 +318,7 @@ class WatchStore(Protocol):
 
     def last_seq_before(self, device: str, end: datetime) -> int: ...
 
-    def anchor_of(self, device: str, seq: int) -> Anchor | None: ...
+    def anchors_of(self, device: str, seqs: Sequence[int]) -> list[Anchor | None]: ...
 
     def anchored_until(self, devices: Sequence[str]) -> dict[str, datetime]: ...
 
@@ -526,10 +526,9 @@ class Watcher:
         refuses any (then they are recorded one by one, each refusal handled on its own)."""
         ready: list[tuple[Finding, Anchor]] = []
         for device, waiting in self.pending.items():
-            for finding in waiting:
-                if not _anchored(finding, until.get(device)):
-                    break
-                anchor = self.store.anchor_of(device, finding.seq)
+            anchors = self._anchors(device, waiting, until.get(device))
+            # Only the first ones may be anchored: those past them wait.
+            for finding, anchor in zip(waiting, anchors, strict=False):
                 if anchor is None:
                     break
                 ready.append((finding, anchor))
@@ -546,11 +545,19 @@ class Watcher:
             self._mark(finding)
         return True
 
+    def _anchors(
+        self, device: str, waiting: list[Finding], until: datetime | None
+    ) -> list[Anchor | None]:
+        """The anchored window of each of the first of ``waiting`` whose readings may lie in
+        one (taken before ``until``), looked up together: an alarm a second is usual on a
+        line read thousands of times a second."""
+        count = 0
+        while count < len(waiting) and _anchored(waiting[count], until):
+            count += 1
+        return self.store.anchors_of(device, [f.seq for f in waiting[:count]]) if count else []
+
     def _record_anchored(self, device: str, waiting: list[Finding], until: datetime | None) -> None:
-        while waiting:
-            if not _anchored(waiting[0], until):
-                return
-            anchor = self.store.anchor_of(device, waiting[0].seq)
+        for anchor in self._anchors(device, list(waiting), until):
             if anchor is None:
                 return
             finding = waiting.pop(0)

@@ -46,6 +46,7 @@ __all__ = [
     "proof_material",
     "readers_of",
     "readings",
+    "window_counts",
     "window_summary",
     "write_transaction",
 ]
@@ -274,6 +275,21 @@ def window_summary(conn: Connection, device_id: str, start: int, end: int) -> tu
     )
     count, low, high = conn.execute(query).one()
     return int(count), -1 if low is None else int(low), -1 if high is None else int(high)
+
+
+def window_counts(
+    conn: Connection, device_id: str, since: int, cutoff: int, window: int
+) -> dict[int, int]:
+    """How many readings of ``device_id`` were taken in each window of ``window`` µs within
+    [since, cutoff), by window start (µs; windows holding none are left out): one range of
+    the (device, time, seq) index, no reading looked up."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"SELECT time_us / {int(window):d}, count(*) FROM evidence_readings "
+        f"WHERE device_id = {mark} AND time_us >= {mark} AND time_us < {mark} GROUP BY 1"
+    )
+    rows = conn.exec_driver_sql(sql, (device_id, since, cutoff)).all()
+    return {int(k) * window: int(n) for k, n in rows}
 
 
 def _window_rows(

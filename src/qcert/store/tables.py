@@ -455,8 +455,13 @@ evidence_readings = sa.Table(
     sa.Column("body", sa.Text, nullable=False),  # the canonical bytes (RFC 8785)
     sa.Column("leaf", sa.LargeBinary(32), nullable=False),  # their RFC 9162 leaf hash
 )
+# With seq last, a window's count and seq range come from the index alone (anchoring checks
+# them in its transaction).
 sa.Index(
-    "ix_evidence_readings_device_time", evidence_readings.c.device_id, evidence_readings.c.time_us
+    "ix_evidence_readings_device_time",
+    evidence_readings.c.device_id,
+    evidence_readings.c.time_us,
+    evidence_readings.c.seq,
 )
 
 evidence_dead_letters = sa.Table(

@@ -5,6 +5,7 @@ views of monitors and alarms."""
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -186,21 +187,43 @@ class StoreWatch:
             values.reshape(len(rows), len(variables)),
         )
 
-    def anchor_of(self, device: str, seq: int) -> Anchor | None:
-        """The anchored window holding reading ``seq`` (by the time it was taken), if any."""
+    def anchors_of(self, device: str, seqs: Sequence[int]) -> list[Anchor | None]:
+        """The anchored window holding each of readings ``seqs`` of ``device`` (by the time
+        it was taken), None for one that is in none or not stored: two reads for them all,
+        the readings' times and the windows spanning them."""
         r, w = t.evidence_readings.c, t.evidence_windows.c
+        if not seqs:
+            return []
         with self.engine.connect() as conn:
-            taken = conn.execute(
-                sa.select(r.time_us).where(r.device_id == device, r.seq == seq)
-            ).scalar()
-            if taken is None:
-                return None
-            row = conn.execute(
-                sa.select(w.start_us, w.root, w.ledger_index).where(
-                    w.device_id == device, w.start_us <= taken, w.end_us > taken
+            taken = dict(
+                conn.execute(
+                    sa.select(r.seq, r.time_us).where(
+                        r.device_id == device, r.seq.in_(sorted(set(seqs)))
+                    )
+                ).all()
+            )
+            if not taken:
+                return [None] * len(seqs)
+            windows = conn.execute(
+                sa.select(w.start_us, w.end_us, w.root, w.ledger_index)
+                .where(
+                    w.device_id == device,
+                    w.start_us <= max(taken.values()),
+                    w.end_us > min(taken.values()),
                 )
-            ).first()
-        return None if row is None else Anchor(_from_us(int(row[0])), row[1], int(row[2]))
+                .order_by(w.start_us)
+            ).all()
+        starts = [int(row[0]) for row in windows]
+        found: list[Anchor | None] = []
+        for seq in seqs:
+            at = taken.get(seq)
+            i = -1 if at is None else bisect_right(starts, at) - 1
+            if at is None or i < 0 or int(windows[i][1]) <= at:
+                found.append(None)
+                continue
+            start, _, root, index = windows[i]
+            found.append(Anchor(_from_us(int(start)), root, int(index)))
+        return found
 
     def anchored_until(self, devices: Sequence[str]) -> dict[str, datetime]:
         """Of each of ``devices`` anchored at all: the end of its newest anchored window."""

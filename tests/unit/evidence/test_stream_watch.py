@@ -122,11 +122,15 @@ class FakeStore:
     def settled_seq(self, device):
         return min(self.anchored, self.stored) - 1
 
-    def anchor_of(self, device, seq):
-        if seq >= self.anchored:
-            return None
-        start = seq // 60 * 60
-        return Anchor(T0 + timedelta(seconds=start), f"{start:064x}", 1000 + start // 60)
+    def anchors_of(self, device, seqs):
+        return [
+            None
+            if seq >= self.anchored
+            else Anchor(
+                T0 + timedelta(seconds=seq // 60 * 60), f"{seq // 60 * 60:064x}", 1000 + seq // 60
+            )
+            for seq in seqs
+        ]
 
     def anchored_until(self, devices):
         return {device: T0 + timedelta(seconds=self.anchored) for device in devices}

@@ -1,0 +1,136 @@
+"""An intake anchors the windows it committed from the leaves it holds, and only when the
+store counts exactly the readings it holds: a window part of which another consumer stored,
+or whose readings came out of order, is read from the store. Either way the root recorded is
+the tree of the readings stored (the audit recomputes every window from the rows), and a
+window's count and seq range come from the (device, time, seq) index alone."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import pytest
+
+from qcert.evidence.intake import Intake
+from qcert.store import create_engine
+from qcert.store import evidence as store
+from qcert.store.replay import check_projections
+from tests.integration.evidence.world import NOW, build, message, reading
+from tests.services import make_services
+
+
+@pytest.fixture
+def svc(engine, tmp_path):
+    services = make_services(engine, tmp_path, clock=lambda: NOW)
+    build(services)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The devices whose readings anchoring read from the store, in order."""
+    devices: list[str] = []
+    real = store._window_rows
+
+    def spy(conn, device_id, since, cutoff):
+        devices.append(device_id)
+        return real(conn, device_id, since, cutoff)
+
+    monkeypatch.setattr(store, "_window_rows", spy)
+    return devices
+
+
+def _minute(first: int, count: int, minute: int = 0) -> list[dict]:
+    """``count`` readings from seq ``first``, in order, in the window at NOW + ``minute``."""
+    at = NOW + timedelta(minutes=minute)
+    return [reading(s, at=at + timedelta(seconds=s % 50)) for s in range(first, first + count)]
+
+
+def _moved_on(svc, seq: int, minutes: int = 2) -> None:
+    """d1 sends a reading past the windows before, so they are due."""
+    late = NOW + timedelta(minutes=minutes, seconds=15)
+    svc.intake.take([message([reading(seq, at=late)], received=late)])
+
+
+def test_windows_committed_in_order_are_anchored_from_what_the_intake_holds(svc, reads):
+    intake = svc.intake
+    intake.take([message(_minute(0, 20)), message(_minute(20, 30))])
+    intake.take([message(_minute(50, 25, minute=1))])
+    assert intake.held.held == 75
+    _moved_on(svc, 75)
+    assert intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 2
+    assert reads == []  # neither window was read from the store
+    assert store.check_windows(svc.engine) == []  # the roots are the stored readings' trees
+    assert check_projections(svc.engine) == []
+    # Once anchored, their leaves are let go.
+    _moved_on(svc, 76, minutes=3)
+    assert intake.held.held == 2
+
+
+def test_a_window_another_consumer_stored_part_of_is_read_from_the_store(svc, reads):
+    other = Intake(svc.engine)  # a second consumer of the same stream, same store
+    svc.intake.take([message(_minute(0, 20))])
+    other.take([message(_minute(20, 10))])  # the rest of the window, through the other
+    svc.intake.take([message(_minute(30, 10, minute=1))])
+    _moved_on(svc, 40)
+    assert svc.intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 2
+    assert reads == ["d1"]  # its count was short of the store's: read whole
+    assert store.check_windows(svc.engine) == []
+
+
+def test_a_window_whose_readings_came_out_of_order_is_read_from_the_store(svc, reads):
+    later, earlier = _minute(10, 10), _minute(0, 10)
+    svc.intake.take([message(later)])
+    svc.intake.take([message(earlier)])
+    _moved_on(svc, 20)
+    assert svc.intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 1
+    assert reads == ["d1"]
+    assert store.check_windows(svc.engine) == []
+
+
+def test_an_intake_started_afresh_reads_its_windows_from_the_store(svc, reads):
+    svc.intake.take([message(_minute(0, 10))])
+    fresh = Intake(svc.engine, bus=svc.bus)  # a restart: it holds nothing
+    late = NOW + timedelta(minutes=2, seconds=15)
+    fresh.take([message([reading(10, at=late)], received=late)])
+    assert fresh.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 1
+    assert reads == ["d1"]
+    assert store.check_windows(svc.engine) == []
+
+
+def test_a_windows_count_and_seq_range_are_read_from_the_index_alone(sqlite_template, tmp_path):
+    path = tmp_path / "plan.db"
+    shutil.copy2(sqlite_template, path)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            summary = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT count(*), min(seq), max(seq) FROM evidence_readings "
+                "WHERE device_id = 'd1' AND time_us >= 0 AND time_us < 10"
+            ).all()
+            counts = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT time_us / 10, count(*) FROM evidence_readings "
+                "WHERE device_id = 'd1' AND time_us >= 0 AND time_us < 10 GROUP BY 1"
+            ).all()
+            # What window_counts runs, on a few rows: the same answer as counting them.
+            assert store.window_counts(conn, "d1", 0, 10, 5) == {}
+    finally:
+        engine.dispose()
+    for plan in (summary, counts):
+        text = " ".join(str(row[-1]) for row in plan)
+        assert "COVERING INDEX ix_evidence_readings_device_time" in text, text
+
+
+def test_window_counts_counts_each_window_of_a_range(svc):
+    svc.intake.take([message(_minute(0, 5)), message(_minute(5, 3, minute=1))])
+    since = int(NOW.timestamp()) * 1_000_000
+    minute = 60_000_000
+    with svc.engine.connect() as conn:
+        assert store.window_counts(conn, "d1", since, since + 2 * minute, minute) == {
+            since: 5,
+            since + minute: 3,
+        }
+        # The range's end is not in it; nor is another device's reading.
+        assert store.window_counts(conn, "d1", since, since + minute, minute) == {since: 5}
+        assert store.window_counts(conn, "d2", since, since + 2 * minute, minute) == {}
