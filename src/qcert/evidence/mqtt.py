@@ -93,14 +93,18 @@ class Sink(Protocol):
 
 class PipelinedSink(Sink, Protocol):
     """A sink that stores batches while the consumer reads the next ones
-    (:class:`qcert.evidence.writer.WriterProcess`): ``submit`` hands a batch over, ``done``
-    gives back the verdicts of each batch committed since, oldest first; at most ``depth``
-    batches are in hand."""
+    (:class:`qcert.evidence.writer.WriterProcess`): ``prepare`` reads and checks a batch in
+    the consumer's process, ``submit`` hands it over, ``done`` gives back the verdicts of each
+    batch committed since, oldest first; at most ``depth`` batches are in hand."""
 
     depth: int
 
-    def submit(self, messages: Sequence[Any]) -> None:
-        """Hand ``messages`` over to be stored."""
+    def prepare(self, messages: Sequence[Any]) -> Any:
+        """Read and check ``messages`` here, without the store: what ``submit`` hands over."""
+        ...
+
+    def submit(self, prepared: Any) -> None:
+        """Hand a prepared batch over to be stored."""
         ...
 
     def done(self, wait: float) -> list[list[Any]]:
@@ -322,7 +326,8 @@ class Consumer:
         self._in_hand: deque[list[_Delivery]] = deque()
         if self._pipe is not None:
             # The broker sends at most the receive maximum unacknowledged: room for the
-            # batches in hand, the one being read and the next one filling.
+            # batches in hand, the one being read (or read and waiting for room) and the next
+            # one filling.
             most = max(1, options.receive_maximum // (self._pipe.depth + 2))
             if options.batch_messages > most:
                 self.options = options = replace(options, batch_messages=most)
@@ -485,9 +490,11 @@ class Consumer:
 
     def _store(self, batch: list[_Delivery], *, retry: bool = True) -> None:
         if self._pipe is not None:
+            # Read while the writer commits what it has; then wait for room to hand it over.
+            prepared = self._pipe.prepare([d.message for d in batch])
             while len(self._in_hand) >= self._pipe.depth:
                 self._settle(1.0)
-            self._pipe.submit([d.message for d in batch])
+            self._pipe.submit(prepared)
             self._in_hand.append(batch)
             return
         delay = 0.1

@@ -318,7 +318,7 @@ class WatchStore(Protocol):
 
     def last_seq_before(self, device: str, end: datetime) -> int: ...
 
-    def anchors_of(self, device: str, seqs: Sequence[int]) -> list[Anchor | None]: ...
+    def anchors_at(self, device: str, times: Sequence[datetime]) -> list[Anchor | None]: ...
 
     def anchored_until(self, devices: Sequence[str]) -> dict[str, datetime]: ...
 
@@ -549,12 +549,13 @@ class Watcher:
         self, device: str, waiting: list[Finding], until: datetime | None
     ) -> list[Anchor | None]:
         """The anchored window of each of the first of ``waiting`` whose readings may lie in
-        one (taken before ``until``), looked up together: an alarm a second is usual on a
-        line read thousands of times a second."""
+        one (taken before ``until``), by the time each reading was taken, looked up together:
+        an alarm a second is usual on a line read thousands of times a second."""
         count = 0
         while count < len(waiting) and _anchored(waiting[count], until):
             count += 1
-        return self.store.anchors_of(device, [f.seq for f in waiting[:count]]) if count else []
+        times = [_instant(f.time) for f in waiting[:count]]
+        return self.store.anchors_at(device, times) if count else []
 
     def _record_anchored(self, device: str, waiting: list[Finding], until: datetime | None) -> None:
         for anchor in self._anchors(device, list(waiting), until):

@@ -12,7 +12,8 @@ answered that the batch carrying it is committed (:class:`WriterProcess` is a si
 committed since, in order). If the writer dies, the consumer stops with
 :class:`WriterGone`; what it had handed over but not acknowledged is sent again by the broker
 to the next session, and the store counts what was committed as duplicates. If the consumer
-dies, the writer reads the end of its pipe and exits after the batch in hand.
+dies, the writer reads the end of its pipe and exits after the batch in hand. The writer
+receives the next batch while it commits one, in a thread of its own.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing as mp
+import queue
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from .prepare import Message, Verdict, prepare
+from .prepare import Message, Prepared, Verdict, prepare
 
 __all__ = ["WriterGone", "WriterProcess"]
 
@@ -84,10 +87,14 @@ class WriterProcess:
         """The writer's process id."""
         return self._process.pid
 
-    def submit(self, messages: Sequence[Message]) -> None:
-        """Read and check ``messages`` here and hand them to the writer; their verdicts come back
-        from :meth:`done`, in the order handed over."""
-        self._send(("take", prepare(messages)))
+    def prepare(self, messages: Sequence[Message]) -> Prepared:
+        """Read and check ``messages`` here (:func:`qcert.evidence.prepare.prepare`)."""
+        return prepare(messages)
+
+    def submit(self, prepared: Prepared) -> None:
+        """Hand a prepared batch to the writer; its verdicts come back from :meth:`done`, in
+        the order handed over."""
+        self._send(("take", prepared))
         self._pending += 1
 
     def done(self, wait: float) -> list[list[Verdict]]:
@@ -114,7 +121,7 @@ class WriterProcess:
         """Hand ``messages`` over and wait for their verdicts (what a plain sink does)."""
         if self._pending:
             raise RuntimeError("take with batches in hand: use submit and done")
-        self.submit(messages)
+        self.submit(prepare(messages))
         while True:
             answers = self.done(1.0)
             if answers:
@@ -181,11 +188,18 @@ def _serve(factory: Factory, conn: Any, stop: Any) -> None:
         conn.send(("failed", f"{type(err).__name__}: {err}"))
         return
     parent = mp.parent_process()
+    inbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
     try:
         settle_collector()
         conn.send(("ready",))
+        # A thread receives what the consumer hands over while this one commits: a batch is
+        # megabytes, and read only after the batch before it was committed, the consumer would
+        # wait on a full pipe for the writer, and the writer then for the bytes.
+        threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
         while True:
-            item = conn.recv()  # EOFError once the consumer's process is gone
+            item = inbox.get()
+            if item is None:  # the consumer's process is gone: nothing more is acknowledged
+                break
             if item[0] == "stop":
                 break
             if item[0] == "anchor":
@@ -202,6 +216,20 @@ def _serve(factory: Factory, conn: Any, stop: Any) -> None:
         pass  # the consumer's process is gone: nothing more will be acknowledged
     finally:
         finish()
+
+
+def _receive(conn: Any, inbox: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
+    """Put what the consumer hands over in ``inbox``, in order; None once its process is
+    gone. Stops after ``stop``. At most its depth of batches is ever in hand, and an
+    anchoring request a second."""
+    try:
+        while True:
+            item = conn.recv()
+            inbox.put(item)
+            if item[0] == "stop":
+                return
+    except (EOFError, OSError):
+        inbox.put(None)
 
 
 def _commit(intake: Any, prepared: Any, stop: Any, parent: Any) -> list[Verdict] | None:

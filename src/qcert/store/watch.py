@@ -187,38 +187,24 @@ class StoreWatch:
             values.reshape(len(rows), len(variables)),
         )
 
-    def anchors_of(self, device: str, seqs: Sequence[int]) -> list[Anchor | None]:
-        """The anchored window holding each of readings ``seqs`` of ``device`` (by the time
-        it was taken), None for one that is in none or not stored: two reads for them all,
-        the readings' times and the windows spanning them."""
-        r, w = t.evidence_readings.c, t.evidence_windows.c
-        if not seqs:
+    def anchors_at(self, device: str, times: Sequence[datetime]) -> list[Anchor | None]:
+        """The anchored window of ``device`` holding each instant of ``times`` (aware), None
+        for one that lies in none: one read of the windows spanning them all."""
+        w = t.evidence_windows.c
+        if not times:
             return []
+        at = [micros(x.astimezone(UTC)) for x in times]
         with self.engine.connect() as conn:
-            taken = dict(
-                conn.execute(
-                    sa.select(r.seq, r.time_us).where(
-                        r.device_id == device, r.seq.in_(sorted(set(seqs)))
-                    )
-                ).all()
-            )
-            if not taken:
-                return [None] * len(seqs)
             windows = conn.execute(
                 sa.select(w.start_us, w.end_us, w.root, w.ledger_index)
-                .where(
-                    w.device_id == device,
-                    w.start_us <= max(taken.values()),
-                    w.end_us > min(taken.values()),
-                )
+                .where(w.device_id == device, w.start_us <= max(at), w.end_us > min(at))
                 .order_by(w.start_us)
             ).all()
         starts = [int(row[0]) for row in windows]
         found: list[Anchor | None] = []
-        for seq in seqs:
-            at = taken.get(seq)
-            i = -1 if at is None else bisect_right(starts, at) - 1
-            if at is None or i < 0 or int(windows[i][1]) <= at:
+        for us in at:
+            i = bisect_right(starts, us) - 1
+            if i < 0 or int(windows[i][1]) <= us:
                 found.append(None)
                 continue
             start, _, root, index = windows[i]

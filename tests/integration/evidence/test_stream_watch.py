@@ -256,15 +256,14 @@ def test_a_reading_lies_in_an_anchored_window_exactly_when_it_was_taken_before_a
     until = store.anchored_until(["line1", "nobody"])
     assert set(until) == {"line1"}
     assert T0 + timedelta(seconds=NORMAL) < until["line1"] < T0 + timedelta(seconds=700)
-    seqs = [*range(0, 700, 7), 5000]  # and one never stored
-    anchors = store.anchors_of("line1", seqs)
-    assert anchors[-1] is None
-    for seq, anchor in zip(seqs[:-1], anchors, strict=False):
-        taken = T0 + timedelta(seconds=seq)  # one reading a second from T0
-        assert (anchor is not None) == (taken < until["line1"]), seq
+    taken = [T0 + timedelta(seconds=seq) for seq in range(0, 700, 7)]  # one a second from T0
+    anchors = store.anchors_at("line1", taken)
+    for at, anchor in zip(taken, anchors, strict=True):
+        assert (anchor is not None) == (at < until["line1"]), at
         if anchor is not None:  # the window that holds it, and no other
-            assert anchor.start <= taken < anchor.start + timedelta(seconds=60), seq
-    # Asked one by one, the same answers.
-    assert [store.anchors_of("line1", [s])[0] for s in seqs] == anchors
-    assert store.anchors_of("nobody", [1, 2]) == [None, None]
-    assert store.anchors_of("line1", []) == []
+            assert anchor.start <= at < anchor.start + timedelta(seconds=60), at
+    # Asked one by one, the same answers; before everything, none.
+    assert [store.anchors_at("line1", [at])[0] for at in taken] == anchors
+    assert store.anchors_at("line1", [T0 - timedelta(days=1)]) == [None]
+    assert store.anchors_at("nobody", taken[:2]) == [None, None]
+    assert store.anchors_at("line1", []) == []

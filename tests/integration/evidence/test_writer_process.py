@@ -150,7 +150,7 @@ def test_a_killed_writer_is_reported_and_its_batch_never_answered(services, tmp_
     deadline = time.monotonic() + 10
     with pytest.raises(WriterGone) as gone:
         while time.monotonic() < deadline:
-            writer.submit([message([reading(1)])])
+            writer.submit(writer.prepare([message([reading(1)])]))
             writer.done(0.5)
     assert "exit code -9" in gone.value.en and "退出码 -9" in gone.value.zh
     writer.close()
@@ -166,7 +166,7 @@ def _unreachable_side() -> tuple[Any, Any]:
 
 def test_a_writer_retrying_an_unreachable_store_gives_the_batch_up_when_told_to_stop():
     writer = WriterProcess(_unreachable_side)
-    writer.submit([message([reading(0)])])
+    writer.submit(writer.prepare([message([reading(0)])]))
     assert writer.done(1.0) == []  # retrying: nothing committed, nothing to acknowledge
     started = time.monotonic()
     writer.interrupt()  # what the consumer's stop (SIGTERM) does

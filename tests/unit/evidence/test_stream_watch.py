@@ -122,15 +122,14 @@ class FakeStore:
     def settled_seq(self, device):
         return min(self.anchored, self.stored) - 1
 
-    def anchors_of(self, device, seqs):
-        return [
-            None
-            if seq >= self.anchored
-            else Anchor(
-                T0 + timedelta(seconds=seq // 60 * 60), f"{seq // 60 * 60:064x}", 1000 + seq // 60
-            )
-            for seq in seqs
-        ]
+    def anchors_at(self, device, times):
+        found = []
+        for at in times:
+            seq = int((at - T0).total_seconds())  # one reading a second from T0
+            start = seq // 60 * 60
+            anchor = Anchor(T0 + timedelta(seconds=start), f"{start:064x}", 1000 + start // 60)
+            found.append(None if seq >= self.anchored else anchor)
+        return found
 
     def anchored_until(self, devices):
         return {device: T0 + timedelta(seconds=self.anchored) for device in devices}
