@@ -456,10 +456,12 @@ class Intake:
         if not self.held.held:
             return out
         for device_id, since in store.anchored_until(conn, list(cutoffs), lock=False).items():
+            if limit <= 0:
+                break
             self.held.drop_until(device_id, since)
             counts = store.window_counts(conn, device_id, since, cutoffs[device_id], window)
             found = [(start, self.held.window_of(device_id, start)) for start in sorted(counts)]
-            if limit <= 0 or not found:
+            if not found:
                 continue
             if any(h is None or h.count != counts[s] or s < since for s, h in found):
                 continue  # some of it stored elsewhere, out of order, or not held: the store's

@@ -558,7 +558,7 @@ class Watcher:
         return self.store.anchors_at(device, times) if count else []
 
     def _record_anchored(self, device: str, waiting: list[Finding], until: datetime | None) -> None:
-        for anchor in self._anchors(device, list(waiting), until):
+        for anchor in self._anchors(device, waiting, until):
             if anchor is None:
                 return
             finding = waiting.pop(0)
