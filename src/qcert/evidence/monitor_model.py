@@ -1,6 +1,11 @@
 """A watched stream as the platform records it: its monitor, and the alarms it raised and
 cleared (id: the device's). The readings stay in the time-series store; the monitor and the
-alarms are facts on the ledger."""
+alarms are facts on the ledger.
+
+The aggregate holds what its rules need (the monitor, the open alarm, the last seqs), not the
+alarms of its history: a stream raises thousands, and a state that grew with them would cost
+memory, snapshots and projection rows in proportion on every alarm. Their episodes are a
+projection of the events (``store.watch_projections.Episodes``)."""
 
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ def _plain(value: Any) -> Any:
 
 
 class StreamMonitor(Aggregate):
-    """A device's monitor (the newest fitted) and its alarm episodes, oldest first."""
+    """A device's monitor (the newest fitted) and its open alarm episode, if any."""
 
     kind = "stream"
 
@@ -43,13 +48,9 @@ class StreamMonitor(Aggregate):
         super().__init__(id)
         self.client_id = ""
         self.monitor: dict[str, Any] = {}
-        self.alarms: list[dict[str, Any]] = []
+        self.open_seq: int | None = None  # the reading the open alarm was raised at
+        self.raised = 0  # alarms raised in all
         self.last_raised = self.last_cleared = -1
-
-    @property
-    def open_alarm(self) -> dict[str, Any] | None:
-        """The alarm raised and not cleared yet, if any."""
-        return self.alarms[-1] if self.alarms and self.alarms[-1]["cleared"] is None else None
 
     def fit(
         self,
@@ -88,9 +89,8 @@ class StreamMonitor(Aggregate):
             raise invalid("device_id", "monitor.none", device=self.id)
         if alarm["digest"] != self.monitor["digest"]:
             raise invalid("digest", "monitor.not_current")
-        if self.open_alarm is not None:
-            seq = self.open_alarm["seq"]
-            raise invalid("seq", "stream.alarm_open", seq=seq)
+        if self.open_seq is not None:
+            raise invalid("seq", "stream.alarm_open", seq=self.open_seq)
         self._after(alarm["seq"])
         if not alarm["first_seq"] <= alarm["seq"]:
             raise invalid("first_seq", "stream.first_after_seq")
@@ -98,11 +98,10 @@ class StreamMonitor(Aggregate):
 
     def clear_alarm(self, alarm: dict[str, Any]) -> None:
         """End the open alarm at a later reading."""
-        open_ = self.open_alarm
-        if open_ is None:
+        if self.open_seq is None:
             raise invalid("seq", "stream.no_open_alarm", device=self.id)
-        if alarm["raised_seq"] != open_["seq"]:
-            raise invalid("raised_seq", "stream.alarm_raised_at", seq=open_["seq"])
+        if alarm["raised_seq"] != self.open_seq:
+            raise invalid("raised_seq", "stream.alarm_raised_at", seq=self.open_seq)
         self._after(alarm["seq"])
         self.record(ev.StreamAlarmCleared(self.id, **alarm))
 
@@ -114,21 +113,12 @@ class StreamMonitor(Aggregate):
     def _on_monitor_fitted(self, e: ev.MonitorFitted) -> None:
         self.client_id = e.client_id
         self.monitor = e.data()
-        if self.open_alarm is not None:  # its monitor is gone: the episode ends unresolved
-            self.open_alarm["cleared"] = -1
+        self.open_seq = None  # its monitor is gone: an open episode ends unresolved
 
     def _on_alarm_raised(self, e: ev.StreamAlarmRaised) -> None:
-        self.last_raised = e.seq
-        self.alarms.append(
-            {
-                "seq": e.seq,
-                "time": e.time,
-                "statistic": e.statistic,
-                "top": [v["variable"] for v in e.top_variables],
-                "cleared": None,
-            }
-        )
+        self.last_raised = self.open_seq = e.seq
+        self.raised += 1
 
     def _on_alarm_cleared(self, e: ev.StreamAlarmCleared) -> None:
         self.last_cleared = e.seq
-        self.alarms[-1]["cleared"] = e.seq
+        self.open_seq = None

@@ -43,6 +43,7 @@ from ..supervision.warnings import Warning
 from . import evidence, projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
+from .watch_projections import EPISODE_EVENTS, Episodes, alarm_rows
 
 __all__ = ["KINDS", "check_projections", "is_event_document"]
 
@@ -225,6 +226,7 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
     """
     expected: dict[sa.Table, Multiset] = defaultdict(Multiset)
     problems: list[str] = []
+    episodes = Episodes()
     try:
         for index, env in _stream_events(engine):
             expected[t.events].add(_event_row(index, env))
@@ -238,10 +240,16 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
                 expected[t.hub_registry].add(row)
             for row in projections.window_rows([(index, env)]):
                 expected[t.evidence_windows].add(row)
+            if isinstance(env.event, EPISODE_EVENTS):
+                episodes.add(env.aggregate.split(":", 1)[1], env.event)
+                for row in episodes.pop_closed():
+                    expected[t.evidence_alarms].add(row)
             if documents is not None:
                 problems += _missing_documents([(index, env)], documents)
     except LedgerError as err:
         return [f"projections: cannot replay the ledger: {err}"]
+    for row in episodes.rows.values():
+        expected[t.evidence_alarms].add(row)
     commitments = Multiset()
     holders: dict[str, str] = {}
     for key, history, snap in _histories(engine):
@@ -321,6 +329,7 @@ def _diff(engine: Engine, tables: list[sa.Table], secrets: bool) -> list[str]:
     expected[t.hub_records] = projections.hub_record_rows(recorded)
     expected[t.hub_registry] = projections.hub_registry_rows(recorded)
     expected[t.evidence_windows] = projections.window_rows(recorded)
+    expected[t.evidence_alarms] = alarm_rows(recorded)
     expected[t.events] = [_event_row(i, e) for i, e in recorded]
     problems: list[str] = []
     if secrets:

@@ -68,7 +68,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+# 2: a watched stream keeps its open alarm, not the list of its episodes
+FORMAT = 2
 EVERY = 64  # events an aggregate gains before its snapshot is renewed: at most this many
 # are folded on a load, and a snapshot is written once per this many events
 

@@ -39,6 +39,7 @@ from .projections import (
     window_rows,
 )
 from .snapshots import EVERY
+from .watch_projections import episodes_of
 
 __all__ = ["ConcurrentChange", "NotFound", "UnitOfWork"]
 
@@ -294,7 +295,7 @@ class UnitOfWork:
             for a in changed
             if a.key not in unlike and a.version - self._loaded[a.key].loaded.snapshot >= EVERY
         ]
-        due = self._write_derived(changed, rows, due)
+        due = self._write_derived(changed, rows, due, envelopes)
         first = self._sequence(envelopes, docs)  # and the commit
         for agg in changed:
             agg.pending.clear()
@@ -325,17 +326,24 @@ class UnitOfWork:
         return envelopes
 
     def _write_derived(
-        self, changed: list[Aggregate], rows: dict[str, projections.Keyed], due: list[Aggregate]
+        self,
+        changed: list[Aggregate],
+        rows: dict[str, projections.Keyed],
+        due: list[Aggregate],
+        envelopes: list[ev.Envelope],
     ) -> list[Aggregate]:
         """What needs no ledger index, written before the sequence lock is taken: the
-        projection rows that changed, the snapshots due and the secrets; the aggregates
-        snapshotted."""
+        projection rows that changed, the alarm episodes the events begin or end, the
+        snapshots due and the secrets; the aggregates snapshotted."""
         assert self.conn is not None
         changes = [
             (a.id, self._loaded[a.key].rows, rows[a.key], self._loaded[a.key].memo) for a in changed
         ]
+        episodes = episodes_of(changed, envelopes)
         try:
             projections.write(self.conn, changes)
+            if episodes is not None:
+                episodes.write(self.conn)
         except sa.exc.IntegrityError as err:
             self._tx.rollback()
             raise ConcurrentChange(_duplicate(err)) from None

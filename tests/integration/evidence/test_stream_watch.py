@@ -16,9 +16,11 @@ from qcert.evidence.commands import RegisterDevice
 from qcert.evidence.intake import Message
 from qcert.evidence.monitor_commands import ClearStreamAlarm, FitMonitor, RaiseStreamAlarm
 from qcert.evidence.monitor_handlers import bundled_graph
+from qcert.evidence.monitor_model import StreamMonitor
 from qcert.evidence.watch import Watcher
 from qcert.quality.demo_line import FAULT_VARIABLE, PROCESS, SPECS, UNITS, line_readings
 from qcert.schemes import RuleViolation
+from qcert.store import snapshots
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
 from qcert.store.watch import StoreWatch, monitor_of
@@ -240,6 +242,84 @@ def test_a_long_history_of_alarms_is_snapshotted_and_replays_to_the_same_state(w
         alarms = conn.execute(sa.select(sa.func.count()).select_from(t.evidence_alarms)).scalar()
     assert snapshot is not None and alarms == 40
     assert check_projections(svc.engine) == []
+
+
+def _raise(seq, digest):
+    at = T0 + timedelta(seconds=100)
+    top = [{"variable": "coolant_temp", "contribution": 5.0, "share": 0.8}]
+    return RaiseStreamAlarm(
+        "line1", seq, at, seq - 2, "spe", {"spe": 9.5}, {"spe": 4.0}, top, [], digest, T0,
+        "0" * 64, 1,
+    )  # fmt: skip
+
+
+def _clear(seq, raised):
+    return ClearStreamAlarm("line1", seq, T0 + timedelta(seconds=100), raised, T0, "0" * 64, 1)
+
+
+def _episodes(engine):
+    a = t.evidence_alarms.c
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(a.seq, a.cleared, a.client_id).order_by(a.seq)).all()
+    return [tuple(r) for r in rows]
+
+
+def test_alarm_episodes_follow_their_events_however_the_units_of_work_group_them(world):
+    # The episodes are written from the events each unit of work records: one raised and
+    # cleared within a unit, one cleared in a later unit, one ended by a monitor fitted anew,
+    # and the new monitor's own, open. The audit's replay of the ledger must agree.
+    svc, _, _ = world
+    digest = _fit(svc).reply["digest"]
+    svc.bus.handle_all([_raise(1000, digest), _clear(1003, 1000), _raise(1010, digest)], SYSTEM)
+    assert _episodes(svc.engine) == [(1000, 1003, "c1"), (1010, None, "c1")]
+    svc.bus.handle(_clear(1015, 1010), SYSTEM)
+    svc.bus.handle(_raise(1020, digest), SYSTEM)
+    again = _fit(svc, kind="dpca").reply["digest"]
+    svc.bus.handle_all([_raise(1030, again), _clear(1031, 1030), _raise(1040, again)], SYSTEM)
+    assert _episodes(svc.engine) == [
+        (1000, 1003, "c1"),
+        (1010, 1015, "c1"),
+        (1020, -1, "c1"),  # its monitor was replaced while it was open
+        (1030, 1031, "c1"),
+        (1040, None, "c1"),
+    ]
+    with svc.engine.connect() as conn:
+        assert monitor_of(conn, "line1")["open_seq"] == 1040
+    assert check_projections(svc.engine) == []
+
+
+def test_an_alarm_episode_edited_or_removed_is_named_by_the_audit(world):
+    svc, _, _ = world
+    digest = _fit(svc).reply["digest"]
+    svc.bus.handle_all([_raise(1000, digest), _clear(1003, 1000), _raise(1010, digest)], SYSTEM)
+    a = t.evidence_alarms.c
+    with svc.engine.begin() as conn:
+        conn.execute(t.evidence_alarms.update().where(a.seq == 1000).values(cleared=1001))
+    problems = check_projections(svc.engine)
+    assert any("evidence_alarms: row missing or changed" in p and "1003" in p for p in problems)
+    assert all(p.startswith("evidence_alarms") for p in problems), problems
+    with svc.engine.begin() as conn:
+        conn.execute(t.evidence_alarms.update().where(a.seq == 1000).values(cleared=1003))
+        conn.execute(t.evidence_alarms.delete().where(a.seq == 1010))
+    (problem,) = check_projections(svc.engine)
+    assert problem.startswith("evidence_alarms: row missing or changed") and "1010" in problem
+
+
+def test_a_streams_state_does_not_grow_with_its_alarms(world):
+    # A stream raises thousands of alarms: its state (kept in memory between units of work,
+    # snapshotted every 64 events) must hold the open one, not the history.
+    svc, _, _ = world
+    digest = _fit(svc).reply["digest"]
+    sizes = []
+    for k in range(3):
+        for j in range(40):
+            seq = 10_000 * (k + 1) + 10 * j
+            svc.bus.handle_all([_raise(seq, digest), _clear(seq + 3, seq)], SYSTEM)
+        with svc.bus.unit_of_work("t") as uow:
+            stream = uow.get(StreamMonitor, "line1")
+        sizes.append(len(snapshots.encode(stream)))
+    assert stream.raised == 120
+    assert max(sizes) - min(sizes) <= 4  # the digits of the last seqs and the count
 
 
 def test_a_reading_lies_in_an_anchored_window_exactly_when_it_was_taken_before_anchored_until(

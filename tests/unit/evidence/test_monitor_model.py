@@ -52,9 +52,10 @@ def _cleared(seq, raised):
 def test_an_episode_is_raised_then_cleared_at_later_readings(fitted):
     stream = _stream(fitted)
     stream.raise_alarm(_alarm(100, fitted.digest))
-    assert stream.open_alarm["seq"] == 100
+    assert stream.open_seq == 100
     stream.clear_alarm(_cleared(104, 100))
-    assert stream.open_alarm is None and stream.alarms[0]["cleared"] == 104
+    assert stream.open_seq is None and (stream.last_raised, stream.last_cleared) == (100, 104)
+    assert stream.raised == 1
     assert [e.name for e in stream.pending] == [
         "evidence.monitor-fitted",
         "evidence.alarm-raised",
@@ -81,9 +82,7 @@ def test_an_alarm_out_of_order_is_refused_naming_the_field(fitted, steps, field)
         words = step.split()
         seq = int(words[1])
         if words[0] == "clear":
-            raised = (
-                int(words[3]) if len(words) > 2 else stream.open_alarm and stream.open_alarm["seq"]
-            )
+            raised = int(words[3]) if len(words) > 2 else stream.open_seq
             stream.clear_alarm(_cleared(seq, raised if raised is not None else 0))
         else:
             digest = "f" * 64 if "other" in words else fitted.digest
@@ -101,8 +100,9 @@ def test_a_monitor_fitted_anew_ends_the_open_episode(fitted):
     stream = _stream(fitted)
     stream.raise_alarm(_alarm(100, fitted.digest))
     stream.fit("c1", fitted, T0, T0 + timedelta(minutes=6), True, "")
-    assert stream.open_alarm is None and stream.alarms[0]["cleared"] == -1
+    assert stream.open_seq is None and stream.last_cleared == -1  # ended, not cleared
     stream.raise_alarm(_alarm(120, fitted.digest))  # the new monitor's own episode
+    assert stream.open_seq == 120 and stream.raised == 2
 
 
 def test_no_alarm_before_a_monitor(fitted):
