@@ -2,6 +2,8 @@
 
 import json
 import random
+import threading
+import time
 
 import pytest
 
@@ -162,3 +164,38 @@ def test_inclusion_proofs_in_a_batch_are_the_proofs_one_by_one(ledger):
         assert batch == single
     with pytest.raises(IndexOutOfRange):
         ledger.inclusion_proofs([5, 1_300], 1_300)
+
+
+def test_a_full_tile_evicted_by_another_thread_mid_look_up_does_not_fail_the_read(ledger):
+    # Threads of one process share the tile cache (a server's, a watcher's). Another thread
+    # reading tiles between this one's look-up of a cached tile and its move to the front
+    # would evict it (a cache of one tile) and the move would fail, were the cache not
+    # locked: here the other thread waits for this read to end, then reads its own.
+    ledger.append([i.to_bytes(3, "big") for i in range(3 * 256)])
+    ledger.integrate()
+    storage = ledger.storage
+    storage._cache_size = 1
+    first, second = (0, 0), (0, 1)  # full tiles of level 0
+    want = storage.tiles(SHA256, [first], cached=True)
+    assert set(want) == {first}
+    other: list[dict] = []
+
+    class Interleaving(type(storage._cache)):
+        def get(self, key, default=None):
+            found = super().get(key, default)
+            if found is not None and not other:
+                reader = threading.Thread(
+                    target=lambda: other.append(storage.tiles(SHA256, [second], cached=True))
+                )
+                reader.start()
+                reader.join(0.3)  # it waits on the cache's lock for this read to end
+                other.append({})
+            return found
+
+    storage._cache = Interleaving(storage._cache)
+    assert storage.tiles(SHA256, [first], cached=True) == want
+    deadline = time.monotonic() + 5
+    while len(other) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert other[0] == {} and set(other[1]) == {second}  # waited, then read its own
+    assert list(storage._cache) == [(SHA256.name, second)]

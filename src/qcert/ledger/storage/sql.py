@@ -27,6 +27,7 @@ audit check entries that no tree holds yet.
 from __future__ import annotations
 
 import struct
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -258,6 +259,9 @@ class SqlLedgerStorage:
         # Full tiles never change in an append-only log, so proofs may reuse them.
         self._cache: OrderedDict[tuple[str, TileId], bytes] = OrderedDict()
         self._cache_size = cache_tiles
+        # Threads of one process share it (a server's, a writer's watcher): a tile evicted by
+        # one between another's look-up and its move to the end must not raise.
+        self._cache_lock = threading.Lock()
 
     def __reduce__(self):  # audit workers in other processes reopen by URL
         return (_reopen, (self.engine.url.render_as_string(hide_password=False),))
@@ -467,22 +471,24 @@ class SqlLedgerStorage:
         """
         found: dict[TileId, bytes] = {}
         if cached:
-            for tile in ids:
-                blob = self._cache.get((suite.name, tile))
-                if blob is not None:
-                    self._cache.move_to_end((suite.name, tile))
-                    found[tile] = blob
+            with self._cache_lock:
+                for tile in ids:
+                    blob = self._cache.get((suite.name, tile))
+                    if blob is not None:
+                        self._cache.move_to_end((suite.name, tile))
+                        found[tile] = blob
             ids = [t for t in ids if t not in found]
         if ids:
             with self.read() as conn:
                 fresh = self._tiles(conn, suite.name, ids)
             found.update(fresh)
             if cached:
-                for tile, blob in fresh.items():
-                    if is_full(suite, blob):
-                        self._cache[(suite.name, tile)] = blob
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                with self._cache_lock:
+                    for tile, blob in fresh.items():
+                        if is_full(suite, blob):
+                            self._cache[(suite.name, tile)] = blob
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
         return found
 
     def tile_level(self, suite: HashSuite, level: int) -> Iterator[tuple[int, bytes]]:
