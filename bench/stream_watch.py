@@ -14,7 +14,7 @@ For each of 20 seeds:
 - named: whether the first alarm after the fault names coolant_temp as its top variable, and
   as its top root cause on the line's process graph (``quality/graphs/machining.yaml``).
 
-Throughput: readings a second through :meth:`qcert.evidence.watch.StreamScoring.score` in
+Throughput: readings a second through :meth:`qcert.evidence.scoring.StreamScoring.score` in
 blocks of 1,000 (the intake's largest message), on one core; and ``Intake.take`` (SQLite) with
 10 watched devices, 50 messages of 200 readings a batch, against the same without the watcher
 (per CPU second of this process, which others' work on a busy machine skews less).
@@ -38,7 +38,7 @@ import numpy as np
 
 from qcert.evidence.monitor_handlers import bundled_graph
 from qcert.evidence.monitors import fit_monitor
-from qcert.evidence.watch import StreamScoring
+from qcert.evidence.scoring import StreamScoring
 from qcert.quality.demo_line import FAULT_VARIABLE, PROCESS, SPECS, line_readings
 
 NORMAL, FAULT, N = 480, 600, 900

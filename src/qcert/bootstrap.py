@@ -21,7 +21,8 @@ from .config import Settings, score_mode
 from .credentials.keystore import KeyStore
 from .evidence.intake import Intake
 from .evidence.monitor_handlers import bundled_graph
-from .evidence.watch import Anchor, Finding, Watcher, command_for
+from .evidence.scoring import Finding
+from .evidence.watch import Anchor, Watcher, command_for
 from .identity import Identity
 from .keys import load_signers, load_witness_key
 from .ledger import Ledger

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from qcert.errors import QcertError
 from qcert.evidence.monitor_handlers import bundled_graph
 from qcert.evidence.monitors import fit_monitor
-from qcert.evidence.watch import Anchor, MonitorRecord, StreamScoring, Watcher
+from qcert.evidence.scoring import StreamScoring
+from qcert.evidence.watch import Anchor, MonitorRecord, Watcher
 from qcert.quality.demo_line import FAULT_VARIABLE, PROCESS, SPECS, line_readings
 from qcert.quality.monitoring import alarm_events
 
