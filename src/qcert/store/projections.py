@@ -456,6 +456,9 @@ def document_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str,
     ]
 
 
+# The tables written from aggregates' states (:class:`Batch`), with the columns their rows are
+# grouped by; those written from events (history, documents, windows, the hub's records, alarm
+# episodes) are not among them.
 _KEYS = {
     t.bodies: ("id",),
     t.auditors: ("id",),
@@ -480,7 +483,6 @@ _KEYS = {
     t.hub_scans: ("as_of",),
     t.evidence_devices: ("id",),
     t.evidence_monitors: ("device_id",),
-    t.evidence_alarms: ("device_id", "seq"),
     t.notices: ("id",),
     t.notice_addresses: ("account_id",),
 }
