@@ -86,9 +86,9 @@ Row = tuple[str, int, int, int, str, bytes]
 # A device's readings stored by one batch: their seqs and times (µs), and their values as
 # tables (names, rows in the order of the seqs), as sent.
 Fresh = tuple[list[int], list[int], list[tuple[tuple[str, ...], np.ndarray]]]
-# A device's end of anchoring (µs) as the batch saw it, and the seqs, times (µs) and leaf
-# hashes of the readings the batch stored, in the order sent.
-Committed = tuple[int, list[int], list[int], list[bytes]]
+# A device's end of anchoring (µs) as the batch saw it, and the leaf hashes of the readings
+# the batch stored, in the order of their seqs in ``Fresh``.
+Committed = tuple[int, list[bytes]]
 
 
 class Intake:
@@ -150,7 +150,7 @@ class Intake:
                     done = self._store(
                         conn, parsed, list(prepared.verdicts), list(prepared.dead), fresh, committed
                     )
-                self._hold(committed)
+                self._hold(fresh, committed)
                 stored = [p.device for p in parsed if (v := done[p.position]) and v.stored]
                 if stored:
                     self._tell_watcher("after_commit", stored, fresh)
@@ -172,7 +172,7 @@ class Intake:
     ) -> list[Verdict | None]:
         """Check and insert the batch in ``conn``; ``fresh`` gets each device's new readings
         (seq, time µs, values), which the watcher scores without reading them back, and
-        ``committed`` each device's anchored end and new readings' seqs, times and leaves."""
+        ``committed`` each device's anchored end and new readings' leaves."""
         from ..store import evidence as store
 
         named = [p.device for p in parsed] + [d["_device"] for d in dead if d["_device"]]
@@ -195,18 +195,14 @@ class Intake:
                 continue
             if new:
                 seqs, times, tables = fresh.setdefault(p.device, ([], [], []))
-                _, held_seqs, held_times, held_leaves = committed.setdefault(
-                    p.device, (device.anchored_until, [], [], [])
-                )
+                _, leaves = committed.setdefault(p.device, (device.anchored_until, []))
                 table = np.frombuffer(p.table, dtype=float).reshape(len(p.seqs), len(p.names))
                 if len(new) == len(p.seqs):  # all of them new (as usual), in the order sent
                     known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
                     seqs += p.seqs
                     times += p.times
                     tables.append((p.names, table))
-                    held_seqs += p.seqs
-                    held_times += p.times
-                    held_leaves += p.leaves
+                    leaves += p.leaves
                 else:
                     new_seqs = [row[1] for row in new]
                     known.setdefault(p.device, {}).update(
@@ -214,9 +210,7 @@ class Intake:
                     )
                     seqs += new_seqs
                     times += [row[2] for row in new]
-                    held_seqs += new_seqs
-                    held_times += [row[2] for row in new]
-                    held_leaves += [row[5] for row in new]
+                    leaves += [row[5] for row in new]
                     row_of = {seq: i for i, seq in enumerate(p.seqs)}
                     tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
             rows += new
@@ -353,10 +347,11 @@ class Intake:
                 f"signature：无法用 {p.device} 的公钥验证（Ed25519，RFC 8785）",
             ) from None
 
-    def _hold(self, committed: dict[str, Committed]) -> None:
+    def _hold(self, fresh: dict[str, Fresh], committed: dict[str, Committed]) -> None:
         """Hold the leaves of what a batch committed, per device and window, forgetting the
         windows each device is anchored past."""
-        for device, (anchored_until, seqs, times, leaves) in committed.items():
+        for device, (anchored_until, leaves) in committed.items():
+            seqs, times, _ = fresh[device]
             self.held.drop_until(device, anchored_until)
             self.held.add(device, seqs, times, leaves)
 
