@@ -49,7 +49,6 @@ class StreamMonitor(Aggregate):
         self.client_id = ""
         self.monitor: dict[str, Any] = {}
         self.open_seq: int | None = None  # the reading the open alarm was raised at
-        self.raised = 0  # alarms raised in all
         self.last_raised = self.last_cleared = -1
 
     def fit(
@@ -117,7 +116,6 @@ class StreamMonitor(Aggregate):
 
     def _on_alarm_raised(self, e: ev.StreamAlarmRaised) -> None:
         self.last_raised = self.open_seq = e.seq
-        self.raised += 1
 
     def _on_alarm_cleared(self, e: ev.StreamAlarmCleared) -> None:
         self.last_cleared = e.seq

@@ -43,7 +43,7 @@ from ..supervision.warnings import Warning
 from . import evidence, projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
-from .watch_projections import EPISODE_EVENTS, Episodes, alarm_rows
+from .watch_projections import Episodes, alarm_rows
 
 __all__ = ["KINDS", "check_projections", "is_event_document"]
 
@@ -240,10 +240,9 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
                 expected[t.hub_registry].add(row)
             for row in projections.window_rows([(index, env)]):
                 expected[t.evidence_windows].add(row)
-            if isinstance(env.event, EPISODE_EVENTS):
-                episodes.add(env.aggregate.split(":", 1)[1], env.event)
-                for row in episodes.pop_closed():
-                    expected[t.evidence_alarms].add(row)
+            episodes.add(env)
+            for row in episodes.pop_closed():
+                expected[t.evidence_alarms].add(row)
             if documents is not None:
                 problems += _missing_documents([(index, env)], documents)
     except LedgerError as err:

@@ -23,7 +23,7 @@ from ..lifecycle import events as ev
 from ..lifecycle.aggregate import Aggregate
 from . import tables as t
 
-__all__ = ["EPISODE_EVENTS", "Episodes", "alarm_rows", "episodes_of", "stream_rows"]
+__all__ = ["Episodes", "alarm_rows", "episodes_of", "stream_rows"]
 
 
 def _json(value: Any) -> str:
@@ -60,7 +60,7 @@ def stream_rows(agg: Aggregate) -> dict[Any, list[dict[str, Any]]] | None:
     }
 
 
-EPISODE_EVENTS = (mev.StreamAlarmRaised, mev.StreamAlarmCleared, mev.MonitorFitted)
+_EPISODE_EVENTS = (mev.StreamAlarmRaised, mev.StreamAlarmCleared, mev.MonitorFitted)
 
 
 class Episodes:
@@ -82,8 +82,13 @@ class Episodes:
         self._closed: list[tuple[str, int]] = []
         self._clients = dict(clients or {})  # device -> client, as its monitor names it
 
-    def add(self, device: str, e: ev.Event) -> None:
-        """Fold one event of ``stream:<device>`` (events of other kinds are ignored)."""
+    def add(self, env: ev.Envelope) -> None:
+        """Fold one recorded event (events other than a stream's monitor and alarms are
+        ignored)."""
+        e = env.event
+        if not isinstance(e, _EPISODE_EVENTS):
+            return
+        device = env.aggregate.split(":", 1)[1]
         if isinstance(e, mev.StreamAlarmRaised):
             key = (device, e.seq)
             self.rows[key] = {
@@ -152,8 +157,7 @@ def episodes_of(changed: Iterable[Aggregate], recorded: Iterable[ev.Envelope]) -
         return None
     episodes = Episodes(clients)
     for env in recorded:
-        if isinstance(env.event, EPISODE_EVENTS):
-            episodes.add(env.aggregate.split(":", 1)[1], env.event)
+        episodes.add(env)
     return episodes
 
 
@@ -165,6 +169,5 @@ def alarm_rows(recorded: Iterable[tuple[int, ev.Envelope]]) -> list[dict[str, An
     """Every alarm episode row the events of ``recorded`` (the whole ledger, in order) make."""
     episodes = Episodes()
     for _, env in recorded:
-        if isinstance(env.event, EPISODE_EVENTS):
-            episodes.add(env.aggregate.split(":", 1)[1], env.event)
+        episodes.add(env)
     return list(episodes.rows.values())
