@@ -115,4 +115,10 @@ def read(filename: str, data: bytes, cap: int) -> list[dict[str, Any]]:
             f"{filename or 'the file'} is neither an xlsx workbook nor UTF-8 CSV",
             "既不是 xlsx 工作簿也不是 UTF-8 编码的 CSV",
         ) from None
-    return _rows(list(csv.reader(io.StringIO(text))))
+    try:
+        # newline="": the reader itself splits lines, so a bare CR ends one (RFC 4180 2.1
+        # asks for CRLF; files from older spreadsheets end lines with CR alone).
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        raise TableInvalid(f"not a CSV file: {err}", f"不是有效的 CSV 文件：{err}") from None
+    return _rows(rows)

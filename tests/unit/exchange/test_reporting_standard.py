@@ -105,3 +105,19 @@ def test_a_file_that_is_no_table_is_refused_in_both_languages():
     too_many = "kind,id\n" + "application,a\n" * 1001
     with pytest.raises(tabular.TableInvalid):
         tabular.read("x.csv", too_many.encode(), 1 << 20)
+    # a field past the csv module's limit (128 KiB) is a refusal, not a server error
+    with pytest.raises(tabular.TableInvalid) as refused:
+        tabular.read("x.csv", b"kind,id\na," + b"x" * 200_000 + b"\n", 1 << 20)
+    assert "not a CSV file" in str(refused.value) and "不是有效的 CSV" in str(refused.value)
+
+
+def test_lines_ended_by_a_bare_carriage_return_are_read_as_lines():
+    # what made the upload fail with "new-line character seen in unquoted field"
+    assert tabular.read("x.csv", b"kind,id\rapplication,a\rplan,b\r", 1 << 20) == [
+        {"kind": "application", "id": "a"},
+        {"kind": "plan", "id": "b"},
+    ]
+    assert tabular.read("x.csv", b"kind,id\r\napplication,a\rb\r\n", 1 << 20)[0] == {
+        "kind": "application",
+        "id": "a",
+    }
