@@ -85,7 +85,7 @@ def _run(url: str, data: Path, per_message: int, messages: int, batches: int) ->
     windows = svc.intake.anchor_due(AT + timedelta(days=1))
     anchored = time.perf_counter() - anchor
     with engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT count(*) FROM evidence_readings")).scalar_one()
+        stored = conn.execute(sa.text("SELECT sum(count) FROM evidence_blocks")).scalar_one()
     assert stored == total
     kind = url.split(":", 1)[0]
     print(
@@ -123,7 +123,7 @@ def main() -> None:
                 engine = sa.create_engine(url)
                 with engine.begin() as conn:
                     for table in (
-                        "evidence_readings",
+                        "evidence_blocks",
                         "evidence_dead_letters",
                         "evidence_windows",
                         "evidence_devices",

@@ -44,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..ledger.canonical import canonical_json
 from ..locale.names import field_label
+from .blocks import cut
 from .held import HeldWindows
 from .payload import micros
 from .prepare import (
@@ -185,7 +186,9 @@ class Intake:
         known: dict[str, dict[int, bytes]] = {}
         for (device_id, seq), leaf in store.existing(conn, spans).items():
             known.setdefault(device_id, {})[seq] = leaf
-        rows: list[Row] = []
+        # Per device, the new readings' canonical texts and receive times, in the order of
+        # ``fresh`` (its seqs and times) and ``committed`` (its leaves).
+        stored: dict[str, tuple[list[str], list[int]]] = {}
         for p in parsed:
             device = registry.get(p.device)
             try:
@@ -193,17 +196,22 @@ class Intake:
             except Refused as err:
                 verdicts[p.position] = refuse(dead, p.message, err)
                 continue
-            if new:
+            count = len(p.seqs) if new is None else len(new)
+            if count:
                 seqs, times, tables = fresh.setdefault(p.device, ([], [], []))
                 _, leaves = committed.setdefault(p.device, (device.anchored_until, []))
+                texts, received = stored.setdefault(p.device, ([], []))
                 table = np.frombuffer(p.table, dtype=float).reshape(len(p.seqs), len(p.names))
-                if len(new) == len(p.seqs):  # all of them new (as usual), in the order sent
+                if new is None:  # all of them new (as usual), in the order sent
                     known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
                     seqs += p.seqs
                     times += p.times
                     tables.append((p.names, table))
                     leaves += p.leaves
+                    texts += p.texts
+                    received += [p.received] * len(p.seqs)
                 else:
+                    assert new is not None
                     new_seqs = [row[1] for row in new]
                     known.setdefault(p.device, {}).update(
                         zip(new_seqs, [row[5] for row in new], strict=True)
@@ -211,18 +219,36 @@ class Intake:
                     seqs += new_seqs
                     times += [row[2] for row in new]
                     leaves += [row[5] for row in new]
+                    texts += [row[4] for row in new]
+                    received += [row[3] for row in new]
                     row_of = {seq: i for i, seq in enumerate(p.seqs)}
                     tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
-            rows += new
-            status = "stored" if new else "duplicate"
-            verdicts[p.position] = Verdict(status, len(new), duplicates)
-        store.insert_readings(conn, rows)
+            status = "stored" if count else "duplicate"
+            verdicts[p.position] = Verdict(status, count, duplicates)
+        window = self.window_seconds * 1_000_000
+        blocks = [
+            block
+            for device_id, (texts, received) in stored.items()
+            for block in cut(
+                device_id,
+                fresh[device_id][0],
+                fresh[device_id][1],
+                received,
+                texts,
+                committed[device_id][1],
+                window,
+            )
+        ]
+        store.insert_blocks(conn, blocks)
         store.insert_dead_letters(conn, [_filed(d, registry) for d in dead])
         return verdicts
 
-    def _check(self, p: Parsed, device: Any, known: dict[int, bytes]) -> tuple[list[Row], int]:
-        """The new rows of one message, and how many of its readings were stored before
-        (``known``: the device's stored readings, seq -> leaf hash)."""
+    def _check(
+        self, p: Parsed, device: Any, known: dict[int, bytes]
+    ) -> tuple[list[Row] | None, int]:
+        """The new rows of one message (None when every reading is new, as sent), and how
+        many of its readings were stored before (``known``: the device's stored readings,
+        seq -> leaf hash)."""
         if device is None or device.client_id != p.organisation:
             raise Refused(
                 "evidence.device",
@@ -262,8 +288,7 @@ class Intake:
         ):
             # The usual message: no reading refused by its variables or time, none late, none
             # stored before nor twice in it, so every one is new (what the loop below finds).
-            named, at = [name] * count, [received] * count
-            return list(zip(named, seqs, times, at, p.texts, p.leaves, strict=True)), 0
+            return None, 0
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0

@@ -1,32 +1,36 @@
 """The time-series store of real-time evidence: readings, refused messages, data sources.
 
-Readings are keyed by (device, seq), so a reading is stored once however often it is sent.
-The intake writes a batch of messages in one transaction of plain multi-row statements (no
-ORM objects); anchoring reads each due window in sequence order. Reads return rows in seq
-order, or a pandas frame over a window, always bounded.
+Readings are stored a block at a time (``qcert.evidence.blocks``; the SQL in
+:mod:`qcert.store.blocks`), each seq of a device once however often it is sent. The intake
+writes a batch's blocks and refusals in one transaction of plain statements (no ORM
+objects); anchoring reads each due window's readings from the blocks that may hold them.
+Reads return readings in seq or time order, or a pandas frame over a window, always bounded.
 
 On PostgreSQL the intake takes a share lock on the devices it writes for and anchoring an
 update lock on the devices it anchors, so a reading never slips into a window while the
-window is being anchored; on SQLite every writer holds the database (``BEGIN IMMEDIATE``).
+window is being anchored, nor is a seq stored twice; on SQLite every writer holds the
+database (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
 
-import functools
+import heapq
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..access import ReadScope
+from ..evidence.blocks import SEQ_SPAN, TIME_SPAN, Block, ints, split_texts
 from ..evidence.window import leaf_hash, window_root
+from . import blocks as blocks_sql
 from . import tables as t
+from .blocks import EARLIEST_US, LATEST_US, by_seq, by_time
 from .scoping import visible
 
 __all__ = [
@@ -40,8 +44,8 @@ __all__ = [
     "due",
     "existing",
     "frame",
+    "insert_blocks",
     "insert_dead_letters",
-    "insert_readings",
     "pending",
     "proof_material",
     "readers_of",
@@ -109,78 +113,18 @@ def devices(conn: Connection, ids: Sequence[str], lock: bool = False) -> dict[st
 
 def existing(conn: Connection, spans: dict[str, tuple[int, int]]) -> dict[tuple[str, int], bytes]:
     """The leaf hashes of readings already stored with a seq in each device's [low, high]."""
-    r = t.evidence_readings.c
     found: dict[tuple[str, int], bytes] = {}
     for device_id, (low, high) in spans.items():
-        query = sa.select(r.seq, r.leaf).where(
-            r.device_id == device_id, r.seq >= low, r.seq <= high
-        )
-        for seq, leaf in conn.execute(query):
-            found[(device_id, int(seq))] = bytes(leaf)
+        for _, seqs, leaves in by_seq(conn, device_id, low, high, "seqs, leaves"):
+            for i, seq in enumerate(ints(seqs)):
+                if low <= seq <= high:
+                    found[(device_id, seq)] = bytes(leaves[32 * i : 32 * i + 32])
     return found
 
 
-_COLUMNS = ("device_id", "seq", "time_us", "received_us", "body", "leaf")
-_TYPES = ("varchar", "int8", "int8", "int8", "text", "bytea")  # PostgreSQL's, for COPY BINARY
-
-
-def insert_readings(conn: Connection, rows: list[tuple[str, int, int, int, str, bytes]]) -> None:
-    """Insert readings ``(device, seq, time_us, received_us, body, leaf)``: on PostgreSQL with
-    one binary COPY (rows streamed in the transaction), elsewhere with one executemany."""
-    if not rows:
-        return
-    if _postgres(conn):
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cursor:  # type: ignore[attr-defined]
-            sql = f"COPY evidence_readings ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-            with cursor.copy(sql) as copy:
-                # Binary rows: no text to escape or to parse on either side.
-                copy.set_types(_TYPES)
-                for row in rows:
-                    copy.write_row(row)
-        return
-    if conn.dialect.name != "sqlite":
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(_insert_sql(1, mark), rows)
-        return
-    # Many rows a statement: SQLite then steps and resets once per chunk, not once per row,
-    # which takes about a fifth off the insert. Chunks hold 1,000, 100, 10 or 1 rows, so the
-    # connection's statement cache holds at most four of these statements.
-    #
-    # Each leaf is bound as a bytearray: Python's sqlite3 binds str, int, float and bytearray
-    # as they are, but looks a bytes value up in its adapter registry first, which on 3.11
-    # costs more than the B-tree's work on the row's leaf (it raises and drops an
-    # AttributeError per value). SQLite stores the same BLOB either way.
-    most = _chunk_rows(conn.connection.dbapi_connection)
-    start = 0
-    for size in _CHUNKS:
-        while size <= most and len(rows) - start >= size:
-            chunk = rows[start : start + size]
-            params = list(chain.from_iterable(chunk))
-            params[5::6] = map(bytearray, params[5::6])  # each row's leaf
-            conn.exec_driver_sql(_insert_sql(size, "?"), tuple(params))
-            start += size
-
-
-_CHUNKS = (1000, 100, 10, 1)
-
-
-@functools.cache
-def _insert_sql(rows: int, mark: str) -> str:
-    """The INSERT of ``rows`` readings in one statement."""
-    row = f"({', '.join([mark] * len(_COLUMNS))})"
-    return f"INSERT INTO evidence_readings ({', '.join(_COLUMNS)}) VALUES {', '.join([row] * rows)}"
-
-
-def _chunk_rows(raw: Any) -> int:
-    """Rows per INSERT on SQLite: as many as its limit on bound parameters allows (999 before
-    SQLite 3.32, 32,766 since), at most 1,000."""
-    try:
-        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    except (AttributeError, sqlite3.Error):
-        limit = 999
-    return max(1, min(1000, limit // len(_COLUMNS)))
+def insert_blocks(conn: Connection, blocks: Sequence[Block]) -> None:
+    """Store blocks of new readings (``qcert.evidence.blocks.cut`` made them)."""
+    blocks_sql.insert(conn, blocks)
 
 
 def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -192,27 +136,50 @@ def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def pending(conn: Connection) -> list[tuple[str, int, int]]:
     """Of each device with readings dated at or after its newest anchored window's end:
     ``(device, first, latest)``, the time (µs) of the first such reading and of its newest
-    reading, by device id. Two seeks in the (device, time) index per device: what decides
-    which of its windows are due is the device's own progress, read here."""
-    d, r = t.evidence_devices.c, t.evidence_readings.c
+    reading, by device id. A few seeks in the (device, start) index per device, and the
+    times of the blocks that straddle its anchored end: what decides which of its windows
+    are due is the device's own progress, read here."""
+    d, b = t.evidence_devices.c, t.evidence_blocks
+    mine = b.c.device_id == d.id
+    n = b.alias("newest")
+    newest_start = (
+        sa.select(sa.func.max(n.c.start_us))
+        .where(n.c.device_id == d.id)
+        .correlate(t.evidence_devices)
+        .scalar_subquery()
+    )
     latest = (
-        sa.select(sa.func.max(r.time_us))
-        .where(r.device_id == d.id)
+        sa.select(sa.func.max(b.c.end_us))
+        .where(mine, b.c.start_us > newest_start - TIME_SPAN)
         .correlate(t.evidence_devices)
         .scalar_subquery()
     )
     first = (
-        sa.select(sa.func.min(r.time_us))
-        .where(r.device_id == d.id, r.time_us >= d.anchored_until)
+        sa.select(sa.func.min(b.c.start_us))
+        .where(mine, b.c.start_us >= d.anchored_until)
         .correlate(t.evidence_devices)
         .scalar_subquery()
     )
-    query = sa.select(d.id, first, latest).order_by(d.id)
-    return [
-        (device_id, int(low), int(high))
-        for device_id, low, high in conn.execute(query)
-        if low is not None
-    ]
+    rows = conn.execute(sa.select(d.id, d.anchored_until, first, latest).order_by(d.id)).all()
+    # The blocks straddling each device's anchored end, devices first: a CROSS JOIN keeps
+    # SQLite from scanning every block for them (PostgreSQL plans it as the inner join it is).
+    straddling = conn.exec_driver_sql(
+        "SELECT b.device_id, b.times, d.anchored_until "
+        "FROM evidence_devices AS d CROSS JOIN evidence_blocks AS b "
+        f"WHERE b.device_id = d.id AND b.start_us > d.anchored_until - {TIME_SPAN:d} "
+        "AND b.start_us < d.anchored_until AND b.end_us >= d.anchored_until"
+    )
+    earliest: dict[str, int] = {}
+    for device_id, times, until in straddling:
+        found = min((at for at in ints(times) if at >= until), default=None)
+        if found is not None:
+            earliest[device_id] = min(found, earliest.get(device_id, found))
+    out = []
+    for device_id, _, low, high in rows:
+        candidates = [x for x in (low, earliest.get(device_id)) if x is not None]
+        if candidates and high is not None:
+            out.append((device_id, int(min(candidates)), int(high)))
+    return out
 
 
 def due(
@@ -268,50 +235,80 @@ def anchored_until(conn: Connection, ids: Sequence[str], lock: bool = True) -> d
 
 def window_summary(conn: Connection, device_id: str, start: int, end: int) -> tuple[int, int, int]:
     """How many readings of ``device_id`` were taken in [start, end) µs, and their lowest and
-    highest seq (-1, -1 for none): one range of the (device, time) index."""
-    r = t.evidence_readings.c
-    query = sa.select(sa.func.count(), sa.func.min(r.seq), sa.func.max(r.seq)).where(
-        r.device_id == device_id, r.time_us >= start, r.time_us < end
-    )
-    count, low, high = conn.execute(query).one()
-    return int(count), -1 if low is None else int(low), -1 if high is None else int(high)
+    highest seq (-1, -1 for none): a block lying wholly inside counts by its header, only one
+    that straddles an end is unpacked."""
+    count, low, high = 0, -1, -1
+    columns = "end_us, count, last_seq, seqs, times"
+    for first_start, first_seq, end_us, n, last_seq, seqs, times in by_time(
+        conn, device_id, start, end, columns
+    ):
+        if first_start >= start and end_us < end:
+            found = [(first_seq, last_seq)]
+            count += n
+        else:
+            inside = [s for s, at in zip(ints(seqs), ints(times), strict=True) if start <= at < end]
+            if not inside:
+                continue
+            found = [(min(inside), max(inside))]
+            count += len(inside)
+        low = found[0][0] if low < 0 else min(low, found[0][0])
+        high = max(high, found[0][1])
+    return count, low, high
 
 
 def window_counts(
     conn: Connection, device_id: str, since: int, cutoff: int, window: int
 ) -> dict[int, int]:
     """How many readings of ``device_id`` were taken in each window of ``window`` µs within
-    [since, cutoff), by window start (µs; windows holding none are left out): one range of
-    the (device, time, seq) index, no reading looked up."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"SELECT time_us / {int(window):d}, count(*) FROM evidence_readings "
-        f"WHERE device_id = {mark} AND time_us >= {mark} AND time_us < {mark} GROUP BY 1"
-    )
-    rows = conn.exec_driver_sql(sql, (device_id, since, cutoff)).all()
-    return {int(k) * window: int(n) for k, n in rows}
+    [since, cutoff), by window start (µs; windows holding none are left out): a block lying
+    wholly in one window counts by its header, any other is unpacked."""
+    out: dict[int, int] = {}
+    for start_us, _, end_us, n, times in by_time(
+        conn, device_id, since, cutoff, "end_us, count, times"
+    ):
+        if since <= start_us and end_us < cutoff and start_us // window == end_us // window:
+            key = start_us // window * window
+            out[key] = out.get(key, 0) + n
+            continue
+        for at in ints(times):
+            if since <= at < cutoff:
+                key = at // window * window
+                out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _window_rows(
     conn: Connection, device_id: str, since: int, cutoff: int
 ) -> list[tuple[int, int, bytes]]:
     """``(seq, time_us, leaf)`` of a device's readings taken in [since, cutoff), in time order,
-    at most ``_DUE_ROWS``: read with the driver's own cursor in the transaction, as plain
-    tuples (a window holds up to millions of rows; result rows cost more than the reading)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        "SELECT seq, time_us, leaf FROM evidence_readings "
-        f"WHERE device_id = {mark} AND time_us >= {mark} AND time_us < {mark} "
-        f"ORDER BY time_us LIMIT {_DUE_ROWS:d}"
-    )
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    cursor = raw.cursor()
-    try:
-        cursor.execute(sql, (device_id, since, cutoff))
-        return cursor.fetchall()  # type: ignore[no-any-return]
-    finally:
-        cursor.close()
+    at most ``_DUE_ROWS`` (the earliest)."""
+    found: list[tuple[int, int, bytes]] = []
+    for start_us, _, seqs, times, leaves in by_time(
+        conn, device_id, since, cutoff, "seqs, times, leaves"
+    ):
+        if len(found) >= 2 * _DUE_ROWS:
+            found.sort(key=itemgetter(1))
+            del found[_DUE_ROWS:]
+            if start_us > found[-1][1]:
+                break  # every later block starts after the readings kept
+        for i, (seq, at) in enumerate(zip(ints(seqs), ints(times), strict=True)):
+            if since <= at < cutoff:
+                found.append((seq, at, bytes(leaves[32 * i : 32 * i + 32])))
+    found.sort(key=itemgetter(1))
+    return found[:_DUE_ROWS]
+
+
+def _taken_in(
+    conn: Connection, device_id: str, start: int, end: int
+) -> Iterator[tuple[int, int, int, str]]:
+    """``(seq, time_us, received_us, body)`` of each reading of ``device_id`` taken in
+    [start, end) (µs), block by block (in no particular order within a block)."""
+    columns = "count, seqs, times, received, bodies"
+    for _, _, count, seqs, times, received, bodies in by_time(conn, device_id, start, end, columns):
+        texts = split_texts(bodies, count)
+        for seq, at, got, text in zip(ints(seqs), ints(times), ints(received), texts, strict=True):
+            if start <= at < end:
+                yield seq, at, got, text
 
 
 def readings(
@@ -319,16 +316,12 @@ def readings(
 ) -> list[dict[str, Any]]:
     """The readings of ``device_id`` taken in [start, end) (µs), in seq order, at most
     ``limit`` (each its seq, canonical document, and when it was received, µs)."""
-    r = t.evidence_readings.c
-    query = (
-        sa.select(r.seq, r.body, r.received_us)
-        .where(r.device_id == device_id, r.time_us >= start, r.time_us < end)
-        .order_by(r.seq)
-        .limit(min(limit, MAX_ROWS))
+    found = heapq.nsmallest(
+        max(0, min(limit, MAX_ROWS)), _taken_in(conn, device_id, start, end), key=itemgetter(0)
     )
     return [
-        {"seq": int(seq), "reading": json.loads(body), "received_us": int(received)}
-        for seq, body, received in conn.execute(query)
+        {"seq": seq, "reading": json.loads(body), "received_us": received}
+        for seq, _, received, body in found
     ]
 
 
@@ -344,20 +337,24 @@ def frame(
 ) -> Any:
     """A pandas DataFrame of readings taken in [start, end) (µs) of ``device_ids``, or of
     every device of ``client_id``: a UTC time index, one column per variable (named
-    ``device.variable`` when several devices are read), at most ``max_rows`` readings."""
+    ``device.variable`` when several devices are read), at most ``max_rows`` readings (the
+    earliest)."""
     import pandas as pd
 
-    r, d = t.evidence_readings.c, t.evidence_devices.c
-    query = sa.select(r.device_id, r.time_us, r.body).where(r.time_us >= start, r.time_us < end)
-    if device_ids:
-        query = query.where(r.device_id.in_(list(device_ids)))
+    d = t.evidence_devices.c
+    ids = list(device_ids)
     if client_id is not None:
-        query = query.where(r.device_id.in_(sa.select(d.id).where(d.client_id == client_id)))
-    query = query.order_by(r.time_us, r.device_id, r.seq).limit(min(max_rows, MAX_ROWS))
-    rows = conn.execute(query).all()
-    several = len({row.device_id for row in rows}) > 1
+        owned = conn.execute(sa.select(d.id).where(d.client_id == client_id).order_by(d.id))
+        ids = [i for i in owned.scalars() if not device_ids or i in device_ids]
+    taken = [
+        ((at, device_id, seq), body)
+        for device_id in sorted(set(ids))
+        for seq, at, _, body in _taken_in(conn, device_id, start, end)
+    ]
+    rows = heapq.nsmallest(max(0, min(max_rows, MAX_ROWS)), taken, key=itemgetter(0))
+    several = len({key[1] for key, _ in rows}) > 1
     records, index = [], []
-    for device_id, time_us, body in rows:
+    for (time_us, device_id, _), body in rows:
         values = json.loads(body)["values"]
         if variables:
             values = {k: v for k, v in values.items() if k in variables}
@@ -424,46 +421,63 @@ def proof_material(conn: Connection, device_id: str, seq: int) -> dict[str, Any]
     """What a reading's proof is made of: its canonical bytes, its window (ledger index,
     span) and the leaf hashes of the window in seq order; None when there is no such
     reading; ``window`` None when it is not anchored yet."""
-    r, w = t.evidence_readings.c, t.evidence_windows.c
-    row = conn.execute(
-        sa.select(r.time_us, r.body).where(r.device_id == device_id, r.seq == seq)
-    ).first()
-    if row is None:
+    w = t.evidence_windows.c
+    hit = None
+    for _, count, seqs, times, bodies in by_seq(
+        conn, device_id, seq, seq, "count, seqs, times, bodies"
+    ):
+        held = ints(seqs)
+        if seq in held:
+            i = held.index(seq)
+            hit = ints(times)[i], split_texts(bodies, count)[i]
+            break
+    if hit is None:
         return None
+    time_us, body = hit
     win = conn.execute(
         sa.select(w.ledger_index, w.start_us, w.end_us).where(
-            w.device_id == device_id, w.start_us <= row.time_us, w.end_us > row.time_us
+            w.device_id == device_id, w.start_us <= time_us, w.end_us > time_us
         )
     ).first()
     if win is None:
-        return {"reading": row.body, "window": None}
-    members = conn.execute(
-        sa.select(r.seq, r.leaf)
-        .where(r.device_id == device_id, r.time_us >= win.start_us, r.time_us < win.end_us)
-        .order_by(r.seq)
-    ).all()
-    seqs = [int(s) for s, _ in members]
+        return {"reading": body, "window": None}
+    members = sorted(
+        (s, bytes(leaves[32 * i : 32 * i + 32]))
+        for _, _, seqs, times, leaves in by_time(
+            conn, device_id, win.start_us, win.end_us, "seqs, times, leaves"
+        )
+        for i, (s, at) in enumerate(zip(ints(seqs), ints(times), strict=True))
+        if win.start_us <= at < win.end_us
+    )
     return {
-        "reading": row.body,
+        "reading": body,
         "window": {"ledger_index": int(win.ledger_index), "start_us": win.start_us},
-        "index": seqs.index(seq),
-        "leaves": [bytes(h) for _, h in members],
+        "index": [s for s, _ in members].index(seq),
+        "leaves": [leaf for _, leaf in members],
     }
+
+
+class _Stored(NamedTuple):
+    time_us: int
+    seq: int
+    body: str
 
 
 def check_windows(engine: Engine) -> list[str]:
     """Every anchored window recomputed from the readings stored now: a reading edited,
     deleted or added after its window was anchored changes the window's count, sequence
     range or root. Each reading's bytes are rehashed (its stored leaf hash is not trusted)
-    and must name the device, seq and time its row is filed under.
+    and must name the device, seq and time its block files it under; each block's header
+    must say what its readings span.
 
     A reading dated before a device's newest anchored window yet in none of its windows is
     reported too: the intake never takes one (it is late), so it was slipped in around it.
 
-    Streams, device by device: its windows and its readings are read side by side in time
-    order, so memory holds one window's readings however many there are.
+    Streams, device by device: its windows and its blocks are read side by side in time
+    order, so memory holds one window's readings (and a minute's blocks) however many
+    there are.
     """
-    w, r = t.evidence_windows.c, t.evidence_readings.c
+    w = t.evidence_windows.c
     problems: list[str] = []
     with engine.connect() as wc, engine.connect() as rc:
         devices = list(wc.execute(sa.select(w.device_id).distinct()).scalars())
@@ -471,12 +485,7 @@ def check_windows(engine: Engine) -> list[str]:
             windows = wc.execution_options(yield_per=1000).execute(
                 sa.select(t.evidence_windows).where(w.device_id == device_id).order_by(w.start_us)
             )
-            result = rc.execution_options(yield_per=5000).execute(
-                sa.select(r.seq, r.time_us, r.body)
-                .where(r.device_id == device_id)
-                .order_by(r.time_us)
-            )
-            readings = iter(result)
+            readings = _in_time_order(rc, device_id, problems)
             pending = next(readings, None)
             for win in windows:
                 while pending is not None and pending.time_us < win.start_us:
@@ -493,8 +502,39 @@ def check_windows(engine: Engine) -> list[str]:
                     members.append(pending)
                     pending = next(readings, None)
                 problems += _check_window(win, sorted(members, key=lambda m: m.seq))
-            result.close()  # readings after the last window are not anchored yet
+            readings.close()  # readings after the last window are not anchored yet
     return problems
+
+
+def _in_time_order(conn: Connection, device_id: str, problems: list[str]) -> Iterator[_Stored]:
+    """Every reading of ``device_id`` in time order (then seq), merged from its blocks in the
+    order they start; a block whose header does not say what it holds is named in
+    ``problems`` (its readings are still checked against their windows)."""
+    columns = "end_us, last_seq, count, seqs, times, bodies"
+    heap: list[_Stored] = []
+    for start_us, first_seq, end_us, last_seq, count, seqs, times, bodies in by_time(
+        conn, device_id, EARLIEST_US, LATEST_US, columns
+    ):
+        while heap and heap[0].time_us < start_us:
+            yield heapq.heappop(heap)
+        held, taken = ints(seqs), ints(times)
+        texts = bodies.split("\n") if bodies else []
+        if not (
+            count == len(held) == len(taken) == len(texts) > 0
+            and held == sorted(set(held))
+            and (first_seq, last_seq) == (held[0], held[-1])
+            and (start_us, end_us) == (min(taken), max(taken))
+            and end_us - start_us < TIME_SPAN
+            and last_seq - first_seq < SEQ_SPAN
+        ):
+            problems.append(
+                f"evidence: the block of {device_id} from seq {first_seq} does not hold what "
+                "its header says"
+            )
+        for seq, at, text in zip(held, taken, texts, strict=False):  # shortest, if tampered
+            heapq.heappush(heap, _Stored(at, seq, text))
+    while heap:
+        yield heapq.heappop(heap)
 
 
 def _check_window(win: Any, rows: list[Any]) -> list[str]:

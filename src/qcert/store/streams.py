@@ -8,6 +8,7 @@ read is bounded: a number of readings per data source, a number of peers.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..evidence.blocks import TIME_SPAN, ints, split_texts
 from . import tables as t
+from .blocks import EARLIEST_US, LATEST_US, by_time
 
 __all__ = [
     "MAX_DEVICES",
@@ -71,18 +74,26 @@ def latest(
     """The newest ``count`` readings (at most :data:`MAX_LATEST`) of ``device_id`` taken in
     [start_us, end_us) (µs since the epoch, UTC; open when None), oldest first: each its
     ``seq``, ``time_us`` and ``values`` (variable -> number)."""
-    r = t.evidence_readings.c
-    query = sa.select(r.seq, r.time_us, r.body).where(r.device_id == device_id)
-    if start_us is not None:
-        query = query.where(r.time_us >= start_us)
-    if end_us is not None:
-        query = query.where(r.time_us < end_us)
-    query = query.order_by(r.time_us.desc(), r.seq.desc()).limit(max(0, min(count, MAX_LATEST)))
-    rows = [
-        {"seq": int(seq), "time_us": int(time_us), "values": json.loads(body)["values"]}
-        for seq, time_us, body in conn.execute(query)
+    wanted = max(0, min(count, MAX_LATEST))
+    low = EARLIEST_US if start_us is None else start_us
+    high = LATEST_US if end_us is None else end_us
+    newest: list[tuple[int, int, str]] = []  # a heap of the newest seen: (time, seq, text)
+    columns = "count, seqs, times, bodies"
+    for start, _, n, seqs, times, bodies in by_time(
+        conn, device_id, low, high, columns, descending=True
+    ):
+        if not wanted or (len(newest) == wanted and newest[0][0] >= start + TIME_SPAN):
+            break  # every block left starts earlier, so all its readings are older
+        for seq, at, text in zip(ints(seqs), ints(times), split_texts(bodies, n), strict=True):
+            if low <= at < high:
+                if len(newest) < wanted:
+                    heapq.heappush(newest, (at, seq, text))
+                else:
+                    heapq.heappushpop(newest, (at, seq, text))
+    return [
+        {"seq": seq, "time_us": at, "values": json.loads(text)["values"]}
+        for at, seq, text in sorted(newest)
     ]
-    return rows[::-1]
 
 
 def latest_windows(conn: Connection, device_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -443,26 +443,26 @@ sa.Index(
 )
 
 # The readings themselves and the messages refused. Evidence data, not projections: a reading
-# is exactly once by its key (device, seq), and what vouches for it is its window's root on the
-# ledger (``qcert ledger audit`` recomputes every anchored window from these rows).
-evidence_readings = sa.Table(
-    "evidence_readings",
+# is stored once by (device, seq), and what vouches for it is its window's root on the ledger
+# (``qcert ledger audit`` recomputes every anchored window from these rows). Readings are
+# stored a block at a time (``qcert.evidence.blocks``): one row holds up to 1,024 new readings
+# of one device, in seq order, packed, under a header of what they span.
+evidence_blocks = sa.Table(
+    "evidence_blocks",
     metadata,
     sa.Column("device_id", sa.String(64), primary_key=True),
-    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("time_us", sa.BigInteger, nullable=False),  # when taken, µs since the epoch, UTC
-    sa.Column("received_us", sa.BigInteger, nullable=False),
-    sa.Column("body", sa.Text, nullable=False),  # the canonical bytes (RFC 8785)
-    sa.Column("leaf", sa.LargeBinary(32), nullable=False),  # their RFC 9162 leaf hash
+    sa.Column("first_seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("start_us", sa.BigInteger, nullable=False),  # the earliest reading, µs, UTC
+    sa.Column("end_us", sa.BigInteger, nullable=False),  # the latest (inclusive)
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("received", sa.LargeBinary, nullable=False),  # int64 LE each: received, µs
+    sa.Column("seqs", sa.LargeBinary, nullable=False),  # int64 LE each, ascending
+    sa.Column("times", sa.LargeBinary, nullable=False),  # int64 LE each: taken, µs
+    sa.Column("bodies", sa.Text, nullable=False),  # canonical bytes (RFC 8785), "\n"-joined
+    sa.Column("leaves", sa.LargeBinary, nullable=False),  # RFC 9162 leaf hashes, 32 bytes each
 )
-# With seq last, a window's count and seq range come from the index alone (anchoring checks
-# them in its transaction).
-sa.Index(
-    "ix_evidence_readings_device_time",
-    evidence_readings.c.device_id,
-    evidence_readings.c.time_us,
-    evidence_readings.c.seq,
-)
+sa.Index("ix_evidence_blocks_device_start", evidence_blocks.c.device_id, evidence_blocks.c.start_us)
 
 evidence_dead_letters = sa.Table(
     "evidence_dead_letters",

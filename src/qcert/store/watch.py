@@ -16,11 +16,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..evidence.payload import micros
+from ..evidence.blocks import SEQ_SPAN, ints, split_texts
+from ..evidence.payload import MAX_SEQ, micros
 from ..evidence.watch import Anchor, MonitorRecord
 from ..lifecycle.aggregate import invalid
 from . import evidence
 from . import tables as t
+from .blocks import by_seq, by_time
 
 __all__ = [
     "StoreWatch",
@@ -126,29 +128,47 @@ class StoreWatch:
 
     def last_seq_before(self, device: str, end: datetime) -> int:
         """The newest sequence number of a reading taken before ``end`` (-1: none)."""
-        r = t.evidence_readings.c
-        query = sa.select(sa.func.max(r.seq)).where(r.device_id == device, r.time_us < micros(end))
+        until = micros(end)
+        b = t.evidence_blocks.c
         with self.engine.connect() as conn:
-            found = conn.execute(query).scalar()
-        return -1 if found is None else int(found)
+            whole = conn.execute(
+                sa.select(sa.func.max(b.last_seq)).where(
+                    b.device_id == device, b.start_us < until, b.end_us < until
+                )
+            ).scalar()
+            found = [] if whole is None else [int(whole)]
+            for _, _, seqs, times in by_time(conn, device, until, until + 1, "seqs, times"):
+                found += [s for s, at in zip(ints(seqs), ints(times), strict=True) if at < until]
+        return max(found, default=-1)
 
     def settled_seq(self, device: str) -> int:
         """The device's settled watermark: the highest seq such that it and every stored
         reading before it were taken before the end of the device's newest anchored window
         (-1: none). Readings up to it are final: one arriving later for an anchored window is
         refused as ``evidence.late``."""
-        r, d = t.evidence_readings.c, t.evidence_devices.c
+        b, d = t.evidence_blocks.c, t.evidence_devices.c
         with self.engine.connect() as conn:
             until = conn.execute(sa.select(d.anchored_until).where(d.id == device)).scalar()
             if until is None:
                 return -1
-            mine = r.device_id == device
-            first_open = conn.execute(
-                sa.select(sa.func.min(r.seq)).where(mine, r.time_us >= int(until))
+            until = int(until)
+            later = conn.execute(
+                sa.select(sa.func.min(b.first_seq)).where(
+                    b.device_id == device, b.start_us >= until
+                )
             ).scalar()
-            if first_open is not None:
-                return int(first_open) - 1
-            last = conn.execute(sa.select(sa.func.max(r.seq)).where(mine)).scalar()
+            open_seqs = [] if later is None else [int(later)]
+            for _, _, seqs, times in by_time(conn, device, until, until + 1, "seqs, times"):
+                held = zip(ints(seqs), ints(times), strict=True)
+                open_seqs += [s for s, at in held if at >= until]
+            if open_seqs:
+                return min(open_seqs) - 1
+            newest = sa.select(sa.func.max(b.first_seq)).where(b.device_id == device)
+            last = conn.execute(
+                sa.select(sa.func.max(b.last_seq)).where(
+                    b.device_id == device, b.first_seq > newest.scalar_subquery() - SEQ_SPAN
+                )
+            ).scalar()
         return -1 if last is None else int(last)
 
     def readings_after(
@@ -162,29 +182,27 @@ class StoreWatch:
         """Up to ``limit`` readings after ``seq`` (and at most ``through``, when given) in seq
         order: their sequence numbers, times (µs since the epoch) and values of ``variables``
         (NaN where a reading lacks one)."""
+        high = MAX_SEQ if through is None else int(through)
+        found: list[tuple[int, int, str]] = []
         with self.engine.connect() as conn:
-            # The driver's own cursor, plain tuples: this runs after every batch the intake
-            # commits, over every reading, and result rows cost more than the reading.
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            cursor = raw.cursor()
-            try:
-                upto = f" AND seq <= {int(through):d}" if through is not None else ""
-                cursor.execute(
-                    "SELECT seq, time_us, body FROM evidence_readings "
-                    f"WHERE device_id = {mark} AND seq > {mark}{upto} "
-                    f"ORDER BY seq LIMIT {int(limit):d}",
-                    (device, int(seq)),
-                )
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-        values = np.array(_values_of([r[2] for r in rows], variables), dtype=float)
+            columns = "count, seqs, times, bodies"
+            for first, count, seqs, times, bodies in by_seq(conn, device, seq + 1, high, columns):
+                if len(found) >= limit:
+                    found.sort()
+                    del found[limit:]
+                    if not found or first > found[-1][0]:
+                        break  # every block left holds only later seqs
+                texts = split_texts(bodies, count)
+                for s, at, text in zip(ints(seqs), ints(times), texts, strict=True):
+                    if seq < s <= high:
+                        found.append((s, at, text))
+        found.sort()
+        del found[max(0, limit) :]
+        values = np.array(_values_of([r[2] for r in found], variables), dtype=float)
         return (
-            [int(r[0]) for r in rows],
-            [int(r[1]) for r in rows],
-            values.reshape(len(rows), len(variables)),
+            [r[0] for r in found],
+            [r[1] for r in found],
+            values.reshape(len(found), len(variables)),
         )
 
     def anchors_at(self, device: str, times: Sequence[datetime]) -> list[Anchor | None]:

@@ -18,6 +18,7 @@ from qcert.evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
 from qcert.evidence.window import ProofInvalid, leaf_hash, verify_reading_proof, window_root
 from qcert.store import tables as t
 from qcert.store.replay import check_projections
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.world import NOW, build, message, reading
 from tests.services import make_services
 
@@ -182,13 +183,18 @@ def test_a_proof_verifies_and_fails_for_a_changed_byte(world):
         verify_reading_proof(broken, vkeys)
 
 
+def _edited(rows):
+    return [
+        r._replace(body=r.body.replace('"temp":50', '"temp":49')) if r.seq == 1 else r for r in rows
+    ]
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
-        "UPDATE evidence_readings SET body = replace(body, '\"temp\":50', '\"temp\":49') "
-        "WHERE seq = 1",
-        "UPDATE evidence_readings SET time_us = time_us + 1 WHERE seq = 1",
-        "DELETE FROM evidence_readings WHERE seq = 4",
+        _edited,
+        lambda rows: [r._replace(time_us=r.time_us + 1) if r.seq == 1 else r for r in rows],
+        lambda rows: [r for r in rows if r.seq != 4],
     ],
     ids=["edited", "moved", "deleted"],
 )
@@ -196,8 +202,7 @@ def test_the_audit_finds_a_reading_changed_after_anchoring(world, tamper):
     svc, _ = world
     svc.intake.anchor_due(NOW + timedelta(seconds=75))
     assert check_projections(svc.engine) == []
-    with svc.engine.begin() as conn:
-        conn.exec_driver_sql(tamper)
+    kept.rewrite(svc.engine, tamper)
     problems = check_projections(svc.engine)
     assert problems and all("evidence" in p for p in problems), problems
 
@@ -205,12 +210,27 @@ def test_the_audit_finds_a_reading_changed_after_anchoring(world, tamper):
 def test_the_audit_finds_a_reading_slipped_into_an_anchored_window(world):
     svc, _ = world
     svc.intake.anchor_due(NOW + timedelta(seconds=75))
-    with svc.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO evidence_readings SELECT device_id, 100, time_us, received_us, "
-            "replace(body, '\"seq\":1', '\"seq\":100'), leaf FROM evidence_readings WHERE seq = 1"
-        )
+
+    def slipped(rows):
+        [one] = [r for r in rows if r.seq == 1]
+        return [*rows, one._replace(seq=100, body=one.body.replace('"seq":1', '"seq":100'))]
+
+    kept.rewrite(svc.engine, slipped)
     assert any("anchored" in p for p in check_projections(svc.engine))
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["count = count + 1", "start_us = start_us + 1", "last_seq = last_seq + 1"],
+)
+def test_the_audit_finds_a_block_whose_header_does_not_say_what_it_holds(world, header):
+    # a header that lies would hide readings from the look-ups that trust it
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    with svc.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE evidence_blocks SET {header}")
+    problems = check_projections(svc.engine)
+    assert any("does not hold what its header says" in p for p in problems), problems
 
 
 @pytest.mark.parametrize("offset", [-3600, 130], ids=["before-the-first-window", "in-a-gap"])
@@ -227,17 +247,8 @@ def test_the_audit_finds_a_reading_slipped_into_an_anchored_past_outside_every_w
     assert check_projections(svc.engine) == []
     at = micros(NOW + timedelta(seconds=offset))
     body = canonical_reading("d1", 50, at, {"temp": 99.0, "pressure": 1.0}, None)
-    with svc.engine.begin() as conn:
-        conn.execute(
-            t.evidence_readings.insert().values(
-                device_id="d1",
-                seq=50,
-                time_us=at,
-                received_us=at,
-                body=body.decode(),
-                leaf=leaf_hash(body),
-            )
-        )
+    added = kept.Stored("d1", 50, at, at, body.decode(), leaf_hash(body))
+    kept.rewrite(svc.engine, lambda rows: [*rows, added])
     problems = check_projections(svc.engine)
     assert any("reading 50" in p and "no anchored window" in p for p in problems), problems
 
@@ -263,12 +274,8 @@ def test_an_anchoring_event_is_the_organisations_and_its_bodies(world):
 
 def _root_of(engine, seqs):
     """The tree root of d1's stored readings ``seqs``."""
-    r = t.evidence_readings.c
-    with engine.connect() as conn:
-        leaves = conn.execute(
-            sa.select(r.leaf).where(r.device_id == "d1", r.seq.in_(seqs)).order_by(r.seq)
-        ).scalars()
-        return window_root([bytes(leaf) for leaf in leaves]).hex()
+    leaves = [r.leaf for r in kept.stored(engine, "d1") if r.seq in seqs]
+    return window_root(leaves).hex()
 
 
 def _anchor(svc, at, prepared):

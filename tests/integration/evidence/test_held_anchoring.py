@@ -99,27 +99,36 @@ def test_an_intake_started_afresh_reads_its_windows_from_the_store(svc, reads):
     assert store.check_windows(svc.engine) == []
 
 
-def test_a_windows_count_and_seq_range_are_read_from_the_index_alone(sqlite_template, tmp_path):
+def test_each_look_up_of_blocks_is_one_range_of_an_index(svc, sqlite_template, tmp_path):
+    # what the intake and anchoring run after every batch: none may scan a device's blocks
     path = tmp_path / "plan.db"
     shutil.copy2(sqlite_template, path)
     engine = create_engine(f"sqlite:///{path}")
+    statements: list[str] = []
     try:
         with engine.connect() as conn:
-            summary = conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT count(*), min(seq), max(seq) FROM evidence_readings "
-                "WHERE device_id = 'd1' AND time_us >= 0 AND time_us < 10"
-            ).all()
-            counts = conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT time_us / 10, count(*) FROM evidence_readings "
-                "WHERE device_id = 'd1' AND time_us >= 0 AND time_us < 10 GROUP BY 1"
-            ).all()
-            # What window_counts runs, on a few rows: the same answer as counting them.
+            raw = conn.connection.dbapi_connection
+            raw.set_trace_callback(statements.append)
             assert store.window_counts(conn, "d1", 0, 10, 5) == {}
+            assert store.window_summary(conn, "d1", 0, 10) == (0, -1, -1)
+            assert store.existing(conn, {"d1": (0, 10)}) == {}
+            assert store.pending(conn) == []
+            raw.set_trace_callback(None)
+            blocks = [s for s in statements if "evidence_blocks" in s]
+            plans = [
+                " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}"))
+                for s in blocks
+            ]
     finally:
         engine.dispose()
-    for plan in (summary, counts):
-        text = " ".join(str(row[-1]) for row in plan)
-        assert "COVERING INDEX ix_evidence_readings_device_time" in text, text
+    assert len(plans) == 5
+    by_start = "SEARCH evidence_blocks USING INDEX ix_evidence_blocks_device_start"
+    by_key = "SEARCH evidence_blocks USING INDEX sqlite_autoindex_evidence_blocks_1"
+    assert by_start in plans[0] and by_start in plans[1], plans
+    assert by_key in plans[2], plans
+    assert not any("SCAN" in p for p in plans[:3]), plans
+    # which windows are due: a seek or two per device, never a scan of the blocks
+    assert all("SCAN evidence_blocks" not in p and "SCAN b " not in p + " " for p in plans), plans
 
 
 def test_window_counts_counts_each_window_of_a_range(svc):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from qcert.evidence.intake import Intake, Message, Verdict
 from qcert.store import evidence as views
 from qcert.store import tables as t
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.world import NOW, UNITS, message, raw, reading
 
 
@@ -30,20 +31,20 @@ def test_a_reading_resent_is_stored_once(services):
     again = intake.take([message([reading(0), reading(1)]), message([reading(1), reading(2)])])
     assert first == [Verdict("stored", 2, 0)]
     assert again == [Verdict("duplicate", 0, 2), Verdict("stored", 1, 1)]
-    assert _count(services.engine, t.evidence_readings) == 3
+    assert kept.count(services.engine) == 3
 
 
-def test_a_batch_of_more_readings_than_one_insert_holds_is_stored_whole(services):
-    # SQLite takes at most 1,000 readings an INSERT: 2,537 are stored in 17 INSERTs of 1,000,
-    # 100, 10 and 1 rows, every row as sent, and the leaves match the stored bodies.
+def test_a_batch_of_more_readings_than_one_block_holds_is_stored_whole(services):
+    # a block holds at most 1,024 readings: 2,537 are stored in three blocks, every reading
+    # as sent, and the leaves match the stored bodies.
     messages = [
         message([reading(s, NOW + timedelta(milliseconds=s), temp=float(s % 50)) for s in chunk])
         for chunk in (range(0, 1000), range(1000, 2000), range(2000, 2537))
     ]
     assert [v.stored for v in services.intake.take(messages)] == [1000, 1000, 537]
-    r = t.evidence_readings.c
+    rows = kept.stored(services.engine)
     with services.engine.connect() as conn:
-        rows = conn.execute(sa.select(r.seq, r.body, r.leaf).order_by(r.seq)).all()
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.evidence_blocks)).scalar() == 3
     assert [row.seq for row in rows] == list(range(2537))
     for row in rows[::97]:
         assert json.loads(row.body)["values"]["temp"] == row.seq % 50
@@ -193,7 +194,7 @@ def test_a_batch_that_lost_a_race_for_a_key_is_taken_again(services, monkeypatch
     monkeypatch.setattr(views, "existing", stale)
     assert services.intake.take([message([reading(0), reading(1)])]) == [Verdict("stored", 1, 1)]
     assert len(calls) == 2
-    assert _count(services.engine, t.evidence_readings) == 2
+    assert kept.count(services.engine) == 2
 
 
 def test_a_batch_that_fails_leaves_nothing_written(services, monkeypatch):
@@ -203,7 +204,7 @@ def test_a_batch_that_fails_leaves_nothing_written(services, monkeypatch):
     monkeypatch.setattr(views, "insert_dead_letters", broken)
     with pytest.raises(RuntimeError):  # the consumer acknowledges nothing
         services.intake.take([message([reading(0)]), raw(b"{")])
-    assert _count(services.engine, t.evidence_readings) == 0
+    assert kept.count(services.engine) == 0
 
 
 def test_an_organisations_frame_names_each_devices_columns(services):
@@ -240,7 +241,7 @@ near_readings = st.lists(
 @given(batches=st.lists(st.lists(near_readings, min_size=1, max_size=3), min_size=1, max_size=3))
 def test_near_valid_messages_are_stored_once_or_refused(services, batches):
     with services.engine.begin() as conn:  # each example starts from no readings
-        conn.execute(t.evidence_readings.delete())
+        conn.execute(t.evidence_blocks.delete())
     stored: dict[int, dict] = {}
     for batch in batches:
         verdicts = services.intake.take([message(readings) for readings in batch])
@@ -250,7 +251,7 @@ def test_near_valid_messages_are_stored_once_or_refused(services, batches):
                 assert verdict.stored + verdict.duplicates == len(readings)
                 for r in readings:
                     stored.setdefault(r["seq"], r)
-    assert _count(services.engine, t.evidence_readings) == len(stored)
+    assert kept.count(services.engine) == len(stored)
 
 
 def test_a_key_rotated_without_saying_signed_keeps_the_device_signing(services):

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 import qcert
 from qcert.store import tables as t
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.sink import rows
 from tests.mqtt_broker import PrivateBroker, Publisher, payload, wait_for
 
@@ -264,17 +265,15 @@ def test_the_real_intake_killed_again_and_again_keeps_each_acknowledged_reading_
     svc.close()
 
     def stored() -> dict[str, list[int]]:
-        r = t.evidence_readings
-        with engine.connect() as conn:
-            found = conn.execute(sa.select(r.c.device_id, r.c.seq).order_by(r.c.seq)).all()
         out: dict[str, list[int]] = {}
-        for device, seq in found:
-            out.setdefault(device, []).append(seq)
+        for r in sorted(kept.stored(engine), key=lambda r: r.seq):
+            out.setdefault(r.device_id, []).append(r.seq)
         return out
 
     def count() -> int:
         with engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count(t.evidence_readings.c.seq))).one()[0]
+            b = t.evidence_blocks.c
+            return conn.execute(sa.select(sa.func.coalesce(sa.func.sum(b.count), 0))).one()[0]
 
     def taking(before: int) -> None:
         """Wait until the consumer has stored readings beyond ``before``: it has started,

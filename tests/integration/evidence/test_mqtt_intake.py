@@ -20,6 +20,7 @@ from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
 from qcert.evidence.proofs import proof_of_reading
 from qcert.evidence.window import verify_reading_proof
 from qcert.store import tables as t
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.world import NOW, UNITS, build, message, reading
 from tests.mqtt_broker import Publisher, wait_for
 from tests.services import make_services
@@ -71,10 +72,7 @@ def _publish(publisher: Publisher, msg: Message, tag: Any) -> None:
 
 
 def _seqs(engine: sa.Engine, device: str) -> list[int]:
-    r = t.evidence_readings
-    with engine.connect() as conn:
-        found = conn.execute(sa.select(r.c.seq).where(r.c.device_id == device).order_by(r.c.seq))
-        return list(found.scalars())
+    return [r.seq for r in kept.stored(engine, device)]
 
 
 def test_readings_over_mqtt_are_stored_once_and_each_has_a_proof(world, private_broker):

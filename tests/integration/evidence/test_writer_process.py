@@ -26,7 +26,7 @@ from qcert.evidence.proofs import proof_of_reading
 from qcert.evidence.window import verify_reading_proof
 from qcert.evidence.writer import WriterGone, WriterProcess
 from qcert.store import create_engine, migrate
-from qcert.store import tables as t
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.test_intake import BAD
 from tests.integration.evidence.world import NOW, UNITS, build, message, raw, reading
 from tests.mqtt_broker import Publisher, wait_for
@@ -85,9 +85,7 @@ def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(servi
     codes = [v.code for v in verdicts if v.status == "refused"]
     assert codes == [*BAD, "evidence.unit"]
     assert [v.status for v in verdicts[-3:]] == ["stored", "duplicate", "stored"]
-    r = t.evidence_readings
-    with services.engine.connect() as conn:
-        found = conn.execute(sa.select(r.c.seq, r.c.body).where(r.c.device_id == "d1")).all()
+    found = [(r.seq, r.body) for r in kept.stored(services.engine, "d1")]
     assert sorted(seq for seq, _ in found) == [0, 1, 2]
     assert all(json.loads(body)["device"] == "d1" for _, body in found)
 
@@ -123,10 +121,7 @@ def test_readings_consumed_through_a_writer_process_are_stored_once_each_with_a_
         publisher.close()
     assert not thread.is_alive()
     assert (consumer.counts.stored, consumer.counts.duplicates) == (60, 5)
-    r = t.evidence_readings
-    with services.engine.connect() as conn:
-        seqs = conn.execute(sa.select(r.c.seq).where(r.c.device_id == "d1").order_by(r.c.seq))
-        assert list(seqs.scalars()) == list(range(60))
+    assert [r.seq for r in kept.stored(services.engine, "d1")] == list(range(60))
     assert services.intake.anchor_due(NOW + timedelta(minutes=6)) == 1
     services.ledger.sign_due()
     vkeys = [v.vkey() for v in services.ledger.verifiers()]

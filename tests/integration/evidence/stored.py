@@ -1,0 +1,65 @@
+"""The readings the store holds, unpacked from its blocks, and a way to rewrite them as
+someone writing around the intake would (with block headers that say what they hold)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from qcert.evidence.blocks import cut, ints, split_texts
+from qcert.store import blocks as blocks_sql
+from qcert.store import tables as t
+
+
+class Stored(NamedTuple):
+    device_id: str
+    seq: int
+    time_us: int
+    received_us: int
+    body: str
+    leaf: bytes
+
+
+def stored(engine: Any, device_id: str | None = None) -> list[Stored]:
+    """Every stored reading (of ``device_id``, when given), by device and seq."""
+    b = t.evidence_blocks.c
+    query = sa.select(b.device_id, b.count, b.seqs, b.times, b.received, b.bodies, b.leaves)
+    if device_id is not None:
+        query = query.where(b.device_id == device_id)
+    out = []
+    with engine.connect() as conn:
+        for device, count, seqs, times, received, bodies, leaves in conn.execute(query):
+            held = zip(
+                ints(seqs), ints(times), ints(received), split_texts(bodies, count), strict=True
+            )
+            for i, (seq, at, got, body) in enumerate(held):
+                out.append(Stored(device, seq, at, got, body, bytes(leaves[32 * i : 32 * i + 32])))
+    return sorted(out, key=lambda r: (r.device_id, r.seq))
+
+
+def count(engine: Any) -> int:
+    """How many readings the store holds."""
+    return len(stored(engine))
+
+
+def rewrite(engine: Any, change: Callable[[list[Stored]], list[Stored]]) -> None:
+    """Replace every stored reading by ``change`` of them, in blocks of a minute."""
+    readings = change(stored(engine))
+    with engine.begin() as conn:
+        conn.execute(t.evidence_blocks.delete())
+        for device_id in sorted({r.device_id for r in readings}):
+            mine = [r for r in readings if r.device_id == device_id]
+            blocks_sql.insert(
+                conn,
+                cut(
+                    device_id,
+                    [r.seq for r in mine],
+                    [r.time_us for r in mine],
+                    [r.received_us for r in mine],
+                    [r.body for r in mine],
+                    [r.leaf for r in mine],
+                    60_000_000,
+                ),
+            )
