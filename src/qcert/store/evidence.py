@@ -6,10 +6,11 @@ writes a batch's blocks and refusals in one transaction of plain statements (no 
 objects); anchoring reads each due window's readings from the blocks that may hold them.
 Reads return readings in seq or time order, or a pandas frame over a window, always bounded.
 
-On PostgreSQL the intake takes a share lock on the devices it writes for and anchoring an
-update lock on the devices it anchors, so a reading never slips into a window while the
-window is being anchored, nor is a seq stored twice; on SQLite every writer holds the
-database (``BEGIN IMMEDIATE``).
+On PostgreSQL the intake and anchoring each take an update lock on the devices they write
+for, so a reading never slips into a window while the window is being anchored, and two
+consumers never store the same seq of a device in blocks that start apart (the key only
+refuses blocks from the same first seq); on SQLite every writer holds the database
+(``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
@@ -88,14 +89,15 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def devices(conn: Connection, ids: Sequence[str], lock: bool = False) -> dict[str, DeviceRow]:
-    """The data sources among ``ids``; with ``lock`` (PostgreSQL), share-locked until the
-    transaction ends, so none is anchored meanwhile."""
+    """The data sources among ``ids``; with ``lock`` (PostgreSQL), update-locked until the
+    transaction ends (in id order), so none is anchored meanwhile nor written by another
+    intake: the seqs a batch checks are still new when it stores them."""
     d = t.evidence_devices.c
     query = sa.select(
         d.id, d.client_id, d.variables, d.public_key, d.signed, d.retired, d.anchored_until
     ).where(d.id.in_(sorted(set(ids))))
     if lock and _postgres(conn):
-        query = query.order_by(d.id).with_for_update(read=True)
+        query = query.order_by(d.id).with_for_update()
     out = {}
     for row in conn.execute(query):
         units = {v["name"]: v["unit"] for v in json.loads(row.variables)}
