@@ -1,11 +1,14 @@
 """The intake's first stage: a batch of messages read, checked and hashed without the store.
 
 :func:`prepare` does everything about a message that needs no database: its size, topic and
-JSON Schema, and each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
-What it returns (:class:`Prepared`) is what :meth:`qcert.evidence.intake.Intake.commit`
-stores in one transaction, in this process or in a writer process of its own
-(:mod:`qcert.evidence.writer`): it pickles without the validated models, which the commit
-reads again from the bytes only in the rare case of a reading it must refuse.
+JSON Schema, each reading's time, and its values as one table. Each reading's canonical
+text (RFC 8785) and leaf hash (RFC 9162) are worked out where the commit runs: the usual
+message's texts from its table (:func:`qcert.evidence.payload.canonical_rows`), any other's
+here, from the validated readings. What it returns (:class:`Prepared`) is what
+:meth:`qcert.evidence.intake.Intake.commit` stores in one transaction, in this process or in
+a writer process of its own (:mod:`qcert.evidence.writer`): it pickles without the validated
+models, which the commit reads again from the bytes only in the rare case of a reading it
+must refuse.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from ..lifecycle.inputs import refusal_of
-from .payload import MAX_BYTES, ReadingMessage, canonical_text, canonical_texts, micros
+from .payload import (
+    MAX_BYTES,
+    ReadingMessage,
+    canonical_rows,
+    canonical_text,
+    canonical_texts,
+    micros,
+)
 
 __all__ = [
     "DEAD_LETTER_BYTES",
@@ -99,7 +109,8 @@ class Parsed:
     units: dict[str, str]
     signature: str | None
     single: bool  # one reading at the top level, not a ``readings`` array
-    # Of each reading, in the order sent: seq, time (µs), canonical text.
+    # Of each reading, in the order sent: seq, time (µs), canonical text (empty while
+    # ``from_table``: they are written from ``table`` by the commit, :meth:`write_texts`).
     seqs: list[int]
     times: list[int]
     texts: list[str]
@@ -108,14 +119,25 @@ class Parsed:
     names: tuple[str, ...]
     table: array[float]
     uncovered: int  # the first reading with a variable not in ``units``, or -1
+    # The usual message (no quality, the same variables in every reading, every time one a
+    # UTC time can spell): its texts are written from the table where the commit runs, so
+    # a writer process does it while the consumer's reads the next batch.
+    from_table: bool = False
     _model: ReadingMessage | None = field(default=None, repr=False)
     # Each reading's leaf hash, worked out by the commit (:meth:`hash_leaves`): a writer
     # process hashes while the consumer's reads the next batch.
     leaves: list[bytes] = field(default_factory=list, repr=False)
 
+    def write_texts(self) -> None:
+        """Write each reading's canonical text, if it is not written yet."""
+        if self.from_table:
+            self.texts = canonical_rows(self.device, self.seqs, self.times, self.names, self.table)
+            self.from_table = False
+
     def hash_leaves(self) -> None:
-        """Work out each reading's RFC 9162 leaf hash of its canonical text (b"" where a
-        reading has none: it is refused by its time)."""
+        """Work out each reading's canonical text, if need be, and its RFC 9162 leaf hash (b""
+        where a reading has none: it is refused by its time)."""
+        self.write_texts()
         if len(self.leaves) != len(self.texts):
             self.leaves = leaves_of(self.texts)
 
@@ -134,7 +156,7 @@ class Parsed:
         state["seqs"] = array("q", self.seqs)
         state["times"] = array("q", self.times)
         # RFC 8785 escapes every control character: no canonical text holds a line break.
-        state["texts"] = (len(self.texts), "\n".join(self.texts))
+        state["texts"] = (len(self.texts), "\n".join(self.texts))  # none while from_table
         state["leaves"] = []  # worked out again from the texts, where the commit runs
         return state
 
@@ -207,8 +229,9 @@ def _parse(position: int, message: Message) -> Parsed:
         )
     received = micros(message.received_at.astimezone(UTC))
     readings = model.all_readings()
-    seqs, times, texts, uncovered = _work_out(model.device, model.units, readings)
-    names, table = _table([r["values"] for r in readings])
+    names, table, regular = _table([r["values"] for r in readings])
+    plain = regular and sum(map(len, readings)) == 3 * len(readings)  # no quality
+    seqs, times, texts, uncovered = _work_out(model.device, model.units, readings, not plain)
     return Parsed(
         position,
         message,
@@ -224,29 +247,33 @@ def _parse(position: int, message: Message) -> Parsed:
         names,
         table,
         uncovered,
+        plain and not texts,
         model,
     )
 
 
-def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float]]:
-    """The readings' values as one table: the names, and the values row by row."""
+def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float], bool]:
+    """The readings' values as one table: the names, the values row by row, and whether
+    every reading has exactly the first one's variables."""
     names = tuple(values[0])
     # Every reading names exactly the first one's variables (the usual message): no look-up
     # of a name can fail, and none is missing.
     if sum(map(len, values)) == len(values) * len(names):
         pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
         with contextlib.suppress(KeyError):
-            return names, array("d", chain.from_iterable(map(pick, values)))
+            return names, array("d", chain.from_iterable(map(pick, values))), True
     names = tuple(dict.fromkeys(chain.from_iterable(values)))
-    return names, array("d", [v.get(k, math.nan) for v in values for k in names])
+    return names, array("d", [v.get(k, math.nan) for v in values for k in names]), False
 
 
 def _work_out(
-    device: str, units: dict[str, str], readings: list[Any]
+    device: str, units: dict[str, str], readings: list[Any], write: bool = True
 ) -> tuple[list[int], list[int], list[str], int]:
     """Each reading's seq, time (µs) and canonical text, and the first reading with a
     variable ``units`` does not name (-1 for none): worked out before the batch's
-    transaction, which then holds the store only for the look-ups and the insert."""
+    transaction, which then holds the store only for the look-ups and the insert. Without
+    ``write``, no text is written when every time is one a UTC time can spell (the commit
+    writes them from the table)."""
     names = units.keys()
     uncovered = -1
     # Every variable named in any reading, gathered in one call (the usual message names
@@ -259,7 +286,7 @@ def _work_out(
     stamps = {at: micros(at) for at in set(taken)}  # a message's readings often share one
     times = list(map(stamps.__getitem__, taken))
     if min(times) >= EARLIEST and max(times) <= _LAST:
-        texts = canonical_texts(device, readings, times)
+        texts = canonical_texts(device, readings, times) if write else []
     else:  # a reading with no canonical time is refused by its time in the commit
         texts = [
             canonical_text(device, r["seq"], at, r["values"], r.get("quality"))

@@ -17,6 +17,7 @@ from qcert.evidence.payload import (
     MAX_READINGS,
     ReadingMessage,
     canonical_reading,
+    canonical_rows,
     canonical_text,
     canonical_texts,
     json_schema,
@@ -181,6 +182,34 @@ def test_a_messages_readings_written_at_once_are_rfc8785s(names, width, rows, ti
         if "quality" in reading:
             doc["quality"] = reading["quality"]
         assert text.encode() == rfc8785.dumps(doc)
+
+
+@given(
+    names=st.permutations(_TRICKY),
+    width=st.integers(1, 8),
+    rows=st.lists(st.lists(_PLAIN, min_size=8, max_size=8), min_size=1, max_size=12)
+    | st.lists(st.lists(_FLOATS, min_size=8, max_size=8), min_size=1, max_size=12),
+    times=st.lists(
+        st.integers(
+            micros(datetime(2000, 1, 1, tzinfo=UTC)),
+            micros(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ),
+        min_size=1,
+    ),
+)
+@settings(max_examples=500)
+def test_a_messages_readings_written_from_its_table_are_rfc8785s(names, width, rows, times):
+    # what a writer process writes from the values table the consumer passes on
+    sent = tuple(names[:width])
+    at = [times[n % len(times)] for n in range(len(rows))]
+    seqs = [3 * n + 1 for n in range(len(rows))]
+    table = [v for row in rows for v in row[:width]]
+    texts = canonical_rows("d", seqs, at, sent, table)
+    for seq, us, row, text in zip(seqs, at, rows, texts, strict=True):
+        doc = {"device": "d", "seq": seq, "time": utc_text(us)}
+        doc["values"] = dict(zip(sent, row[:width], strict=False))
+        assert text.encode() == rfc8785.dumps(doc)
+    assert len(texts) == len(rows)
 
 
 def test_a_validated_message_is_written_as_rfc8785_reading_by_reading():
