@@ -123,60 +123,66 @@ def cut(
     if not n:
         return []
     cell = math.gcd(int(window), TIME_SPAN)  # every window and minute boundary is one
-    first, last = times[0] // cell, times[-1] // cell
-    if first == last and min(times) // cell == first == max(times) // cell:
-        groups: Iterator[list[int]] = iter([list(range(n))])
-    else:
-        by_cell: dict[int, list[int]] = {}
-        for i, at in enumerate(times):
-            by_cell.setdefault(at // cell, []).append(i)
-        groups = iter([by_cell[k] for k in sorted(by_cell)])
+    if min(times) // cell == max(times) // cell and all(map(lt, seqs, seqs[1:])):
+        # The usual batch: one cell, in seq order; its blocks are slices of it.
+        return [
+            _block(device, seqs[lo:hi], times[lo:hi], received[lo:hi], texts[lo:hi], leaves[lo:hi])
+            for lo, hi in _chunks(seqs)
+        ]
+    by_cell: dict[int, list[int]] = {}
+    for i, at in enumerate(times):
+        by_cell.setdefault(at // cell, []).append(i)
     out = []
-    for members in groups:
+    for key in sorted(by_cell):
+        members = sorted(by_cell[key], key=seqs.__getitem__)
         ordered = [seqs[i] for i in members]
-        if not all(map(lt, ordered, ordered[1:])):
-            members = sorted(members, key=seqs.__getitem__)
-            ordered = [seqs[i] for i in members]
-        start = 0
-        while start < len(members):
-            end = min(start + BLOCK_READINGS, len(members))
-            if ordered[end - 1] - ordered[start] >= SEQ_SPAN:
-                end = start + 1
-                while end < len(members) and ordered[end] - ordered[start] < SEQ_SPAN:
-                    end += 1
-            out.append(_block(device, members[start:end], seqs, times, received, texts, leaves))
-            start = end
+        for lo, hi in _chunks(ordered):
+            part = members[lo:hi]
+            out.append(
+                _block(
+                    device,
+                    ordered[lo:hi],
+                    [times[i] for i in part],
+                    [received[i] for i in part],
+                    [texts[i] for i in part],
+                    [leaves[i] for i in part],
+                )
+            )
     return out
+
+
+def _chunks(ordered: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Where ascending seqs are cut into blocks: ``[lo, hi)`` of at most
+    :data:`BLOCK_READINGS`, each spanning less than :data:`SEQ_SPAN`."""
+    start, n = 0, len(ordered)
+    while start < n:
+        end = min(start + BLOCK_READINGS, n)
+        if ordered[end - 1] - ordered[start] >= SEQ_SPAN:
+            end = start + 1
+            while end < n and ordered[end] - ordered[start] < SEQ_SPAN:
+                end += 1
+        yield start, end
+        start = end
 
 
 def _block(
     device: str,
-    members: list[int],
     seqs: Sequence[int],
     times: Sequence[int],
     received: Sequence[int],
     texts: Sequence[str],
     leaves: Sequence[bytes],
 ) -> Block:
-    if len(members) == len(seqs) and members == list(range(len(seqs))):
-        b_seqs, b_times, b_received = seqs, times, received
-        b_texts, b_leaves = texts, leaves
-    else:
-        b_seqs = [seqs[i] for i in members]
-        b_times = [times[i] for i in members]
-        b_received = [received[i] for i in members]
-        b_texts = [texts[i] for i in members]
-        b_leaves = [leaves[i] for i in members]
     return Block(
         device,
-        b_seqs[0],
-        b_seqs[-1],
-        min(b_times),
-        max(b_times),
-        len(members),
-        pack(b_received),
-        pack(b_seqs),
-        pack(b_times),
-        "\n".join(b_texts),
-        b"".join(b_leaves),
+        seqs[0],
+        seqs[-1],
+        min(times),
+        max(times),
+        len(seqs),
+        pack(received),
+        pack(seqs),
+        pack(times),
+        "\n".join(texts),
+        b"".join(leaves),
     )

@@ -38,11 +38,6 @@ class HeldWindow:
         """Readings held."""
         return len(self.leaves) // 32
 
-    def hashes(self) -> list[bytes]:
-        """The leaf hashes, in sequence order (when ``ordered``)."""
-        data = bytes(self.leaves)
-        return [data[i : i + 32] for i in range(0, len(data), 32)]
-
 
 class HeldWindows:
     """Per device and window start (µs), what this intake committed and is not anchored.

@@ -30,6 +30,7 @@ __all__ = [
     "ProofInvalid",
     "VerifiedReading",
     "leaf_hash",
+    "packed_window_root",
     "verify_reading_proof",
     "window_inclusion",
     "window_root",
@@ -70,6 +71,20 @@ def window_root(leaves: Sequence[bytes]) -> bytes:
             up.append(level[-1])
         level = up
     return level[0]
+
+
+def packed_window_root(packed: bytes | bytearray) -> bytes:
+    """:func:`window_root` of leaf hashes packed end to end (32 bytes each): the first level
+    hashes each adjacent pair as it lies in the buffer, one slice a node."""
+    data = bytes(packed)
+    count = len(data) // 32
+    if count < 2:
+        return data if count else SHA256.empty_root()
+    sha256 = hashlib.sha256
+    up = [sha256(b"\x01" + data[i : i + 64]).digest() for i in range(0, 64 * (count // 2), 64)]
+    if count % 2:
+        up.append(data[-32:])
+    return window_root(up)
 
 
 def window_inclusion(leaves: Sequence[bytes], index: int) -> list[bytes]:

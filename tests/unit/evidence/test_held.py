@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from qcert.evidence.held import HeldWindows
-from qcert.evidence.window import window_root
+from qcert.evidence.window import packed_window_root, window_root
 
 W = 10_000_000  # a 10 s window, µs
 
@@ -26,8 +26,8 @@ def test_readings_committed_in_order_make_their_windows_tree():
     window = held.window_of("d1", 0)
     assert window is not None
     assert (window.count, window.first_seq, window.last_seq) == (5, 0, 4)
-    assert window.hashes() == [_leaf(s) for s in range(5)]
-    assert window_root(window.hashes()) == window_root([_leaf(s) for s in range(5)])
+    assert bytes(window.leaves) == b"".join(_leaf(s) for s in range(5))
+    assert packed_window_root(window.leaves) == window_root([_leaf(s) for s in range(5)])
     assert held.held == 5
     assert held.window_of("d2", 0) is None  # another device's are its own
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qcert.evidence.window import leaf_hash, window_inclusion, window_root
+from qcert.evidence.window import leaf_hash, packed_window_root, window_inclusion, window_root
 from qcert.ledger import SHA256
 from qcert.ledger.proof import root_from_inclusion
 
@@ -33,6 +33,15 @@ def test_the_level_by_level_root_is_rfc9162s_for_every_size_up_to_600_and_beyond
     leaves = [leaf_hash(f"reading {i}".encode()) for i in range(4100)]
     for size in [*range(1, 601), 1023, 1024, 1025, 2047, 4097, 4100]:
         assert window_root(leaves[:size]) == _reference_root(leaves[:size]), size
+
+
+def test_the_root_of_packed_leaves_is_the_root_of_the_leaves():
+    # what anchoring computes from the leaves an intake holds, packed end to end
+    leaves = [leaf_hash(f"reading {i}".encode()) for i in range(1100)]
+    for size in [*range(0, 130), 1023, 1024, 1025, 1100]:
+        packed = bytearray(b"".join(leaves[:size]))
+        expected = _reference_root(leaves[:size]) if size else SHA256.empty_root()
+        assert packed_window_root(packed) == expected, size
 
 
 def test_an_empty_window_has_the_empty_root():
