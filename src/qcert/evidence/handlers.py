@@ -11,7 +11,7 @@ from ..lifecycle.parties import Client
 from . import commands as c
 from .model import Device, due_cutoffs
 from .payload import micros, utc_text
-from .window import window_root
+from .window import packed_window_root
 
 __all__ = ["HANDLERS"]
 
@@ -61,16 +61,9 @@ def anchor_windows(cmd: c.AnchorWindows, uow: Any) -> None:
     for device_id, since, windows in uow.evidence_due(cutoffs, window, limit):
         found[device_id] = [
             c.PreparedWindow(
-                device_id,
-                since,
-                start,
-                end,
-                seqs[0],
-                seqs[-1],
-                len(seqs),
-                window_root(leaves).hex(),
+                device_id, since, start, end, first, last, count, packed_window_root(leaves).hex()
             )
-            for start, end, seqs, leaves in windows
+            for start, end, first, last, count, leaves in windows
         ]
     for device_id, windows in found.items():
         device = uow.get(Device, device_id)

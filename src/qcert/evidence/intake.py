@@ -433,7 +433,7 @@ class Intake:
         from ..store import evidence as store
         from .commands import PreparedWindow
         from .model import due_cutoffs
-        from .window import window_root
+        from .window import packed_window_root
 
         window = self.window_seconds * 1_000_000
         with self.engine.connect() as conn:
@@ -449,17 +449,10 @@ class Intake:
             due = store.due(conn, rest, window, limit - sum(map(len, held.values())), lock=False)
         return tuple(
             PreparedWindow(
-                device_id,
-                since,
-                start,
-                end,
-                seqs[0],
-                seqs[-1],
-                len(seqs),
-                window_root(leaves).hex(),
+                device_id, since, start, end, first, last, count, packed_window_root(leaves).hex()
             )
             for device_id, since, windows in due
-            for start, end, seqs, leaves in windows
+            for start, end, first, last, count, leaves in windows
         ) + tuple(w for windows in held.values() for w in windows)
 
     def _held_due(

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -138,21 +139,17 @@ def insert_dead_letters(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def pending(conn: Connection) -> list[tuple[str, int, int]]:
     """Of each device with readings dated at or after its newest anchored window's end:
     ``(device, first, latest)``, the time (µs) of the first such reading and of its newest
-    reading, by device id. A few seeks in the (device, start) index per device, and the
-    times of the blocks that straddle its anchored end: what decides which of its windows
-    are due is the device's own progress, read here."""
+    reading, by device id. A seek in the (device, start) and the (device, end) index per
+    device, and the times of the blocks that straddle its anchored end: what decides which
+    of its windows are due is the device's own progress, read here."""
     d, b = t.evidence_devices.c, t.evidence_blocks
     mine = b.c.device_id == d.id
-    n = b.alias("newest")
-    newest_start = (
-        sa.select(sa.func.max(n.c.start_us))
-        .where(n.c.device_id == d.id)
-        .correlate(t.evidence_devices)
-        .scalar_subquery()
-    )
+    # Ordered, not max(): the planner then walks the (device, end) index from its end.
     latest = (
-        sa.select(sa.func.max(b.c.end_us))
-        .where(mine, b.c.start_us > newest_start - TIME_SPAN)
+        sa.select(b.c.end_us)
+        .where(mine)
+        .order_by(b.c.end_us.desc())
+        .limit(1)
         .correlate(t.evidence_devices)
         .scalar_subquery()
     )
@@ -184,14 +181,18 @@ def pending(conn: Connection) -> list[tuple[str, int, int]]:
     return out
 
 
+DueWindow = tuple[int, int, int, int, int, bytes]
+
+
 def due(
     conn: Connection, cutoffs: dict[str, int], window: int, limit: int, lock: bool = True
-) -> list[tuple[str, int, list[tuple[int, int, list[int], list[bytes]]]]]:
+) -> list[tuple[str, int, list[DueWindow]]]:
     """Per device of ``cutoffs`` (with ``lock``, update-locked on PostgreSQL), its unanchored
     windows ending at or before its cutoff (µs) that hold readings, oldest first, at most
     ``limit`` in all: ``(device, anchored until µs, windows)``, each window as ``(start, end,
-    seqs, leaves)`` in seq order. A window starts where the device's last anchored one ended
-    if that is later than its boundary (the window length may change)."""
+    first seq, last seq, count, leaves)``, the leaf hashes packed in seq order. A window
+    starts where the device's last anchored one ended if that is later than its boundary
+    (the window length may change)."""
     if not cutoffs:
         return []
     out = []
@@ -200,28 +201,63 @@ def due(
     for device_id, since in anchored_until(conn, list(cutoffs), lock).items():
         if budget <= 0:
             break
-        cutoff = cutoffs[device_id]
-        rows = _window_rows(conn, device_id, int(since), cutoff)
-        groups: dict[int, list[tuple[int, bytes]]] = {}
-        for seq, time_us, leaf in rows:
-            groups.setdefault(time_us // window * window, []).append((int(seq), bytes(leaf)))
-        starts = sorted(groups)
-        if len(rows) == _DUE_ROWS and len(starts) > 1:
-            starts = starts[:-1]  # the last window may go on past what was read
-        windows = []
-        for start in starts[:budget]:
-            members = sorted(groups[start])
-            windows.append(
-                (
-                    max(start, int(since)),
-                    start + window,
-                    [s for s, _ in members],
-                    [h for _, h in members],
-                )
-            )
+        windows = _due_windows(conn, device_id, int(since), cutoffs[device_id], window)
+        windows = windows[:budget]
         budget -= len(windows)
         if windows:
             out.append((device_id, int(since), windows))
+    return out
+
+
+def _due_windows(
+    conn: Connection, device_id: str, since: int, cutoff: int, window: int
+) -> list[DueWindow]:
+    """A device's windows holding readings taken in [since, cutoff), from its blocks: a
+    block lying wholly in one window gives its packed leaves as they are, any other is
+    unpacked reading by reading. At most about ``_DUE_ROWS`` readings are read; the windows
+    then left incomplete wait for the next pass."""
+    whole: dict[int, list[tuple[int, int, int, bytes, bytes]]] = {}
+    single: dict[int, list[tuple[int, bytes]]] = {}
+    read, complete_before = 0, None
+    columns = "end_us, last_seq, count, seqs, times, leaves"
+    for start_us, first_seq, end_us, last_seq, count, seqs, times, leaves in by_time(
+        conn, device_id, since, cutoff, columns
+    ):
+        if read >= _DUE_ROWS:
+            complete_before = start_us  # a block starting here holds nothing earlier
+            break
+        read += count
+        key = start_us // window
+        if since <= start_us and end_us < cutoff and key == end_us // window:
+            whole.setdefault(key, []).append(
+                (first_seq, last_seq, count, bytes(leaves), bytes(seqs))
+            )
+            continue
+        for i, (seq, at) in enumerate(zip(ints(seqs), ints(times), strict=True)):
+            if since <= at < cutoff:
+                single.setdefault(at // window, []).append((seq, leaves[32 * i : 32 * i + 32]))
+    out = []
+    for key in sorted(whole.keys() | single.keys()):
+        start, end = key * window, key * window + window
+        if complete_before is not None and end > complete_before:
+            break  # the window may go on past what was read
+        parts = sorted(whole.get(key, []))
+        if key not in single and all(a[1] < b[0] for a, b in pairwise(parts)):
+            # The usual window: whole blocks whose seqs follow one another.
+            leaves = b"".join(p[3] for p in parts)
+            first, last, count = parts[0][0], parts[-1][1], sum(p[2] for p in parts)
+        else:
+            members = sorted(
+                [*single.get(key, [])]
+                + [
+                    (seq, part[3][32 * i : 32 * i + 32])
+                    for part in parts
+                    for i, seq in enumerate(ints(part[4]))
+                ]
+            )
+            leaves = b"".join(bytes(leaf) for _, leaf in members)
+            first, last, count = members[0][0], members[-1][0], len(members)
+        out.append((max(start, since), end, first, last, count, leaves))
     return out
 
 
@@ -277,27 +313,6 @@ def window_counts(
                 key = at // window * window
                 out[key] = out.get(key, 0) + 1
     return out
-
-
-def _window_rows(
-    conn: Connection, device_id: str, since: int, cutoff: int
-) -> list[tuple[int, int, bytes]]:
-    """``(seq, time_us, leaf)`` of a device's readings taken in [since, cutoff), in time order,
-    at most ``_DUE_ROWS`` (the earliest)."""
-    found: list[tuple[int, int, bytes]] = []
-    for start_us, _, seqs, times, leaves in by_time(
-        conn, device_id, since, cutoff, "seqs, times, leaves"
-    ):
-        if len(found) >= 2 * _DUE_ROWS:
-            found.sort(key=itemgetter(1))
-            del found[_DUE_ROWS:]
-            if start_us > found[-1][1]:
-                break  # every later block starts after the readings kept
-        for i, (seq, at) in enumerate(zip(ints(seqs), ints(times), strict=True)):
-            if since <= at < cutoff:
-                found.append((seq, at, bytes(leaves[32 * i : 32 * i + 32])))
-    found.sort(key=itemgetter(1))
-    return found[:_DUE_ROWS]
 
 
 def _taken_in(

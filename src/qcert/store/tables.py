@@ -463,6 +463,8 @@ evidence_blocks = sa.Table(
     sa.Column("leaves", sa.LargeBinary, nullable=False),  # RFC 9162 leaf hashes, 32 bytes each
 )
 sa.Index("ix_evidence_blocks_device_start", evidence_blocks.c.device_id, evidence_blocks.c.start_us)
+# A device's newest reading is one seek (which windows are due asks it every pass).
+sa.Index("ix_evidence_blocks_device_end", evidence_blocks.c.device_id, evidence_blocks.c.end_us)
 
 evidence_dead_letters = sa.Table(
     "evidence_dead_letters",

@@ -44,22 +44,27 @@ def count(engine: Any) -> int:
     return len(stored(engine))
 
 
-def rewrite(engine: Any, change: Callable[[list[Stored]], list[Stored]]) -> None:
-    """Replace every stored reading by ``change`` of them, in blocks of a minute."""
+def rewrite(
+    engine: Any,
+    change: Callable[[list[Stored]], list[Stored]],
+    split: Callable[[list[Stored]], list[list[Stored]]] = lambda rows: [rows],
+) -> None:
+    """Replace every stored reading by ``change`` of them, in blocks of a minute; ``split``
+    says which of a device's readings are cut into blocks together (as one batch is)."""
     readings = change(stored(engine))
     with engine.begin() as conn:
         conn.execute(t.evidence_blocks.delete())
         for device_id in sorted({r.device_id for r in readings}):
-            mine = [r for r in readings if r.device_id == device_id]
-            blocks_sql.insert(
-                conn,
-                cut(
-                    device_id,
-                    [r.seq for r in mine],
-                    [r.time_us for r in mine],
-                    [r.received_us for r in mine],
-                    [r.body for r in mine],
-                    [r.leaf for r in mine],
-                    60_000_000,
-                ),
-            )
+            for mine in split([r for r in readings if r.device_id == device_id]):
+                blocks_sql.insert(
+                    conn,
+                    cut(
+                        device_id,
+                        [r.seq for r in mine],
+                        [r.time_us for r in mine],
+                        [r.received_us for r in mine],
+                        [r.body for r in mine],
+                        [r.leaf for r in mine],
+                        60_000_000,
+                    ),
+                )

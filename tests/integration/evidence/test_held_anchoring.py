@@ -12,9 +12,11 @@ from datetime import timedelta
 import pytest
 
 from qcert.evidence.intake import Intake
+from qcert.evidence.window import packed_window_root, window_root
 from qcert.store import create_engine
 from qcert.store import evidence as store
 from qcert.store.replay import check_projections
+from tests.integration.evidence import stored as kept
 from tests.integration.evidence.world import NOW, build, message, reading
 from tests.services import make_services
 
@@ -31,13 +33,13 @@ def svc(engine, tmp_path):
 def reads(monkeypatch):
     """The devices whose readings anchoring read from the store, in order."""
     devices: list[str] = []
-    real = store._window_rows
+    real = store._due_windows
 
-    def spy(conn, device_id, since, cutoff):
+    def spy(conn, device_id, since, cutoff, window):
         devices.append(device_id)
-        return real(conn, device_id, since, cutoff)
+        return real(conn, device_id, since, cutoff, window)
 
-    monkeypatch.setattr(store, "_window_rows", spy)
+    monkeypatch.setattr(store, "_due_windows", spy)
     return devices
 
 
@@ -143,3 +145,33 @@ def test_window_counts_counts_each_window_of_a_range(svc):
         # The range's end is not in it; nor is another device's reading.
         assert store.window_counts(conn, "d1", since, since + minute, minute) == {since: 5}
         assert store.window_counts(conn, "d2", since, since + 2 * minute, minute) == {}
+
+
+@pytest.mark.parametrize("layout", ["whole", "interleaved", "straddling"])
+def test_the_store_gives_each_due_window_the_root_of_its_readings_in_seq_order(
+    svc, monkeypatch, layout
+):
+    # whole blocks whose seqs follow one another are joined as they lie; blocks whose seqs
+    # interleave (two consumers), or that straddle a window's edge (a shorter window than
+    # the blocks were cut for), are unpacked and merged by seq
+    svc.intake.take([message(_minute(0, 40)), message(_minute(40, 30, minute=1))])
+    since = int(NOW.timestamp()) * 1_000_000
+    window = 30_000_000 if layout == "straddling" else 60_000_000
+    if layout == "interleaved":
+        kept.rewrite(svc.engine, lambda rows: rows, split=lambda rows: [rows[0::2], rows[1::2]])
+    expected: dict[int, list] = {}
+    for r in kept.stored(svc.engine, "d1"):
+        expected.setdefault(r.time_us // window * window, []).append((r.seq, r.leaf))
+    cutoff = since + 120_000_000
+    with svc.engine.connect() as conn:
+        [(_, _, windows)] = store.due(conn, {"d1": cutoff}, window, 10)
+        monkeypatch.setattr(store, "_DUE_ROWS", 30)  # a block or two a pass
+        [(_, _, first)] = store.due(conn, {"d1": cutoff}, window, 10)
+    assert [w[0] for w in windows] == sorted(expected)
+    for start, end, low, high, count, leaves in windows:
+        members = sorted(expected[start])
+        assert (end - start, low, high) == (window, members[0][0], members[-1][0])
+        assert count == len(members)
+        assert packed_window_root(leaves) == window_root([leaf for _, leaf in members])
+    # a pass that reads short of a window's end leaves it, whole, to the next
+    assert first and first == windows[: len(first)] and len(first) < len(windows)

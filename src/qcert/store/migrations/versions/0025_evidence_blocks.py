@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("leaves", sa.LargeBinary, nullable=False),
     )
     op.create_index("ix_evidence_blocks_device_start", "evidence_blocks", ["device_id", "start_us"])
+    op.create_index("ix_evidence_blocks_device_end", "evidence_blocks", ["device_id", "end_us"])
     conn = op.get_bind()
     blocks = sa.table("evidence_blocks", *[sa.column(c) for c in _COLUMNS])
     readings = sa.table(
@@ -194,5 +195,6 @@ def downgrade() -> None:
             if len(page) < 100:
                 break
             after = int(page[-1][0])
+    op.drop_index("ix_evidence_blocks_device_end", table_name="evidence_blocks")
     op.drop_index("ix_evidence_blocks_device_start", table_name="evidence_blocks")
     op.drop_table("evidence_blocks")
