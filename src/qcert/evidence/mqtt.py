@@ -493,7 +493,9 @@ class Consumer:
             # Read while the writer commits what it has; then wait for room to hand it over.
             prepared = self._pipe.prepare([d.message for d in batch])
             while len(self._in_hand) >= self._pipe.depth:
-                self._settle(1.0)
+                # The writer is behind: do its first step for this batch meanwhile, a
+                # message at a time, looking for room between them.
+                self._settle(0.0 if prepared.work_ahead() else 1.0)
             self._pipe.submit(prepared)
             self._in_hand.append(batch)
             return

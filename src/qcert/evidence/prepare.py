@@ -157,7 +157,10 @@ class Parsed:
         state["times"] = array("q", self.times)
         # RFC 8785 escapes every control character: no canonical text holds a line break.
         state["texts"] = (len(self.texts), "\n".join(self.texts))  # none while from_table
-        state["leaves"] = []  # worked out again from the texts, where the commit runs
+        # Packed, when worked out here already (:meth:`Prepared.work_ahead`); "" for none
+        # (a reading refused by its time has none).
+        done = len(self.leaves) == len(self.texts) > 0 and all(self.leaves)
+        state["leaves"] = b"".join(self.leaves) if done else b""
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -165,6 +168,8 @@ class Parsed:
         state["times"] = state["times"].tolist()
         count, joined = state["texts"]
         state["texts"] = joined.split("\n") if count else []
+        packed = state["leaves"]
+        state["leaves"] = [packed[i : i + 32] for i in range(0, len(packed), 32)]
         self.__dict__.update(state)
 
 
@@ -176,6 +181,16 @@ class Prepared:
     parsed: list[Parsed]
     verdicts: list[Verdict | None]
     dead: list[dict[str, Any]]
+    _ahead: int = 0  # messages whose texts and leaves :meth:`work_ahead` worked out
+
+    def work_ahead(self) -> bool:
+        """Work out the next message's texts and leaves here (what the commit would do),
+        while the process that commits is busy; False once every message's are done."""
+        if self._ahead >= len(self.parsed):
+            return False
+        self.parsed[self._ahead].hash_leaves()
+        self._ahead += 1
+        return True
 
 
 def prepare(messages: Sequence[Message]) -> Prepared:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from qcert.evidence.intake import Message, prepare
 from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
+from qcert.evidence.prepare import leaves_of
 from qcert.evidence.proofs import proof_of_reading
 from qcert.evidence.window import verify_reading_proof
 from qcert.evidence.writer import WriterGone, WriterProcess
@@ -68,7 +69,12 @@ def _batch() -> list[Message]:
     return [good[0], *BAD.values(), raw(json.dumps(doc).encode()), good[1], good[1], good[2]]
 
 
-def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(services, tmp_path):
+@pytest.mark.parametrize("ahead", [0, 2, 100], ids=["none", "some", "all"])
+def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(
+    services, tmp_path, ahead
+):
+    # ``ahead``: messages whose texts and leaves the consumer worked out while the writer
+    # was busy, sent with them
     batch = _batch()
     # The same batch taken whole in a twin store, and prepared here, sent as the writer
     # process receives it (pickled), and committed there.
@@ -79,7 +85,12 @@ def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(servi
     expected = twin.intake.take(batch)
     twin.close()
     twin_engine.dispose()
-    travelled = pickle.loads(pickle.dumps(prepare(batch), protocol=pickle.HIGHEST_PROTOCOL))
+    prepared = prepare(batch)
+    while prepared._ahead < ahead and prepared.work_ahead():
+        pass
+    travelled = pickle.loads(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+    worked = [p for p in travelled.parsed[:ahead] if p.texts]
+    assert all(p.leaves == leaves_of(p.texts) for p in worked) and (worked or ahead == 0)
     verdicts = services.intake.commit(travelled)
     assert verdicts == expected
     codes = [v.code for v in verdicts if v.status == "refused"]
