@@ -40,7 +40,7 @@ from ..notices.model import Mailbox, Notice
 from ..supervision.campaigns import Campaign
 from ..supervision.model import Registry, ReportingBody, Scan
 from ..supervision.warnings import Warning
-from . import evidence, projections, snapshots
+from . import evidence_audit, projections, snapshots
 from . import tables as t
 from .documents import DocumentMissing, DocumentStore
 from .watch_projections import Episodes, alarm_rows
@@ -280,7 +280,7 @@ def check_projections(engine: Engine, documents: DocumentStore | None = None) ->
             )
     if differ or stored != commitments:
         problems += _diff(engine, differ, secrets=stored != commitments)
-    return problems + evidence.check_windows(engine)
+    return problems + evidence_audit.check_windows(engine)
 
 
 def _commit(

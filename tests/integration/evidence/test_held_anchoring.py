@@ -15,6 +15,7 @@ from qcert.evidence.intake import Intake
 from qcert.evidence.window import packed_window_root, window_root
 from qcert.store import create_engine
 from qcert.store import evidence as store
+from qcert.store.evidence_audit import check_windows
 from qcert.store.replay import check_projections
 from tests.integration.evidence import stored as kept
 from tests.integration.evidence.world import NOW, build, message, reading
@@ -63,7 +64,7 @@ def test_windows_committed_in_order_are_anchored_from_what_the_intake_holds(svc,
     _moved_on(svc, 75)
     assert intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 2
     assert reads == []  # neither window was read from the store
-    assert store.check_windows(svc.engine) == []  # the roots are the stored readings' trees
+    assert check_windows(svc.engine) == []  # the roots are the stored readings' trees
     assert check_projections(svc.engine) == []
     # Once anchored, their leaves are let go.
     _moved_on(svc, 76, minutes=3)
@@ -78,7 +79,7 @@ def test_a_window_another_consumer_stored_part_of_is_read_from_the_store(svc, re
     _moved_on(svc, 40)
     assert svc.intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 2
     assert reads == ["d1"]  # its count was short of the store's: read whole
-    assert store.check_windows(svc.engine) == []
+    assert check_windows(svc.engine) == []
 
 
 def test_a_window_whose_readings_came_out_of_order_is_read_from_the_store(svc, reads):
@@ -88,7 +89,7 @@ def test_a_window_whose_readings_came_out_of_order_is_read_from_the_store(svc, r
     _moved_on(svc, 20)
     assert svc.intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 1
     assert reads == ["d1"]
-    assert store.check_windows(svc.engine) == []
+    assert check_windows(svc.engine) == []
 
 
 def test_an_intake_started_afresh_reads_its_windows_from_the_store(svc, reads):
@@ -98,7 +99,7 @@ def test_an_intake_started_afresh_reads_its_windows_from_the_store(svc, reads):
     fresh.take([message([reading(10, at=late)], received=late)])
     assert fresh.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 1
     assert reads == ["d1"]
-    assert store.check_windows(svc.engine) == []
+    assert check_windows(svc.engine) == []
 
 
 def test_each_look_up_of_blocks_is_one_range_of_an_index(svc, sqlite_template, tmp_path):
