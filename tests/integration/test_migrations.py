@@ -81,3 +81,65 @@ def test_projection_json_written_before_0015_is_made_canonical(database_url, tmp
     migrate(engine)
     assert check_projections(engine) == []
     engine.dispose()
+
+
+def test_stored_readings_move_into_blocks_and_back(database_url):
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from qcert.evidence.blocks import BLOCK_READINGS, SEQ_SPAN, TIME_SPAN, ints
+    from qcert.store import create_engine, migrate
+    from tests.integration.evidence import stored as kept
+
+    engine = create_engine(database_url)
+    migrate(engine, "0024")  # one row a reading, as stored before blocks
+    t0 = 1_780_000_020_000_000  # a whole minute, µs
+    rows = []
+    for device, seqs in (("d1", range(2500)), ("d2", [0, 7, SEQ_SPAN * 3, SEQ_SPAN * 3 + 1])):
+        for seq in seqs:
+            at = t0 + 97_000 * (seq % 3000)  # d1's readings span four minutes
+            body = f'{{"device":"{device}","seq":{seq},"time":"t{at}","values":{{"x":1}}}}'
+            leaf = hashlib.sha256(b"\x00" + body.encode()).digest()
+            rows.append(
+                {
+                    "device_id": device,
+                    "seq": seq,
+                    "time_us": at,
+                    "received_us": at + 5,
+                    "body": body,
+                    "leaf": leaf,
+                }
+            )
+    readings = sa.table(
+        "evidence_readings",
+        *[sa.column(c) for c in ("device_id", "seq", "time_us")],
+        *[sa.column(c) for c in ("received_us", "body", "leaf")],
+    )
+    with engine.begin() as conn:
+        conn.execute(readings.insert(), rows)
+    migrate(engine)
+    expected = sorted(
+        (r["device_id"], r["seq"], r["time_us"], r["received_us"], r["body"], r["leaf"])
+        for r in rows
+    )
+    assert [tuple(r) for r in kept.stored(engine)] == expected
+    with engine.connect() as conn:
+        blocks = conn.execute(
+            sa.text(
+                "SELECT first_seq, last_seq, start_us, end_us, count, seqs FROM evidence_blocks"
+            )
+        ).all()
+    for first, last, start, end, count, seqs in blocks:
+        assert ints(seqs) == sorted(ints(seqs)) and len(ints(seqs)) == count <= BLOCK_READINGS
+        assert last - first < SEQ_SPAN and start // TIME_SPAN == end // TIME_SPAN
+    migrate(engine, "0024")
+    with engine.connect() as conn:
+        back = conn.execute(
+            sa.text(
+                "SELECT device_id, seq, time_us, received_us, body, leaf FROM evidence_readings"
+            )
+        ).all()
+    assert sorted((d, s, a, r, b, bytes(leaf)) for d, s, a, r, b, leaf in back) == expected
+    migrate(engine)
+    engine.dispose()
