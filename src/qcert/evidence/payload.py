@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from operator import itemgetter
 from typing import (
     Annotated,
@@ -226,58 +227,27 @@ def canonical_text(
     return f'{head}{seq},"time":"{utc_text(time_us)}","values":{_values(values)}}}'
 
 
-# Per device and set of names (in the order sent): how to pick a reading's values in RFC 8785
-# order, and a %-template of a reading's text with one %s for its seq, its time and each value.
-_LAYOUTS: dict[tuple[str, tuple[str, ...]], tuple[Callable[[Any], tuple[Any, ...]], str]] = {}
-
-
-def _layout(device: str, names: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
-    if len(_LAYOUTS) > 4096:  # names come from registered devices; keep the cache small
-        _LAYOUTS.clear()
-    order = tuple(sorted(names))
-    pick = itemgetter(*order) if len(order) > 1 else lambda values: (values[order[0]],)
-    body = ",".join(f'"{k}":%s' for k in order)
-    found = _LAYOUTS[device, names] = (
-        pick,
-        f'{{"device":"{device}","seq":%s,"time":%s,"values":{{{body}}}}}\n',
-    )
-    return found
-
-
 def canonical_texts(device: str, readings: Sequence[Reading], times: Sequence[int]) -> list[str]:
     """:func:`canonical_text` of each of one message's readings as the model validated them
     (values are floats; the device and the names as the schema allows), ``times`` their times
     (µs, each one a UTC time can spell).
 
     The common message, every reading with the same variables and no quality, is written at
-    once: pydantic-core's JSON writer writes every seq, time and value of the message in one
-    call (values with their shortest round-trip digits, as repr), and one %-format puts them
-    in place. RFC 8785 3.2.2.3 differs from that writer only in leaving off an integral
-    value's ".0", writing -0 as 0, and where either uses an exponent: a message with any value
-    written with an exponent, not finite ("null") or -0 goes reading by reading to
-    :func:`canonical_text`, and so does any other message."""
+    once from its values (:func:`canonical_rows`); any other reading by reading."""
     n = len(readings)
     if not n:
         return []
     names = tuple(readings[0]["values"])
-    pick, template = _LAYOUTS.get((device, names)) or _layout(device, names)
     values = [r["values"] for r in readings]
     # Every reading has seq, time and values only, and exactly the first one's names.
     if sum(map(len, readings)) == 3 * n and sum(map(len, values)) == n * len(names):
+        pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
         try:
-            picked = list(map(pick, values))
+            table = list(chain.from_iterable(map(pick, values)))
         except KeyError:
-            picked = []
-        if picked:
-            stamps = {at: utc_text(at) for at in set(times)}
-            rows = [
-                (r["seq"], stamps[at], *p) for r, at, p in zip(readings, times, picked, strict=True)
-            ]
-            # Seqs and times hold no "e", "n" or ".", and no "," once written.
-            text = pydantic_core.to_json(rows).decode()
-            if "e" not in text and "n" not in text and "-0.0," not in text and "-0.0]" not in text:
-                parts = text.replace(".0,", ",").replace(".0]", "]")[2:-2].replace("],[", ",")
-                return (template * n % tuple(parts.split(","))).split("\n")[:-1]
+            table = []
+        if table:
+            return canonical_rows(device, [r["seq"] for r in readings], times, names, table)
     return [
         canonical_text(device, r["seq"], at, r["values"], r.get("quality"))
         for r, at in zip(readings, times, strict=True)

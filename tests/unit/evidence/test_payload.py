@@ -146,20 +146,24 @@ def test_the_fast_path_for_repeated_names_is_rfc8785s(readings):
 # Messages of ordinary values only (written at once) and messages with any value at all.
 _PLAIN = st.floats(-1e15, 1e15) | st.floats(-1e-4, 1e-4) | st.integers(-(2**53), 2**53).map(float)
 _FLOATS = st.floats(allow_nan=False, allow_infinity=False) | _EDGES | _PLAIN
-
-
-@given(
-    names=st.permutations(_TRICKY),
-    width=st.integers(1, 8),
-    rows=st.lists(st.lists(_PLAIN, min_size=8, max_size=8), min_size=1, max_size=12)
+# A message's variables (the first ``width`` names), its rows of values, and its times.
+_MESSAGE = {
+    "names": st.permutations(_TRICKY),
+    "width": st.integers(1, 8),
+    "rows": st.lists(st.lists(_PLAIN, min_size=8, max_size=8), min_size=1, max_size=12)
     | st.lists(st.lists(_FLOATS, min_size=8, max_size=8), min_size=1, max_size=12),
-    times=st.lists(
+    "times": st.lists(
         st.integers(
             micros(datetime(2000, 1, 1, tzinfo=UTC)),
             micros(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
         ),
         min_size=1,
     ),
+}
+
+
+@given(
+    **_MESSAGE,
     quality=st.none() | st.integers(0, 11),
 )
 @settings(max_examples=500)
@@ -185,17 +189,7 @@ def test_a_messages_readings_written_at_once_are_rfc8785s(names, width, rows, ti
 
 
 @given(
-    names=st.permutations(_TRICKY),
-    width=st.integers(1, 8),
-    rows=st.lists(st.lists(_PLAIN, min_size=8, max_size=8), min_size=1, max_size=12)
-    | st.lists(st.lists(_FLOATS, min_size=8, max_size=8), min_size=1, max_size=12),
-    times=st.lists(
-        st.integers(
-            micros(datetime(2000, 1, 1, tzinfo=UTC)),
-            micros(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
-        ),
-        min_size=1,
-    ),
+    **_MESSAGE,
 )
 @settings(max_examples=500)
 def test_a_messages_readings_written_from_its_table_are_rfc8785s(names, width, rows, times):
