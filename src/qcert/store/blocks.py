@@ -18,7 +18,7 @@ from ..evidence.blocks import SEQ_SPAN, TIME_SPAN, Block
 
 __all__ = ["PAGE", "by_seq", "by_time", "insert", "raw_rows"]
 
-PAGE = 256  # blocks a query reads at a time
+PAGE = 64  # blocks a query reads at a time (a block of texts is up to about 250 KB)
 EARLIEST_US = -(2**62)  # before every reading
 LATEST_US = 2**62  # after every reading
 

@@ -212,20 +212,24 @@ def _due_windows(
 ) -> list[DueWindow]:
     """A device's windows holding readings taken in [since, cutoff), from its blocks: a
     block lying wholly in one window gives its packed leaves as they are, any other is
-    unpacked reading by reading. At most about ``_DUE_ROWS`` readings are read; the windows
-    then left incomplete wait for the next pass."""
+    unpacked reading by reading. Past ``_DUE_ROWS`` readings, reading stops once the first
+    window is whole; the windows then left incomplete wait for the next pass."""
     whole: dict[int, list[tuple[int, int, int, bytes, bytes]]] = {}
     single: dict[int, list[tuple[int, bytes]]] = {}
-    read, complete_before = 0, None
+    read, complete_before, first_end = 0, None, None
     columns = "end_us, last_seq, count, seqs, times, leaves"
     for start_us, first_seq, end_us, last_seq, count, seqs, times, leaves in by_time(
         conn, device_id, since, cutoff, columns
     ):
-        if read >= _DUE_ROWS:
-            complete_before = start_us  # a block starting here holds nothing earlier
+        # A block starting here holds nothing earlier: once enough is read, stop as soon as
+        # the first window is whole (however many readings it holds, it is anchored whole).
+        if read >= _DUE_ROWS and first_end is not None and start_us >= first_end:
+            complete_before = start_us
             break
         read += count
         key = start_us // window
+        ends = (max(start_us, since) // window + 1) * window  # its earliest reading's window's end
+        first_end = ends if first_end is None else min(first_end, ends)
         if since <= start_us and end_us < cutoff and key == end_us // window:
             whole.setdefault(key, []).append(
                 (first_seq, last_seq, count, bytes(leaves), bytes(seqs))
@@ -279,16 +283,16 @@ def window_summary(conn: Connection, device_id: str, start: int, end: int) -> tu
         conn, device_id, start, end, columns
     ):
         if first_start >= start and end_us < end:
-            found = [(first_seq, last_seq)]
+            lo, hi = first_seq, last_seq
             count += n
         else:
             inside = [s for s, at in zip(ints(seqs), ints(times), strict=True) if start <= at < end]
             if not inside:
                 continue
-            found = [(min(inside), max(inside))]
+            lo, hi = min(inside), max(inside)
             count += len(inside)
-        low = found[0][0] if low < 0 else min(low, found[0][0])
-        high = max(high, found[0][1])
+        low = lo if low < 0 else min(low, lo)
+        high = max(high, hi)
     return count, low, high
 
 
@@ -361,11 +365,12 @@ def frame(
     if client_id is not None:
         owned = conn.execute(sa.select(d.id).where(d.client_id == client_id).order_by(d.id))
         ids = [i for i in owned.scalars() if not device_ids or i in device_ids]
-    taken = [
+    taken = (
         ((at, device_id, seq), body)
         for device_id in sorted(set(ids))
         for seq, at, _, body in _taken_in(conn, device_id, start, end)
-    ]
+    )
+    # A generator: memory holds the readings kept, not every one of the range.
     rows = heapq.nsmallest(max(0, min(max_rows, MAX_ROWS)), taken, key=itemgetter(0))
     several = len({key[1] for key, _ in rows}) > 1
     records, index = [], []
