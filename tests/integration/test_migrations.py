@@ -143,3 +143,43 @@ def test_stored_readings_move_into_blocks_and_back(database_url):
     assert sorted((d, s, a, r, b, bytes(leaf)) for d, s, a, r, b, leaf in back) == expected
     migrate(engine)
     engine.dispose()
+
+
+def test_blocks_that_keep_values_get_their_texts_back_on_downgrade(database_url):
+    from array import array
+
+    import sqlalchemy as sa
+
+    from qcert.evidence.blocks import cut
+    from qcert.evidence.payload import canonical_rows
+    from qcert.store import blocks as blocks_sql
+    from qcert.store import create_engine, migrate
+    from tests.integration.evidence import stored as kept
+
+    engine = create_engine(database_url)
+    migrate(engine)
+    t0 = 1_780_000_020_000_000  # a whole minute, µs
+    seqs = list(range(1500))
+    times = [t0 + 50_000 * s for s in seqs]  # 75 s: two minutes, three blocks
+    names = ("temp", "load")
+    table = array("d", [v for s in seqs for v in (20.0 + s / 7, -0.0 if s % 5 else 1e22)])
+    texts = canonical_rows("d1", seqs, times, names, table)
+    leaves = [bytes([s % 256]) * 32 for s in seqs]
+    blocks = cut("d1", seqs, times, times, texts, leaves, 60_000_000, (names, table))
+    assert len(blocks) == 3 and all(b.variables == "temp,load" for b in blocks)
+    with engine.begin() as conn:
+        blocks_sql.insert(conn, blocks)
+    expected = [
+        ("d1", s, at, at, text, leaf)
+        for s, at, text, leaf in zip(seqs, times, texts, leaves, strict=True)
+    ]
+    assert [tuple(r) for r in kept.stored(engine)] == expected
+    migrate(engine, "0025")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT first_seq, bodies FROM evidence_blocks")).all()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("evidence_blocks")}
+    assert "variables" not in columns and "value_table" not in columns
+    assert sorted(t for _, bodies in rows for t in bodies.split("\n")) == sorted(texts)
+    migrate(engine)
+    assert [tuple(r) for r in kept.stored(engine)] == expected  # now blocks of texts
+    engine.dispose()

@@ -33,6 +33,7 @@ import base64
 import binascii
 import json
 import logging
+from array import array
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -44,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..ledger.canonical import canonical_json
 from ..locale.names import field_label
-from .blocks import cut
+from .blocks import Values, cut
 from .held import HeldWindows
 from .payload import micros
 from .prepare import (
@@ -189,6 +190,9 @@ class Intake:
         # Per device, the new readings' canonical texts and receive times, in the order of
         # ``fresh`` (its seqs and times) and ``committed`` (its leaves).
         stored: dict[str, tuple[list[str], list[int]]] = {}
+        # Per device, the variables of its new readings when every one of them came in a
+        # usual message naming those (its blocks keep values, not texts); else None.
+        plain: dict[str, tuple[str, ...] | None] = {}
         for p in parsed:
             device = registry.get(p.device)
             try:
@@ -202,6 +206,9 @@ class Intake:
                 _, leaves = committed.setdefault(p.device, (device.anchored_until, []))
                 texts, received = stored.setdefault(p.device, ([], []))
                 table = np.frombuffer(p.table, dtype=float).reshape(len(p.seqs), len(p.names))
+                names = p.names if p.tabular else None
+                if plain.setdefault(p.device, names) != names:
+                    plain[p.device] = None
                 if new is None:  # all of them new (as usual), in the order sent
                     known.setdefault(p.device, {}).update(zip(p.seqs, p.leaves, strict=True))
                     seqs += p.seqs
@@ -237,6 +244,7 @@ class Intake:
                 texts,
                 committed[device_id][1],
                 window,
+                _values(plain[device_id], fresh[device_id][2]),
             )
         ]
         store.insert_blocks(conn, blocks)
@@ -494,6 +502,16 @@ class Intake:
             ]
             limit -= len(out[device_id])
         return out
+
+
+def _values(names: tuple[str, ...] | None, tables: list[tuple[Any, Any]]) -> Values | None:
+    """A device's new readings' values row by row, when its blocks keep them (``names``)."""
+    if names is None:
+        return None
+    flat = array("d")
+    for _, table in tables:
+        flat.frombytes(np.ascontiguousarray(table, dtype=float).tobytes())
+    return names, flat
 
 
 def _filed(dead: dict[str, Any], registry: dict[str, Any]) -> dict[str, Any]:

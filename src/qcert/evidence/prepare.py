@@ -123,6 +123,9 @@ class Parsed:
     # UTC time can spell): its texts are written from the table where the commit runs, so
     # a writer process does it while the consumer's reads the next batch.
     from_table: bool = False
+    # The usual message, whatever was written since: its texts are ``canonical_rows`` of its
+    # table, so a block of such readings may keep the table instead of the texts.
+    tabular: bool = False
     _model: ReadingMessage | None = field(default=None, repr=False)
     # Each reading's leaf hash, worked out by the commit (:meth:`hash_leaves`): a writer
     # process hashes while the consumer's reads the next batch.
@@ -263,6 +266,7 @@ def _parse(position: int, message: Message) -> Parsed:
         table,
         uncovered,
         plain and not texts,
+        plain,
         model,
     )
 

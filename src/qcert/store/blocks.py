@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..evidence.blocks import SEQ_SPAN, TIME_SPAN, Block
 
-__all__ = ["PAGE", "by_seq", "by_time", "insert", "raw_rows"]
+__all__ = ["PAGE", "SAID", "by_seq", "by_time", "insert", "raw_rows"]
 
 PAGE = 64  # blocks a query reads at a time (a block of texts is up to about 250 KB)
 EARLIEST_US = -(2**62)  # before every reading
@@ -34,10 +34,14 @@ _COLUMNS = (
     "times",
     "bodies",
     "leaves",
+    "variables",
+    "value_table",
 )
 # PostgreSQL's types, for COPY BINARY.
 _TYPES = ("varchar", "int8", "int8", "int8", "int8", "int4", "bytea", "bytea", "bytea", "text")
-_TYPES += ("bytea",)
+_TYPES += ("bytea", "text", "bytea")
+# What a block's readings said, as :func:`qcert.evidence.blocks.texts_of` reads it.
+SAID = "bodies, variables, value_table"
 
 
 def _mark(conn: Connection) -> str:
@@ -59,8 +63,8 @@ def insert(conn: Connection, blocks: Sequence[Block]) -> None:
                 for block in blocks:
                     copy.write_row(block.row())
         return
-    mark = _mark(conn)
-    sql = f"INSERT INTO evidence_blocks ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * 11)})"
+    marks = ", ".join([_mark(conn)] * len(_COLUMNS))
+    sql = f"INSERT INTO evidence_blocks ({', '.join(_COLUMNS)}) VALUES ({marks})"
     conn.exec_driver_sql(sql, [block.row() for block in blocks])
 
 

@@ -28,10 +28,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..access import ReadScope
-from ..evidence.blocks import TIME_SPAN, Block, ints, split_texts
+from ..evidence.blocks import TIME_SPAN, Block, ints, texts_of
 from . import blocks as blocks_sql
 from . import tables as t
-from .blocks import by_seq, by_time
+from .blocks import SAID, by_seq, by_time
 from .scoping import visible
 
 __all__ = [
@@ -322,10 +322,11 @@ def _taken_in(
 ) -> Iterator[tuple[int, int, int, str]]:
     """``(seq, time_us, received_us, body)`` of each reading of ``device_id`` taken in
     [start, end) (µs), block by block (in no particular order within a block)."""
-    columns = "count, seqs, times, received, bodies"
-    for _, _, count, seqs, times, received, bodies in by_time(conn, device_id, start, end, columns):
-        texts = split_texts(bodies, count)
-        for seq, at, got, text in zip(ints(seqs), ints(times), ints(received), texts, strict=True):
+    columns = f"count, seqs, times, received, {SAID}"
+    for _, _, count, seqs, times, received, *said in by_time(conn, device_id, start, end, columns):
+        held, taken = ints(seqs), ints(times)
+        texts = texts_of(device_id, count, held, taken, *said)
+        for seq, at, got, text in zip(held, taken, ints(received), texts, strict=True):
             if start <= at < end:
                 yield seq, at, got, text
 
@@ -443,13 +444,13 @@ def proof_material(conn: Connection, device_id: str, seq: int) -> dict[str, Any]
     reading; ``window`` None when it is not anchored yet."""
     w = t.evidence_windows.c
     hit = None
-    for _, count, seqs, times, bodies in by_seq(
-        conn, device_id, seq, seq, "count, seqs, times, bodies"
+    for _, count, seqs, times, *said in by_seq(
+        conn, device_id, seq, seq, f"count, seqs, times, {SAID}"
     ):
         held = ints(seqs)
         if seq in held:
-            i = held.index(seq)
-            hit = ints(times)[i], split_texts(bodies, count)[i]
+            i, taken = held.index(seq), ints(times)
+            hit = taken[i], texts_of(device_id, count, held, taken, *said)[i]
             break
     if hit is None:
         return None

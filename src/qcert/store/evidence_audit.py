@@ -11,10 +11,10 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..evidence.blocks import SEQ_SPAN, TIME_SPAN, ints
+from ..evidence.blocks import SEQ_SPAN, TIME_SPAN, ints, texts_of
 from ..evidence.window import leaf_hash, window_root
 from . import tables as t
-from .blocks import EARLIEST_US, LATEST_US, by_time
+from .blocks import EARLIEST_US, LATEST_US, SAID, by_time
 
 __all__ = ["check_windows"]
 
@@ -72,15 +72,20 @@ def _in_time_order(conn: Connection, device_id: str, problems: list[str]) -> Ite
     """Every reading of ``device_id`` in time order (then seq), merged from its blocks in the
     order they start; a block whose header does not say what it holds is named in
     ``problems`` (its readings are still checked against their windows)."""
-    columns = "end_us, last_seq, count, seqs, times, bodies"
+    columns = f"end_us, last_seq, count, seqs, times, {SAID}"
     heap: list[_Stored] = []
-    for start_us, first_seq, end_us, last_seq, count, seqs, times, bodies in by_time(
+    for start_us, first_seq, end_us, last_seq, count, seqs, times, *said in by_time(
         conn, device_id, EARLIEST_US, LATEST_US, columns
     ):
         while heap and heap[0].time_us < start_us:
             yield heapq.heappop(heap)
         held, taken = ints(seqs), ints(times)
-        texts = bodies.split("\n") if bodies else []
+        try:
+            # A block of values is written as the texts the intake hashed: a value changed
+            # after anchoring changes its text, and the window's root.
+            texts = texts_of(device_id, count, held, taken, *said)
+        except (ValueError, OverflowError):  # a table of another size, a time out of range
+            texts = [] if said[1] is not None else (said[0].split("\n") if said[0] else [])
         if not (
             count == len(held) == len(taken) == len(texts) > 0
             and held == sorted(set(held))

@@ -16,9 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..evidence.blocks import TIME_SPAN, ints, split_texts
+from ..evidence.blocks import TIME_SPAN, ints, texts_of
 from . import tables as t
-from .blocks import EARLIEST_US, LATEST_US, by_time
+from .blocks import EARLIEST_US, LATEST_US, SAID, by_time
 
 __all__ = [
     "MAX_DEVICES",
@@ -78,13 +78,16 @@ def latest(
     low = EARLIEST_US if start_us is None else start_us
     high = LATEST_US if end_us is None else end_us
     newest: list[tuple[int, int, str]] = []  # a heap of the newest seen: (time, seq, text)
-    columns = "count, seqs, times, bodies"
-    for start, _, n, seqs, times, bodies in by_time(
+    columns = f"count, seqs, times, {SAID}"
+    for start, _, n, seqs, times, *said in by_time(
         conn, device_id, low, high, columns, descending=True
     ):
         if not wanted or (len(newest) == wanted and newest[0][0] >= start + TIME_SPAN):
             break  # every block left starts earlier, so all its readings are older
-        for seq, at, text in zip(ints(seqs), ints(times), split_texts(bodies, n), strict=True):
+        held, taken = ints(seqs), ints(times)
+        for seq, at, text in zip(
+            held, taken, texts_of(device_id, n, held, taken, *said), strict=True
+        ):
             if low <= at < high:
                 if len(newest) < wanted:
                     heapq.heappush(newest, (at, seq, text))

@@ -459,8 +459,13 @@ evidence_blocks = sa.Table(
     sa.Column("received", sa.LargeBinary, nullable=False),  # int64 LE each: received, µs
     sa.Column("seqs", sa.LargeBinary, nullable=False),  # int64 LE each, ascending
     sa.Column("times", sa.LargeBinary, nullable=False),  # int64 LE each: taken, µs
-    sa.Column("bodies", sa.Text, nullable=False),  # canonical bytes (RFC 8785), "\n"-joined
+    # canonical bytes (RFC 8785), "\n"-joined; "" where the block keeps its values instead
+    sa.Column("bodies", sa.Text, nullable=False),
     sa.Column("leaves", sa.LargeBinary, nullable=False),  # RFC 9162 leaf hashes, 32 bytes each
+    # Where it keeps its values: the variables, comma-joined, and the values under them, row
+    # by row, binary64 LE (qcert.evidence.blocks); null where it keeps texts.
+    sa.Column("variables", sa.Text, nullable=True),
+    sa.Column("value_table", sa.LargeBinary, nullable=True),
 )
 sa.Index("ix_evidence_blocks_device_start", evidence_blocks.c.device_id, evidence_blocks.c.start_us)
 # A device's newest reading is one seek (which windows are due asks it every pass).

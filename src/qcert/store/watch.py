@@ -16,13 +16,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..evidence.blocks import SEQ_SPAN, ints, split_texts
+from ..evidence.blocks import SEQ_SPAN, ints, split_texts, values_of
 from ..evidence.payload import MAX_SEQ, micros
 from ..evidence.watch import Anchor, MonitorRecord
 from ..lifecycle.aggregate import invalid
 from . import evidence
 from . import tables as t
-from .blocks import by_seq, by_time
+from .blocks import SAID, by_seq, by_time
 
 __all__ = [
     "StoreWatch",
@@ -183,20 +183,23 @@ class StoreWatch:
         order: their sequence numbers, times (µs since the epoch) and values of ``variables``
         (NaN where a reading lacks one)."""
         high = MAX_SEQ if through is None else int(through)
-        found: list[tuple[int, int, str]] = []
+        # (seq, time, values or canonical text) of each reading found
+        found: list[tuple[int, int, Any]] = []
         with self.engine.connect() as conn:
-            columns = "count, seqs, times, bodies"
-            for first, count, seqs, times, bodies in by_seq(conn, device, seq + 1, high, columns):
+            columns = f"count, seqs, times, {SAID}"
+            for first, count, seqs, times, bodies, names, table in by_seq(
+                conn, device, seq + 1, high, columns
+            ):
                 if len(found) >= limit:
-                    found.sort()
+                    found.sort(key=itemgetter(0))
                     del found[limit:]
                     if not found or first > found[-1][0]:
                         break  # every block left holds only later seqs
-                texts = split_texts(bodies, count)
-                for s, at, text in zip(ints(seqs), ints(times), texts, strict=True):
+                said = values_of(count, names, table, variables) or split_texts(bodies, count)
+                for s, at, got in zip(ints(seqs), ints(times), said, strict=True):
                     if seq < s <= high:
-                        found.append((s, at, text))
-        found.sort()
+                        found.append((s, at, got))
+        found.sort(key=itemgetter(0))
         del found[max(0, limit) :]
         values = np.array(_values_of([r[2] for r in found], variables), dtype=float)
         return (
@@ -276,14 +279,25 @@ def first_alarm_after(conn: Connection, device: str, seq: int) -> dict[str, Any]
     return None if row is None else {**row._mapping, "top_variables": json.loads(row.top_variables)}
 
 
-def _values_of(bodies: Sequence[str], variables: Sequence[str]) -> list[Any]:
-    """Each stored reading's values of ``variables`` (NaN where one lacks it), in order.
+def _values_of(said: Sequence[Any], variables: Sequence[str]) -> list[Any]:
+    """Each stored reading's values of ``variables`` (NaN where one lacks it), in order, from
+    what each one said: its values, read from a block's table already, or its canonical
+    text."""
+    where = [i for i, got in enumerate(said) if isinstance(got, str)]
+    if not where:
+        return list(said)
+    out = list(said)
+    for i, values in zip(where, _parsed([said[i] for i in where], variables), strict=True):
+        out[i] = values
+    return out
 
-    The bodies are canonical (RFC 8785), so each one's values object is its text from
+
+def _parsed(bodies: Sequence[str], variables: Sequence[str]) -> list[Any]:
+    """The values of ``variables`` in each canonical text (NaN where one lacks it).
+
+    Texts are canonical (RFC 8785), so each one's values object is its text from
     ``"values":`` to the last "}" (names and values hold no "}"; "values" sorts last of a
-    reading's members): the objects of every body are parsed in one call, not one a body."""
-    if not bodies:
-        return []
+    reading's members): the objects of every text are parsed in one call, not one a text."""
     objects = []
     for body in bodies:
         at = body.find(',"values":{')

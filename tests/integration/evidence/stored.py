@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from qcert.evidence.blocks import cut, ints, split_texts
+from qcert.evidence.blocks import cut, ints, texts_of
 from qcert.store import blocks as blocks_sql
 from qcert.store import tables as t
 
@@ -25,15 +25,25 @@ class Stored(NamedTuple):
 def stored(engine: Any, device_id: str | None = None) -> list[Stored]:
     """Every stored reading (of ``device_id``, when given), by device and seq."""
     b = t.evidence_blocks.c
-    query = sa.select(b.device_id, b.count, b.seqs, b.times, b.received, b.bodies, b.leaves)
+    query = sa.select(
+        b.device_id,
+        b.count,
+        b.seqs,
+        b.times,
+        b.received,
+        b.leaves,
+        b.bodies,
+        b.variables,
+        b.value_table,
+    )
     if device_id is not None:
         query = query.where(b.device_id == device_id)
     out = []
     with engine.connect() as conn:
-        for device, count, seqs, times, received, bodies, leaves in conn.execute(query):
-            held = zip(
-                ints(seqs), ints(times), ints(received), split_texts(bodies, count), strict=True
-            )
+        for device, count, seqs, times, received, leaves, *said in conn.execute(query):
+            numbers, taken = ints(seqs), ints(times)
+            texts = texts_of(device, count, numbers, taken, *said)
+            held = zip(numbers, taken, ints(received), texts, strict=True)
             for i, (seq, at, got, body) in enumerate(held):
                 out.append(Stored(device, seq, at, got, body, bytes(leaves[32 * i : 32 * i + 32])))
     return sorted(out, key=lambda r: (r.device_id, r.seq))

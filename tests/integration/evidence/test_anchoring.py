@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from qcert.evidence.blocks import floats, pack_floats
 from qcert.evidence.payload import canonical_reading, micros
 from qcert.evidence.proofs import NotAnchored, ReadingNotFound, proof_of_reading
 from qcert.evidence.window import ProofInvalid, leaf_hash, verify_reading_proof, window_root
@@ -231,6 +232,52 @@ def test_the_audit_finds_a_block_whose_header_does_not_say_what_it_holds(world, 
         conn.exec_driver_sql(f"UPDATE evidence_blocks SET {header}")
     problems = check_projections(svc.engine)
     assert any("does not hold what its header says" in p for p in problems), problems
+
+
+def _value_blocks(engine):
+    b = t.evidence_blocks.c
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(b.device_id, b.first_seq, b.variables, b.value_table)
+            .where(b.variables.is_not(None))
+            .order_by(b.first_seq)
+        ).all()
+
+
+def _set_table(engine, device_id, first_seq, table):
+    b = t.evidence_blocks.c
+    with engine.begin() as conn:
+        conn.execute(
+            t.evidence_blocks.update()
+            .where(b.device_id == device_id, b.first_seq == first_seq)
+            .values(value_table=table)
+        )
+
+
+def test_the_audit_finds_a_value_changed_in_a_block_that_keeps_values(world):
+    # the usual readings keep their values, not their texts: a value changed after anchoring
+    # changes the text written from it, and so the window's root
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    blocks = _value_blocks(svc.engine)
+    assert blocks and check_projections(svc.engine) == []
+    device_id, first_seq, variables, table = blocks[0]
+    assert variables.split(",") == ["temp", "pressure"]
+    values = floats(table)
+    values[1] += 0.5
+    _set_table(svc.engine, device_id, first_seq, pack_floats(values))
+    problems = check_projections(svc.engine)
+    assert any("root differs" in p for p in problems), problems
+
+
+def test_the_audit_finds_a_block_of_values_that_does_not_hold_its_count(world):
+    svc, _ = world
+    svc.intake.anchor_due(NOW + timedelta(seconds=75))
+    device_id, first_seq, _, table = _value_blocks(svc.engine)[0]
+    _set_table(svc.engine, device_id, first_seq, bytes(table)[:-8])
+    problems = check_projections(svc.engine)
+    assert any("does not hold what its header says" in p for p in problems), problems
+    assert any("readings" in p and "anchored" in p for p in problems), problems
 
 
 @pytest.mark.parametrize("offset", [-3600, 130], ids=["before-the-first-window", "in-a-gap"])

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcert.evidence.intake import Intake, Message, Verdict
+from qcert.evidence.payload import canonical_reading, micros
 from qcert.store import evidence as views
 from qcert.store import tables as t
 from tests.integration.evidence import stored as kept
@@ -50,6 +51,52 @@ def test_a_batch_of_more_readings_than_one_block_holds_is_stored_whole(services)
     for row in rows[::97]:
         assert json.loads(row.body)["values"]["temp"] == row.seq % 50
         assert bytes(row.leaf) == hashlib.sha256(b"\x00" + row.body.encode()).digest()
+
+
+def _layouts(engine):
+    b = t.evidence_blocks.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(b.first_seq, b.variables, b.bodies).order_by(b.first_seq)
+        ).all()
+    return [(first, variables, bodies != "") for first, variables, bodies in rows]
+
+
+def test_the_usual_readings_keep_their_values_and_any_other_its_texts(services):
+    # a block of usual readings (no quality, the same variables in every one, in one order)
+    # keeps their values and gives back the very texts their leaves were hashed from
+    at = [NOW + timedelta(seconds=s) for s in range(12)]
+    swapped = {"seq": 6, "time": at[6].isoformat(), "values": {"pressure": 1.0, "temp": -0.0}}
+    fewer = {"seq": 8, "time": at[8].isoformat(), "values": {"temp": 1e21}}
+    batches = [
+        [message([reading(s, at[s], temp=0.1 * s) for s in range(3)])],
+        [message([reading(3, at[3], quality={"temp": "bad"}), reading(4, at[4])])],
+        [message([reading(5, at[5])]), message([swapped])],
+        [message([reading(7, at[7]), fewer])],
+        [message([reading(9, at[9], temp=5.0), reading(10, at[10], temp=1e-7)])],
+    ]
+    for batch in batches:
+        assert all(v.status == "stored" for v in services.intake.take(batch))
+    assert _layouts(services.engine) == [
+        (0, "temp,pressure", False),
+        (3, None, True),  # a quality flag
+        (5, None, True),  # the same variables in another order in the same batch
+        (7, None, True),  # a reading without one of the variables
+        (9, "temp,pressure", False),
+    ]
+    sent = {
+        r["seq"]: r for batch in batches for m in batch for r in json.loads(m.payload)["readings"]
+    }
+    rows = kept.stored(services.engine)
+    assert [row.seq for row in rows] == list(range(11))
+    for row in rows:
+        r = sent[row.seq]
+        text = canonical_reading("d1", row.seq, row.time_us, r["values"], r.get("quality"))
+        assert row.body == text.decode()
+        assert bytes(row.leaf) == hashlib.sha256(b"\x00" + text).digest()
+    with services.engine.connect() as conn:
+        shown = views.readings(conn, "d1", micros(NOW), micros(NOW) + 60_000_000)
+    assert [x["reading"]["values"]["temp"] for x in shown if x["seq"] in (9, 10)] == [5, 1e-7]
 
 
 def test_the_same_seq_twice_in_one_batch_is_one_reading(services):

@@ -40,3 +40,17 @@ def test_values_read_at_once_are_each_bodys_own(readings, variables):
         assert all(
             a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(row, want, strict=True)
         )
+
+
+def test_values_read_from_a_table_stay_as_read_among_texts():
+    # a settled stream's read-back may cross blocks of both kinds: a reading of a block of
+    # values comes with its values, one of a block of texts is parsed
+    texts = [
+        canonical_text("d-1", n, 1_800_000_000_000_000, {"a": n, "b": 2.5}, None) for n in (0, 2)
+    ]
+    said = [texts[0], (1.0, float("nan")), texts[1]]
+    got = [list(row) for row in _values_of(said, ["a", "c"])]
+    assert got[0][0] == 0 and math.isnan(got[0][1])
+    assert got[1][0] == 1.0 and math.isnan(got[1][1])
+    assert got[2][0] == 2 and math.isnan(got[2][1])
+    assert _values_of([(1.0,), (2.0,)], ["a"]) == [(1.0,), (2.0,)]
