@@ -53,6 +53,7 @@ from .prepare import (
     EARLIEST,
     Message,
     Parsed,
+    PayloadsWanted,
     Prepared,
     Refused,
     Verdict,
@@ -193,12 +194,16 @@ class Intake:
         # Per device, the variables of its new readings when every one of them came in a
         # usual message naming those (its blocks keep values, not texts); else None.
         plain: dict[str, tuple[str, ...] | None] = {}
+        wanted: list[int] = []  # refused, with their bytes in the process that prepared them
         for p in parsed:
             device = registry.get(p.device)
             try:
                 new, duplicates = self._check(p, device, known.get(p.device, {}))
-            except Refused as err:
-                verdicts[p.position] = refuse(dead, p.message, err)
+            except (Refused, PayloadsWanted) as err:
+                if isinstance(err, PayloadsWanted) or p.message.payload is None:
+                    wanted.append(p.position)  # the rest is checked as if it were refused
+                else:
+                    verdicts[p.position] = refuse(dead, p.message, err)
                 continue
             count = len(p.seqs) if new is None else len(new)
             if count:
@@ -232,6 +237,8 @@ class Intake:
                     tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
             status = "stored" if count else "duplicate"
             verdicts[p.position] = Verdict(status, count, duplicates)
+        if wanted:
+            raise PayloadsWanted(wanted)  # nothing is written: the transaction rolls back
         window = self.window_seconds * 1_000_000
         blocks = [
             block

@@ -19,7 +19,7 @@ import math
 import re
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from hashlib import sha256
 from itertools import chain
@@ -42,6 +42,7 @@ __all__ = [
     "DEAD_LETTER_BYTES",
     "EARLIEST",
     "Message",
+    "PayloadsWanted",
     "Prepared",
     "Refused",
     "Verdict",
@@ -68,10 +69,11 @@ def topic_for(organisation: str, device: str, stream: str = "readings") -> str:
 
 @dataclass(frozen=True)
 class Message:
-    """One message as received: its topic, its bytes, and when it was received (aware)."""
+    """One message as received: its topic, its bytes, and when it was received (aware).
+    ``payload`` is None in a writer process while the bytes stay with the consumer's."""
 
     topic: str
-    payload: bytes
+    payload: bytes | None
     received_at: datetime
 
 
@@ -87,6 +89,17 @@ class Verdict:
     code: str = ""
     reason_en: str = ""
     reason_zh: str = ""
+
+
+class PayloadsWanted(Exception):
+    """The commit refused messages whose bytes stayed with the process that prepared them
+    (:meth:`Parsed.__getstate__`): nothing was written; ``positions`` (in the batch) are the
+    messages to send again with their bytes (:meth:`Prepared.give_payloads`) before the
+    batch is committed again. A refusal keeps the message's bytes as its dead letter."""
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__(f"the bytes of messages {positions} are wanted")
+        self.positions = positions
 
 
 class Refused(Exception):
@@ -145,17 +158,25 @@ class Parsed:
             self.leaves = leaves_of(self.texts)
 
     def model(self) -> ReadingMessage:
-        """The validated message (read again from its bytes after a trip between processes)."""
+        """The validated message (read again from its bytes after a trip between processes;
+        :class:`PayloadsWanted` when they stayed behind)."""
         if self._model is None:
+            if self.message.payload is None:
+                raise PayloadsWanted([self.position])
             self._model = ReadingMessage.model_validate_json(self.message.payload)
         return self._model
 
     # Between processes a message travels as a few long strings and arrays, not as one
     # object per reading: pickling 150 small objects costs more than the checks before it.
+    # Its bytes stay behind unless it is signed (its signature is checked over them): the
+    # commit reads them only to refuse it, which is rare, and then asks for them
+    # (:class:`PayloadsWanted`). They were most of what crossed.
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_model"] = None  # a datetime per reading: the bytes say it all, more cheaply
+        if self.signature is None:
+            state["message"] = replace(self.message, payload=None)
         state["seqs"] = array("q", self.seqs)
         state["times"] = array("q", self.times)
         # RFC 8785 escapes every control character: no canonical text holds a line break.
@@ -185,6 +206,17 @@ class Prepared:
     verdicts: list[Verdict | None]
     dead: list[dict[str, Any]]
     _ahead: int = 0  # messages whose texts and leaves :meth:`work_ahead` worked out
+
+    def payloads(self, positions: Sequence[int]) -> dict[int, bytes]:
+        """The bytes of the messages at ``positions``, to send where the batch is committed."""
+        wanted = set(positions)
+        return {p.position: p.message.payload for p in self.parsed if p.position in wanted}  # type: ignore[misc]
+
+    def give_payloads(self, payloads: dict[int, bytes]) -> None:
+        """Put back the bytes :class:`PayloadsWanted` asked for."""
+        for p in self.parsed:
+            if p.position in payloads:
+                p.message = replace(p.message, payload=payloads[p.position])
 
     def work_ahead(self) -> bool:
         """Work out the next message's texts and leaves here (what the commit would do),

@@ -6,6 +6,11 @@ Python runs one thread at a time in a process, and one consumer spends about as 
 and checking a batch as storing and scoring it. Split, the two halves run at once on two
 cores: while the writer commits batch *n*, the consumer prepares batch *n + 1*.
 
+A message's bytes stay in the consumer's process unless it is signed: the writer needs them
+only to keep a message it refuses as a dead letter. When it refuses one, it writes nothing,
+asks for the bytes of the messages it refused (``wanted``), and commits the batch again with
+them, so the readings and the refusals of a batch still land in one transaction.
+
 Nothing about delivery changes. The consumer acknowledges a message only when the writer has
 answered that the batch carrying it is committed (:class:`WriterProcess` is a sink whose
 ``submit`` hands a batch over and whose ``done`` gives back the verdicts of the batches
@@ -24,11 +29,12 @@ import multiprocessing as mp
 import queue
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from .prepare import Message, Prepared, Verdict, prepare
+from .prepare import Message, PayloadsWanted, Prepared, Verdict, prepare
 
 __all__ = ["WriterGone", "WriterProcess"]
 
@@ -67,6 +73,9 @@ class WriterProcess:
         self._process.start()
         theirs.close()
         self._pending = 0
+        # Of each batch handed over and not answered, oldest first: the bytes of its
+        # messages, which stay here until the writer asks for them.
+        self._payloads: deque[dict[int, bytes]] = deque()
         self._closed = False
         if not self._conn.poll(start_seconds):
             self._process.kill()
@@ -95,6 +104,7 @@ class WriterProcess:
         """Hand a prepared batch to the writer; its verdicts come back from :meth:`done`, in
         the order handed over."""
         self._send(("take", prepared))
+        self._payloads.append({p.position: p.message.payload for p in prepared.parsed})  # type: ignore[misc]
         self._pending += 1
 
     def done(self, wait: float) -> list[list[Verdict]]:
@@ -103,10 +113,14 @@ class WriterProcess:
         answers: list[list[Verdict]] = []
         timeout = wait
         while self._pending and self._conn.poll(timeout):
-            kind, verdicts = self._receive()
+            kind, what = self._receive()
             if kind == "done":
-                answers.append(verdicts)
+                answers.append(what)
+                self._payloads.popleft()
                 self._pending -= 1
+            elif kind == "wanted":  # of the oldest batch: the one the writer is committing
+                held = self._payloads[0]
+                self._send(("payloads", {i: held[i] for i in what}))
             timeout = 0
         if self._pending and not answers and not self._process.is_alive():
             raise self._gone()
@@ -189,13 +203,14 @@ def _serve(factory: Factory, conn: Any, stop: Any) -> None:
         return
     parent = mp.parent_process()
     inbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+    payloads: queue.SimpleQueue[dict[int, bytes] | None] = queue.SimpleQueue()
     try:
         settle_collector()
         conn.send(("ready",))
         # A thread receives what the consumer hands over while this one commits: a batch is
         # megabytes, and read only after the batch before it was committed, the consumer would
         # wait on a full pipe for the writer, and the writer then for the bytes.
-        threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
+        threading.Thread(target=_receive, args=(conn, inbox, payloads), daemon=True).start()
         while True:
             item = inbox.get()
             if item is None:  # the consumer's process is gone: nothing more is acknowledged
@@ -208,7 +223,7 @@ def _serve(factory: Factory, conn: Any, stop: Any) -> None:
                 except Exception:
                     log.exception("anchoring failed; it runs again when next asked")
                 continue
-            verdicts = _commit(intake, item[1], stop, parent)
+            verdicts = _commit(intake, item[1], stop, parent, conn, payloads)
             if verdicts is None:
                 break
             conn.send(("done", verdicts))
@@ -218,27 +233,61 @@ def _serve(factory: Factory, conn: Any, stop: Any) -> None:
         finish()
 
 
-def _receive(conn: Any, inbox: queue.SimpleQueue[tuple[Any, ...] | None]) -> None:
-    """Put what the consumer hands over in ``inbox``, in order; None once its process is
-    gone. Stops after ``stop``. At most its depth of batches is ever in hand, and an
-    anchoring request a second."""
+def _receive(
+    conn: Any,
+    inbox: queue.SimpleQueue[tuple[Any, ...] | None],
+    payloads: queue.SimpleQueue[dict[int, bytes] | None],
+) -> None:
+    """Put what the consumer hands over in ``inbox``, in order, and the bytes asked for in
+    ``payloads``; None in both once its process is gone. Stops after ``stop``. At most its
+    depth of batches is ever in hand, and an anchoring request a second."""
     try:
         while True:
             item = conn.recv()
+            if item[0] == "payloads":
+                payloads.put(item[1])
+                continue
             inbox.put(item)
             if item[0] == "stop":
                 return
     except (EOFError, OSError):
         inbox.put(None)
+        payloads.put(None)
 
 
-def _commit(intake: Any, prepared: Any, stop: Any, parent: Any) -> list[Verdict] | None:
-    """Commit one batch, retrying with backoff while the store is out of reach; None if the
-    consumer stops (or is gone) meanwhile: the batch is given up, unacknowledged."""
+def _payloads(
+    payloads: queue.SimpleQueue[dict[int, bytes] | None], stop: Any, parent: Any
+) -> dict[int, bytes] | None:
+    """The bytes the consumer sends when asked; None if it stops (or is gone) first."""
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return payloads.get(timeout=0.2)
+        if stop.is_set() or (parent is not None and not parent.is_alive()):
+            return None
+
+
+def _commit(
+    intake: Any,
+    prepared: Prepared,
+    stop: Any,
+    parent: Any,
+    conn: Any,
+    payloads: queue.SimpleQueue[dict[int, bytes] | None],
+) -> list[Verdict] | None:
+    """Commit one batch, asking for the bytes of the messages it refuses, and retrying with
+    backoff while the store is out of reach; None if the consumer stops (or is gone)
+    meanwhile: the batch is given up, unacknowledged."""
     delay = 0.1
     while True:
         try:
             return intake.commit(prepared)  # type: ignore[no-any-return]
+        except PayloadsWanted as wanted:
+            conn.send(("wanted", wanted.positions))
+            given = _payloads(payloads, stop, parent)
+            if given is None or set(given) != set(wanted.positions):
+                return None  # the consumer stops, or lost track: nothing is acknowledged
+            prepared.give_payloads(given)
+            continue
         except Exception:
             log.exception("commit failed; retrying in %.1f s", delay)
         if stop.wait(delay) or (parent is not None and not parent.is_alive()):

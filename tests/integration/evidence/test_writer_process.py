@@ -22,11 +22,12 @@ import sqlalchemy as sa
 
 from qcert.evidence.intake import Message, prepare
 from qcert.evidence.mqtt import Broker, ConsumeOptions, Consumer
-from qcert.evidence.prepare import leaves_of
+from qcert.evidence.prepare import DEAD_LETTER_BYTES, PayloadsWanted, leaves_of
 from qcert.evidence.proofs import proof_of_reading
 from qcert.evidence.window import verify_reading_proof
 from qcert.evidence.writer import WriterGone, WriterProcess
 from qcert.store import create_engine, migrate
+from qcert.store import evidence as views
 from tests.integration.evidence import stored as kept
 from tests.integration.evidence.test_intake import BAD
 from tests.integration.evidence.world import NOW, UNITS, build, message, raw, reading
@@ -91,14 +92,49 @@ def test_a_batch_committed_in_another_process_gets_the_verdicts_take_gives(
     travelled = pickle.loads(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
     worked = [p for p in travelled.parsed[:ahead] if p.texts]
     assert all(p.leaves == leaves_of(p.texts) for p in worked) and (worked or ahead == 0)
+    # The bytes of an unsigned message stay behind: refusing one, the commit writes nothing
+    # and asks for the bytes of each it refused, then commits again with them.
+    assert all(p.message.payload is None for p in travelled.parsed if p.signature is None)
+    with pytest.raises(PayloadsWanted) as wanted:
+        services.intake.commit(travelled)
+    refused_here = [i for i, v in enumerate(expected) if v.status == "refused"]
+    refused_here = [i for i in refused_here if i in {p.position for p in travelled.parsed}]
+    assert wanted.value.positions == refused_here and refused_here
+    assert kept.count(services.engine) == 0
+    with services.engine.connect() as conn:
+        assert views.dead_letter_rows(conn, None) == []
+    travelled.give_payloads(prepared.payloads(wanted.value.positions))
     verdicts = services.intake.commit(travelled)
     assert verdicts == expected
+    with services.engine.connect() as conn:
+        dead = sorted(d["payload"] for d in views.dead_letter_rows(conn, None))
+    refused = [m for m, v in zip(batch, expected, strict=True) if v.status == "refused"]
+    kept_bytes = [m.payload[:DEAD_LETTER_BYTES] for m in refused]  # an oversized one's first 64 KiB
+    assert dead == sorted(b.decode("utf-8", "replace") for b in kept_bytes)
     codes = [v.code for v in verdicts if v.status == "refused"]
     assert codes == [*BAD, "evidence.unit"]
     assert [v.status for v in verdicts[-3:]] == ["stored", "duplicate", "stored"]
     found = [(r.seq, r.body) for r in kept.stored(services.engine, "d1")]
     assert sorted(seq for seq, _ in found) == [0, 1, 2]
     assert all(json.loads(body)["device"] == "d1" for _, body in found)
+
+
+def test_a_writer_process_asks_for_the_bytes_of_what_it_refuses_and_keeps_them(services, tmp_path):
+    # every kind of refusal, through a real writer process: the verdicts are take's, and
+    # each refusal's dead letter holds the message's bytes as sent
+    writer = WriterProcess(partial(_writer_side, _url(services.engine), str(tmp_path)))
+    try:
+        batch = _batch()
+        verdicts = writer.take(batch)
+        assert writer.take([message([reading(7)])])[0].stored == 1  # and it goes on
+    finally:
+        writer.close()
+    assert [v.code for v in verdicts if v.status == "refused"] == [*BAD, "evidence.unit"]
+    with services.engine.connect() as conn:
+        dead = views.dead_letter_rows(conn, None)
+    sent = {m.payload[:DEAD_LETTER_BYTES].decode("utf-8", "replace") for m in batch}
+    assert len(dead) == len(BAD) + 1 and all(d["payload"] in sent for d in dead)
+    assert [r.seq for r in kept.stored(services.engine, "d1")] == [0, 1, 2, 7]
 
 
 def test_readings_consumed_through_a_writer_process_are_stored_once_each_with_a_proof(
