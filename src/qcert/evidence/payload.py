@@ -45,6 +45,7 @@ __all__ = [
     "MAX_VARIABLES",
     "Reading",
     "ReadingMessage",
+    "TakenMessage",
     "canonical_reading",
     "canonical_rows",
     "canonical_text",
@@ -125,6 +126,32 @@ class ReadingMessage(BaseModel):
         if self.quality is not None:
             one["quality"] = self.quality
         return [one]
+
+
+# A value under any name: the intake matches a message's names once, against its units.
+AnyValues = Annotated[dict[str, Number], MinLen(1), MaxLen(MAX_VARIABLES)]
+
+
+class _AnyNamedReading(TypedDict):
+    """:class:`Reading`, its values under any name."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    seq: Seq
+    time: AwareDatetime
+    values: AnyValues
+    quality: NotRequired[Qualities]
+
+
+class TakenMessage(ReadingMessage):
+    """:class:`ReadingMessage` as the intake validates it first: a value's name is not
+    matched against the pattern a name follows, one match per value of every reading. The
+    intake checks instead that the message's units, whose names are matched, name every
+    variable sent (a handful of names a message), and validates a message naming any other
+    as :class:`ReadingMessage`, so that it is refused for what it was refused for before."""
+
+    readings: Annotated[list[_AnyNamedReading], MinLen(1), MaxLen(MAX_READINGS)] | None = None  # type: ignore[assignment]
+    values: AnyValues | None = None
 
 
 def json_schema() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from ..lifecycle.inputs import refusal_of
 from .payload import (
     MAX_BYTES,
     ReadingMessage,
+    TakenMessage,
     canonical_rows,
     canonical_text,
     canonical_texts,
@@ -262,7 +263,12 @@ def _parse(position: int, message: Message) -> Parsed:
             "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
         )
     try:
-        model = ReadingMessage.model_validate_json(payload)
+        model: ReadingMessage = TakenMessage.model_validate_json(payload)
+        readings = model.all_readings()
+        names, table, regular = _table([r["values"] for r in readings])
+        covered = model.units.keys() >= set(names)
+        if not covered:  # a name the pattern may refuse: refused as the published schema says
+            model = ReadingMessage.model_validate_json(payload)
     except ValidationError as err:
         kinds = {e.get("type") for e in err.errors()}
         if "json_invalid" in kinds or "json_type" in kinds:
@@ -278,10 +284,10 @@ def _parse(position: int, message: Message) -> Parsed:
             f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
         )
     received = micros(message.received_at.astimezone(UTC))
-    readings = model.all_readings()
-    names, table, regular = _table([r["values"] for r in readings])
     plain = regular and sum(map(len, readings)) == 3 * len(readings)  # no quality
-    seqs, times, texts, uncovered = _work_out(model.device, model.units, readings, not plain)
+    seqs, times, texts, uncovered = _work_out(
+        model.device, model.units, readings, not plain, covered
+    )
     return Parsed(
         position,
         message,
@@ -318,18 +324,25 @@ def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float
 
 
 def _work_out(
-    device: str, units: dict[str, str], readings: list[Any], write: bool = True
+    device: str,
+    units: dict[str, str],
+    readings: list[Any],
+    write: bool = True,
+    covered: bool | None = None,
 ) -> tuple[list[int], list[int], list[str], int]:
     """Each reading's seq, time (µs) and canonical text, and the first reading with a
     variable ``units`` does not name (-1 for none): worked out before the batch's
     transaction, which then holds the store only for the look-ups and the insert. Without
     ``write``, no text is written when every time is one a UTC time can spell (the commit
-    writes them from the table)."""
+    writes them from the table). ``covered``: whether ``units`` names every variable sent,
+    when known."""
     names = units.keys()
     uncovered = -1
     # Every variable named in any reading, gathered in one call (the usual message names
     # the same few in each); reading by reading only when one is not in ``units``.
-    if not names >= set().union(*[r["values"] for r in readings]):
+    if covered is None:
+        covered = names >= set().union(*[r["values"] for r in readings])
+    if not covered:
         uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= names)
     # No conversion to UTC first (the difference from the epoch is UTC's already):
     # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.

@@ -36,7 +36,7 @@ def field_label(name: str, lang: str = "zh-CN") -> str:
         return _segment(name, lang)
     out = ""
     for part in name.split("."):
-        if part.isdigit():
+        if part.isdecimal():  # not isdigit: "²" is a digit int() cannot read
             out += f"第 {int(part) + 1} 项" if lang == "zh-CN" else f"[{int(part) + 1}]"
         elif out:
             out += f"的{_segment(part, lang)}" if lang == "zh-CN" else f".{_segment(part, lang)}"

@@ -226,3 +226,34 @@ def test_a_validated_message_is_written_as_rfc8785_reading_by_reading():
     assert expected[0] == (
         '{"device":"d-1","seq":7,"time":"2026-12-05T00:00:00.500000Z","values":{"p":101,"t":21.5}}'
     )
+
+
+@given(
+    sent=st.lists(st.text(max_size=6) | names, min_size=1, max_size=4),
+    units=st.lists(st.text(max_size=6) | names, max_size=4),
+    single=st.booleans(),
+)
+@settings(max_examples=400)
+@example(sent=["ok", "bad name"], units=["ok", "bad name"], single=False)
+@example(sent=["-x"], units=["ok"], single=True)
+def test_the_intake_refuses_a_variables_name_as_the_published_schema_does(sent, units, single):
+    # the intake matches a message's names once, against its units, not value by value: a
+    # message is refused, or not, with the same reason as by the schema published
+    from qcert.evidence.prepare import Message, prepare
+    from qcert.lifecycle.inputs import refusal_of
+
+    reading = {"seq": 1, "time": "2026-06-01T08:00:00+08:00", "values": dict.fromkeys(sent, 1.5)}
+    doc = {"device": "d1", "units": dict.fromkeys(units, "mm")}
+    doc |= reading if single else {"readings": [reading, {**reading, "seq": 2}]}
+    payload = json.dumps(doc).encode()
+    try:
+        ReadingMessage.model_validate_json(payload)
+        published = None
+    except ValidationError as err:
+        published = refusal_of(err.errors()).en
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    verdict = prepare([Message("qcert/v1/c1/d1/readings", payload, at)]).verdicts[0]
+    if published is None:
+        assert verdict is None  # read; the commit refuses a name without a unit
+    else:
+        assert (verdict.code, verdict.reason_en) == ("evidence.schema", published)

@@ -14,6 +14,7 @@ import pytest
 from qcert.lifecycle.accounts import Account, parse_role
 from qcert.lifecycle.certification import Certification
 from qcert.lifecycle.documents import check_document
+from qcert.lifecycle.inputs import refusal_of
 from qcert.lifecycle.parties import Auditor, Body, Client
 from qcert.lifecycle.rules import refuse
 from qcert.locale.names import field_label
@@ -186,3 +187,11 @@ def test_code_refusals_read_in_chinese_too(uscc, adcode, rule, zh):
     problem = refused.value.zh.split("：", 1)[1]  # after the field's name
     assert not ENGLISH_WORD.search(problem)
     assert refused.value.en.split(": ", 1)[1] not in refused.value.zh
+
+
+def test_a_path_through_a_key_of_digits_that_are_not_decimal_is_named_not_counted():
+    # "²" is a digit to str.isdigit and no number to int(): a refusal naming a value under
+    # such a name says the name, and the item counted from one where it is a list's
+    assert field_label("readings.0.values.².[key]") == "读数第 1 项的读数值的²的[key]"
+    assert field_label("readings.0.values.²", "en") == "Readings[1].Values.²"
+    assert "values.²" in refusal_of([{"loc": ("values", "²"), "msg": "bad", "type": "x"}]).en
