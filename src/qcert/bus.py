@@ -172,6 +172,7 @@ class MessageBus:
         each after the access policy allowed it on the record as this transaction reads it
         (a side effect is owed by rule, not asked for, and is not checked)."""
         uow = self.unit_of_work(principal.account_id)
+        owners: dict[str, str | None] = {}  # devices' organisations, looked up once
         with uow:
             for command in commands:
                 if check:
@@ -179,7 +180,7 @@ class MessageBus:
                     # roll back (on PostgreSQL a rollback also drops the connection's prepared
                     # statements), and the record decided on is the one the command changes.
                     assert uow.conn is not None
-                    access.decide(principal, command, resource_of(uow.conn, command))
+                    access.decide(principal, command, resource_of(uow.conn, command, owners))
                 HANDLERS[type(command)](command, uow)
             indices = uow.commit()
         if indices and self._committed is not None:

@@ -104,18 +104,24 @@ class StreamScoring:
         kept = block[rows]
         before = list(self._recent)
 
-        def seen_through(offset: int) -> list[tuple[int, datetime | int, np.ndarray]]:
-            # the readings as they stood when an event fired, the last `_keep` of them
-            first = max(0, offset + 1 - self._keep)
+        def seen_through(offset: int, count: int) -> list[tuple[int, datetime | int, np.ndarray]]:
+            # the last `count` readings as they stood when an event fired
+            first = max(0, offset + 1 - count)
             tail = [(int(order[i]), times[i], block[i]) for i in rows[first : offset + 1]]
-            return (before + tail)[-self._keep :]
+            return (before[-count:] + tail)[-count:]
 
+        # What an alarm reads of the readings before it: the raising run and the monitor's
+        # lags (its contributions), or the whole history (where the line's graph says when
+        # each variable started to deviate); a cleared alarm only the reading that cleared it.
+        raising = (
+            self._keep if self.graph is not None else self.fitted.persistence + self.monitor.lags
+        )
         found = []
         for offset, event in self._events(kept):
             if event.name.endswith("raised"):
-                found.append(self._raised(event, seen_through(offset)))
+                found.append(self._raised(event, seen_through(offset, raising)))
             else:
-                found.append(self._cleared(seen_through(offset)))
+                found.append(self._cleared(seen_through(offset, 1)))
         self._recent.extend((int(order[i]), times[i], block[i]) for i in rows[-self._keep :])
         return found
 

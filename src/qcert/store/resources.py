@@ -84,8 +84,13 @@ def _one(
     return conn.execute(sa.select(table.c[column]).where(table.c[key] == value)).scalar()
 
 
-def resource_of(conn: Connection, command: Any) -> Resource:
-    """The record ``command`` is about, as far as the access policy needs to know it."""
+def resource_of(
+    conn: Connection, command: Any, owners: dict[str, str | None] | None = None
+) -> Resource:
+    """The record ``command`` is about, as far as the access policy needs to know it.
+    ``owners``: the organisation of each device already looked up in this transaction (a
+    device's never changes), filled as it goes; a watcher's alarms of one batch are many
+    commands about a few devices."""
     kind = type(command)
     if kind is evidence.RegisterDevice:
         return Resource(client=command.client_id)
@@ -96,7 +101,12 @@ def resource_of(conn: Connection, command: Any) -> Resource:
         return Resource()
     if kind in (monitors.FitMonitor, monitors.RaiseStreamAlarm, monitors.ClearStreamAlarm):
         # A device nobody registered belongs to no organisation: the policy refuses it.
-        return Resource(client=_one(conn, t.evidence_devices, "id", command.device_id, "client_id"))
+        if owners is not None and command.device_id in owners:
+            return Resource(client=owners[command.device_id])
+        owner = _one(conn, t.evidence_devices, "id", command.device_id, "client_id")
+        if owners is not None and owner is not None:
+            owners[command.device_id] = owner
+        return Resource(client=owner)
     if kind is notices.MarkNoticeRead:
         return Resource(recipient=_one(conn, t.notices, "id", command.notice_id, "recipient"))
     if kind in _HUB:

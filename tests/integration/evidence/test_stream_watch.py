@@ -100,6 +100,22 @@ def _fit(svc, principal=USER, **kw):
     return svc.bus.handle(command, principal)
 
 
+def test_commands_run_together_are_each_checked_against_their_own_devices_organisation(world):
+    # a unit of work looks each device's organisation up once: another organisation's
+    # device, after the user's own, is still refused, and undoes the first
+    svc, _, _ = world
+    svc.bus.handle(RegisterDevice("c2-line", "c2", "line", VARIABLES, "Line"), SYSTEM)
+    theirs = FitMonitor("c2-line", "pca", T0, T0 + timedelta(seconds=NORMAL))
+    mine = FitMonitor("line1", "pca", T0, T0 + timedelta(seconds=NORMAL), variables=list(PROCESS))
+    with pytest.raises(Forbidden):
+        svc.bus.handle_all([mine, theirs], USER)
+    with pytest.raises(Forbidden):
+        svc.bus.handle_all([mine, mine, theirs, mine], USER)
+    with svc.engine.connect() as conn:
+        assert monitor_of(conn, "line1") is None
+    assert svc.bus.handle_all([mine, mine], USER).indices
+
+
 def _events(engine, name):
     e = t.events.c
     with engine.connect() as conn:
