@@ -188,9 +188,11 @@ class Intake:
         known: dict[str, dict[int, bytes]] = {}
         for (device_id, seq), leaf in store.existing(conn, spans).items():
             known.setdefault(device_id, {})[seq] = leaf
-        # Per device, the new readings' canonical texts and receive times, in the order of
-        # ``fresh`` (its seqs and times) and ``committed`` (its leaves).
-        stored: dict[str, tuple[list[str], list[int]]] = {}
+        # Per device, the new readings' canonical texts (a message whose readings are all
+        # new stands for its texts: they are written only for a block that keeps texts) and
+        # receive times, in the order of ``fresh`` (its seqs and times) and ``committed``
+        # (its leaves).
+        stored: dict[str, tuple[list[Parsed | list[str]], list[int]]] = {}
         # Per device, the variables of its new readings when every one of them came in a
         # usual message naming those (its blocks keep values, not texts); else None.
         plain: dict[str, tuple[str, ...] | None] = {}
@@ -220,7 +222,7 @@ class Intake:
                     times += p.times
                     tables.append((p.names, table))
                     leaves += p.leaves
-                    texts += p.texts
+                    texts.append(p)
                     received += [p.received] * len(p.seqs)
                 else:
                     assert new is not None
@@ -231,7 +233,7 @@ class Intake:
                     seqs += new_seqs
                     times += [row[2] for row in new]
                     leaves += [row[5] for row in new]
-                    texts += [row[4] for row in new]
+                    texts.append([row[4] for row in new])
                     received += [row[3] for row in new]
                     row_of = {seq: i for i, seq in enumerate(p.seqs)}
                     tables.append((p.names, table[[row_of[seq] for seq in new_seqs]]))
@@ -248,7 +250,7 @@ class Intake:
                 fresh[device_id][0],
                 fresh[device_id][1],
                 received,
-                texts,
+                _texts(texts) if plain[device_id] is None else (),
                 committed[device_id][1],
                 window,
                 _values(plain[device_id], fresh[device_id][2]),
@@ -304,6 +306,7 @@ class Intake:
             # The usual message: no reading refused by its variables or time, none late, none
             # stored before nor twice in it, so every one is new (what the loop below finds).
             return None, 0
+        p.write_texts()  # the rows below carry them
         rows: list[Row] = []
         mine: dict[int, bytes] = {}  # this message's own readings by seq
         duplicates = 0
@@ -509,6 +512,18 @@ class Intake:
             ]
             limit -= len(out[device_id])
         return out
+
+
+def _texts(parts: list[Parsed | list[str]]) -> list[str]:
+    """The canonical texts of a device's new readings, written where they were not."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, Parsed):
+            part.write_texts()
+            out += part.texts
+        else:
+            out += part
+    return out
 
 
 def _values(names: tuple[str, ...] | None, tables: list[tuple[Any, Any]]) -> Values | None:

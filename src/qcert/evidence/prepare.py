@@ -141,8 +141,8 @@ class Parsed:
     # table, so a block of such readings may keep the table instead of the texts.
     tabular: bool = False
     _model: ReadingMessage | None = field(default=None, repr=False)
-    # Each reading's leaf hash, worked out by the commit (:meth:`hash_leaves`): a writer
-    # process hashes while the consumer's reads the next batch.
+    # Each reading's leaf hash (:meth:`hash_leaves`), worked out by the commit, or by the
+    # consumer's process while the writer's is busy (:meth:`Prepared.work_ahead`).
     leaves: list[bytes] = field(default_factory=list, repr=False)
 
     def write_texts(self) -> None:
@@ -152,11 +152,18 @@ class Parsed:
             self.from_table = False
 
     def hash_leaves(self) -> None:
-        """Work out each reading's canonical text, if need be, and its RFC 9162 leaf hash (b""
-        where a reading has none: it is refused by its time)."""
-        self.write_texts()
-        if len(self.leaves) != len(self.texts):
-            self.leaves = leaves_of(self.texts)
+        """Work out each reading's RFC 9162 leaf hash, if need be (b"" where a reading has
+        none: it is refused by its time). The usual message's texts are written only to be
+        hashed, not kept: a block of its readings keeps their values, and
+        :meth:`write_texts` writes them again where they are wanted."""
+        if len(self.leaves) == len(self.seqs):
+            return
+        if self.from_table:
+            self.leaves = leaves_of(
+                canonical_rows(self.device, self.seqs, self.times, self.names, self.table)
+            )
+            return
+        self.leaves = leaves_of(self.texts)
 
     def model(self) -> ReadingMessage:
         """The validated message (read again from its bytes after a trip between processes;
@@ -184,7 +191,7 @@ class Parsed:
         state["texts"] = (len(self.texts), "\n".join(self.texts))  # none while from_table
         # Packed, when worked out here already (:meth:`Prepared.work_ahead`); "" for none
         # (a reading refused by its time has none).
-        done = len(self.leaves) == len(self.texts) > 0 and all(self.leaves)
+        done = len(self.leaves) == len(self.seqs) > 0 and all(self.leaves)
         state["leaves"] = b"".join(self.leaves) if done else b""
         return state
 
