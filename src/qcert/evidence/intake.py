@@ -143,7 +143,10 @@ class Intake:
         from ..store import evidence as store
 
         parsed = prepared.parsed
-        for p in parsed:  # outside the transaction: the store is held only to write
+        # Outside the transaction: the store is held only to write. From the end: in a writer
+        # process, its receiving thread may be hashing the same batch from its start (a
+        # message hashed by both gets the same leaves).
+        for p in reversed(parsed):
             p.hash_leaves()
         for attempt in range(1, _ATTEMPTS + 1):
             try:

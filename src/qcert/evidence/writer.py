@@ -239,8 +239,9 @@ def _receive(
     payloads: queue.SimpleQueue[dict[int, bytes] | None],
 ) -> None:
     """Put what the consumer hands over in ``inbox``, in order, and the bytes asked for in
-    ``payloads``; None in both once its process is gone. Stops after ``stop``. At most its
-    depth of batches is ever in hand, and an anchoring request a second."""
+    ``payloads``; None in both once its process is gone; then hash the leaves of a batch
+    handed over. Stops after ``stop``. At most its depth of batches is ever in hand, and an
+    anchoring request a second."""
     try:
         while True:
             item = conn.recv()
@@ -250,6 +251,12 @@ def _receive(
             inbox.put(item)
             if item[0] == "stop":
                 return
+            if item[0] == "take":
+                # Hash the batch's leaves while the main thread commits the one before: it
+                # spends much of that waiting on the store (SQLite and its fsync run without
+                # the interpreter's lock). The commit hashes what is left, from the end.
+                for p in item[1].parsed:
+                    p.hash_leaves()
     except (EOFError, OSError):
         inbox.put(None)
         payloads.put(None)
