@@ -281,17 +281,21 @@ def canonical_texts(device: str, readings: Sequence[Reading], times: Sequence[in
     ]
 
 
-# Per device and variables (in RFC 8785 order): a %-template of a reading's text with one %s
-# for its seq, its time and each value.
-_ROWS: dict[tuple[str, tuple[str, ...]], str] = {}
+# Per device and variables (in RFC 8785 order): the fixed pieces of a reading's text, around
+# its seq, its time and each value.
+_ROWS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
 
-def _row_template(device: str, order: tuple[str, ...]) -> str:
+def _row_pieces(device: str, order: tuple[str, ...]) -> tuple[str, ...]:
     if len(_ROWS) > 4096:  # names come from registered devices; keep the cache small
         _ROWS.clear()
-    body = ",".join(f'"{k}":%s' for k in order)
+    names = [f',"{k}":' for k in order]
+    names[0] = f'","values":{{"{order[0]}":'
     found = _ROWS[device, order] = (
-        f'{{"device":"{device}","seq":%s,"time":"%s","values":{{{body}}}}}\n'
+        f'{{"device":"{device}","seq":',
+        ',"time":"',
+        *names,
+        "}}\n",
     )
     return found
 
@@ -309,15 +313,15 @@ def canonical_rows(
     one a UTC time can spell).
 
     Written at once from the table: pydantic-core's JSON writer writes every value in one
-    call (shortest round-trip digits, as repr), and one %-format puts them in place, column by
-    column in RFC 8785 order. A table with any value written with an exponent or -0 (where
-    RFC 8785 3.2.2.3 differs from that writer) goes reading by reading to
-    :func:`canonical_text`."""
+    call (shortest round-trip digits, as repr), and one join puts them in place between the
+    fixed pieces of a reading's text, column by column in RFC 8785 order. A table with any
+    value written with an exponent or -0 (where RFC 8785 3.2.2.3 differs from that writer)
+    goes reading by reading to :func:`canonical_text`."""
     n, k = len(seqs), len(names)
     if not n:
         return []
     order = tuple(sorted(names))
-    template = _ROWS.get((device, order)) or _row_template(device, order)
+    pieces = _ROWS.get((device, order)) or _row_pieces(device, order)
     values = table.tolist() if hasattr(table, "tolist") else list(table)
     text = pydantic_core.to_json(values).decode()
     if "e" in text or "n" in text or "-0.0," in text or "-0.0]" in text:
@@ -330,9 +334,14 @@ def canonical_rows(
     # Values hold no ",", and ".0," or ".0]" can only end one.
     parts = text.replace(".0,", ",").replace(".0]", "]")[1:-1].split(",")
     stamps = {at: utc_text(at) for at in set(times)}
-    args: list[Any] = [None] * (n * (k + 2))
-    args[0 :: k + 2] = seqs
-    args[1 :: k + 2] = list(map(stamps.__getitem__, times))
+    # A reading's text is its fixed pieces, each followed by its seq, its time or a value
+    # (the last, "}}" and a line break, by nothing): every reading's, joined in one call.
+    width = len(pieces) * 2 - 1
+    out: list[Any] = [None] * (n * width)
+    for j, piece in enumerate(pieces):
+        out[2 * j :: width] = [piece] * n
+    out[1::width] = map(str, seqs)
+    out[3::width] = map(stamps.__getitem__, times)
     for j, name in enumerate(order):
-        args[2 + j :: k + 2] = parts[names.index(name) :: k]
-    return (template * n % tuple(args)).split("\n")[:-1]
+        out[5 + 2 * j :: width] = parts[names.index(name) :: k]
+    return "".join(out).split("\n")[:-1]
