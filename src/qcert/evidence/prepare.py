@@ -213,7 +213,7 @@ class Prepared:
     parsed: list[Parsed]
     verdicts: list[Verdict | None]
     dead: list[dict[str, Any]]
-    _ahead: int = 0  # messages whose texts and leaves :meth:`work_ahead` worked out
+    _ahead: int = 0  # messages whose leaves :meth:`work_ahead` worked out
 
     def payloads(self, positions: Sequence[int]) -> dict[int, bytes]:
         """The bytes of the messages at ``positions``, to send where the batch is committed."""
@@ -227,8 +227,8 @@ class Prepared:
                 p.message = replace(p.message, payload=payloads[p.position])
 
     def work_ahead(self) -> bool:
-        """Work out the next message's texts and leaves here (what the commit would do),
-        while the process that commits is busy; False once every message's are done."""
+        """Work out the next message's leaves here (what the commit would do), while the
+        process that commits is busy; False once every message's are done."""
         if self._ahead >= len(self.parsed):
             return False
         self.parsed[self._ahead].hash_leaves()
