@@ -215,10 +215,15 @@ class Prepared:
     dead: list[dict[str, Any]]
     _ahead: int = 0  # messages whose leaves :meth:`work_ahead` worked out
 
-    def payloads(self, positions: Sequence[int]) -> dict[int, bytes]:
-        """The bytes of the messages at ``positions``, to send where the batch is committed."""
-        wanted = set(positions)
-        return {p.position: p.message.payload for p in self.parsed if p.position in wanted}  # type: ignore[misc]
+    def payloads(self, positions: Sequence[int] | None = None) -> dict[int, bytes]:
+        """The bytes of the messages at ``positions`` (default: every message that passed),
+        by position, to send where the batch is committed."""
+        wanted = None if positions is None else set(positions)
+        return {
+            p.position: p.message.payload  # type: ignore[misc]
+            for p in self.parsed
+            if wanted is None or p.position in wanted
+        }
 
     def give_payloads(self, payloads: dict[int, bytes]) -> None:
         """Put back the bytes :class:`PayloadsWanted` asked for."""

@@ -104,7 +104,7 @@ class WriterProcess:
         """Hand a prepared batch to the writer; its verdicts come back from :meth:`done`, in
         the order handed over."""
         self._send(("take", prepared))
-        self._payloads.append({p.position: p.message.payload for p in prepared.parsed})  # type: ignore[misc]
+        self._payloads.append(prepared.payloads())
         self._pending += 1
 
     def done(self, wait: float) -> list[list[Verdict]]:
