@@ -1,42 +1,81 @@
-"""The leaves of the windows an intake committed and nobody has anchored yet, held in memory.
+"""The windows an intake committed and nobody has anchored yet, held in memory as their trees'
+right edges.
 
-Anchoring a window needs its readings' leaf hashes in sequence order. The intake that stored
-them has them already: it keeps each unanchored window's leaves here as it commits, so
-anchoring reads from the store only how many readings each window holds (an index range),
-not every reading. The store stays the authority: a window is anchored from what is held
-only when the store counts exactly as many readings in it as are held (readings are only
-ever added, and every held one was committed, so the same count is the same set), and only
-when they were committed in sequence order. Anything else (another consumer storing some of
-the window, a message out of order, a restart) is read from the store, as before.
+Anchoring a window needs the root of its readings' tree in sequence order. The intake that
+stored them has their leaf hashes already: as it commits, it folds each unanchored window's
+leaves into the window's perfect subtrees (RFC 9162 2.1.1: a tree of n leaves is the perfect
+subtrees of n's binary digits, largest first, hashed together from the right), so anchoring
+reads from the store only how many readings each window holds (an index range), not every
+reading, and memory stays a few kilobytes a window however many readings it holds. The store
+stays the authority: a window is anchored from what is held only when the store counts exactly
+as many readings in it as are held (readings are only ever added, and every held one was
+committed, so the same count is the same set), and only when they were committed in sequence
+order. Anything else (another consumer storing some of the window, a message out of order, a
+restart) is read from the store, as before.
 
-Pure: no I/O. Memory: 32 bytes a reading, for the unanchored ones only (at most ``limit``).
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import lt
 
-__all__ = ["HELD_LEAVES", "HeldWindow", "HeldWindows"]
+from .window import packed_window_root
 
-HELD_LEAVES = 1 << 22  # leaves held at most (128 MiB); past it, windows are read from the store
+__all__ = ["CHUNK", "HELD_WINDOWS", "HeldWindow", "HeldWindows"]
+
+HELD_WINDOWS = 1 << 14  # windows held at most (each under 9 KiB); past it, read from the store
+CHUNK = 256  # leaves folded into a subtree at a time: a power of two, so each is perfect
 
 
 @dataclass
 class HeldWindow:
-    """One device's window as committed here: its leaves (32 bytes each, in the order
-    committed), its first and last seq, and whether every reading came in sequence order."""
+    """One device's window as committed here: the perfect subtrees of its leaves so far
+    (``sizes`` in leaves, strictly decreasing, and their hashes), the leaves after them not yet
+    folded (``tail``, under :data:`CHUNK` leaves of 32 bytes), its first and last seq, and
+    whether every reading came in sequence order."""
 
-    leaves: bytearray = field(default_factory=bytearray)
     first_seq: int = -1
     last_seq: int = -1
     ordered: bool = True
+    count: int = 0
+    sizes: list[int] = field(default_factory=list)
+    hashes: list[bytes] = field(default_factory=list)
+    tail: bytearray = field(default_factory=bytearray)
 
-    @property
-    def count(self) -> int:
-        """Readings held."""
-        return len(self.leaves) // 32
+    def extend(self, packed: bytes) -> None:
+        """Add leaf hashes packed end to end (32 bytes each), in sequence order."""
+        tail = self.tail
+        tail += packed
+        self.count += len(packed) // 32
+        step = CHUNK * 32
+        whole = len(tail) // step * step
+        if not whole:
+            return
+        sizes, hashes, sha256 = self.sizes, self.hashes, hashlib.sha256
+        for at in range(0, whole, step):
+            size, digest = CHUNK, packed_window_root(tail[at : at + step])
+            while sizes and sizes[-1] == size:  # two perfect subtrees of a size make one
+                sizes.pop()
+                digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+                size *= 2
+            sizes.append(size)
+            hashes.append(digest)
+        del tail[:whole]
+
+    def root(self) -> bytes:
+        """The root of the window's tree over every leaf held (RFC 9162 2.1.1 MTH)."""
+        hashes = list(self.hashes)
+        if self.tail or not hashes:
+            hashes.append(packed_window_root(self.tail))
+        sha256 = hashlib.sha256
+        digest = hashes.pop()
+        while hashes:
+            digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+        return digest
 
 
 class HeldWindows:
@@ -44,12 +83,14 @@ class HeldWindows:
 
     ``window`` is the window length (µs). :meth:`add` is called after each commit with the
     readings it stored; :meth:`drop_until` once a device is known anchored up to an instant.
+    At most ``limit`` windows are held; a window begun past it is read from the store.
     """
 
-    def __init__(self, window: int, limit: int = HELD_LEAVES) -> None:
+    def __init__(self, window: int, limit: int = HELD_WINDOWS) -> None:
         self.window, self.limit = window, limit
         self.windows: dict[str, dict[int, HeldWindow]] = {}
-        self.held = 0  # leaves held, all devices
+        self.held = 0  # readings held, all devices
+        self.count = 0  # windows held in sequence order, all devices
 
     def add(
         self, device: str, seqs: Sequence[int], times: Sequence[int], leaves: Sequence[bytes]
@@ -76,19 +117,20 @@ class HeldWindows:
     ) -> None:
         held = mine.get(start)
         if held is None:
-            if self.held + len(leaves) > self.limit:
+            if self.count >= self.limit:
                 return  # read from the store when due
             held = mine[start] = HeldWindow(first_seq=seqs[0])
+            self.count += 1
         elif not held.ordered:
             return
-        in_order = seqs[0] > held.last_seq and all(map(lt, seqs[:-1], seqs[1:]))
-        if not in_order or self.held + len(leaves) > self.limit:
-            # Out of sequence order (or past the limit): its tree is read from the store.
+        if not (seqs[0] > held.last_seq and all(map(lt, seqs[:-1], seqs[1:]))):
+            # Out of sequence order: its tree is read from the store.
             held.ordered = False
             self.held -= held.count
-            held.leaves = bytearray()
+            self.count -= 1
+            held.count, held.sizes, held.hashes, held.tail = 0, [], [], bytearray()
             return
-        held.leaves += b"".join(leaves)
+        held.extend(b"".join(leaves))
         held.last_seq = seqs[-1]
         self.held += len(leaves)
 
@@ -98,7 +140,9 @@ class HeldWindows:
         if not mine:
             return
         for start in [s for s in mine if s + self.window <= until]:
-            self.held -= mine.pop(start).count
+            gone = mine.pop(start)
+            self.held -= gone.count
+            self.count -= gone.ordered
 
     def window_of(self, device: str, start: int) -> HeldWindow | None:
         """The held window of ``device`` starting at ``start`` (µs), if held in order."""

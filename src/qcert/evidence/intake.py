@@ -484,7 +484,6 @@ class Intake:
         at most ``limit`` windows in all. Any other device's are read from the store."""
         from ..store import evidence as store
         from .commands import PreparedWindow
-        from .window import packed_window_root
 
         out: dict[str, list[Any]] = {}
         if not self.held.held:
@@ -508,7 +507,7 @@ class Intake:
                     h.first_seq,
                     h.last_seq,
                     h.count,
-                    packed_window_root(h.leaves).hex(),
+                    h.root().hex(),
                 )
                 for start, h in found[:limit]
                 if h is not None

@@ -71,6 +71,21 @@ def test_windows_committed_in_order_are_anchored_from_what_the_intake_holds(svc,
     assert intake.held.held == 2
 
 
+def test_a_window_of_many_readings_is_anchored_from_its_folded_subtrees(svc, reads):
+    # 1,100 readings in batches that do not line up with the subtrees the intake folds, so
+    # its root is whole subtrees and a tail; the audit recomputes it from the stored rows.
+    intake = svc.intake
+    for first in range(0, 1100, 275):
+        intake.take([message(_minute(first, 275))])
+    (start,) = intake.held.windows["d1"]
+    held = intake.held.window_of("d1", start)
+    assert held is not None and held.count == 1100 and held.sizes
+    _moved_on(svc, 1100)
+    assert intake.anchor_due(NOW + timedelta(minutes=2, seconds=20)) == 1
+    assert reads == []
+    assert check_windows(svc.engine) == []
+
+
 def test_a_window_another_consumer_stored_part_of_is_read_from_the_store(svc, reads):
     other = Intake(svc.engine)  # a second consumer of the same stream, same store
     svc.intake.take([message(_minute(0, 20))])

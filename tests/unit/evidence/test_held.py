@@ -1,12 +1,15 @@
-"""The leaves an intake holds of its unanchored windows: per device and window, in sequence
-order, or marked to be read from the store; their tree is the window's tree."""
+"""What an intake holds of its unanchored windows: per device and window, in sequence order,
+or marked to be read from the store; the root it works out is the window's tree's root."""
 
 from __future__ import annotations
 
 import hashlib
 
-from qcert.evidence.held import HeldWindows
-from qcert.evidence.window import packed_window_root, window_root
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcert.evidence.held import CHUNK, HeldWindow, HeldWindows
+from qcert.evidence.window import window_root
 
 W = 10_000_000  # a 10 s window, µs
 
@@ -26,8 +29,7 @@ def test_readings_committed_in_order_make_their_windows_tree():
     window = held.window_of("d1", 0)
     assert window is not None
     assert (window.count, window.first_seq, window.last_seq) == (5, 0, 4)
-    assert bytes(window.leaves) == b"".join(_leaf(s) for s in range(5))
-    assert packed_window_root(window.leaves) == window_root([_leaf(s) for s in range(5)])
+    assert window.root() == window_root([_leaf(s) for s in range(5)])
     assert held.held == 5
     assert held.window_of("d2", 0) is None  # another device's are its own
 
@@ -63,14 +65,48 @@ def test_anchored_windows_are_forgotten():
     assert held.held == 0 and held.windows["d1"] == {}
 
 
-def test_past_its_limit_nothing_more_is_held():
-    held = HeldWindows(W, limit=3)
+def test_past_its_limit_no_new_window_is_held():
+    held = HeldWindows(W, limit=2)
     _add(held, "d1", [0, 1], [0, 1])
-    _add(held, "d1", [2, 3], [2, 3])  # would pass the limit: the window goes to the store
-    assert held.window_of("d1", 0) is None
-    assert held.held == 0
-    _add(held, "d2", [0, 1, 2], [0, 1, 2])
-    _add(held, "d3", [0], [0])  # a new window past the limit is not held at all
-    assert held.window_of("d2", 0) is not None
+    _add(held, "d2", [0], [0])
+    _add(held, "d3", [0], [0])  # a third window: read from the store when due
+    _add(held, "d1", [2, 3], [2, 3])  # a window already held goes on growing
     assert held.window_of("d3", 0) is None
-    assert held.held == 3
+    assert held.window_of("d1", 0).count == 4
+    assert (held.held, held.count) == (5, 2)
+    held.drop_until("d2", W)  # one anchored makes room for another
+    _add(held, "d3", [1], [W])
+    assert held.window_of("d3", W) is not None
+    assert held.count == 2
+
+
+def test_a_window_out_of_order_gives_up_its_place():
+    held = HeldWindows(W, limit=1)
+    _add(held, "d1", [5, 4], [0, 1])
+    _add(held, "d2", [0], [0])
+    assert held.window_of("d2", 0) is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3 * CHUNK + 7), min_size=1, max_size=6))
+def test_the_root_held_is_the_trees_root_however_the_leaves_arrive(batches):
+    # Batch sizes cross CHUNK boundaries anywhere, so subtrees are folded mid-batch, several
+    # at once, and left with a tail of any length.
+    window, leaves = HeldWindow(), []
+    for size in batches:
+        new = [_leaf(len(leaves) + i) for i in range(size)]
+        window.extend(b"".join(new))
+        leaves += new
+        assert window.count == len(leaves)
+        assert window.root() == window_root(leaves)
+    assert len(window.tail) < CHUNK * 32  # what stays unfolded is bounded
+    assert window.sizes == sorted(set(window.sizes), reverse=True)  # one subtree a size
+
+
+def test_a_window_of_exactly_whole_chunks_has_no_tail():
+    window = HeldWindow()
+    leaves = [_leaf(i) for i in range(3 * CHUNK)]
+    window.extend(b"".join(leaves))
+    assert window.tail == bytearray()
+    assert window.sizes == [2 * CHUNK, CHUNK]
+    assert window.root() == window_root(leaves)
