@@ -35,6 +35,7 @@ from pydantic import (
     ConfigDict,
     Strict,
     StringConstraints,
+    TypeAdapter,
     model_validator,
 )
 from typing_extensions import TypedDict
@@ -50,6 +51,7 @@ __all__ = [
     "canonical_rows",
     "canonical_text",
     "canonical_texts",
+    "instants",
     "json_schema",
     "micros",
     "utc_text",
@@ -133,25 +135,45 @@ AnyValues = Annotated[dict[str, Number], MinLen(1), MaxLen(MAX_VARIABLES)]
 
 
 class _AnyNamedReading(TypedDict):
-    """:class:`Reading`, its values under any name."""
+    """:class:`Reading`, its values under any name and its time as sent."""
 
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
     seq: Seq
-    time: AwareDatetime
+    time: Annotated[str, MaxLen(64)]
     values: AnyValues
     quality: NotRequired[Qualities]
 
 
 class TakenMessage(ReadingMessage):
-    """:class:`ReadingMessage` as the intake validates it first: a value's name is not
-    matched against the pattern a name follows, one match per value of every reading. The
+    """:class:`ReadingMessage` as the intake validates it first. A value's name is not
+    matched against the pattern a name follows, one match per value of every reading: the
     intake checks instead that the message's units, whose names are matched, name every
-    variable sent (a handful of names a message), and validates a message naming any other
-    as :class:`ReadingMessage`, so that it is refused for what it was refused for before."""
+    variable sent (a handful of names a message). A reading's time is kept as sent, and
+    read as :class:`ReadingMessage` reads it once per distinct text (:func:`instants`):
+    readings often share one, and an aware datetime per reading costs more to make and hash
+    than the check it stands for. A message that fails here, or names a variable outside
+    its units, is validated as :class:`ReadingMessage`, so that it is refused for what it
+    was refused for before (or taken, for a time sent as a number)."""
 
     readings: Annotated[list[_AnyNamedReading], MinLen(1), MaxLen(MAX_READINGS)] | None = None  # type: ignore[assignment]
     values: AnyValues | None = None
+
+
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(AwareDatetime)
+
+
+def instants(taken: Sequence[str | datetime]) -> list[int]:
+    """Readings' times (as :class:`TakenMessage` keeps them, or aware) as µs since the epoch,
+    each distinct text read once by the validator :class:`ReadingMessage` uses (as a JSON
+    string is). ValidationError for a text it refuses."""
+    # No conversion to UTC first (the difference from the epoch is UTC's already):
+    # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused by its time, not raise.
+    stamps = {
+        at: micros(at if isinstance(at, datetime) else _INSTANT.validate_strings(at))
+        for at in set(taken)
+    }
+    return list(map(stamps.__getitem__, taken))
 
 
 def json_schema() -> dict[str, Any]:

@@ -36,6 +36,7 @@ from .payload import (
     canonical_rows,
     canonical_text,
     canonical_texts,
+    instants,
     micros,
 )
 
@@ -275,12 +276,20 @@ def _parse(position: int, message: Message) -> Parsed:
             "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
         )
     try:
-        model: ReadingMessage = TakenMessage.model_validate_json(payload)
-        readings = model.all_readings()
-        names, table, regular = _table([r["values"] for r in readings])
-        covered = model.units.keys() >= set(names)
-        if not covered:  # a name the pattern may refuse: refused as the published schema says
+        try:
+            model: ReadingMessage = TakenMessage.model_validate_json(payload)
+            readings = model.all_readings()
+            times = instants([r["time"] for r in readings])
+            names, table, regular = _table([r["values"] for r in readings])
+            covered = model.units.keys() >= set(names)
+        except ValidationError:
+            covered = False
+        if not covered:  # read as the published schema says, refused for what it says
             model = ReadingMessage.model_validate_json(payload)
+            readings = model.all_readings()
+            times = instants([r["time"] for r in readings])
+            names, table, regular = _table([r["values"] for r in readings])
+            covered = model.units.keys() >= set(names)
     except ValidationError as err:
         kinds = {e.get("type") for e in err.errors()}
         if "json_invalid" in kinds or "json_type" in kinds:
@@ -297,8 +306,8 @@ def _parse(position: int, message: Message) -> Parsed:
         )
     received = micros(message.received_at.astimezone(UTC))
     plain = regular and sum(map(len, readings)) == 3 * len(readings)  # no quality
-    seqs, times, texts, uncovered = _work_out(
-        model.device, model.units, readings, not plain, covered
+    seqs, texts, uncovered = _work_out(
+        model.device, model.units, readings, times, not plain, covered
     )
     return Parsed(
         position,
@@ -317,7 +326,8 @@ def _parse(position: int, message: Message) -> Parsed:
         uncovered,
         plain and not texts,
         plain,
-        model,
+        # A message taken with its times as sent is read again where it is refused.
+        None if isinstance(model, TakenMessage) else model,
     )
 
 
@@ -339,11 +349,12 @@ def _work_out(
     device: str,
     units: dict[str, str],
     readings: list[Any],
+    times: list[int],
     write: bool = True,
     covered: bool | None = None,
-) -> tuple[list[int], list[int], list[str], int]:
-    """Each reading's seq, time (µs) and canonical text, and the first reading with a
-    variable ``units`` does not name (-1 for none): worked out before the batch's
+) -> tuple[list[int], list[str], int]:
+    """Each reading's seq and canonical text (``times``: theirs, µs), and the first reading
+    with a variable ``units`` does not name (-1 for none): worked out before the batch's
     transaction, which then holds the store only for the look-ups and the insert. Without
     ``write``, no text is written when every time is one a UTC time can spell (the commit
     writes them from the table). ``covered``: whether ``units`` names every variable sent,
@@ -356,11 +367,6 @@ def _work_out(
         covered = names >= set().union(*[r["values"] for r in readings])
     if not covered:
         uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= names)
-    # No conversion to UTC first (the difference from the epoch is UTC's already):
-    # 9999-12-31T23:59-14:00 has no UTC datetime, and must be refused, not raise.
-    taken = [r["time"] for r in readings]
-    stamps = {at: micros(at) for at in set(taken)}  # a message's readings often share one
-    times = list(map(stamps.__getitem__, taken))
     if min(times) >= EARLIEST and max(times) <= _LAST:
         texts = canonical_texts(device, readings, times) if write else []
     else:  # a reading with no canonical time is refused by its time in the commit
@@ -370,7 +376,7 @@ def _work_out(
             else ""
             for r, at in zip(readings, times, strict=True)
         ]
-    return [r["seq"] for r in readings], times, texts, uncovered
+    return [r["seq"] for r in readings], texts, uncovered
 
 
 def leaves_of(texts: list[str]) -> list[bytes]:
@@ -383,7 +389,9 @@ def leaves_of(texts: list[str]) -> list[bytes]:
 def work_out(model: ReadingMessage) -> tuple[list[int], list[int], list[str], list[bytes], int]:
     """Each reading's seq, time (µs), canonical text and leaf hash, and the first reading
     with a variable the message's ``units`` do not name (-1 for none)."""
-    seqs, times, texts, uncovered = _work_out(model.device, model.units, model.all_readings())
+    readings = model.all_readings()
+    times = instants([r["time"] for r in readings])
+    seqs, texts, uncovered = _work_out(model.device, model.units, readings, times)
     return seqs, times, texts, leaves_of(texts), uncovered
 
 

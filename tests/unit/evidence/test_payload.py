@@ -257,3 +257,46 @@ def test_the_intake_refuses_a_variables_name_as_the_published_schema_does(sent, 
         assert verdict is None  # read; the commit refuses a name without a unit
     else:
         assert (verdict.code, verdict.reason_en) == ("evidence.schema", published)
+
+
+times = (
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    ).map(datetime.isoformat)
+    | st.from_regex(r"\d{4}-\d\d-\d\d[T t]\d\d:\d\d(:\d\d(\.\d{1,12})?)?([Zz]|[+-]\d\d:?\d\d)?")
+    | st.text(max_size=40)
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False)
+)
+
+
+@given(first=times, second=times)
+@settings(max_examples=400)
+@example(first="2026-06-01T08:00:00+08:00", second="2026-06-01T08:00:00+08:00")
+@example(first="9999-12-31T23:59:00-14:00", second="0001-01-01T00:00:00+14:00")
+@example(first="2026-06-01 08:00:00Z", second="2026-06-01T08:00:00")
+@example(first=1_780_000_000, second="1780000000")
+@example(first="2026-06-01T08:00:00+08:00" + "0" * 60, second="2026-06-01T08:00:00.1234567Z")
+def test_the_intake_reads_each_time_as_the_published_schema_does(first, second):
+    # the intake keeps each reading's time as sent and reads each distinct one once: a
+    # message is refused with the same reason as by the schema, or read with the same times
+    from qcert.evidence.prepare import Message, prepare
+    from qcert.lifecycle.inputs import refusal_of
+
+    readings = [
+        {"seq": n, "time": at, "values": {"t": 1.5}} for n, at in enumerate([first, second])
+    ]
+    payload = json.dumps({"device": "d1", "units": {"t": "mm"}, "readings": readings}).encode()
+    try:
+        model = ReadingMessage.model_validate_json(payload)
+        published = None
+    except ValidationError as err:
+        published = refusal_of(err.errors()).en
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    prepared = prepare([Message("qcert/v1/c1/d1/readings", payload, at)])
+    if published is None:
+        assert prepared.verdicts[0] is None
+        assert prepared.parsed[0].times == [micros(r["time"]) for r in model.all_readings()]
+    else:
+        verdict = prepared.verdicts[0]
+        assert (verdict.code, verdict.reason_en) == ("evidence.schema", published)
