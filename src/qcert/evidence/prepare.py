@@ -39,6 +39,7 @@ from .payload import (
     instants,
     micros,
 )
+from .usual import Usual, read_usual
 
 __all__ = [
     "DEAD_LETTER_BYTES",
@@ -275,6 +276,9 @@ def _parse(position: int, message: Message) -> Parsed:
             "topic: not qcert/v1/{organisation}/{device}/{stream}",
             "topic：不符合 qcert/v1/{组织}/{设备}/{数据流} 格式",
         )
+    usual = read_usual(payload)
+    if usual is not None:
+        return _parsed_usual(position, message, found, usual)
     try:
         try:
             model: ReadingMessage = TakenMessage.model_validate_json(payload)
@@ -328,6 +332,35 @@ def _parse(position: int, message: Message) -> Parsed:
         plain,
         # A message taken with its times as sent is read again where it is refused.
         None if isinstance(model, TakenMessage) else model,
+    )
+
+
+def _parsed_usual(position: int, message: Message, found: re.Match[str], usual: Usual) -> Parsed:
+    """:class:`Parsed` of the usual message (:func:`~.usual.read_usual`): its texts are
+    written from its table where the commit runs."""
+    if usual.device != found[2]:
+        raise Refused(
+            "evidence.topic",
+            f"topic: names device {found[2]}, the payload {usual.device}",
+            f"topic：主题中的设备为 {found[2]}，消息中为 {usual.device}",
+        )
+    return Parsed(
+        position,
+        message,
+        found[1],
+        found[2],
+        micros(message.received_at.astimezone(UTC)),
+        usual.units,
+        usual.signature,
+        False,
+        usual.seqs,
+        usual.times,
+        [],
+        usual.names,
+        usual.table,
+        -1,
+        from_table=True,
+        tabular=True,
     )
 
 
