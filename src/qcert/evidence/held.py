@@ -18,11 +18,11 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import lt
 
+from ..ledger import SHA256
 from .window import packed_window_root
 
 __all__ = ["CHUNK", "HELD_WINDOWS", "HeldWindow", "HeldWindows"]
@@ -55,12 +55,12 @@ class HeldWindow:
         whole = len(tail) // step * step
         if not whole:
             return
-        sizes, hashes, sha256 = self.sizes, self.hashes, hashlib.sha256
+        sizes, hashes = self.sizes, self.hashes
         for at in range(0, whole, step):
             size, digest = CHUNK, packed_window_root(tail[at : at + step])
             while sizes and sizes[-1] == size:  # two perfect subtrees of a size make one
                 sizes.pop()
-                digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+                digest = SHA256.node_hash(hashes.pop(), digest)
                 size *= 2
             sizes.append(size)
             hashes.append(digest)
@@ -71,10 +71,9 @@ class HeldWindow:
         hashes = list(self.hashes)
         if self.tail or not hashes:
             hashes.append(packed_window_root(self.tail))
-        sha256 = hashlib.sha256
         digest = hashes.pop()
         while hashes:
-            digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+            digest = SHA256.node_hash(hashes.pop(), digest)
         return digest
 
 

@@ -12,8 +12,10 @@ Each reading becomes a leaf of its device's window tree by its canonical bytes (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -41,6 +43,8 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "MAX_BYTES",
     "MAX_READINGS",
     "MAX_VARIABLES",
@@ -55,6 +59,7 @@ __all__ = [
     "json_schema",
     "micros",
     "utc_text",
+    "value_table",
 ]
 
 MAX_BYTES = 256 * 1024  # bytes of one message
@@ -189,6 +194,24 @@ _MICRO = timedelta(microseconds=1)
 def micros(at: datetime) -> int:
     """``at`` (aware) as whole microseconds since 1970-01-01T00:00:00Z."""
     return (at - _EPOCH) // _MICRO
+
+
+EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
+LATEST = micros(datetime.max.replace(tzinfo=UTC))  # the last instant a UTC time can spell
+
+
+def value_table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float], bool]:
+    """Readings' values as one table: the names, the values row by row (NaN where a reading
+    has no value), and whether every reading has exactly the first one's variables."""
+    names = tuple(values[0])
+    # Every reading names exactly the first one's variables (the usual message): no look-up
+    # of a name can fail, and none is missing.
+    if sum(map(len, values)) == len(values) * len(names):
+        pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
+        with contextlib.suppress(KeyError):
+            return names, array("d", chain.from_iterable(map(pick, values))), True
+    names = tuple(dict.fromkeys(chain.from_iterable(values)))
+    return names, array("d", [v.get(k, math.nan) for v in values for k in names]), False
 
 
 _SECONDS: dict[int, str] = {}  # "YYYY-MM-DDTHH:MM:SS" of recent whole seconds

@@ -13,23 +13,21 @@ must refuse.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
 import re
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from hashlib import sha256
-from itertools import chain
-from operator import itemgetter
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from ..lifecycle.inputs import refusal_of
 from .payload import (
+    EARLIEST,
+    LATEST,
     MAX_BYTES,
     ReadingMessage,
     TakenMessage,
@@ -38,6 +36,7 @@ from .payload import (
     canonical_texts,
     instants,
     micros,
+    value_table,
 )
 from .usual import Usual, read_usual
 
@@ -57,8 +56,6 @@ __all__ = [
 log = logging.getLogger("qcert.evidence.intake")
 
 DEAD_LETTER_BYTES = 64 * 1024  # of a refused payload, this much is kept
-EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))  # readings before 2000 are absurd
-_LAST = micros(datetime.max.replace(tzinfo=UTC))  # the last instant a UTC time can spell
 TOPIC = re.compile(
     r"qcert/v1/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/"
     r"([A-Za-z0-9][A-Za-z0-9._-]{0,63})"
@@ -281,19 +278,11 @@ def _parse(position: int, message: Message) -> Parsed:
         return _parsed_usual(position, message, found, usual)
     try:
         try:
-            model: ReadingMessage = TakenMessage.model_validate_json(payload)
-            readings = model.all_readings()
-            times = instants([r["time"] for r in readings])
-            names, table, regular = _table([r["values"] for r in readings])
-            covered = model.units.keys() >= set(names)
+            model, readings, times, names, table, regular, covered = _read(TakenMessage, payload)
         except ValidationError:
             covered = False
         if not covered:  # read as the published schema says, refused for what it says
-            model = ReadingMessage.model_validate_json(payload)
-            readings = model.all_readings()
-            times = instants([r["time"] for r in readings])
-            names, table, regular = _table([r["values"] for r in readings])
-            covered = model.units.keys() >= set(names)
+            model, readings, times, names, table, regular, covered = _read(ReadingMessage, payload)
     except ValidationError as err:
         kinds = {e.get("type") for e in err.errors()}
         if "json_invalid" in kinds or "json_type" in kinds:
@@ -302,12 +291,7 @@ def _parse(position: int, message: Message) -> Parsed:
             ) from None
         refused = refusal_of(err.errors())
         raise Refused("evidence.schema", refused.en, refused.zh) from None
-    if model.device != found[2]:
-        raise Refused(
-            "evidence.topic",
-            f"topic: names device {found[2]}, the payload {model.device}",
-            f"topic：主题中的设备为 {found[2]}，消息中为 {model.device}",
-        )
+    _same_device(found, model.device)
     received = micros(message.received_at.astimezone(UTC))
     plain = regular and sum(map(len, readings)) == 3 * len(readings)  # no quality
     seqs, texts, uncovered = _work_out(
@@ -335,15 +319,31 @@ def _parse(position: int, message: Message) -> Parsed:
     )
 
 
+def _read(kind: type[ReadingMessage], payload: bytes) -> tuple[Any, ...]:
+    """``payload`` validated as ``kind``: the model, its readings, their times (µs), their
+    values' table (names, rows, whether regular), and whether its units name every variable.
+    ValidationError as the model raises it, or for a time it refuses."""
+    model = kind.model_validate_json(payload)
+    readings = model.all_readings()
+    times = instants([r["time"] for r in readings])
+    names, table, regular = value_table([r["values"] for r in readings])
+    return model, readings, times, names, table, regular, model.units.keys() >= set(names)
+
+
+def _same_device(found: re.Match[str], device: str) -> None:
+    """Refuse a payload whose device is not the one its topic names."""
+    if device != found[2]:
+        raise Refused(
+            "evidence.topic",
+            f"topic: names device {found[2]}, the payload {device}",
+            f"topic：主题中的设备为 {found[2]}，消息中为 {device}",
+        )
+
+
 def _parsed_usual(position: int, message: Message, found: re.Match[str], usual: Usual) -> Parsed:
     """:class:`Parsed` of the usual message (:func:`~.usual.read_usual`): its texts are
     written from its table where the commit runs."""
-    if usual.device != found[2]:
-        raise Refused(
-            "evidence.topic",
-            f"topic: names device {found[2]}, the payload {usual.device}",
-            f"topic：主题中的设备为 {found[2]}，消息中为 {usual.device}",
-        )
+    _same_device(found, usual.device)
     return Parsed(
         position,
         message,
@@ -362,20 +362,6 @@ def _parsed_usual(position: int, message: Message, found: re.Match[str], usual: 
         from_table=True,
         tabular=True,
     )
-
-
-def _table(values: list[dict[str, float]]) -> tuple[tuple[str, ...], array[float], bool]:
-    """The readings' values as one table: the names, the values row by row, and whether
-    every reading has exactly the first one's variables."""
-    names = tuple(values[0])
-    # Every reading names exactly the first one's variables (the usual message): no look-up
-    # of a name can fail, and none is missing.
-    if sum(map(len, values)) == len(values) * len(names):
-        pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
-        with contextlib.suppress(KeyError):
-            return names, array("d", chain.from_iterable(map(pick, values))), True
-    names = tuple(dict.fromkeys(chain.from_iterable(values)))
-    return names, array("d", [v.get(k, math.nan) for v in values for k in names]), False
 
 
 def _work_out(
@@ -400,12 +386,12 @@ def _work_out(
         covered = names >= set().union(*[r["values"] for r in readings])
     if not covered:
         uncovered = next(n for n, r in enumerate(readings) if not r["values"].keys() <= names)
-    if min(times) >= EARLIEST and max(times) <= _LAST:
+    if min(times) >= EARLIEST and max(times) <= LATEST:
         texts = canonical_texts(device, readings, times) if write else []
     else:  # a reading with no canonical time is refused by its time in the commit
         texts = [
             canonical_text(device, r["seq"], at, r["values"], r.get("quality"))
-            if EARLIEST <= at <= _LAST
+            if EARLIEST <= at <= LATEST
             else ""
             for r, at in zip(readings, times, strict=True)
         ]

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from itertools import chain
-from operator import itemgetter
 from typing import Annotated
 
 import msgspec
 import numpy as np
 from msgspec import Meta, Struct
 
-from .payload import MAX_READINGS, MAX_SEQ, MAX_VARIABLES, instants, micros
+from .payload import (
+    EARLIEST,
+    LATEST,
+    MAX_READINGS,
+    MAX_SEQ,
+    MAX_VARIABLES,
+    instants,
+    value_table,
+)
 
 __all__ = ["Usual", "read_usual"]
-
-_EARLIEST = micros(datetime(2000, 1, 1, tzinfo=UTC))
-_LAST = micros(datetime.max.replace(tzinfo=UTC))
 
 # The model's patterns, anchored as a whole: Python's "$" would let a final line break by.
 _Device = Annotated[str, Meta(pattern=r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")]
@@ -79,18 +81,10 @@ def read_usual(payload: bytes) -> Usual | None:
         times = instants([r.time for r in readings])
     except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
         return None  # the model's ValidationError is a ValueError
-    if min(times) < _EARLIEST or max(times) > _LAST:
+    if min(times) < EARLIEST or max(times) > LATEST:
         return None
-    values = [r.values for r in readings]
-    names = tuple(values[0])
-    if not message.units.keys() >= set(names):
-        return None
-    if sum(map(len, values)) != len(values) * len(names):
-        return None
-    pick = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
-    try:
-        table = array("d", chain.from_iterable(map(pick, values)))
-    except KeyError:  # a reading with other names than the first's
+    names, table, regular = value_table([r.values for r in readings])
+    if not regular or not message.units.keys() >= set(names):
         return None
     if not np.isfinite(np.frombuffer(table)).all():  # the model allows no infinity
         return None
