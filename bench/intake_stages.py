@@ -10,11 +10,14 @@ ingest bench's bare subscriber does with a message besides receiving it.
 Stages:
 1. ``json.loads`` (baseline).
 2. ``ReadingMessage.model_validate_json``: the message checked against its schema.
-3. ``work_out``: each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
-4. ``Intake.take`` with scoring off: stages 2 and 3, then the batch's look-ups and insert in
+3. ``read_usual``: the same messages read by the usual message's own decoder (msgspec).
+4. ``prepare``: the consumer's first stage with a writer process (the decoder, each reading's
+   time, its values as one table; no text, no hash).
+5. ``work_out``: each reading's time, canonical text (RFC 8785) and leaf hash (RFC 9162).
+6. ``Intake.take`` with scoring off: stages 4 and 5, then the batch's look-ups and insert in
    one transaction, on SQLite (a file in WAL mode: the database works in this process, so
    its CPU is counted; PostgreSQL's would be another process's).
-5. ``Intake.take`` with scoring on (a PCA monitor per device, as in the ingest bench): 4 and
+7. ``Intake.take`` with scoring on (a PCA monitor per device, as in the ingest bench): 6 and
    the stream watcher's scoring of every reading.
 
 Each stage runs ``--repeat`` times (fresh readings for the intake each time); the median is
@@ -44,7 +47,8 @@ from bench import ingest
 
 from qcert.evidence.intake import Message
 from qcert.evidence.payload import ReadingMessage
-from qcert.evidence.prepare import work_out
+from qcert.evidence.prepare import prepare, work_out
+from qcert.evidence.usual import read_usual
 
 MESSAGES = 100  # a batch, as the consumer takes it by default
 
@@ -109,6 +113,12 @@ def measure(batches: int, repeat: int) -> dict[str, float]:
                 make,
                 lambda b: [ReadingMessage.model_validate_json(m.payload) for ms in b for m in ms],
                 readings,
+            )
+            out["usual reader (msgspec)"] = _median(
+                repeat, make, lambda b: [read_usual(m.payload) for ms in b for m in ms], readings
+            )
+            out["prepare (consumer's stage)"] = _median(
+                repeat, make, lambda b: [prepare(ms) for ms in b], readings
             )
             out["canonical texts and leaves"] = _median(
                 repeat,

@@ -3,7 +3,7 @@
 Nearly every message a line sends is the usual one: a ``readings`` array, every reading with
 the same variables, each named in ``units``, and no quality. :func:`read_usual` decodes such
 a message with msgspec against types that say no more than :class:`~.payload.ReadingMessage`
-does, in about three fifths of the time pydantic takes. It answers only for a message it
+does, in under half the time pydantic takes. It answers only for a message it
 takes whole: anything it refuses, or that is not the usual message (one reading at the top
 level, a quality, a variable without a unit, a time outside the years a canonical text can
 spell), is left to the published schema's model, which refuses it with its reasons or reads
